@@ -1,0 +1,19 @@
+export type {
+  InstalledPackage,
+  Inventory,
+  InventoryFormat,
+  InventoryInput,
+  InventoryResult,
+  OsRelease,
+} from './types.ts';
+export { detectFormat, findFormat, inventoryFormats, readInventory } from './registry.ts';
+export {
+  debianCodenames,
+  osReleaseFromFile,
+  osReleaseFromFlag,
+  osvEcosystemBaseFor,
+  osvEcosystemFor,
+  parseOsReleaseFile,
+  ubuntuCodenames,
+  withRelease,
+} from './os-release.ts';
