@@ -7,3 +7,5 @@ export {
   schemeForEcosystem,
   versionSchemes,
 } from './registry.ts';
+/** For rpm inventories without epochs: compare ignoring epochs (docs/adr/0003-unknown-rpm-epoch.md). */
+export { stripEpoch } from './schemes/rpm/index.ts';

@@ -1,0 +1,64 @@
+/** Command dispatch. `run` never exits the process: it returns the exit code. */
+import { advisoriesCommand } from './commands/advisories.ts';
+import { inventoryCommand } from './commands/inventory.ts';
+import { scanCommand, scanHelp } from './commands/scan.ts';
+import { versionsCommand } from './commands/versions.ts';
+import type { CliIo, ExitCode } from './io.ts';
+import { exitCodes, UsageError } from './io.ts';
+import { toolVersion } from './version.ts';
+
+export const mainHelp = `patchgate ${toolVersion}: from a published advisory to every affected host fixed.
+
+Usage: patchgate <command> [options]
+
+Commands:
+  scan        match inventories against OSV advisories and print findings
+  versions    compare versions under an ecosystem's rules; list the schemes
+  inventory   show what an inventory file contains; list the formats
+  advisories  derive OSV advisories from Debian changelogs
+
+Run "patchgate <command> --help" for a command's options.
+Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
+2 usage or input error.
+`;
+
+export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [command, ...args] = argv;
+  try {
+    switch (command) {
+      case undefined:
+        io.stderr.write(mainHelp);
+        return exitCodes.usage;
+      case '--help':
+      case '-h':
+      case 'help':
+        io.stdout.write(args[0] === 'scan' ? scanHelp : mainHelp);
+        return exitCodes.ok;
+      case '--version':
+      case '-V':
+        io.stdout.write(`${toolVersion}\n`);
+        return exitCodes.ok;
+      case 'scan':
+        return await scanCommand(args, io);
+      case 'versions':
+        return await versionsCommand(args, io);
+      case 'inventory':
+        return inventoryCommand(args, io);
+      case 'advisories':
+        return advisoriesCommand(args, io);
+      default:
+        throw new UsageError(`unknown command "${command}" (try "patchgate --help")`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`patchgate: ${error.message}\n`);
+      return exitCodes.usage;
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EACCES' || code === 'EISDIR' || code === 'ENOENT') {
+      io.stderr.write(`patchgate: ${(error as Error).message}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,29 @@
+/** What a command may touch: its streams, its working directory, its environment. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown; readonly isTTY?: boolean };
+  /** Read all of standard input (used by `--batch`). */
+  readStdin(): Promise<string>;
+  readonly cwd: string;
+  /** Milliseconds since an arbitrary origin; injected so progress can be tested. */
+  now(): number;
+}
+
+/** Exit codes, documented in README.md ("Exit codes"). */
+export const exitCodes = {
+  ok: 0,
+  findings: 1,
+  usage: 2,
+  /** An unexpected failure: a bug. Printed with its stack. */
+  internal: 3,
+} as const;
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
+
+/** A problem with what the user asked for: printed as `patchgate: <message>`, exit 2. */
+export class UsageError extends Error {
+  readonly code = 'usage';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}

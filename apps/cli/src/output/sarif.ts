@@ -1,0 +1,91 @@
+/**
+ * SARIF 2.1.0 (https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html), as code
+ * scanning services ingest it: one rule per advisory, one result per affected package,
+ * located at the inventory file it came from.
+ */
+import type { Finding, SeverityLevel } from '@patchgate/matcher';
+import type { ScanReport } from '../report.ts';
+
+const level: Record<SeverityLevel, 'error' | 'warning' | 'note'> = {
+  critical: 'error',
+  high: 'error',
+  medium: 'warning',
+  low: 'note',
+  unknown: 'warning',
+};
+
+/** GitHub code scanning reads `security-severity` as a CVSS-like number. */
+const securitySeverity: Partial<Record<SeverityLevel, string>> = {
+  critical: '9.5',
+  high: '8.0',
+  medium: '5.5',
+  low: '2.0',
+};
+
+function advisoryUrl(id: string): string {
+  return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
+}
+
+function message(f: Finding): string {
+  const fix = f.fixedVersions.length > 0 ? `fixed in ${f.fixedVersions.join(', ')}` : 'no fixed version published';
+  const source = f.package.sourceName !== undefined ? ` (source package ${f.package.sourceName})` : '';
+  return `${f.package.name} ${f.package.version}${source} is affected by ${f.advisory.id}${f.advisory.summary !== undefined ? `: ${f.advisory.summary}` : ''}; ${fix}.`;
+}
+
+export function renderSarif(report: ScanReport): string {
+  const rules = new Map<string, object>();
+  for (const f of report.findings) {
+    if (rules.has(f.advisory.id)) continue;
+    const severity = securitySeverity[f.advisory.severity];
+    rules.set(f.advisory.id, {
+      id: f.advisory.id,
+      name: f.advisory.id.replace(/[^A-Za-z0-9]/g, ''),
+      shortDescription: { text: f.advisory.summary ?? f.advisory.id },
+      helpUri: advisoryUrl(f.advisory.id),
+      help: { text: `See ${advisoryUrl(f.advisory.id)}. Aliases: ${f.advisory.aliases.join(', ') || 'none'}.` },
+      properties: {
+        tags: ['security', 'vulnerability', ...f.advisory.aliases],
+        ...(severity !== undefined && { 'security-severity': severity }),
+      },
+    });
+  }
+  const sarif = {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'patchgate',
+            version: report.tool.version,
+            informationUri: 'https://github.com/patchgate/patchgate',
+            rules: [...rules.values()],
+          },
+        },
+        results: report.findings.map((f) => ({
+          ruleId: f.advisory.id,
+          level: level[f.advisory.severity],
+          message: { text: message(f) },
+          locations: [
+            {
+              physicalLocation: { artifactLocation: { uri: f.inventory.replace(/\\/g, '/') } },
+              logicalLocations: [
+                { name: f.package.name, fullyQualifiedName: f.package.purl ?? `${f.package.ecosystem}/${f.package.name}@${f.package.version}`, kind: 'package' },
+              ],
+            },
+          ],
+          partialFingerprints: {
+            'patchgate/v1': `${f.package.ecosystem}/${f.package.name}/${f.package.version}/${f.advisory.id}`,
+          },
+          properties: {
+            ecosystem: f.package.ecosystem,
+            installedVersion: f.package.version,
+            fixedVersions: f.fixedVersions,
+            severity: f.advisory.severity,
+          },
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(sarif, null, 2) + '\n';
+}

@@ -1,0 +1,16 @@
+/**
+ * `npm run bench`: every benchmark, figures and ratios against a baseline measured in the
+ * same process. Targets are reported here, never asserted in unit tests.
+ */
+import { benchScanFleet } from './scan-fleet.ts';
+
+const benchmarks: Record<string, () => Promise<void>> = {
+  'scan-fleet': benchScanFleet,
+};
+
+const only = process.argv.slice(2);
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (only.length > 0 && !only.includes(name)) continue;
+  process.stdout.write(`\n## ${name}\n`);
+  await bench();
+}

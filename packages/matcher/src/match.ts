@@ -1,0 +1,172 @@
+/**
+ * Matching: every installed package of an inventory against the advisory index. Pure and
+ * deterministic: the same inventory and advisories give the same findings in the same order.
+ */
+import type { InstalledPackage, Inventory } from '@patchgate/inventory';
+import type { OsvRecord, Verdict } from '@patchgate/osv';
+import { prepareVersion } from '@patchgate/osv';
+import { ecosystemBase } from '@patchgate/versioning';
+import type { AdvisoryIndex, IndexEntry } from './advisory-index.ts';
+import { compiledFor, hasEcosystem, lookup } from './advisory-index.ts';
+import type { Finding, MatchNote } from './finding.ts';
+import { advisoriesNameSourcePackages, isDistributionEcosystem } from './package-names.ts';
+import { statedSeverity } from './severity.ts';
+
+export interface MatchResult {
+  readonly findings: Finding[];
+  readonly notes: MatchNote[];
+  /** Packages examined, and how many of them had at least one finding. */
+  readonly packages: number;
+  readonly affectedPackages: number;
+}
+
+interface NoteKey {
+  kind: MatchNote['kind'];
+  subject: string;
+}
+
+class Notes {
+  private readonly counts = new Map<string, { key: NoteKey; count: number; example: string }>();
+  add(kind: MatchNote['kind'], subject: string, example: string): void {
+    const id = `${kind}\0${subject}`;
+    const seen = this.counts.get(id);
+    if (seen) seen.count++;
+    else this.counts.set(id, { key: { kind, subject }, count: 1, example });
+  }
+  list(inventory: string): MatchNote[] {
+    return [...this.counts.values()].map(({ key, count, example }) => ({
+      kind: key.kind,
+      inventory,
+      count,
+      message: describe(key, count, example),
+    }));
+  }
+}
+
+function describe(key: NoteKey, count: number, example: string): string {
+  const packages = `${count} package${count === 1 ? '' : 's'}`;
+  switch (key.kind) {
+    case 'release-unknown':
+      return `${packages} of ecosystem ${key.subject} were not matched: the distribution release is unknown (pass --os, e.g. --os ${key.subject.toLowerCase()}:<release>, or --os-release <file>)`;
+    case 'unsupported-ecosystem':
+      return `${packages} of ecosystem ${key.subject} were not matched: no version scheme orders that ecosystem`;
+    case 'not-evaluable':
+      return `advisory ${key.subject} could not be evaluated for ${packages}: ${example}`;
+    case 'invalid-installed-version':
+      return `${packages} of ecosystem ${key.subject} have versions the ecosystem's scheme rejects (e.g. ${example}); they were not matched`;
+  }
+}
+
+function toFinding(
+  inventory: Inventory,
+  pkg: InstalledPackage,
+  entry: IndexEntry,
+  compared: string,
+  verdict: Verdict,
+  epochIgnored: boolean,
+): Finding {
+  const record: OsvRecord = entry.record;
+  const severity = statedSeverity(record, entry.affected);
+  return {
+    inventory: inventory.source,
+    package: {
+      ecosystem: pkg.ecosystem,
+      name: pkg.name,
+      version: pkg.version,
+      ...(pkg.sourceName !== undefined && pkg.sourceName !== pkg.name && { sourceName: pkg.sourceName }),
+      ...(pkg.sourceVersion !== undefined &&
+        pkg.sourceVersion !== pkg.version && { sourceVersion: pkg.sourceVersion }),
+      ...(pkg.purl !== undefined && { purl: pkg.purl }),
+      ...(pkg.location !== undefined && { location: pkg.location }),
+    },
+    advisory: {
+      id: record.id,
+      aliases: record.aliases,
+      ...(record.summary !== undefined && { summary: record.summary }),
+      ...(record.modified !== undefined && { modified: record.modified }),
+      ...(record.published !== undefined && { published: record.published }),
+      severity: severity.level,
+      ...(severity.source !== undefined && { severitySource: severity.source }),
+      cvss: [...(record.severity ?? []), ...(entry.affected.severity ?? [])].filter((s) =>
+        s.type.startsWith('CVSS'),
+      ),
+    },
+    match: {
+      ecosystem: entry.affected.package.ecosystem,
+      name: entry.affected.package.name,
+      version: compared,
+      by: verdict.matchedRange === 'versions list' ? 'versions' : 'range',
+      ...(verdict.matchedRange !== undefined && { range: verdict.matchedRange }),
+      ...(epochIgnored && { epochIgnored: true as const }),
+    },
+    fixedVersions: [...verdict.fixed],
+  };
+}
+
+/** Match one inventory. */
+export function matchInventory(index: AdvisoryIndex, inventory: Inventory): MatchResult {
+  const findings: Finding[] = [];
+  const notes = new Notes();
+  const affectedPackages = new Set<InstalledPackage>();
+  const seen = new Set<string>();
+
+  for (const pkg of inventory.packages) {
+    const base = ecosystemBase(pkg.ecosystem);
+    if (isDistributionEcosystem(pkg.ecosystem) && base === pkg.ecosystem) {
+      notes.add('release-unknown', base, pkg.name);
+      continue;
+    }
+    const bySource = advisoriesNameSourcePackages(pkg.ecosystem);
+    const name = bySource ? (pkg.sourceName ?? pkg.name) : pkg.name;
+    const version = bySource ? (pkg.sourceVersion ?? pkg.version) : pkg.version;
+    const entries = lookup(index, pkg.ecosystem, name);
+    if (entries.length === 0) continue;
+    const epochIgnored = pkg.epochUnknown === true;
+    // Parsed once per scheme, shared by every advisory entry this package meets.
+    const prepared = prepareVersion(version);
+
+    for (const entry of entries) {
+      const verdict = compiledFor(entry, epochIgnored).evaluateParsed(prepared);
+      if (!verdict.evaluable && !verdict.affected) {
+        notes.add('not-evaluable', entry.record.id, verdict.reason);
+        continue;
+      }
+      if (!verdict.affected) continue;
+      // One finding per package and advisory, even when several affected entries match.
+      const key = `${pkg.name}\0${pkg.version}\0${pkg.arch ?? ''}\0${pkg.location ?? ''}\0${entry.record.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      affectedPackages.add(pkg);
+      findings.push(
+        toFinding(inventory, pkg, entry, version, verdict, epochIgnored),
+      );
+    }
+  }
+  findings.sort(compareFindings);
+  return {
+    findings,
+    notes: notes.list(inventory.source),
+    packages: inventory.packages.length,
+    affectedPackages: affectedPackages.size,
+  };
+}
+
+/** Ecosystems present in the inventory that no loaded advisory covers (for the scan summary). */
+export function uncoveredEcosystems(index: AdvisoryIndex, inventory: Inventory): string[] {
+  const ecosystems = new Set(inventory.packages.map((pkg) => pkg.ecosystem));
+  return [...ecosystems].filter((ecosystem) => !hasEcosystem(index, ecosystem)).sort();
+}
+
+/** Code-point order: stable across locales, so output is byte-for-byte reproducible. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    byCodePoint(a.inventory, b.inventory) ||
+    byCodePoint(a.package.name, b.package.name) ||
+    byCodePoint(a.package.version, b.package.version) ||
+    byCodePoint(a.advisory.id, b.advisory.id)
+  );
+}
