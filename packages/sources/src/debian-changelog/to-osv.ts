@@ -85,7 +85,6 @@ export function changelogToOsv(
             ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: entry.version }] }],
             versions: [],
             severity: [],
-            ...(entry.urgency !== undefined && { ecosystem_specific: { urgency: entry.urgency } }),
           },
         ],
         references: [{ type: 'ADVISORY', url: `https://security-tracker.debian.org/tracker/${cve}` }],
@@ -94,6 +93,8 @@ export function changelogToOsv(
           origin: options.origin,
           changelog_line: entry.line,
           introduced_assumed: true,
+          // The upload's urgency is how fast the archive should take it, not a severity.
+          ...(entry.urgency !== undefined && { upload_urgency: entry.urgency }),
         },
       };
     });

@@ -1,0 +1,107 @@
+/**
+ * `patchgate scan` in-process, on the real data in examples/ (see examples/SOURCES.md): a
+ * Debian 12 host's dpkg-query listing and a Go application's CycloneDX SBOM, against advisories
+ * derived from Debian 12 changelogs and the real Go vulnerability database.
+ */
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers.ts';
+
+const host = 'examples/debian-bookworm/dpkg-query.tsv';
+const sbom = 'examples/sbom/proton-bridge-v1.8.0.bom.json';
+const advisories = 'examples/advisories';
+
+interface JsonReport {
+  findings: {
+    inventory: string;
+    package: { ecosystem: string; name: string; version: string; sourceName?: string };
+    advisory: { id: string; aliases: string[]; severity: string };
+    fixedVersions: string[];
+  }[];
+  summary: { findings: number; failed: boolean; failOn: string };
+  inventories: { source: string; format: string; os?: { ecosystem?: string }; packages: number }[];
+}
+
+async function scanJson(...extra: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
+  const result = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'json', ...extra]);
+  return { code: result.code, report: JSON.parse(result.stdout) as JsonReport, stderr: result.stderr };
+}
+
+describe('patchgate scan', () => {
+  it('finds the Debian 12 fixes the host lacks, through the source package', async () => {
+    const { code, report } = await scanJson();
+    expect(code).toBe(1);
+    const curl = report.findings.filter((f) => f.advisory.aliases.includes('CVE-2025-10148'));
+    expect(curl.map((f) => [f.package.name, f.package.version, f.package.sourceName, f.fixedVersions])).toEqual([
+      ['curl', '7.88.1-10+deb12u14', undefined, ['7.88.1-10+deb12u15']],
+      ['libcurl4', '7.88.1-10+deb12u14', 'curl', ['7.88.1-10+deb12u15']],
+    ]);
+    const hostSummary = report.inventories.find((i) => i.source === host);
+    expect(hostSummary).toMatchObject({ format: 'dpkg-query', os: { ecosystem: 'Debian:12' }, packages: 723 });
+  });
+
+  it('finds Go advisories for the modules of the SBOM', async () => {
+    const { report } = await scanJson();
+    const go = report.findings.filter((f) => f.inventory === sbom);
+    expect(go.length).toBeGreaterThan(0);
+    expect(go.every((f) => f.package.ecosystem === 'Go' && f.advisory.id.startsWith('GO-'))).toBe(true);
+  });
+
+  it('does not report fixes the host already has', async () => {
+    const { report } = await scanJson();
+    // CVE-2023-38545 was fixed in curl 7.88.1-10+deb12u4; the host has deb12u14.
+    expect(report.findings.filter((f) => f.advisory.aliases.includes('CVE-2023-38545'))).toEqual([]);
+  });
+
+  it.each([
+    ['none', 0],
+    ['any', 1],
+    ['critical', 0],
+  ])('--fail-on %s exits %d', async (failOn, code) => {
+    const result = await scanJson('--fail-on', failOn);
+    expect(result.code).toBe(code);
+    expect(result.report.summary.failOn).toBe(failOn);
+  });
+
+  it('writes CSV with one row per finding', async () => {
+    const json = await scanJson();
+    const csv = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'csv']);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    expect(lines[0]).toBe(
+      'inventory,ecosystem,package,version,source_package,source_version,advisory,aliases,severity,fixed_versions,affected_range,summary',
+    );
+    expect(lines.length).toBe(json.report.findings.length + 1);
+  });
+
+  it('writes SARIF 2.1.0 with one result per finding', async () => {
+    const json = await scanJson();
+    const result = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'sarif']);
+    const sarif = JSON.parse(result.stdout) as { version: string; runs: { results: unknown[]; tool: { driver: { name: string; rules: unknown[] } } }[] };
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0]?.tool.driver.name).toBe('patchgate');
+    expect(sarif.runs[0]?.results.length).toBe(json.report.findings.length);
+  });
+
+  it('prints a table with a summary line', async () => {
+    const result = await runCli(['scan', host, '--advisories', advisories]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`${host} (dpkg-query, Debian:12): 723 packages`);
+    expect(result.stdout).toMatch(/\d+ findings .* in 1 inventory, against \d+ advisories\.\n$/);
+  });
+
+  it.each([
+    [['scan', 'no/such/file', '--advisories', advisories], /inventory not found: no\/such\/file/],
+    [['scan', host], /--advisories is required/],
+    [['scan', host, '--advisories', 'no/such/dir'], /advisories not found: no\/such\/dir/],
+    [['scan', host, '--advisories', advisories, '--format', 'xml'], /--format must be one of table, json, csv, sarif/],
+    [['scan', host, '--advisories', advisories, '--fail-on', 'severe'], /--fail-on must be one of/],
+    [['scan', host, '--advisories', advisories, '--os', 'plan9:4'], /--os "plan9:4"/],
+    [['scan', 'README.md', '--advisories', advisories], /not a recognised inventory format/],
+    [['scan', 'examples', '--advisories', advisories], /is a directory/],
+    [['scan', '--advisories', advisories], /no inventory files given/],
+  ])('input error %j exits 2 with a clear message', async (argv, message) => {
+    const result = await runCli(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Rebuilds examples/ from the public data set (../shared/data or PATCHGATE_SHARED_DATA).
+ * Needs `dpkg-deb` (Debian's dpkg) to unpack the .deb files. Run: npx tsx scripts/build-examples.ts
+ *
+ * examples/ holds what the README's run command scans, all real and small:
+ * - debian-bookworm/dpkg-query.tsv: `dpkg-query -W` of a real Debian 12 host (723 packages);
+ * - sbom/proton-bridge-v1.8.0.bom.json: CycloneDX SBOM of a real Go application;
+ * - advisories/debian-12/: OSV records derived from the changelogs of the real curl and openssl
+ *   Debian 12 packages (newer than the host's), by `patchgate advisories from-debian-changelog`;
+ * - advisories/go/: the real Go vulnerability database records that name a module of the SBOM.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { strFromU8, unzipSync } from 'fflate';
+import { readInventory } from '@patchgate/inventory';
+import { changelogToOsv, parseDebianChangelog, releaseOfChangelog } from '@patchgate/sources';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const shared = process.env['PATCHGATE_SHARED_DATA'] ?? join(root, '../shared/data');
+const examples = join(root, 'examples');
+
+rmSync(examples, { recursive: true, force: true });
+for (const dir of ['debian-bookworm', 'sbom', 'advisories/debian-12', 'advisories/go']) {
+  mkdirSync(join(examples, dir), { recursive: true });
+}
+
+copyFileSync(join(shared, 'inventories/debian-bookworm-host/dpkg-query-W.tsv'), join(examples, 'debian-bookworm/dpkg-query.tsv'));
+const sbomPath = join(examples, 'sbom/proton-bridge-v1.8.0.bom.json');
+copyFileSync(join(shared, 'sboms/cyclonedx/proton-bridge/proton-bridge-v1.8.0.bom.json'), sbomPath);
+
+// Debian 12: advisories from the changelogs of the newer curl and openssl packages.
+const work = mkdtempSync(join(tmpdir(), 'patchgate-examples-'));
+for (const [deb, pkg] of [
+  ['curl_7.88.1-10+deb12u15_amd64.deb', 'curl'],
+  ['openssl_3.0.22-1~deb12u2_amd64.deb', 'openssl'],
+] as const) {
+  const target = join(work, pkg);
+  execFileSync('dpkg-deb', ['-x', join(shared, 'debs', deb), target]);
+  const text = gunzipSync(readFileSync(join(target, `usr/share/doc/${pkg}/changelog.Debian.gz`))).toString('utf8');
+  const { entries } = parseDebianChangelog(text);
+  const ecosystem = releaseOfChangelog(entries);
+  if (ecosystem === undefined) throw new Error(`${deb}: no release`);
+  for (const record of changelogToOsv(entries, { ecosystem, origin: `${deb}:changelog.Debian.gz` }).records) {
+    writeFileSync(join(examples, 'advisories/debian-12', `${record.id}.json`), JSON.stringify(record, null, 2) + '\n');
+  }
+}
+rmSync(work, { recursive: true, force: true });
+
+// Go: every record of the real Go database that names a module the SBOM contains.
+const sbom = readInventory({ path: sbomPath, text: readFileSync(sbomPath, 'utf8') });
+if (!sbom.ok) throw new Error(sbom.error);
+const modules = new Set(sbom.inventory.packages.filter((p) => p.ecosystem === 'Go').map((p) => p.name));
+let kept = 0;
+for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(shared, 'advisories/osv/Go/all.zip'))))) {
+  if (!name.endsWith('.json')) continue;
+  const text = strFromU8(bytes);
+  const record = JSON.parse(text) as { affected?: { package?: { name?: string } }[] };
+  if (!(record.affected ?? []).some((a) => modules.has(a.package?.name ?? ''))) continue;
+  writeFileSync(join(examples, 'advisories/go', name.split('/').pop() as string), text); // unchanged
+  kept++;
+}
+process.stdout.write(`examples rebuilt: ${modules.size} Go modules in the SBOM, ${kept} Go advisories kept\n`);
