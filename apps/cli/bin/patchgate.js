@@ -5,7 +5,9 @@ try {
   await import('../dist/patchgate.mjs');
 } catch (error) {
   if (error?.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('patchgate.mjs')) {
-    process.stderr.write('patchgate: the CLI is not built yet; run `npm run build` at the repository root\n');
+    process.stderr.write(
+      'patchgate: the CLI is not built yet; run `npm run build` at the repository root\n',
+    );
     process.exit(2);
   }
   throw error;

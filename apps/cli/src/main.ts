@@ -24,6 +24,8 @@ try {
 } catch (error) {
   // Anything that reaches here is a bug, not bad input: say so, and keep exit codes 1 and 2
   // meaning what the README says they mean.
-  process.stderr.write(`patchgate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `patchgate: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exitCode = 3;
 }

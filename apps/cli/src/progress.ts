@@ -29,6 +29,8 @@ export class Progress {
   done(message: string): void {
     if (this.quiet || !this.shown) return;
     const seconds = ((this.io.now() - this.started) / 1000).toFixed(1);
-    this.io.stderr.write(`${this.io.stderr.isTTY === true ? '\r\x1b[K' : ''}${message} in ${seconds} s\n`);
+    this.io.stderr.write(
+      `${this.io.stderr.isTTY === true ? '\r\x1b[K' : ''}${message} in ${seconds} s\n`,
+    );
   }
 }

@@ -19,7 +19,11 @@ export interface ScanReport {
     readonly records: number;
     readonly withdrawn: number;
     readonly errors: number;
-    readonly sources: readonly { readonly path: string; readonly records: number; readonly errors: number }[];
+    readonly sources: readonly {
+      readonly path: string;
+      readonly records: number;
+      readonly errors: number;
+    }[];
   };
   readonly notes: readonly MatchNote[];
   readonly summary: {
@@ -31,11 +35,18 @@ export interface ScanReport {
   };
 }
 
-export const failOnValues = ['none', 'any', ...severityLevels.filter((l) => l !== 'unknown')] as const;
+export const failOnValues = [
+  'none',
+  'any',
+  ...severityLevels.filter((l) => l !== 'unknown'),
+] as const;
 export type FailOn = (typeof failOnValues)[number];
 
 export function countBySeverity(findings: readonly Finding[]): Record<SeverityLevel, number> {
-  const counts = Object.fromEntries(severityLevels.map((level) => [level, 0])) as Record<SeverityLevel, number>;
+  const counts = Object.fromEntries(severityLevels.map((level) => [level, 0])) as Record<
+    SeverityLevel,
+    number
+  >;
   for (const finding of findings) counts[finding.advisory.severity]++;
   return counts;
 }

@@ -6,13 +6,19 @@ import { repoRoot } from './helpers.ts';
 const bin = `${repoRoot}apps/cli/bin/patchgate.js`;
 
 function patchgate(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: repoRoot, input, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: repoRoot,
+    input,
+    encoding: 'utf8',
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 beforeAll(() => {
   // Build exactly as `npm run build` does, so the test never runs a stale bundle.
-  const built = spawnSync(process.execPath, [`${repoRoot}apps/cli/build.mjs`], { encoding: 'utf8' });
+  const built = spawnSync(process.execPath, [`${repoRoot}apps/cli/build.mjs`], {
+    encoding: 'utf8',
+  });
   expect(built.status, built.stderr).toBe(0);
 });
 
@@ -22,7 +28,12 @@ describe('patchgate executable', () => {
   });
 
   it('compares a batch on stdin', () => {
-    expect(patchgate(['versions', 'compare', '--ecosystem', 'Debian:12', '--batch'], '1.0-1\t1.0-1~bpo1\n2:1\t3\n')).toMatchObject({
+    expect(
+      patchgate(
+        ['versions', 'compare', '--ecosystem', 'Debian:12', '--batch'],
+        '1.0-1\t1.0-1~bpo1\n2:1\t3\n',
+      ),
+    ).toMatchObject({
       code: 0,
       stdout: '>\n>\n',
     });

@@ -21,9 +21,24 @@ interface JsonReport {
   inventories: { source: string; format: string; os?: { ecosystem?: string }; packages: number }[];
 }
 
-async function scanJson(...extra: string[]): Promise<{ code: number; report: JsonReport; stderr: string }> {
-  const result = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'json', ...extra]);
-  return { code: result.code, report: JSON.parse(result.stdout) as JsonReport, stderr: result.stderr };
+async function scanJson(
+  ...extra: string[]
+): Promise<{ code: number; report: JsonReport; stderr: string }> {
+  const result = await runCli([
+    'scan',
+    host,
+    sbom,
+    '--advisories',
+    advisories,
+    '--format',
+    'json',
+    ...extra,
+  ]);
+  return {
+    code: result.code,
+    report: JSON.parse(result.stdout) as JsonReport,
+    stderr: result.stderr,
+  };
 }
 
 describe('patchgate scan', () => {
@@ -31,25 +46,35 @@ describe('patchgate scan', () => {
     const { code, report } = await scanJson();
     expect(code).toBe(1);
     const curl = report.findings.filter((f) => f.advisory.aliases.includes('CVE-2025-10148'));
-    expect(curl.map((f) => [f.package.name, f.package.version, f.package.sourceName, f.fixedVersions])).toEqual([
+    expect(
+      curl.map((f) => [f.package.name, f.package.version, f.package.sourceName, f.fixedVersions]),
+    ).toEqual([
       ['curl', '7.88.1-10+deb12u14', undefined, ['7.88.1-10+deb12u15']],
       ['libcurl4', '7.88.1-10+deb12u14', 'curl', ['7.88.1-10+deb12u15']],
     ]);
     const hostSummary = report.inventories.find((i) => i.source === host);
-    expect(hostSummary).toMatchObject({ format: 'dpkg-query', os: { ecosystem: 'Debian:12' }, packages: 723 });
+    expect(hostSummary).toMatchObject({
+      format: 'dpkg-query',
+      os: { ecosystem: 'Debian:12' },
+      packages: 723,
+    });
   });
 
   it('finds Go advisories for the modules of the SBOM', async () => {
     const { report } = await scanJson();
     const go = report.findings.filter((f) => f.inventory === sbom);
     expect(go.length).toBeGreaterThan(0);
-    expect(go.every((f) => f.package.ecosystem === 'Go' && f.advisory.id.startsWith('GO-'))).toBe(true);
+    expect(go.every((f) => f.package.ecosystem === 'Go' && f.advisory.id.startsWith('GO-'))).toBe(
+      true,
+    );
   });
 
   it('does not report fixes the host already has', async () => {
     const { report } = await scanJson();
     // CVE-2023-38545 was fixed in curl 7.88.1-10+deb12u4; the host has deb12u14.
-    expect(report.findings.filter((f) => f.advisory.aliases.includes('CVE-2023-38545'))).toEqual([]);
+    expect(report.findings.filter((f) => f.advisory.aliases.includes('CVE-2023-38545'))).toEqual(
+      [],
+    );
   });
 
   it.each([
@@ -74,8 +99,19 @@ describe('patchgate scan', () => {
 
   it('writes SARIF 2.1.0 with one result per finding', async () => {
     const json = await scanJson();
-    const result = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'sarif']);
-    const sarif = JSON.parse(result.stdout) as { version: string; runs: { results: unknown[]; tool: { driver: { name: string; rules: unknown[] } } }[] };
+    const result = await runCli([
+      'scan',
+      host,
+      sbom,
+      '--advisories',
+      advisories,
+      '--format',
+      'sarif',
+    ]);
+    const sarif = JSON.parse(result.stdout) as {
+      version: string;
+      runs: { results: unknown[]; tool: { driver: { name: string; rules: unknown[] } } }[];
+    };
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0]?.tool.driver.name).toBe('patchgate');
     expect(sarif.runs[0]?.results.length).toBe(json.report.findings.length);
@@ -92,7 +128,10 @@ describe('patchgate scan', () => {
     [['scan', 'no/such/file', '--advisories', advisories], /inventory not found: no\/such\/file/],
     [['scan', host], /--advisories is required/],
     [['scan', host, '--advisories', 'no/such/dir'], /advisories not found: no\/such\/dir/],
-    [['scan', host, '--advisories', advisories, '--format', 'xml'], /--format must be one of table, json, csv, sarif/],
+    [
+      ['scan', host, '--advisories', advisories, '--format', 'xml'],
+      /--format must be one of table, json, csv, sarif/,
+    ],
     [['scan', host, '--advisories', advisories, '--fail-on', 'severe'], /--fail-on must be one of/],
     [['scan', host, '--advisories', advisories, '--os', 'plan9:4'], /--os "plan9:4"/],
     [['scan', 'README.md', '--advisories', advisories], /not a recognised inventory format/],

@@ -33,7 +33,10 @@ describe('patchgate versions compare', () => {
   });
 
   it('keeps batch output aligned when a line is invalid, and exits 2', async () => {
-    const result = await runCli(['versions', 'compare', '--ecosystem', 'npm', '--batch'], '1.0.0\t2.0.0\nnot-a-version\t1.0.0\n1.0.0\t1.0.0\n');
+    const result = await runCli(
+      ['versions', 'compare', '--ecosystem', 'npm', '--batch'],
+      '1.0.0\t2.0.0\nnot-a-version\t1.0.0\n1.0.0\t1.0.0\n',
+    );
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('<\nerror\n=\n');
     expect(result.stderr).toMatch(/line 2: invalid .*"not-a-version"/);
@@ -47,10 +50,16 @@ describe('patchgate versions compare', () => {
   });
 
   it.each([
-    [['versions', 'compare', '--ecosystem', 'COBOL', '1', '2'], /unknown ecosystem or scheme "COBOL"/],
+    [
+      ['versions', 'compare', '--ecosystem', 'COBOL', '1', '2'],
+      /unknown ecosystem or scheme "COBOL"/,
+    ],
     [['versions', 'compare', '1', '2'], /--ecosystem is required/],
     [['versions', 'compare', '--ecosystem', 'npm', '1.0.0'], /exactly two versions/],
-    [['versions', 'compare', '--ecosystem', 'npm', '--bogus', '1', '2'], /Unknown option '--bogus'/],
+    [
+      ['versions', 'compare', '--ecosystem', 'npm', '--bogus', '1', '2'],
+      /Unknown option '--bogus'/,
+    ],
     [['versions', 'frobnicate'], /unknown subcommand "frobnicate"/],
   ])('usage error %j', async (argv, message) => {
     const result = await runCli(argv);
@@ -61,8 +70,17 @@ describe('patchgate versions compare', () => {
   it('lists the schemes', async () => {
     const result = await runCli(['versions', 'list', '--json']);
     const { schemes } = JSON.parse(result.stdout) as { schemes: { id: string }[] };
-    expect(schemes.map((s) => s.id).sort()).toEqual(
-      ['alpine', 'debian', 'go', 'maven', 'nuget', 'packagist', 'pep440', 'rpm', 'rubygems', 'semver'],
-    );
+    expect(schemes.map((s) => s.id).sort()).toEqual([
+      'alpine',
+      'debian',
+      'go',
+      'maven',
+      'nuget',
+      'packagist',
+      'pep440',
+      'rpm',
+      'rubygems',
+      'semver',
+    ]);
   });
 });

@@ -46,6 +46,31 @@ describe('os-release files and flags', () => {
     expect(osReleaseFromFlag('debian')).toBeUndefined();
   });
 
+  it('applies an AlmaLinux release to an rpm list of unknown vendor', () => {
+    const os = { id: 'almalinux', versionId: '9', ecosystem: 'AlmaLinux:9', evidence: 'flag' };
+    expect(
+      withRelease(
+        [
+          { ecosystem: 'Red Hat', name: 'openssl-libs' },
+          { ecosystem: 'Debian', name: 'openssl' },
+          { ecosystem: 'AlmaLinux:8', name: 'bash' },
+        ],
+        os,
+      ),
+    ).toEqual([
+      { ecosystem: 'AlmaLinux:9', name: 'openssl-libs' },
+      { ecosystem: 'Debian', name: 'openssl' },
+      { ecosystem: 'AlmaLinux:8', name: 'bash' },
+    ]);
+  });
+
+  it('lets the user override a detected release', () => {
+    const os = { id: 'debian', versionId: '11', ecosystem: 'Debian:11', evidence: '--os debian:11' };
+    const packages = [{ ecosystem: 'Debian:12', name: 'openssl' }];
+    expect(withRelease(packages, os)).toEqual(packages);
+    expect(withRelease(packages, os, { override: true })).toEqual([{ ecosystem: 'Debian:11', name: 'openssl' }]);
+  });
+
   it('applies the release to distribution packages only', () => {
     const os = { id: 'debian', versionId: '12', ecosystem: 'Debian:12', evidence: 'flag' };
     expect(

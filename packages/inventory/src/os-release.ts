@@ -171,13 +171,37 @@ export function osReleaseFromFlag(value: string): OsRelease | undefined {
   return { id: normalisedId, versionId: version, ecosystem, evidence: `--os ${value}` };
 }
 
+/** Distributions sharing a package format: a bare ecosystem of one may be any of them. */
+const packageFamilies: readonly (readonly string[])[] = [
+  ['Debian', 'Ubuntu'],
+  ['Red Hat', 'AlmaLinux', 'Rocky Linux', 'SUSE', 'openSUSE', 'Mageia', 'Photon OS', 'openEuler', 'Azure Linux'],
+  ['Alpine', 'Wolfi', 'Chainguard'],
+];
+
+function baseOf(ecosystem: string): string {
+  const colon = ecosystem.indexOf(':');
+  return colon === -1 ? ecosystem : ecosystem.slice(0, colon);
+}
+
 /**
- * Rewrite distribution packages' bare ecosystem (`Debian`) to the release's
- * (`Debian:12`) once the release is known. Packages of other ecosystems are untouched.
+ * Give distribution packages whose release is unknown (a bare ecosystem such as `Debian`, or
+ * `Red Hat` for an rpm list whose vendor could not be told) the release now known
+ * (`Debian:12`, `AlmaLinux:9`). Only packages of the same package family are rewritten; npm,
+ * PyPI and the other language ecosystems are untouched. A package that already carries a
+ * release keeps it unless `override` is set (the user's `--os` wins over detection).
  */
-export function withRelease<T extends { ecosystem: string }>(packages: readonly T[], os: OsRelease): T[] {
+export function withRelease<T extends { ecosystem: string }>(
+  packages: readonly T[],
+  os: OsRelease,
+  options: { override?: boolean } = {},
+): T[] {
   const ecosystem = os.ecosystem;
   if (ecosystem === undefined) return [...packages];
-  const base = ecosystem.slice(0, ecosystem.indexOf(':') === -1 ? undefined : ecosystem.indexOf(':'));
-  return packages.map((pkg) => (pkg.ecosystem === base ? { ...pkg, ecosystem } : pkg));
+  const family = packageFamilies.find((members) => members.includes(baseOf(ecosystem)));
+  if (family === undefined) return [...packages];
+  return packages.map((pkg) =>
+    (options.override === true || !pkg.ecosystem.includes(':')) && family.includes(baseOf(pkg.ecosystem))
+      ? { ...pkg, ecosystem }
+      : pkg,
+  );
 }

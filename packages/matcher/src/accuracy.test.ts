@@ -29,7 +29,12 @@ const rows: Row[] = [
   // Debian: advisories name the source package; the binary is matched through it.
   [
     'Debian binary libssl1.1 reaches DSA-5343-1 through source openssl',
-    { ecosystem: 'Debian:11', name: 'libssl1.1', version: '1.1.1n-0+deb11u3', sourceName: 'openssl' },
+    {
+      ecosystem: 'Debian:11',
+      name: 'libssl1.1',
+      version: '1.1.1n-0+deb11u3',
+      sourceName: 'openssl',
+    },
     { 'DSA-5343-1': ['1.1.1n-0+deb11u4'] },
   ],
   [
@@ -66,7 +71,12 @@ const rows: Row[] = [
   // Ubuntu: source package, binaries listed in ecosystem_specific.
   [
     'Ubuntu python-django-doc via source python-django',
-    { ecosystem: 'Ubuntu:14.04:LTS', name: 'python-django-doc', version: '1.6.1-2', sourceName: 'python-django' },
+    {
+      ecosystem: 'Ubuntu:14.04:LTS',
+      name: 'python-django-doc',
+      version: '1.6.1-2',
+      sourceName: 'python-django',
+    },
     { 'USN-2169-1': ['1.6.1-2ubuntu0.1'] },
   ],
   [
@@ -87,12 +97,22 @@ const rows: Row[] = [
   ],
   [
     'AlmaLinux unknown epoch, older version-release: affected, epochs ignored',
-    { ecosystem: 'AlmaLinux:8', name: 'openssl-libs', version: '1.1.1k-7.el8_6', epochUnknown: true },
+    {
+      ecosystem: 'AlmaLinux:8',
+      name: 'openssl-libs',
+      version: '1.1.1k-7.el8_6',
+      epochUnknown: true,
+    },
     { 'ALSA-2023:1405': ['1:1.1.1k-9.el8_7'] },
   ],
   [
     'AlmaLinux unknown epoch, newer version-release: not read as epoch 0 (no false positive)',
-    { ecosystem: 'AlmaLinux:8', name: 'openssl-libs', version: '1.1.1k-12.el8_9', epochUnknown: true },
+    {
+      ecosystem: 'AlmaLinux:8',
+      name: 'openssl-libs',
+      version: '1.1.1k-12.el8_9',
+      epochUnknown: true,
+    },
     {},
   ],
   [
@@ -116,11 +136,7 @@ const rows: Row[] = [
     { ecosystem: 'PyPI', name: 'Py', version: '1.4.0' },
     { 'PYSEC-2022-42969': [] },
   ],
-  [
-    'PyPI py above last_affected',
-    { ecosystem: 'PyPI', name: 'py', version: '1.11.1' },
-    {},
-  ],
+  ['PyPI py above last_affected', { ecosystem: 'PyPI', name: 'py', version: '1.11.1' }, {}],
   [
     'PyPI withdrawn PYSEC-2023-73 matches nothing',
     { ecosystem: 'PyPI', name: 'redis', version: '4.5.3' },
@@ -142,11 +158,7 @@ const rows: Row[] = [
     { ecosystem: 'Go', name: 'stdlib', version: 'v1.25.12' },
     { 'GO-2026-6088': ['1.25.13'] },
   ],
-  [
-    'Go stdlib at the first fix',
-    { ecosystem: 'Go', name: 'stdlib', version: '1.25.13' },
-    {},
-  ],
+  ['Go stdlib at the first fix', { ecosystem: 'Go', name: 'stdlib', version: '1.25.13' }, {}],
   [
     'Go stdlib in the second range',
     { ecosystem: 'Go', name: 'stdlib', version: '1.26.0' },
@@ -168,19 +180,31 @@ const rows: Row[] = [
     { ecosystem: 'crates.io', name: 'wasmtime', version: '24.0.11' },
     { 'RUSTSEC-2026-0222': ['24.0.12'] },
   ],
-  ['crates.io wasmtime at the first fix', { ecosystem: 'crates.io', name: 'wasmtime', version: '24.0.12' }, {}],
+  [
+    'crates.io wasmtime at the first fix',
+    { ecosystem: 'crates.io', name: 'wasmtime', version: '24.0.12' },
+    {},
+  ],
   [
     'crates.io wasmtime in the third range',
     { ecosystem: 'crates.io', name: 'wasmtime', version: '37.0.0' },
     { 'RUSTSEC-2026-0222': ['46.0.2'] },
   ],
-  ['crates.io wasmtime between ranges', { ecosystem: 'crates.io', name: 'wasmtime', version: '46.5.0' }, {}],
+  [
+    'crates.io wasmtime between ranges',
+    { ecosystem: 'crates.io', name: 'wasmtime', version: '46.5.0' },
+    {},
+  ],
   [
     'crates.io wasmtime in the last range',
     { ecosystem: 'crates.io', name: 'wasmtime', version: '47.0.2' },
     { 'RUSTSEC-2026-0222': ['47.0.3'] },
   ],
-  ['crates.io wasmtime-cli is another crate', { ecosystem: 'crates.io', name: 'wasmtime-cli', version: '24.0.0' }, {}],
+  [
+    'crates.io wasmtime-cli is another crate',
+    { ecosystem: 'crates.io', name: 'wasmtime-cli', version: '24.0.0' },
+    {},
+  ],
 ];
 
 describe('accuracy on real advisories', () => {
@@ -198,8 +222,15 @@ describe('accuracy on real advisories', () => {
   });
 
   it.each(rows)('%s', (_description, pkg, expected) => {
-    const result = matchInventory(index, { format: 'test', source: 'host', packages: [pkg], warnings: [] });
-    const found = Object.fromEntries(result.findings.map((f) => [f.advisory.id, [...f.fixedVersions]]));
+    const result = matchInventory(index, {
+      format: 'test',
+      source: 'host',
+      packages: [pkg],
+      warnings: [],
+    });
+    const found = Object.fromEntries(
+      result.findings.map((f) => [f.advisory.id, [...f.fixedVersions]]),
+    );
     expect(found).toEqual(expected);
     expect(result.notes.filter((n) => n.kind === 'not-evaluable')).toEqual([]);
   });
@@ -208,7 +239,14 @@ describe('accuracy on real advisories', () => {
     const result = matchInventory(index, {
       format: 'test',
       source: 'host',
-      packages: [{ ecosystem: 'AlmaLinux:8', name: 'openssl-libs', version: '1.1.1k-7.el8_6', epochUnknown: true }],
+      packages: [
+        {
+          ecosystem: 'AlmaLinux:8',
+          name: 'openssl-libs',
+          version: '1.1.1k-7.el8_6',
+          epochUnknown: true,
+        },
+      ],
       warnings: [],
     });
     expect(result.findings[0]?.match).toEqual({
@@ -246,16 +284,35 @@ describe('accuracy on real advisories', () => {
     const result = matchInventory(index, {
       format: 'dpkg-status',
       source: 'status',
-      packages: [{ ecosystem: 'Debian:11', name: 'libssl1.1', version: '1.1.1n-0+deb11u3', sourceName: 'openssl', arch: 'amd64' }],
+      packages: [
+        {
+          ecosystem: 'Debian:11',
+          name: 'libssl1.1',
+          version: '1.1.1n-0+deb11u3',
+          sourceName: 'openssl',
+          arch: 'amd64',
+        },
+      ],
       warnings: [],
     });
     expect(result.findings).toEqual([
       {
         inventory: 'status',
-        package: { ecosystem: 'Debian:11', name: 'libssl1.1', version: '1.1.1n-0+deb11u3', sourceName: 'openssl' },
+        package: {
+          ecosystem: 'Debian:11',
+          name: 'libssl1.1',
+          version: '1.1.1n-0+deb11u3',
+          sourceName: 'openssl',
+        },
         advisory: {
           id: 'DSA-5343-1',
-          aliases: ['CVE-2022-2097', 'CVE-2022-4304', 'CVE-2022-4450', 'CVE-2023-0215', 'CVE-2023-0286'],
+          aliases: [
+            'CVE-2022-2097',
+            'CVE-2022-4304',
+            'CVE-2022-4450',
+            'CVE-2023-0215',
+            'CVE-2023-0286',
+          ],
           summary: 'openssl - security update',
           modified: '2023-02-07T00:00:00Z',
           published: '2023-02-07T00:00:00Z',

@@ -38,7 +38,7 @@ export function buildAdvisoryIndex(records: Iterable<OsvRecord>): AdvisoryIndex 
       if (ecosystem === '' || name === '') continue;
       const key = ecosystemKey(ecosystem);
       let names = byEcosystem.get(key);
-      if (names === undefined) byEcosystem.set(key, (names = new Map()));
+      if (names === undefined) byEcosystem.set(key, (names = new Map<string, IndexEntry[]>()));
       const nameKey = packageNameKey(ecosystem, name);
       let entries = names.get(nameKey);
       if (entries === undefined) names.set(nameKey, (entries = []));
@@ -49,7 +49,11 @@ export function buildAdvisoryIndex(records: Iterable<OsvRecord>): AdvisoryIndex 
   return { byEcosystem, records: count, withdrawn, affectedEntries };
 }
 
-export function lookup(index: AdvisoryIndex, ecosystem: string, name: string): readonly IndexEntry[] {
+export function lookup(
+  index: AdvisoryIndex,
+  ecosystem: string,
+  name: string,
+): readonly IndexEntry[] {
   return index.byEcosystem.get(ecosystemKey(ecosystem))?.get(packageNameKey(ecosystem, name)) ?? [];
 }
 
@@ -59,7 +63,9 @@ export function hasEcosystem(index: AdvisoryIndex, ecosystem: string): boolean {
 
 export function compiledFor(entry: IndexEntry, ignoreEpoch: boolean): CompiledAffected {
   if (ignoreEpoch) {
-    return (entry.compiledIgnoringEpoch ??= compileAffected(entry.affected, { ignoreEpoch: stripEpoch }));
+    return (entry.compiledIgnoringEpoch ??= compileAffected(entry.affected, {
+      ignoreEpoch: stripEpoch,
+    }));
   }
   return (entry.compiled ??= compileAffected(entry.affected));
 }

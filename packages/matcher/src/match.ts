@@ -73,7 +73,8 @@ function toFinding(
       ecosystem: pkg.ecosystem,
       name: pkg.name,
       version: pkg.version,
-      ...(pkg.sourceName !== undefined && pkg.sourceName !== pkg.name && { sourceName: pkg.sourceName }),
+      ...(pkg.sourceName !== undefined &&
+        pkg.sourceName !== pkg.name && { sourceName: pkg.sourceName }),
       ...(pkg.sourceVersion !== undefined &&
         pkg.sourceVersion !== pkg.version && { sourceVersion: pkg.sourceVersion }),
       ...(pkg.purl !== undefined && { purl: pkg.purl }),
@@ -137,9 +138,7 @@ export function matchInventory(index: AdvisoryIndex, inventory: Inventory): Matc
       if (seen.has(key)) continue;
       seen.add(key);
       affectedPackages.add(pkg);
-      findings.push(
-        toFinding(inventory, pkg, entry, version, verdict, epochIgnored),
-      );
+      findings.push(toFinding(inventory, pkg, entry, version, verdict, epochIgnored));
     }
   }
   findings.sort(compareFindings);

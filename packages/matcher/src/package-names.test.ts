@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { advisoriesNameSourcePackages, isDistributionEcosystem, packageNameKey } from './package-names.ts';
+import {
+  advisoriesNameSourcePackages,
+  isDistributionEcosystem,
+  packageNameKey,
+} from './package-names.ts';
 
 describe('packageNameKey', () => {
   it.each([

@@ -13,17 +13,32 @@ function record(fields: Partial<OsvRecord>): OsvRecord {
     affected: [],
     references: [],
     ...fields,
-  } as OsvRecord;
+  };
 }
 
 describe('statedSeverity', () => {
   it.each([
-    [{ summary: 'Important: openssl security update' }, { level: 'high', source: 'summary prefix "Important"' }],
-    [{ summary: 'Critical: firefox security update' }, { level: 'critical', source: 'summary prefix "Critical"' }],
-    [{ database_specific: { severity: 'MODERATE' } }, { level: 'medium', source: 'database_specific.severity "MODERATE"' }],
-    [{ severity: [{ type: 'Ubuntu', score: 'high' }] }, { level: 'high', source: 'severity[type=Ubuntu] "high"' }],
+    [
+      { summary: 'Important: openssl security update' },
+      { level: 'high', source: 'summary prefix "Important"' },
+    ],
+    [
+      { summary: 'Critical: firefox security update' },
+      { level: 'critical', source: 'summary prefix "Critical"' },
+    ],
+    [
+      { database_specific: { severity: 'MODERATE' } },
+      { level: 'medium', source: 'database_specific.severity "MODERATE"' },
+    ],
+    [
+      { severity: [{ type: 'Ubuntu', score: 'high' }] },
+      { level: 'high', source: 'severity[type=Ubuntu] "high"' },
+    ],
     [{ summary: 'openssl - security update' }, { level: 'unknown' }],
-    [{ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] }, { level: 'unknown' }],
+    [
+      { severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }] },
+      { level: 'unknown' },
+    ],
   ])('%j → %j', (fields, expected) => {
     expect(statedSeverity(record(fields as Partial<OsvRecord>))).toEqual(expected);
   });

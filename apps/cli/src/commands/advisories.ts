@@ -24,7 +24,9 @@ tracker's data is not at hand; see packages/sources/src/debian-changelog/readme.
 function readText(path: string): string {
   const bytes = readFileSync(path);
   // gzip magic number (RFC 1952 §2.3.1)
-  return bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  return bytes[0] === 0x1f && bytes[1] === 0x8b
+    ? gunzipSync(bytes).toString('utf8')
+    : bytes.toString('utf8');
 }
 
 export function advisoriesCommand(args: string[], io: CliIo): ExitCode {
@@ -33,22 +35,32 @@ export function advisoriesCommand(args: string[], io: CliIo): ExitCode {
     io.stdout.write(advisoriesHelp);
     return sub === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  if (sub !== 'from-debian-changelog') throw new UsageError(`advisories: unknown subcommand "${sub}"\n\n${advisoriesHelp}`);
+  if (sub !== 'from-debian-changelog')
+    throw new UsageError(`advisories: unknown subcommand "${sub}"\n\n${advisoriesHelp}`);
   const { values, positionals } = parseCommandArgs('advisories from-debian-changelog', rest, {
     out: { type: 'string' },
     os: { type: 'string' },
     json: { type: 'boolean' },
   });
-  if (positionals.length === 0) throw new UsageError('advisories from-debian-changelog: no changelog files given');
-  if (values.out === undefined) throw new UsageError('advisories from-debian-changelog: --out <dir> is required');
+  if (positionals.length === 0)
+    throw new UsageError('advisories from-debian-changelog: no changelog files given');
+  if (values.out === undefined)
+    throw new UsageError('advisories from-debian-changelog: --out <dir> is required');
   let ecosystem: string | undefined;
   if (values.os !== undefined) {
     const os = osReleaseFromFlag(values.os);
-    if (os?.id !== 'debian' || os.ecosystem === undefined) throw new UsageError(`--os "${values.os}" is not debian:<release>`);
+    if (os?.id !== 'debian' || os.ecosystem === undefined)
+      throw new UsageError(`--os "${values.os}" is not debian:<release>`);
     ecosystem = os.ecosystem;
   }
   const out = resolve(io.cwd, values.out);
-  const written: { file: string; package: string; ecosystem: string; records: number; warnings: string[] }[] = [];
+  const written: {
+    file: string;
+    package: string;
+    ecosystem: string;
+    records: number;
+    warnings: string[];
+  }[] = [];
   const conversions = positionals.map((path) => {
     const absolute = resolve(io.cwd, path);
     if (!existsSync(absolute)) throw new UsageError(`changelog not found: ${path}`);
@@ -56,15 +68,24 @@ export function advisoriesCommand(args: string[], io: CliIo): ExitCode {
     try {
       text = readText(absolute);
     } catch (error) {
-      throw new UsageError(`${path}: not a readable changelog (${(error as Error).message})`, { cause: error });
+      throw new UsageError(`${path}: not a readable changelog (${(error as Error).message})`, {
+        cause: error,
+      });
     }
     const parsed = parseDebianChangelog(text);
-    if (parsed.entries.length === 0) throw new UsageError(`${path}: no Debian changelog entries found`);
+    if (parsed.entries.length === 0)
+      throw new UsageError(`${path}: no Debian changelog entries found`);
     const release = ecosystem ?? releaseOfChangelog(parsed.entries);
     if (release === undefined) {
-      throw new UsageError(`${path}: cannot tell the Debian release from the newest entry; pass --os debian:<release>`);
+      throw new UsageError(
+        `${path}: cannot tell the Debian release from the newest entry; pass --os debian:<release>`,
+      );
     }
-    return { path, parsed, conversion: changelogToOsv(parsed.entries, { ecosystem: release, origin: basename(path) }) };
+    return {
+      path,
+      parsed,
+      conversion: changelogToOsv(parsed.entries, { ecosystem: release, origin: basename(path) }),
+    };
   });
   mkdirSync(out, { recursive: true });
   for (const { path, parsed, conversion } of conversions) {
@@ -82,8 +103,11 @@ export function advisoriesCommand(args: string[], io: CliIo): ExitCode {
   if (values.json) io.stdout.write(JSON.stringify({ out, changelogs: written }, null, 2) + '\n');
   else {
     for (const w of written) {
-      io.stdout.write(`${w.file}: ${w.package} (${w.ecosystem}): ${w.records} advisories written to ${values.out}\n`);
-      for (const warning of w.warnings) io.stderr.write(`patchgate: warning: ${w.file}: ${warning}\n`);
+      io.stdout.write(
+        `${w.file}: ${w.package} (${w.ecosystem}): ${w.records} advisories written to ${values.out}\n`,
+      );
+      for (const warning of w.warnings)
+        io.stderr.write(`patchgate: warning: ${w.file}: ${warning}\n`);
     }
   }
   return exitCodes.ok;

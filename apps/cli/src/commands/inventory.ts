@@ -1,7 +1,12 @@
 /** `patchgate inventory show <file>`: what Patchgate reads from an inventory, before matching. */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { inventoryFormats, osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
+import {
+  inventoryFormats,
+  osReleaseFromFlag,
+  readInventory,
+  withRelease,
+} from '@patchgate/inventory';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -27,7 +32,8 @@ export function inventoryCommand(args: string[], io: CliIo): ExitCode {
     else for (const row of rows) io.stdout.write(`${row.id.padEnd(20)} ${row.name}\n`);
     return exitCodes.ok;
   }
-  if (sub !== 'show') throw new UsageError(`inventory: unknown subcommand "${sub}"\n\n${inventoryHelp}`);
+  if (sub !== 'show')
+    throw new UsageError(`inventory: unknown subcommand "${sub}"\n\n${inventoryHelp}`);
   const { values, positionals } = parseCommandArgs('inventory show', rest, {
     json: { type: 'boolean' },
     os: { type: 'string' },
@@ -37,13 +43,17 @@ export function inventoryCommand(args: string[], io: CliIo): ExitCode {
   const path = positionals[0] as string;
   const absolute = resolve(io.cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`inventory not found: ${path}`);
-  const result = readInventory({ path, text: readFileSync(absolute, 'utf8') }, values['inventory-format']);
+  const result = readInventory(
+    { path, text: readFileSync(absolute, 'utf8') },
+    values['inventory-format'],
+  );
   if (!result.ok) throw new UsageError(result.error);
   let inventory = result.inventory;
   if (values.os !== undefined) {
     const os = osReleaseFromFlag(values.os);
-    if (os === undefined) throw new UsageError(`--os "${values.os}" is not <distribution>:<release>`);
-    inventory = { ...inventory, os, packages: withRelease(inventory.packages, os) };
+    if (os === undefined)
+      throw new UsageError(`--os "${values.os}" is not <distribution>:<release>`);
+    inventory = { ...inventory, os, packages: withRelease(inventory.packages, os, { override: true }) };
   }
   if (values.json) {
     io.stdout.write(JSON.stringify(inventory, null, 2) + '\n');
@@ -56,7 +66,10 @@ export function inventoryCommand(args: string[], io: CliIo): ExitCode {
       '\n',
   );
   for (const pkg of inventory.packages) {
-    const source = pkg.sourceName !== undefined && pkg.sourceName !== pkg.name ? `  [source ${pkg.sourceName}${pkg.sourceVersion !== undefined && pkg.sourceVersion !== pkg.version ? ` ${pkg.sourceVersion}` : ''}]` : '';
+    const source =
+      pkg.sourceName !== undefined && pkg.sourceName !== pkg.name
+        ? `  [source ${pkg.sourceName}${pkg.sourceVersion !== undefined && pkg.sourceVersion !== pkg.version ? ` ${pkg.sourceVersion}` : ''}]`
+        : '';
     io.stdout.write(`${pkg.ecosystem}\t${pkg.name}\t${pkg.version}${source}\n`);
   }
   for (const warning of inventory.warnings) io.stderr.write(`patchgate: warning: ${warning}\n`);

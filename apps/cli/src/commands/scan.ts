@@ -5,7 +5,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Inventory, OsRelease } from '@patchgate/inventory';
-import { osReleaseFromFile, osReleaseFromFlag, readInventory, withRelease, inventoryFormats } from '@patchgate/inventory';
+import {
+  osReleaseFromFile,
+  osReleaseFromFlag,
+  readInventory,
+  withRelease,
+  inventoryFormats,
+} from '@patchgate/inventory';
 import type { Finding, MatchNote } from '@patchgate/matcher';
 import { buildAdvisoryIndex, compareFindings, matchInventory } from '@patchgate/matcher';
 import { loadAdvisories } from '@patchgate/osv';
@@ -65,7 +71,10 @@ function readInventoryFile(path: string, cwd: string, formatId: string | undefin
 
 function applyOs(inventory: Inventory, os: OsRelease | undefined): Inventory {
   if (os === undefined) return inventory;
-  return { ...inventory, os, packages: withRelease(inventory.packages, os) };
+  const packages = withRelease(inventory.packages, os, { override: true });
+  // An SBOM of npm packages is not "on" the operating system the flag names; leave it be.
+  const distribution = packages.some((pkg, i) => pkg !== inventory.packages[i]);
+  return distribution || inventory.os !== undefined ? { ...inventory, os, packages } : inventory;
 }
 
 export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> {
@@ -84,31 +93,47 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     io.stdout.write(scanHelp);
     return exitCodes.ok;
   }
-  const format = oneOf('format', values.format, ['table', 'json', 'csv', 'sarif'] as const, 'table');
+  const format = oneOf(
+    'format',
+    values.format,
+    ['table', 'json', 'csv', 'sarif'] as const,
+    'table',
+  );
   const failOn: FailOn = oneOf('fail-on', values['fail-on'], failOnValues, 'any');
-  if (positionals.length === 0) throw new UsageError(`scan: no inventory files given\n\n${scanHelp}`);
+  if (positionals.length === 0)
+    throw new UsageError(`scan: no inventory files given\n\n${scanHelp}`);
   const advisoryPaths = values.advisories ?? [];
-  if (advisoryPaths.length === 0) throw new UsageError('scan: --advisories is required (a directory, file or zip of OSV records)');
+  if (advisoryPaths.length === 0)
+    throw new UsageError(
+      'scan: --advisories is required (a directory, file or zip of OSV records)',
+    );
   for (const path of advisoryPaths) {
     if (!existsSync(resolve(io.cwd, path))) throw new UsageError(`advisories not found: ${path}`);
   }
   const formatId = values['inventory-format'];
   if (formatId !== undefined && !inventoryFormats.some((f) => f.id === formatId)) {
-    throw new UsageError(`unknown --inventory-format "${formatId}" (known: ${inventoryFormats.map((f) => f.id).join(', ')})`);
+    throw new UsageError(
+      `unknown --inventory-format "${formatId}" (known: ${inventoryFormats.map((f) => f.id).join(', ')})`,
+    );
   }
 
   let os: OsRelease | undefined;
   if (values.os !== undefined) {
     os = osReleaseFromFlag(values.os);
     if (os === undefined) {
-      throw new UsageError(`--os "${values.os}" is not <distribution>:<release> of a known distribution (e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9, rocky:9)`);
+      throw new UsageError(
+        `--os "${values.os}" is not <distribution>:<release> of a known distribution (e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9, rocky:9)`,
+      );
     }
   } else if (values['os-release'] !== undefined) {
     const path = resolve(io.cwd, values['os-release']);
-    if (!existsSync(path)) throw new UsageError(`os-release file not found: ${values['os-release']}`);
+    if (!existsSync(path))
+      throw new UsageError(`os-release file not found: ${values['os-release']}`);
     os = osReleaseFromFile(readFileSync(path, 'utf8'));
     if (os?.ecosystem === undefined) {
-      throw new UsageError(`${values['os-release']}: no ID/VERSION_ID of a distribution with per-release advisories`);
+      throw new UsageError(
+        `${values['os-release']}: no ID/VERSION_ID of a distribution with per-release advisories`,
+      );
     }
   }
 
@@ -119,11 +144,18 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
 
   const advisories = await loadAdvisories(
     advisoryPaths.map((path) => resolve(io.cwd, path)),
-    { onProgress: (event) => progress.update(`loading advisories: ${event.records.toLocaleString('en')} records`) },
+    {
+      onProgress: (event) =>
+        progress.update(`loading advisories: ${event.records.toLocaleString('en')} records`),
+    },
   );
   progress.done(`loaded ${advisories.records.length.toLocaleString('en')} advisories`);
-  for (const error of advisories.errors.slice(0, 5)) io.stderr.write(`patchgate: skipped advisory: ${error.origin}: ${error.reason}\n`);
-  if (advisories.errors.length > 5) io.stderr.write(`patchgate: skipped ${advisories.errors.length} advisories in all (first 5 shown)\n`);
+  for (const error of advisories.errors.slice(0, 5))
+    io.stderr.write(`patchgate: skipped advisory: ${error.origin}: ${error.reason}\n`);
+  if (advisories.errors.length > 5)
+    io.stderr.write(
+      `patchgate: skipped ${advisories.errors.length} advisories in all (first 5 shown)\n`,
+    );
 
   const index = buildAdvisoryIndex(advisories.records);
   const findings: Finding[] = [];
@@ -158,20 +190,35 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
       records: index.records,
       withdrawn: index.withdrawn,
       errors: advisories.errors.length,
-      sources: advisories.sources.map((s) => ({ path: s.path, records: s.records, errors: s.errors })),
+      sources: advisories.sources.map((s) => ({
+        path: s.path,
+        records: s.records,
+        errors: s.errors,
+      })),
     },
     notes,
     tool: { name: 'patchgate', version: toolVersion },
   };
 
-  for (const note of notes) io.stderr.write(`patchgate: note: ${note.inventory}: ${note.message}\n`);
+  for (const note of notes)
+    io.stderr.write(`patchgate: note: ${note.inventory}: ${note.message}\n`);
   for (const inventory of inventories) {
-    for (const warning of inventory.warnings.slice(0, 5)) io.stderr.write(`patchgate: warning: ${inventory.source}: ${warning}\n`);
-    if (inventory.warnings.length > 5) io.stderr.write(`patchgate: warning: ${inventory.source}: ${inventory.warnings.length} warnings in all (first 5 shown)\n`);
+    for (const warning of inventory.warnings.slice(0, 5))
+      io.stderr.write(`patchgate: warning: ${inventory.source}: ${warning}\n`);
+    if (inventory.warnings.length > 5)
+      io.stderr.write(
+        `patchgate: warning: ${inventory.source}: ${inventory.warnings.length} warnings in all (first 5 shown)\n`,
+      );
   }
 
   const rendered =
-    format === 'json' ? renderJson(report) : format === 'csv' ? renderCsv(report) : format === 'sarif' ? renderSarif(report) : renderTable(report);
+    format === 'json'
+      ? renderJson(report)
+      : format === 'csv'
+        ? renderCsv(report)
+        : format === 'sarif'
+          ? renderSarif(report)
+          : renderTable(report);
   if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), rendered);
   else io.stdout.write(rendered);
   return report.summary.failed ? exitCodes.findings : exitCodes.ok;

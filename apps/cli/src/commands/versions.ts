@@ -34,7 +34,11 @@ function schemeOrThrow(name: string | undefined): VersionScheme {
   return scheme;
 }
 
-function compareLine(scheme: VersionScheme, a: string, b: string): { order?: string; error?: string } {
+function compareLine(
+  scheme: VersionScheme,
+  a: string,
+  b: string,
+): { order?: string; error?: string } {
   const left = scheme.parse(a);
   if (!left.ok) return { error: `invalid ${scheme.displayName} version "${a}": ${left.error}` };
   const right = scheme.parse(b);
@@ -57,10 +61,15 @@ export async function versionsCommand(args: string[], io: CliIo): Promise<ExitCo
       spec: s.specUrls,
     }));
     if (values.json) io.stdout.write(JSON.stringify({ schemes: rows }, null, 2) + '\n');
-    else for (const row of rows) io.stdout.write(`${row.id.padEnd(10)} ${row.name.padEnd(28)} ${row.ecosystems.join(', ')}\n`);
+    else
+      for (const row of rows)
+        io.stdout.write(
+          `${row.id.padEnd(10)} ${row.name.padEnd(28)} ${row.ecosystems.join(', ')}\n`,
+        );
     return exitCodes.ok;
   }
-  if (sub !== 'compare') throw new UsageError(`versions: unknown subcommand "${sub}"\n\n${versionsHelp}`);
+  if (sub !== 'compare')
+    throw new UsageError(`versions: unknown subcommand "${sub}"\n\n${versionsHelp}`);
 
   const { values, positionals } = parseCommandArgs('versions compare', rest, {
     ecosystem: { type: 'string', short: 'e' },
@@ -74,7 +83,10 @@ export async function versionsCommand(args: string[], io: CliIo): Promise<ExitCo
   const scheme = schemeOrThrow(values.ecosystem);
 
   if (values.batch) {
-    if (positionals.length > 0) throw new UsageError('versions compare --batch reads pairs from standard input, not arguments');
+    if (positionals.length > 0)
+      throw new UsageError(
+        'versions compare --batch reads pairs from standard input, not arguments',
+      );
     const lines = (await io.readStdin()).split('\n');
     if (lines.at(-1) === '') lines.pop();
     let failed = false;
@@ -85,7 +97,9 @@ export async function versionsCommand(args: string[], io: CliIo): Promise<ExitCo
       if (fields.length !== 2) {
         failed = true;
         out.push('error');
-        io.stderr.write(`patchgate: line ${index + 1}: expected "a<TAB>b", got ${JSON.stringify(line)}\n`);
+        io.stderr.write(
+          `patchgate: line ${index + 1}: expected "a<TAB>b", got ${JSON.stringify(line)}\n`,
+        );
         return;
       }
       const result = compareLine(scheme, fields[0] as string, fields[1] as string);

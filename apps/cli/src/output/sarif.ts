@@ -27,8 +27,12 @@ function advisoryUrl(id: string): string {
 }
 
 function message(f: Finding): string {
-  const fix = f.fixedVersions.length > 0 ? `fixed in ${f.fixedVersions.join(', ')}` : 'no fixed version published';
-  const source = f.package.sourceName !== undefined ? ` (source package ${f.package.sourceName})` : '';
+  const fix =
+    f.fixedVersions.length > 0
+      ? `fixed in ${f.fixedVersions.join(', ')}`
+      : 'no fixed version published';
+  const source =
+    f.package.sourceName !== undefined ? ` (source package ${f.package.sourceName})` : '';
   return `${f.package.name} ${f.package.version}${source} is affected by ${f.advisory.id}${f.advisory.summary !== undefined ? `: ${f.advisory.summary}` : ''}; ${fix}.`;
 }
 
@@ -42,7 +46,9 @@ export function renderSarif(report: ScanReport): string {
       name: f.advisory.id.replace(/[^A-Za-z0-9]/g, ''),
       shortDescription: { text: f.advisory.summary ?? f.advisory.id },
       helpUri: advisoryUrl(f.advisory.id),
-      help: { text: `See ${advisoryUrl(f.advisory.id)}. Aliases: ${f.advisory.aliases.join(', ') || 'none'}.` },
+      help: {
+        text: `See ${advisoryUrl(f.advisory.id)}. Aliases: ${f.advisory.aliases.join(', ') || 'none'}.`,
+      },
       properties: {
         tags: ['security', 'vulnerability', ...f.advisory.aliases],
         ...(severity !== undefined && { 'security-severity': severity }),
@@ -70,7 +76,13 @@ export function renderSarif(report: ScanReport): string {
             {
               physicalLocation: { artifactLocation: { uri: f.inventory.replace(/\\/g, '/') } },
               logicalLocations: [
-                { name: f.package.name, fullyQualifiedName: f.package.purl ?? `${f.package.ecosystem}/${f.package.name}@${f.package.version}`, kind: 'package' },
+                {
+                  name: f.package.name,
+                  fullyQualifiedName:
+                    f.package.purl ??
+                    `${f.package.ecosystem}/${f.package.name}@${f.package.version}`,
+                  kind: 'package',
+                },
               ],
             },
           ],

@@ -21,7 +21,9 @@ function table(rows: string[][], maxWidths: number[]): string {
 }
 
 function packageCell(f: Finding): string {
-  return f.package.sourceName !== undefined ? `${f.package.name} (${f.package.sourceName})` : f.package.name;
+  return f.package.sourceName !== undefined
+    ? `${f.package.name} (${f.package.sourceName})`
+    : f.package.name;
 }
 
 export function renderTable(report: ScanReport): string {

@@ -1,0 +1,38 @@
+export type {
+  OsvAffected,
+  OsvEvent,
+  OsvEventKind,
+  OsvPackage,
+  OsvRange,
+  OsvRangeType,
+  OsvRecord,
+  OsvReference,
+  OsvSeverity,
+  ValidationResult,
+} from './schema.ts';
+export { OSV_EVENT_KINDS, OSV_RANGE_TYPES, isWithdrawn, validateOsvRecord } from './schema.ts';
+export type {
+  OsvDocumentFormat,
+  OsvLoadError,
+  OsvRecordWarning,
+  ParsedOsvDocument,
+} from './parse.ts';
+export { formatOfPath, parseOsvDocument } from './parse.ts';
+export type {
+  CompileOptions,
+  CompiledAffected,
+  Parser,
+  PreparedVersion,
+  Verdict,
+} from './evaluate.ts';
+export { compileAffected, prepareVersion } from './evaluate.ts';
+export type { CveIdOptions } from './aliases.ts';
+export { advisoryKeys, cveIds } from './aliases.ts';
+export type {
+  AdvisorySource,
+  AdvisorySourceKind,
+  LoadOptions,
+  LoadProgress,
+  LoadResult,
+} from './load.ts';
+export { loadAdvisories } from './load.ts';

@@ -1,0 +1,111 @@
+// Generates testdata/maven/generated-maven-artifact.txt: Maven version pairs ordered by the
+// real org.apache.maven.artifact.versioning.ComparableVersion.
+//
+// Needs: Java 11+ and maven-artifact 3.x (Debian: `apt-get install maven`, which ships
+// /usr/share/java/maven3-artifact.jar = maven-artifact 3.8.7).
+// Run from packages/versioning:
+//   java -cp /usr/share/java/maven3-artifact.jar scripts/generate-maven.java \
+//     /work/shared/data > testdata/maven/generated-maven-artifact.txt
+// Versions: every `pkg:maven/...@<version>` purl found under the data directory given as the
+// first argument (the CycloneDX SBOMs of keycloak, dropwizard…), plus the synthetic edge cases
+// below. Versions our scheme rejects by design (whitespace, range or property syntax) are left
+// out. Pairs: neighbours in sorted order, near neighbours and uniform random pairs, from a fixed
+// seed, so the output is stable.
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.maven.artifact.versioning.ComparableVersion;
+
+public class GenerateMaven {
+  static final String[] SYNTHETIC = {
+    "1", "1.0", "1.0.0", "1-0", "1.0-0", "1.0.0.0.0", "1-ga", "1-final", "1-release", "1.ga", "1.final",
+    "1.0.0.RELEASE", "1.0.0.Final", "1.0.0.GA", "1-SNAPSHOT", "1.0-SNAPSHOT", "1.0.0-SNAPSHOT",
+    "1-alpha", "1-alpha1", "1-alpha-1", "1-alpha.1", "1alpha1", "1a1", "1-a1", "1-a", "1.a", "1.a1",
+    "1-beta", "1-b1", "1b1", "1-b", "1-milestone", "1-m1", "1m1", "1-m", "1-rc", "1-rc1", "1-cr1",
+    "1-CR1", "1-RC1", "1.RC1", "1-sp", "1-sp1", "1.sp1", "1-SP4", "1-abc", "1-def", "1-xyz", "1-pom-1",
+    "1-1", "1-1-snapshot", "1-2", "1-123", "1.1", "1.1-1", "1.1.0.1", "1-alpha2snapshot", "1-alpha-123",
+    "1-beta-2", "1-beta123", "1-m2", "1-m11", "1-rc123", "1-sp123", "2.0", "2-1", "2.0.a", "2.0.0.a",
+    "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2",
+    "11.a11", "11.b2", "11.b11", "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m", "1.0.RC1",
+    "1.0-RC1", "1.0.0.M1", "1.0.0-M1", "1.0.0.Beta1", "1.0.0.CR2", "1.0.0-beta-1", "1.0-alpha-1",
+    "1.0.0-alpha.1", "1.0.0+build.1", "1.0.0+1", "1.0.0_01", "1.0.0-20200101.123456-1",
+    "1.0-20200101.123456-2", "9.4.6.v20170531", "9.4.6.v20170601", "2.10", "2.9", "2.10.0-rc1",
+    "0.1", "0.0.1", "0", "0.0", "00", "01", "1.01", "1.001", "2147483647", "2147483648",
+    "9223372036854775807", "9223372036854775808", "123456789012345678901234567890",
+    "1.0000000000.1", "1.0.1", "1.00000000000000000000.1", "1.2147483648", "1.12345678901",
+    "1-0.alpha", "1-0.1", "1-0-alpha", "1.0.0-0.3.7", "1.0.0-x.7.z.92", "1.0-dev", "1.0-dev-1",
+    "1.0.M1", "1.0.m1", "1.0.cr1", "1.0.ga", "1.0-ga-1", "1.0-final-1", "1.0.final.1",
+    "r09", "r10", "r2", "1.0r2", "v1", "v1.0", "1.0.0.v20090101", "3.0.0.v20160101-1234",
+    "1.0.0-M1-SNAPSHOT", "1.0.0-RC1-SNAPSHOT", "1..1", "1--1", "1.-1", "1-.1", "-1", ".1", "1.",
+    "1-", "a", "alpha", "snapshot", "sp", "x1", "1.0.0.jre7", "1.0.0.jre8", "12.2.0.jre11",
+    "1.0-jdk8", "1.0-jdk11", "4.1.0-incubating", "1.0-beta-2-SNAPSHOT", "1.0alpha", "1.0beta",
+    "1.0rc", "1.0sp", "1.0.sp.1", "1.0-sp-1", "1.0-1-sp", "1-1.foo-bar1baz-.1", "2.0-ea", "2.0.ea1",
+    "1.0.0-preview", "1.0.0-pre", "1.0.0.Alpha2", "1.0.0.alpha2", "1.0.0.ALPHA2", "1_0", "1+0",
+  };
+
+  static boolean acceptable(String v) {
+    if (v.isEmpty() || !v.matches("[!-~]+") || v.matches(".*[\\[\\](),${}].*")) return false;
+    return v.matches(".*[A-Za-z0-9].*");
+  }
+
+  public static void main(String[] args) throws IOException {
+    TreeSet<String> set = new TreeSet<>();
+    for (String s : SYNTHETIC) set.add(s);
+    if (args.length > 0) {
+      Pattern purl = Pattern.compile("pkg:maven/[^@\"\\s]+@([^?\"#\\s<&]+)");
+      try (Stream<Path> files = Files.walk(Path.of(args[0]))) {
+        for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+          String name = file.toString();
+          if (!name.endsWith(".json") && !name.endsWith(".xml")) continue;
+          String text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
+          Matcher m = purl.matcher(text);
+          while (m.find()) set.add(URLDecoder.decode(m.group(1), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    List<String> versions = new ArrayList<>();
+    for (String v : set) if (acceptable(v)) versions.add(v);
+    versions.sort((a, b) -> {
+      int c = new ComparableVersion(a).compareTo(new ComparableVersion(b));
+      return c != 0 ? c : a.compareTo(b);
+    });
+
+    StringBuilder out = new StringBuilder();
+    out.append("# Generated by scripts/generate-maven.java with maven-artifact ComparableVersion\n");
+    out.append("# (Debian maven 3.8.7). Do not edit; regenerate.\n");
+    out.append("# ").append(versions.size()).append(" versions: purls from /work/shared/data SBOMs + synthetic edge cases.\n");
+    int n = versions.size();
+    List<int[]> pairs = new ArrayList<>();
+    for (int i = 0; i + 1 < n; i++) pairs.add(new int[] {i, i + 1});
+    Random random = new Random(20240607L);
+    for (int k = 0; k < 1200; k++) {
+      int i = random.nextInt(n - 1);
+      int j = Math.min(n - 1, i + 2 + random.nextInt(8));
+      pairs.add(new int[] {i, j});
+    }
+    for (int k = 0; k < 1400; k++) pairs.add(new int[] {random.nextInt(n), random.nextInt(n)});
+    for (int[] p : pairs) {
+      String a = versions.get(p[0]);
+      String b = versions.get(p[1]);
+      if (a.equals(b)) continue;
+      // Randomise direction so both sides of the relation are exercised.
+      if (random.nextBoolean()) {
+        String t = a;
+        a = b;
+        b = t;
+      }
+      int c = new ComparableVersion(a).compareTo(new ComparableVersion(b));
+      out.append(a).append(c < 0 ? " < " : c == 0 ? " = " : " > ").append(b).append('\n');
+    }
+    System.out.print(out);
+  }
+}
