@@ -28,6 +28,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configuration files must default-export their config.
+    files: ['*.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
     // Pure libraries: no process, clock or console access inside the domain.
     files: ['packages/*/src/**/*.ts'],
     ignores: ['**/*.test.ts'],

@@ -40,7 +40,11 @@ function realInventories(): { debian: Inventory; apps: Inventory[] } {
   const apps: Inventory[] = [read(join(sharedData, 'lockfiles/NodeGoat/package-lock.json'))];
   const goDir = join(sharedData, 'inventories/go-buildinfo');
   for (const file of readdirSync(goDir)) apps.push(read(join(goDir, file)));
-  for (const sbom of ['keycloak-10.0.2/bom.json', 'dropwizard-1.3.15/bom.json', 'laravel-7.12.0/bom.1.4.json']) {
+  for (const sbom of [
+    'keycloak-10.0.2/bom.json',
+    'dropwizard-1.3.15/bom.json',
+    'laravel-7.12.0/bom.1.4.json',
+  ]) {
     apps.push(read(join(sharedData, 'sboms/cyclonedx', sbom)));
   }
   return { debian, apps };
@@ -51,7 +55,12 @@ function realInventories(): { debian: Inventory; apps: Inventory[] } {
  * releases give real matches), 85–100 % of the real host's packages, and one or two
  * applications' dependencies.
  */
-function syntheticHost(n: number, base: Inventory, apps: Inventory[], next: () => number): Inventory {
+function syntheticHost(
+  n: number,
+  base: Inventory,
+  apps: Inventory[],
+  next: () => number,
+): Inventory {
   const release = ['10', '11', '12'][Math.floor(next() * 3)] as string;
   const keep = 0.85 + next() * 0.15;
   const packages: InstalledPackage[] = base.packages
@@ -62,7 +71,12 @@ function syntheticHost(n: number, base: Inventory, apps: Inventory[], next: () =
     const app = apps[Math.floor(next() * apps.length)] as Inventory;
     packages.push(...app.packages);
   }
-  return { format: 'synthetic', source: `host-${String(n).padStart(4, '0')}`, packages, warnings: [] };
+  return {
+    format: 'synthetic',
+    source: `host-${String(n).padStart(4, '0')}`,
+    packages,
+    warnings: [],
+  };
 }
 
 /** The baseline: no index, no compiled ranges, no parse cache. */
@@ -78,10 +92,14 @@ function naiveScan(records: readonly OsvRecord[], inventory: Inventory): number 
         if (affected.package.ecosystem.toLowerCase() !== pkg.ecosystem.toLowerCase()) continue;
         const pypi = affected.package.ecosystem === 'PyPI';
         const same = pypi
-          ? affected.package.name.toLowerCase().replace(/[-_.]+/g, '-') === name.toLowerCase().replace(/[-_.]+/g, '-')
+          ? affected.package.name.toLowerCase().replace(/[-_.]+/g, '-') ===
+            name.toLowerCase().replace(/[-_.]+/g, '-')
           : affected.package.name === name;
         if (!same) continue;
-        const compiled = compileAffected(affected, pkg.epochUnknown === true ? { ignoreEpoch: stripEpoch } : {});
+        const compiled = compileAffected(
+          affected,
+          pkg.epochUnknown === true ? { ignoreEpoch: stripEpoch } : {},
+        );
         if (compiled.evaluate(version).affected) {
           findings++; // one finding per package and advisory, as the matcher counts
           break;
@@ -93,7 +111,9 @@ function naiveScan(records: readonly OsvRecord[], inventory: Inventory): number 
 }
 
 function findingKeys(findings: readonly Finding[]): Set<string> {
-  return new Set(findings.map((f) => `${f.inventory}|${f.package.name}|${f.package.version}|${f.advisory.id}`));
+  return new Set(
+    findings.map((f) => `${f.inventory}|${f.package.name}|${f.package.version}|${f.advisory.id}`),
+  );
 }
 
 export async function benchScanFleet(): Promise<void> {
@@ -156,7 +176,7 @@ export async function benchScanFleet(): Promise<void> {
   process.stdout.write(
     `naive  ${naiveHosts} hosts, ${subsetPackages.toLocaleString('en')} packages in ${(naiveMs / 1000).toFixed(2)} s ` +
       `= ${Math.round(naivePerSecond).toLocaleString('en')} packages/s; ` +
-      `the whole fleet would take ~${((packages / naivePerSecond) / 60).toFixed(0)} min\n`,
+      `the whole fleet would take ~${(packages / naivePerSecond / 60).toFixed(0)} min\n`,
   );
   process.stdout.write(
     `ratio  indexed/naive throughput: ${(perSecond / naivePerSecond).toFixed(0)}x ` +

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const sharedData =
-  process.env['PATCHGATE_SHARED_DATA'] ?? fileURLToPath(new URL('../../shared/data/', import.meta.url));
+  process.env['PATCHGATE_SHARED_DATA'] ??
+  fileURLToPath(new URL('../../shared/data/', import.meta.url));
 
 export function requireSharedData(what: string): boolean {
   if (existsSync(sharedData)) return true;

@@ -28,7 +28,10 @@ for (const dir of ['debian-bookworm', 'sbom', 'advisories/debian-12', 'advisorie
   mkdirSync(join(examples, dir), { recursive: true });
 }
 
-copyFileSync(join(shared, 'inventories/debian-bookworm-host/dpkg-query-W.tsv'), join(examples, 'debian-bookworm/dpkg-query.tsv'));
+copyFileSync(
+  join(shared, 'inventories/debian-bookworm-host/dpkg-query-W.tsv'),
+  join(examples, 'debian-bookworm/dpkg-query.tsv'),
+);
 const sbomPath = join(examples, 'sbom/proton-bridge-v1.8.0.bom.json');
 copyFileSync(join(shared, 'sboms/cyclonedx/proton-bridge/proton-bridge-v1.8.0.bom.json'), sbomPath);
 
@@ -40,12 +43,18 @@ for (const [deb, pkg] of [
 ] as const) {
   const target = join(work, pkg);
   execFileSync('dpkg-deb', ['-x', join(shared, 'debs', deb), target]);
-  const text = gunzipSync(readFileSync(join(target, `usr/share/doc/${pkg}/changelog.Debian.gz`))).toString('utf8');
+  const text = gunzipSync(
+    readFileSync(join(target, `usr/share/doc/${pkg}/changelog.Debian.gz`)),
+  ).toString('utf8');
   const { entries } = parseDebianChangelog(text);
   const ecosystem = releaseOfChangelog(entries);
   if (ecosystem === undefined) throw new Error(`${deb}: no release`);
-  for (const record of changelogToOsv(entries, { ecosystem, origin: `${deb}:changelog.Debian.gz` }).records) {
-    writeFileSync(join(examples, 'advisories/debian-12', `${record.id}.json`), JSON.stringify(record, null, 2) + '\n');
+  for (const record of changelogToOsv(entries, { ecosystem, origin: `${deb}:changelog.Debian.gz` })
+    .records) {
+    writeFileSync(
+      join(examples, 'advisories/debian-12', `${record.id}.json`),
+      JSON.stringify(record, null, 2) + '\n',
+    );
   }
 }
 rmSync(work, { recursive: true, force: true });
@@ -53,9 +62,13 @@ rmSync(work, { recursive: true, force: true });
 // Go: every record of the real Go database that names a module the SBOM contains.
 const sbom = readInventory({ path: sbomPath, text: readFileSync(sbomPath, 'utf8') });
 if (!sbom.ok) throw new Error(sbom.error);
-const modules = new Set(sbom.inventory.packages.filter((p) => p.ecosystem === 'Go').map((p) => p.name));
+const modules = new Set(
+  sbom.inventory.packages.filter((p) => p.ecosystem === 'Go').map((p) => p.name),
+);
 let kept = 0;
-for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(shared, 'advisories/osv/Go/all.zip'))))) {
+for (const [name, bytes] of Object.entries(
+  unzipSync(readFileSync(join(shared, 'advisories/osv/Go/all.zip'))),
+)) {
   if (!name.endsWith('.json')) continue;
   const text = strFromU8(bytes);
   const record = JSON.parse(text) as { affected?: { package?: { name?: string } }[] };
@@ -63,4 +76,21 @@ for (const [name, bytes] of Object.entries(unzipSync(readFileSync(join(shared, '
   writeFileSync(join(examples, 'advisories/go', name.split('/').pop() as string), text); // unchanged
   kept++;
 }
-process.stdout.write(`examples rebuilt: ${modules.size} Go modules in the SBOM, ${kept} Go advisories kept\n`);
+writeFileSync(
+  join(examples, 'SOURCES.md'),
+  `# Sources and licences of the examples
+
+Everything here is real public data, copied from the shared data set by
+\`scripts/build-examples.ts\` (re-run it to rebuild this folder; do not edit by hand).
+
+| path | what | source | licence |
+|---|---|---|---|
+| \`debian-bookworm/dpkg-query.tsv\` | \`dpkg-query -W\` (name, version, arch, source, source version, status) of a real Debian 12 host, 723 packages | shared data \`inventories/debian-bookworm-host/dpkg-query-W.tsv\` | package metadata published by Debian |
+| \`sbom/proton-bridge-v1.8.0.bom.json\` | CycloneDX SBOM of Proton Mail Bridge 1.8.0 (a Go application) | shared data \`sboms/cyclonedx/proton-bridge/\` (CycloneDX/bom-examples) | CC0-1.0 |
+| \`advisories/go/*.json\` | the ${kept} records of the Go vulnerability database that name a module of that SBOM, unchanged | golang/vulndb \`data/osv\` (shared data \`advisories/osv/Go/all.zip\`) | CC-BY-4.0 |
+| \`advisories/debian-12/*.json\` | OSV records derived (by the converter behind \`patchgate advisories from-debian-changelog\`) from the \`changelog.Debian.gz\` of the Debian 12 packages curl 7.88.1-10+deb12u15 and openssl 3.0.22-1~deb12u2 | shared data \`debs/\` | derived from Debian package changelogs (curl licence; Apache-2.0) |
+`,
+);
+process.stdout.write(
+  `examples rebuilt: ${modules.size} Go modules in the SBOM, ${kept} Go advisories kept\n`,
+);

@@ -50,6 +50,8 @@ describe('patchgate scan', () => {
       curl.map((f) => [f.package.name, f.package.version, f.package.sourceName, f.fixedVersions]),
     ).toEqual([
       ['curl', '7.88.1-10+deb12u14', undefined, ['7.88.1-10+deb12u15']],
+      ['libcurl3-gnutls', '7.88.1-10+deb12u14', 'curl', ['7.88.1-10+deb12u15']],
+      ['libcurl3-nss', '7.88.1-10+deb12u14', 'curl', ['7.88.1-10+deb12u15']],
       ['libcurl4', '7.88.1-10+deb12u14', 'curl', ['7.88.1-10+deb12u15']],
     ]);
     const hostSummary = report.inventories.find((i) => i.source === host);

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { osReleaseFromFile, osReleaseFromFlag, osvEcosystemFor, withRelease } from './os-release.ts';
+import {
+  osReleaseFromFile,
+  osReleaseFromFlag,
+  osvEcosystemFor,
+  withRelease,
+} from './os-release.ts';
 
 describe('osvEcosystemFor', () => {
   it.each([
@@ -65,10 +70,17 @@ describe('os-release files and flags', () => {
   });
 
   it('lets the user override a detected release', () => {
-    const os = { id: 'debian', versionId: '11', ecosystem: 'Debian:11', evidence: '--os debian:11' };
+    const os = {
+      id: 'debian',
+      versionId: '11',
+      ecosystem: 'Debian:11',
+      evidence: '--os debian:11',
+    };
     const packages = [{ ecosystem: 'Debian:12', name: 'openssl' }];
     expect(withRelease(packages, os)).toEqual(packages);
-    expect(withRelease(packages, os, { override: true })).toEqual([{ ecosystem: 'Debian:11', name: 'openssl' }]);
+    expect(withRelease(packages, os, { override: true })).toEqual([
+      { ecosystem: 'Debian:11', name: 'openssl' },
+    ]);
   });
 
   it('applies the release to distribution packages only', () => {

@@ -71,7 +71,10 @@ function ubuntuEcosystem(version: string): string {
  * The OSV ecosystem for an os-release ID and VERSION_ID (or a codename), or undefined when
  * the distribution or its release is not one OSV publishes per-release data for.
  */
-export function osvEcosystemFor(id: string, versionOrCodename: string | undefined): string | undefined {
+export function osvEcosystemFor(
+  id: string,
+  versionOrCodename: string | undefined,
+): string | undefined {
   const distro = id.toLowerCase();
   const raw = (versionOrCodename ?? '').trim().toLowerCase();
   if (raw === '') return undefined;
@@ -174,7 +177,17 @@ export function osReleaseFromFlag(value: string): OsRelease | undefined {
 /** Distributions sharing a package format: a bare ecosystem of one may be any of them. */
 const packageFamilies: readonly (readonly string[])[] = [
   ['Debian', 'Ubuntu'],
-  ['Red Hat', 'AlmaLinux', 'Rocky Linux', 'SUSE', 'openSUSE', 'Mageia', 'Photon OS', 'openEuler', 'Azure Linux'],
+  [
+    'Red Hat',
+    'AlmaLinux',
+    'Rocky Linux',
+    'SUSE',
+    'openSUSE',
+    'Mageia',
+    'Photon OS',
+    'openEuler',
+    'Azure Linux',
+  ],
   ['Alpine', 'Wolfi', 'Chainguard'],
 ];
 
@@ -200,7 +213,8 @@ export function withRelease<T extends { ecosystem: string }>(
   const family = packageFamilies.find((members) => members.includes(baseOf(ecosystem)));
   if (family === undefined) return [...packages];
   return packages.map((pkg) =>
-    (options.override === true || !pkg.ecosystem.includes(':')) && family.includes(baseOf(pkg.ecosystem))
+    (options.override === true || !pkg.ecosystem.includes(':')) &&
+    family.includes(baseOf(pkg.ecosystem))
       ? { ...pkg, ecosystem }
       : pkg,
   );

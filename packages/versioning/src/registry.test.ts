@@ -22,7 +22,9 @@ describe.each(versionSchemes.map((scheme) => [scheme.id, scheme] as const))(
       expect(scheme.displayName.length).toBeGreaterThan(0);
       expect(scheme.specUrls.length).toBeGreaterThan(0);
       expect(scheme.ecosystems.length).toBeGreaterThan(0);
-      expect(existsSync(fileURLToPath(new URL(`./schemes/${id}/readme.md`, import.meta.url)))).toBe(true);
+      expect(existsSync(fileURLToPath(new URL(`./schemes/${id}/readme.md`, import.meta.url)))).toBe(
+        true,
+      );
     });
 
     it('has an ordering corpus', () => {
@@ -37,7 +39,9 @@ describe.each(versionSchemes.map((scheme) => [scheme.id, scheme] as const))(
         const forward = compareVersions(scheme, c.a, c.b);
         const backward = compareVersions(scheme, c.b, c.a);
         if (forward !== c.expected || backward !== -c.expected) {
-          wrong.push(`${file}:${c.line}: ${c.a} ? ${c.b} gave ${forward}/${backward}, want ${c.expected}`);
+          wrong.push(
+            `${file}:${c.line}: ${c.a} ? ${c.b} gave ${forward}/${backward}, want ${c.expected}`,
+          );
         }
       }
       expect(wrong.slice(0, 20)).toEqual([]);
@@ -46,7 +50,9 @@ describe.each(versionSchemes.map((scheme) => [scheme.id, scheme] as const))(
     it('rejects invalid versions with an error naming the scheme', () => {
       const file = dir + 'invalid.txt';
       const invalid = existsSync(file)
-        ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'))
+        ? readFileSync(file, 'utf8')
+            .split('\n')
+            .filter((l) => l !== '' && !l.startsWith('#'))
         : [];
       expect(invalid.length).toBeGreaterThan(0);
       for (const version of invalid) {

@@ -53,7 +53,11 @@ export function inventoryCommand(args: string[], io: CliIo): ExitCode {
     const os = osReleaseFromFlag(values.os);
     if (os === undefined)
       throw new UsageError(`--os "${values.os}" is not <distribution>:<release>`);
-    inventory = { ...inventory, os, packages: withRelease(inventory.packages, os, { override: true }) };
+    inventory = {
+      ...inventory,
+      os,
+      packages: withRelease(inventory.packages, os, { override: true }),
+    };
   }
   if (values.json) {
     io.stdout.write(JSON.stringify(inventory, null, 2) + '\n');

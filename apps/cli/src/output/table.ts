@@ -51,7 +51,7 @@ export function renderTable(report: ScanReport): string {
         f.advisory.summary ?? '',
       ]),
     ];
-    out.push(table(rows, [40, 32, 24, 34, 8, 32, 60]), '');
+    out.push(table(rows, [40, 32, 30, 34, 8, 32, 60]), '');
   }
   const s = report.summary;
   const levels = (['critical', 'high', 'medium', 'low', 'unknown'] as const)

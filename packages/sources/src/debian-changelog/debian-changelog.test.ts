@@ -11,7 +11,9 @@ const read = (file: string) => gunzipSync(readFileSync(testdata + file)).toStrin
 
 describe('parseDebianChangelog', () => {
   it('reads the real curl changelog of Debian 12', () => {
-    const { entries, warnings } = parseDebianChangelog(read('curl_7.88.1-10+deb12u15.changelog.Debian.gz'));
+    const { entries, warnings } = parseDebianChangelog(
+      read('curl_7.88.1-10+deb12u15.changelog.Debian.gz'),
+    );
     expect(warnings).toEqual([]);
     expect(entries[0]).toEqual({
       package: 'curl',
@@ -28,7 +30,8 @@ describe('parseDebianChangelog', () => {
   });
 
   it('warns about an entry without a trailer and keeps going', () => {
-    const text = 'foo (1.0-2) unstable; urgency=low\n\n  * Fix CVE-2024-0001.\n\nfoo (1.0-1) unstable; urgency=low\n\n  * Initial.\n\n -- A <a@b.c>  Mon, 01 Jan 2024 00:00:00 +0000\n';
+    const text =
+      'foo (1.0-2) unstable; urgency=low\n\n  * Fix CVE-2024-0001.\n\nfoo (1.0-1) unstable; urgency=low\n\n  * Initial.\n\n -- A <a@b.c>  Mon, 01 Jan 2024 00:00:00 +0000\n';
     const { entries, warnings } = parseDebianChangelog(text);
     expect(entries.map((e) => e.version)).toEqual(['1.0-2', '1.0-1']);
     expect(warnings).toEqual(['line 1: entry for 1.0-2 has no " -- maintainer  date" trailer']);
@@ -40,7 +43,9 @@ describe('parseDebianChangelog', () => {
 });
 
 describe('changelogToOsv', () => {
-  const openssl = parseDebianChangelog(read('openssl_3.0.22-1~deb12u2.changelog.Debian.gz')).entries;
+  const openssl = parseDebianChangelog(
+    read('openssl_3.0.22-1~deb12u2.changelog.Debian.gz'),
+  ).entries;
 
   it('takes the release from the newest entry', () => {
     expect(releaseOfChangelog(openssl)).toBe('Debian:12');
@@ -48,7 +53,10 @@ describe('changelogToOsv', () => {
   });
 
   it('writes one record per CVE, fixed where the changelog first names it', () => {
-    const { records } = changelogToOsv(openssl, { ecosystem: 'Debian:12', origin: 'openssl changelog' });
+    const { records } = changelogToOsv(openssl, {
+      ecosystem: 'Debian:12',
+      origin: 'openssl changelog',
+    });
     const record = records.find((r) => r.aliases.includes('CVE-2026-84782'));
     expect(record).toMatchObject({
       id: 'DEBCL-openssl-CVE-2026-84782',
@@ -56,7 +64,9 @@ describe('changelogToOsv', () => {
       affected: [
         {
           package: { ecosystem: 'Debian:12', name: 'openssl' },
-          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.22-1~deb12u2' }] }],
+          ranges: [
+            { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.22-1~deb12u2' }] },
+          ],
         },
       ],
     });
@@ -84,6 +94,8 @@ describe('changelogToOsv', () => {
       ].join('\n'),
     ).entries;
     const { records } = changelogToOsv(entries, { ecosystem: 'Debian:12', origin: 't' });
-    expect(records.map((r) => r.affected[0]?.ranges[0]?.events)).toEqual([[{ introduced: '0' }, { fixed: '1.0-2' }]]);
+    expect(records.map((r) => r.affected[0]?.ranges[0]?.events)).toEqual([
+      [{ introduced: '0' }, { fixed: '1.0-2' }],
+    ]);
   });
 });

@@ -36,14 +36,23 @@ export function parseDebianChangelog(text: string): ParsedChangelog {
   const warnings: string[] = [];
   const lines = text.split(/\r?\n/);
   let current:
-    | { package: string; version: string; distributions: string[]; urgency?: string; changes: string[]; line: number }
+    | {
+        package: string;
+        version: string;
+        distributions: string[];
+        urgency?: string;
+        changes: string[];
+        line: number;
+      }
     | undefined;
 
   const finish = (maintainer?: string, rawDate?: string): void => {
     if (current === undefined) return;
     const parsedDate = rawDate === undefined ? Number.NaN : Date.parse(rawDate);
     if (rawDate !== undefined && Number.isNaN(parsedDate)) {
-      warnings.push(`line ${current.line}: unreadable date "${rawDate}" in the entry for ${current.version}`);
+      warnings.push(
+        `line ${current.line}: unreadable date "${rawDate}" in the entry for ${current.version}`,
+      );
     }
     entries.push({
       package: current.package,
@@ -52,7 +61,9 @@ export function parseDebianChangelog(text: string): ParsedChangelog {
       ...(current.urgency !== undefined && { urgency: current.urgency }),
       changes: current.changes.join('\n').trim(),
       ...(maintainer !== undefined && { maintainer }),
-      ...(!Number.isNaN(parsedDate) && { date: new Date(parsedDate).toISOString().replace('.000Z', 'Z') }),
+      ...(!Number.isNaN(parsedDate) && {
+        date: new Date(parsedDate).toISOString().replace('.000Z', 'Z'),
+      }),
       line: current.line,
     });
     current = undefined;
@@ -62,10 +73,18 @@ export function parseDebianChangelog(text: string): ParsedChangelog {
     const head = heading.exec(line);
     if (head) {
       if (current !== undefined) {
-        warnings.push(`line ${current.line}: entry for ${current.version} has no " -- maintainer  date" trailer`);
+        warnings.push(
+          `line ${current.line}: entry for ${current.version} has no " -- maintainer  date" trailer`,
+        );
         finish();
       }
-      const [, pkg, version, dists, rest] = head as unknown as [string, string, string, string, string];
+      const [, pkg, version, dists, rest] = head as unknown as [
+        string,
+        string,
+        string,
+        string,
+        string,
+      ];
       const urgency = /urgency=([\w*]+)/i.exec(rest)?.[1];
       current = {
         package: pkg,

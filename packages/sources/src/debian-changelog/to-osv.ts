@@ -82,12 +82,16 @@ export function changelogToOsv(
         affected: [
           {
             package: { ecosystem: options.ecosystem, name: entry.package },
-            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: entry.version }] }],
+            ranges: [
+              { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: entry.version }] },
+            ],
             versions: [],
             severity: [],
           },
         ],
-        references: [{ type: 'ADVISORY', url: `https://security-tracker.debian.org/tracker/${cve}` }],
+        references: [
+          { type: 'ADVISORY', url: `https://security-tracker.debian.org/tracker/${cve}` },
+        ],
         database_specific: {
           source: 'debian-changelog',
           origin: options.origin,
