@@ -35,7 +35,7 @@ export default tseslint.config(
   {
     // Pure libraries: no process, clock or console access inside the domain.
     files: ['packages/*/src/**/*.ts'],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', 'packages/testing/**'],
     rules: {
       'no-restricted-globals': [
         'error',

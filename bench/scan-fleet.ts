@@ -36,16 +36,16 @@ function read(path: string): Inventory {
 
 /** Real package lists the fleet is sampled from. */
 function realInventories(): { debian: Inventory; apps: Inventory[] } {
-  const debian = read(join(sharedData, 'inventories/debian-bookworm-host/dpkg-status'));
-  const apps: Inventory[] = [read(join(sharedData, 'lockfiles/NodeGoat/package-lock.json'))];
-  const goDir = join(sharedData, 'inventories/go-buildinfo');
+  const debian = read(sharedData('inventories/debian-bookworm-host/dpkg-status'));
+  const apps: Inventory[] = [read(sharedData('lockfiles/NodeGoat/package-lock.json'))];
+  const goDir = sharedData('inventories/go-buildinfo');
   for (const file of readdirSync(goDir)) apps.push(read(join(goDir, file)));
   for (const sbom of [
     'keycloak-10.0.2/bom.json',
     'dropwizard-1.3.15/bom.json',
     'laravel-7.12.0/bom.1.4.json',
   ]) {
-    apps.push(read(join(sharedData, 'sboms/cyclonedx', sbom)));
+    apps.push(read(sharedData(`sboms/cyclonedx/${sbom}`)));
   }
   return { debian, apps };
 }
@@ -127,7 +127,7 @@ function findingKeys(findings: readonly Finding[]): Set<string> {
 
 export async function benchScanFleet(): Promise<void> {
   if (!requireSharedData('scan-fleet')) return;
-  const osvRoot = join(sharedData, 'advisories/osv');
+  const osvRoot = sharedData('advisories/osv');
   const archives = readdirSync(osvRoot)
     .map((dir) => join(osvRoot, dir))
     .filter((path) => statSync(path).isDirectory());

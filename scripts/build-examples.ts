@@ -17,10 +17,11 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { strFromU8, unzipSync } from 'fflate';
 import { readInventory } from '@patchgate/inventory';
+import { sharedData } from '@patchgate/testing';
 import { changelogToOsv, parseDebianChangelog, releaseOfChangelog } from '@patchgate/sources';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
-const shared = process.env['PATCHGATE_SHARED_DATA'] ?? join(root, '../shared/data');
+const shared = sharedData();
 const examples = join(root, 'examples');
 
 rmSync(examples, { recursive: true, force: true });

@@ -6,6 +6,7 @@ import { strToU8, zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAdvisories } from './load.ts';
 import type { LoadProgress } from './load.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = fileURLToPath(new URL('../testdata/', import.meta.url));
 const FIXTURE_IDS = [
@@ -114,7 +115,7 @@ describe('loadAdvisories', () => {
   });
 });
 
-const osvData = '/work/shared/data/advisories/osv';
+const osvData = sharedData('advisories/osv');
 describe.skipIf(!existsSync(osvData))(
   `real archives in ${osvData} (skipped when the shared data is absent)`,
   () => {

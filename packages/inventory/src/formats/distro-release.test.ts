@@ -8,7 +8,7 @@ import {
 } from './distro-release.ts';
 
 // Versions below are real Debian/Ubuntu package versions (the bookworm host in
-// /work/shared/data, Debian/Ubuntu archives and security notices).
+// the shared data set, Debian/Ubuntu archives and security notices).
 describe('release suffixes', () => {
   it.each([
     ['1:2.38.1-5+deb12u3', '12'],

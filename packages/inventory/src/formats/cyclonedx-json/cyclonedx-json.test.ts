@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../registry.ts';
 import type { Inventory, InventoryInput } from '../../types.ts';
 import { cyclonedxJsonFormat } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = join(import.meta.dirname, '../../../testdata');
-const shared = '/work/shared/data/sboms';
+const shared = sharedData('sboms');
 
 function sample(folder: string, file: string): InventoryInput {
   return { path: `${folder}/${file}`, text: readFileSync(join(testdata, folder, file), 'utf8') };
@@ -217,7 +218,7 @@ describe('cyclonedx-json parsing', () => {
   });
 });
 
-// Larger real SBOMs stay in /work/shared/data; these tests skip when it is absent.
+// Larger real SBOMs stay in the shared data set; these tests skip when it is absent.
 describe('cyclonedx-json on the shared real SBOMs', () => {
   it.skipIf(!existsSync(shared)).each([
     ['cyclonedx/laravel-7.12.0/bom.1.4.json', 62, 'Packagist', 1],

@@ -5,9 +5,10 @@ import { detectFormat } from '../../registry.ts';
 import type { Inventory, InventoryInput } from '../../types.ts';
 import { cyclonedxJsonFormat } from '../cyclonedx-json/index.ts';
 import { cyclonedxXmlFormat } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = join(import.meta.dirname, '../../../testdata');
-const shared = '/work/shared/data/sboms';
+const shared = sharedData('sboms');
 
 function sample(folder: string, file: string): InventoryInput {
   return { path: `${folder}/${file}`, text: readFileSync(join(testdata, folder, file), 'utf8') };
@@ -144,7 +145,7 @@ describe('cyclonedx-xml parsing', () => {
   });
 });
 
-// Larger real SBOMs stay in /work/shared/data; these tests skip when it is absent.
+// Larger real SBOMs stay in the shared data set; these tests skip when it is absent.
 describe('cyclonedx-xml on the shared real SBOMs', () => {
   it.skipIf(!existsSync(shared)).each([
     ['cyclonedx/laravel-7.12.0/bom.1.4.xml', 'cyclonedx/laravel-7.12.0/bom.1.4.json'],

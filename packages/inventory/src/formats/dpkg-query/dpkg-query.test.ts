@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inventoryFormats } from '../../registry.ts';
 import { dpkgQuery } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = new URL('../../../testdata/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, testdata), 'utf8');
@@ -15,7 +16,7 @@ const twoColumns = rows.map((columns) => `${columns[0] ?? ''}\t${columns[1] ?? '
 const threeColumns = rows
   .map((columns) => `${columns[0] ?? ''}\t${columns[1] ?? ''}\t${columns[5] ?? ''}`)
   .join('\n');
-const fullHost = '/work/shared/data/inventories/debian-bookworm-host/dpkg-query-W.tsv';
+const fullHost = sharedData('inventories/debian-bookworm-host/dpkg-query-W.tsv');
 
 describe('dpkg-query detection', () => {
   it.each([

@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { inventoryFormats } from '../../registry.ts';
 import { dpkgStatus } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = new URL('../../../testdata/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, testdata), 'utf8');
 const excerpt = read('dpkg-status/bookworm-excerpt');
-const fullHost = '/work/shared/data/inventories/debian-bookworm-host/dpkg-status';
+const fullHost = sharedData('inventories/debian-bookworm-host/dpkg-status');
 
 const bashStanza =
   excerpt.split('\n\n').find((stanza) => stanza.startsWith('Package: bash\n')) ?? '';

@@ -3,9 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Inventory, InventoryInput } from '../../types.ts';
 import { goBuildinfo } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = fileURLToPath(new URL('../../../testdata/', import.meta.url));
-const sharedDir = '/work/shared/data/inventories/go-buildinfo';
+const sharedDir = sharedData('inventories/go-buildinfo');
 const otherSamples = [
   'npm-package-lock/npm11-lockfile-v3-package-lock.json',
   'pip-requirements/pip-freeze.txt',
@@ -180,7 +181,7 @@ describe('several binaries, a tagged main module, odd toolchains and malformed l
 });
 
 describe.skipIf(!existsSync(sharedDir))(
-  'every real sample in /work/shared/data/inventories/go-buildinfo',
+  'every real sample in the shared data set/inventories/go-buildinfo',
   () => {
     const files = existsSync(sharedDir) ? readdirSync(sharedDir) : [];
     it.each(files)('%s parses with a stdlib entry', (file) => {

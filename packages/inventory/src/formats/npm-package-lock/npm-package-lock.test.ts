@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../registry.ts';
 import type { Inventory, InventoryInput } from '../../types.ts';
 import { npmPackageLock, npmPurl } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = fileURLToPath(new URL('../../../testdata/', import.meta.url));
-const nodeGoat = '/work/shared/data/lockfiles/NodeGoat/package-lock.json';
+const nodeGoat = sharedData('lockfiles/NodeGoat/package-lock.json');
 const v1 = 'npm-package-lock/npm11-lockfile-v1-package-lock.json';
 const v3 = 'npm-package-lock/npm11-lockfile-v3-package-lock.json';
 /** Sibling lockfile formats' samples: none of them is a package-lock. */
@@ -172,9 +173,12 @@ describe('npm-package-lock v1 (same project, lockfile-version=1)', () => {
 });
 
 describe.skipIf(!existsSync(nodeGoat))(
-  'npm-package-lock v2 (OWASP NodeGoat, /work/shared/data)',
+  'npm-package-lock v2 (OWASP NodeGoat, the shared data set)',
   () => {
-    const inv = inventory({ path: 'package-lock.json', text: readFileSync(nodeGoat, 'utf8') });
+    // Read only when present: a skipped describe block still runs its body to collect tests.
+    const inv = existsSync(nodeGoat)
+      ? inventory({ path: 'package-lock.json', text: readFileSync(nodeGoat, 'utf8') })
+      : inventory({ path: 'package-lock.json', text: '{"lockfileVersion": 2, "packages": {}}' });
 
     it('reads the packages map (1,479 entries besides the root), not the v1 tree', () => {
       expect(inv.packages).toHaveLength(1479);

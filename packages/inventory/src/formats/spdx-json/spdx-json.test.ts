@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { detectFormat } from '../../registry.ts';
 import type { Inventory, InventoryInput } from '../../types.ts';
 import { spdxJsonFormat } from './index.ts';
+import { sharedData } from '@patchgate/testing';
 
 const testdata = join(import.meta.dirname, '../../../testdata');
-const shared = '/work/shared/data/sboms/spdx/software';
+const shared = sharedData('sboms/spdx/software');
 
 function sample(folder: string, file: string): InventoryInput {
   return { path: `${folder}/${file}`, text: readFileSync(join(testdata, folder, file), 'utf8') };
