@@ -6,6 +6,7 @@
  * os-release format: https://www.freedesktop.org/software/systemd/man/latest/os-release.html
  * OSV ecosystem names: https://ossf.github.io/osv-schema/#affectedpackage-field
  */
+import { samePackageFamily } from '@patchgate/versioning';
 import type { OsRelease } from './types.ts';
 
 /** Read an os-release file (KEY=value lines, values optionally quoted). */
@@ -174,28 +175,6 @@ export function osReleaseFromFlag(value: string): OsRelease | undefined {
   return { id: normalisedId, versionId: version, ecosystem, evidence: `--os ${value}` };
 }
 
-/** Distributions sharing a package format: a bare ecosystem of one may be any of them. */
-const packageFamilies: readonly (readonly string[])[] = [
-  ['Debian', 'Ubuntu'],
-  [
-    'Red Hat',
-    'AlmaLinux',
-    'Rocky Linux',
-    'SUSE',
-    'openSUSE',
-    'Mageia',
-    'Photon OS',
-    'openEuler',
-    'Azure Linux',
-  ],
-  ['Alpine', 'Wolfi', 'Chainguard'],
-];
-
-function baseOf(ecosystem: string): string {
-  const colon = ecosystem.indexOf(':');
-  return colon === -1 ? ecosystem : ecosystem.slice(0, colon);
-}
-
 /**
  * Give distribution packages whose release is unknown (a bare ecosystem such as `Debian`, or
  * `Red Hat` for an rpm list whose vendor could not be told) the release now known
@@ -210,11 +189,9 @@ export function withRelease<T extends { ecosystem: string }>(
 ): T[] {
   const ecosystem = os.ecosystem;
   if (ecosystem === undefined) return [...packages];
-  const family = packageFamilies.find((members) => members.includes(baseOf(ecosystem)));
-  if (family === undefined) return [...packages];
   return packages.map((pkg) =>
     (options.override === true || !pkg.ecosystem.includes(':')) &&
-    family.includes(baseOf(pkg.ecosystem))
+    samePackageFamily(ecosystem, pkg.ecosystem)
       ? { ...pkg, ecosystem }
       : pkg,
   );

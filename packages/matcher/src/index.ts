@@ -3,6 +3,6 @@ export { buildAdvisoryIndex, lookup } from './advisory-index.ts';
 export type { Finding, MatchNote } from './finding.ts';
 export type { MatchResult } from './match.ts';
 export { compareFindings, matchInventory, uncoveredEcosystems } from './match.ts';
-export { isDistributionEcosystem, packageNameKey } from './package-names.ts';
+export { packageNameKey } from './package-names.ts';
 export type { SeverityLevel, StatedSeverity } from './severity.ts';
 export { severityAtLeast, severityLevels, statedSeverity } from './severity.ts';

@@ -5,11 +5,11 @@
 import type { InstalledPackage, Inventory } from '@patchgate/inventory';
 import type { OsvRecord, Verdict } from '@patchgate/osv';
 import { prepareVersion } from '@patchgate/osv';
-import { ecosystemBase } from '@patchgate/versioning';
+import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { AdvisoryIndex, IndexEntry } from './advisory-index.ts';
 import { compiledFor, hasEcosystem, lookup } from './advisory-index.ts';
 import type { Finding, MatchNote } from './finding.ts';
-import { advisoriesNameSourcePackages, isDistributionEcosystem } from './package-names.ts';
+import { advisoriesNameSourcePackages } from './package-names.ts';
 import { statedSeverity } from './severity.ts';
 
 export interface MatchResult {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  advisoriesNameSourcePackages,
-  isDistributionEcosystem,
-  packageNameKey,
-} from './package-names.ts';
+import { isDistributionEcosystem } from '@patchgate/versioning';
+import { advisoriesNameSourcePackages, packageNameKey } from './package-names.ts';
 
 describe('packageNameKey', () => {
   it.each([

@@ -36,26 +36,6 @@ export function advisoriesNameSourcePackages(ecosystem: string): boolean {
   return sourceNamedEcosystems.has(ecosystemBase(ecosystem));
 }
 
-/** Distribution ecosystems: their advisories are per release (`Debian:12`), never bare. */
-const distributionEcosystems = new Set([
-  'Debian',
-  'Ubuntu',
-  'Alpine',
-  'AlmaLinux',
-  'Rocky Linux',
-  'Red Hat',
-  'SUSE',
-  'openSUSE',
-  'Mageia',
-  'Photon OS',
-  'openEuler',
-  'Azure Linux',
-]);
-
-export function isDistributionEcosystem(ecosystem: string): boolean {
-  return distributionEcosystems.has(ecosystemBase(ecosystem));
-}
-
 /** Index key of an ecosystem: OSV names are case-sensitive in theory, sloppy in practice. */
 export function ecosystemKey(ecosystem: string): string {
   return ecosystem.trim().toLowerCase();

@@ -3,7 +3,9 @@ export { InvalidVersionError, compareVersions, parseOrThrow } from './scheme.ts'
 export {
   ecosystemBase,
   findScheme,
+  isDistributionEcosystem,
   knownEcosystems,
+  samePackageFamily,
   schemeForEcosystem,
   versionSchemes,
 } from './registry.ts';

@@ -54,3 +54,21 @@ export function findScheme(idOrEcosystem: string): VersionScheme | undefined {
 export function knownEcosystems(): string[] {
   return versionSchemes.flatMap((scheme) => scheme.ecosystems).sort();
 }
+
+/** Schemes of operating-system package managers, whose advisories are per release. */
+const distributionSchemes = new Set(['debian', 'rpm', 'alpine']);
+
+/**
+ * A distribution ecosystem (`Debian`, `AlmaLinux:9`, `Alpine:v3.20`…): advisories for it are
+ * per release, and packages of one release must never be matched against another's.
+ */
+export function isDistributionEcosystem(ecosystem: string): boolean {
+  const scheme = schemeForEcosystem(ecosystem);
+  return scheme !== undefined && distributionSchemes.has(scheme.id);
+}
+
+/** True when two ecosystems are distributions sharing one package format (dpkg, rpm or apk). */
+export function samePackageFamily(a: string, b: string): boolean {
+  const scheme = schemeForEcosystem(a);
+  return isDistributionEcosystem(a) && scheme === schemeForEcosystem(b);
+}

@@ -11,6 +11,7 @@
  */
 import { osvEcosystemBaseFor, osvEcosystemFor, ubuntuCodenames } from '../os-release.ts';
 import type { InstalledPackage, OsRelease } from '../types.ts';
+import { formatPurl } from '../purl.ts';
 
 /** What the release detection needs of a package. */
 export interface NamedVersion {
@@ -287,15 +288,7 @@ export function purlDistro(os: OsRelease | undefined): string | undefined {
   return os?.versionId === undefined || os.id === 'el' ? undefined : `${os.id}-${os.versionId}`;
 }
 
-/** Percent-encode one purl segment; `:` stays literal as the purl spec requires. */
-function encodeSegment(value: string): string {
-  return encodeURIComponent(value).replace(/%3A/gi, ':');
-}
-
-/**
- * A Package URL. Qualifiers with undefined values are dropped and the rest sorted by key,
- * the canonical form (https://github.com/package-url/purl-spec/blob/main/PURL-SPECIFICATION.rst).
- */
+/** The purl of a distribution package; qualifiers without a value are left out. */
 export function buildPurl(
   type: 'deb' | 'rpm' | 'apk',
   namespace: string | undefined,
@@ -303,16 +296,16 @@ export function buildPurl(
   version: string,
   qualifiers: Readonly<Record<string, string | undefined>> = {},
 ): string {
-  const path =
-    namespace === undefined
-      ? encodeSegment(name)
-      : `${encodeSegment(namespace)}/${encodeSegment(name)}`;
-  const query = Object.entries(qualifiers)
-    .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([key, value]) => `${key}=${encodeSegment(value)}`)
-    .join('&');
-  return `pkg:${type}/${path}@${encodeSegment(version)}${query === '' ? '' : `?${query}`}`;
+  const present = Object.entries(qualifiers).filter(
+    (entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '',
+  );
+  return formatPurl({
+    type,
+    ...(namespace !== undefined && { namespace }),
+    name,
+    version,
+    qualifiers: Object.fromEntries(present),
+  });
 }
 
 /** A Debian-family package as read, before the release is known. */
