@@ -27,6 +27,35 @@ export default tseslint.config(
       ],
     },
   },
+  // Layering: each package may import only the packages below it (docs/DEVELOPING.md).
+  ...Object.entries({
+    versioning: [],
+    testing: [],
+    osv: ['versioning'],
+    inventory: ['versioning'],
+    matcher: ['versioning', 'osv', 'inventory'],
+    sources: ['versioning', 'osv'],
+  }).map(([name, allowed]) => ({
+    files: [`packages/${name}/src/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@patchgate/*', ...allowed.map((dep) => `!@patchgate/${dep}`)],
+              message: `packages/${name} may import only: ${allowed.join(', ') || 'no other Patchgate package'}.`,
+            },
+            {
+              group: ['../../../*'],
+              message: 'Import another package by its name, not by a path into it.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
   {
     // Tool configuration files must default-export their config.
     files: ['*.config.ts'],
