@@ -35,6 +35,9 @@ export default tseslint.config(
     inventory: ['versioning'],
     matcher: ['versioning', 'osv', 'inventory'],
     sources: ['versioning', 'osv'],
+    cvss: [],
+    policy: ['cvss', 'sources'],
+    triage: ['matcher', 'versioning'],
   }).map(([name, allowed]) => ({
     files: [`packages/${name}/src/**/*.ts`],
     ignores: ['**/*.test.ts'],
