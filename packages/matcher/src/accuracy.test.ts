@@ -313,6 +313,7 @@ describe('accuracy on real advisories', () => {
             'CVE-2023-0215',
             'CVE-2023-0286',
           ],
+          cves: ['CVE-2022-2097', 'CVE-2022-4304', 'CVE-2022-4450', 'CVE-2023-0215', 'CVE-2023-0286'],
           summary: 'openssl - security update',
           modified: '2023-02-07T00:00:00Z',
           published: '2023-02-07T00:00:00Z',

@@ -16,6 +16,8 @@ export interface Finding {
   readonly advisory: {
     readonly id: string;
     readonly aliases: readonly string[];
+    /** The CVEs the advisory is about (aliases, upstream, and an erratum's `related`), for enrichment. */
+    readonly cves: readonly string[];
     readonly summary?: string;
     readonly modified?: string;
     readonly published?: string;

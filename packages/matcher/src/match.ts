@@ -4,7 +4,7 @@
  */
 import type { InstalledPackage, Inventory } from '@patchgate/inventory';
 import type { OsvRecord, Verdict } from '@patchgate/osv';
-import { prepareVersion } from '@patchgate/osv';
+import { fixedCveIds, prepareVersion } from '@patchgate/osv';
 import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { AdvisoryIndex, IndexEntry } from './advisory-index.ts';
 import { compiledFor, hasEcosystem, lookup } from './advisory-index.ts';
@@ -83,6 +83,7 @@ function toFinding(
     advisory: {
       id: record.id,
       aliases: record.aliases,
+      cves: fixedCveIds(record),
       ...(record.summary !== undefined && { summary: record.summary }),
       ...(record.modified !== undefined && { modified: record.modified }),
       ...(record.published !== undefined && { published: record.published }),

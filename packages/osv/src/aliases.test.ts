@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { advisoryKeys, cveIds } from './aliases.ts';
+import { advisoryKeys, cveIds, fixedCveIds } from './aliases.ts';
 import { parseOsvDocument } from './parse.ts';
 import type { OsvRecord } from './schema.ts';
 
@@ -23,7 +23,8 @@ describe('advisoryKeys and cveIds on real records', () => {
     [
       'USN-2169-1.json',
       ['USN-2169-1', 'UBUNTU-CVE-2014-0472', 'UBUNTU-CVE-2014-0473', 'UBUNTU-CVE-2014-0474'],
-      [],
+      // Ubuntu's records of CVEs are those CVEs.
+      ['CVE-2014-0472', 'CVE-2014-0473', 'CVE-2014-0474'],
     ],
     ['ALSA-2026-0067.json', ['ALSA-2026:0067'], []],
   ])('%s', (file, keys, cves) => {
@@ -42,5 +43,27 @@ describe('advisoryKeys and cveIds on real records', () => {
     const record = fixture('CVE-2.json');
     record.aliases = ['CVE-2021-10000', 'CVE-2021-9999', 'CVE-2020-44228', 'CVE-2021-9999'];
     expect(cveIds(record)).toEqual(['CVE-2020-44228', 'CVE-2021-9999', 'CVE-2021-10000']);
+  });
+});
+
+describe('fixedCveIds', () => {
+  const base = {
+    modified: '2024-01-01T00:00:00Z',
+    aliases: [],
+    related: [],
+    upstream: [],
+    severity: [],
+    affected: [],
+    references: [],
+  };
+
+  it.each([
+    ['ALSA-2023:1405', { related: ['CVE-2023-0286', 'CVE-2022-4304'] }, ['CVE-2022-4304', 'CVE-2023-0286']],
+    ['GO-2024-2730', { related: ['CVE-2024-3400'] }, []],
+    ['USN-2169-1', { upstream: ['UBUNTU-CVE-2014-0472', 'UBUNTU-CVE-2014-0473'] }, ['CVE-2014-0472', 'CVE-2014-0473']],
+    ['DSA-5343-1', { aliases: ['CVE-2023-0286', 'CVE-2022-4304'] }, ['CVE-2022-4304', 'CVE-2023-0286']],
+    ['CVE-2024-3094', {}, ['CVE-2024-3094']],
+  ])('%s → %j', (id, fields, expected) => {
+    expect(fixedCveIds({ ...base, id, ...fields })).toEqual(expected);
   });
 });

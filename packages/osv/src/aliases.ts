@@ -26,9 +26,32 @@ export interface CveIdOptions {
   includeRelated?: boolean;
 }
 
-/** The CVE ids among `advisoryKeys(record)` (and `related` on request), unique, in CVE order. */
+/** A distribution's record of a CVE (`UBUNTU-CVE-2014-0472`, `DEBIAN-CVE-2024-1234`) names that CVE. */
+const PREFIXED_CVE_ID = /^[A-Z]+-(CVE-\d{4}-\d{4,})$/;
+
+function asCveId(key: string): string | undefined {
+  if (CVE_ID.test(key)) return key;
+  return PREFIXED_CVE_ID.exec(key)?.[1];
+}
+
+/**
+ * The CVE ids among `advisoryKeys(record)` (and `related` on request), unique, in CVE order.
+ * Distribution records of a CVE in `upstream` (USNs list `UBUNTU-CVE-…`) count as that CVE.
+ */
 export function cveIds(record: OsvRecord, options: CveIdOptions = {}): string[] {
   const keys = advisoryKeys(record);
   if (options.includeRelated === true) keys.push(...record.related);
-  return [...new Set(keys.filter((key) => CVE_ID.test(key)))].sort(byCveNumber);
+  const cves = keys.map(asCveId).filter((id): id is string => id !== undefined);
+  return [...new Set(cves)].sort(byCveNumber);
+}
+
+/**
+ * Red Hat-style errata (RHSA, and the rebuilds' ALSA, RLSA, ELSA…) list the CVEs they fix in
+ * `related` rather than `aliases`; for them `related` is the fixed CVEs, not a neighbour.
+ */
+const ERRATA_ID = /^(RHSA|RHBA|RHEA|ALSA|ALBA|ALEA|RLSA|RLBA|RXSA|ELSA|ELBA)-/;
+
+/** The CVEs an advisory is about, for joining KEV, EPSS, CVSS and SSVC facts. */
+export function fixedCveIds(record: OsvRecord): string[] {
+  return cveIds(record, { includeRelated: ERRATA_ID.test(record.id) });
 }

@@ -60,7 +60,7 @@ export function renderTable(report: ScanReport): string {
   out.push(
     `${s.findings} finding${s.findings === 1 ? '' : 's'}${levels.length > 0 ? ` (${levels.join(', ')})` : ''} ` +
       `in ${report.inventories.length} inventor${report.inventories.length === 1 ? 'y' : 'ies'}, ` +
-      `against ${report.advisories.records} advisories.`,
+      `against ${report.advisories.records.toLocaleString('en')} advisories.`,
   );
   return out.join('\n') + '\n';
 }
