@@ -38,6 +38,7 @@ export default tseslint.config(
     cvss: [],
     policy: ['cvss', 'sources'],
     triage: ['matcher', 'versioning'],
+    prioritisation: ['matcher', 'policy', 'sources'],
   }).map(([name, allowed]) => ({
     files: [`packages/${name}/src/**/*.ts`],
     ignores: ['**/*.test.ts'],

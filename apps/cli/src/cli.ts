@@ -1,5 +1,6 @@
 /** Command dispatch. `run` never exits the process: it returns the exit code. */
 import { advisoriesCommand } from './commands/advisories.ts';
+import { cvssCommand } from './commands/cvss.ts';
 import { inventoryCommand } from './commands/inventory.ts';
 import { scanCommand, scanHelp } from './commands/scan.ts';
 import { versionsCommand } from './commands/versions.ts';
@@ -16,6 +17,7 @@ Commands:
   versions    compare versions under an ecosystem's rules; list the schemes
   inventory   show what an inventory file contains; list the formats
   advisories  derive OSV advisories from Debian changelogs
+  cvss        score CVSS v2, v3.0, v3.1 and v4.0 vectors
 
 Run "patchgate <command> --help" for a command's options.
 Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
@@ -46,6 +48,8 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
         return inventoryCommand(args, io);
       case 'advisories':
         return advisoriesCommand(args, io);
+      case 'cvss':
+        return await cvssCommand(args, io);
       default:
         throw new UsageError(`unknown command "${command}" (try "patchgate --help")`);
     }

@@ -43,11 +43,24 @@ class Notes {
   }
 }
 
+/** An example `--os` value for a distribution whose release is unknown. */
+function osFlagExample(ecosystem: string): string {
+  const examples: Record<string, string> = {
+    Debian: 'debian:12',
+    Ubuntu: 'ubuntu:22.04',
+    Alpine: 'alpine:3.20',
+    AlmaLinux: 'almalinux:9',
+    'Rocky Linux': 'rocky:9',
+  };
+  // An rpm list of unknown vendor is "Red Hat" until told: name the distributions we can match.
+  return examples[ecosystem] ?? 'almalinux:9 or rocky:9';
+}
+
 function describe(key: NoteKey, count: number, example: string): string {
   const packages = `${count} package${count === 1 ? '' : 's'}`;
   switch (key.kind) {
     case 'release-unknown':
-      return `${packages} of ecosystem ${key.subject} were not matched: the distribution release is unknown (pass --os, e.g. --os ${key.subject.toLowerCase()}:<release>, or --os-release <file>)`;
+      return `${packages} of ecosystem ${key.subject} were not matched: the distribution release is unknown (pass --os, e.g. --os ${osFlagExample(key.subject)}, or --os-release <file>)`;
     case 'unsupported-ecosystem':
       return `${packages} of ecosystem ${key.subject} were not matched: no version scheme orders that ecosystem`;
     case 'not-evaluable':

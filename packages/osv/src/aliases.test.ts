@@ -58,10 +58,22 @@ describe('fixedCveIds', () => {
   };
 
   it.each([
-    ['ALSA-2023:1405', { related: ['CVE-2023-0286', 'CVE-2022-4304'] }, ['CVE-2022-4304', 'CVE-2023-0286']],
+    [
+      'ALSA-2023:1405',
+      { related: ['CVE-2023-0286', 'CVE-2022-4304'] },
+      ['CVE-2022-4304', 'CVE-2023-0286'],
+    ],
     ['GO-2024-2730', { related: ['CVE-2024-3400'] }, []],
-    ['USN-2169-1', { upstream: ['UBUNTU-CVE-2014-0472', 'UBUNTU-CVE-2014-0473'] }, ['CVE-2014-0472', 'CVE-2014-0473']],
-    ['DSA-5343-1', { aliases: ['CVE-2023-0286', 'CVE-2022-4304'] }, ['CVE-2022-4304', 'CVE-2023-0286']],
+    [
+      'USN-2169-1',
+      { upstream: ['UBUNTU-CVE-2014-0472', 'UBUNTU-CVE-2014-0473'] },
+      ['CVE-2014-0472', 'CVE-2014-0473'],
+    ],
+    [
+      'DSA-5343-1',
+      { aliases: ['CVE-2023-0286', 'CVE-2022-4304'] },
+      ['CVE-2022-4304', 'CVE-2023-0286'],
+    ],
     ['CVE-2024-3094', {}, ['CVE-2024-3094']],
   ])('%s → %j', (id, fields, expected) => {
     expect(fixedCveIds({ ...base, id, ...fields })).toEqual(expected);
