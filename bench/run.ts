@@ -2,10 +2,12 @@
  * `npm run bench`: every benchmark, figures and ratios against a baseline measured in the
  * same process. Targets are reported here, never asserted in unit tests.
  */
+import { benchCvss } from './cvss.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'scan-fleet': benchScanFleet,
+  cvss: benchCvss,
 };
 
 const only = process.argv.slice(2);

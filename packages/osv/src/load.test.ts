@@ -120,9 +120,7 @@ describe.skipIf(!existsSync(osvData))(
   `real archives in ${osvData} (skipped when the shared data is absent)`,
   () => {
     it('loads every archive with the record counts the data README states', async () => {
-      const started = performance.now();
       const result = await loadAdvisories([osvData]);
-      const millis = performance.now() - started;
       const counts = Object.fromEntries(
         result.sources
           .filter((s) => s.kind === 'zip')
@@ -136,8 +134,7 @@ describe.skipIf(!existsSync(osvData))(
         'crates.io/all.zip': 1206,
       });
       expect(result.sources.every((s) => s.kind !== 'zip' || s.errors === 0)).toBe(true);
-      // Generous bound for a loaded CI machine; measured ≈3–4 s on 2 cores.
-      expect(millis).toBeLessThan(30_000);
+      // Load time is measured by `npm run bench` (scan-fleet), not asserted here.
     });
   },
 );
