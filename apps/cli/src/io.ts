@@ -7,6 +7,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Milliseconds since an arbitrary origin; injected so progress can be tested. */
   now(): number;
+  /** Today's date, YYYY-MM-DD (UTC): the default detection date of a scan. */
+  today(): string;
 }
 
 /** Exit codes, documented in README.md ("Exit codes"). */

@@ -20,6 +20,7 @@ try {
     readStdin,
     cwd: process.cwd(),
     now: () => performance.now(),
+    today: () => new Date().toISOString().slice(0, 10),
   });
 } catch (error) {
   // Anything that reaches here is a bug, not bad input: say so, and keep exit codes 1 and 2

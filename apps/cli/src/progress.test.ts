@@ -11,6 +11,7 @@ function fakeIo(isTTY: boolean) {
     readStdin: () => Promise.resolve(''),
     cwd: '/',
     now: () => now,
+    today: () => '2026-11-22',
   };
   return { io, advance: (ms: number) => (now += ms), output: () => stderr };
 }

@@ -21,6 +21,7 @@ export async function runCli(argv: string[], stdin = ''): Promise<RunResult> {
     readStdin: () => Promise.resolve(stdin),
     cwd: repoRoot,
     now: () => (clock += 10),
+    today: () => '2026-11-22',
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

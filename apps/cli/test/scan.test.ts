@@ -94,7 +94,7 @@ describe('patchgate scan', () => {
     const csv = await runCli(['scan', host, sbom, '--advisories', advisories, '--format', 'csv']);
     const lines = csv.stdout.trimEnd().split('\r\n');
     expect(lines[0]).toBe(
-      'inventory,ecosystem,package,version,source_package,source_version,advisory,aliases,severity,fixed_versions,affected_range,summary',
+      'priority,due_date,timeline,inventory,ecosystem,package,version,source_package,source_version,advisory,aliases,severity,fixed_versions,affected_range,triage,suppressed,policy_rule,summary',
     );
     expect(lines.length).toBe(json.report.findings.length + 1);
   });
@@ -123,7 +123,9 @@ describe('patchgate scan', () => {
     const result = await runCli(['scan', host, '--advisories', advisories]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`${host} (dpkg-query, Debian:12): 723 packages`);
-    expect(result.stdout).toMatch(/\d+ findings .* in 1 inventory, against \d+ advisories\.\n$/);
+    expect(result.stdout).toMatch(
+      /\n\d+ findings \(.*P\d.*\) in 1 inventory, against \d+ advisories; policy default \S+, detected on 2026-11-22\. Add --explain/,
+    );
   });
 
   it.each([

@@ -1,46 +1,83 @@
 /**
- * `patchgate scan <inventory files…> --advisories <dirs|zips|files…>`: read inventories,
- * load OSV advisories, match, print findings, exit by the --fail-on gate.
+ * `patchgate scan <inventory files…> --advisories <dirs|zips|files…>`: read inventories, load
+ * OSV advisories, match, apply VEX and the ignore file, enrich (KEV, EPSS, CVE 5, NVD),
+ * prioritise by a policy, print the findings most urgent first, exit by the --fail-on gate.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Inventory, OsRelease } from '@patchgate/inventory';
 import {
+  inventoryFormats,
   osReleaseFromFile,
   osReleaseFromFlag,
   readInventory,
   withRelease,
-  inventoryFormats,
 } from '@patchgate/inventory';
 import type { Finding, MatchNote } from '@patchgate/matcher';
-import { buildAdvisoryIndex, compareFindings, matchInventory } from '@patchgate/matcher';
+import { buildAdvisoryIndex, matchInventory } from '@patchgate/matcher';
 import { loadAdvisories } from '@patchgate/osv';
+import { defaultPolicyId, priorities } from '@patchgate/policy';
+import { comparePrioritised, prioritise } from '@patchgate/prioritisation';
+import { applyTriage } from '@patchgate/triage';
 import { oneOf, parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { renderCsv } from '../output/csv.ts';
+import { renderCycloneDxVex } from '../output/cyclonedx-vex.ts';
 import { renderJson } from '../output/json.ts';
 import { renderSarif } from '../output/sarif.ts';
 import { renderTable } from '../output/table.ts';
 import { Progress } from '../progress.ts';
 import type { FailOn, ScanReport } from '../report.ts';
-import { breaksGate, countBySeverity, failOnValues } from '../report.ts';
+import {
+  breaksGate,
+  countBy,
+  failOnValues,
+  isSuppressed,
+  reportSeverities,
+  severityOf,
+} from '../report.ts';
+import {
+  loadAssetContext,
+  loadEnrichmentFlags,
+  loadIgnoreFile,
+  loadPolicy,
+  loadVex,
+} from '../scan-inputs.ts';
 import { toolVersion } from '../version.ts';
-import { writeFileSync } from 'node:fs';
 
 export const scanHelp = `Usage: patchgate scan <inventory files…> --advisories <dir|zip|file> [options]
 
 Reads each inventory (format detected from its content: dpkg status, dpkg-query,
 rpm -qa, apk installed, CycloneDX JSON/XML, SPDX JSON/tag-value, package-lock.json,
 requirements.txt, go.mod, go version -m, Cargo.lock, Gemfile.lock, composer.lock),
-matches it against OSV advisories and prints the findings.
+matches it against OSV advisories, prioritises every finding by a policy and prints
+them most urgent first, each with its due date.
 
-Options:
+Advisories and enrichment:
   -a, --advisories <path>   OSV records: a directory, a .json/.yaml file or a zip
                             such as <Ecosystem>/all.zip (repeatable; required)
-  -f, --format <fmt>        table (default), json, csv, sarif
-      --fail-on <level>     exit 1 when a finding is at or above: any (default),
-                            low, medium, high, critical, or none (never)
+      --kev <file>          CISA KEV catalogue, JSON or CSV (repeatable)
+      --epss <file>         FIRST EPSS scores CSV, plain or .gz (repeatable)
+      --cve <path>          CVE JSON 5 records: a file, a directory tree or a zip
+                            (CNA/ADP CVSS, CISA SSVC decisions) (repeatable)
+      --nvd <file>          NVD CVE API 2.0 JSON pages (repeatable)
+
+Prioritisation and triage:
+      --policy <id|file>    default (the default), bod-26-04, ssvc-deployer, pci-dss-4,
+                            fedramp-rev5, or a custom YAML/JSON policy file
+      --asset-context <v>   exposure=internet|internal|unknown,environment=production,
+                            criticality=high,owner=team,tags=a+b — or a YAML/JSON file
+                            mapping inventory paths to assets
+      --detected-on <date>  the detection date due dates count from (default: today)
+      --vex <file>          CycloneDX VEX or OpenVEX document (repeatable)
+      --ignore-file <file>  ignore entries, each with a reason and an expiry date
+
+Output:
+  -f, --format <fmt>        table (default), json, csv, sarif, cyclonedx-vex
+      --explain             table: show why each finding got its priority
+      --fail-on <level>     exit 1 when an unsuppressed finding is at or above: any
+                            (default), low, medium, high, critical, P1…P5, or none
       --os <id:release>     distribution release for inventories that do not state
                             it, e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9
       --os-release <file>   read the release from an os-release file instead
@@ -52,19 +89,13 @@ Options:
 Exit codes: 0 no finding at or above --fail-on; 1 some finding is; 2 usage or input error.
 `;
 
-interface LoadedInventory {
-  inventory: Inventory;
-  osOverride?: OsRelease;
-}
-
 function readInventoryFile(path: string, cwd: string, formatId: string | undefined): Inventory {
   const absolute = resolve(cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`inventory not found: ${path}`);
   if (statSync(absolute).isDirectory()) {
     throw new UsageError(`${path} is a directory; pass the inventory files themselves`);
   }
-  const text = readFileSync(absolute, 'utf8');
-  const result = readInventory({ path, text }, formatId);
+  const result = readInventory({ path, text: readFileSync(absolute, 'utf8') }, formatId);
   if (!result.ok) throw new UsageError(result.error);
   return result.inventory;
 }
@@ -77,10 +108,54 @@ function applyOs(inventory: Inventory, os: OsRelease | undefined): Inventory {
   return distribution || inventory.os !== undefined ? { ...inventory, os, packages } : inventory;
 }
 
+function readOs(
+  io: CliIo,
+  flag: string | undefined,
+  file: string | undefined,
+): OsRelease | undefined {
+  if (flag !== undefined) {
+    const os = osReleaseFromFlag(flag);
+    if (os === undefined) {
+      throw new UsageError(
+        `--os "${flag}" is not <distribution>:<release> of a known distribution (e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9, rocky:9)`,
+      );
+    }
+    return os;
+  }
+  if (file === undefined) return undefined;
+  const path = resolve(io.cwd, file);
+  if (!existsSync(path)) throw new UsageError(`os-release file not found: ${file}`);
+  const os = osReleaseFromFile(readFileSync(path, 'utf8'));
+  if (os?.ecosystem === undefined) {
+    throw new UsageError(`${file}: no ID/VERSION_ID of a distribution with per-release advisories`);
+  }
+  return os;
+}
+
+const calendarDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+const renderers = {
+  table: renderTable,
+  json: renderJson,
+  csv: renderCsv,
+  sarif: renderSarif,
+  'cyclonedx-vex': renderCycloneDxVex,
+} as const;
+
 export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('scan', args, {
     advisories: { type: 'string', short: 'a', multiple: true },
+    kev: { type: 'string', multiple: true },
+    epss: { type: 'string', multiple: true },
+    cve: { type: 'string', multiple: true },
+    nvd: { type: 'string', multiple: true },
+    policy: { type: 'string' },
+    'asset-context': { type: 'string' },
+    'detected-on': { type: 'string' },
+    vex: { type: 'string', multiple: true },
+    'ignore-file': { type: 'string' },
     format: { type: 'string', short: 'f' },
+    explain: { type: 'boolean' },
     'fail-on': { type: 'string' },
     os: { type: 'string' },
     'os-release': { type: 'string' },
@@ -89,24 +164,25 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) {
+  if (values.help === true) {
     io.stdout.write(scanHelp);
     return exitCodes.ok;
   }
   const format = oneOf(
     'format',
     values.format,
-    ['table', 'json', 'csv', 'sarif'] as const,
+    Object.keys(renderers) as (keyof typeof renderers)[],
     'table',
   );
   const failOn: FailOn = oneOf('fail-on', values['fail-on'], failOnValues, 'any');
   if (positionals.length === 0)
     throw new UsageError(`scan: no inventory files given\n\n${scanHelp}`);
   const advisoryPaths = values.advisories ?? [];
-  if (advisoryPaths.length === 0)
+  if (advisoryPaths.length === 0) {
     throw new UsageError(
       'scan: --advisories is required (a directory, file or zip of OSV records)',
     );
+  }
   for (const path of advisoryPaths) {
     if (!existsSync(resolve(io.cwd, path))) throw new UsageError(`advisories not found: ${path}`);
   }
@@ -116,32 +192,21 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
       `unknown --inventory-format "${formatId}" (known: ${inventoryFormats.map((f) => f.id).join(', ')})`,
     );
   }
-
-  let os: OsRelease | undefined;
-  if (values.os !== undefined) {
-    os = osReleaseFromFlag(values.os);
-    if (os === undefined) {
-      throw new UsageError(
-        `--os "${values.os}" is not <distribution>:<release> of a known distribution (e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9, rocky:9)`,
-      );
-    }
-  } else if (values['os-release'] !== undefined) {
-    const path = resolve(io.cwd, values['os-release']);
-    if (!existsSync(path))
-      throw new UsageError(`os-release file not found: ${values['os-release']}`);
-    os = osReleaseFromFile(readFileSync(path, 'utf8'));
-    if (os?.ecosystem === undefined) {
-      throw new UsageError(
-        `${values['os-release']}: no ID/VERSION_ID of a distribution with per-release advisories`,
-      );
-    }
+  const detectedOn = values['detected-on'] ?? io.today();
+  if (!calendarDate.test(detectedOn) || Number.isNaN(Date.parse(detectedOn))) {
+    throw new UsageError(`--detected-on must be a date YYYY-MM-DD (got "${detectedOn}")`);
   }
+  // Every input is read and checked before the long steps start.
+  const os = readOs(io, values.os, values['os-release']);
+  const policy = loadPolicy(io, values.policy ?? defaultPolicyId);
+  const assetFor = loadAssetContext(io, values['asset-context']);
+  const vex = loadVex(io, values.vex ?? []);
+  const ignores = loadIgnoreFile(io, values['ignore-file']);
+  const inventories = positionals.map((path) =>
+    applyOs(readInventoryFile(path, io.cwd, formatId), os),
+  );
 
   const progress = new Progress(io, values.quiet === true);
-  const loaded: LoadedInventory[] = positionals.map((path) => ({
-    inventory: applyOs(readInventoryFile(path, io.cwd, formatId), os),
-  }));
-
   const advisories = await loadAdvisories(
     advisoryPaths.map((path) => resolve(io.cwd, path)),
     {
@@ -149,23 +214,40 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
         progress.update(`loading advisories: ${event.records.toLocaleString('en')} records`),
     },
   );
-  progress.done(`loaded ${advisories.records.length.toLocaleString('en')} advisories`);
-  for (const error of advisories.errors.slice(0, 5))
+  for (const error of advisories.errors.slice(0, 5)) {
     io.stderr.write(`patchgate: skipped advisory: ${error.origin}: ${error.reason}\n`);
-  if (advisories.errors.length > 5)
+  }
+  if (advisories.errors.length > 5) {
     io.stderr.write(
       `patchgate: skipped ${advisories.errors.length} advisories in all (first 5 shown)\n`,
     );
+  }
+  const enrichment = await loadEnrichmentFlags(
+    io,
+    {
+      kev: values.kev ?? [],
+      epss: values.epss ?? [],
+      cve: values.cve ?? [],
+      nvd: values.nvd ?? [],
+    },
+    progress,
+  );
+  progress.done(
+    `loaded ${advisories.records.length.toLocaleString('en')} advisories` +
+      (enrichment.facts.size > 0
+        ? ` and facts on ${enrichment.facts.size.toLocaleString('en')} CVEs`
+        : ''),
+  );
 
   const index = buildAdvisoryIndex(advisories.records);
-  const findings: Finding[] = [];
+  const matched: Finding[] = [];
   const notes: MatchNote[] = [];
-  const inventories: ScanReport['inventories'][number][] = [];
-  for (const { inventory } of loaded) {
+  const inventorySummaries: ScanReport['inventories'][number][] = [];
+  for (const inventory of inventories) {
     const result = matchInventory(index, inventory);
-    findings.push(...result.findings);
+    matched.push(...result.findings);
     notes.push(...result.notes);
-    inventories.push({
+    inventorySummaries.push({
       source: inventory.source,
       format: inventory.format,
       ...(inventory.os !== undefined && { os: inventory.os }),
@@ -175,17 +257,29 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
       warnings: inventory.warnings,
     });
   }
-  findings.sort(compareFindings);
+
+  const triaged = applyTriage(matched, { vex, ignores, today: detectedOn });
+  const findings = prioritise(triaged.findings, {
+    policy,
+    facts: enrichment.facts,
+    assetFor,
+    detectedOn,
+  }).sort(comparePrioritised);
+  const open = findings.filter((f) => !isSuppressed(f));
 
   const report: ScanReport = {
     findings,
     summary: {
-      findings: findings.length,
-      bySeverity: countBySeverity(findings),
+      findings: open.length,
+      suppressed: findings.length - open.length,
+      bySeverity: countBy(reportSeverities, open, severityOf),
+      byPriority: countBy(priorities, open, (f) => f.prioritisation.priority),
       failOn,
       failed: breaksGate(findings, failOn),
     },
-    inventories,
+    policy: { id: policy.id, name: policy.name, version: policy.version },
+    detectedOn,
+    inventories: inventorySummaries,
     advisories: {
       records: index.records,
       withdrawn: index.withdrawn,
@@ -196,29 +290,41 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
         errors: s.errors,
       })),
     },
+    enrichment: {
+      cves: enrichment.facts.size,
+      errors: enrichment.errors,
+      sources: enrichment.sources,
+    },
+    triage: triaged.report,
     notes,
     tool: { name: 'patchgate', version: toolVersion },
   };
 
   for (const note of notes)
     io.stderr.write(`patchgate: note: ${note.inventory}: ${note.message}\n`);
-  for (const inventory of inventories) {
-    for (const warning of inventory.warnings.slice(0, 5))
+  for (const note of triaged.report.notes) io.stderr.write(`patchgate: note: ${note}\n`);
+  for (const entry of triaged.report.expired) {
+    io.stderr.write(
+      `patchgate: warning: ${entry.file} entry ${entry.entry} (${entry.id}) expired on ${entry.expires}; it no longer applies\n`,
+    );
+  }
+  for (const entry of triaged.report.unused) {
+    io.stderr.write(
+      `patchgate: warning: ${entry.file} entry ${entry.entry} (${entry.id}) matched no finding\n`,
+    );
+  }
+  for (const inventory of inventorySummaries) {
+    for (const warning of inventory.warnings.slice(0, 5)) {
       io.stderr.write(`patchgate: warning: ${inventory.source}: ${warning}\n`);
-    if (inventory.warnings.length > 5)
+    }
+    if (inventory.warnings.length > 5) {
       io.stderr.write(
         `patchgate: warning: ${inventory.source}: ${inventory.warnings.length} warnings in all (first 5 shown)\n`,
       );
+    }
   }
 
-  const rendered =
-    format === 'json'
-      ? renderJson(report)
-      : format === 'csv'
-        ? renderCsv(report)
-        : format === 'sarif'
-          ? renderSarif(report)
-          : renderTable(report);
+  const rendered = renderers[format](report, { explain: values.explain === true });
   if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), rendered);
   else io.stdout.write(rendered);
   return report.summary.failed ? exitCodes.findings : exitCodes.ok;

@@ -1,4 +1,5 @@
 import type { ScanReport } from '../report.ts';
+import { severityOf } from '../report.ts';
 
 /** RFC 4180: quote a field when it holds a comma, a quote or a line break. */
 function field(value: string): string {
@@ -6,6 +7,9 @@ function field(value: string): string {
 }
 
 const header = [
+  'priority',
+  'due_date',
+  'timeline',
   'inventory',
   'ecosystem',
   'package',
@@ -17,12 +21,19 @@ const header = [
   'severity',
   'fixed_versions',
   'affected_range',
+  'triage',
+  'suppressed',
+  'policy_rule',
   'summary',
 ];
 
+/** One row per finding, suppressed ones included and marked. */
 export function renderCsv(report: ScanReport): string {
   const rows = report.findings.map((f) =>
     [
+      f.prioritisation.priority,
+      f.prioritisation.dueDate ?? '',
+      f.prioritisation.timeline,
       f.inventory,
       f.package.ecosystem,
       f.package.name,
@@ -31,9 +42,12 @@ export function renderCsv(report: ScanReport): string {
       f.package.sourceVersion ?? '',
       f.advisory.id,
       f.advisory.aliases.join(' '),
-      f.advisory.severity,
+      severityOf(f),
       f.fixedVersions.join(' '),
       f.match.range ?? (f.match.by === 'versions' ? 'listed version' : ''),
+      f.triage?.state ?? '',
+      f.triage?.suppressed === true ? 'yes' : 'no',
+      `${report.policy.id}/${f.prioritisation.explanation.rule.id}`,
       f.advisory.summary ?? '',
     ]
       .map(field)

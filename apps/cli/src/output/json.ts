@@ -1,6 +1,6 @@
 import type { ScanReport } from '../report.ts';
 
-/** `{"findings":[…], "summary":…, "inventories":…, "advisories":…, "notes":…}`, stable order. */
+/** `{"findings":[…], "summary":…, …}`: the whole report, findings first, most urgent first. */
 export function renderJson(report: ScanReport): string {
   return JSON.stringify(report, null, 2) + '\n';
 }

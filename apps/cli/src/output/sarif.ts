@@ -3,19 +3,20 @@
  * scanning services ingest it: one rule per advisory, one result per affected package,
  * located at the inventory file it came from.
  */
-import type { Finding, SeverityLevel } from '@patchgate/matcher';
-import type { ScanReport } from '../report.ts';
+import type { ReportedFinding, ReportSeverity, ScanReport } from '../report.ts';
+import { severityOf } from '../report.ts';
 
-const level: Record<SeverityLevel, 'error' | 'warning' | 'note'> = {
+const level: Record<ReportSeverity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
   low: 'note',
+  none: 'note',
   unknown: 'warning',
 };
 
 /** GitHub code scanning reads `security-severity` as a CVSS-like number. */
-const securitySeverity: Partial<Record<SeverityLevel, string>> = {
+const securitySeverity: Partial<Record<ReportSeverity, string>> = {
   critical: '9.5',
   high: '8.0',
   medium: '5.5',
@@ -26,7 +27,7 @@ function advisoryUrl(id: string): string {
   return `https://osv.dev/vulnerability/${encodeURIComponent(id)}`;
 }
 
-function message(f: Finding): string {
+function message(f: ReportedFinding): string {
   const fix =
     f.fixedVersions.length > 0
       ? `fixed in ${f.fixedVersions.join(', ')}`
@@ -40,7 +41,7 @@ export function renderSarif(report: ScanReport): string {
   const rules = new Map<string, object>();
   for (const f of report.findings) {
     if (rules.has(f.advisory.id)) continue;
-    const severity = securitySeverity[f.advisory.severity];
+    const severity = securitySeverity[severityOf(f)];
     rules.set(f.advisory.id, {
       id: f.advisory.id,
       name: f.advisory.id.replace(/[^A-Za-z0-9]/g, ''),
@@ -70,7 +71,7 @@ export function renderSarif(report: ScanReport): string {
         },
         results: report.findings.map((f) => ({
           ruleId: f.advisory.id,
-          level: level[f.advisory.severity],
+          level: level[severityOf(f)],
           message: { text: message(f) },
           locations: [
             {
@@ -89,11 +90,25 @@ export function renderSarif(report: ScanReport): string {
           partialFingerprints: {
             'patchgate/v1': `${f.package.ecosystem}/${f.package.name}/${f.package.version}/${f.advisory.id}`,
           },
+          // SARIF §3.35: a finding VEX or the ignore file accepted is reported, but suppressed.
+          ...(f.triage?.suppressed === true && {
+            suppressions: [
+              {
+                kind: 'external',
+                status: 'accepted',
+                justification: `${f.triage.state}${f.triage.justification !== undefined ? ` (${f.triage.justification})` : ''}: ${f.triage.source}`,
+              },
+            ],
+          }),
           properties: {
             ecosystem: f.package.ecosystem,
             installedVersion: f.package.version,
             fixedVersions: f.fixedVersions,
-            severity: f.advisory.severity,
+            severity: severityOf(f),
+            priority: f.prioritisation.priority,
+            dueDate: f.prioritisation.dueDate,
+            timeline: f.prioritisation.timeline,
+            explanation: f.prioritisation.explanation.text,
           },
         })),
       },
