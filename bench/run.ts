@@ -3,10 +3,12 @@
  * same process. Targets are reported here, never asserted in unit tests.
  */
 import { benchCvss } from './cvss.ts';
+import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'scan-fleet': benchScanFleet,
+  'enrich-fleet': benchEnrichFleet,
   cvss: benchCvss,
 };
 

@@ -14,11 +14,11 @@ import { compileAffected, loadAdvisories } from '@patchgate/osv';
 import { stripEpoch } from '@patchgate/versioning';
 import { requireSharedData, sharedData } from './shared-data.ts';
 
-const hostCount = Number(process.env['PATCHGATE_BENCH_HOSTS'] ?? 1000);
+export const hostCount = Number(process.env['PATCHGATE_BENCH_HOSTS'] ?? 1000);
 const naiveHosts = Number(process.env['PATCHGATE_BENCH_NAIVE_HOSTS'] ?? 10);
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run builds the same fleet. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed;
   return () => {
     state = (state + 0x6d2b79f5) | 0;
@@ -35,7 +35,7 @@ function read(path: string): Inventory {
 }
 
 /** Real package lists the fleet is sampled from. */
-function realInventories(): { debian: Inventory; apps: Inventory[] } {
+export function realInventories(): { debian: Inventory; apps: Inventory[] } {
   const debian = read(sharedData('inventories/debian-bookworm-host/dpkg-status'));
   const apps: Inventory[] = [read(sharedData('lockfiles/NodeGoat/package-lock.json'))];
   const goDir = sharedData('inventories/go-buildinfo');
@@ -55,7 +55,7 @@ function realInventories(): { debian: Inventory; apps: Inventory[] } {
  * releases give real matches), 85–100 % of the real host's packages, and one or two
  * applications' dependencies.
  */
-function syntheticHost(
+export function syntheticHost(
   n: number,
   base: Inventory,
   apps: Inventory[],
