@@ -75,7 +75,7 @@ export async function benchEnrichFleet(): Promise<void> {
     );
     const kevCsvMs = performance.now() - started;
     process.stdout.write(
-      `kev    ${kevJson.facts.size.toLocaleString('en')} entries: JSON ${kevJsonMs.toFixed(0)} ms, CSV ${kevCsvMs.toFixed(0)} ms\n`,
+      `kev    ${kevJson.facts.size.toLocaleString('en')} entries (CSV: ${kevCsv.facts.size.toLocaleString('en')}): JSON ${kevJsonMs.toFixed(0)} ms, CSV ${kevCsvMs.toFixed(0)} ms\n`,
     );
 
     const epssPath = join(work, 'epss_scores-2026-09-29.csv');
