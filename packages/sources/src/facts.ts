@@ -136,7 +136,8 @@ export function mergeFacts(...maps: readonly FactsByCve[]): Map<string, Vulnerab
       const current = merged.get(cve) ?? empty(cve);
       const cvss = [...current.cvss];
       for (const fact of facts.cvss) {
-        if (!cvss.some((c) => c.source === fact.source && c.vector === fact.vector)) cvss.push(fact);
+        if (!cvss.some((c) => c.source === fact.source && c.vector === fact.vector))
+          cvss.push(fact);
       }
       const ssvc =
         facts.ssvc === undefined
