@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import type { CvssFact } from '@patchgate/sources';
 import { describe, expect, it } from 'vitest';
 import { chooseCvss, deriveCveInputs, deriveSeverity, severityOfScore } from './inputs.ts';
-import type { Cve5Excerpt, KevCatalogue } from './test-support.ts';
 import { cve5Facts, facts, finding, kevFacts, policyInput } from './test-support.ts';
 
 const testdata = new URL('../testdata/', import.meta.url);
@@ -149,15 +148,15 @@ describe('severity', () => {
 
 describe('deriveCveInputs on real facts', () => {
   it('CVE-2024-3400: KEV entry, CNA CVSS 3.1, CISA ADP SSVC', () => {
-    const kev = kevFacts(JSON.parse(read('kev-excerpt.json')) as KevCatalogue);
-    const record = JSON.parse(read('vulnrichment/CVE-2024-3400.json')) as Cve5Excerpt;
+    const kev = kevFacts(read('kev-excerpt.json'));
+    const record = read('vulnrichment/CVE-2024-3400.json');
     const [inputs] = deriveCveInputs(
       policyInput({
         finding: finding({
           advisoryId: 'CVE-2024-3400',
           advisoryPublished: '2024-04-12T07:00:00-07:00',
         }),
-        facts: [cve5Facts(record, kev.get('CVE-2024-3400'))],
+        facts: [cve5Facts(record, 'CVE-2024-3400.json', kev.get('CVE-2024-3400'))],
       }),
     );
     expect(inputs && { ...inputs, cvss: undefined }).toEqual({
@@ -175,12 +174,12 @@ describe('deriveCveInputs on real facts', () => {
       cvss: undefined,
       cvssScore: {
         value: 10,
-        source: 'CVE 5 (CNA): CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H',
+        source: 'CVE 5 (CNA palo_alto): CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H',
         timestamp: '2024-04-19T22:27:27.179Z',
       },
       severity: {
         value: 'critical',
-        source: 'CVSS 3.1 base score 10 (CVE 5 (CNA))',
+        source: 'CVSS 3.1 base score 10 (CVE 5 (CNA palo_alto))',
         timestamp: '2024-04-19T22:27:27.179Z',
       },
       exploitation: {

@@ -108,7 +108,7 @@ interface Candidate {
 
 function isPrimary(fact: CvssFact): boolean {
   const kind = fact.kind?.toLowerCase();
-  return kind === 'primary' || kind === 'cna' || /\(CNA\)/.test(fact.source);
+  return kind === 'primary' || kind === 'cna' || /\(CNA[ )]/.test(fact.source);
 }
 
 function factSource(fact: CvssFact): string {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KevFact, SsvcFact } from '@patchgate/sources';
 import { describe, expect, it } from 'vitest';
-import type { Cve5Excerpt, KevCatalogue } from '../test-support.ts';
 import { asset, cve5Facts, facts, finding, kevFacts, policyInput } from '../test-support.ts';
 import type { Decision } from '../types.ts';
 import { bod2604Policy, bod2604Table } from './bod-26-04.ts';
@@ -269,10 +268,8 @@ describe('BOD 26-04 missing data', () => {
 });
 
 describe('BOD 26-04 on real facts', () => {
-  const catalogue = JSON.parse(read('kev-excerpt.json')) as KevCatalogue;
-  const kev = kevFacts(catalogue);
-  const record = (cve: string): Cve5Excerpt =>
-    JSON.parse(read(`vulnrichment/${cve}.json`)) as Cve5Excerpt;
+  const kev = kevFacts(read('kev-excerpt.json'));
+  const record = (cve: string) => ({ text: read(`vulnrichment/${cve}.json`), path: `${cve}.json` });
 
   it('CVE-2024-3400 (PAN-OS, KEV, CISA ADP: active / automatable / total) on an internet-facing firewall, detected the day it was added to KEV', () => {
     const decision = bod2604Policy.decide({
@@ -284,7 +281,13 @@ describe('BOD 26-04 on real facts', () => {
         installedVersion: '11.1.2',
         fixedVersions: ['11.1.2-h3'],
       }),
-      facts: [cve5Facts(record('CVE-2024-3400'), kev.get('CVE-2024-3400'))],
+      facts: [
+        cve5Facts(
+          record('CVE-2024-3400').text,
+          record('CVE-2024-3400').path,
+          kev.get('CVE-2024-3400'),
+        ),
+      ],
       asset: asset({
         name: 'fw-edge-1',
         exposure: 'internet',
@@ -351,7 +354,13 @@ describe('BOD 26-04 on real facts', () => {
         packageName: 'nghttp2',
         ecosystem: 'Debian:12',
       }),
-      facts: [cve5Facts(record('CVE-2023-44487'), kev.get('CVE-2023-44487'))],
+      facts: [
+        cve5Facts(
+          record('CVE-2023-44487').text,
+          record('CVE-2023-44487').path,
+          kev.get('CVE-2023-44487'),
+        ),
+      ],
       asset: asset({ exposure: 'internal' }),
       detectedOn: '2023-10-20',
     });
@@ -378,7 +387,10 @@ describe('BOD 26-04 on real facts', () => {
         installedVersion: '7.88.1-10+deb12u3',
         fixedVersions: ['7.88.1-10+deb12u4'],
       }),
-      facts: [cve5Facts(record('CVE-2023-38546')), cve5Facts(record('CVE-2023-38545'))],
+      facts: [
+        cve5Facts(record('CVE-2023-38546').text, record('CVE-2023-38546').path),
+        cve5Facts(record('CVE-2023-38545').text, record('CVE-2023-38545').path),
+      ],
       asset: asset({ exposure: 'internet' }),
       detectedOn: '2023-10-11',
     });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SsvcFact } from '@patchgate/sources';
 import { describe, expect, it } from 'vitest';
-import type { Cve5Excerpt, KevCatalogue } from '../test-support.ts';
 import { asset, cve5Facts, facts, finding, kevFacts, policyInput } from '../test-support.ts';
 import type { AssetContext, Criticality } from '../types.ts';
 import { deployerTable, smallExposureTag, ssvcDeployerPolicy } from './ssvc-deployer.ts';
@@ -148,11 +147,11 @@ describe('SSVC deployer inputs from Patchgate facts', () => {
   });
 
   it('CVE-2023-44487 (real KEV entry and CISA ADP SSVC) on an internet-facing production web server: Act', () => {
-    const kev = kevFacts(JSON.parse(read('kev-excerpt.json')) as KevCatalogue);
-    const record = JSON.parse(read('vulnrichment/CVE-2023-44487.json')) as Cve5Excerpt;
+    const kev = kevFacts(read('kev-excerpt.json'));
+    const record = read('vulnrichment/CVE-2023-44487.json');
     const decision = ssvcDeployerPolicy.decide({
       finding: finding({ advisoryId: 'DEBCL-nghttp2-CVE-2023-44487', packageName: 'nghttp2' }),
-      facts: [cve5Facts(record, kev.get('CVE-2023-44487'))],
+      facts: [cve5Facts(record, 'CVE-2023-44487.json', kev.get('CVE-2023-44487'))],
       asset: asset({ exposure: 'internet', criticality: 'high', environment: 'production' }),
       detectedOn: '2023-10-11',
     });
