@@ -10,7 +10,16 @@
  * - advisories/go/: the real Go vulnerability database records that name a module of the SBOM.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,7 +34,7 @@ const shared = sharedData();
 const examples = join(root, 'examples');
 
 rmSync(examples, { recursive: true, force: true });
-for (const dir of ['debian-bookworm', 'sbom', 'advisories/debian-12', 'advisories/go']) {
+for (const dir of ['debian-bookworm', 'sbom', 'advisories/debian-12', 'advisories/go', 'cve5']) {
   mkdirSync(join(examples, dir), { recursive: true });
 }
 
@@ -77,6 +86,34 @@ for (const [name, bytes] of Object.entries(
   writeFileSync(join(examples, 'advisories/go', name.split('/').pop() as string), text); // unchanged
   kept++;
 }
+// CVE 5: the CISA vulnrichment records (CNA CVSS, CISA ADP SSVC) of every CVE the examples'
+// advisories name, so that `--cve examples/cve5` shows real prioritisation inputs.
+const exampleCves = new Set<string>();
+for (const dir of ['advisories/debian-12', 'advisories/go']) {
+  for (const file of readdirSync(join(examples, dir))) {
+    const record = JSON.parse(readFileSync(join(examples, dir, file), 'utf8')) as {
+      aliases?: string[];
+    };
+    for (const alias of record.aliases ?? []) if (alias.startsWith('CVE-')) exampleCves.add(alias);
+  }
+}
+const unpacked = mkdtempSync(join(tmpdir(), 'patchgate-vulnrichment-'));
+execFileSync('tar', [
+  '-xJf',
+  join(shared, 'advisories/cve5/vulnrichment-2023-2024.tar.xz'),
+  '-C',
+  unpacked,
+]);
+let cveRecords = 0;
+for (const cve of [...exampleCves].sort()) {
+  const [, year, number] = cve.split('-') as [string, string, string];
+  const path = join(unpacked, year, `${number.slice(0, -3)}xxx`, `${cve}.json`);
+  if (!existsSync(path)) continue;
+  copyFileSync(path, join(examples, 'cve5', `${cve}.json`));
+  cveRecords++;
+}
+rmSync(unpacked, { recursive: true, force: true });
+
 writeFileSync(
   join(examples, 'SOURCES.md'),
   `# Sources and licences of the examples
@@ -89,6 +126,7 @@ Everything here is real public data, copied from the shared data set by
 | \`debian-bookworm/dpkg-query.tsv\` | \`dpkg-query -W\` (name, version, arch, source, source version, status) of a real Debian 12 host, 723 packages | shared data \`inventories/debian-bookworm-host/dpkg-query-W.tsv\` | package metadata published by Debian |
 | \`sbom/proton-bridge-v1.8.0.bom.json\` | CycloneDX SBOM of Proton Mail Bridge 1.8.0 (a Go application) | shared data \`sboms/cyclonedx/proton-bridge/\` (CycloneDX/bom-examples) | CC0-1.0 |
 | \`advisories/go/*.json\` | the ${kept} records of the Go vulnerability database that name a module of that SBOM, unchanged | golang/vulndb \`data/osv\` (shared data \`advisories/osv/Go/all.zip\`) | CC-BY-4.0 |
+| \`cve5/*.json\` | the ${cveRecords} CVE JSON 5 records, among those the advisories above name, that CISA's vulnrichment holds (CNA CVSS, CISA ADP SSVC), unchanged | cisagov/vulnrichment (shared data \`advisories/cve5/\`) | CC0-1.0 |
 | \`advisories/debian-12/*.json\` | OSV records derived (by the converter behind \`patchgate advisories from-debian-changelog\`) from the \`changelog.Debian.gz\` of the Debian 12 packages curl 7.88.1-10+deb12u15 and openssl 3.0.22-1~deb12u2 | shared data \`debs/\` | derived from Debian package changelogs (curl licence; Apache-2.0) |
 `,
 );
