@@ -37,7 +37,7 @@ export default tseslint.config(
     sources: ['versioning', 'osv'],
     cvss: [],
     policy: ['cvss', 'sources'],
-    triage: ['matcher', 'versioning'],
+    triage: ['matcher', 'inventory', 'versioning'],
     prioritisation: ['matcher', 'policy', 'sources'],
   }).map(([name, allowed]) => ({
     files: [`packages/${name}/src/**/*.ts`],

@@ -17,3 +17,5 @@ export {
   ubuntuCodenames,
   withRelease,
 } from './os-release.ts';
+export type { PackageUrl, PurlParseResult } from './purl.ts';
+export { formatPurl, parsePurl } from './purl.ts';

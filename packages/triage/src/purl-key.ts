@@ -4,10 +4,9 @@
  * Qualifiers (`arch=`, `distro=`, `type=jar`) and subpath are ignored on purpose: a VEX
  * statement about `pkg:deb/debian/openssl@3.0.15-1~deb12u1` covers every architecture.
  *
- * This package may not import @patchgate/inventory (layering), so parsing is repeated here
- * in the minimal form matching needs. Spec:
- * https://github.com/package-url/purl-spec/blob/master/PURL-SPECIFICATION.rst
+ * Spec: https://github.com/package-url/purl-spec/blob/master/PURL-SPECIFICATION.rst
  */
+import { formatPurl, parsePurl } from '@patchgate/inventory';
 
 /** The parts of a purl that identify a package (and optionally one version of it). */
 export interface PurlKey {
@@ -17,78 +16,21 @@ export interface PurlKey {
   readonly version?: string;
 }
 
-/** Types whose namespace and name are case-insensitive (PURL-TYPES). */
-const caseInsensitiveNamespace = new Set([
-  'alpm',
-  'apk',
-  'bitbucket',
-  'composer',
-  'deb',
-  'github',
-  'hex',
-  'rpm',
-]);
-const caseInsensitiveName = new Set([
-  'alpm',
-  'apk',
-  'bitbucket',
-  'composer',
-  'deb',
-  'github',
-  'hex',
-  'npm',
-  'pub',
-  'pypi',
-]);
-
-function decode(part: string): string | undefined {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Parse the identifying parts of a purl; `undefined` when it is not a purl. */
+/**
+ * Parse the identifying parts of a purl; `undefined` when it is not a purl. Parsing (and the
+ * spec's per-type case folding) is @patchgate/inventory's; PyPI names are further normalised
+ * as PEP 503 does, so `Django_REST.framework` meets `django-rest-framework`.
+ */
 export function purlKey(input: string): PurlKey | undefined {
-  let rest = input.trim();
-  const hash = rest.indexOf('#');
-  if (hash !== -1) rest = rest.slice(0, hash);
-  const question = rest.indexOf('?');
-  if (question !== -1) rest = rest.slice(0, question);
-  if (!/^pkg:/i.test(rest)) return undefined;
-  rest = rest.slice(4).replace(/^\/+/, '');
-  const slash = rest.indexOf('/');
-  if (slash <= 0) return undefined;
-  const type = rest.slice(0, slash).toLowerCase();
-  rest = rest.slice(slash + 1).replace(/\/+$/, '');
-
-  let version: string | undefined;
-  const at = rest.lastIndexOf('@');
-  if (at !== -1) {
-    const decoded = decode(rest.slice(at + 1));
-    if (decoded === undefined) return undefined;
-    if (decoded !== '') version = decoded;
-    rest = rest.slice(0, at);
-  }
-  const nameSlash = rest.lastIndexOf('/');
-  let name = decode(rest.slice(nameSlash + 1));
-  if (name === undefined || name === '') return undefined;
-  const segments: string[] = [];
-  if (nameSlash !== -1) {
-    for (const raw of rest.slice(0, nameSlash).split('/')) {
-      if (raw === '') continue;
-      const segment = decode(raw);
-      if (segment === undefined) return undefined;
-      segments.push(segment);
-    }
-  }
-  let namespace = segments.join('/');
-  if (caseInsensitiveNamespace.has(type)) namespace = namespace.toLowerCase();
-  if (caseInsensitiveName.has(type)) name = name.toLowerCase();
-  // PURL-TYPES: pypi names are lower-cased and `_` is replaced by `-` (PEP 503 normalisation).
-  if (type === 'pypi') name = name.replace(/[-_.]+/g, '-');
-  return { type, namespace, name, ...(version !== undefined && { version }) };
+  const parsed = parsePurl(input);
+  if (!parsed.ok) return undefined;
+  const { type, namespace, name, version } = parsed.purl;
+  return {
+    type,
+    namespace: namespace ?? '',
+    name: type === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name,
+    ...(version !== undefined && version !== '' && { version }),
+  };
 }
 
 /** OSV ecosystem base → purl type and how the OSV package name splits into namespace/name. */
@@ -154,12 +96,17 @@ export function packagePurlKey(pkg: {
   return normalise({ type: language.type, namespace, name, version: pkg.version });
 }
 
-function normalise(key: PurlKey): PurlKey {
-  let { namespace, name } = key;
-  if (caseInsensitiveNamespace.has(key.type)) namespace = namespace.toLowerCase();
-  if (caseInsensitiveName.has(key.type)) name = name.toLowerCase();
-  if (key.type === 'pypi') name = name.replace(/[-_.]+/g, '-');
-  return { ...key, namespace, name };
+/** A derived key goes through the same parser as a written purl, so both fold case alike. */
+function normalise(key: PurlKey): PurlKey | undefined {
+  return purlKey(
+    formatPurl({
+      type: key.type,
+      ...(key.namespace !== '' && { namespace: key.namespace }),
+      name: key.name,
+      ...(key.version !== undefined && { version: key.version }),
+      qualifiers: {},
+    }),
+  );
 }
 
 /** Same package (type, namespace, name), whatever the versions. */
