@@ -1,0 +1,58 @@
+/**
+ * Server configuration from the environment, validated at start-up: a bad value stops the
+ * server with a message naming the variable, never a half-configured server.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+export const ServerConfig = z.strictObject({
+  /** Where the embedded database and other state live. */
+  dataDir: z.string().min(1),
+  /** `postgres://…` selects PostgreSQL; unset means the embedded SQLite file in dataDir. */
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65535),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /** Cookies get `Secure` when the server is reached over HTTPS (behind a proxy, say). */
+  secureCookies: z.boolean(),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+export type ConfigResult = { ok: true; config: ServerConfig } | { ok: false; errors: string[] };
+
+const variables = {
+  dataDir: 'PATCHGATE_DATA_DIR',
+  databaseUrl: 'PATCHGATE_DATABASE_URL',
+  host: 'PATCHGATE_HOST',
+  port: 'PATCHGATE_PORT',
+  logLevel: 'PATCHGATE_LOG_LEVEL',
+  secureCookies: 'PATCHGATE_SECURE_COOKIES',
+} as const;
+
+/** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
+export function configFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  overrides: Partial<ServerConfig> = {},
+): ConfigResult {
+  const port = env[variables.port];
+  const raw = {
+    dataDir: resolve(cwd, env[variables.dataDir] ?? 'patchgate-data'),
+    ...(env[variables.databaseUrl] !== undefined &&
+      env[variables.databaseUrl] !== '' && { databaseUrl: env[variables.databaseUrl] }),
+    host: env[variables.host] ?? '127.0.0.1',
+    port: port === undefined ? 7480 : /^\d+$/.test(port) ? Number(port) : port,
+    logLevel: env[variables.logLevel] ?? 'info',
+    secureCookies: env[variables.secureCookies] === 'true',
+    ...overrides,
+  };
+  const parsed = ServerConfig.safeParse(raw);
+  if (parsed.success) return { ok: true, config: parsed.data };
+  return {
+    ok: false,
+    errors: parsed.error.issues.map((issue) => {
+      const key = issue.path[0] as keyof typeof variables | undefined;
+      return `${key === undefined ? 'configuration' : variables[key]}: ${issue.message}`;
+    }),
+  };
+}

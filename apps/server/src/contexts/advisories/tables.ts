@@ -1,0 +1,3 @@
+/** The advisories context's tables (PLACEHOLDER until the context lands). */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AdvisoryTables {}

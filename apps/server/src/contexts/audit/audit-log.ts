@@ -1,0 +1,115 @@
+/**
+ * Appending to and verifying the audit log. Every state change that matters appends an event
+ * in the same transaction as the change itself: the change and its record commit together or
+ * not at all.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { timestamp } from '../../clock.ts';
+import type { Dialect } from '../../db/database.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
+import type { ChainedFields } from './chain.ts';
+import { canonicalJson, eventHash, genesisHash } from './chain.ts';
+import type { AuditEventTable } from './tables.ts';
+
+export interface AuditActor {
+  readonly type: 'user' | 'token' | 'system';
+  readonly id: string | null;
+  readonly name: string;
+}
+
+export const systemActor: AuditActor = { type: 'system', id: null, name: 'system' };
+
+export interface AuditEventInput {
+  readonly actor: AuditActor;
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId?: string | null;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly requestId?: string | null;
+  readonly ip?: string | null;
+}
+
+/** A lock id for the chain head (PostgreSQL advisory lock; SQLite serialises writers anyway). */
+const chainLock = 0x50474155; // "PGAU"
+
+type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+/** Append one event. Call it inside the transaction that makes the change it records. */
+export async function appendAuditEvent(
+  trx: Transaction<DatabaseSchema>,
+  dialect: Dialect,
+  clock: Clock,
+  input: AuditEventInput,
+): Promise<AuditEventTable> {
+  if (dialect === 'postgres') await sql`SELECT pg_advisory_xact_lock(${chainLock})`.execute(trx);
+  const head = await trx
+    .selectFrom('audit_events')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  const fields: ChainedFields = {
+    seq: (head?.seq ?? 0) + 1,
+    id: randomUUID(),
+    occurred_at: timestamp(clock),
+    actor_type: input.actor.type,
+    actor_id: input.actor.id,
+    actor_name: input.actor.name,
+    action: input.action,
+    subject_type: input.subjectType,
+    subject_id: input.subjectId ?? null,
+    before_json: input.before === undefined ? null : canonicalJson(input.before),
+    after_json: input.after === undefined ? null : canonicalJson(input.after),
+    request_id: input.requestId ?? null,
+    ip: input.ip ?? null,
+    prev_hash: head?.hash ?? genesisHash,
+  };
+  const event = { ...fields, hash: eventHash(fields) };
+  await trx.insertInto('audit_events').values(event).execute();
+  return event;
+}
+
+export interface ChainVerification {
+  readonly ok: boolean;
+  readonly events: number;
+  readonly lastHash: string;
+  /** The first event that does not chain, and why. */
+  readonly brokenAt?: { readonly seq: number; readonly reason: string };
+}
+
+/** Recompute the whole chain, in order, in batches. */
+export async function verifyAuditChain(db: Executor, batchSize = 2000): Promise<ChainVerification> {
+  let previous = genesisHash;
+  let expectedSeq = 1;
+  let events = 0;
+  for (;;) {
+    const batch = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('seq', '>=', expectedSeq)
+      .orderBy('seq')
+      .limit(batchSize)
+      .execute();
+    for (const row of batch) {
+      const seq = Number(row.seq);
+      if (seq !== expectedSeq) {
+        return { ok: false, events, lastHash: previous, brokenAt: { seq: expectedSeq, reason: `event ${expectedSeq} is missing (next is ${seq})` } };
+      }
+      if (row.prev_hash !== previous) {
+        return { ok: false, events, lastHash: previous, brokenAt: { seq, reason: 'prev_hash does not match the previous event' } };
+      }
+      const { hash, ...fields } = row;
+      if (eventHash({ ...fields, seq }) !== hash) {
+        return { ok: false, events, lastHash: previous, brokenAt: { seq, reason: 'hash does not match the event' } };
+      }
+      previous = hash;
+      expectedSeq++;
+      events++;
+    }
+    if (batch.length < batchSize) return { ok: true, events, lastHash: previous };
+  }
+}

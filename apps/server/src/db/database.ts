@@ -1,0 +1,49 @@
+/**
+ * One database handle for the whole server, on the embedded SQLite file (default) or on
+ * PostgreSQL. Repositories use Kysely only, so the same code and the same tests run on both.
+ *
+ * Portability rules (docs/adr/0008-server-storage.md): ids are text (UUIDs), timestamps are
+ * ISO 8601 text in UTC, JSON is text, booleans are integers 0/1.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseSchema } from './schema.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<DatabaseSchema>;
+  readonly dialect: Dialect;
+  /** Where it lives, without credentials: the file path or host/database. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(join(path, '..'), { recursive: true });
+  const sqlite = new SQLite(path);
+  // WAL: readers never block the writer; a crash loses nothing committed.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
+}
+
+export function openPostgres(url: string, poolSize = 10): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
+  const parsed = new URL(url);
+  const location = `${parsed.hostname || parsed.searchParams.get('host') || 'localhost'}/${parsed.pathname.slice(1)}`;
+  return { db, dialect: 'postgres', location, close: () => db.destroy() };
+}
+
+export function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined }): Database {
+  return options.databaseUrl !== undefined
+    ? openPostgres(options.databaseUrl)
+    : openSqlite(join(options.dataDir, 'patchgate.sqlite'));
+}

@@ -1,0 +1,57 @@
+/**
+ * Migrations: numbered files in ./migrations, run at start-up, never edited once landed.
+ * Each is written once for both dialects with Kysely's schema builder and the portability
+ * rules of database.ts. A migration that transforms data has its own test.
+ */
+import type { Kysely, Migration, MigrationProvider, MigrationResultSet } from 'kysely';
+import { Migrator } from 'kysely';
+import type { Dialect } from './database.ts';
+import * as m0001 from './migrations/0001-audit-auth-jobs.ts';
+import * as m0002 from './migrations/0002-inventory.ts';
+import * as m0003 from './migrations/0003-advisories.ts';
+import * as m0004 from './migrations/0004-findings.ts';
+
+/** Migration modules get the dialect for the rare statement that must differ. */
+export interface PortableMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+const migrations: Record<string, PortableMigration> = {
+  '0001-audit-auth-jobs': m0001,
+  '0002-inventory': m0002,
+  '0003-advisories': m0003,
+  '0004-findings': m0004,
+};
+
+function provider(dialect: Dialect, upTo?: string): MigrationProvider {
+  return {
+    getMigrations: () =>
+      Promise.resolve(
+        Object.fromEntries(
+          Object.entries(migrations)
+            .filter(([name]) => upTo === undefined || name <= upTo)
+            .map(([name, migration]): [string, Migration] => [
+              name,
+              { up: (db) => migration.up(db, dialect) },
+            ]),
+        ),
+      ),
+  };
+}
+
+/** Apply every pending migration (or those up to `upTo`, for migration tests). Throws on failure. */
+export async function migrate(
+  db: Kysely<unknown>,
+  dialect: Dialect,
+  upTo?: string,
+): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: provider(dialect, upTo) });
+  const result = await migrator.migrateToLatest();
+  if (result.error !== undefined) {
+    const failed = result.results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: result.error });
+  }
+  return result;
+}
+
+export const migrationNames = Object.keys(migrations);

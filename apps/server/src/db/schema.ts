@@ -1,0 +1,18 @@
+/**
+ * The database schema as Kysely sees it: the union of every context's own tables. A context
+ * writes only its own tables (docs/DEVELOPING.md); this file only composes their types.
+ */
+import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
+import type { AuditTables } from '../contexts/audit/tables.ts';
+import type { AuthTables } from '../contexts/auth/tables.ts';
+import type { FindingTables } from '../contexts/findings/tables.ts';
+import type { InventoryTables } from '../contexts/inventory/tables.ts';
+import type { JobTables } from '../contexts/jobs/tables.ts';
+
+export interface DatabaseSchema
+  extends AuditTables,
+    AuthTables,
+    JobTables,
+    InventoryTables,
+    AdvisoryTables,
+    FindingTables {}
