@@ -62,7 +62,7 @@ export default tseslint.config(
   })),
   {
     // Tool configuration files must default-export their config.
-    files: ['*.config.ts'],
+    files: ['*.config.ts', '**/test/global-setup.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -9,7 +9,10 @@ export const ServerConfig = z.strictObject({
   /** Where the embedded database and other state live. */
   dataDir: z.string().min(1),
   /** `postgres://…` selects PostgreSQL; unset means the embedded SQLite file in dataDir. */
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   host: z.string().min(1),
   port: z.number().int().min(0).max(65535),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),

@@ -16,7 +16,7 @@ import { migrate } from '../src/db/migrate.ts';
 export interface TestDatabase {
   readonly name: 'sqlite' | 'postgres';
   /** A fresh database, migrated (to `upTo`, or fully). Close it with `close()`. */
-  open(upTo?: string): Promise<Database>;
+  readonly open: (upTo?: string) => Promise<Database>;
   /** Why this database is skipped, or undefined when it runs. */
   readonly skip?: string;
 }

@@ -46,7 +46,17 @@ export function startPostgresCluster(): PostgresCluster {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     for (const path of [base, dataDir, socketDir]) chownSync(path, uid, gid);
   }
-  asPostgres(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  asPostgres(join(bin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-A',
+    'trust',
+    '-U',
+    'postgres',
+    '--no-sync',
+    '-E',
+    'UTF8',
+  ]);
   asPostgres(join(bin, 'pg_ctl'), [
     '-D',
     dataDir,

@@ -42,7 +42,10 @@ export function openPostgres(url: string, poolSize = 10): Database {
   return { db, dialect: 'postgres', location, close: () => db.destroy() };
 }
 
-export function openDatabase(options: { dataDir: string; databaseUrl?: string | undefined }): Database {
+export function openDatabase(options: {
+  dataDir: string;
+  databaseUrl?: string | undefined;
+}): Database {
   return options.databaseUrl !== undefined
     ? openPostgres(options.databaseUrl)
     : openSqlite(join(options.dataDir, 'patchgate.sqlite'));

@@ -10,9 +10,4 @@ import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 
 export interface DatabaseSchema
-  extends AuditTables,
-    AuthTables,
-    JobTables,
-    InventoryTables,
-    AdvisoryTables,
-    FindingTables {}
+  extends AuditTables, AuthTables, JobTables, InventoryTables, AdvisoryTables, FindingTables {}

@@ -97,14 +97,32 @@ export async function verifyAuditChain(db: Executor, batchSize = 2000): Promise<
     for (const row of batch) {
       const seq = Number(row.seq);
       if (seq !== expectedSeq) {
-        return { ok: false, events, lastHash: previous, brokenAt: { seq: expectedSeq, reason: `event ${expectedSeq} is missing (next is ${seq})` } };
+        return {
+          ok: false,
+          events,
+          lastHash: previous,
+          brokenAt: {
+            seq: expectedSeq,
+            reason: `event ${expectedSeq} is missing (next is ${seq})`,
+          },
+        };
       }
       if (row.prev_hash !== previous) {
-        return { ok: false, events, lastHash: previous, brokenAt: { seq, reason: 'prev_hash does not match the previous event' } };
+        return {
+          ok: false,
+          events,
+          lastHash: previous,
+          brokenAt: { seq, reason: 'prev_hash does not match the previous event' },
+        };
       }
       const { hash, ...fields } = row;
       if (eventHash({ ...fields, seq }) !== hash) {
-        return { ok: false, events, lastHash: previous, brokenAt: { seq, reason: 'hash does not match the event' } };
+        return {
+          ok: false,
+          events,
+          lastHash: previous,
+          brokenAt: { seq, reason: 'hash does not match the event' },
+        };
       }
       previous = hash;
       expectedSeq++;

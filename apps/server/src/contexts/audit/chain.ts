@@ -36,5 +36,7 @@ export interface ChainedFields {
 }
 
 export function eventHash(fields: ChainedFields): string {
-  return createHash('sha256').update(`${fields.prev_hash}\n${canonicalJson(fields)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${fields.prev_hash}\n${canonicalJson(fields)}`)
+    .digest('hex');
 }

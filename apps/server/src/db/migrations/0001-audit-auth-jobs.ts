@@ -22,7 +22,11 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .addColumn('prev_hash', 'text', (c) => c.notNull())
     .addColumn('hash', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('audit_events_occurred_at').on('audit_events').column('occurred_at').execute();
+  await db.schema
+    .createIndex('audit_events_occurred_at')
+    .on('audit_events')
+    .column('occurred_at')
+    .execute();
   await db.schema
     .createIndex('audit_events_subject')
     .on('audit_events')

@@ -1,0 +1,25 @@
+/** The audit context's public face: append (inside a change's transaction), verify, actors. */
+import type { FastifyRequest } from 'fastify';
+import type { AuditActor } from './audit-log.ts';
+
+export type { AuditActor, AuditEventInput, ChainVerification } from './audit-log.ts';
+export { appendAuditEvent, systemActor, verifyAuditChain } from './audit-log.ts';
+export { registerAuditRoutes } from './routes.ts';
+
+/** The actor and request fields of an event made by an HTTP request. */
+export function auditSource(request: FastifyRequest): {
+  actor: AuditActor;
+  requestId: string;
+  ip: string;
+} {
+  const principal = request.principal;
+  const actor: AuditActor =
+    principal === undefined
+      ? { type: 'system', id: null, name: 'anonymous' }
+      : {
+          type: principal.via === 'token' ? 'token' : 'user',
+          id: principal.userId,
+          name: principal.username,
+        };
+  return { actor, requestId: request.id, ip: request.ip };
+}

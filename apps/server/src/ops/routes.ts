@@ -1,0 +1,63 @@
+/** Operations: liveness, readiness, Prometheus metrics. */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { ServerContext } from '../context.ts';
+
+export function registerOpsRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  state: { draining: boolean },
+): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  api.get(
+    '/healthz',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Liveness: the process answers',
+        response: { 200: z.object({ status: z.literal('ok') }) },
+      },
+    },
+    () => ({ status: 'ok' as const }),
+  );
+
+  api.get(
+    '/readyz',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags: ['operations'],
+        summary: 'Readiness: the database answers and the server is not shutting down',
+        response: {
+          200: z.object({ status: z.literal('ready'), database: z.string() }),
+          503: z.object({ status: z.literal('unavailable'), reason: z.string() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      if (state.draining)
+        return reply.status(503).send({ status: 'unavailable' as const, reason: 'shutting down' });
+      try {
+        await sql`SELECT 1`.execute(ctx.database.db);
+        return { status: 'ready' as const, database: ctx.database.dialect };
+      } catch (error) {
+        ctx.logger.warn({ err: error }, 'readiness check failed');
+        return reply
+          .status(503)
+          .send({ status: 'unavailable' as const, reason: 'database unreachable' });
+      }
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { config: { access: 'public' }, schema: { hide: true } },
+    async (_request, reply) => {
+      reply.type(ctx.metrics.contentType);
+      return ctx.metrics.metrics();
+    },
+  );
+}
