@@ -1,5 +1,4 @@
 /** Build the real app on a real database for HTTP tests (fastify.inject: no port needed). */
-import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { App } from '../src/app.ts';
