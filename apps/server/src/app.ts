@@ -16,7 +16,12 @@ import {
 } from 'fastify-type-provider-zod';
 import { Histogram } from 'prom-client';
 import type { ServerContext } from './context.ts';
+import { registerAdvisoryRoutes } from './contexts/advisories/routes.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
+import { registerAuthRoutes } from './contexts/auth/routes.ts';
+import { registerFindingRoutes } from './contexts/findings/routes.ts';
+import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
+import { registerJobRoutes } from './contexts/jobs/routes.ts';
 import { registerAccessControl } from './http/access.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
@@ -98,5 +103,10 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
   );
   registerOpsRoutes(app, ctx, state);
   registerAuditRoutes(app, ctx);
+  registerAuthRoutes(app, ctx);
+  registerJobRoutes(app, ctx);
+  registerInventoryRoutes(app, ctx);
+  registerAdvisoryRoutes(app, ctx);
+  registerFindingRoutes(app, ctx);
   return { app, state };
 }

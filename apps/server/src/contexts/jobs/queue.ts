@@ -1,0 +1,48 @@
+/** Putting work on the durable queue: in the caller's transaction, so it commits with the change. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { Clock } from '../../clock.ts';
+import { timestamp } from '../../clock.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
+
+export interface NewJob {
+  readonly kind: string;
+  readonly payload: unknown;
+  readonly maxAttempts?: number;
+  /** ISO timestamp; default now. */
+  readonly runAfter?: string;
+  readonly createdBy?: string | null;
+}
+
+export async function enqueueJob(
+  db: Kysely<DatabaseSchema> | Transaction<DatabaseSchema>,
+  clock: Clock,
+  job: NewJob,
+): Promise<string> {
+  const id = randomUUID();
+  const now = timestamp(clock);
+  await db
+    .insertInto('jobs')
+    .values({
+      id,
+      kind: job.kind,
+      payload_json: JSON.stringify(job.payload ?? null),
+      state: 'queued',
+      attempts: 0,
+      max_attempts: job.maxAttempts ?? 3,
+      progress_json: null,
+      result_json: null,
+      error: null,
+      run_after: job.runAfter ?? now,
+      locked_by: null,
+      locked_until: null,
+      cancel_requested: 0,
+      created_by: job.createdBy ?? null,
+      created_at: now,
+      updated_at: now,
+      started_at: null,
+      finished_at: null,
+    })
+    .execute();
+  return id;
+}
