@@ -1,9 +1,22 @@
 // Bundles the CLI into one ESM file (dist/patchgate.mjs) so `npx patchgate` starts fast,
-// without a TypeScript loader at run time.
+// without a TypeScript loader at run time. Patchgate's own packages (TypeScript source) are
+// bundled; third-party packages stay in node_modules (native addons such as better-sqlite3,
+// and packages that read their own files, such as the API docs' static assets, need that).
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
+
+const thirdPartyExternal = {
+  name: 'third-party-external',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@patchgate/') || args.path.startsWith('node:')
+        ? undefined
+        : { path: args.path, external: true },
+    );
+  },
+};
 
 await build({
   entryPoints: [`${root}src/main.ts`],
@@ -14,8 +27,5 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   logLevel: 'warning',
-  // Some dependencies are CommonJS and call require(); give the ESM bundle one.
-  banner: {
-    js: "import { createRequire as __patchgateCreateRequire } from 'node:module'; const require = __patchgateCreateRequire(import.meta.url);",
-  },
+  plugins: [thirdPartyExternal],
 });

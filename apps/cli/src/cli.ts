@@ -1,6 +1,8 @@
 /** Command dispatch. `run` never exits the process: it returns the exit code. */
 import { advisoriesCommand } from './commands/advisories.ts';
 import { cvssCommand } from './commands/cvss.ts';
+import type { ServerProcess } from './commands/server.ts';
+import { serverCommand } from './commands/server.ts';
 import { inventoryCommand } from './commands/inventory.ts';
 import { scanCommand, scanHelp } from './commands/scan.ts';
 import { versionsCommand } from './commands/versions.ts';
@@ -18,13 +20,14 @@ Commands:
   inventory   show what an inventory file contains; list the formats
   advisories  derive OSV advisories from Debian changelogs
   cvss        score CVSS v2, v3.0, v3.1 and v4.0 vectors
+  server      start the Patchgate server (embedded database by default)
 
 Run "patchgate <command> --help" for a command's options.
 Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
 2 usage or input error.
 `;
 
-export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+export async function run(argv: readonly string[], io: CliIo, processHooks?: ServerProcess): Promise<ExitCode> {
   const [command, ...args] = argv;
   try {
     switch (command) {
@@ -50,6 +53,9 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
         return advisoriesCommand(args, io);
       case 'cvss':
         return await cvssCommand(args, io);
+      case 'server':
+        if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
+        return await serverCommand(args, io, processHooks);
       default:
         throw new UsageError(`unknown command "${command}" (try "patchgate --help")`);
     }

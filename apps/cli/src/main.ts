@@ -13,6 +13,11 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
+const stopSignal = new Promise<string>((resolve) => {
+  process.once('SIGINT', () => resolve('SIGINT'));
+  process.once('SIGTERM', () => resolve('SIGTERM'));
+});
+
 try {
   process.exitCode = await run(process.argv.slice(2), {
     stdout: process.stdout,
@@ -21,7 +26,7 @@ try {
     cwd: process.cwd(),
     now: () => performance.now(),
     today: () => new Date().toISOString().slice(0, 10),
-  });
+  }, { stopSignal, env: process.env });
 } catch (error) {
   // Anything that reaches here is a bug, not bad input: say so, and keep exit codes 1 and 2
   // meaning what the README says they mean.

@@ -33,7 +33,8 @@ export interface StartOptions {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
-  const logger = options.logger ?? pino({ level: config.logLevel });
+  // Logs are structured JSON on standard error; standard output is for people.
+  const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const database = options.database ?? openDatabase(config);
   await migrate(database.db, database.dialect);
   const metrics = new Registry();

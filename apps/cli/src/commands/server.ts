@@ -1,0 +1,66 @@
+/**
+ * `patchgate server`: the system of record, on the embedded database by default (a SQLite
+ * file in the data directory) or PostgreSQL (`--database-url` / PATCHGATE_DATABASE_URL).
+ * Runs until SIGINT or SIGTERM, then shuts down gracefully.
+ */
+import { configFromEnv, startServer } from '@patchgate/server';
+import { parseCommandArgs } from '../args.ts';
+import type { CliIo, ExitCode } from '../io.ts';
+import { exitCodes, UsageError } from '../io.ts';
+
+export const serverHelp = `Usage: patchgate server [options]
+
+Starts the Patchgate server, bound to 127.0.0.1 unless told otherwise, and prints where.
+
+Options:
+      --host <address>       interface to listen on (PATCHGATE_HOST; default 127.0.0.1)
+      --port <port>          port (PATCHGATE_PORT; default 7480; 0 picks a free one)
+      --data-dir <dir>       where the embedded database lives (PATCHGATE_DATA_DIR;
+                             default ./patchgate-data)
+      --database-url <url>   postgres://… to use PostgreSQL instead (PATCHGATE_DATABASE_URL)
+      --log-level <level>    fatal, error, warn, info (default), debug, trace, silent
+
+Interactive API documentation: <address>/docs; the OpenAPI document: <address>/openapi.json.
+`;
+
+export interface ServerProcess {
+  /** Resolves when the process is asked to stop (SIGINT/SIGTERM). */
+  readonly stopSignal: Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export async function serverCommand(args: string[], io: CliIo, processHooks: ServerProcess): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('server', args, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.stdout.write(serverHelp);
+    return exitCodes.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
+  const env = {
+    ...processHooks.env,
+    ...(values.host !== undefined && { PATCHGATE_HOST: values.host }),
+    ...(values.port !== undefined && { PATCHGATE_PORT: values.port }),
+    ...(values['data-dir'] !== undefined && { PATCHGATE_DATA_DIR: values['data-dir'] }),
+    ...(values['database-url'] !== undefined && { PATCHGATE_DATABASE_URL: values['database-url'] }),
+    ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
+  };
+  const configured = configFromEnv(env, io.cwd);
+  if (!configured.ok) throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
+  const server = await startServer({ config: configured.config });
+  const database = server.context.database;
+  io.stdout.write(
+    `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
+      `API documentation: ${server.url}/docs\n`,
+  );
+  const signal = await processHooks.stopSignal;
+  io.stderr.write(`patchgate: ${signal}: shutting down\n`);
+  await server.close();
+  return exitCodes.ok;
+}
