@@ -15,7 +15,11 @@ export interface TestCaller {
   readonly headers: { authorization: string };
 }
 
-export async function testCaller(database: Database, roles: readonly string[], username = `user-${roles.join('-') || 'none'}-${randomUUID().slice(0, 8)}`): Promise<TestCaller> {
+export async function testCaller(
+  database: Database,
+  roles: readonly string[],
+  username = `user-${roles.join('-') || 'none'}-${randomUUID().slice(0, 8)}`,
+): Promise<TestCaller> {
   const userId = randomUUID();
   const now = new Date('2026-11-22T08:00:00.000Z').toISOString();
   await database.db

@@ -63,7 +63,9 @@ export const SessionUser = z
     roles: z.array(RoleName).describe("the user's roles"),
     permissions: z
       .array(PermissionName)
-      .describe('what this caller may do: the roles\u2019 permissions, narrowed by a token\u2019s scopes'),
+      .describe(
+        'what this caller may do: the roles\u2019 permissions, narrowed by a token\u2019s scopes',
+      ),
   })
   .describe('the logged-in caller');
 export type SessionUser = z.infer<typeof SessionUser>;
@@ -111,7 +113,8 @@ export const UpdateUserRequest = z
       .describe('true ends every session and revokes every token of the user'),
   })
   .refine(
-    (body) => body.displayName !== undefined || body.roles !== undefined || body.disabled !== undefined,
+    (body) =>
+      body.displayName !== undefined || body.roles !== undefined || body.disabled !== undefined,
     'Give at least one of displayName, roles, disabled',
   );
 export type UpdateUserRequest = z.infer<typeof UpdateUserRequest>;

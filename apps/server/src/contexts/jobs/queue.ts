@@ -6,6 +6,8 @@ import { timestamp } from '../../clock.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
 
 export interface NewJob {
+  /** A pre-chosen id (a schedule records the job it enqueues); default a new UUID. */
+  readonly id?: string;
   readonly kind: string;
   readonly payload: unknown;
   readonly maxAttempts?: number;
@@ -19,7 +21,7 @@ export async function enqueueJob(
   clock: Clock,
   job: NewJob,
 ): Promise<string> {
-  const id = randomUUID();
+  const id = job.id ?? randomUUID();
   const now = timestamp(clock);
   await db
     .insertInto('jobs')
