@@ -1,5 +1,7 @@
 /** Command dispatch. `run` never exits the process: it returns the exit code. */
 import { advisoriesCommand } from './commands/advisories.ts';
+import { auditCommand } from './commands/audit.ts';
+import { loginCommand } from './commands/login.ts';
 import { cvssCommand } from './commands/cvss.ts';
 import type { ServerProcess } from './commands/server.ts';
 import { serverCommand } from './commands/server.ts';
@@ -21,13 +23,19 @@ Commands:
   advisories  derive OSV advisories from Debian changelogs
   cvss        score CVSS v2, v3.0, v3.1 and v4.0 vectors
   server      start the Patchgate server (embedded database by default)
+  login       log in to a server and save an API token for the commands below
+  audit       verify the server's audit chain
 
 Run "patchgate <command> --help" for a command's options.
 Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
 2 usage or input error.
 `;
 
-export async function run(argv: readonly string[], io: CliIo, processHooks?: ServerProcess): Promise<ExitCode> {
+export async function run(
+  argv: readonly string[],
+  io: CliIo,
+  processHooks?: ServerProcess,
+): Promise<ExitCode> {
   const [command, ...args] = argv;
   try {
     switch (command) {
@@ -53,6 +61,10 @@ export async function run(argv: readonly string[], io: CliIo, processHooks?: Ser
         return advisoriesCommand(args, io);
       case 'cvss':
         return await cvssCommand(args, io);
+      case 'login':
+        return await loginCommand(args, io);
+      case 'audit':
+        return await auditCommand(args, io);
       case 'server':
         if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
         return await serverCommand(args, io, processHooks);

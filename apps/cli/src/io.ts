@@ -9,6 +9,10 @@ export interface CliIo {
   now(): number;
   /** Today's date, YYYY-MM-DD (UTC): the default detection date of a scan. */
   today(): string;
+  /** The environment (PATCHGATE_SERVER, PATCHGATE_TOKEN, PATCHGATE_CONFIG_DIR, HOME…). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Read a secret from standard input (a password): all of it, trailing newline removed. */
+  readSecret?(): Promise<string>;
 }
 
 /** Exit codes, documented in README.md ("Exit codes"). */

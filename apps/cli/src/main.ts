@@ -19,14 +19,19 @@ const stopSignal = new Promise<string>((resolve) => {
 });
 
 try {
-  process.exitCode = await run(process.argv.slice(2), {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    readStdin,
-    cwd: process.cwd(),
-    now: () => performance.now(),
-    today: () => new Date().toISOString().slice(0, 10),
-  }, { stopSignal, env: process.env });
+  process.exitCode = await run(
+    process.argv.slice(2),
+    {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      readStdin,
+      cwd: process.cwd(),
+      now: () => performance.now(),
+      today: () => new Date().toISOString().slice(0, 10),
+      env: process.env,
+    },
+    { stopSignal, env: process.env },
+  );
 } catch (error) {
   // Anything that reaches here is a bug, not bad input: say so, and keep exit codes 1 and 2
   // meaning what the README says they mean.

@@ -12,6 +12,7 @@ function fakeIo(isTTY: boolean) {
     cwd: '/',
     now: () => now,
     today: () => '2026-11-22',
+    env: {},
   };
   return { io, advance: (ms: number) => (now += ms), output: () => stderr };
 }

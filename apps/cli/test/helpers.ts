@@ -22,6 +22,7 @@ export async function runCli(argv: string[], stdin = ''): Promise<RunResult> {
     cwd: repoRoot,
     now: () => (clock += 10),
     today: () => '2026-11-22',
+    env: {},
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };

@@ -220,6 +220,3733 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/bootstrap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create the first admin; only while no user exists (409 afterwards) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description login name: lower-case letters, digits, ".", "_", "@", "-"; at most 64 */
+                        username: string;
+                        /** @description the password: at least 12 characters, at most 256 */
+                        password: string;
+                        /** @description the name shown in the interface and the audit log */
+                        displayName: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description a local user */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description user id (UUID) */
+                            id: string;
+                            /** @description login name */
+                            username: string;
+                            /** @description display name */
+                            displayName: string;
+                            /** @description roles */
+                            roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                            /** @description a disabled user cannot log in; sessions and tokens ended */
+                            disabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description last successful login, ISO 8601 UTC */
+                            lastLoginAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current caller: user, permissions and (for a session) its CSRF token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the current session; token callers get no csrfToken */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the logged-in caller */
+                            user: {
+                                /** @description user id */
+                                id: string;
+                                /** @description login name */
+                                username: string;
+                                /** @description display name */
+                                displayName: string;
+                                /** @description the user's roles */
+                                roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                                /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
+                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            };
+                            /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
+                            csrfToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Log in: sets the HttpOnly session cookie and returns the CSRF token */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description login name (compared in lower case) */
+                        username: string;
+                        /** @description the password */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description the current session; token callers get no csrfToken */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the logged-in caller */
+                            user: {
+                                /** @description user id */
+                                id: string;
+                                /** @description login name */
+                                username: string;
+                                /** @description display name */
+                                displayName: string;
+                                /** @description the user's roles */
+                                roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                                /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
+                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            };
+                            /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
+                            csrfToken?: string;
+                        };
+                    };
+                };
+            };
+        };
+        /** Log out: ends the session and clears the cookie */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/permissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's roles and permissions; every role's permissions for admins */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the caller's roles */
+                            roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                            /** @description what the caller may do in this request */
+                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            /** @description every role and its permissions (only for callers with users:manage) */
+                            rolePermissions?: {
+                                [key: string]: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List users, a page at a time */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description page size, at most 500 */
+                    limit?: number;
+                    /** @description users to skip */
+                    offset?: number;
+                    /** @description sort key */
+                    sort?: "username" | "createdAt";
+                    /** @description sort direction */
+                    order?: "asc" | "desc";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description this page */
+                            users: {
+                                /** @description user id (UUID) */
+                                id: string;
+                                /** @description login name */
+                                username: string;
+                                /** @description display name */
+                                displayName: string;
+                                /** @description roles */
+                                roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                                /** @description a disabled user cannot log in; sessions and tokens ended */
+                                disabled: boolean;
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                updatedAt: string;
+                                /** @description last successful login, ISO 8601 UTC */
+                                lastLoginAt: string | null;
+                            }[];
+                            /** @description users in all pages */
+                            total: number;
+                            /** @description page size */
+                            limit: number;
+                            /** @description users skipped */
+                            offset: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a local user */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description login name: lower-case letters, digits, ".", "_", "@", "-"; at most 64 */
+                        username: string;
+                        /** @description the name shown in the interface and the audit log */
+                        displayName: string;
+                        /** @description the password: at least 12 characters, at most 256 */
+                        password: string;
+                        /** @description the roles granted, at least one */
+                        roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description a local user */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description user id (UUID) */
+                            id: string;
+                            /** @description login name */
+                            username: string;
+                            /** @description display name */
+                            displayName: string;
+                            /** @description roles */
+                            roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                            /** @description a disabled user cannot log in; sessions and tokens ended */
+                            disabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description last successful login, ISO 8601 UTC */
+                            lastLoginAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One user */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a local user */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description user id (UUID) */
+                            id: string;
+                            /** @description login name */
+                            username: string;
+                            /** @description display name */
+                            displayName: string;
+                            /** @description roles */
+                            roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                            /** @description a disabled user cannot log in; sessions and tokens ended */
+                            disabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description last successful login, ISO 8601 UTC */
+                            lastLoginAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change display name, roles or disabled (disabling ends sessions and tokens) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the name shown in the interface and the audit log */
+                        displayName?: string;
+                        /** @description the roles granted, at least one */
+                        roles?: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                        /** @description true ends every session and revokes every token of the user */
+                        disabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description a local user */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description user id (UUID) */
+                            id: string;
+                            /** @description login name */
+                            username: string;
+                            /** @description display name */
+                            displayName: string;
+                            /** @description roles */
+                            roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
+                            /** @description a disabled user cannot log in; sessions and tokens ended */
+                            disabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description last successful login, ISO 8601 UTC */
+                            lastLoginAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/users/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a user's password; their other sessions end */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the password: at least 12 characters, at most 256 */
+                        password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API tokens (another user's with users:manage), newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description whose tokens (default: yours); another user's needs users:manage */
+                    userId?: string;
+                    /** @description page size, at most 500 */
+                    limit?: number;
+                    /** @description tokens to skip */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description this page, newest first */
+                            tokens: {
+                                /** @description token id (UUID) */
+                                id: string;
+                                /** @description the user the token acts for */
+                                userId: string;
+                                /** @description what the token is for */
+                                name: string;
+                                /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
+                                prefix: string;
+                                /** @description the permissions it may use */
+                                scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                expiresAt: string;
+                                /** @description last request made with it */
+                                lastUsedAt: string | null;
+                                /** @description when it was revoked */
+                                revokedAt: string | null;
+                            }[];
+                            /** @description tokens in all pages */
+                            total: number;
+                            /** @description page size */
+                            limit: number;
+                            /** @description tokens skipped */
+                            offset: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API token for yourself; the token is shown only in this response */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what the token is for */
+                        name: string;
+                        /** @description permissions the token may use: a subset of your own */
+                        scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                        /**
+                         * @description lifetime in days, 1–365 (default 90)
+                         * @default 90
+                         */
+                        expiresInDays?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description a new API token and its secret */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description token id (UUID) */
+                            id: string;
+                            /** @description the user the token acts for */
+                            userId: string;
+                            /** @description what the token is for */
+                            name: string;
+                            /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
+                            prefix: string;
+                            /** @description the permissions it may use */
+                            scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            expiresAt: string;
+                            /** @description last request made with it */
+                            lastUsedAt: string | null;
+                            /** @description when it was revoked */
+                            revokedAt: string | null;
+                            /** @description the token, pgt_…: shown this once, stored only as a hash */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a token: yours, or anyone's with users:manage */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List background jobs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only jobs of this kind */
+                    kind?: string;
+                    /** @description only jobs in this state */
+                    state?: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                    /** @description page size, at most 200 */
+                    limit?: number;
+                    /** @description jobs to skip (newest first) */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description newest first */
+                            jobs: {
+                                /** @description job id (UUID) */
+                                id: string;
+                                /** @description what the job does, e.g. advisories.sync */
+                                kind: string;
+                                /**
+                                 * @description queued, running, succeeded, failed or cancelled
+                                 * @enum {string}
+                                 */
+                                state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the job input, as enqueued */
+                                payload: unknown;
+                                /** @description attempts started so far */
+                                attempts: number;
+                                /** @description attempts allowed before the job fails */
+                                maxAttempts: number;
+                                progress: {
+                                    /** @description units done so far */
+                                    done: number;
+                                    /** @description units in all (0 when unknown) */
+                                    total: number;
+                                    /** @description what the job is doing */
+                                    message?: string;
+                                } | null;
+                                /** @description what the job returned, when it succeeded */
+                                result: unknown | null;
+                                /** @description the last attempt’s error */
+                                error: string | null;
+                                /** @description not run before this time (retries back off), ISO 8601 UTC */
+                                runAfter: string;
+                                /** @description the worker running it */
+                                lockedBy: string | null;
+                                /** @description when that worker’s lease lapses */
+                                lockedUntil: string | null;
+                                /** @description a cancellation was asked for */
+                                cancelRequested: boolean;
+                                /** @description user id of who enqueued it (null: the system) */
+                                createdBy: string | null;
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                updatedAt: string;
+                                /** @description start of the latest attempt, ISO 8601 UTC */
+                                startedAt: string | null;
+                                /** @description ISO 8601 UTC */
+                                finishedAt: string | null;
+                            }[];
+                            /** @description offset of the next page, null on the last */
+                            nextOffset: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One job, with its progress */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A background job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description job id (UUID) */
+                            id: string;
+                            /** @description what the job does, e.g. advisories.sync */
+                            kind: string;
+                            /**
+                             * @description queued, running, succeeded, failed or cancelled
+                             * @enum {string}
+                             */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the job input, as enqueued */
+                            payload: unknown;
+                            /** @description attempts started so far */
+                            attempts: number;
+                            /** @description attempts allowed before the job fails */
+                            maxAttempts: number;
+                            progress: {
+                                /** @description units done so far */
+                                done: number;
+                                /** @description units in all (0 when unknown) */
+                                total: number;
+                                /** @description what the job is doing */
+                                message?: string;
+                            } | null;
+                            /** @description what the job returned, when it succeeded */
+                            result: unknown | null;
+                            /** @description the last attempt’s error */
+                            error: string | null;
+                            /** @description not run before this time (retries back off), ISO 8601 UTC */
+                            runAfter: string;
+                            /** @description the worker running it */
+                            lockedBy: string | null;
+                            /** @description when that worker’s lease lapses */
+                            lockedUntil: string | null;
+                            /** @description a cancellation was asked for */
+                            cancelRequested: boolean;
+                            /** @description user id of who enqueued it (null: the system) */
+                            createdBy: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description start of the latest attempt, ISO 8601 UTC */
+                            startedAt: string | null;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a queued job, or ask a running one to stop */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A background job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description job id (UUID) */
+                            id: string;
+                            /** @description what the job does, e.g. advisories.sync */
+                            kind: string;
+                            /**
+                             * @description queued, running, succeeded, failed or cancelled
+                             * @enum {string}
+                             */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the job input, as enqueued */
+                            payload: unknown;
+                            /** @description attempts started so far */
+                            attempts: number;
+                            /** @description attempts allowed before the job fails */
+                            maxAttempts: number;
+                            progress: {
+                                /** @description units done so far */
+                                done: number;
+                                /** @description units in all (0 when unknown) */
+                                total: number;
+                                /** @description what the job is doing */
+                                message?: string;
+                            } | null;
+                            /** @description what the job returned, when it succeeded */
+                            result: unknown | null;
+                            /** @description the last attempt’s error */
+                            error: string | null;
+                            /** @description not run before this time (retries back off), ISO 8601 UTC */
+                            runAfter: string;
+                            /** @description the worker running it */
+                            lockedBy: string | null;
+                            /** @description when that worker’s lease lapses */
+                            lockedUntil: string | null;
+                            /** @description a cancellation was asked for */
+                            cancelRequested: boolean;
+                            /** @description user id of who enqueued it (null: the system) */
+                            createdBy: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description start of the latest attempt, ISO 8601 UTC */
+                            startedAt: string | null;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a failed or cancelled job again */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description job id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A background job */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description job id (UUID) */
+                            id: string;
+                            /** @description what the job does, e.g. advisories.sync */
+                            kind: string;
+                            /**
+                             * @description queued, running, succeeded, failed or cancelled
+                             * @enum {string}
+                             */
+                            state: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description the job input, as enqueued */
+                            payload: unknown;
+                            /** @description attempts started so far */
+                            attempts: number;
+                            /** @description attempts allowed before the job fails */
+                            maxAttempts: number;
+                            progress: {
+                                /** @description units done so far */
+                                done: number;
+                                /** @description units in all (0 when unknown) */
+                                total: number;
+                                /** @description what the job is doing */
+                                message?: string;
+                            } | null;
+                            /** @description what the job returned, when it succeeded */
+                            result: unknown | null;
+                            /** @description the last attempt’s error */
+                            error: string | null;
+                            /** @description not run before this time (retries back off), ISO 8601 UTC */
+                            runAfter: string;
+                            /** @description the worker running it */
+                            lockedBy: string | null;
+                            /** @description when that worker’s lease lapses */
+                            lockedUntil: string | null;
+                            /** @description a cancellation was asked for */
+                            cancelRequested: boolean;
+                            /** @description user id of who enqueued it (null: the system) */
+                            createdBy: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description start of the latest attempt, ISO 8601 UTC */
+                            startedAt: string | null;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List assets with filters, sorted, with a cursor */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only this environment */
+                    environment?: "production" | "staging" | "test" | "development";
+                    /** @description only this criticality */
+                    criticality?: "critical" | "high" | "medium" | "low";
+                    /** @description only this exposure */
+                    exposure?: "internet" | "internal" | "unknown";
+                    /** @description only this kind */
+                    kind?: "host" | "container-image" | "application";
+                    /** @description only assets of this owning team */
+                    owner?: string;
+                    /** @description only assets with this tag */
+                    tag?: string;
+                    /** @description only assets in this group */
+                    group?: string;
+                    /** @description name contains this text (case-insensitive) */
+                    q?: string;
+                    /** @description sort key; ties are broken by id */
+                    sort?: "name" | "createdAt" | "updatedAt";
+                    /** @description sort direction */
+                    order?: "asc" | "desc";
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size, at most 500 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description this page */
+                            assets: {
+                                /** @description asset id */
+                                id: string;
+                                /** @description unique name */
+                                name: string;
+                                /**
+                                 * @description what the asset is
+                                 * @enum {string}
+                                 */
+                                kind: "host" | "container-image" | "application";
+                                /** @description declared OSV release, e.g. Debian:12 */
+                                osRelease: string | null;
+                                /** @description deployment environment */
+                                environment: ("production" | "staging" | "test" | "development") | null;
+                                /**
+                                 * @description business criticality
+                                 * @enum {string}
+                                 */
+                                criticality: "critical" | "high" | "medium" | "low";
+                                /**
+                                 * @description network exposure
+                                 * @enum {string}
+                                 */
+                                exposure: "internet" | "internal" | "unknown";
+                                /** @description owning team */
+                                owner: string | null;
+                                /** @description labels, sorted */
+                                tags: string[];
+                                /** @description groups, sorted */
+                                groups: string[];
+                                /** @description maintenance window reference */
+                                maintenanceWindow: string | null;
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                updatedAt: string;
+                                /** @description the newest inventory, or null before the first upload */
+                                currentSnapshot: {
+                                    /** @description snapshot id */
+                                    id: string;
+                                    /** @description when the inventory was taken */
+                                    takenAt: string;
+                                    /** @description parser id */
+                                    format: string;
+                                    /** @description packages in it */
+                                    packageCount: number;
+                                } | null;
+                            }[];
+                            /** @description pass as cursor for the next page; null at the end */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an asset */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description A new asset; omitted fields take their defaults */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique name: a host name, an image reference, an application name */
+                        name: string;
+                        /**
+                         * @description what the asset is
+                         * @default host
+                         * @enum {string}
+                         */
+                        kind?: "host" | "container-image" | "application";
+                        osRelease?: string | null;
+                        /** @description deployment environment; null: unknown */
+                        environment?: ("production" | "staging" | "test" | "development") | null;
+                        /**
+                         * @description business criticality
+                         * @default medium
+                         * @enum {string}
+                         */
+                        criticality?: "critical" | "high" | "medium" | "low";
+                        /**
+                         * @description network exposure; unknown counts as exposed (CISA BOD 26-04 guidance)
+                         * @default unknown
+                         * @enum {string}
+                         */
+                        exposure?: "internet" | "internal" | "unknown";
+                        /** @description the team that owns the asset */
+                        owner?: string | null;
+                        /**
+                         * @description free labels, e.g. pci, web
+                         * @default []
+                         */
+                        tags?: string[];
+                        /**
+                         * @description groups the asset belongs to, e.g. rollout waves
+                         * @default []
+                         */
+                        groups?: string[];
+                        /** @description reference to a maintenance window (free text until windows are modelled) */
+                        maintenanceWindow?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description An asset: a host, a container image or an application */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description asset id */
+                            id: string;
+                            /** @description unique name */
+                            name: string;
+                            /**
+                             * @description what the asset is
+                             * @enum {string}
+                             */
+                            kind: "host" | "container-image" | "application";
+                            /** @description declared OSV release, e.g. Debian:12 */
+                            osRelease: string | null;
+                            /** @description deployment environment */
+                            environment: ("production" | "staging" | "test" | "development") | null;
+                            /**
+                             * @description business criticality
+                             * @enum {string}
+                             */
+                            criticality: "critical" | "high" | "medium" | "low";
+                            /**
+                             * @description network exposure
+                             * @enum {string}
+                             */
+                            exposure: "internet" | "internal" | "unknown";
+                            /** @description owning team */
+                            owner: string | null;
+                            /** @description labels, sorted */
+                            tags: string[];
+                            /** @description groups, sorted */
+                            groups: string[];
+                            /** @description maintenance window reference */
+                            maintenanceWindow: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the newest inventory, or null before the first upload */
+                            currentSnapshot: {
+                                /** @description snapshot id */
+                                id: string;
+                                /** @description when the inventory was taken */
+                                takenAt: string;
+                                /** @description parser id */
+                                format: string;
+                                /** @description packages in it */
+                                packageCount: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create or update many assets by name, in one transaction */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description Assets to upsert by name, at most 10000, in one transaction */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique name: a host name, an image reference, an application name */
+                        name: string;
+                        /**
+                         * @description what the asset is
+                         * @enum {string}
+                         */
+                        kind?: "host" | "container-image" | "application";
+                        osRelease?: string | null;
+                        /** @description deployment environment; null: unknown */
+                        environment?: ("production" | "staging" | "test" | "development") | null;
+                        /**
+                         * @description business criticality
+                         * @enum {string}
+                         */
+                        criticality?: "critical" | "high" | "medium" | "low";
+                        /**
+                         * @description network exposure; unknown counts as exposed (CISA BOD 26-04 guidance)
+                         * @enum {string}
+                         */
+                        exposure?: "internet" | "internal" | "unknown";
+                        /** @description the team that owns the asset */
+                        owner?: string | null;
+                        /** @description free labels, e.g. pci, web */
+                        tags?: string[];
+                        /** @description groups the asset belongs to, e.g. rollout waves */
+                        groups?: string[];
+                        /** @description reference to a maintenance window (free text until windows are modelled) */
+                        maintenanceWindow?: string | null;
+                    }[];
+                };
+            };
+            responses: {
+                /** @description What a bulk import did */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description assets that did not exist */
+                            created: number;
+                            /** @description existing assets that changed */
+                            updated: number;
+                            /** @description existing assets the import left as they were */
+                            unchanged: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One asset */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description An asset: a host, a container image or an application */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description asset id */
+                            id: string;
+                            /** @description unique name */
+                            name: string;
+                            /**
+                             * @description what the asset is
+                             * @enum {string}
+                             */
+                            kind: "host" | "container-image" | "application";
+                            /** @description declared OSV release, e.g. Debian:12 */
+                            osRelease: string | null;
+                            /** @description deployment environment */
+                            environment: ("production" | "staging" | "test" | "development") | null;
+                            /**
+                             * @description business criticality
+                             * @enum {string}
+                             */
+                            criticality: "critical" | "high" | "medium" | "low";
+                            /**
+                             * @description network exposure
+                             * @enum {string}
+                             */
+                            exposure: "internet" | "internal" | "unknown";
+                            /** @description owning team */
+                            owner: string | null;
+                            /** @description labels, sorted */
+                            tags: string[];
+                            /** @description groups, sorted */
+                            groups: string[];
+                            /** @description maintenance window reference */
+                            maintenanceWindow: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the newest inventory, or null before the first upload */
+                            currentSnapshot: {
+                                /** @description snapshot id */
+                                id: string;
+                                /** @description when the inventory was taken */
+                                takenAt: string;
+                                /** @description parser id */
+                                format: string;
+                                /** @description packages in it */
+                                packageCount: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an asset and its inventory history */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an asset */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description Fields to change; omitted fields stay, null clears a nullable field */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique name: a host name, an image reference, an application name */
+                        name?: string;
+                        /**
+                         * @description what the asset is
+                         * @enum {string}
+                         */
+                        kind?: "host" | "container-image" | "application";
+                        osRelease?: string | null;
+                        /** @description deployment environment; null: unknown */
+                        environment?: ("production" | "staging" | "test" | "development") | null;
+                        /**
+                         * @description business criticality
+                         * @enum {string}
+                         */
+                        criticality?: "critical" | "high" | "medium" | "low";
+                        /**
+                         * @description network exposure; unknown counts as exposed (CISA BOD 26-04 guidance)
+                         * @enum {string}
+                         */
+                        exposure?: "internet" | "internal" | "unknown";
+                        /** @description the team that owns the asset */
+                        owner?: string | null;
+                        /** @description free labels, e.g. pci, web */
+                        tags?: string[];
+                        /** @description groups the asset belongs to, e.g. rollout waves */
+                        groups?: string[];
+                        /** @description reference to a maintenance window (free text until windows are modelled) */
+                        maintenanceWindow?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description An asset: a host, a container image or an application */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description asset id */
+                            id: string;
+                            /** @description unique name */
+                            name: string;
+                            /**
+                             * @description what the asset is
+                             * @enum {string}
+                             */
+                            kind: "host" | "container-image" | "application";
+                            /** @description declared OSV release, e.g. Debian:12 */
+                            osRelease: string | null;
+                            /** @description deployment environment */
+                            environment: ("production" | "staging" | "test" | "development") | null;
+                            /**
+                             * @description business criticality
+                             * @enum {string}
+                             */
+                            criticality: "critical" | "high" | "medium" | "low";
+                            /**
+                             * @description network exposure
+                             * @enum {string}
+                             */
+                            exposure: "internet" | "internal" | "unknown";
+                            /** @description owning team */
+                            owner: string | null;
+                            /** @description labels, sorted */
+                            tags: string[];
+                            /** @description groups, sorted */
+                            groups: string[];
+                            /** @description maintenance window reference */
+                            maintenanceWindow: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the newest inventory, or null before the first upload */
+                            currentSnapshot: {
+                                /** @description snapshot id */
+                                id: string;
+                                /** @description when the inventory was taken */
+                                takenAt: string;
+                                /** @description parser id */
+                                format: string;
+                                /** @description packages in it */
+                                packageCount: number;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inventory history of an asset, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description cursor: snapshots older than this seq */
+                    beforeSeq?: number;
+                    /** @description page size, at most 200 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description newest first */
+                            snapshots: {
+                                /** @description snapshot id */
+                                id: string;
+                                /** @description 1, 2, 3… per asset, in upload order */
+                                seq: number;
+                                /** @description when the inventory was taken, ISO 8601 UTC */
+                                takenAt: string;
+                                /** @description when it was uploaded, ISO 8601 UTC */
+                                uploadedAt: string;
+                                /** @description parser id, e.g. dpkg-query, cyclonedx-json, or packages-json */
+                                format: string;
+                                /** @description the file name given with the upload */
+                                sourceName: string;
+                                /** @description the operating system release applied to the packages */
+                                os: {
+                                    /** @description os-release ID, e.g. debian */
+                                    id: string;
+                                    /** @description os-release VERSION_ID */
+                                    versionId?: string;
+                                    /** @description OSV ecosystem with release, e.g. Debian:12 */
+                                    ecosystem?: string;
+                                    /** @description how the release was learned */
+                                    evidence: string;
+                                } | null;
+                                /** @description packages in the snapshot */
+                                packageCount: number;
+                                /** @description entries that could not be read, and why */
+                                warnings: string[];
+                                /** @description true when the package rows were pruned (only the latest snapshots keep them) */
+                                packagesPruned: boolean;
+                                /** @description bytes of the inventory text as received (gzip decoded) */
+                                rawSize: number;
+                                /** @description SHA-256 of the inventory text as received (gzip decoded) */
+                                rawSha256: string;
+                            }[];
+                            /** @description pass as beforeSeq; null at the end */
+                            nextBeforeSeq: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Upload an inventory as a JSON package list */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description An inventory as a JSON package list */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description when the inventory was taken; default now
+                         */
+                        takenAt?: string;
+                        /** @description OS release, e.g. Debian:12 or debian:12; default the asset osRelease */
+                        os?: string;
+                        /**
+                         * @description a name for the source
+                         * @default packages.json
+                         */
+                        source?: string;
+                        /** @description the installed packages */
+                        packages: {
+                            /** @description OSV ecosystem, e.g. Debian:12, npm, PyPI; a bare distro gets the asset release */
+                            ecosystem: string;
+                            /** @description package name as installed */
+                            name: string;
+                            /** @description installed version, verbatim */
+                            version: string;
+                            /** @description distribution source package */
+                            sourceName?: string;
+                            /** @description source package version */
+                            sourceVersion?: string;
+                            /** @description package URL */
+                            purl?: string;
+                            /** @description architecture, e.g. amd64 */
+                            arch?: string;
+                            /** @description rpm: the source listed no epoch */
+                            epochUnknown?: boolean;
+                            /** @description where it was found */
+                            location?: string;
+                            /** @description direct (true) or transitive (false) dependency */
+                            direct?: boolean;
+                            /** @description dev-only dependency */
+                            dev?: boolean;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description One inventory snapshot of an asset */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description snapshot id */
+                            id: string;
+                            /** @description 1, 2, 3… per asset, in upload order */
+                            seq: number;
+                            /** @description when the inventory was taken, ISO 8601 UTC */
+                            takenAt: string;
+                            /** @description when it was uploaded, ISO 8601 UTC */
+                            uploadedAt: string;
+                            /** @description parser id, e.g. dpkg-query, cyclonedx-json, or packages-json */
+                            format: string;
+                            /** @description the file name given with the upload */
+                            sourceName: string;
+                            /** @description the operating system release applied to the packages */
+                            os: {
+                                /** @description os-release ID, e.g. debian */
+                                id: string;
+                                /** @description os-release VERSION_ID */
+                                versionId?: string;
+                                /** @description OSV ecosystem with release, e.g. Debian:12 */
+                                ecosystem?: string;
+                                /** @description how the release was learned */
+                                evidence: string;
+                            } | null;
+                            /** @description packages in the snapshot */
+                            packageCount: number;
+                            /** @description entries that could not be read, and why */
+                            warnings: string[];
+                            /** @description true when the package rows were pruned (only the latest snapshots keep them) */
+                            packagesPruned: boolean;
+                            /** @description bytes of the inventory text as received (gzip decoded) */
+                            rawSize: number;
+                            /** @description SHA-256 of the inventory text as received (gzip decoded) */
+                            rawSha256: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/snapshots/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Packages added, removed and changed between two snapshots */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description older snapshot id; default the one before `to` */
+                    from?: string;
+                    /** @description newer snapshot id; default the current snapshot */
+                    to?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description What changed between two snapshots, compared by ecosystem, name and arch */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description older snapshot id; null: the first upload, all added */
+                            from: string | null;
+                            /** @description newer snapshot id */
+                            to: string;
+                            /** @description in `to` only */
+                            added: {
+                                /** @description OSV ecosystem */
+                                ecosystem: string;
+                                /** @description package name */
+                                name: string;
+                                /** @description installed version */
+                                version: string;
+                                /** @description distribution source package */
+                                sourceName?: string;
+                                /** @description source package version */
+                                sourceVersion?: string;
+                                /** @description package URL */
+                                purl?: string;
+                                /** @description architecture */
+                                arch?: string;
+                                /** @description rpm: no epoch was listed */
+                                epochUnknown?: boolean;
+                                /** @description where it was found */
+                                location?: string;
+                                /** @description direct dependency */
+                                direct?: boolean;
+                                /** @description dev-only dependency */
+                                dev?: boolean;
+                            }[];
+                            /** @description in `from` only */
+                            removed: {
+                                /** @description OSV ecosystem */
+                                ecosystem: string;
+                                /** @description package name */
+                                name: string;
+                                /** @description installed version */
+                                version: string;
+                                /** @description distribution source package */
+                                sourceName?: string;
+                                /** @description source package version */
+                                sourceVersion?: string;
+                                /** @description package URL */
+                                purl?: string;
+                                /** @description architecture */
+                                arch?: string;
+                                /** @description rpm: no epoch was listed */
+                                epochUnknown?: boolean;
+                                /** @description where it was found */
+                                location?: string;
+                                /** @description direct dependency */
+                                direct?: boolean;
+                                /** @description dev-only dependency */
+                                dev?: boolean;
+                            }[];
+                            /** @description same ecosystem, name and arch, another version */
+                            changed: {
+                                /** @description OSV ecosystem */
+                                ecosystem: string;
+                                /** @description package name */
+                                name: string;
+                                /** @description architecture */
+                                arch?: string;
+                                /** @description version in the older snapshot */
+                                from: string;
+                                /** @description version in the newer snapshot */
+                                to: string;
+                                /**
+                                 * @description by the ecosystem version scheme; equivalent: different text, same version; unknown: no scheme or unparseable
+                                 * @enum {string}
+                                 */
+                                direction: "upgraded" | "downgraded" | "equivalent" | "unknown";
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/snapshots/{snapshotId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One snapshot */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                    /** @description snapshot id */
+                    snapshotId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One inventory snapshot of an asset */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description snapshot id */
+                            id: string;
+                            /** @description 1, 2, 3… per asset, in upload order */
+                            seq: number;
+                            /** @description when the inventory was taken, ISO 8601 UTC */
+                            takenAt: string;
+                            /** @description when it was uploaded, ISO 8601 UTC */
+                            uploadedAt: string;
+                            /** @description parser id, e.g. dpkg-query, cyclonedx-json, or packages-json */
+                            format: string;
+                            /** @description the file name given with the upload */
+                            sourceName: string;
+                            /** @description the operating system release applied to the packages */
+                            os: {
+                                /** @description os-release ID, e.g. debian */
+                                id: string;
+                                /** @description os-release VERSION_ID */
+                                versionId?: string;
+                                /** @description OSV ecosystem with release, e.g. Debian:12 */
+                                ecosystem?: string;
+                                /** @description how the release was learned */
+                                evidence: string;
+                            } | null;
+                            /** @description packages in the snapshot */
+                            packageCount: number;
+                            /** @description entries that could not be read, and why */
+                            warnings: string[];
+                            /** @description true when the package rows were pruned (only the latest snapshots keep them) */
+                            packagesPruned: boolean;
+                            /** @description bytes of the inventory text as received (gzip decoded) */
+                            rawSize: number;
+                            /** @description SHA-256 of the inventory text as received (gzip decoded) */
+                            rawSha256: string;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/snapshots/{snapshotId}/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Packages of a snapshot, in upload order, with a cursor */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only this exact ecosystem */
+                    ecosystem?: string;
+                    /** @description only this exact package name */
+                    name?: string;
+                    /** @description cursor: nextAfterSeq */
+                    afterSeq?: number;
+                    /** @description page size, at most 1000 */
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                    /** @description snapshot id */
+                    snapshotId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description in the order of the upload */
+                            packages: {
+                                /** @description OSV ecosystem */
+                                ecosystem: string;
+                                /** @description package name */
+                                name: string;
+                                /** @description installed version */
+                                version: string;
+                                /** @description distribution source package */
+                                sourceName?: string;
+                                /** @description source package version */
+                                sourceVersion?: string;
+                                /** @description package URL */
+                                purl?: string;
+                                /** @description architecture */
+                                arch?: string;
+                                /** @description rpm: no epoch was listed */
+                                epochUnknown?: boolean;
+                                /** @description where it was found */
+                                location?: string;
+                                /** @description direct dependency */
+                                direct?: boolean;
+                                /** @description dev-only dependency */
+                                dev?: boolean;
+                            }[];
+                            /** @description pass as afterSeq; null at the end */
+                            nextAfterSeq: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/snapshots/{snapshotId}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The inventory file of a snapshot as it was uploaded */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                    /** @description snapshot id */
+                    snapshotId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description the file */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisory-sources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List advisory sources */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            sources: {
+                                /** @description source id (UUID) */
+                                id: string;
+                                /** @description unique display name */
+                                name: string;
+                                /**
+                                 * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                                 * @enum {string}
+                                 */
+                                kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                                /** @description file or directory on the server host */
+                                path: string;
+                                /** @description sync interval; null: on request */
+                                intervalSeconds: number | null;
+                                /** @description whether the schedule runs */
+                                enabled: boolean;
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                updatedAt: string;
+                                /** @description the last finished sync, if any */
+                                lastSync: {
+                                    /** @description when the last sync finished, ISO 8601 UTC */
+                                    at: string;
+                                    /**
+                                     * @description running, succeeded, failed, cancelled
+                                     * @enum {string}
+                                     */
+                                    state: "running" | "succeeded" | "failed" | "cancelled";
+                                    /** @description the sync run */
+                                    runId: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an advisory source (its path must exist on the server) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique display name */
+                        name: string;
+                        /**
+                         * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                         * @enum {string}
+                         */
+                        kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                        /** @description absolute path of a file or directory on the server host */
+                        path: string;
+                        /**
+                         * @description sync every this many seconds (60 s to 30 days); null: only on request
+                         * @default null
+                         */
+                        intervalSeconds?: number | null;
+                        /**
+                         * @description whether the schedule runs
+                         * @default true
+                         */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Where advisories or enrichment facts are read from */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description source id (UUID) */
+                            id: string;
+                            /** @description unique display name */
+                            name: string;
+                            /**
+                             * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                             * @enum {string}
+                             */
+                            kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                            /** @description file or directory on the server host */
+                            path: string;
+                            /** @description sync interval; null: on request */
+                            intervalSeconds: number | null;
+                            /** @description whether the schedule runs */
+                            enabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the last finished sync, if any */
+                            lastSync: {
+                                /** @description when the last sync finished, ISO 8601 UTC */
+                                at: string;
+                                /**
+                                 * @description running, succeeded, failed, cancelled
+                                 * @enum {string}
+                                 */
+                                state: "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the sync run */
+                                runId: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisory-sources/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One advisory source */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where advisories or enrichment facts are read from */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description source id (UUID) */
+                            id: string;
+                            /** @description unique display name */
+                            name: string;
+                            /**
+                             * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                             * @enum {string}
+                             */
+                            kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                            /** @description file or directory on the server host */
+                            path: string;
+                            /** @description sync interval; null: on request */
+                            intervalSeconds: number | null;
+                            /** @description whether the schedule runs */
+                            enabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the last finished sync, if any */
+                            lastSync: {
+                                /** @description when the last sync finished, ISO 8601 UTC */
+                                at: string;
+                                /**
+                                 * @description running, succeeded, failed, cancelled
+                                 * @enum {string}
+                                 */
+                                state: "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the sync run */
+                                runId: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete an advisory source, its runs and the advisories it last wrote */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change an advisory source */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique display name */
+                        name?: string;
+                        /** @description absolute path of a file or directory on the server host */
+                        path?: string;
+                        /** @description sync every this many seconds (60 s to 30 days); null: only on request */
+                        intervalSeconds?: number | null;
+                        /** @description whether the schedule runs */
+                        enabled?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Where advisories or enrichment facts are read from */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description source id (UUID) */
+                            id: string;
+                            /** @description unique display name */
+                            name: string;
+                            /**
+                             * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                             * @enum {string}
+                             */
+                            kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                            /** @description file or directory on the server host */
+                            path: string;
+                            /** @description sync interval; null: on request */
+                            intervalSeconds: number | null;
+                            /** @description whether the schedule runs */
+                            enabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the last finished sync, if any */
+                            lastSync: {
+                                /** @description when the last sync finished, ISO 8601 UTC */
+                                at: string;
+                                /**
+                                 * @description running, succeeded, failed, cancelled
+                                 * @enum {string}
+                                 */
+                                state: "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the sync run */
+                                runId: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/advisory-sources/{id}/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync a source now (a background job) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the advisories.sync job; follow it at /api/v1/jobs/{jobId} */
+                            jobId: string;
+                            /** @description true when a sync of this source was already queued */
+                            alreadyQueued: boolean;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sync runs, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only runs of this source */
+                    sourceId?: string;
+                    /** @description only runs in this state */
+                    state?: "running" | "succeeded" | "failed" | "cancelled";
+                    /** @description page size, at most 200 */
+                    limit?: number;
+                    /** @description runs to skip (newest first) */
+                    offset?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description newest first */
+                            runs: {
+                                /** @description sync run id */
+                                id: string;
+                                /** @description the source synced */
+                                sourceId: string;
+                                /** @description the job that ran it */
+                                jobId: string;
+                                /** @description the job attempt these counts belong to */
+                                attempt: number;
+                                /**
+                                 * @description running, succeeded, failed, cancelled
+                                 * @enum {string}
+                                 */
+                                state: "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description ISO 8601 UTC */
+                                startedAt: string;
+                                /** @description ISO 8601 UTC */
+                                finishedAt: string | null;
+                                /** @description What a sync run did */
+                                counts: {
+                                    /** @description records (or CVEs) read from the source */
+                                    read: number;
+                                    /** @description stored for the first time */
+                                    new: number;
+                                    /** @description replaced because they changed */
+                                    updated: number;
+                                    /** @description already stored as read */
+                                    unchanged: number;
+                                    /** @description stored in this run and withdrawn */
+                                    withdrawn: number;
+                                    /** @description files or records that could not be read */
+                                    errors: number;
+                                };
+                                /** @description a sample of the errors (at most 20) */
+                                errors: {
+                                    /** @description file (or archive!entry) and record */
+                                    origin: string;
+                                    /** @description why it was skipped */
+                                    message: string;
+                                }[];
+                                /** @description why the run failed */
+                                error: string | null;
+                            }[];
+                            /** @description offset of the next page, null on the last */
+                            nextOffset: number | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sync-runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One sync run */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description id (UUID) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One sync of a source */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description sync run id */
+                            id: string;
+                            /** @description the source synced */
+                            sourceId: string;
+                            /** @description the job that ran it */
+                            jobId: string;
+                            /** @description the job attempt these counts belong to */
+                            attempt: number;
+                            /**
+                             * @description running, succeeded, failed, cancelled
+                             * @enum {string}
+                             */
+                            state: "running" | "succeeded" | "failed" | "cancelled";
+                            /** @description ISO 8601 UTC */
+                            startedAt: string;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                            /** @description What a sync run did */
+                            counts: {
+                                /** @description records (or CVEs) read from the source */
+                                read: number;
+                                /** @description stored for the first time */
+                                new: number;
+                                /** @description replaced because they changed */
+                                updated: number;
+                                /** @description already stored as read */
+                                unchanged: number;
+                                /** @description stored in this run and withdrawn */
+                                withdrawn: number;
+                                /** @description files or records that could not be read */
+                                errors: number;
+                            };
+                            /** @description a sample of the errors (at most 20) */
+                            errors: {
+                                /** @description file (or archive!entry) and record */
+                                origin: string;
+                                /** @description why it was skipped */
+                                message: string;
+                            }[];
+                            /** @description why the run failed */
+                            error: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search advisories by id, alias (CVE, GHSA) or package */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description an advisory id or alias (CVE, GHSA…) */
+                    q?: string;
+                    /** @description OSV ecosystem, exactly as advisories name it: Go, PyPI, Debian:12… */
+                    ecosystem?: string;
+                    /** @description package name (needs ecosystem); spelled as the ecosystem compares names */
+                    package?: string;
+                    /** @description cursor: advisories after this id */
+                    after?: string;
+                    /** @description page size, at most 200 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description in id order */
+                            advisories: {
+                                /** @description OSV id */
+                                id: string;
+                                /** @description when the record last changed (RFC 3339) */
+                                modified: string;
+                                /** @description RFC 3339 */
+                                published: string | null;
+                                /** @description set when the record no longer claims anything */
+                                withdrawn: string | null;
+                                /** @description one-line summary */
+                                summary: string | null;
+                                /** @description the same vulnerability elsewhere */
+                                aliases: string[];
+                                /** @description the CVEs it is about */
+                                cves: string[];
+                                /** @description the source that last wrote it */
+                                sourceId: string;
+                            }[];
+                            /** @description cursor of the next page, null on the last */
+                            nextAfter: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One advisory: the OSV record and the facts of its CVEs */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description OSV id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description the source that last wrote it */
+                            sourceId: string;
+                            /** @description the OSV record as read */
+                            advisory: {
+                                [key: string]: unknown;
+                            };
+                            /** @description enrichment facts (KEV, EPSS, CVSS, SSVC) of its CVEs, in CVE order */
+                            facts: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List findings with filters, sorted, keyset-paginated */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only findings on this asset */
+                    assetId?: string;
+                    /** @description only findings on assets of this group */
+                    group?: string;
+                    /** @description asset environment: one or more of production, staging, test, development, comma-separated */
+                    environment?: string;
+                    /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
+                    criticality?: string;
+                    /** @description asset exposure: one or more of internet, internal, unknown, comma-separated */
+                    exposure?: string;
+                    /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
+                    priority?: string;
+                    /** @description detection state: one or more of open, fixed, reopened, comma-separated */
+                    state?: string;
+                    /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
+                    triage?: string;
+                    /** @description true: covered by an approved, unexpired exception; false: not covered */
+                    accepted?: "true" | "false";
+                    /** @description true: open or reopened, not accepted, not triaged as not affected/false positive/resolved */
+                    actionable?: "true" | "false";
+                    /** @description due date before this day (YYYY-MM-DD) */
+                    dueBefore?: string;
+                    /** @description true: open or reopened and due before today */
+                    overdue?: "true" | "false";
+                    /** @description true: in CISA KEV; false: not */
+                    kev?: "true" | "false";
+                    /** @description EPSS score at least this (0–1) */
+                    epssMin?: number;
+                    /** @description exact package name */
+                    package?: string;
+                    /** @description advisory id or one of its aliases (CVE-…, GHSA-…) */
+                    advisory?: string;
+                    /** @description priority (then due date, most urgent first), due (earliest first), epss (highest first), first_seen (newest first) */
+                    sort?: "priority" | "due" | "epss" | "first_seen";
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size, at most 500 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            findings: {
+                                /** @description finding id */
+                                id: string;
+                                /** @description the asset, as of the last reconcile */
+                                asset: {
+                                    id: string;
+                                    name: string;
+                                    environment: string | null;
+                                    criticality: string | null;
+                                    exposure: string;
+                                    groups: string[];
+                                    tags: string[];
+                                };
+                                /** @description the installed package (every copy of that name on the asset) */
+                                package: {
+                                    ecosystem: string;
+                                    name: string;
+                                    version: string;
+                                    sourceName: string | null;
+                                    instances: {
+                                        version: string;
+                                        purl?: string;
+                                        location?: string;
+                                    }[];
+                                };
+                                /** @description the advisory */
+                                advisory: {
+                                    id: string;
+                                    aliases: string[];
+                                    cves: string[];
+                                    summary: string | null;
+                                };
+                                /** @description how the matcher matched it */
+                                match: {
+                                    ecosystem: string;
+                                    name: string;
+                                    version: string;
+                                    /** @enum {string} */
+                                    by: "range" | "versions";
+                                    range?: string;
+                                    /** @enum {boolean} */
+                                    epochIgnored?: true;
+                                };
+                                /** @description versions that fix it, lowest first */
+                                fixedVersions: string[];
+                                /**
+                                 * @description detection state
+                                 * @enum {string}
+                                 */
+                                state: "open" | "fixed" | "reopened";
+                                /** @description first detected (server clock) */
+                                firstSeenAt: string;
+                                /** @description taken-at of the last inventory it was seen in */
+                                lastSeenAt: string;
+                                fixedAt: string | null;
+                                reopenedAt: string | null;
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                                dueDate: string | null;
+                                /** @description open or reopened and due before today */
+                                overdue: boolean;
+                                severity: string;
+                                kev: boolean;
+                                epss: number | null;
+                                /** @description the VEX analysis, null until triaged */
+                                triage: {
+                                    /** @enum {string} */
+                                    state: "in_triage" | "exploitable" | "false_positive" | "not_affected" | "resolved";
+                                    justification: ("code_not_present" | "code_not_reachable" | "requires_configuration" | "requires_dependency" | "requires_environment" | "protected_by_compiler" | "protected_at_runtime" | "protected_at_perimeter" | "protected_by_mitigating_control") | null;
+                                    detail: string | null;
+                                    by: string | null;
+                                    at: string | null;
+                                } | null;
+                                /** @description the approved, unexpired exception accepting the risk */
+                                accepted: {
+                                    exceptionId: string;
+                                    until: string;
+                                } | null;
+                            }[];
+                            /** @description pass as cursor for the next page; null on the last */
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts of the findings matching the filters, by state and priority */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description only findings on this asset */
+                    assetId?: string;
+                    /** @description only findings on assets of this group */
+                    group?: string;
+                    /** @description asset environment: one or more of production, staging, test, development, comma-separated */
+                    environment?: string;
+                    /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
+                    criticality?: string;
+                    /** @description asset exposure: one or more of internet, internal, unknown, comma-separated */
+                    exposure?: string;
+                    /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
+                    priority?: string;
+                    /** @description detection state: one or more of open, fixed, reopened, comma-separated */
+                    state?: string;
+                    /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
+                    triage?: string;
+                    /** @description true: covered by an approved, unexpired exception; false: not covered */
+                    accepted?: "true" | "false";
+                    /** @description true: open or reopened, not accepted, not triaged as not affected/false positive/resolved */
+                    actionable?: "true" | "false";
+                    /** @description due date before this day (YYYY-MM-DD) */
+                    dueBefore?: string;
+                    /** @description true: open or reopened and due before today */
+                    overdue?: "true" | "false";
+                    /** @description true: in CISA KEV; false: not */
+                    kev?: "true" | "false";
+                    /** @description EPSS score at least this (0–1) */
+                    epssMin?: number;
+                    /** @description exact package name */
+                    package?: string;
+                    /** @description advisory id or one of its aliases (CVE-…, GHSA-…) */
+                    advisory?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description findings matching the filters, in any state */
+                            total: number;
+                            byState: {
+                                [key: string]: number;
+                            };
+                            /** @description actionable findings (open/reopened, not accepted, not triaged away) by priority */
+                            byPriority: {
+                                [key: string]: number;
+                            };
+                            /** @description open or reopened and covered by an exception */
+                            accepted: number;
+                            /** @description open or reopened and triaged not_affected, false_positive or resolved */
+                            triagedAway: number;
+                            /** @description actionable and past due */
+                            overdue: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One finding with its decision, explanation, exceptions and history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description finding id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description finding id */
+                            id: string;
+                            /** @description the asset, as of the last reconcile */
+                            asset: {
+                                id: string;
+                                name: string;
+                                environment: string | null;
+                                criticality: string | null;
+                                exposure: string;
+                                groups: string[];
+                                tags: string[];
+                            };
+                            /** @description the installed package (every copy of that name on the asset) */
+                            package: {
+                                ecosystem: string;
+                                name: string;
+                                version: string;
+                                sourceName: string | null;
+                                instances: {
+                                    version: string;
+                                    purl?: string;
+                                    location?: string;
+                                }[];
+                            };
+                            /** @description the advisory */
+                            advisory: {
+                                id: string;
+                                aliases: string[];
+                                cves: string[];
+                                summary: string | null;
+                            };
+                            /** @description how the matcher matched it */
+                            match: {
+                                ecosystem: string;
+                                name: string;
+                                version: string;
+                                /** @enum {string} */
+                                by: "range" | "versions";
+                                range?: string;
+                                /** @enum {boolean} */
+                                epochIgnored?: true;
+                            };
+                            /** @description versions that fix it, lowest first */
+                            fixedVersions: string[];
+                            /**
+                             * @description detection state
+                             * @enum {string}
+                             */
+                            state: "open" | "fixed" | "reopened";
+                            /** @description first detected (server clock) */
+                            firstSeenAt: string;
+                            /** @description taken-at of the last inventory it was seen in */
+                            lastSeenAt: string;
+                            fixedAt: string | null;
+                            reopenedAt: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            dueDate: string | null;
+                            /** @description open or reopened and due before today */
+                            overdue: boolean;
+                            severity: string;
+                            kev: boolean;
+                            epss: number | null;
+                            /** @description the VEX analysis, null until triaged */
+                            triage: {
+                                /** @enum {string} */
+                                state: "in_triage" | "exploitable" | "false_positive" | "not_affected" | "resolved";
+                                justification: ("code_not_present" | "code_not_reachable" | "requires_configuration" | "requires_dependency" | "requires_environment" | "protected_by_compiler" | "protected_at_runtime" | "protected_at_perimeter" | "protected_by_mitigating_control") | null;
+                                detail: string | null;
+                                by: string | null;
+                                at: string | null;
+                            } | null;
+                            /** @description the approved, unexpired exception accepting the risk */
+                            accepted: {
+                                exceptionId: string;
+                                until: string;
+                            } | null;
+                            /** @description the policy's decision and why */
+                            decision: {
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                                dueDate: string | null;
+                                timeline: string;
+                                ssvcOutcome?: string;
+                                severity: string;
+                                drivingCve?: string;
+                                explanation: {
+                                    policy: {
+                                        id: string;
+                                        name: string;
+                                        version: string;
+                                    };
+                                    rule: {
+                                        id: string;
+                                        description: string;
+                                    };
+                                    inputs: {
+                                        name: string;
+                                        value: string | number | boolean | null;
+                                        source: string;
+                                        timestamp?: string;
+                                    }[];
+                                    due: string;
+                                    text: string;
+                                };
+                            };
+                            exceptions: {
+                                id: string;
+                                findingId: string;
+                                assetId: string;
+                                advisoryId: string;
+                                owner: string;
+                                reason: string;
+                                expiresAt: string;
+                                /**
+                                 * @description effective state: an approved one past expiry is expired
+                                 * @enum {string}
+                                 */
+                                state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                                requestedBy: {
+                                    id: string;
+                                    name: string;
+                                };
+                                requestedAt: string;
+                                decidedBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                                closedAt: string | null;
+                            }[];
+                            /** @description detection transitions and audited changes, oldest first */
+                            history: {
+                                /** @description when */
+                                at: string;
+                                /** @description finding.detected, finding.fixed, finding.triaged, finding_exception.approved… */
+                                action: string;
+                                /** @description who (null: the reconcile) */
+                                actor: string | null;
+                                before: unknown | null;
+                                after: unknown | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the VEX analysis (state, justification, detail) of a finding */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description finding id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description CycloneDX VEX analysis state
+                         * @enum {string}
+                         */
+                        state: "in_triage" | "exploitable" | "false_positive" | "not_affected" | "resolved";
+                        /**
+                         * @description CycloneDX justification; required when state is not_affected
+                         * @enum {string}
+                         */
+                        justification?: "code_not_present" | "code_not_reachable" | "requires_configuration" | "requires_dependency" | "requires_environment" | "protected_by_compiler" | "protected_at_runtime" | "protected_at_perimeter" | "protected_by_mitigating_control";
+                        /** @description free-text analysis detail */
+                        detail?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description One finding: a package on an asset affected by an advisory */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description finding id */
+                            id: string;
+                            /** @description the asset, as of the last reconcile */
+                            asset: {
+                                id: string;
+                                name: string;
+                                environment: string | null;
+                                criticality: string | null;
+                                exposure: string;
+                                groups: string[];
+                                tags: string[];
+                            };
+                            /** @description the installed package (every copy of that name on the asset) */
+                            package: {
+                                ecosystem: string;
+                                name: string;
+                                version: string;
+                                sourceName: string | null;
+                                instances: {
+                                    version: string;
+                                    purl?: string;
+                                    location?: string;
+                                }[];
+                            };
+                            /** @description the advisory */
+                            advisory: {
+                                id: string;
+                                aliases: string[];
+                                cves: string[];
+                                summary: string | null;
+                            };
+                            /** @description how the matcher matched it */
+                            match: {
+                                ecosystem: string;
+                                name: string;
+                                version: string;
+                                /** @enum {string} */
+                                by: "range" | "versions";
+                                range?: string;
+                                /** @enum {boolean} */
+                                epochIgnored?: true;
+                            };
+                            /** @description versions that fix it, lowest first */
+                            fixedVersions: string[];
+                            /**
+                             * @description detection state
+                             * @enum {string}
+                             */
+                            state: "open" | "fixed" | "reopened";
+                            /** @description first detected (server clock) */
+                            firstSeenAt: string;
+                            /** @description taken-at of the last inventory it was seen in */
+                            lastSeenAt: string;
+                            fixedAt: string | null;
+                            reopenedAt: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            dueDate: string | null;
+                            /** @description open or reopened and due before today */
+                            overdue: boolean;
+                            severity: string;
+                            kev: boolean;
+                            epss: number | null;
+                            /** @description the VEX analysis, null until triaged */
+                            triage: {
+                                /** @enum {string} */
+                                state: "in_triage" | "exploitable" | "false_positive" | "not_affected" | "resolved";
+                                justification: ("code_not_present" | "code_not_reachable" | "requires_configuration" | "requires_dependency" | "requires_environment" | "protected_by_compiler" | "protected_at_runtime" | "protected_at_perimeter" | "protected_by_mitigating_control") | null;
+                                detail: string | null;
+                                by: string | null;
+                                at: string | null;
+                            } | null;
+                            /** @description the approved, unexpired exception accepting the risk */
+                            accepted: {
+                                exceptionId: string;
+                                until: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/findings/{id}/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Request a risk-acceptance exception for a finding (at most one year) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description finding id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who owns the accepted risk (a team or person) */
+                        owner: string;
+                        /** @description why the risk is accepted */
+                        reason: string;
+                        /**
+                         * Format: date-time
+                         * @description when the acceptance ends (ISO 8601); at most one year ahead
+                         */
+                        expiresAt: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A risk-acceptance exception */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            findingId: string;
+                            assetId: string;
+                            advisoryId: string;
+                            owner: string;
+                            reason: string;
+                            expiresAt: string;
+                            /**
+                             * @description effective state: an approved one past expiry is expired
+                             * @enum {string}
+                             */
+                            state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                            requestedBy: {
+                                id: string;
+                                name: string;
+                            };
+                            requestedAt: string;
+                            decidedBy: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            closedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finding-exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List exceptions, newest first, keyset-paginated */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description stored state: one or more of requested, approved, rejected, expired, revoked, comma-separated */
+                    state?: string;
+                    /** @description only exceptions of this finding */
+                    findingId?: string;
+                    /** @description nextCursor of the previous page */
+                    cursor?: string;
+                    /** @description page size, at most 500 */
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            exceptions: {
+                                id: string;
+                                findingId: string;
+                                assetId: string;
+                                advisoryId: string;
+                                owner: string;
+                                reason: string;
+                                expiresAt: string;
+                                /**
+                                 * @description effective state: an approved one past expiry is expired
+                                 * @enum {string}
+                                 */
+                                state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                                requestedBy: {
+                                    id: string;
+                                    name: string;
+                                };
+                                requestedAt: string;
+                                decidedBy: {
+                                    id: string;
+                                    name: string;
+                                } | null;
+                                decidedAt: string | null;
+                                decisionNote: string | null;
+                                closedAt: string | null;
+                            }[];
+                            nextCursor: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finding-exceptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exception (its effective state at the time of the request) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description exception id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description A risk-acceptance exception */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            findingId: string;
+                            assetId: string;
+                            advisoryId: string;
+                            owner: string;
+                            reason: string;
+                            expiresAt: string;
+                            /**
+                             * @description effective state: an approved one past expiry is expired
+                             * @enum {string}
+                             */
+                            state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                            requestedBy: {
+                                id: string;
+                                name: string;
+                            };
+                            requestedAt: string;
+                            decidedBy: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            closedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finding-exceptions/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a requested exception (not your own) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description exception id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why it was decided so */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A risk-acceptance exception */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            findingId: string;
+                            assetId: string;
+                            advisoryId: string;
+                            owner: string;
+                            reason: string;
+                            expiresAt: string;
+                            /**
+                             * @description effective state: an approved one past expiry is expired
+                             * @enum {string}
+                             */
+                            state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                            requestedBy: {
+                                id: string;
+                                name: string;
+                            };
+                            requestedAt: string;
+                            decidedBy: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            closedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finding-exceptions/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a requested exception */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description exception id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why it was decided so */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A risk-acceptance exception */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            findingId: string;
+                            assetId: string;
+                            advisoryId: string;
+                            owner: string;
+                            reason: string;
+                            expiresAt: string;
+                            /**
+                             * @description effective state: an approved one past expiry is expired
+                             * @enum {string}
+                             */
+                            state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                            requestedBy: {
+                                id: string;
+                                name: string;
+                            };
+                            requestedAt: string;
+                            decidedBy: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            closedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/finding-exceptions/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke a requested or approved exception */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description exception id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description why it was decided so */
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A risk-acceptance exception */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            findingId: string;
+                            assetId: string;
+                            advisoryId: string;
+                            owner: string;
+                            reason: string;
+                            expiresAt: string;
+                            /**
+                             * @description effective state: an approved one past expiry is expired
+                             * @enum {string}
+                             */
+                            state: "requested" | "approved" | "rejected" | "expired" | "revoked";
+                            requestedBy: {
+                                id: string;
+                                name: string;
+                            };
+                            requestedAt: string;
+                            decidedBy: {
+                                id: string;
+                                name: string;
+                            } | null;
+                            decidedAt: string | null;
+                            decisionNote: string | null;
+                            closedAt: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/assets/{id}/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload an inventory file in any supported format (detected, or ?format=)
+         * @description The body is the file itself (dpkg-query, dpkg status, rpm -qa, apk installed, CycloneDX, SPDX, lockfiles…), optionally gzip-compressed. It becomes the asset’s current snapshot.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description parser id (dpkg-query, rpm-qa, cyclonedx-json…); detected when omitted */
+                    format?: string;
+                    /** @description file name of the upload (Cargo.lock, requirements.txt…): helps detection; default the multipart file name, else "upload" */
+                    name?: string;
+                    /** @description when the inventory was taken; default now */
+                    takenAt?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One inventory snapshot of an asset */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description snapshot id */
+                            id: string;
+                            /** @description 1, 2, 3… per asset, in upload order */
+                            seq: number;
+                            /** @description when the inventory was taken, ISO 8601 UTC */
+                            takenAt: string;
+                            /** @description when it was uploaded, ISO 8601 UTC */
+                            uploadedAt: string;
+                            /** @description parser id, e.g. dpkg-query, cyclonedx-json, or packages-json */
+                            format: string;
+                            /** @description the file name given with the upload */
+                            sourceName: string;
+                            /** @description the operating system release applied to the packages */
+                            os: {
+                                /** @description os-release ID, e.g. debian */
+                                id: string;
+                                /** @description os-release VERSION_ID */
+                                versionId?: string;
+                                /** @description OSV ecosystem with release, e.g. Debian:12 */
+                                ecosystem?: string;
+                                /** @description how the release was learned */
+                                evidence: string;
+                            } | null;
+                            /** @description packages in the snapshot */
+                            packageCount: number;
+                            /** @description entries that could not be read, and why */
+                            warnings: string[];
+                            /** @description true when the package rows were pruned (only the latest snapshots keep them) */
+                            packagesPruned: boolean;
+                            /** @description bytes of the inventory text as received (gzip decoded) */
+                            rawSize: number;
+                            /** @description SHA-256 of the inventory text as received (gzip decoded) */
+                            rawSha256: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

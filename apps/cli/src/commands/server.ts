@@ -29,7 +29,11 @@ export interface ServerProcess {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
-export async function serverCommand(args: string[], io: CliIo, processHooks: ServerProcess): Promise<ExitCode> {
+export async function serverCommand(
+  args: string[],
+  io: CliIo,
+  processHooks: ServerProcess,
+): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('server', args, {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -42,7 +46,8 @@ export async function serverCommand(args: string[], io: CliIo, processHooks: Ser
     io.stdout.write(serverHelp);
     return exitCodes.ok;
   }
-  if (positionals.length > 0) throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
+  if (positionals.length > 0)
+    throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
   const env = {
     ...processHooks.env,
     ...(values.host !== undefined && { PATCHGATE_HOST: values.host }),
@@ -52,7 +57,8 @@ export async function serverCommand(args: string[], io: CliIo, processHooks: Ser
     ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
   };
   const configured = configFromEnv(env, io.cwd);
-  if (!configured.ok) throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
+  if (!configured.ok)
+    throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
   const server = await startServer({ config: configured.config });
   const database = server.context.database;
   io.stdout.write(

@@ -1,0 +1,93 @@
+/**
+ * `patchgate login --server <url>`: with a username and password (read from standard input
+ * with --password-stdin), log in, mint an API token for this machine and save it; or save a
+ * token given with --token after checking it works.
+ */
+import { hostname } from 'node:os';
+import { createPatchgateClient } from '@patchgate/api-client';
+import { parseCommandArgs } from '../args.ts';
+import type { CliIo, ExitCode } from '../io.ts';
+import { exitCodes, UsageError } from '../io.ts';
+import { expectOk, reachable } from '../remote/call.ts';
+import { saveCredentials } from '../remote/credentials.ts';
+
+export const loginHelp = `Usage:
+  patchgate login --server <url> --username <name> --password-stdin [--json]
+  patchgate login --server <url> --token <pgt_…> [--json]
+
+Logs in to a Patchgate server and saves the address and an API token (created for this
+machine with all of your permissions, valid 90 days) in ~/.config/patchgate/credentials.json
+(PATCHGATE_CONFIG_DIR overrides the folder). Other commands use it; PATCHGATE_SERVER and
+PATCHGATE_TOKEN override it.
+`;
+
+export async function loginCommand(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values } = parseCommandArgs('login', args, {
+    server: { type: 'string' },
+    username: { type: 'string', short: 'u' },
+    'password-stdin': { type: 'boolean' },
+    token: { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help === true) {
+    io.stdout.write(loginHelp);
+    return exitCodes.ok;
+  }
+  const server = (values.server ?? io.env['PATCHGATE_SERVER'])?.replace(/\/+$/, '');
+  if (server === undefined) throw new UsageError('login: --server <url> is required');
+  if (!/^https?:\/\//.test(server))
+    throw new UsageError(`login: --server must be an http(s) URL (got "${server}")`);
+
+  let token: string;
+  let username: string;
+  if (values.token !== undefined) {
+    if (!values.token.startsWith('pgt_'))
+      throw new UsageError('login: --token must be a Patchgate API token (pgt_…)');
+    token = values.token;
+    const client = createPatchgateClient({ baseUrl: server, token });
+    const session = expectOk(
+      await reachable(server, () => client.GET('/api/v1/session')),
+      'checking the token',
+    );
+    username = session.user.username;
+  } else {
+    if (values.username === undefined)
+      throw new UsageError('login: give --username (with --password-stdin) or --token');
+    if (values['password-stdin'] !== true) {
+      throw new UsageError(
+        'login: pass the password on standard input with --password-stdin (never as an argument)',
+      );
+    }
+    const password = (await io.readStdin()).replace(/\r?\n$/, '');
+    if (password === '') throw new UsageError('login: no password on standard input');
+    const anonymous = createPatchgateClient({ baseUrl: server });
+    const login = await reachable(server, () =>
+      anonymous.POST('/api/v1/session', { body: { username: values.username ?? '', password } }),
+    );
+    const session = expectOk(login, 'login');
+    const cookie = (login.response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const withSession = createPatchgateClient({ baseUrl: server });
+    const headers = { cookie, 'x-csrf-token': session.csrfToken ?? '' };
+    const created = expectOk(
+      await withSession.POST('/api/v1/tokens', {
+        headers,
+        body: {
+          name: `patchgate CLI on ${hostname()}`,
+          scopes: session.user.permissions,
+          expiresInDays: 90,
+        },
+      }),
+      'creating an API token',
+    );
+    // The token is what the CLI keeps; the browser-style session is not needed any more.
+    await withSession.DELETE('/api/v1/session', { headers });
+    token = created.token;
+    username = session.user.username;
+  }
+  const path = saveCredentials(io, { server, token, username });
+  if (values.json === true)
+    io.stdout.write(JSON.stringify({ server, username, credentials: path }, null, 2) + '\n');
+  else io.stdout.write(`Logged in to ${server} as ${username}; credentials saved in ${path}\n`);
+  return exitCodes.ok;
+}
