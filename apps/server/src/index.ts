@@ -7,3 +7,5 @@ export { openDatabase } from './db/database.ts';
 export { migrate } from './db/migrate.ts';
 export type { RunningServer, StartOptions } from './main.ts';
 export { startServer } from './main.ts';
+export type { BootstrapResult } from './contexts/auth/index.ts';
+export { bootstrapAdmin } from './contexts/auth/index.ts';

@@ -3,7 +3,7 @@
  * file in the data directory) or PostgreSQL (`--database-url` / PATCHGATE_DATABASE_URL).
  * Runs until SIGINT or SIGTERM, then shuts down gracefully.
  */
-import { configFromEnv, startServer } from '@patchgate/server';
+import { bootstrapAdmin, configFromEnv, startServer } from '@patchgate/server';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -19,6 +19,9 @@ Options:
                              default ./patchgate-data)
       --database-url <url>   postgres://… to use PostgreSQL instead (PATCHGATE_DATABASE_URL)
       --log-level <level>    fatal, error, warn, info (default), debug, trace, silent
+
+First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
+admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
 
 Interactive API documentation: <address>/docs; the OpenAPI document: <address>/openapi.json.
 `;
@@ -61,6 +64,16 @@ export async function serverCommand(
     throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
   const server = await startServer({ config: configured.config });
   const database = server.context.database;
+  const adminPassword = env['PATCHGATE_ADMIN_PASSWORD'];
+  if (adminPassword !== undefined && adminPassword !== '') {
+    const username = env['PATCHGATE_ADMIN_USERNAME'] ?? 'admin';
+    const result = await bootstrapAdmin(server.context, { username, password: adminPassword, displayName: 'Administrator' });
+    if (result.status === 'invalid') {
+      await server.close();
+      throw new UsageError(`PATCHGATE_ADMIN_PASSWORD: ${result.problems.map((p) => p.message).join('; ')}`);
+    }
+    if (result.status === 'created') io.stdout.write(`Created the first admin user "${username}"\n`);
+  }
   io.stdout.write(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
       `API documentation: ${server.url}/docs\n`,
