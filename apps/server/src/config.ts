@@ -18,6 +18,11 @@ export const ServerConfig = z.strictObject({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   /** Cookies get `Secure` when the server is reached over HTTPS (behind a proxy, say). */
   secureCookies: z.boolean(),
+  /**
+   * scrypt cost for password hashes, as log2(N): 17 (OWASP's minimum) by default. Lower values
+   * exist for test suites that hash many passwords; never lower it in production.
+   */
+  passwordHashCost: z.number().int().min(10).max(20),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -30,6 +35,7 @@ const variables = {
   port: 'PATCHGATE_PORT',
   logLevel: 'PATCHGATE_LOG_LEVEL',
   secureCookies: 'PATCHGATE_SECURE_COOKIES',
+  passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
 } as const;
 
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
@@ -47,6 +53,10 @@ export function configFromEnv(
     port: port === undefined ? 7480 : /^\d+$/.test(port) ? Number(port) : port,
     logLevel: env[variables.logLevel] ?? 'info',
     secureCookies: env[variables.secureCookies] === 'true',
+    passwordHashCost: (() => {
+      const cost = env[variables.passwordHashCost];
+      return cost === undefined ? 17 : /^\d+$/.test(cost) ? Number(cost) : cost;
+    })(),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);

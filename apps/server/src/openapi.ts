@@ -23,6 +23,7 @@ export async function generateOpenApiDocument(): Promise<string> {
         port: 0,
         logLevel: 'silent',
         secureCookies: false,
+      passwordHashCost: 10,
       },
       logger: pino({ level: 'silent' }) as FastifyBaseLogger,
       metrics: new Registry(),

@@ -25,6 +25,7 @@ export async function testApp(
       port: 0,
       logLevel: 'silent',
       secureCookies: false,
+      passwordHashCost: 10,
     },
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),

@@ -51,7 +51,7 @@ export async function serverCommand(
   }
   if (positionals.length > 0)
     throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
-  const env = {
+  const env: Record<string, string | undefined> = {
     ...processHooks.env,
     ...(values.host !== undefined && { PATCHGATE_HOST: values.host }),
     ...(values.port !== undefined && { PATCHGATE_PORT: values.port }),
@@ -67,12 +67,19 @@ export async function serverCommand(
   const adminPassword = env['PATCHGATE_ADMIN_PASSWORD'];
   if (adminPassword !== undefined && adminPassword !== '') {
     const username = env['PATCHGATE_ADMIN_USERNAME'] ?? 'admin';
-    const result = await bootstrapAdmin(server.context, { username, password: adminPassword, displayName: 'Administrator' });
+    const result = await bootstrapAdmin(server.context, {
+      username,
+      password: adminPassword,
+      displayName: 'Administrator',
+    });
     if (result.status === 'invalid') {
       await server.close();
-      throw new UsageError(`PATCHGATE_ADMIN_PASSWORD: ${result.problems.map((p) => p.message).join('; ')}`);
+      throw new UsageError(
+        `PATCHGATE_ADMIN_PASSWORD: ${result.problems.map((p) => p.message).join('; ')}`,
+      );
     }
-    if (result.status === 'created') io.stdout.write(`Created the first admin user "${username}"\n`);
+    if (result.status === 'created')
+      io.stdout.write(`Created the first admin user "${username}"\n`);
   }
   io.stdout.write(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +

@@ -10,6 +10,7 @@ import * as m0001 from './migrations/0001-audit-auth-jobs.ts';
 import * as m0002 from './migrations/0002-inventory.ts';
 import * as m0003 from './migrations/0003-advisories.ts';
 import * as m0004 from './migrations/0004-findings.ts';
+import * as m0005 from './migrations/0005-api-token-user-index.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -21,6 +22,7 @@ const migrations: Record<string, PortableMigration> = {
   '0002-inventory': m0002,
   '0003-advisories': m0003,
   '0004-findings': m0004,
+  '0005-api-token-user-index': m0005,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

@@ -12,11 +12,19 @@ const scrypt = promisify(scryptCallback) as (
   options: { N: number; r: number; p: number; maxmem: number },
 ) => Promise<Buffer>;
 
-/** OWASP's scrypt minimum is N=2^17, r=8, p=1; ~100 ms here. */
-const cost = { N: 2 ** 17, r: 8, p: 1 } as const;
+/**
+ * OWASP's scrypt minimum is N=2^17, r=8, p=1 (~100-300 ms here): the default cost. The stored
+ * hash records its parameters, so raising the cost later keeps old hashes verifiable.
+ */
+export const defaultPasswordHashCost = 17;
 const keyLength = 32;
 
-export async function hashPassword(password: string): Promise<string> {
+/** `log2N`: scrypt's N as a power of two (the server's `passwordHashCost` setting). */
+export async function hashPassword(
+  password: string,
+  log2N = defaultPasswordHashCost,
+): Promise<string> {
+  const cost = { N: 2 ** log2N, r: 8, p: 1 };
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, keyLength, { ...cost, maxmem: 256 * 1024 * 1024 });
   return `scrypt$${cost.N}$${cost.r}$${cost.p}$${salt.toString('base64')}$${key.toString('base64')}`;

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { LoginLimits } from './login-limiter.ts';
+import { LoginLimiter } from './login-limiter.ts';
+
+const limits: LoginLimits = {
+  windowMs: 60_000,
+  perIpAndUsername: 3,
+  perIp: 5,
+  perUsername: 7,
+  maxKeys: 1000,
+};
+
+function clockAt(ms: number) {
+  let now = ms;
+  return {
+    now: () => new Date(now),
+    advance: (by: number) => {
+      now += by;
+    },
+  };
+}
+
+type Attempt = readonly [ip: string, username: string];
+
+describe('LoginLimiter', () => {
+  it.each<{ name: string; failures: Attempt[]; next: Attempt; allowed: boolean }>([
+    {
+      name: 'allows below the pair limit',
+      failures: [
+        ['10.0.0.1', 'alice'],
+        ['10.0.0.1', 'alice'],
+      ],
+      next: ['10.0.0.1', 'alice'],
+      allowed: true,
+    },
+    {
+      name: 'blocks the pair at its limit',
+      failures: Array.from({ length: 3 }, (): Attempt => ['10.0.0.1', 'alice']),
+      next: ['10.0.0.1', 'alice'],
+      allowed: false,
+    },
+    {
+      name: 'does not block the same user from another IP',
+      failures: Array.from({ length: 3 }, (): Attempt => ['10.0.0.1', 'alice']),
+      next: ['10.0.0.2', 'alice'],
+      allowed: true,
+    },
+    {
+      name: 'blocks an IP spraying many usernames',
+      failures: ['a', 'b', 'c', 'd', 'e'].map((u): Attempt => ['10.0.0.1', u]),
+      next: ['10.0.0.1', 'f'],
+      allowed: false,
+    },
+    {
+      name: 'blocks a username guessed from many IPs',
+      failures: Array.from({ length: 7 }, (_, i): Attempt => [`10.0.1.${i}`, 'alice']),
+      next: ['10.0.2.1', 'alice'],
+      allowed: false,
+    },
+  ])('$name', ({ failures, next, allowed }) => {
+    const limiter = new LoginLimiter(clockAt(0), limits);
+    for (const [ip, username] of failures) limiter.recordFailure(ip, username);
+    expect(limiter.check(...next).allowed).toBe(allowed);
+  });
+
+  it('says how long to wait, and forgets failures once they leave the window', () => {
+    const clock = clockAt(1_000_000);
+    const limiter = new LoginLimiter(clock, limits);
+    limiter.recordFailure('10.0.0.1', 'alice');
+    clock.advance(10_000);
+    limiter.recordFailure('10.0.0.1', 'alice');
+    limiter.recordFailure('10.0.0.1', 'alice');
+    expect(limiter.check('10.0.0.1', 'alice')).toEqual({ allowed: false, retryAfterSeconds: 50 });
+    clock.advance(49_999);
+    expect(limiter.check('10.0.0.1', 'alice')).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    clock.advance(1);
+    expect(limiter.check('10.0.0.1', 'alice')).toEqual({ allowed: true });
+  });
+
+  it('forgets the pair (only) after a success', () => {
+    const limiter = new LoginLimiter(clockAt(0), limits);
+    for (const ip of ['10.0.0.1', '10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']) {
+      limiter.recordFailure(ip, 'alice');
+    }
+    limiter.recordFailure('10.0.0.1', 'bob');
+    limiter.recordSuccess('10.0.0.1', 'alice');
+    // The pair starts again, but 10.0.0.1 has now failed five times (the IP limit), alice five.
+    limiter.recordFailure('10.0.0.1', 'carol');
+    limiter.recordFailure('10.0.0.1', 'dave');
+    expect(limiter.check('10.0.0.1', 'alice').allowed).toBe(false);
+    expect(limiter.check('10.0.0.9', 'alice').allowed).toBe(true);
+  });
+
+  it('keeps at most maxKeys keys', () => {
+    const limiter = new LoginLimiter(clockAt(0), { ...limits, maxKeys: 10 });
+    for (let i = 0; i < 100; i++) limiter.recordFailure(`10.0.0.${i}`, `user${i}`);
+    expect(limiter.size).toBe(10);
+  });
+});
