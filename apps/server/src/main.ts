@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { hostname } from 'node:os';
 import type { App } from './app.ts';
 import { buildApp } from './app.ts';
 import type { Clock } from './clock.ts';
@@ -14,11 +15,21 @@ import type { ServerContext } from './context.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+import { registerAdvisoryJobs } from './contexts/advisories/index.ts';
+import {
+  databaseFindingInputs,
+  expireExceptionsIntervalSeconds,
+  findingJobKinds,
+  registerFindingJobs,
+} from './contexts/findings/index.ts';
+import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
 
 export interface RunningServer {
   readonly url: string;
   readonly app: App;
   readonly context: ServerContext;
+  /** The background job runner of this process (advisory syncs, reconciliation…). */
+  readonly jobs: JobRunner;
   /** Stop accepting requests, finish the ones in flight, close the database. */
   close(): Promise<void>;
 }
@@ -29,6 +40,8 @@ export interface StartOptions {
   readonly logger?: FastifyBaseLogger;
   /** An already open database (tests); otherwise opened from the configuration. */
   readonly database?: Database;
+  /** Run background jobs in this process (default true); several servers may all run them. */
+  readonly runJobs?: boolean;
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -47,6 +60,23 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     metrics,
   };
   const app = await buildApp(context);
+  const jobs = new JobRunner(context, {
+    workerId: `${hostname()}:${process.pid}`,
+    concurrency: 2,
+    leaseSeconds: 60,
+    pollMs: 2000,
+  });
+  registerAdvisoryJobs(jobs, context);
+  registerFindingJobs(jobs, context, databaseFindingInputs(database));
+  // Exceptions lapse on their own: an hourly job records and audits each expiry.
+  await upsertSchedule(database.db, context.clock, {
+    id: findingJobKinds.expireExceptions,
+    kind: findingJobKinds.expireExceptions,
+    payload: {},
+    intervalSeconds: expireExceptionsIntervalSeconds,
+    enabled: true,
+  });
+  if (options.runJobs !== false) jobs.start();
   const address = await app.app.listen({ host: config.host, port: config.port });
   logger.info(
     { address, database: database.dialect, location: database.location },
@@ -57,10 +87,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: address,
     app,
     context,
+    jobs,
     close: () =>
       (closing ??= (async () => {
         app.state.draining = true;
         await app.app.close();
+        // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
+        await jobs.stop();
         await database.close();
         logger.info('patchgate server stopped');
       })()),

@@ -3,7 +3,6 @@
  * in-memory database. `npm run openapi` writes it to apps/server/openapi.json (checked in)
  * and the typed client's types from it; a test fails when either drifts from the code.
  */
-import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildApp } from './app.ts';
@@ -23,9 +22,9 @@ export async function generateOpenApiDocument(): Promise<string> {
         port: 0,
         logLevel: 'silent',
         secureCookies: false,
-      passwordHashCost: 10,
+        passwordHashCost: 10,
       },
-      logger: pino({ level: 'silent' }) as FastifyBaseLogger,
+      logger: pino({ level: 'silent' }),
       metrics: new Registry(),
     });
     await app.ready();

@@ -36,6 +36,10 @@ export function openSqlite(path: string): Database {
 
 export function openPostgres(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle client whose connection drops (a server restart, a failover) makes the pool emit
+  // 'error'; unhandled, that would end the process. The pool discards the client and the next
+  // query opens a new connection, so there is nothing else to do here.
+  pool.on('error', () => undefined);
   const db = new Kysely<DatabaseSchema>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   const location = `${parsed.hostname || parsed.searchParams.get('host') || 'localhost'}/${parsed.pathname.slice(1)}`;

@@ -3,7 +3,7 @@
  * (https://www.rfc-editor.org/rfc/rfc9457). Handlers throw these; nothing else formats errors.
  */
 export interface FieldProblem {
-  /** `body.tags[2]`, `query.limit` */
+  /** `body.tags[2]`, `querystring.limit`, `params.id` (Fastify's names for the request parts) */
   readonly field: string;
   readonly message: string;
 }

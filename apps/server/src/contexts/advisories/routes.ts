@@ -1,5 +1,173 @@
-// PLACEHOLDER until the advisories context lands: registers no routes yet.
+/**
+ * Advisories API: sources (`advisories:manage` to change, `advisories:read` to read), sync
+ * requests and runs, advisory search and detail.
+ */
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { auditSource } from '../audit/index.ts';
+import {
+  AdvisoryDetail,
+  AdvisoryList,
+  AdvisoryParams,
+  AdvisoryQuery,
+  AdvisorySource,
+  AdvisorySourceInput,
+  AdvisorySourceList,
+  AdvisorySourcePatch,
+  IdParams,
+  SyncRequested,
+  SyncRun,
+  SyncRunList,
+  SyncRunQuery,
+} from './schema.ts';
+import {
+  createSource,
+  deleteSource,
+  getAdvisory,
+  getSource,
+  getSyncRun,
+  listSources,
+  listSyncRuns,
+  requestSync,
+  searchAdvisories,
+  updateSource,
+} from './service.ts';
 
-export function registerAdvisoryRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const sources = '/api/v1/advisory-sources';
+  const tags = ['advisories'];
+
+  api.get(
+    sources,
+    {
+      config: { access: 'advisories:read' },
+      schema: { tags, summary: 'List advisory sources', response: { 200: AdvisorySourceList } },
+    },
+    async () => ({ sources: await listSources(ctx) }),
+  );
+  api.post(
+    sources,
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags,
+        summary: 'Add an advisory source (its path must exist on the server)',
+        body: AdvisorySourceInput,
+        response: { 201: AdvisorySource },
+      },
+    },
+    async (request, reply) => {
+      const created = await createSource(ctx, request.body, auditSource(request));
+      return reply.status(201).send(created);
+    },
+  );
+  api.get(
+    `${sources}/:id`,
+    {
+      config: { access: 'advisories:read' },
+      schema: {
+        tags,
+        summary: 'One advisory source',
+        params: IdParams,
+        response: { 200: AdvisorySource },
+      },
+    },
+    (request) => getSource(ctx, request.params.id),
+  );
+  api.patch(
+    `${sources}/:id`,
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags,
+        summary: 'Change an advisory source',
+        params: IdParams,
+        body: AdvisorySourcePatch,
+        response: { 200: AdvisorySource },
+      },
+    },
+    (request) => updateSource(ctx, request.params.id, request.body, auditSource(request)),
+  );
+  api.delete(
+    `${sources}/:id`,
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags,
+        summary: 'Delete an advisory source, its runs and the advisories it last wrote',
+        params: IdParams,
+        response: { 204: z.null().describe('deleted') },
+      },
+    },
+    async (request, reply) => {
+      await deleteSource(ctx, request.params.id, auditSource(request));
+      return reply.status(204).send(null);
+    },
+  );
+  api.post(
+    `${sources}/:id/sync`,
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags,
+        summary: 'Sync a source now (a background job)',
+        params: IdParams,
+        response: { 202: SyncRequested },
+      },
+    },
+    async (request, reply) => {
+      const requested = await requestSync(ctx, request.params.id, auditSource(request));
+      return reply.status(202).send(requested);
+    },
+  );
+  api.get(
+    '/api/v1/sync-runs',
+    {
+      config: { access: 'advisories:read' },
+      schema: {
+        tags,
+        summary: 'Sync runs, newest first',
+        querystring: SyncRunQuery,
+        response: { 200: SyncRunList },
+      },
+    },
+    (request) => listSyncRuns(ctx, request.query),
+  );
+  api.get(
+    '/api/v1/sync-runs/:id',
+    {
+      config: { access: 'advisories:read' },
+      schema: { tags, summary: 'One sync run', params: IdParams, response: { 200: SyncRun } },
+    },
+    (request) => getSyncRun(ctx, request.params.id),
+  );
+  api.get(
+    '/api/v1/advisories',
+    {
+      config: { access: 'advisories:read' },
+      schema: {
+        tags,
+        summary: 'Search advisories by id, alias (CVE, GHSA) or package',
+        querystring: AdvisoryQuery,
+        response: { 200: AdvisoryList },
+      },
+    },
+    (request) => searchAdvisories(ctx, request.query),
+  );
+  api.get(
+    '/api/v1/advisories/:id',
+    {
+      config: { access: 'advisories:read' },
+      schema: {
+        tags,
+        summary: 'One advisory: the OSV record and the facts of its CVEs',
+        params: AdvisoryParams,
+        response: { 200: AdvisoryDetail },
+      },
+    },
+    (request) => getAdvisory(ctx, request.params.id),
+  );
+}

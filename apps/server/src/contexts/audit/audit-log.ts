@@ -131,3 +131,59 @@ export async function verifyAuditChain(db: Executor, batchSize = 2000): Promise<
     if (batch.length < batchSize) return { ok: true, events, lastHash: previous };
   }
 }
+
+/** The events about some subjects (oldest first), for other contexts' history views. */
+export interface SubjectEvent {
+  readonly seq: number;
+  readonly occurredAt: string;
+  readonly action: string;
+  readonly actorType: string;
+  readonly actorName: string;
+  readonly subjectType: string;
+  readonly subjectId: string | null;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export async function auditEventsOf(
+  db: Executor,
+  subjects: readonly { readonly type: string; readonly ids: readonly string[] }[],
+): Promise<SubjectEvent[]> {
+  const wanted = subjects.filter((s) => s.ids.length > 0);
+  if (wanted.length === 0) return [];
+  const rows = await db
+    .selectFrom('audit_events')
+    .select([
+      'seq',
+      'occurred_at',
+      'action',
+      'actor_type',
+      'actor_name',
+      'subject_type',
+      'subject_id',
+      'before_json',
+      'after_json',
+    ])
+    .where((eb) =>
+      eb.or(
+        wanted.map((s) =>
+          eb.and([eb('subject_type', '=', s.type), eb('subject_id', 'in', [...s.ids])]),
+        ),
+      ),
+    )
+    .orderBy('seq')
+    .execute();
+  const parse = (text: string | null): unknown =>
+    text === null ? null : (JSON.parse(text) as unknown);
+  return rows.map((row) => ({
+    seq: Number(row.seq),
+    occurredAt: row.occurred_at,
+    action: row.action,
+    actorType: row.actor_type,
+    actorName: row.actor_name,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    before: parse(row.before_json),
+    after: parse(row.after_json),
+  }));
+}

@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import type { AuditActor } from './audit-log.ts';
 
 export type { AuditActor, AuditEventInput, ChainVerification } from './audit-log.ts';
-export { appendAuditEvent, systemActor, verifyAuditChain } from './audit-log.ts';
+export type { SubjectEvent } from './audit-log.ts';
+export { appendAuditEvent, auditEventsOf, systemActor, verifyAuditChain } from './audit-log.ts';
 export { registerAuditRoutes } from './routes.ts';
 
 /** The actor and request fields of an event made by an HTTP request. */

@@ -1,5 +1,199 @@
-// PLACEHOLDER until the findings context lands: registers no routes yet.
-import type { FastifyInstance } from 'fastify';
+/** Findings API: list/summary/get (findings:read), triage (findings:triage), exceptions. */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../../context.ts';
+import { requirePrincipal } from '../../http/access.ts';
+import { auditSource } from '../audit/index.ts';
+import type { Acting } from './service.ts';
+import {
+  decideException,
+  exceptionById,
+  findingDetail,
+  listExceptionsPage,
+  listFindingsPage,
+  requestException,
+  summariseFindings,
+  triageFinding,
+} from './service.ts';
+import type { FindingSummaryQuery } from './schema.ts';
+import {
+  ApiException,
+  ApiFinding,
+  ExceptionDecisionBody,
+  ExceptionIdParams,
+  ExceptionList,
+  ExceptionListQuery,
+  ExceptionRequestBody,
+  FindingDetail,
+  FindingIdParams,
+  FindingList,
+  FindingListQuery,
+  FindingSummary,
+  FindingSummaryQuery as SummaryQuery,
+  TriageBody,
+} from './schema.ts';
+import type { FindingFilters } from './repository.ts';
 
-export function registerFindingRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+/** The parsed query without its absent keys (exactOptionalPropertyTypes-friendly). */
+function filtersOf(query: FindingSummaryQuery): FindingFilters {
+  const filters: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) filters[key] = value;
+  return filters;
+}
+
+function acting(request: FastifyRequest): Acting {
+  const principal = requirePrincipal(request);
+  return {
+    ...auditSource(request),
+    canApprove: principal.permissions.has('exceptions:approve'),
+  };
+}
+
+const tags = ['findings'];
+
+export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/api/v1/findings',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        tags,
+        summary: 'List findings with filters, sorted, keyset-paginated',
+        querystring: FindingListQuery,
+        response: { 200: FindingList },
+      },
+    },
+    async (request) => {
+      const { sort, cursor, limit, ...filters } = request.query;
+      return listFindingsPage(ctx, {
+        filters: filtersOf(filters),
+        sort,
+        limit,
+        ...(cursor !== undefined && { cursor }),
+      });
+    },
+  );
+
+  api.get(
+    '/api/v1/findings/summary',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        tags,
+        summary: 'Counts of the findings matching the filters, by state and priority',
+        querystring: SummaryQuery,
+        response: { 200: FindingSummary },
+      },
+    },
+    async (request) => summariseFindings(ctx, filtersOf(request.query)),
+  );
+
+  api.get(
+    '/api/v1/findings/:id',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        tags,
+        summary: 'One finding with its decision, explanation, exceptions and history',
+        params: FindingIdParams,
+        response: { 200: FindingDetail },
+      },
+    },
+    async (request) => findingDetail(ctx, request.params.id),
+  );
+
+  api.put(
+    '/api/v1/findings/:id/triage',
+    {
+      config: { access: 'findings:triage' },
+      schema: {
+        tags,
+        summary: 'Set the VEX analysis (state, justification, detail) of a finding',
+        params: FindingIdParams,
+        body: TriageBody,
+        response: { 200: ApiFinding },
+      },
+    },
+    async (request) => triageFinding(ctx, request.params.id, request.body, acting(request)),
+  );
+
+  api.post(
+    '/api/v1/findings/:id/exceptions',
+    {
+      config: { access: 'exceptions:request' },
+      schema: {
+        tags,
+        summary: 'Request a risk-acceptance exception for a finding (at most one year)',
+        params: FindingIdParams,
+        body: ExceptionRequestBody,
+        response: { 201: ApiException },
+      },
+    },
+    async (request, reply) => {
+      const created = await requestException(ctx, request.params.id, request.body, acting(request));
+      return reply.status(201).send(created);
+    },
+  );
+
+  api.get(
+    '/api/v1/finding-exceptions',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        tags,
+        summary: 'List exceptions, newest first, keyset-paginated',
+        querystring: ExceptionListQuery,
+        response: { 200: ExceptionList },
+      },
+    },
+    async (request) => {
+      const { state, findingId, cursor, limit } = request.query;
+      return listExceptionsPage(ctx, {
+        limit,
+        ...(state !== undefined && { state }),
+        ...(findingId !== undefined && { findingId }),
+        ...(cursor !== undefined && { cursor }),
+      });
+    },
+  );
+
+  api.get(
+    '/api/v1/finding-exceptions/:id',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        tags,
+        summary: 'One exception (its effective state at the time of the request)',
+        params: ExceptionIdParams,
+        response: { 200: ApiException },
+      },
+    },
+    async (request) => exceptionById(ctx, request.params.id),
+  );
+
+  const decisions = [
+    ['approve', 'exceptions:approve', 'Approve a requested exception (not your own)'],
+    ['reject', 'exceptions:approve', 'Reject a requested exception'],
+    // The requester may withdraw their own; anyone else needs exceptions:approve (service).
+    ['revoke', 'authenticated', 'Revoke a requested or approved exception'],
+  ] as const;
+  for (const [decision, access, summary] of decisions) {
+    api.post(
+      `/api/v1/finding-exceptions/:id/${decision}`,
+      {
+        config: { access },
+        schema: {
+          tags,
+          summary,
+          params: ExceptionIdParams,
+          body: ExceptionDecisionBody,
+          response: { 200: ApiException },
+        },
+      },
+      async (request) =>
+        decideException(ctx, request.params.id, decision, request.body, acting(request)),
+    );
+  }
+}

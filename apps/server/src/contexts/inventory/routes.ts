@@ -1,5 +1,294 @@
-// PLACEHOLDER until the inventory context lands: registers no routes yet.
-import type { FastifyInstance } from 'fastify';
+/** Inventory API: assets, inventory uploads, snapshot history, packages and diffs. */
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { NotFoundError, ValidationError } from '../../http/problems.ts';
+import { auditSource } from '../audit/index.ts';
+import {
+  Asset,
+  AssetCreate,
+  AssetImport,
+  AssetImportResult,
+  AssetListQuery,
+  AssetPage,
+  AssetParams,
+  AssetUpdate,
+  DiffQuery,
+  PackageListQuery,
+  PackagePage,
+  RawUploadQuery,
+  SnapshotDiff,
+  SnapshotListQuery,
+  SnapshotPage,
+  SnapshotParams,
+  SnapshotSummary,
+  SnapshotUpload,
+} from './schema.ts';
+import * as service from './service.ts';
 
-export function registerInventoryRoutes(_app: FastifyInstance, _ctx: ServerContext): void {}
+const tags = ['inventory'];
+
+/** Media types a raw inventory upload may be sent as; the body is read as bytes whatever it is. */
+export const rawUploadMediaTypes = [
+  'text/plain',
+  'application/octet-stream',
+  'application/json',
+  'application/xml',
+  'text/xml',
+  'application/gzip',
+  'multipart/form-data',
+] as const;
+
+/** The uploaded bytes and the file name: the body itself, or the one file of a multipart form. */
+async function rawBody(request: FastifyRequest): Promise<{ body: Buffer; filename?: string }> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (file === undefined) return { body: Buffer.alloc(0) };
+    return { body: await file.toBuffer(), filename: file.filename };
+  }
+  return { body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) };
+}
+
+export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const { database } = ctx;
+
+  api.post(
+    '/api/v1/assets',
+    {
+      config: { access: 'assets:write' },
+      schema: {
+        tags,
+        summary: 'Create an asset',
+        body: AssetCreate,
+        response: { 201: Asset },
+      },
+    },
+    async (request, reply) =>
+      reply.status(201).send(await service.createAsset(ctx, auditSource(request), request.body)),
+  );
+
+  api.get(
+    '/api/v1/assets',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'List assets with filters, sorted, with a cursor',
+        querystring: AssetListQuery,
+        response: { 200: AssetPage },
+      },
+    },
+    async (request) => service.listAssets(database, request.query),
+  );
+
+  api.post(
+    '/api/v1/assets/import',
+    {
+      config: { access: 'assets:write' },
+      schema: {
+        tags,
+        summary: 'Create or update many assets by name, in one transaction',
+        body: AssetImport,
+        response: { 200: AssetImportResult },
+      },
+    },
+    async (request) => service.importAssets(ctx, auditSource(request), request.body),
+  );
+
+  api.get(
+    '/api/v1/assets/:id',
+    {
+      config: { access: 'assets:read' },
+      schema: { tags, summary: 'One asset', params: AssetParams, response: { 200: Asset } },
+    },
+    async (request) => {
+      const asset = await service.getAsset(database, request.params.id);
+      if (asset === undefined) throw new NotFoundError('The asset');
+      return asset;
+    },
+  );
+
+  api.patch(
+    '/api/v1/assets/:id',
+    {
+      config: { access: 'assets:write' },
+      schema: {
+        tags,
+        summary: 'Change an asset',
+        params: AssetParams,
+        body: AssetUpdate,
+        response: { 200: Asset },
+      },
+    },
+    async (request) =>
+      service.updateAsset(ctx, auditSource(request), request.params.id, request.body),
+  );
+
+  api.delete(
+    '/api/v1/assets/:id',
+    {
+      config: { access: 'assets:write' },
+      schema: {
+        tags,
+        summary: 'Delete an asset and its inventory history',
+        params: AssetParams,
+      },
+    },
+    async (request, reply) => {
+      await service.deleteAsset(ctx, auditSource(request), request.params.id);
+      return reply.status(204).send();
+    },
+  );
+
+  // Raw uploads read the body as bytes whatever its media type (a CycloneDX SBOM is JSON but
+  // must reach the parser as text), so they live in a scope with their own body parser.
+  void app.register((scope, _options, done) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => {
+      parsed(null, body);
+    });
+    // multipart/form-data (a browser's file input): one file, as large as a plain upload.
+    void scope.register(multipart, { limits: { files: 1, fileSize: service.maxInventoryBytes } });
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/api/v1/assets/:id/inventory',
+      {
+        config: { access: 'assets:write' },
+        schema: {
+          tags,
+          summary: 'Upload an inventory file in any supported format (detected, or ?format=)',
+          description:
+            'The body is the file itself (dpkg-query, dpkg status, rpm -qa, apk installed, CycloneDX, SPDX, lockfiles…), optionally gzip-compressed. It becomes the asset’s current snapshot.',
+          consumes: [...rawUploadMediaTypes],
+          params: AssetParams,
+          querystring: RawUploadQuery,
+          response: { 201: SnapshotSummary },
+        },
+      },
+      async (request, reply) => {
+        const { body, filename } = await rawBody(request);
+        if (body.length === 0) {
+          throw new ValidationError('body: send the inventory file as the request body', [
+            { field: 'body', message: 'is empty' },
+          ]);
+        }
+        const summary = await service.uploadRawInventory(
+          ctx,
+          auditSource(request),
+          request.params.id,
+          {
+            body,
+            format: request.query.format,
+            name: request.query.name ?? filename ?? 'upload',
+            takenAt: request.query.takenAt,
+          },
+        );
+        return reply.status(201).send(summary);
+      },
+    );
+    done();
+  });
+
+  api.post(
+    '/api/v1/assets/:id/snapshots',
+    {
+      config: { access: 'assets:write' },
+      schema: {
+        tags,
+        summary: 'Upload an inventory as a JSON package list',
+        params: AssetParams,
+        body: SnapshotUpload,
+        response: { 201: SnapshotSummary },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          await service.uploadPackages(ctx, auditSource(request), request.params.id, request.body),
+        ),
+  );
+
+  api.get(
+    '/api/v1/assets/:id/snapshots',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'Inventory history of an asset, newest first',
+        params: AssetParams,
+        querystring: SnapshotListQuery,
+        response: { 200: SnapshotPage },
+      },
+    },
+    async (request) => service.listSnapshots(database, request.params.id, request.query),
+  );
+
+  api.get(
+    '/api/v1/assets/:id/snapshots/diff',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'Packages added, removed and changed between two snapshots',
+        params: AssetParams,
+        querystring: DiffQuery,
+        response: { 200: SnapshotDiff },
+      },
+    },
+    async (request) => service.diffSnapshots(database, request.params.id, request.query),
+  );
+
+  api.get(
+    '/api/v1/assets/:id/snapshots/:snapshotId',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'One snapshot',
+        params: SnapshotParams,
+        response: { 200: SnapshotSummary },
+      },
+    },
+    async (request) => service.getSnapshot(database, request.params.id, request.params.snapshotId),
+  );
+
+  api.get(
+    '/api/v1/assets/:id/snapshots/:snapshotId/packages',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'Packages of a snapshot, in upload order, with a cursor',
+        params: SnapshotParams,
+        querystring: PackageListQuery,
+        response: { 200: PackagePage },
+      },
+    },
+    async (request) =>
+      service.listPackages(database, request.params.id, request.params.snapshotId, request.query),
+  );
+
+  api.get(
+    '/api/v1/assets/:id/snapshots/:snapshotId/raw',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        tags,
+        summary: 'The inventory file of a snapshot as it was uploaded',
+        params: SnapshotParams,
+        response: { 200: z.string().describe('the file') },
+      },
+    },
+    async (request, reply) => {
+      const raw = await service.rawUpload(database, request.params.id, request.params.snapshotId);
+      const filename = raw.sourceName.replace(/[^\w.+-]/g, '_');
+      return reply
+        .type(raw.mediaType)
+        .header('content-disposition', `attachment; filename="${filename}"`)
+        .send(raw.body.toString('utf8'));
+    },
+  );
+}

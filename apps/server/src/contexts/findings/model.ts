@@ -1,0 +1,64 @@
+/**
+ * The findings context's closed vocabularies and stored shapes. VEX states and justifications
+ * are CycloneDX 1.6's `analysis.state` / `analysis.justification`
+ * (https://cyclonedx.org/docs/1.6/json/#vulnerabilities_items_analysis), shared with
+ * @patchgate/triage so the CLI and the server speak the same words.
+ */
+import type { VexState } from '@patchgate/triage';
+import { cyclonedxJustifications } from '@patchgate/triage';
+
+/** Detection state: what the latest inventory says, independent of triage and exceptions. */
+export const detectionStates = ['open', 'fixed', 'reopened'] as const;
+export type DetectionState = (typeof detectionStates)[number];
+
+/** CycloneDX's states minus `resolved_with_pedigree`, which needs a pedigree a server cannot give. */
+export const triageStates = [
+  'in_triage',
+  'exploitable',
+  'false_positive',
+  'not_affected',
+  'resolved',
+] as const satisfies readonly VexState[];
+export type TriageState = (typeof triageStates)[number];
+export const triageJustifications = cyclonedxJustifications;
+export type TriageJustification = (typeof triageJustifications)[number];
+
+/** Triage states that take a finding out of the work queue ("open" counts). */
+export const settledTriageStates: readonly TriageState[] = [
+  'not_affected',
+  'false_positive',
+  'resolved',
+];
+
+export const exceptionStates = ['requested', 'approved', 'rejected', 'expired', 'revoked'] as const;
+export type ExceptionState = (typeof exceptionStates)[number];
+
+/** Longest risk acceptance an exception may ask for. */
+export const maxExceptionDays = 366;
+
+/** One installed copy of the package the finding is about. */
+export interface FindingInstance {
+  readonly version: string;
+  readonly purl?: string;
+  readonly location?: string;
+}
+
+/** `findings.match_json`. */
+export interface StoredMatch {
+  readonly match: {
+    readonly ecosystem: string;
+    readonly name: string;
+    readonly version: string;
+    readonly by: 'range' | 'versions';
+    readonly range?: string;
+    readonly epochIgnored?: true;
+  };
+  readonly fixedVersions: readonly string[];
+  readonly cves: readonly string[];
+  readonly instances: readonly FindingInstance[];
+}
+
+/** Sort key of a finding without a due date: after every real date. */
+export const noDueDate = '9999-12-31';
+/** Sort key of a finding without an EPSS score: below every real score. */
+export const noEpss = -1;

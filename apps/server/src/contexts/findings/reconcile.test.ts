@@ -1,0 +1,295 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Inventory } from '@patchgate/inventory';
+import type { Database } from '../../db/database.ts';
+import { testDatabases } from '../../../test/databases.ts';
+import { reconcileAll, reconcileAsset } from './reconcile.ts';
+import type { MemoryInputs } from './test-support.ts';
+import {
+  exampleAdvisories,
+  exampleInventory,
+  examplePaths,
+  manualClock,
+  memoryInputs,
+  plainAsset,
+} from './test-support.ts';
+
+interface CliFinding {
+  inventory: string;
+  ecosystem: string;
+  package: string;
+  version: string;
+  advisory: string;
+  priority: string;
+  dueDate: string | null;
+}
+/** `patchgate scan … --format json` on the same examples (testdata/SOURCES.md). */
+const cli = JSON.parse(
+  readFileSync(new URL('./testdata/cli-scan-examples.json', import.meta.url), 'utf8'),
+) as { findings: CliFinding[]; inventories: { source: string; findings: number }[] };
+
+const hostId = '00000000-0000-4000-8000-000000000001';
+const sbomId = '00000000-0000-4000-8000-000000000002';
+const assetOf = { [hostId]: examplePaths.host, [sbomId]: examplePaths.sbom } as const;
+
+function without(inventory: Inventory, name: string): Inventory {
+  return { ...inventory, packages: inventory.packages.filter((p) => p.name !== name) };
+}
+
+describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
+  let database: Database | undefined;
+  let inputs: MemoryInputs;
+  const host = exampleInventory('host');
+  const sbom = exampleInventory('sbom');
+
+  beforeAll(async () => {
+    const { index, facts } = await exampleAdvisories();
+    inputs = memoryInputs(index, facts);
+  });
+  afterEach(async () => {
+    await database?.close();
+    database = undefined;
+  });
+
+  async function seeded() {
+    database = await open();
+    const clock = manualClock('2026-11-22T09:00:00.000Z');
+    inputs.setAsset(plainAsset(hostId, 'debian-host', ['linux']));
+    inputs.setAsset(plainAsset(sbomId, 'proton-bridge'));
+    inputs.setInventory(hostId, {
+      snapshotId: 's1',
+      takenAt: '2026-11-22T08:00:00.000Z',
+      inventory: host,
+    });
+    inputs.setInventory(sbomId, {
+      snapshotId: 's2',
+      takenAt: '2026-11-22T08:00:00.000Z',
+      inventory: sbom,
+    });
+    const first = await reconcileAll(database, clock, inputs);
+    return { database, clock, first };
+  }
+
+  async function rows(db: Database) {
+    return db.db.selectFrom('findings').selectAll().orderBy('id').execute();
+  }
+  async function auditActions(db: Database) {
+    const events = await db.db
+      .selectFrom('audit_events')
+      .select(['action', 'subject_id', 'after_json'])
+      .orderBy('seq')
+      .execute();
+    return events.map((e) => ({
+      action: e.action,
+      subject: e.subject_id,
+      after: JSON.parse(e.after_json ?? 'null') as unknown,
+    }));
+  }
+
+  it.skipIf(skip !== undefined)(
+    'finds what `patchgate scan` finds on the real examples, with the same priorities',
+    async () => {
+      const { database: db, first } = await seeded();
+      expect(first).toEqual({
+        assets: 2,
+        skipped: 0,
+        counts: { opened: 149, reopened: 0, fixed: 0, updated: 0, unchanged: 0 },
+      });
+      const stored = await rows(db);
+      const actual = stored
+        .map((r) => ({
+          inventory: assetOf[r.asset_id as keyof typeof assetOf],
+          ecosystem: r.ecosystem,
+          package: r.package_name,
+          version: r.package_version,
+          advisory: r.advisory_id,
+          priority: r.priority,
+          dueDate: r.due_date,
+        }))
+        .sort((a, b) =>
+          `${a.inventory}\0${a.package}\0${a.advisory}` <
+          `${b.inventory}\0${b.package}\0${b.advisory}`
+            ? -1
+            : 1,
+        );
+      expect(actual).toEqual(cli.findings);
+      expect(cli.inventories.map((i) => i.findings)).toEqual([91, 58]);
+      expect(await auditActions(db)).toEqual([
+        {
+          action: 'findings.reconciled',
+          subject: hostId,
+          after: {
+            snapshotId: 's1',
+            policy: 'default',
+            opened: 91,
+            reopened: 0,
+            fixed: 0,
+            updated: 0,
+            unchanged: 0,
+          },
+        },
+        {
+          action: 'findings.reconciled',
+          subject: sbomId,
+          after: {
+            snapshotId: 's2',
+            policy: 'default',
+            opened: 58,
+            reopened: 0,
+            fixed: 0,
+            updated: 0,
+            unchanged: 0,
+          },
+        },
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)('is idempotent: a second run writes nothing', async () => {
+    const { database: db, clock } = await seeded();
+    const before = await rows(db);
+    const events = (await auditActions(db)).length;
+    clock.set('2026-11-23T10:00:00.000Z');
+    const second = await reconcileAll(db, clock, inputs);
+    expect(second.counts).toEqual({ opened: 0, reopened: 0, fixed: 0, updated: 0, unchanged: 149 });
+    expect(await rows(db)).toEqual(before);
+    expect((await auditActions(db)).length).toBe(events);
+  });
+
+  it.skipIf(skip !== undefined)(
+    'marks gone findings fixed, and reopens them when they come back',
+    async () => {
+      const { database: db, clock } = await seeded();
+      const curlIds = (await rows(db)).filter(
+        (r) => r.source_name === 'curl' || r.package_name === 'curl',
+      );
+      expect(curlIds.length).toBeGreaterThan(0);
+      // The host drops curl and libcurl (the curl source package): those findings are fixed.
+      clock.set('2026-11-25T09:00:00.000Z');
+      const patched = without(without(host, 'curl'), 'libcurl4');
+      inputs.setInventory(hostId, {
+        snapshotId: 's3',
+        takenAt: '2026-11-25T08:00:00.000Z',
+        inventory: patched,
+      });
+      const fixedRun = await reconcileAsset(db, clock, inputs, hostId);
+      const gone = (await rows(db)).filter(
+        (r) => r.package_name === 'curl' || r.package_name === 'libcurl4',
+      );
+      expect(fixedRun).toMatchObject({
+        status: 'reconciled',
+        counts: { fixed: gone.length, opened: 0, reopened: 0 },
+      });
+      expect(new Set(gone.map((r) => [r.state, r.fixed_at, r.last_seen_at].join(' ')))).toEqual(
+        new Set(['fixed 2026-11-25T09:00:00.000Z 2026-11-22T08:00:00.000Z']),
+      );
+      // Back again: the same rows, reopened, their due dates counted from the reopening.
+      clock.set('2026-11-27T09:00:00.000Z');
+      inputs.setInventory(hostId, {
+        snapshotId: 's4',
+        takenAt: '2026-11-27T08:00:00.000Z',
+        inventory: host,
+      });
+      const reopenRun = await reconcileAsset(db, clock, inputs, hostId);
+      expect(reopenRun).toMatchObject({ counts: { reopened: gone.length, fixed: 0, opened: 0 } });
+      const back = (await rows(db)).filter((r) => gone.some((g) => g.id === r.id));
+      expect(
+        back.map((r) => ({
+          state: r.state,
+          reopened_at: r.reopened_at,
+          fixed_at: r.fixed_at,
+          due: r.due_date,
+        })),
+      ).toEqual(
+        gone.map(() => ({
+          state: 'reopened',
+          reopened_at: '2026-11-27T09:00:00.000Z',
+          fixed_at: null,
+          due: '2026-12-27',
+        })),
+      );
+      expect((await auditActions(db)).slice(-2).map((e) => e.after)).toEqual([
+        {
+          snapshotId: 's3',
+          policy: 'default',
+          opened: 0,
+          reopened: 0,
+          fixed: gone.length,
+          updated: 0,
+          unchanged: 91 - gone.length,
+        },
+        {
+          snapshotId: 's4',
+          policy: 'default',
+          opened: 0,
+          reopened: gone.length,
+          fixed: 0,
+          updated: 0,
+          unchanged: 91 - gone.length,
+        },
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'keeps one finding when the version changes but still matches',
+    async () => {
+      const { database: db, clock } = await seeded();
+      const before = (await rows(db)).find(
+        (r) => r.package_name === 'curl' && r.asset_id === hostId,
+      );
+      const bumped: Inventory = {
+        ...host,
+        packages: host.packages.map((p) =>
+          p.name === 'curl'
+            ? { ...p, version: '7.88.1-10+deb12u14a', sourceVersion: '7.88.1-10+deb12u14a' }
+            : p,
+        ),
+      };
+      inputs.setInventory(hostId, {
+        snapshotId: 's5',
+        takenAt: '2026-11-23T08:00:00.000Z',
+        inventory: bumped,
+      });
+      clock.set('2026-11-23T09:00:00.000Z');
+      const run = await reconcileAsset(db, clock, inputs, hostId);
+      expect(run).toMatchObject({ counts: { opened: 0, fixed: 0, reopened: 0 } });
+      const after = await db.db
+        .selectFrom('findings')
+        .selectAll()
+        .where('id', '=', before!.id)
+        .executeTakeFirstOrThrow();
+      expect({
+        id: after.id,
+        version: after.package_version,
+        state: after.state,
+        first: after.first_seen_at,
+        due: after.due_date,
+      }).toEqual({
+        id: before!.id,
+        version: '7.88.1-10+deb12u14a',
+        state: 'open',
+        first: before!.first_seen_at,
+        due: before!.due_date,
+      });
+    },
+  );
+
+  it.skipIf(skip !== undefined)('skips assets without an inventory or unknown assets', async () => {
+    database = await open();
+    const clock = manualClock('2026-11-22T09:00:00.000Z');
+    inputs.setAsset(plainAsset('00000000-0000-4000-8000-0000000000ff', 'empty'));
+    expect(
+      await reconcileAsset(database, clock, inputs, '00000000-0000-4000-8000-0000000000ff'),
+    ).toEqual({
+      assetId: '00000000-0000-4000-8000-0000000000ff',
+      status: 'skipped',
+      reason: 'no-inventory',
+    });
+    expect(await reconcileAsset(database, clock, inputs, 'nope')).toEqual({
+      assetId: 'nope',
+      status: 'skipped',
+      reason: 'asset-not-found',
+    });
+  });
+});

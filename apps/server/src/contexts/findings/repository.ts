@@ -1,0 +1,388 @@
+/**
+ * Typed queries on the findings context's own tables. Lists use keyset pagination over the
+ * (sort columns…, id) tuples the migration indexes: a page costs the same at row 700,000 as
+ * at row 0, where OFFSET would scan everything before it.
+ */
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import type { DatabaseSchema } from '../../db/schema.ts';
+import type { DetectionState, TriageState } from './model.ts';
+import { settledTriageStates } from './model.ts';
+import type { FindingExceptionTable, FindingTable } from './tables.ts';
+
+type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+
+// ---------------------------------------------------------------- reconcile
+
+export function storedFindingsOfAsset(db: Executor, assetId: string): Promise<FindingTable[]> {
+  return db.selectFrom('findings').selectAll().where('asset_id', '=', assetId).execute();
+}
+
+export async function insertFindings(db: Executor, rows: readonly FindingTable[]): Promise<void> {
+  if (rows.length === 0) return;
+  // Concurrent reconciles of one asset: the identity is unique, the second insert is a no-op.
+  await db
+    .insertInto('findings')
+    .values([...rows])
+    .onConflict((oc) =>
+      oc.columns(['asset_id', 'ecosystem', 'package_name', 'advisory_id']).doNothing(),
+    )
+    .execute();
+}
+
+export async function updateFinding(
+  db: Executor,
+  id: string,
+  changes: Partial<Omit<FindingTable, 'id'>>,
+): Promise<void> {
+  await db.updateTable('findings').set(changes).where('id', '=', id).execute();
+}
+
+const idBatch = 500;
+
+export async function markFindingsFixed(
+  db: Executor,
+  ids: readonly string[],
+  now: string,
+): Promise<void> {
+  for (let i = 0; i < ids.length; i += idBatch) {
+    await db
+      .updateTable('findings')
+      .set({ state: 'fixed' satisfies DetectionState, fixed_at: now, updated_at: now })
+      .where('id', 'in', ids.slice(i, i + idBatch))
+      .execute();
+  }
+}
+
+export async function addFindingAliases(
+  db: Executor,
+  pairs: readonly { alias: string; advisory_id: string }[],
+): Promise<void> {
+  const unique = [...new Map(pairs.map((p) => [`${p.alias}\0${p.advisory_id}`, p])).values()];
+  for (let i = 0; i < unique.length; i += idBatch) {
+    await db
+      .insertInto('finding_aliases')
+      .values(unique.slice(i, i + idBatch))
+      .onConflict((oc) => oc.columns(['alias', 'advisory_id']).doNothing())
+      .execute();
+  }
+}
+
+/** Make the asset's stored groups exactly `groups`; true when that changed anything. */
+export async function replaceAssetGroups(
+  db: Executor,
+  assetId: string,
+  groups: readonly string[],
+): Promise<boolean> {
+  const stored = await db
+    .selectFrom('finding_asset_groups')
+    .select('group_name')
+    .where('asset_id', '=', assetId)
+    .execute();
+  const have = new Set(stored.map((r) => r.group_name));
+  const want = new Set(groups);
+  const remove = [...have].filter((g) => !want.has(g));
+  const add = [...want].filter((g) => !have.has(g));
+  if (remove.length > 0) {
+    await db
+      .deleteFrom('finding_asset_groups')
+      .where('asset_id', '=', assetId)
+      .where('group_name', 'in', remove)
+      .execute();
+  }
+  if (add.length > 0) {
+    await db
+      .insertInto('finding_asset_groups')
+      .values(add.map((group_name) => ({ asset_id: assetId, group_name })))
+      .execute();
+  }
+  return remove.length + add.length > 0;
+}
+
+// ---------------------------------------------------------------- lists
+
+export interface FindingFilters {
+  readonly assetId?: string;
+  readonly group?: string;
+  readonly environment?: readonly string[];
+  readonly criticality?: readonly string[];
+  readonly exposure?: readonly string[];
+  readonly priority?: readonly string[];
+  readonly state?: readonly DetectionState[];
+  /** `none`: never triaged. */
+  readonly triage?: readonly (TriageState | 'none')[];
+  /** true: covered by an approved, unexpired exception; false: not. */
+  readonly accepted?: boolean;
+  /** Open or reopened, not accepted, not triaged away: the work queue. */
+  readonly actionable?: boolean;
+  /** due date strictly before this day (YYYY-MM-DD). */
+  readonly dueBefore?: string;
+  /** open/reopened and due before today. */
+  readonly overdue?: boolean;
+  readonly kev?: boolean;
+  readonly epssMin?: number;
+  readonly package?: string;
+  /** An advisory id or one of its aliases (CVE, GHSA…). */
+  readonly advisory?: string;
+}
+
+export const findingSorts = ['priority', 'due', 'epss', 'first_seen'] as const;
+export type FindingSort = (typeof findingSorts)[number];
+
+type SortColumn = 'priority' | 'due_key' | 'epss_key' | 'first_seen_at' | 'id';
+
+/** Each sort: its columns (the id last, for a total order) and one direction for all. */
+export const sortColumns: Readonly<
+  Record<FindingSort, { columns: readonly SortColumn[]; direction: 'asc' | 'desc' }>
+> = {
+  priority: { columns: ['priority', 'due_key', 'id'], direction: 'asc' },
+  due: { columns: ['due_key', 'id'], direction: 'asc' },
+  epss: { columns: ['epss_key', 'id'], direction: 'desc' },
+  first_seen: { columns: ['first_seen_at', 'id'], direction: 'desc' },
+};
+
+/** Where a page ends: the sort values of its last row. */
+export type Keyset = readonly (string | number)[];
+
+const active: DetectionState[] = ['open', 'reopened'];
+
+function filtersOn(
+  eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
+  filters: FindingFilters,
+  now: string,
+) {
+  const today = now.slice(0, 10);
+  const and = [];
+  if (filters.assetId !== undefined) and.push(eb('asset_id', '=', filters.assetId));
+  if (filters.group !== undefined) {
+    and.push(
+      eb(
+        'asset_id',
+        'in',
+        eb
+          .selectFrom('finding_asset_groups')
+          .select('finding_asset_groups.asset_id')
+          .where('group_name', '=', filters.group),
+      ),
+    );
+  }
+  if (filters.environment !== undefined) and.push(eb('environment', 'in', filters.environment));
+  if (filters.criticality !== undefined) and.push(eb('criticality', 'in', filters.criticality));
+  if (filters.exposure !== undefined) and.push(eb('exposure', 'in', filters.exposure));
+  if (filters.priority !== undefined) and.push(eb('priority', 'in', filters.priority));
+  if (filters.state !== undefined) and.push(eb('state', 'in', filters.state));
+  if (filters.triage !== undefined) {
+    const states = filters.triage.filter((t): t is TriageState => t !== 'none');
+    const either = [];
+    if (states.length > 0) either.push(eb('triage_state', 'in', states));
+    if (filters.triage.includes('none')) either.push(eb('triage_state', 'is', null));
+    and.push(eb.or(either));
+  }
+  if (filters.accepted === true) and.push(eb('accepted_until', '>', now));
+  if (filters.accepted === false)
+    and.push(eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]));
+  if (filters.actionable !== undefined) {
+    const actionable = eb.and([
+      eb('state', 'in', active),
+      eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]),
+      eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', settledTriageStates)]),
+    ]);
+    and.push(filters.actionable ? actionable : eb.not(actionable));
+  }
+  if (filters.dueBefore !== undefined) and.push(eb('due_key', '<', filters.dueBefore));
+  if (filters.overdue === true)
+    and.push(eb.and([eb('state', 'in', active), eb('due_key', '<', today)]));
+  if (filters.overdue === false)
+    and.push(eb.or([eb('state', 'not in', active), eb('due_key', '>=', today)]));
+  if (filters.kev !== undefined) and.push(eb('kev', '=', filters.kev ? 1 : 0));
+  if (filters.epssMin !== undefined) and.push(eb('epss_key', '>=', filters.epssMin));
+  if (filters.package !== undefined) and.push(eb('package_name', '=', filters.package));
+  if (filters.advisory !== undefined) {
+    and.push(
+      eb.or([
+        eb('advisory_id', '=', filters.advisory),
+        eb(
+          'advisory_id',
+          'in',
+          eb
+            .selectFrom('finding_aliases')
+            .select('finding_aliases.advisory_id')
+            .where('alias', '=', filters.advisory),
+        ),
+      ]),
+    );
+  }
+  return eb.and(and);
+}
+
+export interface FindingPage {
+  readonly rows: FindingTable[];
+  /** The keyset after the last row, or undefined on the last page. */
+  readonly next: Keyset | undefined;
+}
+
+export async function listFindings(
+  db: Executor,
+  query: {
+    readonly filters: FindingFilters;
+    readonly sort: FindingSort;
+    readonly after?: Keyset;
+    readonly limit: number;
+  },
+  now: string,
+): Promise<FindingPage> {
+  const { columns, direction } = sortColumns[query.sort];
+  let select = db
+    .selectFrom('findings')
+    .selectAll()
+    .where((eb) => filtersOn(eb, query.filters, now));
+  const after = query.after;
+  if (after !== undefined) {
+    // Row-value comparison: (a, b, id) > (?, ?, ?) — one index range on both databases.
+    select = select.where((eb) =>
+      eb(
+        eb.tuple(...(columns.map((c) => eb.ref(c)) as [never, never])),
+        direction === 'asc' ? '>' : '<',
+        eb.tuple(...(after.map((v) => eb.val(v)) as [never, never])),
+      ),
+    );
+  }
+  for (const column of columns) select = select.orderBy(column, direction);
+  const rows = await select.limit(query.limit + 1).execute();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next: rows.length > query.limit && last !== undefined ? columns.map((c) => last[c]) : undefined,
+  };
+}
+
+export interface FindingCounts {
+  readonly total: number;
+  readonly byState: Record<string, number>;
+  /** Actionable findings (open or reopened, not accepted, not triaged away) by priority. */
+  readonly byPriority: Record<string, number>;
+  readonly accepted: number;
+  readonly triagedAway: number;
+  readonly overdue: number;
+}
+
+export async function countFindings(
+  db: Executor,
+  filters: FindingFilters,
+  now: string,
+): Promise<FindingCounts> {
+  const base = db.selectFrom('findings').where((eb) => filtersOn(eb, filters, now));
+  const count = (eb: ExpressionBuilder<DatabaseSchema, 'findings'>) =>
+    eb.fn.countAll<number | string>().as('n');
+  // One after the other: a summary should not take five pool connections at once.
+  const byState = await base.select(['state', count]).groupBy('state').execute();
+  const byPriority = await base
+    .where((eb) => filtersOn(eb, { actionable: true }, now))
+    .select(['priority', count])
+    .groupBy('priority')
+    .execute();
+  const accepted = await base
+    .where((eb) => filtersOn(eb, { accepted: true, state: active }, now))
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const triagedAway = await base
+    .where('state', 'in', active)
+    .where('triage_state', 'in', settledTriageStates)
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const overdue = await base
+    .where((eb) => filtersOn(eb, { overdue: true, actionable: true }, now))
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const states = Object.fromEntries(byState.map((r) => [r.state, Number(r.n)]));
+  return {
+    total: Object.values(states).reduce((a, b) => a + b, 0),
+    byState: states,
+    byPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
+    accepted: Number(accepted.n),
+    triagedAway: Number(triagedAway.n),
+    overdue: Number(overdue.n),
+  };
+}
+
+export function getFindingRow(db: Executor, id: string): Promise<FindingTable | undefined> {
+  return db.selectFrom('findings').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------- exceptions
+
+export async function insertException(db: Executor, row: FindingExceptionTable): Promise<void> {
+  await db.insertInto('finding_exceptions').values(row).execute();
+}
+
+export function getExceptionRow(
+  db: Executor,
+  id: string,
+): Promise<FindingExceptionTable | undefined> {
+  return db.selectFrom('finding_exceptions').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function updateException(
+  db: Executor,
+  id: string,
+  changes: Partial<Omit<FindingExceptionTable, 'id'>>,
+): Promise<void> {
+  await db.updateTable('finding_exceptions').set(changes).where('id', '=', id).execute();
+}
+
+export function exceptionsOfFinding(
+  db: Executor,
+  findingId: string,
+): Promise<FindingExceptionTable[]> {
+  return db
+    .selectFrom('finding_exceptions')
+    .selectAll()
+    .where('finding_id', '=', findingId)
+    .orderBy('requested_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Newest first, keyset on (requested_at, id). */
+export async function listExceptions(
+  db: Executor,
+  query: {
+    readonly state?: readonly string[];
+    readonly findingId?: string;
+    readonly after?: readonly [string, string];
+    readonly limit: number;
+  },
+): Promise<{ rows: FindingExceptionTable[]; next: [string, string] | undefined }> {
+  let select = db.selectFrom('finding_exceptions').selectAll();
+  if (query.state !== undefined) select = select.where('state', 'in', query.state);
+  if (query.findingId !== undefined) select = select.where('finding_id', '=', query.findingId);
+  const after = query.after;
+  if (after !== undefined) {
+    select = select.where((eb) =>
+      eb(eb.refTuple('requested_at', 'id'), '<', eb.tuple(after[0], after[1])),
+    );
+  }
+  const rows = await select
+    .orderBy('requested_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.limit + 1)
+    .execute();
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    rows: page,
+    next:
+      rows.length > query.limit && last !== undefined ? [last.requested_at, last.id] : undefined,
+  };
+}
+
+/** Approved or requested exceptions whose expiry has passed. */
+export function lapsedExceptions(db: Executor, now: string): Promise<FindingExceptionTable[]> {
+  return db
+    .selectFrom('finding_exceptions')
+    .selectAll()
+    .where('state', 'in', ['requested', 'approved'])
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .execute();
+}

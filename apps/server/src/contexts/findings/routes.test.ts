@@ -1,0 +1,511 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { App } from '../../app.ts';
+import type { Database } from '../../db/database.ts';
+import { testApp } from '../../../test/app.ts';
+import { testCaller } from '../../../test/auth.ts';
+import { testDatabases } from '../../../test/databases.ts';
+import { reconcileAsset } from './reconcile.ts';
+import type { ApiException, ApiFinding, FindingDetail, FindingList } from './schema.ts';
+import { expireExceptions } from './service.ts';
+import type { FindingTable } from './tables.ts';
+import type { MemoryInputs } from './test-support.ts';
+import {
+  exampleAdvisories,
+  exampleInventory,
+  manualClock,
+  memoryInputs,
+  plainAsset,
+} from './test-support.ts';
+
+const hostId = '00000000-0000-4000-8000-000000000001';
+
+describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
+  let database: Database | undefined;
+  let built: App | undefined;
+  let inputs: MemoryInputs;
+  const host = exampleInventory('host');
+
+  beforeAll(async () => {
+    const { index, facts } = await exampleAdvisories();
+    inputs = memoryInputs(index, facts);
+    inputs.setAsset({
+      ...plainAsset(hostId, 'debian-host', ['linux', 'web']),
+      context: {
+        exposure: 'internet',
+        environment: 'production',
+        criticality: 'high',
+        tags: ['pci'],
+      },
+    });
+    inputs.setInventory(hostId, {
+      snapshotId: 's1',
+      takenAt: '2026-11-22T08:00:00.000Z',
+      inventory: host,
+    });
+  });
+  afterEach(async () => {
+    await built?.app.close();
+    await database?.close();
+    built = undefined;
+    database = undefined;
+  });
+
+  async function setUp() {
+    database = await open();
+    const clock = manualClock('2026-11-22T09:00:00.000Z');
+    await reconcileAsset(database, clock, inputs, hostId);
+    built = await testApp(database, clock);
+    // One at a time: fewer pool connections open when the PostgreSQL test database is dropped.
+    const analyst = await testCaller(database, ['security_analyst']);
+    const approver = await testCaller(database, ['approver']);
+    const viewer = await testCaller(database, ['viewer']);
+    const admin = await testCaller(database, ['admin']);
+    return { app: built.app, db: database, clock, analyst, approver, viewer, admin };
+  }
+
+  async function allPages(
+    app: App['app'],
+    headers: { authorization: string },
+    query: string,
+    limit: number,
+  ) {
+    const seen: ApiFinding[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const url: string = `/api/v1/findings?${query}&limit=${limit}${cursor === null ? '' : `&cursor=${cursor}`}`;
+      const response = await app.inject({ url, headers });
+      expect(response.statusCode).toBe(200);
+      const body = response.json<FindingList>();
+      seen.push(...body.findings);
+      cursor = body.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 1000);
+    return { seen, pages };
+  }
+
+  it.skipIf(skip !== undefined)(
+    'lists with filters (each checked against the full list)',
+    async () => {
+      const { app, viewer } = await setUp();
+      const { seen: all, pages } = await allPages(app, viewer.headers, 'sort=priority', 40);
+      expect(all.length).toBe(91);
+      expect(pages).toBe(3);
+      expect(new Set(all.map((f) => f.id)).size).toBe(91);
+      const cases: [string, (f: ApiFinding) => boolean][] = [
+        ['package=curl', (f) => f.package.name === 'curl'],
+        [
+          'advisory=CVE-2025-10148',
+          (f) =>
+            f.advisory.aliases.includes('CVE-2025-10148') || f.advisory.id === 'CVE-2025-10148',
+        ],
+        [
+          'advisory=DEBCL-curl-CVE-2025-10148',
+          (f) => f.advisory.id === 'DEBCL-curl-CVE-2025-10148',
+        ],
+        ['state=open', (f) => f.state === 'open'],
+        ['state=fixed', () => false],
+        ['priority=P1,P2', (f) => f.priority === 'P1' || f.priority === 'P2'],
+        ['group=web', () => true],
+        ['group=nope', () => false],
+        ['environment=production&exposure=internet&criticality=high', () => true],
+        ['environment=staging', () => false],
+        ['triage=none', () => true],
+        ['kev=true', (f) => f.kev],
+        ['epssMin=0.5', (f) => (f.epss ?? -1) >= 0.5],
+        [`assetId=${hostId}`, () => true],
+        ['dueBefore=2026-12-22', (f) => f.dueDate !== null && f.dueDate < '2026-12-22'],
+        ['dueBefore=2026-12-23', (f) => f.dueDate !== null && f.dueDate < '2026-12-23'],
+        ['accepted=true', () => false],
+        ['actionable=true', () => true],
+      ];
+      for (const [query, keep] of cases) {
+        const { seen } = await allPages(app, viewer.headers, query, 500);
+        expect({ query, ids: seen.map((f) => f.id).sort() }).toEqual({
+          query,
+          ids: all
+            .filter(keep)
+            .map((f) => f.id)
+            .sort(),
+        });
+      }
+    },
+  );
+
+  it.skipIf(skip !== undefined)('answers 422 naming the field, 401 and 403', async () => {
+    const { app, viewer, analyst } = await setUp();
+    const cases: [string, string][] = [
+      ['/api/v1/findings?priority=P9', 'querystring.priority'],
+      ['/api/v1/findings?limit=0', 'querystring.limit'],
+      ['/api/v1/findings?sort=name', 'querystring.sort'],
+      ['/api/v1/findings?bogus=1', 'querystring'],
+      ['/api/v1/findings?cursor=abc', 'querystring.cursor'],
+      ['/api/v1/findings?dueBefore=tomorrow', 'querystring.dueBefore'],
+      ['/api/v1/findings/not-a-uuid', 'params.id'],
+    ];
+    for (const [url, field] of cases) {
+      const response = await app.inject({ url, headers: viewer.headers });
+      expect({
+        url,
+        status: response.statusCode,
+        fields: response.json<{ errors: { field: string }[] }>().errors.map((e) => e.field),
+      }).toEqual({
+        url,
+        status: 422,
+        fields: [expect.stringContaining(field)],
+      });
+    }
+    const id = (
+      await app.inject({ url: '/api/v1/findings?limit=1', headers: viewer.headers })
+    ).json<FindingList>().findings[0]!.id;
+    const missingJustification = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/findings/${id}/triage`,
+      headers: analyst.headers,
+      payload: { state: 'not_affected' },
+    });
+    expect(missingJustification.statusCode).toBe(422);
+    expect(missingJustification.json()).toMatchObject({
+      errors: [{ field: 'body.justification' }],
+    });
+    expect((await app.inject({ url: '/api/v1/findings' })).statusCode).toBe(401);
+    const forbidden = await app.inject({
+      method: 'PUT',
+      url: `/api/v1/findings/${id}/triage`,
+      headers: viewer.headers,
+      payload: { state: 'exploitable' },
+    });
+    expect(forbidden.json()).toMatchObject({
+      status: 403,
+      detail: 'This needs the findings:triage permission',
+    });
+    expect(
+      (await app.inject({ url: `/api/v1/findings/${randomUUID()}`, headers: viewer.headers }))
+        .statusCode,
+    ).toBe(404);
+  });
+
+  it.skipIf(skip !== undefined)(
+    'triages with an audited before/after and shows it in the history',
+    async () => {
+      const { app, analyst, viewer } = await setUp();
+      const id = (
+        await app.inject({ url: '/api/v1/findings?package=curl&limit=1', headers: viewer.headers })
+      ).json<FindingList>().findings[0]!.id;
+      const triaged = await app.inject({
+        method: 'PUT',
+        url: `/api/v1/findings/${id}/triage`,
+        headers: analyst.headers,
+        payload: {
+          state: 'not_affected',
+          justification: 'code_not_reachable',
+          detail: 'curl is only used for local health checks',
+        },
+      });
+      expect(triaged.statusCode).toBe(200);
+      expect(triaged.json<ApiFinding>().triage).toEqual({
+        state: 'not_affected',
+        justification: 'code_not_reachable',
+        detail: 'curl is only used for local health checks',
+        by: analyst.username,
+        at: '2026-11-22T09:00:00.000Z',
+      });
+      const detail = (
+        await app.inject({ url: `/api/v1/findings/${id}`, headers: viewer.headers })
+      ).json<FindingDetail>();
+      expect(detail.history).toEqual([
+        {
+          at: '2026-11-22T09:00:00.000Z',
+          action: 'finding.detected',
+          actor: null,
+          before: null,
+          after: null,
+        },
+        {
+          at: '2026-11-22T09:00:00.000Z',
+          action: 'finding.triaged',
+          actor: analyst.username,
+          before: { state: null, justification: null, detail: null },
+          after: {
+            state: 'not_affected',
+            justification: 'code_not_reachable',
+            detail: 'curl is only used for local health checks',
+          },
+        },
+      ]);
+      expect(detail.decision.explanation.policy.id).toBe('default');
+      const summary = (
+        await app.inject({ url: '/api/v1/findings/summary', headers: viewer.headers })
+      ).json<{ triagedAway: number; byPriority: Record<string, number> }>();
+      expect(summary.triagedAway).toBe(1);
+      expect(Object.values(summary.byPriority).reduce((a, b) => a + b, 0)).toBe(90);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'runs the exception life cycle: self-approval refused, acceptance, expiry',
+    async () => {
+      const { app, db, clock, analyst, approver, viewer, admin } = await setUp();
+      const id = (
+        await app.inject({ url: '/api/v1/findings?limit=1', headers: viewer.headers })
+      ).json<FindingList>().findings[0]!.id;
+      const tooLong = await app.inject({
+        method: 'POST',
+        url: `/api/v1/findings/${id}/exceptions`,
+        headers: analyst.headers,
+        payload: {
+          owner: 'team-web',
+          reason: 'vendor fix pending',
+          expiresAt: '2028-01-01T00:00:00Z',
+        },
+      });
+      expect(tooLong.json()).toMatchObject({ status: 422, errors: [{ field: 'body.expiresAt' }] });
+      const requested = await app.inject({
+        method: 'POST',
+        url: `/api/v1/findings/${id}/exceptions`,
+        headers: admin.headers,
+        payload: {
+          owner: 'team-web',
+          reason: 'vendor fix pending',
+          expiresAt: '2026-12-01T00:00:00Z',
+        },
+      });
+      expect(requested.statusCode).toBe(201);
+      const exception = requested.json<ApiException>();
+      expect(exception).toEqual({
+        id: exception.id,
+        findingId: id,
+        assetId: hostId,
+        advisoryId: expect.any(String) as string,
+        owner: 'team-web',
+        reason: 'vendor fix pending',
+        expiresAt: '2026-12-01T00:00:00.000Z',
+        state: 'requested',
+        requestedBy: { id: admin.userId, name: admin.username },
+        requestedAt: '2026-11-22T09:00:00.000Z',
+        decidedBy: null,
+        decidedAt: null,
+        decisionNote: null,
+        closedAt: null,
+      });
+      const second = await app.inject({
+        method: 'POST',
+        url: `/api/v1/findings/${id}/exceptions`,
+        headers: analyst.headers,
+        payload: { owner: 'x', reason: 'y', expiresAt: '2026-12-01T00:00:00Z' },
+      });
+      expect(second.statusCode).toBe(409);
+      const self = await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${exception.id}/approve`,
+        headers: admin.headers,
+        payload: {},
+      });
+      expect(self.json()).toMatchObject({
+        status: 403,
+        detail: expect.stringMatching(/You requested this exception/) as string,
+      });
+      const byViewer = await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${exception.id}/approve`,
+        headers: viewer.headers,
+        payload: {},
+      });
+      expect(byViewer.statusCode).toBe(403);
+      const approved = await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${exception.id}/approve`,
+        headers: approver.headers,
+        payload: { note: 'ok until the vendor ships' },
+      });
+      expect(approved.json()).toMatchObject({
+        state: 'approved',
+        decidedBy: { id: approver.userId },
+        decisionNote: 'ok until the vendor ships',
+      });
+
+      const accepted = (
+        await app.inject({ url: '/api/v1/findings?accepted=true', headers: viewer.headers })
+      ).json<FindingList>();
+      expect(accepted.findings.map((f) => [f.id, f.accepted])).toEqual([
+        [id, { exceptionId: exception.id, until: '2026-12-01T00:00:00.000Z' }],
+      ]);
+      const summary = (
+        await app.inject({ url: '/api/v1/findings/summary', headers: viewer.headers })
+      ).json<{ accepted: number; byPriority: Record<string, number> }>();
+      expect(summary.accepted).toBe(1);
+      expect(Object.values(summary.byPriority).reduce((a, b) => a + b, 0)).toBe(90);
+
+      // Past the expiry: reads see it expired at once; the job makes it durable and audits it.
+      clock.set('2026-12-01T00:00:01.000Z');
+      expect(
+        (
+          await app.inject({
+            url: `/api/v1/finding-exceptions/${exception.id}`,
+            headers: viewer.headers,
+          })
+        ).json(),
+      ).toMatchObject({ state: 'expired' });
+      expect(
+        (
+          await app.inject({ url: '/api/v1/findings?accepted=true', headers: viewer.headers })
+        ).json<FindingList>().findings,
+      ).toEqual([]);
+      expect(await expireExceptions(db, clock)).toEqual({ expired: 1 });
+      expect(await expireExceptions(db, clock)).toEqual({ expired: 0 });
+      const stored = await db.db
+        .selectFrom('finding_exceptions')
+        .select(['state', 'closed_at'])
+        .executeTakeFirstOrThrow();
+      expect(stored).toEqual({ state: 'expired', closed_at: '2026-12-01T00:00:01.000Z' });
+      const detail = (
+        await app.inject({ url: `/api/v1/findings/${id}`, headers: viewer.headers })
+      ).json<FindingDetail>();
+      expect(detail.history.map((h) => [h.action, h.actor])).toEqual([
+        ['finding.detected', null],
+        ['finding_exception.requested', admin.username],
+        ['finding_exception.approved', approver.username],
+        ['finding_exception.expired', 'system'],
+      ]);
+
+      // A new request, revoked by its requester.
+      const again = (
+        await app.inject({
+          method: 'POST',
+          url: `/api/v1/findings/${id}/exceptions`,
+          headers: analyst.headers,
+          payload: {
+            owner: 'team-web',
+            reason: 'still pending',
+            expiresAt: '2027-01-01T00:00:00Z',
+          },
+        })
+      ).json<ApiException>();
+      const revokedByViewer = await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${again.id}/revoke`,
+        headers: viewer.headers,
+        payload: {},
+      });
+      expect(revokedByViewer.statusCode).toBe(403);
+      const revoked = await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${again.id}/revoke`,
+        headers: analyst.headers,
+        payload: {},
+      });
+      expect(revoked.json()).toMatchObject({
+        state: 'revoked',
+        closedAt: '2026-12-01T00:00:01.000Z',
+      });
+      const list = (
+        await app.inject({
+          url: `/api/v1/finding-exceptions?findingId=${id}&limit=1`,
+          headers: viewer.headers,
+        })
+      ).json<{ exceptions: ApiException[]; nextCursor: string | null }>();
+      expect(list.exceptions.map((e) => e.state)).toEqual(['revoked']);
+      const next = (
+        await app.inject({
+          url: `/api/v1/finding-exceptions?findingId=${id}&limit=1&cursor=${list.nextCursor}`,
+          headers: viewer.headers,
+        })
+      ).json<{ exceptions: ApiException[] }>();
+      expect(next.exceptions.map((e) => e.state)).toEqual(['expired']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'paginates thousands of rows in every sort order without gaps',
+    async () => {
+      const { app, db, viewer } = await setUp();
+      await db.db.deleteFrom('findings').execute();
+      const rows: FindingTable[] = Array.from({ length: 3000 }, (_, i) => {
+        const due = i % 7 === 0 ? null : `2027-0${1 + (i % 9)}-1${i % 10}`;
+        const epss = i % 5 === 0 ? null : ((i * 37) % 1000) / 1000;
+        return {
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          asset_id: `asset-${i % 50}`,
+          ecosystem: 'Go',
+          package_name: `pkg-${i % 30}`,
+          package_version: '1.0.0',
+          source_name: null,
+          advisory_id: `GO-2026-${i}`,
+          advisory_summary: null,
+          aliases_json: '[]',
+          match_json: JSON.stringify({
+            match: { ecosystem: 'Go', name: 'x', version: '1.0.0', by: 'range' },
+            fixedVersions: [],
+            cves: [],
+            instances: [],
+          }),
+          state: i % 11 === 0 ? 'fixed' : 'open',
+          first_seen_at: `2026-11-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00.000Z`,
+          last_seen_at: '2026-11-22T00:00:00.000Z',
+          snapshot_id: null,
+          fixed_at: null,
+          reopened_at: null,
+          priority: `P${1 + (i % 5)}`,
+          due_date: due,
+          due_key: due ?? '9999-12-31',
+          severity: 'high',
+          kev: i % 13 === 0 ? 1 : 0,
+          epss,
+          epss_key: epss ?? -1,
+          decision_json: '{}',
+          asset_name: `a${i % 50}`,
+          environment: 'production',
+          criticality: 'high',
+          exposure: 'internal',
+          groups_json: '[]',
+          tags_json: '[]',
+          triage_state: null,
+          triage_justification: null,
+          triage_detail: null,
+          triage_by: null,
+          triage_at: null,
+          exception_id: null,
+          accepted_until: null,
+          updated_at: '2026-11-22T00:00:00.000Z',
+        };
+      });
+      for (let i = 0; i < rows.length; i += 100)
+        await db.db
+          .insertInto('findings')
+          .values(rows.slice(i, i + 100))
+          .execute();
+      const orders: [string, (a: FindingTable, b: FindingTable) => number][] = [
+        ['priority', (a, b) => cmp([a.priority, a.due_key, a.id], [b.priority, b.due_key, b.id])],
+        ['due', (a, b) => cmp([a.due_key, a.id], [b.due_key, b.id])],
+        ['epss', (a, b) => -cmp([a.epss_key, a.id], [b.epss_key, b.id])],
+        ['first_seen', (a, b) => -cmp([a.first_seen_at, a.id], [b.first_seen_at, b.id])],
+      ];
+      for (const [sort, order] of orders) {
+        const { seen, pages } = await allPages(app, viewer.headers, `sort=${sort}`, 500);
+        expect({ sort, pages, ids: seen.map((f) => f.id) }).toEqual({
+          sort,
+          pages: 6,
+          ids: [...rows].sort(order).map((r) => r.id),
+        });
+      }
+      const kevOpen = await allPages(app, viewer.headers, 'sort=epss&kev=true&state=open', 37);
+      expect(kevOpen.seen.map((f) => f.id)).toEqual(
+        rows
+          .filter((r) => r.kev === 1 && r.state === 'open')
+          .sort(orders[2]![1])
+          .map((r) => r.id),
+      );
+    },
+  );
+});
+
+function cmp(a: readonly (string | number)[], b: readonly (string | number)[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x < y) return -1;
+    if (x > y) return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,546 @@
+/**
+ * The findings context's rules: reading findings (with the effective acceptance at the
+ * request's time), triage, and the exception life cycle (request → approve/reject, revoke,
+ * expire). Every change appends its audit event in the same transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { priorities } from '@patchgate/policy';
+import type { Clock } from '../../clock.ts';
+import { timestamp } from '../../clock.ts';
+import type { ServerContext } from '../../context.ts';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../http/problems.ts';
+import type { AuditActor } from '../audit/index.ts';
+import { appendAuditEvent, auditEventsOf, systemActor } from '../audit/index.ts';
+import type { Database } from '../../db/database.ts';
+import type { ExceptionState, StoredMatch, TriageJustification, TriageState } from './model.ts';
+import { detectionStates, maxExceptionDays } from './model.ts';
+import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
+import {
+  countFindings,
+  exceptionsOfFinding,
+  getExceptionRow,
+  getFindingRow,
+  insertException,
+  lapsedExceptions,
+  listExceptions,
+  listFindings,
+  sortColumns,
+  updateException,
+  updateFinding,
+} from './repository.ts';
+import type {
+  ApiException,
+  ApiFinding,
+  ExceptionDecisionBody,
+  ExceptionRequestBody,
+  FindingDetail,
+  FindingSummary,
+  HistoryEntry,
+  TriageBody,
+} from './schema.ts';
+import type { FindingExceptionTable, FindingTable } from './tables.ts';
+
+/** Who is acting, and the request fields of the audit event. */
+export interface Acting {
+  readonly actor: AuditActor;
+  readonly requestId?: string | null;
+  readonly ip?: string | null;
+  /** May approve exceptions (revoking someone else's needs it). */
+  readonly canApprove?: boolean;
+}
+
+function parseArray(text: string): string[] {
+  const value: unknown = JSON.parse(text);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function isAccepted(row: FindingTable, now: string): boolean {
+  return row.accepted_until !== null && row.accepted_until > now && row.exception_id !== null;
+}
+
+export function toApiFinding(row: FindingTable, now: string): ApiFinding {
+  const stored = JSON.parse(row.match_json) as StoredMatch;
+  return {
+    id: row.id,
+    asset: {
+      id: row.asset_id,
+      name: row.asset_name,
+      environment: row.environment,
+      criticality: row.criticality,
+      exposure: row.exposure,
+      groups: parseArray(row.groups_json),
+      tags: parseArray(row.tags_json),
+    },
+    package: {
+      ecosystem: row.ecosystem,
+      name: row.package_name,
+      version: row.package_version,
+      sourceName: row.source_name,
+      instances: [...stored.instances],
+    },
+    advisory: {
+      id: row.advisory_id,
+      aliases: parseArray(row.aliases_json),
+      cves: [...stored.cves],
+      summary: row.advisory_summary,
+    },
+    match: stored.match,
+    fixedVersions: [...stored.fixedVersions],
+    state: row.state as ApiFinding['state'],
+    firstSeenAt: row.first_seen_at,
+    lastSeenAt: row.last_seen_at,
+    fixedAt: row.fixed_at,
+    reopenedAt: row.reopened_at,
+    priority: row.priority as ApiFinding['priority'],
+    dueDate: row.due_date,
+    overdue: row.state !== 'fixed' && row.due_date !== null && row.due_date < now.slice(0, 10),
+    severity: row.severity,
+    kev: row.kev === 1,
+    epss: row.epss === null ? null : Number(row.epss),
+    triage:
+      row.triage_state === null
+        ? null
+        : {
+            state: row.triage_state as TriageState,
+            justification: row.triage_justification as TriageJustification | null,
+            detail: row.triage_detail,
+            by: row.triage_by,
+            at: row.triage_at,
+          },
+    accepted:
+      isAccepted(row, now) && row.exception_id !== null && row.accepted_until !== null
+        ? { exceptionId: row.exception_id, until: row.accepted_until }
+        : null,
+  };
+}
+
+/** The state an exception is in at `now`: a lapsed approved or requested one is expired. */
+export function effectiveExceptionState(row: FindingExceptionTable, now: string): ExceptionState {
+  const state = row.state as ExceptionState;
+  return (state === 'approved' || state === 'requested') && row.expires_at <= now
+    ? 'expired'
+    : state;
+}
+
+export function toApiException(row: FindingExceptionTable, now: string): ApiException {
+  return {
+    id: row.id,
+    findingId: row.finding_id,
+    assetId: row.asset_id,
+    advisoryId: row.advisory_id,
+    owner: row.owner,
+    reason: row.reason,
+    expiresAt: row.expires_at,
+    state: effectiveExceptionState(row, now),
+    requestedBy: { id: row.requested_by, name: row.requested_by_name },
+    requestedAt: row.requested_at,
+    decidedBy:
+      row.decided_by === null ? null : { id: row.decided_by, name: row.decided_by_name ?? '' },
+    decidedAt: row.decided_at,
+    decisionNote: row.decision_note,
+    closedAt: row.closed_at,
+  };
+}
+
+// ---------------------------------------------------------------- cursors
+
+/** Opaque to clients: base64url JSON of the sort and the last row's keyset. */
+export function encodeCursor(sort: string, keyset: readonly (string | number)[]): string {
+  return Buffer.from(JSON.stringify([sort, ...keyset])).toString('base64url');
+}
+
+export function decodeCursor(
+  cursor: string,
+  sort: string,
+  kinds: readonly ('string' | 'number')[],
+): (string | number)[] {
+  const invalid = () =>
+    new ValidationError('querystring.cursor: is not a cursor of this list and sort', [
+      { field: 'querystring.cursor', message: 'is not a cursor of this list and sort' },
+    ]);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(value) || value[0] !== sort || value.length !== kinds.length + 1)
+    throw invalid();
+  const keys = value.slice(1) as unknown[];
+  if (!keys.every((k, i) => typeof k === kinds[i])) throw invalid();
+  return keys as (string | number)[];
+}
+
+function findingCursorKinds(sort: FindingSort): ('string' | 'number')[] {
+  return sortColumns[sort].columns.map((c) => (c === 'epss_key' ? 'number' : 'string'));
+}
+
+// ---------------------------------------------------------------- reads
+
+export async function listFindingsPage(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  query: { filters: FindingFilters; sort: FindingSort; cursor?: string; limit: number },
+): Promise<{ findings: ApiFinding[]; nextCursor: string | null }> {
+  const now = timestamp(ctx.clock);
+  const after: Keyset | undefined =
+    query.cursor === undefined
+      ? undefined
+      : decodeCursor(query.cursor, query.sort, findingCursorKinds(query.sort));
+  const page = await listFindings(
+    ctx.database.db,
+    { filters: query.filters, sort: query.sort, limit: query.limit, ...(after && { after }) },
+    now,
+  );
+  return {
+    findings: page.rows.map((row) => toApiFinding(row, now)),
+    nextCursor: page.next === undefined ? null : encodeCursor(query.sort, page.next),
+  };
+}
+
+export async function summariseFindings(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  filters: FindingFilters,
+): Promise<FindingSummary> {
+  const counts = await countFindings(ctx.database.db, filters, timestamp(ctx.clock));
+  return {
+    ...counts,
+    byState: Object.fromEntries(
+      detectionStates.map((s) => [s, counts.byState[s] ?? 0]),
+    ) as FindingSummary['byState'],
+    byPriority: Object.fromEntries(
+      priorities.map((p) => [p, counts.byPriority[p] ?? 0]),
+    ) as FindingSummary['byPriority'],
+  };
+}
+
+async function findingOr404(database: Database, id: string): Promise<FindingTable> {
+  const row = await getFindingRow(database.db, id);
+  if (row === undefined) throw new NotFoundError(`Finding ${id}`);
+  return row;
+}
+
+/**
+ * The finding's history: its detection transitions (from the row) and every audited change
+ * to it or its exceptions (through the audit context's `auditEventsOf`).
+ */
+async function historyOf(
+  database: Database,
+  row: FindingTable,
+  exceptionIds: readonly string[],
+): Promise<HistoryEntry[]> {
+  const events = await auditEventsOf(database.db, [
+    { type: 'finding', ids: [row.id] },
+    { type: 'finding_exception', ids: exceptionIds },
+  ]);
+  const entries: HistoryEntry[] = [
+    { at: row.first_seen_at, action: 'finding.detected', actor: null, before: null, after: null },
+    ...(row.fixed_at !== null
+      ? [{ at: row.fixed_at, action: 'finding.fixed', actor: null, before: null, after: null }]
+      : []),
+    ...(row.reopened_at !== null
+      ? [
+          {
+            at: row.reopened_at,
+            action: 'finding.reopened',
+            actor: null,
+            before: null,
+            after: null,
+          },
+        ]
+      : []),
+    ...events.map((e) => ({
+      at: e.occurredAt,
+      action: e.action,
+      actor: e.actorName,
+      before: e.before,
+      after: e.after,
+    })),
+  ];
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+}
+
+export async function findingDetail(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  id: string,
+): Promise<FindingDetail> {
+  const now = timestamp(ctx.clock);
+  const row = await findingOr404(ctx.database, id);
+  const exceptions = await exceptionsOfFinding(ctx.database.db, id);
+  return {
+    ...toApiFinding(row, now),
+    decision: JSON.parse(row.decision_json) as FindingDetail['decision'],
+    exceptions: exceptions.map((e) => toApiException(e, now)),
+    history: await historyOf(
+      ctx.database,
+      row,
+      exceptions.map((e) => e.id),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------- triage
+
+function triageOf(row: FindingTable) {
+  return {
+    state: row.triage_state,
+    justification: row.triage_justification,
+    detail: row.triage_detail,
+  };
+}
+
+export async function triageFinding(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  id: string,
+  body: TriageBody,
+  acting: Acting,
+): Promise<ApiFinding> {
+  const { database, clock } = ctx;
+  const now = timestamp(clock);
+  return database.db.transaction().execute(async (trx) => {
+    const row = await getFindingRow(trx, id);
+    if (row === undefined) throw new NotFoundError(`Finding ${id}`);
+    const changes = {
+      triage_state: body.state,
+      triage_justification: body.justification ?? null,
+      triage_detail: body.detail ?? null,
+      triage_by: acting.actor.name,
+      triage_at: now,
+      updated_at: now,
+    };
+    await updateFinding(trx, id, changes);
+    const after = { ...row, ...changes };
+    await appendAuditEvent(trx, database.dialect, clock, {
+      actor: acting.actor,
+      action: 'finding.triaged',
+      subjectType: 'finding',
+      subjectId: id,
+      before: triageOf(row),
+      after: triageOf(after),
+      requestId: acting.requestId ?? null,
+      ip: acting.ip ?? null,
+    });
+    return toApiFinding(after, now);
+  });
+}
+
+// ---------------------------------------------------------------- exceptions
+
+function exceptionAudit(row: FindingExceptionTable) {
+  return {
+    findingId: row.finding_id,
+    state: row.state,
+    owner: row.owner,
+    reason: row.reason,
+    expiresAt: row.expires_at,
+    decisionNote: row.decision_note,
+  };
+}
+
+export async function requestException(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  findingId: string,
+  body: ExceptionRequestBody,
+  acting: Acting,
+): Promise<ApiException> {
+  const { database, clock } = ctx;
+  const now = timestamp(clock);
+  const expiresAt = new Date(body.expiresAt).toISOString();
+  const latest = new Date(clock.now().getTime() + maxExceptionDays * 86_400_000).toISOString();
+  if (expiresAt <= now || expiresAt > latest) {
+    throw new ValidationError('body.expiresAt: must be in the future and at most one year ahead', [
+      { field: 'body.expiresAt', message: `must be after ${now} and at most ${latest}` },
+    ]);
+  }
+  return database.db.transaction().execute(async (trx) => {
+    const finding = await getFindingRow(trx, findingId);
+    if (finding === undefined) throw new NotFoundError(`Finding ${findingId}`);
+    const open = (await exceptionsOfFinding(trx, findingId)).find((e) => {
+      const state = effectiveExceptionState(e, now);
+      return state === 'requested' || state === 'approved';
+    });
+    if (open !== undefined) {
+      throw new ConflictError(
+        `Finding ${findingId} already has a ${effectiveExceptionState(open, now)} exception (${open.id}); revoke it first`,
+      );
+    }
+    const row: FindingExceptionTable = {
+      id: randomUUID(),
+      finding_id: findingId,
+      asset_id: finding.asset_id,
+      advisory_id: finding.advisory_id,
+      owner: body.owner,
+      reason: body.reason,
+      expires_at: expiresAt,
+      state: 'requested',
+      requested_by: acting.actor.id ?? acting.actor.name,
+      requested_by_name: acting.actor.name,
+      requested_at: now,
+      decided_by: null,
+      decided_by_name: null,
+      decided_at: null,
+      decision_note: null,
+      closed_at: null,
+      updated_at: now,
+    };
+    await insertException(trx, row);
+    await appendAuditEvent(trx, database.dialect, clock, {
+      actor: acting.actor,
+      action: 'finding_exception.requested',
+      subjectType: 'finding_exception',
+      subjectId: row.id,
+      after: exceptionAudit(row),
+      requestId: acting.requestId ?? null,
+      ip: acting.ip ?? null,
+    });
+    return toApiException(row, now);
+  });
+}
+
+type Decide = 'approve' | 'reject' | 'revoke';
+
+const transitions: Record<Decide, { from: readonly ExceptionState[]; to: ExceptionState }> = {
+  approve: { from: ['requested'], to: 'approved' },
+  reject: { from: ['requested'], to: 'rejected' },
+  revoke: { from: ['requested', 'approved'], to: 'revoked' },
+};
+
+/** Approve, reject or revoke; an approval accepts the finding's risk until the expiry. */
+export async function decideException(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  id: string,
+  decision: Decide,
+  body: ExceptionDecisionBody,
+  acting: Acting,
+): Promise<ApiException> {
+  const { database, clock } = ctx;
+  const now = timestamp(clock);
+  return database.db.transaction().execute(async (trx) => {
+    const row = await getExceptionRow(trx, id);
+    if (row === undefined) throw new NotFoundError(`Exception ${id}`);
+    const actorId = acting.actor.id ?? acting.actor.name;
+    const own = row.requested_by === actorId;
+    if (decision === 'approve' && own) {
+      throw new ForbiddenError(
+        'You requested this exception: someone else with the exceptions:approve permission must approve it',
+      );
+    }
+    if (decision === 'revoke' && !own && acting.canApprove !== true) {
+      throw new ForbiddenError(
+        'Only the requester or someone with the exceptions:approve permission may revoke an exception',
+      );
+    }
+    const state = effectiveExceptionState(row, now);
+    const { from, to } = transitions[decision];
+    if (!from.includes(state)) {
+      throw new ConflictError(`Exception ${id} is ${state}; it cannot be ${to} from that state`);
+    }
+    const changes: Partial<FindingExceptionTable> = {
+      state: to,
+      updated_at: now,
+      ...(body.note !== undefined && { decision_note: body.note }),
+      ...(decision === 'revoke'
+        ? { closed_at: now }
+        : { decided_by: actorId, decided_by_name: acting.actor.name, decided_at: now }),
+    };
+    await updateException(trx, id, changes);
+    if (decision === 'approve') {
+      await updateFinding(trx, row.finding_id, {
+        exception_id: id,
+        accepted_until: row.expires_at,
+        updated_at: now,
+      });
+    } else if (decision === 'revoke') {
+      await clearAcceptance(trx, row, now);
+    }
+    const after = { ...row, ...changes };
+    await appendAuditEvent(trx, database.dialect, clock, {
+      actor: acting.actor,
+      action: `finding_exception.${to}`,
+      subjectType: 'finding_exception',
+      subjectId: id,
+      before: exceptionAudit(row),
+      after: exceptionAudit(after),
+      requestId: acting.requestId ?? null,
+      ip: acting.ip ?? null,
+    });
+    return toApiException(after, now);
+  });
+}
+
+async function clearAcceptance(
+  trx: Parameters<typeof updateFinding>[0],
+  row: FindingExceptionTable,
+  now: string,
+): Promise<void> {
+  await trx
+    .updateTable('findings')
+    .set({ exception_id: null, accepted_until: null, updated_at: now })
+    .where('id', '=', row.finding_id)
+    .where('exception_id', '=', row.id)
+    .execute();
+}
+
+export async function exceptionById(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  id: string,
+): Promise<ApiException> {
+  const row = await getExceptionRow(ctx.database.db, id);
+  if (row === undefined) throw new NotFoundError(`Exception ${id}`);
+  return toApiException(row, timestamp(ctx.clock));
+}
+
+export async function listExceptionsPage(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  query: { state?: readonly string[]; findingId?: string; cursor?: string; limit: number },
+): Promise<{ exceptions: ApiException[]; nextCursor: string | null }> {
+  const now = timestamp(ctx.clock);
+  const after =
+    query.cursor === undefined
+      ? undefined
+      : (decodeCursor(query.cursor, 'exceptions', ['string', 'string']) as [string, string]);
+  const page = await listExceptions(ctx.database.db, {
+    limit: query.limit,
+    ...(query.state && { state: query.state }),
+    ...(query.findingId !== undefined && { findingId: query.findingId }),
+    ...(after && { after }),
+  });
+  return {
+    exceptions: page.rows.map((row) => toApiException(row, now)),
+    nextCursor: page.next === undefined ? null : encodeCursor('exceptions', page.next),
+  };
+}
+
+/**
+ * Flip every requested or approved exception past its expiry to `expired`, end the findings'
+ * acceptance, audit each. Reads already treat them as expired; this makes it durable.
+ */
+export async function expireExceptions(
+  database: Database,
+  clock: Clock,
+): Promise<{ expired: number }> {
+  const now = timestamp(clock);
+  const lapsed = await lapsedExceptions(database.db, now);
+  for (const row of lapsed) {
+    await database.db.transaction().execute(async (trx) => {
+      const current = await getExceptionRow(trx, row.id);
+      if (current === undefined || current.state !== row.state) return;
+      const changes = { state: 'expired', closed_at: now, updated_at: now };
+      await updateException(trx, row.id, changes);
+      await clearAcceptance(trx, row, now);
+      await appendAuditEvent(trx, database.dialect, clock, {
+        actor: systemActor,
+        action: 'finding_exception.expired',
+        subjectType: 'finding_exception',
+        subjectId: row.id,
+        before: exceptionAudit(row),
+        after: exceptionAudit({ ...row, ...changes }),
+      });
+    });
+  }
+  return { expired: lapsed.length };
+}

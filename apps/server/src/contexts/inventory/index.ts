@@ -1,0 +1,22 @@
+/**
+ * The inventory context's public face, for the composition root and the other contexts
+ * (findings reads current inventories and asset context through these, never the tables).
+ */
+import type { AssetContext } from '@patchgate/policy';
+import type { Asset } from './schema.ts';
+
+export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
+export { currentInventory, getAsset, listAssetIds, reconcileJobKind } from './service.ts';
+export { registerInventoryRoutes } from './routes.ts';
+
+/** What @patchgate/policy needs to know about an asset. */
+export function assetContextOf(asset: Asset): AssetContext {
+  return {
+    name: asset.name,
+    ...(asset.environment !== null && { environment: asset.environment }),
+    criticality: asset.criticality,
+    exposure: asset.exposure,
+    ...(asset.owner !== null && { owner: asset.owner }),
+    tags: asset.tags,
+  };
+}

@@ -1,0 +1,744 @@
+/**
+ * The inventory context's rules: assets (create, change, delete, bulk import), inventory
+ * uploads (any format @patchgate/inventory reads, or a JSON package list) and their history.
+ * Every change commits with its audit event in one transaction.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
+import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
+import { isDistributionEcosystem } from '@patchgate/versioning';
+import type { ServerContext } from '../../context.ts';
+import { timestamp } from '../../clock.ts';
+import type { Database } from '../../db/database.ts';
+import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
+import type { AuditActor } from '../audit/index.ts';
+import { appendAuditEvent } from '../audit/index.ts';
+import { enqueueJob } from '../jobs/queue.ts';
+import { diffPackages } from './diff.ts';
+import type { AssetRow, AssetWithSnapshot, Keyset, SnapshotRow } from './repository.ts';
+import * as repo from './repository.ts';
+import type {
+  Asset,
+  AssetCreate,
+  AssetImport,
+  AssetImportResult,
+  AssetListQuery,
+  AssetPage,
+  AssetUpdate,
+  DiffQuery,
+  Package,
+  PackageListQuery,
+  SnapshotDiff,
+  SnapshotListQuery,
+  SnapshotSummary,
+  SnapshotUpload,
+} from './schema.ts';
+
+/** Who made a change: `auditSource(request)` for HTTP calls. */
+export interface ChangeSource {
+  readonly actor: AuditActor;
+  readonly requestId?: string | null;
+  readonly ip?: string | null;
+}
+
+/**
+ * Snapshots per asset that keep their package rows: the current one and the two before it
+ * (enough for "what changed since last time"). Older snapshots keep their metadata and the
+ * raw upload, which is the evidence; their packages are gone (readme.md, "Retention").
+ */
+export const packageRetention = 3;
+
+/** The job the findings context runs when an asset's inventory changes or the asset goes. */
+export const reconcileJobKind = 'findings.reconcile-asset';
+
+/** The largest inventory text accepted after gzip decoding. */
+export const maxInventoryBytes = 64 * 1024 * 1024;
+
+function normaliseLabels(labels: readonly string[]): string[] {
+  return [...new Set(labels)].sort();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function asRow(asset: AssetWithSnapshot): AssetRow {
+  return {
+    id: asset.id,
+    name: asset.name,
+    kind: asset.kind,
+    os_release: asset.os_release,
+    environment: asset.environment,
+    criticality: asset.criticality,
+    exposure: asset.exposure,
+    owner_team: asset.owner_team,
+    tags_json: asset.tags_json,
+    groups_json: asset.groups_json,
+    maintenance_window: asset.maintenance_window,
+    created_at: asset.created_at,
+    updated_at: asset.updated_at,
+    current_snapshot_id: asset.current_snapshot_id,
+  };
+}
+
+function withoutSnapshot(row: AssetRow): AssetWithSnapshot {
+  return { ...row, cs_taken_at: null, cs_format: null, cs_package_count: null };
+}
+
+async function requireAsset(database: Database, id: string): Promise<AssetWithSnapshot> {
+  const asset = await repo.findAsset(database.db, id);
+  if (asset === undefined) throw new NotFoundError('The asset');
+  return asset;
+}
+
+export async function getAsset(database: Database, id: string): Promise<Asset | undefined> {
+  const row = await repo.findAsset(database.db, id);
+  return row === undefined ? undefined : repo.assetFromRow(row);
+}
+
+export async function createAsset(
+  ctx: ServerContext,
+  source: ChangeSource,
+  input: AssetCreate,
+): Promise<Asset> {
+  const now = timestamp(ctx.clock);
+  const row: AssetRow = {
+    id: randomUUID(),
+    name: input.name,
+    kind: input.kind,
+    os_release: input.osRelease ?? null,
+    environment: input.environment ?? null,
+    criticality: input.criticality,
+    exposure: input.exposure,
+    owner_team: input.owner ?? null,
+    tags_json: JSON.stringify(normaliseLabels(input.tags)),
+    groups_json: JSON.stringify(normaliseLabels(input.groups)),
+    maintenance_window: input.maintenanceWindow ?? null,
+    created_at: now,
+    updated_at: now,
+    current_snapshot_id: null,
+  };
+  const asset = repo.assetFromRow(withoutSnapshot(row));
+  const { database } = ctx;
+  try {
+    await database.db.transaction().execute(async (trx) => {
+      if (await repo.assetNameTaken(trx, row.name)) throw nameConflict(row.name);
+      await repo.insertAssets(trx, [row]);
+      await appendAuditEvent(trx, database.dialect, ctx.clock, {
+        ...source,
+        action: 'asset.created',
+        subjectType: 'asset',
+        subjectId: row.id,
+        after: asset,
+      });
+    });
+  } catch (error) {
+    throw isUniqueViolation(error) ? nameConflict(row.name) : error;
+  }
+  return asset;
+}
+
+function nameConflict(name: string): ConflictError {
+  return new ConflictError(`An asset named "${name}" already exists`);
+}
+
+/** The fields an update or an import entry may set, applied over a row. */
+function applyChanges(row: AssetRow, changes: AssetUpdate): AssetRow {
+  return {
+    ...row,
+    ...(changes.name !== undefined && { name: changes.name }),
+    ...(changes.kind !== undefined && { kind: changes.kind }),
+    ...(changes.osRelease !== undefined && { os_release: changes.osRelease }),
+    ...(changes.environment !== undefined && { environment: changes.environment }),
+    ...(changes.criticality !== undefined && { criticality: changes.criticality }),
+    ...(changes.exposure !== undefined && { exposure: changes.exposure }),
+    ...(changes.owner !== undefined && { owner_team: changes.owner }),
+    ...(changes.tags !== undefined && {
+      tags_json: JSON.stringify(normaliseLabels(changes.tags)),
+    }),
+    ...(changes.groups !== undefined && {
+      groups_json: JSON.stringify(normaliseLabels(changes.groups)),
+    }),
+    ...(changes.maintenanceWindow !== undefined && {
+      maintenance_window: changes.maintenanceWindow,
+    }),
+  };
+}
+
+const editableColumns = [
+  'name',
+  'kind',
+  'os_release',
+  'environment',
+  'criticality',
+  'exposure',
+  'owner_team',
+  'tags_json',
+  'groups_json',
+  'maintenance_window',
+] as const;
+
+function sameFields(a: AssetRow, b: AssetRow): boolean {
+  return editableColumns.every((column) => a[column] === b[column]);
+}
+
+export async function updateAsset(
+  ctx: ServerContext,
+  source: ChangeSource,
+  id: string,
+  changes: AssetUpdate,
+): Promise<Asset> {
+  const { database } = ctx;
+  try {
+    return await database.db.transaction().execute(async (trx) => {
+      const current = await repo.findAsset(trx, id, database.dialect);
+      if (current === undefined) throw new NotFoundError('The asset');
+      const before = asRow(current);
+      const changed = applyChanges(before, changes);
+      // Nothing to change: no write, no audit event, the asset as it is.
+      if (sameFields(before, changed)) return repo.assetFromRow(current);
+      if (changed.name !== before.name && (await repo.assetNameTaken(trx, changed.name, id))) {
+        throw nameConflict(changed.name);
+      }
+      const after: AssetRow = { ...changed, updated_at: timestamp(ctx.clock) };
+      await repo.updateAssets(trx, [after]);
+      const afterAsset = repo.assetFromRow({ ...current, ...after });
+      await appendAuditEvent(trx, database.dialect, ctx.clock, {
+        ...source,
+        action: 'asset.updated',
+        subjectType: 'asset',
+        subjectId: id,
+        before: repo.assetFromRow(current),
+        after: afterAsset,
+      });
+      return afterAsset;
+    });
+  } catch (error) {
+    throw isUniqueViolation(error) ? nameConflict(changes.name ?? '') : error;
+  }
+}
+
+/**
+ * Delete an asset with its history (hard delete: the name is free again; the audit event
+ * keeps what it was) and ask the findings context to close what it had found on it.
+ */
+export async function deleteAsset(ctx: ServerContext, source: ChangeSource, id: string) {
+  const { database } = ctx;
+  await database.db.transaction().execute(async (trx) => {
+    const current = await repo.findAsset(trx, id, database.dialect);
+    if (current === undefined) throw new NotFoundError('The asset');
+    await repo.deleteAsset(trx, id);
+    await enqueueJob(trx, ctx.clock, {
+      kind: reconcileJobKind,
+      payload: { assetId: id },
+      createdBy: source.actor.id,
+    });
+    await appendAuditEvent(trx, database.dialect, ctx.clock, {
+      ...source,
+      action: 'asset.deleted',
+      subjectType: 'asset',
+      subjectId: id,
+      before: repo.assetFromRow(current),
+    });
+  });
+}
+
+/**
+ * Upsert assets by name in one transaction. An entry for a new name is created with the
+ * defaults of a create; for an existing name only the fields it carries change.
+ */
+export async function importAssets(
+  ctx: ServerContext,
+  source: ChangeSource,
+  entries: AssetImport,
+): Promise<AssetImportResult> {
+  const seen = new Map<string, number>();
+  const duplicates = entries.flatMap((entry, index) => {
+    const first = seen.get(entry.name);
+    if (first === undefined) seen.set(entry.name, index);
+    return first === undefined
+      ? []
+      : [{ field: `body[${index}].name`, message: `repeats body[${first}].name "${entry.name}"` }];
+  });
+  if (duplicates.length > 0) {
+    throw new ValidationError(
+      `${duplicates.length} asset name(s) appear more than once in the import`,
+      duplicates.slice(0, 100),
+    );
+  }
+  const { database } = ctx;
+  const now = timestamp(ctx.clock);
+  return database.db.transaction().execute(async (trx) => {
+    const existing = new Map(
+      (
+        await repo.findAssetsByName(
+          trx,
+          entries.map((e) => e.name),
+        )
+      ).map((row) => [row.name, row]),
+    );
+    const created: AssetRow[] = [];
+    const updated: AssetRow[] = [];
+    let unchanged = 0;
+    for (const entry of entries) {
+      const old = existing.get(entry.name);
+      if (old === undefined) {
+        created.push(
+          applyChanges(
+            {
+              id: randomUUID(),
+              name: entry.name,
+              kind: 'host',
+              os_release: null,
+              environment: null,
+              criticality: 'medium',
+              exposure: 'unknown',
+              owner_team: null,
+              tags_json: '[]',
+              groups_json: '[]',
+              maintenance_window: null,
+              created_at: now,
+              updated_at: now,
+              current_snapshot_id: null,
+            },
+            entry,
+          ),
+        );
+        continue;
+      }
+      const next = applyChanges(old, entry);
+      if (sameFields(old, next)) unchanged++;
+      else updated.push({ ...next, updated_at: now });
+    }
+    await repo.insertAssets(trx, created);
+    await repo.updateAssets(trx, updated);
+    const result = { created: created.length, updated: updated.length, unchanged };
+    await appendAuditEvent(trx, database.dialect, ctx.clock, {
+      ...source,
+      action: 'asset.imported',
+      subjectType: 'asset',
+      subjectId: null,
+      after: { ...result, total: entries.length },
+    });
+    return result;
+  });
+}
+
+interface Cursor {
+  readonly sort: AssetListQuery['sort'];
+  readonly order: AssetListQuery['order'];
+  readonly after: Keyset;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(
+    JSON.stringify([cursor.sort, cursor.order, cursor.after.value, cursor.after.id]),
+  ).toString('base64url');
+}
+
+function decodeCursor(text: string, query: AssetListQuery): Keyset {
+  const invalid = (message: string) =>
+    new ValidationError(`querystring.cursor: ${message}`, [
+      { field: 'querystring.cursor', message },
+    ]);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid('is not a cursor this API returned');
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length !== 4 ||
+    !value.every((part) => typeof part === 'string')
+  ) {
+    throw invalid('is not a cursor this API returned');
+  }
+  const [sort, order, keyValue, id] = value as [string, string, string, string];
+  if (sort !== query.sort || order !== query.order) {
+    throw invalid(`was made for sort=${sort}&order=${order}; pass the same sort and order`);
+  }
+  return { value: keyValue, id };
+}
+
+export async function listAssets(database: Database, query: AssetListQuery): Promise<AssetPage> {
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+  const rows = await repo.listAssets(database.db, query, after);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    assets: page.map((row) => repo.assetFromRow(row)),
+    nextCursor:
+      rows.length > query.limit && last !== undefined
+        ? encodeCursor({
+            sort: query.sort,
+            order: query.order,
+            after: repo.keysetOf(last, query.sort),
+          })
+        : null,
+  };
+}
+
+export async function listAssetIds(database: Database): Promise<string[]> {
+  return repo.listAssetIds(database.db);
+}
+
+/** An inventory ready to store: parsed, with its release applied, and the raw evidence. */
+interface ReadyInventory {
+  readonly format: string;
+  readonly sourceName: string;
+  readonly takenAt: string | undefined;
+  readonly os: OsRelease | undefined;
+  readonly packages: readonly InstalledPackage[];
+  readonly warnings: readonly string[];
+  readonly raw: { readonly text: string; readonly mediaType: string };
+}
+
+/**
+ * The release applied to an upload's packages: the inventory's own detection when it found
+ * an OSV release, else the asset's declared osRelease.
+ */
+function resolveRelease(
+  detected: OsRelease | undefined,
+  asset: AssetRow,
+  warnings: string[],
+): OsRelease | undefined {
+  if (detected?.ecosystem !== undefined) return detected;
+  if (asset.os_release !== null) {
+    const declared = osReleaseFromFlag(asset.os_release);
+    if (declared !== undefined)
+      return { ...declared, evidence: `asset osRelease ${asset.os_release}` };
+    warnings.push(
+      `the asset's osRelease "${asset.os_release}" is not a release Patchgate can match advisories for`,
+    );
+  }
+  return detected;
+}
+
+function finalise(
+  packages: readonly InstalledPackage[],
+  os: OsRelease | undefined,
+  warnings: string[],
+): InstalledPackage[] {
+  const released = os === undefined ? [...packages] : withRelease(packages, os);
+  const bare = released.filter(
+    (p) => !p.ecosystem.includes(':') && isDistributionEcosystem(p.ecosystem),
+  );
+  if (bare.length > 0) {
+    const ecosystems = [...new Set(bare.map((p) => p.ecosystem))].sort().join(', ');
+    warnings.push(
+      `${bare.length} distribution package(s) (${ecosystems}) have no release: set the asset's osRelease (e.g. Debian:12) so advisories can be matched`,
+    );
+  }
+  return released;
+}
+
+function mediaTypeOf(text: string): string {
+  const first = text.trimStart()[0];
+  return first === '{' || first === '['
+    ? 'application/json'
+    : first === '<'
+      ? 'application/xml'
+      : 'text/plain; charset=utf-8';
+}
+
+/** Bytes of a raw upload → text: gunzipped when gzip, strictly UTF-8. */
+export function decodeUpload(body: Buffer): string {
+  let bytes = body;
+  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(body, { maxOutputLength: maxInventoryBytes });
+    } catch (error) {
+      throw new ValidationError(
+        `body: the gzip stream cannot be read (${(error as Error).message})`,
+        [{ field: 'body', message: 'is not a readable gzip stream' }],
+      );
+    }
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ValidationError('body: the inventory is not UTF-8 text', [
+      { field: 'body', message: 'is not UTF-8 text' },
+    ]);
+  }
+}
+
+/** A raw inventory file (any format @patchgate/inventory reads) for an asset. */
+export async function uploadRawInventory(
+  ctx: ServerContext,
+  source: ChangeSource,
+  assetId: string,
+  upload: { body: Buffer; format?: string | undefined; name: string; takenAt?: string | undefined },
+): Promise<SnapshotSummary> {
+  const asset = await requireAsset(ctx.database, assetId);
+  const text = decodeUpload(upload.body);
+  const result = readInventory({ path: upload.name, text }, upload.format);
+  if (!result.ok) {
+    throw new ValidationError(result.error, [{ field: 'body', message: result.error }]);
+  }
+  const { inventory } = result;
+  const warnings = [...inventory.warnings];
+  const os = resolveRelease(inventory.os, asRow(asset), warnings);
+  return storeSnapshot(ctx, source, assetId, {
+    format: inventory.format,
+    sourceName: upload.name,
+    takenAt: upload.takenAt,
+    os,
+    packages: finalise(inventory.packages, os, warnings),
+    warnings,
+    raw: { text, mediaType: mediaTypeOf(text) },
+  });
+}
+
+/** An inventory sent as a JSON package list. */
+export async function uploadPackages(
+  ctx: ServerContext,
+  source: ChangeSource,
+  assetId: string,
+  upload: SnapshotUpload,
+): Promise<SnapshotSummary> {
+  const asset = await requireAsset(ctx.database, assetId);
+  const warnings: string[] = [];
+  let os: OsRelease | undefined;
+  if (upload.os !== undefined) {
+    os = osReleaseFromFlag(upload.os);
+    if (os === undefined) {
+      const message =
+        'is not a release Patchgate knows (e.g. Debian:12, ubuntu:22.04, alpine:3.20)';
+      throw new ValidationError(`body.os: ${message}`, [{ field: 'body.os', message }]);
+    }
+  } else {
+    os = resolveRelease(undefined, asRow(asset), warnings);
+  }
+  const packages: InstalledPackage[] = upload.packages.map((pkg) => ({ ...pkg }));
+  return storeSnapshot(ctx, source, assetId, {
+    format: 'packages-json',
+    sourceName: upload.source,
+    takenAt: upload.takenAt,
+    os,
+    packages: finalise(packages, os, warnings),
+    warnings,
+    raw: { text: JSON.stringify(upload), mediaType: 'application/json' },
+  });
+}
+
+function summaryOf(row: SnapshotRow): SnapshotSummary {
+  return {
+    id: row.id,
+    seq: Number(row.seq),
+    takenAt: row.taken_at,
+    uploadedAt: row.uploaded_at,
+    format: row.format,
+    sourceName: row.source_name,
+    os: row.os_json === null ? null : (JSON.parse(row.os_json) as SnapshotSummary['os']),
+    packageCount: Number(row.package_count),
+    warnings: JSON.parse(row.warnings_json) as string[],
+    packagesPruned: row.packages_pruned_at !== null,
+    rawSize: Number(row.raw_size),
+    rawSha256: row.raw_sha256,
+  };
+}
+
+function toPackage(pkg: InstalledPackage): Package {
+  return {
+    ecosystem: pkg.ecosystem,
+    name: pkg.name,
+    version: pkg.version,
+    ...(pkg.sourceName !== undefined && { sourceName: pkg.sourceName }),
+    ...(pkg.sourceVersion !== undefined && { sourceVersion: pkg.sourceVersion }),
+    ...(pkg.purl !== undefined && { purl: pkg.purl }),
+    ...(pkg.arch !== undefined && { arch: pkg.arch }),
+    ...(pkg.epochUnknown === true && { epochUnknown: true }),
+    ...(pkg.location !== undefined && { location: pkg.location }),
+    ...(pkg.direct !== undefined && { direct: pkg.direct }),
+    ...(pkg.dev !== undefined && { dev: pkg.dev }),
+  };
+}
+
+/**
+ * Store a new snapshot and make it current, prune the packages of old ones, ask the findings
+ * context to reconcile the asset, and audit: one transaction.
+ */
+async function storeSnapshot(
+  ctx: ServerContext,
+  source: ChangeSource,
+  assetId: string,
+  ready: ReadyInventory,
+): Promise<SnapshotSummary> {
+  const { database } = ctx;
+  const now = timestamp(ctx.clock);
+  const rawBytes = Buffer.from(ready.raw.text, 'utf8');
+  const id = randomUUID();
+  return database.db.transaction().execute(async (trx) => {
+    const asset = await repo.findAsset(trx, assetId, database.dialect);
+    if (asset === undefined) throw new NotFoundError('The asset');
+    const seq = (await repo.lastSnapshotSeq(trx, assetId)) + 1;
+    const row = {
+      id,
+      asset_id: assetId,
+      seq,
+      taken_at: ready.takenAt === undefined ? now : new Date(ready.takenAt).toISOString(),
+      uploaded_at: now,
+      uploaded_by: source.actor.id,
+      format: ready.format,
+      source_name: ready.sourceName,
+      os_json: ready.os === undefined ? null : JSON.stringify(ready.os),
+      package_count: ready.packages.length,
+      warnings_json: JSON.stringify(ready.warnings),
+      raw_gzip: gzipSync(rawBytes),
+      raw_media_type: ready.raw.mediaType,
+      raw_sha256: createHash('sha256').update(rawBytes).digest('hex'),
+      raw_size: rawBytes.length,
+      packages_pruned_at: null,
+    };
+    await repo.insertSnapshot(trx, row, ready.packages.map(toPackage));
+    await repo.setCurrentSnapshot(trx, assetId, id);
+    await repo.prunePackages(trx, assetId, seq - packageRetention, now);
+    await enqueueJob(trx, ctx.clock, {
+      kind: reconcileJobKind,
+      payload: { assetId },
+      createdBy: source.actor.id,
+    });
+    await appendAuditEvent(trx, database.dialect, ctx.clock, {
+      ...source,
+      action: 'inventory.uploaded',
+      subjectType: 'asset',
+      subjectId: assetId,
+      before: { snapshotId: asset.current_snapshot_id },
+      after: { snapshotId: id, format: ready.format, packageCount: ready.packages.length },
+    });
+    return summaryOf(row);
+  });
+}
+
+export async function listSnapshots(
+  database: Database,
+  assetId: string,
+  query: SnapshotListQuery,
+): Promise<{ snapshots: SnapshotSummary[]; nextBeforeSeq: number | null }> {
+  await requireAsset(database, assetId);
+  const rows = await repo.listSnapshots(database.db, assetId, query.beforeSeq, query.limit + 1);
+  const page = rows.slice(0, query.limit);
+  const last = page.at(-1);
+  return {
+    snapshots: page.map(summaryOf),
+    nextBeforeSeq: rows.length > query.limit && last !== undefined ? Number(last.seq) : null,
+  };
+}
+
+async function requireSnapshot(
+  database: Database,
+  assetId: string,
+  snapshotId: string,
+  what = 'The snapshot',
+): Promise<SnapshotRow> {
+  const snapshot = await repo.findSnapshot(database.db, assetId, snapshotId);
+  if (snapshot === undefined) throw new NotFoundError(what);
+  return snapshot;
+}
+
+function requirePackages(snapshot: SnapshotRow): void {
+  if (snapshot.packages_pruned_at !== null) {
+    throw new ApiError(
+      410,
+      'gone',
+      'Gone',
+      `The packages of snapshot ${snapshot.id} were pruned (only the latest ${packageRetention} snapshots of an asset keep them); its raw upload is kept`,
+    );
+  }
+}
+
+export async function getSnapshot(
+  database: Database,
+  assetId: string,
+  snapshotId: string,
+): Promise<SnapshotSummary> {
+  await requireAsset(database, assetId);
+  return summaryOf(await requireSnapshot(database, assetId, snapshotId));
+}
+
+export async function listPackages(
+  database: Database,
+  assetId: string,
+  snapshotId: string,
+  query: PackageListQuery,
+): Promise<{ packages: Package[]; nextAfterSeq: number | null }> {
+  await requireAsset(database, assetId);
+  requirePackages(await requireSnapshot(database, assetId, snapshotId));
+  const rows = await repo.listPackages(database.db, snapshotId, {
+    ecosystem: query.ecosystem,
+    name: query.name,
+    afterSeq: query.afterSeq,
+    limit: query.limit + 1,
+  });
+  const page = rows.slice(0, query.limit);
+  return {
+    packages: page.map((r) => r.pkg),
+    nextAfterSeq: rows.length > query.limit ? (page.at(-1)?.seq ?? null) : null,
+  };
+}
+
+/** The raw upload of a snapshot, as received (gzip-decoded). */
+export async function rawUpload(
+  database: Database,
+  assetId: string,
+  snapshotId: string,
+): Promise<{ body: Buffer; mediaType: string; sourceName: string }> {
+  const raw = await repo.findRawUpload(database.db, assetId, snapshotId);
+  if (raw === undefined) throw new NotFoundError('The snapshot');
+  return {
+    body: gunzipSync(raw.raw_gzip),
+    mediaType: raw.raw_media_type,
+    sourceName: raw.source_name,
+  };
+}
+
+export async function diffSnapshots(
+  database: Database,
+  assetId: string,
+  query: DiffQuery,
+): Promise<SnapshotDiff> {
+  const asset = await requireAsset(database, assetId);
+  const toId = query.to ?? asset.current_snapshot_id;
+  if (toId === null) throw new NotFoundError('A snapshot of the asset');
+  const to = await requireSnapshot(database, assetId, toId, 'The `to` snapshot');
+  const from =
+    query.from !== undefined
+      ? await requireSnapshot(database, assetId, query.from, 'The `from` snapshot')
+      : await repo.previousSnapshot(database.db, assetId, Number(to.seq));
+  requirePackages(to);
+  if (from !== undefined) requirePackages(from);
+  const toPackages = (await repo.listPackages(database.db, to.id)).map((r) => r.pkg);
+  const fromPackages =
+    from === undefined ? [] : (await repo.listPackages(database.db, from.id)).map((r) => r.pkg);
+  return { from: from?.id ?? null, to: to.id, ...diffPackages(fromPackages, toPackages) };
+}
+
+/** The asset's current inventory, as @patchgate/inventory's Inventory, or undefined. */
+export async function currentInventory(
+  database: Database,
+  assetId: string,
+): Promise<{ snapshotId: string; takenAt: string; inventory: Inventory } | undefined> {
+  const asset = await repo.findAsset(database.db, assetId);
+  if (asset?.current_snapshot_id == null) return undefined;
+  const snapshot = await repo.findSnapshot(database.db, assetId, asset.current_snapshot_id);
+  if (snapshot === undefined) return undefined;
+  const packages: InstalledPackage[] = (await repo.listPackages(database.db, snapshot.id)).map(
+    (r) => ({ ...r.pkg }),
+  );
+  const os = snapshot.os_json === null ? undefined : (JSON.parse(snapshot.os_json) as OsRelease);
+  return {
+    snapshotId: snapshot.id,
+    takenAt: snapshot.taken_at,
+    inventory: {
+      format: snapshot.format,
+      source: snapshot.source_name,
+      ...(os !== undefined && { os }),
+      packages,
+      warnings: JSON.parse(snapshot.warnings_json) as string[],
+    },
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Test helpers of the jobs context (used by its tests and the advisories context's tests):
+ * a settable clock, a server context on any database, and a second, independent connection
+ * pool to the same database (two "servers" racing for the same jobs).
+ */
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { inject } from 'vitest';
+import type { Clock } from '../../clock.ts';
+import type { ServerConfig } from '../../config.ts';
+import { configFromEnv } from '../../config.ts';
+import type { ServerContext } from '../../context.ts';
+import type { Database } from '../../db/database.ts';
+import { openPostgres } from '../../db/database.ts';
+
+export interface SettableClock extends Clock {
+  set(iso: string): void;
+  advance(seconds: number): void;
+}
+
+export function settableClock(start = '2026-11-22T09:00:00.000Z'): SettableClock {
+  let now = Date.parse(start);
+  return {
+    now: () => new Date(now),
+    set: (iso) => (now = Date.parse(iso)),
+    advance: (seconds) => (now += seconds * 1000),
+  };
+}
+
+/** The defaults of the real configuration, silent: follows whatever fields it gains. */
+function testConfig(): ServerConfig {
+  const result = configFromEnv({}, '/nonexistent', { logLevel: 'silent' });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.config;
+}
+
+export function contextOf(database: Database, clock: Clock): ServerContext {
+  return {
+    database,
+    clock,
+    config: testConfig(),
+    logger: pino({ level: 'silent' }),
+    metrics: new Registry(),
+  };
+}
+
+/**
+ * Another "server" on the same database: a second pg pool to the same PostgreSQL database.
+ * On SQLite the same handle (closing it does nothing): SQLite serves one server process, and
+ * two better-sqlite3 connections in one process would block each other's event loop while
+ * one waits for the other's lock. Close it before `database`.
+ */
+export function secondHandle(database: Database): Database {
+  if (database.dialect === 'sqlite') return { ...database, close: () => Promise.resolve() };
+  const url = inject('postgresUrl');
+  const name = database.location.split('/').at(-1);
+  if (url === null || name === undefined) throw new Error('PostgreSQL is not available');
+  return openPostgres(url.replace('/postgres?', `/${name}?`), 5);
+}
