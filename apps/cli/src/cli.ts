@@ -1,6 +1,8 @@
 /** Command dispatch. `run` never exits the process: it returns the exit code. */
 import { advisoriesCommand } from './commands/advisories.ts';
+import { assetsCommand } from './commands/assets.ts';
 import { auditCommand } from './commands/audit.ts';
+import { findingsCommand } from './commands/findings.ts';
 import { loginCommand } from './commands/login.ts';
 import { cvssCommand } from './commands/cvss.ts';
 import type { ServerProcess } from './commands/server.ts';
@@ -20,11 +22,13 @@ Commands:
   scan        match inventories against OSV advisories and print findings
   versions    compare versions under an ecosystem's rules; list the schemes
   inventory   show what an inventory file contains; list the formats
-  advisories  derive OSV advisories from Debian changelogs
+  advisories  a server's advisory sources and syncs; OSV from Debian changelogs
   cvss        score CVSS v2, v3.0, v3.1 and v4.0 vectors
   server      start the Patchgate server (embedded database by default)
   login       log in to a server and save an API token for the commands below
   audit       verify the server's audit chain
+  assets      import, list assets on a server; upload their inventories
+  findings    list a server's prioritised findings
 
 Run "patchgate <command> --help" for a command's options.
 Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
@@ -58,13 +62,17 @@ export async function run(
       case 'inventory':
         return inventoryCommand(args, io);
       case 'advisories':
-        return advisoriesCommand(args, io);
+        return await advisoriesCommand(args, io);
       case 'cvss':
         return await cvssCommand(args, io);
       case 'login':
         return await loginCommand(args, io);
       case 'audit':
         return await auditCommand(args, io);
+      case 'assets':
+        return await assetsCommand(args, io);
+      case 'findings':
+        return await findingsCommand(args, io);
       case 'server':
         if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
         return await serverCommand(args, io, processHooks);

@@ -3,7 +3,7 @@
  * the remote commands, through the real executable over HTTP.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,17 +54,18 @@ beforeAll(async () => {
     });
     server?.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
-  // The first admin, through the public bootstrap route of an empty server.
+  // The first admin came from PATCHGATE_ADMIN_PASSWORD on the empty database; the public
+  // bootstrap route now refuses.
   const response = await fetch(`${url}/api/v1/bootstrap`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      username: 'admin',
-      displayName: 'Admin',
+      username: 'mallory',
+      displayName: 'M',
       password: 'correct horse battery staple',
     }),
   });
-  expect(response.status).toBe(201);
+  expect(response.status).toBe(409);
 });
 
 afterAll(async () => {
@@ -113,6 +114,67 @@ describe('patchgate against a server', () => {
     expect(result.ok).toBe(true);
     // bootstrap, login failure, login, token creation, logout
     expect(result.events).toBeGreaterThanOrEqual(4);
+  });
+
+  it('imports assets, uploads an inventory, syncs advisories and lists prioritised findings', async () => {
+    writeFileSync(
+      join(work, 'assets.yaml'),
+      '- name: web-01\n  kind: host\n  environment: production\n  criticality: high\n  exposure: internet\n',
+    );
+    const imported = patchgate(['assets', 'import', join(work, 'assets.yaml'), '--json']);
+    expect(imported.stderr).toBe('');
+    expect(JSON.parse(imported.stdout)).toEqual({ created: 1, updated: 0, unchanged: 0 });
+
+    const uploaded = patchgate([
+      'assets',
+      'upload',
+      'web-01',
+      'examples/debian-bookworm/dpkg-query.tsv',
+    ]);
+    expect(uploaded.stdout).toMatch(/uploaded .* to web-01: dpkg-query, 723 packages/);
+
+    const added = patchgate([
+      'advisories',
+      'add-source',
+      '--name',
+      'debian-12',
+      '--kind',
+      'osv-directory',
+      '--path',
+      `${repoRoot}examples/advisories/debian-12`,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const synced = patchgate(['advisories', 'sync', '--wait', '--json']);
+    expect(synced.code, synced.stderr).toBe(0);
+    expect(JSON.parse(synced.stdout)).toMatchObject({
+      jobs: [{ source: 'debian-12', state: 'succeeded' }],
+    });
+
+    // Reconciliation runs in the server's background jobs: wait for it, without a fixed sleep.
+    let listed = patchgate([
+      'findings',
+      'list',
+      '--priority',
+      'P1,P2,P3,P4,P5',
+      '--limit',
+      '500',
+      '--json',
+    ]);
+    for (let i = 0; i < 60 && JSON.parse(listed.stdout).findings.length < 91; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      listed = patchgate(['findings', 'list', '--limit', '500', '--json']);
+    }
+    expect(listed.code).toBe(1);
+    expect((JSON.parse(listed.stdout) as { findings: unknown[] }).findings).toHaveLength(91);
+    const table = patchgate(['assets', 'list']);
+    expect(table.stdout).toMatch(/^web-01\s+host\s+production\s+internet/m);
+  });
+
+  it("reports a bad asset file with the server's field names", () => {
+    writeFileSync(join(work, 'bad.json'), '[{"name": "x", "exposure": "everywhere"}]');
+    const result = patchgate(['assets', 'import', join(work, 'bad.json')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/asset import failed: 422 .*\n  body\[0\]\.exposure: /);
   });
 
   it('says plainly when the server cannot be reached', () => {

@@ -8,11 +8,12 @@ import { gunzipSync } from 'node:zlib';
 import { osReleaseFromFlag } from '@patchgate/inventory';
 import { changelogToOsv, parseDebianChangelog, releaseOfChangelog } from '@patchgate/sources';
 import { parseCommandArgs } from '../args.ts';
+import { advisoriesRemoteCommand, advisoriesRemoteHelp } from './advisories-remote.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 
 export const advisoriesHelp = `Usage:
-  patchgate advisories from-debian-changelog <changelog.Debian.gz|changelog…> --out <dir>
+${advisoriesRemoteHelp}  patchgate advisories from-debian-changelog <changelog.Debian.gz|changelog…> --out <dir>
                                              [--os debian:<release>] [--json]
 
 from-debian-changelog writes one OSV record per CVE a Debian changelog names, fixed at the
@@ -29,12 +30,14 @@ function readText(path: string): string {
     : bytes.toString('utf8');
 }
 
-export function advisoriesCommand(args: string[], io: CliIo): ExitCode {
+export async function advisoriesCommand(args: string[], io: CliIo): Promise<ExitCode> {
   const [sub, ...rest] = args;
   if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
     io.stdout.write(advisoriesHelp);
     return sub === undefined ? exitCodes.usage : exitCodes.ok;
   }
+  if (sub === 'sources' || sub === 'add-source' || sub === 'sync')
+    return advisoriesRemoteCommand(sub, rest, io);
   if (sub !== 'from-debian-changelog')
     throw new UsageError(`advisories: unknown subcommand "${sub}"\n\n${advisoriesHelp}`);
   const { values, positionals } = parseCommandArgs('advisories from-debian-changelog', rest, {
