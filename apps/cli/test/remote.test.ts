@@ -160,7 +160,11 @@ describe('patchgate against a server', () => {
       '500',
       '--json',
     ]);
-    for (let i = 0; i < 60 && JSON.parse(listed.stdout).findings.length < 91; i++) {
+    for (
+      let i = 0;
+      i < 60 && (JSON.parse(listed.stdout) as { findings: unknown[] }).findings.length < 91;
+      i++
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 500));
       listed = patchgate(['findings', 'list', '--limit', '500', '--json']);
     }
@@ -174,7 +178,7 @@ describe('patchgate against a server', () => {
     writeFileSync(join(work, 'bad.json'), '[{"name": "x", "exposure": "everywhere"}]');
     const result = patchgate(['assets', 'import', join(work, 'bad.json')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/asset import failed: 422 .*\n  body\[0\]\.exposure: /);
+    expect(result.stderr).toMatch(/asset import failed: 422 .*\n {2}body\[0\]\.exposure: /);
   });
 
   it('says plainly when the server cannot be reached', () => {
