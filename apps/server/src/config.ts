@@ -23,6 +23,11 @@ export const ServerConfig = z.strictObject({
    * exist for test suites that hash many passwords; never lower it in production.
    */
   passwordHashCost: z.number().int().min(10).max(20),
+  /**
+   * How long a claimed job stays this process's without a heartbeat: after a crash, its jobs
+   * are taken up again (by any server) once this lapses.
+   */
+  jobLeaseSeconds: z.number().int().min(3).max(3600),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -36,6 +41,7 @@ const variables = {
   logLevel: 'PATCHGATE_LOG_LEVEL',
   secureCookies: 'PATCHGATE_SECURE_COOKIES',
   passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
+  jobLeaseSeconds: 'PATCHGATE_JOB_LEASE_SECONDS',
 } as const;
 
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
@@ -56,6 +62,10 @@ export function configFromEnv(
     passwordHashCost: (() => {
       const cost = env[variables.passwordHashCost];
       return cost === undefined ? 17 : /^\d+$/.test(cost) ? Number(cost) : cost;
+    })(),
+    jobLeaseSeconds: (() => {
+      const lease = env[variables.jobLeaseSeconds];
+      return lease === undefined ? 60 : /^\d+$/.test(lease) ? Number(lease) : lease;
     })(),
     ...overrides,
   };

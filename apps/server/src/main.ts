@@ -63,8 +63,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const jobs = new JobRunner(context, {
     workerId: `${hostname()}:${process.pid}`,
     concurrency: 2,
-    leaseSeconds: 60,
-    pollMs: 2000,
+    leaseSeconds: config.jobLeaseSeconds,
+    pollMs: Math.min(2000, (config.jobLeaseSeconds * 1000) / 3),
   });
   registerAdvisoryJobs(jobs, context);
   registerFindingJobs(jobs, context, databaseFindingInputs(database));

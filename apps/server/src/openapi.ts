@@ -23,6 +23,7 @@ export async function generateOpenApiDocument(): Promise<string> {
         logLevel: 'silent',
         secureCookies: false,
         passwordHashCost: 10,
+        jobLeaseSeconds: 60,
       },
       logger: pino({ level: 'silent' }),
       metrics: new Registry(),

@@ -26,6 +26,7 @@ export async function testApp(
       logLevel: 'silent',
       secureCookies: false,
       passwordHashCost: 10,
+      jobLeaseSeconds: 60,
     },
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),

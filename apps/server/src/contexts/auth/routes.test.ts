@@ -69,6 +69,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
           logLevel: 'silent',
           secureCookies: true,
           passwordHashCost: 10,
+          jobLeaseSeconds: 60,
         },
         logger: pino({ level: 'silent' }),
         metrics: new Registry(),

@@ -22,6 +22,7 @@ function contextOf(database: Database): ServerContext {
       logLevel: 'silent',
       secureCookies: false,
       passwordHashCost: 10,
+      jobLeaseSeconds: 60,
     },
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),
