@@ -5,11 +5,13 @@
 import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchScanFleet } from './scan-fleet.ts';
+import { benchServer } from './server.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'scan-fleet': benchScanFleet,
   'enrich-fleet': benchEnrichFleet,
   cvss: benchCvss,
+  server: benchServer,
 };
 
 const only = process.argv.slice(2);

@@ -28,6 +28,11 @@ export const ServerConfig = z.strictObject({
    * are taken up again (by any server) once this lapses.
    */
   jobLeaseSeconds: z.number().int().min(3).max(3600),
+  /**
+   * The policy findings are prioritised by: a built-in id (`default`, `bod-26-04`,
+   * `ssvc-deployer`, `pci-dss-4`, `fedramp-rev5`) or a YAML/JSON policy file.
+   */
+  policy: z.string().min(1),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -42,6 +47,7 @@ const variables = {
   secureCookies: 'PATCHGATE_SECURE_COOKIES',
   passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
   jobLeaseSeconds: 'PATCHGATE_JOB_LEASE_SECONDS',
+  policy: 'PATCHGATE_POLICY',
 } as const;
 
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
@@ -67,6 +73,7 @@ export function configFromEnv(
       const lease = env[variables.jobLeaseSeconds];
       return lease === undefined ? 60 : /^\d+$/.test(lease) ? Number(lease) : lease;
     })(),
+    policy: env[variables.policy] ?? 'default',
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);
@@ -78,4 +85,12 @@ export function configFromEnv(
       return `${key === undefined ? 'configuration' : variables[key]}: ${issue.message}`;
     }),
   };
+}
+
+/** A setting that cannot be used: the server does not start, and says which and why. */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigurationError';
+  }
 }

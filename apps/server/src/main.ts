@@ -11,9 +11,13 @@ import { buildApp } from './app.ts';
 import type { Clock } from './clock.ts';
 import { systemClock } from './clock.ts';
 import type { ServerConfig } from './config.ts';
+import { ConfigurationError } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { Database } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { readFileSync } from 'node:fs';
+import type { Policy } from '@patchgate/policy';
+import { findPolicy, parsePolicy } from '@patchgate/policy';
 import { migrate } from './db/migrate.ts';
 import { registerAdvisoryJobs } from './contexts/advisories/index.ts';
 import {
@@ -23,6 +27,27 @@ import {
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
+
+/** The configured policy: a built-in id or a policy file; a bad one stops the start. */
+export function loadServerPolicy(setting: string): Policy {
+  const builtin = findPolicy(setting);
+  if (builtin !== undefined) return builtin;
+  let text: string;
+  try {
+    text = readFileSync(setting, 'utf8');
+  } catch (error) {
+    throw new ConfigurationError(
+      `PATCHGATE_POLICY: "${setting}" is neither a built-in policy nor a readable file`,
+      { cause: error },
+    );
+  }
+  const parsed = parsePolicy(text, setting);
+  if (!parsed.ok)
+    throw new ConfigurationError(
+      `PATCHGATE_POLICY: ${setting} is not a valid policy:\n  ${parsed.errors.join('\n  ')}`,
+    );
+  return parsed.policy;
+}
 
 export interface RunningServer {
   readonly url: string;
@@ -47,6 +72,7 @@ export interface StartOptions {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   // Logs are structured JSON on standard error; standard output is for people.
+  const policy = loadServerPolicy(config.policy);
   const logger = options.logger ?? pino({ level: config.logLevel }, pino.destination(2));
   const database = options.database ?? openDatabase(config);
   await migrate(database.db, database.dialect);
@@ -67,7 +93,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     pollMs: Math.min(2000, (config.jobLeaseSeconds * 1000) / 3),
   });
   registerAdvisoryJobs(jobs, context);
-  registerFindingJobs(jobs, context, databaseFindingInputs(database));
+  registerFindingJobs(jobs, context, databaseFindingInputs(database), { policy });
   // Exceptions lapse on their own: an hourly job records and audits each expiry.
   await upsertSchedule(database.db, context.clock, {
     id: findingJobKinds.expireExceptions,

@@ -24,6 +24,7 @@ export async function generateOpenApiDocument(): Promise<string> {
         secureCookies: false,
         passwordHashCost: 10,
         jobLeaseSeconds: 60,
+        policy: 'default',
       },
       logger: pino({ level: 'silent' }),
       metrics: new Registry(),

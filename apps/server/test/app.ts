@@ -27,6 +27,7 @@ export async function testApp(
       secureCookies: false,
       passwordHashCost: 10,
       jobLeaseSeconds: 60,
+      policy: 'default',
     },
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),

@@ -3,7 +3,9 @@
  * file in the data directory) or PostgreSQL (`--database-url` / PATCHGATE_DATABASE_URL).
  * Runs until SIGINT or SIGTERM, then shuts down gracefully.
  */
-import { bootstrapAdmin, configFromEnv, startServer } from '@patchgate/server';
+import { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } from '@patchgate/server';
+import { seedDemo } from '../demo.ts';
+import { saveCredentials } from '../remote/credentials.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -19,6 +21,13 @@ Options:
                              default ./patchgate-data)
       --database-url <url>   postgres://… to use PostgreSQL instead (PATCHGATE_DATABASE_URL)
       --log-level <level>    fatal, error, warn, info (default), debug, trace, silent
+      --policy <id|file>     the policy findings are prioritised by (PATCHGATE_POLICY):
+                             default, bod-26-04, ssvc-deployer, pci-dss-4, fedramp-rev5,
+                             or a YAML/JSON policy file
+      --demo                 on an empty server: create an admin (its password is printed
+                             once), demo assets with real inventories and real advisory
+                             sources from examples/, synced in the background; the CLI is
+                             logged in to it
 
 First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
 admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
@@ -43,6 +52,8 @@ export async function serverCommand(
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
     'log-level': { type: 'string' },
+    demo: { type: 'boolean' },
+    policy: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -58,11 +69,18 @@ export async function serverCommand(
     ...(values['data-dir'] !== undefined && { PATCHGATE_DATA_DIR: values['data-dir'] }),
     ...(values['database-url'] !== undefined && { PATCHGATE_DATABASE_URL: values['database-url'] }),
     ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
+    ...(values.policy !== undefined && { PATCHGATE_POLICY: values.policy }),
   };
   const configured = configFromEnv(env, io.cwd);
   if (!configured.ok)
     throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
-  const server = await startServer({ config: configured.config });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ config: configured.config });
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw new UsageError(error.message, { cause: error });
+    throw error;
+  }
   const database = server.context.database;
   const adminPassword = env['PATCHGATE_ADMIN_PASSWORD'];
   if (adminPassword !== undefined && adminPassword !== '') {
@@ -85,6 +103,20 @@ export async function serverCommand(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
       `API documentation: ${server.url}/docs\n`,
   );
+  if (values.demo === true) {
+    const demo = await seedDemo(server.url);
+    if (!demo.created) {
+      io.stdout.write('Demo: this server already has users; nothing was added\n');
+    } else {
+      if (demo.token !== undefined)
+        saveCredentials(io, { server: server.url, token: demo.token, username: demo.username });
+      io.stdout.write(
+        `Demo organisation ready: 2 assets with real inventories, 3 advisory sources syncing now.\n` +
+          `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
+          `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
+      );
+    }
+  }
   const signal = await processHooks.stopSignal;
   io.stderr.write(`patchgate: ${signal}: shutting down\n`);
   await server.close();

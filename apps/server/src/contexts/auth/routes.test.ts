@@ -70,6 +70,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
           secureCookies: true,
           passwordHashCost: 10,
           jobLeaseSeconds: 60,
+          policy: 'default',
         },
         logger: pino({ level: 'silent' }),
         metrics: new Registry(),

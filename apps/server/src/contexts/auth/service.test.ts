@@ -23,6 +23,7 @@ function contextOf(database: Database): ServerContext {
       secureCookies: false,
       passwordHashCost: 10,
       jobLeaseSeconds: 60,
+      policy: 'default',
     },
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),

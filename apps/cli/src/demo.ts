@@ -1,0 +1,144 @@
+/**
+ * The demo organisation `patchgate server --demo` builds on an empty server, through the
+ * public API only: a first admin, three assets with the real inventories in examples/, the
+ * real advisories and CISA records in examples/ as sources, synced in the background, so
+ * prioritised findings appear within seconds.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { PatchgateClient } from '@patchgate/api-client';
+import { createPatchgateClient } from '@patchgate/api-client';
+import { expectOk } from './remote/call.ts';
+
+/** examples/ of the repository, from src/ or from the bundle in dist/ alike. */
+export const examplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
+
+export interface DemoResult {
+  readonly created: boolean;
+  readonly username: string;
+  /** Only when this call created the admin. */
+  readonly password?: string;
+  readonly token?: string;
+}
+
+const demoAssets = [
+  {
+    name: 'web-01',
+    kind: 'host',
+    environment: 'production',
+    criticality: 'high',
+    exposure: 'internet',
+    owner: 'team-web',
+    tags: ['pci'],
+    groups: ['web'],
+    inventory: 'debian-bookworm/dpkg-query.tsv',
+  },
+  {
+    name: 'bridge',
+    kind: 'application',
+    environment: 'staging',
+    criticality: 'medium',
+    exposure: 'internal',
+    owner: 'team-mail',
+    tags: [],
+    groups: ['mail'],
+    inventory: 'sbom/proton-bridge-v1.8.0.bom.json',
+  },
+] as const;
+
+const demoSources = [
+  {
+    name: 'Debian 12 (from package changelogs)',
+    kind: 'osv-directory',
+    path: 'advisories/debian-12',
+  },
+  { name: 'Go vulnerability database (excerpt)', kind: 'osv-directory', path: 'advisories/go' },
+  { name: 'CISA vulnrichment (excerpt)', kind: 'cve5', path: 'cve5' },
+] as const;
+
+async function adminSession(
+  baseUrl: string,
+  username: string,
+  password: string,
+): Promise<PatchgateClient & { headers: Record<string, string> }> {
+  const anonymous = createPatchgateClient({ baseUrl });
+  const login = await anonymous.POST('/api/v1/session', { body: { username, password } });
+  const session = expectOk(login, 'demo login');
+  const cookie = (login.response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const headers = { cookie, 'x-csrf-token': session.csrfToken ?? '' };
+  const created = expectOk(
+    await anonymous.POST('/api/v1/tokens', {
+      headers,
+      body: { name: 'patchgate demo CLI', scopes: session.user.permissions, expiresInDays: 30 },
+    }),
+    'demo token',
+  );
+  await anonymous.DELETE('/api/v1/session', { headers });
+  return Object.assign(createPatchgateClient({ baseUrl, token: created.token }), {
+    headers: { token: created.token },
+  });
+}
+
+/** Seed the demo on an empty server; a server that already has users is left alone. */
+export async function seedDemo(baseUrl: string): Promise<DemoResult> {
+  const username = 'admin';
+  const password = randomBytes(12).toString('base64url');
+  const anonymous = createPatchgateClient({ baseUrl });
+  const bootstrap = await anonymous.POST('/api/v1/bootstrap', {
+    body: { username, password, displayName: 'Demo administrator' },
+  });
+  if (bootstrap.response.status === 409) return { created: false, username };
+  expectOk(bootstrap, 'demo bootstrap');
+  const client = await adminSession(baseUrl, username, password);
+
+  expectOk(
+    await client.POST('/api/v1/assets/import', {
+      body: demoAssets.map(({ inventory: _inventory, tags, groups, ...asset }) => ({
+        ...asset,
+        tags: [...tags],
+        groups: [...groups],
+      })),
+    }),
+    'demo assets',
+  );
+  const { assets } = expectOk(
+    await client.GET('/api/v1/assets', { params: { query: { limit: 500 } } }),
+    'demo asset list',
+  );
+  for (const demo of demoAssets) {
+    const asset = assets.find((a) => a.name === demo.name);
+    if (asset === undefined) continue;
+    expectOk(
+      await client.POST('/api/v1/assets/{id}/inventory', {
+        params: {
+          path: { id: asset.id },
+          query: { name: demo.inventory.split('/').pop() ?? demo.inventory },
+        },
+        body: readFileSync(`${examplesDir}${demo.inventory}`) as unknown as never,
+        bodySerializer: (body: unknown) => body as Buffer,
+        headers: { 'content-type': 'application/octet-stream' },
+      }),
+      `demo inventory ${demo.inventory}`,
+    );
+  }
+  for (const source of demoSources) {
+    const created = expectOk(
+      await client.POST('/api/v1/advisory-sources', {
+        body: {
+          name: source.name,
+          kind: source.kind,
+          path: `${examplesDir}${source.path}`,
+        } as never,
+      }),
+      `demo source ${source.name}`,
+    );
+    expectOk(
+      await client.POST('/api/v1/advisory-sources/{id}/sync', {
+        params: { path: { id: created.id } },
+      }),
+      `demo sync ${source.name}`,
+    );
+  }
+  return { created: true, username, password, token: client.headers['token'] ?? '' };
+}

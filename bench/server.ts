@@ -1,0 +1,478 @@
+/**
+ * Benchmark: the server end to end, on the embedded SQLite file and on PostgreSQL (a throwaway
+ * cluster), through the real HTTP app (fastify.inject with an admin API token) and the real
+ * job runner. Phases: ingest (one bulk import, then one dpkg status upload per asset),
+ * advisory sync (the real OSV archives as sources), reconcile (the queued per-asset jobs,
+ * then the reconcile-all job the sync queued, which finds nothing to change), and the main
+ * list queries' latency. The baseline of every PostgreSQL figure is SQLite in the same run.
+ *
+ * Sizes: PATCHGATE_BENCH_SERVER_ASSETS (default 1000), PATCHGATE_BENCH_SERVER_QUERIES
+ * (requests per query, default 200), PATCHGATE_BENCH_SERVER_OSV (comma-separated directories
+ * of advisories/osv, default Debian-derived-2023,Go,crates.io).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { criticalities, environments, exposures, priorities } from '@patchgate/policy';
+import { sql } from 'kysely';
+import { registerAdvisoryJobs } from '../apps/server/src/contexts/advisories/index.ts';
+import {
+  databaseFindingInputs,
+  findingJobKinds,
+  registerFindingJobs,
+} from '../apps/server/src/contexts/findings/index.ts';
+import { JobRunner } from '../apps/server/src/contexts/jobs/index.ts';
+import type { Database } from '../apps/server/src/db/database.ts';
+import { openPostgres, openSqlite } from '../apps/server/src/db/database.ts';
+import { migrate } from '../apps/server/src/db/migrate.ts';
+import { testApp } from '../apps/server/test/app.ts';
+import { testCaller } from '../apps/server/test/auth.ts';
+import {
+  findPostgresBinaries,
+  startPostgresCluster,
+} from '../apps/server/test/postgres-cluster.ts';
+import { random } from './scan-fleet.ts';
+import { requireSharedData, sharedData } from './shared-data.ts';
+
+const assetCount = Number(process.env['PATCHGATE_BENCH_SERVER_ASSETS'] ?? 1000);
+const queryRuns = Number(process.env['PATCHGATE_BENCH_SERVER_QUERIES'] ?? 200);
+const warmUpRuns = 20;
+const osvDirs = (process.env['PATCHGATE_BENCH_SERVER_OSV'] ?? 'Debian-derived-2023,Go,crates.io')
+  .split(',')
+  .map((dir) => dir.trim())
+  .filter((dir) => dir !== '');
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const count = (n: number) => Math.round(n).toLocaleString('en');
+const perSecond = (n: number, ms: number) => count(n / (ms / 1000));
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Asset n of the fleet: its import entry and its dpkg status text (built when uploaded). */
+interface FleetAsset {
+  readonly entry: {
+    name: string;
+    osRelease: string;
+    environment: (typeof environments)[number];
+    criticality: (typeof criticalities)[number];
+    exposure: (typeof exposures)[number];
+    tags: string[];
+    groups: string[];
+  };
+  readonly keep: number;
+  readonly seed: number;
+}
+
+/**
+ * The same fleet every run (fixed seed): Debian 10, 11 or 12 (declared on the asset, since a
+ * dpkg status file does not say its release), 85–100 % of the real host's packages.
+ */
+function buildFleet(): FleetAsset[] {
+  const next = random(20261122);
+  return Array.from({ length: assetCount }, (_, n) => {
+    const release = ['10', '11', '12'][Math.floor(next() * 3)] as string;
+    return {
+      entry: {
+        name: `host-${String(n).padStart(5, '0')}`,
+        osRelease: `Debian:${release}`,
+        environment: environments[n % environments.length] ?? 'production',
+        criticality: criticalities[Math.floor(next() * criticalities.length)] ?? 'medium',
+        exposure: exposures[Math.floor(next() * exposures.length)] ?? 'unknown',
+        tags: n % 5 === 0 ? ['pci'] : [],
+        groups: [`wave-${n % 3}`],
+      },
+      keep: 0.85 + next() * 0.15,
+      seed: 1000 + n,
+    };
+  });
+}
+
+/** The dpkg status text of one asset: a deterministic sample of the real host's stanzas. */
+function statusText(stanzas: readonly string[], asset: FleetAsset): string {
+  const next = random(asset.seed);
+  return stanzas.filter(() => next() < asset.keep).join('\n\n') + '\n';
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+interface QueryFigures {
+  readonly name: string;
+  readonly rows: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+interface Figures {
+  readonly importMs: number;
+  readonly ingestMs: number;
+  readonly packages: number;
+  readonly sizeAfterIngest: number;
+  readonly syncMs: number;
+  readonly records: number;
+  readonly reconcileMs: number;
+  readonly findings: number;
+  readonly secondReconcileMs: number;
+  readonly sizeAfterReconcile: number;
+  readonly queries: readonly QueryFigures[];
+}
+
+interface Target {
+  readonly name: 'sqlite' | 'postgres';
+  readonly database: Database;
+  readonly size: () => Promise<number>;
+}
+
+type Inject = Awaited<ReturnType<typeof testApp>>['app']['inject'];
+
+async function call(
+  inject: Inject,
+  headers: Record<string, string>,
+  method: 'GET' | 'POST',
+  url: string,
+  expected: number,
+  payload?: string | object,
+): Promise<unknown> {
+  const response = await inject({
+    method,
+    url,
+    headers,
+    ...(payload !== undefined && { payload }),
+  });
+  if (response.statusCode !== expected) {
+    throw new Error(`${method} ${url}: ${response.statusCode} ${response.body.slice(0, 500)}`);
+  }
+  return response.body === '' ? undefined : (JSON.parse(response.body) as unknown);
+}
+
+async function runOn(
+  target: Target,
+  fleet: readonly FleetAsset[],
+  stanzas: readonly string[],
+): Promise<Figures> {
+  const { database, name } = target;
+  const tag = name.padEnd(8);
+  await migrate(database.db, database.dialect);
+  // A settable clock: detection on one day, queries later, so some findings are overdue.
+  let now = new Date('2026-11-22T09:00:00.000Z');
+  const clock = { now: () => new Date(now) };
+  const built = await testApp(database, clock);
+  const { context } = built;
+  const inject: Inject = built.app.inject.bind(built.app);
+  const caller = await testCaller(database, ['admin']);
+  const headers = caller.headers;
+  const get = (url: string) => call(inject, headers, 'GET', url, 200);
+
+  try {
+    // 1. Ingest: one bulk import, then one upload per asset.
+    let started = performance.now();
+    await call(
+      inject,
+      headers,
+      'POST',
+      '/api/v1/assets/import',
+      200,
+      fleet.map((a) => a.entry),
+    );
+    const importMs = performance.now() - started;
+    const ids = new Map<string, string>();
+    let cursor: string | null = null;
+    do {
+      const page = (await get(
+        `/api/v1/assets?limit=500${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`,
+      )) as { assets: { id: string; name: string }[]; nextCursor: string | null };
+      for (const asset of page.assets) ids.set(asset.name, asset.id);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    say(`${tag} import ${count(fleet.length)} assets in one bulk import: ${seconds(importMs)}`);
+
+    let packages = 0;
+    let uploadMs = 0;
+    for (const [n, asset] of fleet.entries()) {
+      const id = ids.get(asset.entry.name);
+      if (id === undefined) throw new Error(`${asset.entry.name} was not imported`);
+      const text = statusText(stanzas, asset); // built outside the timing
+      started = performance.now();
+      const summary = (await call(
+        inject,
+        { ...headers, 'content-type': 'text/plain' },
+        'POST',
+        `/api/v1/assets/${id}/inventory?format=dpkg-status&name=status`,
+        201,
+        text,
+      )) as { packageCount: number };
+      uploadMs += performance.now() - started;
+      packages += summary.packageCount;
+      if ((n + 1) % 250 === 0 && n + 1 < fleet.length)
+        say(`${tag}   … ${count(n + 1)} uploads, ${seconds(uploadMs)}`);
+    }
+    const sizeAfterIngest = await target.size();
+    const ingestMs = importMs + uploadMs;
+    say(
+      `${tag} ingest ${count(fleet.length)} dpkg status uploads, ${count(packages)} packages ` +
+        `(${count(packages / fleet.length)} per asset) in ${seconds(uploadMs)} ` +
+        `= ${perSecond(fleet.length, uploadMs)} uploads/s, ${perSecond(packages, uploadMs)} packages/s; ` +
+        `with the import ${seconds(ingestMs)}; database ${mib(sizeAfterIngest)}`,
+    );
+
+    // 2. Advisories: each archive a source, synced by the real job (advisories only here).
+    now = new Date('2026-11-22T09:01:00.000Z');
+    const syncRunner = new JobRunner(context, {
+      workerId: 'bench-sync',
+      concurrency: 1,
+      leaseSeconds: 3600,
+      pollMs: 1000,
+    });
+    registerAdvisoryJobs(syncRunner, context);
+    let syncMs = 0;
+    let records = 0;
+    for (const dir of osvDirs) {
+      const path = join(sharedData(`advisories/osv/${dir}`), 'all.zip');
+      if (!existsSync(path)) {
+        say(`${tag} SKIP source ${dir}: ${path} is absent`);
+        continue;
+      }
+      const source = (await call(inject, headers, 'POST', '/api/v1/advisory-sources', 201, {
+        name: `osv-${dir}`,
+        kind: 'osv-zip',
+        path,
+      })) as { id: string };
+      const requested = (await call(
+        inject,
+        headers,
+        'POST',
+        `/api/v1/advisory-sources/${source.id}/sync`,
+        202,
+      )) as { jobId: string };
+      started = performance.now();
+      const outcome = await syncRunner.runOnce();
+      const ms = performance.now() - started;
+      if (outcome?.id !== requested.jobId || outcome.state !== 'succeeded') {
+        throw new Error(`sync of ${dir}: ${JSON.stringify(outcome)}`);
+      }
+      const job = (await get(`/api/v1/jobs/${requested.jobId}`)) as {
+        result: { counts: { read: number; new: number; errors: number } };
+      };
+      const { counts } = job.result;
+      syncMs += ms;
+      records += counts.read;
+      say(
+        `${tag} sync   ${dir}: ${count(counts.read)} records (${count(counts.new)} new, ` +
+          `${count(counts.errors)} errors) in ${seconds(ms)} = ${perSecond(counts.read, ms)} records/s`,
+      );
+    }
+    say(
+      `${tag} sync   total ${count(records)} records in ${seconds(syncMs)} = ${perSecond(records, syncMs)} records/s`,
+    );
+
+    // 3. Reconcile: the per-asset jobs the uploads queued (they run first: queued earlier),
+    // then the reconcile-all job the first sync queued, which must change nothing.
+    const findingRunner = new JobRunner(context, {
+      workerId: 'bench-findings',
+      concurrency: 1,
+      leaseSeconds: 3600,
+      pollMs: 1000,
+    });
+    registerFindingJobs(findingRunner, context, databaseFindingInputs(database));
+    let reconcileMs = 0;
+    let reconciled = 0;
+    let secondReconcileMs = 0;
+    let secondResult: unknown;
+    for (;;) {
+      started = performance.now();
+      const outcome = await findingRunner.runOnce();
+      const ms = performance.now() - started;
+      if (outcome === undefined) break;
+      if (outcome.state !== 'succeeded') throw new Error(`reconcile: ${JSON.stringify(outcome)}`);
+      if (outcome.kind === findingJobKinds.reconcileAsset) {
+        reconcileMs += ms;
+        reconciled++;
+        if (reconciled % 250 === 0 && reconciled < fleet.length)
+          say(`${tag}   … ${count(reconciled)} assets reconciled, ${seconds(reconcileMs)}`);
+      } else if (outcome.kind === findingJobKinds.reconcileAll && secondResult === undefined) {
+        secondReconcileMs = ms;
+        secondResult = ((await get(`/api/v1/jobs/${outcome.id}`)) as { result: unknown }).result;
+      }
+      // Further reconcile-all jobs (one per synced source) run too, untimed.
+    }
+    const summary = (await get('/api/v1/findings/summary')) as {
+      total: number;
+      byPriority: Record<string, number>;
+    };
+    const sizeAfterReconcile = await target.size();
+    say(
+      `${tag} reconcile ${count(reconciled)} assets (reconcile-asset jobs) in ${seconds(reconcileMs)}: ` +
+        `${count(summary.total)} findings rows = ${perSecond(summary.total, reconcileMs)} rows/s, ` +
+        `${perSecond(reconciled, reconcileMs)} assets/s; database ${mib(sizeAfterReconcile)}`,
+    );
+    say(
+      `${tag} reconcile again (reconcile-all job, nothing changed) in ${seconds(secondReconcileMs)} ` +
+        `(${(reconcileMs / secondReconcileMs).toFixed(1)}x faster): ${JSON.stringify(secondResult)}`,
+    );
+
+    // 4. Queries, a few weeks later (some findings are overdue by then).
+    now = new Date('2027-01-15T09:00:00.000Z');
+    const first = (await get('/api/v1/findings?limit=100')) as {
+      findings: { package: { name: string }; advisory: { id: string; aliases: string[] } }[];
+      nextCursor: string | null;
+    };
+    const top = first.findings[0];
+    const urgent = priorities.find((p) => (summary.byPriority[p] ?? 0) > 0) ?? 'P1';
+    const alias = top?.advisory.aliases[0] ?? top?.advisory.id ?? 'CVE-2023-0000';
+    const queries: [string, string][] = [
+      ['findings default (priority, 100)', '/api/v1/findings?limit=100'],
+      [
+        'findings env + priority',
+        `/api/v1/findings?environment=production&priority=${urgent}&limit=100`,
+      ],
+      ['findings overdue', '/api/v1/findings?overdue=true&limit=100'],
+      [
+        'findings by package',
+        `/api/v1/findings?package=${encodeURIComponent(top?.package.name ?? 'none')}&limit=100`,
+      ],
+      [
+        'findings by advisory alias',
+        `/api/v1/findings?advisory=${encodeURIComponent(alias)}&limit=100`,
+      ],
+      [
+        'findings second page (cursor)',
+        `/api/v1/findings?limit=100${first.nextCursor === null ? '' : `&cursor=${encodeURIComponent(first.nextCursor)}`}`,
+      ],
+      ['findings summary', '/api/v1/findings/summary'],
+      [
+        'assets env=production crit=high',
+        '/api/v1/assets?environment=production&criticality=high&limit=100',
+      ],
+    ];
+    say(
+      `${tag} query targets: environment=production&priority=${urgent}, package=${top?.package.name ?? '-'}, ` +
+        `advisory=${alias}, today ${now.toISOString().slice(0, 10)}`,
+    );
+    const figures: QueryFigures[] = [];
+    for (const [label, url] of queries) {
+      const body = (await get(url)) as { findings?: unknown[]; assets?: unknown[]; total?: number };
+      const rows = body.findings?.length ?? body.assets?.length ?? body.total ?? 0;
+      for (let i = 0; i < warmUpRuns; i++) await get(url);
+      const times: number[] = [];
+      for (let i = 0; i < queryRuns; i++) {
+        started = performance.now();
+        await get(url);
+        times.push(performance.now() - started);
+      }
+      times.sort((a, b) => a - b);
+      figures.push({
+        name: label,
+        rows,
+        p50: percentile(times, 50),
+        p95: percentile(times, 95),
+        p99: percentile(times, 99),
+      });
+    }
+    const width = Math.max(...figures.map((f) => f.name.length));
+    say(`${tag} queries, ${queryRuns} requests each after ${warmUpRuns} warm-up (ms):`);
+    say(`${tag}   ${'query'.padEnd(width)}   rows     p50     p95     p99`);
+    for (const f of figures) {
+      say(
+        `${tag}   ${f.name.padEnd(width)} ${String(f.rows).padStart(6)} ${f.p50.toFixed(1).padStart(7)} ` +
+          `${f.p95.toFixed(1).padStart(7)} ${f.p99.toFixed(1).padStart(7)}`,
+      );
+    }
+    return {
+      importMs,
+      ingestMs,
+      packages,
+      sizeAfterIngest,
+      syncMs,
+      records,
+      reconcileMs,
+      findings: summary.total,
+      secondReconcileMs,
+      sizeAfterReconcile,
+      queries: figures,
+    };
+  } finally {
+    await built.app.close();
+  }
+}
+
+export async function benchServer(): Promise<void> {
+  if (!requireSharedData('server')) return;
+  const statusPath = sharedData('inventories/debian-bookworm-host/dpkg-status');
+  if (!existsSync(statusPath)) {
+    say(`SKIP server: ${statusPath} is absent`);
+    return;
+  }
+  const stanzas = readFileSync(statusPath, 'utf8')
+    .split(/\n\s*\n/)
+    .map((stanza) => stanza.trim())
+    .filter((stanza) => stanza !== '');
+  const fleet = buildFleet();
+  say(
+    `fleet  ${count(fleet.length)} assets (Debian 10/11/12, 85–100 % of the ${stanzas.length} packages of a real ` +
+      `bookworm host each); OSV sources: ${osvDirs.join(', ')}; uploads sent one at a time`,
+  );
+  const results = new Map<string, Figures>();
+
+  const dir = mkdtempSync(join(tmpdir(), 'patchgate-bench-sqlite-'));
+  const file = join(dir, 'patchgate.sqlite');
+  const sqlite = openSqlite(file);
+  try {
+    const size = () =>
+      Promise.resolve(
+        [file, `${file}-wal`].reduce(
+          (sum, path) => sum + (existsSync(path) ? statSync(path).size : 0),
+          0,
+        ),
+      );
+    results.set('sqlite', await runOn({ name: 'sqlite', database: sqlite, size }, fleet, stanzas));
+  } finally {
+    await sqlite.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  if (findPostgresBinaries() === undefined) {
+    say(
+      'SKIP postgres: PostgreSQL binaries (initdb, pg_ctl) not found; install postgresql to compare',
+    );
+  } else {
+    const cluster = startPostgresCluster();
+    const postgres = openPostgres(cluster.url, 10);
+    try {
+      const size = async () => {
+        const result = await sql<{
+          size: string;
+        }>`select pg_database_size(current_database())::text as size`.execute(postgres.db);
+        return Number(result.rows[0]?.size ?? 0);
+      };
+      results.set(
+        'postgres',
+        await runOn({ name: 'postgres', database: postgres, size }, fleet, stanzas),
+      );
+    } finally {
+      await postgres.close();
+      cluster.stop();
+    }
+  }
+
+  const base = results.get('sqlite');
+  const pg = results.get('postgres');
+  if (base === undefined || pg === undefined) return;
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  say('ratio  PostgreSQL / SQLite (time: above 1 means PostgreSQL is slower):');
+  say(
+    `ratio    ingest ${ratio(pg.ingestMs, base.ingestMs)}, sync ${ratio(pg.syncMs, base.syncMs)}, ` +
+      `reconcile ${ratio(pg.reconcileMs, base.reconcileMs)}, reconcile again ${ratio(pg.secondReconcileMs, base.secondReconcileMs)}, ` +
+      `size after reconcile ${ratio(pg.sizeAfterReconcile, base.sizeAfterReconcile)}`,
+  );
+  const width = Math.max(...base.queries.map((q) => q.name.length));
+  for (const q of base.queries) {
+    const other = pg.queries.find((p) => p.name === q.name);
+    if (other === undefined) continue;
+    say(
+      `ratio    ${q.name.padEnd(width)} p50 ${ratio(other.p50, q.p50)}  p95 ${ratio(other.p95, q.p95)}`,
+    );
+  }
+}
