@@ -32,6 +32,8 @@ export interface ServerDatabase {
   readonly name: 'sqlite' | 'postgres';
   /** `--data-dir …` (always: the server wants one) and `--database-url …` for PostgreSQL. */
   readonly args: readonly string[];
+  /** The SQLite file, or the PostgreSQL URL. */
+  readonly location: string;
   /** The test's own connection to the same database. */
   open(): Database;
   /** Drop the database / remove the directory. */
@@ -48,6 +50,7 @@ export async function freshServerDatabase(
     return {
       name,
       args: ['--data-dir', dir],
+      location: join(dir, 'patchgate.sqlite'),
       open: () => openSqlite(join(dir, 'patchgate.sqlite')),
       remove: () => {
         rmSync(dir, { recursive: true, force: true });
@@ -65,6 +68,7 @@ export async function freshServerDatabase(
   return {
     name,
     args: ['--data-dir', dir, '--database-url', url],
+    location: url,
     open: () => openPostgres(url, 2),
     remove: async () => {
       const cleanup = new pg.Client({ connectionString: postgresUrl });
