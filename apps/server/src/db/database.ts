@@ -2,7 +2,7 @@
  * One database handle for the whole server, on the embedded SQLite file (default) or on
  * PostgreSQL. Repositories use Kysely only, so the same code and the same tests run on both.
  *
- * Portability rules (docs/adr/0008-server-storage.md): ids are text (UUIDs), timestamps are
+ * Portability rules (docs/adr/0007-server-storage.md): ids are text (UUIDs), timestamps are
  * ISO 8601 text in UTC, JSON is text, booleans are integers 0/1.
  */
 import { mkdirSync } from 'node:fs';

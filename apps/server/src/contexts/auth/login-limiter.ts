@@ -1,7 +1,7 @@
 /**
  * Login throttling: failed logins counted in a sliding window per key, with the injected clock
  * (tests move the clock instead of sleeping). It lives in the server process's memory, so each
- * process counts on its own and a restart forgets (docs/adr/0009-roles-and-permissions.md).
+ * process counts on its own and a restart forgets (docs/adr/0008-roles-and-permissions.md).
  *
  * Three keys, as OWASP's Authentication Cheat Sheet ("Login Throttling") suggests: the pair
  * IP + username (one guesser, one account), the IP alone (one guesser spraying many accounts)

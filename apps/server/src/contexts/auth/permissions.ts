@@ -1,6 +1,6 @@
 /**
  * Roles and what they may do. Every route declares the one permission it needs; a role is a
- * fixed set of permissions (docs/adr/0009-roles-and-permissions.md).
+ * fixed set of permissions (docs/adr/0008-roles-and-permissions.md).
  */
 export const permissions = [
   'assets:read',

@@ -32,7 +32,7 @@ export const DisplayName = z
   .max(200)
   .describe('the name shown in the interface and the audit log');
 
-export const RoleName = z.enum(roles).describe('a role (docs/adr/0009-roles-and-permissions.md)');
+export const RoleName = z.enum(roles).describe('a role (docs/adr/0008-roles-and-permissions.md)');
 export const PermissionName = z.enum(permissions).describe('a permission');
 
 const Roles = z

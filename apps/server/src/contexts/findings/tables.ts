@@ -1,6 +1,6 @@
 /**
  * The findings context's tables (migration 0004). JSON is text, timestamps ISO 8601 UTC text,
- * booleans 0/1 (docs/adr/0008-server-storage.md). Asset attributes are copied here at each
+ * booleans 0/1 (docs/adr/0007-server-storage.md). Asset attributes are copied here at each
  * reconcile so that lists filter without reaching into the inventory context's tables.
  */
 export interface FindingTable {
