@@ -5,6 +5,8 @@
  * advisory sync (the real OSV archives as sources), reconcile (the queued per-asset jobs,
  * then the reconcile-all job the sync queued, which finds nothing to change), and the main
  * list queries' latency. The baseline of every PostgreSQL figure is SQLite in the same run.
+ * The inventories are the real bookworm host's dpkg status, relabelled as Debian 10/11 where
+ * drawn so (see stanzasFor) with some packages one real fix behind (see statusText).
  *
  * Sizes: PATCHGATE_BENCH_SERVER_ASSETS (default 1000), PATCHGATE_BENCH_SERVER_QUERIES
  * (requests per query, default 200), PATCHGATE_BENCH_SERVER_OSV (comma-separated directories
@@ -14,6 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { criticalities, environments, exposures, priorities } from '@patchgate/policy';
+import { loadAdvisories } from '@patchgate/osv';
 import { sql } from 'kysely';
 import { registerAdvisoryJobs } from '../apps/server/src/contexts/advisories/index.ts';
 import {
@@ -87,10 +90,86 @@ function buildFleet(): FleetAsset[] {
   });
 }
 
-/** The dpkg status text of one asset: a deterministic sample of the real host's stanzas. */
-function statusText(stanzas: readonly string[], asset: FleetAsset): string {
+/** The base-files version of each release's last point release (it names the release). */
+const baseFilesVersions: Readonly<Record<string, string>> = {
+  '10': '10.3+deb10u13',
+  '11': '11.1+deb11u11',
+};
+
+/**
+ * The real bookworm host's stanzas as a host of another release would report them: the
+ * parser detects the release from the text (base-files, then `+debNNu` suffixes) and that
+ * wins over the asset's declared osRelease, so the text itself must say Debian 10 or 11.
+ * The package versions stay bookworm's, as in scan-fleet: the older releases' unfixed
+ * advisories give the matches.
+ */
+function stanzasFor(stanzas: readonly string[], release: string): string[] {
+  const baseFiles = baseFilesVersions[release];
+  if (baseFiles === undefined) return [...stanzas];
+  return stanzas.map((stanza) => {
+    const text = stanza.replace(/([+~])deb12(?=u\d|\b)/g, `$1deb${release}`);
+    return text.startsWith('Package: base-files\n')
+      ? text.replace(/^Version: .*$/m, `Version: ${baseFiles}`)
+      : text;
+  });
+}
+
+/** Share of a Debian 10/11 host's packages with an advisory that missed a security update. */
+const laggingShare = 0.25;
+
+/** Fixed versions per release and source package, from the Debian archive's advisories. */
+type FixedVersions = ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>;
+
+async function debianFixedVersions(): Promise<FixedVersions> {
+  const path = sharedData('advisories/osv/Debian-derived-2023/all.zip');
+  const byRelease = new Map<string, Map<string, string[]>>();
+  if (!existsSync(path)) return byRelease;
+  for (const record of (await loadAdvisories([path])).records) {
+    for (const affected of record.affected) {
+      const { ecosystem, name } = affected.package;
+      const bySource = byRelease.get(ecosystem) ?? new Map<string, string[]>();
+      byRelease.set(ecosystem, bySource);
+      for (const range of affected.ranges)
+        for (const event of range.events)
+          if ('fixed' in event) bySource.set(name, [...(bySource.get(name) ?? []), event.fixed]);
+    }
+  }
+  return byRelease;
+}
+
+/**
+ * The dpkg status text of one asset: a deterministic sample of the real host's stanzas. On
+ * Debian 10/11 a quarter of the packages an advisory names stay just below one of that
+ * source package's real fixed versions (`fixed~` sorts before `fixed` in dpkg order): a host
+ * behind on security updates. Bookworm's own versions are newer than every fix in the
+ * archive (it stops at Debian 11), so without this the fleet would have no findings.
+ */
+function statusText(
+  byRelease: ReadonlyMap<string, readonly string[]>,
+  fixed: FixedVersions,
+  asset: FleetAsset,
+): string {
+  const stanzas = byRelease.get(asset.entry.osRelease) ?? [];
+  const fixes = fixed.get(asset.entry.osRelease);
   const next = random(asset.seed);
-  return stanzas.filter(() => next() < asset.keep).join('\n\n') + '\n';
+  const kept: string[] = [];
+  for (const stanza of stanzas) {
+    if (next() >= asset.keep) continue;
+    const source =
+      /^Source: (\S+)/m.exec(stanza)?.[1] ?? /^Package: (\S+)/m.exec(stanza)?.[1] ?? '';
+    const versions = fixes?.get(source);
+    if (versions === undefined || next() >= laggingShare) {
+      kept.push(stanza);
+      continue;
+    }
+    const version = `${versions[Math.floor(next() * versions.length)] ?? ''}~`;
+    kept.push(
+      stanza
+        .replace(/^Version: .*$/m, `Version: ${version}`)
+        .replace(/^(Source: \S+) \(.*\)$/m, '$1'),
+    );
+  }
+  return kept.join('\n\n') + '\n';
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -118,6 +197,14 @@ interface Figures {
   readonly secondReconcileMs: number;
   readonly sizeAfterReconcile: number;
   readonly queries: readonly QueryFigures[];
+  readonly targets: QueryTargets;
+}
+
+/** What the filtered queries ask for: chosen on the first database, reused on the second. */
+interface QueryTargets {
+  readonly priority: string;
+  readonly packageName: string;
+  readonly alias: string;
 }
 
 interface Target {
@@ -151,7 +238,9 @@ async function call(
 async function runOn(
   target: Target,
   fleet: readonly FleetAsset[],
-  stanzas: readonly string[],
+  stanzas: ReadonlyMap<string, readonly string[]>,
+  fixed: FixedVersions,
+  given?: QueryTargets,
 ): Promise<Figures> {
   const { database, name } = target;
   const tag = name.padEnd(8);
@@ -194,7 +283,7 @@ async function runOn(
     for (const [n, asset] of fleet.entries()) {
       const id = ids.get(asset.entry.name);
       if (id === undefined) throw new Error(`${asset.entry.name} was not imported`);
-      const text = statusText(stanzas, asset); // built outside the timing
+      const text = statusText(stanzas, fixed, asset); // built outside the timing
       started = performance.now();
       const summary = (await call(
         inject,
@@ -203,9 +292,14 @@ async function runOn(
         `/api/v1/assets/${id}/inventory?format=dpkg-status&name=status`,
         201,
         text,
-      )) as { packageCount: number };
+      )) as { packageCount: number; os: { ecosystem?: string } | null; warnings: string[] };
       uploadMs += performance.now() - started;
       packages += summary.packageCount;
+      if (summary.os?.ecosystem !== asset.entry.osRelease || summary.warnings.length > 0) {
+        throw new Error(
+          `${asset.entry.name}: detected ${summary.os?.ecosystem ?? 'no release'} for ${asset.entry.osRelease}; warnings ${JSON.stringify(summary.warnings)}`,
+        );
+      }
       if ((n + 1) % 250 === 0 && n + 1 < fleet.length)
         say(`${tag}   … ${count(n + 1)} uploads, ${seconds(uploadMs)}`);
     }
@@ -320,8 +414,12 @@ async function runOn(
       nextCursor: string | null;
     };
     const top = first.findings[0];
-    const urgent = priorities.find((p) => (summary.byPriority[p] ?? 0) > 0) ?? 'P1';
-    const alias = top?.advisory.aliases[0] ?? top?.advisory.id ?? 'CVE-2023-0000';
+    const targets: QueryTargets = given ?? {
+      priority: priorities.find((p) => (summary.byPriority[p] ?? 0) > 0) ?? 'P1',
+      packageName: top?.package.name ?? 'none',
+      alias: top?.advisory.aliases[0] ?? top?.advisory.id ?? 'none',
+    };
+    const { priority: urgent, packageName, alias } = targets;
     const queries: [string, string][] = [
       ['findings default (priority, 100)', '/api/v1/findings?limit=100'],
       [
@@ -331,7 +429,7 @@ async function runOn(
       ['findings overdue', '/api/v1/findings?overdue=true&limit=100'],
       [
         'findings by package',
-        `/api/v1/findings?package=${encodeURIComponent(top?.package.name ?? 'none')}&limit=100`,
+        `/api/v1/findings?package=${encodeURIComponent(packageName)}&limit=100`,
       ],
       [
         'findings by advisory alias',
@@ -348,7 +446,7 @@ async function runOn(
       ],
     ];
     say(
-      `${tag} query targets: environment=production&priority=${urgent}, package=${top?.package.name ?? '-'}, ` +
+      `${tag} query targets: environment=production&priority=${urgent}, package=${packageName}, ` +
         `advisory=${alias}, today ${now.toISOString().slice(0, 10)}`,
     );
     const figures: QueryFigures[] = [];
@@ -392,6 +490,7 @@ async function runOn(
       secondReconcileMs,
       sizeAfterReconcile,
       queries: figures,
+      targets,
     };
   } finally {
     await built.app.close();
@@ -405,14 +504,18 @@ export async function benchServer(): Promise<void> {
     say(`SKIP server: ${statusPath} is absent`);
     return;
   }
-  const stanzas = readFileSync(statusPath, 'utf8')
+  const real = readFileSync(statusPath, 'utf8')
     .split(/\n\s*\n/)
     .map((stanza) => stanza.trim())
     .filter((stanza) => stanza !== '');
+  const stanzas = new Map(
+    ['10', '11', '12'].map((release) => [`Debian:${release}`, stanzasFor(real, release)]),
+  );
   const fleet = buildFleet();
+  const fixed = await debianFixedVersions();
   say(
-    `fleet  ${count(fleet.length)} assets (Debian 10/11/12, 85–100 % of the ${stanzas.length} packages of a real ` +
-      `bookworm host each); OSV sources: ${osvDirs.join(', ')}; uploads sent one at a time`,
+    `fleet  ${count(fleet.length)} assets (Debian 10/11/12, 85–100 % of the ${real.length} packages of a real ` +
+      `bookworm host each, on 10/11 ${laggingShare * 100} % of those with an advisory one fix behind); OSV sources: ${osvDirs.join(', ')}; uploads sent one at a time`,
   );
   const results = new Map<string, Figures>();
 
@@ -427,7 +530,10 @@ export async function benchServer(): Promise<void> {
           0,
         ),
       );
-    results.set('sqlite', await runOn({ name: 'sqlite', database: sqlite, size }, fleet, stanzas));
+    results.set(
+      'sqlite',
+      await runOn({ name: 'sqlite', database: sqlite, size }, fleet, stanzas, fixed),
+    );
   } finally {
     await sqlite.close();
     rmSync(dir, { recursive: true, force: true });
@@ -449,7 +555,13 @@ export async function benchServer(): Promise<void> {
       };
       results.set(
         'postgres',
-        await runOn({ name: 'postgres', database: postgres, size }, fleet, stanzas),
+        await runOn(
+          { name: 'postgres', database: postgres, size },
+          fleet,
+          stanzas,
+          fixed,
+          results.get('sqlite')?.targets,
+        ),
       );
     } finally {
       await postgres.close();
