@@ -34,7 +34,14 @@ const shared = sharedData();
 const examples = join(root, 'examples');
 
 rmSync(examples, { recursive: true, force: true });
-for (const dir of ['debian-bookworm', 'sbom', 'advisories/debian-12', 'advisories/go', 'cve5']) {
+for (const dir of [
+  'debian-bookworm',
+  'sbom',
+  'advisories/debian-12',
+  'advisories/go',
+  'cve5',
+  'kev',
+]) {
   mkdirSync(join(examples, dir), { recursive: true });
 }
 
@@ -43,6 +50,10 @@ copyFileSync(
   join(examples, 'debian-bookworm/dpkg-query.tsv'),
 );
 const sbomPath = join(examples, 'sbom/proton-bridge-v1.8.0.bom.json');
+copyFileSync(
+  join(shared, 'advisories/kev/known_exploited_vulnerabilities.json'),
+  join(examples, 'kev/known_exploited_vulnerabilities.json'),
+);
 copyFileSync(join(shared, 'sboms/cyclonedx/proton-bridge/proton-bridge-v1.8.0.bom.json'), sbomPath);
 
 // Debian 12: advisories from the changelogs of the newer curl and openssl packages.
@@ -126,6 +137,7 @@ Everything here is real public data, copied from the shared data set by
 | \`debian-bookworm/dpkg-query.tsv\` | \`dpkg-query -W\` (name, version, arch, source, source version, status) of a real Debian 12 host, 723 packages | shared data \`inventories/debian-bookworm-host/dpkg-query-W.tsv\` | package metadata published by Debian |
 | \`sbom/proton-bridge-v1.8.0.bom.json\` | CycloneDX SBOM of Proton Mail Bridge 1.8.0 (a Go application) | shared data \`sboms/cyclonedx/proton-bridge/\` (CycloneDX/bom-examples) | CC0-1.0 |
 | \`advisories/go/*.json\` | the ${kept} records of the Go vulnerability database that name a module of that SBOM, unchanged | golang/vulndb \`data/osv\` (shared data \`advisories/osv/Go/all.zip\`) | CC-BY-4.0 |
+| \`kev/known_exploited_vulnerabilities.json\` | CISA's Known Exploited Vulnerabilities catalogue, 1,404 entries (catalogue 2025.08.25), unchanged | cisagov/kev-data (shared data \`advisories/kev/\`) | CC0-1.0 |
 | \`cve5/*.json\` | the ${cveRecords} CVE JSON 5 records, among those the advisories above name, that CISA's vulnrichment holds (CNA CVSS, CISA ADP SSVC), unchanged | cisagov/vulnrichment (shared data \`advisories/cve5/\`) | CC0-1.0 |
 | \`advisories/debian-12/*.json\` | OSV records derived (by the converter behind \`patchgate advisories from-debian-changelog\`) from the \`changelog.Debian.gz\` of the Debian 12 packages curl 7.88.1-10+deb12u15 and openssl 3.0.22-1~deb12u2 | shared data \`debs/\` | derived from Debian package changelogs (curl licence; Apache-2.0) |
 `,

@@ -55,6 +55,7 @@ const demoSources = [
   },
   { name: 'Go vulnerability database (excerpt)', kind: 'osv-directory', path: 'advisories/go' },
   { name: 'CISA vulnrichment (excerpt)', kind: 'cve5', path: 'cve5' },
+  { name: 'CISA KEV catalogue', kind: 'kev', path: 'kev/known_exploited_vulnerabilities.json' },
 ] as const;
 
 async function adminSession(

@@ -170,6 +170,32 @@ describe('patchgate against a server', () => {
     }
     expect(listed.code).toBe(1);
     expect((JSON.parse(listed.stdout) as { findings: unknown[] }).findings).toHaveLength(91);
+    const curl = (
+      JSON.parse(listed.stdout) as {
+        findings: { id: string; advisory: { id: string }; package: { name: string } }[];
+      }
+    ).findings.find(
+      (f) => f.advisory.id === 'DEBCL-curl-CVE-2025-10148' && f.package.name === 'curl',
+    );
+    const triaged = patchgate([
+      'findings',
+      'triage',
+      curl?.id ?? '',
+      '--state',
+      'not_affected',
+      '--justification',
+      'code_not_reachable',
+      '--detail',
+      'WebSocket support is not used here.',
+    ]);
+    expect(triaged.stdout).toBe(
+      'DEBCL-curl-CVE-2025-10148 on web-01 (curl 7.88.1-10+deb12u14): not_affected\n',
+    );
+    const refused = patchgate(['findings', 'triage', curl?.id ?? '', '--state', 'not_affected']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(
+      /triage failed: 422 .*\n {2}body\.justification: is required when state is not_affected/,
+    );
     const table = patchgate(['assets', 'list']);
     expect(table.stdout).toMatch(/^web-01\s+host\s+production\s+internet/m);
   });

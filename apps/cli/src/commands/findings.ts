@@ -4,7 +4,15 @@ import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable, remoteClient } from '../remote/call.ts';
 
-export const findingsHelp = `Usage: patchgate findings list [filters] [--server <url>] [--json]
+export const findingsHelp = `Usage:
+  patchgate findings list [filters] [--server <url>] [--json]
+  patchgate findings triage <finding id> --state <state> [--justification <j>] [--detail <text>]
+                            [--server <url>] [--json]
+
+triage records the VEX analysis (audited): states in_triage, exploitable, false_positive,
+not_affected (needs --justification: code_not_present, code_not_reachable,
+requires_configuration, requires_dependency, requires_environment, protected_by_compiler,
+protected_at_runtime, protected_at_perimeter, protected_by_mitigating_control), resolved.
 
 Filters: --priority P1,P2  --state open,reopened  --environment production  --exposure internet
          --asset <asset id>  --group <group>  --package <name>  --advisory <id or alias>
@@ -21,6 +29,7 @@ export async function findingsCommand(args: string[], io: CliIo): Promise<ExitCo
     io.stdout.write(findingsHelp);
     return sub === undefined ? exitCodes.usage : exitCodes.ok;
   }
+  if (sub === 'triage') return triage(rest, io);
   if (sub !== 'list')
     throw new UsageError(`findings: unknown subcommand "${sub}"\n\n${findingsHelp}`);
   const { values } = parseCommandArgs('findings list', rest, {
@@ -88,4 +97,37 @@ export async function findingsCommand(args: string[], io: CliIo): Promise<ExitCo
     );
   }
   return page.findings.length > 0 ? exitCodes.findings : exitCodes.ok;
+}
+
+async function triage(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('findings triage', args, {
+    server: { type: 'string' },
+    state: { type: 'string' },
+    justification: { type: 'string' },
+    detail: { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  const id = positionals[0];
+  if (id === undefined || positionals.length > 1)
+    throw new UsageError('findings triage takes one finding id');
+  if (values.state === undefined) throw new UsageError('findings triage: --state is required');
+  const { client, server } = remoteClient(io, values);
+  const body = {
+    state: values.state,
+    ...(values.justification !== undefined && { justification: values.justification }),
+    ...(values.detail !== undefined && { detail: values.detail }),
+  };
+  const finding = expectOk(
+    await reachable(server, () =>
+      // The server validates the words and names the field that is wrong.
+      client.PUT('/api/v1/findings/{id}/triage', { params: { path: { id } }, body: body as never }),
+    ),
+    'triage',
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(finding, null, 2) + '\n');
+  else
+    io.stdout.write(
+      `${finding.advisory.id} on ${finding.asset.name} (${finding.package.name} ${finding.package.version}): ${finding.triage?.state ?? values.state}\n`,
+    );
+  return exitCodes.ok;
 }

@@ -111,7 +111,7 @@ export async function serverCommand(
       if (demo.token !== undefined)
         saveCredentials(io, { server: server.url, token: demo.token, username: demo.username });
       io.stdout.write(
-        `Demo organisation ready: 2 assets with real inventories, 3 advisory sources syncing now.\n` +
+        `Demo organisation ready: 2 assets with real inventories, 4 advisory sources syncing now.\n` +
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
           `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
       );
