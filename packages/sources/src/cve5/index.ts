@@ -16,14 +16,8 @@ import type {
 } from '../facts.ts';
 import { ssvcAutomatable, ssvcExploitation, ssvcTechnicalImpact } from '../facts.ts';
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
+import type { Json } from '../json.ts';
+import { isObject, objects, text } from '../json.ts';
 
 /** `shortName` of CISA's ADP container (https://www.cve.org/Media/News/item/blog/2024/06/04/CISA-Added-as-CVE-Authorized-Data-Publisher). */
 export const CISA_ADP_SHORT_NAME = 'CISA-ADP';

@@ -14,14 +14,8 @@ import type {
   VulnerabilityFacts,
 } from '../facts.ts';
 
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-const objects = (value: unknown): Json[] => (Array.isArray(value) ? value.filter(isObject) : []);
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined;
+import type { Json } from '../json.ts';
+import { isObject, objects, text } from '../json.ts';
 
 export const NVD_SOURCE_NAME = 'NVD';
 export const NVD_KEV_SOURCE_NAME = 'NVD (CISA KEV mirror)';
