@@ -28,11 +28,11 @@ Commands:
   login       log in to a server and save an API token for the commands below
   audit       verify the server's audit chain
   assets      import, list assets on a server; upload their inventories
-  findings    list a server's prioritised findings
+  findings    list a server's prioritised findings; record their triage
 
 Run "patchgate <command> --help" for a command's options.
 Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
-2 usage or input error.
+2 usage or input error, 3 internal error (a bug).
 `;
 
 export async function run(
