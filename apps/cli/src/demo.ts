@@ -7,9 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { PatchgateClient } from '@patchgate/api-client';
 import { createPatchgateClient } from '@patchgate/api-client';
 import { expectOk } from './remote/call.ts';
+import { tokenFromPassword, uploadInventory } from './remote/password-token.ts';
 
 /** examples/ of the repository, from src/ or from the bundle in dist/ alike. */
 export const examplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url));
@@ -58,29 +58,6 @@ const demoSources = [
   { name: 'CISA KEV catalogue', kind: 'kev', path: 'kev/known_exploited_vulnerabilities.json' },
 ] as const;
 
-async function adminSession(
-  baseUrl: string,
-  username: string,
-  password: string,
-): Promise<PatchgateClient & { headers: Record<string, string> }> {
-  const anonymous = createPatchgateClient({ baseUrl });
-  const login = await anonymous.POST('/api/v1/session', { body: { username, password } });
-  const session = expectOk(login, 'demo login');
-  const cookie = (login.response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-  const headers = { cookie, 'x-csrf-token': session.csrfToken ?? '' };
-  const created = expectOk(
-    await anonymous.POST('/api/v1/tokens', {
-      headers,
-      body: { name: 'patchgate demo CLI', scopes: session.user.permissions, expiresInDays: 30 },
-    }),
-    'demo token',
-  );
-  await anonymous.DELETE('/api/v1/session', { headers });
-  return Object.assign(createPatchgateClient({ baseUrl, token: created.token }), {
-    headers: { token: created.token },
-  });
-}
-
 /** Seed the demo on an empty server; a server that already has users is left alone. */
 export async function seedDemo(baseUrl: string): Promise<DemoResult> {
   const username = 'admin';
@@ -91,7 +68,12 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
   });
   if (bootstrap.response.status === 409) return { created: false, username };
   expectOk(bootstrap, 'demo bootstrap');
-  const client = await adminSession(baseUrl, username, password);
+  const { token } = await tokenFromPassword(
+    baseUrl,
+    { username, password },
+    { name: 'patchgate demo CLI', expiresInDays: 30 },
+  );
+  const client = createPatchgateClient({ baseUrl, token });
 
   expectOk(
     await client.POST('/api/v1/assets/import', {
@@ -111,14 +93,9 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
     const asset = assets.find((a) => a.name === demo.name);
     if (asset === undefined) continue;
     expectOk(
-      await client.POST('/api/v1/assets/{id}/inventory', {
-        params: {
-          path: { id: asset.id },
-          query: { name: demo.inventory.split('/').pop() ?? demo.inventory },
-        },
-        body: readFileSync(`${examplesDir}${demo.inventory}`) as unknown as never,
-        bodySerializer: (body: unknown) => body as Buffer,
-        headers: { 'content-type': 'application/octet-stream' },
+      await uploadInventory(client, asset.id, {
+        name: demo.inventory.split('/').pop() ?? demo.inventory,
+        bytes: readFileSync(`${examplesDir}${demo.inventory}`),
       }),
       `demo inventory ${demo.inventory}`,
     );
@@ -141,5 +118,5 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
       `demo sync ${source.name}`,
     );
   }
-  return { created: true, username, password, token: client.headers['token'] ?? '' };
+  return { created: true, username, password, token };
 }

@@ -7,6 +7,7 @@ import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable, remoteClient } from '../remote/call.ts';
+import { uploadInventory } from '../remote/password-token.ts';
 
 type AssetImportBody = NonNullable<
   paths['/api/v1/assets/import']['post']['requestBody']
@@ -91,17 +92,10 @@ export async function assetsCommand(args: string[], io: CliIo): Promise<ExitCode
     if (asset === undefined)
       throw new UsageError(`no asset named "${name}" (import it first: patchgate assets import)`);
     const uploaded = await reachable(server, () =>
-      client.POST('/api/v1/assets/{id}/inventory', {
-        params: {
-          path: { id: asset.id },
-          query: {
-            name: basename(file.path),
-            ...(values.format !== undefined && { format: values.format }),
-          },
-        },
-        body: file.bytes as unknown as never,
-        bodySerializer: (body: unknown) => body as Buffer,
-        headers: { 'content-type': 'application/octet-stream' },
+      uploadInventory(client, asset.id, {
+        name: basename(file.path),
+        bytes: file.bytes,
+        format: values.format,
       }),
     );
     const snapshot = expectOk(uploaded, 'inventory upload') as {

@@ -9,6 +9,7 @@ import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable } from '../remote/call.ts';
+import { tokenFromPassword } from '../remote/password-token.ts';
 import { saveCredentials } from '../remote/credentials.ts';
 
 export const loginHelp = `Usage:
@@ -61,29 +62,13 @@ export async function loginCommand(args: string[], io: CliIo): Promise<ExitCode>
     }
     const password = (await io.readStdin()).replace(/\r?\n$/, '');
     if (password === '') throw new UsageError('login: no password on standard input');
-    const anonymous = createPatchgateClient({ baseUrl: server });
-    const login = await reachable(server, () =>
-      anonymous.POST('/api/v1/session', { body: { username: values.username ?? '', password } }),
+    const minted = await tokenFromPassword(
+      server,
+      { username: values.username, password },
+      { name: `patchgate CLI on ${hostname()}`, expiresInDays: 90 },
     );
-    const session = expectOk(login, 'login');
-    const cookie = (login.response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const withSession = createPatchgateClient({ baseUrl: server });
-    const headers = { cookie, 'x-csrf-token': session.csrfToken ?? '' };
-    const created = expectOk(
-      await withSession.POST('/api/v1/tokens', {
-        headers,
-        body: {
-          name: `patchgate CLI on ${hostname()}`,
-          scopes: session.user.permissions,
-          expiresInDays: 90,
-        },
-      }),
-      'creating an API token',
-    );
-    // The token is what the CLI keeps; the browser-style session is not needed any more.
-    await withSession.DELETE('/api/v1/session', { headers });
-    token = created.token;
-    username = session.user.username;
+    token = minted.token;
+    username = minted.username;
   }
   const path = saveCredentials(io, { server, token, username });
   if (values.json === true)
