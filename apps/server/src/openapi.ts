@@ -6,8 +6,17 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { buildApp } from './app.ts';
+import type { ServerConfig } from './config.ts';
+import { configFromEnv } from './config.ts';
 import { openSqlite } from './db/database.ts';
 import { migrate } from './db/migrate.ts';
+
+/** The configuration's defaults: the document does not depend on any setting. */
+function defaultsOnly(): ServerConfig {
+  const result = configFromEnv({}, '/nonexistent', { logLevel: 'silent' });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.config;
+}
 
 export async function generateOpenApiDocument(): Promise<string> {
   const database = openSqlite(':memory:');
@@ -16,16 +25,7 @@ export async function generateOpenApiDocument(): Promise<string> {
     const { app } = await buildApp({
       database,
       clock: { now: () => new Date(0) },
-      config: {
-        dataDir: '/nonexistent',
-        host: '127.0.0.1',
-        port: 0,
-        logLevel: 'silent',
-        secureCookies: false,
-        passwordHashCost: 10,
-        jobLeaseSeconds: 60,
-        policy: 'default',
-      },
+      config: defaultsOnly(),
       logger: pino({ level: 'silent' }),
       metrics: new Registry(),
     });

@@ -4,6 +4,8 @@ import { Registry } from 'prom-client';
 import type { App } from '../src/app.ts';
 import { buildApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
+import type { ServerConfig } from '../src/config.ts';
+import { configFromEnv } from '../src/config.ts';
 import type { ServerContext } from '../src/context.ts';
 import type { Database } from '../src/db/database.ts';
 
@@ -12,26 +14,40 @@ export const testClock: Clock & { set(iso: string): void } = (() => {
   return { now: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
 })();
 
-export async function testApp(
+/**
+ * The real configuration's defaults, silent, with the cheapest password hashing the server
+ * accepts (scrypt 2^10: tests hash many passwords); follows whatever fields the config gains.
+ */
+export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  const result = configFromEnv({}, '/nonexistent', {
+    logLevel: 'silent',
+    passwordHashCost: 10,
+    ...overrides,
+  });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  return result.config;
+}
+
+export function testContext(
   database: Database,
   clock: Clock = testClock,
-): Promise<App & { context: ServerContext }> {
-  const context: ServerContext = {
+  config: Partial<ServerConfig> = {},
+): ServerContext {
+  return {
     database,
     clock,
-    config: {
-      dataDir: '/nonexistent',
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      secureCookies: false,
-      passwordHashCost: 10,
-      jobLeaseSeconds: 60,
-      policy: 'default',
-    },
+    config: testConfig(config),
     logger: pino({ level: 'silent' }),
     metrics: new Registry(),
   };
+}
+
+export async function testApp(
+  database: Database,
+  clock: Clock = testClock,
+  config: Partial<ServerConfig> = {},
+): Promise<App & { context: ServerContext }> {
+  const context = testContext(database, clock, config);
   const built = await buildApp(context);
   await built.app.ready();
   return { ...built, context };

@@ -1,13 +1,10 @@
 /** The auth API through real HTTP (fastify.inject) on both databases. */
 import type { LightMyRequestResponse } from 'fastify';
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/app.ts';
 import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
-import { buildApp } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
 import type { Role } from './permissions.ts';
@@ -58,27 +55,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
   async function setUp(options: { secureCookies?: boolean } = {}) {
     const clock = movableClock();
     database = await open();
-    if (options.secureCookies === true) {
-      built = await buildApp({
-        database,
-        clock,
-        config: {
-          dataDir: '/nonexistent',
-          host: '127.0.0.1',
-          port: 0,
-          logLevel: 'silent',
-          secureCookies: true,
-          passwordHashCost: 10,
-          jobLeaseSeconds: 60,
-          policy: 'default',
-        },
-        logger: pino({ level: 'silent' }),
-        metrics: new Registry(),
-      });
-      await built.app.ready();
-    } else {
-      built = await testApp(database, clock);
-    }
+    built = await testApp(database, clock, { secureCookies: options.secureCookies === true });
     return { server: built.app, clock, db: database.db };
   }
 

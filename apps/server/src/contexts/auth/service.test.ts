@@ -1,6 +1,4 @@
 /** bootstrapAdmin as the CLI calls it (no HTTP): every outcome is a result, never a throw. */
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testDatabases } from '../../../test/databases.ts';
 import type { ServerContext } from '../../context.ts';
@@ -8,26 +6,12 @@ import type { Database } from '../../db/database.ts';
 import { verifyAuditChain } from '../audit/index.ts';
 import { verifyPassword } from './secrets.ts';
 import { bootstrapAdmin } from './service.ts';
+import { testContext } from '../../../test/app.ts';
 
 const now = '2026-11-22T09:00:00.000Z';
 
 function contextOf(database: Database): ServerContext {
-  return {
-    database,
-    clock: { now: () => new Date(now) },
-    config: {
-      dataDir: '/nonexistent',
-      host: '127.0.0.1',
-      port: 0,
-      logLevel: 'silent',
-      secureCookies: false,
-      passwordHashCost: 10,
-      jobLeaseSeconds: 60,
-      policy: 'default',
-    },
-    logger: pino({ level: 'silent' }),
-    metrics: new Registry(),
-  };
+  return testContext(database, { now: () => new Date(now) });
 }
 
 const valid = { username: 'root', password: 'twelve chars', displayName: 'Root' };

@@ -3,15 +3,12 @@
  * a settable clock, a server context on any database, and a second, independent connection
  * pool to the same database (two "servers" racing for the same jobs).
  */
-import { pino } from 'pino';
-import { Registry } from 'prom-client';
 import { inject } from 'vitest';
 import type { Clock } from '../../clock.ts';
-import type { ServerConfig } from '../../config.ts';
-import { configFromEnv } from '../../config.ts';
 import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
 import { openPostgres } from '../../db/database.ts';
+import { testContext } from '../../../test/app.ts';
 
 export interface SettableClock extends Clock {
   set(iso: string): void;
@@ -27,21 +24,8 @@ export function settableClock(start = '2026-11-22T09:00:00.000Z'): SettableClock
   };
 }
 
-/** The defaults of the real configuration, silent: follows whatever fields it gains. */
-function testConfig(): ServerConfig {
-  const result = configFromEnv({}, '/nonexistent', { logLevel: 'silent' });
-  if (!result.ok) throw new Error(result.errors.join('; '));
-  return result.config;
-}
-
 export function contextOf(database: Database, clock: Clock): ServerContext {
-  return {
-    database,
-    clock,
-    config: testConfig(),
-    logger: pino({ level: 'silent' }),
-    metrics: new Registry(),
-  };
+  return testContext(database, clock);
 }
 
 /**
