@@ -1,13 +1,7 @@
 /** `patchgate inventory show <file>`: what Patchgate reads from an inventory, before matching. */
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  inventoryFormats,
-  osReleaseFromFlag,
-  readInventory,
-  withRelease,
-} from '@patchgate/inventory';
+import { inventoryFormats, osReleaseFromFlag, withRelease } from '@patchgate/inventory';
 import { parseCommandArgs } from '../args.ts';
+import { readInventoryFile } from '../inventory-file.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 
@@ -41,14 +35,7 @@ export function inventoryCommand(args: string[], io: CliIo): ExitCode {
   });
   if (positionals.length !== 1) throw new UsageError('inventory show takes exactly one file');
   const path = positionals[0] as string;
-  const absolute = resolve(io.cwd, path);
-  if (!existsSync(absolute)) throw new UsageError(`inventory not found: ${path}`);
-  const result = readInventory(
-    { path, text: readFileSync(absolute, 'utf8') },
-    values['inventory-format'],
-  );
-  if (!result.ok) throw new UsageError(result.error);
-  let inventory = result.inventory;
+  let inventory = readInventoryFile(path, io.cwd, values['inventory-format']);
   if (values.os !== undefined) {
     const os = osReleaseFromFlag(values.os);
     if (os === undefined)

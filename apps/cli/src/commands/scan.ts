@@ -3,14 +3,13 @@
  * OSV advisories, match, apply VEX and the ignore file, enrich (KEV, EPSS, CVE 5, NVD),
  * prioritise by a policy, print the findings most urgent first, exit by the --fail-on gate.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Inventory, OsRelease } from '@patchgate/inventory';
 import {
   inventoryFormats,
   osReleaseFromFile,
   osReleaseFromFlag,
-  readInventory,
   withRelease,
 } from '@patchgate/inventory';
 import type { Finding, MatchNote } from '@patchgate/matcher';
@@ -27,6 +26,7 @@ import { renderCycloneDxVex } from '../output/cyclonedx-vex.ts';
 import { renderJson } from '../output/json.ts';
 import { renderSarif } from '../output/sarif.ts';
 import { renderTable } from '../output/table.ts';
+import { readInventoryFile } from '../inventory-file.ts';
 import { Progress } from '../progress.ts';
 import type { FailOn, ScanReport } from '../report.ts';
 import {
@@ -88,17 +88,6 @@ Output:
 
 Exit codes: 0 no finding at or above --fail-on; 1 some finding is; 2 usage or input error.
 `;
-
-function readInventoryFile(path: string, cwd: string, formatId: string | undefined): Inventory {
-  const absolute = resolve(cwd, path);
-  if (!existsSync(absolute)) throw new UsageError(`inventory not found: ${path}`);
-  if (statSync(absolute).isDirectory()) {
-    throw new UsageError(`${path} is a directory; pass the inventory files themselves`);
-  }
-  const result = readInventory({ path, text: readFileSync(absolute, 'utf8') }, formatId);
-  if (!result.ok) throw new UsageError(result.error);
-  return result.inventory;
-}
 
 function applyOs(inventory: Inventory, os: OsRelease | undefined): Inventory {
   if (os === undefined) return inventory;
