@@ -57,10 +57,6 @@ export function lookup(
   return index.byEcosystem.get(ecosystemKey(ecosystem))?.get(packageNameKey(ecosystem, name)) ?? [];
 }
 
-export function hasEcosystem(index: AdvisoryIndex, ecosystem: string): boolean {
-  return index.byEcosystem.has(ecosystemKey(ecosystem));
-}
-
 export function compiledFor(entry: IndexEntry, ignoreEpoch: boolean): CompiledAffected {
   if (ignoreEpoch) {
     return (entry.compiledIgnoringEpoch ??= compileAffected(entry.affected, {

@@ -45,7 +45,11 @@ export interface Finding {
 /** Something the user should know about a scan that is not a finding. */
 export interface MatchNote {
   readonly kind:
-    'release-unknown' | 'unsupported-ecosystem' | 'not-evaluable' | 'invalid-installed-version';
+    | 'release-unknown'
+    | 'release-conflict'
+    | 'unsupported-ecosystem'
+    | 'not-evaluable'
+    | 'invalid-installed-version';
   readonly message: string;
   readonly inventory?: string;
   readonly count: number;

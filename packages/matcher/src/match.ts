@@ -7,7 +7,7 @@ import type { OsvRecord, Verdict } from '@patchgate/osv';
 import { fixedCveIds, prepareVersion } from '@patchgate/osv';
 import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { AdvisoryIndex, IndexEntry } from './advisory-index.ts';
-import { compiledFor, hasEcosystem, lookup } from './advisory-index.ts';
+import { compiledFor, lookup } from './advisory-index.ts';
 import type { Finding, MatchNote } from './finding.ts';
 import { advisoriesNameSourcePackages } from './package-names.ts';
 import { statedSeverity } from './severity.ts';
@@ -59,6 +59,8 @@ function osFlagExample(ecosystem: string): string {
 function describe(key: NoteKey, count: number, example: string): string {
   const packages = `${count} package${count === 1 ? '' : 's'}`;
   switch (key.kind) {
+    case 'release-conflict':
+      return example;
     case 'release-unknown':
       return `${packages} of ecosystem ${key.subject} were not matched: the distribution release is unknown (pass --os, e.g. --os ${osFlagExample(key.subject)}, or --os-release <file>)`;
     case 'unsupported-ecosystem':
@@ -162,12 +164,6 @@ export function matchInventory(index: AdvisoryIndex, inventory: Inventory): Matc
     packages: inventory.packages.length,
     affectedPackages: affectedPackages.size,
   };
-}
-
-/** Ecosystems present in the inventory that no loaded advisory covers (for the scan summary). */
-export function uncoveredEcosystems(index: AdvisoryIndex, inventory: Inventory): string[] {
-  const ecosystems = new Set(inventory.packages.map((pkg) => pkg.ecosystem));
-  return [...ecosystems].filter((ecosystem) => !hasEcosystem(index, ecosystem)).sort();
 }
 
 /** Code-point order: stable across locales, so output is byte-for-byte reproducible. */

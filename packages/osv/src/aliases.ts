@@ -10,7 +10,22 @@ export function advisoryKeys(record: OsvRecord): string[] {
   return [...new Set([record.id, ...record.aliases, ...record.upstream])];
 }
 
-const CVE_ID = /^CVE-(\d{4})-(\d{4,})$/;
+/**
+ * The CVE id rule, the one copy every package uses: `CVE-<year>-<4 to 19 digits>`, upper case,
+ * as the CVE JSON 5 schema's `cveId` pattern (`^CVE-[0-9]{4}-[0-9]{4,19}$`) and CISA KEV's say.
+ */
+export const cveIdPattern = /^CVE-(\d{4})-(\d{4,19})$/;
+const CVE_ID = cveIdPattern;
+
+/** Whether `id` is a CVE id (`CVE-2024-3094`); case matters, as in the CVE schema. */
+export function isCveId(id: string): boolean {
+  return cveIdPattern.test(id);
+}
+
+/** CVE ids mentioned in free text (a changelog line), in order of appearance, unique. */
+export function cveIdsInText(text: string): string[] {
+  return [...new Set(text.match(/\bCVE-\d{4}-\d{4,19}\b/g) ?? [])];
+}
 
 function byCveNumber(a: string, b: string): number {
   const [, yearA = '', numberA = ''] = CVE_ID.exec(a) ?? [];
@@ -27,7 +42,7 @@ export interface CveIdOptions {
 }
 
 /** A distribution's record of a CVE (`UBUNTU-CVE-2014-0472`, `DEBIAN-CVE-2024-1234`) names that CVE. */
-const PREFIXED_CVE_ID = /^[A-Z]+-(CVE-\d{4}-\d{4,})$/;
+const PREFIXED_CVE_ID = /^[A-Z]+-(CVE-\d{4}-\d{4,19})$/;
 
 function asCveId(key: string): string | undefined {
   if (CVE_ID.test(key)) return key;

@@ -27,7 +27,14 @@ export type {
 } from './evaluate.ts';
 export { compileAffected, prepareVersion } from './evaluate.ts';
 export type { CveIdOptions } from './aliases.ts';
-export { advisoryKeys, cveIds, fixedCveIds } from './aliases.ts';
+export {
+  advisoryKeys,
+  cveIdPattern,
+  cveIds,
+  cveIdsInText,
+  fixedCveIds,
+  isCveId,
+} from './aliases.ts';
 export type {
   AdvisorySource,
   AdvisorySourceKind,

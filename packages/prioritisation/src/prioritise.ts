@@ -4,6 +4,7 @@
  */
 import type { Finding } from '@patchgate/matcher';
 import { compareFindings } from '@patchgate/matcher';
+import { isCveId } from '@patchgate/osv';
 import type { AssetContext, Decision, Policy, PolicyFinding } from '@patchgate/policy';
 import { priorities } from '@patchgate/policy';
 import type { FactsByCve, VulnerabilityFacts } from '@patchgate/sources';
@@ -38,11 +39,16 @@ export function toPolicyFinding(finding: Finding): PolicyFinding {
   };
 }
 
-/** The facts of every CVE the advisory is about, plus the advisory's own ID when it is a CVE. */
-export function factsFor(finding: Finding, facts: FactsByCve): VulnerabilityFacts[] {
+/** Every CVE the advisory is about, plus the advisory's own ID when it is a CVE. */
+export function cveIdsOf(finding: Finding): string[] {
   const ids = new Set(finding.advisory.cves);
-  if (/^CVE-\d{4}-\d+$/.test(finding.advisory.id)) ids.add(finding.advisory.id);
-  return [...ids].flatMap((id) => {
+  if (isCveId(finding.advisory.id)) ids.add(finding.advisory.id);
+  return [...ids];
+}
+
+/** The facts of every CVE the advisory is about (`cveIdsOf`). */
+export function factsFor(finding: Finding, facts: FactsByCve): VulnerabilityFacts[] {
+  return cveIdsOf(finding).flatMap((id) => {
     const known = facts.get(id);
     return known === undefined ? [] : [known];
   });

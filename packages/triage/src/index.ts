@@ -15,13 +15,13 @@ export type {
   CycloneDxVexDocument,
   CycloneDxVexOptions,
   CycloneDxVulnerability,
-} from './cyclonedx-vex.ts';
-export { toCycloneDxVex } from './cyclonedx-vex.ts';
+} from './write-cyclonedx-vex.ts';
+export { toCycloneDxVex } from './write-cyclonedx-vex.ts';
 export type { IgnoreEntry, IgnoreFileResult } from './ignore-file.ts';
 export { ignoreEntryLabel, parseIgnoreFile } from './ignore-file.ts';
 export { IgnoreFile, IgnoreFileEntry } from './schema.ts';
 export { detectVexFormat, parseVex, readVexDocument } from './vex.ts';
-export { openVexJustificationToCycloneDx, openVexStatusToState } from './vex-openvex.ts';
+export { openVexJustificationToCycloneDx, openVexStatusToState } from './read-vex-openvex.ts';
 export type {
   AffectedStatus,
   CycloneDxJustification,

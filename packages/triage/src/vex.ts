@@ -3,8 +3,8 @@
  * A document that is neither is an error; a bad statement inside one is a warning naming its
  * index, and the rest of the document is still read.
  */
-import { readCycloneDxVex } from './vex-cyclonedx.ts';
-import { readOpenVex } from './vex-openvex.ts';
+import { readCycloneDxVex } from './read-vex-cyclonedx.ts';
+import { readOpenVex } from './read-vex-openvex.ts';
 import type { VexFormat, VexParseResult } from './vex-types.ts';
 import { asObject } from './vex-types.ts';
 

@@ -5,38 +5,18 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Inventory, OsRelease } from '@patchgate/inventory';
-import {
-  inventoryFormats,
-  osReleaseFromFile,
-  osReleaseFromFlag,
-  withRelease,
-} from '@patchgate/inventory';
-import type { Finding, MatchNote } from '@patchgate/matcher';
-import { buildAdvisoryIndex, matchInventory } from '@patchgate/matcher';
+import type { OsRelease } from '@patchgate/inventory';
+import { inventoryFormats, osReleaseFromFile, osReleaseFromFlag } from '@patchgate/inventory';
+import { buildAdvisoryIndex } from '@patchgate/matcher';
 import { loadAdvisories } from '@patchgate/osv';
-import { defaultPolicyId, priorities } from '@patchgate/policy';
-import { comparePrioritised, prioritise } from '@patchgate/prioritisation';
-import { applyTriage } from '@patchgate/triage';
+import { defaultPolicyId } from '@patchgate/policy';
+import { buildScanReport, parseGate, renderers, reportFormats } from '@patchgate/report';
+import { runScanPipeline } from '@patchgate/scan-pipeline';
 import { oneOf, parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
-import { renderCsv } from '../output/csv.ts';
-import { renderCycloneDxVex } from '../output/cyclonedx-vex.ts';
-import { renderJson } from '../output/json.ts';
-import { renderSarif } from '../output/sarif.ts';
-import { renderTable } from '../output/table.ts';
 import { readInventoryFile } from '../inventory-file.ts';
 import { Progress } from '../progress.ts';
-import type { FailOn, ScanReport } from '../report.ts';
-import {
-  breaksGate,
-  countBy,
-  failOnValues,
-  isSuppressed,
-  reportSeverities,
-  severityOf,
-} from '../report.ts';
 import {
   loadAssetContext,
   loadEnrichmentFlags,
@@ -77,25 +57,23 @@ Output:
   -f, --format <fmt>        table (default), json, csv, sarif, cyclonedx-vex
       --explain             table: show why each finding got its priority
       --fail-on <level>     exit 1 when an unsuppressed finding is at or above: any
-                            (default), low, medium, high, critical, P1…P5, or none
-      --os <id:release>     distribution release for inventories that do not state
-                            it, e.g. debian:12, ubuntu:22.04, alpine:3.20, almalinux:9
+                            (default), low, medium, high, critical, P1…P5, or none;
+                            add ,coverage (e.g. high,coverage; or coverage alone) to
+                            exit 1 on a coverage gap too: packages that could not be
+                            matched (no OS release, no advisories for the ecosystem
+                            or the release)
+      --os <id:release>     the distribution release of the inventories, e.g.
+                            debian:12, ubuntu:22.04, alpine:3.20, almalinux:9; wins
+                            over a release detected in them (a conflict is noted)
       --os-release <file>   read the release from an os-release file instead
       --inventory-format <id>
                             skip detection and read every inventory as this format
   -o, --output <file>       write the report to a file instead of standard output
   -q, --quiet               no progress on standard error
 
-Exit codes: 0 no finding at or above --fail-on; 1 some finding is; 2 usage or input error.
+Exit codes: 0 no finding at or above --fail-on; 1 some finding is (or, with
+--fail-on …,coverage, some package could not be matched); 2 usage or input error.
 `;
-
-function applyOs(inventory: Inventory, os: OsRelease | undefined): Inventory {
-  if (os === undefined) return inventory;
-  const packages = withRelease(inventory.packages, os, { override: true });
-  // An SBOM of npm packages is not "on" the operating system the flag names; leave it be.
-  const distribution = packages.some((pkg, i) => pkg !== inventory.packages[i]);
-  return distribution || inventory.os !== undefined ? { ...inventory, os, packages } : inventory;
-}
 
 function readOs(
   io: CliIo,
@@ -123,14 +101,6 @@ function readOs(
 
 const calendarDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
-const renderers = {
-  table: renderTable,
-  json: renderJson,
-  csv: renderCsv,
-  sarif: renderSarif,
-  'cyclonedx-vex': renderCycloneDxVex,
-} as const;
-
 export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('scan', args, {
     advisories: { type: 'string', short: 'a', multiple: true },
@@ -157,13 +127,9 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     io.stdout.write(scanHelp);
     return exitCodes.ok;
   }
-  const format = oneOf(
-    'format',
-    values.format,
-    Object.keys(renderers) as (keyof typeof renderers)[],
-    'table',
-  );
-  const failOn: FailOn = oneOf('fail-on', values['fail-on'], failOnValues, 'any');
+  const format = oneOf('format', values.format, reportFormats, 'table');
+  const gate = parseGate(values['fail-on']);
+  if ('error' in gate) throw new UsageError(gate.error);
   if (positionals.length === 0)
     throw new UsageError(`scan: no inventory files given\n\n${scanHelp}`);
   const advisoryPaths = values.advisories ?? [];
@@ -191,9 +157,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
   const assetFor = loadAssetContext(io, values['asset-context']);
   const vex = loadVex(io, values.vex ?? []);
   const ignores = loadIgnoreFile(io, values['ignore-file']);
-  const inventories = positionals.map((path) =>
-    applyOs(readInventoryFile(path, io.cwd, formatId), os),
-  );
+  const inventories = positionals.map((path) => readInventoryFile(path, io.cwd, formatId));
 
   const progress = new Progress(io, values.quiet === true);
   const advisories = await loadAdvisories(
@@ -229,46 +193,22 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
   );
 
   const index = buildAdvisoryIndex(advisories.records);
-  const matched: Finding[] = [];
-  const notes: MatchNote[] = [];
-  const inventorySummaries: ScanReport['inventories'][number][] = [];
-  for (const inventory of inventories) {
-    const result = matchInventory(index, inventory);
-    matched.push(...result.findings);
-    notes.push(...result.notes);
-    inventorySummaries.push({
-      source: inventory.source,
-      format: inventory.format,
-      ...(inventory.os !== undefined && { os: inventory.os }),
-      packages: result.packages,
-      affectedPackages: result.affectedPackages,
-      findings: result.findings.length,
-      warnings: inventory.warnings,
-    });
-  }
-
-  const triaged = applyTriage(matched, { vex, ignores, today: detectedOn });
-  const findings = prioritise(triaged.findings, {
-    policy,
+  const result = await runScanPipeline({
+    targets: inventories.map((inventory) => ({
+      inventory,
+      ...(os !== undefined && { statedOs: os }),
+    })),
+    index,
     facts: enrichment.facts,
+    policy,
     assetFor,
-    detectedOn,
-  }).sort(comparePrioritised);
-  const open = findings.filter((f) => !isSuppressed(f));
-
-  const report: ScanReport = {
-    findings,
-    summary: {
-      findings: open.length,
-      suppressed: findings.length - open.length,
-      bySeverity: countBy(reportSeverities, open, severityOf),
-      byPriority: countBy(priorities, open, (f) => f.prioritisation.priority),
-      failOn,
-      failed: breaksGate(findings, failOn),
-    },
+    today: detectedOn,
+    triage: { vex, ignores },
+  });
+  const report = buildScanReport(result, {
+    gate,
     policy: { id: policy.id, name: policy.name, version: policy.version },
     detectedOn,
-    inventories: inventorySummaries,
     advisories: {
       records: index.records,
       withdrawn: index.withdrawn,
@@ -284,25 +224,25 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
       errors: enrichment.errors,
       sources: enrichment.sources,
     },
-    triage: triaged.report,
-    notes,
     tool: { name: 'patchgate', version: toolVersion },
-  };
+  });
 
-  for (const note of notes)
+  for (const note of report.notes)
     io.stderr.write(`patchgate: note: ${note.inventory}: ${note.message}\n`);
-  for (const note of triaged.report.notes) io.stderr.write(`patchgate: note: ${note}\n`);
-  for (const entry of triaged.report.expired) {
+  for (const gap of report.coverage)
+    io.stderr.write(`patchgate: coverage gap: ${gap.inventory}: ${gap.message}; ${gap.fix}\n`);
+  for (const note of report.triage.notes) io.stderr.write(`patchgate: note: ${note}\n`);
+  for (const entry of report.triage.expired) {
     io.stderr.write(
       `patchgate: warning: ${entry.file} entry ${entry.entry} (${entry.id}) expired on ${entry.expires}; it no longer applies\n`,
     );
   }
-  for (const entry of triaged.report.unused) {
+  for (const entry of report.triage.unused) {
     io.stderr.write(
       `patchgate: warning: ${entry.file} entry ${entry.entry} (${entry.id}) matched no finding\n`,
     );
   }
-  for (const inventory of inventorySummaries) {
+  for (const inventory of report.inventories) {
     for (const warning of inventory.warnings.slice(0, 5)) {
       io.stderr.write(`patchgate: warning: ${inventory.source}: ${warning}\n`);
     }
@@ -313,7 +253,10 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     }
   }
 
-  const rendered = renderers[format](report, { explain: values.explain === true });
+  const rendered = renderers[format](report, {
+    explain: values.explain === true,
+    sourceRoot: io.cwd,
+  });
   if (values.output !== undefined) writeFileSync(resolve(io.cwd, values.output), rendered);
   else io.stdout.write(rendered);
   return report.summary.failed ? exitCodes.findings : exitCodes.ok;

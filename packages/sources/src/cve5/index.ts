@@ -3,6 +3,7 @@
  * CISA's ADP SSVC decision points and KEV marker, CWE IDs (see ./readme.md).
  * Schema: https://github.com/CVEProject/cve-schema/blob/main/schema/CVE_Record_Format.json
  */
+import { isCveId } from '@patchgate/osv';
 import type {
   CvssFact,
   CvssVersion,
@@ -32,7 +33,6 @@ const METRIC_KEYS: readonly (readonly [string, CvssVersion])[] = [
 ];
 
 // Schema cveId pattern: `^CVE-[0-9]{4}-[0-9]{4,19}$`.
-const CVE_ID = /^CVE-\d{4}-\d{4,19}$/;
 const CWE_AT_START = /^CWE-\d+/;
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
@@ -199,7 +199,7 @@ export function factsOfCve5Record(
   const meta = record['cveMetadata'];
   if (!isObject(meta)) return 'no cveMetadata: not a CVE 5 record';
   const cve = text(meta['cveId'])?.trim().toUpperCase();
-  if (cve === undefined || !CVE_ID.test(cve))
+  if (cve === undefined || !isCveId(cve))
     return `cveMetadata.cveId: not a CVE ID: ${String(meta['cveId'])}`;
   // REJECTED records keep only `containers.cna.rejectedReasons`: nothing to learn.
   if (meta['state'] === 'REJECTED') return undefined;

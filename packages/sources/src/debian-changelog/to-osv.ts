@@ -10,10 +10,9 @@
  * maintainers fixed without naming it in the changelog is invisible here.
  */
 import type { OsvRecord } from '@patchgate/osv';
+import { cveIdsInText } from '@patchgate/osv';
 import { compareVersions, findScheme } from '@patchgate/versioning';
 import type { ChangelogEntry } from './parse.ts';
-
-const cvePattern = /\bCVE-\d{4}-\d{4,}\b/g;
 
 /** Debian suites → release numbers, for the distribution field of an entry. */
 const suites: Readonly<Record<string, string>> = {
@@ -57,7 +56,7 @@ export function changelogToOsv(
   if (debian === undefined) throw new Error('the debian version scheme is not registered');
   const firstFix = new Map<string, ChangelogEntry>();
   for (const entry of entries) {
-    for (const cve of new Set(entry.changes.match(cvePattern) ?? [])) {
+    for (const cve of cveIdsInText(entry.changes)) {
       const known = firstFix.get(cve);
       if (known === undefined || compareVersions(debian, entry.version, known.version) < 0) {
         firstFix.set(cve, entry);

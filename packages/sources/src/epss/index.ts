@@ -2,6 +2,7 @@
  * FIRST EPSS daily scores, `epss_scores-YYYY-MM-DD.csv(.gz)` (see ./readme.md).
  * Data and format: https://www.first.org/epss/data_stats
  */
+import { isCveId } from '@patchgate/osv';
 import { forEachCsvRecord } from '../csv.ts';
 import type {
   EnrichmentResult,
@@ -34,17 +35,6 @@ function probability(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const value = Number(text);
   return value >= 0 && value <= 1 ? value : undefined;
-}
-
-/** CVE-YYYY-NNNN+ by char codes: this runs 300,000 times per file. */
-function isCveId(id: string): boolean {
-  if (id.length < 13 || !id.startsWith('CVE-') || id.charCodeAt(8) !== 0x2d) return false;
-  for (let i = 4; i < id.length; i++) {
-    if (i === 8) continue;
-    const c = id.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
 }
 
 export const epssSource: EnrichmentSource = {

@@ -3,6 +3,7 @@
  * Schema: https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities_schema.json
  */
 import { forEachCsvRecord } from '../csv.ts';
+import { isCveId } from '@patchgate/osv';
 import type {
   EnrichmentResult,
   EnrichmentSource,
@@ -30,7 +31,6 @@ export const kevCsvColumns = [
 ] as const;
 
 // Schema: `^CVE-[0-9]{4}-[0-9]{4,19}$`; dates are `format: date` (YYYY-MM-DD).
-const CVE_ID = /^CVE-\d{4}-\d{4,19}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CWE_ID = /^CWE-\d+$/;
 
@@ -75,7 +75,7 @@ function factsOfEntry(
   catalogVersion: string | undefined,
 ): VulnerabilityFacts | string {
   const cve = text(entry.cveID)?.trim().toUpperCase();
-  if (cve === undefined || !CVE_ID.test(cve)) return `cveID: not a CVE ID: ${String(entry.cveID)}`;
+  if (cve === undefined || !isCveId(cve)) return `cveID: not a CVE ID: ${String(entry.cveID)}`;
   const dateAdded = text(entry.dateAdded);
   if (dateAdded === undefined || !DATE.test(dateAdded))
     return `${cve}: dateAdded: not a YYYY-MM-DD date: ${String(entry.dateAdded)}`;

@@ -3,6 +3,7 @@
  * shape `{ format: 'NVD_CVE', version: '2.0', vulnerabilities: [{ cve }] }` (see ./readme.md).
  * Spec: https://nvd.nist.gov/developers/vulnerabilities
  */
+import { isCveId } from '@patchgate/osv';
 import type {
   CvssFact,
   CvssVersion,
@@ -34,7 +35,6 @@ const METRIC_KEYS: readonly (readonly [string, CvssVersion])[] = [
   ['cvssMetricV40', '4.0'],
 ];
 
-const CVE_ID = /^CVE-\d{4}-\d{4,19}$/;
 const CWE_ID = /^CWE-\d+$/;
 const DATE = /^\d{4}-\d{2}-\d{2}/;
 
@@ -50,7 +50,7 @@ export function factsOfNvdCve(
   problems: string[] = [],
 ): VulnerabilityFacts | undefined | string {
   const id = text(cve['id'])?.trim().toUpperCase();
-  if (id === undefined || !CVE_ID.test(id)) return `id: not a CVE ID: ${String(cve['id'])}`;
+  if (id === undefined || !isCveId(id)) return `id: not a CVE ID: ${String(cve['id'])}`;
   // vulnStatus values: Received, Awaiting Analysis, Undergoing Analysis, Analyzed, Modified,
   // Deferred, Rejected. A rejected CVE has nothing to say.
   if (cve['vulnStatus'] === 'Rejected') return undefined;

@@ -4,7 +4,7 @@
  * (advisories context). The server wires the real contexts' public functions
  * (`databaseFindingInputs`); tests feed an in-memory implementation with real data.
  */
-import type { Inventory } from '@patchgate/inventory';
+import type { Inventory, OsRelease } from '@patchgate/inventory';
 import type { AdvisoryIndex } from '@patchgate/matcher';
 import type { AssetContext } from '@patchgate/policy';
 import type { FactsByCve } from '@patchgate/sources';
@@ -15,6 +15,8 @@ export interface FindingAsset {
   readonly name: string;
   readonly context: AssetContext;
   readonly groups: readonly string[];
+  /** The asset's declared release: fills in for an inventory that does not show its own. */
+  readonly osRelease?: OsRelease;
 }
 
 export interface CurrentInventory {

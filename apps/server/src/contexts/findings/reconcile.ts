@@ -7,10 +7,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Finding as MatchedFinding } from '@patchgate/matcher';
-import { matchInventory } from '@patchgate/matcher';
+import { compareFindings } from '@patchgate/matcher';
 import type { Decision, Policy } from '@patchgate/policy';
 import { defaultPolicy } from '@patchgate/policy';
-import { factsFor, prioritise } from '@patchgate/prioritisation';
+import { factsFor } from '@patchgate/prioritisation';
+import type { CoverageNote, ScannedFinding } from '@patchgate/scan-pipeline';
+import { runScanPipeline } from '@patchgate/scan-pipeline';
 import type { Clock } from '../../clock.ts';
 import { timestamp } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
@@ -48,6 +50,8 @@ export type ReconcileOutcome =
       readonly status: 'reconciled';
       readonly snapshotId: string;
       readonly counts: ReconcileCounts;
+      /** Packages of the inventory that could not be matched at all: why, and the fix. */
+      readonly coverage: readonly CoverageNote[];
     }
   | {
       readonly assetId: string;
@@ -121,17 +125,17 @@ export function findingKey(ecosystem: string, packageName: string, advisoryId: s
   return `${ecosystem}\0${packageName}\0${advisoryId}`;
 }
 
-interface Detected {
+interface Detected<F extends MatchedFinding = MatchedFinding> {
   readonly key: string;
-  /** The representative match: the lowest version (the matcher sorts by name, version). */
-  readonly finding: MatchedFinding;
+  /** The representative match: the lowest version (findings in the matcher's order). */
+  readonly finding: F;
   readonly instances: FindingInstance[];
 }
 
-/** Matcher findings grouped by identity: several copies of one package are one finding. */
-export function groupByIdentity(findings: readonly MatchedFinding[]): Detected[] {
-  const byKey = new Map<string, Detected>();
-  for (const finding of findings) {
+/** Findings grouped by identity: several copies of one package are one finding. */
+export function groupByIdentity<F extends MatchedFinding>(findings: readonly F[]): Detected<F>[] {
+  const byKey = new Map<string, Detected<F>>();
+  for (const finding of [...findings].sort(compareFindings)) {
     const key = findingKey(finding.package.ecosystem, finding.package.name, finding.advisory.id);
     const instance: FindingInstance = {
       version: finding.package.version,
@@ -143,6 +147,18 @@ export function groupByIdentity(findings: readonly MatchedFinding[]): Detected[]
     else seen.instances.push(instance);
   }
   return [...byKey.values()];
+}
+
+async function storedByKey(
+  db: Parameters<typeof storedFindingsOfAsset>[0],
+  assetId: string,
+): Promise<Map<string, FindingTable>> {
+  return new Map(
+    (await storedFindingsOfAsset(db, assetId)).map((row) => [
+      findingKey(row.ecosystem, row.package_name, row.advisory_id),
+      row,
+    ]),
+  );
 }
 
 function calendarDay(iso: string): string {
@@ -157,7 +173,7 @@ function maxEpss(decisionFacts: readonly { epss?: { score: number } }[]): number
 function detectedColumns(
   asset: FindingAsset,
   current: CurrentInventory,
-  detected: Detected,
+  detected: Detected<ScannedFinding>,
   decision: Decision,
   kev: boolean,
   epss: number | null,
@@ -238,45 +254,55 @@ export async function reconcileAsset(
   if (current === undefined) return { assetId, status: 'skipped', reason: 'no-inventory' };
   const index = await inputs.advisoryIndex();
   const policy = options.policy ?? defaultPolicy;
-  const detected = groupByIdentity(matchInventory(index, current.inventory).findings);
-  const cves = [
-    ...new Set(
-      detected.flatMap(({ finding }) => [
-        ...finding.advisory.cves,
-        ...(/^CVE-\d{4}-\d+$/.test(finding.advisory.id) ? [finding.advisory.id] : []),
-      ]),
-    ),
-  ].sort();
-  const facts = await inputs.facts(cves);
   const now = timestamp(clock);
   const today = calendarDay(now);
+  const keyOf = (f: MatchedFinding) =>
+    findingKey(f.package.ecosystem, f.package.name, f.advisory.id);
+  /** The shared scan pipeline (the CLI's `scan` calls the same), due dates from first sighting. */
+  const scan = (
+    stored: ReadonlyMap<string, FindingTable>,
+    facts: Parameters<typeof runScanPipeline>[0]['facts'],
+  ) =>
+    runScanPipeline({
+      targets: [
+        {
+          inventory: current.inventory,
+          ...(asset.osRelease !== undefined && { declaredOs: asset.osRelease }),
+        },
+      ],
+      index,
+      facts,
+      policy,
+      assetFor: () => asset.context,
+      today,
+      detectedOn: (finding) => detectedOn(stored.get(keyOf(finding)), today),
+      audience: 'server',
+    });
+  // Facts are looked up outside the transaction (one connection on SQLite); due dates count
+  // from the stored first sighting, read again inside it: a reconcile that raced this one
+  // is re-decided from the facts already fetched.
+  const before = await storedByKey(database.db, assetId);
+  let result = await scan(before, (cves) => inputs.facts(cves));
 
   return database.db.transaction().execute(async (trx) => {
-    const stored = new Map(
-      (await storedFindingsOfAsset(trx, assetId)).map((row) => [
-        findingKey(row.ecosystem, row.package_name, row.advisory_id),
-        row,
-      ]),
+    const stored = await storedByKey(trx, assetId);
+    const raced = [...stored].some(
+      ([key, row]) => detectedOn(before.get(key), today) !== detectedOn(row, today),
     );
+    if (raced) result = await scan(stored, result.facts);
+    const detected = groupByIdentity(result.findings);
     const counts: ReconcileCounts = { opened: 0, reopened: 0, fixed: 0, updated: 0, unchanged: 0 };
     const inserts: FindingTable[] = [];
     const aliases: { alias: string; advisory_id: string }[] = [];
     for (const item of detected) {
       const previous = stored.get(item.key);
       stored.delete(item.key);
-      const [prioritised] = prioritise([item.finding], {
-        policy,
-        facts,
-        assetFor: () => asset.context,
-        detectedOn: detectedOn(previous, today),
-      });
-      if (prioritised === undefined) continue;
-      const known = factsFor(item.finding, facts);
+      const known = factsFor(item.finding, result.facts);
       const columns = detectedColumns(
         asset,
         current,
         item,
-        prioritised.prioritisation,
+        item.finding.prioritisation,
         known.some((f) => f.kev !== undefined),
         maxEpss(known),
       );
@@ -338,7 +364,13 @@ export async function reconcileAsset(
         requestId: options.requestId ?? null,
       });
     }
-    return { assetId, status: 'reconciled', snapshotId: current.snapshotId, counts };
+    return {
+      assetId,
+      status: 'reconciled',
+      snapshotId: current.snapshotId,
+      counts,
+      coverage: result.coverage,
+    };
   });
 }
 

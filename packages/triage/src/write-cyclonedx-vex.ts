@@ -12,6 +12,7 @@
  * - `serialNumber` is a UUID v5 of the document's own content: the same findings and
  *   timestamp give the same serial; pure code has no randomness.
  */
+import { isCveId } from '@patchgate/osv';
 import type { SeverityLevel } from '@patchgate/matcher';
 import type { TriagedFinding } from './apply.ts';
 import { uuidV5, urlNamespace } from './uuid.ts';
@@ -86,7 +87,7 @@ const serialNamespace = uuidV5(urlNamespace, 'https://patchgate.invalid/cycloned
 
 /** Where an id can be read: OSV knows them all; NVD and GitHub are the homes of theirs. */
 function idSource(id: string): { name: string; url: string } {
-  if (/^CVE-\d{4}-\d+$/i.test(id)) {
+  if (isCveId(id.toUpperCase())) {
     return { name: 'NVD', url: `https://nvd.nist.gov/vuln/detail/${id.toUpperCase()}` };
   }
   if (/^GHSA-/i.test(id)) return { name: 'GitHub', url: `https://github.com/advisories/${id}` };

@@ -1,4 +1,4 @@
-import type { ScanReport } from '../report.ts';
+import type { ScanReport } from '../model.ts';
 
 /** `{"findings":[…], "summary":…, …}`: the whole report, findings first, most urgent first. */
 export function renderJson(report: ScanReport): string {

@@ -1,6 +1,6 @@
 /** The human view: one block per inventory, most urgent first, then a summary line. */
-import type { ReportedFinding, ScanReport } from '../report.ts';
-import { isSuppressed, severityOf } from '../report.ts';
+import type { ReportedFinding, ScanReport } from '../model.ts';
+import { isSuppressed, severityOf } from '../model.ts';
 import type { RenderOptions } from './options.ts';
 
 function truncate(text: string, width: number): string {
@@ -54,6 +54,10 @@ function row(f: ReportedFinding): string[] {
   ];
 }
 
+function suppressedRow(f: ReportedFinding): string[] {
+  return ['-', '-', ...row(f).slice(2)];
+}
+
 export function renderTable(
   report: ScanReport,
   options: RenderOptions = { explain: false },
@@ -63,22 +67,31 @@ export function renderTable(
     const os = inventory.os?.ecosystem !== undefined ? `, ${inventory.os.ecosystem}` : '';
     const all = report.findings.filter((f) => f.inventory === inventory.source);
     const shown = all.filter((f) => !isSuppressed(f));
-    const suppressed = all.length - shown.length;
+    const suppressed = all.filter(isSuppressed);
     out.push(
       `${inventory.source} (${inventory.format}${os}): ${inventory.packages} packages, ` +
         `${inventory.affectedPackages} affected, ${shown.length} findings` +
-        (suppressed > 0 ? ` (${suppressed} suppressed by VEX or the ignore file)` : ''),
+        (suppressed.length > 0
+          ? ` (${suppressed.length} more suppressed by VEX or the ignore file, listed last)`
+          : ''),
     );
-    if (shown.length === 0) {
+    if (all.length === 0) {
       out.push('');
       continue;
     }
-    const lines = table([columns, ...shown.map(row)], widths);
+    // One table per inventory, suppressed findings last and flagged, so columns line up.
+    const lines = table([columns, ...shown.map(row), ...suppressed.map(suppressedRow)], widths);
     out.push(lines[0] as string);
     shown.forEach((f, i) => {
       out.push(lines[i + 1] as string);
       if (f.triage !== undefined) out.push(`    triage: ${f.triage.state} (${f.triage.source})`);
       if (options.explain) out.push(`    why: ${f.prioritisation.explanation.text}`);
+    });
+    suppressed.forEach((f, i) => {
+      out.push(lines[shown.length + i + 1] as string);
+      out.push(
+        `    suppressed: ${f.triage?.state ?? 'ignored'} (${f.triage?.source ?? 'triage'}); not counted, never fails the gate`,
+      );
     });
     out.push('');
   }
@@ -95,6 +108,9 @@ export function renderTable(
         ? ` and facts on ${report.enrichment.cves.toLocaleString('en')} CVEs`
         : '') +
       `; policy ${report.policy.id} ${report.policy.version}, detected on ${report.detectedOn}.` +
+      (s.coverageGaps > 0
+        ? ` ${s.coverageGaps} coverage gap${s.coverageGaps === 1 ? '' : 's'}: packages that could not be matched at all (reasons and fixes on standard error).`
+        : '') +
       (options.explain ? '' : ' Add --explain to see why each finding got its priority.'),
   );
   return out.join('\n') + '\n';

@@ -1,5 +1,5 @@
-import type { ScanReport } from '../report.ts';
-import { severityOf } from '../report.ts';
+import type { ScanReport } from '../model.ts';
+import { severityOf } from '../model.ts';
 
 /** RFC 4180: quote a field when it holds a comma, a quote or a line break. */
 function field(value: string): string {

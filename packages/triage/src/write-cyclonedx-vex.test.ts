@@ -1,8 +1,8 @@
 import type { Finding } from '@patchgate/matcher';
 import { describe, expect, it } from 'vitest';
 import type { TriagedFinding } from './apply.ts';
-import type { CycloneDxVexDocument } from './cyclonedx-vex.ts';
-import { toCycloneDxVex } from './cyclonedx-vex.ts';
+import type { CycloneDxVexDocument } from './write-cyclonedx-vex.ts';
+import { toCycloneDxVex } from './write-cyclonedx-vex.ts';
 import { cyclonedxJustifications, cyclonedxResponses, vexStates } from './vex-types.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { toCycloneDxVex } from '@patchgate/triage';
-import type { ScanReport } from '../report.ts';
+import type { ScanReport } from '../model.ts';
 
 /**
  * CycloneDX 1.6 VEX: one vulnerability per advisory with its analysis (from VEX statements

@@ -1,0 +1,30 @@
+export type {
+  AdvisorySummary,
+  EnrichmentSummary,
+  FailOn,
+  Gate,
+  InventorySummary,
+  ReportContext,
+  ReportedFinding,
+  ReportSeverity,
+  ScanReport,
+} from './model.ts';
+export {
+  breaksGate,
+  buildScanReport,
+  countBy,
+  failOnThresholds,
+  failOnValues,
+  isSuppressed,
+  parseGate,
+  reportSeverities,
+  severityOf,
+} from './model.ts';
+export type { RenderOptions } from './render/options.ts';
+export type { ReportFormat } from './renderers.ts';
+export { renderers, reportFormats } from './renderers.ts';
+export { renderCsv } from './render/csv.ts';
+export { renderCycloneDxVex } from './render/cyclonedx-vex.ts';
+export { renderJson } from './render/json.ts';
+export { artifactLocation, renderSarif, sourceRootId } from './render/sarif.ts';
+export { renderTable } from './render/table.ts';
