@@ -128,6 +128,67 @@ describe('patchgate scan', () => {
     );
   });
 
+  it('shows suppressed findings in the table, flagged and listed last', async () => {
+    const result = await runCli([
+      'scan',
+      host,
+      '--advisories',
+      advisories,
+      '--vex',
+      'apps/cli/test/fixtures/curl-not-affected.openvex.json',
+    ]);
+    expect(result.stdout).toContain(
+      `${host} (dpkg-query, Debian:12): 723 packages, 7 affected, 90 findings (1 more suppressed by VEX or the ignore file, listed last)`,
+    );
+    const lines = result.stdout.split('\n');
+    const row = lines.findIndex((l) =>
+      /^-\s+-\s+curl\s+7\.88\.1-10\+deb12u14\s+DEBCL-curl-CVE-2025-10148/.test(l),
+    );
+    expect(row).toBeGreaterThan(0);
+    expect(lines[row + 1]).toBe(
+      '    suppressed: not_affected (VEX apps/cli/test/fixtures/curl-not-affected.openvex.json); not counted, never fails the gate',
+    );
+    // Listed after every open finding of the inventory.
+    expect(lines.slice(row + 2).findIndex((l) => l === '')).toBe(0);
+  });
+
+  const npmLock =
+    'packages/inventory/testdata/npm-package-lock/npm11-lockfile-v3-package-lock.json';
+  it('says why a scan could match nothing, and how to fix it', async () => {
+    const result = await runCli(['scan', npmLock, '--advisories', advisories]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      `patchgate: coverage gap: ${npmLock}: no advisories loaded for ecosystem npm: 37 packages could not be matched; add --advisories <npm/all.zip> (OSV's export of the npm ecosystem)\n`,
+    );
+    expect(result.stdout).toMatch(/ 1 coverage gap: packages that could not be matched at all/);
+  });
+
+  it.each([
+    [['--fail-on', 'coverage'], 1, { failOn: 'none', failOnCoverage: true, failed: true }],
+    [['--fail-on', 'any,coverage'], 1, { failOn: 'any', failOnCoverage: true, failed: true }],
+    [[], 0, { failOn: 'any', failOnCoverage: false, failed: false }],
+  ])('--fail-on %j on a coverage gap exits %d', async (flags, code, summary) => {
+    const result = await runCli([
+      'scan',
+      npmLock,
+      '--advisories',
+      advisories,
+      '-f',
+      'json',
+      ...flags,
+    ]);
+    expect(result.code).toBe(code);
+    const report = JSON.parse(result.stdout) as { summary: object; coverage: { reason: string }[] };
+    expect(report.summary).toMatchObject({ ...summary, coverageGaps: 1 });
+    expect(report.coverage.map((c) => c.reason)).toEqual(['no-advisories-for-ecosystem']);
+  });
+
+  it('--fail-on coverage passes a scan whose packages are all covered', async () => {
+    const { code, report } = await scanJson('--fail-on', 'coverage');
+    expect(code).toBe(0);
+    expect(report.summary).toMatchObject({ failed: false });
+  });
+
   it.each([
     [['scan', 'no/such/file', '--advisories', advisories], /inventory not found: no\/such\/file/],
     [['scan', host], /--advisories is required/],
@@ -137,6 +198,10 @@ describe('patchgate scan', () => {
       /--format must be one of table, json, csv, sarif/,
     ],
     [['scan', host, '--advisories', advisories, '--fail-on', 'severe'], /--fail-on must be one of/],
+    [
+      ['scan', host, '--advisories', advisories, '--fail-on', 'high,P2'],
+      /--fail-on takes one threshold, and coverage \(got "high,P2"\)/,
+    ],
     [['scan', host, '--advisories', advisories, '--os', 'plan9:4'], /--os "plan9:4"/],
     [['scan', 'README.md', '--advisories', advisories], /not a recognised inventory format/],
     [['scan', 'examples', '--advisories', advisories], /is a directory/],

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '@patchgate/inventory';
+import { osReleaseFromFlag } from '@patchgate/inventory';
 import { defaultPolicy } from '@patchgate/policy';
 import { runScanPipeline } from '@patchgate/scan-pipeline';
 import type { Database } from '../../db/database.ts';
@@ -54,7 +55,8 @@ function byInventoryPackageAdvisory(
   a: { inventory: string; package: string; advisory: string },
   b: { inventory: string; package: string; advisory: string },
 ): number {
-  return `${a.inventory}\0${a.package}\0${a.advisory}` < `${b.inventory}\0${b.package}\0${b.advisory}`
+  return `${a.inventory}\0${a.package}\0${a.advisory}` <
+    `${b.inventory}\0${b.package}\0${b.advisory}`
     ? -1
     : 1;
 }
@@ -319,4 +321,45 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
       reason: 'asset-not-found',
     });
   });
+
+  it.skipIf(skip !== undefined)(
+    "says why an asset matched nothing, and matches again under the asset's declared release",
+    async () => {
+      database = await open();
+      const clock = manualClock('2026-11-22T09:00:00.000Z');
+      // The same host's list without the evidence of its release (no base-files, no suffix read).
+      const bare: Inventory = {
+        ...host,
+        os: undefined,
+        packages: host.packages.map((p) => ({ ...p, ecosystem: 'Debian' })),
+      };
+      const id = '00000000-0000-4000-8000-0000000000aa';
+      inputs.setAsset(plainAsset(id, 'bare-host'));
+      inputs.setInventory(id, {
+        snapshotId: 's9',
+        takenAt: '2026-11-22T08:00:00.000Z',
+        inventory: bare,
+      });
+      const first = await reconcileAsset(database, clock, inputs, id);
+      expect(first).toMatchObject({ status: 'reconciled', counts: { opened: 0 } });
+      expect(first.status === 'reconciled' && first.coverage).toEqual([
+        {
+          reason: 'no-os-release',
+          inventory: host.source,
+          ecosystem: 'Debian',
+          packages: 723,
+          message:
+            'no OS release detected: 723 packages of Debian were not matched, because Debian advisories are per release',
+          fix: "set the asset's osRelease (e.g. Debian:12) or upload an inventory that states it",
+        },
+      ]);
+      const osRelease = {
+        ...osReleaseFromFlag('Debian:12')!,
+        evidence: 'asset osRelease Debian:12',
+      };
+      inputs.setAsset({ ...plainAsset(id, 'bare-host'), osRelease });
+      const second = await reconcileAsset(database, clock, inputs, id);
+      expect(second).toMatchObject({ status: 'reconciled', counts: { opened: 91 }, coverage: [] });
+    },
+  );
 });
