@@ -7,6 +7,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
 import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
+import { settleOsRelease } from '@patchgate/scan-pipeline';
 import { isDistributionEcosystem } from '@patchgate/versioning';
 import type { ServerContext } from '../../context.ts';
 import { timestamp } from '../../clock.ts';
@@ -397,24 +398,27 @@ interface ReadyInventory {
 }
 
 /**
- * The release applied to an upload's packages: the inventory's own detection when it found
- * an OSV release, else the asset's declared osRelease.
+ * The release applied to an upload's packages, settled as the CLI's scan settles it
+ * (`settleOsRelease`): the inventory's own detection when it found an OSV release, else the
+ * asset's declared osRelease; a disagreement is a warning.
  */
 function resolveRelease(
   detected: OsRelease | undefined,
   asset: AssetRow,
   warnings: string[],
 ): OsRelease | undefined {
-  if (detected?.ecosystem !== undefined) return detected;
+  let declared: OsRelease | undefined;
   if (asset.os_release !== null) {
-    const declared = osReleaseFromFlag(asset.os_release);
-    if (declared !== undefined)
-      return { ...declared, evidence: `asset osRelease ${asset.os_release}` };
-    warnings.push(
-      `the asset's osRelease "${asset.os_release}" is not a release Patchgate can match advisories for`,
-    );
+    declared = osReleaseFromFlag(asset.os_release);
+    if (declared === undefined)
+      warnings.push(
+        `the asset's osRelease "${asset.os_release}" is not a release Patchgate can match advisories for`,
+      );
+    else declared = { ...declared, evidence: `asset osRelease ${asset.os_release}` };
   }
-  return detected;
+  const settled = settleOsRelease(detected, declared === undefined ? {} : { declared });
+  if (settled.conflict !== undefined) warnings.push(settled.conflict);
+  return settled.os;
 }
 
 function finalise(
