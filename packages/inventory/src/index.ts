@@ -18,4 +18,4 @@ export {
   withRelease,
 } from './os-release.ts';
 export type { PackageUrl, PurlParseResult } from './purl.ts';
-export { formatPurl, parsePurl } from './purl.ts';
+export { formatPurl, parsePurl, purlTypeForEcosystem } from './purl.ts';

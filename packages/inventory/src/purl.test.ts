@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatPurl, installedFromPurl, parsePurl, purlToPackage } from './purl.ts';
+import {
+  formatPurl,
+  installedFromPurl,
+  parsePurl,
+  purlToPackage,
+  purlTypeForEcosystem,
+} from './purl.ts';
 
 // Cases from the purl spec's test suite (package-url/purl-spec test-suite-data.json, MIT),
 // restricted to the generic rules and the types this module normalises.
@@ -419,5 +425,42 @@ describe('installedFromPurl', () => {
       ok: false,
       error: 'no version for pkg:cargo/hyper',
     });
+  });
+});
+
+describe('purlTypeForEcosystem: the inverse of the one purl ↔ ecosystem table', () => {
+  it.each([
+    ['npm', '@babel/core', 'pkg:npm/%40babel/core@1.0.0'],
+    ['Go', 'golang.org/x/net', 'pkg:golang/golang.org/x/net@1.0.0'],
+    [
+      'Maven',
+      'org.apache.logging.log4j:log4j-core',
+      'pkg:maven/org.apache.logging.log4j/log4j-core@1.0.0',
+    ],
+    ['crates.io', 'openssl', 'pkg:cargo/openssl@1.0.0'],
+    ['PyPI', 'django', 'pkg:pypi/django@1.0.0'],
+    ['Debian:12', 'openssl', 'pkg:deb/debian/openssl@1.0.0'],
+    ['Rocky Linux:9', 'openssl', 'pkg:rpm/rocky/openssl@1.0.0'],
+  ])('%s %s ↔ %s', (ecosystem, name, purl) => {
+    const mapped = purlTypeForEcosystem(ecosystem);
+    expect(mapped).toBeDefined();
+    const cut = mapped!.split === 'none' ? -1 : name.lastIndexOf(mapped!.split);
+    const formatted = formatPurl({
+      type: mapped!.type,
+      ...(mapped!.namespace !== undefined && { namespace: mapped!.namespace }),
+      ...(cut > 0 && { namespace: name.slice(0, cut) }),
+      name: cut > 0 ? name.slice(cut + 1) : name,
+      version: '1.0.0',
+      qualifiers: {},
+    });
+    expect(formatted).toBe(purl);
+    // And back: the purl reads as the same ecosystem (base) and name.
+    const back = purlToPackage(formatted);
+    expect(back).toMatchObject({ ok: true, package: { name } });
+    if (back.ok) expect(back.package.ecosystem.split(':')[0]).toBe(ecosystem.split(':')[0]);
+  });
+
+  it('has no purl type for an ecosystem without one', () => {
+    expect(purlTypeForEcosystem('Bitnami')).toBeUndefined();
   });
 });

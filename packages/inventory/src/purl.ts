@@ -252,6 +252,39 @@ const distroVendors: Readonly<Record<string, Readonly<Record<string, string>>>> 
   apk: { alpine: 'alpine', wolfi: 'wolfi', chainguard: 'chainguard' },
 };
 
+/**
+ * The other direction, the one table's inverse: the purl of a package named by its OSV
+ * ecosystem (`Go` → `golang`, `Maven` `g:a` → namespace `g`, name `a`; `Debian:12` →
+ * `deb`/`debian`). `undefined` for ecosystems without a purl type.
+ */
+export function purlTypeForEcosystem(
+  ecosystem: string,
+): { type: string; namespace?: string; split: '/' | ':' | 'none' } | undefined {
+  const colon = ecosystem.indexOf(':');
+  const base = colon === -1 ? ecosystem : ecosystem.slice(0, colon);
+  for (const [type, language] of Object.entries(languageTypes)) {
+    if (language.ecosystem.toLowerCase() === base.toLowerCase())
+      return { type, split: language.join === 'name' ? 'none' : language.join };
+  }
+  const distribution = distributionPurls[base.toLowerCase()];
+  return distribution === undefined ? undefined : { ...distribution, split: 'none' };
+}
+
+/** OSV distribution ecosystems → purl type and the vendor namespace purls use for them. */
+const distributionPurls: Readonly<Record<string, { type: string; namespace: string }>> = {
+  debian: { type: 'deb', namespace: 'debian' },
+  ubuntu: { type: 'deb', namespace: 'ubuntu' },
+  alpine: { type: 'apk', namespace: 'alpine' },
+  wolfi: { type: 'apk', namespace: 'wolfi' },
+  chainguard: { type: 'apk', namespace: 'chainguard' },
+  almalinux: { type: 'rpm', namespace: 'almalinux' },
+  'rocky linux': { type: 'rpm', namespace: 'rocky' },
+  'red hat': { type: 'rpm', namespace: 'redhat' },
+  suse: { type: 'rpm', namespace: 'suse' },
+  opensuse: { type: 'rpm', namespace: 'opensuse' },
+  mageia: { type: 'rpm', namespace: 'mageia' },
+};
+
 /** `distro=` spellings seen in the wild that differ from os-release ids. */
 const distroIdAliases: Readonly<Record<string, string>> = {
   redhat: 'rhel',

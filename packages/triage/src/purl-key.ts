@@ -6,7 +6,7 @@
  *
  * Spec: https://github.com/package-url/purl-spec/blob/master/PURL-SPECIFICATION.rst
  */
-import { formatPurl, parsePurl } from '@patchgate/inventory';
+import { formatPurl, parsePurl, purlTypeForEcosystem } from '@patchgate/inventory';
 
 /** The parts of a purl that identify a package (and optionally one version of it). */
 export interface PurlKey {
@@ -33,35 +33,6 @@ export function purlKey(input: string): PurlKey | undefined {
   };
 }
 
-/** OSV ecosystem base → purl type and how the OSV package name splits into namespace/name. */
-const ecosystemTypes: Readonly<Record<string, { type: string; split: '/' | ':' | 'none' }>> = {
-  npm: { type: 'npm', split: '/' },
-  pypi: { type: 'pypi', split: 'none' },
-  maven: { type: 'maven', split: ':' },
-  go: { type: 'golang', split: '/' },
-  'crates.io': { type: 'cargo', split: 'none' },
-  rubygems: { type: 'gem', split: 'none' },
-  nuget: { type: 'nuget', split: 'none' },
-  packagist: { type: 'composer', split: '/' },
-  hex: { type: 'hex', split: 'none' },
-  pub: { type: 'pub', split: 'none' },
-};
-
-/** Distribution ecosystems → purl type and vendor namespace. */
-const distributionTypes: Readonly<Record<string, { type: string; namespace: string }>> = {
-  debian: { type: 'deb', namespace: 'debian' },
-  ubuntu: { type: 'deb', namespace: 'ubuntu' },
-  alpine: { type: 'apk', namespace: 'alpine' },
-  wolfi: { type: 'apk', namespace: 'wolfi' },
-  chainguard: { type: 'apk', namespace: 'chainguard' },
-  almalinux: { type: 'rpm', namespace: 'almalinux' },
-  'rocky linux': { type: 'rpm', namespace: 'rocky' },
-  'red hat': { type: 'rpm', namespace: 'redhat' },
-  suse: { type: 'rpm', namespace: 'suse' },
-  opensuse: { type: 'rpm', namespace: 'opensuse' },
-  mageia: { type: 'rpm', namespace: 'mageia' },
-};
-
 /**
  * The purl key of a finding's package: its own purl when the inventory gave one, otherwise
  * one derived from the OSV ecosystem and name (the common ecosystems only; `undefined` for
@@ -78,22 +49,25 @@ export function packagePurlKey(pkg: {
     if (key !== undefined)
       return key.version === undefined ? { ...key, version: pkg.version } : key;
   }
-  const colon = pkg.ecosystem.indexOf(':');
-  const base = (colon === -1 ? pkg.ecosystem : pkg.ecosystem.slice(0, colon)).toLowerCase();
-  const distro = distributionTypes[base];
-  if (distro !== undefined) {
-    return normalise({ ...distro, name: pkg.name, version: pkg.version });
+  // The one purl ↔ ecosystem table is @patchgate/inventory's.
+  const mapped = purlTypeForEcosystem(pkg.ecosystem);
+  if (mapped === undefined) return undefined;
+  if (mapped.namespace !== undefined) {
+    return normalise({
+      type: mapped.type,
+      namespace: mapped.namespace,
+      name: pkg.name,
+      version: pkg.version,
+    });
   }
-  const language = ecosystemTypes[base];
-  if (language === undefined) return undefined;
   let namespace = '';
   let name = pkg.name;
-  const cut = language.split === 'none' ? -1 : pkg.name.lastIndexOf(language.split);
+  const cut = mapped.split === 'none' ? -1 : pkg.name.lastIndexOf(mapped.split);
   if (cut > 0) {
     namespace = pkg.name.slice(0, cut);
     name = pkg.name.slice(cut + 1);
   }
-  return normalise({ type: language.type, namespace, name, version: pkg.version });
+  return normalise({ type: mapped.type, namespace, name, version: pkg.version });
 }
 
 /** A derived key goes through the same parser as a written purl, so both fold case alike. */
