@@ -1,6 +1,7 @@
 /** Build the real app on a real database for HTTP tests (fastify.inject: no port needed). */
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { testClock as createTestClock } from '@patchgate/testing';
 import type { App } from '../src/app.ts';
 import { buildApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
@@ -9,10 +10,7 @@ import { configFromEnv } from '../src/config.ts';
 import type { ServerContext } from '../src/context.ts';
 import type { Database } from '../src/db/database.ts';
 
-export const testClock: Clock & { set(iso: string): void } = (() => {
-  let now = new Date('2026-11-22T09:00:00.000Z');
-  return { now: () => new Date(now), set: (iso: string) => (now = new Date(iso)) };
-})();
+export const testClock: Clock & { set(iso: string): void } = createTestClock();
 
 /**
  * The real configuration's defaults, silent, with the cheapest password hashing the server

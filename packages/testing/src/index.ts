@@ -22,3 +22,6 @@ export function hasSharedData(relative = ''): boolean {
 }
 
 export const sharedDataMissing = `the public data set is not at ${sharedDataRoot} (set PATCHGATE_SHARED_DATA)`;
+
+export type { TestClock } from './clock.ts';
+export { testClock } from './clock.ts';

@@ -59,5 +59,3 @@ export async function migrate(
   }
   return result;
 }
-
-export const migrationNames = Object.keys(migrations);

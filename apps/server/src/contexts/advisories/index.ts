@@ -9,7 +9,7 @@ import type { SyncOptions } from './sync.ts';
 import { syncJobKind, syncSource } from './sync.ts';
 
 export { registerAdvisoryRoutes } from './routes.ts';
-export { advisoryDataVersion, factsForCves, loadAdvisoryIndex } from './service.ts';
+export { factsForCves, loadAdvisoryIndex } from './service.ts';
 export type { SyncOptions, SyncPayload, SyncResult } from './sync.ts';
 export { reconcileJobKind, syncJobKind } from './sync.ts';
 

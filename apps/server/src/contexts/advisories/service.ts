@@ -13,7 +13,7 @@ import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
-import type { AuditActor } from '../audit/index.ts';
+import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import { activeJob, enqueueJob, removeSchedule, upsertSchedule } from '../jobs/index.ts';
 import type { Executor, SourceRow, SyncRunRow } from './repository.ts';
@@ -51,11 +51,7 @@ import type {
 } from './schema.ts';
 import { isOsvKind, syncJobKind } from './sync.ts';
 
-export interface RequestSource {
-  readonly actor: AuditActor;
-  readonly requestId?: string | null;
-  readonly ip?: string | null;
-}
+export type { RequestSource };
 
 export function sourceOf(row: SourceRow): AdvisorySource {
   return {
@@ -353,11 +349,6 @@ export async function loadAdvisoryIndex(database: Database): Promise<AdvisoryInd
     if (indexCache.get(database)?.index === index) indexCache.delete(database);
   });
   return index;
-}
-
-/** The data version: changes whenever stored advisories or facts change. */
-export async function advisoryDataVersion(database: Database): Promise<number> {
-  return dataVersion(database.db);
 }
 
 /** Stored enrichment facts of these CVEs (the ones nothing is known about are absent). */

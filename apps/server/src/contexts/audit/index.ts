@@ -7,9 +7,19 @@ export type { SubjectEvent } from './audit-log.ts';
 export { appendAuditEvent, auditEventsOf, systemActor, verifyAuditChain } from './audit-log.ts';
 export { registerAuditRoutes } from './routes.ts';
 
+/**
+ * Who asked for a change, and through which request: what every context's write functions take
+ * and pass on to `appendAuditEvent`. The one definition (jobs, advisories and inventory had
+ * their own copies).
+ */
+export interface RequestSource {
+  readonly actor: AuditActor;
+  readonly requestId?: string | null;
+  readonly ip?: string | null;
+}
+
 /** The actor and request fields of an event made by an HTTP request. */
-export function auditSource(request: FastifyRequest): {
-  actor: AuditActor;
+export function auditSource(request: FastifyRequest): RequestSource & {
   requestId: string;
   ip: string;
 } {

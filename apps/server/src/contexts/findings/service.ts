@@ -17,6 +17,7 @@ import {
 import type { AuditActor } from '../audit/index.ts';
 import { appendAuditEvent, auditEventsOf, systemActor } from '../audit/index.ts';
 import type { Database } from '../../db/database.ts';
+import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import type { ExceptionState, StoredMatch, TriageJustification, TriageState } from './model.ts';
 import { detectionStates, maxExceptionDays } from './model.ts';
 import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
@@ -149,31 +150,20 @@ export function toApiException(row: FindingExceptionTable, now: string): ApiExce
 
 // ---------------------------------------------------------------- cursors
 
-/** Opaque to clients: base64url JSON of the sort and the last row's keyset. */
-export function encodeCursor(sort: string, keyset: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify([sort, ...keyset])).toString('base64url');
+/** The sort and the last row's keyset, in the one cursor codec (`http/cursor.ts`). */
+function encodeListCursor(sort: string, keyset: readonly (string | number)[]): string {
+  return encodeCursor([sort, ...keyset]);
 }
 
-export function decodeCursor(
+function decodeListCursor(
   cursor: string,
   sort: string,
   kinds: readonly ('string' | 'number')[],
 ): (string | number)[] {
-  const invalid = () =>
-    new ValidationError('querystring.cursor: is not a cursor of this list and sort', [
-      { field: 'querystring.cursor', message: 'is not a cursor of this list and sort' },
-    ]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid();
-  }
-  if (!Array.isArray(value) || value[0] !== sort || value.length !== kinds.length + 1)
-    throw invalid();
-  const keys = value.slice(1) as unknown[];
-  if (!keys.every((k, i) => typeof k === kinds[i])) throw invalid();
-  return keys as (string | number)[];
+  const invalid = 'is not a cursor of this list and sort';
+  const [madeFor, ...keys] = decodeCursor(cursor, ['string', ...kinds], invalid);
+  if (madeFor !== sort) throw cursorError(invalid);
+  return keys;
 }
 
 function findingCursorKinds(sort: FindingSort): ('string' | 'number')[] {
@@ -190,7 +180,7 @@ export async function listFindingsPage(
   const after: Keyset | undefined =
     query.cursor === undefined
       ? undefined
-      : decodeCursor(query.cursor, query.sort, findingCursorKinds(query.sort));
+      : decodeListCursor(query.cursor, query.sort, findingCursorKinds(query.sort));
   const page = await listFindings(
     ctx.database.db,
     { filters: query.filters, sort: query.sort, limit: query.limit, ...(after && { after }) },
@@ -198,7 +188,7 @@ export async function listFindingsPage(
   );
   return {
     findings: page.rows.map((row) => toApiFinding(row, now)),
-    nextCursor: page.next === undefined ? null : encodeCursor(query.sort, page.next),
+    nextCursor: page.next === undefined ? null : encodeListCursor(query.sort, page.next),
   };
 }
 
@@ -502,7 +492,7 @@ export async function listExceptionsPage(
   const after =
     query.cursor === undefined
       ? undefined
-      : (decodeCursor(query.cursor, 'exceptions', ['string', 'string']) as [string, string]);
+      : (decodeListCursor(query.cursor, 'exceptions', ['string', 'string']) as [string, string]);
   const page = await listExceptions(ctx.database.db, {
     limit: query.limit,
     ...(query.state && { state: query.state }),
@@ -511,7 +501,7 @@ export async function listExceptionsPage(
   });
   return {
     exceptions: page.rows.map((row) => toApiException(row, now)),
-    nextCursor: page.next === undefined ? null : encodeCursor('exceptions', page.next),
+    nextCursor: page.next === undefined ? null : encodeListCursor('exceptions', page.next),
   };
 }
 

@@ -12,6 +12,7 @@ import { buildAdvisoryIndex } from '@patchgate/matcher';
 import { loadAdvisories } from '@patchgate/osv';
 import type { FactsByCve } from '@patchgate/sources';
 import { loadEnrichment } from '@patchgate/sources';
+import { testClock } from '@patchgate/testing';
 import type { Clock } from '../../clock.ts';
 import type { CurrentInventory, FindingAsset, FindingInputs } from './inputs.ts';
 
@@ -41,10 +42,9 @@ export function exampleAdvisories(): Promise<{ index: AdvisoryIndex; facts: Fact
   })());
 }
 
-/** A settable clock per test: no sleeps, no shared state between tests. */
+/** A settable clock per test (the one test clock): no sleeps, no shared state between tests. */
 export function manualClock(iso: string): Clock & { set(iso: string): void } {
-  let now = new Date(iso);
-  return { now: () => new Date(now), set: (next: string) => (now = new Date(next)) };
+  return testClock(iso);
 }
 
 export interface MemoryInputs extends FindingInputs {

@@ -12,8 +12,9 @@ import { isDistributionEcosystem } from '@patchgate/versioning';
 import type { ServerContext } from '../../context.ts';
 import { timestamp } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
+import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
-import type { AuditActor } from '../audit/index.ts';
+import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import { enqueueJob } from '../jobs/queue.ts';
 import { diffPackages } from './diff.ts';
@@ -37,11 +38,7 @@ import type {
 } from './schema.ts';
 
 /** Who made a change: `auditSource(request)` for HTTP calls. */
-export interface ChangeSource {
-  readonly actor: AuditActor;
-  readonly requestId?: string | null;
-  readonly ip?: string | null;
-}
+export type ChangeSource = RequestSource;
 
 /**
  * Snapshots per asset that keep their package rows: the current one and the two before it
@@ -333,39 +330,25 @@ interface Cursor {
   readonly after: Keyset;
 }
 
-function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(
-    JSON.stringify([cursor.sort, cursor.order, cursor.after.value, cursor.after.id]),
-  ).toString('base64url');
+function encodeAssetCursor(cursor: Cursor): string {
+  return encodeCursor([cursor.sort, cursor.order, cursor.after.value, cursor.after.id]);
 }
 
-function decodeCursor(text: string, query: AssetListQuery): Keyset {
-  const invalid = (message: string) =>
-    new ValidationError(`querystring.cursor: ${message}`, [
-      { field: 'querystring.cursor', message },
-    ]);
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
-  } catch {
-    throw invalid('is not a cursor this API returned');
-  }
-  if (
-    !Array.isArray(value) ||
-    value.length !== 4 ||
-    !value.every((part) => typeof part === 'string')
-  ) {
-    throw invalid('is not a cursor this API returned');
-  }
-  const [sort, order, keyValue, id] = value as [string, string, string, string];
+function decodeAssetCursor(text: string, query: AssetListQuery): Keyset {
+  const [sort, order, value, id] = decodeCursor(text, ['string', 'string', 'string', 'string']) as [
+    string,
+    string,
+    string,
+    string,
+  ];
   if (sort !== query.sort || order !== query.order) {
-    throw invalid(`was made for sort=${sort}&order=${order}; pass the same sort and order`);
+    throw cursorError(`was made for sort=${sort}&order=${order}; pass the same sort and order`);
   }
-  return { value: keyValue, id };
+  return { value, id };
 }
 
 export async function listAssets(database: Database, query: AssetListQuery): Promise<AssetPage> {
-  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query);
+  const after = query.cursor === undefined ? undefined : decodeAssetCursor(query.cursor, query);
   const rows = await repo.listAssets(database.db, query, after);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
@@ -373,7 +356,7 @@ export async function listAssets(database: Database, query: AssetListQuery): Pro
     assets: page.map((row) => repo.assetFromRow(row)),
     nextCursor:
       rows.length > query.limit && last !== undefined
-        ? encodeCursor({
+        ? encodeAssetCursor({
             sort: query.sort,
             order: query.order,
             after: repo.keysetOf(last, query.sort),

@@ -6,7 +6,7 @@ import type { Clock } from '../../clock.ts';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import { ConflictError, NotFoundError } from '../../http/problems.ts';
-import type { AuditActor } from '../audit/index.ts';
+import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import type { Executor, JobRow } from './repository.ts';
 import {
@@ -19,11 +19,7 @@ import {
 } from './repository.ts';
 import type { Job, JobList, JobListQuery, JobProgress } from './schema.ts';
 
-export interface RequestSource {
-  readonly actor: AuditActor;
-  readonly requestId?: string | null;
-  readonly ip?: string | null;
-}
+export type { RequestSource };
 
 function parseJson(text: string | null): unknown {
   if (text === null) return null;

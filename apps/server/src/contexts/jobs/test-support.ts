@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import type { Clock } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
+import { testClock } from '@patchgate/testing';
 import { openPostgres } from '../../db/database.ts';
 import { testContext } from '../../../test/app.ts';
 
@@ -16,12 +17,8 @@ export interface SettableClock extends Clock {
 }
 
 export function settableClock(start = '2026-11-22T09:00:00.000Z'): SettableClock {
-  let now = Date.parse(start);
-  return {
-    now: () => new Date(now),
-    set: (iso) => (now = Date.parse(iso)),
-    advance: (seconds) => (now += seconds * 1000),
-  };
+  const clock = testClock(start);
+  return { ...clock, advance: (seconds) => clock.advance(seconds * 1000) };
 }
 
 export function contextOf(database: Database, clock: Clock): ServerContext {
