@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { advisoryKeys, cveIds, fixedCveIds } from './aliases.ts';
+import { advisoryKeys, cveIds, cveIdsInText, fixedCveIds, isCveId } from './aliases.ts';
 import { parseOsvDocument } from './parse.ts';
 import type { OsvRecord } from './schema.ts';
 
@@ -77,5 +77,27 @@ describe('fixedCveIds', () => {
     ['CVE-2024-3094', {}, ['CVE-2024-3094']],
   ])('%s → %j', (id, fields, expected) => {
     expect(fixedCveIds({ ...base, id, ...fields })).toEqual(expected);
+  });
+});
+
+describe('the CVE id rule', () => {
+  it.each([
+    ['CVE-2024-3094', true],
+    ['CVE-2021-44228', true],
+    ['CVE-2024-1234567890123456789', true],
+    ['CVE-2024-12345678901234567890', false],
+    ['CVE-2024-123', false],
+    ['cve-2024-3094', false],
+    ['CVE-24-3094', false],
+    [' CVE-2024-3094', false],
+    ['GHSA-xxxx-yyyy-zzzz', false],
+  ])('isCveId(%j) is %s', (id, expected) => {
+    expect(isCveId(id)).toBe(expected);
+  });
+
+  it('finds CVE ids in text, once each, in order', () => {
+    expect(
+      cveIdsInText('Fix CVE-2023-38545 (heap overflow) and CVE-2023-38546; see CVE-2023-38545.'),
+    ).toEqual(['CVE-2023-38545', 'CVE-2023-38546']);
   });
 });

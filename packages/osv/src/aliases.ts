@@ -14,7 +14,8 @@ export function advisoryKeys(record: OsvRecord): string[] {
  * The CVE id rule, the one copy every package uses: `CVE-<year>-<4 to 19 digits>`, upper case,
  * as the CVE JSON 5 schema's `cveId` pattern (`^CVE-[0-9]{4}-[0-9]{4,19}$`) and CISA KEV's say.
  */
-export const cveIdPattern = /^CVE-(\d{4})-(\d{4,19})$/;
+const cveId = String.raw`CVE-(\d{4})-(\d{4,19})`;
+export const cveIdPattern = new RegExp(`^${cveId}$`);
 const CVE_ID = cveIdPattern;
 
 /** Whether `id` is a CVE id (`CVE-2024-3094`); case matters, as in the CVE schema. */
@@ -24,7 +25,7 @@ export function isCveId(id: string): boolean {
 
 /** CVE ids mentioned in free text (a changelog line), in order of appearance, unique. */
 export function cveIdsInText(text: string): string[] {
-  return [...new Set(text.match(/\bCVE-\d{4}-\d{4,19}\b/g) ?? [])];
+  return [...new Set(text.match(new RegExp(String.raw`\b${cveId}\b`, 'g')) ?? [])];
 }
 
 function byCveNumber(a: string, b: string): number {
@@ -42,7 +43,7 @@ export interface CveIdOptions {
 }
 
 /** A distribution's record of a CVE (`UBUNTU-CVE-2014-0472`, `DEBIAN-CVE-2024-1234`) names that CVE. */
-const PREFIXED_CVE_ID = /^[A-Z]+-(CVE-\d{4}-\d{4,19})$/;
+const PREFIXED_CVE_ID = new RegExp(`^[A-Z]+-(${cveId})$`);
 
 function asCveId(key: string): string | undefined {
   if (CVE_ID.test(key)) return key;
