@@ -96,7 +96,7 @@ function readOs(
   if (os?.ecosystem === undefined) {
     throw new UsageError(`${file}: no ID/VERSION_ID of a distribution with per-release advisories`);
   }
-  return os;
+  return { ...os, evidence: `--os-release ${file}` };
 }
 
 const calendarDate = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
