@@ -132,6 +132,7 @@ export interface NotModified {
 }
 
 export type DownloadOutcome = Downloaded | NotModified;
+type OneTry = Omit<Downloaded, 'attempts'> | Omit<NotModified, 'attempts'>;
 
 export interface DownloaderOptions {
   readonly policy: UrlPolicy;
@@ -244,8 +245,6 @@ export function checksumFor(text: string, name: string): string | undefined {
   return lines.length === 1 && hashes.length === 1 ? hashes[0] : undefined;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
-
 /** Stop reading a body: destroying it makes undici emit an AbortError nobody else listens to. */
 function discard(body: NodeJS.ReadableStream & { destroy(): void }): void {
   body.on('error', () => undefined);
@@ -310,7 +309,7 @@ export class Downloader {
   }
 
   /** One try: follow redirects, stream the body to the destination, verify it. */
-  private async once(request: DownloadRequest): Promise<Omit<DownloadOutcome, 'attempts'>> {
+  private async once(request: DownloadRequest): Promise<OneTry> {
     const { request: send } = await import('undici');
     const { limits, policy, dispatcher } = this.options;
     const timeout = AbortSignal.timeout(limits.timeoutMs);
@@ -330,7 +329,7 @@ export class Downloader {
     try {
       for (let hop = 0; ; hop++) {
         const response = await send(url, { dispatcher, method: 'GET', headers, signal });
-        const answer = response.headers as Headers;
+        const answer = response.headers;
         if (redirects.has(response.statusCode)) {
           await response.body.dump({ limit: CHECKSUM_FILE_LIMIT });
           const location = header(answer, 'location');
@@ -486,7 +485,7 @@ export class Downloader {
         headers,
         signal,
       });
-      const location = header(response.headers as Headers, 'location');
+      const location = header(response.headers, 'location');
       if (redirects.has(response.statusCode) && location !== undefined) {
         await response.body.dump({ limit: CHECKSUM_FILE_LIMIT });
         url = checkUrl(new URL(location, url).href, this.options.policy);
