@@ -89,7 +89,15 @@ describe('Downloader against a local feed server', () => {
   it('downloads, verifies, then gets a 304 for the same validators', async () => {
     feed.serve('/kev.json', kev, { lastModified: 'Mon, 25 Aug 2025 16:00:00 GMT' });
     const get = await downloader();
-    const first = await get.download(request('/kev.json'));
+    const progress: [number, number | null][] = [];
+    const first = await get.download(
+      request('/kev.json', undefined, {
+        onProgress: (received, total) => {
+          progress.push([received, total]);
+        },
+      }),
+    );
+    expect(progress.at(-1)).toEqual([kev.length, kev.length]);
     expect(first).toEqual({
       status: 'downloaded',
       finalUrl: feed.url('/kev.json'),

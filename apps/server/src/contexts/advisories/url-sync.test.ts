@@ -278,6 +278,37 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
     expect((await sync(source.id)).run.download).toMatchObject({ status: 'not-modified' });
   });
 
+  it.skipIf(skip !== undefined)(
+    'syncs on its schedule: daily, and the next day a 304 with progress on the job',
+    async () => {
+      const { database, feed, add, clock, runner, lastRun } = await setup();
+      feed.serve('/kev.json', kevVersions().newer);
+      const source = await add('kev', '/kev.json');
+      await runner.enqueueDueSchedules();
+      expect(await runner.runOnce()).toMatchObject({ kind: 'advisories.sync', state: 'succeeded' });
+      expect((await lastRun(source.id)).download).toMatchObject({ status: 'downloaded' });
+      clock.advance(3600);
+      await runner.enqueueDueSchedules();
+      expect(await runner.runOnce()).toBeUndefined();
+      clock.advance(86_400);
+      await runner.enqueueDueSchedules();
+      const outcome = await runner.runOnce();
+      expect(outcome).toMatchObject({ kind: 'advisories.sync', state: 'succeeded' });
+      expect((await lastRun(source.id)).download).toMatchObject({ status: 'not-modified' });
+      const job = await database.db
+        .selectFrom('jobs')
+        .select('progress_json')
+        .where('id', '=', outcome?.id ?? '')
+        .executeTakeFirst();
+      expect(JSON.parse(job?.progress_json ?? 'null')).toEqual({
+        done: 0,
+        total: 0,
+        message: `downloading ${feed.url('/kev.json')}`,
+      });
+      expect(feed.requests.map((r) => r.status)).toEqual([200, 304]);
+    },
+  );
+
   it.skipIf(skip !== undefined)('refuses an oversized body and applies nothing', async () => {
     const { database, feed, add, sync, leftovers } = await setup({ maxBytes: 1024 });
     const kev = kevVersions();
