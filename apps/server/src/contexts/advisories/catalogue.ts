@@ -81,13 +81,13 @@ export const catalogue: readonly CatalogueEntry[] = [
     id: 'first-epss',
     name: 'FIRST EPSS',
     kind: 'epss',
-    // The daily file; `-current` answers with a redirect to the dated one.
+    // The daily file; `-current` may answer with a redirect to the dated one (followed).
     url: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz',
     intervalSeconds: DAY,
     publisher: 'FIRST EPSS (hosted by Empirical Security)',
     licence: 'free use with attribution (first.org/epss)',
     integrity:
-      'a redirect to the dated file, Content-Length; gzip’s own CRC-32 and length are checked when the file is read; no published checksum',
+      'Content-Length (after a possible redirect to the dated file); gzip’s own CRC-32 and length are checked when the file is read; no published checksum',
   },
   {
     id: 'cisa-vulnrichment',
