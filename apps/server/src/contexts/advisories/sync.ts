@@ -28,7 +28,7 @@ import {
   updateSource,
   updateSyncRun,
 } from './repository.ts';
-import type { AdvisorySourceKind, SyncCounts, SyncError } from './schema.ts';
+import type { AdvisorySourceKind, SyncCounts, SyncDownload, SyncError } from './schema.ts';
 import type { Fetched, UrlSyncOptions } from './url-sync.ts';
 import { fetchUrlSource } from './url-sync.ts';
 
@@ -52,6 +52,8 @@ export interface SyncResult {
   readonly sourceId: string;
   readonly runId?: string;
   readonly counts?: SyncCounts;
+  /** A url source's download: downloaded, not-modified or unchanged. */
+  readonly download?: SyncDownload['status'];
   /** Set when there was nothing to do (the source was deleted). */
   readonly skipped?: string;
 }
@@ -231,7 +233,12 @@ export async function syncSource(
         },
       });
     });
-    return { sourceId, runId, counts };
+    return {
+      sourceId,
+      runId,
+      counts,
+      ...(fetched !== undefined && { download: fetched.download.status }),
+    };
   } catch (error) {
     const cancelled = job.signal.aborted && job.signal.reason === 'cancelled';
     const finished = timestamp(clock);

@@ -309,6 +309,25 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'the same bytes from a server that ignores conditional requests are not applied again',
+    async () => {
+      const { feed, add, sync, reconciles } = await setup();
+      const kev = kevVersions();
+      feed.serve('/kev.json', kev.newer, { etag: undefined, headers: {} });
+      const source = await add('kev', '/kev.json');
+      expect((await sync(source.id)).run.counts).toMatchObject({ new: kev.entries });
+      const again = await sync(source.id);
+      expect(again.run).toMatchObject({
+        state: 'succeeded',
+        counts: { read: 0, new: 0, updated: 0, unchanged: 0 },
+        download: { status: 'unchanged', bytes: kev.newer.length, verified: ['content-length'] },
+      });
+      expect(feed.requests.map((r) => r.status)).toEqual([200, 200]);
+      expect(await reconciles()).toBe(1);
+    },
+  );
+
   it.skipIf(skip !== undefined)('refuses an oversized body and applies nothing', async () => {
     const { database, feed, add, sync, leftovers } = await setup({ maxBytes: 1024 });
     const kev = kevVersions();
