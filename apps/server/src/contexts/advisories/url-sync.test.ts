@@ -328,6 +328,33 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'with downloads turned off, the sync of a url source fails without asking the network',
+    async () => {
+      const { ctx, feed, add, clock } = await setup();
+      feed.serve('/kev.json', kevVersions().newer);
+      const source = await add('kev', '/kev.json');
+      const offline = {
+        ...ctx,
+        config: { ...ctx.config, downloads: { ...ctx.config.downloads, enabled: false } },
+      };
+      const runner = new JobRunner(offline, {
+        workerId: 'offline',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerAdvisoryJobs(runner, offline);
+      clock.advance(60);
+      await requestSync(offline, source.id, who);
+      expect(await runner.runOnce()).toMatchObject({
+        state: 'queued',
+        error: 'downloads are turned off on this server (PATCHGATE_DOWNLOADS=off)',
+      });
+      expect(feed.requests).toEqual([]);
+    },
+  );
+
   it.skipIf(skip !== undefined)('refuses an oversized body and applies nothing', async () => {
     const { database, feed, add, sync, leftovers } = await setup({ maxBytes: 1024 });
     const kev = kevVersions();
