@@ -1,77 +1,65 @@
 /**
- * `patchgate advisories catalogue|enable|disable` against a real server (the real executable
- * over HTTP): every public feed is off on a fresh server; one command enables one, audited.
+ * `patchgate advisories catalogue|enable|disable` against a real server over HTTP (started in
+ * this process on a fresh data directory): every public feed is off; one command enables one.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunningServer } from '@patchgate/server';
+import { configFromEnv, startServer } from '@patchgate/server';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCaller } from '../../server/test/auth.ts';
+import { run } from '../src/cli.ts';
 import { repoRoot } from './helpers.ts';
 
-const bin = `${repoRoot}apps/cli/bin/patchgate.js`;
 const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-catalogue-'));
-const env = {
-  ...process.env,
-  PATCHGATE_CONFIG_DIR: join(work, 'config'),
-  PATCHGATE_LOG_LEVEL: 'warn',
-};
-let server: ReturnType<typeof spawn> | undefined;
+let server: RunningServer | undefined;
+let env: Record<string, string> = {};
 
-function patchgate(args: string[], input?: string) {
-  const result = spawnSync(process.execPath, [bin, ...args], {
+async function patchgate(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => Promise.resolve(''),
     cwd: repoRoot,
-    input,
-    encoding: 'utf8',
+    now: () => 0,
+    today: () => '2026-12-06',
     env,
   });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+  return { code, stdout, stderr };
 }
 
 beforeAll(async () => {
-  const built = spawnSync(process.execPath, [`${repoRoot}apps/cli/build.mjs`], {
-    encoding: 'utf8',
-  });
-  expect(built.status, built.stderr).toBe(0);
-  server = spawn(
-    process.execPath,
-    [bin, 'server', '--port', '0', '--data-dir', join(work, 'data')],
-    {
-      env: {
-        ...env,
-        PATCHGATE_ADMIN_USERNAME: 'admin',
-        PATCHGATE_ADMIN_PASSWORD: 'correct horse battery staple',
-      },
-    },
+  const configured = configFromEnv(
+    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
+    work,
+    { passwordHashCost: 10 },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    server?.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    server?.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  if (!configured.ok) throw new Error(configured.errors.join('; '));
+  server = await startServer({
+    config: configured.config,
+    logger: pino({ level: 'silent' }),
+    runJobs: false,
   });
-  const login = patchgate(
-    ['login', '--server', url, '--username', 'admin', '--password-stdin'],
-    'correct horse battery staple\n',
-  );
-  expect(login.code, login.stderr).toBe(0);
-});
+  const admin = await testCaller(server.context.database, ['admin']);
+  env = {
+    PATCHGATE_SERVER: server.url,
+    PATCHGATE_TOKEN: admin.token,
+    PATCHGATE_CONFIG_DIR: join(work, 'config'),
+  };
+}, 60_000);
 
 afterAll(async () => {
-  if (server !== undefined && server.exitCode === null) {
-    const exited = new Promise((resolve) => server?.on('exit', resolve));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.close();
   rmSync(work, { recursive: true, force: true });
 });
 
 describe('patchgate advisories catalogue', () => {
-  it('lists every feed off, enables one with one command, and disables it', () => {
-    const listed = patchgate(['advisories', 'catalogue']);
+  it('lists every feed off, enables feeds with one command, and disables one', async () => {
+    const listed = await patchgate(['advisories', 'catalogue']);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toMatch(/^ID\s+KIND\s+STATE\s+SYNC\s+URL$/m);
     expect(listed.stdout).toMatch(
@@ -81,29 +69,42 @@ describe('patchgate advisories catalogue', () => {
       /^0 of \d+ enabled; patchgate advisories enable <id> to add one$/m,
     );
 
-    const enabled = patchgate(['advisories', 'enable', 'cisa-kev', 'first-epss', '--no-sync']);
+    const enabled = await patchgate([
+      'advisories',
+      'enable',
+      'cisa-kev',
+      'first-epss',
+      '--no-sync',
+    ]);
     expect(enabled.code, enabled.stderr).toBe(0);
     expect(enabled.stdout).toBe(
       'enabled cisa-kev: source CISA KEV (kev, daily, https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json)\n' +
         'enabled first-epss: source FIRST EPSS (epss, daily, https://epss.empiricalsecurity.com/epss_scores-current.csv.gz)\n',
     );
-    const json = JSON.parse(patchgate(['advisories', 'catalogue', '--json']).stdout) as {
+    const json = JSON.parse((await patchgate(['advisories', 'catalogue', '--json'])).stdout) as {
       entries: { id: string; enabled: boolean }[];
     };
     expect(json.entries.filter((e) => e.enabled).map((e) => e.id)).toEqual([
       'cisa-kev',
       'first-epss',
     ]);
-    expect(patchgate(['advisories', 'sources']).stdout).toMatch(/^CISA KEV\s+kev\s+never synced/m);
+    expect((await patchgate(['advisories', 'sources'])).stdout).toMatch(
+      /^CISA KEV\s+kev\s+never synced/m,
+    );
 
-    const disabled = patchgate(['advisories', 'disable', 'first-epss']);
+    const disabled = await patchgate(['advisories', 'disable', 'first-epss']);
     expect(disabled.stdout).toBe(
       'disabled first-epss: source FIRST EPSS keeps its data, no schedule\n',
     );
-    const unknown = patchgate(['advisories', 'enable', 'osv-nope']);
+    const unknown = await patchgate(['advisories', 'enable', 'osv-nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(
       /enabling osv-nope failed: 404 Catalogue entry osv-nope was not found/,
     );
+    const usage = await patchgate(['advisories', 'enable']);
+    expect([usage.code, usage.stderr]).toEqual([
+      2,
+      expect.stringMatching(/advisories enable: name one or more catalogue ids/) as unknown,
+    ]);
   });
 });
