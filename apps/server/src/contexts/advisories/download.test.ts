@@ -13,6 +13,7 @@ import {
   createDispatcher,
   DownloadError,
   Downloader,
+  expectedDigests,
   size,
 } from './download.ts';
 import { FeedServer, TestProxy } from './test-support.ts';
@@ -303,6 +304,24 @@ describe('checkUrl', () => {
 });
 
 describe('digests', () => {
+  it('reads x-goog-hash, Content-MD5 and Repr-Digest, and ignores x-goog-hash on a transcoded object', () => {
+    const goog = { 'x-goog-hash': ['crc32c=n03x6A==', 'md5=Ojk9c3dhfxgoKVVHYwFbHQ=='] };
+    expect(expectedDigests(goog)).toEqual({
+      crc32c: 'n03x6A==',
+      md5: { value: 'Ojk9c3dhfxgoKVVHYwFbHQ==', from: 'x-goog-hash' },
+    });
+    expect(expectedDigests({ ...goog, 'x-goog-stored-content-encoding': 'gzip' })).toEqual({});
+    expect(
+      expectedDigests({
+        'content-md5': 'Ojk9c3dhfxgoKVVHYwFbHQ==',
+        'repr-digest': 'sha-512=:AAAA:, sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
+      }),
+    ).toEqual({
+      md5: { value: 'Ojk9c3dhfxgoKVVHYwFbHQ==', from: 'Content-MD5' },
+      sha256: { value: 'X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=', from: 'Repr-Digest' },
+    });
+  });
+
   it('computes CRC32C (check value of "123456789")', () => {
     expect(crc32c(0, Buffer.from('123456789'))).toBe(0xe3069283);
     expect(crc32c(crc32c(0, Buffer.from('1234')), Buffer.from('56789'))).toBe(0xe3069283);

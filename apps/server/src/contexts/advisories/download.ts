@@ -212,8 +212,13 @@ export function expectedDigests(headers: Record<string, string | string[] | unde
   const expected: Expected = {};
   const contentMd5 = header(headers, 'content-md5');
   if (contentMd5 !== undefined) expected.md5 = { value: contentMd5.trim(), from: 'Content-MD5' };
-  // x-goog-hash: crc32c=<b64>,md5=<b64> (composite objects carry only crc32c)
-  for (const part of (header(headers, 'x-goog-hash') ?? '').split(',')) {
+  // x-goog-hash: crc32c=<b64>,md5=<b64> (composite objects carry only crc32c). An object stored
+  // gzip-encoded and served decompressed (GCS "decompressive transcoding") hashes the stored
+  // bytes, not the ones received: then the header says nothing about the body.
+  const transcoded =
+    header(headers, 'x-goog-stored-content-encoding') === 'gzip' &&
+    header(headers, 'content-encoding') !== 'gzip';
+  for (const part of (transcoded ? '' : (header(headers, 'x-goog-hash') ?? '')).split(',')) {
     const match = /^\s*(crc32c|md5)=(\S+)\s*$/.exec(part);
     if (match?.[1] === 'md5') expected.md5 = { value: match[2] ?? '', from: 'x-goog-hash' };
     else if (match?.[1] === 'crc32c') expected.crc32c = match[2] ?? '';
