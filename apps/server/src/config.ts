@@ -5,6 +5,41 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+/** A host name (or `host:port`) a URL source may be downloaded from. */
+const hostEntry = z
+  .string()
+  .regex(/^[a-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i, 'must be host or host:port');
+const proxyUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
+
+/**
+ * Downloads of URL advisory sources (docs/adr/0021-advisory-sources-by-url.md). Nothing is
+ * fetched unless an admin adds a URL source or enables a catalogue feed; `enabled: false`
+ * refuses even that, for servers that must never reach out.
+ */
+export const DownloadSettings = z.strictObject({
+  enabled: z.boolean(),
+  /** Plain http:// URLs (an internal mirror): refused unless allowed. */
+  allowHttp: z.boolean(),
+  /** Hosts URL sources may name besides the built-in catalogue's (redirects are checked too). */
+  allowedHosts: z.array(hostEntry),
+  /** Bytes one download may have; a larger body is refused while streaming. */
+  maxBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 40),
+  connectTimeoutSeconds: z.number().int().min(1).max(600),
+  /** The whole of one request, body included. */
+  timeoutSeconds: z.number().int().min(1).max(86_400),
+  /** Further tries after a network error or a 5xx/408/429 answer, with exponential backoff. */
+  retries: z.number().int().min(0).max(10),
+  /** From HTTP_PROXY / HTTPS_PROXY / NO_PROXY (or their lower-case spellings). */
+  httpProxy: proxyUrl.optional(),
+  httpsProxy: proxyUrl.optional(),
+  noProxy: z.string().optional(),
+});
+export type DownloadSettings = z.infer<typeof DownloadSettings>;
+
 export const ServerConfig = z.strictObject({
   /** Where the embedded database and other state live. */
   dataDir: z.string().min(1),
@@ -33,6 +68,7 @@ export const ServerConfig = z.strictObject({
    * `ssvc-deployer`, `pci-dss-4`, `fedramp-rev5`) or a YAML/JSON policy file.
    */
   policy: z.string().min(1),
+  downloads: DownloadSettings,
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -49,6 +85,58 @@ const variables = {
   jobLeaseSeconds: 'PATCHGATE_JOB_LEASE_SECONDS',
   policy: 'PATCHGATE_POLICY',
 } as const;
+
+const downloadVariables = {
+  enabled: 'PATCHGATE_DOWNLOADS',
+  allowHttp: 'PATCHGATE_DOWNLOAD_ALLOW_HTTP',
+  allowedHosts: 'PATCHGATE_DOWNLOAD_ALLOWED_HOSTS',
+  maxBytes: 'PATCHGATE_DOWNLOAD_MAX_BYTES',
+  connectTimeoutSeconds: 'PATCHGATE_DOWNLOAD_CONNECT_TIMEOUT_SECONDS',
+  timeoutSeconds: 'PATCHGATE_DOWNLOAD_TIMEOUT_SECONDS',
+  retries: 'PATCHGATE_DOWNLOAD_RETRIES',
+  httpProxy: 'HTTP_PROXY',
+  httpsProxy: 'HTTPS_PROXY',
+  noProxy: 'NO_PROXY',
+} as const satisfies Record<keyof DownloadSettings, string>;
+
+/** A number when the text is one, else the text (for the schema to reject by name). */
+const integer = (text: string | undefined, fallback: number): number | string =>
+  text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : text;
+
+/** The upper-case variable, or its lower-case spelling (curl and most tools read both). */
+function proxyVariable(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
+  const value = env[name.toLowerCase()] ?? env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function downloadsFromEnv(env: Readonly<Record<string, string | undefined>>) {
+  const v = downloadVariables;
+  const hosts = env[v.allowedHosts];
+  const httpProxy = proxyVariable(env, v.httpProxy);
+  const httpsProxy = proxyVariable(env, v.httpsProxy);
+  const noProxy = proxyVariable(env, v.noProxy);
+  return {
+    enabled: env[v.enabled] !== 'off' && env[v.enabled] !== 'false',
+    allowHttp: env[v.allowHttp] === 'true',
+    allowedHosts:
+      hosts === undefined
+        ? []
+        : hosts
+            .split(',')
+            .map((host) => host.trim())
+            .filter((host) => host !== ''),
+    maxBytes: integer(env[v.maxBytes], 2 ** 30),
+    connectTimeoutSeconds: integer(env[v.connectTimeoutSeconds], 30),
+    timeoutSeconds: integer(env[v.timeoutSeconds], 3600),
+    retries: integer(env[v.retries], 3),
+    ...(httpProxy !== undefined && { httpProxy }),
+    ...(httpsProxy !== undefined && { httpsProxy }),
+    ...(noProxy !== undefined && { noProxy }),
+  };
+}
 
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
 export function configFromEnv(
@@ -74,6 +162,7 @@ export function configFromEnv(
       return lease === undefined ? 60 : /^\d+$/.test(lease) ? Number(lease) : lease;
     })(),
     policy: env[variables.policy] ?? 'default',
+    downloads: downloadsFromEnv(env),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);
@@ -81,8 +170,14 @@ export function configFromEnv(
   return {
     ok: false,
     errors: parsed.error.issues.map((issue) => {
-      const key = issue.path[0] as keyof typeof variables | undefined;
-      return `${key === undefined ? 'configuration' : variables[key]}: ${issue.message}`;
+      const key = issue.path[0] as keyof typeof variables | 'downloads' | undefined;
+      const name =
+        key === 'downloads'
+          ? (downloadVariables[issue.path[1] as keyof DownloadSettings] ?? 'downloads')
+          : key === undefined
+            ? 'configuration'
+            : variables[key];
+      return `${name}: ${issue.message}`;
     }),
   };
 }

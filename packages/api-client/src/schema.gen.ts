@@ -2269,8 +2269,29 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                                /** @description file or directory on the server host */
+                                /** @description file or directory on the server host; the URL of a url source */
                                 path: string;
+                                /** @description where a url source is downloaded from; null: a path */
+                                url: string | null;
+                                /** @description checksum file of a url source */
+                                checksumUrl: string | null;
+                                /** @description the built-in catalogue entry the source was enabled from */
+                                catalogueId: string | null;
+                                /** @description null for a path source */
+                                download: {
+                                    /** @description ETag of the applied body, sent as If-None-Match */
+                                    etag: string | null;
+                                    /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                    lastModified: string | null;
+                                    /** @description SHA-256 of the applied body */
+                                    sha256: string | null;
+                                    /** @description size of the applied body */
+                                    bytes: number | null;
+                                    /** @description when a body was last applied, ISO 8601 UTC */
+                                    appliedAt: string | null;
+                                    /** @description when the URL was last asked, ISO 8601 UTC */
+                                    checkedAt: string | null;
+                                } | null;
                                 /** @description sync interval; null: on request */
                                 intervalSeconds: number | null;
                                 /** @description whether the schedule runs */
@@ -2298,7 +2319,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Add an advisory source (its path must exist on the server) */
+        /** Add an advisory source: a path that exists on the server, or an https URL on an allowed host */
         post: {
             parameters: {
                 query?: never;
@@ -2317,7 +2338,11 @@ export interface paths {
                          */
                         kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
                         /** @description absolute path of a file or directory on the server host */
-                        path: string;
+                        path?: string;
+                        /** @description https URL the source is downloaded from (its host must be allowed: the catalogue’s hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS) */
+                        url?: string;
+                        /** @description a sha256sum-style file the download is checked against, if the publisher has one */
+                        checksumUrl?: string | null;
                         /**
                          * @description sync every this many seconds (60 s to 30 days); null: only on request
                          * @default null
@@ -2348,8 +2373,29 @@ export interface paths {
                              * @enum {string}
                              */
                             kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                            /** @description file or directory on the server host */
+                            /** @description file or directory on the server host; the URL of a url source */
                             path: string;
+                            /** @description where a url source is downloaded from; null: a path */
+                            url: string | null;
+                            /** @description checksum file of a url source */
+                            checksumUrl: string | null;
+                            /** @description the built-in catalogue entry the source was enabled from */
+                            catalogueId: string | null;
+                            /** @description null for a path source */
+                            download: {
+                                /** @description ETag of the applied body, sent as If-None-Match */
+                                etag: string | null;
+                                /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                lastModified: string | null;
+                                /** @description SHA-256 of the applied body */
+                                sha256: string | null;
+                                /** @description size of the applied body */
+                                bytes: number | null;
+                                /** @description when a body was last applied, ISO 8601 UTC */
+                                appliedAt: string | null;
+                                /** @description when the URL was last asked, ISO 8601 UTC */
+                                checkedAt: string | null;
+                            } | null;
                             /** @description sync interval; null: on request */
                             intervalSeconds: number | null;
                             /** @description whether the schedule runs */
@@ -2417,8 +2463,29 @@ export interface paths {
                              * @enum {string}
                              */
                             kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                            /** @description file or directory on the server host */
+                            /** @description file or directory on the server host; the URL of a url source */
                             path: string;
+                            /** @description where a url source is downloaded from; null: a path */
+                            url: string | null;
+                            /** @description checksum file of a url source */
+                            checksumUrl: string | null;
+                            /** @description the built-in catalogue entry the source was enabled from */
+                            catalogueId: string | null;
+                            /** @description null for a path source */
+                            download: {
+                                /** @description ETag of the applied body, sent as If-None-Match */
+                                etag: string | null;
+                                /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                lastModified: string | null;
+                                /** @description SHA-256 of the applied body */
+                                sha256: string | null;
+                                /** @description size of the applied body */
+                                bytes: number | null;
+                                /** @description when a body was last applied, ISO 8601 UTC */
+                                appliedAt: string | null;
+                                /** @description when the URL was last asked, ISO 8601 UTC */
+                                checkedAt: string | null;
+                            } | null;
                             /** @description sync interval; null: on request */
                             intervalSeconds: number | null;
                             /** @description whether the schedule runs */
@@ -2488,6 +2555,10 @@ export interface paths {
                         name?: string;
                         /** @description absolute path of a file or directory on the server host */
                         path?: string;
+                        /** @description https URL the source is downloaded from (its host must be allowed: the catalogue’s hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS) */
+                        url?: string;
+                        /** @description a sha256sum-style file the download is checked against, if the publisher has one */
+                        checksumUrl?: string | null;
                         /** @description sync every this many seconds (60 s to 30 days); null: only on request */
                         intervalSeconds?: number | null;
                         /** @description whether the schedule runs */
@@ -2512,8 +2583,29 @@ export interface paths {
                              * @enum {string}
                              */
                             kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                            /** @description file or directory on the server host */
+                            /** @description file or directory on the server host; the URL of a url source */
                             path: string;
+                            /** @description where a url source is downloaded from; null: a path */
+                            url: string | null;
+                            /** @description checksum file of a url source */
+                            checksumUrl: string | null;
+                            /** @description the built-in catalogue entry the source was enabled from */
+                            catalogueId: string | null;
+                            /** @description null for a path source */
+                            download: {
+                                /** @description ETag of the applied body, sent as If-None-Match */
+                                etag: string | null;
+                                /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                lastModified: string | null;
+                                /** @description SHA-256 of the applied body */
+                                sha256: string | null;
+                                /** @description size of the applied body */
+                                bytes: number | null;
+                                /** @description when a body was last applied, ISO 8601 UTC */
+                                appliedAt: string | null;
+                                /** @description when the URL was last asked, ISO 8601 UTC */
+                                checkedAt: string | null;
+                            } | null;
                             /** @description sync interval; null: on request */
                             intervalSeconds: number | null;
                             /** @description whether the schedule runs */
@@ -2661,6 +2753,30 @@ export interface paths {
                                 }[];
                                 /** @description why the run failed */
                                 error: string | null;
+                                /** @description url sources: what was downloaded */
+                                download: {
+                                    /** @description the URL asked */
+                                    url: string;
+                                    /** @description where the answer came from after redirects */
+                                    finalUrl: string;
+                                    /**
+                                     * @description downloaded (a new body, applied); not-modified (HTTP 304: nothing downloaded or applied); unchanged (the same bytes as last applied: not applied again)
+                                     * @enum {string}
+                                     */
+                                    status: "downloaded" | "not-modified" | "unchanged";
+                                    /** @description bytes downloaded */
+                                    bytes: number | null;
+                                    /** @description SHA-256 of the body */
+                                    sha256: string | null;
+                                    /** @description the answer’s ETag */
+                                    etag: string | null;
+                                    /** @description the answer’s Last-Modified */
+                                    lastModified: string | null;
+                                    /** @description integrity checks that passed */
+                                    verified: string[];
+                                    /** @description requests made, retries included */
+                                    attempts: number;
+                                } | null;
                             }[];
                             /** @description offset of the next page, null on the last */
                             nextOffset: number | null;
@@ -2745,6 +2861,30 @@ export interface paths {
                             }[];
                             /** @description why the run failed */
                             error: string | null;
+                            /** @description url sources: what was downloaded */
+                            download: {
+                                /** @description the URL asked */
+                                url: string;
+                                /** @description where the answer came from after redirects */
+                                finalUrl: string;
+                                /**
+                                 * @description downloaded (a new body, applied); not-modified (HTTP 304: nothing downloaded or applied); unchanged (the same bytes as last applied: not applied again)
+                                 * @enum {string}
+                                 */
+                                status: "downloaded" | "not-modified" | "unchanged";
+                                /** @description bytes downloaded */
+                                bytes: number | null;
+                                /** @description SHA-256 of the body */
+                                sha256: string | null;
+                                /** @description the answer’s ETag */
+                                etag: string | null;
+                                /** @description the answer’s Last-Modified */
+                                lastModified: string | null;
+                                /** @description integrity checks that passed */
+                                verified: string[];
+                                /** @description requests made, retries included */
+                                attempts: number;
+                            } | null;
                         };
                     };
                 };
@@ -2871,6 +3011,272 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisory-catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in public feeds (OSV, KEV, EPSS, CVE 5), all off until enabled */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description every built-in feed; all off until enabled */
+                            entries: {
+                                /** @description catalogue id, e.g. osv-debian, cisa-kev, first-epss */
+                                id: string;
+                                /** @description the name of the source it becomes */
+                                name: string;
+                                /**
+                                 * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                                 * @enum {string}
+                                 */
+                                kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                                /** @description where it is downloaded from */
+                                url: string;
+                                /** @description sync interval once enabled */
+                                intervalSeconds: number;
+                                /** @description who publishes the data */
+                                publisher: string;
+                                /** @description the data’s licence */
+                                licence: string;
+                                /** @description what the publisher offers to check a download */
+                                integrity: string;
+                                /** @description the source enabled from it; null: never enabled */
+                                sourceId: string | null;
+                                /** @description whether that source exists and its schedule runs */
+                                enabled: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisory-catalogue/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a catalogue feed: create (or switch on) its source and queue a first sync */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalogue id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description queue a first sync now (default true)
+                         * @default true
+                         */
+                        sync?: boolean;
+                        /** @description override the catalogue’s interval */
+                        intervalSeconds?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description Where advisories or enrichment facts are read from */
+                            source: {
+                                /** @description source id (UUID) */
+                                id: string;
+                                /** @description unique display name */
+                                name: string;
+                                /**
+                                 * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                                 * @enum {string}
+                                 */
+                                kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                                /** @description file or directory on the server host; the URL of a url source */
+                                path: string;
+                                /** @description where a url source is downloaded from; null: a path */
+                                url: string | null;
+                                /** @description checksum file of a url source */
+                                checksumUrl: string | null;
+                                /** @description the built-in catalogue entry the source was enabled from */
+                                catalogueId: string | null;
+                                /** @description null for a path source */
+                                download: {
+                                    /** @description ETag of the applied body, sent as If-None-Match */
+                                    etag: string | null;
+                                    /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                    lastModified: string | null;
+                                    /** @description SHA-256 of the applied body */
+                                    sha256: string | null;
+                                    /** @description size of the applied body */
+                                    bytes: number | null;
+                                    /** @description when a body was last applied, ISO 8601 UTC */
+                                    appliedAt: string | null;
+                                    /** @description when the URL was last asked, ISO 8601 UTC */
+                                    checkedAt: string | null;
+                                } | null;
+                                /** @description sync interval; null: on request */
+                                intervalSeconds: number | null;
+                                /** @description whether the schedule runs */
+                                enabled: boolean;
+                                /** @description ISO 8601 UTC */
+                                createdAt: string;
+                                /** @description ISO 8601 UTC */
+                                updatedAt: string;
+                                /** @description the last finished sync, if any */
+                                lastSync: {
+                                    /** @description when the last sync finished, ISO 8601 UTC */
+                                    at: string;
+                                    /**
+                                     * @description running, succeeded, failed, cancelled
+                                     * @enum {string}
+                                     */
+                                    state: "running" | "succeeded" | "failed" | "cancelled";
+                                    /** @description the sync run */
+                                    runId: string;
+                                } | null;
+                            };
+                            /** @description true when the source was created now */
+                            created: boolean;
+                            /** @description the first sync, when one was queued */
+                            jobId: string | null;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/advisory-catalogue/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Switch a catalogue feed’s schedule off (its data stays) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description catalogue id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Where advisories or enrichment facts are read from */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description source id (UUID) */
+                            id: string;
+                            /** @description unique display name */
+                            name: string;
+                            /**
+                             * @description osv-directory, osv-file, osv-zip (OSV records); kev, epss, cve5, nvd (enrichment facts)
+                             * @enum {string}
+                             */
+                            kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
+                            /** @description file or directory on the server host; the URL of a url source */
+                            path: string;
+                            /** @description where a url source is downloaded from; null: a path */
+                            url: string | null;
+                            /** @description checksum file of a url source */
+                            checksumUrl: string | null;
+                            /** @description the built-in catalogue entry the source was enabled from */
+                            catalogueId: string | null;
+                            /** @description null for a path source */
+                            download: {
+                                /** @description ETag of the applied body, sent as If-None-Match */
+                                etag: string | null;
+                                /** @description Last-Modified of the applied body, sent as If-Modified-Since */
+                                lastModified: string | null;
+                                /** @description SHA-256 of the applied body */
+                                sha256: string | null;
+                                /** @description size of the applied body */
+                                bytes: number | null;
+                                /** @description when a body was last applied, ISO 8601 UTC */
+                                appliedAt: string | null;
+                                /** @description when the URL was last asked, ISO 8601 UTC */
+                                checkedAt: string | null;
+                            } | null;
+                            /** @description sync interval; null: on request */
+                            intervalSeconds: number | null;
+                            /** @description whether the schedule runs */
+                            enabled: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                            /** @description the last finished sync, if any */
+                            lastSync: {
+                                /** @description when the last sync finished, ISO 8601 UTC */
+                                at: string;
+                                /**
+                                 * @description running, succeeded, failed, cancelled
+                                 * @enum {string}
+                                 */
+                                state: "running" | "succeeded" | "failed" | "cancelled";
+                                /** @description the sync run */
+                                runId: string;
+                            } | null;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -7,11 +7,28 @@ import { expectOk, reachable, remoteClient } from '../remote/call.ts';
 export const advisoriesRemoteHelp = `  patchgate advisories sources [--server <url>] [--json]
   patchgate advisories add-source --name <name> --kind <kind> --path <path on the server>
                                   [--interval <seconds>] [--server <url>] [--json]
+  patchgate advisories add-source --name <name> --kind <kind> --url <https URL>
+                                  [--checksum-url <url>] [--interval <seconds>] [--server <url>] [--json]
+  patchgate advisories catalogue [--server <url>] [--json]
+  patchgate advisories enable <catalogue id>… [--interval <seconds>] [--no-sync] [--server <url>] [--json]
+  patchgate advisories disable <catalogue id>… [--server <url>] [--json]
   patchgate advisories sync [<source name or id>…] [--wait] [--server <url>] [--json]
 
 kinds: osv-directory, osv-file, osv-zip, kev, epss, cve5, nvd. sync queues a sync of each
 named source (all of them when none is named); --wait follows the jobs to their end.
+catalogue lists the public feeds the server knows (OSV per ecosystem, CISA KEV, FIRST EPSS,
+CVE 5), all off until enabled: enable creates the feed's source with a daily (or --interval)
+schedule and queues a first sync; disable stops its schedule. A URL's host must be allowed by
+the server (the catalogue's hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS).
 `;
+
+/** `86400` → `daily`, `604800` → `weekly`, else seconds. */
+function interval(seconds: number | null): string {
+  if (seconds === null) return 'on request';
+  if (seconds === 86_400) return 'daily';
+  if (seconds === 7 * 86_400) return 'weekly';
+  return seconds % 3600 === 0 ? `every ${seconds / 3600} h` : `every ${seconds} s`;
+}
 
 const finished = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -44,17 +61,27 @@ export async function advisoriesRemoteCommand(
       name: { type: 'string' },
       kind: { type: 'string' },
       path: { type: 'string' },
+      url: { type: 'string' },
+      'checksum-url': { type: 'string' },
       interval: { type: 'string' },
       json: { type: 'boolean' },
     });
-    if (values.name === undefined || values.kind === undefined || values.path === undefined) {
-      throw new UsageError('advisories add-source: --name, --kind and --path are required');
+    if (
+      values.name === undefined ||
+      values.kind === undefined ||
+      (values.path === undefined) === (values.url === undefined)
+    ) {
+      throw new UsageError(
+        'advisories add-source: --name, --kind and one of --path or --url are required',
+      );
     }
     const { client, server } = remoteClient(io, values);
     const body = {
       name: values.name,
       kind: values.kind,
-      path: values.path,
+      ...(values.path !== undefined && { path: values.path }),
+      ...(values.url !== undefined && { url: values.url }),
+      ...(values['checksum-url'] !== undefined && { checksumUrl: values['checksum-url'] }),
       ...(values.interval !== undefined && { intervalSeconds: Number(values.interval) }),
     };
     const created = expectOk(
@@ -136,6 +163,86 @@ export async function advisoriesRemoteCommand(
           `${job.source}: ${job.state} (job ${job.jobId})${job.error ? `: ${job.error}` : ''}\n`,
         );
     return jobs.some((j) => j.state === 'failed') ? exitCodes.usage : exitCodes.ok;
+  }
+  if (sub === 'catalogue') {
+    const { values } = parseCommandArgs('advisories catalogue', rest, {
+      server: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const { client, server } = remoteClient(io, values);
+    const list = expectOk(
+      await reachable(server, () => client.GET('/api/v1/advisory-catalogue')),
+      'catalogue',
+    );
+    if (values.json === true) io.stdout.write(JSON.stringify(list, null, 2) + '\n');
+    else {
+      io.stdout.write(
+        `${'ID'.padEnd(20)} ${'KIND'.padEnd(8)} ${'STATE'.padEnd(8)} ${'SYNC'.padEnd(8)} URL\n`,
+      );
+      for (const entry of list.entries) {
+        const state = entry.sourceId === null ? 'off' : entry.enabled ? 'enabled' : 'disabled';
+        io.stdout.write(
+          `${entry.id.padEnd(20)} ${entry.kind.padEnd(8)} ${state.padEnd(8)} ${interval(entry.intervalSeconds).padEnd(8)} ${entry.url}\n`,
+        );
+      }
+      io.stdout.write(
+        `${list.entries.filter((e) => e.enabled).length} of ${list.entries.length} enabled; patchgate advisories enable <id> to add one\n`,
+      );
+    }
+    return exitCodes.ok;
+  }
+  if (sub === 'enable' || sub === 'disable') {
+    const { values, positionals } = parseCommandArgs(`advisories ${sub}`, rest, {
+      server: { type: 'string' },
+      interval: { type: 'string' },
+      'no-sync': { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
+    if (positionals.length === 0)
+      throw new UsageError(
+        `advisories ${sub}: name one or more catalogue ids (see patchgate advisories catalogue)`,
+      );
+    if (sub === 'disable' && (values.interval !== undefined || values['no-sync'] === true))
+      throw new UsageError('advisories disable: --interval and --no-sync are for enable');
+    if (values.interval !== undefined && !/^\d+$/.test(values.interval))
+      throw new UsageError(`--interval "${values.interval}" is not a number of seconds`);
+    const { client, server } = remoteClient(io, values);
+    const results: unknown[] = [];
+    for (const id of positionals) {
+      if (sub === 'disable') {
+        const source = expectOk(
+          await reachable(server, () =>
+            client.POST('/api/v1/advisory-catalogue/{id}/disable', {
+              params: { path: { id } },
+            }),
+          ),
+          `disabling ${id}`,
+        );
+        results.push(source);
+        if (values.json !== true)
+          io.stdout.write(`disabled ${id}: source ${source.name} keeps its data, no schedule\n`);
+        continue;
+      }
+      const enabled = expectOk(
+        await reachable(server, () =>
+          client.POST('/api/v1/advisory-catalogue/{id}/enable', {
+            params: { path: { id } },
+            body: {
+              sync: values['no-sync'] !== true,
+              ...(values.interval !== undefined && { intervalSeconds: Number(values.interval) }),
+            },
+          }),
+        ),
+        `enabling ${id}`,
+      );
+      results.push(enabled);
+      if (values.json !== true)
+        io.stdout.write(
+          `enabled ${id}: source ${enabled.source.name} (${enabled.source.kind}, ${interval(enabled.source.intervalSeconds)}, ${enabled.source.url ?? enabled.source.path})${enabled.jobId === null ? '' : `; first sync queued (job ${enabled.jobId})`}\n`,
+        );
+    }
+    if (values.json === true) io.stdout.write(JSON.stringify({ results }, null, 2) + '\n');
+    return exitCodes.ok;
   }
   throw new UsageError(`advisories: unknown subcommand "${sub}"`);
 }

@@ -36,7 +36,14 @@ export async function advisoriesCommand(args: string[], io: CliIo): Promise<Exit
     io.stdout.write(advisoriesHelp);
     return sub === undefined ? exitCodes.usage : exitCodes.ok;
   }
-  if (sub === 'sources' || sub === 'add-source' || sub === 'sync')
+  if (
+    sub === 'sources' ||
+    sub === 'add-source' ||
+    sub === 'sync' ||
+    sub === 'catalogue' ||
+    sub === 'enable' ||
+    sub === 'disable'
+  )
     return advisoriesRemoteCommand(sub, rest, io);
   if (sub !== 'from-debian-changelog')
     throw new UsageError(`advisories: unknown subcommand "${sub}"\n\n${advisoriesHelp}`);

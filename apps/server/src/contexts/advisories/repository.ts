@@ -11,12 +11,18 @@ import { packageNameKey } from '@patchgate/matcher';
 import type { VulnerabilityFacts } from '@patchgate/sources';
 import { mergeFacts } from '@patchgate/sources';
 import type { DatabaseSchema } from '../../db/schema.ts';
-import type { AdvisorySourceTable, AdvisoryTable, SyncRunTable } from './tables.ts';
+import type {
+  AdvisorySourceTable,
+  AdvisorySourceUrlTable,
+  AdvisoryTable,
+  SyncRunTable,
+} from './tables.ts';
 
 export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 export type SourceRow = Selectable<AdvisorySourceTable>;
 export type SyncRunRow = Selectable<SyncRunTable>;
 export type AdvisoryRow = Selectable<AdvisoryTable>;
+export type SourceUrlRow = Selectable<AdvisorySourceUrlTable>;
 
 /** Rows per multi-row INSERT: well under SQLite's and PostgreSQL's bound-parameter limits. */
 const INSERT_CHUNK = 500;
@@ -63,6 +69,50 @@ export async function deleteSource(db: Executor, id: string): Promise<number> {
   const deleted = await db.deleteFrom('advisories').where('source_id', '=', id).executeTakeFirst();
   await db.deleteFrom('advisory_sources').where('id', '=', id).execute();
   return Number(deleted.numDeletedRows);
+}
+
+// --- url sources (migration 0010) -----------------------------------------------------
+
+export async function findSourceUrl(
+  db: Executor,
+  sourceId: string,
+): Promise<SourceUrlRow | undefined> {
+  return db
+    .selectFrom('advisory_source_urls')
+    .selectAll()
+    .where('source_id', '=', sourceId)
+    .executeTakeFirst();
+}
+
+export async function listSourceUrls(db: Executor): Promise<SourceUrlRow[]> {
+  return db.selectFrom('advisory_source_urls').selectAll().execute();
+}
+
+export async function findSourceUrlByCatalogue(
+  db: Executor,
+  catalogueId: string,
+): Promise<SourceUrlRow | undefined> {
+  return db
+    .selectFrom('advisory_source_urls')
+    .selectAll()
+    .where('catalogue_id', '=', catalogueId)
+    .executeTakeFirst();
+}
+
+export async function insertSourceUrl(db: Executor, row: SourceUrlRow): Promise<void> {
+  await db.insertInto('advisory_source_urls').values(row).execute();
+}
+
+export async function updateSourceUrl(
+  db: Executor,
+  sourceId: string,
+  changes: Partial<Omit<SourceUrlRow, 'source_id'>>,
+): Promise<void> {
+  await db
+    .updateTable('advisory_source_urls')
+    .set(changes)
+    .where('source_id', '=', sourceId)
+    .execute();
 }
 
 // --- sync runs -------------------------------------------------------------------------

@@ -16,6 +16,10 @@ import {
   AdvisorySourceInput,
   AdvisorySourceList,
   AdvisorySourcePatch,
+  CatalogueEnabled,
+  CatalogueEnableInput,
+  CatalogueList,
+  CatalogueParams,
   IdParams,
   SyncRequested,
   SyncRun,
@@ -34,6 +38,13 @@ import {
   searchAdvisories,
   updateSource,
 } from './service.ts';
+import {
+  createUrlSource,
+  disableCatalogueEntry,
+  enableCatalogueEntry,
+  listCatalogue,
+  updateUrlSource,
+} from './url-sources.ts';
 
 export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -54,13 +65,18 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       config: { access: 'advisories:manage' },
       schema: {
         tags,
-        summary: 'Add an advisory source (its path must exist on the server)',
+        summary:
+          'Add an advisory source: a path that exists on the server, or an https URL on an allowed host',
         body: AdvisorySourceInput,
         response: { 201: AdvisorySource },
       },
     },
     async (request, reply) => {
-      const created = await createSource(ctx, request.body, auditSource(request));
+      const { path, url, checksumUrl, ...rest } = request.body;
+      const created =
+        url !== undefined
+          ? await createUrlSource(ctx, { ...rest, url, checksumUrl }, auditSource(request))
+          : await createSource(ctx, { ...rest, path: path ?? '' }, auditSource(request));
       return reply.status(201).send(created);
     },
   );
@@ -89,7 +105,9 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
         response: { 200: AdvisorySource },
       },
     },
-    (request) => updateSource(ctx, request.params.id, request.body, auditSource(request)),
+    async (request) =>
+      (await updateUrlSource(ctx, request.params.id, request.body, auditSource(request))) ??
+      updateSource(ctx, request.params.id, request.body, auditSource(request)),
   );
   api.delete(
     `${sources}/:id`,
@@ -169,5 +187,46 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
       },
     },
     (request) => getAdvisory(ctx, request.params.id),
+  );
+
+  const catalogueTags = ['advisories'];
+  api.get(
+    '/api/v1/advisory-catalogue',
+    {
+      config: { access: 'advisories:read' },
+      schema: {
+        tags: catalogueTags,
+        summary: 'The built-in public feeds (OSV, KEV, EPSS, CVE 5), all off until enabled',
+        response: { 200: CatalogueList },
+      },
+    },
+    () => listCatalogue(ctx),
+  );
+  api.post(
+    '/api/v1/advisory-catalogue/:id/enable',
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags: catalogueTags,
+        summary: 'Enable a catalogue feed: create (or switch on) its source and queue a first sync',
+        params: CatalogueParams,
+        body: CatalogueEnableInput,
+        response: { 200: CatalogueEnabled },
+      },
+    },
+    (request) => enableCatalogueEntry(ctx, request.params.id, request.body, auditSource(request)),
+  );
+  api.post(
+    '/api/v1/advisory-catalogue/:id/disable',
+    {
+      config: { access: 'advisories:manage' },
+      schema: {
+        tags: catalogueTags,
+        summary: 'Switch a catalogue feed’s schedule off (its data stays)',
+        params: CatalogueParams,
+        response: { 200: AdvisorySource },
+      },
+    },
+    (request) => disableCatalogueEntry(ctx, request.params.id, auditSource(request)),
   );
 }

@@ -36,30 +36,78 @@ const intervalSeconds = z
   .nullable()
   .describe('sync every this many seconds (60 s to 30 days); null: only on request');
 const enabled = z.boolean().describe('whether the schedule runs');
+const url = z
+  .string()
+  .min(1)
+  .max(2048)
+  .describe(
+    'https URL the source is downloaded from (its host must be allowed: the catalogue’s hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS)',
+  );
+const checksumUrl = z
+  .string()
+  .min(1)
+  .max(2048)
+  .nullable()
+  .describe('a sha256sum-style file the download is checked against, if the publisher has one');
 
-export const AdvisorySourceInput = z.strictObject({
-  name,
-  kind: AdvisorySourceKind,
-  path,
-  intervalSeconds: intervalSeconds.default(null),
-  enabled: enabled.default(true),
-});
+export const AdvisorySourceInput = z
+  .strictObject({
+    name,
+    kind: AdvisorySourceKind,
+    path: path.optional(),
+    url: url.optional(),
+    checksumUrl: checksumUrl.optional(),
+    intervalSeconds: intervalSeconds.default(null),
+    enabled: enabled.default(true),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.path === undefined) === (input.url === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: 'give either path or url' });
+    }
+    if (input.checksumUrl != null && input.url === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['checksumUrl'], message: 'only for a url source' });
+    }
+  });
 export type AdvisorySourceInput = z.infer<typeof AdvisorySourceInput>;
 
 export const AdvisorySourcePatch = z.strictObject({
   name: name.optional(),
   path: path.optional(),
+  url: url.optional(),
+  checksumUrl: checksumUrl.optional(),
   intervalSeconds: intervalSeconds.optional(),
   enabled: enabled.optional(),
 });
 export type AdvisorySourcePatch = z.infer<typeof AdvisorySourcePatch>;
+
+export const SourceDownloadState = z
+  .object({
+    etag: z.string().nullable().describe('ETag of the applied body, sent as If-None-Match'),
+    lastModified: z
+      .string()
+      .nullable()
+      .describe('Last-Modified of the applied body, sent as If-Modified-Since'),
+    sha256: z.string().nullable().describe('SHA-256 of the applied body'),
+    bytes: z.number().nullable().describe('size of the applied body'),
+    appliedAt: z.string().nullable().describe('when a body was last applied, ISO 8601 UTC'),
+    checkedAt: z.string().nullable().describe('when the URL was last asked, ISO 8601 UTC'),
+  })
+  .describe('What a URL source last downloaded and applied');
+export type SourceDownloadState = z.infer<typeof SourceDownloadState>;
 
 export const AdvisorySource = z
   .object({
     id: z.string().describe('source id (UUID)'),
     name: z.string().describe('unique display name'),
     kind: AdvisorySourceKind,
-    path: z.string().describe('file or directory on the server host'),
+    path: z.string().describe('file or directory on the server host; the URL of a url source'),
+    url: z.string().nullable().describe('where a url source is downloaded from; null: a path'),
+    checksumUrl: z.string().nullable().describe('checksum file of a url source'),
+    catalogueId: z
+      .string()
+      .nullable()
+      .describe('the built-in catalogue entry the source was enabled from'),
+    download: SourceDownloadState.nullable().describe('null for a path source'),
     intervalSeconds: z.number().int().nullable().describe('sync interval; null: on request'),
     enabled: z.boolean().describe('whether the schedule runs'),
     createdAt: z.string().describe('ISO 8601 UTC'),
@@ -106,6 +154,27 @@ export const SyncError = z.object({
 });
 export type SyncError = z.infer<typeof SyncError>;
 
+export const downloadStatuses = ['downloaded', 'not-modified', 'unchanged'] as const;
+
+export const SyncDownload = z
+  .object({
+    url: z.string().describe('the URL asked'),
+    finalUrl: z.string().describe('where the answer came from after redirects'),
+    status: z
+      .enum(downloadStatuses)
+      .describe(
+        'downloaded (a new body, applied); not-modified (HTTP 304: nothing downloaded or applied); unchanged (the same bytes as last applied: not applied again)',
+      ),
+    bytes: z.number().nullable().describe('bytes downloaded'),
+    sha256: z.string().nullable().describe('SHA-256 of the body'),
+    etag: z.string().nullable().describe('the answer’s ETag'),
+    lastModified: z.string().nullable().describe('the answer’s Last-Modified'),
+    verified: z.array(z.string()).describe('integrity checks that passed'),
+    attempts: z.number().int().describe('requests made, retries included'),
+  })
+  .describe('What the run of a url source downloaded');
+export type SyncDownload = z.infer<typeof SyncDownload>;
+
 export const SyncRun = z
   .object({
     id: z.string().describe('sync run id'),
@@ -118,6 +187,7 @@ export const SyncRun = z
     counts: SyncCounts,
     errors: z.array(SyncError).describe('a sample of the errors (at most 20)'),
     error: z.string().nullable().describe('why the run failed'),
+    download: SyncDownload.nullable().describe('url sources: what was downloaded'),
   })
   .describe('One sync of a source');
 export type SyncRun = z.infer<typeof SyncRun>;
@@ -206,3 +276,49 @@ export const AdvisoryDetail = z.object({
     .describe('enrichment facts (KEV, EPSS, CVSS, SSVC) of its CVEs, in CVE order'),
 });
 export type AdvisoryDetail = z.infer<typeof AdvisoryDetail>;
+
+// --- the built-in catalogue ------------------------------------------------------------
+
+export const CatalogueEntry = z
+  .object({
+    id: z.string().describe('catalogue id, e.g. osv-debian, cisa-kev, first-epss'),
+    name: z.string().describe('the name of the source it becomes'),
+    kind: AdvisorySourceKind,
+    url: z.string().describe('where it is downloaded from'),
+    intervalSeconds: z.number().int().describe('sync interval once enabled'),
+    publisher: z.string().describe('who publishes the data'),
+    licence: z.string().describe('the data’s licence'),
+    integrity: z.string().describe('what the publisher offers to check a download'),
+    sourceId: z.string().nullable().describe('the source enabled from it; null: never enabled'),
+    enabled: z.boolean().describe('whether that source exists and its schedule runs'),
+  })
+  .describe('A public feed the server can keep itself current from');
+export type CatalogueEntry = z.infer<typeof CatalogueEntry>;
+
+export const CatalogueList = z.object({
+  entries: z.array(CatalogueEntry).describe('every built-in feed; all off until enabled'),
+});
+export type CatalogueList = z.infer<typeof CatalogueList>;
+
+export const CatalogueParams = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .describe('catalogue id'),
+});
+export type CatalogueParams = z.infer<typeof CatalogueParams>;
+
+export const CatalogueEnableInput = z
+  .strictObject({
+    sync: z.boolean().default(true).describe('queue a first sync now (default true)'),
+    intervalSeconds: intervalSeconds.optional().describe('override the catalogue’s interval'),
+  })
+  .default({ sync: true });
+export type CatalogueEnableInput = z.infer<typeof CatalogueEnableInput>;
+
+export const CatalogueEnabled = z.object({
+  source: AdvisorySource,
+  created: z.boolean().describe('true when the source was created now'),
+  jobId: z.string().nullable().describe('the first sync, when one was queued'),
+});
+export type CatalogueEnabled = z.infer<typeof CatalogueEnabled>;

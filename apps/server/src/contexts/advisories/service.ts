@@ -16,7 +16,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/proble
 import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import { activeJob, enqueueJob, removeSchedule, upsertSchedule } from '../jobs/index.ts';
-import type { Executor, SourceRow, SyncRunRow } from './repository.ts';
+import type { Executor, SourceRow, SourceUrlRow, SyncRunRow } from './repository.ts';
 import {
   activeRecords,
   bumpDataVersion,
@@ -26,8 +26,10 @@ import {
   findAdvisory,
   findSource,
   findSourceByName,
+  findSourceUrl,
   findSyncRun,
   insertSource,
+  listSourceUrls,
   listSources as listSourceRows,
   listSyncRuns as listSyncRunRows,
   searchAdvisories as searchAdvisoryRows,
@@ -41,7 +43,9 @@ import type {
   AdvisorySourceInput,
   AdvisorySourceKind,
   AdvisorySourcePatch,
+  SourceDownloadState,
   SyncCounts,
+  SyncDownload,
   SyncError,
   SyncRequested,
   SyncRun,
@@ -53,12 +57,28 @@ import { isOsvKind, syncJobKind } from './sync.ts';
 
 export type { RequestSource };
 
-export function sourceOf(row: SourceRow): AdvisorySource {
+function downloadStateOf(remote: SourceUrlRow): SourceDownloadState {
+  return {
+    etag: remote.etag,
+    lastModified: remote.last_modified,
+    sha256: remote.sha256,
+    bytes: remote.bytes === null ? null : Number(remote.bytes),
+    appliedAt: remote.applied_at,
+    checkedAt: remote.checked_at,
+  };
+}
+
+/** The API's view of a source; `remote` is a url source's row (url-sources.ts). */
+export function sourceOf(row: SourceRow, remote?: SourceUrlRow): AdvisorySource {
   return {
     id: row.id,
     name: row.name,
     kind: row.kind as AdvisorySourceKind,
     path: row.path,
+    url: remote?.url ?? null,
+    checksumUrl: remote?.checksum_url ?? null,
+    catalogueId: remote?.catalogue_id ?? null,
+    download: remote === undefined ? null : downloadStateOf(remote),
     intervalSeconds: row.interval_seconds,
     enabled: row.enabled === 1,
     createdAt: row.created_at,
@@ -86,6 +106,7 @@ export function syncRunOf(row: SyncRunRow): SyncRun {
     counts: JSON.parse(row.counts_json) as SyncCounts,
     errors: JSON.parse(row.errors_json) as SyncError[],
     error: row.error,
+    download: row.download_json === null ? null : (JSON.parse(row.download_json) as SyncDownload),
   };
 }
 
@@ -118,7 +139,11 @@ async function checkPath(kind: AdvisorySourceKind, path: string): Promise<void> 
   }
 }
 
-async function keepSchedule(trx: Executor, ctx: ServerContext, row: SourceRow): Promise<void> {
+export async function keepSchedule(
+  trx: Executor,
+  ctx: ServerContext,
+  row: SourceRow,
+): Promise<void> {
   if (row.interval_seconds === null) await removeSchedule(trx, scheduleIdOf(row.id));
   else {
     await upsertSchedule(trx, ctx.clock, {
@@ -138,16 +163,20 @@ async function requireSource(db: Executor, id: string): Promise<SourceRow> {
 }
 
 export async function listSources(ctx: ServerContext): Promise<AdvisorySource[]> {
-  return (await listSourceRows(ctx.database.db)).map(sourceOf);
+  const remotes = new Map(
+    (await listSourceUrls(ctx.database.db)).map((row) => [row.source_id, row]),
+  );
+  return (await listSourceRows(ctx.database.db)).map((row) => sourceOf(row, remotes.get(row.id)));
 }
 
 export async function getSource(ctx: ServerContext, id: string): Promise<AdvisorySource> {
-  return sourceOf(await requireSource(ctx.database.db, id));
+  const row = await requireSource(ctx.database.db, id);
+  return sourceOf(row, await findSourceUrl(ctx.database.db, id));
 }
 
 export async function createSource(
   ctx: ServerContext,
-  input: AdvisorySourceInput,
+  input: Omit<AdvisorySourceInput, 'path' | 'url' | 'checksumUrl'> & { path: string },
   source: RequestSource,
 ): Promise<AdvisorySource> {
   const { database, clock } = ctx;

@@ -20,6 +20,7 @@ import type { BatchCounts, SourceRow } from './repository.ts';
 import {
   bumpDataVersion,
   findSource,
+  findSourceUrl,
   findSyncRunByJob,
   insertSyncRun,
   storeAdvisoryBatch,
@@ -27,7 +28,9 @@ import {
   updateSource,
   updateSyncRun,
 } from './repository.ts';
-import type { AdvisorySourceKind, SyncCounts, SyncError } from './schema.ts';
+import type { AdvisorySourceKind, SyncCounts, SyncDownload, SyncError } from './schema.ts';
+import type { Fetched, UrlSyncOptions } from './url-sync.ts';
+import { fetchUrlSource } from './url-sync.ts';
 
 export const syncJobKind = 'advisories.sync';
 /** Enqueued after a sync that changed something; the findings context handles it. */
@@ -39,7 +42,7 @@ export const errorSampleSize = 20;
 export const SyncPayload = z.object({ sourceId: z.string().min(1) });
 export type SyncPayload = z.infer<typeof SyncPayload>;
 
-export interface SyncOptions {
+export interface SyncOptions extends UrlSyncOptions {
   readonly batchSize?: number;
   /** Called after each committed batch (1-based); tests throw here to simulate a crash. */
   readonly afterBatch?: (batch: number) => void | Promise<void>;
@@ -49,6 +52,8 @@ export interface SyncResult {
   readonly sourceId: string;
   readonly runId?: string;
   readonly counts?: SyncCounts;
+  /** A url source's download: downloaded, not-modified or unchanged. */
+  readonly download?: SyncDownload['status'];
   /** Set when there was nothing to do (the source was deleted). */
   readonly skipped?: string;
 }
@@ -63,9 +68,10 @@ type Loaded =
   | { readonly type: 'osv'; readonly items: OsvRecord[]; readonly errors: SyncError[] }
   | { readonly type: 'facts'; readonly items: VulnerabilityFacts[]; readonly errors: SyncError[] };
 
-async function load(source: SourceRow): Promise<Loaded> {
+/** Read the source at `path`: its own path, or the verified download of a url source. */
+async function load(source: SourceRow, path: string): Promise<Loaded> {
   if (isOsvKind(source.kind)) {
-    const result = await loadAdvisories([source.path]);
+    const result = await loadAdvisories([path]);
     return {
       type: 'osv',
       items: [...result.records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
@@ -75,7 +81,7 @@ async function load(source: SourceRow): Promise<Loaded> {
       })),
     };
   }
-  const result = await loadEnrichment([source.path], {
+  const result = await loadEnrichment([path], {
     kind: source.kind as 'kev' | 'epss' | 'cve5' | 'nvd',
   });
   return {
@@ -117,6 +123,7 @@ async function beginRun(ctx: ServerContext, job: JobExecution, sourceId: string)
     counts_json: JSON.stringify(zeroCounts()),
     errors_json: '[]',
     error: null,
+    download_json: null,
   };
   if (existing !== undefined) {
     await updateSyncRun(database.db, existing.id, fresh);
@@ -138,11 +145,29 @@ export async function syncSource(
   const source = await findSource(database.db, sourceId);
   if (source === undefined) return { sourceId, skipped: 'the source no longer exists' };
   const runId = await beginRun(ctx, job, sourceId);
+  const remote = await findSourceUrl(database.db, sourceId);
   let counts = zeroCounts();
+  let errors: SyncError[] = [];
+  let fetched: Fetched | undefined;
   try {
-    await job.progress(0, 0, `reading ${source.path}`);
-    const loaded = await load(source);
-    const errors = loaded.errors.slice(0, errorSampleSize);
+    if (remote !== undefined)
+      fetched = await fetchUrlSource(ctx, job, source, remote, runId, options);
+    // A url source with nothing new (304, or the same bytes) applies nothing: an empty read.
+    const file = fetched === undefined ? source.path : fetched.file;
+    if (file !== undefined) await job.progress(0, 0, `reading ${fetched ? 'the download' : file}`);
+    const loaded: Loaded =
+      file === undefined ? { type: 'osv', items: [], errors: [] } : await load(source, file);
+    errors = loaded.errors.slice(0, errorSampleSize);
+    if (
+      fetched !== undefined &&
+      file !== undefined &&
+      loaded.items.length === 0 &&
+      loaded.errors.length > 0
+    ) {
+      throw new Error(
+        `the download holds no readable ${source.kind} data (${loaded.errors.length} errors; see the run's error sample); nothing was applied`,
+      );
+    }
     counts = { ...counts, read: loaded.items.length, errors: loaded.errors.length };
     const total = loaded.items.length;
     const batchSize = options.batchSize ?? defaultBatchSize;
@@ -180,7 +205,9 @@ export async function syncSource(
         finished_at: finished,
         counts_json: JSON.stringify(counts),
         errors_json: JSON.stringify(errors),
+        download_json: fetched === undefined ? null : JSON.stringify(fetched.download),
       });
+      await fetched?.commit(trx);
       await updateSource(trx, sourceId, {
         last_sync_at: finished,
         last_sync_state: 'succeeded',
@@ -198,10 +225,20 @@ export async function syncSource(
         action: 'advisory-source.synced',
         subjectType: 'advisory-source',
         subjectId: sourceId,
-        after: { runId, jobId: job.id, counts },
+        after: {
+          runId,
+          jobId: job.id,
+          counts,
+          ...(fetched !== undefined && { download: fetched.download }),
+        },
       });
     });
-    return { sourceId, runId, counts };
+    return {
+      sourceId,
+      runId,
+      counts,
+      ...(fetched !== undefined && { download: fetched.download.status }),
+    };
   } catch (error) {
     const cancelled = job.signal.aborted && job.signal.reason === 'cancelled';
     const finished = timestamp(clock);
@@ -210,6 +247,7 @@ export async function syncSource(
         state: cancelled ? 'cancelled' : 'failed',
         finished_at: finished,
         counts_json: JSON.stringify(counts),
+        errors_json: JSON.stringify(errors),
         error: error instanceof Error ? error.message : String(error),
       });
       await updateSource(trx, sourceId, {
@@ -219,5 +257,7 @@ export async function syncSource(
       });
     });
     throw error;
+  } finally {
+    await fetched?.cleanup();
   }
 }

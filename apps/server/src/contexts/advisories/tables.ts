@@ -32,6 +32,27 @@ export interface SyncRunTable {
   /** JSON: a sample of `{ origin, message }`. */
   errors_json: string;
   error: string | null;
+  /** JSON `SyncDownload` of a URL source's run (migration 0010); null for paths. */
+  download_json: string | null;
+}
+
+/** A URL source's download state (migration 0010): one row per source whose path is a URL. */
+export interface AdvisorySourceUrlTable {
+  source_id: string;
+  url: string;
+  /** A sha256sum-style file the body is checked against, when the publisher (or mirror) has one. */
+  checksum_url: string | null;
+  /** The built-in catalogue entry it was enabled from (one source per entry). */
+  catalogue_id: string | null;
+  /** Validators of the last applied body, sent back as If-None-Match / If-Modified-Since. */
+  etag: string | null;
+  last_modified: string | null;
+  sha256: string | null;
+  /** bigint: PostgreSQL hands it back as text. */
+  bytes: number | string | null;
+  applied_at: string | null;
+  /** The last request, whatever its answer. */
+  checked_at: string | null;
 }
 
 export interface AdvisoryTable {
@@ -80,6 +101,7 @@ export interface AdvisoryDataVersionTable {
 export interface AdvisoryTables {
   advisory_sources: AdvisorySourceTable;
   sync_runs: SyncRunTable;
+  advisory_source_urls: AdvisorySourceUrlTable;
   advisories: AdvisoryTable;
   advisory_packages: AdvisoryPackageTable;
   advisory_aliases: AdvisoryAliasTable;
