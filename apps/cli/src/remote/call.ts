@@ -4,16 +4,9 @@ import { createPatchgateClient } from '@patchgate/api-client';
 import type { CliIo } from '../io.ts';
 import { UsageError } from '../io.ts';
 import { resolveCredentials } from './credentials.ts';
+import { RemoteError } from './errors.ts';
 
-export class RemoteError extends UsageError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RemoteError';
-  }
-}
+export { RemoteError } from './errors.ts';
 
 interface Problem {
   title?: string;
