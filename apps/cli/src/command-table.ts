@@ -74,13 +74,7 @@ export const commandTable: readonly CommandEntry[] = [
       const m = await import('./commands/server.ts');
       return {
         help: m.serverHelp,
-        run: (args, io, processHooks) => {
-          if (processHooks === undefined) {
-            io.stderr.write('patchgate: server: needs a process to run in\n');
-            return 2;
-          }
-          return m.serverCommand(args, io, processHooks);
-        },
+        run: (args, io, processHooks) => m.serverCommand(args, io, processHooks),
       };
     },
   },

@@ -14,8 +14,9 @@ export const exceptionsHelp = `Usage:
                             [--server <url>] [--json]
   patchgate exceptions request <finding id> --owner <team or person> --reason <text>
                                --expires <YYYY-MM-DD or ISO 8601> [--server <url>] [--json]
-  patchgate exceptions approve|reject|revoke <exception id> [--note <text>]
-                               [--server <url>] [--json]
+  patchgate exceptions approve <exception id> [--note <text>] [--server <url>] [--json]
+  patchgate exceptions reject <exception id> [--note <text>] [--server <url>] [--json]
+  patchgate exceptions revoke <exception id> [--note <text>] [--server <url>] [--json]
 
 An approved exception accepts a finding's risk until it expires (at most a year): the finding
 stays listed but no longer counts as actionable. request needs exceptions:request; approve

@@ -42,7 +42,7 @@ export interface ServerProcess {
 export async function serverCommand(
   args: string[],
   io: CliIo,
-  processHooks: ServerProcess,
+  processHooks: ServerProcess | undefined,
 ): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('server', args, {
     host: { type: 'string' },
@@ -60,6 +60,7 @@ export async function serverCommand(
   }
   if (positionals.length > 0)
     throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
+  if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
   const env: Record<string, string | undefined> = {
     ...processHooks.env,
     ...(values.host !== undefined && { PATCHGATE_HOST: values.host }),
