@@ -26,6 +26,7 @@ import { renderCycloneDxVex } from '../output/cyclonedx-vex.ts';
 import { renderJson } from '../output/json.ts';
 import { renderSarif } from '../output/sarif.ts';
 import { renderTable } from '../output/table.ts';
+import { refuseArchive } from '../archive-check.ts';
 import { readInventoryFile } from '../inventory-file.ts';
 import { Progress } from '../progress.ts';
 import type { FailOn, ScanReport } from '../report.ts';
@@ -173,7 +174,14 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     );
   }
   for (const path of advisoryPaths) {
-    if (!existsSync(resolve(io.cwd, path))) throw new UsageError(`advisories not found: ${path}`);
+    const absolute = resolve(io.cwd, path);
+    if (!existsSync(absolute)) throw new UsageError(`advisories not found: ${path}`);
+    refuseArchive(
+      '--advisories',
+      path,
+      absolute,
+      'OSV records: a directory, a .json/.yaml file or a .zip such as all.zip',
+    );
   }
   const formatId = values['inventory-format'];
   if (formatId !== undefined && !inventoryFormats.some((f) => f.id === formatId)) {
