@@ -32,10 +32,9 @@ export function pageFooter(
   shown: number,
   page: { readonly total?: number | undefined; readonly nextCursor?: string | null | undefined },
 ): string {
-  const count =
-    page.total !== undefined && page.total !== shown
-      ? `${shown} of ${page.total} ${what}`
-      : `${shown} ${what}`;
+  const total = page.total ?? shown;
+  const noun = total === 1 ? what.replace(/s$/, '') : what;
+  const count = total !== shown ? `${shown} of ${total} ${noun}` : `${shown} ${noun}`;
   const next =
     page.nextCursor !== undefined && page.nextCursor !== null
       ? `; next page: --cursor ${page.nextCursor}`
