@@ -16,9 +16,10 @@ export function promptSecret(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let secret = '';
     const wasRaw = stdin.isRaw;
-    stderr.write(prompt);
+    // Echo off before the prompt shows: what is typed from then on is never displayed.
     stdin.setRawMode(true);
     stdin.setEncoding('utf8');
+    stderr.write(prompt);
     const finish = (error?: Error) => {
       stdin.off('data', onData);
       stdin.setRawMode(wasRaw);
