@@ -22,10 +22,15 @@ export function expectOk<T>(
   if (result.response.ok && result.data !== undefined) return result.data;
   if (result.response.ok) return undefined as T;
   const problem = (result.error ?? {}) as Problem;
-  const fields = (problem.errors ?? []).map((e) => `\n  ${e.field}: ${e.message}`).join('');
+  const detail = problem.detail ?? problem.title ?? result.response.statusText;
+  // A field's message the detail already says is not said twice.
+  const fields = (problem.errors ?? [])
+    .filter((e) => !detail.includes(e.message))
+    .map((e) => `\n  ${e.field}: ${e.message}`)
+    .join('');
   throw new RemoteError(
     result.response.status,
-    `${what} failed: ${result.response.status} ${problem.detail ?? problem.title ?? result.response.statusText}${fields}`,
+    `${what} failed: ${result.response.status} ${detail}${fields}`,
   );
 }
 
