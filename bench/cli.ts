@@ -18,20 +18,18 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const bin = `${root}apps/cli/bin/patchgate.js`;
 const runs = Number(process.env['PATCHGATE_BENCH_CLI_RUNS'] ?? 11);
 
-/** Median wall-clock milliseconds of `runs` runs of `node <args>` (after one warm-up run). */
-function median(args: readonly string[], expectStatus: readonly number[]): number {
-  const times: number[] = [];
-  for (let i = 0; i <= runs; i++) {
-    const started = performance.now();
-    const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
-    const elapsed = performance.now() - started;
-    if (!expectStatus.includes(result.status ?? -1))
-      throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
-    if (i > 0) times.push(elapsed);
-  }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? Number.NaN;
+/** Wall-clock milliseconds of one run of `node <args>`. */
+function once(args: readonly string[], expectStatus: readonly number[]): number {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  if (!expectStatus.includes(result.status ?? -1))
+    throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return elapsed;
 }
+
+const median = (times: number[]): number =>
+  [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
 
 export function benchCli(): Promise<void> {
   if (!existsSync(`${root}apps/cli/dist/patchgate.mjs`)) {
@@ -65,14 +63,23 @@ export function benchCli(): Promise<void> {
       ]);
     }
   }
-  let baseline = Number.NaN;
-  for (const [name, args, status, note] of rows) {
-    const ms = median(args, status);
-    if (name === 'node -e 0') baseline = ms;
+  // Rows take turns within each round, so a machine's changing load weighs on all alike.
+  const times = rows.map(() => [] as number[]);
+  for (let round = 0; round <= runs; round++) {
+    rows.forEach(([, args, status], row) => {
+      const ms = once(args, status);
+      if (round > 0) times[row]?.push(ms); // round 0 warms the file cache
+    });
+  }
+  const baseline = median(times[0] ?? []);
+  rows.forEach(([name, , , note], row) => {
+    const ms = median(times[row] ?? []);
     process.stdout.write(
       `cli    ${name.padEnd(55)} ${(ms / 1000).toFixed(3)} s  ${(ms / baseline).toFixed(2)}x node -e 0${note === undefined ? '' : `  (${note})`}\n`,
     );
-  }
-  process.stdout.write(`cli    median of ${runs} runs each, after one warm-up run\n`);
+  });
+  process.stdout.write(
+    `cli    median of ${runs} rounds (the rows take turns in each), after one warm-up round\n`,
+  );
   return Promise.resolve();
 }

@@ -135,7 +135,7 @@ export async function loadEnrichmentFlags(
       {
         kind,
         onProgress: (event) =>
-          progress.update(`loading ${kind}: ${event.facts.toLocaleString('en')} facts`),
+          progress.update(() => `loading ${kind}: ${event.facts.toLocaleString('en')} facts`),
       },
     );
     if (result.sources.every((s) => s.records === 0)) {

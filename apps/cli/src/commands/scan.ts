@@ -208,7 +208,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     advisoryPaths.map((path) => resolve(io.cwd, path)),
     {
       onProgress: (event) =>
-        progress.update(`loading advisories: ${event.records.toLocaleString('en')} records`),
+        progress.update(() => `loading advisories: ${event.records.toLocaleString('en')} records`),
     },
   );
   for (const error of advisories.errors.slice(0, 5)) {
