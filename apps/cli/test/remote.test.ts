@@ -150,6 +150,12 @@ describe('patchgate against a server', () => {
     expect(JSON.parse(synced.stdout)).toMatchObject({
       jobs: [{ source: 'debian-12', state: 'succeeded' }],
     });
+    // A second sync reads the same records again and says what it stored: nothing new.
+    const again = patchgate(['advisories', 'sync', 'debian-12', '--wait']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /^debian-12: succeeded: (\d+) read: 0 new, 0 updated, \1 unchanged, 0 withdrawn, 0 errors \(job [0-9a-f-]{36}\)\n$/,
+    );
 
     // Reconciliation runs in the server's background jobs: wait for it, without a fixed sleep.
     let listed = patchgate([
