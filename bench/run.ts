@@ -2,6 +2,7 @@
  * `npm run bench`: every benchmark, figures and ratios against a baseline measured in the
  * same process. Targets are reported here, never asserted in unit tests.
  */
+import { benchCli } from './cli.ts';
 import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchScanFleet } from './scan-fleet.ts';
@@ -12,6 +13,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   'enrich-fleet': benchEnrichFleet,
   cvss: benchCvss,
   server: benchServer,
+  cli: benchCli,
 };
 
 const only = process.argv.slice(2);

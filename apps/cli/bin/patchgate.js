@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `patchgate` command. The CLI is bundled into dist/ by `npm run build`, which
 // `npm ci` runs through the root `prepare` script.
+// Node 22.1+ keeps compiled code between runs (a no-op where the function does not exist).
+const { enableCompileCache } = await import('node:module');
+enableCompileCache?.();
 try {
   await import('../dist/patchgate.mjs');
 } catch (error) {

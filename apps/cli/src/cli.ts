@@ -1,39 +1,28 @@
-/** Command dispatch. `run` never exits the process: it returns the exit code. */
-import { advisoriesCommand } from './commands/advisories.ts';
-import { assetsCommand } from './commands/assets.ts';
-import { auditCommand } from './commands/audit.ts';
-import { findingsCommand } from './commands/findings.ts';
-import { loginCommand } from './commands/login.ts';
-import { cvssCommand } from './commands/cvss.ts';
+/**
+ * Command dispatch. `run` never exits the process: it returns the exit code. Commands come
+ * from the command table and are loaded only when they run.
+ */
+import { asksForHelp, commandTable, findCommand } from './command-table.ts';
 import type { ServerProcess } from './commands/server.ts';
-import { serverCommand } from './commands/server.ts';
-import { inventoryCommand } from './commands/inventory.ts';
-import { scanCommand, scanHelp } from './commands/scan.ts';
-import { versionsCommand } from './commands/versions.ts';
 import type { CliIo, ExitCode } from './io.ts';
 import { exitCodes, UsageError } from './io.ts';
+import { RemoteError } from './remote/errors.ts';
 import { toolVersion } from './version.ts';
+
+export const exitCodeHelp = `Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it
+(or a broken audit chain), 2 usage, input or connection error, 3 internal error (a bug),
+4 the server refused: your user or token lacks the permission (HTTP 403).
+`;
 
 export const mainHelp = `patchgate ${toolVersion}: from a published advisory to every affected host fixed.
 
 Usage: patchgate <command> [options]
 
 Commands:
-  scan        match inventories against OSV advisories and print findings
-  versions    compare versions under an ecosystem's rules; list the schemes
-  inventory   show what an inventory file contains; list the formats
-  advisories  a server's advisory sources and syncs; OSV from Debian changelogs
-  cvss        score CVSS v2, v3.0, v3.1 and v4.0 vectors
-  server      start the Patchgate server (embedded database by default)
-  login       log in to a server and save an API token for the commands below
-  audit       verify the server's audit chain
-  assets      import, list assets on a server; upload their inventories
-  findings    list a server's prioritised findings; record their triage
+${commandTable.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
 
 Run "patchgate <command> --help" for a command's options.
-Exit codes: 0 success / no finding at the --fail-on level, 1 findings at or above it,
-2 usage or input error, 3 internal error (a bug).
-`;
+${exitCodeHelp}`;
 
 export async function run(
   argv: readonly string[],
@@ -48,38 +37,30 @@ export async function run(
         return exitCodes.usage;
       case '--help':
       case '-h':
-      case 'help':
-        io.stdout.write(args[0] === 'scan' ? scanHelp : mainHelp);
+      case 'help': {
+        const entry = args[0] === undefined ? undefined : findCommand(args[0]);
+        io.stdout.write(entry === undefined ? mainHelp : (await entry.load()).help);
         return exitCodes.ok;
+      }
       case '--version':
       case '-V':
         io.stdout.write(`${toolVersion}\n`);
         return exitCodes.ok;
-      case 'scan':
-        return await scanCommand(args, io);
-      case 'versions':
-        return await versionsCommand(args, io);
-      case 'inventory':
-        return inventoryCommand(args, io);
-      case 'advisories':
-        return await advisoriesCommand(args, io);
-      case 'cvss':
-        return await cvssCommand(args, io);
-      case 'login':
-        return await loginCommand(args, io);
-      case 'audit':
-        return await auditCommand(args, io);
-      case 'assets':
-        return await assetsCommand(args, io);
-      case 'findings':
-        return await findingsCommand(args, io);
-      case 'server':
-        if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
-        return await serverCommand(args, io, processHooks);
-      default:
-        throw new UsageError(`unknown command "${command}" (try "patchgate --help")`);
     }
+    const entry = findCommand(command);
+    if (entry === undefined)
+      throw new UsageError(`unknown command "${command}" (try "patchgate --help")`);
+    const module = await entry.load();
+    if (asksForHelp(args)) {
+      io.stdout.write(module.help);
+      return exitCodes.ok;
+    }
+    return await module.run([...args], io, processHooks);
   } catch (error) {
+    if (error instanceof RemoteError && error.status === 403) {
+      io.stderr.write(`patchgate: ${error.message}\n`);
+      return exitCodes.forbidden;
+    }
     if (error instanceof UsageError) {
       io.stderr.write(`patchgate: ${error.message}\n`);
       return exitCodes.usage;

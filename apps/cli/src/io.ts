@@ -11,8 +11,11 @@ export interface CliIo {
   today(): string;
   /** The environment (PATCHGATE_SERVER, PATCHGATE_TOKEN, PATCHGATE_CONFIG_DIR, HOME…). */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Read a secret from standard input (a password): all of it, trailing newline removed. */
-  readSecret?(): Promise<string>;
+  /**
+   * Ask for a secret on the terminal without echoing it; present only when standard input is
+   * a terminal (commands fall back to --password-stdin otherwise).
+   */
+  promptSecret?(prompt: string): Promise<string>;
 }
 
 /** Exit codes, documented in README.md ("Exit codes"). */
@@ -22,6 +25,8 @@ export const exitCodes = {
   usage: 2,
   /** An unexpected failure: a bug. Printed with its stack. */
   internal: 3,
+  /** The server refused: the user or token lacks the permission (HTTP 403). */
+  forbidden: 4,
 } as const;
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];
 

@@ -1,5 +1,17 @@
 /** Process entry point: wires the real streams into `run` and sets the exit code. */
 import { run } from './cli.ts';
+import { UsageError } from './io.ts';
+
+/** A password prompt without echo, only when standard input is a terminal. */
+async function promptSecret(prompt: string): Promise<string> {
+  const tty = await import('./secret-prompt.ts');
+  try {
+    return await tty.promptSecret(prompt);
+  } catch (error) {
+    if (error instanceof tty.PromptCancelled) throw new UsageError('cancelled', { cause: error });
+    throw error;
+  }
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -29,6 +41,7 @@ try {
       now: () => performance.now(),
       today: () => new Date().toISOString().slice(0, 10),
       env: process.env,
+      ...(process.stdin.isTTY && { promptSecret }),
     },
     { stopSignal, env: process.env },
   );

@@ -27,6 +27,18 @@ describe('Progress', () => {
     expect(output()).toBe('');
   });
 
+  it('builds a lazy message only when its line is due', () => {
+    const { io, advance, output } = fakeIo(false);
+    const progress = new Progress(io, false);
+    let built = 0;
+    for (let i = 1; i <= 30; i++) {
+      advance(100);
+      progress.update(() => `record ${++built}`);
+    }
+    expect(built).toBe(3);
+    expect(output()).toBe('record 1…\nrecord 2…\nrecord 3…\n');
+  });
+
   it('prints at most one line a second after the first second, then the total', () => {
     const { io, advance, output } = fakeIo(false);
     const progress = new Progress(io, false);

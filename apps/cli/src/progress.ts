@@ -17,12 +17,17 @@ export class Progress {
     this.started = io.now();
   }
 
-  update(message: string): void {
+  /**
+   * `message` may be a function: it is called only when the line is due, so a caller that
+   * reports every record (tens of thousands) does not format a number for each.
+   */
+  update(message: string | (() => string)): void {
     if (this.quiet) return;
     const now = this.io.now();
     if (now - this.started < 1000 || now - this.lastShown < 1000) return;
     this.lastShown = now;
     this.shown = true;
+    if (typeof message === 'function') message = message();
     this.io.stderr.write(this.io.stderr.isTTY === true ? `\r\x1b[K${message}…` : `${message}…\n`);
   }
 

@@ -3,7 +3,7 @@
  * CVE 5, NVD), the policy, the asset context, VEX documents and an ignore file. Each is read
  * here, at the edge, and every problem becomes a UsageError naming the file and the field.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Policy } from '@patchgate/policy';
 import { builtinPolicies, findPolicy, parsePolicy } from '@patchgate/policy';
@@ -13,6 +13,7 @@ import type { FactsByCve } from '@patchgate/sources';
 import { loadEnrichment, mergeFacts } from '@patchgate/sources';
 import type { IgnoreEntry, VexStatement } from '@patchgate/triage';
 import { parseIgnoreFile, parseVex } from '@patchgate/triage';
+import { refuseArchive } from './archive-check.ts';
 import type { CliIo } from './io.ts';
 import { UsageError } from './io.ts';
 import type { Progress } from './progress.ts';
@@ -20,13 +21,26 @@ import type { Progress } from './progress.ts';
 function readText(io: CliIo, path: string, what: string): string {
   const absolute = resolve(io.cwd, path);
   if (!existsSync(absolute)) throw new UsageError(`${what} not found: ${path}`);
+  if (statSync(absolute).isDirectory())
+    throw new UsageError(`${path} is a directory; give the ${what} itself`);
   try {
     return readFileSync(absolute, 'utf8');
   } catch (error) {
-    throw new UsageError(`${path}: cannot read ${what} (${(error as Error).message})`, {
+    // Node's message names the path already ("EACCES: permission denied, open '…'").
+    throw new UsageError(`cannot read the ${what}: ${(error as Error).message}`, {
       cause: error,
     });
   }
+}
+
+/** A parser's message that already starts with the file name, without it (never said twice). */
+export function withoutPrefix(message: string, path: string): string {
+  return message.startsWith(`${path}: `) ? message.slice(path.length + 2) : message;
+}
+
+/** JSON.parse quotes the bytes it choked on; a message about a file never shows its content. */
+function withoutContent(message: string): string {
+  return message.replace(/^(not (?:valid )?JSON): .*$/s, '$1');
 }
 
 function looksLikePolicyFile(value: string): boolean {
@@ -44,7 +58,9 @@ export function loadPolicy(io: CliIo, value: string): Policy {
   }
   const parsed = parsePolicy(readText(io, value, 'policy file'), value);
   if (!parsed.ok)
-    throw new UsageError(`${value}: invalid policy:\n  ${parsed.errors.join('\n  ')}`);
+    throw new UsageError(
+      `${value}: invalid policy:\n  ${parsed.errors.map((e) => withoutPrefix(e, value)).join('\n  ')}`,
+    );
   return parsed.policy;
 }
 
@@ -63,6 +79,14 @@ export function loadAssetContext(
   if (!parsed.ok) throw new UsageError(`--asset-context ${value}: ${parsed.errors.join('; ')}`);
   return parsed.assetFor;
 }
+
+const flagOf = { kev: 'kev', epss: 'epss', cve5: 'cve', nvd: 'nvd' } as const;
+const acceptedBy = {
+  kev: "CISA's KEV catalogue as JSON or CSV",
+  epss: "FIRST's EPSS CSV, plain or gzip-compressed",
+  cve5: 'CVE JSON 5 records: a .json file, a directory tree of them, or a .zip of them',
+  nvd: 'NVD CVE API 2.0 JSON pages',
+} as const;
 
 export interface EnrichmentPaths {
   readonly kev: readonly string[];
@@ -100,20 +124,28 @@ export async function loadEnrichmentFlags(
   let errors = 0;
   for (const [kind, list] of kinds) {
     if (list.length === 0) continue;
+    const label = kind === 'cve5' ? 'CVE 5' : kind.toUpperCase();
     for (const path of list) {
-      if (!existsSync(resolve(io.cwd, path)))
-        throw new UsageError(
-          `${kind === 'cve5' ? 'CVE 5' : kind.toUpperCase()} data not found: ${path}`,
-        );
+      const absolute = resolve(io.cwd, path);
+      if (!existsSync(absolute)) throw new UsageError(`${label} data not found: ${path}`);
+      refuseArchive(`--${flagOf[kind]}`, path, absolute, acceptedBy[kind]);
     }
     const result = await loadEnrichment(
       list.map((path) => resolve(io.cwd, path)),
       {
         kind,
         onProgress: (event) =>
-          progress.update(`loading ${kind}: ${event.facts.toLocaleString('en')} facts`),
+          progress.update(() => `loading ${kind}: ${event.facts.toLocaleString('en')} facts`),
       },
     );
+    if (result.sources.every((s) => s.records === 0)) {
+      // One message, with the first reason, instead of a warning and an error naming the path.
+      const first = result.errors[0];
+      const reason = first === undefined ? '' : ` (${withoutContent(first.message)})`;
+      throw new UsageError(
+        `--${flagOf[kind]} ${list.join(', ')}: no ${label} records found${reason}; it takes ${acceptedBy[kind]}`,
+      );
+    }
     maps.push(result.facts);
     for (const source of result.sources) {
       sources.push({
@@ -131,11 +163,6 @@ export async function loadEnrichmentFlags(
       io.stderr.write(
         `patchgate: skipped ${result.errors.length} ${kind} entries in all (first 3 shown)\n`,
       );
-    if (result.sources.every((s) => s.records === 0)) {
-      throw new UsageError(
-        `${list.join(', ')}: no ${kind === 'cve5' ? 'CVE 5' : kind.toUpperCase()} records found`,
-      );
-    }
   }
   return { facts: mergeFacts(...maps), sources, errors };
 }
@@ -144,7 +171,8 @@ export async function loadEnrichmentFlags(
 export function loadVex(io: CliIo, paths: readonly string[]): VexStatement[] {
   return paths.flatMap((path) => {
     const parsed = parseVex(readText(io, path, 'VEX document'), path);
-    if (!parsed.ok) throw new UsageError(`${path}: ${parsed.error}`);
+    if (!parsed.ok)
+      throw new UsageError(`${path}: ${withoutContent(withoutPrefix(parsed.error, path))}`);
     for (const warning of parsed.warnings)
       io.stderr.write(`patchgate: warning: ${path}: ${warning}\n`);
     return [...parsed.statements];

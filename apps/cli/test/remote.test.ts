@@ -19,12 +19,13 @@ const env = {
 let server: ReturnType<typeof spawn> | undefined;
 let url = '';
 
-function patchgate(args: string[], input?: string) {
+function patchgate(args: string[], input?: string, as?: string) {
   const result = spawnSync(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     input,
     encoding: 'utf8',
-    env,
+    // `as`: another user's credentials folder (their own `patchgate login`).
+    env: as === undefined ? env : { ...env, PATCHGATE_CONFIG_DIR: join(work, as) },
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -149,6 +150,12 @@ describe('patchgate against a server', () => {
     expect(JSON.parse(synced.stdout)).toMatchObject({
       jobs: [{ source: 'debian-12', state: 'succeeded' }],
     });
+    // A second sync reads the same records again and says what it stored: nothing new.
+    const again = patchgate(['advisories', 'sync', 'debian-12', '--wait']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toMatch(
+      /^debian-12: succeeded: (\d+) read: 0 new, 0 updated, \1 unchanged, 0 withdrawn, 0 errors \(job [0-9a-f-]{36}\)\n$/,
+    );
 
     // Reconciliation runs in the server's background jobs: wait for it, without a fixed sleep.
     let listed = patchgate([
@@ -193,23 +200,245 @@ describe('patchgate against a server', () => {
     );
     const refused = patchgate(['findings', 'triage', curl?.id ?? '', '--state', 'not_affected']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(
-      /triage failed: 422 .*\n {2}body\.justification: is required when state is not_affected/,
+    // The field's message is the server's detail: said once, not repeated under it.
+    expect(refused.stderr).toBe(
+      'patchgate: triage failed: 422 body.justification: is required when state is not_affected\n',
     );
     const table = patchgate(['assets', 'list']);
-    expect(table.stdout).toMatch(/^web-01\s+host\s+production\s+internet/m);
+    expect(table.stdout).toBe(
+      'NAME    KIND  ENVIRONMENT  CRITICALITY  EXPOSURE  OS RELEASE\n' +
+        'web-01  host  production   high         internet  -\n' +
+        '1 asset\n',
+    );
   });
 
   it("reports a bad asset file with the server's field names", () => {
     writeFileSync(join(work, 'bad.json'), '[{"name": "x", "exposure": "everywhere"}]');
     const result = patchgate(['assets', 'import', join(work, 'bad.json')]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/asset import failed: 422 .*\n {2}body\[0\]\.exposure: /);
+    expect(result.stderr).toMatch(/^patchgate: asset import failed: 422 body\[0\]\.exposure: /);
+    expect(result.stderr.split('exposure').length - 1).toBe(1);
   });
 
   it('says plainly when the server cannot be reached', () => {
     const result = patchgate(['audit', 'verify', '--server', 'http://127.0.0.1:9']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/cannot reach the Patchgate server at http:\/\/127\.0\.0\.1:9/);
+  });
+  it('manages users: create, list, a 403 with its own exit code, reset, disable', () => {
+    const password = 'a long enough password for alice';
+    const created = patchgate(
+      [
+        'users',
+        'create',
+        'alice',
+        '--display-name',
+        'Alice',
+        '--roles',
+        'viewer',
+        '--password-stdin',
+      ],
+      `${password}\n`,
+    );
+    expect(created.stderr).toBe('');
+    expect(created.stdout).toMatch(/^created user alice \(viewer\), id [0-9a-f-]{36}\n$/);
+    const listed = patchgate(['users', 'list']);
+    expect(listed.stdout).toMatch(/^USERNAME\s+DISPLAY NAME\s+ROLES\s+STATUS\s+LAST LOGIN\n/);
+    expect(listed.stdout).toMatch(/^alice\s+Alice\s+viewer\s+active\s+never$/m);
+    expect(listed.stdout).toMatch(/^2 users\n$/m);
+    const paged = patchgate(['users', 'list', '--limit', '1']);
+    expect(paged.stdout).toMatch(/^1 of 2 users; next page: --cursor 1\n$/m);
+    expect(patchgate(['users', 'list', '--limit', '1', '--cursor', '1']).stdout).toMatch(
+      /^1 of 2 users\n$/m,
+    );
+
+    const login = patchgate(
+      ['login', '--server', url, '--username', 'alice', '--password-stdin'],
+      `${password}\n`,
+      'alice',
+    );
+    expect(login.code, login.stderr).toBe(0);
+    const refused = patchgate(['users', 'list'], undefined, 'alice');
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toMatch(/^patchgate: user list failed: 403 /);
+    expect(patchgate(['assets', 'list'], undefined, 'alice').code).toBe(0);
+
+    const reset = patchgate(
+      ['users', 'reset-password', 'alice', '--password-stdin'],
+      'another long password for alice\n',
+    );
+    expect(reset.stdout).toBe('password of alice reset; their other sessions ended\n');
+    const disabled = patchgate(['users', 'disable', 'alice']);
+    expect(disabled.stdout).toBe('disabled alice: sessions ended, API tokens revoked\n');
+    expect(patchgate(['users', 'list']).stdout).toMatch(/^alice\s+Alice\s+viewer\s+disabled/m);
+    const unknown = patchgate(['users', 'disable', 'nobody']);
+    expect(unknown).toMatchObject({
+      code: 2,
+      stderr: 'patchgate: no user named "nobody" (see patchgate users list)\n',
+    });
+  });
+
+  it('creates, lists and revokes API tokens', () => {
+    const created = patchgate(['tokens', 'create', '--name', 'ci', '--scopes', 'assets:read']);
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.split('\n')[0] ?? '';
+    expect(token).toMatch(/^pgt_/);
+    const listed = patchgate(['tokens', 'list']);
+    expect(listed.stdout).toMatch(/^ID\s+PREFIX\s+NAME\s+STATUS\s+EXPIRES\s+LAST USED\s+SCOPES\n/);
+    expect(listed.stdout).toMatch(/\s+ci\s+active\s+\S+\s+never\s+assets:read$/m);
+    const viaToken = spawnSync(process.execPath, [bin, 'assets', 'list'], {
+      encoding: 'utf8',
+      env: { ...env, PATCHGATE_SERVER: url, PATCHGATE_TOKEN: token },
+    });
+    expect(viaToken.status).toBe(0);
+    const revoked = patchgate(['tokens', 'revoke', token.slice(0, 12)]);
+    expect(revoked.stdout).toMatch(/^revoked token [0-9a-f-]{36}\n$/);
+    expect(patchgate(['tokens', 'list']).stdout).toMatch(/\s+ci\s+revoked\s/);
+    const afterRevoke = spawnSync(process.execPath, [bin, 'assets', 'list'], {
+      encoding: 'utf8',
+      env: { ...env, PATCHGATE_SERVER: url, PATCHGATE_TOKEN: token },
+    });
+    expect(afterRevoke.status).toBe(2);
+  });
+
+  it('requests, approves, lists and revokes an exception', () => {
+    const findings = JSON.parse(
+      patchgate(['findings', 'list', '--limit', '1', '--json']).stdout,
+    ) as { findings: { id: string }[] };
+    const findingId = findings.findings[0]?.id ?? '';
+    const requested = patchgate([
+      'exceptions',
+      'request',
+      findingId,
+      '--owner',
+      'platform team',
+      '--reason',
+      'compensating control: the service is not reachable',
+      '--expires',
+      '2027-01-31',
+      '--json',
+    ]);
+    expect(requested.code, requested.stderr).toBe(0);
+    const exception = JSON.parse(requested.stdout) as { id: string; state: string };
+    expect(exception.state).toBe('requested');
+    const own = patchgate(['exceptions', 'approve', exception.id]);
+    expect(own.code).not.toBe(0);
+
+    patchgate(
+      [
+        'users',
+        'create',
+        'bob',
+        '--display-name',
+        'Bob',
+        '--roles',
+        'approver',
+        '--password-stdin',
+      ],
+      'a long enough password for bob\n',
+    );
+    patchgate(
+      ['login', '--server', url, '--username', 'bob', '--password-stdin'],
+      'a long enough password for bob\n',
+      'bob',
+    );
+    const approved = patchgate(
+      ['exceptions', 'approve', exception.id, '--note', 'ok'],
+      undefined,
+      'bob',
+    );
+    expect(approved.stdout).toMatch(/^exception [0-9a-f-]{36} \(\S+\): approved\n$/);
+    const listed = patchgate(['exceptions', 'list', '--state', 'approved']);
+    expect(listed.stdout).toMatch(
+      /^ID\s+STATE\s+ADVISORY\s+OWNER\s+EXPIRES\s+REQUESTED BY\s+DECIDED BY\s+REASON\n/,
+    );
+    expect(listed.stdout).toMatch(
+      /\sapproved\s.*platform team\s+2027-01-31\s+admin\s+bob\s+compensating/,
+    );
+    const revoked = patchgate(['exceptions', 'revoke', exception.id]);
+    expect(revoked.stdout).toMatch(/: revoked\n$/);
+  });
+
+  it('lists audit events with filters and a cursor', () => {
+    const created = patchgate(['audit', 'list', '--action', 'user.created', '--json']);
+    const events = (JSON.parse(created.stdout) as { events: { action: string }[] }).events;
+    expect(events.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(events.map((e) => e.action))).toEqual(new Set(['user.created']));
+    const table = patchgate(['audit', 'list', '--action', 'user.created', '--limit', '1']);
+    expect(table.stdout).toMatch(/^SEQ\s+TIME\s+ACTOR\s+ACTION\s+SUBJECT\s+ADDRESS\n/);
+    const cursor = /next page: --cursor (\d+)/.exec(table.stdout)?.[1];
+    expect(cursor).toBeDefined();
+    const next = patchgate(['audit', 'list', '--action', 'user.created', '--cursor', cursor ?? '']);
+    expect(next.stdout).toMatch(/user\.created/);
+    const bad = patchgate(['audit', 'list', '--since', 'yesterday']);
+    expect(bad.code).toBe(2);
+  });
+
+  it("stores an asset's available updates from apt output and shows them", () => {
+    const uploaded = patchgate([
+      'assets',
+      'upload-updates',
+      'web-01',
+      'packages/inventory/testdata/apt-updates/apt-get-s-upgrade.txt',
+    ]);
+    expect(uploaded.stderr).toBe('');
+    expect(uploaded.stdout).toBe(
+      'web-01: 7 available updates (5 security, 1 kept back) from apt-get-simulate\n',
+    );
+    const shown = patchgate(['assets', 'updates', 'web-01', '--security']);
+    expect(shown.stdout.split('\n').slice(0, 3)).toEqual([
+      'PACKAGE     INSTALLED          AVAILABLE             SECURITY  FROM',
+      'curl        7.88.1-10+deb12u7  7.88.1-10+deb12u8     yes       stable-security',
+      'libc6       2.36-9+deb12u7     2.36-9+deb12u9        yes       stable, stable-security',
+    ]);
+    expect(shown.stdout).toMatch(
+      /^5 security updates \(5 of 7 from a security archive; kept back: postgresql-15\)/m,
+    );
+    const stdin = patchgate(
+      ['assets', 'upload-updates', 'web-01', '-'],
+      readFileSync(
+        `${repoRoot}packages/inventory/testdata/apt-updates/apt-list-upgradable.txt`,
+        'utf8',
+      ),
+    );
+    expect(stdin.stdout).toBe(
+      'web-01: 8 available updates (5 security) from apt-list-upgradable\n',
+    );
+    const notApt = patchgate([
+      'assets',
+      'upload-updates',
+      'web-01',
+      'examples/debian-bookworm/dpkg-query.tsv',
+    ]);
+    expect(notApt.code).toBe(2);
+    // The server's detail and its field message are the same words: said once.
+    expect(notApt.stderr).toBe(
+      'patchgate: available updates upload failed: 422 not apt output of available updates: expected "apt list --upgradable" or "apt-get -s upgrade" output\n',
+    );
+  });
+
+  it('asks for the password on a terminal, without echoing it', async () => {
+    // util-linux script(1) gives the CLI a real pseudo-terminal as standard input; the
+    // password is typed once the prompt shows, as a person would.
+    const command = [process.execPath, bin, 'login', '--server', url, '--username', 'admin']
+      .map((word) => `'${word}'`)
+      .join(' ');
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...env, PATCHGATE_CONFIG_DIR: join(work, 'tty') },
+    });
+    let output = '';
+    let typed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!typed && output.includes('Password for admin')) {
+        typed = true;
+        child.stdin.write('correct horse battery staple\r');
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(output).toContain(`Password for admin on ${url}: `);
+    expect(output).not.toContain('correct horse');
+    expect(output).toMatch(/Logged in to .* as admin/);
+    expect(status).toBe(0);
   });
 });

@@ -21,6 +21,7 @@ import { registerAuditRoutes } from './contexts/audit/index.ts';
 import { registerAuthRoutes } from './contexts/auth/routes.ts';
 import { registerFindingRoutes } from './contexts/findings/routes.ts';
 import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
+import { registerAvailableUpdateRoutes } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/routes.ts';
 import { registerAccessControl } from './http/access.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
@@ -106,6 +107,7 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
   registerAuthRoutes(app, ctx);
   registerJobRoutes(app, ctx);
   registerInventoryRoutes(app, ctx);
+  registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
   return { app, state };

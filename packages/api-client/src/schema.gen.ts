@@ -2235,6 +2235,149 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/assets/{id}/available-updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An asset's available updates from its latest report, security updates first */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description true: only updates from a security archive */
+                    security?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description null until a first report arrives */
+                            report: {
+                                /**
+                                 * @description what wrote the report
+                                 * @enum {string}
+                                 */
+                                format: "apt-list-upgradable" | "apt-get-simulate";
+                                /** @description the file name given with the upload */
+                                sourceName: string;
+                                /** @description when the host produced it, ISO 8601 UTC */
+                                takenAt: string;
+                                /** @description ISO 8601 UTC */
+                                uploadedAt: string;
+                                /** @description available updates */
+                                updates: number;
+                                /** @description of which from a security archive */
+                                securityUpdates: number;
+                                /** @description packages apt kept back: an update exists, its version was not printed */
+                                keptBack: string[];
+                                /** @description lines that could not be read */
+                                warnings: string[];
+                            } | null;
+                            /** @description security updates first, then by name */
+                            updates: {
+                                /** @description binary package name */
+                                name: string;
+                                /** @description architecture, when stated */
+                                arch: string | null;
+                                /** @description the installed version */
+                                installedVersion: string;
+                                /** @description the version the package manager would install */
+                                candidateVersion: string;
+                                /** @description every archive offering it */
+                                origins: {
+                                    /** @description the archive (Release Suite): stable-security, jammy-updates… */
+                                    archive: string;
+                                    /** @description the Release Label, when the output names it */
+                                    label?: string;
+                                    /** @description the Release Version, when the output names it */
+                                    version?: string;
+                                }[];
+                                /** @description true when one of the origins is a security archive */
+                                security: boolean;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Report an asset's available updates (apt output); replaces the previous report
+         * @description The body is the text output of `apt list --upgradable` or `apt-get -s upgrade` (or `dist-upgrade`), as text/plain; which one is detected. Each update records its origin archives and whether one is a security archive.
+         */
+        post: {
+            parameters: {
+                query?: {
+                    /** @description the file name, shown with the report (default: upload) */
+                    name?: string;
+                    /** @description when the host produced the output (default: now) */
+                    takenAt?: string;
+                };
+                header?: never;
+                path: {
+                    /** @description asset id */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description apt output, as printed */
+            requestBody: {
+                content: {
+                    "text/plain": string;
+                };
+            };
+            responses: {
+                /** @description the latest report of an asset's available updates */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /**
+                             * @description what wrote the report
+                             * @enum {string}
+                             */
+                            format: "apt-list-upgradable" | "apt-get-simulate";
+                            /** @description the file name given with the upload */
+                            sourceName: string;
+                            /** @description when the host produced it, ISO 8601 UTC */
+                            takenAt: string;
+                            /** @description ISO 8601 UTC */
+                            uploadedAt: string;
+                            /** @description available updates */
+                            updates: number;
+                            /** @description of which from a security archive */
+                            securityUpdates: number;
+                            /** @description packages apt kept back: an update exists, its version was not printed */
+                            keptBack: string[];
+                            /** @description lines that could not be read */
+                            warnings: string[];
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/advisory-sources": {
         parameters: {
             query?: never;

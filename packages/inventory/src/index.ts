@@ -19,3 +19,16 @@ export {
 } from './os-release.ts';
 export type { PackageUrl, PurlParseResult } from './purl.ts';
 export { formatPurl, parsePurl, purlTypeForEcosystem } from './purl.ts';
+export type {
+  AvailableUpdate,
+  AvailableUpdates,
+  AvailableUpdatesFormat,
+  AvailableUpdatesResult,
+  UpdateOrigin,
+} from './updates/index.ts';
+export {
+  availableUpdatesFormats,
+  detectAptUpdates,
+  isSecurityOrigin,
+  parseAptUpdates,
+} from './updates/index.ts';

@@ -1,8 +1,10 @@
 /** `patchgate advisories sources|sync`: the server's advisory sources and their syncs. */
+import type { PatchgateClient } from '@patchgate/api-client';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable, remoteClient } from '../remote/call.ts';
+import { pageFooter, writeTable } from '../remote/listing.ts';
 
 export const advisoriesRemoteHelp = `  patchgate advisories sources [--server <url>] [--json]
   patchgate advisories add-source --name <name> --kind <kind> --path <path on the server>
@@ -15,7 +17,9 @@ export const advisoriesRemoteHelp = `  patchgate advisories sources [--server <u
   patchgate advisories sync [<source name or id>…] [--wait] [--server <url>] [--json]
 
 kinds: osv-directory, osv-file, osv-zip, kev, epss, cve5, nvd. sync queues a sync of each
-named source (all of them when none is named); --wait follows the jobs to their end.
+named source (all of them when none is named); --wait follows the jobs to their end, with
+their progress on standard error, and prints what each stored (read, new, updated,
+unchanged, withdrawn, errors); exit 2 when one failed.
 catalogue lists the public feeds the server knows (OSV per ecosystem, CISA KEV, FIRST EPSS,
 CVE 5), all off until enabled: enable creates the feed's source with a daily (or --interval)
 schedule and queues a first sync; disable stops its schedule. A URL's host must be allowed by
@@ -31,6 +35,67 @@ function interval(seconds: number | null): string {
 }
 
 const finished = new Set(['succeeded', 'failed', 'cancelled']);
+
+interface FollowedJob {
+  source: string;
+  jobId: string;
+  state: string;
+  result?: unknown;
+  error?: string | null;
+}
+
+/** "4,291 read: 4,291 new, 0 updated, 0 unchanged, 0 withdrawn, 2 errors" from a sync result. */
+export function countsText(result: unknown): string {
+  const counts = (result as { counts?: Record<string, number> } | null | undefined)?.counts;
+  if (counts === undefined) return '';
+  const n = (key: string) => (counts[key] ?? 0).toLocaleString('en');
+  return `: ${n('read')} read: ${n('new')} new, ${n('updated')} updated, ${n('unchanged')} unchanged, ${n('withdrawn')} withdrawn, ${n('errors')} errors`;
+}
+
+/**
+ * Poll the jobs until each has finished, reporting on standard error what each is doing
+ * ("osv-go: running, stored 1,000 of 4,291") whenever it changes, at most once a second per
+ * job (a terminal's line is rewritten in place).
+ */
+async function follow(
+  client: PatchgateClient,
+  server: string,
+  jobs: FollowedJob[],
+  io: CliIo,
+): Promise<void> {
+  const shown = new Map<string, { text: string; at: number }>();
+  const tty = io.stderr.isTTY === true;
+  for (;;) {
+    let running = 0;
+    for (const job of jobs) {
+      if (finished.has(job.state)) continue;
+      const current = expectOk(
+        await reachable(server, () =>
+          client.GET('/api/v1/jobs/{id}', { params: { path: { id: job.jobId } } }),
+        ),
+        'job status',
+      );
+      job.state = current.state;
+      if (finished.has(current.state)) {
+        job.result = current.result;
+        job.error = current.error;
+        continue;
+      }
+      running++;
+      const progress = current.progress;
+      const text = `${job.source}: ${current.state}${progress?.message !== undefined ? `, ${progress.message}` : ''}`;
+      const last = shown.get(job.jobId);
+      const now = io.now();
+      if (last?.text !== text && (last === undefined || now - last.at >= 1000)) {
+        shown.set(job.jobId, { text, at: now });
+        io.stderr.write(tty ? `\r\x1b[K${text}` : `${text}\n`);
+      }
+    }
+    if (running === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  if (tty && shown.size > 0) io.stderr.write('\r\x1b[K');
+}
 
 export async function advisoriesRemoteCommand(
   sub: string,
@@ -48,11 +113,19 @@ export async function advisoriesRemoteCommand(
       'source list',
     );
     if (values.json === true) io.stdout.write(JSON.stringify(list, null, 2) + '\n');
-    else
-      for (const s of list.sources)
-        io.stdout.write(
-          `${s.name.padEnd(30)} ${s.kind.padEnd(14)} ${s.lastSync === null ? 'never synced' : `${s.lastSync.state} ${s.lastSync.at}`}  ${s.path}\n`,
-        );
+    else {
+      writeTable(
+        io,
+        ['name', 'kind', 'last sync', 'path'],
+        list.sources.map((s) => [
+          s.name,
+          s.kind,
+          s.lastSync === null ? 'never synced' : `${s.lastSync.state} ${s.lastSync.at}`,
+          s.path,
+        ]),
+      );
+      io.stdout.write(pageFooter('advisory sources', list.sources.length, {}));
+    }
     return exitCodes.ok;
   }
   if (sub === 'add-source') {
@@ -121,13 +194,7 @@ export async function advisoriesRemoteCommand(
           });
     if (chosen.length === 0)
       throw new UsageError('no advisory sources configured (patchgate advisories add-source)');
-    const jobs: {
-      source: string;
-      jobId: string;
-      state: string;
-      result?: unknown;
-      error?: string | null;
-    }[] = [];
+    const jobs: FollowedJob[] = [];
     for (const source of chosen) {
       const requested = expectOk(
         await reachable(server, () =>
@@ -139,28 +206,12 @@ export async function advisoriesRemoteCommand(
       );
       jobs.push({ source: source.name, jobId: requested.jobId, state: 'queued' });
     }
-    if (values.wait === true) {
-      for (const job of jobs) {
-        for (;;) {
-          const current = expectOk(
-            await client.GET('/api/v1/jobs/{id}', { params: { path: { id: job.jobId } } }),
-            'job status',
-          );
-          job.state = current.state;
-          if (finished.has(current.state)) {
-            job.result = current.result;
-            job.error = current.error;
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 500));
-        }
-      }
-    }
+    if (values.wait === true) await follow(client, server, jobs, io);
     if (values.json === true) io.stdout.write(JSON.stringify({ jobs }, null, 2) + '\n');
     else
       for (const job of jobs)
         io.stdout.write(
-          `${job.source}: ${job.state} (job ${job.jobId})${job.error ? `: ${job.error}` : ''}\n`,
+          `${job.source}: ${job.state}${countsText(job.result)} (job ${job.jobId})${job.error ? `: ${job.error}` : ''}\n`,
         );
     return jobs.some((j) => j.state === 'failed') ? exitCodes.usage : exitCodes.ok;
   }

@@ -1,6 +1,6 @@
 /**
- * `patchgate login --server <url>`: with a username and password (read from standard input
- * with --password-stdin), log in, mint an API token for this machine and save it; or save a
+ * `patchgate login --server <url>`: with a username and password (asked for on the terminal,
+ * or read from standard input with --password-stdin), log in, mint an API token for this machine and save it; or save a
  * token given with --token after checking it works.
  */
 import { hostname } from 'node:os';
@@ -11,10 +11,14 @@ import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable } from '../remote/call.ts';
 import { tokenFromPassword } from '../remote/password-token.ts';
 import { saveCredentials } from '../remote/credentials.ts';
+import { readPassword } from '../remote/password.ts';
 
 export const loginHelp = `Usage:
-  patchgate login --server <url> --username <name> --password-stdin [--json]
+  patchgate login --server <url> --username <name> [--password-stdin] [--json]
   patchgate login --server <url> --token <pgt_…> [--json]
+
+The password is asked for on the terminal (not echoed); with --password-stdin it is read
+from standard input instead (scripts). It is never taken as an argument.
 
 Logs in to a Patchgate server and saves the address and an API token (created for this
 machine with all of your permissions, valid 90 days) in ~/.config/patchgate/credentials.json
@@ -29,12 +33,7 @@ export async function loginCommand(args: string[], io: CliIo): Promise<ExitCode>
     'password-stdin': { type: 'boolean' },
     token: { type: 'string' },
     json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
   });
-  if (values.help === true) {
-    io.stdout.write(loginHelp);
-    return exitCodes.ok;
-  }
   const server = (values.server ?? io.env['PATCHGATE_SERVER'])?.replace(/\/+$/, '');
   if (server === undefined) throw new UsageError('login: --server <url> is required');
   if (!/^https?:\/\//.test(server))
@@ -55,13 +54,10 @@ export async function loginCommand(args: string[], io: CliIo): Promise<ExitCode>
   } else {
     if (values.username === undefined)
       throw new UsageError('login: give --username (with --password-stdin) or --token');
-    if (values['password-stdin'] !== true) {
-      throw new UsageError(
-        'login: pass the password on standard input with --password-stdin (never as an argument)',
-      );
-    }
-    const password = (await io.readStdin()).replace(/\r?\n$/, '');
-    if (password === '') throw new UsageError('login: no password on standard input');
+    const password = await readPassword(io, 'login', {
+      stdin: values['password-stdin'] === true,
+      prompt: `Password for ${values.username} on ${server}: `,
+    });
     const minted = await tokenFromPassword(
       server,
       { username: values.username, password },

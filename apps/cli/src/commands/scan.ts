@@ -15,6 +15,7 @@ import { runScanPipeline } from '@patchgate/scan-pipeline';
 import { oneOf, parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
+import { refuseArchive } from '../archive-check.ts';
 import { readInventoryFile } from '../inventory-file.ts';
 import { Progress } from '../progress.ts';
 import {
@@ -139,7 +140,14 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     );
   }
   for (const path of advisoryPaths) {
-    if (!existsSync(resolve(io.cwd, path))) throw new UsageError(`advisories not found: ${path}`);
+    const absolute = resolve(io.cwd, path);
+    if (!existsSync(absolute)) throw new UsageError(`advisories not found: ${path}`);
+    refuseArchive(
+      '--advisories',
+      path,
+      absolute,
+      'OSV records: a directory, a .json/.yaml file or a .zip such as all.zip',
+    );
   }
   const formatId = values['inventory-format'];
   if (formatId !== undefined && !inventoryFormats.some((f) => f.id === formatId)) {
@@ -164,7 +172,7 @@ export async function scanCommand(args: string[], io: CliIo): Promise<ExitCode> 
     advisoryPaths.map((path) => resolve(io.cwd, path)),
     {
       onProgress: (event) =>
-        progress.update(`loading advisories: ${event.records.toLocaleString('en')} records`),
+        progress.update(() => `loading advisories: ${event.records.toLocaleString('en')} records`),
     },
   );
   for (const error of advisories.errors.slice(0, 5)) {

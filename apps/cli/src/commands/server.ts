@@ -1,11 +1,9 @@
 /**
  * `patchgate server`: the system of record, on the embedded database by default (a SQLite
  * file in the data directory) or PostgreSQL (`--database-url` / PATCHGATE_DATABASE_URL).
- * Runs until SIGINT or SIGTERM, then shuts down gracefully.
+ * Runs until SIGINT or SIGTERM, then shuts down gracefully. The server stack is imported here,
+ * when the server starts, never by the other commands (docs/adr/0017-cli-lazy-commands.md).
  */
-import { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } from '@patchgate/server';
-import { seedDemo } from '../demo.ts';
-import { saveCredentials } from '../remote/credentials.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -44,7 +42,7 @@ export interface ServerProcess {
 export async function serverCommand(
   args: string[],
   io: CliIo,
-  processHooks: ServerProcess,
+  processHooks: ServerProcess | undefined,
 ): Promise<ExitCode> {
   const { values, positionals } = parseCommandArgs('server', args, {
     host: { type: 'string' },
@@ -62,6 +60,7 @@ export async function serverCommand(
   }
   if (positionals.length > 0)
     throw new UsageError(`server takes no arguments (got ${positionals.join(' ')})`);
+  if (processHooks === undefined) throw new UsageError('server: needs a process to run in');
   const env: Record<string, string | undefined> = {
     ...processHooks.env,
     ...(values.host !== undefined && { PATCHGATE_HOST: values.host }),
@@ -71,6 +70,8 @@ export async function serverCommand(
     ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
     ...(values.policy !== undefined && { PATCHGATE_POLICY: values.policy }),
   };
+  const { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } =
+    await import('@patchgate/server');
   const configured = configFromEnv(env, io.cwd);
   if (!configured.ok)
     throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);
@@ -104,6 +105,8 @@ export async function serverCommand(
       `API documentation: ${server.url}/docs\n`,
   );
   if (values.demo === true) {
+    const { seedDemo } = await import('../demo.ts');
+    const { saveCredentials } = await import('../remote/credentials.ts');
     const demo = await seedDemo(server.url);
     if (!demo.created) {
       io.stdout.write('Demo: this server already has users; nothing was added\n');

@@ -4,16 +4,9 @@ import { createPatchgateClient } from '@patchgate/api-client';
 import type { CliIo } from '../io.ts';
 import { UsageError } from '../io.ts';
 import { resolveCredentials } from './credentials.ts';
+import { RemoteError } from './errors.ts';
 
-export class RemoteError extends UsageError {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'RemoteError';
-  }
-}
+export { RemoteError } from './errors.ts';
 
 interface Problem {
   title?: string;
@@ -29,10 +22,15 @@ export function expectOk<T>(
   if (result.response.ok && result.data !== undefined) return result.data;
   if (result.response.ok) return undefined as T;
   const problem = (result.error ?? {}) as Problem;
-  const fields = (problem.errors ?? []).map((e) => `\n  ${e.field}: ${e.message}`).join('');
+  const detail = problem.detail ?? problem.title ?? result.response.statusText;
+  // A field's message the detail already says is not said twice.
+  const fields = (problem.errors ?? [])
+    .filter((e) => !detail.includes(e.message))
+    .map((e) => `\n  ${e.field}: ${e.message}`)
+    .join('');
   throw new RemoteError(
     result.response.status,
-    `${what} failed: ${result.response.status} ${problem.detail ?? problem.title ?? result.response.statusText}${fields}`,
+    `${what} failed: ${result.response.status} ${detail}${fields}`,
   );
 }
 

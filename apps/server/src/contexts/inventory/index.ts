@@ -8,6 +8,7 @@ import type { Asset } from './schema.ts';
 export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
 export { currentInventory, getAsset, listAssetIds, reconcileJobKind } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
+export { registerAvailableUpdateRoutes } from './updates.ts';
 
 /** What @patchgate/policy needs to know about an asset. */
 export function assetContextOf(asset: Asset): AssetContext {

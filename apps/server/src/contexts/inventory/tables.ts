@@ -1,3 +1,5 @@
+import type { AvailableUpdateTables } from './updates-tables.ts';
+
 /**
  * The inventory context's tables: assets, their inventory snapshots (history kept) and the
  * packages of the latest snapshots. Portability rules of db/database.ts: text UUID ids,
@@ -85,7 +87,7 @@ export interface SnapshotPackageTable {
   dev: number | null;
 }
 
-export interface InventoryTables {
+export interface InventoryTables extends AvailableUpdateTables {
   assets: AssetTable;
   asset_labels: AssetLabelTable;
   inventory_snapshots: InventorySnapshotTable;

@@ -1,0 +1,9 @@
+export type {
+  AvailableUpdate,
+  AvailableUpdates,
+  AvailableUpdatesFormat,
+  AvailableUpdatesResult,
+  UpdateOrigin,
+} from './types.ts';
+export { availableUpdatesFormats } from './types.ts';
+export { detectAptUpdates, isSecurityOrigin, parseAptUpdates } from './apt/index.ts';
