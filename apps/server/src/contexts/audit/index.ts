@@ -18,9 +18,10 @@ export function auditSource(request: FastifyRequest): {
     principal === undefined
       ? { type: 'system', id: null, name: 'anonymous' }
       : {
-          type: principal.via === 'token' ? 'token' : 'user',
-          id: principal.userId,
-          name: principal.username,
+          // A user acting through an API token is recorded as `token`, as before.
+          type: principal.credential === 'token' ? 'token' : principal.kind,
+          id: principal.id,
+          name: principal.name,
         };
   return { actor, requestId: request.id, ip: request.ip };
 }
