@@ -50,7 +50,11 @@ export const ServerConfig = z.strictObject({
   /** Where signed audit checkpoints are appended (one JSON line each). */
   auditCheckpointFile: z.string().min(1),
   /** Take a checkpoint this often (seconds); 0 takes them only on demand. */
-  auditCheckpointIntervalSeconds: z.number().int().min(0).max(7 * 24 * 3600),
+  auditCheckpointIntervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
   /** Also POST each checkpoint to this URL (a notification channel outside the server). */
   auditCheckpointWebhook: z.url({ protocol: /^https?$/ }).optional(),
 });

@@ -113,8 +113,7 @@ async function ancestorEnded(database: Database, parentId: string, now: string):
       .select(['parent_token_id', 'revoked_at', 'expires_at'])
       .where('id', '=', next)
       .executeTakeFirst();
-    if (parent === undefined || parent.revoked_at !== null || parent.expires_at <= now)
-      return true;
+    if (parent === undefined || parent.revoked_at !== null || parent.expires_at <= now) return true;
     next = parent.parent_token_id;
   }
   return next !== null;
@@ -218,9 +217,7 @@ export async function authenticate(
 
 /** What a route needs: any caller, or one permission, or any one of several permissions. */
 export type Requirement =
-  | 'authenticated'
-  | Permission
-  | { readonly anyOf: readonly [Permission, ...Permission[]] };
+  'authenticated' | Permission | { readonly anyOf: readonly [Permission, ...Permission[]] };
 
 export type Authorization =
   | { readonly status: 'allowed' }

@@ -11,7 +11,10 @@ export { minimumPasswordLength, passwordPolicy } from './password-policy.ts';
 /** The policy of password-policy.ts (NIST SP 800-63B): its reason is the 422's field message. */
 export const Password = z
   .string()
-  .max(maximumPasswordLength * 4, `The password must be at most ${maximumPasswordLength} characters`)
+  .max(
+    maximumPasswordLength * 4,
+    `The password must be at most ${maximumPasswordLength} characters`,
+  )
   .superRefine((password, issue) => {
     const problem = checkPassword(password);
     if (problem !== undefined) issue.addIssue({ code: 'custom', message: problem });
