@@ -35,17 +35,35 @@ export function requirePrincipal(request: FastifyRequest): Principal {
   return request.principal;
 }
 
+/** A route and what it needs, as declared: the access table (tests walk it). */
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+}
+
+const accessTables = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered on this app so far, with its declared access. */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return accessTables.get(app) ?? [];
+}
+
 export function registerAccessControl(
   app: FastifyInstance,
   database: Database,
   clock: Clock,
 ): void {
+  const table: DeclaredRoute[] = [];
+  accessTables.set(app, table);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     // Fastify adds HEAD routes for GETs with the same config; documentation routes are static.
-    if (access === undefined && !route.url.startsWith('/docs')) {
+    if (access === undefined) {
+      if (route.url.startsWith('/docs')) return;
       throw new Error(`route ${route.method.toString()} ${route.url} declares no config.access`);
     }
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request) => {
