@@ -6,6 +6,13 @@ export type { AuditActor, AuditEventInput, ChainVerification } from './audit-log
 export type { SubjectEvent } from './audit-log.ts';
 export { appendAuditEvent, auditEventsOf, systemActor, verifyAuditChain } from './audit-log.ts';
 export { registerAuditRoutes } from './routes.ts';
+export type { AuditLogVerification, CheckpointResult, CheckpointSummary } from './checkpointer.ts';
+export {
+  checkpointerFor,
+  loadOrCreateCheckpointKey,
+  startPeriodicCheckpoints,
+  verifyAuditLog,
+} from './checkpointer.ts';
 
 /** The actor and request fields of an event made by an HTTP request. */
 export function auditSource(request: FastifyRequest): {
