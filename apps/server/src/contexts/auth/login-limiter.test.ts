@@ -135,6 +135,25 @@ describe('LoginLimiter', () => {
     expect(limiter.check('10.0.0.9', 'alice').allowed).toBe(true);
   });
 
+  it('counts an attempt when it starts, so parallel guesses cannot pass the check together', () => {
+    const limiter = new LoginLimiter(clockAt(0), limits);
+    // Three guesses in flight at once (none has failed yet): the fourth is refused.
+    const inFlight = [1, 2, 3].map(() => limiter.reserve('10.0.0.1', 'alice'));
+    expect(inFlight.map((c) => c.allowed)).toEqual([true, true, true]);
+    expect(limiter.reserve('10.0.0.1', 'alice').allowed).toBe(false);
+  });
+
+  it('takes a reserved attempt back on success, from the address and the account', () => {
+    const limiter = new LoginLimiter(clockAt(0), limits);
+    for (const user of ['a', 'b', 'c', 'd']) limiter.recordFailure('10.0.0.1', user);
+    const check = limiter.reserve('10.0.0.1', 'alice');
+    limiter.recordSuccess('10.0.0.1', 'alice', check.reservedAt);
+    // Four failures from the address, not five: one more account may be tried.
+    expect(limiter.check('10.0.0.1', 'e').allowed).toBe(true);
+    limiter.recordFailure('10.0.0.1', 'e');
+    expect(limiter.check('10.0.0.1', 'f').allowed).toBe(false);
+  });
+
   it('keeps at most maxKeys keys', () => {
     const limiter = new LoginLimiter(clockAt(0), { ...limits, maxKeys: 10 });
     for (let i = 0; i < 100; i++) limiter.recordFailure(`10.0.0.${i}`, `user${i}`);

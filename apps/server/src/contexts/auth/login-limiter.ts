@@ -155,7 +155,19 @@ export class LoginLimiter {
     };
   }
 
-  recordFailure(ip: string, username: string): void {
+  /**
+   * Check an attempt and, when it may go ahead, count it as a failure at once (returning when):
+   * concurrent guesses then cannot all pass the check before any of them is counted. A
+   * success takes its count back (`recordSuccess` with that time).
+   */
+  reserve(ip: string, username: string): LoginCheck & { readonly reservedAt?: number } {
+    const check = this.check(ip, username);
+    if (!check.allowed) return check;
+    return { ...check, reservedAt: this.recordFailure(ip, username) };
+  }
+
+  /** Count a failed attempt now; returns its time (ms). */
+  recordFailure(ip: string, username: string): number {
     const now = this.clock.now().getTime();
     for (const { key, limit } of [
       ...this.#refusingKeys(ip, username),
@@ -168,12 +180,22 @@ export class LoginLimiter {
       this.#failures.set(key, recent.slice(-limit));
     }
     this.#bound(this.#failures);
+    return now;
   }
 
-  /** A successful login forgets the pair's failures (not the address's or the account's). */
-  recordSuccess(ip: string, username: string): void {
-    const pair = this.#refusingKeys(ip, username)[0];
+  /**
+   * A successful login forgets the pair's failures, and takes back the attempt reserved at
+   * `reservedAt` from the address's and the account's counts (their other failures stay).
+   */
+  recordSuccess(ip: string, username: string, reservedAt?: number): void {
+    const [pair, address] = this.#refusingKeys(ip, username);
     if (pair !== undefined) this.#failures.delete(pair.key);
+    if (reservedAt === undefined) return;
+    for (const key of [address?.key, this.#accountKey(username).key]) {
+      const times = key === undefined ? undefined : this.#failures.get(key);
+      const index = times?.lastIndexOf(reservedAt) ?? -1;
+      if (times !== undefined && index >= 0) times.splice(index, 1);
+    }
   }
 
   #bound(map: Map<string, unknown>): void {

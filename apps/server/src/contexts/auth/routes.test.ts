@@ -501,6 +501,20 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
       },
     );
 
+    it.skipIf(skip !== undefined)(
+      'lets no more than 10 parallel guesses from one address through',
+      async () => {
+        const { server } = await setUp();
+        await bootstrap(server);
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => login(server, 'admin', `parallel guess ${i}`)),
+        );
+        const statuses = answers.map((r) => r.statusCode).sort();
+        expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+      },
+    );
+
     it.skipIf(skip !== undefined).each([
       { trustProxy: false, limitedBy: 'the socket address (X-Forwarded-For ignored)' },
       { trustProxy: true, limitedBy: 'the forwarded address' },

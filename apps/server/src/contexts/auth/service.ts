@@ -242,7 +242,8 @@ export async function login(
     requestId: info.requestId,
     ip: info.ip,
   };
-  const check = limiter.check(info.ip, username);
+  // Counted as a failure now (taken back on success): parallel guesses cannot all slip through.
+  const check = limiter.reserve(info.ip, username);
   if (!check.allowed) {
     ctx.logger.warn({ ip: info.ip, username, scope: check.scope }, 'login throttled');
     if (check.audit) {
@@ -273,7 +274,6 @@ export async function login(
     found?.passwordHash ?? (await dummyPasswordHash(ctx.config.passwordHashCost)),
   );
   if (found === undefined || !verified || found.user.disabled) {
-    limiter.recordFailure(info.ip, username);
     const reason =
       found === undefined ? 'unknown_user' : !verified ? 'wrong_password' : 'user_disabled';
     await ctx.database.db.transaction().execute((trx) =>
@@ -286,7 +286,7 @@ export async function login(
     );
     return { status: 'failed' };
   }
-  limiter.recordSuccess(info.ip, username);
+  limiter.recordSuccess(info.ip, username, check.reservedAt);
   const user = found.user;
   const cookie = newSecret();
   const csrfToken = newSecret();
