@@ -67,6 +67,10 @@ export function registerAccessControl(
   });
 
   app.addHook('onRequest', async (request) => {
+    const access = request.routeOptions.config.access;
+    // Public routes and unmatched URLs (404) need no caller: no credential is even looked up,
+    // so /healthz and /readyz never wait on (or fail with) the database for a cookie.
+    if (access === undefined || access === 'public') return;
     const authentication = await authenticate(database, clock, {
       authorization: request.headers.authorization,
       // @fastify/cookie parses cookies in its own onRequest hook, registered before this one.
@@ -74,9 +78,6 @@ export function registerAccessControl(
     });
     if (authentication.status === 'rejected') throw new UnauthorizedError(authentication.message);
     if (authentication.status === 'authenticated') request.principal = authentication.principal;
-    const access = request.routeOptions.config.access;
-    // Unmatched URLs (404) and public routes need nothing more.
-    if (access === undefined || access === 'public') return;
     const sent = request.headers[csrfHeader];
     const decision = authorize(request.principal, access, {
       method: request.method,
