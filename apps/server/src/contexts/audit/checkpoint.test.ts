@@ -239,12 +239,17 @@ describe.each(testDatabases())('audit checkpoints on $name', ({ open, skip }) =>
     }
   });
 
-  it.skipIf(skip !== undefined)('refuses a key file others may read', async () => {
+  it.skipIf(skip !== undefined)('refuses a key file others may read, or not a key', async () => {
     const { settings } = await setUp(0);
     await loadOrCreateCheckpointKey(settings.auditKeyFile);
     chmodSync(settings.auditKeyFile, 0o644);
     await expect(loadOrCreateCheckpointKey(settings.auditKeyFile)).rejects.toThrow(
-      /readable by its owner only/,
+      /^PATCHGATE_AUDIT_KEY_FILE: .* must be readable by its owner only/,
+    );
+    writeFileSync(settings.auditKeyFile, 'not a key', { mode: 0o600 });
+    chmodSync(settings.auditKeyFile, 0o600);
+    await expect(loadOrCreateCheckpointKey(settings.auditKeyFile)).rejects.toThrow(
+      /is not a private key in PEM form/,
     );
   });
 });

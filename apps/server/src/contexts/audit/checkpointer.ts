@@ -13,6 +13,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { timestamp } from '../../clock.ts';
 import type { ServerConfig } from '../../config.ts';
+import { ConfigurationError } from '../../config.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import type { ChainVerification } from './audit-log.ts';
 import { verifyAuditChain } from './audit-log.ts';
@@ -46,11 +47,19 @@ export async function loadOrCreateCheckpointKey(keyFile: string): Promise<KeyObj
     try {
       const stat = await handle.stat();
       if ((stat.mode & 0o077) !== 0) {
-        throw new Error(
-          `${keyFile}: the audit checkpoint key must be readable by its owner only (chmod 600)`,
+        throw new ConfigurationError(
+          `PATCHGATE_AUDIT_KEY_FILE: ${keyFile}: the audit checkpoint key must be readable by its owner only (chmod 600)`,
         );
       }
-      return createPrivateKey(await handle.readFile('utf8'));
+      const pem = await handle.readFile('utf8');
+      try {
+        return createPrivateKey(pem);
+      } catch (error) {
+        throw new ConfigurationError(
+          `PATCHGATE_AUDIT_KEY_FILE: ${keyFile} is not a private key in PEM form`,
+          { cause: error },
+        );
+      }
     } finally {
       await handle.close();
     }
