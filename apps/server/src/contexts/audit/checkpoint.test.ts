@@ -10,13 +10,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { testDatabases } from '../../../test/databases.ts';
 import type { Database } from '../../db/database.ts';
 import { appendAuditEvent, systemActor, verifyAuditChain } from './audit-log.ts';
 import { eventHash } from './chain.ts';
 import type { CheckpointSettings } from './checkpointer.ts';
-import { Checkpointer, loadOrCreateCheckpointKey, verifyAuditLog } from './checkpointer.ts';
+import {
+  Checkpointer,
+  loadOrCreateCheckpointKey,
+  startPeriodicCheckpoints,
+  verifyAuditLog,
+} from './checkpointer.ts';
 
 const clock = { now: () => new Date('2026-11-22T10:00:00.000Z') };
 const silent = pino({ level: 'silent' });
@@ -209,6 +214,40 @@ describe.each(testDatabases())('audit checkpoints on $name', ({ open, skip }) =>
         problems: [`the checkpoint file ${settings.auditCheckpointFile} is missing`],
       });
       expect(await problemsWith(original)).toEqual({ ok: true, problems: [] });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'takes a checkpoint at start, every interval, and at stop',
+    async () => {
+      // Only the interval timer is faked: the file system and the database run for real.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      try {
+        const { db, settings, checkpointer } = await setUp(1);
+        const lines = () =>
+          readFileSync(settings.auditCheckpointFile, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => (JSON.parse(l) as { n: number; seq: number }).seq);
+        const periodic = startPeriodicCheckpoints(checkpointer, db, 900, silent);
+        await periodic.whenIdle();
+        expect(lines()).toEqual([1]);
+        await append(database as Database, 2);
+        vi.advanceTimersByTime(899_000);
+        await periodic.whenIdle();
+        expect(lines()).toEqual([1]);
+        vi.advanceTimersByTime(1000);
+        await periodic.whenIdle();
+        expect(lines()).toEqual([1, 3]);
+        await append(database as Database, 1);
+        await periodic.stop();
+        expect(lines()).toEqual([1, 3, 4]);
+        vi.advanceTimersByTime(3600_000);
+        await periodic.whenIdle();
+        expect(lines()).toEqual([1, 3, 4]);
+      } finally {
+        vi.useRealTimers();
+      }
     },
   );
 

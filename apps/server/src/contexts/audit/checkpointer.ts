@@ -321,13 +321,14 @@ export function startPeriodicCheckpoints(
   db: Executor,
   intervalSeconds: number,
   logger: FastifyBaseLogger,
-): { stop(): Promise<void> } {
-  const tick = async () => {
-    try {
-      await checkpointer.take(db);
-    } catch (error) {
-      logger.error({ err: error }, 'audit checkpoint failed');
-    }
+): { stop(): Promise<void>; whenIdle(): Promise<void> } {
+  let latest: Promise<void> = Promise.resolve();
+  const tick = () => {
+    latest = checkpointer.take(db).then(
+      () => undefined,
+      (error: unknown) => logger.error({ err: error }, 'audit checkpoint failed'),
+    );
+    return latest;
   };
   void tick();
   const timer =
@@ -338,5 +339,7 @@ export function startPeriodicCheckpoints(
       if (timer !== undefined) clearInterval(timer);
       await tick();
     },
+    /** The latest checkpoint's completion (tests wait on it instead of sleeping). */
+    whenIdle: () => latest,
   };
 }
