@@ -117,6 +117,18 @@ describe('patchgate against a server', () => {
     expect(result.events).toBeGreaterThanOrEqual(4);
   });
 
+  it('signs an audit checkpoint on demand and reports it in verify', () => {
+    const taken = patchgate(['audit', 'checkpoint']);
+    expect(taken.stderr).toBe('');
+    expect(taken.code).toBe(0);
+    // The server took checkpoint 1 when it started.
+    expect(taken.stdout).toMatch(/^checkpoint 2 signed \(key [0-9a-f]{16}\): event \d+, hash/);
+    const verify = patchgate(['audit', 'verify']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(/audit chain intact: \d+ events/);
+    expect(verify.stdout).toMatch(/2 signed checkpoints \(key [0-9a-f]{16}\); the last, 2, covers/);
+  });
+
   it('imports assets, uploads an inventory, syncs advisories and lists prioritised findings', async () => {
     writeFileSync(
       join(work, 'assets.yaml'),

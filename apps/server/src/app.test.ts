@@ -3,6 +3,7 @@ import { testDatabases } from '../test/databases.ts';
 import type { App } from './app.ts';
 import type { Database } from './db/database.ts';
 import { testApp } from '../test/app.ts';
+import { testCaller } from '../test/auth.ts';
 
 describe.each(testDatabases())('HTTP basics on $name', ({ open, skip }) => {
   let database: Database | undefined;
@@ -41,7 +42,9 @@ describe.each(testDatabases())('HTTP basics on $name', ({ open, skip }) => {
         expect.arrayContaining(['/healthz', '/readyz', '/api/v1/audit/events']),
       );
       await server.inject('/healthz');
-      const metrics = await server.inject('/metrics');
+      // /metrics needs the metrics:read scope (ops/routes.test.ts has the rest).
+      const scraper = await testCaller(database as Database, ['operator']);
+      const metrics = await server.inject({ url: '/metrics', headers: scraper.headers });
       expect(metrics.body).toContain('patchgate_http_request_duration_seconds_bucket');
       expect((await server.inject('/docs')).statusCode).toBeLessThan(400);
     },

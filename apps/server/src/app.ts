@@ -15,9 +15,11 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { Histogram } from 'prom-client';
+import { fastifyTrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { registerAdvisoryRoutes } from './contexts/advisories/routes.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
+import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/routes.ts';
 import { registerFindingRoutes } from './contexts/findings/routes.ts';
 import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
@@ -34,12 +36,18 @@ export interface App {
   readonly state: { draining: boolean };
 }
 
-export async function buildApp(ctx: ServerContext): Promise<App> {
+export interface AppOptions {
+  /** Login throttling limits and how a slowed login waits (tests record instead of waiting). */
+  readonly auth?: AuthRouteOptions;
+}
+
+export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: () => crypto.randomUUID(),
     bodyLimit: 64 * 1024 * 1024,
-    trustProxy: false,
+    // Which proxies' X-Forwarded-* headers to believe (PATCHGATE_TRUST_PROXY; none by default).
+    trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
   });
   const state = { draining: false };
   app.setValidatorCompiler(validatorCompiler);
@@ -104,7 +112,7 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
   );
   registerOpsRoutes(app, ctx, state);
   registerAuditRoutes(app, ctx);
-  registerAuthRoutes(app, ctx);
+  registerAuthRoutes(app, ctx, options.auth);
   registerJobRoutes(app, ctx);
   registerInventoryRoutes(app, ctx);
   registerAvailableUpdateRoutes(app, ctx);

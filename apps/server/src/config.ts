@@ -69,6 +69,30 @@ export const ServerConfig = z.strictObject({
    */
   policy: z.string().min(1),
   downloads: DownloadSettings,
+
+  // --- Security settings (issue 7: proxies, metrics, audit checkpoints) ----------------------
+  /**
+   * Which proxies to believe about the client's address and protocol (X-Forwarded-For,
+   * X-Forwarded-Proto): `false` (none, the default: the socket's address is the client),
+   * `true` (any: only when nothing but the proxy can reach the server), a hop count, or a
+   * comma-separated list of proxy addresses/CIDRs. Login throttling counts per address, and
+   * `Secure` cookies follow HTTPS, so this must be right behind a proxy.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(1).max(10), z.array(z.string().min(1))]),
+  /** Serve `/metrics` to anyone; otherwise it needs the metrics:read permission (a token). */
+  metricsPublic: z.boolean(),
+  /** The Ed25519 private key that signs audit checkpoints: keep it off the database's host if you can. */
+  auditKeyFile: z.string().min(1),
+  /** Where signed audit checkpoints are appended (one JSON line each). */
+  auditCheckpointFile: z.string().min(1),
+  /** Take a checkpoint this often (seconds); 0 takes them only on demand. */
+  auditCheckpointIntervalSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 3600),
+  /** Also POST each checkpoint to this URL (a notification channel outside the server). */
+  auditCheckpointWebhook: z.url({ protocol: /^https?$/ }).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -84,6 +108,12 @@ const variables = {
   passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
   jobLeaseSeconds: 'PATCHGATE_JOB_LEASE_SECONDS',
   policy: 'PATCHGATE_POLICY',
+  trustProxy: 'PATCHGATE_TRUST_PROXY',
+  metricsPublic: 'PATCHGATE_METRICS_PUBLIC',
+  auditKeyFile: 'PATCHGATE_AUDIT_KEY_FILE',
+  auditCheckpointFile: 'PATCHGATE_AUDIT_CHECKPOINT_FILE',
+  auditCheckpointIntervalSeconds: 'PATCHGATE_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
+  auditCheckpointWebhook: 'PATCHGATE_AUDIT_CHECKPOINT_WEBHOOK',
 } as const;
 
 const downloadVariables = {
@@ -138,6 +168,28 @@ function downloadsFromEnv(env: Readonly<Record<string, string | undefined>>) {
   };
 }
 
+/** `PATCHGATE_TRUST_PROXY`: true/false, a hop count, or proxy addresses (see ServerConfig). */
+function trustProxySetting(value: string | undefined): unknown {
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+/**
+ * The setting as Fastify's `trustProxy` option takes it (its types have no hop count: a hop
+ * count n trusts the n nearest proxies, as proxy-addr counts them).
+ */
+export function fastifyTrustProxy(
+  setting: ServerConfig['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  return (_address, hop) => hop < setting;
+}
+
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
 export function configFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -145,8 +197,9 @@ export function configFromEnv(
   overrides: Partial<ServerConfig> = {},
 ): ConfigResult {
   const port = env[variables.port];
+  const dataDir = resolve(cwd, overrides.dataDir ?? env[variables.dataDir] ?? 'patchgate-data');
   const raw = {
-    dataDir: resolve(cwd, env[variables.dataDir] ?? 'patchgate-data'),
+    dataDir,
     ...(env[variables.databaseUrl] !== undefined &&
       env[variables.databaseUrl] !== '' && { databaseUrl: env[variables.databaseUrl] }),
     host: env[variables.host] ?? '127.0.0.1',
@@ -163,6 +216,7 @@ export function configFromEnv(
     })(),
     policy: env[variables.policy] ?? 'default',
     downloads: downloadsFromEnv(env),
+    ...securitySettings(env, dataDir),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);
@@ -179,6 +233,25 @@ export function configFromEnv(
             : variables[key];
       return `${name}: ${issue.message}`;
     }),
+  };
+}
+
+/** The security group's settings (their defaults live in the data directory). */
+function securitySettings(
+  env: Readonly<Record<string, string | undefined>>,
+  dataDir: string,
+): Record<string, unknown> {
+  const webhook = env[variables.auditCheckpointWebhook];
+  return {
+    trustProxy: trustProxySetting(env[variables.trustProxy]),
+    metricsPublic: env[variables.metricsPublic] === 'true',
+    auditKeyFile: resolve(dataDir, env[variables.auditKeyFile] ?? 'audit-checkpoint-key.pem'),
+    auditCheckpointFile: resolve(
+      dataDir,
+      env[variables.auditCheckpointFile] ?? 'audit-checkpoints.jsonl',
+    ),
+    auditCheckpointIntervalSeconds: integer(env[variables.auditCheckpointIntervalSeconds], 900),
+    ...(webhook !== undefined && webhook !== '' && { auditCheckpointWebhook: webhook }),
   };
 }
 

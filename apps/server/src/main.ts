@@ -27,6 +27,11 @@ import {
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
+import {
+  checkpointerFor,
+  loadOrCreateCheckpointKey,
+  startPeriodicCheckpoints,
+} from './contexts/audit/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -103,6 +108,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();
+  // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
+  // now, then periodically and at shutdown (contexts/audit/readme.md).
+  await loadOrCreateCheckpointKey(config.auditKeyFile);
+  const checkpoints = startPeriodicCheckpoints(
+    checkpointerFor(config, context.clock, logger),
+    database.db,
+    config.auditCheckpointIntervalSeconds,
+    logger,
+  );
   const address = await app.app.listen({ host: config.host, port: config.port });
   logger.info(
     { address, database: database.dialect, location: database.location },
@@ -120,6 +134,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await app.app.close();
         // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
         await jobs.stop();
+        await checkpoints.stop();
         await database.close();
         logger.info('patchgate server stopped');
       })()),

@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { testClock as createTestClock } from '@patchgate/testing';
-import type { App } from '../src/app.ts';
+import type { App, AppOptions } from '../src/app.ts';
 import { buildApp } from '../src/app.ts';
 import type { Clock } from '../src/clock.ts';
 import type { ServerConfig } from '../src/config.ts';
@@ -44,9 +44,10 @@ export async function testApp(
   database: Database,
   clock: Clock = testClock,
   config: Partial<ServerConfig> = {},
+  options: AppOptions = {},
 ): Promise<App & { context: ServerContext }> {
   const context = testContext(database, clock, config);
-  const built = await buildApp(context);
+  const built = await buildApp(context, options);
   await built.app.ready();
   return { ...built, context };
 }

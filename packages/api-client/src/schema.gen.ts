@@ -183,7 +183,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first event that breaks it */
+        /** Recompute the hash chain, check it against the signed checkpoints, and report the first event that breaks it */
         get: {
             parameters: {
                 query?: never;
@@ -193,19 +193,45 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description Default Response */
+                /** @description the audit log’s verification */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
                         "application/json": {
+                            /** @description the chain holds, agrees with every signed checkpoint, and they all verify */
                             ok: boolean;
+                            /** @description events verified before the first break (all when ok) */
                             events: number;
+                            /** @description the hash of the last verified event */
                             lastHash: string;
+                            /** @description the first event that does not verify, and why */
                             brokenAt?: {
                                 seq: number;
                                 reason: string;
+                            };
+                            /** @description checkpoints anchored outside the database (audit readme: the trust model) */
+                            checkpoints: {
+                                /** @description signed checkpoints that verify */
+                                count: number;
+                                /** @description the signing key’s id; null when none exists */
+                                keyId: string | null;
+                                /** @description the latest checkpoint */
+                                last: {
+                                    /** @description its line number in the checkpoint file, from 1 */
+                                    number: number;
+                                    /** @description the last event it covers (0: an empty log) */
+                                    seq: number;
+                                    /** @description that event’s hash, as signed */
+                                    hash: string;
+                                    /** @description when it was signed, ISO 8601 UTC */
+                                    takenAt: string;
+                                } | null;
+                                /** @description events after the latest checkpoint: protected by the chain alone */
+                                eventsAfterLast: number;
+                                /** @description what is wrong with the checkpoint file or key (a changed or removed line…) */
+                                problems: string[];
                             };
                         };
                     };
@@ -214,6 +240,61 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit/checkpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign the chain’s current head now and append it to the checkpoint file (and the webhook); 409 if the log does not verify */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a checkpoint just signed and appended to the checkpoint file */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description a signed chain head */
+                            checkpoint: {
+                                /** @description its line number in the checkpoint file, from 1 */
+                                number: number;
+                                /** @description the last event it covers (0: an empty log) */
+                                seq: number;
+                                /** @description that event’s hash, as signed */
+                                hash: string;
+                                /** @description when it was signed, ISO 8601 UTC */
+                                takenAt: string;
+                            };
+                            /** @description the signing key’s id */
+                            keyId: string;
+                            /**
+                             * @description the copy POSTed to PATCHGATE_AUDIT_CHECKPOINT_WEBHOOK, when one is set
+                             * @enum {string}
+                             */
+                            webhook?: "delivered" | "failed";
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -242,7 +323,7 @@ export interface paths {
                     "application/json": {
                         /** @description login name: lower-case letters, digits, ".", "_", "@", "-"; at most 64 */
                         username: string;
-                        /** @description the password: at least 12 characters, at most 256 */
+                        /** @description the password: at least 12 characters (spaces around or repeated between words do not count), not a common password, not repetitive or sequential; at most 256 */
                         password: string;
                         /** @description the name shown in the interface and the audit log */
                         displayName: string;
@@ -319,7 +400,7 @@ export interface paths {
                                 /** @description the user's roles */
                                 roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                                 /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
-                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                             };
                             /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
                             csrfToken?: string;
@@ -366,7 +447,7 @@ export interface paths {
                                 /** @description the user's roles */
                                 roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                                 /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
-                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                                permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                             };
                             /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
                             csrfToken?: string;
@@ -426,10 +507,10 @@ export interface paths {
                             /** @description the caller's roles */
                             roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                             /** @description what the caller may do in this request */
-                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                             /** @description every role and its permissions (only for callers with users:manage) */
                             rolePermissions?: {
-                                [key: string]: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                                [key: string]: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                             };
                         };
                     };
@@ -523,7 +604,7 @@ export interface paths {
                         username: string;
                         /** @description the name shown in the interface and the audit log */
                         displayName: string;
-                        /** @description the password: at least 12 characters, at most 256 */
+                        /** @description the password: at least 12 characters (spaces around or repeated between words do not count), not a common password, not repetitive or sequential; at most 256 */
                         password: string;
                         /** @description the roles granted, at least one */
                         roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
@@ -695,7 +776,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description the password: at least 12 characters, at most 256 */
+                        /** @description the password: at least 12 characters (spaces around or repeated between words do not count), not a common password, not repetitive or sequential; at most 256 */
                         password: string;
                     };
                 };
@@ -758,7 +839,7 @@ export interface paths {
                                 /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
                                 prefix: string;
                                 /** @description the permissions it may use */
-                                scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                                scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                                 /** @description ISO 8601 UTC */
                                 createdAt: string;
                                 /** @description ISO 8601 UTC */
@@ -767,6 +848,8 @@ export interface paths {
                                 lastUsedAt: string | null;
                                 /** @description when it was revoked */
                                 revokedAt: string | null;
+                                /** @description the token that minted this one (it expires no later and is revoked with it); null when a session did */
+                                parentTokenId: string | null;
                             }[];
                             /** @description tokens in all pages */
                             total: number;
@@ -794,9 +877,9 @@ export interface paths {
                         /** @description what the token is for */
                         name: string;
                         /** @description permissions the token may use: a subset of your own */
-                        scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                        scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                         /**
-                         * @description lifetime in days, 1–365 (default 90)
+                         * @description lifetime in days, 1–365 (default 90); a token made with a token expires no later than it
                          * @default 90
                          */
                         expiresInDays?: number;
@@ -820,7 +903,7 @@ export interface paths {
                             /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
                             prefix: string;
                             /** @description the permissions it may use */
-                            scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own")[];
+                            scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
                             /** @description ISO 8601 UTC */
                             createdAt: string;
                             /** @description ISO 8601 UTC */
@@ -829,6 +912,8 @@ export interface paths {
                             lastUsedAt: string | null;
                             /** @description when it was revoked */
                             revokedAt: string | null;
+                            /** @description the token that minted this one (it expires no later and is revoked with it); null when a session did */
+                            parentTokenId: string | null;
                             /** @description the token, pgt_…: shown this once, stored only as a hash */
                             token: string;
                         };

@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002-inventory.ts';
 import * as m0003 from './migrations/0003-advisories.ts';
 import * as m0004 from './migrations/0004-findings.ts';
 import * as m0005 from './migrations/0005-api-token-user-index.ts';
+import * as m0006 from './migrations/0006-token-lineage.ts';
 import * as m0009 from './migrations/0009-available-updates.ts';
 import * as m0010 from './migrations/0010-advisory-source-urls.ts';
 
@@ -25,6 +26,7 @@ const migrations: Record<string, PortableMigration> = {
   '0003-advisories': m0003,
   '0004-findings': m0004,
   '0005-api-token-user-index': m0005,
+  '0006-token-lineage': m0006,
   '0009-available-updates': m0009,
   '0010-advisory-source-urls': m0010,
 };

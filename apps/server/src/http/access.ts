@@ -1,18 +1,24 @@
 /**
  * Access control, enforced for every route: a route that does not declare what it needs
  * (`config.access`) fails at start-up, so no route can be added without a permission check.
+ *
+ * Everything is decided in `onRequest`, before Fastify reads or validates the body: an
+ * anonymous or forbidden caller is answered 401/403 without the server spending a byte of
+ * body parsing on it (and a forbidden caller learns nothing from validation errors). Who the
+ * caller is and what it may do is the auth context's business, asked through its index.ts.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
-import type { Permission } from '../contexts/auth/permissions.ts';
-import type { Principal } from '../contexts/auth/principal.ts';
-import { principalFromSession, principalFromToken } from '../contexts/auth/principal.ts';
-import { apiTokenPrefix, csrfHeader, sessionCookie } from '../contexts/auth/secrets.ts';
+import type { Principal, Requirement } from '../contexts/auth/index.ts';
+import { authenticate, authorize, csrfHeader, sessionCookie } from '../contexts/auth/index.ts';
 import { ForbiddenError, UnauthorizedError } from './problems.ts';
 
-/** `public`: anyone; `authenticated`: any logged-in caller; otherwise the permission needed. */
-export type Access = 'public' | 'authenticated' | Permission;
+/**
+ * `public`: anyone; `authenticated`: any caller; a permission; or `{ anyOf: [...] }` when any
+ * one of several permissions will do.
+ */
+export type Access = 'public' | Requirement;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -23,12 +29,24 @@ declare module 'fastify' {
   }
 }
 
-const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
 /** The caller, or a 401. */
 export function requirePrincipal(request: FastifyRequest): Principal {
   if (request.principal === undefined) throw new UnauthorizedError();
   return request.principal;
+}
+
+/** A route and what it needs, as declared: the access table (tests walk it). */
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+}
+
+const accessTables = new WeakMap<FastifyInstance, DeclaredRoute[]>();
+
+/** Every route registered on this app so far, with its declared access. */
+export function declaredRoutes(app: FastifyInstance): readonly DeclaredRoute[] {
+  return accessTables.get(app) ?? [];
 }
 
 export function registerAccessControl(
@@ -36,50 +54,36 @@ export function registerAccessControl(
   database: Database,
   clock: Clock,
 ): void {
+  const table: DeclaredRoute[] = [];
+  accessTables.set(app, table);
   app.addHook('onRoute', (route) => {
     const access = route.config?.access;
     // Fastify adds HEAD routes for GETs with the same config; documentation routes are static.
-    if (access === undefined && !route.url.startsWith('/docs')) {
+    if (access === undefined) {
+      if (route.url.startsWith('/docs')) return;
       throw new Error(`route ${route.method.toString()} ${route.url} declares no config.access`);
     }
+    for (const method of [route.method].flat()) table.push({ method, url: route.url, access });
   });
 
   app.addHook('onRequest', async (request) => {
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      const match = /^Bearer\s+(\S+)$/i.exec(authorization);
-      const token = match?.[1];
-      if (token === undefined || !token.startsWith(apiTokenPrefix)) {
-        throw new UnauthorizedError('The Authorization header must be "Bearer pgt_…"');
-      }
-      const principal = await principalFromToken(database, clock, token);
-      if (principal === undefined)
-        throw new UnauthorizedError('The API token is unknown, expired or revoked');
-      request.principal = principal;
-      return;
-    }
-    const cookie = request.cookies[sessionCookie];
-    if (cookie !== undefined && cookie !== '') {
-      const principal = await principalFromSession(database, clock, cookie);
-      if (principal !== undefined) request.principal = principal;
-    }
-  });
-
-  app.addHook('preHandler', (request, _reply, done) => {
     const access = request.routeOptions.config.access;
-    if (access === undefined || access === 'public') return done();
-    const principal = request.principal;
-    if (principal === undefined) return done(new UnauthorizedError());
-    // CSRF: a browser session changing state must echo its session's token in a header.
-    if (principal.via === 'session' && unsafeMethods.has(request.method)) {
-      const sent = request.headers[csrfHeader];
-      if (typeof sent !== 'string' || sent !== principal.csrfToken) {
-        return done(new ForbiddenError(`Missing or wrong ${csrfHeader} header`));
-      }
-    }
-    if (access !== 'authenticated' && !principal.permissions.has(access)) {
-      return done(new ForbiddenError(`This needs the ${access} permission`));
-    }
-    done();
+    // Public routes and unmatched URLs (404) need no caller: no credential is even looked up,
+    // so /healthz and /readyz never wait on (or fail with) the database for a cookie.
+    if (access === undefined || access === 'public') return;
+    const authentication = await authenticate(database, clock, {
+      authorization: request.headers.authorization,
+      // @fastify/cookie parses cookies in its own onRequest hook, registered before this one.
+      sessionCookie: request.cookies[sessionCookie],
+    });
+    if (authentication.status === 'rejected') throw new UnauthorizedError(authentication.message);
+    if (authentication.status === 'authenticated') request.principal = authentication.principal;
+    const sent = request.headers[csrfHeader];
+    const decision = authorize(request.principal, access, {
+      method: request.method,
+      csrfHeader: typeof sent === 'string' ? sent : undefined,
+    });
+    if (decision.status === 'unauthenticated') throw new UnauthorizedError();
+    if (decision.status === 'forbidden') throw new ForbiddenError(decision.message);
   });
 }

@@ -1,4 +1,4 @@
-/** Operations: liveness, readiness, Prometheus metrics. */
+/** Operations: liveness, readiness (public), Prometheus metrics (metrics:read or an option). */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
@@ -52,9 +52,14 @@ export function registerOpsRoutes(
     },
   );
 
+  // Metrics reveal the routes in use, request rates and the process's internals: a Prometheus
+  // scraper sends a token with the metrics:read scope, unless the operator exposes them.
   app.get(
     '/metrics',
-    { config: { access: 'public' }, schema: { hide: true } },
+    {
+      config: { access: ctx.config.metricsPublic ? 'public' : 'metrics:read' },
+      schema: { hide: true },
+    },
     async (_request, reply) => {
       reply.type(ctx.metrics.contentType);
       return ctx.metrics.metrics();

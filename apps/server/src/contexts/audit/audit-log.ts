@@ -81,11 +81,19 @@ export interface ChainVerification {
   readonly brokenAt?: { readonly seq: number; readonly reason: string };
 }
 
-/** Recompute the whole chain, in order, in batches. */
-export async function verifyAuditChain(db: Executor, batchSize = 2000): Promise<ChainVerification> {
-  let previous = genesisHash;
-  let expectedSeq = 1;
-  let events = 0;
+/**
+ * Recompute the chain, in order, in batches: the whole of it, or (`from`, a head already
+ * trusted, e.g. a verified checkpoint) only the events after it. `events` counts from 1 either
+ * way: it is the last event that verifies.
+ */
+export async function verifyAuditChain(
+  db: Executor,
+  batchSize = 2000,
+  from?: { readonly seq: number; readonly hash: string },
+): Promise<ChainVerification> {
+  let previous = from?.hash ?? genesisHash;
+  let expectedSeq = (from?.seq ?? 0) + 1;
+  let events = from?.seq ?? 0;
   for (;;) {
     const batch = await db
       .selectFrom('audit_events')

@@ -6,6 +6,13 @@ export type { AuditActor, AuditEventInput, ChainVerification } from './audit-log
 export type { SubjectEvent } from './audit-log.ts';
 export { appendAuditEvent, auditEventsOf, systemActor, verifyAuditChain } from './audit-log.ts';
 export { registerAuditRoutes } from './routes.ts';
+export type { AuditLogVerification, CheckpointResult, CheckpointSummary } from './checkpointer.ts';
+export {
+  checkpointerFor,
+  loadOrCreateCheckpointKey,
+  startPeriodicCheckpoints,
+  verifyAuditLog,
+} from './checkpointer.ts';
 
 /**
  * Who asked for a change, and through which request: what every context's write functions take
@@ -28,9 +35,10 @@ export function auditSource(request: FastifyRequest): RequestSource & {
     principal === undefined
       ? { type: 'system', id: null, name: 'anonymous' }
       : {
-          type: principal.via === 'token' ? 'token' : 'user',
-          id: principal.userId,
-          name: principal.username,
+          // A user acting through an API token is recorded as `token`, as before.
+          type: principal.credential === 'token' ? 'token' : principal.kind,
+          id: principal.id,
+          name: principal.name,
         };
   return { actor, requestId: request.id, ip: request.ip };
 }

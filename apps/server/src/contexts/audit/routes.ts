@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
-import { verifyAuditChain } from './audit-log.ts';
+import { ApiError } from '../../http/problems.ts';
+import { checkpointerFor, verifyAuditLog } from './checkpointer.ts';
 
 export const AuditEvent = z
   .object({
@@ -37,12 +38,53 @@ const AuditQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size, at most 1000'),
 });
 
-const Verification = z.object({
-  ok: z.boolean(),
-  events: z.number().int(),
-  lastHash: z.string(),
-  brokenAt: z.object({ seq: z.number().int(), reason: z.string() }).optional(),
-});
+const CheckpointHead = z
+  .object({
+    number: z.number().int().describe('its line number in the checkpoint file, from 1'),
+    seq: z.number().int().describe('the last event it covers (0: an empty log)'),
+    hash: z.string().describe('that event\u2019s hash, as signed'),
+    takenAt: z.string().describe('when it was signed, ISO 8601 UTC'),
+  })
+  .describe('a signed chain head');
+
+const Verification = z
+  .object({
+    ok: z
+      .boolean()
+      .describe('the chain holds, agrees with every signed checkpoint, and they all verify'),
+    events: z.number().int().describe('events verified before the first break (all when ok)'),
+    lastHash: z.string().describe('the hash of the last verified event'),
+    brokenAt: z
+      .object({ seq: z.number().int(), reason: z.string() })
+      .optional()
+      .describe('the first event that does not verify, and why'),
+    checkpoints: z
+      .object({
+        count: z.number().int().describe('signed checkpoints that verify'),
+        keyId: z.string().nullable().describe('the signing key\u2019s id; null when none exists'),
+        last: CheckpointHead.nullable().describe('the latest checkpoint'),
+        eventsAfterLast: z
+          .number()
+          .int()
+          .describe('events after the latest checkpoint: protected by the chain alone'),
+        problems: z
+          .array(z.string())
+          .describe('what is wrong with the checkpoint file or key (a changed or removed line…)'),
+      })
+      .describe('checkpoints anchored outside the database (audit readme: the trust model)'),
+  })
+  .describe('the audit log\u2019s verification');
+
+const CheckpointTaken = z
+  .object({
+    checkpoint: CheckpointHead,
+    keyId: z.string().describe('the signing key\u2019s id'),
+    webhook: z
+      .enum(['delivered', 'failed'])
+      .optional()
+      .describe('the copy POSTed to PATCHGATE_AUDIT_CHECKPOINT_WEBHOOK, when one is set'),
+  })
+  .describe('a checkpoint just signed and appended to the checkpoint file');
 
 function parseJson(text: string | null): unknown {
   return text === null ? null : (JSON.parse(text) as unknown);
@@ -111,10 +153,47 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
       config: { access: 'audit:read' },
       schema: {
         tags: ['audit'],
-        summary: 'Recompute the hash chain and report the first event that breaks it',
+        summary:
+          'Recompute the hash chain, check it against the signed checkpoints, and report the first event that breaks it',
         response: { 200: Verification },
       },
     },
-    async () => verifyAuditChain(ctx.database.db),
+    async () => verifyAuditLog(ctx.database.db, ctx.config),
+  );
+
+  api.post(
+    '/api/v1/audit/checkpoints',
+    {
+      // Anchoring the current head reveals nothing and changes nothing in the database.
+      config: { access: 'audit:read' },
+      schema: {
+        tags: ['audit'],
+        summary:
+          'Sign the chain\u2019s current head now and append it to the checkpoint file (and the webhook); 409 if the log does not verify',
+        response: { 201: CheckpointTaken },
+      },
+    },
+    async (_request, reply) => {
+      const result = await checkpointerFor(ctx.config, ctx.clock, ctx.logger).take(ctx.database.db);
+      if (result.status === 'refused') {
+        throw new ApiError(
+          409,
+          'audit_log_broken',
+          'The audit log does not verify',
+          `No checkpoint was signed: ${result.reason}`,
+        );
+      }
+      const { checkpoint } = result;
+      return reply.status(201).send({
+        checkpoint: {
+          number: checkpoint.n,
+          seq: checkpoint.seq,
+          hash: checkpoint.hash,
+          takenAt: checkpoint.takenAt,
+        },
+        keyId: checkpoint.keyId,
+        ...(result.webhook !== undefined && { webhook: result.webhook }),
+      });
+    },
   );
 }

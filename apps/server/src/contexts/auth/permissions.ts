@@ -16,6 +16,8 @@ export const permissions = [
   'audit:read',
   'users:manage',
   'tokens:own',
+  /** Scrape `/metrics` (unless the server exposes it publicly, PATCHGATE_METRICS_PUBLIC). */
+  'metrics:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -50,7 +52,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
   ],
   change_manager: [...read, 'exceptions:approve', 'audit:read'],
   approver: [...read, 'exceptions:approve'],
-  operator: [...read, 'assets:write', 'exceptions:request', 'jobs:manage'],
+  operator: [...read, 'assets:write', 'exceptions:request', 'jobs:manage', 'metrics:read'],
   auditor: [...read, 'audit:read'],
   viewer: read,
 };

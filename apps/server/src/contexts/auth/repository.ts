@@ -32,6 +32,8 @@ export interface TokenRecord {
   readonly expiresAt: string;
   readonly lastUsedAt: string | null;
   readonly revokedAt: string | null;
+  /** The token that minted it; null when a session did. */
+  readonly parentTokenId: string | null;
 }
 
 function jsonList<T extends string>(text: string, allowed: readonly T[]): T[] {
@@ -69,6 +71,7 @@ function toToken(row: ApiTokenTable): TokenRecord {
     expiresAt: row.expires_at,
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
+    parentTokenId: row.parent_token_id,
   };
 }
 
@@ -244,6 +247,7 @@ export async function insertToken(
       expires_at: token.expiresAt,
       last_used_at: token.lastUsedAt,
       revoked_at: token.revokedAt,
+      parent_token_id: token.parentTokenId,
     })
     .execute();
 }
@@ -275,22 +279,65 @@ export async function listTokens(
   return { tokens: rows.map(toToken), total: Number(count.count) };
 }
 
-export async function revokeToken(db: Executor, id: string, now: string): Promise<void> {
-  await db
-    .updateTable('api_tokens')
-    .set({ revoked_at: now })
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .execute();
+/**
+ * Revoke a token and, recursively, every live token minted from it (a child dies with its
+ * parent). Returns the ids revoked, the given token first; already revoked ones are skipped,
+ * but their descendants are still visited.
+ */
+export async function revokeTokenTree(db: Executor, id: string, now: string): Promise<string[]> {
+  const revoked: string[] = [];
+  let frontier = [id];
+  const seen = new Set<string>();
+  while (frontier.length > 0) {
+    const ids = frontier.filter((t) => !seen.has(t));
+    for (const t of ids) seen.add(t);
+    if (ids.length === 0) break;
+    const live = await db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('id', 'in', ids)
+      .where('revoked_at', 'is', null)
+      .execute();
+    if (live.length > 0) {
+      await db
+        .updateTable('api_tokens')
+        .set({ revoked_at: now })
+        .where(
+          'id',
+          'in',
+          live.map((r) => r.id),
+        )
+        .execute();
+      // Keep the order of the frontier (the given token first), not the database's.
+      const liveIds = new Set(live.map((r) => r.id));
+      revoked.push(...ids.filter((t) => liveIds.has(t)));
+    }
+    const children = await db
+      .selectFrom('api_tokens')
+      .select('id')
+      .where('parent_token_id', 'in', ids)
+      .execute();
+    frontier = children.map((r) => r.id);
+  }
+  return revoked;
 }
 
-/** Revoke every live token of a user, returning how many were revoked. */
-export async function revokeUserTokens(db: Executor, userId: string, now: string): Promise<number> {
-  const result = await db
+/**
+ * Revoke every live token of a user (all, or all but one: the caller's own when a user resets
+ * their own password through a token), returning how many were revoked.
+ */
+export async function revokeUserTokens(
+  db: Executor,
+  userId: string,
+  now: string,
+  exceptId?: string,
+): Promise<number> {
+  let query = db
     .updateTable('api_tokens')
     .set({ revoked_at: now })
     .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('revoked_at', 'is', null);
+  if (exceptId !== undefined) query = query.where('id', '!=', exceptId);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }

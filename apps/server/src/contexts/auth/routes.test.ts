@@ -6,6 +6,7 @@ import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Clock } from '../../clock.ts';
+import type { ServerConfig } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Role } from './permissions.ts';
 import { permissions, rolePermissions, roles } from './permissions.ts';
@@ -52,11 +53,30 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
     database = undefined;
   });
 
-  async function setUp(options: { secureCookies?: boolean } = {}) {
+  async function setUp(
+    options: { secureCookies?: boolean; trustProxy?: ServerConfig['trustProxy'] } = {},
+  ) {
     const clock = movableClock();
     database = await open();
-    built = await testApp(database, clock, { secureCookies: options.secureCookies === true });
-    return { server: built.app, clock, db: database.db };
+    // Slowed logins record their delay instead of waiting: no sleeps in tests.
+    const delays: number[] = [];
+    built = await testApp(
+      database,
+      clock,
+      {
+        secureCookies: options.secureCookies === true,
+        trustProxy: options.trustProxy ?? false,
+      },
+      {
+        auth: {
+          sleep: (ms) => {
+            delays.push(ms);
+            return Promise.resolve();
+          },
+        },
+      },
+    );
+    return { server: built.app, clock, db: database.db, delays };
   }
 
   type Server = App['app'];
@@ -176,7 +196,19 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
       {
         payload: { username: 'admin', password: 'short-pass', displayName: 'A' },
         field: 'body.password',
-        message: 'The password must be at least 12 characters',
+        message:
+          'The password must be at least 12 characters long (it has 10; spaces around or repeated between words do not count)',
+      },
+      {
+        payload: { username: 'admin', password: `  short-pass${' '.repeat(12)}`, displayName: 'A' },
+        field: 'body.password',
+        message: expect.stringMatching(/it has 10;/) as unknown,
+      },
+      {
+        payload: { username: 'admin', password: 'Password123456!', displayName: 'A' },
+        field: 'body.password',
+        message:
+          'The password is one of the most common passwords (or one with digits or symbols added): choose another',
       },
       {
         payload: { username: 'Admin!', password: adminPassword, displayName: 'A' },
@@ -193,7 +225,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
         field: 'body',
         message: expect.stringMatching(/roles/) as unknown,
       },
-    ])('rejects $field with a 422 naming it', async ({ payload, field, message }) => {
+    ])('rejects $field with a 422 naming it ($message)', async ({ payload, field, message }) => {
       const { server } = await setUp();
       const response = await server.inject({ method: 'POST', url: '/api/v1/bootstrap', payload });
       expect(response.statusCode).toBe(422);
@@ -409,6 +441,118 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
         clock.advance(1);
         // The first failure left the window: one more attempt is allowed.
         expect((await login(server, 'admin', adminPassword)).statusCode).toBe(200);
+      },
+    );
+
+    it.skipIf(skip !== undefined)(
+      "re-tries issue 7's lock-out: 100 failures from 10 addresses slow the account, its owner still gets in",
+      async () => {
+        const { server, delays } = await setUp();
+        const as = await admin(server);
+        const statuses = new Map<number, number>();
+        for (let address = 1; address <= 10; address++) {
+          for (let attempt = 0; attempt < 10; attempt++) {
+            const { statusCode } = await login(
+              server,
+              'admin',
+              `guess ${address}.${attempt}`,
+              `203.0.113.${address}`,
+            );
+            statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1);
+          }
+        }
+        // Every guess was checked (and failed); none locked the account.
+        expect(Object.fromEntries(statuses)).toEqual({ 401: 100 });
+        // An attacking address that keeps going on this account is refused (its pair is spent)…
+        const refused = await login(server, 'admin', 'guess again', '203.0.113.1');
+        expect(refused.statusCode).toBe(429);
+        expect(refused.headers['retry-after']).toBe('900');
+        // …while the owner, from a fresh address, gets in: slowed by the capped delay, not locked.
+        const owner = await login(server, 'admin', adminPassword, '198.51.100.7');
+        expect(owner.statusCode).toBe(200);
+        expect(delays.at(-1)).toBe(3000);
+        // The delay grew 200 ms per failure after the tenth, up to its 3 s cap.
+        expect(delays.slice(0, 16)).toEqual([
+          200, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2000, 2200, 2400, 2600, 2800, 3000,
+          3000,
+        ]);
+        const events = await auditEvents(server, await session(server, 'admin', adminPassword));
+        const failed = events.filter((e) => e.action === 'user.login_failed');
+        expect(failed).toHaveLength(100);
+        expect(failed.at(-1)?.after).toEqual({
+          username: 'admin',
+          reason: 'wrong_password',
+          delayedMs: 3000,
+        });
+        expect(events.filter((e) => e.action === 'user.login_throttled')).toEqual([
+          expect.objectContaining({
+            actor: expect.objectContaining({ type: 'system', name: 'anonymous' }) as unknown,
+            subject: { type: 'user', id: null },
+            after: {
+              username: 'admin',
+              scope: 'address_and_account',
+              retryAfterSeconds: 900,
+              unauditedSincePrevious: 0,
+            },
+          }),
+        ]);
+        expect(JSON.stringify(events)).not.toMatch(/guess/);
+        void as;
+      },
+    );
+
+    it.skipIf(skip !== undefined)(
+      'lets no more than 10 parallel guesses from one address through',
+      async () => {
+        const { server } = await setUp();
+        await bootstrap(server);
+        const answers = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => login(server, 'admin', `parallel guess ${i}`)),
+        );
+        const statuses = answers.map((r) => r.statusCode).sort();
+        expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+        expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+      },
+    );
+
+    it.skipIf(skip !== undefined).each([
+      { trustProxy: false, limitedBy: 'the socket address (X-Forwarded-For ignored)' },
+      { trustProxy: true, limitedBy: 'the forwarded address' },
+    ])('throttles by $limitedBy when trustProxy is $trustProxy', async ({ trustProxy }) => {
+      const { server } = await setUp({ trustProxy });
+      await bootstrap(server);
+      const attempt = (forwardedFor: string, password = 'wrong password!') =>
+        server.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { username: 'admin', password },
+          remoteAddress: '10.0.0.1',
+          headers: { 'x-forwarded-for': forwardedFor },
+        });
+      for (let i = 0; i < 10; i++) await attempt('198.51.100.1');
+      // A different forwarded address: a new client behind a trusted proxy, a spoofed header
+      // (still the same socket) otherwise.
+      const next = await attempt('198.51.100.2', adminPassword);
+      expect(next.statusCode).toBe(trustProxy ? 200 : 429);
+    });
+
+    it.skipIf(skip !== undefined).each([
+      { trustProxy: true, proto: 'https', secure: true },
+      { trustProxy: true, proto: 'http', secure: false },
+      { trustProxy: false, proto: 'https', secure: false },
+    ])(
+      'marks the cookie Secure=$secure for X-Forwarded-Proto $proto when trustProxy is $trustProxy',
+      async ({ trustProxy, proto, secure }) => {
+        const { server } = await setUp({ trustProxy });
+        await bootstrap(server);
+        const response = await server.inject({
+          method: 'POST',
+          url: '/api/v1/session',
+          payload: { username: 'admin', password: adminPassword },
+          headers: { 'x-forwarded-proto': proto },
+        });
+        expect(response.statusCode).toBe(200);
+        expect(response.cookies[0]?.secure === true).toBe(secure);
       },
     );
   });
@@ -661,6 +805,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
           expiresAt: '2027-02-20T09:00:00.000Z',
           lastUsedAt: null,
           revokedAt: null,
+          parentTokenId: null,
         };
         expect(created).toEqual({
           ...listed,
@@ -852,6 +997,175 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
         ).toBe(401);
       },
     );
+
+    it.skipIf(skip !== undefined)(
+      "re-tries issue 7's token attack: a child never outlives, out-scopes or survives its parent",
+      async () => {
+        const { server, db } = await setUp();
+        const as = await admin(server);
+        const mint = (headers: Record<string, string>, payload: object) =>
+          server.inject({ method: 'POST', url: '/api/v1/tokens', headers, payload });
+        const parent = (
+          await mint(as.headers, {
+            name: 'one day',
+            scopes: ['tokens:own', 'assets:read'],
+            expiresInDays: 1,
+          })
+        ).json<{ id: string; token: string; expiresAt: string }>();
+        const asParent = { authorization: `Bearer ${parent.token}` };
+        // The attack: a 1-day token asks for a 1-year token. It gets one that ends with its parent.
+        const childResponse = await mint(asParent, {
+          name: 'one year?',
+          scopes: ['tokens:own', 'assets:read'],
+          expiresInDays: 365,
+        });
+        expect(childResponse.statusCode).toBe(201);
+        const child = childResponse.json<{
+          id: string;
+          token: string;
+          expiresAt: string;
+          parentTokenId: string;
+        }>();
+        expect([child.expiresAt, child.parentTokenId]).toEqual([parent.expiresAt, parent.id]);
+        // Out-scoping: the admin may manage users, the parent token may not, so neither may its child.
+        const wider = await mint(asParent, { name: 'wider', scopes: ['users:manage'] });
+        expect(wider.statusCode).toBe(422);
+        const asChild = { authorization: `Bearer ${child.token}` };
+        const grandchild = (
+          await mint(asChild, { name: 'grandchild', scopes: ['assets:read'] })
+        ).json<{ id: string; token: string }>();
+        const use = async (token: string) =>
+          (
+            await server.inject({
+              url: '/api/v1/session',
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).statusCode;
+        expect([await use(child.token), await use(grandchild.token)]).toEqual([200, 200]);
+        // Revoking the parent revokes its descendants, recursively, in one audited change.
+        const revoke = await server.inject({
+          method: 'DELETE',
+          url: `/api/v1/tokens/${parent.id}`,
+          headers: as.headers,
+        });
+        expect(revoke.statusCode).toBe(204);
+        expect([
+          await use(parent.token),
+          await use(child.token),
+          await use(grandchild.token),
+        ]).toEqual([401, 401, 401]);
+        const revokedAt = await db
+          .selectFrom('api_tokens')
+          .select(['id', 'revoked_at'])
+          .where('id', 'in', [parent.id, child.id, grandchild.id])
+          .execute();
+        expect(revokedAt.map((r) => r.revoked_at)).toEqual([start, start, start]);
+        const revocation = (await auditEvents(server, as)).find(
+          (e) => e.action === 'token.revoked',
+        );
+        expect(revocation?.after).toMatchObject({
+          id: parent.id,
+          descendantsRevoked: [child.id, grandchild.id],
+        });
+      },
+    );
+
+    it.skipIf(skip !== undefined)(
+      'refuses a child whose ancestor ended, even if the revocation did not cascade',
+      async () => {
+        const { server, db, clock } = await setUp();
+        const as = await admin(server);
+        const parent = (
+          await server.inject({
+            method: 'POST',
+            url: '/api/v1/tokens',
+            headers: as.headers,
+            payload: { name: 'p', scopes: ['tokens:own'], expiresInDays: 2 },
+          })
+        ).json<{ id: string; token: string }>();
+        const child = (
+          await server.inject({
+            method: 'POST',
+            url: '/api/v1/tokens',
+            headers: { authorization: `Bearer ${parent.token}` },
+            payload: { name: 'c', scopes: ['tokens:own'] },
+          })
+        ).json<{ id: string; token: string }>();
+        const use = async () =>
+          (
+            await server.inject({
+              url: '/api/v1/session',
+              headers: { authorization: `Bearer ${child.token}` },
+            })
+          ).statusCode;
+        expect(await use()).toBe(200);
+        await db
+          .updateTable('api_tokens')
+          .set({ revoked_at: start })
+          .where('id', '=', parent.id)
+          .execute();
+        expect(await use()).toBe(401);
+        await db
+          .updateTable('api_tokens')
+          .set({ revoked_at: null })
+          .where('id', '=', parent.id)
+          .execute();
+        expect(await use()).toBe(200);
+        clock.advance(2 * day);
+        expect(await use()).toBe(401);
+      },
+    );
+
+    it.skipIf(skip !== undefined)(
+      "a password reset ends the user's sessions and revokes their API tokens",
+      async () => {
+        const { server, db } = await setUp();
+        const as = await admin(server);
+        const { id } = await createUser(server, as, 'rita', ['viewer']);
+        const rita = await session(server, 'rita', 'rita-password-1');
+        const token = (
+          await server.inject({
+            method: 'POST',
+            url: '/api/v1/tokens',
+            headers: rita.headers,
+            payload: { name: 'laptop', scopes: ['assets:read'] },
+          })
+        ).json<{ token: string }>().token;
+        const reset = await server.inject({
+          method: 'POST',
+          url: `/api/v1/users/${id}/password`,
+          headers: as.headers,
+          payload: { password: 'a completely new passphrase' },
+        });
+        expect(reset.statusCode).toBe(204);
+        const statuses = [
+          (
+            await server.inject({
+              url: '/api/v1/session',
+              headers: { cookie: rita.headers.cookie },
+            })
+          ).statusCode,
+          (
+            await server.inject({
+              url: '/api/v1/session',
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).statusCode,
+        ];
+        expect(statuses).toEqual([401, 401]);
+        expect(
+          await db
+            .selectFrom('api_tokens')
+            .select('revoked_at')
+            .where('user_id', '=', id)
+            .execute(),
+        ).toEqual([{ revoked_at: start }]);
+        const event = (await auditEvents(server, as)).find(
+          (e) => e.action === 'user.password_reset',
+        );
+        expect(event?.after).toMatchObject({ sessionsEnded: 1, tokensRevoked: 1 });
+      },
+    );
   });
 
   describe('roles and permissions', () => {
@@ -982,7 +1296,7 @@ describe.each(testDatabases())('auth API on $name', ({ open, skip }) => {
         url: '/api/v1/audit/verification',
         headers: { cookie: auditor.headers.cookie },
       });
-      expect(verification.json()).toEqual({
+      expect(verification.json()).toMatchObject({
         ok: true,
         events: 10,
         lastHash: expect.any(String) as unknown,

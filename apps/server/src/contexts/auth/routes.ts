@@ -2,7 +2,8 @@
  * Auth API: first-run bootstrap, login/logout, the caller's permissions, users (admins) and API
  * tokens. Access is declared per route and enforced by http/access.ts (which also checks CSRF).
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../../context.ts';
 import { requirePrincipal } from '../../http/access.ts';
@@ -49,10 +50,13 @@ import {
   sessionLifetimeMs,
   updateUser,
 } from './service.ts';
+import type { Sleep } from './service.ts';
 
 export interface AuthRouteOptions {
   /** Login throttling limits (tests lower them); the limiter is per app, so per process. */
   readonly loginLimits?: LoginLimits;
+  /** How a slowed login waits (tests record the delay instead of waiting). */
+  readonly sleep?: Sleep;
 }
 
 export function registerAuthRoutes(
@@ -62,12 +66,16 @@ export function registerAuthRoutes(
 ): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const limiter = new LoginLimiter(ctx.clock, options.loginLimits ?? defaultLoginLimits);
-  const cookieOptions = {
-    httpOnly: true,
-    sameSite: 'strict',
-    path: '/',
-    secure: ctx.config.secureCookies,
-  } as const;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+  // `Secure` when configured, or when this request came over HTTPS: directly, or through a
+  // proxy the server trusts (PATCHGATE_TRUST_PROXY) that says so in X-Forwarded-Proto.
+  const cookieOptions = (request: FastifyRequest) =>
+    ({
+      httpOnly: true,
+      sameSite: 'strict',
+      path: '/',
+      secure: ctx.config.secureCookies || request.protocol === 'https',
+    }) as const;
 
   api.post(
     '/api/v1/bootstrap',
@@ -106,12 +114,18 @@ export function registerAuthRoutes(
       },
     },
     async (request, reply) => {
-      const result = await login(ctx, limiter, request.body, {
-        ip: request.ip,
-        requestId: request.id,
-        userAgent: request.headers['user-agent'] ?? null,
-        previousCookie: request.cookies[sessionCookie],
-      });
+      const result = await login(
+        ctx,
+        limiter,
+        request.body,
+        {
+          ip: request.ip,
+          requestId: request.id,
+          userAgent: request.headers['user-agent'] ?? null,
+          previousCookie: request.cookies[sessionCookie],
+        },
+        sleep,
+      );
       if (result.status === 'throttled') {
         reply.header('retry-after', String(result.retryAfterSeconds));
         throw new TooManyRequestsError(
@@ -121,7 +135,7 @@ export function registerAuthRoutes(
       if (result.status === 'failed') throw new UnauthorizedError('Wrong username or password');
       reply.header('cache-control', 'no-store');
       reply.setCookie(sessionCookie, result.cookie, {
-        ...cookieOptions,
+        ...cookieOptions(request),
         maxAge: sessionLifetimeMs / 1000,
       });
       return result.session;
@@ -152,7 +166,7 @@ export function registerAuthRoutes(
     },
     async (request, reply) => {
       await logout(ctx, requirePrincipal(request), auditSource(request));
-      reply.clearCookie(sessionCookie, cookieOptions);
+      reply.clearCookie(sessionCookie, cookieOptions(request));
       return reply.status(204).send();
     },
   );

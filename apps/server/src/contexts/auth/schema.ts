@@ -4,17 +4,22 @@
  */
 import { z } from 'zod';
 import { permissions, roles } from './permissions.ts';
+import { checkPassword, maximumPasswordLength, passwordPolicy } from './password-policy.ts';
 
-/** NIST SP 800-63B §3.1.1.2: length is what matters; no composition rules, a generous maximum. */
-export const minimumPasswordLength = 12;
-export const maximumPasswordLength = 256;
-export const passwordPolicy = `at least ${minimumPasswordLength} characters`;
+export { minimumPasswordLength, passwordPolicy } from './password-policy.ts';
 
+/** The policy of password-policy.ts (NIST SP 800-63B): its reason is the 422's field message. */
 export const Password = z
   .string()
-  .min(minimumPasswordLength, `The password must be ${passwordPolicy}`)
-  .max(maximumPasswordLength, `The password must be at most ${maximumPasswordLength} characters`)
-  .describe(`the password: ${passwordPolicy}, at most ${maximumPasswordLength}`);
+  .max(
+    maximumPasswordLength * 4,
+    `The password must be at most ${maximumPasswordLength} characters`,
+  )
+  .superRefine((password, issue) => {
+    const problem = checkPassword(password);
+    if (problem !== undefined) issue.addIssue({ code: 'custom', message: problem });
+  })
+  .describe(`the password: ${passwordPolicy}; at most ${maximumPasswordLength}`);
 
 /** Lower case only, so the unique index is also case-insensitive; login lower-cases its input. */
 export const Username = z
@@ -51,7 +56,11 @@ export type BootstrapRequest = z.infer<typeof BootstrapRequest>;
 
 export const LoginRequest = z.strictObject({
   username: z.string().min(1).max(200).describe('login name (compared in lower case)'),
-  password: z.string().min(1).max(maximumPasswordLength).describe('the password'),
+  password: z
+    .string()
+    .min(1)
+    .max(maximumPasswordLength * 4)
+    .describe('the password'),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
@@ -155,6 +164,12 @@ export const ApiToken = z
     expiresAt: z.string().describe('ISO 8601 UTC'),
     lastUsedAt: z.string().nullable().describe('last request made with it'),
     revokedAt: z.string().nullable().describe('when it was revoked'),
+    parentTokenId: z
+      .string()
+      .nullable()
+      .describe(
+        'the token that minted this one (it expires no later and is revoked with it); null when a session did',
+      ),
   })
   .describe('an API token (never its secret)');
 export type ApiToken = z.infer<typeof ApiToken>;
@@ -172,7 +187,9 @@ export const CreateTokenRequest = z.strictObject({
     .min(1)
     .max(365)
     .default(90)
-    .describe('lifetime in days, 1–365 (default 90)'),
+    .describe(
+      'lifetime in days, 1–365 (default 90); a token made with a token expires no later than it',
+    ),
 });
 export type CreateTokenRequest = z.infer<typeof CreateTokenRequest>;
 

@@ -26,7 +26,13 @@ describe.each(testDatabases())('bootstrapAdmin on $name', ({ open, skip }) => {
   it.skipIf(skip !== undefined).each([
     {
       input: { ...valid, password: 'eleven char' },
-      problems: [{ field: 'password', message: 'The password must be at least 12 characters' }],
+      problems: [
+        {
+          field: 'password',
+          message:
+            'The password must be at least 12 characters long (it has 11; spaces around or repeated between words do not count)',
+        },
+      ],
     },
     {
       input: { ...valid, username: '' },

@@ -37,7 +37,7 @@ import {
   insertUser,
   listTokens as listTokenRows,
   listUsers as listUserRows,
-  revokeToken as revokeTokenRow,
+  revokeTokenTree,
   revokeUserTokens,
   updateUser as updateUserRow,
   usernameTaken,
@@ -119,6 +119,7 @@ function tokenView(token: TokenRecord): ApiToken {
     expiresAt: token.expiresAt,
     lastUsedAt: token.lastUsedAt,
     revokedAt: token.revokedAt,
+    parentTokenId: token.parentTokenId,
   };
 }
 
@@ -225,31 +226,54 @@ export interface LoginRequestInfo {
   readonly previousCookie: string | undefined;
 }
 
+/** Waits before a login is answered (tests record the delay instead of waiting). */
+export type Sleep = (ms: number) => Promise<void>;
+
 export async function login(
   ctx: ServerContext,
   limiter: LoginLimiter,
   input: { username: string; password: string },
   info: LoginRequestInfo,
+  sleep: Sleep,
 ): Promise<LoginResult> {
   const username = input.username.trim().toLowerCase();
-  const check = limiter.check(info.ip, username);
+  const anonymous: AuditSource = {
+    actor: { type: 'system', id: null, name: 'anonymous' },
+    requestId: info.requestId,
+    ip: info.ip,
+  };
+  // Counted as a failure now (taken back on success): parallel guesses cannot all slip through.
+  const check = limiter.reserve(info.ip, username);
   if (!check.allowed) {
-    ctx.logger.warn({ ip: info.ip, username }, 'login throttled');
+    ctx.logger.warn({ ip: info.ip, username, scope: check.scope }, 'login throttled');
+    if (check.audit) {
+      // The password is never recorded; the username is what was typed (lower-cased).
+      await ctx.database.db.transaction().execute((trx) =>
+        audit(ctx, trx, anonymous, {
+          action: 'user.login_throttled',
+          subjectType: 'user',
+          subjectId: null,
+          after: {
+            username,
+            scope: check.scope,
+            retryAfterSeconds: check.retryAfterSeconds,
+            unauditedSincePrevious: check.unaudited,
+          },
+        }),
+      );
+    }
     return { status: 'throttled', retryAfterSeconds: check.retryAfterSeconds };
   }
+  // An account under attack from many addresses is slowed down, never locked: its owner's
+  // right password still works, a little later.
+  if (check.delayMs > 0) await sleep(check.delayMs);
   const found = await findUserForLogin(ctx.database.db, username);
   // Always verify against some hash, so an unknown username costs the same scrypt time.
   const verified = await verifyPassword(
     input.password,
     found?.passwordHash ?? (await dummyPasswordHash(ctx.config.passwordHashCost)),
   );
-  const anonymous: AuditSource = {
-    actor: { type: 'system', id: null, name: 'anonymous' },
-    requestId: info.requestId,
-    ip: info.ip,
-  };
   if (found === undefined || !verified || found.user.disabled) {
-    limiter.recordFailure(info.ip, username);
     const reason =
       found === undefined ? 'unknown_user' : !verified ? 'wrong_password' : 'user_disabled';
     await ctx.database.db.transaction().execute((trx) =>
@@ -257,12 +281,12 @@ export async function login(
         action: 'user.login_failed',
         subjectType: 'user',
         subjectId: found?.user.id ?? null,
-        after: { username, reason },
+        after: { username, reason, ...(check.delayMs > 0 && { delayedMs: check.delayMs }) },
       }),
     );
     return { status: 'failed' };
   }
-  limiter.recordSuccess(info.ip, username);
+  limiter.recordSuccess(info.ip, username, check.reservedAt);
   const user = found.user;
   const cookie = newSecret();
   const csrfToken = newSecret();
@@ -473,7 +497,11 @@ export async function updateUser(
   });
 }
 
-/** Set a new password; the user's other sessions end (a reset usually follows a compromise). */
+/**
+ * Set a new password. A reset usually follows a compromise, so the user's other credentials
+ * end: every session and every API token, except the very session or token making the request
+ * when users reset their own password.
+ */
 export async function resetPassword(
   ctx: ServerContext,
   principal: Principal,
@@ -490,14 +518,15 @@ export async function resetPassword(
     if (before === undefined) throw new NotFoundError('The user');
     const now = timestamp(ctx.clock);
     await updateUserRow(trx, id, { passwordHash, updatedAt: now });
-    const keep = id === principal.userId ? principal.sessionId : undefined;
-    const sessionsEnded = await deleteUserSessions(trx, id, keep);
+    const own = id === principal.userId;
+    const sessionsEnded = await deleteUserSessions(trx, id, own ? principal.sessionId : undefined);
+    const tokensRevoked = await revokeUserTokens(trx, id, now, own ? principal.tokenId : undefined);
     await audit(ctx, trx, source, {
       action: 'user.password_reset',
       subjectType: 'user',
       subjectId: id,
       before: userView(before),
-      after: { ...userView({ ...before, updatedAt: now }), sessionsEnded },
+      after: { ...userView({ ...before, updatedAt: now }), sessionsEnded, tokensRevoked },
     });
   });
 }
@@ -525,6 +554,11 @@ export async function createToken(
   }
   const secret = newSecret(apiTokenPrefix);
   const now = timestamp(ctx.clock);
+  const requestedExpiry = addMs(now, input.expiresInDays * 24 * 60 * 60 * 1000);
+  // A token minted by a token is its child: it never outlives its parent (its expiry is capped
+  // at the parent's) and dies with it (revocation cascades; use checks every ancestor).
+  const parentTokenId = principal.via === 'token' ? (principal.tokenId ?? null) : null;
+  const parentExpiry = principal.via === 'token' ? principal.tokenExpiresAt : undefined;
   const token: TokenRecord = {
     id: randomUUID(),
     userId: principal.userId,
@@ -532,11 +566,20 @@ export async function createToken(
     prefix: secret.slice(0, tokenPrefixLength),
     scopes: permissions.filter((p) => input.scopes.includes(p)),
     createdAt: now,
-    expiresAt: addMs(now, input.expiresInDays * 24 * 60 * 60 * 1000),
+    expiresAt:
+      parentExpiry !== undefined && parentExpiry < requestedExpiry ? parentExpiry : requestedExpiry,
     lastUsedAt: null,
     revokedAt: null,
+    parentTokenId,
   };
   await ctx.database.db.transaction().execute(async (trx) => {
+    if (parentTokenId !== null) {
+      // Revoked since this request was authenticated? Then no child (checked in the transaction).
+      const parent = await findTokenById(trx, parentTokenId);
+      if (parent === undefined || parent.revokedAt !== null) {
+        throw new UnauthorizedError('The API token is unknown, expired or revoked');
+      }
+    }
     await insertToken(trx, { ...token, tokenHash: sha256(secret) });
     await audit(ctx, trx, source, {
       action: 'token.created',
@@ -561,7 +604,10 @@ export async function listTokens(
   return { tokens: tokens.map(tokenView), total, limit: query.limit, offset: query.offset };
 }
 
-/** Revoke a token: your own, or anyone's with users:manage. Revoking twice changes nothing. */
+/**
+ * Revoke a token: your own, or anyone's with users:manage. Every token minted from it (and from
+ * those, recursively) is revoked with it. Revoking twice changes nothing.
+ */
 export async function revokeToken(
   ctx: ServerContext,
   principal: Principal,
@@ -579,13 +625,16 @@ export async function revokeToken(
     }
     if (before.revokedAt !== null) return;
     const now = timestamp(ctx.clock);
-    await revokeTokenRow(trx, id, now);
+    const revoked = await revokeTokenTree(trx, id, now);
     await audit(ctx, trx, source, {
       action: 'token.revoked',
       subjectType: 'api_token',
       subjectId: id,
       before: tokenView(before),
-      after: tokenView({ ...before, revokedAt: now }),
+      after: {
+        ...tokenView({ ...before, revokedAt: now }),
+        descendantsRevoked: revoked.filter((t) => t !== id),
+      },
     });
   });
 }

@@ -39,6 +39,8 @@ export interface ApiTokenTable {
   expires_at: string;
   last_used_at: string | null;
   revoked_at: string | null;
+  /** The token that minted this one (migration 0006), or null when minted by a session. */
+  parent_token_id: string | null;
 }
 
 export interface AuthTables {

@@ -177,7 +177,11 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     ['approve', 'exceptions:approve', 'Approve a requested exception (not your own)'],
     ['reject', 'exceptions:approve', 'Reject a requested exception'],
     // The requester may withdraw their own; anyone else needs exceptions:approve (service).
-    ['revoke', 'authenticated', 'Revoke a requested or approved exception'],
+    [
+      'revoke',
+      { anyOf: ['exceptions:request', 'exceptions:approve'] },
+      'Revoke a requested or approved exception',
+    ],
   ] as const;
   for (const [decision, access, summary] of decisions) {
     api.post(
