@@ -28,11 +28,3 @@ export type {
 export { compileAffected, prepareVersion } from './evaluate.ts';
 export type { CveIdOptions } from './aliases.ts';
 export { advisoryKeys, cveIds, fixedCveIds } from './aliases.ts';
-export type {
-  AdvisorySource,
-  AdvisorySourceKind,
-  LoadOptions,
-  LoadProgress,
-  LoadResult,
-} from './load.ts';
-export { loadAdvisories } from './load.ts';

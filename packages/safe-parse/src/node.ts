@@ -3,3 +3,5 @@ export type { ReadZipOptions, ReadZipResult, ZipLimits, ZipProblem } from './nod
 export { DEFAULT_ZIP_LIMITS, readZip } from './node/zip.ts';
 export type { ZipWriterEntry } from './node/zip-writer.ts';
 export { writeZip } from './node/zip-writer.ts';
+export type { ConfinedPath } from './node/confine.ts';
+export { OUTSIDE_ROOTS, confinePath, realRoots } from './node/confine.ts';

@@ -14,7 +14,7 @@ import {
 } from '@patchgate/inventory';
 import type { Finding, MatchNote } from '@patchgate/matcher';
 import { buildAdvisoryIndex, matchInventory } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { defaultPolicyId, priorities } from '@patchgate/policy';
 import { comparePrioritised, prioritise } from '@patchgate/prioritisation';
 import { applyTriage } from '@patchgate/triage';

@@ -4,7 +4,8 @@
  * Runs until SIGINT or SIGTERM, then shuts down gracefully.
  */
 import { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } from '@patchgate/server';
-import { seedDemo } from '../demo.ts';
+import { delimiter } from 'node:path';
+import { examplesDir, seedDemo } from '../demo.ts';
 import { saveCredentials } from '../remote/credentials.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
@@ -21,13 +22,16 @@ Options:
                              default ./patchgate-data)
       --database-url <url>   postgres://… to use PostgreSQL instead (PATCHGATE_DATABASE_URL)
       --log-level <level>    fatal, error, warn, info (default), debug, trace, silent
+      --advisory-root <dir>  a directory advisory sources may read from, besides
+                             <data-dir>/advisories (repeatable; PATCHGATE_ADVISORY_ROOTS,
+                             separated by ${delimiter}); the API cannot add one
       --policy <id|file>     the policy findings are prioritised by (PATCHGATE_POLICY):
                              default, bod-26-04, ssvc-deployer, pci-dss-4, fedramp-rev5,
                              or a YAML/JSON policy file
       --demo                 on an empty server: create an admin (its password is printed
                              once), demo assets with real inventories and real advisory
                              sources from examples/, synced in the background; the CLI is
-                             logged in to it
+                             logged in to it (examples/ becomes an advisory root)
 
 First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
 admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
@@ -54,6 +58,7 @@ export async function serverCommand(
     'log-level': { type: 'string' },
     demo: { type: 'boolean' },
     policy: { type: 'string' },
+    'advisory-root': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -71,6 +76,13 @@ export async function serverCommand(
     ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
     ...(values.policy !== undefined && { PATCHGATE_POLICY: values.policy }),
   };
+  // Roots add up: the environment's, the flags', and examples/ for the demo's sources.
+  const roots = [
+    ...(env['PATCHGATE_ADVISORY_ROOTS'] ?? '').split(delimiter),
+    ...(values['advisory-root'] ?? []),
+    ...(values.demo === true ? [examplesDir] : []),
+  ].filter((root) => root !== '');
+  if (roots.length > 0) env['PATCHGATE_ADVISORY_ROOTS'] = roots.join(delimiter);
   const configured = configFromEnv(env, io.cwd);
   if (!configured.ok)
     throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);

@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OsvRecord } from '@patchgate/osv';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import type { VulnerabilityFacts } from '@patchgate/sources';
-import { loadEnrichment } from '@patchgate/sources';
+import { loadEnrichment } from '@patchgate/sources/node';
 import { z } from 'zod';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
@@ -28,6 +28,7 @@ import {
   updateSyncRun,
 } from './repository.ts';
 import type { AdvisorySourceKind, SyncCounts, SyncError } from './schema.ts';
+import { confineSourcePath } from './paths.ts';
 
 export const syncJobKind = 'advisories.sync';
 /** Enqueued after a sync that changed something; the findings context handles it. */
@@ -63,9 +64,29 @@ type Loaded =
   | { readonly type: 'osv'; readonly items: OsvRecord[]; readonly errors: SyncError[] }
   | { readonly type: 'facts'; readonly items: VulnerabilityFacts[]; readonly errors: SyncError[] };
 
-async function load(source: SourceRow): Promise<Loaded> {
+/**
+ * A sync refused because the source's path now lies outside the allowed roots (a symbolic
+ * link swapped after creation, a root removed from the configuration) or no longer exists.
+ * Its message is the run's error: it names no file content and no path outside the roots.
+ */
+export class SourcePathRefused extends Error {
+  override readonly name = 'SourcePathRefused';
+}
+
+async function load(ctx: ServerContext, source: SourceRow): Promise<Loaded> {
+  // Checked again at every sync, not only at creation: the file system changes.
+  const confined = await confineSourcePath(ctx, source.path);
+  if (!confined.ok) {
+    throw new SourcePathRefused(
+      confined.reason === 'missing'
+        ? 'the source path no longer exists'
+        : 'refused: the source path is not inside an allowed advisory root',
+    );
+  }
+  const { roots, maxEntryBytes, maxTotalBytes, maxEntries } = ctx.config.advisoryFiles;
+  const confinement = { roots, zipLimits: { maxEntryBytes, maxTotalBytes, maxEntries } };
   if (isOsvKind(source.kind)) {
-    const result = await loadAdvisories([source.path]);
+    const result = await loadAdvisories([confined.path], confinement);
     return {
       type: 'osv',
       items: [...result.records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
@@ -75,7 +96,8 @@ async function load(source: SourceRow): Promise<Loaded> {
       })),
     };
   }
-  const result = await loadEnrichment([source.path], {
+  const result = await loadEnrichment([confined.path], {
+    ...confinement,
     kind: source.kind as 'kev' | 'epss' | 'cve5' | 'nvd',
   });
   return {
@@ -141,7 +163,7 @@ export async function syncSource(
   let counts = zeroCounts();
   try {
     await job.progress(0, 0, `reading ${source.path}`);
-    const loaded = await load(source);
+    const loaded = await load(ctx, source);
     const errors = loaded.errors.slice(0, errorSampleSize);
     counts = { ...counts, read: loaded.items.length, errors: loaded.errors.length };
     const total = loaded.items.length;

@@ -9,9 +9,9 @@ import type { Inventory } from '@patchgate/inventory';
 import { readInventory } from '@patchgate/inventory';
 import type { AdvisoryIndex } from '@patchgate/matcher';
 import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import type { FactsByCve } from '@patchgate/sources';
-import { loadEnrichment } from '@patchgate/sources';
+import { loadEnrichment } from '@patchgate/sources/node';
 import type { Clock } from '../../clock.ts';
 import type { CurrentInventory, FindingAsset, FindingInputs } from './inputs.ts';
 
