@@ -38,13 +38,15 @@ export default tseslint.config(
   ...Object.entries({
     versioning: [],
     testing: [],
-    osv: ['versioning'],
-    inventory: ['versioning'],
+    'safe-parse': [],
+    model: [],
+    osv: ['versioning', 'safe-parse'],
+    inventory: ['versioning', 'safe-parse'],
     matcher: ['versioning', 'osv', 'inventory'],
-    sources: ['versioning', 'osv'],
+    sources: ['versioning', 'osv', 'safe-parse'],
     cvss: [],
-    policy: ['cvss', 'sources'],
-    triage: ['matcher', 'inventory', 'versioning'],
+    policy: ['cvss', 'sources', 'model', 'safe-parse'],
+    triage: ['matcher', 'inventory', 'versioning', 'safe-parse'],
     prioritisation: ['matcher', 'policy', 'sources'],
   }).map(([name, allowed]) => ({
     files: [`packages/${name}/src/**/*.ts`],
@@ -55,7 +57,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@patchgate/*', ...allowed.map((dep) => `!@patchgate/${dep}`)],
+              group: [
+                '@patchgate/*',
+                ...allowed.flatMap((dep) => [`!@patchgate/${dep}`, `!@patchgate/${dep}/node`]),
+              ],
               message: `packages/${name} may import only: ${allowed.join(', ') || 'no other Patchgate package'}.`,
             },
             {

@@ -171,8 +171,14 @@ function parseCentralDirectory(directory: Buffer, count: number): CentralEntry[]
       const length = directory.readUInt16LE(e + 2);
       if (id === 0x0001) {
         let p = e + 4;
-        if (size === 0xffffffff) ((size = u64(directory, p)), (p += 8));
-        if (compressedSize === 0xffffffff) ((compressedSize = u64(directory, p)), (p += 8));
+        if (size === 0xffffffff) {
+          size = u64(directory, p);
+          p += 8;
+        }
+        if (compressedSize === 0xffffffff) {
+          compressedSize = u64(directory, p);
+          p += 8;
+        }
         if (localHeaderOffset === 0xffffffff) localHeaderOffset = u64(directory, p);
       }
       e += 4 + length;
