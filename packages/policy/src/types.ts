@@ -13,7 +13,6 @@ export { criticalities, environments, exposures } from '@patchgate/model';
 export const priorities = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 export type Priority = (typeof priorities)[number];
 
-
 /** What is known about the asset; standalone scans get it from --asset-context or a file. */
 export interface AssetContext {
   readonly name?: string;
