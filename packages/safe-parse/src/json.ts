@@ -15,14 +15,20 @@ const CLOSE_BRACE = 0x7d;
 export function jsonDepthExceeds(text: string, maxDepth: number = DEFAULT_MAX_DEPTH): boolean {
   if (text.length <= maxDepth) return false;
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === BACKSLASH) i++;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
+    if (c === QUOTE) {
+      // Jump over the string with the native indexOf (most of an advisory's bytes are
+      // text): the closing quote is the first one preceded by an even run of backslashes.
+      for (;;) {
+        const close = text.indexOf('"', i + 1);
+        if (close === -1) return false; // unterminated: JSON.parse reports it
+        let backslashes = 0;
+        while (text.charCodeAt(close - 1 - backslashes) === BACKSLASH) backslashes++;
+        i = close;
+        if (backslashes % 2 === 0) break;
+      }
+    } else if (c === OPEN_BRACKET || c === OPEN_BRACE) {
       if (++depth > maxDepth) return true;
     } else if (c === CLOSE_BRACKET || c === CLOSE_BRACE) depth--;
   }

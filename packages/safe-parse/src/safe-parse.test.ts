@@ -25,6 +25,13 @@ describe('parseJson', () => {
     });
   });
 
+  it('skips strings with escaped quotes and backslashes when counting', () => {
+    const brackets = '['.repeat(300);
+    const text = `{"a":"\\\\","b":"x\\"${brackets}","c":[1]}`;
+    expect(parseJson(text)).toEqual({ ok: true, value: { a: '\\', b: `x"${brackets}`, c: [1] } });
+    expect(parseJson(`["\\\\"${brackets}]`).ok).toBe(false);
+  });
+
   it('accepts nesting at the limit and refuses one more', () => {
     const at = (n: number) => '['.repeat(n) + ']'.repeat(n);
     expect(parseJson(at(256)).ok).toBe(true);

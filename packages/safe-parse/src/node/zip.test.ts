@@ -19,10 +19,11 @@ const zeros = (total: number) =>
       yield left >= MiB ? chunk : chunk.subarray(0, left);
   };
 
-async function readAll(path: string | Uint8Array, limits = {}) {
+async function readAll(path: string | Uint8Array, limits = {}, readWholeBelow?: number) {
   const read: Record<string, string> = {};
   const result = await readZip(path, {
     limits,
+    ...(readWholeBelow !== undefined && { readWholeBelow }),
     onEntry: (name, data) => {
       read[name] = data.length > 100 ? `${data.length} bytes` : data.toString();
     },
@@ -31,30 +32,36 @@ async function readAll(path: string | Uint8Array, limits = {}) {
 }
 
 describe('readZip', () => {
-  it('reads stored and deflated entries, small and streamed, skipping directories', async () => {
-    const path = join(temp, 'plain.zip');
-    await writeZip(path, [
-      { name: 'a/', chunks: () => [] },
-      { name: 'a/one.json', chunks: text('{"id":"ONE"}') },
-      { name: 'two.txt', chunks: text('two'), store: true },
-      { name: 'big.bin', chunks: zeros(3 * MiB) },
-      {
-        name: 'random.bin',
-        chunks: () => [Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 7919) % 251))],
-      },
-    ]);
-    expect(await readAll(path)).toEqual({
-      read: {
-        'a/one.json': '{"id":"ONE"}',
-        'two.txt': 'two',
-        'big.bin': `${3 * MiB} bytes`,
-        'random.bin': '400000 bytes',
-      },
-      entries: 4,
-      bytes: 12 + 3 + 3 * MiB + 400_000,
-      problems: [],
-    });
-  });
+  it.each([
+    ['read whole', undefined],
+    ['read entry by entry from the file', 0],
+  ])(
+    'reads stored and deflated entries, small and streamed, skipping directories (%s)',
+    async (_, readWholeBelow) => {
+      const path = join(temp, `plain-${readWholeBelow ?? 'whole'}.zip`);
+      await writeZip(path, [
+        { name: 'a/', chunks: () => [] },
+        { name: 'a/one.json', chunks: text('{"id":"ONE"}') },
+        { name: 'two.txt', chunks: text('two'), store: true },
+        { name: 'big.bin', chunks: zeros(3 * MiB) },
+        {
+          name: 'random.bin',
+          chunks: () => [Buffer.from(Array.from({ length: 400_000 }, (_, i) => (i * 7919) % 251))],
+        },
+      ]);
+      expect(await readAll(path, {}, readWholeBelow)).toEqual({
+        read: {
+          'a/one.json': '{"id":"ONE"}',
+          'two.txt': 'two',
+          'big.bin': `${3 * MiB} bytes`,
+          'random.bin': '400000 bytes',
+        },
+        entries: 4,
+        bytes: 12 + 3 + 3 * MiB + 400_000,
+        problems: [],
+      });
+    },
+  );
 
   it('filters entries and reads them in name order when asked', async () => {
     const path = join(temp, 'order.zip');
@@ -118,7 +125,7 @@ describe('readZip', () => {
   ])('counts real inflated bytes when the declared size lies: %s', async (_, size) => {
     const path = join(temp, `lying-${size}.zip`);
     await writeZip(path, [{ name: 'liar', chunks: zeros(size), declaredSize: 10 }]);
-    expect((await readAll(path, { maxEntryBytes: 100 * 1024 })).problems).toEqual([
+    expect((await readAll(path, { maxEntryBytes: 100 * 1024 }, 0)).problems).toEqual([
       {
         entry: 'liar',
         message: 'refused: inflates beyond the per-entry limit of 100 KiB (declared 10 bytes)',
