@@ -47,7 +47,7 @@ export default tseslint.config(
     cvss: [],
     policy: ['cvss', 'sources', 'model', 'safe-parse'],
     triage: ['matcher', 'inventory', 'versioning', 'safe-parse'],
-    prioritisation: ['matcher', 'policy', 'sources'],
+    prioritisation: ['matcher', 'policy', 'sources', 'safe-parse'],
   }).map(([name, allowed]) => ({
     files: [`packages/${name}/src/**/*.ts`],
     ignores: ['**/*.test.ts'],
