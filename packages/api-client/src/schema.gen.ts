@@ -2316,7 +2316,7 @@ export interface paths {
                          * @enum {string}
                          */
                         kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                        /** @description absolute path of a file or directory on the server host */
+                        /** @description file or directory on the server host, inside an allowed advisory root (server configuration); a relative path starts at <dataDir>/advisories */
                         path: string;
                         /**
                          * @description sync every this many seconds (60 s to 30 days); null: only on request
@@ -2486,7 +2486,7 @@ export interface paths {
                     "application/json": {
                         /** @description unique display name */
                         name?: string;
-                        /** @description absolute path of a file or directory on the server host */
+                        /** @description file or directory on the server host, inside an allowed advisory root (server configuration); a relative path starts at <dataDir>/advisories */
                         path?: string;
                         /** @description sync every this many seconds (60 s to 30 days); null: only on request */
                         intervalSeconds?: number | null;
