@@ -165,6 +165,22 @@ describe('readZip', () => {
     ]);
   });
 
+  it('refuses an entry whose bytes do not match its CRC-32, reading the rest', async () => {
+    const path = join(temp, 'crc.zip');
+    await writeZip(path, [
+      { name: 'a', chunks: text('abc'), store: true },
+      { name: 'b', chunks: text('ok') },
+    ]);
+    const bytes = readFileSync(path);
+    bytes[30 + 1] = 0x78; // the stored 'abc' after the 30-byte header and the 1-byte name
+    expect(await readAll(bytes)).toEqual({
+      read: { b: 'ok' },
+      entries: 1,
+      bytes: 5,
+      problems: [{ entry: 'a', message: 'damaged entry (CRC-32 mismatch)' }],
+    });
+  });
+
   it('reports damaged deflate data', async () => {
     const path = join(temp, 'damaged.zip');
     await writeZip(path, [{ name: 'x', chunks: () => [Buffer.from('hello hello hello')] }]);

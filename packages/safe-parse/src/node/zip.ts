@@ -11,7 +11,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createInflateRaw, inflateRawSync } from 'node:zlib';
+import { crc32, createInflateRaw, inflateRawSync } from 'node:zlib';
 
 export interface ZipLimits {
   /** Uncompressed bytes of one entry; default 64 MiB. */
@@ -49,7 +49,7 @@ export interface ReadZipOptions {
 export interface ReadZipResult {
   /** Entries handed to `onEntry`. */
   readonly entries: number;
-  /** Uncompressed bytes handed to `onEntry`. */
+  /** Uncompressed bytes inflated (what counts against the total limit). */
   readonly bytes: number;
   /** Entries refused (a limit, an unsupported method) and archive-level failures. */
   readonly problems: ZipProblem[];
@@ -59,6 +59,7 @@ interface CentralEntry {
   readonly name: string;
   readonly method: number;
   readonly flags: number;
+  readonly crc: number;
   readonly compressedSize: number;
   readonly size: number;
   readonly localHeaderOffset: number;
@@ -160,6 +161,7 @@ function parseCentralDirectory(directory: Buffer, count: number): CentralEntry[]
     }
     const flags = directory.readUInt16LE(at + 8);
     const method = directory.readUInt16LE(at + 10);
+    const crc = directory.readUInt32LE(at + 16);
     let compressedSize = directory.readUInt32LE(at + 20);
     let size = directory.readUInt32LE(at + 24);
     const nameLength = directory.readUInt16LE(at + 28);
@@ -187,7 +189,7 @@ function parseCentralDirectory(directory: Buffer, count: number): CentralEntry[]
       }
       e += 4 + length;
     }
-    entries.push({ name, method, flags, compressedSize, size, localHeaderOffset });
+    entries.push({ name, method, flags, crc, compressedSize, size, localHeaderOffset });
     at = nameEnd + extraLength + commentLength;
   }
   return entries;
@@ -236,11 +238,7 @@ async function inflateEntry(source: Source, entry: CentralEntry, limit: number):
     },
   });
   try {
-    await pipeline(
-      Readable.from(compressed()),
-      createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH }),
-      sink,
-    );
+    await pipeline(Readable.from(compressed()), createInflateRaw(), sink);
   } catch (error) {
     if (error instanceof LimitExceeded || error instanceof NotAZip) throw error;
     throw new NotAZip('damaged deflate data');
@@ -338,6 +336,10 @@ export async function readZip(
         continue;
       }
       total += data.length;
+      if (crc32(data) !== entry.crc) {
+        problems.push({ entry: entry.name, message: 'damaged entry (CRC-32 mismatch)' });
+        continue;
+      }
       entries++;
       await options.onEntry(entry.name, data);
     }
