@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeZip } from '@patchgate/safe-parse/node';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
@@ -75,14 +76,14 @@ describe.each(testDatabases())('advisory source paths on $name', ({ name, open, 
     database = undefined;
   });
 
-  async function setup() {
+  async function setup(maxEntryBytes = 64 * 1024 * 1024) {
     database = await open();
     const clock = settableClock();
     const app = await testApp(database, clock, {
       dataDir,
       advisoryFiles: {
         roots: [root],
-        maxEntryBytes: 64 * 1024 * 1024,
+        maxEntryBytes,
         maxTotalBytes: 2 ** 31,
         maxEntries: 1_000_000,
       },
@@ -119,8 +120,9 @@ describe.each(testDatabases())('advisory source paths on $name', ({ name, open, 
         headers: analyst.headers,
       });
       expect(leaks(runs.body)).toEqual([]);
-      return runs.json<{ runs: { state: string; error: string | null; errors: unknown[] }[] }>()
-        .runs[0];
+      return runs.json<{
+        runs: { state: string; error: string | null; errors: unknown[]; counts: unknown }[];
+      }>().runs[0];
     };
     return { server, analyst, create, sync };
   }
@@ -212,6 +214,34 @@ describe.each(testDatabases())('advisory source paths on $name', ({ name, open, 
           message: expect.stringMatching(/^not valid JSON: /) as string,
         },
       ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a zip bomb source syncs what is sound and reports each entry beyond the configured limit',
+    async () => {
+      const { create, sync } = await setup(1024 * 1024);
+      const bomb = join(root, `bomb-${name}.zip`);
+      const zeros = function* () {
+        const chunk = Buffer.alloc(1024 * 1024);
+        for (let i = 0; i < 8; i++) yield chunk;
+      };
+      await writeZip(bomb, [
+        {
+          name: 'GO-2020-0001.json',
+          chunks: () => [readFileSync(join(root, 'go', 'GO-2020-0001.json'))],
+        },
+        ...[1, 2, 3, 4].map((i) => ({ name: `bomb-${i}.json`, chunks: zeros, declaredSize: 100 })),
+      ]);
+      const created = await create('osv-zip', bomb);
+      const run = await sync(created.json<{ id: string }>().id);
+      expect(run).toMatchObject({ state: 'succeeded', counts: { read: 1, errors: 4 } });
+      expect(run?.errors).toEqual(
+        [1, 2, 3, 4].map((i) => ({
+          origin: `${bomb}!bomb-${i}.json`,
+          message: 'refused: inflates beyond the per-entry limit of 1 MiB (declared 100 bytes)',
+        })),
+      );
     },
   );
 
