@@ -1,5 +1,6 @@
 // Type-aware lint for the whole workspace. Zero warnings are allowed (`npm run lint`).
 import js from '@eslint/js';
+import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -38,14 +39,16 @@ export default tseslint.config(
   ...Object.entries({
     versioning: [],
     testing: [],
-    osv: ['versioning'],
-    inventory: ['versioning'],
+    'safe-parse': [],
+    model: [],
+    osv: ['versioning', 'safe-parse'],
+    inventory: ['versioning', 'safe-parse'],
     matcher: ['versioning', 'osv', 'inventory'],
-    sources: ['versioning', 'osv'],
+    sources: ['versioning', 'osv', 'safe-parse'],
     cvss: [],
-    policy: ['cvss', 'sources'],
-    triage: ['matcher', 'inventory', 'versioning', 'osv'],
-    prioritisation: ['matcher', 'policy', 'sources', 'osv'],
+    policy: ['cvss', 'sources', 'model', 'safe-parse'],
+    triage: ['matcher', 'inventory', 'versioning', 'osv', 'safe-parse'],
+    prioritisation: ['matcher', 'policy', 'sources', 'osv', 'safe-parse'],
     'scan-pipeline': [
       'versioning',
       'inventory',
@@ -56,27 +59,42 @@ export default tseslint.config(
       'prioritisation',
     ],
     report: ['inventory', 'matcher', 'policy', 'triage', 'scan-pipeline'],
-  }).map(([name, allowed]) => ({
-    files: [`packages/${name}/src/**/*.ts`],
-    ignores: ['**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@patchgate/*', ...allowed.map((dep) => `!@patchgate/${dep}`)],
-              message: `packages/${name} may import only: ${allowed.join(', ') || 'no other Patchgate package'}.`,
-            },
-            {
-              group: ['../../../*'],
-              message: 'Import another package by its name, not by a path into it.',
-            },
-          ],
-        },
+  }).flatMap(([name, allowed]) => {
+    const layering = {
+      group: [
+        '@patchgate/*',
+        ...allowed.flatMap((dep) => [`!@patchgate/${dep}`, `!@patchgate/${dep}/node`]),
       ],
-    },
-  })),
+      message: `packages/${name} may import only: ${allowed.join(', ') || 'no other Patchgate package'}.`,
+    };
+    const byPath = {
+      group: ['../../../*'],
+      message: 'Import another package by its name, not by a path into it.',
+    };
+    // Browser-safe (ADR 0014): Node built-ins and ./node subpaths only in the Node edges
+    // (load.ts, node.ts, node/), which a package exports from its `./node` subpath.
+    const nodeOnly = {
+      group: ['node:*', ...builtinModules, '@patchgate/*/node'],
+      message:
+        'Pure code is browser-safe: Node I/O belongs in load.ts, node.ts or node/ (the ./node export).',
+    };
+    const nodeEdges = [
+      `packages/${name}/src/**/load.ts`,
+      `packages/${name}/src/node.ts`,
+      `packages/${name}/src/node/**/*.ts`,
+    ];
+    const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+    return [
+      {
+        files: [`packages/${name}/src/**/*.ts`],
+        ignores: ['**/*.test.ts', ...(name === 'testing' ? [] : nodeEdges)],
+        rules: rule(name === 'testing' ? [layering, byPath] : [layering, byPath, nodeOnly]),
+      },
+      ...(name === 'testing'
+        ? []
+        : [{ files: nodeEdges, ignores: ['**/*.test.ts'], rules: rule([layering, byPath]) }]),
+    ];
+  }),
   {
     // Tool configuration files must default-export their config.
     files: ['*.config.ts', '**/test/global-setup.ts'],

@@ -2,8 +2,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Inventory } from '@patchgate/inventory';
-import type { LoadResult } from '@patchgate/osv';
-import { loadAdvisories } from '@patchgate/osv';
+import type { LoadResult } from '@patchgate/osv/node';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { hostCount, random, realInventories, syntheticHost } from './scan-fleet.ts';
 import { sharedData } from './shared-data.ts';
 

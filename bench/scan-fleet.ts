@@ -10,7 +10,8 @@ import { readInventory } from '@patchgate/inventory';
 import type { Finding } from '@patchgate/matcher';
 import { buildAdvisoryIndex, matchInventory } from '@patchgate/matcher';
 import type { OsvRecord } from '@patchgate/osv';
-import { compileAffected, loadAdvisories } from '@patchgate/osv';
+import { compileAffected } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { stripEpoch } from '@patchgate/versioning';
 import { requireSharedData, sharedData } from './shared-data.ts';
 

@@ -15,8 +15,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { criticalities, environments, exposures, priorities } from '@patchgate/policy';
-import { loadAdvisories } from '@patchgate/osv';
+import { criticalities, environments, exposures } from '@patchgate/model';
+import { priorities } from '@patchgate/policy';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { sql } from 'kysely';
 import { registerAdvisoryJobs } from '../apps/server/src/contexts/advisories/index.ts';
 import {

@@ -24,8 +24,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { strFromU8, unzipSync } from 'fflate';
 import { readInventory } from '@patchgate/inventory';
+import { readZip } from '@patchgate/safe-parse/node';
 import { sharedData } from '@patchgate/testing';
 import { changelogToOsv, parseDebianChangelog, releaseOfChangelog } from '@patchgate/sources';
 
@@ -87,16 +87,16 @@ const modules = new Set(
   sbom.inventory.packages.filter((p) => p.ecosystem === 'Go').map((p) => p.name),
 );
 let kept = 0;
-for (const [name, bytes] of Object.entries(
-  unzipSync(readFileSync(join(shared, 'advisories/osv/Go/all.zip'))),
-)) {
-  if (!name.endsWith('.json')) continue;
-  const text = strFromU8(bytes);
-  const record = JSON.parse(text) as { affected?: { package?: { name?: string } }[] };
-  if (!(record.affected ?? []).some((a) => modules.has(a.package?.name ?? ''))) continue;
-  writeFileSync(join(examples, 'advisories/go', name.split('/').pop() as string), text); // unchanged
-  kept++;
-}
+await readZip(join(shared, 'advisories/osv/Go/all.zip'), {
+  wanted: (name) => name.endsWith('.json'),
+  onEntry: (name, bytes) => {
+    const text = bytes.toString('utf8');
+    const record = JSON.parse(text) as { affected?: { package?: { name?: string } }[] };
+    if (!(record.affected ?? []).some((a) => modules.has(a.package?.name ?? ''))) return;
+    writeFileSync(join(examples, 'advisories/go', name.split('/').pop() as string), text); // unchanged
+    kept++;
+  },
+});
 // CVE 5: the CISA vulnrichment records (CNA CVSS, CISA ADP SSVC) of every CVE the examples'
 // advisories name, so that `--cve examples/cve5` shows real prioritisation inputs.
 const exampleCves = new Set<string>();

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
-const bundled = ['zod', 'yaml', 'fflate', 'fast-xml-parser', 'openapi-fetch'];
+const bundled = ['zod', 'yaml', 'fast-xml-parser', 'openapi-fetch'];
 const isBundled = (path) =>
   path.startsWith('@patchgate/') ||
   path.startsWith('node:') ||

@@ -37,7 +37,16 @@ beforeAll(async () => {
   expect(built.status, built.stderr).toBe(0);
   server = spawn(
     process.execPath,
-    [bin, 'server', '--port', '0', '--data-dir', join(work, 'data')],
+    [
+      bin,
+      'server',
+      '--port',
+      '0',
+      '--data-dir',
+      join(work, 'data'),
+      '--advisory-root',
+      `${repoRoot}examples`,
+    ],
     {
       env: {
         ...env,

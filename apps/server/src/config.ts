@@ -2,7 +2,7 @@
  * Server configuration from the environment, validated at start-up: a bad value stops the
  * server with a message naming the variable, never a half-configured server.
  */
-import { resolve } from 'node:path';
+import { delimiter, resolve } from 'node:path';
 import { z } from 'zod';
 
 /** A host name (or `host:port`) a URL source may be downloaded from. */
@@ -39,6 +39,25 @@ export const DownloadSettings = z.strictObject({
   noProxy: z.string().optional(),
 });
 export type DownloadSettings = z.infer<typeof DownloadSettings>;
+
+const MiB = 1024 * 1024;
+
+/**
+ * Where advisory sources may read from, and what their archives may inflate to. Source paths
+ * are confined to `roots` (symbolic links and `..` resolved, at creation and at every sync);
+ * only the server's configuration can add a root, never the API.
+ */
+export const AdvisoryFilesConfig = z.strictObject({
+  /** Absolute directories; the first, `<dataDir>/advisories`, also anchors relative paths. */
+  roots: z.array(z.string().min(1)).min(1),
+  /** Uncompressed bytes of one zip entry or gzip file (default 64 MiB). */
+  maxEntryBytes: z.number().int().min(1),
+  /** Uncompressed bytes of every entry of one zip (default 2 GiB). */
+  maxTotalBytes: z.number().int().min(1),
+  /** Entries a zip may list (default 1,000,000). */
+  maxEntries: z.number().int().min(1),
+});
+export type AdvisoryFilesConfig = z.infer<typeof AdvisoryFilesConfig>;
 
 export const ServerConfig = z.strictObject({
   /** Where the embedded database and other state live. */
@@ -93,6 +112,8 @@ export const ServerConfig = z.strictObject({
     .max(7 * 24 * 3600),
   /** Also POST each checkpoint to this URL (a notification channel outside the server). */
   auditCheckpointWebhook: z.url({ protocol: /^https?$/ }).optional(),
+
+  advisoryFiles: AdvisoryFilesConfig,
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -114,6 +135,7 @@ const variables = {
   auditCheckpointFile: 'PATCHGATE_AUDIT_CHECKPOINT_FILE',
   auditCheckpointIntervalSeconds: 'PATCHGATE_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
   auditCheckpointWebhook: 'PATCHGATE_AUDIT_CHECKPOINT_WEBHOOK',
+  advisoryFiles: 'PATCHGATE_ADVISORY_ROOTS',
 } as const;
 
 const downloadVariables = {
@@ -129,9 +151,12 @@ const downloadVariables = {
   noProxy: 'NO_PROXY',
 } as const satisfies Record<keyof DownloadSettings, string>;
 
-/** A number when the text is one, else the text (for the schema to reject by name). */
-const integer = (text: string | undefined, fallback: number): number | string =>
-  text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) : text;
+/**
+ * A whole number from the environment (`fallback` when unset, times `scale`: MiB → bytes), else
+ * the text, for the schema to refuse by name.
+ */
+const integer = (text: string | undefined, fallback: number, scale = 1): number | string =>
+  text === undefined ? fallback : /^\d+$/.test(text) ? Number(text) * scale : text;
 
 /** The upper-case variable, or its lower-case spelling (curl and most tools read both). */
 function proxyVariable(
@@ -190,6 +215,35 @@ export function fastifyTrustProxy(
   return (_address, hop) => hop < setting;
 }
 
+/** The advisory file settings' variables, by field (errors name the variable). */
+const advisoryFilesVariables = {
+  roots: 'PATCHGATE_ADVISORY_ROOTS',
+  maxEntryBytes: 'PATCHGATE_ARCHIVE_MAX_ENTRY_MIB',
+  maxTotalBytes: 'PATCHGATE_ARCHIVE_MAX_TOTAL_MIB',
+  maxEntries: 'PATCHGATE_ARCHIVE_MAX_ENTRIES',
+} as const;
+
+/**
+ * `<dataDir>/advisories` first, then every directory of PATCHGATE_ADVISORY_ROOTS (separated
+ * like PATH: `:`, or `;` on Windows), resolved against the working directory.
+ */
+function advisoryFilesFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+  dataDir: string,
+) {
+  const extra = (env[advisoryFilesVariables.roots] ?? '')
+    .split(delimiter)
+    .filter((root) => root.trim() !== '')
+    .map((root) => resolve(cwd, root));
+  return {
+    roots: [resolve(dataDir, 'advisories'), ...extra],
+    maxEntryBytes: integer(env[advisoryFilesVariables.maxEntryBytes], 64 * MiB, MiB),
+    maxTotalBytes: integer(env[advisoryFilesVariables.maxTotalBytes], 2048 * MiB, MiB),
+    maxEntries: integer(env[advisoryFilesVariables.maxEntries], 1_000_000),
+  };
+}
+
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
 export function configFromEnv(
   env: Readonly<Record<string, string | undefined>>,
@@ -217,6 +271,7 @@ export function configFromEnv(
     policy: env[variables.policy] ?? 'default',
     downloads: downloadsFromEnv(env),
     ...securitySettings(env, dataDir),
+    advisoryFiles: advisoryFilesFromEnv(env, cwd, dataDir),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);
@@ -225,12 +280,15 @@ export function configFromEnv(
     ok: false,
     errors: parsed.error.issues.map((issue) => {
       const key = issue.path[0] as keyof typeof variables | 'downloads' | undefined;
+      const field = issue.path[1];
       const name =
         key === 'downloads'
-          ? (downloadVariables[issue.path[1] as keyof DownloadSettings] ?? 'downloads')
-          : key === undefined
-            ? 'configuration'
-            : variables[key];
+          ? (downloadVariables[field as keyof DownloadSettings] ?? 'downloads')
+          : key === 'advisoryFiles' && field !== undefined
+            ? advisoryFilesVariables[field as keyof typeof advisoryFilesVariables]
+            : key === undefined
+              ? 'configuration'
+              : variables[key];
       return `${name}: ${issue.message}`;
     }),
   };

@@ -1,4 +1,8 @@
 /** Build the real app on a real database for HTTP tests (fastify.inject: no port needed). */
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { sharedDataRoot } from '@patchgate/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { testClock as createTestClock } from '@patchgate/testing';
@@ -13,11 +17,21 @@ import type { Database } from '../src/db/database.ts';
 export const testClock: Clock & { set(iso: string): void } = createTestClock();
 
 /**
+ * Advisory roots of the tests: the repository (examples/, testdata/), the temporary directory
+ * and the shared data set. Tests of the confinement itself set their own.
+ */
+const testAdvisoryRoots = [
+  resolve(import.meta.dirname, '../../..'),
+  realpathSync(tmpdir()),
+  sharedDataRoot,
+].join(':');
+
+/**
  * The real configuration's defaults, silent, with the cheapest password hashing the server
  * accepts (scrypt 2^10: tests hash many passwords); follows whatever fields the config gains.
  */
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
-  const result = configFromEnv({}, '/nonexistent', {
+  const result = configFromEnv({ PATCHGATE_ADVISORY_ROOTS: testAdvisoryRoots }, '/nonexistent', {
     logLevel: 'silent',
     passwordHashCost: 10,
     ...overrides,

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sharedDataRoot } from '@patchgate/testing';
 import pg from 'pg';
 import type { Database } from '../src/db/database.ts';
 import { openPostgres, openSqlite } from '../src/db/database.ts';
@@ -111,6 +112,8 @@ export async function startServerProcess(
         // The lowest cost the server accepts: these tests hash one password per start.
         PATCHGATE_PASSWORD_HASH_COST: '10',
         PATCHGATE_JOB_LEASE_SECONDS: String(options.leaseSeconds),
+        // The crash test syncs the shared data set's Go all.zip.
+        PATCHGATE_ADVISORY_ROOTS: [sharedDataRoot, join(repoRoot, '../shared/data')].join(':'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

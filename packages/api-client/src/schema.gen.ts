@@ -2565,7 +2565,7 @@ export interface paths {
                          * @enum {string}
                          */
                         kind: "osv-directory" | "osv-file" | "osv-zip" | "kev" | "epss" | "cve5" | "nvd";
-                        /** @description absolute path of a file or directory on the server host */
+                        /** @description file or directory on the server host, inside an allowed advisory root (server configuration); a relative path starts at <dataDir>/advisories */
                         path?: string;
                         /** @description https URL the source is downloaded from (its host must be allowed: the catalogue’s hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS) */
                         url?: string;
@@ -2781,7 +2781,7 @@ export interface paths {
                     "application/json": {
                         /** @description unique display name */
                         name?: string;
-                        /** @description absolute path of a file or directory on the server host */
+                        /** @description file or directory on the server host, inside an allowed advisory root (server configuration); a relative path starts at <dataDir>/advisories */
                         path?: string;
                         /** @description https URL the source is downloaded from (its host must be allowed: the catalogue’s hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS) */
                         url?: string;

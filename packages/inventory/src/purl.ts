@@ -183,9 +183,19 @@ export function parsePurl(input: string): PurlParseResult {
   };
 }
 
-/** Percent-encode everything but unreserved characters and ':' (which the spec leaves as is). */
+/** A UTF-16 surrogate without its pair: not a character, and `encodeURIComponent` throws on it. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `encodeURIComponent` that never throws: a lone surrogate is encoded as U+FFFD. */
+export const encodeUriPart = (part: string): string =>
+  encodeURIComponent(part.replace(loneSurrogate, '\uFFFD'));
+
+/**
+ * Percent-encode everything but unreserved characters and ':' (which the spec leaves as is).
+ * A lone surrogate (found by fuzzing: text decoded from damaged input) becomes U+FFFD.
+ */
 function encode(part: string): string {
-  return encodeURIComponent(part)
+  return encodeUriPart(part)
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%3A/g, ':');
 }

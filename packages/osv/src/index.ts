@@ -35,11 +35,3 @@ export {
   fixedCveIds,
   isCveId,
 } from './aliases.ts';
-export type {
-  AdvisorySource,
-  AdvisorySourceKind,
-  LoadOptions,
-  LoadProgress,
-  LoadResult,
-} from './load.ts';
-export { loadAdvisories } from './load.ts';

@@ -1,8 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { strToU8, zipSync } from 'fflate';
+import { writeZip } from '@patchgate/safe-parse/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadAdvisories } from './load.ts';
 import type { LoadProgress } from './load.ts';
@@ -32,6 +40,13 @@ const tick = () => {
 const temp = mkdtempSync(join(tmpdir(), 'patchgate-osv-'));
 afterAll(() => rmSync(temp, { recursive: true, force: true }));
 
+/** A zip of these entries at `path`. */
+const zipOf = (path: string, entries: Record<string, Uint8Array | string>) =>
+  writeZip(
+    path,
+    Object.entries(entries).map(([name, data]) => ({ name, chunks: () => [Buffer.from(data)] })),
+  );
+
 const record = (id: string, modified: string, summary = id) =>
   JSON.stringify({ id, modified, summary, affected: [] });
 
@@ -56,15 +71,12 @@ describe('loadAdvisories', () => {
     const dir = join(temp, 'Go');
     mkdirSync(dir, { recursive: true });
     const zip = join(dir, 'all.zip');
-    writeFileSync(
-      zip,
-      zipSync({
-        'GO-2024-2666.json': readFileSync(join(testdata, 'GO-2024-2666.json')),
-        'vulns/py/PYSEC-2022-42969.yaml': readFileSync(join(testdata, 'PYSEC-2022-42969.yaml')),
-        'vulns/.id-allocator': strToU8('ignored'),
-        'broken.json': strToU8('{"id":'),
-      }),
-    );
+    await zipOf(zip, {
+      'GO-2024-2666.json': readFileSync(join(testdata, 'GO-2024-2666.json')),
+      'vulns/py/PYSEC-2022-42969.yaml': readFileSync(join(testdata, 'PYSEC-2022-42969.yaml')),
+      'vulns/.id-allocator': 'ignored',
+      'broken.json': '{"id":',
+    });
     const result = await loadAdvisories([zip], { now: tick() });
     expect(result.records.map((r) => r.id).sort()).toEqual(['GO-2024-2666', 'PYSEC-2022-42969']);
     expect(result.errors.map((e) => e.origin)).toEqual([`${zip}!broken.json`]);
@@ -76,10 +88,7 @@ describe('loadAdvisories', () => {
     mkdirSync(join(dir, 'b'), { recursive: true });
     writeFileSync(join(dir, 'a.json'), record('DUP-1', '2024-01-01T00:00:00Z', 'old'));
     writeFileSync(join(dir, 'b', 'a.json'), record('DUP-1', '2024-01-01T00:00:00.5Z', 'new'));
-    writeFileSync(
-      join(dir, 'c.zip'),
-      zipSync({ 'x.json': strToU8(record('DUP-1', '2023-12-31T23:59:59Z', 'older')) }),
-    );
+    await zipOf(join(dir, 'c.zip'), { 'x.json': record('DUP-1', '2023-12-31T23:59:59Z', 'older') });
     const result = await loadAdvisories([dir]);
     expect(result.records.map((r) => [r.id, r.summary])).toEqual([['DUP-1', 'new']]);
     expect(result.duplicates).toBe(2);
@@ -98,12 +107,11 @@ describe('loadAdvisories', () => {
   });
 
   it('emits progress about every 1,000 records and after each source', async () => {
-    const entries: Record<string, Uint8Array> = {};
-    for (let i = 0; i < 2500; i++) {
-      entries[`R-${i}.json`] = strToU8(record(`R-${i}`, '2024-01-01T00:00:00Z'));
-    }
+    const entries: Record<string, string> = {};
+    for (let i = 0; i < 2500; i++)
+      entries[`R-${i}.json`] = record(`R-${i}`, '2024-01-01T00:00:00Z');
     const zip = join(temp, 'many.zip');
-    writeFileSync(zip, zipSync(entries));
+    await zipOf(zip, entries);
     const events: LoadProgress[] = [];
     const result = await loadAdvisories([zip], { onProgress: (e) => events.push(e) });
     expect(result.records).toHaveLength(2500);
@@ -112,6 +120,82 @@ describe('loadAdvisories', () => {
       [2000, 0],
       [2500, 1],
     ]);
+  });
+
+  it('refuses zip entries beyond the limits and reads the rest', async () => {
+    const zip = join(temp, 'bomb.zip');
+    await writeZip(zip, [
+      { name: 'a.json', chunks: () => [Buffer.from(record('A-1', '2024-01-01T00:00:00Z'))] },
+      { name: 'bomb.json', chunks: () => [Buffer.alloc(4096, 0x20)], declaredSize: 10 },
+    ]);
+    const result = await loadAdvisories([zip], { zipLimits: { maxEntryBytes: 1024 } });
+    expect(result.records.map((r) => r.id)).toEqual(['A-1']);
+    expect(result.errors).toEqual([
+      {
+        origin: `${zip}!bomb.json`,
+        reason: 'refused: inflates beyond the per-entry limit of 1 KiB (declared 10 bytes)',
+      },
+    ]);
+  });
+
+  it('never quotes a file it cannot parse', async () => {
+    const path = join(temp, 'environ.json');
+    writeFileSync(path, 'PATCHGATE_ADMIN_PASSWORD=hunter2\0HOME=/root');
+    const yaml = join(temp, 'environ.yaml');
+    writeFileSync(yaml, 'a: b: PATCHGATE_ADMIN_PASSWORD=hunter2');
+    const result = await loadAdvisories([path, yaml]);
+    expect(result.errors).toEqual([
+      { origin: path, reason: 'not valid JSON: unexpected character' },
+      { origin: yaml, reason: 'not valid YAML: block as implicit key at line 1, column 4' },
+    ]);
+  });
+
+  describe('confined to roots', () => {
+    const root = join(temp, 'root');
+    const outside = join(temp, 'outside');
+    mkdirSync(join(root, 'osv'), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(root, 'osv', 'A-1.json'), record('A-1', '2024-01-01T00:00:00Z'));
+    writeFileSync(join(outside, 'B-1.json'), record('B-1', '2024-01-01T00:00:00Z'));
+    symlinkSync(join(outside, 'B-1.json'), join(root, 'osv', 'B-1.json'));
+    symlinkSync(outside, join(root, 'out'));
+
+    it.each([
+      ['a directory inside, skipping a link that points out', join(root, 'osv'), ['A-1']],
+      ['the root', root, ['A-1']],
+    ])('reads %s', async (_, path, ids) => {
+      const result = await loadAdvisories([path], { roots: [root] });
+      expect(result.records.map((r) => r.id)).toEqual(ids);
+      expect(result.errors).toEqual([
+        {
+          origin: join(root, 'osv', 'B-1.json'),
+          reason: 'refused: not inside an allowed advisory root',
+        },
+      ]);
+    });
+
+    it.each([
+      '/proc/self/environ',
+      '/etc/shadow',
+      '/etc/passwd',
+      join(root, '..', 'outside', 'B-1.json'),
+      join(root, 'out', 'B-1.json'),
+      join(root, 'out', 'absent.json'),
+      join(root, 'osv', 'B-1.json'),
+      '/no/such/file.json',
+    ])('refuses %s with one message, existing or not', async (path) => {
+      const result = await loadAdvisories([path], { roots: [root] });
+      expect(result.records).toEqual([]);
+      expect(result.errors).toEqual([
+        { origin: path, reason: 'refused: not inside an allowed advisory root' },
+      ]);
+    });
+
+    it('says "not found" only for a path inside the roots', async () => {
+      const path = join(root, 'osv', 'absent.json');
+      const result = await loadAdvisories([path], { roots: [root] });
+      expect(result.errors).toEqual([{ origin: path, reason: 'not found' }]);
+    });
   });
 });
 

@@ -1,11 +1,14 @@
 /**
  * The I/O edge of this package: read OSV advisories from files, directories and zip archives
  * (OSV's bulk export is `<Ecosystem>/all.zip`). Everything else in the package is pure; this
- * file only reads and hands the text to `parseOsvDocument`.
+ * file only reads and hands the text to `parseOsvDocument`. Exported from
+ * `@patchgate/osv/node` only, so that the package's main entry stays browser-safe.
  */
+import type { Dirent } from 'node:fs';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
+import type { ZipLimits } from '@patchgate/safe-parse/node';
+import { OUTSIDE_ROOTS, confinePath, readZip, realRoots } from '@patchgate/safe-parse/node';
 import { formatOfPath, parseOsvDocument } from './parse.ts';
 import type { OsvLoadError, OsvRecordWarning, ParsedOsvDocument } from './parse.ts';
 import { isWithdrawn } from './schema.ts';
@@ -37,6 +40,14 @@ export interface LoadOptions {
   onProgress?: (event: LoadProgress) => void;
   /** Clock for `millis`; defaults to `performance.now`. */
   now?: () => number;
+  /**
+   * Read only inside these directories: every path given and every file found is resolved
+   * (`..`, symbolic links) and refused when it lies elsewhere, with one message whether it
+   * exists or not. Unset: any path (the CLI reads what its user names).
+   */
+  roots?: readonly string[];
+  /** Limits on what a zip may inflate to (defaults: 64 MiB an entry, 2 GiB in all). */
+  zipLimits?: Partial<ZipLimits>;
 }
 
 export interface LoadResult {
@@ -110,42 +121,76 @@ class Collector {
 
 const decoder = new TextDecoder('utf-8');
 
-function loadZip(bytes: Uint8Array, source: AdvisorySource, collector: Collector): void {
-  let entries: Record<string, Uint8Array>;
-  try {
-    // Decompress only the advisory entries; directories and other files are skipped unread.
-    entries = unzipSync(bytes, { filter: (file) => formatOfPath(file.name) !== undefined });
-  } catch (error) {
-    collector.fail(source.path, `unreadable zip: ${String(error)}`, source);
-    return;
-  }
-  for (const [name, data] of Object.entries(entries)) {
-    collector.add(parseOsvDocument(decoder.decode(data), `${source.path}!${name}`), source);
-  }
-}
+/** Errors say what failed by errno code: a message could carry more than the path. */
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? 'read error';
 
-async function loadFile(path: string, source: AdvisorySource, collector: Collector) {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    collector.fail(path, `unreadable: ${(error as Error).message}`, source);
-    return;
-  }
-  if (path.toLowerCase().endsWith('.zip')) loadZip(bytes, source, collector);
-  else collector.add(parseOsvDocument(decoder.decode(bytes), path), source);
-}
+class Reader {
+  constructor(
+    readonly collector: Collector,
+    readonly options: LoadOptions,
+    /** Real paths of the roots; undefined: unconfined. */
+    readonly roots: readonly string[] | undefined,
+  ) {}
 
-/** Advisory files under a directory, recursively, sorted; dot-directories (.git) skipped. */
-async function walk(directory: string, files: string[], zips: string[]): Promise<void> {
-  const entries = await readdir(directory, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = join(directory, entry.name);
-    if (entry.isDirectory()) {
-      if (!entry.name.startsWith('.')) await walk(path, files, zips);
-    } else if (entry.name.toLowerCase().endsWith('.zip')) zips.push(path);
-    else if (formatOfPath(entry.name) !== undefined) files.push(path);
+  /** The real path to open, or undefined (and an error) when it is outside the roots. */
+  async confine(path: string, source?: AdvisorySource): Promise<string | undefined> {
+    if (this.roots === undefined) return path;
+    const confined = await confinePath(path, this.roots);
+    if (confined.ok) return confined.path;
+    this.collector.fail(path, confined.reason === 'missing' ? 'not found' : OUTSIDE_ROOTS, source);
+    return undefined;
+  }
+
+  async zip(path: string, source: AdvisorySource): Promise<void> {
+    const result = await readZip(path, {
+      // Only the advisory entries are inflated; directories and other files are skipped.
+      wanted: (name) => formatOfPath(name) !== undefined,
+      ...(this.options.zipLimits !== undefined && { limits: this.options.zipLimits }),
+      onEntry: (name, data) => {
+        this.collector.add(
+          parseOsvDocument(decoder.decode(data), `${source.path}!${name}`),
+          source,
+        );
+      },
+    });
+    for (const problem of result.problems) {
+      const origin = problem.entry === undefined ? source.path : `${source.path}!${problem.entry}`;
+      this.collector.fail(origin, problem.message, source);
+    }
+  }
+
+  async file(path: string, source: AdvisorySource): Promise<void> {
+    const real = await this.confine(path, source);
+    if (real === undefined) return;
+    if (path.toLowerCase().endsWith('.zip')) {
+      await this.zip(real, source);
+      return;
+    }
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(real);
+    } catch (error) {
+      this.collector.fail(path, `unreadable: ${codeOf(error)}`, source);
+      return;
+    }
+    this.collector.add(parseOsvDocument(decoder.decode(bytes), path), source);
+  }
+
+  /**
+   * Advisory files under a directory, recursively, sorted; dot-directories (.git) skipped.
+   * Symbolic links to files are read (confined like any path); links to directories are not
+   * followed.
+   */
+  async walk(directory: string, files: string[], zips: string[]): Promise<void> {
+    const entries: Dirent[] = await readdir(directory, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith('.')) await this.walk(path, files, zips);
+      } else if (entry.name.toLowerCase().endsWith('.zip')) zips.push(path);
+      else if (formatOfPath(entry.name) !== undefined) files.push(path);
+    }
   }
 }
 
@@ -160,6 +205,8 @@ export async function loadAdvisories(
 ): Promise<LoadResult> {
   const now = options.now ?? (() => performance.now());
   const collector = new Collector(options);
+  const roots = options.roots === undefined ? undefined : await realRoots(options.roots);
+  const reader = new Reader(collector, options, roots);
 
   const finish = (source: AdvisorySource, started: number) => {
     source.millis = Math.round(now() - started);
@@ -169,30 +216,32 @@ export async function loadAdvisories(
 
   for (const path of paths) {
     const started = now();
+    const real = await reader.confine(path);
+    if (real === undefined) continue;
     let isDirectory: boolean;
     try {
-      isDirectory = (await stat(path)).isDirectory();
+      isDirectory = (await stat(real)).isDirectory();
     } catch (error) {
-      collector.fail(path, `not found or unreadable: ${(error as Error).message}`);
+      collector.fail(path, `not found or unreadable: ${codeOf(error)}`);
       continue;
     }
     if (!isDirectory) {
       const kind = path.toLowerCase().endsWith('.zip') ? 'zip' : 'file';
       const source: AdvisorySource = { path, kind, records: 0, errors: 0, millis: 0 };
-      await loadFile(path, source, collector);
+      await reader.file(path, source);
       finish(source, started);
       continue;
     }
     const files: string[] = [];
     const zips: string[] = [];
     try {
-      await walk(path, files, zips);
+      await reader.walk(real, files, zips);
     } catch (error) {
-      collector.fail(path, `unreadable directory: ${(error as Error).message}`);
+      collector.fail(path, `unreadable directory: ${codeOf(error)}`);
       continue;
     }
     const source: AdvisorySource = { path, kind: 'directory', records: 0, errors: 0, millis: 0 };
-    for (const file of files) await loadFile(file, source, collector);
+    for (const file of files) await reader.file(file, source);
     if (files.length > 0 || zips.length === 0) finish(source, started);
     for (const zip of zips) {
       const zipStarted = now();
@@ -203,7 +252,7 @@ export async function loadAdvisories(
         errors: 0,
         millis: 0,
       };
-      await loadFile(zip, zipSource, collector);
+      await reader.file(zip, zipSource);
       finish(zipSource, zipStarted);
     }
   }

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { parseJson, parseYaml } from '@patchgate/safe-parse';
 import { validateOsvRecord } from './schema.ts';
 import type { OsvRecord } from './schema.ts';
 
@@ -37,15 +37,11 @@ function decode(
   text: string,
   format: OsvDocumentFormat,
 ): { ok: true; value: unknown } | { ok: false; error: string } {
-  try {
-    // OSV is served as JSON; databases may store YAML (the PyPA database does). YAML 1.2's
-    // core schema keeps timestamps as strings, so `modified` reads the same from both.
-    const value: unknown = format === 'json' ? JSON.parse(text) : parseYaml(text);
-    return { ok: true, value };
-  } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    return { ok: false, error: `invalid ${format.toUpperCase()}: ${message}` };
-  }
+  // OSV is served as JSON; databases may store YAML (the PyPA database does). YAML 1.2's
+  // core schema keeps timestamps as strings, so `modified` reads the same from both. Both
+  // readers refuse nesting beyond 256 levels and never quote the text in their errors: a
+  // file read on the server must not come back through a sync run's error list.
+  return format === 'json' ? parseJson(text) : parseYaml(text);
 }
 
 /**

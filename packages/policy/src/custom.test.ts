@@ -27,7 +27,7 @@ describe('parsePolicy: invalid files report every error with its path', () => {
       'JSON syntax',
       'p.json',
       '{"apiVersion": ',
-      ['p.json: not valid JSON: Unexpected end of JSON input'],
+      ['p.json: not valid JSON: unexpected end of input'],
     ],
     [
       'duplicate YAML key',
@@ -437,5 +437,17 @@ describe('globToRegExp', () => {
     ['log4j-core', 'log4j-core', true],
   ])('%s matches %s: %s', (glob, name, expected) => {
     expect(globToRegExp(glob).test(name)).toBe(expected);
+  });
+});
+
+describe('parsePolicy: nesting', () => {
+  it.each([
+    ['p.yaml', '- '.repeat(50_000) + 'x'],
+    ['p.json', '['.repeat(50_000)],
+  ])('%s nested 50,000 deep is refused naming the limit', (file, text) => {
+    expect(parsePolicy(text, file)).toEqual({
+      ok: false,
+      errors: [`${file}: nested deeper than the limit of 256 levels`],
+    });
   });
 });

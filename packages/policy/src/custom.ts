@@ -3,6 +3,7 @@
  * (format: schema.ts; example: packages/policy/examples/). Parsing returns a result and never
  * throws; the compiled policy decides per CVE like the built-ins.
  */
+import { DEFAULT_MAX_DEPTH, depthError, parseJson, yamlDepthExceeds } from '@patchgate/safe-parse';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { addDays, compareDates, earlier } from './dates.ts';
@@ -82,12 +83,14 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown)
 export function parsePolicy(text: string, fileName: string): ParsePolicyResult {
   let data: unknown;
   if (fileName.toLowerCase().endsWith('.json')) {
-    try {
-      data = JSON.parse(text);
-    } catch (error) {
-      return { ok: false, errors: [`${fileName}: not valid JSON: ${(error as Error).message}`] };
-    }
+    const parsed = parseJson(text);
+    if (!parsed.ok) return { ok: false, errors: [`${fileName}: ${parsed.error}`] };
+    data = parsed.value;
   } else {
+    // The yaml composer recurses: nesting is bounded before it runs (safe-parse).
+    if (yamlDepthExceeds(text, DEFAULT_MAX_DEPTH)) {
+      return { ok: false, errors: [`${fileName}: ${depthError(DEFAULT_MAX_DEPTH)}`] };
+    }
     const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (document.errors.length > 0) {
       return {

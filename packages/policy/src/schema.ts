@@ -5,7 +5,8 @@
  */
 import { ssvcAutomatable, ssvcExploitation, ssvcTechnicalImpact } from '@patchgate/sources';
 import { z } from 'zod';
-import { criticalities, environments, exposures, priorities, severityNames } from './types.ts';
+import { criticalities, environments, exposures } from '@patchgate/model';
+import { priorities, severityNames } from './types.ts';
 
 export const policyApiVersion = 'patchgate.dev/policy/v1';
 

@@ -2,19 +2,16 @@
  * The policy contract: from a finding, what is known about its vulnerabilities and the asset
  * it sits on, decide a priority and a due date — and say exactly why.
  */
+import type { Criticality, Environment, Exposure } from '@patchgate/model';
 import type { VulnerabilityFacts } from '@patchgate/sources';
+
+// The asset vocabulary lives in @patchgate/model (one copy for server, CLI and policies).
+export type { Criticality, Environment, Exposure } from '@patchgate/model';
+export { criticalities, environments, exposures } from '@patchgate/model';
 
 /** P1 (fix now) … P5 (track): the order in which work is done. */
 export const priorities = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 export type Priority = (typeof priorities)[number];
-
-export const environments = ['production', 'staging', 'test', 'development'] as const;
-export type Environment = (typeof environments)[number];
-export const criticalities = ['critical', 'high', 'medium', 'low'] as const;
-export type Criticality = (typeof criticalities)[number];
-/** `unknown` counts as exposed for BOD 26-04 (CISA's implementation guidance). */
-export const exposures = ['internet', 'internal', 'unknown'] as const;
-export type Exposure = (typeof exposures)[number];
 
 /** What is known about the asset; standalone scans get it from --asset-context or a file. */
 export interface AssetContext {

@@ -16,7 +16,7 @@
  */
 import type { AssetContext } from '@patchgate/policy';
 import { criticalities, environments, exposures } from '@patchgate/policy';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '@patchgate/safe-parse';
 import { z } from 'zod';
 
 const contextFields = {
@@ -89,12 +89,9 @@ function issues(error: z.ZodError): string[] {
 
 /** Read an asset-context file (YAML or JSON). */
 export function parseAssetContextFile(text: string): AssetContextResult {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    return { ok: false, errors: [`not YAML or JSON: ${(error as Error).message}`] };
-  }
+  const read = parseYaml(text);
+  if (!read.ok) return { ok: false, errors: [`not YAML or JSON: ${read.error}`] };
+  const raw = read.value;
   const parsed = AssetContextFile.safeParse(raw ?? {});
   if (!parsed.success) return { ok: false, errors: issues(parsed.error) };
   const fallback = toContext(parsed.data.default);

@@ -10,7 +10,7 @@ import type { Inventory } from '@patchgate/inventory';
 import { osReleaseFromFlag, readInventory } from '@patchgate/inventory';
 import type { AdvisoryIndex } from '@patchgate/matcher';
 import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { defaultPolicy } from '@patchgate/policy';
 import type { ScanTarget } from './pipeline.ts';
 import { runScanPipeline } from './pipeline.ts';

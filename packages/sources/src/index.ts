@@ -44,10 +44,3 @@ export {
   enrichmentSourceIds,
   enrichmentSources,
 } from './registry.ts';
-export type {
-  EnrichmentProgress,
-  LoadEnrichmentOptions,
-  LoadEnrichmentResult,
-  LoadedSource,
-} from './load.ts';
-export { loadEnrichment } from './load.ts';

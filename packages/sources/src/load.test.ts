@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { hasSharedData, sharedData, sharedDataMissing } from '@patchgate/testing';
-import { strToU8, zipSync } from 'fflate';
+import { writeZip } from '@patchgate/safe-parse/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { VulnerabilityFacts } from './facts.ts';
 import { loadEnrichment } from './load.ts';
@@ -29,6 +29,19 @@ const write = (name: string, data: string | Uint8Array) => {
   writeFileSync(path, data);
   return path;
 };
+/** A zip of these entries, written under the temporary directory. */
+const zipOf = async (name: string, entries: Record<string, Uint8Array | string>) => {
+  const path = write(name, '');
+  await writeZip(
+    path,
+    Object.entries(entries).map(([entry, data]) => ({
+      name: entry,
+      chunks: () => [Buffer.from(data)],
+    })),
+  );
+  return path;
+};
+const strToU8 = (text: string) => Buffer.from(text);
 const skipped = (relative: string) =>
   hasSharedData(relative) ? '' : ` (skipped: ${sharedDataMissing})`;
 
@@ -115,7 +128,7 @@ describe('loadEnrichment', () => {
         join(cve5Dir, '2024/1xxx/CVE-2024-1342.json'),
       ),
     };
-    const zip = write('cvelist.zip', zipSync(files));
+    const zip = await zipOf('cvelist.zip', files);
     const result = await loadEnrichment([zip]);
     expect(result.errors).toEqual([]);
     expect(result.sources).toMatchObject([
@@ -131,7 +144,7 @@ describe('loadEnrichment', () => {
     const unknown = write('lenient/other.json', '{"hello": "world"}');
     const badGzip = write('lenient/broken.csv.gz', Uint8Array.from([0x1f, 0x8b, 1, 2, 3]));
     const badZip = write('lenient/broken.zip', Uint8Array.from([0x50, 0x4b, 3, 4, 0, 0]));
-    const noDataZip = write('lenient/docs.zip', zipSync({ 'README.md': strToU8('# docs\n') }));
+    const noDataZip = await zipOf('lenient/docs.zip', { 'README.md': '# docs\n' });
     write('lenient/README.md', 'not data, not opened');
     const badRecord = write(
       'lenient/CVE-2024-0001.json',
@@ -143,7 +156,7 @@ describe('loadEnrichment', () => {
         origin: missing,
         message: expect.stringMatching(/^not found or unreadable: ENOENT/) as string,
       },
-      { origin: badRecord, message: 'cveMetadata.cveId: not a CVE ID: undefined' },
+      { origin: badRecord, message: 'cveMetadata.cveId: not a CVE ID' },
       { origin: badGzip, message: expect.stringMatching(/^unreadable gzip: /) as string },
       { origin: badZip, message: expect.stringMatching(/^unreadable zip: /) as string },
       { origin: noDataZip, message: 'no .json, .csv or .gz entry inside the zip' },
@@ -154,6 +167,74 @@ describe('loadEnrichment', () => {
     ]);
     expect(result.facts.size).toBe(7);
   });
+
+  it('refuses zip and gzip entries beyond the limits, a zip inside a zip, and reads the rest', async () => {
+    const zip = write('limits/bundle.zip', '');
+    const nested = await zipOf('limits/nested.zip', { 'a.json': '{}' });
+    await writeZip(zip, [
+      { name: 'CVE-2023-43208.json', chunks: () => [readFileSync(mirthRecord)] },
+      { name: 'bomb.json', chunks: () => [Buffer.alloc(300_000, 0x20)], declaredSize: 10 },
+      { name: 'bomb.csv.gz', chunks: () => [gzipSync(Buffer.alloc(300_000, 0x20))] },
+      { name: 'inner.json', chunks: () => [readFileSync(nested)] },
+    ]);
+    const result = await loadEnrichment([zip], { zipLimits: { maxEntryBytes: 200_000 } });
+    expect(result.errors).toEqual([
+      {
+        origin: `${zip}!bomb.csv.gz`,
+        message: 'refused: inflates beyond the per-entry limit of 200000 bytes',
+      },
+      {
+        origin: `${zip}!inner.json`,
+        message: 'a zip inside a zip is not read',
+      },
+      {
+        origin: `${zip}!bomb.json`,
+        message: 'refused: inflates beyond the per-entry limit of 195.31 KiB (declared 10 bytes)',
+      },
+    ]);
+    expect([...result.facts.keys()]).toEqual(['CVE-2023-43208']);
+  });
+
+  describe('confined to roots', () => {
+    const root = join(temp, 'root');
+    const outside = join(temp, 'outside');
+    mkdirSync(join(root, 'kev'), { recursive: true });
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(root, 'kev', 'kev.json'), readFileSync(kevJson));
+    writeFileSync(join(outside, 'environ.json'), 'PATCHGATE_ADMIN_PASSWORD=hunter2');
+    symlinkSync(join(outside, 'environ.json'), join(root, 'kev', 'environ.json'));
+    symlinkSync(outside, join(root, 'out'));
+
+    it('reads inside the roots, never through a link that points out', async () => {
+      const result = await loadEnrichment([join(root, 'kev')], { roots: [root], kind: 'kev' });
+      expect(result.facts.size).toBe(7);
+      expect(result.errors).toEqual([]);
+    });
+
+    it.each([
+      '/proc/self/environ',
+      '/etc/shadow',
+      join(root, '..', 'outside', 'environ.json'),
+      join(root, 'out', 'environ.json'),
+      join(root, 'out', 'absent.json'),
+      join(root, 'kev', 'environ.json'),
+    ])('refuses %s with one message, quoting nothing', async (path) => {
+      const result = await loadEnrichment([path], { roots: [root], kind: 'epss' });
+      expect(result.errors).toEqual([
+        { origin: path, message: 'refused: not inside an allowed advisory root' },
+      ]);
+    });
+  });
+
+  it.each(['kev', 'epss', 'cve5', 'nvd'] as const)(
+    'never quotes a file it cannot read as %s',
+    async (kind) => {
+      const secret = write(`secret/${kind}.json`, 'PATCHGATE_ADMIN_PASSWORD=hunter2\nA,B,C\n');
+      const result = await loadEnrichment([secret], { kind });
+      expect(result.errors.length).toBeGreaterThan(0);
+      expect(JSON.stringify(result.errors)).not.toMatch(/hunter2|PATCHGATE|A,B/);
+    },
+  );
 
   it('reads every file with the source named by `kind`', async () => {
     // A CVE 5 record read as NVD is not an NVD page: one error, no guessing.

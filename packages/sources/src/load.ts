@@ -3,12 +3,20 @@
  * directories (a cvelistV5 or vulnrichment tree) and zip archives, gzip undone by magic
  * bytes, and merge what the pure parsers return. Nothing here throws for bad input: a path
  * that does not exist, a file no source recognises, an unreadable archive are error entries.
+ * Exported from `@patchgate/sources/node` only: the main entry stays browser-safe.
  */
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { unzipSync } from 'fflate';
+import type { ZipLimits } from '@patchgate/safe-parse/node';
+import {
+  DEFAULT_ZIP_LIMITS,
+  OUTSIDE_ROOTS,
+  confinePath,
+  readZip,
+  realRoots,
+} from '@patchgate/safe-parse/node';
 import { mergeFacts } from './facts.ts';
 import type { EnrichmentSource, FactsByCve, SourceError, VulnerabilityFacts } from './facts.ts';
 import { detectSource, enrichmentSource } from './registry.ts';
@@ -30,6 +38,17 @@ export interface LoadEnrichmentOptions {
   kind?: EnrichmentSourceId;
   /** Clock for `millis`; defaults to `performance.now`. */
   now?: () => number;
+  /**
+   * Read only inside these directories: every path given and every file found is resolved
+   * (`..`, symbolic links) and refused when it lies elsewhere, with one message whether it
+   * exists or not. Unset: any path (the CLI reads what its user names).
+   */
+  roots?: readonly string[];
+  /**
+   * Limits on what a zip may inflate to (defaults: 64 MiB an entry, 2 GiB in all, 1,000,000
+   * entries); `maxEntryBytes` also bounds what a gzip file inflates to.
+   */
+  zipLimits?: Partial<ZipLimits>;
 }
 
 /** What one kind of data under one given path yielded. */
@@ -85,10 +104,10 @@ const CANDIDATE = /\.(json|csv|zip)(\.gz)?$|\.gz$/i;
 const NOT_DATA = /(^|\/)delta(Log)?\.json$/;
 const isDataName = (name: string) =>
   CANDIDATE.test(name) && !/\.zip$/i.test(name) && !NOT_DATA.test(name);
-/** Uncompressed bytes of zip entries held at once. */
-const ZIP_BATCH_BYTES = 64 * 1024 * 1024;
-
 const decoder = new TextDecoder('utf-8');
+
+/** Errors say what failed by errno code: a message could carry more than the path. */
+const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code ?? 'read error';
 
 class Loader {
   readonly errors: SourceError[] = [];
@@ -99,23 +118,67 @@ class Loader {
   private sinceProgress = 0;
   private lastProgress: EnrichmentProgress | undefined;
   private readonly forced: EnrichmentSource | undefined;
+  private readonly limits: ZipLimits;
 
-  constructor(private readonly options: LoadEnrichmentOptions) {
+  constructor(
+    private readonly options: LoadEnrichmentOptions,
+    /** Real paths of the roots; undefined: unconfined. */
+    private readonly roots: readonly string[] | undefined,
+  ) {
     this.forced = options.kind === undefined ? undefined : enrichmentSource(options.kind);
+    this.limits = { ...DEFAULT_ZIP_LIMITS, ...options.zipLimits };
   }
 
-  /** One file's bytes: a zip, gzip or plain text; `origin` names it in facts and errors. */
-  async bytes(path: string, origin: string, bytes: Uint8Array): Promise<void> {
+  /** The real path to open, or undefined (and an error) when it is outside the roots. */
+  async confine(path: string): Promise<string | undefined> {
+    if (this.roots === undefined) return path;
+    const confined = await confinePath(path, this.roots);
+    if (confined.ok) return confined.path;
+    this.errors.push({
+      origin: path,
+      message: confined.reason === 'missing' ? 'not found' : OUTSIDE_ROOTS,
+    });
+    return undefined;
+  }
+
+  /** One file: a zip is read entry by entry from disk, anything else whole. */
+  async file(path: string, file: string): Promise<void> {
+    const real = await this.confine(file);
+    if (real === undefined) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = readFileSync(real);
+    } catch (error) {
+      this.errors.push({ origin: file, message: `unreadable: ${codeOf(error)}` });
+      return;
+    }
+    if (startsWith(bytes, ZIP)) await this.zip(path, file, bytes);
+    else this.bytes(path, file, bytes);
+  }
+
+  /**
+   * One file's or zip entry's bytes: gzip or plain text; `origin` names it in facts and
+   * errors. A zip inside a zip is not opened: nesting is how bombs multiply.
+   */
+  private bytes(path: string, origin: string, bytes: Uint8Array): void {
     if (startsWith(bytes, ZIP)) {
-      await this.zip(path, origin, bytes);
+      this.errors.push({ origin, message: 'a zip inside a zip is not read' });
       return;
     }
     let data = bytes;
     if (startsWith(bytes, GZIP)) {
       try {
-        data = gunzipSync(bytes);
+        // maxOutputLength stops inflating there: a gzip bomb is refused, not unpacked.
+        data = gunzipSync(bytes, { maxOutputLength: this.limits.maxEntryBytes });
       } catch (error) {
-        this.errors.push({ origin, message: `unreadable gzip: ${(error as Error).message}` });
+        const code = (error as NodeJS.ErrnoException).code;
+        this.errors.push({
+          origin,
+          message:
+            code === 'ERR_BUFFER_TOO_LARGE'
+              ? `refused: inflates beyond the per-entry limit of ${this.limits.maxEntryBytes} bytes`
+              : `unreadable gzip: ${code ?? 'damaged data'}`,
+        });
         return;
       }
     }
@@ -123,48 +186,28 @@ class Loader {
   }
 
   /**
-   * A zip's data entries, sorted by name, decompressed ZIP_BATCH_BYTES at a time: a whole
-   * cvelistV5 archive unpacks to gigabytes, too much to hold at once. The first pass reads
-   * only the central directory (the filter declines every entry).
+   * A zip's data entries, in name order, inflated one at a time with `node:zlib` within the
+   * limits (a whole cvelistV5 archive unpacks to gigabytes, a bomb to far more).
    */
   private async zip(path: string, origin: string, bytes: Uint8Array): Promise<void> {
-    const wanted: { name: string; size: number }[] = [];
-    try {
-      unzipSync(bytes, {
-        filter: (file) => {
-          if (isDataName(file.name)) wanted.push({ name: file.name, size: file.originalSize });
-          return false;
-        },
+    let sinceYield = 0;
+    const result = await readZip(bytes, {
+      wanted: isDataName,
+      sortByName: true,
+      limits: this.limits,
+      onEntry: async (name, data) => {
+        this.bytes(path, `${origin}!${name}`, data);
+        if (++sinceYield % YIELD_EVERY === 0) await yieldToEventLoop();
+      },
+    });
+    for (const problem of result.problems) {
+      this.errors.push({
+        origin: problem.entry === undefined ? origin : `${origin}!${problem.entry}`,
+        message: problem.message,
       });
-    } catch (error) {
-      this.errors.push({ origin, message: `unreadable zip: ${String(error)}` });
-      return;
     }
-    if (wanted.length === 0) {
+    if (result.entries === 0 && result.problems.length === 0) {
       this.errors.push({ origin, message: 'no .json, .csv or .gz entry inside the zip' });
-      return;
-    }
-    wanted.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (let start = 0; start < wanted.length;) {
-      let end = start;
-      let size = 0;
-      while (end < wanted.length && (end === start || size < ZIP_BATCH_BYTES))
-        size += wanted[end++]?.size ?? 0;
-      const batch = wanted.slice(start, end).map((entry) => entry.name);
-      const names = new Set(batch);
-      let entries: Record<string, Uint8Array>;
-      try {
-        entries = unzipSync(bytes, { filter: (file) => names.has(file.name) });
-      } catch (error) {
-        this.errors.push({ origin, message: `unreadable zip: ${String(error)}` });
-        return;
-      }
-      for (const name of batch) {
-        const entry = entries[name];
-        if (entry !== undefined) await this.bytes(path, `${origin}!${name}`, entry);
-      }
-      start = end;
-      await yieldToEventLoop();
     }
   }
 
@@ -281,29 +324,26 @@ export async function loadEnrichment(
   options: LoadEnrichmentOptions = {},
 ): Promise<LoadEnrichmentResult> {
   const now = options.now ?? (() => performance.now());
-  const loader = new Loader(options);
+  const roots = options.roots === undefined ? undefined : await realRoots(options.roots);
+  const loader = new Loader(options, roots);
 
   for (const path of paths) {
     const started = now();
+    const real = await loader.confine(path);
+    if (real === undefined) continue;
     let isDirectory: boolean;
     try {
-      isDirectory = (await stat(path)).isDirectory();
+      isDirectory = (await stat(real)).isDirectory();
     } catch (error) {
-      loader.errors.push({
-        origin: path,
-        message: `not found or unreadable: ${(error as Error).message}`,
-      });
+      loader.errors.push({ origin: path, message: `not found or unreadable: ${codeOf(error)}` });
       continue;
     }
     const files: string[] = [];
     if (isDirectory) {
       try {
-        await walk(path, files);
+        await walk(real, files);
       } catch (error) {
-        loader.errors.push({
-          origin: path,
-          message: `unreadable directory: ${(error as Error).message}`,
-        });
+        loader.errors.push({ origin: path, message: `unreadable directory: ${codeOf(error)}` });
         continue;
       }
       if (files.length === 0)
@@ -311,14 +351,7 @@ export async function loadEnrichment(
     } else files.push(path);
 
     for (const [index, file] of files.entries()) {
-      let bytes: Uint8Array;
-      try {
-        bytes = readFileSync(file);
-      } catch (error) {
-        loader.errors.push({ origin: file, message: `unreadable: ${(error as Error).message}` });
-        continue;
-      }
-      await loader.bytes(path, file, bytes);
+      await loader.file(path, file);
       if (index % YIELD_EVERY === YIELD_EVERY - 1) await yieldToEventLoop();
     }
     loader.finishPath(path, Math.round(now() - started));

@@ -41,6 +41,16 @@ describe('parseIgnoreFile', () => {
     });
   });
 
+  it.each([
+    ['- '.repeat(50_000) + 'x', 'nested deeper than the limit of 256 levels'],
+    ['['.repeat(50_000), 'nested deeper than the limit of 256 levels'],
+  ])('refuses nesting beyond the limit, naming it (%#)', (text, error) => {
+    expect(parseIgnoreFile(text, 'x.yaml')).toEqual({
+      entries: [],
+      errors: [`not YAML or JSON: ${error}`],
+    });
+  });
+
   it('reads JSON too', () => {
     const text = JSON.stringify({
       version: 1,

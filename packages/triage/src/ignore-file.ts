@@ -14,7 +14,7 @@
  * forgotten. Entries are validated one by one; a bad entry is reported with its path and left
  * out, the valid ones still apply. Nothing here throws.
  */
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '@patchgate/safe-parse';
 import type { z } from 'zod';
 import { IgnoreFile, IgnoreFileEntry } from './schema.ts';
 
@@ -56,12 +56,9 @@ export function ignoreEntryLabel(entry: Pick<IgnoreEntry, 'file' | 'index'>): st
 
 /** Read an ignore file (YAML or JSON). `file` names it in entries and messages. */
 export function parseIgnoreFile(text: string, file: string): IgnoreFileResult {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    return { entries: [], errors: [`not YAML or JSON: ${(error as Error).message}`] };
-  }
+  const parsed = parseYaml(text);
+  if (!parsed.ok) return { entries: [], errors: [`not YAML or JSON: ${parsed.error}`] };
+  const raw = parsed.value;
   const top = IgnoreFile.safeParse(raw ?? {});
   if (!top.success) return { entries: [], errors: issuePaths(top.error, '') };
 

@@ -496,6 +496,16 @@ describe('parseVex: not a VEX document', () => {
   it('says when the text is not JSON', () => {
     const result = parseVex('{ nope', 'x.json');
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.error).toMatch(/^x\.json: not JSON: /);
+    expect(!result.ok && result.error).toMatch(/^x\.json: not valid JSON: /);
+  });
+
+  it('refuses nesting beyond the limit with an error naming it, quoting nothing', () => {
+    const deep = '{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000);
+    expect(parseVex(deep, 'x.json')).toEqual({
+      ok: false,
+      error: 'x.json: nested deeper than the limit of 256 levels',
+    });
+    const secret = parseVex('PATCHGATE_SECRET=hunter2', 'x.json');
+    expect(!secret.ok && secret.error).not.toMatch(/hunter2/);
   });
 });

@@ -3,6 +3,7 @@
  * A document that is neither is an error; a bad statement inside one is a warning naming its
  * index, and the rest of the document is still read.
  */
+import { parseJson } from '@patchgate/safe-parse';
 import { readCycloneDxVex } from './read-vex-cyclonedx.ts';
 import { readOpenVex } from './read-vex-openvex.ts';
 import type { VexFormat, VexParseResult } from './vex-types.ts';
@@ -46,11 +47,8 @@ export function parseVex(text: string, document: string): VexParseResult {
       error: `${document}: XML VEX is not supported; convert it to CycloneDX JSON first`,
     };
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(trimmed) as unknown;
-  } catch (error) {
-    return { ok: false, error: `${document}: not JSON: ${(error as Error).message}` };
-  }
-  return readVexDocument(value, document);
+  // Nesting limited and errors without the text (safe-parse).
+  const parsed = parseJson(trimmed);
+  if (!parsed.ok) return { ok: false, error: `${document}: ${parsed.error}` };
+  return readVexDocument(parsed.value, document);
 }

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { OsRelease } from '@patchgate/inventory';
 import { inventoryFormats, osReleaseFromFile, osReleaseFromFlag } from '@patchgate/inventory';
 import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { defaultPolicyId } from '@patchgate/policy';
 import { buildScanReport, parseGate, renderers, reportFormats } from '@patchgate/report';
 import { runScanPipeline } from '@patchgate/scan-pipeline';

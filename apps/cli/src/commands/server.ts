@@ -4,6 +4,7 @@
  * Runs until SIGINT or SIGTERM, then shuts down gracefully. The server stack is imported here,
  * when the server starts, never by the other commands (docs/adr/0017-cli-lazy-commands.md).
  */
+import { delimiter } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -19,13 +20,16 @@ Options:
                              default ./patchgate-data)
       --database-url <url>   postgres://… to use PostgreSQL instead (PATCHGATE_DATABASE_URL)
       --log-level <level>    fatal, error, warn, info (default), debug, trace, silent
+      --advisory-root <dir>  a directory advisory sources may read from, besides
+                             <data-dir>/advisories (repeatable; PATCHGATE_ADVISORY_ROOTS,
+                             separated by ${delimiter}); the API cannot add one
       --policy <id|file>     the policy findings are prioritised by (PATCHGATE_POLICY):
                              default, bod-26-04, ssvc-deployer, pci-dss-4, fedramp-rev5,
                              or a YAML/JSON policy file
       --demo                 on an empty server: create an admin (its password is printed
                              once), demo assets with real inventories and real advisory
                              sources from examples/, synced in the background; the CLI is
-                             logged in to it
+                             logged in to it (examples/ becomes an advisory root)
 
 First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
 admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
@@ -52,6 +56,7 @@ export async function serverCommand(
     'log-level': { type: 'string' },
     demo: { type: 'boolean' },
     policy: { type: 'string' },
+    'advisory-root': { type: 'string', multiple: true },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help === true) {
@@ -72,6 +77,13 @@ export async function serverCommand(
   };
   const { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } =
     await import('@patchgate/server');
+  // Roots add up: the environment's, the flags', and examples/ for the demo's sources.
+  const roots = [
+    ...(env['PATCHGATE_ADVISORY_ROOTS'] ?? '').split(delimiter),
+    ...(values['advisory-root'] ?? []),
+    ...(values.demo === true ? [(await import('../demo.ts')).examplesDir] : []),
+  ].filter((root) => root !== '');
+  if (roots.length > 0) env['PATCHGATE_ADVISORY_ROOTS'] = roots.join(delimiter);
   const configured = configFromEnv(env, io.cwd);
   if (!configured.ok)
     throw new UsageError(`invalid configuration:\n  ${configured.errors.join('\n  ')}`);

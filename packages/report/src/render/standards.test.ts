@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Inventory } from '@patchgate/inventory';
 import { readInventory } from '@patchgate/inventory';
 import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import { defaultPolicy } from '@patchgate/policy';
 import { runScanPipeline } from '@patchgate/scan-pipeline';
 import { parseVex } from '@patchgate/triage';

@@ -188,9 +188,9 @@ describe('cve5Source', () => {
       },
       {
         origin: 'bulk.json#0',
-        message: 'CVE-2023-43208: adp metrics[4] ssvc: unknown Exploitation: "public"',
+        message: 'CVE-2023-43208: adp metrics[4] ssvc: unknown Exploitation',
       },
-      { origin: 'bulk.json#1', message: 'cveMetadata.cveId: not a CVE ID: nope' },
+      { origin: 'bulk.json#1', message: 'cveMetadata.cveId: not a CVE ID' },
       { origin: 'bulk.json#2', message: 'not a JSON object' },
       { origin: 'bulk.json#3', message: 'no cveMetadata: not a CVE 5 record' },
     ]);
@@ -201,7 +201,7 @@ describe('cve5Source', () => {
     const result = cve5Source.parse({ path: 'x.json', text: '{"dataType": "CVE_RECORD",' });
     expect(result.facts.size).toBe(0);
     expect(result.errors).toEqual([
-      { origin: 'x.json', message: expect.stringMatching(/^not JSON: /) as string },
+      { origin: 'x.json', message: expect.stringMatching(/^not valid JSON: /) as string },
     ]);
   });
 });

@@ -4,6 +4,7 @@
  * Schema: https://github.com/CVEProject/cve-schema/blob/main/schema/CVE_Record_Format.json
  */
 import { isCveId } from '@patchgate/osv';
+import { parseJson } from '@patchgate/safe-parse';
 import type {
   CvssFact,
   CvssVersion,
@@ -140,9 +141,7 @@ class RecordReader {
       ['Technical Impact', options['Technical Impact'], technicalImpact],
     ] as const) {
       if (value !== undefined && read === undefined)
-        this.problems.push(
-          `${container.kind} metrics[${index}] ssvc: unknown ${name}: ${JSON.stringify(value)}`,
-        );
+        this.problems.push(`${container.kind} metrics[${index}] ssvc: unknown ${name}`);
     }
     // Nothing readable (every value unknown, reported above): no SSVC fact at all.
     if (exploitation === undefined && automatable === undefined && technicalImpact === undefined)
@@ -200,7 +199,7 @@ export function factsOfCve5Record(
   if (!isObject(meta)) return 'no cveMetadata: not a CVE 5 record';
   const cve = text(meta['cveId'])?.trim().toUpperCase();
   if (cve === undefined || !isCveId(cve))
-    return `cveMetadata.cveId: not a CVE ID: ${String(meta['cveId'])}`;
+    return 'cveMetadata.cveId: not a CVE ID';
   // REJECTED records keep only `containers.cna.rejectedReasons`: nothing to learn.
   if (meta['state'] === 'REJECTED') return undefined;
   const containers = isObject(record['containers']) ? record['containers'] : {};
@@ -223,16 +222,15 @@ export function factsOfCve5Record(
 function parse(input: SourceInput): EnrichmentResult {
   const facts = new Map<string, VulnerabilityFacts>();
   const errors: SourceError[] = [];
-  let document: unknown;
-  try {
-    document = JSON.parse(input.text);
-  } catch (error) {
+  const parsed = parseJson(input.text);
+  if (!parsed.ok) {
     return {
       facts,
-      errors: [{ origin: input.path, message: `not JSON: ${(error as Error).message}` }],
+      errors: [{ origin: input.path, message: parsed.error }],
       metadata: { records: 0, rejected: 0 },
     };
   }
+  const document = parsed.value;
   // One record per file (cvelistV5, vulnrichment), or an array of records.
   const records = Array.isArray(document) ? (document as unknown[]) : [document];
   let rejected = 0;

@@ -79,9 +79,9 @@ describe('epssSource', () => {
     expect([...result.facts.keys()]).toEqual(['CVE-2024-0001', 'CVE-2024-0004']);
     expect(result.facts.get('CVE-2024-0004')?.epss?.score).toBe(0.00001);
     expect(result.errors).toEqual([
-      { origin: 'e.csv:4', message: 'not a score row: CVE-2024-0002,1.5,0.9' },
-      { origin: 'e.csv:5', message: 'not a score row: GHSA-xxxx,0.1,0.1' },
-      { origin: 'e.csv:6', message: 'not a score row: CVE-2024-0003,,0.1' },
+      { origin: 'e.csv:4', message: 'not a score row (3 fields)' },
+      { origin: 'e.csv:5', message: 'not a score row (3 fields)' },
+      { origin: 'e.csv:6', message: 'not a score row (3 fields)' },
     ]);
     expect(result.metadata).toEqual({
       records: 5,

@@ -108,7 +108,10 @@ export const epssSource: EnrichmentSource = {
       const score = probability(fields[columns.epss]);
       const percentile = probability(fields[columns.percentile]);
       if (!isCveId(cve) || score === undefined || percentile === undefined) {
-        errors.push({ origin: `${path}:${line}`, message: `not a score row: ${fields.join(',')}` });
+        errors.push({
+          origin: `${path}:${line}`,
+          message: `not a score row (${fields.length} fields)`,
+        });
         return;
       }
       // An explicit literal, not a spread: twice as fast over 300,000 rows (V8 object shapes).

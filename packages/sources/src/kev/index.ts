@@ -2,6 +2,7 @@
  * CISA Known Exploited Vulnerabilities catalogue, JSON or CSV form (see ./readme.md).
  * Schema: https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities_schema.json
  */
+import { parseJson } from '@patchgate/safe-parse';
 import { forEachCsvRecord } from '../csv.ts';
 import { isCveId } from '@patchgate/osv';
 import type {
@@ -75,10 +76,10 @@ function factsOfEntry(
   catalogVersion: string | undefined,
 ): VulnerabilityFacts | string {
   const cve = text(entry.cveID)?.trim().toUpperCase();
-  if (cve === undefined || !isCveId(cve)) return `cveID: not a CVE ID: ${String(entry.cveID)}`;
+  if (cve === undefined || !isCveId(cve)) return 'cveID: not a CVE ID';
   const dateAdded = text(entry.dateAdded);
   if (dateAdded === undefined || !DATE.test(dateAdded))
-    return `${cve}: dateAdded: not a YYYY-MM-DD date: ${String(entry.dateAdded)}`;
+    return `${cve}: dateAdded: not a YYYY-MM-DD date`;
   const dueDate = text(entry.dueDate);
   const vendorProject = text(entry.vendorProject);
   const product = text(entry.product);
@@ -131,15 +132,12 @@ class Collector {
   }
 }
 
-function parseJson(input: SourceInput): EnrichmentResult {
-  let document: unknown;
-  try {
-    // A byte-order mark is not JSON whitespace (RFC 8259 §8.1 lets parsers ignore it).
-    const body = input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text;
-    document = JSON.parse(body);
-  } catch (error) {
-    return fail(input.path, `not JSON: ${(error as Error).message}`);
-  }
+function parseJsonCatalogue(input: SourceInput): EnrichmentResult {
+  // A byte-order mark is not JSON whitespace (RFC 8259 §8.1 lets parsers ignore it).
+  const body = input.text.charCodeAt(0) === 0xfeff ? input.text.slice(1) : input.text;
+  const parsed = parseJson(body);
+  if (!parsed.ok) return fail(input.path, parsed.error);
+  const document = parsed.value;
   if (!isObject(document) || !Array.isArray(document['vulnerabilities']))
     return fail(input.path, 'not a KEV catalogue: no `vulnerabilities` array');
   const catalogVersion = text(document['catalogVersion']);
@@ -218,6 +216,6 @@ export const kevSource: EnrichmentSource = {
     return /known_exploited_vulnerabilities/i.test(path) ? 0.3 : 0;
   },
   parse(input) {
-    return looksLikeJson(input.text.slice(0, 64)) ? parseJson(input) : parseCsvForm(input);
+    return looksLikeJson(input.text.slice(0, 64)) ? parseJsonCatalogue(input) : parseCsvForm(input);
   },
 };

@@ -4,6 +4,7 @@
  * Spec: https://nvd.nist.gov/developers/vulnerabilities
  */
 import { isCveId } from '@patchgate/osv';
+import { parseJson } from '@patchgate/safe-parse';
 import type {
   CvssFact,
   CvssVersion,
@@ -50,7 +51,7 @@ export function factsOfNvdCve(
   problems: string[] = [],
 ): VulnerabilityFacts | undefined | string {
   const id = text(cve['id'])?.trim().toUpperCase();
-  if (id === undefined || !isCveId(id)) return `id: not a CVE ID: ${String(cve['id'])}`;
+  if (id === undefined || !isCveId(id)) return 'id: not a CVE ID';
   // vulnStatus values: Received, Awaiting Analysis, Undergoing Analysis, Analyzed, Modified,
   // Deferred, Rejected. A rejected CVE has nothing to say.
   if (cve['vulnStatus'] === 'Rejected') return undefined;
@@ -92,7 +93,7 @@ export function factsOfNvdCve(
   const dateAdded = text(cve['cisaExploitAdd']);
   let kev: KevFact | undefined;
   if (dateAdded !== undefined) {
-    if (!DATE.test(dateAdded)) problems.push(`cisaExploitAdd: not a date: ${dateAdded}`);
+    if (!DATE.test(dateAdded)) problems.push('cisaExploitAdd: not a date');
     else {
       const dueDate = text(cve['cisaActionDue']);
       const requiredAction = text(cve['cisaRequiredAction']);
@@ -123,13 +124,12 @@ export function factsOfNvdCve(
 function parse(input: SourceInput): EnrichmentResult {
   const facts = new Map<string, VulnerabilityFacts>();
   const errors: SourceError[] = [];
-  let document: unknown;
-  try {
-    document = JSON.parse(input.text);
-  } catch (error) {
-    errors.push({ origin: input.path, message: `not JSON: ${(error as Error).message}` });
+  const parsed = parseJson(input.text);
+  if (!parsed.ok) {
+    errors.push({ origin: input.path, message: parsed.error });
     return { facts, errors, metadata: { records: 0, rejected: 0 } };
   }
+  const document = parsed.value;
   if (!isObject(document) || !Array.isArray(document['vulnerabilities'])) {
     errors.push({ origin: input.path, message: 'not an NVD page: no `vulnerabilities` array' });
     return { facts, errors, metadata: { records: 0, rejected: 0 } };

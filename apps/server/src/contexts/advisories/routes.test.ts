@@ -133,9 +133,20 @@ describe.each(testDatabases())('advisories API on $name', ({ open, skip }) => {
   it.skipIf(skip !== undefined).each([
     [
       'a path that does not exist',
-      { name: 'x', kind: 'osv-directory', path: '/nonexistent/osv' },
+      { name: 'x', kind: 'osv-directory', path: join(repo, 'examples/no-such-dir') },
       422,
       [{ field: 'body.path', message: 'does not exist on the server' }],
+    ],
+    [
+      'a path outside the allowed roots (paths.test.ts tries the attacks)',
+      { name: 'x', kind: 'osv-directory', path: '/nonexistent/osv' },
+      422,
+      [
+        {
+          field: 'body.path',
+          message: expect.stringMatching(/^must be inside an allowed advisory root \(/) as string,
+        },
+      ],
     ],
     [
       'a file for a directory kind',

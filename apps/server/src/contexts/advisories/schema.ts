@@ -27,7 +27,9 @@ const path = z
   .string()
   .min(1)
   .max(4096)
-  .describe('absolute path of a file or directory on the server host');
+  .describe(
+    'file or directory on the server host, inside an allowed advisory root (server configuration); a relative path starts at <dataDir>/advisories',
+  );
 const intervalSeconds = z
   .number()
   .int()

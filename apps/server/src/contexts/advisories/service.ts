@@ -53,6 +53,7 @@ import type {
   SyncRunQuery,
   SyncRunState,
 } from './schema.ts';
+import { confineSourcePath } from './paths.ts';
 import { isOsvKind, syncJobKind } from './sync.ts';
 
 export type { RequestSource };
@@ -114,16 +115,29 @@ export function syncRunOf(row: SyncRunRow): SyncRun {
 export const scheduleIdOf = (sourceId: string) => `${syncJobKind}:${sourceId}`;
 
 /**
- * The path must exist on the server and be what the kind reads: a directory for
- * `osv-directory`, a file for `osv-file` and `osv-zip`, either for enrichment data.
+ * The path must lie inside an allowed root (server configuration), exist, and be what the
+ * kind reads: a directory for `osv-directory`, a file for `osv-file` and `osv-zip`, either
+ * for enrichment data. One answer for every path outside the roots.
  */
-async function checkPath(kind: AdvisorySourceKind, path: string): Promise<void> {
+async function checkPath(
+  ctx: ServerContext,
+  kind: AdvisorySourceKind,
+  path: string,
+): Promise<void> {
+  const confined = await confineSourcePath(ctx, path);
+  if (!confined.ok) {
+    const message =
+      confined.reason === 'missing'
+        ? 'does not exist on the server'
+        : `must be inside an allowed advisory root (${ctx.config.advisoryFiles.roots.join(', ')})`;
+    throw new ValidationError(`The source path ${message}`, [{ field: 'body.path', message }]);
+  }
   let isDirectory: boolean;
   try {
-    isDirectory = (await stat(path)).isDirectory();
+    isDirectory = (await stat(confined.path)).isDirectory();
   } catch {
-    throw new ValidationError(`${path} does not exist on the server`, [
-      { field: 'body.path', message: 'does not exist on the server' },
+    throw new ValidationError('The source path cannot be read', [
+      { field: 'body.path', message: 'cannot be read' },
     ]);
   }
   const wanted =
@@ -180,7 +194,7 @@ export async function createSource(
   source: RequestSource,
 ): Promise<AdvisorySource> {
   const { database, clock } = ctx;
-  await checkPath(input.kind, input.path);
+  await checkPath(ctx, input.kind, input.path);
   const now = timestamp(clock);
   const row: SourceRow = {
     id: randomUUID(),
@@ -220,7 +234,9 @@ export async function updateSource(
 ): Promise<AdvisorySource> {
   const { database, clock } = ctx;
   const current = await requireSource(database.db, id);
-  if (patch.path !== undefined) await checkPath(current.kind as AdvisorySourceKind, patch.path);
+  if (patch.path !== undefined) {
+    await checkPath(ctx, current.kind as AdvisorySourceKind, patch.path);
+  }
   const after = await database.db.transaction().execute(async (trx) => {
     const before = await requireSource(trx, id);
     if (patch.name !== undefined && patch.name !== before.name) {

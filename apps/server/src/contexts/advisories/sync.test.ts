@@ -149,7 +149,7 @@ describe.each(testDatabases())('advisory sync on $name', ({ open, skip }) => {
       expect(run.errors).toEqual([
         {
           origin: join(dir, 'GO-9999-0001.json'),
-          message: expect.stringMatching(/^invalid JSON: /) as unknown,
+          message: expect.stringMatching(/^not valid JSON: /) as unknown,
         },
       ]);
     },

@@ -6,10 +6,11 @@
  * rest, so it ends in the same state as an uninterrupted run.
  */
 import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { OsvRecord } from '@patchgate/osv';
-import { loadAdvisories } from '@patchgate/osv';
+import { loadAdvisories } from '@patchgate/osv/node';
 import type { VulnerabilityFacts } from '@patchgate/sources';
-import { loadEnrichment } from '@patchgate/sources';
+import { loadEnrichment } from '@patchgate/sources/node';
 import { z } from 'zod';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
@@ -31,6 +32,7 @@ import {
 import type { AdvisorySourceKind, SyncCounts, SyncDownload, SyncError } from './schema.ts';
 import type { Fetched, UrlSyncOptions } from './url-sync.ts';
 import { fetchUrlSource } from './url-sync.ts';
+import { confineSourcePath } from './paths.ts';
 
 export const syncJobKind = 'advisories.sync';
 /** Enqueued after a sync that changed something; the findings context handles it. */
@@ -68,10 +70,50 @@ type Loaded =
   | { readonly type: 'osv'; readonly items: OsvRecord[]; readonly errors: SyncError[] }
   | { readonly type: 'facts'; readonly items: VulnerabilityFacts[]; readonly errors: SyncError[] };
 
-/** Read the source at `path`: its own path, or the verified download of a url source. */
-async function load(source: SourceRow, path: string): Promise<Loaded> {
+/**
+ * A sync refused because the source's path now lies outside the allowed roots (a symbolic
+ * link swapped after creation, a root removed from the configuration) or no longer exists.
+ * Its message is the run's error: it names no file content and no path outside the roots.
+ */
+export class SourcePathRefused extends Error {
+  override readonly name = 'SourcePathRefused';
+}
+
+/**
+ * The file a sync reads: a path source's own path, confined to the allowed roots again at every
+ * sync (the file system changes), or a url source's verified download, which the server itself
+ * wrote into its per-run download folder (that folder is then the only root).
+ */
+async function confinedInput(
+  ctx: ServerContext,
+  source: SourceRow,
+  download: string | undefined,
+): Promise<{ path: string; roots: readonly string[] }> {
+  if (download !== undefined) return { path: download, roots: [dirname(download)] };
+  const confined = await confineSourcePath(ctx, source.path);
+  if (!confined.ok) {
+    throw new SourcePathRefused(
+      confined.reason === 'missing'
+        ? 'the source path no longer exists'
+        : 'refused: the source path is not inside an allowed advisory root',
+    );
+  }
+  return { path: confined.path, roots: ctx.config.advisoryFiles.roots };
+}
+
+async function load(
+  ctx: ServerContext,
+  source: SourceRow,
+  download: string | undefined,
+): Promise<Loaded> {
+  const input = await confinedInput(ctx, source, download);
+  const { maxEntryBytes, maxTotalBytes, maxEntries } = ctx.config.advisoryFiles;
+  const confinement = {
+    roots: input.roots,
+    zipLimits: { maxEntryBytes, maxTotalBytes, maxEntries },
+  };
   if (isOsvKind(source.kind)) {
-    const result = await loadAdvisories([path]);
+    const result = await loadAdvisories([input.path], confinement);
     return {
       type: 'osv',
       items: [...result.records].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
@@ -81,7 +123,8 @@ async function load(source: SourceRow, path: string): Promise<Loaded> {
       })),
     };
   }
-  const result = await loadEnrichment([path], {
+  const result = await loadEnrichment([input.path], {
+    ...confinement,
     kind: source.kind as 'kev' | 'epss' | 'cve5' | 'nvd',
   });
   return {
@@ -156,7 +199,9 @@ export async function syncSource(
     const file = fetched === undefined ? source.path : fetched.file;
     if (file !== undefined) await job.progress(0, 0, `reading ${fetched ? 'the download' : file}`);
     const loaded: Loaded =
-      file === undefined ? { type: 'osv', items: [], errors: [] } : await load(source, file);
+      file === undefined
+        ? { type: 'osv', items: [], errors: [] }
+        : await load(ctx, source, fetched?.file);
     errors = loaded.errors.slice(0, errorSampleSize);
     if (
       fetched !== undefined &&

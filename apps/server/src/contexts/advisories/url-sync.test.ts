@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { unzipSync, zipSync } from 'fflate';
+import { readZip, writeZip } from '@patchgate/safe-parse/node';
 import { hasSharedData, sharedData } from '@patchgate/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DownloadSettings } from '../../config.ts';
@@ -23,7 +23,31 @@ const repo = resolve(import.meta.dirname, '../../../../..');
 const who = { actor: systemActor };
 
 /** golang/vulndb's real export (shared data), or a zip of the committed Go examples. */
-function goZip(): Buffer {
+async function zipOf(entries: Record<string, Uint8Array>): Promise<Buffer> {
+  const dir = mkdtempSync(join(tmpdir(), 'patchgate-zip-'));
+  try {
+    const path = join(dir, 'all.zip');
+    await writeZip(
+      path,
+      Object.entries(entries).map(([name, data]) => ({ name, chunks: () => [data] })),
+    );
+    return readFileSync(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function unzip(zip: Buffer): Promise<Record<string, Uint8Array>> {
+  const entries: Record<string, Uint8Array> = {};
+  await readZip(new Uint8Array(zip), {
+    onEntry: (name, data) => {
+      entries[name] = new Uint8Array(data);
+    },
+  });
+  return entries;
+}
+
+async function goZip(): Promise<Buffer> {
   if (hasSharedData('advisories/osv/Go/all.zip'))
     return readFileSync(sharedData('advisories/osv/Go/all.zip'));
   const dir = join(repo, 'examples/advisories/go');
@@ -32,12 +56,12 @@ function goZip(): Buffer {
       .filter((name) => name.endsWith('.json'))
       .map((name) => [name, new Uint8Array(readFileSync(join(dir, name)))]),
   );
-  return Buffer.from(zipSync(files));
+  return zipOf(files);
 }
 
 /** The same zip with one record changed (a later `modified`): what tomorrow's export holds. */
-function changedZip(zip: Buffer): { zip: Buffer; id: string } {
-  const entries = unzipSync(new Uint8Array(zip));
+async function changedZip(zip: Buffer): Promise<{ zip: Buffer; id: string }> {
+  const entries = await unzip(zip);
   const name = Object.keys(entries)
     .filter((entry) => entry.endsWith('.json'))
     .sort()[0];
@@ -50,7 +74,7 @@ function changedZip(zip: Buffer): { zip: Buffer; id: string } {
       JSON.stringify({ ...record, modified: '2027-01-01T00:00:00Z', summary: 'changed upstream' }),
     ),
   );
-  return { zip: Buffer.from(zipSync(entries)), id: record.id };
+  return { zip: await zipOf(entries), id: record.id };
 }
 
 /** CISA's catalogue (shared data, or the committed excerpt), whole and without its last entry. */
@@ -143,10 +167,8 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
     'OSV all.zip: a first sync, a 304 that downloads and applies nothing, a changed file applied',
     async () => {
       const { database, feed, add, sync, leftovers, reconciles } = await setup();
-      const zip = goZip();
-      const records = Object.keys(unzipSync(new Uint8Array(zip))).filter((n) =>
-        n.endsWith('.json'),
-      ).length;
+      const zip = await goZip();
+      const records = Object.keys(await unzip(zip)).filter((n) => n.endsWith('.json')).length;
       feed.serve('/Go/all.zip', zip);
       const source = await add('osv-zip', '/Go/all.zip');
 
@@ -181,7 +203,7 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
       expect(await tableCounts(database.db)).toEqual(stored);
       expect(await reconciles()).toBe(1);
 
-      const changed = changedZip(zip);
+      const changed = await changedZip(zip);
       feed.serve('/Go/all.zip', changed.zip);
       const third = await sync(source.id);
       expect(third.run).toMatchObject({

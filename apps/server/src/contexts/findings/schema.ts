@@ -1,5 +1,6 @@
 /** The findings API's zod schemas: strict inputs (unknown keys rejected), every field described. */
-import { criticalities, environments, exposures, priorities } from '@patchgate/policy';
+import { criticalities, environments, exposures } from '@patchgate/model';
+import { priorities } from '@patchgate/policy';
 import { z } from 'zod';
 import { detectionStates, exceptionStates, triageJustifications, triageStates } from './model.ts';
 import { findingSorts } from './repository.ts';

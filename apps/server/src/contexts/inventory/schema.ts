@@ -2,7 +2,7 @@
  * The inventory API's schemas: strict for input (unknown keys rejected), every field described
  * (the OpenAPI document is generated from them). Schema and inferred type share a name.
  */
-import { criticalities, environments, exposures } from '@patchgate/policy';
+import { criticalities, environments, exposures } from '@patchgate/model';
 import { z } from 'zod';
 
 export const assetKinds = ['host', 'container-image', 'application'] as const;

@@ -8,6 +8,7 @@
  * `key = "string"` / `key = [ "string", … ]` (arrays may span lines), and tables it skips
  * (`[metadata]` checksums of v1, `[[patch.unused]]`). Anything else is reported, not guessed.
  */
+import { encodeUriPart } from '../../purl.ts';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -168,7 +169,7 @@ function parse(input: InventoryInput): InventoryResult {
       ecosystem: ECOSYSTEM,
       name,
       version: crateVersion,
-      purl: `pkg:cargo/${encodeURIComponent(name)}@${encodeURIComponent(crateVersion)}`,
+      purl: `pkg:cargo/${encodeUriPart(name)}@${encodeUriPart(crateVersion)}`,
       location: at,
     });
   }

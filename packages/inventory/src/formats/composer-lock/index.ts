@@ -7,6 +7,8 @@
  * Versions are kept as written (`v3.3.2`): Packagist advisories and the matcher handle the `v`.
  * Branch versions (`dev-main`, `2.x-dev`) name a moving commit, not a release: warned and skipped.
  */
+import { encodeUriPart } from '../../purl.ts';
+import { parseJson } from '@patchgate/safe-parse';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -26,7 +28,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function composerPurl(name: string, version: string): string {
   const [vendor = '', project = ''] = name.split('/');
-  return `pkg:composer/${encodeURIComponent(vendor)}/${encodeURIComponent(project)}@${encodeURIComponent(version)}`;
+  return `pkg:composer/${encodeUriPart(vendor)}/${encodeUriPart(project)}@${encodeUriPart(version)}`;
 }
 
 function readList(
@@ -82,12 +84,11 @@ function readList(
 function parse(input: InventoryInput): InventoryResult {
   if (input.text.trim() === '')
     return { ok: false, error: `${input.path}: empty file, not a composer.lock` };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(input.text);
-  } catch (cause) {
-    return { ok: false, error: `${input.path}: not valid JSON (${(cause as Error).message})` };
-  }
+  // A nesting limit before anything walks the tree (components within components, npm v1
+  // `dependencies` within `dependencies` recurse); errors never quote the text.
+  const parsed = parseJson(input.text);
+  if (!parsed.ok) return { ok: false, error: `${input.path}: ${parsed.error}` };
+  const doc: unknown = parsed.value;
   if (!isRecord(doc) || (!('packages' in doc) && !('packages-dev' in doc))) {
     return { ok: false, error: `${input.path}: not a composer.lock (no "packages" list)` };
   }

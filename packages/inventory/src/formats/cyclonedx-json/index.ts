@@ -1,3 +1,4 @@
+import { parseJson } from '@patchgate/safe-parse';
 import type { InventoryFormat, InventoryInput, InventoryResult } from '../../types.ts';
 import type { CdxComponent, CdxDependency, CdxDocument, CdxProperty } from './cyclonedx.ts';
 import { cyclonedxToInventory, looksLikeVex } from './cyclonedx.ts';
@@ -90,12 +91,11 @@ export const cyclonedxJsonFormat: InventoryFormat = {
   parse(input: InventoryInput): InventoryResult {
     if (input.text.trim() === '')
       return { ok: false, error: `${input.path}: empty file, not a CycloneDX document` };
-    let json: unknown;
-    try {
-      json = JSON.parse(input.text);
-    } catch (error) {
-      return { ok: false, error: `${input.path}: not valid JSON (${(error as Error).message})` };
-    }
+    // A nesting limit before anything walks the tree (components within components, npm v1
+    // `dependencies` within `dependencies` recurse); errors never quote the text.
+    const parsed = parseJson(input.text);
+    if (!parsed.ok) return { ok: false, error: `${input.path}: ${parsed.error}` };
+    const json: unknown = parsed.value;
     if (!isRecord(json) || json['bomFormat'] !== 'CycloneDX') {
       return {
         ok: false,

@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_DEPTH, depthError, xmlDepthExceeds } from '@patchgate/safe-parse';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { InventoryFormat, InventoryInput, InventoryResult } from '../../types.ts';
 import type {
@@ -120,6 +121,10 @@ export const cyclonedxXmlFormat: InventoryFormat = {
   parse(input: InventoryInput): InventoryResult {
     if (input.text.trim() === '')
       return { ok: false, error: `${input.path}: empty file, not a CycloneDX document` };
+    // fast-xml-parser's tree (and our walk over nested components) recurses: nesting is
+    // bounded before either runs.
+    if (xmlDepthExceeds(input.text, DEFAULT_MAX_DEPTH))
+      return { ok: false, error: `${input.path}: ${depthError(DEFAULT_MAX_DEPTH)}` };
     const valid = XMLValidator.validate(input.text);
     if (valid !== true) {
       return {
@@ -128,7 +133,13 @@ export const cyclonedxXmlFormat: InventoryFormat = {
       };
     }
     const namespace = namespacePattern.exec(input.text.slice(0, headLength));
-    const root = parser.parse(input.text) as unknown;
+    let root: unknown;
+    try {
+      root = parser.parse(input.text) as unknown;
+    } catch {
+      // Validated above; what remains is the parser's own limits (entity expansion, nesting).
+      return { ok: false, error: `${input.path}: not a readable XML document` };
+    }
     const bom = isNode(root) ? root['bom'] : undefined;
     if (namespace === null || !isNode(bom)) {
       return {

@@ -8,6 +8,7 @@
  * are indented 6 spaces and are not installed versions. DEPENDENCIES lists what the Gemfile
  * asks for (direct dependencies). BUNDLED WITH names the Bundler version.
  */
+import { encodeUriPart } from '../../purl.ts';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -33,10 +34,8 @@ function baseName(path: string): string {
 
 export function gemPurl(name: string, version: string, platform?: string): string {
   const qualifier =
-    platform === undefined || platform === 'ruby'
-      ? ''
-      : `?platform=${encodeURIComponent(platform)}`;
-  return `pkg:gem/${encodeURIComponent(name)}@${encodeURIComponent(version)}${qualifier}`;
+    platform === undefined || platform === 'ruby' ? '' : `?platform=${encodeUriPart(platform)}`;
+  return `pkg:gem/${encodeUriPart(name)}@${encodeUriPart(version)}${qualifier}`;
 }
 
 interface Spec {

@@ -7,6 +7,7 @@
  * library (module `stdlib`), as osv-scanner does: Go advisories for the standard library are
  * published under that module name (https://go.dev/doc/security/vuln/database#schema).
  */
+import { encodeUriPart } from '../../purl.ts';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -27,8 +28,8 @@ export function goVersionForOsv(version: string): string {
 
 /** `pkg:golang/github.com/foo/bar@v1.2.3` (purl-spec golang type; the version keeps its `v`). */
 export function goPurl(modulePath: string, version: string): string {
-  const path = modulePath.split('/').map(encodeURIComponent).join('/');
-  return `pkg:golang/${path}@${encodeURIComponent(version)}`;
+  const path = modulePath.split('/').map(encodeUriPart).join('/');
+  return `pkg:golang/${path}@${encodeUriPart(version)}`;
 }
 
 /** A replacement target that is a directory on disk rather than a module version. */

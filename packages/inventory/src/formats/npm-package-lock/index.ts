@@ -6,6 +6,8 @@
  * v2 also repeats the v1 `dependencies` tree for old npm, which we ignore when `packages` exists.
  * v1 has only the nested `dependencies` tree.
  */
+import { encodeUriPart } from '../../purl.ts';
+import { parseJson } from '@patchgate/safe-parse';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -41,9 +43,9 @@ export function npmPurl(name: string, version: string): string {
   const slash = name.startsWith('@') ? name.indexOf('/') : -1;
   const path =
     slash > 0
-      ? `${encodeURIComponent(name.slice(0, slash))}/${encodeURIComponent(name.slice(slash + 1))}`
-      : encodeURIComponent(name);
-  return `pkg:npm/${path}@${encodeURIComponent(version)}`;
+      ? `${encodeUriPart(name.slice(0, slash))}/${encodeUriPart(name.slice(slash + 1))}`
+      : encodeUriPart(name);
+  return `pkg:npm/${path}@${encodeUriPart(version)}`;
 }
 
 /** The package name for a `packages` key: the part after its last `node_modules/`. */
@@ -191,12 +193,11 @@ function parseDependencyTree(
 function parse(input: InventoryInput): InventoryResult {
   if (input.text.trim() === '')
     return { ok: false, error: `${input.path}: empty file, not a package-lock.json` };
-  let doc: unknown;
-  try {
-    doc = JSON.parse(input.text);
-  } catch (cause) {
-    return { ok: false, error: `${input.path}: not valid JSON (${(cause as Error).message})` };
-  }
+  // A nesting limit before anything walks the tree (components within components, npm v1
+  // `dependencies` within `dependencies` recurse); errors never quote the text.
+  const parsed = parseJson(input.text);
+  if (!parsed.ok) return { ok: false, error: `${input.path}: ${parsed.error}` };
+  const doc: unknown = parsed.value;
   if (!isRecord(doc) || typeof doc['lockfileVersion'] !== 'number') {
     return {
       ok: false,

@@ -7,6 +7,7 @@
  * (ranges, bare names, includes, editables, URLs, VCS and local paths) becomes a warning:
  * a version is never guessed.
  */
+import { encodeUriPart } from '../../purl.ts';
 import type {
   InstalledPackage,
   InventoryFormat,
@@ -138,7 +139,7 @@ function parse(input: InventoryInput): InventoryResult {
       ecosystem: ECOSYSTEM,
       name,
       version,
-      purl: `pkg:pypi/${encodeURIComponent(normalisePypiName(name))}@${encodeURIComponent(version)}`,
+      purl: `pkg:pypi/${encodeUriPart(normalisePypiName(name))}@${encodeUriPart(version)}`,
       location: at(line),
     });
   }

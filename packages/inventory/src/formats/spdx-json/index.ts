@@ -1,3 +1,4 @@
+import { parseJson } from '@patchgate/safe-parse';
 import type { InventoryFormat, InventoryInput, InventoryResult } from '../../types.ts';
 import type { SpdxPackage } from './spdx.ts';
 import { isPurlRef, spdxToInventory } from './spdx.ts';
@@ -104,12 +105,11 @@ export const spdxJsonFormat: InventoryFormat = {
   parse(input: InventoryInput): InventoryResult {
     if (input.text.trim() === '')
       return { ok: false, error: `${input.path}: empty file, not an SPDX document` };
-    let json: unknown;
-    try {
-      json = JSON.parse(input.text);
-    } catch (error) {
-      return { ok: false, error: `${input.path}: not valid JSON (${(error as Error).message})` };
-    }
+    // A nesting limit before anything walks the tree (components within components, npm v1
+    // `dependencies` within `dependencies` recurse); errors never quote the text.
+    const parsed = parseJson(input.text);
+    if (!parsed.ok) return { ok: false, error: `${input.path}: ${parsed.error}` };
+    const json: unknown = parsed.value;
     if (!isRecord(json))
       return { ok: false, error: `${input.path}: not an SPDX document (not a JSON object)` };
     const version = str(json['spdxVersion']);
