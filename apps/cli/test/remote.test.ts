@@ -400,7 +400,7 @@ describe('patchgate against a server', () => {
       'assets',
       'upload-updates',
       'web-01',
-      'packages/inventory/testdata/apt-updates/apt-get-s-upgrade.txt',
+      'packages/inventory/src/updates/apt/testdata/apt-get-s-upgrade.txt',
     ]);
     expect(uploaded.stderr).toBe('');
     expect(uploaded.stdout).toBe(
@@ -418,7 +418,7 @@ describe('patchgate against a server', () => {
     const stdin = patchgate(
       ['assets', 'upload-updates', 'web-01', '-'],
       readFileSync(
-        `${repoRoot}packages/inventory/testdata/apt-updates/apt-list-upgradable.txt`,
+        `${repoRoot}packages/inventory/src/updates/apt/testdata/apt-list-upgradable.txt`,
         'utf8',
       ),
     );

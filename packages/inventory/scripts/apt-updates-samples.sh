@@ -1,5 +1,5 @@
 #!/bin/sh
-# Makes packages/inventory/testdata/apt-updates/: real `apt list --upgradable` and
+# Makes packages/inventory/src/updates/apt/testdata/: real `apt list --upgradable` and
 # `apt-get -s upgrade` output, from the real apt of the machine, in a sandbox root (a directory
 # apt and dpkg treat as `/`; see ../src/updates/apt/readme.md). Needs root, dpkg-deb,
 # dpkg-scanpackages and apt; touches nothing outside a temporary directory.
@@ -11,7 +11,7 @@
 # (a point release that includes a security fix), an epoch, a tilde, a multi-arch library
 # and a package kept back because its new version needs a package not yet installed.
 set -eu
-out=$(cd "$(dirname "$0")/../testdata/apt-updates" && pwd)
+out=$(cd "$(dirname "$0")/../src/updates/apt/testdata" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 R=$work/root

@@ -810,6 +810,7 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         '/api/v1/assets',
         '/api/v1/assets/import',
         '/api/v1/assets/{id}',
+        '/api/v1/assets/{id}/available-updates',
         '/api/v1/assets/{id}/inventory',
         '/api/v1/assets/{id}/snapshots',
         '/api/v1/assets/{id}/snapshots/diff',

@@ -13,7 +13,10 @@ import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
 import type { AvailableUpdateList, AvailableUpdateReport } from './updates.ts';
 
-const samples = new URL('../../../../../packages/inventory/testdata/apt-updates/', import.meta.url);
+const samples = new URL(
+  '../../../../../packages/inventory/src/updates/apt/testdata/',
+  import.meta.url,
+);
 const sample = (name: string) => readFileSync(new URL(name, samples), 'utf8');
 const now = '2026-11-22T09:00:00.000Z';
 

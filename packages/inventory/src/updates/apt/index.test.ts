@@ -4,7 +4,7 @@ import { hasSharedData, sharedData } from '@patchgate/testing';
 import { describe, expect, it } from 'vitest';
 import { detectAptUpdates, parseAptUpdates } from './index.ts';
 
-const testdata = fileURLToPath(new URL('../../../testdata/apt-updates/', import.meta.url));
+const testdata = fileURLToPath(new URL('./testdata/', import.meta.url));
 const sample = (name: string) => readFileSync(`${testdata}${name}`, 'utf8');
 
 function parsed(text: string) {
