@@ -33,6 +33,10 @@ export const ServerConfig = z.strictObject({
    * `ssvc-deployer`, `pci-dss-4`, `fedramp-rev5`) or a YAML/JSON policy file.
    */
   policy: z.string().min(1),
+  /** The largest request body a route reads unless it is an upload or import: 1 MiB. */
+  maxBodyBytes: z.number().int().min(1024),
+  /** The largest inventory upload, package list or asset import: 64 MiB. */
+  maxUploadBytes: z.number().int().min(1024),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -48,7 +52,14 @@ const variables = {
   passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
   jobLeaseSeconds: 'PATCHGATE_JOB_LEASE_SECONDS',
   policy: 'PATCHGATE_POLICY',
+  maxBodyBytes: 'PATCHGATE_MAX_BODY_BYTES',
+  maxUploadBytes: 'PATCHGATE_MAX_UPLOAD_BYTES',
 } as const;
+
+/** A whole number from the environment, or the text as it is (the schema then names it). */
+function integerOr(value: string | undefined, fallback: number): number | string {
+  return value === undefined ? fallback : /^\d+$/.test(value) ? Number(value) : value;
+}
 
 /** Read the configuration; defaults: ./patchgate-data, 127.0.0.1:7480, info. */
 export function configFromEnv(
@@ -74,6 +85,8 @@ export function configFromEnv(
       return lease === undefined ? 60 : /^\d+$/.test(lease) ? Number(lease) : lease;
     })(),
     policy: env[variables.policy] ?? 'default',
+    maxBodyBytes: integerOr(env[variables.maxBodyBytes], 1024 * 1024),
+    maxUploadBytes: integerOr(env[variables.maxUploadBytes], 64 * 1024 * 1024),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import {
   AdvisoryDetail,
@@ -44,7 +45,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     sources,
     {
       config: { access: 'advisories:read' },
-      schema: { tags, summary: 'List advisory sources', response: { 200: AdvisorySourceList } },
+      schema: {
+        operationId: 'listAdvisorySources',
+        tags,
+        summary: 'List advisory sources',
+        response: { 200: AdvisorySourceList },
+      },
     },
     async () => ({ sources: await listSources(ctx) }),
   );
@@ -53,10 +59,11 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'createAdvisorySource',
         tags,
         summary: 'Add an advisory source (its path must exist on the server)',
         body: AdvisorySourceInput,
-        response: { 201: AdvisorySource },
+        response: { 201: AdvisorySource, 409: Problem },
       },
     },
     async (request, reply) => {
@@ -69,6 +76,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'getAdvisorySource',
         tags,
         summary: 'One advisory source',
         params: IdParams,
@@ -82,11 +90,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'updateAdvisorySource',
         tags,
         summary: 'Change an advisory source',
         params: IdParams,
         body: AdvisorySourcePatch,
-        response: { 200: AdvisorySource },
+        response: { 200: AdvisorySource, 409: Problem },
       },
     },
     (request) => updateSource(ctx, request.params.id, request.body, auditSource(request)),
@@ -96,6 +105,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'deleteAdvisorySource',
         tags,
         summary: 'Delete an advisory source, its runs and the advisories it last wrote',
         params: IdParams,
@@ -112,6 +122,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'syncAdvisorySource',
         tags,
         summary: 'Sync a source now (a background job)',
         params: IdParams,
@@ -128,6 +139,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'listSyncRuns',
         tags,
         summary: 'Sync runs, newest first',
         querystring: SyncRunQuery,
@@ -140,7 +152,13 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     '/api/v1/sync-runs/:id',
     {
       config: { access: 'advisories:read' },
-      schema: { tags, summary: 'One sync run', params: IdParams, response: { 200: SyncRun } },
+      schema: {
+        operationId: 'getSyncRun',
+        tags,
+        summary: 'One sync run',
+        params: IdParams,
+        response: { 200: SyncRun },
+      },
     },
     (request) => getSyncRun(ctx, request.params.id),
   );
@@ -149,6 +167,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'searchAdvisories',
         tags,
         summary: 'Search advisories by id, alias (CVE, GHSA) or package',
         querystring: AdvisoryQuery,
@@ -162,6 +181,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'getAdvisory',
         tags,
         summary: 'One advisory: the OSV record and the facts of its CVEs',
         params: AdvisoryParams,

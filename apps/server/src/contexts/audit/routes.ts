@@ -55,6 +55,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       config: { access: 'audit:read' },
       schema: {
+        operationId: 'listAuditEvents',
         tags: ['audit'],
         summary: 'Query the audit log, oldest first, with a seq cursor',
         querystring: AuditQuery,
@@ -110,6 +111,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       config: { access: 'audit:read' },
       schema: {
+        operationId: 'verifyAuditChain',
         tags: ['audit'],
         summary: 'Recompute the hash chain and report the first event that breaks it',
         response: { 200: Verification },

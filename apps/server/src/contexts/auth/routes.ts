@@ -4,10 +4,12 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { requirePrincipal } from '../../http/access.ts';
 import {
   ConflictError,
+  Problem,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
@@ -74,10 +76,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'bootstrapAdmin',
         tags: ['auth'],
         summary: 'Create the first admin; only while no user exists (409 afterwards)',
         body: BootstrapRequest,
-        response: { 201: User },
+        response: { 201: User, 409: Problem },
       },
     },
     async (request, reply) => {
@@ -99,10 +102,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'login',
         tags: ['auth'],
         summary: 'Log in: sets the HttpOnly session cookie and returns the CSRF token',
         body: LoginRequest,
-        response: { 200: SessionResponse },
+        response: { 200: SessionResponse, 401: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
@@ -133,6 +137,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getSession',
         tags: ['auth'],
         summary: 'The current caller: user, permissions and (for a session) its CSRF token',
         response: { 200: SessionResponse },
@@ -148,7 +153,12 @@ export function registerAuthRoutes(
     '/api/v1/session',
     {
       config: { access: 'authenticated' },
-      schema: { tags: ['auth'], summary: 'Log out: ends the session and clears the cookie' },
+      schema: {
+        operationId: 'logout',
+        tags: ['auth'],
+        summary: 'Log out: ends the session and clears the cookie',
+        response: { 204: z.undefined().describe('logged out'), 409: Problem },
+      },
     },
     async (request, reply) => {
       await logout(ctx, requirePrincipal(request), auditSource(request));
@@ -162,6 +172,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getPermissions',
         tags: ['auth'],
         summary: "The caller's roles and permissions; every role's permissions for admins",
         response: { 200: PermissionsResponse },
@@ -175,10 +186,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'createUser',
         tags: ['users'],
         summary: 'Create a local user',
         body: CreateUserRequest,
-        response: { 201: User },
+        response: { 201: User, 409: Problem },
       },
     },
     async (request, reply) =>
@@ -190,6 +202,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'listUsers',
         tags: ['users'],
         summary: 'List users, a page at a time',
         querystring: ListUsersQuery,
@@ -203,7 +216,13 @@ export function registerAuthRoutes(
     '/api/v1/users/:id',
     {
       config: { access: 'users:manage' },
-      schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: User } },
+      schema: {
+        operationId: 'getUser',
+        tags: ['users'],
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: User },
+      },
     },
     (request) => getUser(ctx, request.params.id),
   );
@@ -213,11 +232,12 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'updateUser',
         tags: ['users'],
         summary: 'Change display name, roles or disabled (disabling ends sessions and tokens)',
         params: IdParams,
         body: UpdateUserRequest,
-        response: { 200: User },
+        response: { 200: User, 409: Problem },
       },
     },
     (request) =>
@@ -235,6 +255,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'resetPassword',
         tags: ['users'],
         summary: "Set a user's password; their other sessions end",
         params: IdParams,
@@ -258,6 +279,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: 'Create an API token for yourself; the token is shown only in this response',
         body: CreateTokenRequest,
@@ -281,6 +303,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'listTokens',
         tags: ['tokens'],
         summary: "Your API tokens (another user's with users:manage), newest first",
         querystring: ListTokensQuery,
@@ -295,6 +318,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'revokeToken',
         tags: ['tokens'],
         summary: "Revoke a token: yours, or anyone's with users:manage",
         params: IdParams,
