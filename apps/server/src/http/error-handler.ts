@@ -134,7 +134,8 @@ export function registerErrorHandler(app: FastifyInstance, options: ErrorHandler
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const allowed = options.allowedMethods(path);
-    if (allowed.length > 0) {
+    // A route that answers this method sent us here itself (a file it does not have): a 404.
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       const error = new MethodNotAllowedError(request.method, path, allowed);
       reply.header('allow', allowed.join(', '));
       return sendProblem(reply, request, error);
