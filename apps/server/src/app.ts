@@ -19,7 +19,7 @@ import { registerFindingRoutes } from './contexts/findings/routes.ts';
 import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
 import { registerJobRoutes } from './contexts/jobs/routes.ts';
 import { registerAccessControl } from './http/access.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
 import {
   openApiTransform,
@@ -43,6 +43,7 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
     // Small by default; the upload and import routes declare `bodyLimit: maxUploadBytes`.
     bodyLimit: ctx.config.maxBodyBytes,
     trustProxy: false,
+    frameworkErrors,
   });
   const state = { draining: false };
   // Before any route: every route after this is checked (operationId) and recorded (405).

@@ -49,7 +49,14 @@ function frameworkError(error: Partial<FastifyError>, request: FastifyRequest): 
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return new BadRequestError('The Content-Length does not match the body');
     case 'FST_ERR_BAD_URL':
-      return new BadRequestError('The URL is not well-formed');
+      return new BadRequestError('The URL is not well-formed (a malformed percent-encoding?)');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ApiError(
+        414,
+        'uri_too_long',
+        problemTypes.uri_too_long.title,
+        'A path parameter is longer than any identifier this API uses (100 characters)',
+      );
     case 'FST_REQ_FILE_TOO_LARGE':
     case 'FST_PARTS_LIMIT':
     case 'FST_FILES_LIMIT':
@@ -114,6 +121,18 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, error: ApiErr
     .status(error.status)
     .type('application/problem+json; charset=utf-8')
     .send(JSON.stringify(problemOf(error, request.url)));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors met while routing (a malformed URL, an overlong
+ * path parameter), before any route's error handler exists. Same answers as everywhere else.
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void sendProblem(reply, request, frameworkError(error, request));
 }
 
 export interface ErrorHandlerOptions {

@@ -115,6 +115,26 @@ describe.each(testDatabases())('HTTP semantics on $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip !== undefined)(
+    'refuses a NUL character in any input with 422 (PostgreSQL cannot store one)',
+    async () => {
+      const { app, admin } = await setup();
+      const param = await app.inject({ url: '/api/v1/advisories/%00', headers: admin.headers });
+      expectProblem(param, 422, 'validation_failed');
+      expect(param.json()).toMatchObject({ errors: [{ field: 'params.id' }] });
+      const query = await app.inject({ url: '/api/v1/assets?q=a%00', headers: admin.headers });
+      expect(query.statusCode).toBe(422);
+      const body = await app.inject({
+        method: 'POST',
+        url: '/api/v1/assets',
+        headers: admin.headers,
+        payload: { ...asset, name: 'web\u000001' },
+      });
+      expectProblem(body, 422, 'validation_failed');
+      expect(body.json()).toMatchObject({ errors: [{ field: 'body.name' }] });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'limits bodies to 1 MiB by default and to the upload limit on uploads, naming the limit',
     async () => {
       const { app, admin } = await setup({ maxUploadBytes: 3 * 1024 * 1024 });

@@ -58,6 +58,12 @@ export const problemTypes = {
     description:
       "The body is larger than the route's limit, named in the detail and in the `limit` member (bytes). Most routes take at most a small JSON document; uploads and imports take more, up to the server's configured upload limit.",
   },
+  uri_too_long: {
+    status: 414,
+    title: 'URI too long',
+    description:
+      'A path parameter is longer than any identifier the API uses (at most 100 characters): the URL cannot name anything.',
+  },
   unsupported_media_type: {
     status: 415,
     title: 'Unsupported media type',

@@ -4,11 +4,14 @@
  * - an `operationId` it must declare (camelCase, unique): a route without one stops the server
  *   at start-up, like a route without `config.access`;
  * - its problem responses in the OpenAPI document: the 4xx the shared layers answer for it
- *   (401/403 unless public, 404 for a path with parameters, 400/413/415 for a method with a
- *   body, 422 for any validated input), plus those its declaration lists as `<status>: Problem`;
+ *   (401/403 unless public; 400/404/414 for a path with parameters; 400/413/415 for a method
+ *   with a body; 422 for any validated input), plus those its declaration lists as
+ *   `<status>: Problem`;
  * - its security requirement, from `config.access` (public: none; otherwise the session cookie,
  *   with the CSRF header for a state change, or a bearer token);
- * - the methods its path answers, so a wrong method gets 405 with `Allow` (error-handler.ts).
+ * - the methods its path answers, so a wrong method gets 405 with `Allow` (error-handler.ts);
+ * - a 422 for a NUL character (U+0000) anywhere in its declared inputs: PostgreSQL cannot store
+ *   one in text (it fails the query), SQLite can, and neither is ever meant by a caller.
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
@@ -16,7 +19,7 @@ import type { OpenAPIV3_1 } from 'openapi-types';
 import { z } from 'zod';
 import { csrfHeader, sessionCookie } from '../contexts/auth/secrets.ts';
 import type { ProblemCode } from './problems.ts';
-import { Problem, problemCodes, problemTypes } from './problems.ts';
+import { Problem, problemCodes, problemTypes, ValidationError } from './problems.ts';
 
 const operationIdPattern = /^[a-z][a-zA-Z0-9]*$/;
 const unsafeMethods = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -44,6 +47,26 @@ export interface RouteTable {
   allowedMethods(path: string): string[];
 }
 
+/** Where the first NUL character is in an input (a string or a key), as a field name. */
+function nulField(context: string, input: unknown): string | undefined {
+  // Iterative: a body nested thousands deep must not overflow the stack here.
+  const stack: [string, unknown][] = [[context, input]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [path, value] = next;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return path;
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => stack.push([`${path}[${index}]`, item]));
+    } else if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) return path;
+        stack.push([`${path}.${key}`, item]);
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Call before any route is registered: checks each route and records its path. */
 export function registerRouteConventions(app: FastifyInstance): RouteTable {
   const operationIds = new Map<string, string>();
@@ -64,6 +87,23 @@ export function registerRouteConventions(app: FastifyInstance): RouteTable {
       throw new Error(`route ${where} reuses the operationId ${operationId} of ${taken}`);
     }
     operationIds.set(operationId, where);
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    const schema = request.routeOptions.schema ?? {};
+    const inputs = [
+      ['params', schema.params, request.params],
+      ['querystring', schema.querystring, request.query],
+      ['body', schema.body, request.body],
+    ] as const;
+    for (const [context, declared, value] of inputs) {
+      const field = declared === undefined ? undefined : nulField(context, value);
+      if (field !== undefined) {
+        const message = 'must not contain the NUL character (U+0000)';
+        done(new ValidationError(`${field}: ${message}`, [{ field, message }]));
+        return;
+      }
+    }
+    done();
   });
   return {
     allowedMethods(path) {
@@ -88,7 +128,7 @@ function sharedProblemStatuses(route: RouteOptions): number[] {
   const methods = methodsOf(route);
   const schema = route.schema ?? {};
   if (accessOf(route) !== 'public') statuses.add(401).add(403);
-  if (schema.params !== undefined || route.url.includes(':')) statuses.add(404);
+  if (schema.params !== undefined || route.url.includes(':')) statuses.add(400).add(404).add(414);
   if (methods.some((method) => unsafeMethods.has(method))) statuses.add(400).add(413).add(415);
   if (
     schema.body !== undefined ||
@@ -132,7 +172,7 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
     schema: {
       ...schema,
       ...(schema.response !== undefined && { response }),
-    } as typeof input.schema,
+    },
   });
   const transformed = result.schema as Record<string, unknown>;
   if (transformed.hide === true) return result;

@@ -260,6 +260,7 @@ export function registerAuthRoutes(
         summary: "Set a user's password; their other sessions end",
         params: IdParams,
         body: ResetPasswordRequest,
+        response: { 204: z.undefined().describe('the password is set') },
       },
     },
     async (request, reply) => {
@@ -322,6 +323,7 @@ export function registerAuthRoutes(
         tags: ['tokens'],
         summary: "Revoke a token: yours, or anyone's with users:manage",
         params: IdParams,
+        response: { 204: z.undefined().describe('revoked') },
       },
     },
     async (request, reply) => {

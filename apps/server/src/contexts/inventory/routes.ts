@@ -147,6 +147,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
         tags,
         summary: 'Delete an asset and its inventory history',
         params: AssetParams,
+        response: { 204: z.undefined().describe('deleted') },
       },
     },
     async (request, reply) => {
