@@ -380,6 +380,14 @@ describe.each(testDatabases())('every route under fuzzing on $name', ({ open, sk
     async () => {
       failures.length = 0;
       const accepted: (string | undefined)[] = [];
+      // The tests above may have deleted the asset (DELETE with a known id): a fresh one.
+      const asset = await app.inject({
+        method: 'POST',
+        url: '/api/v1/assets',
+        headers: admin.headers,
+        payload: { name: 'fuzz-02', kind: 'host' },
+      });
+      known.id = asset.json<{ id: string }>().id;
       for (const operation of operations) {
         const requestBody = operation.operation.requestBody as
           OpenAPIV3_1.RequestBodyObject | undefined;
