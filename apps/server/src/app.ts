@@ -86,11 +86,9 @@ export async function buildApp(ctx: ServerContext): Promise<App> {
     transform: openApiTransform,
     transformObject: openApiTransformObject,
   });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // Authorize once (the CSRF token of the session, or an API token) for every request.
-    uiConfig: { persistAuthorization: true },
-  });
+  // Authorize holds the session's CSRF token (or an API token) for the page's life only: not
+  // persisted, so no credential is left in the browser's storage.
+  await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const duration = new Histogram({
     name: 'patchgate_http_request_duration_seconds',
