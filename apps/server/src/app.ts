@@ -9,11 +9,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { Histogram } from 'prom-client';
 import { fastifyTrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
@@ -26,7 +22,14 @@ import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
 import { registerAvailableUpdateRoutes } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/routes.ts';
 import { registerAccessControl } from './http/access.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
+import { registerProblemRoutes } from './http/problem-routes.ts';
+import {
+  openApiTransform,
+  openApiTransformObject,
+  registerRouteConventions,
+  securitySchemes,
+} from './http/route-conventions.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
 import { serverVersion } from './version.ts';
 
@@ -45,14 +48,21 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   const app = Fastify({
     loggerInstance: ctx.logger,
     genReqId: () => crypto.randomUUID(),
-    bodyLimit: 64 * 1024 * 1024,
+    // Small by default; the upload and import routes declare `bodyLimit: maxUploadBytes`.
+    bodyLimit: ctx.config.maxBodyBytes,
     // Which proxies' X-Forwarded-* headers to believe (PATCHGATE_TRUST_PROXY; none by default).
     trustProxy: fastifyTrustProxy(ctx.config.trustProxy),
+    frameworkErrors,
   });
   const state = { draining: false };
+  // Before any route: every route after this is checked (operationId) and recorded (405).
+  const routes = registerRouteConventions(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  registerErrorHandler(app);
+  registerErrorHandler(app, { allowedMethods: (path) => routes.allowedMethods(path) });
+  // JSON routes read JSON only: a text/plain body is a 415, not a string failing validation.
+  // (The inventory upload reads any media type in its own scope.)
+  app.removeContentTypeParser('text/plain');
 
   await app.register(helmet, {
     // The interactive API docs need inline styles and scripts; everything else is JSON.
@@ -75,17 +85,18 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
         version: serverVersion,
         description:
           'From a published advisory to every affected host fixed, verified, documented and reviewed.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      components: {
-        securitySchemes: {
-          session: { type: 'apiKey', in: 'cookie', name: 'patchgate_session' },
-          token: { type: 'http', scheme: 'bearer', description: 'An API token, `pgt_…`' },
-        },
-      },
-      security: [{ session: [] }, { token: [] }],
+      servers: [{ url: '/', description: 'The server this document is served by' }],
+      components: { securitySchemes },
+      // Each operation states its own (route-conventions.ts); this is the default.
+      security: [{ session: [], csrf: [] }, { token: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
+  // Authorize holds the session's CSRF token (or an API token) for the page's life only: not
+  // persisted, so no credential is left in the browser's storage.
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   const duration = new Histogram({
@@ -110,6 +121,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   );
+  registerProblemRoutes(app);
   registerOpsRoutes(app, ctx, state);
   registerAuditRoutes(app, ctx);
   registerAuthRoutes(app, ctx, options.auth);

@@ -114,6 +114,10 @@ export const ServerConfig = z.strictObject({
   auditCheckpointWebhook: z.url({ protocol: /^https?$/ }).optional(),
 
   advisoryFiles: AdvisoryFilesConfig,
+  /** The largest request body a route reads unless it is an upload or import: 1 MiB. */
+  maxBodyBytes: z.number().int().min(1024),
+  /** The largest inventory upload, package list or asset import: 64 MiB. */
+  maxUploadBytes: z.number().int().min(1024),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -136,6 +140,8 @@ const variables = {
   auditCheckpointIntervalSeconds: 'PATCHGATE_AUDIT_CHECKPOINT_INTERVAL_SECONDS',
   auditCheckpointWebhook: 'PATCHGATE_AUDIT_CHECKPOINT_WEBHOOK',
   advisoryFiles: 'PATCHGATE_ADVISORY_ROOTS',
+  maxBodyBytes: 'PATCHGATE_MAX_BODY_BYTES',
+  maxUploadBytes: 'PATCHGATE_MAX_UPLOAD_BYTES',
 } as const;
 
 const downloadVariables = {
@@ -272,6 +278,8 @@ export function configFromEnv(
     downloads: downloadsFromEnv(env),
     ...securitySettings(env, dataDir),
     advisoryFiles: advisoryFilesFromEnv(env, cwd, dataDir),
+    maxBodyBytes: integer(env[variables.maxBodyBytes], 1024 * 1024),
+    maxUploadBytes: integer(env[variables.maxUploadBytes], 64 * 1024 * 1024),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import type { OpenAPIV3_1 } from 'openapi-types';
 import { describe, expect, it } from 'vitest';
 import { generateClientTypes } from '../../../packages/api-client/scripts/generate-types.ts';
 import { generateOpenApiDocument } from './openapi.ts';
@@ -7,27 +9,126 @@ import { generateOpenApiDocument } from './openapi.ts';
 const checkedIn = (path: string) =>
   readFileSync(fileURLToPath(new URL(path, import.meta.url)), 'utf8');
 
+const methods = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+function operations(document: OpenAPIV3_1.Document) {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    methods.flatMap((method) => {
+      const operation = item?.[method];
+      return operation === undefined
+        ? []
+        : [{ path, method, operation, name: `${method} ${path}` }];
+    }),
+  );
+}
+
+const document = JSON.parse(checkedIn('../openapi.json')) as OpenAPIV3_1.Document;
+
+/**
+ * The operations anyone may call: liveness, readiness, login, bootstrap, problem pages (metrics
+ * need `metrics:read` unless PATCHGATE_METRICS_PUBLIC is set).
+ */
+const publicOperations = [
+  'get /healthz',
+  'get /problems',
+  'get /problems/{code}',
+  'get /readyz',
+  'post /api/v1/bootstrap',
+  'post /api/v1/session',
+];
+
 describe('the checked-in OpenAPI document and client types', () => {
   it('match the code (run `npm run openapi` after changing a route or schema)', async () => {
-    const document = await generateOpenApiDocument();
-    expect(document, 'apps/server/openapi.json is stale: run npm run openapi').toBe(
+    const generated = await generateOpenApiDocument();
+    expect(generated, 'apps/server/openapi.json is stale: run npm run openapi').toBe(
       checkedIn('../openapi.json'),
     );
     expect(
-      await generateClientTypes(document),
+      await generateClientTypes(generated),
       'packages/api-client/src/schema.gen.ts is stale: run npm run openapi',
     ).toBe(checkedIn('../../../packages/api-client/src/schema.gen.ts'));
   });
 
-  it('documents every operation and every input field', async () => {
-    const document = JSON.parse(await generateOpenApiDocument()) as {
-      paths: Record<string, Record<string, { summary?: string }>>;
-    };
-    const undocumented = Object.entries(document.paths).flatMap(([path, operations]) =>
-      Object.entries(operations)
-        .filter(([, operation]) => operation.summary === undefined || operation.summary === '')
-        .map(([method]) => `${method.toUpperCase()} ${path}`),
+  it('documents every operation with a summary and a unique camelCase operationId', () => {
+    const all = operations(document);
+    expect(all.filter(({ operation }) => (operation.summary ?? '') === '')).toEqual([]);
+    const ids = all.map(({ operation }) => operation.operationId);
+    expect(ids.filter((id) => id === undefined || !/^[a-z][a-zA-Z0-9]*$/.test(id))).toEqual([]);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toEqual(expect.arrayContaining(['listAssets', 'login', 'getMetrics']));
+  });
+
+  it('states who may call each operation: public ones need nothing, the rest a session or a token', () => {
+    const all = operations(document);
+    expect(
+      all
+        .filter(({ operation }) => operation.security?.length === 0)
+        .map(({ name }) => name)
+        .sort(),
+    ).toEqual(publicOperations);
+    for (const { method, operation, name } of all) {
+      if (publicOperations.includes(name)) continue;
+      const schemes = (operation.security ?? []).map((requirement) => Object.keys(requirement));
+      // A browser session changing state must send the CSRF header: /docs can then write.
+      const session = method === 'get' ? ['session'] : ['session', 'csrf'];
+      expect(schemes, name).toEqual([session, ['token']]);
+      expect(Object.keys(operation.responses ?? {}), name).toEqual(
+        expect.arrayContaining(['401', '403']),
+      );
+    }
+    expect(document.components?.securitySchemes?.csrf).toMatchObject({
+      type: 'apiKey',
+      in: 'header',
+      name: 'x-csrf-token',
+    });
+  });
+
+  it('declares every problem response as problem+json, and the servers', () => {
+    expect(document.servers).toEqual([expect.objectContaining({ url: '/' })]);
+    const login = document.paths?.['/api/v1/session']?.post;
+    expect(Object.keys(login?.responses ?? {}).sort()).toEqual(
+      ['200', '400', '401', '413', '415', '422', '429'].sort(),
     );
-    expect(undocumented).toEqual([]);
+    const upload = document.paths?.['/api/v1/assets/{id}/inventory']?.post;
+    expect(Object.keys(upload?.responses ?? {}).sort()).toEqual(
+      ['201', '400', '401', '403', '404', '413', '414', '415', '422'].sort(),
+    );
+    const responses = document.components?.responses ?? {};
+    for (const [name, response] of Object.entries(responses)) {
+      expect(Object.keys((response as OpenAPIV3_1.ResponseObject).content ?? {}), name).toEqual([
+        'application/problem+json',
+      ]);
+    }
+  });
+
+  it('lints clean with Redocly (recommended-strict: every finding is an error)', async () => {
+    const config = await createConfig({
+      extends: ['recommended-strict'],
+      rules: {
+        'operation-4xx-problem-details-rfc7807': 'error',
+        'no-required-schema-properties-undefined': 'error',
+        'no-invalid-media-type-examples': 'error',
+      },
+    });
+    const problems = await lintFromString({
+      source: checkedIn('../openapi.json'),
+      absoluteRef: 'openapi.json',
+      config,
+    });
+    // Operations without input on a public path answer no client error at all: the rule
+    // "at least one 4XX response" cannot hold for them, and declaring one would be false.
+    const noClientError = ['/healthz', '/readyz', '/metrics', '/problems'].map(
+      (path) => `#/paths/${path.replaceAll('/', '~1')}/get/responses`,
+    );
+    const findings = problems
+      .filter(
+        (problem) =>
+          !(
+            problem.ruleId === 'operation-4xx-response' &&
+            noClientError.includes(problem.location[0]?.pointer ?? '')
+          ),
+      )
+      .map((problem) => `${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`);
+    expect(findings).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ export function registerOpsRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getLiveness',
         tags: ['operations'],
         summary: 'Liveness: the process answers',
         response: { 200: z.object({ status: z.literal('ok') }) },
@@ -29,6 +30,7 @@ export function registerOpsRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'getReadiness',
         tags: ['operations'],
         summary: 'Readiness: the database answers and the server is not shutting down',
         response: {
@@ -58,7 +60,19 @@ export function registerOpsRoutes(
     '/metrics',
     {
       config: { access: ctx.config.metricsPublic ? 'public' : 'metrics:read' },
-      schema: { hide: true },
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['operations'],
+        summary: 'Prometheus metrics, in the text exposition format',
+        response: {
+          200: {
+            description: 'The metrics',
+            content: {
+              'text/plain': { schema: z.string().describe('Prometheus text format 0.0.4') },
+            },
+          },
+        },
+      },
     },
     async (_request, reply) => {
       reply.type(ctx.metrics.contentType);

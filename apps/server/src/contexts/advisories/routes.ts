@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import {
   AdvisoryDetail,
@@ -55,7 +56,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     sources,
     {
       config: { access: 'advisories:read' },
-      schema: { tags, summary: 'List advisory sources', response: { 200: AdvisorySourceList } },
+      schema: {
+        operationId: 'listAdvisorySources',
+        tags,
+        summary: 'List advisory sources',
+        response: { 200: AdvisorySourceList },
+      },
     },
     async () => ({ sources: await listSources(ctx) }),
   );
@@ -64,11 +70,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'createAdvisorySource',
         tags,
         summary:
           'Add an advisory source: a path that exists on the server, or an https URL on an allowed host',
         body: AdvisorySourceInput,
-        response: { 201: AdvisorySource },
+        response: { 201: AdvisorySource, 409: Problem },
       },
     },
     async (request, reply) => {
@@ -85,6 +92,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'getAdvisorySource',
         tags,
         summary: 'One advisory source',
         params: IdParams,
@@ -98,11 +106,12 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'updateAdvisorySource',
         tags,
         summary: 'Change an advisory source',
         params: IdParams,
         body: AdvisorySourcePatch,
-        response: { 200: AdvisorySource },
+        response: { 200: AdvisorySource, 409: Problem },
       },
     },
     async (request) =>
@@ -114,6 +123,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'deleteAdvisorySource',
         tags,
         summary: 'Delete an advisory source, its runs and the advisories it last wrote',
         params: IdParams,
@@ -130,6 +140,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'syncAdvisorySource',
         tags,
         summary: 'Sync a source now (a background job)',
         params: IdParams,
@@ -146,6 +157,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'listSyncRuns',
         tags,
         summary: 'Sync runs, newest first',
         querystring: SyncRunQuery,
@@ -158,7 +170,13 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     '/api/v1/sync-runs/:id',
     {
       config: { access: 'advisories:read' },
-      schema: { tags, summary: 'One sync run', params: IdParams, response: { 200: SyncRun } },
+      schema: {
+        operationId: 'getSyncRun',
+        tags,
+        summary: 'One sync run',
+        params: IdParams,
+        response: { 200: SyncRun },
+      },
     },
     (request) => getSyncRun(ctx, request.params.id),
   );
@@ -167,6 +185,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'searchAdvisories',
         tags,
         summary: 'Search advisories by id, alias (CVE, GHSA) or package',
         querystring: AdvisoryQuery,
@@ -180,6 +199,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'getAdvisory',
         tags,
         summary: 'One advisory: the OSV record and the facts of its CVEs',
         params: AdvisoryParams,
@@ -195,6 +215,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:read' },
       schema: {
+        operationId: 'listAdvisoryCatalogue',
         tags: catalogueTags,
         summary: 'The built-in public feeds (OSV, KEV, EPSS, CVE 5), all off until enabled',
         response: { 200: CatalogueList },
@@ -207,6 +228,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'enableCatalogueFeed',
         tags: catalogueTags,
         summary: 'Enable a catalogue feed: create (or switch on) its source and queue a first sync',
         params: CatalogueParams,
@@ -221,6 +243,7 @@ export function registerAdvisoryRoutes(app: FastifyInstance, ctx: ServerContext)
     {
       config: { access: 'advisories:manage' },
       schema: {
+        operationId: 'disableCatalogueFeed',
         tags: catalogueTags,
         summary: 'Switch a catalogue feed’s schedule off (its data stays)',
         params: CatalogueParams,

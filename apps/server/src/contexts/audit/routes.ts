@@ -97,6 +97,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       config: { access: 'audit:read' },
       schema: {
+        operationId: 'listAuditEvents',
         tags: ['audit'],
         summary: 'Query the audit log, oldest first, with a seq cursor',
         querystring: AuditQuery,
@@ -152,6 +153,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
     {
       config: { access: 'audit:read' },
       schema: {
+        operationId: 'verifyAuditChain',
         tags: ['audit'],
         summary:
           'Recompute the hash chain, check it against the signed checkpoints, and report the first event that breaks it',
@@ -167,6 +169,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
       // Anchoring the current head reveals nothing and changes nothing in the database.
       config: { access: 'audit:read' },
       schema: {
+        operationId: 'createAuditCheckpoint',
         tags: ['audit'],
         summary:
           'Sign the chain\u2019s current head now and append it to the checkpoint file (and the webhook); 409 if the log does not verify',

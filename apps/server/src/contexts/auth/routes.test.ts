@@ -35,7 +35,7 @@ interface Session {
 }
 
 const problem = (status: number, code: string, detail: unknown) => ({
-  type: `https://patchgate.invalid/problems/${code}`,
+  type: `/problems/${code}`,
   title: expect.any(String) as unknown,
   status,
   code,

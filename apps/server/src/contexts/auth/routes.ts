@@ -5,10 +5,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { requirePrincipal } from '../../http/access.ts';
 import {
   ConflictError,
+  Problem,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
@@ -82,10 +84,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'bootstrapAdmin',
         tags: ['auth'],
         summary: 'Create the first admin; only while no user exists (409 afterwards)',
         body: BootstrapRequest,
-        response: { 201: User },
+        response: { 201: User, 409: Problem },
       },
     },
     async (request, reply) => {
@@ -107,10 +110,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'public' },
       schema: {
+        operationId: 'login',
         tags: ['auth'],
         summary: 'Log in: sets the HttpOnly session cookie and returns the CSRF token',
         body: LoginRequest,
-        response: { 200: SessionResponse },
+        response: { 200: SessionResponse, 401: Problem, 429: Problem },
       },
     },
     async (request, reply) => {
@@ -147,6 +151,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getSession',
         tags: ['auth'],
         summary: 'The current caller: user, permissions and (for a session) its CSRF token',
         response: { 200: SessionResponse },
@@ -162,7 +167,12 @@ export function registerAuthRoutes(
     '/api/v1/session',
     {
       config: { access: 'authenticated' },
-      schema: { tags: ['auth'], summary: 'Log out: ends the session and clears the cookie' },
+      schema: {
+        operationId: 'logout',
+        tags: ['auth'],
+        summary: 'Log out: ends the session and clears the cookie',
+        response: { 204: z.undefined().describe('logged out'), 409: Problem },
+      },
     },
     async (request, reply) => {
       await logout(ctx, requirePrincipal(request), auditSource(request));
@@ -176,6 +186,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'authenticated' },
       schema: {
+        operationId: 'getPermissions',
         tags: ['auth'],
         summary: "The caller's roles and permissions; every role's permissions for admins",
         response: { 200: PermissionsResponse },
@@ -189,10 +200,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'createUser',
         tags: ['users'],
         summary: 'Create a local user',
         body: CreateUserRequest,
-        response: { 201: User },
+        response: { 201: User, 409: Problem },
       },
     },
     async (request, reply) =>
@@ -204,6 +216,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'listUsers',
         tags: ['users'],
         summary: 'List users, a page at a time',
         querystring: ListUsersQuery,
@@ -217,7 +230,13 @@ export function registerAuthRoutes(
     '/api/v1/users/:id',
     {
       config: { access: 'users:manage' },
-      schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: User } },
+      schema: {
+        operationId: 'getUser',
+        tags: ['users'],
+        summary: 'One user',
+        params: IdParams,
+        response: { 200: User },
+      },
     },
     (request) => getUser(ctx, request.params.id),
   );
@@ -227,11 +246,12 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'updateUser',
         tags: ['users'],
         summary: 'Change display name, roles or disabled (disabling ends sessions and tokens)',
         params: IdParams,
         body: UpdateUserRequest,
-        response: { 200: User },
+        response: { 200: User, 409: Problem },
       },
     },
     (request) =>
@@ -249,10 +269,12 @@ export function registerAuthRoutes(
     {
       config: { access: 'users:manage' },
       schema: {
+        operationId: 'resetPassword',
         tags: ['users'],
         summary: "Set a user's password; their other sessions end",
         params: IdParams,
         body: ResetPasswordRequest,
+        response: { 204: z.undefined().describe('the password is set') },
       },
     },
     async (request, reply) => {
@@ -272,6 +294,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'createToken',
         tags: ['tokens'],
         summary: 'Create an API token for yourself; the token is shown only in this response',
         body: CreateTokenRequest,
@@ -295,6 +318,7 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'listTokens',
         tags: ['tokens'],
         summary: "Your API tokens (another user's with users:manage), newest first",
         querystring: ListTokensQuery,
@@ -309,9 +333,11 @@ export function registerAuthRoutes(
     {
       config: { access: 'tokens:own' },
       schema: {
+        operationId: 'revokeToken',
         tags: ['tokens'],
         summary: "Revoke a token: yours, or anyone's with users:manage",
         params: IdParams,
+        response: { 204: z.undefined().describe('revoked') },
       },
     },
     async (request, reply) => {

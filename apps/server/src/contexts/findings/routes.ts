@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../../context.ts';
 import { requirePrincipal } from '../../http/access.ts';
+import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import type { Acting } from './service.ts';
 import {
@@ -59,6 +60,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:read' },
       schema: {
+        operationId: 'listFindings',
         tags,
         summary: 'List findings with filters, sorted, keyset-paginated',
         querystring: FindingListQuery,
@@ -81,6 +83,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:read' },
       schema: {
+        operationId: 'summariseFindings',
         tags,
         summary: 'Counts of the findings matching the filters, by state and priority',
         querystring: SummaryQuery,
@@ -95,6 +98,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:read' },
       schema: {
+        operationId: 'getFinding',
         tags,
         summary: 'One finding with its decision, explanation, exceptions and history',
         params: FindingIdParams,
@@ -109,6 +113,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:triage' },
       schema: {
+        operationId: 'triageFinding',
         tags,
         summary: 'Set the VEX analysis (state, justification, detail) of a finding',
         params: FindingIdParams,
@@ -124,11 +129,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'exceptions:request' },
       schema: {
+        operationId: 'requestException',
         tags,
         summary: 'Request a risk-acceptance exception for a finding (at most one year)',
         params: FindingIdParams,
         body: ExceptionRequestBody,
-        response: { 201: ApiException },
+        response: { 201: ApiException, 409: Problem },
       },
     },
     async (request, reply) => {
@@ -142,6 +148,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:read' },
       schema: {
+        operationId: 'listExceptions',
         tags,
         summary: 'List exceptions, newest first, keyset-paginated',
         querystring: ExceptionListQuery,
@@ -164,6 +171,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
     {
       config: { access: 'findings:read' },
       schema: {
+        operationId: 'getException',
         tags,
         summary: 'One exception (its effective state at the time of the request)',
         params: ExceptionIdParams,
@@ -189,11 +197,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       {
         config: { access },
         schema: {
+          operationId: `${decision}Exception`,
           tags,
           summary,
           params: ExceptionIdParams,
           body: ExceptionDecisionBody,
-          response: { 200: ApiException },
+          response: { 200: ApiException, 409: Problem },
         },
       },
       async (request) =>

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
-import { NotFoundError, ValidationError } from '../../http/problems.ts';
+import { NotFoundError, Problem, ValidationError } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import {
   Asset,
@@ -60,10 +60,11 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:write' },
       schema: {
+        operationId: 'createAsset',
         tags,
         summary: 'Create an asset',
         body: AssetCreate,
-        response: { 201: Asset },
+        response: { 201: Asset, 409: Problem },
       },
     },
     async (request, reply) =>
@@ -75,6 +76,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'listAssets',
         tags,
         summary: 'List assets with filters, sorted, with a cursor',
         querystring: AssetListQuery,
@@ -88,7 +90,9 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     '/api/v1/assets/import',
     {
       config: { access: 'assets:write' },
+      bodyLimit: ctx.config.maxUploadBytes,
       schema: {
+        operationId: 'importAssets',
         tags,
         summary: 'Create or update many assets by name, in one transaction',
         body: AssetImport,
@@ -102,7 +106,13 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     '/api/v1/assets/:id',
     {
       config: { access: 'assets:read' },
-      schema: { tags, summary: 'One asset', params: AssetParams, response: { 200: Asset } },
+      schema: {
+        operationId: 'getAsset',
+        tags,
+        summary: 'One asset',
+        params: AssetParams,
+        response: { 200: Asset },
+      },
     },
     async (request) => {
       const asset = await service.getAsset(database, request.params.id);
@@ -116,11 +126,12 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:write' },
       schema: {
+        operationId: 'updateAsset',
         tags,
         summary: 'Change an asset',
         params: AssetParams,
         body: AssetUpdate,
-        response: { 200: Asset },
+        response: { 200: Asset, 409: Problem },
       },
     },
     async (request) =>
@@ -132,9 +143,11 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:write' },
       schema: {
+        operationId: 'deleteAsset',
         tags,
         summary: 'Delete an asset and its inventory history',
         params: AssetParams,
+        response: { 204: z.undefined().describe('deleted') },
       },
     },
     async (request, reply) => {
@@ -156,7 +169,9 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
       '/api/v1/assets/:id/inventory',
       {
         config: { access: 'assets:write' },
+        bodyLimit: ctx.config.maxUploadBytes,
         schema: {
+          operationId: 'uploadInventory',
           tags,
           summary: 'Upload an inventory file in any supported format (detected, or ?format=)',
           description:
@@ -195,7 +210,9 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     '/api/v1/assets/:id/snapshots',
     {
       config: { access: 'assets:write' },
+      bodyLimit: ctx.config.maxUploadBytes,
       schema: {
+        operationId: 'uploadPackages',
         tags,
         summary: 'Upload an inventory as a JSON package list',
         params: AssetParams,
@@ -216,6 +233,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'listSnapshots',
         tags,
         summary: 'Inventory history of an asset, newest first',
         params: AssetParams,
@@ -231,11 +249,12 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'diffSnapshots',
         tags,
         summary: 'Packages added, removed and changed between two snapshots',
         params: AssetParams,
         querystring: DiffQuery,
-        response: { 200: SnapshotDiff },
+        response: { 200: SnapshotDiff, 410: Problem },
       },
     },
     async (request) => service.diffSnapshots(database, request.params.id, request.query),
@@ -246,6 +265,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'getSnapshot',
         tags,
         summary: 'One snapshot',
         params: SnapshotParams,
@@ -260,11 +280,12 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'listSnapshotPackages',
         tags,
         summary: 'Packages of a snapshot, in upload order, with a cursor',
         params: SnapshotParams,
         querystring: PackageListQuery,
-        response: { 200: PackagePage },
+        response: { 200: PackagePage, 410: Problem },
       },
     },
     async (request) =>
@@ -276,6 +297,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'getSnapshotFile',
         tags,
         summary: 'The inventory file of a snapshot as it was uploaded',
         params: SnapshotParams,

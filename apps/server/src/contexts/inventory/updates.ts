@@ -226,38 +226,48 @@ export async function listAvailableUpdates(
 export function registerAvailableUpdateRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
-  api.post(
-    '/api/v1/assets/:id/available-updates',
-    {
-      config: { access: 'assets:write' },
-      bodyLimit: maxUpdateReportBytes,
-      schema: {
-        tags,
-        summary: "Report an asset's available updates (apt output); replaces the previous report",
-        description:
-          'The body is the text output of `apt list --upgradable` or `apt-get -s upgrade` (or `dist-upgrade`), as text/plain; which one is detected. Each update records its origin archives and whether one is a security archive.',
-        consumes: ['text/plain'],
-        params: AssetParams,
-        querystring: UploadQuery,
-        body: z.string().min(1).describe('apt output, as printed'),
-        response: { 201: AvailableUpdateReport },
+  // apt's output is plain text, and the app reads JSON only (a text/plain body elsewhere is a
+  // 415), so this route reads text in a scope of its own.
+  void app.register((scope, _options, done) => {
+    scope.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, parsed) => {
+      parsed(null, body);
+    });
+    scope.withTypeProvider<ZodTypeProvider>().post(
+      '/api/v1/assets/:id/available-updates',
+      {
+        config: { access: 'assets:write' },
+        bodyLimit: maxUpdateReportBytes,
+        schema: {
+          operationId: 'reportAvailableUpdates',
+          tags,
+          summary: "Report an asset's available updates (apt output); replaces the previous report",
+          description:
+            'The body is the text output of `apt list --upgradable` or `apt-get -s upgrade` (or `dist-upgrade`), as text/plain; which one is detected. Each update records its origin archives and whether one is a security archive.',
+          consumes: ['text/plain'],
+          params: AssetParams,
+          querystring: UploadQuery,
+          body: z.string().min(1).describe('apt output, as printed'),
+          response: { 201: AvailableUpdateReport },
+        },
       },
-    },
-    async (request, reply) => {
-      const report = await storeAvailableUpdates(ctx, auditSource(request), request.params.id, {
-        text: request.body,
-        name: request.query.name ?? 'upload',
-        takenAt: request.query.takenAt,
-      });
-      return reply.status(201).send(report);
-    },
-  );
+      async (request, reply) => {
+        const report = await storeAvailableUpdates(ctx, auditSource(request), request.params.id, {
+          text: request.body,
+          name: request.query.name ?? 'upload',
+          takenAt: request.query.takenAt,
+        });
+        return reply.status(201).send(report);
+      },
+    );
+    done();
+  });
 
   api.get(
     '/api/v1/assets/:id/available-updates',
     {
       config: { access: 'assets:read' },
       schema: {
+        operationId: 'listAvailableUpdates',
         tags,
         summary: "An asset's available updates from its latest report, security updates first",
         params: AssetParams,

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../../context.ts';
+import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import { Job, JobList, JobListQuery, JobParams } from './schema.ts';
 import { cancelJob, getJob, listJobs, retryJob } from './service.ts';
@@ -13,6 +14,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     {
       config: { access: 'jobs:read' },
       schema: {
+        operationId: 'listJobs',
         tags: ['jobs'],
         summary: 'List background jobs, newest first',
         querystring: JobListQuery,
@@ -26,6 +28,7 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     {
       config: { access: 'jobs:read' },
       schema: {
+        operationId: 'getJob',
         tags: ['jobs'],
         summary: 'One job, with its progress',
         params: JobParams,
@@ -39,10 +42,11 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     {
       config: { access: 'jobs:manage' },
       schema: {
+        operationId: 'cancelJob',
         tags: ['jobs'],
         summary: 'Cancel a queued job, or ask a running one to stop',
         params: JobParams,
-        response: { 200: Job },
+        response: { 200: Job, 409: Problem },
       },
     },
     (request) => cancelJob(ctx, request.params.id, auditSource(request)),
@@ -52,10 +56,11 @@ export function registerJobRoutes(app: FastifyInstance, ctx: ServerContext): voi
     {
       config: { access: 'jobs:manage' },
       schema: {
+        operationId: 'retryJob',
         tags: ['jobs'],
         summary: 'Run a failed or cancelled job again',
         params: JobParams,
-        response: { 200: Job },
+        response: { 200: Job, 409: Problem },
       },
     },
     (request) => retryJob(ctx, request.params.id, auditSource(request)),
