@@ -1,7 +1,7 @@
 /** Build the real app on a real database for HTTP tests (fastify.inject: no port needed). */
-import { realpathSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sharedDataRoot } from '@patchgate/testing';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -27,11 +27,27 @@ const testAdvisoryRoots = [
 ].join(':');
 
 /**
+ * Every configuration gets a data directory of its own (the server writes there: audit
+ * checkpoints and their key, downloads), removed when the test process ends, so no test sees
+ * another's files and none writes outside the temporary directory.
+ */
+const dataDirs: string[] = [];
+process.on('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+function freshDataDir(): string {
+  const dir = mkdtempSync(join(realpathSync(tmpdir()), 'patchgate-test-data-'));
+  dataDirs.push(dir);
+  return dir;
+}
+
+/**
  * The real configuration's defaults, silent, with the cheapest password hashing the server
  * accepts (scrypt 2^10: tests hash many passwords); follows whatever fields the config gains.
  */
 export function testConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   const result = configFromEnv({ PATCHGATE_ADVISORY_ROOTS: testAdvisoryRoots }, '/nonexistent', {
+    dataDir: freshDataDir(),
     logLevel: 'silent',
     passwordHashCost: 10,
     ...overrides,

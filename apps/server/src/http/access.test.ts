@@ -21,6 +21,8 @@ const publicRoutes = [
   'GET /healthz',
   'GET /readyz',
   'GET /openapi.json',
+  'GET /problems',
+  'GET /problems/:code',
   'POST /api/v1/bootstrap',
   'POST /api/v1/session',
 ];

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
-import { ApiError } from '../../http/problems.ts';
+import { ApiError, Problem } from '../../http/problems.ts';
 import { checkpointerFor, verifyAuditLog } from './checkpointer.ts';
 
 export const AuditEvent = z
@@ -173,7 +173,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
         tags: ['audit'],
         summary:
           'Sign the chain\u2019s current head now and append it to the checkpoint file (and the webhook); 409 if the log does not verify',
-        response: { 201: CheckpointTaken },
+        response: { 201: CheckpointTaken, 409: Problem },
       },
     },
     async (_request, reply) => {
