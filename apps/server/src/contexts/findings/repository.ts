@@ -5,7 +5,7 @@
  */
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema.ts';
-import type { DetectionState, TriageState } from './model.ts';
+import type { DetectionState, FindingStatus, TriageState } from './model.ts';
 import { settledTriageStates } from './model.ts';
 import type { FindingExceptionTable, FindingTable } from './tables.ts';
 
@@ -108,6 +108,8 @@ export interface FindingFilters {
   readonly exposure?: readonly string[];
   readonly priority?: readonly string[];
   readonly state?: readonly DetectionState[];
+  /** Any of these statuses (model.ts `findingStatuses`: one per finding). */
+  readonly status?: readonly FindingStatus[];
   /** `none`: never triaged. */
   readonly triage?: readonly (TriageState | 'none')[];
   /** true: covered by an approved, unexpired exception; false: not. */
@@ -145,6 +147,26 @@ export type Keyset = readonly (string | number)[];
 
 const active: DetectionState[] = ['open', 'reopened'];
 
+/** The condition "this finding's status is `status`" (precedence as in model.ts). */
+function statusIs(
+  eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
+  status: FindingStatus,
+  now: string,
+) {
+  if (status === 'fixed') return eb('state', '=', 'fixed');
+  const accepted = eb('accepted_until', '>', now);
+  if (status === 'accepted') return eb.and([eb('state', 'in', active), accepted]);
+  const notAccepted = eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]);
+  if (status === 'open' || status === 'reopened') {
+    return eb.and([
+      eb('state', '=', status),
+      notAccepted,
+      eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', settledTriageStates)]),
+    ]);
+  }
+  return eb.and([eb('state', 'in', active), notAccepted, eb('triage_state', '=', status)]);
+}
+
 function filtersOn(
   eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
   filters: FindingFilters,
@@ -170,6 +192,8 @@ function filtersOn(
   if (filters.exposure !== undefined) and.push(eb('exposure', 'in', filters.exposure));
   if (filters.priority !== undefined) and.push(eb('priority', 'in', filters.priority));
   if (filters.state !== undefined) and.push(eb('state', 'in', filters.state));
+  if (filters.status !== undefined)
+    and.push(eb.or(filters.status.map((s) => statusIs(eb, s, now))));
   if (filters.triage !== undefined) {
     const states = filters.triage.filter((t): t is TriageState => t !== 'none');
     const either = [];

@@ -1,7 +1,13 @@
 /** The findings API's zod schemas: strict inputs (unknown keys rejected), every field described. */
 import { criticalities, environments, exposures, priorities } from '@patchgate/policy';
 import { z } from 'zod';
-import { detectionStates, exceptionStates, triageJustifications, triageStates } from './model.ts';
+import {
+  detectionStates,
+  exceptionStates,
+  findingStatuses,
+  triageJustifications,
+  triageStates,
+} from './model.ts';
 import { findingSorts } from './repository.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
@@ -27,12 +33,22 @@ export const ExceptionIdParams = z.strictObject({
 export type ExceptionIdParams = z.infer<typeof ExceptionIdParams>;
 
 const filterFields = {
-  assetId: z.string().min(1).optional().describe('only findings on this asset'),
+  asset: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('only findings on this asset, by name or id (an unknown one is a 422)'),
+  assetId: z.string().min(1).optional().describe('only findings on this asset (id or name)'),
   group: z.string().min(1).optional().describe('only findings on assets of this group'),
   environment: commaList(environments, 'asset environment').optional(),
   criticality: commaList(criticalities, 'asset criticality').optional(),
   exposure: commaList(exposures, 'asset exposure').optional(),
   priority: commaList(priorities, 'priority').optional(),
+  status: commaList(
+    [...findingStatuses, 'all'],
+    'status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given',
+  ).optional(),
   state: commaList(detectionStates, 'detection state').optional(),
   triage: commaList(
     [...triageStates, 'none'],
@@ -148,6 +164,11 @@ export const ApiFinding = z
       .describe('how the matcher matched it'),
     fixedVersions: z.array(z.string()).describe('versions that fix it, lowest first'),
     state: z.enum(detectionStates).describe('detection state'),
+    status: z
+      .enum(findingStatuses)
+      .describe(
+        'where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)',
+      ),
     firstSeenAt: z.string().describe('first detected (server clock)'),
     lastSeenAt: z.string().describe('taken-at of the last inventory it was seen in'),
     fixedAt: z.string().nullable(),

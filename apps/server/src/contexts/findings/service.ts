@@ -17,8 +17,19 @@ import {
 import type { AuditActor } from '../audit/index.ts';
 import { appendAuditEvent, auditEventsOf, systemActor } from '../audit/index.ts';
 import type { Database } from '../../db/database.ts';
-import type { ExceptionState, StoredMatch, TriageJustification, TriageState } from './model.ts';
-import { detectionStates, maxExceptionDays } from './model.ts';
+import type {
+  ExceptionState,
+  FindingStatus,
+  StoredMatch,
+  TriageJustification,
+  TriageState,
+} from './model.ts';
+import {
+  actionableStatuses,
+  detectionStates,
+  maxExceptionDays,
+  settledTriageStates,
+} from './model.ts';
 import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
 import {
   countFindings,
@@ -63,6 +74,36 @@ function isAccepted(row: FindingTable, now: string): boolean {
   return row.accepted_until !== null && row.accepted_until > now && row.exception_id !== null;
 }
 
+/** The finding's one status at `now` (precedence in model.ts `findingStatuses`). */
+export function statusOf(row: FindingTable, now: string): FindingStatus {
+  if (row.state === 'fixed') return 'fixed';
+  if (isAccepted(row, now)) return 'accepted';
+  const triage = row.triage_state as TriageState | null;
+  if (triage !== null && settledTriageStates.includes(triage)) return triage as FindingStatus;
+  return row.state as FindingStatus;
+}
+
+/**
+ * A list shows the work queue (open and reopened, not suppressed by VEX nor accepted) unless
+ * the caller filters on a status, detection state, triage state, acceptance or actionability
+ * itself (`status=all` lifts it): a gate on the list goes green once everything is dealt with.
+ */
+export function withDefaultStatus(
+  filters: Omit<FindingFilters, 'status'>,
+  status: readonly (FindingStatus | 'all')[] | undefined,
+): FindingFilters {
+  const rest = filters;
+  if (status !== undefined) {
+    return status.includes('all') ? rest : { ...rest, status: status as FindingStatus[] };
+  }
+  const explicit =
+    rest.state !== undefined ||
+    rest.triage !== undefined ||
+    rest.accepted !== undefined ||
+    rest.actionable !== undefined;
+  return explicit ? rest : { ...rest, status: actionableStatuses };
+}
+
 export function toApiFinding(row: FindingTable, now: string): ApiFinding {
   const stored = JSON.parse(row.match_json) as StoredMatch;
   return {
@@ -92,6 +133,7 @@ export function toApiFinding(row: FindingTable, now: string): ApiFinding {
     match: stored.match,
     fixedVersions: [...stored.fixedVersions],
     state: row.state as ApiFinding['state'],
+    status: statusOf(row, now),
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     fixedAt: row.fixed_at,
