@@ -45,7 +45,11 @@ export interface Finding {
 /** Something the user should know about a scan that is not a finding. */
 export interface MatchNote {
   readonly kind:
-    'release-unknown' | 'unsupported-ecosystem' | 'not-evaluable' | 'invalid-installed-version';
+    | 'release-unknown'
+    | 'unsupported-ecosystem'
+    | 'not-evaluable'
+    | 'invalid-installed-version'
+    | 'non-security-errata';
   readonly message: string;
   readonly inventory?: string;
   readonly count: number;

@@ -26,8 +26,8 @@ export type {
   Verdict,
 } from './evaluate.ts';
 export { compileAffected, prepareVersion } from './evaluate.ts';
-export type { CveIdOptions } from './aliases.ts';
-export { advisoryKeys, cveIds, fixedCveIds } from './aliases.ts';
+export type { AdvisoryKind, CveIdOptions } from './aliases.ts';
+export { advisoryKeys, advisoryKind, cveIds, fixedCveIds } from './aliases.ts';
 export type {
   AdvisorySource,
   AdvisorySourceKind,

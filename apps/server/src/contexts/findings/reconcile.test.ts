@@ -145,6 +145,48 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'never puts lastSeenAt before firstSeenAt, and only a newer snapshot moves it',
+    async () => {
+      // The upload was taken at 08:00, the reconcile ran at 09:00: seen first and last at 09:00.
+      const { database: db, clock } = await seeded();
+      const seen = async () =>
+        new Set((await rows(db)).map((r) => `${r.first_seen_at} ${r.last_seen_at}`));
+      expect(await seen()).toEqual(new Set(['2026-11-22T09:00:00.000Z 2026-11-22T09:00:00.000Z']));
+      clock.set('2026-11-23T10:00:00.000Z');
+      inputs.setInventory(hostId, {
+        snapshotId: 's5',
+        takenAt: '2026-11-23T08:00:00.000Z',
+        inventory: host,
+      });
+      await reconcileAsset(db, clock, inputs, hostId);
+      const hostRows = async () =>
+        new Set(
+          (await rows(db))
+            .filter((r) => r.asset_id === hostId)
+            .map((r) => `${r.first_seen_at} ${r.last_seen_at}`),
+        );
+      expect(await hostRows()).toEqual(
+        new Set(['2026-11-22T09:00:00.000Z 2026-11-23T08:00:00.000Z']),
+      );
+      // An older inventory uploaded later becomes current but does not move it back.
+      inputs.setInventory(hostId, {
+        snapshotId: 's6',
+        takenAt: '2026-11-20T08:00:00.000Z',
+        inventory: host,
+      });
+      await reconcileAsset(db, clock, inputs, hostId);
+      expect(await hostRows()).toEqual(
+        new Set(['2026-11-22T09:00:00.000Z 2026-11-23T08:00:00.000Z']),
+      );
+      inputs.setInventory(hostId, {
+        snapshotId: 's1',
+        takenAt: '2026-11-22T08:00:00.000Z',
+        inventory: host,
+      });
+    },
+  );
+
   it.skipIf(skip !== undefined)('is idempotent: a second run writes nothing', async () => {
     const { database: db, clock } = await seeded();
     const before = await rows(db);
@@ -181,7 +223,7 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
         counts: { fixed: gone.length, opened: 0, reopened: 0 },
       });
       expect(new Set(gone.map((r) => [r.state, r.fixed_at, r.last_seen_at].join(' ')))).toEqual(
-        new Set(['fixed 2026-11-25T09:00:00.000Z 2026-11-22T08:00:00.000Z']),
+        new Set(['fixed 2026-11-25T09:00:00.000Z 2026-11-22T09:00:00.000Z']),
       );
       // Back again: the same rows, reopened, their due dates counted from the reopening.
       clock.set('2026-11-27T09:00:00.000Z');

@@ -204,6 +204,16 @@ function detectedOn(stored: FindingTable | undefined, today: string): string {
   return calendarDay(stored.reopened_at ?? stored.first_seen_at);
 }
 
+/**
+ * `last_seen_at`: the later of the snapshot's `takenAt` and `floor` — the detection (or
+ * reopening) time for a finding seen for the first time, else what was stored. A finding is
+ * found by a reconcile that runs after the upload, so `takenAt` alone would put `lastSeenAt`
+ * before `firstSeenAt` on every new finding; and an older snapshot never moves it back.
+ */
+function lastSeen(takenAt: string, floor: string): string {
+  return takenAt > floor ? takenAt : floor;
+}
+
 function changedColumns(
   stored: FindingTable,
   next: DetectedColumns,
@@ -282,6 +292,7 @@ export async function reconcileAsset(
       );
       if (previous === undefined) {
         counts.opened++;
+        columns.last_seen_at = lastSeen(current.takenAt, now);
         for (const alias of item.finding.advisory.aliases)
           aliases.push({ alias, advisory_id: item.finding.advisory.id });
         inserts.push({
@@ -302,8 +313,9 @@ export async function reconcileAsset(
         });
         continue;
       }
-      const changes = changedColumns(previous, columns);
       const reopen = previous.state === ('fixed' satisfies DetectionState);
+      columns.last_seen_at = lastSeen(current.takenAt, reopen ? now : previous.last_seen_at);
+      const changes = changedColumns(previous, columns);
       // A newer snapshot alone moves last_seen_at: written, but counted as unchanged.
       const evidenceOnly =
         changes !== undefined &&
