@@ -5,7 +5,7 @@
  * gone → `fixed`, back after `fixed` → `reopened`. One transaction per asset, one summary audit
  * event per reconcile that changed anything: a second run with the same inputs writes nothing.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Finding as MatchedFinding } from '@patchgate/matcher';
 import { matchInventory } from '@patchgate/matcher';
 import type { Decision, Policy } from '@patchgate/policy';
@@ -119,6 +119,32 @@ const comparedColumns: readonly (keyof DetectedColumns)[] = [
 /** The identity of a finding: asset, package (ecosystem and name) and advisory. */
 export function findingKey(ecosystem: string, packageName: string, advisoryId: string): string {
   return `${ecosystem}\0${packageName}\0${advisoryId}`;
+}
+
+/** The source package a finding is grouped under: binaries of one source are one row. */
+export function groupSource(packageName: string, sourceName: string | null | undefined): string {
+  return sourceName ?? packageName;
+}
+
+function hex(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/**
+ * A finding's id: a UUID (version 8, RFC 9562 §5.8) whose first half is a hash of its group —
+ * (asset, source package, advisory) — and whose second half a hash of its identity. Lists tie
+ * on the id last, so the binaries of one source package (libssl3, libssl-dev, openssl) sort
+ * next to each other and a page can be extended to hold a whole group (`wholeGroups`).
+ * Deterministic: the identity is unique, so is the id.
+ */
+export function findingId(assetId: string, finding: MatchedFinding, key: string): string {
+  const group = hex(
+    `${assetId}\0${groupSource(finding.package.name, finding.package.sourceName)}\0${finding.advisory.id}`,
+    16,
+  );
+  const member = hex(`${assetId}\0${key}`, 16);
+  const variant = ((parseInt(member[0] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${group.slice(0, 8)}-${group.slice(8, 12)}-8${group.slice(13, 16)}-${variant}${member.slice(1, 4)}-${member.slice(4, 16)}`;
 }
 
 interface Detected {
@@ -296,7 +322,7 @@ export async function reconcileAsset(
         for (const alias of item.finding.advisory.aliases)
           aliases.push({ alias, advisory_id: item.finding.advisory.id });
         inserts.push({
-          id: randomUUID(),
+          id: findingId(asset.id, item.finding, item.key),
           ...columns,
           state: 'open',
           first_seen_at: now,

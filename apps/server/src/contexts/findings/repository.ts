@@ -4,6 +4,7 @@
  * at row 0, where OFFSET would scan everything before it.
  */
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import type { DetectionState, FindingStatus, TriageState } from './model.ts';
 import { settledTriageStates } from './model.ts';
@@ -244,22 +245,19 @@ export interface FindingPage {
   readonly next: Keyset | undefined;
 }
 
-export async function listFindings(
+async function findingsAfter(
   db: Executor,
-  query: {
-    readonly filters: FindingFilters;
-    readonly sort: FindingSort;
-    readonly after?: Keyset;
-    readonly limit: number;
-  },
+  filters: FindingFilters,
+  sort: FindingSort,
+  after: Keyset | undefined,
+  limit: number,
   now: string,
-): Promise<FindingPage> {
-  const { columns, direction } = sortColumns[query.sort];
+): Promise<FindingTable[]> {
+  const { columns, direction } = sortColumns[sort];
   let select = db
     .selectFrom('findings')
     .selectAll()
-    .where((eb) => filtersOn(eb, query.filters, now));
-  const after = query.after;
+    .where((eb) => filtersOn(eb, filters, now));
   if (after !== undefined) {
     // Row-value comparison: (a, b, id) > (?, ?, ?) — one index range on both databases.
     select = select.where((eb) =>
@@ -271,17 +269,67 @@ export async function listFindings(
     );
   }
   for (const column of columns) select = select.orderBy(column, direction);
-  const rows = await select.limit(query.limit + 1).execute();
+  return select.limit(limit).execute();
+}
+
+/** (asset, source package, advisory): the binaries of one source package are one group. */
+export function groupKeyOf(row: FindingTable): string {
+  return `${row.asset_id}\0${row.source_name ?? row.package_name}\0${row.advisory_id}`;
+}
+
+/** Rows a page may grow by to finish its last group (a source package has rarely more binaries). */
+const groupTail = 200;
+
+export async function listFindings(
+  db: Executor,
+  query: {
+    readonly filters: FindingFilters;
+    readonly sort: FindingSort;
+    readonly after?: Keyset;
+    readonly limit: number;
+    /** Extend the page until its last (asset, source package, advisory) group is complete. */
+    readonly wholeGroups?: boolean;
+  },
+  now: string,
+): Promise<FindingPage> {
+  const { columns } = sortColumns[query.sort];
+  const keyset = (row: FindingTable): Keyset => columns.map((c) => row[c]);
+  const rows = await findingsAfter(
+    db,
+    query.filters,
+    query.sort,
+    query.after,
+    query.limit + 1,
+    now,
+  );
   const page = rows.slice(0, query.limit);
+  let more = rows.length > query.limit;
   const last = page.at(-1);
-  return {
-    rows: page,
-    next: rows.length > query.limit && last !== undefined ? columns.map((c) => last[c]) : undefined,
-  };
+  if (query.wholeGroups === true && more && last !== undefined) {
+    // Finding ids start with a hash of their group (reconcile.ts `findingId`), so a group's
+    // rows are adjacent wherever they tie on the sort's other columns.
+    const tail = await findingsAfter(
+      db,
+      query.filters,
+      query.sort,
+      keyset(last),
+      groupTail + 1,
+      now,
+    );
+    const key = groupKeyOf(last);
+    const same = tail.findIndex((row) => groupKeyOf(row) !== key);
+    const taken = same === -1 ? tail.slice(0, groupTail) : tail.slice(0, same);
+    page.push(...taken);
+    more = same !== -1 || tail.length > groupTail;
+  }
+  const end = page.at(-1);
+  return { rows: page, next: more && end !== undefined ? keyset(end) : undefined };
 }
 
 export interface FindingCounts {
   readonly total: number;
+  /** Actionable (asset, source package, advisory) groups: by the group's most urgent priority. */
+  readonly groupsByPriority: Record<string, number>;
   readonly byState: Record<string, number>;
   /** Actionable findings (open or reopened, not accepted, not triaged away) by priority. */
   readonly byPriority: Record<string, number>;
@@ -305,6 +353,19 @@ export async function countFindings(
     .select(['priority', count])
     .groupBy('priority')
     .execute();
+  const groups = await db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('findings')
+        .where((eb) => filtersOn(eb, filters, now))
+        .where((eb) => filtersOn(eb, { actionable: true }, now))
+        .select((eb) => eb.fn.min('priority').as('priority'))
+        .groupBy(['asset_id', sql`coalesce(source_name, package_name)`, 'advisory_id'])
+        .as('g'),
+    )
+    .select(['g.priority', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('g.priority')
+    .execute();
   const accepted = await base
     .where((eb) => filtersOn(eb, { accepted: true, state: active }, now))
     .select(count)
@@ -323,6 +384,7 @@ export async function countFindings(
     total: Object.values(states).reduce((a, b) => a + b, 0),
     byState: states,
     byPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
+    groupsByPriority: Object.fromEntries(groups.map((r) => [r.priority, Number(r.n)])),
     accepted: Number(accepted.n),
     triagedAway: Number(triagedAway.n),
     overdue: Number(overdue.n),

@@ -252,6 +252,55 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip !== undefined)(
+    'groups the binaries of one source package: counted once, never split across pages',
+    async () => {
+      const { app, viewer } = await setUp();
+      const { seen: all } = await allPages(app, viewer.headers, 'sort=priority', 500);
+      const groupOf = (f: ApiFinding) =>
+        `${f.asset.id} ${f.package.sourceName ?? f.package.name} ${f.advisory.id}`;
+      const groups = new Set(all.map(groupOf));
+      // libssl3 and openssl (source openssl), curl and libcurl4 (source curl): fewer groups.
+      expect(groups.size).toBeLessThan(all.length);
+      const summary = (
+        await app.inject({ url: '/api/v1/findings/summary', headers: viewer.headers })
+      ).json<{ byPriority: Record<string, number>; groupsByPriority: Record<string, number> }>();
+      const sum = (counts: Record<string, number>) =>
+        Object.values(counts).reduce((a, b) => a + b, 0);
+      expect(sum(summary.byPriority)).toBe(all.length);
+      expect(sum(summary.groupsByPriority)).toBe(groups.size);
+      for (const sort of ['priority', 'due', 'epss', 'first_seen']) {
+        const { seen, pages } = await allPages(
+          app,
+          viewer.headers,
+          `sort=${sort}&wholeGroups=true`,
+          7,
+        );
+        expect(seen.map((f) => f.id).sort()).toEqual(all.map((f) => f.id).sort());
+        // Each group's rows are adjacent: the group changes exactly groups.size - 1 times.
+        const changes = seen.filter((f, i) => i > 0 && groupOf(f) !== groupOf(seen[i - 1]!));
+        expect({ sort, changes: changes.length }).toEqual({ sort, changes: groups.size - 1 });
+        expect(pages).toBeGreaterThan(1);
+      }
+      // And no page boundary falls inside a group.
+      const pageOf = new Map<string, Set<number>>();
+      let cursor: string | null = null;
+      let page = 0;
+      do {
+        const url: string = `/api/v1/findings?wholeGroups=true&limit=3${cursor === null ? '' : `&cursor=${cursor}`}`;
+        const body: FindingList = (
+          await app.inject({ url, headers: viewer.headers })
+        ).json<FindingList>();
+        for (const f of body.findings)
+          pageOf.set(groupOf(f), (pageOf.get(groupOf(f)) ?? new Set()).add(page));
+        cursor = body.nextCursor;
+        page++;
+      } while (cursor !== null);
+      expect([...pageOf.values()].filter((p) => p.size > 1)).toEqual([]);
+      expect(page).toBeGreaterThan(10);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'names the asset of a filter by name or id; an unknown one is a 422, never an empty list',
     async () => {
       const { app, viewer } = await setUp();

@@ -104,11 +104,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     },
     async (request) => {
-      const { sort, cursor, limit, ...filters } = request.query;
+      const { sort, cursor, limit, wholeGroups, ...filters } = request.query;
       return listFindingsPage(ctx, {
         filters: await filtersOf(ctx.database, filters, true),
         sort,
         limit,
+        ...(wholeGroups !== undefined && { wholeGroups }),
         ...(cursor !== undefined && { cursor }),
       });
     },

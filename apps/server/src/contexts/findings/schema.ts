@@ -87,6 +87,11 @@ export const FindingListQuery = z.strictObject({
     ),
   cursor: z.string().min(1).optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('page size, at most 500'),
+  wholeGroups: booleanText
+    .optional()
+    .describe(
+      'true: extend the page (by at most 200 findings) so the findings of one (asset, source package, advisory) are not split across pages',
+    ),
 });
 export type FindingListQuery = z.infer<typeof FindingListQuery>;
 
@@ -251,6 +256,11 @@ export const FindingSummary = z.object({
   byPriority: z
     .record(z.enum(priorities), z.number().int())
     .describe('actionable findings (open/reopened, not accepted, not triaged away) by priority'),
+  groupsByPriority: z
+    .record(z.enum(priorities), z.number().int())
+    .describe(
+      'the same, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority',
+    ),
   accepted: z.number().int().describe('open or reopened and covered by an exception'),
   triagedAway: z
     .number()

@@ -226,7 +226,13 @@ function findingCursorKinds(sort: FindingSort): ('string' | 'number')[] {
 
 export async function listFindingsPage(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
-  query: { filters: FindingFilters; sort: FindingSort; cursor?: string; limit: number },
+  query: {
+    filters: FindingFilters;
+    sort: FindingSort;
+    cursor?: string;
+    limit: number;
+    wholeGroups?: boolean;
+  },
 ): Promise<{ findings: ApiFinding[]; nextCursor: string | null }> {
   const now = timestamp(ctx.clock);
   const after: Keyset | undefined =
@@ -235,7 +241,13 @@ export async function listFindingsPage(
       : decodeCursor(query.cursor, query.sort, findingCursorKinds(query.sort));
   const page = await listFindings(
     ctx.database.db,
-    { filters: query.filters, sort: query.sort, limit: query.limit, ...(after && { after }) },
+    {
+      filters: query.filters,
+      sort: query.sort,
+      limit: query.limit,
+      ...(after && { after }),
+      ...(query.wholeGroups !== undefined && { wholeGroups: query.wholeGroups }),
+    },
     now,
   );
   return {
@@ -257,6 +269,9 @@ export async function summariseFindings(
     byPriority: Object.fromEntries(
       priorities.map((p) => [p, counts.byPriority[p] ?? 0]),
     ) as FindingSummary['byPriority'],
+    groupsByPriority: Object.fromEntries(
+      priorities.map((p) => [p, counts.groupsByPriority[p] ?? 0]),
+    ) as FindingSummary['groupsByPriority'],
   };
 }
 
