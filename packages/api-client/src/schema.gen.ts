@@ -1543,7 +1543,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -1616,7 +1616,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -1640,7 +1640,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -1759,7 +1759,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -1823,7 +1823,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -1942,7 +1942,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;
@@ -2054,7 +2054,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                     /** @description snapshot id */
                     snapshotId: string;
@@ -2138,7 +2138,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                     /** @description snapshot id */
                     snapshotId: string;
@@ -2207,7 +2207,7 @@ export interface paths {
                 query?: never;
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                     /** @description snapshot id */
                     snapshotId: string;
@@ -2888,7 +2888,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description only findings on this asset */
+                    /** @description only findings on this asset, by name or id (an unknown one is a 422) */
+                    asset?: string;
+                    /** @description only findings on this asset (id or name) */
                     assetId?: string;
                     /** @description only findings on assets of this group */
                     group?: string;
@@ -2900,6 +2902,8 @@ export interface paths {
                     exposure?: string;
                     /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
                     priority?: string;
+                    /** @description status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given: one or more of open, reopened, accepted, not_affected, false_positive, resolved, fixed, all, comma-separated */
+                    status?: string;
                     /** @description detection state: one or more of open, fixed, reopened, comma-separated */
                     state?: string;
                     /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
@@ -2926,6 +2930,8 @@ export interface paths {
                     cursor?: string;
                     /** @description page size, at most 500 */
                     limit?: number;
+                    /** @description true: extend the page (by at most 200 findings) so the findings of one (asset, source package, advisory) are not split across pages */
+                    wholeGroups?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -2990,6 +2996,11 @@ export interface paths {
                                  * @enum {string}
                                  */
                                 state: "open" | "fixed" | "reopened";
+                                /**
+                                 * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                                 * @enum {string}
+                                 */
+                                status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                                 /** @description first detected (server clock) */
                                 firstSeenAt: string;
                                 /** @description taken-at of the last inventory it was seen in */
@@ -3002,6 +3013,8 @@ export interface paths {
                                 /** @description open or reopened and due before today */
                                 overdue: boolean;
                                 severity: string;
+                                /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                                unknownSeverity: string | null;
                                 kev: boolean;
                                 epss: number | null;
                                 /** @description the VEX analysis, null until triaged */
@@ -3045,7 +3058,9 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    /** @description only findings on this asset */
+                    /** @description only findings on this asset, by name or id (an unknown one is a 422) */
+                    asset?: string;
+                    /** @description only findings on this asset (id or name) */
                     assetId?: string;
                     /** @description only findings on assets of this group */
                     group?: string;
@@ -3057,6 +3072,8 @@ export interface paths {
                     exposure?: string;
                     /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
                     priority?: string;
+                    /** @description status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given: one or more of open, reopened, accepted, not_affected, false_positive, resolved, fixed, all, comma-separated */
+                    status?: string;
                     /** @description detection state: one or more of open, fixed, reopened, comma-separated */
                     state?: string;
                     /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
@@ -3098,6 +3115,12 @@ export interface paths {
                             };
                             /** @description actionable findings (open/reopened, not accepted, not triaged away) by priority */
                             byPriority: {
+                                [key: string]: number;
+                            };
+                            /** @description (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each */
+                            groups: number;
+                            /** @description the same, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority */
+                            groupsByPriority: {
                                 [key: string]: number;
                             };
                             /** @description open or reopened and covered by an exception */
@@ -3195,6 +3218,11 @@ export interface paths {
                              * @enum {string}
                              */
                             state: "open" | "fixed" | "reopened";
+                            /**
+                             * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                             * @enum {string}
+                             */
+                            status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                             /** @description first detected (server clock) */
                             firstSeenAt: string;
                             /** @description taken-at of the last inventory it was seen in */
@@ -3207,6 +3235,8 @@ export interface paths {
                             /** @description open or reopened and due before today */
                             overdue: boolean;
                             severity: string;
+                            /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                            unknownSeverity: string | null;
                             kev: boolean;
                             epss: number | null;
                             /** @description the VEX analysis, null until triaged */
@@ -3396,6 +3426,11 @@ export interface paths {
                              * @enum {string}
                              */
                             state: "open" | "fixed" | "reopened";
+                            /**
+                             * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                             * @enum {string}
+                             */
+                            status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                             /** @description first detected (server clock) */
                             firstSeenAt: string;
                             /** @description taken-at of the last inventory it was seen in */
@@ -3408,6 +3443,8 @@ export interface paths {
                             /** @description open or reopened and due before today */
                             overdue: boolean;
                             severity: string;
+                            /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                            unknownSeverity: string | null;
                             kev: boolean;
                             epss: number | null;
                             /** @description the VEX analysis, null until triaged */
@@ -3889,7 +3926,7 @@ export interface paths {
                 };
                 header?: never;
                 path: {
-                    /** @description asset id */
+                    /** @description asset id or name */
                     id: string;
                 };
                 cookie?: never;

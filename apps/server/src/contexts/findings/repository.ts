@@ -328,6 +328,8 @@ export async function listFindings(
 
 export interface FindingCounts {
   readonly total: number;
+  /** (asset, source package, advisory) groups matching the filters, in any status. */
+  readonly groups: number;
   /** Actionable (asset, source package, advisory) groups: by the group's most urgent priority. */
   readonly groupsByPriority: Record<string, number>;
   readonly byState: Record<string, number>;
@@ -366,6 +368,17 @@ export async function countFindings(
     .select(['g.priority', (eb) => eb.fn.countAll<number | string>().as('n')])
     .groupBy('g.priority')
     .execute();
+  const allGroups = await db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('findings')
+        .where((eb) => filtersOn(eb, filters, now))
+        .select(sql<number>`1`.as('one'))
+        .groupBy(['asset_id', sql`coalesce(source_name, package_name)`, 'advisory_id'])
+        .as('g'),
+    )
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
   const accepted = await base
     .where((eb) => filtersOn(eb, { accepted: true, state: active }, now))
     .select(count)
@@ -384,6 +397,7 @@ export async function countFindings(
     total: Object.values(states).reduce((a, b) => a + b, 0),
     byState: states,
     byPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
+    groups: Number(allGroups.n),
     groupsByPriority: Object.fromEntries(groups.map((r) => [r.priority, Number(r.n)])),
     accepted: Number(accepted.n),
     triagedAway: Number(triagedAway.n),

@@ -263,11 +263,26 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
       expect(groups.size).toBeLessThan(all.length);
       const summary = (
         await app.inject({ url: '/api/v1/findings/summary', headers: viewer.headers })
-      ).json<{ byPriority: Record<string, number>; groupsByPriority: Record<string, number> }>();
+      ).json<{
+        total: number;
+        groups: number;
+        byPriority: Record<string, number>;
+        groupsByPriority: Record<string, number>;
+      }>();
       const sum = (counts: Record<string, number>) =>
         Object.values(counts).reduce((a, b) => a + b, 0);
       expect(sum(summary.byPriority)).toBe(all.length);
       expect(sum(summary.groupsByPriority)).toBe(groups.size);
+      expect(summary).toMatchObject({ groups: groups.size, total: all.length });
+      // Unknown severity says how the policy handled it, in lists.
+      const unknown = all.filter((f) => f.severity === 'unknown');
+      expect(unknown.length).toBeGreaterThan(0);
+      expect(new Set(unknown.map((f) => f.unknownSeverity))).toEqual(
+        new Set([
+          'Patchgate default, rule unknown-severity: unrated: the high timeline, 30 days from detection, until a severity is known',
+        ]),
+      );
+      expect(all.filter((f) => f.severity !== 'unknown' && f.unknownSeverity !== null)).toEqual([]);
       for (const sort of ['priority', 'due', 'epss', 'first_seen']) {
         const { seen, pages } = await allPages(
           app,
@@ -311,9 +326,10 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
       ]) {
         const response = await app.inject({ url, headers: viewer.headers });
         expect(response.statusCode, url).toBe(422);
-        expect(response.json<{ detail: string }>().detail, url).toMatch(
-          /^querystring\.asset(Id)?: no asset has the name or id "web-01"$/,
-        );
+        expect(response.json(), url).toMatchObject({
+          detail: 'No asset has the name or id "web-01"',
+          errors: [{ field: expect.stringMatching(/^querystring\.asset(Id)?$/) as string }],
+        });
       }
       const summary = await app.inject({
         url: '/api/v1/findings/summary?asset=debian-host',

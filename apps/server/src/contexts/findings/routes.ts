@@ -59,9 +59,8 @@ async function filtersOf(
     if (ref === undefined) continue;
     const found = await resolveAssetRef(database, ref);
     if (found === undefined) {
-      const message = `no asset has the name or id "${ref}"`;
-      throw new ValidationError(`querystring.${field}: ${message}`, [
-        { field: `querystring.${field}`, message },
+      throw new ValidationError(`No asset has the name or id "${ref}"`, [
+        { field: `querystring.${field}`, message: 'names no asset' },
       ]);
     }
     if (filters['assetId'] !== undefined && filters['assetId'] !== found.id) {

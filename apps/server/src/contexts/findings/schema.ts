@@ -182,6 +182,12 @@ export const ApiFinding = z
     dueDate: z.string().nullable(),
     overdue: z.boolean().describe('open or reopened and due before today'),
     severity: z.string(),
+    unknownSeverity: z
+      .string()
+      .nullable()
+      .describe(
+        "when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known",
+      ),
     kev: z.boolean(),
     epss: z.number().nullable(),
     triage: z
@@ -256,6 +262,12 @@ export const FindingSummary = z.object({
   byPriority: z
     .record(z.enum(priorities), z.number().int())
     .describe('actionable findings (open/reopened, not accepted, not triaged away) by priority'),
+  groups: z
+    .number()
+    .int()
+    .describe(
+      '(asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each',
+    ),
   groupsByPriority: z
     .record(z.enum(priorities), z.number().int())
     .describe(

@@ -104,6 +104,23 @@ export function withDefaultStatus(
   return explicit ? rest : { ...rest, status: actionableStatuses };
 }
 
+/**
+ * How a decision of unknown severity was reached, said in the policy's own words: the rule
+ * that fired when severity was one of its inputs (Patchgate's default: "the high timeline…
+ * until a severity is known"), else that the policy does not use severity (BOD 26-04 decides
+ * by KEV, exposure and SSVC), so a reader of a list knows what "unknown" cost.
+ */
+export function unknownSeverityHandling(decisionJson: string): string {
+  const decision = JSON.parse(decisionJson) as Partial<FindingDetail['decision']>;
+  const explanation = decision.explanation;
+  if (explanation === undefined) return 'severity unknown';
+  const policy = explanation.policy.name;
+  const usesSeverity = explanation.inputs.some((input) => input.name === 'severity');
+  return usesSeverity
+    ? `${policy}, rule ${explanation.rule.id}: ${explanation.rule.description}`
+    : `severity is not an input of ${policy} (rule ${explanation.rule.id} decided)`;
+}
+
 export function toApiFinding(row: FindingTable, now: string): ApiFinding {
   const stored = JSON.parse(row.match_json) as StoredMatch;
   return {
@@ -142,6 +159,7 @@ export function toApiFinding(row: FindingTable, now: string): ApiFinding {
     dueDate: row.due_date,
     overdue: row.state !== 'fixed' && row.due_date !== null && row.due_date < now.slice(0, 10),
     severity: row.severity,
+    unknownSeverity: row.severity === 'unknown' ? unknownSeverityHandling(row.decision_json) : null,
     kev: row.kev === 1,
     epss: row.epss === null ? null : Number(row.epss),
     triage:
