@@ -4,7 +4,7 @@
  * Runs until SIGINT or SIGTERM, then shuts down gracefully.
  */
 import { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } from '@patchgate/server';
-import { seedDemo } from '../demo.ts';
+import { demoAssets, demoSources, seedDemo } from '../demo.ts';
 import { saveCredentials } from '../remote/credentials.ts';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
@@ -111,7 +111,7 @@ export async function serverCommand(
       if (demo.token !== undefined)
         saveCredentials(io, { server: server.url, token: demo.token, username: demo.username });
       io.stdout.write(
-        `Demo organisation ready: 2 assets with real inventories, 4 advisory sources syncing now.\n` +
+        `Demo organisation ready: ${demoAssets.length} assets with real inventories, ${demoSources.length} advisory sources syncing now.\n` +
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
           `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
       );
