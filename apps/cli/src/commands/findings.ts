@@ -143,6 +143,10 @@ function packageCell(group: Group): string {
   return `${source ?? first.package.name}: ${names.join(', ')}`;
 }
 
+function statusCell(f: ApiFinding): string {
+  return f.triage !== null && f.status === f.state ? `${f.status} (${f.triage.state})` : f.status;
+}
+
 function row(group: Group): string[] {
   const f = group.findings[0] as ApiFinding;
   const versions = [...new Set(group.findings.map((g) => g.package.version))];
@@ -155,7 +159,8 @@ function row(group: Group): string[] {
     f.advisory.id,
     f.severity === 'unknown' ? 'unknown*' : f.severity,
     f.fixedVersions[0] ?? '-',
-    f.triage !== null && f.status === f.state ? `${f.status} (${f.triage.state})` : f.status,
+    // A row's binaries may stand differently (one triaged, one not): each status once.
+    [...new Set(group.findings.map(statusCell))].join(', '),
   ];
 }
 
