@@ -3,7 +3,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Inventory } from '@patchgate/inventory';
 import type { Database } from '../../db/database.ts';
 import { testDatabases } from '../../../test/databases.ts';
+import { bod2604Policy } from '@patchgate/policy';
 import { reconcileAll, reconcileAsset } from './reconcile.ts';
+import { unknownSeverityHandling } from './service.ts';
 import type { MemoryInputs } from './test-support.ts';
 import {
   exampleAdvisories,
@@ -184,6 +186,35 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
         takenAt: '2026-11-22T08:00:00.000Z',
         inventory: host,
       });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    "says how each policy handled an unknown severity, in the policy's words",
+    async () => {
+      const { database: db } = await seeded();
+      const handled = async () =>
+        new Set(
+          (await rows(db))
+            .filter((r) => r.severity === 'unknown')
+            .map((r) => unknownSeverityHandling(r.decision_json)),
+        );
+      expect(await handled()).toEqual(
+        new Set([
+          'Patchgate default, rule unknown-severity: unrated: the high timeline, 30 days from detection, until a severity is known',
+        ]),
+      );
+      await reconcileAll(db, manualClock('2026-11-22T10:00:00.000Z'), inputs, {
+        policy: bod2604Policy,
+      });
+      // BOD 26-04 decides by KEV, exposure and SSVC: severity is not one of its inputs.
+      expect(await handled()).toEqual(
+        new Set([
+          'severity is not an input of CISA BOD 26-04 (rule missing-ssvc-not-kev decided)',
+          // SSVC known (CISA's vulnrichment), severity not: the table decides.
+          'severity is not an input of CISA BOD 26-04 (rule row-2 decided)',
+        ]),
+      );
     },
   );
 
