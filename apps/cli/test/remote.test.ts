@@ -225,10 +225,10 @@ describe('patchgate against a server', () => {
     const suppressed = patchgate([...gate, '--state', 'not_affected,fixed']);
     expect(suppressed.code).toBe(1);
     expect(suppressed.stdout).toMatch(
-      /^PRIORITY +DUE +ASSET +PACKAGE +VERSION +ADVISORY +SEVERITY +FIXED IN +STATUS\n/,
+      /^PRIORITY +DUE +ASSET +PACKAGE +VERSION +ADVISORY +SEVERITY +FIXED IN +STATUS +ID\n/,
     );
     expect(suppressed.stdout).toMatch(
-      /^P2 +\d{4}-\d\d-\d\d +web-01 +curl +7\.88\.1-10\+deb12u14 +DEBCL-curl-CVE-2025-10148 +unknown\* +7\.88\.1-10\+deb12u15 +not_affected$/m,
+      /^P2 +\d{4}-\d\d-\d\d +web-01 +curl +7\.88\.1-10\+deb12u14 +DEBCL-curl-CVE-2025-10148 +unknown\* +7\.88\.1-10\+deb12u15 +not_affected +[0-9a-f-]{36}$/m,
     );
     expect(suppressed.stdout).toMatch(
       /^\* unknown severity: Patchgate default, rule unknown-severity: unrated: the high timeline/m,
@@ -265,7 +265,10 @@ describe('patchgate against a server', () => {
       [],
     );
     // show: the whole explanation.
-    const shown = patchgate(['findings', 'show', curl?.id ?? '']);
+    // The ID column of the table is what show takes.
+    const idInTable = /not_affected +([0-9a-f-]{36})$/m.exec(suppressed.stdout)?.[1];
+    expect(idInTable).toBe(curl?.id);
+    const shown = patchgate(['findings', 'show', idInTable ?? '']);
     expect(shown.code).toBe(0);
     expect(shown.stdout).toMatch(
       /^DEBCL-curl-CVE-2025-10148 on web-01: curl 7\.88\.1-10\+deb12u14 \(Debian:12\)$/m,

@@ -44,10 +44,11 @@ openssl) share a row that names them; --json keeps one finding per binary packag
   --asset <name or id>  --priority P1,P2  --environment production  --exposure internet
   --group <group>  --package <name>  --advisory <id or alias>  --overdue  --kev
   --epss-min <0..1>  --sort priority|due|epss|first_seen
-  --limit <n>    rows per page (at most 500; default 100); --cursor <c> shows the next page
+  --limit <n>    findings per page (at most 500; default 100), rounded up to whole rows;
+                 --cursor <c> shows the next page (the footer prints it)
 
-show prints one finding with its decision explained (inputs, rule, due date), its triage,
-exceptions and history.
+show prints one finding (the ID column of list) with its decision explained (inputs, rule,
+due date), its triage, exceptions and history.
 
 triage records the VEX analysis (audited): states in_triage, exploitable, false_positive,
 not_affected (needs --justification: code_not_present, code_not_reachable,
@@ -131,8 +132,9 @@ const columns = [
   'SEVERITY',
   'FIXED IN',
   'STATUS',
+  'ID',
 ];
-const widths = [8, 10, 24, 48, 28, 30, 9, 24, 14];
+const widths = [8, 10, 24, 48, 28, 30, 9, 24, 14, 36];
 
 /** `openssl: libssl3, openssl` for a source package with binaries; the name alone otherwise. */
 function packageCell(group: Group): string {
@@ -161,6 +163,8 @@ function row(group: Group): string[] {
     f.fixedVersions[0] ?? '-',
     // A row's binaries may stand differently (one triaged, one not): each status once.
     [...new Set(group.findings.map(statusCell))].join(', '),
+    // For `findings show` and `findings triage` (the row's first binary; --json lists each).
+    f.id,
   ];
 }
 
