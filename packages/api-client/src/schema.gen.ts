@@ -3094,6 +3094,8 @@ export interface paths {
                     package?: string;
                     /** @description advisory id or one of its aliases (CVE-…, GHSA-…) */
                     advisory?: string;
+                    /** @description true: also count (asset, source package, advisory) groups (groups, groupsByPriority): two grouped queries more */
+                    groups?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -3117,10 +3119,10 @@ export interface paths {
                             byPriority: {
                                 [key: string]: number;
                             };
-                            /** @description (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each */
-                            groups: number;
-                            /** @description the same, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority */
-                            groupsByPriority: {
+                            /** @description with groups=true: (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each */
+                            groups?: number;
+                            /** @description with groups=true: byPriority, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority */
+                            groupsByPriority?: {
                                 [key: string]: number;
                             };
                             /** @description open or reopened and covered by an exception */

@@ -227,7 +227,9 @@ async function list(args: string[], io: CliIo): Promise<ExitCode> {
   }
   const summary = expectOk(
     await reachable(server, () =>
-      client.GET('/api/v1/findings/summary', { params: { query: filters as never } }),
+      client.GET('/api/v1/findings/summary', {
+        params: { query: { ...filters, groups: 'true' } as never },
+      }),
     ),
     'finding summary',
   );
@@ -241,7 +243,8 @@ async function list(args: string[], io: CliIo): Promise<ExitCode> {
     ),
   ];
   for (const note of notes) io.stdout.write(`* unknown severity: ${note}\n`);
-  const rows = `${groups.length} of ${summary.groups} row${summary.groups === 1 ? '' : 's'}`;
+  const total = summary.groups ?? groups.length;
+  const rows = `${groups.length} of ${total} row${total === 1 ? '' : 's'}`;
   const findings = `${page.findings.length} of ${summary.total} finding${summary.total === 1 ? '' : 's'} on binary packages`;
   io.stdout.write(`${rows} (${findings})\n`);
   if (page.nextCursor !== null) {

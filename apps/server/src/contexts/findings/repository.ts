@@ -328,10 +328,6 @@ export async function listFindings(
 
 export interface FindingCounts {
   readonly total: number;
-  /** (asset, source package, advisory) groups matching the filters, in any status. */
-  readonly groups: number;
-  /** Actionable (asset, source package, advisory) groups: by the group's most urgent priority. */
-  readonly groupsByPriority: Record<string, number>;
   readonly byState: Record<string, number>;
   /** Actionable findings (open or reopened, not accepted, not triaged away) by priority. */
   readonly byPriority: Record<string, number>;
@@ -355,6 +351,46 @@ export async function countFindings(
     .select(['priority', count])
     .groupBy('priority')
     .execute();
+  const accepted = await base
+    .where((eb) => filtersOn(eb, { accepted: true, state: active }, now))
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const triagedAway = await base
+    .where('state', 'in', active)
+    .where('triage_state', 'in', settledTriageStates)
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const overdue = await base
+    .where((eb) => filtersOn(eb, { overdue: true, actionable: true }, now))
+    .select(count)
+    .executeTakeFirstOrThrow();
+  const states = Object.fromEntries(byState.map((r) => [r.state, Number(r.n)]));
+  return {
+    total: Object.values(states).reduce((a, b) => a + b, 0),
+    byState: states,
+    byPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
+    accepted: Number(accepted.n),
+    triagedAway: Number(triagedAway.n),
+    overdue: Number(overdue.n),
+  };
+}
+
+export interface GroupCounts {
+  /** (asset, source package, advisory) groups matching the filters, in any status. */
+  readonly groups: number;
+  /** Actionable groups, by the group's most urgent priority. */
+  readonly groupsByPriority: Record<string, number>;
+}
+
+/**
+ * Counts of (asset, source package, advisory) groups: the binaries of one source package count
+ * once. Two grouped queries over the filtered rows, so only on request (`groups=true`).
+ */
+export async function countGroups(
+  db: Executor,
+  filters: FindingFilters,
+  now: string,
+): Promise<GroupCounts> {
   const groups = await db
     .selectFrom((qb) =>
       qb
@@ -379,29 +415,9 @@ export async function countFindings(
     )
     .select((eb) => eb.fn.countAll<number | string>().as('n'))
     .executeTakeFirstOrThrow();
-  const accepted = await base
-    .where((eb) => filtersOn(eb, { accepted: true, state: active }, now))
-    .select(count)
-    .executeTakeFirstOrThrow();
-  const triagedAway = await base
-    .where('state', 'in', active)
-    .where('triage_state', 'in', settledTriageStates)
-    .select(count)
-    .executeTakeFirstOrThrow();
-  const overdue = await base
-    .where((eb) => filtersOn(eb, { overdue: true, actionable: true }, now))
-    .select(count)
-    .executeTakeFirstOrThrow();
-  const states = Object.fromEntries(byState.map((r) => [r.state, Number(r.n)]));
   return {
-    total: Object.values(states).reduce((a, b) => a + b, 0),
-    byState: states,
-    byPriority: Object.fromEntries(byPriority.map((r) => [r.priority, Number(r.n)])),
     groups: Number(allGroups.n),
     groupsByPriority: Object.fromEntries(groups.map((r) => [r.priority, Number(r.n)])),
-    accepted: Number(accepted.n),
-    triagedAway: Number(triagedAway.n),
-    overdue: Number(overdue.n),
   };
 }
 

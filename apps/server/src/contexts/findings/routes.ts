@@ -46,7 +46,7 @@ import type { FindingFilters } from './repository.ts';
  */
 async function filtersOf(
   database: Database,
-  query: FindingSummaryQuery,
+  query: Omit<FindingSummaryQuery, 'groups'>,
   list: boolean,
 ): Promise<FindingFilters> {
   const { asset, assetId, status, ...rest } = query;
@@ -125,7 +125,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
         response: { 200: FindingSummary },
       },
     },
-    async (request) => summariseFindings(ctx, await filtersOf(ctx.database, request.query, false)),
+    async (request) => {
+      const { groups, ...filters } = request.query;
+      return summariseFindings(ctx, await filtersOf(ctx.database, filters, false), {
+        ...(groups !== undefined && { groups }),
+      });
+    },
   );
 
   api.get(

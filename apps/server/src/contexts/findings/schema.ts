@@ -74,7 +74,14 @@ const filterFields = {
     .describe('advisory id or one of its aliases (CVE-…, GHSA-…)'),
 };
 
-export const FindingSummaryQuery = z.strictObject(filterFields);
+export const FindingSummaryQuery = z.strictObject({
+  ...filterFields,
+  groups: booleanText
+    .optional()
+    .describe(
+      'true: also count (asset, source package, advisory) groups (groups, groupsByPriority): two grouped queries more',
+    ),
+});
 export type FindingSummaryQuery = z.infer<typeof FindingSummaryQuery>;
 
 export const FindingListQuery = z.strictObject({
@@ -265,13 +272,15 @@ export const FindingSummary = z.object({
   groups: z
     .number()
     .int()
+    .optional()
     .describe(
-      '(asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each',
+      'with groups=true: (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each',
     ),
   groupsByPriority: z
     .record(z.enum(priorities), z.number().int())
+    .optional()
     .describe(
-      'the same, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority',
+      'with groups=true: byPriority, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority',
     ),
   accepted: z.number().int().describe('open or reopened and covered by an exception'),
   triagedAway: z

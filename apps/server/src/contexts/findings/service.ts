@@ -33,6 +33,7 @@ import {
 import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
 import {
   countFindings,
+  countGroups,
   exceptionsOfFinding,
   getExceptionRow,
   getFindingRow,
@@ -277,8 +278,12 @@ export async function listFindingsPage(
 export async function summariseFindings(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   filters: FindingFilters,
+  options: { groups?: boolean } = {},
 ): Promise<FindingSummary> {
-  const counts = await countFindings(ctx.database.db, filters, timestamp(ctx.clock));
+  const now = timestamp(ctx.clock);
+  const counts = await countFindings(ctx.database.db, filters, now);
+  const grouped =
+    options.groups === true ? await countGroups(ctx.database.db, filters, now) : undefined;
   return {
     ...counts,
     byState: Object.fromEntries(
@@ -287,9 +292,12 @@ export async function summariseFindings(
     byPriority: Object.fromEntries(
       priorities.map((p) => [p, counts.byPriority[p] ?? 0]),
     ) as FindingSummary['byPriority'],
-    groupsByPriority: Object.fromEntries(
-      priorities.map((p) => [p, counts.groupsByPriority[p] ?? 0]),
-    ) as FindingSummary['groupsByPriority'],
+    ...(grouped !== undefined && {
+      groups: grouped.groups,
+      groupsByPriority: Object.fromEntries(
+        priorities.map((p) => [p, grouped.groupsByPriority[p] ?? 0]),
+      ) as NonNullable<FindingSummary['groupsByPriority']>,
+    }),
   };
 }
 
