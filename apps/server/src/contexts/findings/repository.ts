@@ -168,6 +168,27 @@ function statusIs(
   return eb.and([eb('state', 'in', active), notAccepted, eb('triage_state', '=', status)]);
 }
 
+/**
+ * Any of `statuses`. The work queue (`open,reopened`, every list's default) is written
+ * `state <> 'fixed' AND …`: no index matches it, so the planner walks the sort's index and
+ * filters, where `state IN (…)` made SQLite sort every open finding first.
+ */
+function statusIn(
+  eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
+  statuses: readonly FindingStatus[],
+  now: string,
+) {
+  const queue = new Set(statuses);
+  if (queue.size === 2 && queue.has('open') && queue.has('reopened')) {
+    return eb.and([
+      eb('state', '<>', 'fixed'),
+      eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]),
+      eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', settledTriageStates)]),
+    ]);
+  }
+  return eb.or(statuses.map((status) => statusIs(eb, status, now)));
+}
+
 function filtersOn(
   eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
   filters: FindingFilters,
@@ -193,8 +214,7 @@ function filtersOn(
   if (filters.exposure !== undefined) and.push(eb('exposure', 'in', filters.exposure));
   if (filters.priority !== undefined) and.push(eb('priority', 'in', filters.priority));
   if (filters.state !== undefined) and.push(eb('state', 'in', filters.state));
-  if (filters.status !== undefined)
-    and.push(eb.or(filters.status.map((s) => statusIs(eb, s, now))));
+  if (filters.status !== undefined) and.push(statusIn(eb, filters.status, now));
   if (filters.triage !== undefined) {
     const states = filters.triage.filter((t): t is TriageState => t !== 'none');
     const either = [];
