@@ -7,7 +7,14 @@
  * - sbom/proton-bridge-v1.8.0.bom.json: CycloneDX SBOM of a real Go application;
  * - advisories/debian-12/: OSV records derived from the changelogs of the real curl and openssl
  *   Debian 12 packages (newer than the host's), by `patchgate advisories from-debian-changelog`;
- * - advisories/go/: the real Go vulnerability database records that name a module of the SBOM.
+ * - advisories/go/: the real Go vulnerability database records that name a module of the SBOM;
+ * - almalinux-8/rpm-qa.txt: a real `rpm -qa` of a CentOS 8.5 host (the inventory package's test
+ *   data), matched as AlmaLinux 8, its binary-compatible rebuild, as a host migrated to it is;
+ * - advisories/almalinux-8/: the real AlmaLinux 8 errata (ALSA, ALBA, ALEA) naming its packages;
+ * - cve5/: CISA's vulnrichment records (CNA CVSS, CISA ADP SSVC) of every CVE those name;
+ * - kev/: CISA's KEV catalogue.
+ * Together they give the demo organisation the facts a real deployment has for its CVEs, so
+ * its priorities spread as they do in life (severity stated by AlmaLinux, CVSS, SSVC, KEV).
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -39,6 +46,8 @@ for (const dir of [
   'sbom',
   'advisories/debian-12',
   'advisories/go',
+  'advisories/almalinux-8',
+  'almalinux-8',
   'cve5',
   'kev',
 ]) {
@@ -97,15 +106,38 @@ await readZip(join(shared, 'advisories/osv/Go/all.zip'), {
     kept++;
   },
 });
+// AlmaLinux 8: every erratum of the real AlmaLinux database naming a package of the host.
+const rpmPath = join(examples, 'almalinux-8/rpm-qa.txt');
+copyFileSync(join(root, 'packages/inventory/testdata/rpm-qa/centos-8.5-rpm-qa.txt'), rpmPath);
+const rpmHost = readInventory({ path: rpmPath, text: readFileSync(rpmPath, 'utf8') });
+if (!rpmHost.ok) throw new Error(rpmHost.error);
+const rpmNames = new Set(rpmHost.inventory.packages.map((p) => p.name));
+let almaKept = 0;
+await readZip(join(shared, 'advisories/osv/AlmaLinux/all.zip'), {
+  wanted: (name) => name.startsWith('almalinux8/') && name.endsWith('.json'),
+  onEntry: (name, bytes) => {
+    const text = bytes.toString('utf8');
+    const record = JSON.parse(text) as { affected?: { package?: { name?: string } }[] };
+    if (!(record.affected ?? []).some((a) => rpmNames.has(a.package?.name ?? ''))) return;
+    // `ALSA-2023:5455.json` → `ALSA-2023-5455.json`: colons are awkward in file names.
+    const file = (name.split('/').pop() as string).replace(':', '-');
+    writeFileSync(join(examples, 'advisories/almalinux-8', file), text); // unchanged
+    almaKept++;
+  },
+});
+
 // CVE 5: the CISA vulnrichment records (CNA CVSS, CISA ADP SSVC) of every CVE the examples'
 // advisories name, so that `--cve examples/cve5` shows real prioritisation inputs.
 const exampleCves = new Set<string>();
-for (const dir of ['advisories/debian-12', 'advisories/go']) {
+for (const dir of ['advisories/debian-12', 'advisories/go', 'advisories/almalinux-8']) {
   for (const file of readdirSync(join(examples, dir))) {
     const record = JSON.parse(readFileSync(join(examples, dir, file), 'utf8')) as {
       aliases?: string[];
+      related?: string[];
     };
-    for (const alias of record.aliases ?? []) if (alias.startsWith('CVE-')) exampleCves.add(alias);
+    // Errata list the CVEs they fix in `related` (@patchgate/osv fixedCveIds).
+    for (const alias of [...(record.aliases ?? []), ...(record.related ?? [])])
+      if (alias.startsWith('CVE-')) exampleCves.add(alias);
   }
 }
 const unpacked = mkdtempSync(join(tmpdir(), 'patchgate-vulnrichment-'));
@@ -139,9 +171,11 @@ Everything here is real public data, copied from the shared data set by
 | \`advisories/go/*.json\` | the ${kept} records of the Go vulnerability database that name a module of that SBOM, unchanged | golang/vulndb \`data/osv\` (shared data \`advisories/osv/Go/all.zip\`) | CC-BY-4.0 |
 | \`kev/known_exploited_vulnerabilities.json\` | CISA's Known Exploited Vulnerabilities catalogue, 1,404 entries (catalogue 2025.08.25), unchanged | cisagov/kev-data (shared data \`advisories/kev/\`) | CC0-1.0 |
 | \`cve5/*.json\` | the ${cveRecords} CVE JSON 5 records, among those the advisories above name, that CISA's vulnrichment holds (CNA CVSS, CISA ADP SSVC), unchanged | cisagov/vulnrichment (shared data \`advisories/cve5/\`) | CC0-1.0 |
+| \`almalinux-8/rpm-qa.txt\` | real \`rpm -qa\` of a CentOS 8.5 host (49 packages), matched as AlmaLinux 8 (its binary-compatible rebuild) | \`packages/inventory/testdata/rpm-qa/centos-8.5-rpm-qa.txt\` (RedHatInsights/insights-puptoo, see its SOURCES.md) | Apache-2.0 as RedHatInsights publishes its projects, to be confirmed before release (see there) |
+| \`advisories/almalinux-8/*.json\` | the ${almaKept} AlmaLinux 8 errata (ALSA security, ALBA bug-fix, ALEA enhancement) that name a package of that host, unchanged (\`:\` in file names replaced by \`-\`) | AlmaLinux/osv-database (shared data \`advisories/osv/AlmaLinux/all.zip\`) | MIT |
 | \`advisories/debian-12/*.json\` | OSV records derived (by the converter behind \`patchgate advisories from-debian-changelog\`) from the \`changelog.Debian.gz\` of the Debian 12 packages curl 7.88.1-10+deb12u15 and openssl 3.0.22-1~deb12u2 | shared data \`debs/\` | derived from Debian package changelogs (curl licence; Apache-2.0) |
 `,
 );
 process.stdout.write(
-  `examples rebuilt: ${modules.size} Go modules in the SBOM, ${kept} Go advisories kept\n`,
+  `examples rebuilt: ${modules.size} Go modules in the SBOM, ${kept} Go advisories, ${almaKept} AlmaLinux errata, ${cveRecords} CVE records kept\n`,
 );

@@ -1,8 +1,10 @@
 /**
  * The demo organisation `patchgate server --demo` builds on an empty server, through the
- * public API only: a first admin, three assets with the real inventories in examples/, the
- * real advisories and CISA records in examples/ as sources, synced in the background, so
- * prioritised findings appear within seconds.
+ * public API only: a first admin, three assets with the real inventories in examples/ (a
+ * Debian 12 web server, a Go application, an AlmaLinux 8 database host), the real advisories
+ * and the facts real deployments have for their CVEs (AlmaLinux's severities, CISA's
+ * vulnrichment CVSS and SSVC, KEV) in examples/ as sources, synced in the background, so
+ * prioritised findings appear within seconds and spread over the priorities as in life.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ export interface DemoResult {
   readonly token?: string;
 }
 
-const demoAssets = [
+export const demoAssets = [
   {
     name: 'web-01',
     kind: 'host',
@@ -45,15 +47,32 @@ const demoAssets = [
     groups: ['mail'],
     inventory: 'sbom/proton-bridge-v1.8.0.bom.json',
   },
+  {
+    name: 'db-01',
+    kind: 'host',
+    osRelease: 'AlmaLinux:8',
+    environment: 'production',
+    criticality: 'critical',
+    exposure: 'internal',
+    owner: 'team-data',
+    tags: [],
+    groups: ['db'],
+    inventory: 'almalinux-8/rpm-qa.txt',
+  },
 ] as const;
 
-const demoSources = [
+export const demoSources = [
   {
     name: 'Debian 12 (from package changelogs)',
     kind: 'osv-directory',
     path: 'advisories/debian-12',
   },
   { name: 'Go vulnerability database (excerpt)', kind: 'osv-directory', path: 'advisories/go' },
+  {
+    name: 'AlmaLinux 8 errata (excerpt)',
+    kind: 'osv-directory',
+    path: 'advisories/almalinux-8',
+  },
   { name: 'CISA vulnrichment (excerpt)', kind: 'cve5', path: 'cve5' },
   { name: 'CISA KEV catalogue', kind: 'kev', path: 'kev/known_exploited_vulnerabilities.json' },
 ] as const;

@@ -45,18 +45,36 @@ describe('patchgate server --demo', () => {
     });
     expect(banner).toMatch(/Log in as admin with password \S{16} \(shown only now\)/);
 
-    let findings: unknown[] = [];
-    for (let i = 0; i < 60 && findings.length < 149; i++) {
+    let findings: { priority: string; severity: string; asset: { name: string } }[] = [];
+    for (let i = 0; i < 60 && findings.length < 227; i++) {
       const listed = spawnSync(
         process.execPath,
         [bin, 'findings', 'list', '--limit', '500', '--json'],
         { env, encoding: 'utf8' },
       );
-      findings = (JSON.parse(listed.stdout) as { findings: unknown[] }).findings;
-      if (findings.length < 149) await new Promise((resolve) => setTimeout(resolve, 500));
+      findings = (JSON.parse(listed.stdout) as { findings: typeof findings }).findings;
+      if (findings.length < 227) await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    // The same 149 findings `patchgate scan` reports for these two inventories (README).
-    expect(findings).toHaveLength(149);
+    // The same findings `patchgate scan` reports for these inventories: 149 on the Debian host
+    // and the Go application (README), 78 on the AlmaLinux host (its bug-fix errata are not).
+    expect(findings).toHaveLength(227);
+    // Real facts (AlmaLinux's severities, vulnrichment CVSS and SSVC, KEV) spread the priorities:
+    // the KEV-listed glibc flaw (CVE-2023-4911) is P1, medium-severity errata P3.
+    const count = (priority: string) => findings.filter((f) => f.priority === priority).length;
+    expect({ P1: count('P1'), P2: count('P2'), P3: count('P3') }).toEqual({
+      P1: 4,
+      P2: 171,
+      P3: 52,
+    });
+    const table = spawnSync(process.execPath, [bin, 'findings', 'list', '--asset', 'db-01'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(table.status).toBe(1);
+    expect(table.stdout).toMatch(
+      /^P1 +\d{4}-\d\d-\d\d +db-01 +glibc +2\.28-164\.el8 +ALSA-2023:5455 +high /m,
+    );
+    expect(table.stdout).toMatch(/^78 of 78 rows \(78 of 78 findings on binary packages\)$/m);
   }, 120_000);
 
   it('refuses an unknown policy with exit 2 before starting', () => {

@@ -219,6 +219,98 @@ describe('patchgate against a server', () => {
     expect(triaged.stdout).toBe(
       'DEBCL-curl-CVE-2025-10148 on web-01 (curl 7.88.1-10+deb12u14): not_affected\n',
     );
+    // Triage is per binary package: the other binaries built from curl too.
+    const sameAdvisory = (
+      JSON.parse(listed.stdout) as {
+        findings: { id: string; advisory: { id: string }; package: { name: string } }[];
+      }
+    ).findings.filter(
+      (f) => f.advisory.id === 'DEBCL-curl-CVE-2025-10148' && f.package.name !== 'curl',
+    );
+    expect(sameAdvisory.map((f) => f.package.name).sort()).toEqual([
+      'libcurl3-gnutls',
+      'libcurl3-nss',
+      'libcurl4',
+    ]);
+    for (const f of sameAdvisory) {
+      const done = patchgate(['findings', 'triage', f.id, '--state', 'false_positive']);
+      expect(done.code, done.stderr).toBe(0);
+    }
+    // The triaged findings leave the work queue: a gate on them goes green (issue 7, item 9).
+    const gate = [
+      'findings',
+      'list',
+      '--advisory',
+      'DEBCL-curl-CVE-2025-10148',
+      '--asset',
+      'web-01',
+    ];
+    const green = patchgate(gate);
+    expect({ code: green.code, stdout: green.stdout }).toEqual({
+      code: 0,
+      stdout: '0 of 0 rows (0 of 0 findings on binary packages)\n',
+    });
+    const suppressed = patchgate([...gate, '--state', 'not_affected,fixed']);
+    expect(suppressed.code).toBe(1);
+    expect(suppressed.stdout).toMatch(
+      /^PRIORITY +DUE +ASSET +PACKAGE +VERSION +ADVISORY +SEVERITY +FIXED IN +STATUS +ID\n/,
+    );
+    expect(suppressed.stdout).toMatch(
+      /^P2 +\d{4}-\d\d-\d\d +web-01 +curl +7\.88\.1-10\+deb12u14 +DEBCL-curl-CVE-2025-10148 +unknown\* +7\.88\.1-10\+deb12u15 +not_affected +[0-9a-f-]{36}$/m,
+    );
+    expect(suppressed.stdout).toMatch(
+      /^\* unknown severity: Patchgate default, rule unknown-severity: unrated: the high timeline/m,
+    );
+    // An asset name that does not exist is an error, never "0 findings".
+    const typo = patchgate(['findings', 'list', '--asset', 'web-02']);
+    expect({ code: typo.code, stderr: typo.stderr }).toEqual({
+      code: 2,
+      stderr:
+        'patchgate: finding list failed: 422 No asset has the name or id "web-02"\n  querystring.asset: names no asset\n',
+    });
+    // Pages: --cursor continues where the previous page ended; the total is the same.
+    const first = patchgate(['findings', 'list', '--asset', 'web-01', '--limit', '10']);
+    const cursor = /^more: add --cursor (\S+)$/m.exec(first.stdout)?.[1];
+    expect(first.stdout).toMatch(/^\d+ of 27 rows \(1\d of 87 findings on binary packages\)$/m);
+    const second = patchgate([
+      'findings',
+      'list',
+      '--asset',
+      'web-01',
+      '--limit',
+      '10',
+      '--cursor',
+      cursor ?? '',
+    ]);
+    expect(second.code).toBe(1);
+    const advisories = (out: string) =>
+      out
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(/ {2,}/)[5])
+        .filter(Boolean);
+    expect(advisories(second.stdout).filter((a) => advisories(first.stdout).includes(a))).toEqual(
+      [],
+    );
+    // show: the whole explanation.
+    // The ID column of the table is what show takes.
+    const idInTable = /not_affected +([0-9a-f-]{36})$/m.exec(suppressed.stdout)?.[1];
+    expect(idInTable).toBe(curl?.id);
+    const shown = patchgate(['findings', 'show', idInTable ?? '']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(
+      /^DEBCL-curl-CVE-2025-10148 on web-01: curl 7\.88\.1-10\+deb12u14 \(Debian:12\)$/m,
+    );
+    expect(shown.stdout).toMatch(/^status: +not_affected \(detected /m);
+    expect(shown.stdout).toMatch(
+      /^severity: +unknown — Patchgate default, rule unknown-severity: /m,
+    );
+    expect(shown.stdout).toMatch(
+      /^why: +Patchgate default, rule unknown-severity: DEBCL-curl-CVE-2025-10148 in curl/m,
+    );
+    expect(shown.stdout).toMatch(
+      /^triage: +not_affected \(code_not_reachable\) by admin: WebSocket support is not used here\.$/m,
+    );
     const refused = patchgate(['findings', 'triage', curl?.id ?? '', '--state', 'not_affected']);
     expect(refused.code).toBe(2);
     // The field's message is the server's detail: said once, not repeated under it.

@@ -2737,7 +2737,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -2813,7 +2813,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -2842,7 +2842,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -2960,7 +2960,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -3028,7 +3028,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -3141,7 +3141,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -3244,7 +3244,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
                 /** @description snapshot id */
                 snapshotId: string;
@@ -3318,7 +3318,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
                 /** @description snapshot id */
                 snapshotId: string;
@@ -3378,7 +3378,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
                 /** @description snapshot id */
                 snapshotId: string;
@@ -3412,7 +3412,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -3491,7 +3491,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;
@@ -4509,7 +4509,9 @@ export interface operations {
     listFindings: {
         parameters: {
             query?: {
-                /** @description only findings on this asset */
+                /** @description only findings on this asset, by name or id (an unknown one is a 422) */
+                asset?: string;
+                /** @description only findings on this asset (id or name) */
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
@@ -4521,6 +4523,8 @@ export interface operations {
                 exposure?: string;
                 /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
                 priority?: string;
+                /** @description status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given: one or more of open, reopened, accepted, not_affected, false_positive, resolved, fixed, all, comma-separated */
+                status?: string;
                 /** @description detection state: one or more of open, fixed, reopened, comma-separated */
                 state?: string;
                 /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
@@ -4547,6 +4551,8 @@ export interface operations {
                 cursor?: string;
                 /** @description page size, at most 500 */
                 limit?: number;
+                /** @description true: extend the page (by at most 200 findings) so the findings of one (asset, source package, advisory) are not split across pages */
+                wholeGroups?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -4611,6 +4617,11 @@ export interface operations {
                              * @enum {string}
                              */
                             state: "open" | "fixed" | "reopened";
+                            /**
+                             * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                             * @enum {string}
+                             */
+                            status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                             /** @description first detected (server clock) */
                             firstSeenAt: string;
                             /** @description taken-at of the last inventory it was seen in */
@@ -4623,6 +4634,8 @@ export interface operations {
                             /** @description open or reopened and due before today */
                             overdue: boolean;
                             severity: string;
+                            /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                            unknownSeverity: string | null;
                             kev: boolean;
                             epss: number | null;
                             /** @description the VEX analysis, null until triaged */
@@ -4653,7 +4666,9 @@ export interface operations {
     summariseFindings: {
         parameters: {
             query?: {
-                /** @description only findings on this asset */
+                /** @description only findings on this asset, by name or id (an unknown one is a 422) */
+                asset?: string;
+                /** @description only findings on this asset (id or name) */
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
@@ -4665,6 +4680,8 @@ export interface operations {
                 exposure?: string;
                 /** @description priority: one or more of P1, P2, P3, P4, P5, comma-separated */
                 priority?: string;
+                /** @description status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given: one or more of open, reopened, accepted, not_affected, false_positive, resolved, fixed, all, comma-separated */
+                status?: string;
                 /** @description detection state: one or more of open, fixed, reopened, comma-separated */
                 state?: string;
                 /** @description triage (VEX) state; none: never triaged: one or more of in_triage, exploitable, false_positive, not_affected, resolved, none, comma-separated */
@@ -4685,6 +4702,8 @@ export interface operations {
                 package?: string;
                 /** @description advisory id or one of its aliases (CVE-…, GHSA-…) */
                 advisory?: string;
+                /** @description true: also count (asset, source package, advisory) groups (groups, groupsByPriority): two grouped queries more */
+                groups?: "true" | "false";
             };
             header?: never;
             path?: never;
@@ -4708,6 +4727,16 @@ export interface operations {
                         };
                         /** @description actionable findings (open/reopened, not accepted, not triaged away) by priority */
                         byPriority: {
+                            P1: number;
+                            P2: number;
+                            P3: number;
+                            P4: number;
+                            P5: number;
+                        };
+                        /** @description with groups=true: (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each */
+                        groups?: number;
+                        /** @description with groups=true: byPriority, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority */
+                        groupsByPriority?: {
                             P1: number;
                             P2: number;
                             P3: number;
@@ -4796,6 +4825,11 @@ export interface operations {
                          * @enum {string}
                          */
                         state: "open" | "fixed" | "reopened";
+                        /**
+                         * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                         * @enum {string}
+                         */
+                        status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                         /** @description first detected (server clock) */
                         firstSeenAt: string;
                         /** @description taken-at of the last inventory it was seen in */
@@ -4808,6 +4842,8 @@ export interface operations {
                         /** @description open or reopened and due before today */
                         overdue: boolean;
                         severity: string;
+                        /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                        unknownSeverity: string | null;
                         kev: boolean;
                         epss: number | null;
                         /** @description the VEX analysis, null until triaged */
@@ -4986,6 +5022,11 @@ export interface operations {
                          * @enum {string}
                          */
                         state: "open" | "fixed" | "reopened";
+                        /**
+                         * @description where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)
+                         * @enum {string}
+                         */
+                        status: "open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed";
                         /** @description first detected (server clock) */
                         firstSeenAt: string;
                         /** @description taken-at of the last inventory it was seen in */
@@ -4998,6 +5039,8 @@ export interface operations {
                         /** @description open or reopened and due before today */
                         overdue: boolean;
                         severity: string;
+                        /** @description when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known */
+                        unknownSeverity: string | null;
                         kev: boolean;
                         epss: number | null;
                         /** @description the VEX analysis, null until triaged */
@@ -5416,7 +5459,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description asset id */
+                /** @description asset id or name */
                 id: string;
             };
             cookie?: never;

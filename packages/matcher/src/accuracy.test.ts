@@ -210,6 +210,8 @@ const rows: Row[] = [
 describe('accuracy on real advisories', () => {
   it('loaded every fixture', () => {
     expect(records.map((r) => r.id).sort()).toEqual([
+      'ALBA-2021:1099',
+      'ALEA-2019:3314',
       'ALSA-2023:1405',
       'DSA-5343-1',
       'GO-2024-2730',
@@ -233,6 +235,48 @@ describe('accuracy on real advisories', () => {
     );
     expect(found).toEqual(expected);
     expect(result.notes.filter((n) => n.kind === 'not-evaluable')).toEqual([]);
+  });
+
+  it('reports bug-fix and enhancement errata as a note, not as findings, unless asked', () => {
+    const inventory = {
+      format: 'test',
+      source: 'alma-host',
+      packages: [
+        {
+          ecosystem: 'AlmaLinux:8',
+          name: 'NetworkManager-libnm-devel',
+          version: '1:1.26.0-13.el8',
+        },
+        { ecosystem: 'AlmaLinux:8', name: 'python3-azure-sdk', version: '4.0.0-8.el8' },
+        { ecosystem: 'AlmaLinux:8', name: 'openssl-libs', version: '1:1.1.1k-7.el8_6' },
+      ],
+      warnings: [],
+    };
+    const byDefault = matchInventory(index, inventory);
+    expect(byDefault.findings.map((f) => f.advisory.id)).toEqual(['ALSA-2023:1405']);
+    expect(byDefault.notes).toEqual([
+      {
+        kind: 'non-security-errata',
+        inventory: 'alma-host',
+        count: 1,
+        message:
+          '1 bug-fix erratum applies (e.g. ALBA-2021:1099), not reported as findings: bug fixes and enhancements name no vulnerability',
+      },
+      {
+        kind: 'non-security-errata',
+        inventory: 'alma-host',
+        count: 1,
+        message:
+          '1 enhancement erratum applies (e.g. ALEA-2019:3314), not reported as findings: bug fixes and enhancements name no vulnerability',
+      },
+    ]);
+    const all = matchInventory(index, inventory, { nonSecurityErrata: true });
+    expect(all.findings.map((f) => f.advisory.id).sort()).toEqual([
+      'ALBA-2021:1099',
+      'ALEA-2019:3314',
+      'ALSA-2023:1405',
+    ]);
+    expect(all.notes).toEqual([]);
   });
 
   it('records that epochs were ignored for an inventory without epochs', () => {

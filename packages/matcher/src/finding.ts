@@ -49,7 +49,8 @@ export interface MatchNote {
     | 'release-conflict'
     | 'unsupported-ecosystem'
     | 'not-evaluable'
-    | 'invalid-installed-version';
+    | 'invalid-installed-version'
+    | 'non-security-errata';
   readonly message: string;
   readonly inventory?: string;
   readonly count: number;

@@ -4,7 +4,7 @@
  */
 import type { InstalledPackage, Inventory } from '@patchgate/inventory';
 import type { OsvRecord, Verdict } from '@patchgate/osv';
-import { fixedCveIds, prepareVersion } from '@patchgate/osv';
+import { advisoryKind, fixedCveIds, prepareVersion } from '@patchgate/osv';
 import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { AdvisoryIndex, IndexEntry } from './advisory-index.ts';
 import { compiledFor, lookup } from './advisory-index.ts';
@@ -69,6 +69,8 @@ function describe(key: NoteKey, count: number, example: string): string {
       return `advisory ${key.subject} could not be evaluated for ${packages}: ${example}`;
     case 'invalid-installed-version':
       return `${packages} of ecosystem ${key.subject} have versions the ecosystem's scheme rejects (e.g. ${example}); they were not matched`;
+    case 'non-security-errata':
+      return `${count} ${key.subject} ${count === 1 ? 'erratum applies' : 'errata apply'} (e.g. ${example}), not reported as findings: bug fixes and enhancements name no vulnerability`;
   }
 }
 
@@ -120,8 +122,20 @@ function toFinding(
   };
 }
 
+export interface MatchOptions {
+  /**
+   * Also report bug-fix and enhancement errata (RHBA/RHEA, AlmaLinux ALBA/ALEA…) as findings.
+   * Off by default: they name no vulnerability; a note counts them instead.
+   */
+  readonly nonSecurityErrata?: boolean;
+}
+
 /** Match one inventory. */
-export function matchInventory(index: AdvisoryIndex, inventory: Inventory): MatchResult {
+export function matchInventory(
+  index: AdvisoryIndex,
+  inventory: Inventory,
+  options: MatchOptions = {},
+): MatchResult {
   const findings: Finding[] = [];
   const notes = new Notes();
   const affectedPackages = new Set<InstalledPackage>();
@@ -153,6 +167,15 @@ export function matchInventory(index: AdvisoryIndex, inventory: Inventory): Matc
       const key = `${pkg.name}\0${pkg.version}\0${pkg.arch ?? ''}\0${pkg.location ?? ''}\0${entry.record.id}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      const kind = advisoryKind(entry.record);
+      if (kind !== 'security' && options.nonSecurityErrata !== true) {
+        notes.add(
+          'non-security-errata',
+          kind === 'bugfix' ? 'bug-fix' : 'enhancement',
+          entry.record.id,
+        );
+        continue;
+      }
       affectedPackages.add(pkg);
       findings.push(toFinding(inventory, pkg, entry, version, verdict, epochIgnored));
     }

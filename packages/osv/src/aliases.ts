@@ -71,3 +71,20 @@ const ERRATA_ID = /^(RHSA|RHBA|RHEA|ALSA|ALBA|ALEA|RLSA|RLBA|RXSA|ELSA|ELBA)-/;
 export function fixedCveIds(record: OsvRecord): string[] {
   return cveIds(record, { includeRelated: ERRATA_ID.test(record.id) });
 }
+
+/** What an advisory is for: fixing a vulnerability, or a bug fix or an enhancement only. */
+export type AdvisoryKind = 'security' | 'bugfix' | 'enhancement';
+
+/**
+ * Red Hat-style errata say their kind in the id: RHSA/RHBA/RHEA (security advisory, bug fix,
+ * enhancement), and the rebuilds alike: AlmaLinux ALSA/ALBA/ALEA, Rocky RLSA/RLBA/RLEA, Oracle
+ * ELSA/ELBA/ELEA (https://access.redhat.com/articles/explaining_redhat_errata). A bug-fix or
+ * enhancement erratum names no vulnerability: it is not a security finding. Every other
+ * record (CVE, GHSA, DSA, USN, GO-…) is a security advisory.
+ */
+const NON_SECURITY_ERRATA = /^(?:RH|AL|RL|EL)(B|E)A-/;
+
+export function advisoryKind(record: Pick<OsvRecord, 'id'>): AdvisoryKind {
+  const kind = NON_SECURITY_ERRATA.exec(record.id)?.[1];
+  return kind === 'B' ? 'bugfix' : kind === 'E' ? 'enhancement' : 'security';
+}

@@ -26,9 +26,10 @@ export type {
   Verdict,
 } from './evaluate.ts';
 export { compileAffected, prepareVersion } from './evaluate.ts';
-export type { CveIdOptions } from './aliases.ts';
+export type { AdvisoryKind, CveIdOptions } from './aliases.ts';
 export {
   advisoryKeys,
+  advisoryKind,
   cveIdPattern,
   cveIds,
   cveIdsInText,

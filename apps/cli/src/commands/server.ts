@@ -117,7 +117,7 @@ export async function serverCommand(
       `API documentation: ${server.url}/docs\n`,
   );
   if (values.demo === true) {
-    const { seedDemo } = await import('../demo.ts');
+    const { demoAssets, demoSources, seedDemo } = await import('../demo.ts');
     const { saveCredentials } = await import('../remote/credentials.ts');
     const demo = await seedDemo(server.url);
     if (!demo.created) {
@@ -126,7 +126,7 @@ export async function serverCommand(
       if (demo.token !== undefined)
         saveCredentials(io, { server: server.url, token: demo.token, username: demo.username });
       io.stdout.write(
-        `Demo organisation ready: 2 assets with real inventories, 4 advisory sources syncing now.\n` +
+        `Demo organisation ready: ${demoAssets.length} assets with real inventories, ${demoSources.length} advisory sources syncing now.\n` +
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
           `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
       );

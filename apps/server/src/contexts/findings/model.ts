@@ -30,6 +30,26 @@ export const settledTriageStates: readonly TriageState[] = [
   'resolved',
 ];
 
+/**
+ * A finding's status, one word for where it stands, in this order of precedence: `fixed` (gone
+ * from the inventory); `accepted` (an approved, unexpired exception); the settled triage state
+ * (`not_affected`, `false_positive`, `resolved`: suppressed by VEX); else its detection state
+ * (`open`, `reopened`), the work queue. Lists and gates show the work queue unless asked.
+ */
+export const findingStatuses = [
+  'open',
+  'reopened',
+  'accepted',
+  'not_affected',
+  'false_positive',
+  'resolved',
+  'fixed',
+] as const;
+export type FindingStatus = (typeof findingStatuses)[number];
+
+/** What `GET /api/v1/findings` and `patchgate findings list` show unless told otherwise. */
+export const actionableStatuses: readonly FindingStatus[] = ['open', 'reopened'];
+
 export const exceptionStates = ['requested', 'approved', 'rejected', 'expired', 'revoked'] as const;
 export type ExceptionState = (typeof exceptionStates)[number];
 

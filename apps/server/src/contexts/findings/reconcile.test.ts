@@ -5,7 +5,9 @@ import { defaultPolicy } from '@patchgate/policy';
 import { runScanPipeline } from '@patchgate/scan-pipeline';
 import type { Database } from '../../db/database.ts';
 import { testDatabases } from '../../../test/databases.ts';
+import { bod2604Policy } from '@patchgate/policy';
 import { reconcileAll, reconcileAsset } from './reconcile.ts';
+import { unknownSeverityHandling } from './service.ts';
 import type { MemoryInputs } from './test-support.ts';
 import {
   exampleAdvisories,
@@ -174,6 +176,77 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'never puts lastSeenAt before firstSeenAt, and only a newer snapshot moves it',
+    async () => {
+      // The upload was taken at 08:00, the reconcile ran at 09:00: seen first and last at 09:00.
+      const { database: db, clock } = await seeded();
+      const seen = async () =>
+        new Set((await rows(db)).map((r) => `${r.first_seen_at} ${r.last_seen_at}`));
+      expect(await seen()).toEqual(new Set(['2026-11-22T09:00:00.000Z 2026-11-22T09:00:00.000Z']));
+      clock.set('2026-11-23T10:00:00.000Z');
+      inputs.setInventory(hostId, {
+        snapshotId: 's5',
+        takenAt: '2026-11-23T08:00:00.000Z',
+        inventory: host,
+      });
+      await reconcileAsset(db, clock, inputs, hostId);
+      const hostRows = async () =>
+        new Set(
+          (await rows(db))
+            .filter((r) => r.asset_id === hostId)
+            .map((r) => `${r.first_seen_at} ${r.last_seen_at}`),
+        );
+      expect(await hostRows()).toEqual(
+        new Set(['2026-11-22T09:00:00.000Z 2026-11-23T08:00:00.000Z']),
+      );
+      // An older inventory uploaded later becomes current but does not move it back.
+      inputs.setInventory(hostId, {
+        snapshotId: 's6',
+        takenAt: '2026-11-20T08:00:00.000Z',
+        inventory: host,
+      });
+      await reconcileAsset(db, clock, inputs, hostId);
+      expect(await hostRows()).toEqual(
+        new Set(['2026-11-22T09:00:00.000Z 2026-11-23T08:00:00.000Z']),
+      );
+      inputs.setInventory(hostId, {
+        snapshotId: 's1',
+        takenAt: '2026-11-22T08:00:00.000Z',
+        inventory: host,
+      });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    "says how each policy handled an unknown severity, in the policy's words",
+    async () => {
+      const { database: db } = await seeded();
+      const handled = async () =>
+        new Set(
+          (await rows(db))
+            .filter((r) => r.severity === 'unknown')
+            .map((r) => unknownSeverityHandling(r.decision_json)),
+        );
+      expect(await handled()).toEqual(
+        new Set([
+          'Patchgate default, rule unknown-severity: unrated: the high timeline, 30 days from detection, until a severity is known',
+        ]),
+      );
+      await reconcileAll(db, manualClock('2026-11-22T10:00:00.000Z'), inputs, {
+        policy: bod2604Policy,
+      });
+      // BOD 26-04 decides by KEV, exposure and SSVC: severity is not one of its inputs.
+      expect(await handled()).toEqual(
+        new Set([
+          'severity is not an input of CISA BOD 26-04 (rule missing-ssvc-not-kev decided)',
+          // SSVC known (CISA's vulnrichment), severity not: the table decides.
+          'severity is not an input of CISA BOD 26-04 (rule row-2 decided)',
+        ]),
+      );
+    },
+  );
+
   it.skipIf(skip !== undefined)('is idempotent: a second run writes nothing', async () => {
     const { database: db, clock } = await seeded();
     const before = await rows(db);
@@ -210,7 +283,7 @@ describe.each(testDatabases())('reconcile on $name', ({ open, skip }) => {
         counts: { fixed: gone.length, opened: 0, reopened: 0 },
       });
       expect(new Set(gone.map((r) => [r.state, r.fixed_at, r.last_seen_at].join(' ')))).toEqual(
-        new Set(['fixed 2026-11-25T09:00:00.000Z 2026-11-22T08:00:00.000Z']),
+        new Set(['fixed 2026-11-25T09:00:00.000Z 2026-11-22T09:00:00.000Z']),
       );
       // Back again: the same rows, reopened, their due dates counted from the reopening.
       clock.set('2026-11-27T09:00:00.000Z');

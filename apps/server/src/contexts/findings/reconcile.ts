@@ -5,7 +5,7 @@
  * gone → `fixed`, back after `fixed` → `reopened`. One transaction per asset, one summary audit
  * event per reconcile that changed anything: a second run with the same inputs writes nothing.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Finding as MatchedFinding } from '@patchgate/matcher';
 import { compareFindings } from '@patchgate/matcher';
 import type { Decision, Policy } from '@patchgate/policy';
@@ -125,6 +125,32 @@ export function findingKey(ecosystem: string, packageName: string, advisoryId: s
   return `${ecosystem}\0${packageName}\0${advisoryId}`;
 }
 
+/** The source package a finding is grouped under: binaries of one source are one row. */
+export function groupSource(packageName: string, sourceName: string | null | undefined): string {
+  return sourceName ?? packageName;
+}
+
+function hex(text: string, length: number): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/**
+ * A finding's id: a UUID (version 8, RFC 9562 §5.8) whose first half is a hash of its group —
+ * (asset, source package, advisory) — and whose second half a hash of its identity. Lists tie
+ * on the id last, so the binaries of one source package (libssl3, libssl-dev, openssl) sort
+ * next to each other and a page can be extended to hold a whole group (`wholeGroups`).
+ * Deterministic: the identity is unique, so is the id.
+ */
+export function findingId(assetId: string, finding: MatchedFinding, key: string): string {
+  const group = hex(
+    `${assetId}\0${groupSource(finding.package.name, finding.package.sourceName)}\0${finding.advisory.id}`,
+    16,
+  );
+  const member = hex(`${assetId}\0${key}`, 16);
+  const variant = ((parseInt(member[0] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${group.slice(0, 8)}-${group.slice(8, 12)}-8${group.slice(13, 16)}-${variant}${member.slice(1, 4)}-${member.slice(4, 16)}`;
+}
+
 interface Detected<F extends MatchedFinding = MatchedFinding> {
   readonly key: string;
   /** The representative match: the lowest version (findings in the matcher's order). */
@@ -220,6 +246,16 @@ function detectedOn(stored: FindingTable | undefined, today: string): string {
   return calendarDay(stored.reopened_at ?? stored.first_seen_at);
 }
 
+/**
+ * `last_seen_at`: the later of the snapshot's `takenAt` and `floor` — the detection (or
+ * reopening) time for a finding seen for the first time, else what was stored. A finding is
+ * found by a reconcile that runs after the upload, so `takenAt` alone would put `lastSeenAt`
+ * before `firstSeenAt` on every new finding; and an older snapshot never moves it back.
+ */
+function lastSeen(takenAt: string, floor: string): string {
+  return takenAt > floor ? takenAt : floor;
+}
+
 function changedColumns(
   stored: FindingTable,
   next: DetectedColumns,
@@ -308,10 +344,11 @@ export async function reconcileAsset(
       );
       if (previous === undefined) {
         counts.opened++;
+        columns.last_seen_at = lastSeen(current.takenAt, now);
         for (const alias of item.finding.advisory.aliases)
           aliases.push({ alias, advisory_id: item.finding.advisory.id });
         inserts.push({
-          id: randomUUID(),
+          id: findingId(asset.id, item.finding, item.key),
           ...columns,
           state: 'open',
           first_seen_at: now,
@@ -328,8 +365,9 @@ export async function reconcileAsset(
         });
         continue;
       }
-      const changes = changedColumns(previous, columns);
       const reopen = previous.state === ('fixed' satisfies DetectionState);
+      columns.last_seen_at = lastSeen(current.takenAt, reopen ? now : previous.last_seen_at);
+      const changes = changedColumns(previous, columns);
       // A newer snapshot alone moves last_seen_at: written, but counted as unchanged.
       const evidenceOnly =
         changes !== undefined &&

@@ -4,8 +4,9 @@
  * at row 0, where OFFSET would scan everything before it.
  */
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema.ts';
-import type { DetectionState, TriageState } from './model.ts';
+import type { DetectionState, FindingStatus, TriageState } from './model.ts';
 import { settledTriageStates } from './model.ts';
 import type { FindingExceptionTable, FindingTable } from './tables.ts';
 
@@ -108,6 +109,8 @@ export interface FindingFilters {
   readonly exposure?: readonly string[];
   readonly priority?: readonly string[];
   readonly state?: readonly DetectionState[];
+  /** Any of these statuses (model.ts `findingStatuses`: one per finding). */
+  readonly status?: readonly FindingStatus[];
   /** `none`: never triaged. */
   readonly triage?: readonly (TriageState | 'none')[];
   /** true: covered by an approved, unexpired exception; false: not. */
@@ -145,6 +148,47 @@ export type Keyset = readonly (string | number)[];
 
 const active: DetectionState[] = ['open', 'reopened'];
 
+/** The condition "this finding's status is `status`" (precedence as in model.ts). */
+function statusIs(
+  eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
+  status: FindingStatus,
+  now: string,
+) {
+  if (status === 'fixed') return eb('state', '=', 'fixed');
+  const accepted = eb('accepted_until', '>', now);
+  if (status === 'accepted') return eb.and([eb('state', 'in', active), accepted]);
+  const notAccepted = eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]);
+  if (status === 'open' || status === 'reopened') {
+    return eb.and([
+      eb('state', '=', status),
+      notAccepted,
+      eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', settledTriageStates)]),
+    ]);
+  }
+  return eb.and([eb('state', 'in', active), notAccepted, eb('triage_state', '=', status)]);
+}
+
+/**
+ * Any of `statuses`. The work queue (`open,reopened`, every list's default) is written
+ * `state <> 'fixed' AND …`: no index matches it, so the planner walks the sort's index and
+ * filters, where `state IN (…)` made SQLite sort every open finding first.
+ */
+function statusIn(
+  eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
+  statuses: readonly FindingStatus[],
+  now: string,
+) {
+  const queue = new Set(statuses);
+  if (queue.size === 2 && queue.has('open') && queue.has('reopened')) {
+    return eb.and([
+      eb('state', '<>', 'fixed'),
+      eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]),
+      eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', settledTriageStates)]),
+    ]);
+  }
+  return eb.or(statuses.map((status) => statusIs(eb, status, now)));
+}
+
 function filtersOn(
   eb: ExpressionBuilder<DatabaseSchema, 'findings'>,
   filters: FindingFilters,
@@ -170,6 +214,7 @@ function filtersOn(
   if (filters.exposure !== undefined) and.push(eb('exposure', 'in', filters.exposure));
   if (filters.priority !== undefined) and.push(eb('priority', 'in', filters.priority));
   if (filters.state !== undefined) and.push(eb('state', 'in', filters.state));
+  if (filters.status !== undefined) and.push(statusIn(eb, filters.status, now));
   if (filters.triage !== undefined) {
     const states = filters.triage.filter((t): t is TriageState => t !== 'none');
     const either = [];
@@ -220,22 +265,19 @@ export interface FindingPage {
   readonly next: Keyset | undefined;
 }
 
-export async function listFindings(
+async function findingsAfter(
   db: Executor,
-  query: {
-    readonly filters: FindingFilters;
-    readonly sort: FindingSort;
-    readonly after?: Keyset;
-    readonly limit: number;
-  },
+  filters: FindingFilters,
+  sort: FindingSort,
+  after: Keyset | undefined,
+  limit: number,
   now: string,
-): Promise<FindingPage> {
-  const { columns, direction } = sortColumns[query.sort];
+): Promise<FindingTable[]> {
+  const { columns, direction } = sortColumns[sort];
   let select = db
     .selectFrom('findings')
     .selectAll()
-    .where((eb) => filtersOn(eb, query.filters, now));
-  const after = query.after;
+    .where((eb) => filtersOn(eb, filters, now));
   if (after !== undefined) {
     // Row-value comparison: (a, b, id) > (?, ?, ?) — one index range on both databases.
     select = select.where((eb) =>
@@ -247,13 +289,61 @@ export async function listFindings(
     );
   }
   for (const column of columns) select = select.orderBy(column, direction);
-  const rows = await select.limit(query.limit + 1).execute();
+  return select.limit(limit).execute();
+}
+
+/** (asset, source package, advisory): the binaries of one source package are one group. */
+export function groupKeyOf(row: FindingTable): string {
+  return `${row.asset_id}\0${row.source_name ?? row.package_name}\0${row.advisory_id}`;
+}
+
+/** Rows a page may grow by to finish its last group (a source package has rarely more binaries). */
+const groupTail = 200;
+
+export async function listFindings(
+  db: Executor,
+  query: {
+    readonly filters: FindingFilters;
+    readonly sort: FindingSort;
+    readonly after?: Keyset;
+    readonly limit: number;
+    /** Extend the page until its last (asset, source package, advisory) group is complete. */
+    readonly wholeGroups?: boolean;
+  },
+  now: string,
+): Promise<FindingPage> {
+  const { columns } = sortColumns[query.sort];
+  const keyset = (row: FindingTable): Keyset => columns.map((c) => row[c]);
+  const rows = await findingsAfter(
+    db,
+    query.filters,
+    query.sort,
+    query.after,
+    query.limit + 1,
+    now,
+  );
   const page = rows.slice(0, query.limit);
+  let more = rows.length > query.limit;
   const last = page.at(-1);
-  return {
-    rows: page,
-    next: rows.length > query.limit && last !== undefined ? columns.map((c) => last[c]) : undefined,
-  };
+  if (query.wholeGroups === true && more && last !== undefined) {
+    // Finding ids start with a hash of their group (reconcile.ts `findingId`), so a group's
+    // rows are adjacent wherever they tie on the sort's other columns.
+    const tail = await findingsAfter(
+      db,
+      query.filters,
+      query.sort,
+      keyset(last),
+      groupTail + 1,
+      now,
+    );
+    const key = groupKeyOf(last);
+    const same = tail.findIndex((row) => groupKeyOf(row) !== key);
+    const taken = same === -1 ? tail.slice(0, groupTail) : tail.slice(0, same);
+    page.push(...taken);
+    more = same !== -1 || tail.length > groupTail;
+  }
+  const end = page.at(-1);
+  return { rows: page, next: more && end !== undefined ? keyset(end) : undefined };
 }
 
 export interface FindingCounts {
@@ -302,6 +392,52 @@ export async function countFindings(
     accepted: Number(accepted.n),
     triagedAway: Number(triagedAway.n),
     overdue: Number(overdue.n),
+  };
+}
+
+export interface GroupCounts {
+  /** (asset, source package, advisory) groups matching the filters, in any status. */
+  readonly groups: number;
+  /** Actionable groups, by the group's most urgent priority. */
+  readonly groupsByPriority: Record<string, number>;
+}
+
+/**
+ * Counts of (asset, source package, advisory) groups: the binaries of one source package count
+ * once. Two grouped queries over the filtered rows, so only on request (`groups=true`).
+ */
+export async function countGroups(
+  db: Executor,
+  filters: FindingFilters,
+  now: string,
+): Promise<GroupCounts> {
+  const groups = await db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('findings')
+        .where((eb) => filtersOn(eb, filters, now))
+        .where((eb) => filtersOn(eb, { actionable: true }, now))
+        .select((eb) => eb.fn.min('priority').as('priority'))
+        .groupBy(['asset_id', sql`coalesce(source_name, package_name)`, 'advisory_id'])
+        .as('g'),
+    )
+    .select(['g.priority', (eb) => eb.fn.countAll<number | string>().as('n')])
+    .groupBy('g.priority')
+    .execute();
+  const allGroups = await db
+    .selectFrom((qb) =>
+      qb
+        .selectFrom('findings')
+        .where((eb) => filtersOn(eb, filters, now))
+        .select(sql<number>`1`.as('one'))
+        .groupBy(['asset_id', sql`coalesce(source_name, package_name)`, 'advisory_id'])
+        .as('g'),
+    )
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return {
+    groups: Number(allGroups.n),
+    groupsByPriority: Object.fromEntries(groups.map((r) => [r.priority, Number(r.n)])),
   };
 }
 

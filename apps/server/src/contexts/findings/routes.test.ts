@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
 import { testApp } from '../../../test/app.ts';
@@ -55,6 +55,26 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
     database = await open();
     const clock = manualClock('2026-11-22T09:00:00.000Z');
     await reconcileAsset(database, clock, inputs, hostId);
+    // The asset itself, as the inventory context holds it: filters name it by name or id.
+    await database.db
+      .insertInto('assets')
+      .values({
+        id: hostId,
+        name: 'debian-host',
+        kind: 'host',
+        os_release: null,
+        environment: 'production',
+        criticality: 'high',
+        exposure: 'internet',
+        owner_team: null,
+        tags_json: '["pci"]',
+        groups_json: '["linux","web"]',
+        maintenance_window: null,
+        created_at: '2026-11-22T08:00:00.000Z',
+        updated_at: '2026-11-22T08:00:00.000Z',
+        current_snapshot_id: null,
+      })
+      .execute();
     built = await testApp(database, clock);
     // One at a time: fewer pool connections open when the PostgreSQL test database is dropped.
     const analyst = await testCaller(database, ['security_analyst']);
@@ -115,6 +135,11 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         ['kev=true', (f) => f.kev],
         ['epssMin=0.5', (f) => (f.epss ?? -1) >= 0.5],
         [`assetId=${hostId}`, () => true],
+        ['asset=debian-host', () => true],
+        [`asset=${hostId}`, () => true],
+        ['status=all', () => true],
+        ['status=open', () => true],
+        ['status=fixed,not_affected,accepted', () => false],
         ['dueBefore=2026-12-22', (f) => f.dueDate !== null && f.dueDate < '2026-12-22'],
         ['dueBefore=2026-12-23', (f) => f.dueDate !== null && f.dueDate < '2026-12-23'],
         ['accepted=true', () => false],
@@ -130,6 +155,187 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
             .sort(),
         });
       }
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'lists the work queue by default, so the gate goes green once all is fixed, suppressed or accepted',
+    async () => {
+      const { app, db, clock, analyst, approver, admin, viewer } = await setUp();
+      // issue 7, item 9: `findings list --priority P1,P2 --environment production`.
+      const gate = 'priority=P1,P2&environment=production';
+      const { seen: queue } = await allPages(app, viewer.headers, gate, 500);
+      expect(queue.length).toBe(91);
+      expect(new Set(queue.map((f) => f.status))).toEqual(new Set(['open']));
+
+      // Upgrade curl: its findings are fixed (the inputs are shared: put them back after).
+      onTestFinished(() =>
+        inputs.setInventory(hostId, {
+          snapshotId: 's1',
+          takenAt: '2026-11-22T08:00:00.000Z',
+          inventory: host,
+        }),
+      );
+      inputs.setInventory(hostId, {
+        snapshotId: 's2',
+        takenAt: '2026-11-23T08:00:00.000Z',
+        inventory: {
+          ...host,
+          packages: host.packages.filter(
+            (p) => p.name !== 'curl' && p.name !== 'libcurl4' && p.sourceName !== 'curl',
+          ),
+        },
+      });
+      clock.set('2026-11-23T09:00:00.000Z');
+      await reconcileAsset(db, clock, inputs, hostId);
+      const { seen: afterFix } = await allPages(app, viewer.headers, gate, 500);
+      const fixed = queue.filter((f) => !afterFix.some((g) => g.id === f.id));
+      expect(fixed.length).toBeGreaterThan(0);
+
+      // One accepted by an approved exception, the rest not affected or false positives (VEX).
+      const [accepted, falsePositive, ...rest] = afterFix;
+      const requested = await app.inject({
+        method: 'POST',
+        url: `/api/v1/findings/${accepted!.id}/exceptions`,
+        headers: admin.headers,
+        payload: {
+          owner: 'team-web',
+          reason: 'vendor fix pending',
+          expiresAt: '2026-12-20T00:00:00Z',
+        },
+      });
+      await app.inject({
+        method: 'POST',
+        url: `/api/v1/finding-exceptions/${requested.json<ApiException>().id}/approve`,
+        headers: approver.headers,
+        payload: {},
+      });
+      const triage = (id: string, payload: object) =>
+        app.inject({
+          method: 'PUT',
+          url: `/api/v1/findings/${id}/triage`,
+          headers: analyst.headers,
+          payload,
+        });
+      await triage(falsePositive!.id, { state: 'false_positive' });
+      for (const f of rest.slice(1)) {
+        await triage(f.id, { state: 'not_affected', justification: 'code_not_reachable' });
+      }
+      // In triage is not settled: that one stays in the queue.
+      await triage(rest[0]!.id, { state: 'in_triage' });
+      const { seen: left } = await allPages(app, viewer.headers, gate, 500);
+      expect(left.map((f) => [f.id, f.status])).toEqual([[rest[0]!.id, 'open']]);
+      await triage(rest[0]!.id, { state: 'not_affected', justification: 'requires_environment' });
+      expect((await allPages(app, viewer.headers, gate, 500)).seen).toEqual([]);
+
+      // Every other status on request, one status per finding.
+      const byStatus = async (status: string) =>
+        (await allPages(app, viewer.headers, `${gate}&status=${status}`, 500)).seen
+          .map((f) => f.id)
+          .sort();
+      expect(await byStatus('fixed')).toEqual(fixed.map((f) => f.id).sort());
+      expect(await byStatus('accepted')).toEqual([accepted!.id]);
+      expect(await byStatus('false_positive')).toEqual([falsePositive!.id]);
+      expect((await byStatus('not_affected')).length).toBe(rest.length);
+      expect((await byStatus('fixed,not_affected')).length).toBe(fixed.length + rest.length);
+      expect((await byStatus('all')).length).toBe(91);
+      // An explicit detection-state filter lifts the default too.
+      expect((await allPages(app, viewer.headers, `${gate}&state=open`, 500)).seen.length).toBe(
+        91 - fixed.length,
+      );
+      // The exception lapses: the finding is back in the queue.
+      clock.set('2026-12-21T00:00:00.000Z');
+      expect((await allPages(app, viewer.headers, gate, 500)).seen.map((f) => f.id)).toEqual([
+        accepted!.id,
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'groups the binaries of one source package: counted once, never split across pages',
+    async () => {
+      const { app, viewer } = await setUp();
+      const { seen: all } = await allPages(app, viewer.headers, 'sort=priority', 500);
+      const groupOf = (f: ApiFinding) =>
+        `${f.asset.id} ${f.package.sourceName ?? f.package.name} ${f.advisory.id}`;
+      const groups = new Set(all.map(groupOf));
+      // libssl3 and openssl (source openssl), curl and libcurl4 (source curl): fewer groups.
+      expect(groups.size).toBeLessThan(all.length);
+      const summary = (
+        await app.inject({ url: '/api/v1/findings/summary?groups=true', headers: viewer.headers })
+      ).json<{
+        total: number;
+        groups: number;
+        byPriority: Record<string, number>;
+        groupsByPriority: Record<string, number>;
+      }>();
+      const sum = (counts: Record<string, number>) =>
+        Object.values(counts).reduce((a, b) => a + b, 0);
+      expect(sum(summary.byPriority)).toBe(all.length);
+      expect(sum(summary.groupsByPriority)).toBe(groups.size);
+      expect(summary).toMatchObject({ groups: groups.size, total: all.length });
+      // Unknown severity says how the policy handled it, in lists.
+      const unknown = all.filter((f) => f.severity === 'unknown');
+      expect(unknown.length).toBeGreaterThan(0);
+      expect(new Set(unknown.map((f) => f.unknownSeverity))).toEqual(
+        new Set([
+          'Patchgate default, rule unknown-severity: unrated: the high timeline, 30 days from detection, until a severity is known',
+        ]),
+      );
+      expect(all.filter((f) => f.severity !== 'unknown' && f.unknownSeverity !== null)).toEqual([]);
+      for (const sort of ['priority', 'due', 'epss', 'first_seen']) {
+        const { seen, pages } = await allPages(
+          app,
+          viewer.headers,
+          `sort=${sort}&wholeGroups=true`,
+          7,
+        );
+        expect(seen.map((f) => f.id).sort()).toEqual(all.map((f) => f.id).sort());
+        // Each group's rows are adjacent: the group changes exactly groups.size - 1 times.
+        const changes = seen.filter((f, i) => i > 0 && groupOf(f) !== groupOf(seen[i - 1]!));
+        expect({ sort, changes: changes.length }).toEqual({ sort, changes: groups.size - 1 });
+        expect(pages).toBeGreaterThan(1);
+      }
+      // And no page boundary falls inside a group.
+      const pageOf = new Map<string, Set<number>>();
+      let cursor: string | null = null;
+      let page = 0;
+      do {
+        const url: string = `/api/v1/findings?wholeGroups=true&limit=3${cursor === null ? '' : `&cursor=${cursor}`}`;
+        const body: FindingList = (
+          await app.inject({ url, headers: viewer.headers })
+        ).json<FindingList>();
+        for (const f of body.findings)
+          pageOf.set(groupOf(f), (pageOf.get(groupOf(f)) ?? new Set()).add(page));
+        cursor = body.nextCursor;
+        page++;
+      } while (cursor !== null);
+      expect([...pageOf.values()].filter((p) => p.size > 1)).toEqual([]);
+      expect(page).toBeGreaterThan(10);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'names the asset of a filter by name or id; an unknown one is a 422, never an empty list',
+    async () => {
+      const { app, viewer } = await setUp();
+      for (const url of [
+        '/api/v1/findings?asset=web-01',
+        '/api/v1/findings/summary?asset=web-01',
+        '/api/v1/findings?assetId=web-01',
+      ]) {
+        const response = await app.inject({ url, headers: viewer.headers });
+        expect(response.statusCode, url).toBe(422);
+        expect(response.json(), url).toMatchObject({
+          detail: 'No asset has the name or id "web-01"',
+          errors: [{ field: expect.stringMatching(/^querystring\.asset(Id)?$/) as string }],
+        });
+      }
+      const summary = await app.inject({
+        url: '/api/v1/findings/summary?asset=debian-host',
+        headers: viewer.headers,
+      });
+      expect(summary.json()).toMatchObject({ total: 91 });
     },
   );
 
@@ -482,7 +688,7 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         ['first_seen', (a, b) => -cmp([a.first_seen_at, a.id], [b.first_seen_at, b.id])],
       ];
       for (const [sort, order] of orders) {
-        const { seen, pages } = await allPages(app, viewer.headers, `sort=${sort}`, 500);
+        const { seen, pages } = await allPages(app, viewer.headers, `sort=${sort}&status=all`, 500);
         expect({ sort, pages, ids: seen.map((f) => f.id) }).toEqual({
           sort,
           pages: 6,

@@ -3,8 +3,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { ServerContext } from '../../context.ts';
 import { requirePrincipal } from '../../http/access.ts';
-import { Problem } from '../../http/problems.ts';
+import type { Database } from '../../db/database.ts';
+import { Problem, ValidationError } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
+import { resolveAssetRef } from '../inventory/index.ts';
+import type { FindingStatus } from './model.ts';
 import type { Acting } from './service.ts';
 import {
   decideException,
@@ -15,6 +18,7 @@ import {
   requestException,
   summariseFindings,
   triageFinding,
+  withDefaultStatus,
 } from './service.ts';
 import type { FindingSummaryQuery } from './schema.ts';
 import {
@@ -35,11 +39,43 @@ import {
 } from './schema.ts';
 import type { FindingFilters } from './repository.ts';
 
-/** The parsed query without its absent keys (exactOptionalPropertyTypes-friendly). */
-function filtersOf(query: FindingSummaryQuery): FindingFilters {
+/**
+ * The parsed query as repository filters: absent keys dropped (exactOptionalPropertyTypes), the
+ * asset named by name or id resolved through the inventory context (unknown → 422, never an
+ * empty list), `status=all` lifted, and on lists the default to the work queue.
+ */
+async function filtersOf(
+  database: Database,
+  query: Omit<FindingSummaryQuery, 'groups'>,
+  list: boolean,
+): Promise<FindingFilters> {
+  const { asset, assetId, status, ...rest } = query;
   const filters: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) filters[key] = value;
-  return filters;
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) filters[key] = value;
+  for (const [field, ref] of [
+    ['asset', asset],
+    ['assetId', assetId],
+  ] as const) {
+    if (ref === undefined) continue;
+    const found = await resolveAssetRef(database, ref);
+    if (found === undefined) {
+      throw new ValidationError(`No asset has the name or id "${ref}"`, [
+        { field: `querystring.${field}`, message: 'names no asset' },
+      ]);
+    }
+    if (filters['assetId'] !== undefined && filters['assetId'] !== found.id) {
+      const message = 'asset and assetId name different assets';
+      throw new ValidationError(`querystring.asset: ${message}`, [
+        { field: 'querystring.asset', message },
+      ]);
+    }
+    filters['assetId'] = found.id;
+  }
+  const typed = filters as FindingFilters;
+  if (list) return withDefaultStatus(typed, status);
+  return status === undefined || status.includes('all')
+    ? typed
+    : { ...typed, status: status as FindingStatus[] };
 }
 
 function acting(request: FastifyRequest): Acting {
@@ -68,11 +104,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
       },
     },
     async (request) => {
-      const { sort, cursor, limit, ...filters } = request.query;
+      const { sort, cursor, limit, wholeGroups, ...filters } = request.query;
       return listFindingsPage(ctx, {
-        filters: filtersOf(filters),
+        filters: await filtersOf(ctx.database, filters, true),
         sort,
         limit,
+        ...(wholeGroups !== undefined && { wholeGroups }),
         ...(cursor !== undefined && { cursor }),
       });
     },
@@ -90,7 +127,12 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: ServerContext):
         response: { 200: FindingSummary },
       },
     },
-    async (request) => summariseFindings(ctx, filtersOf(request.query)),
+    async (request) => {
+      const { groups, ...filters } = request.query;
+      return summariseFindings(ctx, await filtersOf(ctx.database, filters, false), {
+        ...(groups !== undefined && { groups }),
+      });
+    },
   );
 
   api.get(

@@ -2,7 +2,13 @@
 import { criticalities, environments, exposures } from '@patchgate/model';
 import { priorities } from '@patchgate/policy';
 import { z } from 'zod';
-import { detectionStates, exceptionStates, triageJustifications, triageStates } from './model.ts';
+import {
+  detectionStates,
+  exceptionStates,
+  findingStatuses,
+  triageJustifications,
+  triageStates,
+} from './model.ts';
 import { findingSorts } from './repository.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
@@ -28,12 +34,22 @@ export const ExceptionIdParams = z.strictObject({
 export type ExceptionIdParams = z.infer<typeof ExceptionIdParams>;
 
 const filterFields = {
-  assetId: z.string().min(1).optional().describe('only findings on this asset'),
+  asset: z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .describe('only findings on this asset, by name or id (an unknown one is a 422)'),
+  assetId: z.string().min(1).optional().describe('only findings on this asset (id or name)'),
   group: z.string().min(1).optional().describe('only findings on assets of this group'),
   environment: commaList(environments, 'asset environment').optional(),
   criticality: commaList(criticalities, 'asset criticality').optional(),
   exposure: commaList(exposures, 'asset exposure').optional(),
   priority: commaList(priorities, 'priority').optional(),
+  status: commaList(
+    [...findingStatuses, 'all'],
+    'status (one per finding: fixed, else accepted, else a settled triage state, else open/reopened); all: every status. The list defaults to open,reopened unless status, state, triage, accepted or actionable is given',
+  ).optional(),
   state: commaList(detectionStates, 'detection state').optional(),
   triage: commaList(
     [...triageStates, 'none'],
@@ -59,7 +75,14 @@ const filterFields = {
     .describe('advisory id or one of its aliases (CVE-…, GHSA-…)'),
 };
 
-export const FindingSummaryQuery = z.strictObject(filterFields);
+export const FindingSummaryQuery = z.strictObject({
+  ...filterFields,
+  groups: booleanText
+    .optional()
+    .describe(
+      'true: also count (asset, source package, advisory) groups (groups, groupsByPriority): two grouped queries more',
+    ),
+});
 export type FindingSummaryQuery = z.infer<typeof FindingSummaryQuery>;
 
 export const FindingListQuery = z.strictObject({
@@ -72,6 +95,11 @@ export const FindingListQuery = z.strictObject({
     ),
   cursor: z.string().min(1).optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('page size, at most 500'),
+  wholeGroups: booleanText
+    .optional()
+    .describe(
+      'true: extend the page (by at most 200 findings) so the findings of one (asset, source package, advisory) are not split across pages',
+    ),
 });
 export type FindingListQuery = z.infer<typeof FindingListQuery>;
 
@@ -149,6 +177,11 @@ export const ApiFinding = z
       .describe('how the matcher matched it'),
     fixedVersions: z.array(z.string()).describe('versions that fix it, lowest first'),
     state: z.enum(detectionStates).describe('detection state'),
+    status: z
+      .enum(findingStatuses)
+      .describe(
+        'where it stands: fixed, accepted (exception), not_affected/false_positive/resolved (VEX), or open/reopened (to act on)',
+      ),
     firstSeenAt: z.string().describe('first detected (server clock)'),
     lastSeenAt: z.string().describe('taken-at of the last inventory it was seen in'),
     fixedAt: z.string().nullable(),
@@ -157,6 +190,12 @@ export const ApiFinding = z
     dueDate: z.string().nullable(),
     overdue: z.boolean().describe('open or reopened and due before today'),
     severity: z.string(),
+    unknownSeverity: z
+      .string()
+      .nullable()
+      .describe(
+        "when the severity is unknown, how the finding's policy handled that (its rule, or that severity is not one of its inputs); null when known",
+      ),
     kev: z.boolean(),
     epss: z.number().nullable(),
     triage: z
@@ -231,6 +270,19 @@ export const FindingSummary = z.object({
   byPriority: z
     .record(z.enum(priorities), z.number().int())
     .describe('actionable findings (open/reopened, not accepted, not triaged away) by priority'),
+  groups: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      'with groups=true: (asset, source package, advisory) groups matching the filters, in any state: what a table shows one row each',
+    ),
+  groupsByPriority: z
+    .record(z.enum(priorities), z.number().int())
+    .optional()
+    .describe(
+      'with groups=true: byPriority, one per (asset, source package, advisory) — the binaries of one source package (libssl3, libssl-dev, openssl) count once — by the group’s most urgent priority',
+    ),
   accepted: z.number().int().describe('open or reopened and covered by an exception'),
   triagedAway: z
     .number()

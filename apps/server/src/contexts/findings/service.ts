@@ -18,11 +18,23 @@ import type { AuditActor } from '../audit/index.ts';
 import { appendAuditEvent, auditEventsOf, systemActor } from '../audit/index.ts';
 import type { Database } from '../../db/database.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
-import type { ExceptionState, StoredMatch, TriageJustification, TriageState } from './model.ts';
-import { detectionStates, maxExceptionDays } from './model.ts';
+import type {
+  ExceptionState,
+  FindingStatus,
+  StoredMatch,
+  TriageJustification,
+  TriageState,
+} from './model.ts';
+import {
+  actionableStatuses,
+  detectionStates,
+  maxExceptionDays,
+  settledTriageStates,
+} from './model.ts';
 import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
 import {
   countFindings,
+  countGroups,
   exceptionsOfFinding,
   getExceptionRow,
   getFindingRow,
@@ -64,6 +76,53 @@ function isAccepted(row: FindingTable, now: string): boolean {
   return row.accepted_until !== null && row.accepted_until > now && row.exception_id !== null;
 }
 
+/** The finding's one status at `now` (precedence in model.ts `findingStatuses`). */
+export function statusOf(row: FindingTable, now: string): FindingStatus {
+  if (row.state === 'fixed') return 'fixed';
+  if (isAccepted(row, now)) return 'accepted';
+  const triage = row.triage_state as TriageState | null;
+  if (triage !== null && settledTriageStates.includes(triage)) return triage as FindingStatus;
+  return row.state as FindingStatus;
+}
+
+/**
+ * A list shows the work queue (open and reopened, not suppressed by VEX nor accepted) unless
+ * the caller filters on a status, detection state, triage state, acceptance or actionability
+ * itself (`status=all` lifts it): a gate on the list goes green once everything is dealt with.
+ */
+export function withDefaultStatus(
+  filters: Omit<FindingFilters, 'status'>,
+  status: readonly (FindingStatus | 'all')[] | undefined,
+): FindingFilters {
+  const rest = filters;
+  if (status !== undefined) {
+    return status.includes('all') ? rest : { ...rest, status: status as FindingStatus[] };
+  }
+  const explicit =
+    rest.state !== undefined ||
+    rest.triage !== undefined ||
+    rest.accepted !== undefined ||
+    rest.actionable !== undefined;
+  return explicit ? rest : { ...rest, status: actionableStatuses };
+}
+
+/**
+ * How a decision of unknown severity was reached, said in the policy's own words: the rule
+ * that fired when severity was one of its inputs (Patchgate's default: "the high timeline…
+ * until a severity is known"), else that the policy does not use severity (BOD 26-04 decides
+ * by KEV, exposure and SSVC), so a reader of a list knows what "unknown" cost.
+ */
+export function unknownSeverityHandling(decisionJson: string): string {
+  const decision = JSON.parse(decisionJson) as Partial<FindingDetail['decision']>;
+  const explanation = decision.explanation;
+  if (explanation === undefined) return 'severity unknown';
+  const policy = explanation.policy.name;
+  const usesSeverity = explanation.inputs.some((input) => input.name === 'severity');
+  return usesSeverity
+    ? `${policy}, rule ${explanation.rule.id}: ${explanation.rule.description}`
+    : `severity is not an input of ${policy} (rule ${explanation.rule.id} decided)`;
+}
+
 export function toApiFinding(row: FindingTable, now: string): ApiFinding {
   const stored = JSON.parse(row.match_json) as StoredMatch;
   return {
@@ -93,6 +152,7 @@ export function toApiFinding(row: FindingTable, now: string): ApiFinding {
     match: stored.match,
     fixedVersions: [...stored.fixedVersions],
     state: row.state as ApiFinding['state'],
+    status: statusOf(row, now),
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     fixedAt: row.fixed_at,
@@ -101,6 +161,7 @@ export function toApiFinding(row: FindingTable, now: string): ApiFinding {
     dueDate: row.due_date,
     overdue: row.state !== 'fixed' && row.due_date !== null && row.due_date < now.slice(0, 10),
     severity: row.severity,
+    unknownSeverity: row.severity === 'unknown' ? unknownSeverityHandling(row.decision_json) : null,
     kev: row.kev === 1,
     epss: row.epss === null ? null : Number(row.epss),
     triage:
@@ -174,7 +235,13 @@ function findingCursorKinds(sort: FindingSort): ('string' | 'number')[] {
 
 export async function listFindingsPage(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
-  query: { filters: FindingFilters; sort: FindingSort; cursor?: string; limit: number },
+  query: {
+    filters: FindingFilters;
+    sort: FindingSort;
+    cursor?: string;
+    limit: number;
+    wholeGroups?: boolean;
+  },
 ): Promise<{ findings: ApiFinding[]; nextCursor: string | null }> {
   const now = timestamp(ctx.clock);
   const after: Keyset | undefined =
@@ -183,7 +250,13 @@ export async function listFindingsPage(
       : decodeListCursor(query.cursor, query.sort, findingCursorKinds(query.sort));
   const page = await listFindings(
     ctx.database.db,
-    { filters: query.filters, sort: query.sort, limit: query.limit, ...(after && { after }) },
+    {
+      filters: query.filters,
+      sort: query.sort,
+      limit: query.limit,
+      ...(after && { after }),
+      ...(query.wholeGroups !== undefined && { wholeGroups: query.wholeGroups }),
+    },
     now,
   );
   return {
@@ -195,8 +268,12 @@ export async function listFindingsPage(
 export async function summariseFindings(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   filters: FindingFilters,
+  options: { groups?: boolean } = {},
 ): Promise<FindingSummary> {
-  const counts = await countFindings(ctx.database.db, filters, timestamp(ctx.clock));
+  const now = timestamp(ctx.clock);
+  const counts = await countFindings(ctx.database.db, filters, now);
+  const grouped =
+    options.groups === true ? await countGroups(ctx.database.db, filters, now) : undefined;
   return {
     ...counts,
     byState: Object.fromEntries(
@@ -205,6 +282,12 @@ export async function summariseFindings(
     byPriority: Object.fromEntries(
       priorities.map((p) => [p, counts.byPriority[p] ?? 0]),
     ) as FindingSummary['byPriority'],
+    ...(grouped !== undefined && {
+      groups: grouped.groups,
+      groupsByPriority: Object.fromEntries(
+        priorities.map((p) => [p, grouped.groupsByPriority[p] ?? 0]),
+      ) as NonNullable<FindingSummary['groupsByPriority']>,
+    }),
   };
 }
 

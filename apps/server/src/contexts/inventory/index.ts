@@ -9,6 +9,8 @@ export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
 export { currentInventory, getAsset, listAssetIds, reconcileJobKind } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
 export { registerAvailableUpdateRoutes } from './updates.ts';
+export type { AssetRef } from './asset-ref.ts';
+export { resolveAssetRef, unknownAsset } from './asset-ref.ts';
 
 /** What @patchgate/policy needs to know about an asset. */
 export function assetContextOf(asset: Asset): AssetContext {

@@ -9,6 +9,7 @@ import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
 import type { Asset, SnapshotSummary } from './schema.ts';
+import { currentInventory } from './service.ts';
 
 /** Typed asymmetric matchers (vitest's return any). */
 const matching = (pattern: RegExp): string => expect.stringMatching(pattern) as string;
@@ -947,7 +948,6 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
       { method: 'GET', url: '/api/v1/assets?limit=0', field: 'querystring.limit' },
       { method: 'GET', url: '/api/v1/assets?sort=colour', field: 'querystring.sort' },
       { method: 'GET', url: '/api/v1/assets?cursor=garbage', field: 'querystring.cursor' },
-      { method: 'GET', url: '/api/v1/assets/not-a-uuid', field: 'params.id' },
       {
         method: 'GET',
         url: `/api/v1/assets/${asset.id}/snapshots/diff?from=1`,
@@ -1034,6 +1034,100 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
           detail: 'This needs the assets:write permission',
         });
       }
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'takes a name wherever a path names an asset; an unknown name is a 404 that says so',
+    async () => {
+      const { app, writer, viewer } = await setup();
+      const asset = await createAsset(app, writer, { name: 'web-01', osRelease: 'Debian:12' });
+      const byName = await uploadRaw(app, writer, 'web-01', dpkgQuery);
+      expect(byName.statusCode, byName.body).toBe(201);
+      const snapshotId = byName.json<SnapshotSummary>().id;
+      for (const url of [
+        '/api/v1/assets/web-01',
+        '/api/v1/assets/web-01/snapshots',
+        `/api/v1/assets/web-01/snapshots/${snapshotId}`,
+      ]) {
+        const response = await app.inject({ url, headers: viewer.headers });
+        expect(response.statusCode, url).toBe(200);
+        expect(response.body, url).toBe(
+          (await app.inject({ url: url.replace('web-01', asset.id), headers: viewer.headers }))
+            .body,
+        );
+      }
+      const patched = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/assets/web-01',
+        headers: writer.headers,
+        payload: { owner: 'team-web' },
+      });
+      expect(patched.json<Asset>()).toMatchObject({ id: asset.id, owner: 'team-web' });
+      const unknown = await app.inject({ url: '/api/v1/assets/web-02', headers: viewer.headers });
+      expect(unknown.statusCode).toBe(404);
+      expect(unknown.json()).toMatchObject({
+        code: 'not_found',
+        detail: 'The asset "web-02" (name or id) was not found',
+      });
+      // Access control first: a caller without the permission learns nothing about names.
+      expect((await app.inject({ url: '/api/v1/assets/web-02' })).statusCode).toBe(401);
+      const refused = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/assets/web-02',
+        headers: viewer.headers,
+        payload: {},
+      });
+      expect(refused.statusCode).toBe(403);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'changing the osRelease re-matches: the current inventory follows it and a reconcile is queued',
+    async () => {
+      const { app, db, writer } = await setup();
+      const asset = await createAsset(app, writer, { name: 'old-host', osRelease: 'Debian:11' });
+      const uploaded = await app.inject({
+        method: 'POST',
+        url: `/api/v1/assets/${asset.id}/snapshots`,
+        headers: writer.headers,
+        payload: {
+          packages: [
+            { ecosystem: 'Debian', name: 'curl', version: '7.88.1-10+deb12u14' },
+            { ecosystem: 'Go', name: 'golang.org/x/net', version: 'v0.1.0' },
+          ],
+        },
+      });
+      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      const ecosystems = async () =>
+        (await currentInventory(db, asset.id))?.inventory.packages.map((p) => p.ecosystem);
+      expect(await ecosystems()).toEqual(['Debian:11', 'Go']);
+      await db.db.deleteFrom('jobs').execute();
+
+      const patched = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/assets/${asset.id}`,
+        headers: writer.headers,
+        payload: { osRelease: 'Debian:12' },
+      });
+      expect(patched.statusCode, patched.body).toBe(200);
+      expect(await ecosystems()).toEqual(['Debian:12', 'Go']);
+      expect((await currentInventory(db, asset.id))?.inventory.os).toMatchObject({
+        ecosystem: 'Debian:12',
+        evidence: 'asset osRelease Debian:12',
+      });
+      expect(await jobs(db)).toEqual([
+        { kind: 'findings.reconcile-asset', payload: { assetId: asset.id } },
+      ]);
+      // A release the inventory detected itself is not overridden by the declaration.
+      await uploadRaw(app, writer, asset.id, dpkgQuery);
+      await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/assets/${asset.id}`,
+        headers: writer.headers,
+        payload: { osRelease: 'Debian:11' },
+      });
+      expect(new Set(await ecosystems())).toEqual(new Set(['Debian:12']));
     },
   );
 

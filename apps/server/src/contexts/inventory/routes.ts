@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { NotFoundError, Problem, ValidationError } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
+import { registerAssetRefResolution } from './asset-ref.ts';
 import {
   Asset,
   AssetCreate,
@@ -54,6 +55,7 @@ async function rawBody(request: FastifyRequest): Promise<{ body: Buffer; filenam
 export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const { database } = ctx;
+  registerAssetRefResolution(app, database);
 
   api.post(
     '/api/v1/assets',

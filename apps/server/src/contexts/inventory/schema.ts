@@ -196,11 +196,13 @@ export const AssetPage = z.object({
 });
 export type AssetPage = z.infer<typeof AssetPage>;
 
+/** An asset in a path: its id or its name (resolved after access control, asset-ref.ts). */
+const assetRef = z.string().min(1).max(255).describe('asset id or name');
 export const AssetParams = z.strictObject({
-  id: z.uuid().describe('asset id'),
+  id: assetRef,
 });
 export const SnapshotParams = z.strictObject({
-  id: z.uuid().describe('asset id'),
+  id: assetRef,
   snapshotId: z.uuid().describe('snapshot id'),
 });
 

@@ -8,7 +8,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
 import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
 import { settleOsRelease } from '@patchgate/scan-pipeline';
-import { isDistributionEcosystem } from '@patchgate/versioning';
+import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { ServerContext } from '../../context.ts';
 import { timestamp } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
@@ -202,6 +202,15 @@ export async function updateAsset(
       }
       const after: AssetRow = { ...changed, updated_at: timestamp(ctx.clock) };
       await repo.updateAssets(trx, [after]);
+      // Findings carry the asset's attributes and are matched under its declared release:
+      // re-match (a new osRelease can change every finding) and re-prioritise.
+      if (current.current_snapshot_id !== null) {
+        await enqueueJob(trx, ctx.clock, {
+          kind: reconcileJobKind,
+          payload: { assetId: id },
+          createdBy: source.actor.id,
+        });
+      }
       const afterAsset = repo.assetFromRow({ ...current, ...after });
       await appendAuditEvent(trx, database.dialect, ctx.clock, {
         ...source,
@@ -312,6 +321,15 @@ export async function importAssets(
     }
     await repo.insertAssets(trx, created);
     await repo.updateAssets(trx, updated);
+    // As for a PATCH: changed assets with an inventory are re-matched and re-prioritised.
+    for (const row of updated) {
+      if (row.current_snapshot_id === null) continue;
+      await enqueueJob(trx, ctx.clock, {
+        kind: reconcileJobKind,
+        payload: { assetId: row.id },
+        createdBy: source.actor.id,
+      });
+    }
     const result = { created: created.length, updated: updated.length, unchanged };
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
@@ -716,7 +734,9 @@ export async function currentInventory(
   const packages: InstalledPackage[] = (await repo.listPackages(database.db, snapshot.id)).map(
     (r) => ({ ...r.pkg }),
   );
-  const os = snapshot.os_json === null ? undefined : (JSON.parse(snapshot.os_json) as OsRelease);
+  const stored =
+    snapshot.os_json === null ? undefined : (JSON.parse(snapshot.os_json) as OsRelease);
+  const { os, packages: released } = releaseNow(stored, asset.os_release, packages);
   return {
     snapshotId: snapshot.id,
     takenAt: snapshot.taken_at,
@@ -724,8 +744,38 @@ export async function currentInventory(
       format: snapshot.format,
       source: snapshot.source_name,
       ...(os !== undefined && { os }),
-      packages,
+      packages: released,
       warnings: JSON.parse(snapshot.warnings_json) as string[],
     },
   };
+}
+
+const declaredEvidence = 'asset osRelease ';
+
+/**
+ * The release the current snapshot is matched under now. A release the inventory detected
+ * itself stays; one that came from the asset's declared osRelease (or none at all) follows the
+ * declaration as it is today, so changing an asset's osRelease re-matches its findings without
+ * a new upload (the reconcile job `updateAsset` enqueues).
+ */
+export function releaseNow(
+  stored: OsRelease | undefined,
+  declared: string | null,
+  packages: InstalledPackage[],
+): { os: OsRelease | undefined; packages: InstalledPackage[] } {
+  const fromInventory =
+    stored?.ecosystem !== undefined && !stored.evidence.startsWith(declaredEvidence);
+  if (fromInventory) return { os: stored, packages };
+  const release = declared === null ? undefined : osReleaseFromFlag(declared);
+  if (release?.ecosystem !== undefined) {
+    const os = { ...release, evidence: `${declaredEvidence}${declared}` };
+    return { os, packages: withRelease(packages, os, { override: true }) };
+  }
+  // No usable declaration any more: distribution packages go back to their bare ecosystem.
+  const bare = packages.map((pkg) =>
+    isDistributionEcosystem(pkg.ecosystem) && pkg.ecosystem.includes(':')
+      ? { ...pkg, ecosystem: ecosystemBase(pkg.ecosystem) }
+      : pkg,
+  );
+  return { os: stored?.ecosystem === undefined ? stored : undefined, packages: bare };
 }
