@@ -1,6 +1,6 @@
 /**
- * The one typed client of the Patchgate API, used by the CLI and the end-to-end tests. Types
- * come from the checked-in OpenAPI document (`npm run openapi`).
+ * The one typed client of the Patchgate API, used by the CLI (and so by the CLI tests that drive a
+ * real server). Types come from the checked-in OpenAPI document (`npm run openapi`).
  */
 import createClient from 'openapi-fetch';
 import type { paths } from './schema.gen.ts';
