@@ -582,6 +582,29 @@ describe.each(targets)('a server killed with SIGKILL on $name', ({ name, skip })
       expect((runs.body as { runs: unknown[] }).runs).toHaveLength(1);
       expect(await advisoryDigest(db)).toEqual(expected);
       expect(await auditActions(db, 'advisory-source.synced')).toBe(1);
+      // The sync's domain event committed with its last transaction, after the crash, and is
+      // delivered once: one reconcile-all for the findings context (the outbox, ADR 0023).
+      const delivered = await until('the sync-completed event delivered', 60_000, async () => {
+        const rows = await db
+          .selectFrom('jobs')
+          .select(['kind', 'state', 'payload_json'])
+          .where('kind', 'in', ['event:advisories.sync-completed', 'findings.reconcile-all'])
+          .orderBy('created_at')
+          .execute();
+        return rows.length === 2 && rows[0]?.state === 'succeeded' ? rows : undefined;
+      });
+      expect(
+        delivered.map((row) => ({
+          kind: row.kind,
+          payload: JSON.parse(row.payload_json) as unknown,
+        })),
+      ).toEqual([
+        {
+          kind: 'event:advisories.sync-completed',
+          payload: { sourceId, runId: expect.any(String) as unknown, changed: true },
+        },
+        { kind: 'findings.reconcile-all', payload: { trigger: 'advisories.sync-completed' } },
+      ]);
       expect(await verifyAudit(api)).toMatchObject({ ok: true });
       console.info(
         `[crash ${name}] sync killed at ${progress.done}/${progress.total}, ${stored} stored; resumed on attempt 2`,

@@ -168,9 +168,13 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         { actor: 'olivia', subjectId: created.id, before: expected, after },
         { actor: 'olivia', subjectId: created.id, before: after, after: null },
       ]);
-      // The findings context closes what it had found on a deleted asset.
+      // Domain events for whoever listens (findings re-prioritises, then closes its findings).
       expect(await jobs(db)).toEqual([
-        { kind: 'findings.reconcile-asset', payload: { assetId: created.id } },
+        {
+          kind: 'event:asset.context-changed',
+          payload: { assetId: created.id, fields: ['criticality', 'exposure', 'owner'] },
+        },
+        { kind: 'event:inventory.asset-deleted', payload: { assetId: created.id } },
       ]);
     },
   );
@@ -278,7 +282,10 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
       expect(raw.body).toBe(dpkgQuery);
 
       expect(await jobs(db)).toEqual([
-        { kind: 'findings.reconcile-asset', payload: { assetId: asset.id } },
+        {
+          kind: 'event:inventory.snapshot-recorded',
+          payload: { assetId: asset.id, snapshotId: summary.id },
+        },
       ]);
       expect(await auditEvents(db, 'inventory.uploaded')).toEqual([
         {

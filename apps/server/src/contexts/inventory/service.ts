@@ -14,7 +14,7 @@ import type { Database } from '../../db/database.ts';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import type { AuditActor } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
-import { enqueueJob } from '../jobs/queue.ts';
+import { publishEvent } from '../../events/index.ts';
 import { diffPackages } from './diff.ts';
 import type { AssetRow, AssetWithSnapshot, Keyset, SnapshotRow } from './repository.ts';
 import * as repo from './repository.ts';
@@ -48,9 +48,6 @@ export interface ChangeSource {
  * raw upload, which is the evidence; their packages are gone (readme.md, "Retention").
  */
 export const packageRetention = 3;
-
-/** The job the findings context runs when an asset's inventory changes or the asset goes. */
-export const reconcileJobKind = 'findings.reconcile-asset';
 
 /** The largest inventory text accepted after gzip decoding. */
 export const maxInventoryBytes = 64 * 1024 * 1024;
@@ -184,6 +181,41 @@ function sameFields(a: AssetRow, b: AssetRow): boolean {
   return editableColumns.every((column) => a[column] === b[column]);
 }
 
+/** The asset attributes findings are prioritised and filtered by, with their API names. */
+const contextColumns = {
+  name: 'name',
+  os_release: 'osRelease',
+  environment: 'environment',
+  criticality: 'criticality',
+  exposure: 'exposure',
+  owner_team: 'owner',
+  tags_json: 'tags',
+  groups_json: 'groups',
+} as const;
+
+/** Publish `asset.context-changed` when an attribute findings depend on changed. */
+async function publishContextChange(
+  trx: Parameters<typeof publishEvent>[0],
+  ctx: ServerContext,
+  source: ChangeSource,
+  before: AssetRow,
+  after: AssetRow,
+): Promise<void> {
+  const fields = Object.entries(contextColumns).flatMap(([column, field]) =>
+    before[column as keyof typeof contextColumns] === after[column as keyof typeof contextColumns]
+      ? []
+      : [field],
+  );
+  if (fields.length === 0) return;
+  await publishEvent(
+    trx,
+    ctx.clock,
+    'asset.context-changed',
+    { assetId: after.id, fields },
+    { createdBy: source.actor.id },
+  );
+}
+
 export async function updateAsset(
   ctx: ServerContext,
   source: ChangeSource,
@@ -204,6 +236,7 @@ export async function updateAsset(
       }
       const after: AssetRow = { ...changed, updated_at: timestamp(ctx.clock) };
       await repo.updateAssets(trx, [after]);
+      await publishContextChange(trx, ctx, source, before, after);
       const afterAsset = repo.assetFromRow({ ...current, ...after });
       await appendAuditEvent(trx, database.dialect, ctx.clock, {
         ...source,
@@ -230,11 +263,15 @@ export async function deleteAsset(ctx: ServerContext, source: ChangeSource, id: 
     const current = await repo.findAsset(trx, id, database.dialect);
     if (current === undefined) throw new NotFoundError('The asset');
     await repo.deleteAsset(trx, id);
-    await enqueueJob(trx, ctx.clock, {
-      kind: reconcileJobKind,
-      payload: { assetId: id },
-      createdBy: source.actor.id,
-    });
+    await publishEvent(
+      trx,
+      ctx.clock,
+      'inventory.asset-deleted',
+      { assetId: id },
+      {
+        createdBy: source.actor.id,
+      },
+    );
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
       action: 'asset.deleted',
@@ -314,6 +351,10 @@ export async function importAssets(
     }
     await repo.insertAssets(trx, created);
     await repo.updateAssets(trx, updated);
+    for (const row of updated) {
+      const old = existing.get(row.name);
+      if (old !== undefined) await publishContextChange(trx, ctx, source, old, row);
+    }
     const result = { created: created.length, updated: updated.length, unchanged };
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
@@ -597,11 +638,15 @@ async function storeSnapshot(
     await repo.insertSnapshot(trx, row, ready.packages.map(toPackage));
     await repo.setCurrentSnapshot(trx, assetId, id);
     await repo.prunePackages(trx, assetId, seq - packageRetention, now);
-    await enqueueJob(trx, ctx.clock, {
-      kind: reconcileJobKind,
-      payload: { assetId },
-      createdBy: source.actor.id,
-    });
+    await publishEvent(
+      trx,
+      ctx.clock,
+      'inventory.snapshot-recorded',
+      { assetId, snapshotId: id },
+      {
+        createdBy: source.actor.id,
+      },
+    );
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
       action: 'inventory.uploaded',
