@@ -16,12 +16,12 @@ import {
 } from 'fastify-type-provider-zod';
 import { Histogram } from 'prom-client';
 import type { ServerContext } from './context.ts';
-import { registerAdvisoryRoutes } from './contexts/advisories/routes.ts';
+import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
-import { registerAuthRoutes } from './contexts/auth/routes.ts';
-import { registerFindingRoutes } from './contexts/findings/routes.ts';
-import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
-import { registerJobRoutes } from './contexts/jobs/routes.ts';
+import { registerAuthRoutes } from './contexts/auth/index.ts';
+import { registerFindingRoutes } from './contexts/findings/index.ts';
+import { registerInventoryRoutes } from './contexts/inventory/index.ts';
+import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
