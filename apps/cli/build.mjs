@@ -29,3 +29,17 @@ await build({
   logLevel: 'warning',
   plugins: [thirdPartyExternal],
 });
+
+// The server parses inventory uploads in a worker thread; its script sits beside the bundle
+// (apps/server/src/contexts/inventory/parse-pool.ts looks for it there).
+await build({
+  entryPoints: [`${root}../server/src/contexts/inventory/parse-worker.ts`],
+  outfile: `${root}dist/inventory-parse-worker.mjs`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [thirdPartyExternal],
+});

@@ -436,6 +436,37 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'answers 400 problem+json for a truncated multipart form, and stores nothing',
+    async () => {
+      const { app, db, writer } = await setup();
+      const asset = await createAsset(app, writer, { name: 'web-01' });
+      const boundary = 'patchgate-test-boundary';
+      const whole = [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="dpkg-query.tsv"',
+        'Content-Type: text/plain',
+        '',
+        dpkgQuery,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+      // Cut halfway through the file: no closing boundary ever comes.
+      const response = await uploadRaw(app, writer, asset.id, whole.slice(0, whole.length / 2), {
+        contentType: `multipart/form-data; boundary=${boundary}`,
+      });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status: 400, code: 'bad_request' });
+      const snapshots = await db.db
+        .selectFrom('inventory_snapshots')
+        .select('id')
+        .where('asset_id', '=', asset.id)
+        .execute();
+      expect(snapshots).toEqual([]);
+    },
+  );
+
   it.skipIf(skip !== undefined)('answers 422 for unreadable input and stores nothing', async () => {
     const { app, db, writer } = await setup();
     const asset = await createAsset(app, writer, { name: 'host' });

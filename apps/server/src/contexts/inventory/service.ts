@@ -3,10 +3,10 @@
  * uploads (any format @patchgate/inventory reads, or a JSON package list) and their history.
  * Every change commits with its audit event in one transaction.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
-import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
+import { osReleaseFromFlag, withRelease } from '@patchgate/inventory';
 import { isDistributionEcosystem } from '@patchgate/versioning';
 import type { ServerContext } from '../../context.ts';
 import { timestamp } from '../../clock.ts';
@@ -16,6 +16,9 @@ import type { AuditActor } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import { publishEvent } from '../../events/index.ts';
 import { diffPackages } from './diff.ts';
+import type { InventoryParser } from './parse-pool.ts';
+import type { RawEvidence } from './parse-upload.ts';
+import { rawEvidence } from './parse-upload.ts';
 import type { AssetRow, AssetWithSnapshot, Keyset, SnapshotRow } from './repository.ts';
 import * as repo from './repository.ts';
 import type {
@@ -51,6 +54,9 @@ export const packageRetention = 3;
 
 /** The largest inventory text accepted after gzip decoding. */
 export const maxInventoryBytes = 64 * 1024 * 1024;
+
+/** The largest upload body accepted (this route's own limit; the rest of the API's is small). */
+export const maxUploadBytes = 64 * 1024 * 1024;
 
 function normaliseLabels(labels: readonly string[]): string[] {
   return [...new Set(labels)].sort();
@@ -434,7 +440,7 @@ interface ReadyInventory {
   readonly os: OsRelease | undefined;
   readonly packages: readonly InstalledPackage[];
   readonly warnings: readonly string[];
-  readonly raw: { readonly text: string; readonly mediaType: string };
+  readonly raw: RawEvidence;
 }
 
 /**
@@ -476,61 +482,43 @@ function finalise(
   return released;
 }
 
-function mediaTypeOf(text: string): string {
-  const first = text.trimStart()[0];
-  return first === '{' || first === '['
-    ? 'application/json'
-    : first === '<'
-      ? 'application/xml'
-      : 'text/plain; charset=utf-8';
-}
-
-/** Bytes of a raw upload → text: gunzipped when gzip, strictly UTF-8. */
-export function decodeUpload(body: Buffer): string {
-  let bytes = body;
-  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(body, { maxOutputLength: maxInventoryBytes });
-    } catch (error) {
-      throw new ValidationError(
-        `body: the gzip stream cannot be read (${(error as Error).message})`,
-        [{ field: 'body', message: 'is not a readable gzip stream' }],
-      );
-    }
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ValidationError('body: the inventory is not UTF-8 text', [
-      { field: 'body', message: 'is not UTF-8 text' },
-    ]);
-  }
-}
-
-/** A raw inventory file (any format @patchgate/inventory reads) for an asset. */
+/** A raw inventory file (any format @patchgate/inventory reads), received on disk. */
 export async function uploadRawInventory(
   ctx: ServerContext,
   source: ChangeSource,
   assetId: string,
-  upload: { body: Buffer; format?: string | undefined; name: string; takenAt?: string | undefined },
+  upload: { path: string; format?: string | undefined; name: string; takenAt?: string | undefined },
+  parser: InventoryParser,
 ): Promise<SnapshotSummary> {
   const asset = await requireAsset(ctx.database, assetId);
-  const text = decodeUpload(upload.body);
-  const result = readInventory({ path: upload.name, text }, upload.format);
-  if (!result.ok) {
-    throw new ValidationError(result.error, [{ field: 'body', message: result.error }]);
+  const parsed = await parser.parse({
+    path: upload.path,
+    format: upload.format,
+    name: upload.name,
+    maxTextBytes: maxInventoryBytes,
+  });
+  if (!parsed.ok) {
+    const fields = [{ field: 'body', message: parsed.fieldMessage }];
+    throw parsed.status === 413
+      ? new ApiError(
+          413,
+          'payload_too_large',
+          'The request body is too large',
+          parsed.message,
+          fields,
+        )
+      : new ValidationError(parsed.message, fields);
   }
-  const { inventory } = result;
-  const warnings = [...inventory.warnings];
-  const os = resolveRelease(inventory.os, asRow(asset), warnings);
+  const warnings = [...parsed.warnings];
+  const os = resolveRelease(parsed.os, asRow(asset), warnings);
   return storeSnapshot(ctx, source, assetId, {
-    format: inventory.format,
+    format: parsed.format,
     sourceName: upload.name,
     takenAt: upload.takenAt,
     os,
-    packages: finalise(inventory.packages, os, warnings),
+    packages: finalise(parsed.packages, os, warnings),
     warnings,
-    raw: { text, mediaType: mediaTypeOf(text) },
+    raw: parsed.raw,
   });
 }
 
@@ -562,7 +550,7 @@ export async function uploadPackages(
     os,
     packages: finalise(packages, os, warnings),
     warnings,
-    raw: { text: JSON.stringify(upload), mediaType: 'application/json' },
+    raw: rawEvidence(JSON.stringify(upload), 'application/json'),
   });
 }
 
@@ -611,7 +599,6 @@ async function storeSnapshot(
 ): Promise<SnapshotSummary> {
   const { database } = ctx;
   const now = timestamp(ctx.clock);
-  const rawBytes = Buffer.from(ready.raw.text, 'utf8');
   const id = randomUUID();
   return database.db.transaction().execute(async (trx) => {
     const asset = await repo.findAsset(trx, assetId, database.dialect);
@@ -629,10 +616,14 @@ async function storeSnapshot(
       os_json: ready.os === undefined ? null : JSON.stringify(ready.os),
       package_count: ready.packages.length,
       warnings_json: JSON.stringify(ready.warnings),
-      raw_gzip: gzipSync(rawBytes),
+      raw_gzip: Buffer.from(
+        ready.raw.gzip.buffer,
+        ready.raw.gzip.byteOffset,
+        ready.raw.gzip.byteLength,
+      ),
       raw_media_type: ready.raw.mediaType,
-      raw_sha256: createHash('sha256').update(rawBytes).digest('hex'),
-      raw_size: rawBytes.length,
+      raw_sha256: ready.raw.sha256,
+      raw_size: ready.raw.size,
       packages_pruned_at: null,
     };
     await repo.insertSnapshot(trx, row, ready.packages.map(toPackage));
