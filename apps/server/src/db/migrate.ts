@@ -11,6 +11,7 @@ import * as m0002 from './migrations/0002-inventory.ts';
 import * as m0003 from './migrations/0003-advisories.ts';
 import * as m0004 from './migrations/0004-findings.ts';
 import * as m0005 from './migrations/0005-api-token-user-index.ts';
+import * as m0011 from './migrations/0011-query-indexes.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -23,6 +24,7 @@ const migrations: Record<string, PortableMigration> = {
   '0003-advisories': m0003,
   '0004-findings': m0004,
   '0005-api-token-user-index': m0005,
+  '0011-query-indexes': m0011,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {
