@@ -6,12 +6,14 @@ import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 import { benchServer } from './server.ts';
+import { benchServerUpload } from './server-upload.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'scan-fleet': benchScanFleet,
   'enrich-fleet': benchEnrichFleet,
   cvss: benchCvss,
   server: benchServer,
+  'server-upload': benchServerUpload,
 };
 
 const only = process.argv.slice(2);
