@@ -245,10 +245,10 @@ async function call(
 async function replicate(database: Database, factor: number): Promise<number> {
   const { db, dialect } = database;
   const findingColumns = Object.keys(
-    (await db.selectFrom('findings').selectAll().limit(1).executeTakeFirstOrThrow()) as object,
+    (await db.selectFrom('findings').selectAll().limit(1).executeTakeFirstOrThrow()),
   );
   const assetColumns = Object.keys(
-    (await db.selectFrom('assets').selectAll().limit(1).executeTakeFirstOrThrow()) as object,
+    (await db.selectFrom('assets').selectAll().limit(1).executeTakeFirstOrThrow()),
   );
   for (let copy = 1; copy < factor; copy++) {
     const prefix = copy.toString(16).padStart(8, '0');
@@ -285,6 +285,8 @@ async function replicate(database: Database, factor: number): Promise<number> {
       )
       .execute(db);
   }
+  // A write behind the findings context's back: say so, as its own writes do (summary cache).
+  await sql.raw(`update findings_version set version = version + 1`).execute(db);
   if (dialect === 'postgres') await sql.raw('vacuum analyze').execute(db);
   return factor;
 }

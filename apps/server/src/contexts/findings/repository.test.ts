@@ -3,7 +3,9 @@ import type { Database } from '../../db/database.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import { settledTriageStates } from './model.ts';
 import type { FindingFilters } from './repository.ts';
-import { countFindings, insertFindings } from './repository.ts';
+import { bumpFindingsVersion, countFindings, insertFindings } from './repository.ts';
+import { summariseFindings } from './service.ts';
+import { settableClock } from '../jobs/test-support.ts';
 import type { FindingTable } from './tables.ts';
 
 const now = '2027-01-15T09:00:00.000Z';
@@ -106,4 +108,42 @@ describe.each(testDatabases())('countFindings on $name', ({ open, skip }) => {
       await insertFindings(database.db, all.slice(i, i + 100));
     expect(await countFindings(database.db, filters, now)).toEqual(expected(all, filter));
   });
+});
+
+describe.each(testDatabases())('the summary cache on $name', ({ open, skip }) => {
+  let database: Database | undefined;
+  afterEach(async () => {
+    await database?.close();
+    database = undefined;
+  });
+
+  it.skipIf(skip !== undefined)(
+    'answers from the cache until findings change, an acceptance lapses or the day turns',
+    async () => {
+      database = await open();
+      const clock = settableClock('2027-01-15T09:00:00.000Z');
+      const ctx = { database, clock };
+      const [a, b, c] = rows().filter((r) => r.state === 'open' && r.triage_state === null);
+      if (a === undefined || b === undefined || c === undefined) throw new Error('no rows');
+      await insertFindings(database.db, [
+        { ...a, accepted_until: '2027-01-15T10:00:00.000Z', due_key: '9999-12-31' },
+        { ...b, accepted_until: null, due_key: '2027-01-15' },
+      ]);
+      await bumpFindingsVersion(database.db);
+      const summary = () => summariseFindings(ctx, {});
+      expect(await summary()).toMatchObject({ total: 2, accepted: 1, overdue: 0 });
+
+      // A write that does not bump the version is not seen: the answer came from the cache.
+      await insertFindings(database.db, [{ ...c, accepted_until: null, due_key: '9999-12-31' }]);
+      expect(await summary()).toMatchObject({ total: 2 });
+      await bumpFindingsVersion(database.db);
+      expect(await summary()).toMatchObject({ total: 3, accepted: 1, overdue: 0 });
+
+      // Time alone: the acceptance lapses at 10:00, the due date passes at midnight.
+      clock.set('2027-01-15T10:00:00.001Z');
+      expect(await summary()).toMatchObject({ total: 3, accepted: 0, overdue: 0 });
+      clock.set('2027-01-16T00:00:00.000Z');
+      expect(await summary()).toMatchObject({ total: 3, accepted: 0, overdue: 1 });
+    },
+  );
 });

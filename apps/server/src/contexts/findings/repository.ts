@@ -98,6 +98,34 @@ export async function replaceAssetGroups(
   return remove.length + add.length > 0;
 }
 
+/** Call in every transaction that changes findings: the summary cache keys on it. */
+export async function bumpFindingsVersion(db: Executor): Promise<void> {
+  await db
+    .updateTable('findings_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 'findings')
+    .execute();
+}
+
+export async function findingsVersion(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('findings_version')
+    .select('version')
+    .where('id', '=', 'findings')
+    .executeTakeFirst();
+  return Number(row?.version ?? 0);
+}
+
+/** The next time after `now` an acceptance lapses (the summary's counts change then). */
+export async function nextAcceptanceLapse(db: Executor, now: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('findings')
+    .select((eb) => eb.fn.min('accepted_until').as('next'))
+    .where('accepted_until', '>', now)
+    .executeTakeFirst();
+  return row?.next ?? undefined;
+}
+
 // ---------------------------------------------------------------- lists
 
 export interface FindingFilters {

@@ -26,11 +26,26 @@ describe('InventoryParser (worker thread)', () => {
     expect(parser.threaded).toBe(true);
     const text = (await import('node:fs')).readFileSync(dpkg, 'utf8');
     for (const path of [file('plain', text), file('gzipped', gzipSync(text))]) {
-      const request = { path, name: 'dpkg-query.tsv', maxTextBytes: 1 << 24 };
+      const request = { source: { path }, name: 'dpkg-query.tsv', maxTextBytes: 1 << 24 };
       const threaded = await parser.parse(request);
       expect(threaded).toEqual(await parseUpload(request));
       expect(threaded).toMatchObject({ ok: true, format: 'dpkg-query' });
     }
+  });
+
+  it('parses a small upload held in memory in-process, with the same answer', async () => {
+    const text = (await import('node:fs')).readFileSync(dpkg, 'utf8');
+    const inMemory = await parser.parse({
+      source: { bytes: Buffer.from(text) },
+      name: 'dpkg-query.tsv',
+      maxTextBytes: 1 << 24,
+    });
+    const threaded = await parser.parse({
+      source: { path: file('again', text) },
+      name: 'dpkg-query.tsv',
+      maxTextBytes: 1 << 24,
+    });
+    expect(inMemory).toEqual(threaded);
   });
 
   it.each([
@@ -39,7 +54,11 @@ describe('InventoryParser (worker thread)', () => {
     ['text beyond the limit', 'x'.repeat(1001), 1000, 413, 'larger than 1000 bytes'],
     ['no known format', 'hello\n', 1000, 422, 'not a recognised inventory format'],
   ] as const)('answers %s with a result, not a crash', async (name, content, max, status, text) => {
-    const response = await parser.parse({ path: file(name, content), name, maxTextBytes: max });
+    const response = await parser.parse({
+      source: { path: file(name, content) },
+      name,
+      maxTextBytes: max,
+    });
     expect(response).toMatchObject({ ok: false, status });
     expect(response.ok ? '' : response.fieldMessage).toContain(text);
   });

@@ -49,12 +49,21 @@ export class InventoryParser {
   private nextId = 1;
   private readonly source = workerSource();
 
+  constructor(private readonly inlineBytes = 1024 * 1024) {}
+
   /** True when uploads are parsed in a worker thread (false: in-process fallback). */
   get threaded(): boolean {
     return this.source !== undefined;
   }
 
+  /**
+   * Parse an upload: in the worker thread, except a small one held in memory (`inlineBytes`,
+   * 1 MiB by default: a host's dpkg status parses in milliseconds, less than the hop costs).
+   */
   parse(request: ParseRequest): Promise<ParseResponse> {
+    const { source } = request;
+    if ('bytes' in source && source.bytes.byteLength <= this.inlineBytes)
+      return parseUpload(request);
     const worker = this.start();
     if (worker === undefined) return parseUpload(request);
     const id = this.nextId++;

@@ -10,9 +10,11 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { InstalledPackage, OsRelease } from '@patchgate/inventory';
 import { readInventory } from '@patchgate/inventory';
 
+/** A received upload: small ones in memory, big ones in a temporary file. */
+export type UploadSource = { readonly bytes: Uint8Array } | { readonly path: string };
+
 export interface ParseRequest {
-  /** The received upload, on disk. */
-  readonly path: string;
+  readonly source: UploadSource;
   readonly format?: string | undefined;
   /** The file name: used for detection. */
   readonly name: string;
@@ -112,7 +114,12 @@ export function decodeUploadBytes(body: Buffer, maxTextBytes: number): Decoded {
 }
 
 export async function parseUpload(request: ParseRequest): Promise<ParseResponse> {
-  const decoded = decodeUploadBytes(await readFile(request.path), request.maxTextBytes);
+  const { source } = request;
+  const body =
+    'path' in source
+      ? await readFile(source.path)
+      : Buffer.from(source.bytes.buffer, source.bytes.byteOffset, source.bytes.byteLength);
+  const decoded = decodeUploadBytes(body, request.maxTextBytes);
   if (!decoded.ok) return decoded;
   const { text } = decoded;
   const result = readInventory({ path: request.name, text }, request.format);

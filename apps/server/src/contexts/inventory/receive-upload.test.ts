@@ -27,13 +27,18 @@ async function app() {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
   await server.register(multipart, { limits: { files: 1, fileSize: limit } });
-  server.post('/upload', async (request) => {
-    const upload = await receiveUpload(request, limit);
+  server.post<{ Querystring: { spill?: string } }>('/upload', async (request) => {
+    const upload = await receiveUpload(request, limit, Number(request.query.spill ?? 100_000));
     try {
+      const { source } = upload;
       return {
         size: upload.size,
-        text: await readFile(upload.path, 'utf8'),
+        text:
+          'path' in source
+            ? await readFile(source.path, 'utf8')
+            : Buffer.from(source.bytes).toString('utf8'),
         name: upload.filename,
+        onDisk: 'path' in source,
       };
     } finally {
       await upload.discard();
@@ -51,18 +56,39 @@ describe('receiveUpload', () => {
   });
 
   it.each([
-    ['a plain body', 'text/plain', 'x'.repeat(limit), { size: limit, text: 'x'.repeat(limit) }],
     [
-      'a multipart form',
+      'a plain body in memory',
+      'text/plain',
+      'x'.repeat(limit),
+      '',
+      { size: limit, text: 'x'.repeat(limit), onDisk: false },
+    ],
+    [
+      'a plain body past the spill size to a file',
+      'text/plain',
+      'x'.repeat(limit),
+      '?spill=100',
+      { size: limit, text: 'x'.repeat(limit), onDisk: true },
+    ],
+    [
+      'a multipart form in memory',
       `multipart/form-data; boundary=${boundary}`,
       form('Package: zlib1g\n'),
-      { size: 16, text: 'Package: zlib1g\n', name: 'status' },
+      '',
+      { size: 16, text: 'Package: zlib1g\n', name: 'status', onDisk: false },
     ],
-  ])('streams %s to a file', async (_what, contentType, payload, want) => {
+    [
+      'a multipart form past the spill size to a file',
+      `multipart/form-data; boundary=${boundary}`,
+      form('Package: zlib1g\n'.repeat(50)),
+      '?spill=100',
+      { size: 800, text: 'Package: zlib1g\n'.repeat(50), name: 'status', onDisk: true },
+    ],
+  ])('receives %s', async (_what, contentType, payload, query, want) => {
     server = await app();
     const response = await server.inject({
       method: 'POST',
-      url: '/upload',
+      url: `/upload${query}`,
       headers: { 'content-type': contentType },
       payload,
     });
@@ -86,7 +112,7 @@ describe('receiveUpload', () => {
     server = await app();
     const response = await server.inject({
       method: 'POST',
-      url: '/upload',
+      url: '/upload?spill=100',
       headers: { 'content-type': contentType },
       payload: typeof payload === 'function' ? payload() : payload,
     });

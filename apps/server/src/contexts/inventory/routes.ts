@@ -176,7 +176,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
             auditSource(request),
             request.params.id,
             {
-              path: upload.path,
+              source: upload.source,
               format: request.query.format,
               name: request.query.name ?? upload.filename ?? 'upload',
               takenAt: request.query.takenAt,

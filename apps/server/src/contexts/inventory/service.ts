@@ -17,7 +17,7 @@ import { appendAuditEvent } from '../audit/index.ts';
 import { publishEvent } from '../../events/index.ts';
 import { diffPackages } from './diff.ts';
 import type { InventoryParser } from './parse-pool.ts';
-import type { RawEvidence } from './parse-upload.ts';
+import type { RawEvidence, UploadSource } from './parse-upload.ts';
 import { rawEvidence } from './parse-upload.ts';
 import type { AssetRow, AssetWithSnapshot, Keyset, SnapshotRow } from './repository.ts';
 import * as repo from './repository.ts';
@@ -487,12 +487,17 @@ export async function uploadRawInventory(
   ctx: ServerContext,
   source: ChangeSource,
   assetId: string,
-  upload: { path: string; format?: string | undefined; name: string; takenAt?: string | undefined },
+  upload: {
+    source: UploadSource;
+    format?: string | undefined;
+    name: string;
+    takenAt?: string | undefined;
+  },
   parser: InventoryParser,
 ): Promise<SnapshotSummary> {
   const asset = await requireAsset(ctx.database, assetId);
   const parsed = await parser.parse({
-    path: upload.path,
+    source: upload.source,
     format: upload.format,
     name: upload.name,
     maxTextBytes: maxInventoryBytes,
