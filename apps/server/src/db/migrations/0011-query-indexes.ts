@@ -23,7 +23,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .execute();
   await db
     .insertInto('findings_version' as never)
-    .values({ id: 'findings', version: 0 } as never)
+    .values({ id: 'findings', version: 0 })
     .execute();
   await db.schema
     .createIndex('jobs_kind_state')
