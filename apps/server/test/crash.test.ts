@@ -25,6 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedData } from '@patchgate/testing';
 import type { Database } from '../src/db/database.ts';
 import type { ServerDatabase, ServerProcess } from './server-process.ts';
 import {
@@ -41,7 +42,7 @@ const importSize = 10_000;
 const inventoryPath = `${repoRoot}examples/debian-bookworm/dpkg-query.tsv`;
 const inventoryPackages = 723;
 /** golang/vulndb's OSV export (CC-BY-4.0): 4,291 records, 18 batches of 250. */
-const goAdvisories = `${repoRoot}../shared/data/advisories/osv/Go/all.zip`;
+const goAdvisories = sharedData('advisories/osv/Go/all.zip');
 const batchSize = 250;
 
 const postgresUrl = inject('postgresUrl');
