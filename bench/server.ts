@@ -245,10 +245,10 @@ async function call(
 async function replicate(database: Database, factor: number): Promise<number> {
   const { db, dialect } = database;
   const findingColumns = Object.keys(
-    (await db.selectFrom('findings').selectAll().limit(1).executeTakeFirstOrThrow()),
+    await db.selectFrom('findings').selectAll().limit(1).executeTakeFirstOrThrow(),
   );
   const assetColumns = Object.keys(
-    (await db.selectFrom('assets').selectAll().limit(1).executeTakeFirstOrThrow()),
+    await db.selectFrom('assets').selectAll().limit(1).executeTakeFirstOrThrow(),
   );
   for (let copy = 1; copy < factor; copy++) {
     const prefix = copy.toString(16).padStart(8, '0');
@@ -437,7 +437,12 @@ async function runOn(
     let secondResult: unknown;
     for (;;) {
       started = performance.now();
-      const outcome = await findingRunner.runOnce();
+      let outcome = await findingRunner.runOnce();
+      if (outcome === undefined && now.getTime() < Date.parse('2026-11-22T09:01:30.000Z')) {
+        // The per-asset work is done: now the sync events (09:01) are due.
+        now = new Date('2026-11-22T09:01:30.000Z');
+        outcome = await findingRunner.runOnce();
+      }
       const ms = performance.now() - started;
       if (outcome === undefined) break;
       if (outcome.state !== 'succeeded') throw new Error(`reconcile: ${JSON.stringify(outcome)}`);
