@@ -1,5 +1,6 @@
 /**
- * Indexes for the queries measured at 10,000 assets (bench/readme.md, ADR 0024):
+ * Indexes for the queries measured at 10,000 assets (bench/readme.md, ADR 0024), and the
+ * findings version the summary cache keys on:
  * - `findings_summary`: every column the summary reads, in its GROUP BY order, so SQLite
  *   counts from the index alone (PostgreSQL can do an index-only scan once vacuumed);
  * - `findings_version`: one counter the findings context bumps in every transaction that
