@@ -1,7 +1,22 @@
 // Type-aware lint for the whole workspace. Zero warnings are allowed (`npm run lint`).
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
+
+/** The server's bounded contexts: one folder each under apps/server/src/contexts. */
+const serverContexts = readdirSync(new URL('./apps/server/src/contexts/', import.meta.url), {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+const wallMessage =
+  "A context's index.ts is its only door: import another context through its index.ts (docs/DEVELOPING.md, 'The server').";
+
+/** Import specifiers that reach into `context`'s files from `prefixes`, its index.ts excepted. */
+const internalsOf = (context, prefixes) =>
+  prefixes.flatMap((prefix) => [`${prefix}${context}/**`, `!${prefix}${context}/index.ts`]);
 
 export default tseslint.config(
   {
@@ -95,6 +110,49 @@ export default tseslint.config(
         : [{ files: nodeEdges, ignores: ['**/*.test.ts'], rules: rule([layering, byPath]) }]),
     ];
   }),
+  // Walls between the server's contexts (STYLE.md: "a context's index.ts is its only door").
+  // Inside a context: another context only through its index.ts, never the composition root.
+  ...serverContexts.map((context) => ({
+    files: [`apps/server/src/contexts/${context}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...serverContexts
+              .filter((other) => other !== context)
+              .map((other) => ({
+                group: internalsOf(other, ['../', '../../', '../../../', '**/contexts/']),
+                message: wallMessage,
+              })),
+            {
+              group: ['../../main.ts', '../../app.ts', '../../../main.ts', '../../../app.ts'],
+              message: 'Contexts do not import the composition root; main.ts wires them.',
+            },
+          ],
+        },
+      ],
+    },
+  })),
+  {
+    // Outside the contexts (app.ts, main.ts, http, events, ops…): only a context's index.ts.
+    files: ['apps/server/src/**/*.ts'],
+    ignores: [
+      'apps/server/src/contexts/**',
+      '**/*.test.ts',
+      // The database schema composes every context's own table types, and nothing else.
+      'apps/server/src/db/schema.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: internalsOf('*', ['**/contexts/']), message: wallMessage }],
+        },
+      ],
+    },
+  },
   {
     // Tool configuration files must default-export their config.
     files: ['*.config.ts', '**/test/global-setup.ts'],

@@ -7,6 +7,7 @@ import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 import { benchServer } from './server.ts';
+import { benchServerUpload } from './server-upload.ts';
 
 const benchmarks: Record<string, () => Promise<void>> = {
   'scan-fleet': benchScanFleet,
@@ -14,6 +15,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   cvss: benchCvss,
   server: benchServer,
   cli: benchCli,
+  'server-upload': benchServerUpload,
 };
 
 const only = process.argv.slice(2);

@@ -53,6 +53,20 @@ const result = await build({
   plugins: [thirdPartyExternal],
 });
 
+// The server parses inventory uploads in a worker thread; its script sits beside the bundle
+// (apps/server/src/contexts/inventory/parse-pool.ts looks for it there).
+await build({
+  entryPoints: [`${root}../server/src/contexts/inventory/parse-worker.ts`],
+  outfile: `${root}dist/inventory-parse-worker.mjs`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  plugins: [thirdPartyExternal],
+});
+
 // Remove chunks of earlier builds (content-hashed names change); a concurrent build of the
 // same sources writes the same names, so this never removes a file another build needs.
 const written = new Set(Object.keys(result.metafile.outputs).map((path) => basename(path)));

@@ -13,14 +13,16 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import { Histogram } from 'prom-client';
 import { fastifyTrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
-import { registerAdvisoryRoutes } from './contexts/advisories/routes.ts';
+import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
-import { registerAuthRoutes } from './contexts/auth/routes.ts';
-import { registerFindingRoutes } from './contexts/findings/routes.ts';
-import { registerInventoryRoutes } from './contexts/inventory/routes.ts';
-import { registerAvailableUpdateRoutes } from './contexts/inventory/index.ts';
-import { registerJobRoutes } from './contexts/jobs/routes.ts';
+import { registerAuthRoutes } from './contexts/auth/index.ts';
+import { registerFindingRoutes } from './contexts/findings/index.ts';
+import {
+  registerAvailableUpdateRoutes,
+  registerInventoryRoutes,
+} from './contexts/inventory/index.ts';
+import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';

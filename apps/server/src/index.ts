@@ -6,6 +6,6 @@ export type { Database } from './db/database.ts';
 export { openDatabase } from './db/database.ts';
 export { migrate } from './db/migrate.ts';
 export type { RunningServer, StartOptions } from './main.ts';
-export { loadServerPolicy, startServer } from './main.ts';
+export { eventSubscriptions, loadServerPolicy, registerJobs, startServer } from './main.ts';
 export type { BootstrapResult } from './contexts/auth/index.ts';
 export { bootstrapAdmin } from './contexts/auth/index.ts';

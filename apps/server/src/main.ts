@@ -23,7 +23,7 @@ import { registerAdvisoryJobs } from './contexts/advisories/index.ts';
 import {
   databaseFindingInputs,
   expireExceptionsIntervalSeconds,
-  findingJobKinds,
+  findingJobs,
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
@@ -32,6 +32,7 @@ import {
   loadOrCreateCheckpointKey,
   startPeriodicCheckpoints,
 } from './contexts/audit/index.ts';
+import { EventSubscriptions } from './events/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -52,6 +53,43 @@ export function loadServerPolicy(setting: string): Policy {
       `PATCHGATE_POLICY: ${setting} is not a valid policy:\n  ${parsed.errors.join('\n  ')}`,
     );
   return parsed.policy;
+}
+
+/**
+ * Who listens to which domain event. Findings reconciles an asset when its inventory or its
+ * attributes change or it goes (coalesced: one queued reconcile per asset covers every
+ * change before it starts), and every asset after a sync that stored something new.
+ */
+export function eventSubscriptions(): EventSubscriptions {
+  const reconcileAsset = {
+    id: 'findings.reconcile-asset',
+    job: findingJobs.reconcileAsset,
+    payload: ({ assetId }: { assetId: string }) => ({ assetId }),
+    coalesce: true,
+  };
+  return new EventSubscriptions()
+    .on('inventory.snapshot-recorded', reconcileAsset)
+    .on('inventory.asset-deleted', reconcileAsset)
+    .on('asset.context-changed', reconcileAsset)
+    .on('advisories.sync-completed', {
+      id: 'findings.reconcile-all',
+      job: findingJobs.reconcileAll,
+      payload: ({ changed }) => (changed ? { trigger: 'advisories.sync-completed' } : undefined),
+      coalesce: true,
+    });
+}
+
+/** Register every background job and event delivery of the server on a runner. */
+export function registerJobs(
+  runner: JobRunner,
+  context: ServerContext,
+  options: { readonly policy?: Policy } = {},
+): void {
+  registerAdvisoryJobs(runner, context);
+  registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
+    ...(options.policy !== undefined && { policy: options.policy }),
+  });
+  eventSubscriptions().register(runner, context);
 }
 
 export interface RunningServer {
@@ -97,12 +135,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     leaseSeconds: config.jobLeaseSeconds,
     pollMs: Math.min(2000, (config.jobLeaseSeconds * 1000) / 3),
   });
-  registerAdvisoryJobs(jobs, context);
-  registerFindingJobs(jobs, context, databaseFindingInputs(database), { policy });
+  registerJobs(jobs, context, { policy });
   // Exceptions lapse on their own: an hourly job records and audits each expiry.
   await upsertSchedule(database.db, context.clock, {
-    id: findingJobKinds.expireExceptions,
-    kind: findingJobKinds.expireExceptions,
+    id: findingJobs.expireExceptions.kind,
+    kind: findingJobs.expireExceptions.kind,
     payload: {},
     intervalSeconds: expireExceptionsIntervalSeconds,
     enabled: true,

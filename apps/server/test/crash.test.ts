@@ -25,6 +25,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedData } from '@patchgate/testing';
 import type { Database } from '../src/db/database.ts';
 import type { ServerDatabase, ServerProcess } from './server-process.ts';
 import {
@@ -41,7 +42,7 @@ const importSize = 10_000;
 const inventoryPath = `${repoRoot}examples/debian-bookworm/dpkg-query.tsv`;
 const inventoryPackages = 723;
 /** golang/vulndb's OSV export (CC-BY-4.0): 4,291 records, 18 batches of 250. */
-const goAdvisories = `${repoRoot}../shared/data/advisories/osv/Go/all.zip`;
+const goAdvisories = sharedData('advisories/osv/Go/all.zip');
 const batchSize = 250;
 
 const postgresUrl = inject('postgresUrl');
@@ -582,6 +583,29 @@ describe.each(targets)('a server killed with SIGKILL on $name', ({ name, skip })
       expect((runs.body as { runs: unknown[] }).runs).toHaveLength(1);
       expect(await advisoryDigest(db)).toEqual(expected);
       expect(await auditActions(db, 'advisory-source.synced')).toBe(1);
+      // The sync's domain event committed with its last transaction, after the crash, and is
+      // delivered once: one reconcile-all for the findings context (the outbox, ADR 0022).
+      const delivered = await until('the sync-completed event delivered', 60_000, async () => {
+        const rows = await db
+          .selectFrom('jobs')
+          .select(['kind', 'state', 'payload_json'])
+          .where('kind', 'in', ['event:advisories.sync-completed', 'findings.reconcile-all'])
+          .orderBy('created_at')
+          .execute();
+        return rows.length === 2 && rows[0]?.state === 'succeeded' ? rows : undefined;
+      });
+      expect(
+        delivered.map((row) => ({
+          kind: row.kind,
+          payload: JSON.parse(row.payload_json) as unknown,
+        })),
+      ).toEqual([
+        {
+          kind: 'event:advisories.sync-completed',
+          payload: { sourceId, runId: expect.any(String) as unknown, changed: true },
+        },
+        { kind: 'findings.reconcile-all', payload: { trigger: 'advisories.sync-completed' } },
+      ]);
       expect(await verifyAudit(api)).toMatchObject({ ok: true });
       console.info(
         `[crash ${name}] sync killed at ${progress.done}/${progress.total}, ${stored} stored; resumed on attempt 2`,

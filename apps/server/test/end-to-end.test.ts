@@ -8,8 +8,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import type { Database } from '../src/db/database.ts';
-import { registerAdvisoryJobs } from '../src/contexts/advisories/index.ts';
-import { databaseFindingInputs, registerFindingJobs } from '../src/contexts/findings/index.ts';
+import { registerJobs } from '../src/main.ts';
 import { JobRunner } from '../src/contexts/jobs/index.ts';
 import { testApp } from './app.ts';
 import { testCaller } from './auth.ts';
@@ -40,8 +39,7 @@ describe.each(testDatabases())('end to end on $name', ({ open, skip }) => {
         leaseSeconds: 60,
         pollMs: 1000,
       });
-      registerAdvisoryJobs(runner, app.context);
-      registerFindingJobs(runner, app.context, databaseFindingInputs(database));
+      registerJobs(runner, app.context);
       const runAll = async () => {
         while (await runner.runOnce()) {
           /* drain the queue */

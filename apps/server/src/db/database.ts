@@ -30,6 +30,12 @@ export function openSqlite(path: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Checkpoint the WAL every 64 MiB rather than SQLite's 4 MiB: hot pages (indexes) are
+  // copied once per checkpoint instead of many times, and the fsyncs are 16× fewer; an
+  // upload's commit measured 35–50 % cheaper (docs/adr/0023-server-speed.md). A 64 MiB page cache keeps the
+  // findings indexes of a 10,000-asset fleet in memory.
+  sqlite.pragma('wal_autocheckpoint = 16384');
+  sqlite.pragma('cache_size = -65536');
   const db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, dialect: 'sqlite', location: path, close: () => db.destroy() };
 }

@@ -14,6 +14,7 @@ import * as m0005 from './migrations/0005-api-token-user-index.ts';
 import * as m0006 from './migrations/0006-token-lineage.ts';
 import * as m0009 from './migrations/0009-available-updates.ts';
 import * as m0010 from './migrations/0010-advisory-source-urls.ts';
+import * as m0011 from './migrations/0011-query-indexes.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -29,6 +30,7 @@ const migrations: Record<string, PortableMigration> = {
   '0006-token-lineage': m0006,
   '0009-available-updates': m0009,
   '0010-advisory-source-urls': m0010,
+  '0011-query-indexes': m0011,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

@@ -11,7 +11,7 @@ import { syncJobKind, syncSource } from './sync.ts';
 export { registerAdvisoryRoutes } from './routes.ts';
 export { factsForCves, loadAdvisoryIndex } from './service.ts';
 export type { SyncOptions, SyncPayload, SyncResult } from './sync.ts';
-export { reconcileJobKind, syncJobKind } from './sync.ts';
+export { syncJobKind } from './sync.ts';
 
 /** Register the `advisories.sync` job handler on the runner. */
 export function registerAdvisoryJobs(

@@ -91,14 +91,16 @@ describe.each(testDatabases())('advisory sync on $name', ({ open, skip }) => {
         counts: { read, new: 0, updated: 0, unchanged: read, withdrawn: 0, errors: 0 },
       });
       expect(await tableCounts(database.db)).toEqual(counts);
-      // One reconcile for the sync that changed something, none for the one that did not.
-      const reconciles = await database.db
+      // One event per sync, in the sync's own transaction: changed, then unchanged.
+      const events = await database.db
         .selectFrom('jobs')
         .select('payload_json')
-        .where('kind', '=', 'findings.reconcile-all')
+        .where('kind', '=', 'event:advisories.sync-completed')
+        .orderBy('created_at')
         .execute();
-      expect(reconciles).toEqual([
-        { payload_json: JSON.stringify({ reason: `advisory source ${kind} synced` }) },
+      expect(events.map((e) => JSON.parse(e.payload_json) as unknown)).toEqual([
+        { sourceId: source.id, runId: first.id, changed: true },
+        { sourceId: source.id, runId: second.id, changed: false },
       ]);
     },
   );

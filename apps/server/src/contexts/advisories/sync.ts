@@ -15,8 +15,8 @@ import { z } from 'zod';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
+import { publishEvent } from '../../events/index.ts';
 import type { JobExecution } from '../jobs/index.ts';
-import { enqueueJob } from '../jobs/index.ts';
 import type { BatchCounts, SourceRow } from './repository.ts';
 import {
   bumpDataVersion,
@@ -35,8 +35,6 @@ import { fetchUrlSource } from './url-sync.ts';
 import { confineSourcePath } from './paths.ts';
 
 export const syncJobKind = 'advisories.sync';
-/** Enqueued after a sync that changed something; the findings context handles it. */
-export const reconcileJobKind = 'findings.reconcile-all';
 export const defaultBatchSize = 250;
 /** Errors kept on a run: enough to diagnose, bounded for a feed where everything fails. */
 export const errorSampleSize = 20;
@@ -258,13 +256,12 @@ export async function syncSource(
         last_sync_state: 'succeeded',
         last_sync_run_id: runId,
       });
-      // A later attempt may follow one that committed batches before it died: reconcile too.
-      if (changed || job.attempt > 1) {
-        await enqueueJob(trx, clock, {
-          kind: reconcileJobKind,
-          payload: { reason: `advisory source ${source.name} synced` },
-        });
-      }
+      // A later attempt may follow one that committed batches before it died: changed too.
+      await publishEvent(trx, clock, 'advisories.sync-completed', {
+        sourceId,
+        runId,
+        changed: changed || job.attempt > 1,
+      });
       await appendAuditEvent(trx, database.dialect, clock, {
         actor: systemActor,
         action: 'advisory-source.synced',

@@ -1,8 +1,12 @@
 /** The findings context's public face. */
 export { databaseFindingInputs } from './database-inputs.ts';
 export type { CurrentInventory, FindingAsset, FindingInputs } from './inputs.ts';
-export type { FindingJob, FindingJobRunner } from './jobs.ts';
-export { expireExceptionsIntervalSeconds, findingJobKinds, registerFindingJobs } from './jobs.ts';
+export {
+  expireExceptionsIntervalSeconds,
+  findingJobKinds,
+  findingJobs,
+  registerFindingJobs,
+} from './jobs.ts';
 export type { ReconcileAllResult, ReconcileCounts, ReconcileOutcome } from './reconcile.ts';
 export { reconcileAll, reconcileAsset } from './reconcile.ts';
 export { expireExceptions } from './service.ts';

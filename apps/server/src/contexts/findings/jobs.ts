@@ -1,55 +1,60 @@
 /**
- * Background jobs of the findings context: reconcile one asset (after an inventory upload),
- * reconcile every asset (after an advisory sync), expire lapsed exceptions (scheduled).
+ * Background jobs of the findings context: reconcile one asset (after its inventory or its
+ * attributes change, or it is deleted), reconcile every asset (after an advisory sync that
+ * changed something), expire lapsed exceptions (scheduled). Other contexts never name these
+ * jobs: they publish domain events, and the composition root subscribes these jobs to them.
  */
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import type { JobRunner } from '../jobs/index.ts';
+import { defineJobType } from '../jobs/index.ts';
 import type { FindingInputs } from './inputs.ts';
 import type { ReconcileOptions } from './reconcile.ts';
 import { reconcileAll, reconcileAsset } from './reconcile.ts';
 import { expireExceptions } from './service.ts';
 
-/** The part of the jobs runtime's JobRunner these handlers need. */
-export interface FindingJob {
-  readonly id: string;
-  readonly payload: unknown;
-  readonly signal: AbortSignal;
-  progress(done: number, total: number, message?: string): Promise<void>;
-}
-export interface FindingJobRunner {
-  register(kind: string, handler: (job: FindingJob) => Promise<unknown>): void;
-}
+/** The findings context's job types, payload schemas included. */
+export const findingJobs = {
+  /** The asset id only: the job reads the current inventory when it runs (so it coalesces). */
+  reconcileAsset: defineJobType(
+    'findings.reconcile-asset',
+    z.object({ assetId: z.string().min(1) }),
+  ),
+  /** `trigger`: what asked for it (an event name), for people reading the job list. */
+  reconcileAll: defineJobType(
+    'findings.reconcile-all',
+    z.object({ trigger: z.string().optional() }),
+  ),
+  expireExceptions: defineJobType('findings.expire-exceptions', z.object({})),
+} as const;
 
+/** The kinds, for the job list and the schedule. */
 export const findingJobKinds = {
-  reconcileAsset: 'findings.reconcile-asset',
-  reconcileAll: 'findings.reconcile-all',
-  expireExceptions: 'findings.expire-exceptions',
+  reconcileAsset: findingJobs.reconcileAsset.kind,
+  reconcileAll: findingJobs.reconcileAll.kind,
+  expireExceptions: findingJobs.expireExceptions.kind,
 } as const;
 
 /** How often the expiry job should run (a `job_schedules` row the composition root adds). */
 export const expireExceptionsIntervalSeconds = 3600;
 
-const ReconcileAssetPayload = z.object({ assetId: z.string().min(1) });
-
 export function registerFindingJobs(
-  runner: FindingJobRunner,
+  runner: Pick<JobRunner, 'handle'>,
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   inputs: FindingInputs,
   options: Pick<ReconcileOptions, 'policy'> = {},
 ): void {
-  runner.register(findingJobKinds.reconcileAsset, async (job) => {
-    // A malformed payload is a bug in whoever enqueued it: fail the job, loudly.
-    const { assetId } = ReconcileAssetPayload.parse(job.payload);
-    return reconcileAsset(ctx.database, ctx.clock, inputs, assetId, options);
-  });
-  runner.register(findingJobKinds.reconcileAll, async (job) =>
+  runner.handle(findingJobs.reconcileAsset, async (job) =>
+    reconcileAsset(ctx.database, ctx.clock, inputs, job.payload.assetId, options),
+  );
+  runner.handle(findingJobs.reconcileAll, async (job) =>
     reconcileAll(ctx.database, ctx.clock, inputs, {
       ...options,
       signal: job.signal,
       onProgress: (done, total) => job.progress(done, total, 'assets reconciled'),
     }),
   );
-  runner.register(findingJobKinds.expireExceptions, async () =>
+  runner.handle(findingJobs.expireExceptions, async () =>
     expireExceptions(ctx.database, ctx.clock),
   );
 }

@@ -23,6 +23,7 @@ import type { DetectionState, FindingInstance, StoredMatch } from './model.ts';
 import { noDueDate, noEpss } from './model.ts';
 import {
   addFindingAliases,
+  bumpFindingsVersion,
   insertFindings,
   markFindingsFixed,
   replaceAssetGroups,
@@ -329,6 +330,7 @@ export async function reconcileAsset(
     const detected = groupByIdentity(result.findings);
     const counts: ReconcileCounts = { opened: 0, reopened: 0, fixed: 0, updated: 0, unchanged: 0 };
     const inserts: FindingTable[] = [];
+    let updatedRows = 0;
     const aliases: { alias: string; advisory_id: string }[] = [];
     for (const item of detected) {
       const previous = stored.get(item.key);
@@ -376,6 +378,7 @@ export async function reconcileAsset(
       else if (changes !== undefined && !evidenceOnly) counts.updated++;
       else counts.unchanged++;
       if (reopen || changes !== undefined) {
+        updatedRows++;
         await updateFinding(trx, previous.id, {
           ...changes,
           ...(reopen && { state: 'reopened', reopened_at: now, fixed_at: null }),
@@ -391,6 +394,9 @@ export async function reconcileAsset(
     counts.fixed = gone.length;
     await markFindingsFixed(trx, gone, now);
     const groupsChanged = await replaceAssetGroups(trx, assetId, asset.groups);
+    if (inserts.length + updatedRows + gone.length > 0 || groupsChanged) {
+      await bumpFindingsVersion(trx);
+    }
 
     if (counts.opened + counts.reopened + counts.fixed + counts.updated > 0 || groupsChanged) {
       await appendAuditEvent(trx, database.dialect, clock, {

@@ -32,16 +32,20 @@ import {
   settledTriageStates,
 } from './model.ts';
 import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
+import type { FindingCounts } from './repository.ts';
 import {
+  bumpFindingsVersion,
   countFindings,
   countGroups,
   exceptionsOfFinding,
+  findingsVersion,
   getExceptionRow,
   getFindingRow,
   insertException,
   lapsedExceptions,
   listExceptions,
   listFindings,
+  nextAcceptanceLapse,
   sortColumns,
   updateException,
   updateFinding,
@@ -265,13 +269,54 @@ export async function listFindingsPage(
   };
 }
 
+interface CachedCounts {
+  readonly version: number;
+  /** The counts hold until then: the next midnight (overdue) or acceptance lapse. */
+  readonly until: string;
+  readonly counts: FindingCounts;
+}
+
+/** Summaries per database and filter set; small (dashboards ask the same few). */
+const summaryCaches = new WeakMap<Database, Map<string, CachedCounts>>();
+const summaryCacheSize = 64;
+
+/**
+ * The summary counts, from a cache while no finding changed (`findings_version`, bumped by
+ * every transaction that writes findings) and until the next moment time alone changes
+ * them (midnight UTC for overdue, the next lapse of an acceptance): the same answer as a
+ * fresh count, without scanning every finding on each request of a polling dashboard.
+ */
+async function cachedCounts(
+  database: Database,
+  filters: FindingFilters,
+  now: string,
+): Promise<FindingCounts> {
+  const cache = summaryCaches.get(database) ?? new Map<string, CachedCounts>();
+  summaryCaches.set(database, cache);
+  const key = JSON.stringify(filters);
+  const version = await findingsVersion(database.db);
+  const hit = cache.get(key);
+  if (hit !== undefined && hit.version === version && now < hit.until) return hit.counts;
+  const counts = await countFindings(database.db, filters, now);
+  const midnight = `${new Date(Date.parse(now.slice(0, 10)) + 86_400_000).toISOString()}`;
+  const lapse = await nextAcceptanceLapse(database.db, now);
+  cache.delete(key);
+  if (cache.size >= summaryCacheSize) cache.delete(cache.keys().next().value ?? '');
+  cache.set(key, {
+    version,
+    until: lapse !== undefined && lapse < midnight ? lapse : midnight,
+    counts,
+  });
+  return counts;
+}
+
 export async function summariseFindings(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   filters: FindingFilters,
   options: { groups?: boolean } = {},
 ): Promise<FindingSummary> {
   const now = timestamp(ctx.clock);
-  const counts = await countFindings(ctx.database.db, filters, now);
+  const counts = await cachedCounts(ctx.database, filters, now);
   const grouped =
     options.groups === true ? await countGroups(ctx.database.db, filters, now) : undefined;
   return {
@@ -386,6 +431,7 @@ export async function triageFinding(
       updated_at: now,
     };
     await updateFinding(trx, id, changes);
+    await bumpFindingsVersion(trx);
     const after = { ...row, ...changes };
     await appendAuditEvent(trx, database.dialect, clock, {
       actor: acting.actor,
@@ -522,6 +568,7 @@ export async function decideException(
     };
     await updateException(trx, id, changes);
     if (decision === 'approve') {
+      await bumpFindingsVersion(trx);
       await updateFinding(trx, row.finding_id, {
         exception_id: id,
         accepted_until: row.expires_at,
@@ -550,6 +597,7 @@ async function clearAcceptance(
   row: FindingExceptionTable,
   now: string,
 ): Promise<void> {
+  await bumpFindingsVersion(trx);
   await trx
     .updateTable('findings')
     .set({ exception_id: null, accepted_until: null, updated_at: now })

@@ -89,9 +89,16 @@ export interface FindingExceptionTable {
   updated_at: string;
 }
 
+/** One row (`findings`): bumped by every transaction that changes findings (summary cache). */
+export interface FindingsVersionTable {
+  id: string;
+  version: number;
+}
+
 export interface FindingTables {
   findings: FindingTable;
   finding_asset_groups: FindingAssetGroupTable;
   finding_aliases: FindingAliasTable;
   finding_exceptions: FindingExceptionTable;
+  findings_version: FindingsVersionTable;
 }

@@ -169,9 +169,13 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         { actor: 'olivia', subjectId: created.id, before: expected, after },
         { actor: 'olivia', subjectId: created.id, before: after, after: null },
       ]);
-      // The findings context closes what it had found on a deleted asset.
+      // Domain events for whoever listens (findings re-prioritises, then closes its findings).
       expect(await jobs(db)).toEqual([
-        { kind: 'findings.reconcile-asset', payload: { assetId: created.id } },
+        {
+          kind: 'event:asset.context-changed',
+          payload: { assetId: created.id, fields: ['criticality', 'exposure', 'owner'] },
+        },
+        { kind: 'event:inventory.asset-deleted', payload: { assetId: created.id } },
       ]);
     },
   );
@@ -279,7 +283,10 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
       expect(raw.body).toBe(dpkgQuery);
 
       expect(await jobs(db)).toEqual([
-        { kind: 'findings.reconcile-asset', payload: { assetId: asset.id } },
+        {
+          kind: 'event:inventory.snapshot-recorded',
+          payload: { assetId: asset.id, snapshotId: summary.id },
+        },
       ]);
       expect(await auditEvents(db, 'inventory.uploaded')).toEqual([
         {
@@ -427,6 +434,37 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         headers: writer.headers,
       });
       expect(raw.body).toBe(lockfile);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'answers 400 problem+json for a truncated multipart form, and stores nothing',
+    async () => {
+      const { app, db, writer } = await setup();
+      const asset = await createAsset(app, writer, { name: 'web-01' });
+      const boundary = 'patchgate-test-boundary';
+      const whole = [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="dpkg-query.tsv"',
+        'Content-Type: text/plain',
+        '',
+        dpkgQuery,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+      // Cut halfway through the file: no closing boundary ever comes.
+      const response = await uploadRaw(app, writer, asset.id, whole.slice(0, whole.length / 2), {
+        contentType: `multipart/form-data; boundary=${boundary}`,
+      });
+      expect(response.statusCode, response.body).toBe(400);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status: 400, code: 'bad_request' });
+      const snapshots = await db.db
+        .selectFrom('inventory_snapshots')
+        .select('id')
+        .where('asset_id', '=', asset.id)
+        .execute();
+      expect(snapshots).toEqual([]);
     },
   );
 

@@ -1,6 +1,6 @@
 /** Inventory API: assets, inventory uploads, snapshot history, packages and diffs. */
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
@@ -27,6 +27,8 @@ import {
   SnapshotSummary,
   SnapshotUpload,
 } from './schema.ts';
+import { InventoryParser } from './parse-pool.ts';
+import { receiveUpload } from './receive-upload.ts';
 import * as service from './service.ts';
 
 const tags = ['inventory'];
@@ -41,16 +43,6 @@ export const rawUploadMediaTypes = [
   'application/gzip',
   'multipart/form-data',
 ] as const;
-
-/** The uploaded bytes and the file name: the body itself, or the one file of a multipart form. */
-async function rawBody(request: FastifyRequest): Promise<{ body: Buffer; filename?: string }> {
-  if (request.isMultipart()) {
-    const file = await request.file();
-    if (file === undefined) return { body: Buffer.alloc(0) };
-    return { body: await file.toBuffer(), filename: file.filename };
-  }
-  return { body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0) };
-}
 
 export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -158,15 +150,18 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
     },
   );
 
-  // Raw uploads read the body as bytes whatever its media type (a CycloneDX SBOM is JSON but
-  // must reach the parser as text), so they live in a scope with their own body parser.
+  // Raw uploads take the body as a stream whatever its media type (a CycloneDX SBOM is JSON
+  // but must reach the parser as text): nothing is read before the handler, which streams it
+  // to a temporary file under this route's own limit; parsing runs in a worker thread.
+  const parser = new InventoryParser();
+  app.addHook('onClose', () => parser.close());
   void app.register((scope, _options, done) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, parsed) => {
-      parsed(null, body);
+    scope.addContentTypeParser('*', (_request, payload, parsed) => {
+      parsed(null, payload);
     });
     // multipart/form-data (a browser's file input): one file, as large as a plain upload.
-    void scope.register(multipart, { limits: { files: 1, fileSize: service.maxInventoryBytes } });
+    void scope.register(multipart, { limits: { files: 1, fileSize: service.maxUploadBytes } });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/assets/:id/inventory',
       {
@@ -185,23 +180,29 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
         },
       },
       async (request, reply) => {
-        const { body, filename } = await rawBody(request);
-        if (body.length === 0) {
-          throw new ValidationError('body: send the inventory file as the request body', [
-            { field: 'body', message: 'is empty' },
-          ]);
+        const upload = await receiveUpload(request, service.maxUploadBytes);
+        let summary;
+        try {
+          if (upload.size === 0) {
+            throw new ValidationError('body: send the inventory file as the request body', [
+              { field: 'body', message: 'is empty' },
+            ]);
+          }
+          summary = await service.uploadRawInventory(
+            ctx,
+            auditSource(request),
+            request.params.id,
+            {
+              source: upload.source,
+              format: request.query.format,
+              name: request.query.name ?? upload.filename ?? 'upload',
+              takenAt: request.query.takenAt,
+            },
+            parser,
+          );
+        } finally {
+          await upload.discard();
         }
-        const summary = await service.uploadRawInventory(
-          ctx,
-          auditSource(request),
-          request.params.id,
-          {
-            body,
-            format: request.query.format,
-            name: request.query.name ?? filename ?? 'upload',
-            takenAt: request.query.takenAt,
-          },
-        );
         return reply.status(201).send(summary);
       },
     );

@@ -3,8 +3,8 @@
  * uploads (any format @patchgate/inventory reads, or a JSON package list) and their history.
  * Every change commits with its audit event in one transaction.
  */
-import { createHash, randomUUID } from 'node:crypto';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { randomUUID } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
 import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
 import { settleOsRelease } from '@patchgate/scan-pipeline';
@@ -16,8 +16,11 @@ import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ApiError, ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
-import { enqueueJob } from '../jobs/queue.ts';
+import { publishEvent } from '../../events/index.ts';
 import { diffPackages } from './diff.ts';
+import type { InventoryParser } from './parse-pool.ts';
+import type { RawEvidence, UploadSource } from './parse-upload.ts';
+import { rawEvidence } from './parse-upload.ts';
 import type { AssetRow, AssetWithSnapshot, Keyset, SnapshotRow } from './repository.ts';
 import * as repo from './repository.ts';
 import type {
@@ -47,11 +50,11 @@ export type ChangeSource = RequestSource;
  */
 export const packageRetention = 3;
 
-/** The job the findings context runs when an asset's inventory changes or the asset goes. */
-export const reconcileJobKind = 'findings.reconcile-asset';
-
 /** The largest inventory text accepted after gzip decoding. */
 export const maxInventoryBytes = 64 * 1024 * 1024;
+
+/** The largest upload body accepted (this route's own limit; the rest of the API's is small). */
+export const maxUploadBytes = 64 * 1024 * 1024;
 
 function normaliseLabels(labels: readonly string[]): string[] {
   return [...new Set(labels)].sort();
@@ -182,6 +185,41 @@ function sameFields(a: AssetRow, b: AssetRow): boolean {
   return editableColumns.every((column) => a[column] === b[column]);
 }
 
+/** The asset attributes findings are prioritised and filtered by, with their API names. */
+const contextColumns = {
+  name: 'name',
+  os_release: 'osRelease',
+  environment: 'environment',
+  criticality: 'criticality',
+  exposure: 'exposure',
+  owner_team: 'owner',
+  tags_json: 'tags',
+  groups_json: 'groups',
+} as const;
+
+/** Publish `asset.context-changed` when an attribute findings depend on changed. */
+async function publishContextChange(
+  trx: Parameters<typeof publishEvent>[0],
+  ctx: ServerContext,
+  source: ChangeSource,
+  before: AssetRow,
+  after: AssetRow,
+): Promise<void> {
+  const fields = Object.entries(contextColumns).flatMap(([column, field]) =>
+    before[column as keyof typeof contextColumns] === after[column as keyof typeof contextColumns]
+      ? []
+      : [field],
+  );
+  if (fields.length === 0) return;
+  await publishEvent(
+    trx,
+    ctx.clock,
+    'asset.context-changed',
+    { assetId: after.id, fields },
+    { createdBy: source.actor.id },
+  );
+}
+
 export async function updateAsset(
   ctx: ServerContext,
   source: ChangeSource,
@@ -202,15 +240,9 @@ export async function updateAsset(
       }
       const after: AssetRow = { ...changed, updated_at: timestamp(ctx.clock) };
       await repo.updateAssets(trx, [after]);
-      // Findings carry the asset's attributes and are matched under its declared release:
-      // re-match (a new osRelease can change every finding) and re-prioritise.
-      if (current.current_snapshot_id !== null) {
-        await enqueueJob(trx, ctx.clock, {
-          kind: reconcileJobKind,
-          payload: { assetId: id },
-          createdBy: source.actor.id,
-        });
-      }
+      // Findings carry the asset's attributes and are matched under its declared release: an
+      // event lets the findings context re-match and re-prioritise.
+      await publishContextChange(trx, ctx, source, before, after);
       const afterAsset = repo.assetFromRow({ ...current, ...after });
       await appendAuditEvent(trx, database.dialect, ctx.clock, {
         ...source,
@@ -237,11 +269,15 @@ export async function deleteAsset(ctx: ServerContext, source: ChangeSource, id: 
     const current = await repo.findAsset(trx, id, database.dialect);
     if (current === undefined) throw new NotFoundError('The asset');
     await repo.deleteAsset(trx, id);
-    await enqueueJob(trx, ctx.clock, {
-      kind: reconcileJobKind,
-      payload: { assetId: id },
-      createdBy: source.actor.id,
-    });
+    await publishEvent(
+      trx,
+      ctx.clock,
+      'inventory.asset-deleted',
+      { assetId: id },
+      {
+        createdBy: source.actor.id,
+      },
+    );
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
       action: 'asset.deleted',
@@ -321,14 +357,9 @@ export async function importAssets(
     }
     await repo.insertAssets(trx, created);
     await repo.updateAssets(trx, updated);
-    // As for a PATCH: changed assets with an inventory are re-matched and re-prioritised.
     for (const row of updated) {
-      if (row.current_snapshot_id === null) continue;
-      await enqueueJob(trx, ctx.clock, {
-        kind: reconcileJobKind,
-        payload: { assetId: row.id },
-        createdBy: source.actor.id,
-      });
+      const old = existing.get(row.name);
+      if (old !== undefined) await publishContextChange(trx, ctx, source, old, row);
     }
     const result = { created: created.length, updated: updated.length, unchanged };
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
@@ -395,7 +426,7 @@ interface ReadyInventory {
   readonly os: OsRelease | undefined;
   readonly packages: readonly InstalledPackage[];
   readonly warnings: readonly string[];
-  readonly raw: { readonly text: string; readonly mediaType: string };
+  readonly raw: RawEvidence;
 }
 
 /**
@@ -440,61 +471,48 @@ function finalise(
   return released;
 }
 
-function mediaTypeOf(text: string): string {
-  const first = text.trimStart()[0];
-  return first === '{' || first === '['
-    ? 'application/json'
-    : first === '<'
-      ? 'application/xml'
-      : 'text/plain; charset=utf-8';
-}
-
-/** Bytes of a raw upload → text: gunzipped when gzip, strictly UTF-8. */
-export function decodeUpload(body: Buffer): string {
-  let bytes = body;
-  if (body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(body, { maxOutputLength: maxInventoryBytes });
-    } catch (error) {
-      throw new ValidationError(
-        `body: the gzip stream cannot be read (${(error as Error).message})`,
-        [{ field: 'body', message: 'is not a readable gzip stream' }],
-      );
-    }
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new ValidationError('body: the inventory is not UTF-8 text', [
-      { field: 'body', message: 'is not UTF-8 text' },
-    ]);
-  }
-}
-
-/** A raw inventory file (any format @patchgate/inventory reads) for an asset. */
+/** A raw inventory file (any format @patchgate/inventory reads), received on disk. */
 export async function uploadRawInventory(
   ctx: ServerContext,
   source: ChangeSource,
   assetId: string,
-  upload: { body: Buffer; format?: string | undefined; name: string; takenAt?: string | undefined },
+  upload: {
+    source: UploadSource;
+    format?: string | undefined;
+    name: string;
+    takenAt?: string | undefined;
+  },
+  parser: InventoryParser,
 ): Promise<SnapshotSummary> {
   const asset = await requireAsset(ctx.database, assetId);
-  const text = decodeUpload(upload.body);
-  const result = readInventory({ path: upload.name, text }, upload.format);
-  if (!result.ok) {
-    throw new ValidationError(result.error, [{ field: 'body', message: result.error }]);
+  const parsed = await parser.parse({
+    source: upload.source,
+    format: upload.format,
+    name: upload.name,
+    maxTextBytes: maxInventoryBytes,
+  });
+  if (!parsed.ok) {
+    const fields = [{ field: 'body', message: parsed.fieldMessage }];
+    throw parsed.status === 413
+      ? new ApiError(
+          413,
+          'payload_too_large',
+          'The request body is too large',
+          parsed.message,
+          fields,
+        )
+      : new ValidationError(parsed.message, fields);
   }
-  const { inventory } = result;
-  const warnings = [...inventory.warnings];
-  const os = resolveRelease(inventory.os, asRow(asset), warnings);
+  const warnings = [...parsed.warnings];
+  const os = resolveRelease(parsed.os, asRow(asset), warnings);
   return storeSnapshot(ctx, source, assetId, {
-    format: inventory.format,
+    format: parsed.format,
     sourceName: upload.name,
     takenAt: upload.takenAt,
     os,
-    packages: finalise(inventory.packages, os, warnings),
+    packages: finalise(parsed.packages, os, warnings),
     warnings,
-    raw: { text, mediaType: mediaTypeOf(text) },
+    raw: parsed.raw,
   });
 }
 
@@ -526,7 +544,7 @@ export async function uploadPackages(
     os,
     packages: finalise(packages, os, warnings),
     warnings,
-    raw: { text: JSON.stringify(upload), mediaType: 'application/json' },
+    raw: rawEvidence(JSON.stringify(upload), 'application/json'),
   });
 }
 
@@ -575,7 +593,6 @@ async function storeSnapshot(
 ): Promise<SnapshotSummary> {
   const { database } = ctx;
   const now = timestamp(ctx.clock);
-  const rawBytes = Buffer.from(ready.raw.text, 'utf8');
   const id = randomUUID();
   return database.db.transaction().execute(async (trx) => {
     const asset = await repo.findAsset(trx, assetId, database.dialect);
@@ -593,20 +610,28 @@ async function storeSnapshot(
       os_json: ready.os === undefined ? null : JSON.stringify(ready.os),
       package_count: ready.packages.length,
       warnings_json: JSON.stringify(ready.warnings),
-      raw_gzip: gzipSync(rawBytes),
+      raw_gzip: Buffer.from(
+        ready.raw.gzip.buffer,
+        ready.raw.gzip.byteOffset,
+        ready.raw.gzip.byteLength,
+      ),
       raw_media_type: ready.raw.mediaType,
-      raw_sha256: createHash('sha256').update(rawBytes).digest('hex'),
-      raw_size: rawBytes.length,
+      raw_sha256: ready.raw.sha256,
+      raw_size: ready.raw.size,
       packages_pruned_at: null,
     };
     await repo.insertSnapshot(trx, row, ready.packages.map(toPackage));
     await repo.setCurrentSnapshot(trx, assetId, id);
     await repo.prunePackages(trx, assetId, seq - packageRetention, now);
-    await enqueueJob(trx, ctx.clock, {
-      kind: reconcileJobKind,
-      payload: { assetId },
-      createdBy: source.actor.id,
-    });
+    await publishEvent(
+      trx,
+      ctx.clock,
+      'inventory.snapshot-recorded',
+      { assetId, snapshotId: id },
+      {
+        createdBy: source.actor.id,
+      },
+    );
     await appendAuditEvent(trx, database.dialect, ctx.clock, {
       ...source,
       action: 'inventory.uploaded',

@@ -156,6 +156,23 @@ export async function findActiveJob(
     .executeTakeFirst();
 }
 
+/** The oldest still-queued (not yet claimed) job of this kind with exactly this payload. */
+export async function findQueuedJob(
+  db: Executor,
+  kind: string,
+  payloadJson: string,
+): Promise<JobRow | undefined> {
+  return db
+    .selectFrom('jobs')
+    .selectAll()
+    .where('state', '=', 'queued')
+    .where('kind', '=', kind)
+    .where('payload_json', '=', payloadJson)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+}
+
 export async function dueSchedules(db: Executor, now: string): Promise<ScheduleRow[]> {
   return db
     .selectFrom('job_schedules')

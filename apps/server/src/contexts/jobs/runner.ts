@@ -14,6 +14,8 @@ import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
 import { enqueueJob } from './queue.ts';
+import type { JobType } from './typed.ts';
+import { parsePayload } from './typed.ts';
 import type { JobRow } from './repository.ts';
 import {
   advanceSchedule,
@@ -40,6 +42,9 @@ export interface JobExecution {
 
 /** Returns the job's result (stored as JSON); throws to fail the attempt. */
 export type JobHandler = (job: JobExecution) => Promise<unknown>;
+
+/** A handler of a typed job: its payload parsed by the job type's schema. */
+export type TypedJobHandler<P> = (job: JobExecution & { readonly payload: P }) => Promise<unknown>;
 
 export interface JobRunnerOptions {
   /** Names this process in `locked_by`: host and pid, say. */
@@ -112,6 +117,13 @@ export class JobRunner {
   register(kind: string, handler: JobHandler): void {
     if (this.handlers.has(kind)) throw new Error(`a handler for ${kind} is already registered`);
     this.handlers.set(kind, handler);
+  }
+
+  /** Register the handler of a typed job: the payload is parsed before the handler runs. */
+  handle<P>(type: JobType<P>, handler: TypedJobHandler<P>): void {
+    this.register(type.kind, (job) =>
+      handler({ ...job, payload: parsePayload(type, job.payload) }),
+    );
   }
 
   get kinds(): readonly string[] {

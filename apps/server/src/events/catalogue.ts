@@ -1,0 +1,30 @@
+/**
+ * The domain events contexts publish, each with the zod schema of its data: the published
+ * language between contexts. A publisher names its own facts ("a snapshot was recorded"),
+ * never what another context should do about them; who listens is wired in main.ts.
+ */
+import { z } from 'zod';
+
+const id = z.string().min(1);
+
+export const domainEvents = {
+  /** inventory: a new snapshot became an asset's current inventory. */
+  'inventory.snapshot-recorded': z.object({ assetId: id, snapshotId: id }),
+  /** inventory: an asset was deleted with its history. */
+  'inventory.asset-deleted': z.object({ assetId: id }),
+  /** inventory: an asset's attributes changed (environment, criticality, exposure, tags…). */
+  'asset.context-changed': z.object({ assetId: id, fields: z.array(z.string()) }),
+  /** advisories: a sync of a source finished; `changed` when it stored anything new. */
+  'advisories.sync-completed': z.object({ sourceId: id, runId: id, changed: z.boolean() }),
+} as const;
+
+export type DomainEvents = typeof domainEvents;
+export type DomainEventName = keyof DomainEvents;
+export type DomainEventData<N extends DomainEventName> = z.output<DomainEvents[N]>;
+
+export const domainEventNames = Object.keys(domainEvents) as DomainEventName[];
+
+/** The job kind that carries an event through the queue (the outbox). */
+export function eventJobKind(name: DomainEventName): string {
+  return `event:${name}`;
+}
