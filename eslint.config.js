@@ -87,7 +87,8 @@ export default tseslint.config(
       message: 'Import another package by its name, not by a path into it.',
     };
     // Browser-safe (ADR 0014): Node built-ins and ./node subpaths only in the Node edges
-    // (load.ts, node.ts, node/), which a package exports from its `./node` subpath.
+    // (load.ts, node.ts, node/), which a package exports from its `./node` subpath, and in
+    // test helpers.
     const nodeOnly = {
       group: ['node:*', ...builtinModules, '@patchgate/*/node'],
       message:
@@ -97,6 +98,8 @@ export default tseslint.config(
       `packages/${name}/src/**/load.ts`,
       `packages/${name}/src/node.ts`,
       `packages/${name}/src/node/**/*.ts`,
+      // Helpers of tests (never exported from the main entry) read fixtures like the tests do.
+      `packages/${name}/src/**/*.test-support.ts`,
     ];
     const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
     return [

@@ -198,8 +198,7 @@ export function factsOfCve5Record(
   const meta = record['cveMetadata'];
   if (!isObject(meta)) return 'no cveMetadata: not a CVE 5 record';
   const cve = text(meta['cveId'])?.trim().toUpperCase();
-  if (cve === undefined || !isCveId(cve))
-    return 'cveMetadata.cveId: not a CVE ID';
+  if (cve === undefined || !isCveId(cve)) return 'cveMetadata.cveId: not a CVE ID';
   // REJECTED records keep only `containers.cna.rejectedReasons`: nothing to learn.
   if (meta['state'] === 'REJECTED') return undefined;
   const containers = isObject(record['containers']) ? record['containers'] : {};

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
-import { osReleaseFromFlag, readInventory, withRelease } from '@patchgate/inventory';
+import { osReleaseFromFlag, withRelease } from '@patchgate/inventory';
 import { settleOsRelease } from '@patchgate/scan-pipeline';
 import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
 import type { ServerContext } from '../../context.ts';
