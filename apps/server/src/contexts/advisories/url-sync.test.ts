@@ -152,14 +152,15 @@ describe.each(testDatabases())('url sources on $name', ({ open, skip }) => {
     };
     const leftovers = () =>
       existsSync(join(dataDir, 'downloads')) ? readdirSync(join(dataDir, 'downloads')) : [];
+    /** Syncs that changed something: each publishes `advisories.sync-completed` with `changed`. */
     const reconciles = async () =>
       (
         await database.db
           .selectFrom('jobs')
-          .select('id')
-          .where('kind', '=', 'findings.reconcile-all')
+          .select('payload_json')
+          .where('kind', '=', 'event:advisories.sync-completed')
           .execute()
-      ).length;
+      ).filter((event) => (JSON.parse(event.payload_json) as { changed: boolean }).changed).length;
     return { database, ctx, clock, feed, runner, slept, add, sync, lastRun, leftovers, reconciles };
   }
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
-import { ApiError, BadRequestError } from '../../http/problems.ts';
+import { ApiError, BadRequestError, PayloadTooLargeError } from '../../http/problems.ts';
 import type { UploadSource } from './parse-upload.ts';
 
 export interface ReceivedUpload {
@@ -27,18 +27,6 @@ export interface ReceivedUpload {
 
 /** Bodies up to this size stay in memory; larger ones are written to a temporary file. */
 export const spillBytes = 1024 * 1024;
-
-export class PayloadTooLargeError extends ApiError {
-  constructor(limit: number) {
-    super(
-      413,
-      'payload_too_large',
-      'The request body is too large',
-      `body: this route accepts at most ${limit} bytes`,
-      [{ field: 'body', message: `is larger than ${limit} bytes` }],
-    );
-  }
-}
 
 class LimitExceeded extends Error {}
 

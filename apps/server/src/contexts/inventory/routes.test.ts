@@ -1154,8 +1154,12 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         ecosystem: 'Debian:12',
         evidence: 'asset osRelease Debian:12',
       });
+      // The change is published as an event the findings context re-matches on (main.ts wires it).
       expect(await jobs(db)).toEqual([
-        { kind: 'findings.reconcile-asset', payload: { assetId: asset.id } },
+        {
+          kind: 'event:asset.context-changed',
+          payload: { assetId: asset.id, fields: ['osRelease'] },
+        },
       ]);
       // A release the inventory detected itself is not overridden by the declaration.
       await uploadRaw(app, writer, asset.id, dpkgQuery);

@@ -161,7 +161,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
       parsed(null, payload);
     });
     // multipart/form-data (a browser's file input): one file, as large as a plain upload.
-    void scope.register(multipart, { limits: { files: 1, fileSize: service.maxUploadBytes } });
+    void scope.register(multipart, { limits: { files: 1, fileSize: ctx.config.maxUploadBytes } });
     scope.withTypeProvider<ZodTypeProvider>().post(
       '/api/v1/assets/:id/inventory',
       {
@@ -180,7 +180,7 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
         },
       },
       async (request, reply) => {
-        const upload = await receiveUpload(request, service.maxUploadBytes);
+        const upload = await receiveUpload(request, ctx.config.maxUploadBytes);
         let summary;
         try {
           if (upload.size === 0) {

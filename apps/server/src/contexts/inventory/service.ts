@@ -53,9 +53,6 @@ export const packageRetention = 3;
 /** The largest inventory text accepted after gzip decoding. */
 export const maxInventoryBytes = 64 * 1024 * 1024;
 
-/** The largest upload body accepted (this route's own limit; the rest of the API's is small). */
-export const maxUploadBytes = 64 * 1024 * 1024;
-
 function normaliseLabels(labels: readonly string[]): string[] {
   return [...new Set(labels)].sort();
 }
