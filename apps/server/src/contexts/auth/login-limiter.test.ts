@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoginLimits } from './login-limiter.ts';
 import { LoginLimiter } from './login-limiter.ts';
+import { testClock } from '@patchgate/testing';
 
 const limits: LoginLimits = {
   windowMs: 60_000,
@@ -13,15 +14,8 @@ const limits: LoginLimits = {
   maxKeys: 1000,
 };
 
-function clockAt(ms: number) {
-  let now = ms;
-  return {
-    now: () => new Date(now),
-    advance: (by: number) => {
-      now += by;
-    },
-  };
-}
+/** The shared test clock, started `ms` after the epoch. */
+const clockAt = (ms: number) => testClock(new Date(ms).toISOString());
 
 type Attempt = readonly [ip: string, username: string];
 

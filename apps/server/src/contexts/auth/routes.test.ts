@@ -5,27 +5,19 @@ import { testApp } from '../../../test/app.ts';
 import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
-import type { Clock } from '../../clock.ts';
 import type { ServerConfig } from '../../config.ts';
 import type { Database } from '../../db/database.ts';
 import type { Role } from './permissions.ts';
 import { permissions, rolePermissions, roles } from './permissions.ts';
 import { sha256 } from './secrets.ts';
+import { testClock } from '@patchgate/testing';
 
 const start = '2026-11-22T09:00:00.000Z';
 const hour = 60 * 60 * 1000;
 const day = 24 * hour;
 const adminPassword = 'correct horse battery staple';
 
-function movableClock(): Clock & { advance(ms: number): void } {
-  let now = new Date(start).getTime();
-  return {
-    now: () => new Date(now),
-    advance: (ms) => {
-      now += ms;
-    },
-  };
-}
+const movableClock = () => testClock(start);
 
 interface Session {
   readonly cookie: string;

@@ -7,11 +7,12 @@ import { verifyAuditChain } from '../audit/index.ts';
 import { verifyPassword } from './secrets.ts';
 import { bootstrapAdmin } from './service.ts';
 import { testContext } from '../../../test/app.ts';
+import { testClock } from '@patchgate/testing';
 
 const now = '2026-11-22T09:00:00.000Z';
 
 function contextOf(database: Database): ServerContext {
-  return testContext(database, { now: () => new Date(now) });
+  return testContext(database, testClock(now));
 }
 
 const valid = { username: 'root', password: 'twelve chars', displayName: 'Root' };
