@@ -29,6 +29,7 @@ import {
   findSourceUrl,
   findSyncRun,
   insertSource,
+  insertSourceUrl,
   listSourceUrls,
   listSources as listSourceRows,
   listSyncRuns as listSyncRunRows,
@@ -188,19 +189,18 @@ export async function getSource(ctx: ServerContext, id: string): Promise<Advisor
   return sourceOf(row, await findSourceUrl(ctx.database.db, id));
 }
 
-export async function createSource(
+/** The row of a source about to be created: never synced yet; `path` is its path or its URL. */
+export function newSourceRow(
   ctx: ServerContext,
-  input: Omit<AdvisorySourceInput, 'path' | 'url' | 'checksumUrl'> & { path: string },
-  source: RequestSource,
-): Promise<AdvisorySource> {
-  const { database, clock } = ctx;
-  await checkPath(ctx, input.kind, input.path);
-  const now = timestamp(clock);
-  const row: SourceRow = {
+  input: Pick<AdvisorySourceInput, 'name' | 'kind' | 'intervalSeconds' | 'enabled'>,
+  path: string,
+): SourceRow {
+  const now = timestamp(ctx.clock);
+  return {
     id: randomUUID(),
     name: input.name,
     kind: input.kind,
-    path: input.path,
+    path,
     interval_seconds: input.intervalSeconds,
     enabled: input.enabled ? 1 : 0,
     created_at: now,
@@ -209,21 +209,44 @@ export async function createSource(
     last_sync_state: null,
     last_sync_run_id: null,
   };
+}
+
+/**
+ * Store a new source (with a url source's download state) and its schedule, audited, in one
+ * transaction; a name already taken is a 409.
+ */
+export async function insertNewSource(
+  ctx: ServerContext,
+  source: RequestSource,
+  row: SourceRow,
+  remote?: SourceUrlRow,
+): Promise<AdvisorySource> {
+  const { database, clock } = ctx;
   await database.db.transaction().execute(async (trx) => {
-    if ((await findSourceByName(trx, input.name)) !== undefined) {
-      throw new ConflictError(`An advisory source named ${input.name} exists already`);
+    if ((await findSourceByName(trx, row.name)) !== undefined) {
+      throw new ConflictError(`An advisory source named ${row.name} exists already`);
     }
     await insertSource(trx, row);
+    if (remote !== undefined) await insertSourceUrl(trx, remote);
     await keepSchedule(trx, ctx, row);
     await appendAuditEvent(trx, database.dialect, clock, {
       ...source,
       action: 'advisory-source.created',
       subjectType: 'advisory-source',
       subjectId: row.id,
-      after: sourceOf(row),
+      after: sourceOf(row, remote),
     });
   });
-  return sourceOf(row);
+  return sourceOf(row, remote);
+}
+
+export async function createSource(
+  ctx: ServerContext,
+  input: Omit<AdvisorySourceInput, 'path' | 'url' | 'checksumUrl'> & { path: string },
+  source: RequestSource,
+): Promise<AdvisorySource> {
+  await checkPath(ctx, input.kind, input.path);
+  return insertNewSource(ctx, source, newSourceRow(ctx, input, input.path));
 }
 
 export async function updateSource(

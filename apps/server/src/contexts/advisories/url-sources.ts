@@ -6,7 +6,6 @@
  * point the server at an internal address. Nothing is fetched until a source is added or a
  * catalogue entry enabled, and PATCHGATE_DOWNLOADS=off refuses both.
  */
-import { randomUUID } from 'node:crypto';
 import { timestamp } from '../../clock.ts';
 import type { ServerConfig } from '../../config.ts';
 import type { ServerContext } from '../../context.ts';
@@ -15,14 +14,12 @@ import { appendAuditEvent } from '../audit/index.ts';
 import { catalogue, catalogueHosts, findCatalogueEntry } from './catalogue.ts';
 import type { UrlPolicy } from './download.ts';
 import { checkUrl, DownloadError } from './download.ts';
-import type { SourceRow, SourceUrlRow } from './repository.ts';
+import type { SourceUrlRow } from './repository.ts';
 import {
   findSource,
   findSourceByName,
   findSourceUrl,
   findSourceUrlByCatalogue,
-  insertSource,
-  insertSourceUrl,
   listSources as listSourceRows,
   listSourceUrls,
   updateSource as updateSourceRow,
@@ -37,7 +34,7 @@ import type {
   CatalogueList,
 } from './schema.ts';
 import type { RequestSource } from './service.ts';
-import { keepSchedule, requestSync, sourceOf } from './service.ts';
+import { insertNewSource, keepSchedule, newSourceRow, requestSync, sourceOf } from './service.ts';
 
 export interface UrlSourceInput {
   readonly name: string;
@@ -95,23 +92,10 @@ export async function createUrlSource(
   source: RequestSource,
   catalogueId: string | null = null,
 ): Promise<AdvisorySource> {
-  const { database, clock, config } = ctx;
+  const { config } = ctx;
   requireDownloads(config);
   checkInput(config, input.kind, input.url, input.checksumUrl);
-  const now = timestamp(clock);
-  const row: SourceRow = {
-    id: randomUUID(),
-    name: input.name,
-    kind: input.kind,
-    path: input.url,
-    interval_seconds: input.intervalSeconds,
-    enabled: input.enabled ? 1 : 0,
-    created_at: now,
-    updated_at: now,
-    last_sync_at: null,
-    last_sync_state: null,
-    last_sync_run_id: null,
-  };
+  const row = newSourceRow(ctx, input, input.url);
   const remote: SourceUrlRow = {
     source_id: row.id,
     url: input.url,
@@ -124,22 +108,7 @@ export async function createUrlSource(
     applied_at: null,
     checked_at: null,
   };
-  await database.db.transaction().execute(async (trx) => {
-    if ((await findSourceByName(trx, input.name)) !== undefined) {
-      throw new ConflictError(`An advisory source named ${input.name} exists already`);
-    }
-    await insertSource(trx, row);
-    await insertSourceUrl(trx, remote);
-    await keepSchedule(trx, ctx, row);
-    await appendAuditEvent(trx, database.dialect, clock, {
-      ...source,
-      action: 'advisory-source.created',
-      subjectType: 'advisory-source',
-      subjectId: row.id,
-      after: sourceOf(row, remote),
-    });
-  });
-  return sourceOf(row, remote);
+  return insertNewSource(ctx, source, row, remote);
 }
 
 /**
