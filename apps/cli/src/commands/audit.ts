@@ -161,7 +161,7 @@ async function verifyOrCheckpoint(
     );
   else
     io.stdout.write(
-      `${checkpoints.count} signed checkpoints (key ${checkpoints.keyId ?? '?'}); the last, ${checkpoints.last.number}, covers events 1–${checkpoints.last.seq} (${checkpoints.last.takenAt}); ${checkpoints.eventsAfterLast} events after it rest on the chain alone\n`,
+      `${checkpoints.count} signed checkpoints (key ${checkpoints.keyId ?? '?'}); the last, ${checkpoints.last.number}, ${checkpoints.last.seq === 0 ? 'was taken before the first event' : `covers events 1–${checkpoints.last.seq}`} (${checkpoints.last.takenAt}); ${checkpoints.eventsAfterLast} events after it rest on the chain alone\n`,
     );
   return result.ok ? exitCodes.ok : exitCodes.findings;
 }
