@@ -530,6 +530,36 @@ describe('patchgate against a server', () => {
     );
   });
 
+  it('pages the asset list with --cursor and prints the total on every page', () => {
+    writeFileSync(
+      join(work, 'more-assets.yaml'),
+      '- name: db-01\n  environment: production\n' +
+        '- name: web-02\n  environment: production\n' +
+        '- name: ci-01\n  environment: development\n',
+    );
+    expect(patchgate(['assets', 'import', join(work, 'more-assets.yaml')]).code).toBe(0);
+    const first = patchgate(['assets', 'list', '--environment', 'production', '--limit', '2']);
+    expect(first.stderr).toBe('');
+    const lines = first.stdout.split('\n');
+    expect(lines.slice(1, 3).map((line) => line.split(' ')[0])).toEqual(['db-01', 'web-01']);
+    const footer = /^2 of 3 assets; next page: --cursor (\S+)$/.exec(lines[3] ?? '');
+    expect(footer, first.stdout).not.toBeNull();
+    const second = patchgate([
+      'assets',
+      'list',
+      '--environment',
+      'production',
+      '--limit',
+      '2',
+      '--cursor',
+      footer?.[1] ?? '',
+    ]);
+    expect(second.stdout).toMatch(/^web-02 .*\n1 of 3 assets\n$/m);
+    expect(patchgate(['assets', 'list', '--limit', '1']).stdout).toMatch(
+      /\n1 of 4 assets; next page: --cursor \S+\n$/,
+    );
+  });
+
   it('asks for the password on a terminal, without echoing it', async () => {
     // util-linux script(1) gives the CLI a real pseudo-terminal as standard input; the
     // password is typed once the prompt shows, as a person would.

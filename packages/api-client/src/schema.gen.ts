@@ -2540,6 +2540,8 @@ export interface operations {
                         }[];
                         /** @description pass as cursor for the next page; null at the end */
                         nextCursor: string | null;
+                        /** @description assets matching the filters, on all pages (the cursor and limit aside) */
+                        total: number;
                     };
                 };
             };

@@ -194,10 +194,7 @@ async function list(args: string[], io: CliIo): Promise<ExitCode> {
       a.osRelease ?? '-',
     ]),
   );
-  // The first and only page holds them all: then its count is the total.
-  const total =
-    values.cursor === undefined && page.nextCursor === null ? page.assets.length : undefined;
-  io.stdout.write(pageFooter('assets', page.assets.length, { total, nextCursor: page.nextCursor }));
+  io.stdout.write(pageFooter('assets', page.assets.length, page));
   return exitCodes.ok;
 }
 

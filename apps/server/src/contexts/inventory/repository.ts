@@ -2,7 +2,7 @@
  * Typed queries on the inventory context's own tables. No rules here (./service.ts has them)
  * and no API types: rows in, rows out, plus the mapping of a row to the API's Asset.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Dialect } from '../../db/database.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
@@ -36,9 +36,9 @@ export interface AssetWithSnapshot extends AssetRow {
   cs_package_count: number | null;
 }
 
-function assetsWithSnapshot(db: Executor) {
-  return db
-    .selectFrom('assets')
+/** Assets (all of them, or those `from` selects) with their current snapshot's summary. */
+function assetsWithSnapshot(from: SelectQueryBuilder<DatabaseSchema, 'assets', object>) {
+  return from
     .leftJoin('inventory_snapshots as cs', 'cs.id', 'assets.current_snapshot_id')
     .selectAll('assets')
     .select([
@@ -90,7 +90,7 @@ export async function findAsset(
     // last one). SQLite has one writer at a time already.
     await db.selectFrom('assets').select('id').where('id', '=', id).forUpdate().execute();
   }
-  return assetsWithSnapshot(db).where('assets.id', '=', id).executeTakeFirst();
+  return assetsWithSnapshot(db.selectFrom('assets')).where('assets.id', '=', id).executeTakeFirst();
 }
 
 export async function findAssetsByName(
@@ -219,26 +219,12 @@ function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** One page (plus one row, to tell whether another page follows), keyset-paginated. */
-export async function listAssets(
-  db: Executor,
-  query: AssetListQuery,
-  after: Keyset | undefined,
-): Promise<AssetWithSnapshot[]> {
-  const column = sortColumns[query.sort];
-  const op = query.order === 'asc' ? '>' : '<';
-  let q = assetsWithSnapshot(db)
-    .orderBy(column, query.order)
-    .orderBy('assets.id', query.order)
-    .limit(query.limit + 1);
-  if (after !== undefined) {
-    q = q.where((eb) =>
-      eb.or([
-        eb(column, op, after.value),
-        eb.and([eb(column, '=', after.value), eb('assets.id', op, after.id)]),
-      ]),
-    );
-  }
+/**
+ * The assets matching a list query's filters (not its cursor, sort or limit): one builder for
+ * both the page and the total, so the two cannot disagree on what "matching" means.
+ */
+function matchingAssets(db: Executor, query: AssetListQuery) {
+  let q = db.selectFrom('assets');
   if (query.environment !== undefined) q = q.where('assets.environment', '=', query.environment);
   if (query.criticality !== undefined) q = q.where('assets.criticality', '=', query.criticality);
   if (query.exposure !== undefined) q = q.where('assets.exposure', '=', query.exposure);
@@ -261,7 +247,39 @@ export async function listAssets(
     // Portable case-insensitive LIKE: PostgreSQL's LIKE is case-sensitive, SQLite's is not.
     q = q.where(sql<boolean>`lower(assets.name) like ${likePattern(query.q)} escape '\\'`);
   }
+  return q;
+}
+
+/** One page (plus one row, to tell whether another page follows), keyset-paginated. */
+export async function listAssets(
+  db: Executor,
+  query: AssetListQuery,
+  after: Keyset | undefined,
+): Promise<AssetWithSnapshot[]> {
+  const column = sortColumns[query.sort];
+  const op = query.order === 'asc' ? '>' : '<';
+  let q = assetsWithSnapshot(matchingAssets(db, query))
+    .orderBy(column, query.order)
+    .orderBy('assets.id', query.order)
+    .limit(query.limit + 1);
+  if (after !== undefined) {
+    q = q.where((eb) =>
+      eb.or([
+        eb(column, op, after.value),
+        eb.and([eb(column, '=', after.value), eb('assets.id', op, after.id)]),
+      ]),
+    );
+  }
   return q.execute();
+}
+
+/** How many assets match the query's filters, on every page. */
+export async function countAssets(db: Executor, query: AssetListQuery): Promise<number> {
+  const row = await matchingAssets(db, query)
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .executeTakeFirstOrThrow();
+  // PostgreSQL's count(*) is a bigint, which the driver hands over as a string.
+  return Number(row.n);
 }
 
 export function keysetOf(row: AssetRow, sort: AssetListQuery['sort']): Keyset {

@@ -904,10 +904,13 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
       headers: writer.headers,
       payload: fleet,
     });
-    const names = async (query: string) =>
-      (await app.inject({ url: `/api/v1/assets?${query}`, headers: writer.headers }))
-        .json<{ assets: Asset[] }>()
-        .assets.map((a) => a.name);
+    const list = async (query: string) =>
+      (await app.inject({ url: `/api/v1/assets?${query}`, headers: writer.headers })).json<{
+        assets: Asset[];
+        nextCursor: string | null;
+        total: number;
+      }>();
+    const names = async (query: string) => (await list(query)).assets.map((a) => a.name);
     const cases: [string, string[]][] = [
       ['', ['DB-1', 'api-1', 'api-2', 'batch%1', 'ci_runner']],
       ['order=desc', ['ci_runner', 'batch%1', 'api-2', 'api-1', 'DB-1']],
@@ -924,7 +927,44 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
       ['q=_', ['ci_runner']],
       ['q=zzz', []],
     ];
-    for (const [query, want] of cases) expect(await names(query), query).toEqual(want);
+    for (const [query, want] of cases) {
+      const page = await list(query);
+      expect({ names: page.assets.map((a) => a.name), total: page.total }, query).toEqual({
+        names: want,
+        total: want.length,
+      });
+    }
+
+    // The total counts every match, not the page: the same on each page a cursor walks.
+    const pages: { names: string[]; total: number; more: boolean }[] = [];
+    let next: string | null = null;
+    do {
+      const page = await list(
+        `environment=production&limit=2${next === null ? '' : `&cursor=${next}`}`,
+      );
+      pages.push({
+        names: page.assets.map((a) => a.name),
+        total: page.total,
+        more: page.nextCursor !== null,
+      });
+      next = page.nextCursor;
+    } while (next !== null);
+    expect(pages).toEqual([
+      { names: ['DB-1', 'api-1'], total: 3, more: true },
+      { names: ['api-2'], total: 3, more: false },
+    ]);
+    // The label and name filters are counted as they are listed.
+    expect(
+      await Promise.all(
+        ['tag=pci&limit=1', 'group=wave-1&q=api&limit=1'].map(async (query) => {
+          const page = await list(query);
+          return { query, shown: page.assets.length, total: page.total };
+        }),
+      ),
+    ).toEqual([
+      { query: 'tag=pci&limit=1', shown: 1, total: 2 },
+      { query: 'group=wave-1&q=api&limit=1', shown: 1, total: 1 },
+    ]);
 
     for (const sort of ['name', 'createdAt', 'updatedAt']) {
       for (const order of ['asc', 'desc']) {
@@ -932,12 +972,10 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         const paged: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: { assets: Asset[]; nextCursor: string | null } = (
-            await app.inject({
-              url: `/api/v1/assets?sort=${sort}&order=${order}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
-              headers: writer.headers,
-            })
-          ).json();
+          const page = await list(
+            `sort=${sort}&order=${order}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+          );
+          expect(page.total).toBe(5);
           paged.push(...page.assets.map((a) => a.name));
           cursor = page.nextCursor;
         } while (cursor !== null);

@@ -193,6 +193,10 @@ export type AssetListQuery = z.infer<typeof AssetListQuery>;
 export const AssetPage = z.object({
   assets: z.array(Asset).describe('this page'),
   nextCursor: z.string().nullable().describe('pass as cursor for the next page; null at the end'),
+  total: z
+    .number()
+    .int()
+    .describe('assets matching the filters, on all pages (the cursor and limit aside)'),
 });
 export type AssetPage = z.infer<typeof AssetPage>;
 

@@ -396,10 +396,12 @@ function decodeAssetCursor(text: string, query: AssetListQuery): Keyset {
 export async function listAssets(database: Database, query: AssetListQuery): Promise<AssetPage> {
   const after = query.cursor === undefined ? undefined : decodeAssetCursor(query.cursor, query);
   const rows = await repo.listAssets(database.db, query, after);
+  const total = await repo.countAssets(database.db, query);
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     assets: page.map((row) => repo.assetFromRow(row)),
+    total,
     nextCursor:
       rows.length > query.limit && last !== undefined
         ? encodeAssetCursor({
