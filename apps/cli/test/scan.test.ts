@@ -128,6 +128,38 @@ describe('patchgate scan', () => {
     );
   });
 
+  it('groups the binary packages of one source package into one table row per advisory', async () => {
+    const result = await runCli(['scan', host, '--advisories', advisories, '--explain']);
+    const json = await runCli(['scan', host, '--advisories', advisories, '-f', 'json']);
+    const report = JSON.parse(json.stdout) as JsonReport;
+    expect(result.stdout).toContain(
+      `${host} (dpkg-query, Debian:12): 723 packages, 7 affected, 91 findings in 28 rows\n`,
+    );
+    const lines = result.stdout.split('\n');
+    const rows = lines.filter((l) => /^P\d /.test(l));
+    expect(rows).toHaveLength(28);
+    const openssl = rows.filter((l) => l.includes('DEBCL-openssl-CVE-2026-34180'));
+    expect(openssl).toHaveLength(1);
+    expect(openssl[0]).toMatch(
+      /^P\d\s+\d{4}-\d\d-\d\d\s+openssl: libssl-dev, libssl3, openssl\s+3\.0\.19-1~deb12u2\s+DEBCL-openssl-CVE-2026-34180\s/,
+    );
+    expect(
+      lines.filter((l) => l.includes('curl: curl, libcurl3-gnutls, libcurl3-nss, libcurl4')),
+    ).toHaveLength(7);
+    // One explanation per row; the summary counts findings and rows.
+    expect(lines.filter((l) => l.startsWith('    why: '))).toHaveLength(28);
+    expect(result.stdout).toMatch(
+      /\n91 findings \(91 P\d; 28 rows after grouping the binary packages of one source package\) in 1 inventory,/,
+    );
+    // JSON keeps one finding per binary package.
+    expect(report.findings).toHaveLength(91);
+    expect(
+      report.findings
+        .filter((f) => f.advisory.id === 'DEBCL-openssl-CVE-2026-34180')
+        .map((f) => f.package.name),
+    ).toEqual(['libssl-dev', 'libssl3', 'openssl']);
+  });
+
   it('shows suppressed findings in the table, flagged and listed last', async () => {
     const result = await runCli([
       'scan',
@@ -138,7 +170,7 @@ describe('patchgate scan', () => {
       'apps/cli/test/fixtures/curl-not-affected.openvex.json',
     ]);
     expect(result.stdout).toContain(
-      `${host} (dpkg-query, Debian:12): 723 packages, 7 affected, 90 findings (1 more suppressed by VEX or the ignore file, listed last)`,
+      `${host} (dpkg-query, Debian:12): 723 packages, 7 affected, 90 findings in 28 rows (1 more suppressed by VEX or the ignore file, listed last)`,
     );
     const lines = result.stdout.split('\n');
     const row = lines.findIndex((l) =>

@@ -56,7 +56,7 @@ Prioritisation and triage:
 
 Output:
   -f, --format <fmt>        table (default), json, csv, sarif, cyclonedx-vex
-      --explain             table: show why each finding got its priority
+      --explain             table: show why each row got its priority
       --fail-on <level>     exit 1 when an unsuppressed finding is at or above: any
                             (default), low, medium, high, critical, P1…P5, or none;
                             add ,coverage (e.g. high,coverage; or coverage alone) to
