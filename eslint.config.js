@@ -87,8 +87,7 @@ export default tseslint.config(
       message: 'Import another package by its name, not by a path into it.',
     };
     // Browser-safe (ADR 0014): Node built-ins and ./node subpaths only in the Node edges
-    // (load.ts, node.ts, node/), which a package exports from its `./node` subpath, and in
-    // test helpers.
+    // (load.ts, node.ts, node/), which a package exports from its `./node` subpath.
     const nodeOnly = {
       group: ['node:*', ...builtinModules, '@patchgate/*/node'],
       message:
@@ -98,19 +97,20 @@ export default tseslint.config(
       `packages/${name}/src/**/load.ts`,
       `packages/${name}/src/node.ts`,
       `packages/${name}/src/node/**/*.ts`,
-      // Helpers of tests (never exported from the main entry) read fixtures like the tests do.
-      `packages/${name}/src/**/*.test-support.ts`,
     ];
+    // Tests and their helpers (never exported from the main entry) may read fixtures and use
+    // any package, as the tests themselves do.
+    const testFiles = ['**/*.test.ts', '**/*.test-support.ts'];
     const rule = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
     return [
       {
         files: [`packages/${name}/src/**/*.ts`],
-        ignores: ['**/*.test.ts', ...(name === 'testing' ? [] : nodeEdges)],
+        ignores: [...testFiles, ...(name === 'testing' ? [] : nodeEdges)],
         rules: rule(name === 'testing' ? [layering, byPath] : [layering, byPath, nodeOnly]),
       },
       ...(name === 'testing'
         ? []
-        : [{ files: nodeEdges, ignores: ['**/*.test.ts'], rules: rule([layering, byPath]) }]),
+        : [{ files: nodeEdges, ignores: testFiles, rules: rule([layering, byPath]) }]),
     ];
   }),
   // Walls between the server's contexts (STYLE.md: "a context's index.ts is its only door").

@@ -10,14 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Inventory } from '@patchgate/inventory';
 import { readInventory } from '@patchgate/inventory';
-import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv/node';
-import { defaultPolicy } from '@patchgate/policy';
-import { runScanPipeline } from '@patchgate/scan-pipeline';
-import { parseVex } from '@patchgate/triage';
 import type { ScanReport } from '../model.ts';
-import { buildScanReport } from '../model.ts';
 import { schemaErrors } from '../schemas.test-support.ts';
+import { parseVex } from '@patchgate/triage';
+import { scanReportOf } from './report.test-support.ts';
 import { renderCycloneDxVex } from './cyclonedx-vex.ts';
 import { renderSarif } from './sarif.ts';
 
@@ -31,35 +27,16 @@ function inventory(path: string, source = path): Inventory {
   return result.inventory;
 }
 
-async function report(
+function report(
   inventories: Inventory[],
   advisoryPaths: string[],
   vexPaths: string[] = [],
 ): Promise<ScanReport> {
-  const loaded = await loadAdvisories(advisoryPaths);
-  const index = buildAdvisoryIndex(loaded.records);
-  const vex = vexPaths.flatMap((path) => {
-    const parsed = parseVex(readFileSync(`${root}${path}`, 'utf8'), path);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return [...parsed.statements];
-  });
-  const result = await runScanPipeline({
-    targets: inventories.map((i) => ({ inventory: i })),
-    index,
-    facts: new Map(),
-    policy: defaultPolicy,
-    assetFor: () => ({ exposure: 'unknown', tags: [] }),
-    today: '2026-11-22',
-    triage: { vex, ignores: [] },
-  });
-  return buildScanReport(result, {
-    gate: { failOn: 'any', coverage: false },
-    policy: { id: defaultPolicy.id, name: defaultPolicy.name, version: defaultPolicy.version },
-    detectedOn: '2026-11-22',
-    advisories: { records: index.records, withdrawn: index.withdrawn, errors: 0, sources: [] },
-    enrichment: { cves: 0, errors: 0, sources: [] },
-    tool: { name: 'patchgate', version: '0.1.0' },
-  });
+  return scanReportOf(
+    inventories,
+    advisoryPaths,
+    vexPaths.map((path) => [readFileSync(`${root}${path}`, 'utf8'), path]),
+  );
 }
 
 const host = 'examples/debian-bookworm/dpkg-query.tsv';

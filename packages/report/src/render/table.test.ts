@@ -8,14 +8,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readInventory } from '@patchgate/inventory';
-import { buildAdvisoryIndex } from '@patchgate/matcher';
-import { loadAdvisories } from '@patchgate/osv/node';
-import { defaultPolicy } from '@patchgate/policy';
-import { runScanPipeline } from '@patchgate/scan-pipeline';
-import { parseVex } from '@patchgate/triage';
 import type { ScanReport } from '../model.ts';
-import { buildScanReport } from '../model.ts';
 import { renderCsv } from './csv.ts';
+import { scanReportOf } from './report.test-support.ts';
 import { renderJson } from './json.ts';
 import { renderSarif } from './sarif.ts';
 import { renderTable } from './table.ts';
@@ -24,40 +19,17 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const host = 'examples/debian-bookworm/dpkg-query.tsv';
 const curlVex = 'apps/cli/test/fixtures/curl-not-affected.openvex.json';
 
-async function scan(
-  vexPaths: string[] = [],
-  vexTexts: [string, string][] = [],
-): Promise<ScanReport> {
+function scan(vexPaths: string[] = [], vexTexts: [string, string][] = []): Promise<ScanReport> {
   const read = readInventory({ path: host, text: readFileSync(`${root}${host}`, 'utf8') });
   if (!read.ok) throw new Error(read.error);
-  const loaded = await loadAdvisories([`${root}examples/advisories`]);
-  const index = buildAdvisoryIndex(loaded.records);
-  const documents = [
-    ...vexPaths.map((path): [string, string] => [readFileSync(`${root}${path}`, 'utf8'), path]),
-    ...vexTexts,
-  ];
-  const vex = documents.flatMap(([text, path]) => {
-    const parsed = parseVex(text, path);
-    if (!parsed.ok) throw new Error(parsed.error);
-    return [...parsed.statements];
-  });
-  const result = await runScanPipeline({
-    targets: [{ inventory: read.inventory }],
-    index,
-    facts: new Map(),
-    policy: defaultPolicy,
-    assetFor: () => ({ exposure: 'unknown', tags: [] }),
-    today: '2026-11-22',
-    triage: { vex, ignores: [] },
-  });
-  return buildScanReport(result, {
-    gate: { failOn: 'any', coverage: false },
-    policy: { id: defaultPolicy.id, name: defaultPolicy.name, version: defaultPolicy.version },
-    detectedOn: '2026-11-22',
-    advisories: { records: index.records, withdrawn: index.withdrawn, errors: 0, sources: [] },
-    enrichment: { cves: 0, errors: 0, sources: [] },
-    tool: { name: 'patchgate', version: '0.1.0' },
-  });
+  return scanReportOf(
+    [read.inventory],
+    [`${root}examples/advisories`],
+    [
+      ...vexPaths.map((path): [string, string] => [readFileSync(`${root}${path}`, 'utf8'), path]),
+      ...vexTexts,
+    ],
+  );
 }
 
 /** The table's finding rows (priority first, or `-` when suppressed), split into cells. */
