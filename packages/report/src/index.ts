@@ -27,4 +27,4 @@ export { renderCsv } from './render/csv.ts';
 export { renderCycloneDxVex } from './render/cyclonedx-vex.ts';
 export { renderJson } from './render/json.ts';
 export { artifactLocation, renderSarif, sourceRootId } from './render/sarif.ts';
-export { renderTable } from './render/table.ts';
+export { alignColumns, renderTable } from './render/table.ts';

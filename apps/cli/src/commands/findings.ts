@@ -5,6 +5,7 @@
  * once everything is fixed, suppressed or accepted.
  */
 import type { paths } from '@patchgate/api-client';
+import { alignColumns } from '@patchgate/report';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -104,22 +105,6 @@ function groupsOf(findings: readonly ApiFinding[]): Group[] {
     else group.findings.push(f);
   }
   return [...groups.values()];
-}
-
-function truncate(text: string, width: number): string {
-  return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + '…';
-}
-
-function table(rows: string[][], maxWidths: readonly number[]): string[] {
-  const widths = maxWidths.map((max, column) =>
-    Math.min(max, Math.max(...rows.map((row) => (row[column] ?? '').length))),
-  );
-  return rows.map((row) =>
-    row
-      .map((cell, column) => truncate(cell, widths[column] ?? 20).padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd(),
-  );
 }
 
 const columns = [
@@ -235,7 +220,8 @@ async function list(args: string[], io: CliIo): Promise<ExitCode> {
   );
   const groups = groupsOf(page.findings);
   if (groups.length > 0) {
-    for (const line of table([columns, ...groups.map(row)], widths)) io.stdout.write(line + '\n');
+    for (const line of alignColumns([columns, ...groups.map(row)], widths))
+      io.stdout.write(line + '\n');
   }
   const notes = [
     ...new Set(

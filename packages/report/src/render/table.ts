@@ -13,7 +13,11 @@ function truncate(text: string, width: number): string {
   return text.length <= width ? text : text.slice(0, Math.max(1, width - 1)) + '…';
 }
 
-function table(rows: string[][], maxWidths: number[]): string[] {
+/**
+ * Rows as aligned columns two spaces apart, each column as wide as its widest cell up to its
+ * maximum (longer cells end in `…`); trailing spaces trimmed. Shared with the CLI's server lists.
+ */
+export function alignColumns(rows: string[][], maxWidths: readonly number[]): string[] {
   const widths = maxWidths.map((max, column) =>
     Math.min(max, Math.max(...rows.map((row) => (row[column] ?? '').length))),
   );
@@ -159,7 +163,10 @@ export function renderTable(
       continue;
     }
     // One table per inventory, suppressed rows last and flagged, so columns line up.
-    const lines = table([columns, ...shown.map(cells), ...suppressed.map(suppressedCells)], widths);
+    const lines = alignColumns(
+      [columns, ...shown.map(cells), ...suppressed.map(suppressedCells)],
+      widths,
+    );
     out.push(lines[0] as string);
     shown.forEach((row, i) => {
       out.push(lines[i + 1] as string);
