@@ -189,6 +189,13 @@ export async function getSource(ctx: ServerContext, id: string): Promise<Advisor
   return sourceOf(row, await findSourceUrl(ctx.database.db, id));
 }
 
+/** A 409 when another source already has `name` (names are how users refer to sources). */
+export async function requireFreeName(db: Executor, name: string): Promise<void> {
+  if ((await findSourceByName(db, name)) !== undefined) {
+    throw new ConflictError(`An advisory source named ${name} exists already`);
+  }
+}
+
 /** The row of a source about to be created: never synced yet; `path` is its path or its URL. */
 export function newSourceRow(
   ctx: ServerContext,
@@ -223,9 +230,7 @@ export async function insertNewSource(
 ): Promise<AdvisorySource> {
   const { database, clock } = ctx;
   await database.db.transaction().execute(async (trx) => {
-    if ((await findSourceByName(trx, row.name)) !== undefined) {
-      throw new ConflictError(`An advisory source named ${row.name} exists already`);
-    }
+    await requireFreeName(trx, row.name);
     await insertSource(trx, row);
     if (remote !== undefined) await insertSourceUrl(trx, remote);
     await keepSchedule(trx, ctx, row);
@@ -262,11 +267,8 @@ export async function updateSource(
   }
   const after = await database.db.transaction().execute(async (trx) => {
     const before = await requireSource(trx, id);
-    if (patch.name !== undefined && patch.name !== before.name) {
-      if ((await findSourceByName(trx, patch.name)) !== undefined) {
-        throw new ConflictError(`An advisory source named ${patch.name} exists already`);
-      }
-    }
+    if (patch.name !== undefined && patch.name !== before.name)
+      await requireFreeName(trx, patch.name);
     const updated = await updateSourceRow(trx, id, {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.path !== undefined && { path: patch.path }),

@@ -17,7 +17,6 @@ import { checkUrl, DownloadError } from './download.ts';
 import type { SourceUrlRow } from './repository.ts';
 import {
   findSource,
-  findSourceByName,
   findSourceUrl,
   findSourceUrlByCatalogue,
   listSources as listSourceRows,
@@ -34,7 +33,14 @@ import type {
   CatalogueList,
 } from './schema.ts';
 import type { RequestSource } from './service.ts';
-import { insertNewSource, keepSchedule, newSourceRow, requestSync, sourceOf } from './service.ts';
+import {
+  insertNewSource,
+  keepSchedule,
+  newSourceRow,
+  requestSync,
+  requireFreeName,
+  sourceOf,
+} from './service.ts';
 
 export interface UrlSourceInput {
   readonly name: string;
@@ -148,11 +154,8 @@ export async function updateUrlSource(
     );
   }
   return database.db.transaction().execute(async (trx) => {
-    if (patch.name !== undefined && patch.name !== before.name) {
-      if ((await findSourceByName(trx, patch.name)) !== undefined) {
-        throw new ConflictError(`An advisory source named ${patch.name} exists already`);
-      }
-    }
+    if (patch.name !== undefined && patch.name !== before.name)
+      await requireFreeName(trx, patch.name);
     const urlChanged = patch.url !== undefined && patch.url !== current.url;
     const updated = await updateSourceRow(trx, id, {
       ...(patch.name !== undefined && { name: patch.name }),
