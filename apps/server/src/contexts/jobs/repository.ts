@@ -139,38 +139,40 @@ export async function listJobs(db: Executor, filter: JobFilter): Promise<JobRow[
   return query.execute();
 }
 
-/** The queued or running job of this kind with exactly this payload, if any. */
-export async function findActiveJob(
+/** The oldest job of this kind with exactly this payload in one of `states`, if any. */
+async function oldestJobIn(
   db: Executor,
   kind: string,
   payloadJson: string,
+  states: readonly JobRow['state'][],
 ): Promise<JobRow | undefined> {
   return db
     .selectFrom('jobs')
     .selectAll()
     .where('kind', '=', kind)
     .where('payload_json', '=', payloadJson)
-    .where('state', 'in', ['queued', 'running'])
+    .where('state', 'in', [...states])
     .orderBy('created_at')
     .limit(1)
     .executeTakeFirst();
 }
 
-/** The oldest still-queued (not yet claimed) job of this kind with exactly this payload. */
-export async function findQueuedJob(
+/** The queued or running job of this kind with exactly this payload, if any. */
+export function findActiveJob(
   db: Executor,
   kind: string,
   payloadJson: string,
 ): Promise<JobRow | undefined> {
-  return db
-    .selectFrom('jobs')
-    .selectAll()
-    .where('state', '=', 'queued')
-    .where('kind', '=', kind)
-    .where('payload_json', '=', payloadJson)
-    .orderBy('created_at')
-    .limit(1)
-    .executeTakeFirst();
+  return oldestJobIn(db, kind, payloadJson, ['queued', 'running']);
+}
+
+/** The oldest still-queued (not yet claimed) job of this kind with exactly this payload. */
+export function findQueuedJob(
+  db: Executor,
+  kind: string,
+  payloadJson: string,
+): Promise<JobRow | undefined> {
+  return oldestJobIn(db, kind, payloadJson, ['queued']);
 }
 
 export async function dueSchedules(db: Executor, now: string): Promise<ScheduleRow[]> {
