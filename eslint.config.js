@@ -74,6 +74,8 @@ export default tseslint.config(
       'prioritisation',
     ],
     report: ['inventory', 'matcher', 'policy', 'triage', 'scan-pipeline'],
+    calendar: ['model'],
+    changes: ['model', 'versioning', 'safe-parse'],
   }).flatMap(([name, allowed]) => {
     const layering = {
       group: [

@@ -1602,7 +1602,7 @@ export interface operations {
                             /** @description the user's roles */
                             roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                             /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
-                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                         };
                         /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
                         csrfToken?: string;
@@ -1649,7 +1649,7 @@ export interface operations {
                             /** @description the user's roles */
                             roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                             /** @description what this caller may do: the roles’ permissions, narrowed by a token’s scopes */
-                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                            permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                         };
                         /** @description send it back in the x-csrf-token header on every POST, PUT, PATCH and DELETE */
                         csrfToken?: string;
@@ -1707,16 +1707,16 @@ export interface operations {
                         /** @description the caller's roles */
                         roles: ("admin" | "security_analyst" | "change_manager" | "approver" | "operator" | "auditor" | "viewer")[];
                         /** @description what the caller may do in this request */
-                        permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                        permissions: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                         /** @description every role and its permissions (only for callers with users:manage) */
                         rolePermissions?: {
-                            admin: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            security_analyst: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            change_manager: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            approver: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            operator: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            auditor: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
-                            viewer: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                            admin: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            security_analyst: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            change_manager: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            approver: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            operator: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            auditor: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
+                            viewer: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                         };
                     };
                 };
@@ -2016,7 +2016,7 @@ export interface operations {
                             /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
                             prefix: string;
                             /** @description the permissions it may use */
-                            scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                            scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                             /** @description ISO 8601 UTC */
                             createdAt: string;
                             /** @description ISO 8601 UTC */
@@ -2055,7 +2055,7 @@ export interface operations {
                     /** @description what the token is for */
                     name: string;
                     /** @description permissions the token may use: a subset of your own */
-                    scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                    scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                     /**
                      * @description lifetime in days, 1–365 (default 90); a token made with a token expires no later than it
                      * @default 90
@@ -2081,7 +2081,7 @@ export interface operations {
                         /** @description its first characters, to recognise it (pgt_Ab3dEf7h) */
                         prefix: string;
                         /** @description the permissions it may use */
-                        scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read")[];
+                        scopes: ("assets:read" | "assets:write" | "advisories:read" | "advisories:manage" | "findings:read" | "findings:triage" | "exceptions:request" | "exceptions:approve" | "jobs:read" | "jobs:manage" | "audit:read" | "users:manage" | "tokens:own" | "metrics:read" | "changes:read" | "changes:request" | "changes:approve" | "changes:implement" | "changes:manage" | "calendar:read" | "calendar:manage" | "notifications:manage")[];
                         /** @description ISO 8601 UTC */
                         createdAt: string;
                         /** @description ISO 8601 UTC */

@@ -7,3 +7,5 @@ export {
   isEnvironment,
   isExposure,
 } from './asset.ts';
+export type { AssetFacts, AssetSelector, ParsedSelector } from './asset-selector.ts';
+export { formatSelector, matchesSelector, parseSelector } from './asset-selector.ts';

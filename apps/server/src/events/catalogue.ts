@@ -16,6 +16,32 @@ export const domainEvents = {
   'asset.context-changed': z.object({ assetId: id, fields: z.array(z.string()) }),
   /** advisories: a sync of a source finished; `changed` when it stored anything new. */
   'advisories.sync-completed': z.object({ sourceId: id, runId: id, changed: z.boolean() }),
+  /**
+   * changes: a change request moved from one state to another (`from` is null on creation).
+   * `action` is the transition's name (submit, approve, schedule…), `actorId` the user, or
+   * null for the system (autopilot, a policy's auto-approval).
+   */
+  'change.state-changed': z.object({
+    changeId: id,
+    from: z.string().nullable(),
+    to: z.string(),
+    action: z.string(),
+    actorId: z.string().nullable(),
+    reason: z.string().optional(),
+  }),
+  /** changes: a stage of a change's approval now waits for these approver groups. */
+  'change.approval-requested': z.object({
+    changeId: id,
+    stage: z.number().int().min(1),
+    approverGroupIds: z.array(id),
+  }),
+  /** changes: an approver decided (a rejection also moves the change: see state-changed). */
+  'change.approval-decided': z.object({
+    changeId: id,
+    stage: z.number().int().min(1),
+    decision: z.enum(['approved', 'rejected']),
+    approverId: id,
+  }),
 } as const;
 
 export type DomainEvents = typeof domainEvents;

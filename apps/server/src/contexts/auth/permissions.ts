@@ -18,6 +18,22 @@ export const permissions = [
   'tokens:own',
   /** Scrape `/metrics` (unless the server exposes it publicly, PATCHGATE_METRICS_PUBLIC). */
   'metrics:read',
+  /** Read change requests, their plans, approvals, history and the CAB agenda. */
+  'changes:read',
+  /** Create, plan, submit, schedule and cancel change requests (as their requester). */
+  'changes:request',
+  /** Approve or reject changes (never one's own: separation of duties). */
+  'changes:approve',
+  /** Implement changes: start, complete, fail, roll back, write the review. */
+  'changes:implement',
+  /** Templates, approval policies, approver groups, delegations and autopilot rules. */
+  'changes:manage',
+  /** Read maintenance windows, freezes and the change calendar (and own a feed token). */
+  'calendar:read',
+  /** Define maintenance windows and freezes. */
+  'calendar:manage',
+  /** Channels, subscriptions, templates; read the delivery log. */
+  'notifications:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -38,6 +54,8 @@ const read: Permission[] = [
   'findings:read',
   'jobs:read',
   'tokens:own',
+  'changes:read',
+  'calendar:read',
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
@@ -49,10 +67,28 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'exceptions:request',
     'jobs:manage',
     'audit:read',
+    'changes:request',
   ],
-  change_manager: [...read, 'exceptions:approve', 'audit:read'],
-  approver: [...read, 'exceptions:approve'],
-  operator: [...read, 'assets:write', 'exceptions:request', 'jobs:manage', 'metrics:read'],
+  change_manager: [
+    ...read,
+    'exceptions:approve',
+    'audit:read',
+    'changes:request',
+    'changes:approve',
+    'changes:manage',
+    'calendar:manage',
+    'notifications:manage',
+  ],
+  approver: [...read, 'exceptions:approve', 'changes:approve'],
+  operator: [
+    ...read,
+    'assets:write',
+    'exceptions:request',
+    'jobs:manage',
+    'metrics:read',
+    'changes:request',
+    'changes:implement',
+  ],
   auditor: [...read, 'audit:read'],
   viewer: read,
 };

@@ -1,0 +1,2 @@
+/** @patchgate/calendar: windows, freezes, conflicts, next feasible slot, iCalendar output. */
+export {};

@@ -1,0 +1,10 @@
+/** @patchgate/changes: change requests as data (see readme.md). */
+export type { ChangeState, ChangeType, RiskLevel } from './vocabulary.ts';
+export {
+  changeStates,
+  changeTypes,
+  isChangeState,
+  isChangeType,
+  isRiskLevel,
+  riskLevels,
+} from './vocabulary.ts';
