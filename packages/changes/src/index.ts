@@ -70,3 +70,12 @@ export {
   riskLevelFor,
   riskThresholds,
 } from './risk.ts';
+export type {
+  AvailableUpdate,
+  DerivedPatches,
+  DerivePatchesOptions,
+  Patch,
+  PatchFinding,
+  UnpatchableFinding,
+} from './patches.ts';
+export { derivePatches } from './patches.ts';
