@@ -79,3 +79,12 @@ export type {
   UnpatchableFinding,
 } from './patches.ts';
 export { derivePatches } from './patches.ts';
+export type { TemplateCheck, TemplateFacts } from './templates.ts';
+export {
+  checkTemplateCriteria,
+  firstWaveIsNonProduction,
+  globMatches,
+  securityUpdatesTemplate,
+  StandardTemplate,
+  TemplateCriteria,
+} from './templates.ts';
