@@ -23,6 +23,7 @@ export type {
   ParsePlansResult,
   PlanValidation,
   ResolvedWave,
+  RolloutEstimate,
 } from './plans.ts';
 export {
   amountOf,
@@ -34,7 +35,9 @@ export {
   communicationAudiences,
   CountOrPercent,
   DeploymentPlan,
+  DEFAULT_MINUTES_PER_ASSET,
   defaultDeploymentPlan,
+  estimateRollout,
   formatIssues,
   formatPath,
   HealthCheck,
@@ -88,3 +91,4 @@ export {
   StandardTemplate,
   TemplateCriteria,
 } from './templates.ts';
+export { FollowUpAction, PostImplementationReview } from './review.ts';

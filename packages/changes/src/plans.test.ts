@@ -6,6 +6,7 @@ import {
   amountOf,
   DeploymentPlan as DeploymentPlanSchema,
   defaultDeploymentPlan,
+  estimateRollout,
   parsePlansDocument,
   resolveWaves,
   validatePlans,
@@ -599,5 +600,36 @@ describe('defaultDeploymentPlan', () => {
     const made = defaultDeploymentPlan(assets);
     expect([made.plan.waves.map((w) => w.name), made.warnings]).toEqual([waves, warnings]);
     expect(DeploymentPlanSchema.safeParse(made.plan).success).toBe(true);
+  });
+});
+
+describe('estimateRollout', () => {
+  const parsed = parsePlansDocument(example);
+  if (!parsed.ok) throw new Error('example must parse');
+  const plan = parsed.plans.deploymentPlan as DeploymentPlan;
+  const { estimatedMinutes: _given, ...computed } = plan;
+
+  it('sums batches and bake time per ring', () => {
+    // early: test 2 assets at 50% → 2 batches × 10 + 30 bake; canary 1 × 10 + 120 bake.
+    // main: production 3 assets at 25% → 3 batches × 10 + 60 bake.
+    expect(estimateRollout(computed, scope)).toEqual({
+      rings: [
+        { ring: 'early', offsetDays: 0, minutes: 50 + 130 },
+        { ring: 'main', offsetDays: 3, minutes: 90 },
+      ],
+      longestMinutes: 180,
+    });
+    expect(estimateRollout(computed, scope, 5).longestMinutes).toBe(2 * 5 + 30 + 5 + 120);
+  });
+
+  it("uses the plan's own estimate per ring when given, and counts no bake for an empty wave", () => {
+    expect(estimateRollout(plan, scope).rings.map((r) => r.minutes)).toEqual([90, 90]);
+    expect(estimateRollout(computed, [asset('web-01', 'production', 'high')])).toEqual({
+      rings: [
+        { ring: 'early', offsetDays: 0, minutes: 0 },
+        { ring: 'main', offsetDays: 3, minutes: 10 + 60 },
+      ],
+      longestMinutes: 70,
+    });
   });
 });
