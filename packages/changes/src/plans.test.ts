@@ -607,7 +607,7 @@ describe('estimateRollout', () => {
   const parsed = parsePlansDocument(example);
   if (!parsed.ok) throw new Error('example must parse');
   const plan = parsed.plans.deploymentPlan as DeploymentPlan;
-  const { estimatedMinutes: _given, ...computed } = plan;
+  const computed: DeploymentPlan = { ...plan, estimatedMinutes: undefined };
 
   it('sums batches and bake time per ring', () => {
     // early: test 2 assets at 50% → 2 batches × 10 + 30 bake; canary 1 × 10 + 120 bake.
