@@ -92,3 +92,5 @@ export {
   TemplateCriteria,
 } from './templates.ts';
 export { FollowUpAction, PostImplementationReview } from './review.ts';
+export type { ChangeContent, MaterialField } from './edits.ts';
+export { materialChanges, materialFields } from './edits.ts';
