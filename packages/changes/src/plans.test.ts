@@ -403,6 +403,37 @@ describe('validatePlans', () => {
       },
     ],
     [
+      'messages: a lead time after the start, nobody to tell; rollback on checks that do not exist',
+      {
+        ...complete,
+        deploymentPlan: { waves: [wave({ name: 'w' })], rings: [] },
+        rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+        communicationPlan: {
+          messages: [
+            {
+              phase: 'post',
+              leadMinutes: 60,
+              audiences: ['end-users'],
+              addresses: [],
+              subject: 'done',
+              body: 'done',
+            },
+            { phase: 'pre', audiences: [], addresses: [], subject: 's', body: 'b' },
+          ],
+        },
+      },
+      'normal',
+      {
+        ok: false,
+        errors: ['communicationPlan.messages[0].leadMinutes: only pre messages have a lead time'],
+        warnings: [
+          'deploymentPlan.waves[0]: wave w has no health checks',
+          'communicationPlan.messages[1]: reaches nobody (no audiences, no addresses)',
+          'rollbackPlan.triggers: health-check-failure, but no wave has health checks',
+        ],
+      },
+    ],
+    [
       'failed evidence',
       {
         ...complete,

@@ -580,6 +580,19 @@ export function validatePlans(
     if (wave.healthChecks.length === 0)
       warnings.push(`${formatPath([...path])}: wave ${wave.name} has no health checks`);
   });
+  plans.communicationPlan?.messages.forEach((message, i) => {
+    const path = ['communicationPlan', 'messages', i];
+    if (message.leadMinutes !== undefined && message.phase !== 'pre')
+      error([...path, 'leadMinutes'], 'only pre messages have a lead time');
+    if (message.audiences.length === 0 && message.addresses.length === 0)
+      warnings.push(`${formatPath(path)}: reaches nobody (no audiences, no addresses)`);
+  });
+  if (
+    plans.rollbackPlan?.triggers.includes('health-check-failure') === true &&
+    deployment !== undefined &&
+    deployment.waves.every((w) => w.healthChecks.length === 0)
+  )
+    warnings.push('rollbackPlan.triggers: health-check-failure, but no wave has health checks');
   plans.rollbackPlan?.steps.forEach((step, i) => {
     if (step.kind !== 'restore-paths') return;
     const backedUp = plans.backupPlan?.paths ?? [];
