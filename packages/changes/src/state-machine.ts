@@ -159,6 +159,8 @@ export function transition(
   action: ChangeAction,
   facts: TransitionFacts,
 ): TransitionResult {
+  // Callers validate actions at their edge; an unknown one (from untyped input) is still refused.
+  if (!isChangeAction(action)) return { ok: false, reason: `unknown action ${String(action)}` };
   const rule = transitionTable[action] as { from: readonly ChangeState[]; to: ChangeState };
   if (!rule.from.includes(from)) {
     return {
