@@ -70,7 +70,9 @@ async function toApiGroups(
     name: g.name,
     description: g.description,
     emergency: g.emergency,
-    members: g.members.map((id) => userRef(id, users)),
+    members: g.members
+      .map((id) => userRef(id, users))
+      .sort((a, b) => (a.username ?? '\uffff').localeCompare(b.username ?? '\uffff')),
     createdAt: g.createdAt,
     updatedAt: g.updatedAt,
   }));
