@@ -116,6 +116,17 @@ describe.each(testDatabases())('approvals API on $name', ({ open, skip }) => {
       });
       expect(patched.json<ApiApproverGroup>().emergency).toBe(true);
 
+      const stillEmergency = await app.inject({
+        method: 'PATCH',
+        url: '/api/v1/approver-groups/emergency',
+        headers: manager.headers,
+        payload: { emergency: false },
+      });
+      expect(stillEmergency.statusCode).toBe(409);
+      expect(stillEmergency.json<{ detail: string }>().detail).toBe(
+        `The approval policy's emergency rule names "emergency": it stays an emergency group`,
+      );
+
       const inUse = await app.inject({
         method: 'DELETE',
         url: '/api/v1/approver-groups/cab',
@@ -192,6 +203,18 @@ describe.each(testDatabases())('approvals API on $name', ({ open, skip }) => {
           [{ id: 'x', stages: [{ name: 's', groups: ['cab'], quorum: { kind: 'most' } }] }],
           422,
           'quorum',
+        ],
+        [
+          [
+            {
+              id: 'urgent',
+              match: { types: ['emergency'] },
+              stages: [{ name: 's', groups: ['emergency', 'cab'], quorum: { kind: 'any' } }],
+            },
+            ...rules,
+          ],
+          422,
+          'Rule urgent is for emergency changes but names groups that are not emergency groups: cab',
         ],
       ];
       for (const [payloadRules, status, message] of cases) {

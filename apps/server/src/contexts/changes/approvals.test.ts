@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ApprovalSubject } from '@patchgate/changes';
+import {
+  ApprovalPolicyRules,
+  defaultApprovalRules,
+  defaultApproverGroups,
+} from '@patchgate/changes';
 import { testClock as createTestClock } from '@patchgate/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testCaller } from '../../../test/auth.ts';
@@ -13,7 +18,11 @@ import {
   recordDecision,
   withdrawApprovals,
 } from './approvals.ts';
-import { changeApproverGroupMembers, createDelegation } from './approvals-admin.ts';
+import {
+  changeApproverGroupMembers,
+  createDelegation,
+  putApprovalPolicy,
+} from './approvals-admin.ts';
 import { listGroups } from './approvals-repository.ts';
 
 describe.each(testDatabases())('approvals on $name', ({ open, skip }) => {
@@ -110,8 +119,15 @@ describe.each(testDatabases())('approvals on $name', ({ open, skip }) => {
       ['emergency', true],
       ['service-owners', false],
     ]);
+    expect(groups.map((g) => g.description).sort()).toEqual(
+      defaultApproverGroups.map((g) => g.description).sort(),
+    );
     const policy = await db.db.selectFrom('approval_policies').selectAll().execute();
     expect(policy.map((p) => [Number(p.version), p.created_by])).toEqual([[1, null]]);
+    // The migration writes the default out; the package's copy must say the same.
+    expect(JSON.parse(policy[0]?.rules_json ?? 'null')).toEqual(
+      ApprovalPolicyRules.parse(defaultApprovalRules),
+    );
   });
 
   it.skipIf(skip !== undefined)(
@@ -282,6 +298,33 @@ describe.each(testDatabases())('approvals on $name', ({ open, skip }) => {
       expect((await events('change.approval-requested')).map((e) => e['changeId'])).toEqual([
         failing.changeId,
       ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a disabled member cannot approve and does not count toward an all quorum',
+    async () => {
+      const { db, ctx, clock, subject, decide, who } = await setUp();
+      await putApprovalPolicy(
+        ctx,
+        {
+          rules: ApprovalPolicyRules.parse([
+            { id: 'all', stages: [{ name: 'CAB', groups: ['cab'], quorum: { kind: 'all' } }] },
+          ]),
+        },
+        { actor: who('admin').actor },
+      );
+      await db.db
+        .updateTable('users')
+        .set({ disabled: 1 })
+        .where('id', '=', who('cab3').id)
+        .execute();
+      await expect(decide(subject, 'cab3', 'approved')).rejects.toMatchObject({ status: 409 });
+      await decide(subject, 'cab1', 'approved');
+      const status = await decide(subject, 'cab2', 'approved');
+      expect(status).toMatchObject({ complete: true, ruleId: 'all' });
+      expect(status.stages[0]?.required).toBe(2);
+      expect(await approvalStatus(db.db, subject, clock)).toEqual(status);
     },
   );
 
