@@ -302,6 +302,21 @@ describe.each(testDatabases())('approvals on $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip !== undefined)(
+    'two decisions by one person at the same moment: one counts, the other is refused',
+    async () => {
+      const { db, clock, subject, who } = await setUp();
+      const once = () =>
+        db.db
+          .transaction()
+          .execute((trx) => recordDecision(trx, clock, subject, who('owner').actor, 'approved'));
+      const results = await Promise.allSettled([once(), once(), once()]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected', 'rejected']);
+      const rows = await db.db.selectFrom('approval_decisions').select('id').execute();
+      expect(rows).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'a disabled member cannot approve and does not count toward an all quorum',
     async () => {
       const { db, ctx, clock, subject, decide, who } = await setUp();
