@@ -1037,6 +1037,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/approver-groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the approver groups with their members
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listApproverGroups"];
+        put?: never;
+        /**
+         * Create an approver group (its name is how policies refer to it)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createApproverGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approver-groups/{group}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One approver group, by name or id
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getApproverGroup"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete an approver group the approval policy does not name
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteApproverGroup"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an approver group's description or emergency flag
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateApproverGroup"];
+        trace?: never;
+    };
+    "/api/v1/approver-groups/{group}/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add and remove members of an approver group (users by name or id)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["changeApproverGroupMembers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/approval-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The approval policy in force
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getApprovalPolicy"];
+        /**
+         * Store a new version of the approval policy (validated; every group it names must exist)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["putApprovalPolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List delegations of approvals (current and future; ended=true for all)
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listDelegations"];
+        put?: never;
+        /**
+         * Delegate approvals for a window (your own; someone else's needs changes:manage)
+         * @description Needs one of the permissions `changes:approve`, `changes:manage` (an API token: in its scopes too).
+         */
+        post: operations["createDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/delegations/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke a delegation (its giver, its delegate, or changes:manage)
+         * @description Needs one of the permissions `changes:approve`, `changes:manage` (an API token: in its scopes too).
+         */
+        post: operations["revokeDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -5435,6 +5575,775 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listApproverGroups: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        groups: {
+                            id: string;
+                            /** @description how approval policies refer to the group */
+                            name: string;
+                            description: string;
+                            /** @description one member approves an emergency change */
+                            emergency: boolean;
+                            members: {
+                                id: string;
+                                /** @description null when the user no longer exists */
+                                username: string | null;
+                                displayName: string | null;
+                            }[];
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createApproverGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description approver group name (lower-case letters, digits, ".", "_", "-") */
+                    name: string;
+                    /**
+                     * @description what the group is for
+                     * @default
+                     */
+                    description?: string;
+                    /**
+                     * @description an emergency approver group
+                     * @default false
+                     */
+                    emergency?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description An approver group */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description how approval policies refer to the group */
+                        name: string;
+                        description: string;
+                        /** @description one member approves an emergency change */
+                        emergency: boolean;
+                        members: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getApproverGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description approver group name or id */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An approver group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description how approval policies refer to the group */
+                        name: string;
+                        description: string;
+                        /** @description one member approves an emergency change */
+                        emergency: boolean;
+                        members: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteApproverGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description approver group name or id */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    updateApproverGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description approver group name or id */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the group is for */
+                    description?: string;
+                    /** @description an emergency approver group */
+                    emergency?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description An approver group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description how approval policies refer to the group */
+                        name: string;
+                        description: string;
+                        /** @description one member approves an emergency change */
+                        emergency: boolean;
+                        members: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    changeApproverGroupMembers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description approver group name or id */
+                group: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description users to add
+                     * @default []
+                     */
+                    add?: string[];
+                    /**
+                     * @description users to remove
+                     * @default []
+                     */
+                    remove?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description An approver group */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description how approval policies refer to the group */
+                        name: string;
+                        description: string;
+                        /** @description one member approves an emergency change */
+                        emergency: boolean;
+                        members: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        }[];
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getApprovalPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The approval policy in force: the first rule matching a change decides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description increases with each stored policy */
+                        version: number;
+                        /** @description the rules in order: the first that matches a change decides */
+                        rules: {
+                            /** @description rule id, unique in the policy (shown in the approval status) */
+                            id: string;
+                            /**
+                             * @description why this rule exists
+                             * @default
+                             */
+                            description: string;
+                            /**
+                             * @description what a rule applies to: every given field must match (absent fields match all)
+                             * @default {}
+                             */
+                            match: {
+                                /** @description change types (absent: any) */
+                                types?: ("standard" | "normal" | "emergency")[];
+                                /** @description risk levels (absent: any) */
+                                risks?: ("low" | "moderate" | "high")[];
+                                /** @description matches when any asset in scope is in one of these environments (absent: any) */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description matches when any asset in scope is in one of these asset groups (absent: any) */
+                                assetGroups?: string[];
+                            };
+                            /**
+                             * @description standard changes only: approved by the system when the template criteria hold; the stages apply when they do not
+                             * @default false
+                             */
+                            autoApprove: boolean;
+                            /** @description the change needs a retrospective review (default: true for emergency changes) */
+                            retrospectiveReview?: boolean;
+                            /** @description the stages, in order */
+                            stages: {
+                                /** @description what the stage is, e.g. "service owner" or "CAB" */
+                                name: string;
+                                /** @description approver groups whose members may approve this stage (the union of them) */
+                                groups: string[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                            }[];
+                        }[];
+                        createdAt: string;
+                        /** @description null for the seeded default */
+                        createdBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        } | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    putApprovalPolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the rules in order: the first that matches a change decides */
+                    rules: {
+                        /** @description rule id, unique in the policy (shown in the approval status) */
+                        id: string;
+                        /**
+                         * @description why this rule exists
+                         * @default
+                         */
+                        description?: string;
+                        /**
+                         * @description what a rule applies to: every given field must match (absent fields match all)
+                         * @default {}
+                         */
+                        match?: {
+                            /** @description change types (absent: any) */
+                            types?: ("standard" | "normal" | "emergency")[];
+                            /** @description risk levels (absent: any) */
+                            risks?: ("low" | "moderate" | "high")[];
+                            /** @description matches when any asset in scope is in one of these environments (absent: any) */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /** @description matches when any asset in scope is in one of these asset groups (absent: any) */
+                            assetGroups?: string[];
+                        };
+                        /**
+                         * @description standard changes only: approved by the system when the template criteria hold; the stages apply when they do not
+                         * @default false
+                         */
+                        autoApprove?: boolean;
+                        /** @description the change needs a retrospective review (default: true for emergency changes) */
+                        retrospectiveReview?: boolean;
+                        /** @description the stages, in order */
+                        stages: {
+                            /** @description what the stage is, e.g. "service owner" or "CAB" */
+                            name: string;
+                            /** @description approver groups whose members may approve this stage (the union of them) */
+                            groups: string[];
+                            /** @description quorum: any one, N of the groups, or all of them */
+                            quorum: {
+                                /**
+                                 * @description any one eligible approver
+                                 * @enum {string}
+                                 */
+                                kind: "any";
+                            } | {
+                                /**
+                                 * @description at least `count` distinct approvers
+                                 * @enum {string}
+                                 */
+                                kind: "count";
+                                /** @description how many distinct approvers */
+                                count: number;
+                            } | {
+                                /**
+                                 * @description every member of the groups (except the requester and the implementer)
+                                 * @enum {string}
+                                 */
+                                kind: "all";
+                            };
+                        }[];
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The approval policy in force: the first rule matching a change decides */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description increases with each stored policy */
+                        version: number;
+                        /** @description the rules in order: the first that matches a change decides */
+                        rules: {
+                            /** @description rule id, unique in the policy (shown in the approval status) */
+                            id: string;
+                            /**
+                             * @description why this rule exists
+                             * @default
+                             */
+                            description: string;
+                            /**
+                             * @description what a rule applies to: every given field must match (absent fields match all)
+                             * @default {}
+                             */
+                            match: {
+                                /** @description change types (absent: any) */
+                                types?: ("standard" | "normal" | "emergency")[];
+                                /** @description risk levels (absent: any) */
+                                risks?: ("low" | "moderate" | "high")[];
+                                /** @description matches when any asset in scope is in one of these environments (absent: any) */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description matches when any asset in scope is in one of these asset groups (absent: any) */
+                                assetGroups?: string[];
+                            };
+                            /**
+                             * @description standard changes only: approved by the system when the template criteria hold; the stages apply when they do not
+                             * @default false
+                             */
+                            autoApprove: boolean;
+                            /** @description the change needs a retrospective review (default: true for emergency changes) */
+                            retrospectiveReview?: boolean;
+                            /** @description the stages, in order */
+                            stages: {
+                                /** @description what the stage is, e.g. "service owner" or "CAB" */
+                                name: string;
+                                /** @description approver groups whose members may approve this stage (the union of them) */
+                                groups: string[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                            }[];
+                        }[];
+                        createdAt: string;
+                        /** @description null for the seeded default */
+                        createdBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listDelegations: {
+        parameters: {
+            query?: {
+                /** @description only delegations from or to this user (username or id) */
+                user?: string;
+                /** @description true: also list delegations whose window has ended and revoked ones */
+                ended?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        delegations: {
+                            id: string;
+                            /** @description whose approvals are delegated (the person away) */
+                            from: {
+                                id: string;
+                                /** @description null when the user no longer exists */
+                                username: string | null;
+                                displayName: string | null;
+                            };
+                            /** @description who decides for them */
+                            to: {
+                                id: string;
+                                /** @description null when the user no longer exists */
+                                username: string | null;
+                                displayName: string | null;
+                            };
+                            /** @description inclusive */
+                            startsAt: string;
+                            /** @description exclusive */
+                            endsAt: string;
+                            reason: string;
+                            /** @description in force now (inside its window, not revoked) */
+                            active: boolean;
+                            createdAt: string;
+                            /** @description a user */
+                            createdBy: {
+                                id: string;
+                                /** @description null when the user no longer exists */
+                                username: string | null;
+                                displayName: string | null;
+                            };
+                            revokedAt: string | null;
+                            revokedBy: {
+                                id: string;
+                                /** @description null when the user no longer exists */
+                                username: string | null;
+                                displayName: string | null;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description whose approvals (default: the caller; another user needs changes:manage) */
+                    from?: string;
+                    /** @description who decides for them */
+                    to: string;
+                    /**
+                     * Format: date-time
+                     * @description start of the window (ISO 8601)
+                     */
+                    startsAt: string;
+                    /**
+                     * Format: date-time
+                     * @description end of the window (ISO 8601, exclusive); at most one year after the start
+                     */
+                    endsAt: string;
+                    /**
+                     * @description why (holiday, leave…)
+                     * @default
+                     */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description A delegation of approvals while someone is away */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description whose approvals are delegated (the person away) */
+                        from: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        /** @description who decides for them */
+                        to: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        /** @description inclusive */
+                        startsAt: string;
+                        /** @description exclusive */
+                        endsAt: string;
+                        reason: string;
+                        /** @description in force now (inside its window, not revoked) */
+                        active: boolean;
+                        createdAt: string;
+                        /** @description a user */
+                        createdBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        revokedAt: string | null;
+                        revokedBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description delegation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A delegation of approvals while someone is away */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description whose approvals are delegated (the person away) */
+                        from: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        /** @description who decides for them */
+                        to: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        /** @description inclusive */
+                        startsAt: string;
+                        /** @description exclusive */
+                        endsAt: string;
+                        reason: string;
+                        /** @description in force now (inside its window, not revoked) */
+                        active: boolean;
+                        createdAt: string;
+                        /** @description a user */
+                        createdBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        };
+                        revokedAt: string | null;
+                        revokedBy: {
+                            id: string;
+                            /** @description null when the user no longer exists */
+                            username: string | null;
+                            displayName: string | null;
+                        } | null;
                     };
                 };
             };

@@ -94,3 +94,4 @@ export {
 export { FollowUpAction, PostImplementationReview } from './review.ts';
 export type { ChangeContent, MaterialField } from './edits.ts';
 export { materialChanges, materialFields } from './edits.ts';
+export * from './approval/index.ts';
