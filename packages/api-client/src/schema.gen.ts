@@ -1161,6 +1161,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conflicts a change over an interval on some assets would meet (windows, cutoffs, freezes, other changes)
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["checkCalendarConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/next-slot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The earliest start at which every selected asset is in its window, outside freezes and free of other changes
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["nextCalendarSlot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/calendar/feed-token": {
         parameters: {
             query?: never;
@@ -6397,6 +6437,108 @@ export interface operations {
                         }[];
                         /** @description true when a window or freeze had more occurrences than listed */
                         truncated: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    checkCalendarConflicts: {
+        parameters: {
+            query: {
+                /** @description planned start, ISO 8601 with offset */
+                start: string;
+                /** @description planned end, ISO 8601 with offset */
+                end: string;
+                /** @description the assets, in text form: environment=production|staging,group=web; * for every asset */
+                assets?: string;
+                /** @description the change type (an emergency change may enter freezes that allow it) */
+                type?: "standard" | "normal" | "emergency";
+                /** @description the plan's estimated duration (default: end − start) */
+                estimatedMinutes?: number;
+                /** @description whether every approval is in (false adds approval-missing-before-start) */
+                approved?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conflicts a change over this interval on these assets would have */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description names of the assets the selector picked */
+                        assets: string[];
+                        /** @description every conflict; empty when none */
+                        conflicts: {
+                            /**
+                             * @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start
+                             * @enum {string}
+                             */
+                            kind: "asset-in-overlapping-change" | "outside-window" | "in-freeze" | "window-too-short" | "approval-missing-before-start";
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            /** @description the window concerned */
+                            windowId?: string;
+                            /** @description the freeze concerned */
+                            freezeId?: string;
+                            /** @description in-freeze: whether this change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for people */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    nextCalendarSlot: {
+        parameters: {
+            query: {
+                /** @description earliest start (default: now) */
+                after?: string;
+                /** @description how long the change needs */
+                durationMinutes: number;
+                /** @description the assets, in text form: environment=production|staging,group=web; * for every asset */
+                assets?: string;
+                /** @description the change type (an emergency change may enter freezes that allow it) */
+                type?: "standard" | "normal" | "emergency";
+                /** @description how far ahead to look (default 90 days) */
+                horizonDays?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next feasible slot: every asset in its window, outside freezes, free of other changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description names of the assets the selector picked */
+                        assets: string[];
+                        /** @description the earliest feasible start, ISO 8601 UTC; null when none */
+                        start: string | null;
+                        /** @description start + duration; null when none */
+                        end: string | null;
+                        /** @description why there is none within the horizon; null when found */
+                        reason: string | null;
                     };
                 };
             };
