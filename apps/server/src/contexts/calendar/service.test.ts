@@ -202,5 +202,24 @@ describe.each(testDatabases())('calendar service on $name', ({ open, skip }) => 
       '2026-06-02T20:00:00.000Z',
     ]);
     expect(await feedForToken(ctx, 'pgc_unknown', scheduledChanges)).toBeUndefined();
+    // A disabled user's feed ends with them (and comes back if they are enabled again).
+    await ctx.database.db
+      .updateTable('users')
+      .set({ disabled: 1 })
+      .where('id', '=', admin.userId)
+      .execute();
+    expect(await feedForToken(ctx, token, scheduledChanges)).toBeUndefined();
+    await ctx.database.db
+      .updateTable('users')
+      .set({ roles_json: '["auditor"]', disabled: 0 })
+      .where('id', '=', admin.userId)
+      .execute();
+    expect(await feedForToken(ctx, token, scheduledChanges)).toBeDefined();
+    await ctx.database.db
+      .updateTable('users')
+      .set({ roles_json: '[]' })
+      .where('id', '=', admin.userId)
+      .execute();
+    expect(await feedForToken(ctx, token, scheduledChanges)).toBeUndefined();
   });
 });
