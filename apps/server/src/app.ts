@@ -18,6 +18,7 @@ import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
 import { registerApprovalRoutes } from './contexts/changes/index.ts';
+import { registerCalendarRoutes } from './contexts/calendar/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -134,5 +135,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
+  // Until the changes context exists there are no scheduled changes; the integrator wires
+  // its `scheduledChanges` here.
+  registerCalendarRoutes(app, ctx, { scheduledChanges: () => Promise.resolve([]) });
   return { app, state };
 }

@@ -6,6 +6,7 @@ import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
 import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
+import type { CalendarTables } from '../contexts/calendar/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
@@ -18,4 +19,5 @@ export interface DatabaseSchema
     InventoryTables,
     AdvisoryTables,
     FindingTables,
-    ApprovalTables {}
+    ApprovalTables,
+    CalendarTables {}
