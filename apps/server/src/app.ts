@@ -23,6 +23,7 @@ import {
   registerInventoryRoutes,
 } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/index.ts';
+import { registerNotificationRoutes } from './contexts/notifications/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
@@ -132,5 +133,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
   return { app, state };
 }

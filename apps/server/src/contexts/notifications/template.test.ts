@@ -21,9 +21,9 @@ describe('template engine', () => {
     expect(renderTemplate(template, data)).toBe(expected);
   });
 
-  it('escapes values, not the template, in HTML', () => {
-    expect(renderHtml("Title: {{change.title}}\nIt's <b>{{change.risk}}</b>", data)).toBe(
-      "<!doctype html>\n<html><body>\n<p>Title: Patch &lt;openssl&gt; &amp; &quot;libc&quot;<br>\nIt's &lt;b&gt;high&lt;/b&gt;</p>\n</body></html>\n",
+  it('escapes everything in HTML: no value and no template text adds markup', () => {
+    expect(renderHtml("Title: {{change.title}}\nIt's <b>{{change.risk}}</b>\n\nBye", data)).toBe(
+      '<!doctype html>\n<html><body>\n<p>Title: Patch &lt;openssl&gt; &amp; &quot;libc&quot;<br>\nIt&#39;s &lt;b&gt;high&lt;/b&gt;</p>\n<p>Bye</p>\n</body></html>\n',
     );
   });
 

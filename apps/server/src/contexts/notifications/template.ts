@@ -70,13 +70,19 @@ export function renderTemplate(
   });
 }
 
-/** A plain-text body as a small HTML document: values escaped, lines kept. */
-export function renderHtml(body: string, data: TemplateData): string {
-  const escapedTemplate = escapeHtml(body).replace(/&#39;/g, "'");
-  const filled = renderTemplate(escapedTemplate, data, { html: true });
-  const paragraphs = filled
+/** Plain text as a small HTML document: everything escaped, paragraphs and lines kept. */
+export function plainToHtml(text: string): string {
+  const paragraphs = escapeHtml(text)
     .split(/\n{2,}/)
     .map((p) => `<p>${p.replace(/\n/g, '<br>\n')}</p>`)
     .join('\n');
   return `<!doctype html>\n<html><body>\n${paragraphs}\n</body></html>\n`;
+}
+
+/**
+ * A plain-text body template as HTML: filled first, then escaped whole, so no value (and no
+ * template text) can add markup.
+ */
+export function renderHtml(body: string, data: TemplateData): string {
+  return plainToHtml(renderTemplate(body, data));
 }
