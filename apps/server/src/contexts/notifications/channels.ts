@@ -4,6 +4,7 @@
  * Every send has a timeout and reports a result instead of throwing; the caller records it in
  * the delivery log and decides about retries.
  */
+import { isIP } from 'node:net';
 import nodemailer from 'nodemailer';
 import { request } from 'undici';
 import type { ChannelKind } from './model.ts';
@@ -189,7 +190,8 @@ async function sendEmail(
       }),
     tls: {
       minVersion: 'TLSv1.2',
-      servername: settings.host,
+      // SNI takes host names only (RFC 6066 §3); an IP address is checked against the SAN.
+      ...(isIP(settings.host) === 0 && { servername: settings.host }),
       ...(settings.caCertificate !== undefined && { ca: settings.caCertificate }),
     },
     connectionTimeout: options.timeoutMs,
