@@ -141,6 +141,23 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'notifications',
+    summary: 'notification channels, subscriptions, contacts, templates and the delivery log',
+    subcommands: [
+      'channels',
+      'subscribe',
+      'unsubscribe',
+      'subscriptions',
+      'contacts',
+      'deliveries',
+      'templates',
+    ],
+    load: async () => {
+      const m = await import('./commands/notifications.ts');
+      return { help: m.notificationsHelp, run: m.notificationsCommand };
+    },
+  },
+  {
     name: 'audit',
     summary: "list the server's audit events; verify the audit chain",
     subcommands: ['list', 'verify'],

@@ -98,7 +98,11 @@ export async function smtpReceiver(user: string, pass: string) {
   let listening: (port: number) => void = () => undefined;
   const port = new Promise<number>((resolve) => (listening = resolve));
   createInterface({ input: child.stdout }).on('line', (line) => {
-    const event = JSON.parse(line) as { type: string; port?: number; raw?: string };
+    const event = JSON.parse(line) as Partial<Omit<SmtpMessage, 'raw'>> & {
+      type: string;
+      port?: number;
+      raw?: string;
+    };
     if (event.type === 'listening') listening(event.port ?? 0);
     if (event.type === 'message') {
       const message = {
