@@ -5,11 +5,19 @@
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
+import type { CalendarTables } from '../contexts/calendar/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 import type { NotificationTables } from '../contexts/notifications/tables.ts';
 
 export interface DatabaseSchema
-  extends AuditTables, AuthTables, JobTables, InventoryTables, AdvisoryTables, FindingTables,
+  extends
+    AuditTables,
+    AuthTables,
+    JobTables,
+    InventoryTables,
+    AdvisoryTables,
+    FindingTables,
+    CalendarTables,
     NotificationTables {}
