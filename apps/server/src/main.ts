@@ -95,10 +95,11 @@ export function eventSubscriptions(): EventSubscriptions {
 
 /**
  * How notifications reads a change. INTEGRATOR: replace with the changes context's
- * `describeChange(db, id)` (apps/server/src/contexts/changes/index.ts) once it is merged.
+ * `describeChange(database, id)` (apps/server/src/contexts/changes/index.ts) once it is merged
+ * (its `ChangeBrief` has every field of `NotifiedChange`: it is passed as it is).
  * Until then nothing is read: every change delivery is logged as "change <id> not found".
  */
-export const describeChangeForNotifications: DescribeChange<Database['db']> = () =>
+export const describeChangeForNotifications: DescribeChange<Database> = () =>
   Promise.resolve(undefined);
 
 /** Register every background job and event delivery of the server on a runner. */

@@ -16,6 +16,7 @@ export interface MessageTemplate {
 /** The values a change event's template may use. */
 export const changeTemplateValues = [
   'change.id',
+  'change.number',
   'change.title',
   'change.type',
   'change.state',
@@ -26,7 +27,7 @@ export const changeTemplateValues = [
   'change.ownerTeams',
   'change.requester',
   'change.implementer',
-  'change.url',
+  'change.link',
   'event.from',
   'event.to',
   'event.action',
@@ -42,7 +43,7 @@ export function templateValuesOf(event: NotificationEvent): readonly string[] {
   return isFindingEvent(event) ? findingTemplateValues : changeTemplateValues;
 }
 
-const footer = '\n\nDetails: {{change.url}}';
+const footer = '\n\nDetails: {{change.link}}';
 const summary =
   'Change: {{change.title}} ({{change.type}}, risk {{change.risk}})\nAssets: {{change.assets}}\nWindow: {{change.windowStart}} – {{change.windowEnd}}';
 
@@ -108,13 +109,14 @@ export function changeTemplateData(change: NotifiedChange, event: ChangeEventInp
       type: change.type,
       state: change.state,
       risk: change.risk,
-      windowStart: change.window?.start ?? 'not scheduled',
-      windowEnd: change.window?.end ?? 'not scheduled',
-      assets: change.assetNames,
+      number: change.number ?? '',
+      windowStart: change.windowStart ?? 'not scheduled',
+      windowEnd: change.windowEnd ?? 'not scheduled',
+      assets: change.assets.map((a) => a.name),
       ownerTeams: change.ownerTeams,
       requester: change.requester?.name ?? '',
       implementer: change.implementer?.name ?? '',
-      url: change.url ?? '',
+      link: change.link ?? '',
     },
     event: {
       from: str(data['from']),

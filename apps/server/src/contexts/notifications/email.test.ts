@@ -133,7 +133,7 @@ describe.each(testDatabases())('e-mail notifications on $name', ({ open, skip })
         attendees: event.attendees.map((a) => a.getFirstValue() as string),
       }).toEqual({
         uid: 'change-c-1@patchgate',
-        summary: 'Patch openssl on the web tier',
+        summary: 'Change: Patch openssl on the web tier',
         start: '2026-11-28T22:00:00.000Z',
         end: '2026-11-29T01:00:00.000Z',
         attendees: ['mailto:web@example.org'],

@@ -198,7 +198,7 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
         change: {
           id: 'c-1',
           title: 'Patch openssl on the web tier',
-          assetNames: ['web-01', 'web-02'],
+          assets: [{ name: 'web-01' }, { name: 'web-02' }],
         },
         domainEvent: { name: 'change.state-changed', changeId: 'c-1', to: 'scheduled' },
       });

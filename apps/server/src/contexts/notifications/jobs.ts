@@ -11,6 +11,7 @@
  * after the send and before its record resends the same message with the same
  * `Patchgate-Delivery-Id` (e-mail: the same Message-ID), which receivers use to drop it.
  */
+import { changeInvitation } from '@patchgate/calendar';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { timestamp } from '../../clock.ts';
@@ -23,7 +24,6 @@ import type { JobRunner } from '../jobs/index.ts';
 import { defineJobType, enqueueJob } from '../jobs/index.ts';
 import { sendMessage } from './channels.ts';
 import { changeTemplateData } from './defaults.ts';
-import { changeWindowInvitation } from './invitation.ts';
 import type {
   Audience,
   ChangeEventInput,
@@ -85,7 +85,7 @@ export function notificationSubscriber<N extends ChangeEventName>(
 
 export interface NotificationJobOptions {
   /** The changes context's read of a change (main.ts wires it). */
-  readonly describeChange: DescribeChange<Database['db']>;
+  readonly describeChange: DescribeChange<Database>;
   /** Reads work-queue findings due by a day (default: the findings context's). */
   readonly findingsDue?: typeof findingsDueBy;
   readonly timeoutMs?: number;
@@ -216,7 +216,7 @@ export async function fanOut(
   if (subscriptions.length === 0) return { deliveries: 0, written: 0 };
   const channels = new Map((await listChannelRows(database.db)).map((c) => [c.id, c] as const));
   const changeId = event.data.changeId;
-  const change = await options.describeChange(database.db, changeId);
+  const change = await options.describeChange(database, changeId);
   const now = clock.now();
   const nowIso = now.toISOString();
   const planned: PlannedDelivery[] = [];
@@ -274,20 +274,29 @@ export async function fanOut(
       };
       for (const recipient of recipients) {
         const calendar =
-          channel.kind === 'email' && notification === 'scheduled' && change.window !== null
-            ? changeWindowInvitation({
-                changeId: change.id,
+          channel.kind === 'email' &&
+          notification === 'scheduled' &&
+          change.windowStart !== null &&
+          change.windowEnd !== null
+            ? changeInvitation({
+                id: change.id,
                 title: change.title,
                 description: rendered.text,
-                start: change.window.start,
-                end: change.window.end,
-                organizer: String(
-                  (JSON.parse(channel.config_json) as { from?: string }).from ??
-                    'patchgate@localhost',
-                ),
-                attendees: [recipient],
-                url: change.url,
-                now,
+                start: new Date(change.windowStart),
+                end: new Date(change.windowEnd),
+                organizer: {
+                  email: String(
+                    (JSON.parse(channel.config_json) as { from?: string }).from ??
+                      'patchgate@localhost',
+                  ),
+                  name: 'Patchgate',
+                },
+                attendees: [{ email: recipient }],
+                ...(change.link !== undefined && change.link !== '' && { url: change.link }),
+                // Minutes since the epoch: a later invitation for the same change supersedes
+                // an earlier one (RFC 5546 §2.1.4), whatever the number of reschedules.
+                sequence: Math.floor(now.getTime() / 60_000),
+                stamp: now,
               })
             : undefined;
         planned.push({

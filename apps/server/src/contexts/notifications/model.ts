@@ -73,29 +73,36 @@ export type DeliveryStatus = (typeof deliveryStatuses)[number];
 
 /**
  * What notifications need to know about a change, from the changes context through the
- * injected `describeChange(db, id)` (wired in main.ts). Notifications never reads the changes
- * context's tables.
+ * injected `describeChange(database, id)` (wired in main.ts); the fields are those of the
+ * changes context's `ChangeBrief` it uses, so that function is passed as it is. Notifications
+ * never reads the changes context's tables.
  */
 export interface NotifiedChange {
   readonly id: string;
+  /** `CHG-0042`, when the changes context numbers changes. */
+  readonly number?: string | undefined;
   readonly title: string;
   readonly type: string;
   readonly state: string;
   readonly risk: string;
   /** The change window, ISO instants; null until scheduled. */
-  readonly window: { readonly start: string; readonly end: string } | null;
-  readonly assetNames: readonly string[];
+  readonly windowStart: string | null;
+  readonly windowEnd: string | null;
+  readonly assets: readonly { readonly name: string; readonly ownerTeam: string | null }[];
   /** Owner teams of the assets in scope (service owners). */
   readonly ownerTeams: readonly string[];
-  readonly requester: { readonly id: string; readonly name: string } | null;
+  readonly requester: { readonly id: string | null; readonly name: string } | null;
   readonly implementer: { readonly id: string; readonly name: string } | null;
-  /** User ids of the approvers whose decision is pending. */
+  /** User ids of the approvers who may decide the stage waiting now. */
   readonly pendingApproverIds: readonly string[];
-  /** Where people read the change (the web UI or the API). */
-  readonly url?: string | undefined;
+  /** Where people read the change (the API path, or the web UI's address). */
+  readonly link?: string | undefined;
 }
 
-export type DescribeChange<Db> = (db: Db, changeId: string) => Promise<NotifiedChange | undefined>;
+export type DescribeChange<D> = (
+  database: D,
+  changeId: string,
+) => Promise<NotifiedChange | undefined>;
 
 /** A change's domain event as the fan-out job carries it. */
 export type ChangeEventInput =

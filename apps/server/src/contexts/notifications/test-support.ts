@@ -141,13 +141,18 @@ export function testChange(overrides: Partial<NotifiedChange> = {}): NotifiedCha
     type: 'normal',
     state: 'scheduled',
     risk: 'moderate',
-    window: { start: '2026-11-28T22:00:00.000Z', end: '2026-11-29T01:00:00.000Z' },
-    assetNames: ['web-01', 'web-02'],
+    number: 'CHG-0001',
+    windowStart: '2026-11-28T22:00:00.000Z',
+    windowEnd: '2026-11-29T01:00:00.000Z',
+    assets: [
+      { name: 'web-01', ownerTeam: 'web-team' },
+      { name: 'web-02', ownerTeam: null },
+    ],
     ownerTeams: ['web-team'],
     requester: { id: 'u-req', name: 'Rita Requester' },
     implementer: { id: 'u-imp', name: 'Ivan Implementer' },
     pendingApproverIds: ['u-app'],
-    url: 'https://patchgate.example.org/changes/c-1',
+    link: '/api/v1/changes/c-1',
     ...overrides,
   };
 }
