@@ -1451,6 +1451,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed delivery again (after fixing its channel or receiver)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["retryNotificationDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -7783,6 +7803,90 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    retryNotificationDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description delivery id, sent as Patchgate-Delivery-Id */
+                        id: string;
+                        /** @description notification event, digest or test */
+                        event: string;
+                        /**
+                         * @description pending, held, digest, digested, sent, failed
+                         * @enum {string}
+                         */
+                        status: "pending" | "held" | "digest" | "digested" | "sent" | "failed";
+                        /** @description channel id */
+                        channelId: string;
+                        /** @description subscription id */
+                        subscriptionId: string | null;
+                        /** @description the change it is about */
+                        changeId: string | null;
+                        /** @description e-mail address, or "channel" */
+                        recipient: string;
+                        /** @description goes through quiet hours */
+                        urgent: boolean;
+                        /** @description rendered subject */
+                        subject: string;
+                        /** @description attempts made */
+                        attempts: number;
+                        /** @description HTTP status or SMTP code of the last attempt */
+                        lastCode: number | null;
+                        /** @description why the last attempt failed */
+                        lastError: string | null;
+                        /** @description not sent before (quiet hours) */
+                        notBefore: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        sentAt: string | null;
+                        /** @description every attempt */
+                        log: {
+                            /** @description 1, 2, … */
+                            attempt: number;
+                            /** @description ISO 8601 */
+                            at: string;
+                            /**
+                             * @description sent or failed
+                             * @enum {string}
+                             */
+                            outcome: "sent" | "failed";
+                            /** @description HTTP status or SMTP code */
+                            code: number | null;
+                            /** @description error */
+                            error: string | null;
+                            /** @description milliseconds */
+                            durationMs: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -30,8 +30,10 @@ export const notificationsHelp = `Usage:
   patchgate notifications contacts add --kind user|team|asset-group|role --key <key>
         --address <e-mail> [--server <url>] [--json]
   patchgate notifications contacts remove <contact id> [--server <url>] [--json]
-  patchgate notifications deliveries [--status pending|held|digest|digested|sent|failed]
+  patchgate notifications deliveries [list] [--status pending|held|digest|digested|sent|failed]
         [--limit <n>] [--cursor <c>] [--server <url>] [--json]
+  patchgate notifications deliveries show <delivery id> [--server <url>] [--json]
+  patchgate notifications deliveries retry <delivery id> [--server <url>] [--json]
   patchgate notifications templates [list] [--server <url>] [--json]
   patchgate notifications templates set <event> --subject <text> --body-file <file>
         [--server <url>] [--json]
@@ -377,13 +379,45 @@ async function contacts(rest: string[], io: CliIo): Promise<ExitCode> {
   return exitCodes.ok;
 }
 
-async function deliveries(args: string[], io: CliIo): Promise<ExitCode> {
-  const { values, positionals } = parseCommandArgs('notifications deliveries', args, {
+async function deliveries(rest: string[], io: CliIo): Promise<ExitCode> {
+  const [verb, args] = action(rest, ['list', 'show', 'retry']);
+  const { values, positionals } = parseCommandArgs(`notifications deliveries ${verb}`, args, {
     ...common,
     status: { type: 'string' },
     limit: { type: 'string' },
     cursor: { type: 'string' },
   });
+  if (verb === 'show' || verb === 'retry') {
+    const id = positionals[0];
+    if (id === undefined || positionals.length > 1)
+      throw new UsageError(`notifications deliveries ${verb} takes one delivery id`);
+    const { client, server } = remoteClient(io, values);
+    const params = { params: { path: { id } } };
+    const delivery = expectOk(
+      await reachable(server, () =>
+        verb === 'show'
+          ? client.GET('/api/v1/notification-deliveries/{id}', params)
+          : client.POST('/api/v1/notification-deliveries/{id}/retry', params),
+      ),
+      verb === 'show' ? 'reading the delivery' : 'retrying the delivery',
+    );
+    if (values.json === true) return writeJson(io, delivery);
+    io.stdout.write(
+      `${delivery.id}  ${delivery.status}  ${delivery.event} → ${delivery.recipient}\n${delivery.subject}\n`,
+    );
+    writeTable(
+      io,
+      ['attempt', 'at', 'outcome', 'code', 'error'],
+      delivery.log.map((a) => [
+        String(a.attempt),
+        a.at,
+        a.outcome,
+        a.code === null ? '-' : String(a.code),
+        a.error ?? '-',
+      ]),
+    );
+    return exitCodes.ok;
+  }
   if (positionals.length > 0) throw new UsageError('notifications deliveries takes no arguments');
   const limit = limitOption(values.limit, 200);
   const { client, server } = remoteClient(io, values);

@@ -13,8 +13,8 @@ import { publishEvent } from '../../events/index.ts';
 import { JobRunner } from '../jobs/index.ts';
 import { contextOf, settableClock } from '../jobs/test-support.ts';
 import type { NotifiedChange } from './model.ts';
-import { notificationJobs, registerNotificationJobs } from './jobs.ts';
-import { addContact, createChannel, createSubscription } from './service.ts';
+import { enqueueDelivery, notificationJobs, registerNotificationJobs } from './jobs.ts';
+import { addContact, createChannel, createSubscription, retryDelivery } from './service.ts';
 import type { SubscriptionInput } from './schema.ts';
 import { verifyWebhookSignature } from './signing.ts';
 import { describeFrom, httpReceiver, testChange } from './test-support.ts';
@@ -207,6 +207,34 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
         { delivery_id: delivery?.id, attempt: 1, outcome: 'failed', code: 500 },
         { delivery_id: delivery?.id, attempt: 2, outcome: 'sent', code: 200 },
       ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'fails at once on a 4xx the receiver means, and sends again when a person retries it',
+    async () => {
+      const t = await setup([testChange()], [404]);
+      await t.subscribe({});
+      await t.publish('c-1');
+      await t.drain();
+      const [failed] = await t.deliveries();
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, last_code: 404 });
+      const retried = await retryDelivery(t.ctx, failed?.id ?? '', source, (trx, row) =>
+        enqueueDelivery(trx, t.clock, row),
+      );
+      expect(retried).toMatchObject({ status: 'pending', attempts: 1 });
+      await t.drain();
+      expect(await t.deliveries()).toMatchObject([{ status: 'sent', attempts: 2, last_code: 200 }]);
+      expect((await t.log()).map((a) => [a.attempt, a.outcome, a.code])).toEqual([
+        [1, 'failed', 404],
+        [2, 'sent', 200],
+      ]);
+      await expect(
+        retryDelivery(t.ctx, failed?.id ?? '', source, (trx, row) =>
+          enqueueDelivery(trx, t.clock, row),
+        ),
+      ).rejects.toThrow(/is sent: only a failed delivery is retried/);
+      expect(t.receiver.received).toHaveLength(2);
     },
   );
 

@@ -174,6 +174,25 @@ function placement(
   return { status: 'pending', not_before: now.toISOString() };
 }
 
+/**
+ * The deliver job of a row, in the caller's transaction. Its id derives from the row and the
+ * attempts made so far: a retry of a failed row gets a new job, a re-run of the same write none.
+ */
+export async function enqueueDelivery(
+  trx: Executor,
+  clock: ServerContext['clock'],
+  row: Pick<DeliveryRow, 'id' | 'attempts' | 'not_before'>,
+): Promise<void> {
+  await enqueueJob(trx, clock, {
+    id: derivedId(row.id, notificationJobs.deliver.kind, String(row.attempts)),
+    kind: notificationJobs.deliver.kind,
+    payload: { deliveryId: row.id },
+    runAfter: row.not_before,
+    maxAttempts: deliveryMaxAttempts,
+    ifAbsent: true,
+  });
+}
+
 /** Write the planned rows and a deliver job for each one to be sent, in one transaction. */
 async function writeOutbox(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
@@ -186,14 +205,7 @@ async function writeOutbox(
       if (!(await insertDelivery(trx, row))) continue;
       written++;
       if (row.status === 'pending' || row.status === 'held')
-        await enqueueJob(trx, ctx.clock, {
-          id: derivedId(row.id, notificationJobs.deliver.kind),
-          kind: notificationJobs.deliver.kind,
-          payload: { deliveryId: row.id },
-          runAfter: row.not_before,
-          maxAttempts: deliveryMaxAttempts,
-          ifAbsent: true,
-        });
+        await enqueueDelivery(trx, ctx.clock, row);
     }
     if (extra !== undefined) await extra(trx);
     return written;

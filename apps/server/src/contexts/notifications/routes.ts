@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
+import { enqueueDelivery } from './jobs.ts';
 import {
   Channel,
   ChannelInput,
@@ -45,6 +46,7 @@ import {
   putTemplate,
   removeContact,
   resetTemplate,
+  retryDelivery,
   testChannel,
   updateChannel,
 } from './service.ts';
@@ -335,5 +337,22 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: ServerCont
       },
     },
     (request) => getDelivery(ctx, request.params.id),
+  );
+  api.post(
+    `${deliveries}/:id/retry`,
+    {
+      config: { access },
+      schema: {
+        operationId: 'retryNotificationDelivery',
+        tags,
+        summary: 'Send a failed delivery again (after fixing its channel or receiver)',
+        params: IdParams,
+        response: { 200: DeliveryDetail, 409: Problem },
+      },
+    },
+    (request) =>
+      retryDelivery(ctx, request.params.id, auditSource(request), (trx, row) =>
+        enqueueDelivery(trx, ctx.clock, row),
+      ),
   );
 }

@@ -698,3 +698,41 @@ export async function getDelivery(ctx: ServerContext, id: string): Promise<Deliv
     })),
   };
 }
+
+/**
+ * Send a failed delivery again (a person fixed the channel or the receiver): back to pending
+ * with a new deliver job, audited. Its log keeps every earlier attempt.
+ */
+export async function retryDelivery(
+  ctx: ServerContext,
+  id: string,
+  source: RequestSource,
+  enqueue: (trx: Executor, row: DeliveryRow) => Promise<void>,
+): Promise<DeliveryDetail> {
+  const { database, clock } = ctx;
+  await database.db.transaction().execute(async (trx) => {
+    const row = await findDelivery(trx, id);
+    if (row === undefined) throw new NotFoundError(`Delivery ${id}`);
+    if (row.status !== 'failed')
+      throw new ConflictError(`Delivery ${id} is ${row.status}: only a failed delivery is retried`);
+    const now = timestamp(clock);
+    const updated = await trx
+      .updateTable('notification_deliveries')
+      .set({ status: 'pending', not_before: now, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '=', 'failed')
+      .returning('id')
+      .executeTakeFirst();
+    if (updated === undefined) throw new ConflictError(`Delivery ${id} changed meanwhile`);
+    await enqueue(trx, { ...row, status: 'pending', not_before: now });
+    await appendAuditEvent(trx, database.dialect, clock, {
+      ...source,
+      action: 'notification.delivery-retried',
+      subjectType: 'notification-delivery',
+      subjectId: id,
+      before: { status: 'failed', attempts: row.attempts, lastError: row.last_error },
+      after: { status: 'pending' },
+    });
+  });
+  return getDelivery(ctx, id);
+}
