@@ -220,8 +220,9 @@ export async function updateChannel(
       before: channelOf(row),
       after: {
         ...channel,
-        secretsChanged: Object.keys(patch).filter(
-          (k) => k in secrets || k === 'secret' || k === 'password',
+        // Which secrets were replaced (names only): a chat channel's URL is its secret.
+        secretsChanged: Object.keys(stored.secrets).filter(
+          (k) => k in patch && patch[k as keyof ChannelPatch] !== undefined,
         ),
       },
     });
