@@ -159,6 +159,23 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'notifications',
+    summary: 'notification channels, subscriptions, contacts, templates and the delivery log',
+    subcommands: [
+      'channels',
+      'subscribe',
+      'unsubscribe',
+      'subscriptions',
+      'contacts',
+      'deliveries',
+      'templates',
+    ],
+    load: async () => {
+      const m = await import('./commands/notifications.ts');
+      return { help: m.notificationsHelp, run: m.notificationsCommand };
+    },
+  },
+  {
     name: 'windows',
     summary: 'maintenance windows: RRULE in a time zone, duration, cutoff, assets',
     subcommands: ['add', 'list', 'remove'],

@@ -25,6 +25,7 @@ import {
   registerInventoryRoutes,
 } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/index.ts';
+import { registerNotificationRoutes } from './contexts/notifications/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
@@ -138,5 +139,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   // Until the changes context exists there are no scheduled changes; the integrator wires
   // its `scheduledChanges` here.
   registerCalendarRoutes(app, ctx, { scheduledChanges: () => Promise.resolve([]) });
+  registerNotificationRoutes(app, ctx);
   return { app, state };
 }

@@ -32,6 +32,14 @@ import {
   loadOrCreateCheckpointKey,
   startPeriodicCheckpoints,
 } from './contexts/audit/index.ts';
+import type { DescribeChange } from './contexts/notifications/index.ts';
+import {
+  digestIntervalSeconds,
+  findingsDueIntervalSeconds,
+  notificationJobs,
+  notificationSubscriber,
+  registerNotificationJobs,
+} from './contexts/notifications/index.ts';
 import { EventSubscriptions } from './events/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
@@ -67,17 +75,32 @@ export function eventSubscriptions(): EventSubscriptions {
     payload: ({ assetId }: { assetId: string }) => ({ assetId }),
     coalesce: true,
   };
-  return new EventSubscriptions()
-    .on('inventory.snapshot-recorded', reconcileAsset)
-    .on('inventory.asset-deleted', reconcileAsset)
-    .on('asset.context-changed', reconcileAsset)
-    .on('advisories.sync-completed', {
-      id: 'findings.reconcile-all',
-      job: findingJobs.reconcileAll,
-      payload: ({ changed }) => (changed ? { trigger: 'advisories.sync-completed' } : undefined),
-      coalesce: true,
-    });
+  return (
+    new EventSubscriptions()
+      .on('inventory.snapshot-recorded', reconcileAsset)
+      .on('inventory.asset-deleted', reconcileAsset)
+      .on('asset.context-changed', reconcileAsset)
+      .on('advisories.sync-completed', {
+        id: 'findings.reconcile-all',
+        job: findingJobs.reconcileAll,
+        payload: ({ changed }) => (changed ? { trigger: 'advisories.sync-completed' } : undefined),
+        coalesce: true,
+      })
+      // Notifications fans every change event out into its outbox (one job per event).
+      .on('change.state-changed', notificationSubscriber('change.state-changed'))
+      .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
+      .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+  );
 }
+
+/**
+ * How notifications reads a change. INTEGRATOR: replace with the changes context's
+ * `describeChange(database, id)` (apps/server/src/contexts/changes/index.ts) once it is merged
+ * (its `ChangeBrief` has every field of `NotifiedChange`: it is passed as it is).
+ * Until then nothing is read: every change delivery is logged as "change <id> not found".
+ */
+export const describeChangeForNotifications: DescribeChange<Database> = () =>
+  Promise.resolve(undefined);
 
 /** Register every background job and event delivery of the server on a runner. */
 export function registerJobs(
@@ -89,6 +112,7 @@ export function registerJobs(
   registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
     ...(options.policy !== undefined && { policy: options.policy }),
   });
+  registerNotificationJobs(runner, context, { describeChange: describeChangeForNotifications });
   eventSubscriptions().register(runner, context);
 }
 
@@ -144,6 +168,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     intervalSeconds: expireExceptionsIntervalSeconds,
     enabled: true,
   });
+  // Notifications: due digests are gathered every few minutes; findings due soon / overdue daily.
+  for (const [type, intervalSeconds] of [
+    [notificationJobs.digests, digestIntervalSeconds],
+    [notificationJobs.findingsDue, findingsDueIntervalSeconds],
+  ] as const)
+    await upsertSchedule(database.db, context.clock, {
+      id: type.kind,
+      kind: type.kind,
+      payload: {},
+      intervalSeconds,
+      enabled: true,
+    });
   if (options.runJobs !== false) jobs.start();
   // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
   // now, then periodically and at shutdown (contexts/audit/readme.md).

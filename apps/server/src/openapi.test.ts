@@ -25,10 +25,12 @@ function operations(document: OpenAPIV3_1.Document) {
 const document = JSON.parse(checkedIn('../openapi.json')) as OpenAPIV3_1.Document;
 
 /**
- * The operations anyone may call: liveness, readiness, login, bootstrap, problem pages (metrics
- * need `metrics:read` unless PATCHGATE_METRICS_PUBLIC is set).
+ * The operations anyone may call: liveness, readiness, login, bootstrap, problem pages, and the
+ * calendar feed (its secret is in the path, checked by the handler, as calendar clients need;
+ * metrics need `metrics:read` unless PATCHGATE_METRICS_PUBLIC is set).
  */
 const publicOperations = [
+  'get /api/v1/calendar/feed/{token}',
   'get /healthz',
   'get /problems',
   'get /problems/{code}',

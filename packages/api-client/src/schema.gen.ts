@@ -1387,6 +1387,270 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List notification channels (secrets are never returned)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /**
+         * Add a channel: signed webhook, Slack or Teams webhook, or SMTP e-mail
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One channel, by id or name
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["getNotificationChannel"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a channel and its subscriptions (its delivery log stays)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a channel (rename, enable, new settings or secrets)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateNotificationChannel"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a test message through a channel now and report the outcome
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["testNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List subscriptions
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["listNotificationSubscriptions"];
+        put?: never;
+        /**
+         * Subscribe an audience to events through a channel (digest, quiet hours)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createNotificationSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a subscription, by id or name
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteNotificationSubscription"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-contacts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List contacts: the addresses of users, teams, asset groups and roles
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["listNotificationContacts"];
+        put?: never;
+        /**
+         * Add an address for a user, owner team, asset group or role
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["addNotificationContact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-contacts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a contact
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["removeNotificationContact"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The message template of every event (pre / during / post), edited or default
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["listNotificationTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-templates/{event}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Edit the template of an event ({{value}} placeholders only; unknown ones are refused)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["putNotificationTemplate"];
+        post?: never;
+        /**
+         * Restore an event's built-in template
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["resetNotificationTemplate"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The delivery log, newest first, keyset-paginated
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["listNotificationDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delivery with every attempt
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        get: operations["getNotificationDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-deliveries/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a failed delivery again (after fixing its channel or receiver)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["retryNotificationDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -7536,6 +7800,1144 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listNotificationChannels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by name */
+                        channels: {
+                            /** @description channel id */
+                            id: string;
+                            /** @description display name */
+                            name: string;
+                            /**
+                             * @description webhook, slack, teams, email
+                             * @enum {string}
+                             */
+                            kind: "webhook" | "slack" | "teams" | "email";
+                            /** @description whether it sends */
+                            enabled: boolean;
+                            /** @description where it sends, without secrets: a URL origin or smtp host:port */
+                            target: string;
+                            /** @description the non-secret settings */
+                            settings: {
+                                [key: string]: string | number | boolean;
+                            };
+                            /** @description names of the secrets set (their values are never returned) */
+                            secrets: string[];
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description ISO 8601 */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description a channel: kind webhook, slack, teams or email, with its settings */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique display name */
+                    name: string;
+                    /**
+                     * @description generic JSON webhook, HMAC-SHA256 signed
+                     * @enum {string}
+                     */
+                    kind: "webhook";
+                    /**
+                     * Format: uri
+                     * @description where the JSON is POSTed (http or https)
+                     */
+                    url: string;
+                    /** @description signing secret (at least 16 characters); stored, never returned */
+                    secret: string;
+                    /**
+                     * @description whether the channel sends; a disabled one fails its deliveries
+                     * @default true
+                     */
+                    enabled?: boolean;
+                } | {
+                    /** @description unique display name */
+                    name: string;
+                    /**
+                     * @description slack-shaped incoming webhook
+                     * @enum {string}
+                     */
+                    kind: "slack";
+                    /**
+                     * Format: uri
+                     * @description the incoming webhook URL; it is the credential, so it is stored as a secret and only its origin is returned
+                     */
+                    url: string;
+                    /**
+                     * @description whether the channel sends; a disabled one fails its deliveries
+                     * @default true
+                     */
+                    enabled?: boolean;
+                } | {
+                    /** @description unique display name */
+                    name: string;
+                    /**
+                     * @description teams-shaped incoming webhook
+                     * @enum {string}
+                     */
+                    kind: "teams";
+                    /**
+                     * Format: uri
+                     * @description the incoming webhook URL; it is the credential, so it is stored as a secret and only its origin is returned
+                     */
+                    url: string;
+                    /**
+                     * @description whether the channel sends; a disabled one fails its deliveries
+                     * @default true
+                     */
+                    enabled?: boolean;
+                } | {
+                    /** @description unique display name */
+                    name: string;
+                    /**
+                     * @description SMTP e-mail
+                     * @enum {string}
+                     */
+                    kind: "email";
+                    /** @description SMTP server host name */
+                    host: string;
+                    /** @description SMTP port (587 submission, 465 implicit TLS, 25) */
+                    port: number;
+                    /**
+                     * @description starttls: STARTTLS required (refuse to send in clear); starttls-opportunistic: use it when offered; none: never; tls: implicit TLS (port 465)
+                     * @enum {string}
+                     */
+                    security: "starttls" | "starttls-opportunistic" | "none" | "tls";
+                    /** @description AUTH user name (with password) */
+                    username?: string;
+                    /** @description AUTH password; stored, never returned */
+                    password?: string;
+                    /**
+                     * Format: email
+                     * @description sender address
+                     */
+                    from: string;
+                    /** @description PEM CA certificate to trust for the server (a private relay); the system CAs otherwise */
+                    caCertificate?: string;
+                    /**
+                     * @description whether the channel sends; a disabled one fails its deliveries
+                     * @default true
+                     */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description channel id */
+                        id: string;
+                        /** @description display name */
+                        name: string;
+                        /**
+                         * @description webhook, slack, teams, email
+                         * @enum {string}
+                         */
+                        kind: "webhook" | "slack" | "teams" | "email";
+                        /** @description whether it sends */
+                        enabled: boolean;
+                        /** @description where it sends, without secrets: a URL origin or smtp host:port */
+                        target: string;
+                        /** @description the non-secret settings */
+                        settings: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description names of the secrets set (their values are never returned) */
+                        secrets: string[];
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description channel id */
+                        id: string;
+                        /** @description display name */
+                        name: string;
+                        /**
+                         * @description webhook, slack, teams, email
+                         * @enum {string}
+                         */
+                        kind: "webhook" | "slack" | "teams" | "email";
+                        /** @description whether it sends */
+                        enabled: boolean;
+                        /** @description where it sends, without secrets: a URL origin or smtp host:port */
+                        target: string;
+                        /** @description the non-secret settings */
+                        settings: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description names of the secrets set (their values are never returned) */
+                        secrets: string[];
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description fields to change; each must fit the channel kind; null removes an optional one */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique display name */
+                    name?: string;
+                    /** @description whether the channel sends; a disabled one fails its deliveries */
+                    enabled?: boolean;
+                    /**
+                     * Format: uri
+                     * @description where the JSON is POSTed (http or https)
+                     */
+                    url?: string;
+                    /** @description signing secret (at least 16 characters); stored, never returned */
+                    secret?: string;
+                    /** @description SMTP server host name */
+                    host?: string;
+                    /** @description SMTP port (587 submission, 465 implicit TLS, 25) */
+                    port?: number;
+                    /**
+                     * @description starttls: STARTTLS required (refuse to send in clear); starttls-opportunistic: use it when offered; none: never; tls: implicit TLS (port 465)
+                     * @enum {string}
+                     */
+                    security?: "starttls" | "starttls-opportunistic" | "none" | "tls";
+                    username?: string | null;
+                    password?: string | null;
+                    /**
+                     * Format: email
+                     * @description sender address
+                     */
+                    from?: string;
+                    caCertificate?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description channel id */
+                        id: string;
+                        /** @description display name */
+                        name: string;
+                        /**
+                         * @description webhook, slack, teams, email
+                         * @enum {string}
+                         */
+                        kind: "webhook" | "slack" | "teams" | "email";
+                        /** @description whether it sends */
+                        enabled: boolean;
+                        /** @description where it sends, without secrets: a URL origin or smtp host:port */
+                        target: string;
+                        /** @description the non-secret settings */
+                        settings: {
+                            [key: string]: string | number | boolean;
+                        };
+                        /** @description names of the secrets set (their values are never returned) */
+                        secrets: string[];
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    testNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description where to send the test */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: email
+                     * @description the address to send to (required for an e-mail channel)
+                     */
+                    recipient?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description whether the receiver accepted the test message */
+                        ok: boolean;
+                        /** @description HTTP status or SMTP reply code */
+                        code: number | null;
+                        /** @description why it failed */
+                        error: string | null;
+                        /** @description milliseconds */
+                        durationMs: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listNotificationSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by name */
+                        subscriptions: {
+                            /** @description subscription id */
+                            id: string;
+                            /** @description display name */
+                            name: string;
+                            /** @description channel id */
+                            channelId: string;
+                            /** @description channel name */
+                            channelName: string;
+                            /**
+                             * @description who receives it
+                             * @enum {string}
+                             */
+                            audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
+                            /** @description asset group or address */
+                            audienceValue: string | null;
+                            /** @description what it notifies */
+                            events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                            /**
+                             * @description none, daily, weekly
+                             * @enum {string}
+                             */
+                            digest: "none" | "daily" | "weekly";
+                            /** @description local hour */
+                            digestHour: number;
+                            /** @description ISO weekday */
+                            digestWeekday: number;
+                            /** @description IANA time zone */
+                            timeZone: string;
+                            /** @description local HH:MM */
+                            quietHours: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            /** @description whether it notifies */
+                            enabled: boolean;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createNotificationSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique display name */
+                    name: string;
+                    /** @description the channel, by name or id */
+                    channel: string;
+                    /**
+                     * @description who receives it (e-mail channels): cab, approvers (the change's pending approvers), service-owners (owner teams of its assets), operators, asset-group (end users of audienceValue), address (audienceValue itself)
+                     * @enum {string}
+                     */
+                    audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
+                    /** @description the asset group (audience asset-group) or the e-mail address (audience address) */
+                    audienceValue?: string;
+                    /** @description what to notify: submitted, approval-needed, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue */
+                    events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                    /**
+                     * @description none: one message per event; daily/weekly: gathered into one message at digestHour
+                     * @default none
+                     * @enum {string}
+                     */
+                    digest?: "none" | "daily" | "weekly";
+                    /**
+                     * @description local hour digests are sent
+                     * @default 8
+                     */
+                    digestHour?: number;
+                    /**
+                     * @description weekly digests: ISO weekday, 1 Monday … 7 Sunday
+                     * @default 1
+                     */
+                    digestWeekday?: number;
+                    /**
+                     * @description IANA time zone of digestHour and quiet hours
+                     * @default UTC
+                     */
+                    timeZone?: string;
+                    /** @description non-urgent messages are held until the end; emergency changes and failures are not */
+                    quietHours?: {
+                        /** @description local time HH:MM */
+                        start: string;
+                        /** @description local time HH:MM */
+                        end: string;
+                    };
+                    /**
+                     * @description whether it notifies
+                     * @default true
+                     */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description subscription id */
+                        id: string;
+                        /** @description display name */
+                        name: string;
+                        /** @description channel id */
+                        channelId: string;
+                        /** @description channel name */
+                        channelName: string;
+                        /**
+                         * @description who receives it
+                         * @enum {string}
+                         */
+                        audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
+                        /** @description asset group or address */
+                        audienceValue: string | null;
+                        /** @description what it notifies */
+                        events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                        /**
+                         * @description none, daily, weekly
+                         * @enum {string}
+                         */
+                        digest: "none" | "daily" | "weekly";
+                        /** @description local hour */
+                        digestHour: number;
+                        /** @description ISO weekday */
+                        digestWeekday: number;
+                        /** @description IANA time zone */
+                        timeZone: string;
+                        /** @description local HH:MM */
+                        quietHours: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description whether it notifies */
+                        enabled: boolean;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteNotificationSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listNotificationContacts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by kind, key, address */
+                        contacts: {
+                            /** @description contact id */
+                            id: string;
+                            /**
+                             * @description user, team, asset-group, role
+                             * @enum {string}
+                             */
+                            kind: "user" | "team" | "asset-group" | "role";
+                            /** @description user id, team, asset group or role */
+                            key: string;
+                            /** @description e-mail address */
+                            address: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    addNotificationContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description user (key: user id), team (owner team), asset-group (its end users), role (cab, operators)
+                     * @enum {string}
+                     */
+                    kind: "user" | "team" | "asset-group" | "role";
+                    /** @description the user id, team, asset group or role */
+                    key: string;
+                    /**
+                     * Format: email
+                     * @description e-mail address
+                     */
+                    address: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description contact id */
+                        id: string;
+                        /**
+                         * @description user, team, asset-group, role
+                         * @enum {string}
+                         */
+                        kind: "user" | "team" | "asset-group" | "role";
+                        /** @description user id, team, asset group or role */
+                        key: string;
+                        /** @description e-mail address */
+                        address: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    removeNotificationContact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listNotificationTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description one per event */
+                        templates: {
+                            /**
+                             * @description notification event
+                             * @enum {string}
+                             */
+                            event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                            /**
+                             * @description before, during or after the change window
+                             * @enum {string}
+                             */
+                            phase: "pre" | "during" | "post";
+                            /** @description subject template */
+                            subject: string;
+                            /** @description body template */
+                            body: string;
+                            /** @description true when edited; false: the built-in default */
+                            custom: boolean;
+                            /** @description the placeholders it may use */
+                            values: string[];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    putNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description notification event */
+                event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description subject line, with {{value}} placeholders */
+                    subject: string;
+                    /** @description plain-text body, with {{value}} placeholders */
+                    body: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description notification event
+                         * @enum {string}
+                         */
+                        event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        /**
+                         * @description before, during or after the change window
+                         * @enum {string}
+                         */
+                        phase: "pre" | "during" | "post";
+                        /** @description subject template */
+                        subject: string;
+                        /** @description body template */
+                        body: string;
+                        /** @description true when edited; false: the built-in default */
+                        custom: boolean;
+                        /** @description the placeholders it may use */
+                        values: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resetNotificationTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description notification event */
+                event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description notification event
+                         * @enum {string}
+                         */
+                        event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        /**
+                         * @description before, during or after the change window
+                         * @enum {string}
+                         */
+                        phase: "pre" | "during" | "post";
+                        /** @description subject template */
+                        subject: string;
+                        /** @description body template */
+                        body: string;
+                        /** @description true when edited; false: the built-in default */
+                        custom: boolean;
+                        /** @description the placeholders it may use */
+                        values: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listNotificationDeliveries: {
+        parameters: {
+            query?: {
+                /** @description only deliveries in this status */
+                status?: "pending" | "held" | "digest" | "digested" | "sent" | "failed";
+                /** @description page size */
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        deliveries: {
+                            /** @description delivery id, sent as Patchgate-Delivery-Id */
+                            id: string;
+                            /** @description notification event, digest or test */
+                            event: string;
+                            /**
+                             * @description pending, held, digest, digested, sent, failed
+                             * @enum {string}
+                             */
+                            status: "pending" | "held" | "digest" | "digested" | "sent" | "failed";
+                            /** @description channel id */
+                            channelId: string;
+                            /** @description subscription id */
+                            subscriptionId: string | null;
+                            /** @description the change it is about */
+                            changeId: string | null;
+                            /** @description e-mail address, or "channel" */
+                            recipient: string;
+                            /** @description goes through quiet hours */
+                            urgent: boolean;
+                            /** @description rendered subject */
+                            subject: string;
+                            /** @description attempts made */
+                            attempts: number;
+                            /** @description HTTP status or SMTP code of the last attempt */
+                            lastCode: number | null;
+                            /** @description why the last attempt failed */
+                            lastError: string | null;
+                            /** @description not sent before (quiet hours) */
+                            notBefore: string;
+                            /** @description ISO 8601 */
+                            createdAt: string;
+                            /** @description ISO 8601 */
+                            sentAt: string | null;
+                        }[];
+                        /** @description cursor of the next page, null at the end */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getNotificationDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description delivery id, sent as Patchgate-Delivery-Id */
+                        id: string;
+                        /** @description notification event, digest or test */
+                        event: string;
+                        /**
+                         * @description pending, held, digest, digested, sent, failed
+                         * @enum {string}
+                         */
+                        status: "pending" | "held" | "digest" | "digested" | "sent" | "failed";
+                        /** @description channel id */
+                        channelId: string;
+                        /** @description subscription id */
+                        subscriptionId: string | null;
+                        /** @description the change it is about */
+                        changeId: string | null;
+                        /** @description e-mail address, or "channel" */
+                        recipient: string;
+                        /** @description goes through quiet hours */
+                        urgent: boolean;
+                        /** @description rendered subject */
+                        subject: string;
+                        /** @description attempts made */
+                        attempts: number;
+                        /** @description HTTP status or SMTP code of the last attempt */
+                        lastCode: number | null;
+                        /** @description why the last attempt failed */
+                        lastError: string | null;
+                        /** @description not sent before (quiet hours) */
+                        notBefore: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        sentAt: string | null;
+                        /** @description every attempt */
+                        log: {
+                            /** @description 1, 2, … */
+                            attempt: number;
+                            /** @description ISO 8601 */
+                            at: string;
+                            /**
+                             * @description sent or failed
+                             * @enum {string}
+                             */
+                            outcome: "sent" | "failed";
+                            /** @description HTTP status or SMTP code */
+                            code: number | null;
+                            /** @description error */
+                            error: string | null;
+                            /** @description milliseconds */
+                            durationMs: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    retryNotificationDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description delivery id, sent as Patchgate-Delivery-Id */
+                        id: string;
+                        /** @description notification event, digest or test */
+                        event: string;
+                        /**
+                         * @description pending, held, digest, digested, sent, failed
+                         * @enum {string}
+                         */
+                        status: "pending" | "held" | "digest" | "digested" | "sent" | "failed";
+                        /** @description channel id */
+                        channelId: string;
+                        /** @description subscription id */
+                        subscriptionId: string | null;
+                        /** @description the change it is about */
+                        changeId: string | null;
+                        /** @description e-mail address, or "channel" */
+                        recipient: string;
+                        /** @description goes through quiet hours */
+                        urgent: boolean;
+                        /** @description rendered subject */
+                        subject: string;
+                        /** @description attempts made */
+                        attempts: number;
+                        /** @description HTTP status or SMTP code of the last attempt */
+                        lastCode: number | null;
+                        /** @description why the last attempt failed */
+                        lastError: string | null;
+                        /** @description not sent before (quiet hours) */
+                        notBefore: string;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                        /** @description ISO 8601 */
+                        sentAt: string | null;
+                        /** @description every attempt */
+                        log: {
+                            /** @description 1, 2, … */
+                            attempt: number;
+                            /** @description ISO 8601 */
+                            at: string;
+                            /**
+                             * @description sent or failed
+                             * @enum {string}
+                             */
+                            outcome: "sent" | "failed";
+                            /** @description HTTP status or SMTP code */
+                            code: number | null;
+                            /** @description error */
+                            error: string | null;
+                            /** @description milliseconds */
+                            durationMs: number;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };

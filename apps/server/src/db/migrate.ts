@@ -17,6 +17,7 @@ import * as m0010 from './migrations/0010-advisory-source-urls.ts';
 import * as m0011 from './migrations/0011-query-indexes.ts';
 import * as m0012 from './migrations/0012-calendar.ts';
 import * as m0014 from './migrations/0014-approvals.ts';
+import * as m0015 from './migrations/0015-notifications.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -35,6 +36,7 @@ const migrations: Record<string, PortableMigration> = {
   '0011-query-indexes': m0011,
   '0012-calendar': m0012,
   '0014-approvals': m0014,
+  '0015-notifications': m0015,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

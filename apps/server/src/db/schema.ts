@@ -10,6 +10,7 @@ import type { CalendarTables } from '../contexts/calendar/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
+import type { NotificationTables } from '../contexts/notifications/tables.ts';
 
 export interface DatabaseSchema
   extends
@@ -20,4 +21,5 @@ export interface DatabaseSchema
     AdvisoryTables,
     FindingTables,
     ApprovalTables,
-    CalendarTables {}
+    CalendarTables,
+    NotificationTables {}

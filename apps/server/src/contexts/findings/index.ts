@@ -1,5 +1,7 @@
 /** The findings context's public face. */
 export { databaseFindingInputs } from './database-inputs.ts';
+export type { DueFinding } from './due.ts';
+export { findingsDueBy } from './due.ts';
 export type { CurrentInventory, FindingAsset, FindingInputs } from './inputs.ts';
 export {
   expireExceptionsIntervalSeconds,

@@ -1,0 +1,130 @@
+/**
+ * The built-in message of every notification event: what happened and what recipients must do
+ * before, during or after the change window (seed step 5). An admin may override any of them
+ * (PUT /api/v1/notification-templates/{event}); deleting the override restores the default.
+ */
+import type { NotificationEvent } from './model.ts';
+import { isFindingEvent } from './model.ts';
+import type { TemplateData } from './template.ts';
+import type { ChangeEventInput, NotifiedChange } from './model.ts';
+
+export interface MessageTemplate {
+  readonly subject: string;
+  readonly body: string;
+}
+
+/** The values a change event's template may use. */
+export const changeTemplateValues = [
+  'change.id',
+  'change.number',
+  'change.title',
+  'change.type',
+  'change.state',
+  'change.risk',
+  'change.windowStart',
+  'change.windowEnd',
+  'change.assets',
+  'change.ownerTeams',
+  'change.requester',
+  'change.implementer',
+  'change.link',
+  'event.from',
+  'event.to',
+  'event.action',
+  'event.reason',
+  'event.stage',
+  'event.decision',
+] as const;
+
+/** The values a finding digest's template may use. */
+export const findingTemplateValues = ['findings.count', 'findings.list', 'findings.date'] as const;
+
+export function templateValuesOf(event: NotificationEvent): readonly string[] {
+  return isFindingEvent(event) ? findingTemplateValues : changeTemplateValues;
+}
+
+const footer = '\n\nDetails: {{change.link}}';
+const summary =
+  'Change: {{change.title}} ({{change.type}}, risk {{change.risk}})\nAssets: {{change.assets}}\nWindow: {{change.windowStart}} – {{change.windowEnd}}';
+
+export const defaultTemplates: Record<NotificationEvent, MessageTemplate> = {
+  submitted: {
+    subject: '[Patchgate] Submitted for assessment: {{change.title}}',
+    body: `${summary}\n\nThe change was submitted by {{change.requester}}.\nBefore the window: review the scope and the plans, and raise any objection or conflict with the requester now.${footer}`,
+  },
+  'approval-needed': {
+    subject: '[Patchgate] Approval needed: {{change.title}}',
+    body: `${summary}\n\nStage {{event.stage}} of the approval waits for your decision.\nBefore the window: read the risk explanation, the test evidence and the rollback plan, then approve or reject (a rejection needs a comment).${footer}`,
+  },
+  approved: {
+    subject: '[Patchgate] Approved: {{change.title}}',
+    body: `${summary}\n\nStage {{event.stage}} was approved.\nBefore the window: nothing more is needed from approvers; the implementer schedules the change.${footer}`,
+  },
+  rejected: {
+    subject: '[Patchgate] Rejected: {{change.title}}',
+    body: `${summary}\n\nThe change was rejected: {{event.reason}}\nRequester: revise the plan and submit it again, or cancel the change.${footer}`,
+  },
+  scheduled: {
+    subject: '[Patchgate] Scheduled {{change.windowStart}}: {{change.title}}',
+    body: `${summary}\n\nBefore the window: save your work on the affected services, tell your users about the interruption, and keep the on-call contact at hand. Services on these assets may restart.\nDuring the window: avoid deployments and configuration changes on these assets.\nAfter the window: check that your service works and report problems to {{change.implementer}}.\nThe calendar invitation is attached.${footer}`,
+  },
+  starting: {
+    subject: '[Patchgate] Starting now: {{change.title}}',
+    body: `${summary}\n\nThe implementation is starting.\nDuring the window: expect restarts on the assets above; do not deploy to them; report anything unusual to {{change.implementer}} at once.${footer}`,
+  },
+  completed: {
+    subject: '[Patchgate] Completed: {{change.title}}',
+    body: `${summary}\n\nThe implementation has completed.\nAfter the window: check your service, close the maintenance notice to your users, and report any problem to {{change.implementer}}.${footer}`,
+  },
+  failed: {
+    subject: '[Patchgate] FAILED: {{change.title}}',
+    body: `${summary}\n\nThe implementation failed: {{event.reason}}\nNow: check your service; the implementer decides on the rollback. Report impact to {{change.implementer}}.${footer}`,
+  },
+  'rolled-back': {
+    subject: '[Patchgate] Rolled back: {{change.title}}',
+    body: `${summary}\n\nThe change was rolled back: {{event.reason}}\nAfter the rollback: check that your service is back to its previous state; a new change will be planned.${footer}`,
+  },
+  'review-due': {
+    subject: '[Patchgate] Review due: {{change.title}}',
+    body: `${summary}\n\nThe post-implementation review is due.\nAfter the window: record what went well, what did not, incidents, lessons and follow-up actions.${footer}`,
+  },
+  'finding-due-soon': {
+    subject: '[Patchgate] {{findings.count}} findings due soon ({{findings.date}})',
+    body: 'These findings reach their due date within 7 days:\n\n{{findings.list}}\n\nPlan a change for them before they are overdue.',
+  },
+  'finding-overdue': {
+    subject: '[Patchgate] {{findings.count}} findings overdue ({{findings.date}})',
+    body: 'These findings are past their due date:\n\n{{findings.list}}\n\nFix them now or request an exception.',
+  },
+};
+
+/** The template data of a change event. */
+export function changeTemplateData(change: NotifiedChange, event: ChangeEventInput): TemplateData {
+  const data = event.data as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  return {
+    change: {
+      id: change.id,
+      title: change.title,
+      type: change.type,
+      state: change.state,
+      risk: change.risk,
+      number: change.number ?? '',
+      windowStart: change.windowStart ?? 'not scheduled',
+      windowEnd: change.windowEnd ?? 'not scheduled',
+      assets: change.assets.map((a) => a.name),
+      ownerTeams: change.ownerTeams,
+      requester: change.requester?.name ?? '',
+      implementer: change.implementer?.name ?? '',
+      link: change.link ?? '',
+    },
+    event: {
+      from: str(data['from']),
+      to: str(data['to']),
+      action: str(data['action']),
+      reason: str(data['reason']),
+      stage: str(data['stage']),
+      decision: str(data['decision']),
+    },
+  };
+}

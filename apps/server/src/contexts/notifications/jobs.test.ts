@@ -1,0 +1,452 @@
+/**
+ * The outbox end to end on both databases: a change event → fan-out → delivery rows and jobs →
+ * a real local HTTP receiver that checks the HMAC signature, fails once with 500 and is
+ * retried with backoff; a crash at each step duplicates nothing; quiet hours, digests and the
+ * daily findings digest.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemActor } from '../audit/index.ts';
+import type { Database } from '../../db/database.ts';
+import { testDatabases } from '../../../test/databases.ts';
+import { eventSubscriptions } from '../../main.ts';
+import { publishEvent } from '../../events/index.ts';
+import { JobRunner } from '../jobs/index.ts';
+import { contextOf, settableClock } from '../jobs/test-support.ts';
+import type { NotifiedChange } from './model.ts';
+import { enqueueDelivery, notificationJobs, registerNotificationJobs } from './jobs.ts';
+import { addContact, createChannel, createSubscription, retryDelivery } from './service.ts';
+import type { SubscriptionInput } from './schema.ts';
+import { verifyWebhookSignature } from './signing.ts';
+import { describeFrom, httpReceiver, testChange } from './test-support.ts';
+
+const source = { actor: systemActor };
+const secret = 'a-signing-secret-of-some-length';
+
+describe.each(testDatabases())('notifications outbox on $name', ({ open, skip }) => {
+  const cleanups: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+
+  async function setup(changes: NotifiedChange[] = [testChange()], statuses: number[] = []) {
+    const database: Database = await open();
+    cleanups.push(() => database.close());
+    const receiver = await httpReceiver(statuses);
+    cleanups.push(receiver.close);
+    const clock = settableClock('2026-11-25T10:00:00.000Z');
+    const ctx = contextOf(database, clock);
+    const runner = new JobRunner(ctx, {
+      workerId: 'test',
+      concurrency: 1,
+      leaseSeconds: 60,
+      pollMs: 1000,
+    });
+    registerNotificationJobs(runner, ctx, { describeChange: describeFrom(changes) });
+    eventSubscriptions().register(runner, ctx);
+    const channel = await createChannel(
+      ctx,
+      { name: 'hook', kind: 'webhook', url: receiver.url, secret, enabled: true },
+      source,
+    );
+    const subscribe = (input: Partial<SubscriptionInput>) =>
+      createSubscription(
+        ctx,
+        {
+          name: 'cab-hook',
+          channel: 'hook',
+          audience: 'cab',
+          events: ['scheduled'],
+          digest: 'none',
+          digestHour: 8,
+          digestWeekday: 1,
+          timeZone: 'UTC',
+          enabled: true,
+          ...input,
+        },
+        source,
+      );
+    const publish = (changeId: string, to = 'scheduled', from = 'authorise') =>
+      database.db.transaction().execute((trx) =>
+        publishEvent(trx, clock, 'change.state-changed', {
+          changeId,
+          from,
+          to,
+          action: 'schedule',
+          actorId: null,
+        }),
+      );
+    const drain = async () => {
+      const outcomes = [];
+      for (let outcome = await runner.runOnce(); outcome; outcome = await runner.runOnce())
+        outcomes.push(outcome);
+      return outcomes;
+    };
+    const deliveries = () =>
+      database.db
+        .selectFrom('notification_deliveries')
+        .select(['id', 'event', 'recipient', 'status', 'attempts', 'last_code', 'last_error'])
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+    const log = () =>
+      database.db
+        .selectFrom('notification_attempts')
+        .select(['delivery_id', 'attempt', 'outcome', 'code'])
+        .orderBy('attempt')
+        .execute();
+    const requeue = (kind: string) =>
+      database.db
+        .updateTable('jobs')
+        .set({ state: 'queued', locked_by: null, locked_until: null })
+        .where('kind', '=', kind)
+        .execute();
+    return {
+      database,
+      clock,
+      ctx,
+      runner,
+      receiver,
+      channel,
+      subscribe,
+      publish,
+      drain,
+      deliveries,
+      log,
+      requeue,
+    };
+  }
+
+  it.skipIf(skip !== undefined)(
+    'delivers a signed webhook once, retried with backoff after a 500, and a crash duplicates nothing',
+    async () => {
+      const t = await setup([testChange()], [500]);
+      await t.subscribe({});
+      const eventId = await t.publish('c-1');
+      // The event, then its fan-out: one delivery row and its job, in one transaction.
+      await t.runner.runOnce();
+      expect(await t.runner.runOnce()).toMatchObject({
+        kind: notificationJobs.fanOut.kind,
+        state: 'succeeded',
+      });
+      // The process died after the fan-out committed, before its job was marked done: a re-run
+      // (and a re-delivered event) writes nothing twice.
+      await t.requeue(notificationJobs.fanOut.kind);
+      await t.database.db
+        .updateTable('jobs')
+        .set({ state: 'queued' })
+        .where('id', '=', eventId)
+        .execute();
+      // The event, the fan-out and the first delivery attempt run (in the order claimed); the
+      // receiver answers 500, so the delivery waits for its backoff.
+      const outcomes = [
+        await t.runner.runOnce(),
+        await t.runner.runOnce(),
+        await t.runner.runOnce(),
+      ];
+      expect(outcomes.map((o) => [o?.kind, o?.state]).sort()).toEqual([
+        ['event:change.state-changed', 'succeeded'],
+        [notificationJobs.deliver.kind, 'queued'],
+        [notificationJobs.fanOut.kind, 'succeeded'],
+      ]);
+      const [delivery] = await t.deliveries();
+      expect(await t.deliveries()).toEqual([
+        {
+          id: delivery?.id,
+          event: 'scheduled',
+          recipient: 'channel',
+          status: 'pending',
+          attempts: 1,
+          last_code: 500,
+          last_error: 'the receiver answered HTTP 500',
+        },
+      ]);
+      const deliverJobs = await t.database.db
+        .selectFrom('jobs')
+        .select('state')
+        .where('kind', '=', notificationJobs.deliver.kind)
+        .execute();
+      expect(deliverJobs).toEqual([{ state: 'queued' }]);
+
+      expect(await t.runner.runOnce()).toBeUndefined();
+      t.clock.advance(30);
+      expect(await t.runner.runOnce()).toMatchObject({
+        kind: notificationJobs.deliver.kind,
+        state: 'succeeded',
+      });
+      // A crash after the send was recorded, before the job was marked done: nothing is resent.
+      await t.requeue(notificationJobs.deliver.kind);
+      expect(await t.runner.runOnce()).toMatchObject({ state: 'succeeded' });
+
+      expect(t.receiver.received).toHaveLength(2);
+      for (const request of t.receiver.received) {
+        expect(request.headers['patchgate-delivery-id']).toBe(delivery?.id);
+        expect(
+          verifyWebhookSignature(
+            secret,
+            request.headers['patchgate-signature'] as string,
+            request.body,
+            t.clock.now(),
+          ),
+        ).toEqual({ ok: true });
+      }
+      expect(JSON.parse(t.receiver.received[1]?.body ?? '{}')).toMatchObject({
+        id: delivery?.id,
+        event: 'scheduled',
+        subject: '[Patchgate] Scheduled 2026-11-28T22:00:00.000Z: Patch openssl on the web tier',
+        audience: 'cab',
+        phase: 'pre',
+        change: {
+          id: 'c-1',
+          title: 'Patch openssl on the web tier',
+          assets: [{ name: 'web-01' }, { name: 'web-02' }],
+        },
+        domainEvent: { name: 'change.state-changed', changeId: 'c-1', to: 'scheduled' },
+      });
+      expect(await t.deliveries()).toMatchObject([{ status: 'sent', attempts: 2, last_code: 200 }]);
+      expect(await t.log()).toEqual([
+        { delivery_id: delivery?.id, attempt: 1, outcome: 'failed', code: 500 },
+        { delivery_id: delivery?.id, attempt: 2, outcome: 'sent', code: 200 },
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'fails at once on a 4xx the receiver means, and sends again when a person retries it',
+    async () => {
+      const t = await setup([testChange()], [404]);
+      await t.subscribe({});
+      await t.publish('c-1');
+      await t.drain();
+      const [failed] = await t.deliveries();
+      expect(failed).toMatchObject({ status: 'failed', attempts: 1, last_code: 404 });
+      const retried = await retryDelivery(t.ctx, failed?.id ?? '', source, (trx, row) =>
+        enqueueDelivery(trx, t.clock, row),
+      );
+      expect(retried).toMatchObject({ status: 'pending', attempts: 1 });
+      await t.drain();
+      expect(await t.deliveries()).toMatchObject([{ status: 'sent', attempts: 2, last_code: 200 }]);
+      expect((await t.log()).map((a) => [a.attempt, a.outcome, a.code])).toEqual([
+        [1, 'failed', 404],
+        [2, 'sent', 200],
+      ]);
+      await expect(
+        retryDelivery(t.ctx, failed?.id ?? '', source, (trx, row) =>
+          enqueueDelivery(trx, t.clock, row),
+        ),
+      ).rejects.toThrow(/is sent: only a failed delivery is retried/);
+      expect(t.receiver.received).toHaveLength(2);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'logs "change not found" when the change cannot be described, and sends nothing',
+    async () => {
+      const t = await setup([]);
+      await t.subscribe({});
+      await t.publish('c-missing');
+      await t.drain();
+      expect(await t.deliveries()).toMatchObject([
+        {
+          event: 'scheduled',
+          recipient: '-',
+          status: 'failed',
+          last_error: 'change c-missing not found',
+        },
+      ]);
+      expect(t.receiver.received).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'maps state changes to events: implementing → starting; review after implementing → completed and review due',
+    async () => {
+      const t = await setup();
+      await t.subscribe({ events: ['starting', 'completed', 'review-due', 'scheduled'] });
+      await t.publish('c-1', 'implementing', 'scheduled');
+      await t.publish('c-1', 'review', 'implementing');
+      await t.publish('c-1', 'closed', 'review');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => [d.event, d.status]).sort()).toEqual([
+        ['completed', 'sent'],
+        ['review-due', 'sent'],
+        ['starting', 'sent'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'holds non-urgent messages in quiet hours until they end; an emergency goes through',
+    async () => {
+      const t = await setup([testChange(), testChange({ id: 'c-2', type: 'emergency' })]);
+      await t.subscribe({ quietHours: { start: '22:00', end: '07:00' } });
+      t.clock.set('2026-11-25T23:00:00.000Z');
+      await t.publish('c-1');
+      await t.publish('c-2');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => d.status).sort()).toEqual(['held', 'sent']);
+      expect(
+        t.receiver.received.map(
+          (r) => (JSON.parse(r.body) as { change: { id: string } }).change.id,
+        ),
+      ).toEqual(['c-2']);
+      t.clock.set('2026-11-26T06:59:00.000Z');
+      expect(await t.runner.runOnce()).toBeUndefined();
+      t.clock.set('2026-11-26T07:00:00.000Z');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => d.status)).toEqual(['sent', 'sent']);
+      expect(t.receiver.received).toHaveLength(2);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'gathers a daily digest at its hour in its time zone: one message for many events',
+    async () => {
+      const t = await setup([testChange(), testChange({ id: 'c-2', title: 'Patch glibc' })]);
+      await t.subscribe({ digest: 'daily', digestHour: 8, timeZone: 'Europe/Berlin' });
+      await t.publish('c-1');
+      await t.publish('c-2');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => d.status)).toEqual(['digest', 'digest']);
+      const { gatherDigests } = await import('./jobs.ts');
+      // 08:30 Berlin the next day is 07:30 UTC.
+      t.clock.set('2026-11-26T06:30:00.000Z');
+      expect(await gatherDigests(t.ctx)).toEqual({ digests: 0 });
+      t.clock.set('2026-11-26T07:30:00.000Z');
+      expect(await gatherDigests(t.ctx)).toEqual({ digests: 1 });
+      expect(await gatherDigests(t.ctx)).toEqual({ digests: 0 });
+      await t.drain();
+      expect(t.receiver.received).toHaveLength(1);
+      const body = JSON.parse(t.receiver.received[0]?.body ?? '{}') as {
+        event: string;
+        subject: string;
+        items: { changeId: string }[];
+      };
+      expect(body).toMatchObject({
+        event: 'digest',
+        subject: '[Patchgate] Daily digest: 2 notifications (cab-hook)',
+      });
+      expect(body.items.map((i) => i.changeId).sort()).toEqual(['c-1', 'c-2']);
+      expect((await t.deliveries()).map((d) => [d.event, d.status])).toEqual([
+        ['scheduled', 'digested'],
+        ['scheduled', 'digested'],
+        ['digest', 'sent'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'sends the findings due soon / overdue as one digest per subscription, once a day',
+    async () => {
+      const t = await setup();
+      await t.subscribe({ events: ['finding-overdue', 'finding-due-soon'] });
+      const finding = (id: string, due: string, priority: string) => ({
+        id,
+        asset_id: `a-${id}`,
+        ecosystem: 'Debian:12',
+        package_name: 'openssl',
+        package_version: '3.0.1',
+        source_name: null,
+        advisory_id: `CVE-2026-${id}`,
+        advisory_summary: null,
+        aliases_json: '[]',
+        match_json: '{}',
+        state: 'open',
+        first_seen_at: '2026-11-01T00:00:00.000Z',
+        last_seen_at: '2026-11-01T00:00:00.000Z',
+        snapshot_id: null,
+        fixed_at: null,
+        reopened_at: null,
+        priority,
+        due_date: due,
+        due_key: due,
+        severity: 'high',
+        kev: 0,
+        epss: null,
+        epss_key: -1,
+        decision_json: '{}',
+        asset_name: `web-${id}`,
+        environment: 'production',
+        criticality: null,
+        exposure: 'internal',
+        groups_json: '[]',
+        tags_json: '[]',
+        triage_state: null,
+        triage_justification: null,
+        triage_detail: null,
+        triage_by: null,
+        triage_at: null,
+        exception_id: null,
+        accepted_until: null,
+        updated_at: '2026-11-01T00:00:00.000Z',
+      });
+      await t.database.db
+        .insertInto('findings')
+        .values([
+          finding('1', '2026-11-20', 'P1'),
+          finding('2', '2026-11-24', 'P2'),
+          finding('3', '2026-11-28', 'P2'),
+          finding('4', '2026-12-30', 'P3'),
+          { ...finding('5', '2026-11-20', 'P1'), triage_state: 'not_affected' },
+        ])
+        .execute();
+      const { notifyDueFindings } = await import('./jobs.ts');
+      expect(await notifyDueFindings(t.ctx, 'run-1')).toEqual({ deliveries: 2, written: 2 });
+      // The same day again (a second run, a re-run after a crash): nothing new.
+      expect(await notifyDueFindings(t.ctx, 'run-2')).toEqual({ deliveries: 2, written: 0 });
+      await t.drain();
+      const bodies = t.receiver.received.map(
+        (r) => JSON.parse(r.body) as { event: string; findings: { id: string }[]; text: string },
+      );
+      expect(bodies.map((b) => [b.event, b.findings.map((f) => f.id)]).sort()).toEqual([
+        ['finding-due-soon', ['3']],
+        ['finding-overdue', ['1', '2']],
+      ]);
+      expect(bodies.find((b) => b.event === 'finding-overdue')?.text).toContain(
+        '2026-11-20  P1  web-1  openssl  CVE-2026-1',
+      );
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'e-mail audiences resolve through contacts; an audience without an address is logged',
+    async () => {
+      const t = await setup();
+      await createChannel(
+        t.ctx,
+        {
+          name: 'mail',
+          kind: 'email',
+          host: '127.0.0.1',
+          port: 1,
+          security: 'none',
+          from: 'patchgate@example.org',
+          enabled: false,
+        },
+        source,
+      );
+      await addContact(
+        t.ctx,
+        { kind: 'user', key: 'u-app', address: 'Approver@Example.org' },
+        source,
+      );
+      await addContact(
+        t.ctx,
+        { kind: 'team', key: 'web-team', address: 'web@example.org' },
+        source,
+      );
+      await addContact(t.ctx, { kind: 'team', key: 'db-team', address: 'db@example.org' }, source);
+      await t.subscribe({ name: 'approvers', channel: 'mail', audience: 'approvers' });
+      await t.subscribe({ name: 'owners', channel: 'mail', audience: 'service-owners' });
+      await t.subscribe({ name: 'ops', channel: 'mail', audience: 'operators' });
+      await t.publish('c-1');
+      await t.drain();
+      expect(
+        (await t.deliveries()).map((d) => [d.recipient, d.status, d.last_error]).sort(),
+      ).toEqual([
+        ['-', 'failed', 'no contact address for the audience operators'],
+        ['approver@example.org', 'failed', 'the channel is disabled'],
+        ['web@example.org', 'failed', 'the channel is disabled'],
+      ]);
+    },
+  );
+});

@@ -1,0 +1,172 @@
+/**
+ * The notifications vocabulary: what can be notified, to whom, through what, and how a
+ * change's domain events map onto notification events (docs/adr/0030-notifications-outbox.md).
+ */
+
+/** What a subscription can ask to hear about. */
+export const notificationEvents = [
+  'submitted',
+  'approval-needed',
+  'approved',
+  'rejected',
+  'scheduled',
+  'starting',
+  'completed',
+  'failed',
+  'rolled-back',
+  'review-due',
+  'finding-due-soon',
+  'finding-overdue',
+] as const;
+export type NotificationEvent = (typeof notificationEvents)[number];
+
+/** Pre / during / post the change window (seed step 5); findings are told before they are due. */
+export type Phase = 'pre' | 'during' | 'post';
+export const phaseOf: Record<NotificationEvent, Phase> = {
+  submitted: 'pre',
+  'approval-needed': 'pre',
+  approved: 'pre',
+  rejected: 'pre',
+  scheduled: 'pre',
+  starting: 'during',
+  completed: 'post',
+  failed: 'post',
+  'rolled-back': 'post',
+  'review-due': 'post',
+  'finding-due-soon': 'pre',
+  'finding-overdue': 'pre',
+};
+
+export const findingEvents = ['finding-due-soon', 'finding-overdue'] as const;
+export function isFindingEvent(event: NotificationEvent): boolean {
+  return (findingEvents as readonly string[]).includes(event);
+}
+
+export const audiences = [
+  'cab',
+  'approvers',
+  'service-owners',
+  'operators',
+  'asset-group',
+  'address',
+] as const;
+export type Audience = (typeof audiences)[number];
+
+export const channelKinds = ['webhook', 'slack', 'teams', 'email'] as const;
+export type ChannelKind = (typeof channelKinds)[number];
+
+export const digestModes = ['none', 'daily', 'weekly'] as const;
+export type DigestMode = (typeof digestModes)[number];
+
+export const contactKinds = ['user', 'team', 'asset-group', 'role'] as const;
+export type ContactKind = (typeof contactKinds)[number];
+
+export const deliveryStatuses = [
+  'pending',
+  'held',
+  'digest',
+  'digested',
+  'sent',
+  'failed',
+] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+/**
+ * What notifications need to know about a change, from the changes context through the
+ * injected `describeChange(database, id)` (wired in main.ts); the fields are those of the
+ * changes context's `ChangeBrief` it uses, so that function is passed as it is. Notifications
+ * never reads the changes context's tables.
+ */
+export interface NotifiedChange {
+  readonly id: string;
+  /** `CHG-0042`, when the changes context numbers changes. */
+  readonly number?: string | undefined;
+  readonly title: string;
+  readonly type: string;
+  readonly state: string;
+  readonly risk: string;
+  /** The change window, ISO instants; null until scheduled. */
+  readonly windowStart: string | null;
+  readonly windowEnd: string | null;
+  readonly assets: readonly { readonly name: string; readonly ownerTeam: string | null }[];
+  /** Owner teams of the assets in scope (service owners). */
+  readonly ownerTeams: readonly string[];
+  readonly requester: { readonly id: string | null; readonly name: string } | null;
+  readonly implementer: { readonly id: string; readonly name: string } | null;
+  /** User ids of the approvers who may decide the stage waiting now. */
+  readonly pendingApproverIds: readonly string[];
+  /** Where people read the change (the API path, or the web UI's address). */
+  readonly link?: string | undefined;
+}
+
+export type DescribeChange<D> = (
+  database: D,
+  changeId: string,
+) => Promise<NotifiedChange | undefined>;
+
+/** A change's domain event as the fan-out job carries it. */
+export type ChangeEventInput =
+  | {
+      readonly name: 'change.state-changed';
+      readonly data: {
+        changeId: string;
+        from: string | null;
+        to: string;
+        action: string;
+        actorId: string | null;
+        reason?: string | undefined;
+      };
+    }
+  | {
+      readonly name: 'change.approval-requested';
+      readonly data: { changeId: string; stage: number; approverGroupIds: string[] };
+    }
+  | {
+      readonly name: 'change.approval-decided';
+      readonly data: {
+        changeId: string;
+        stage: number;
+        decision: 'approved' | 'rejected';
+        approverId: string;
+      };
+    };
+
+/**
+ * The notification events a change's domain event stands for. A rejection moves the change to
+ * `rejected` too (state-changed), so only the state change notifies it; review after a
+ * completed implementation is both "completed" and "review due".
+ */
+export function notificationEventsOf(event: ChangeEventInput): NotificationEvent[] {
+  switch (event.name) {
+    case 'change.approval-requested':
+      return ['approval-needed'];
+    case 'change.approval-decided':
+      return event.data.decision === 'approved' ? ['approved'] : [];
+    case 'change.state-changed': {
+      const { from, to } = event.data;
+      switch (to) {
+        case 'submitted':
+          return ['submitted'];
+        case 'rejected':
+          return ['rejected'];
+        case 'scheduled':
+          return ['scheduled'];
+        case 'implementing':
+          return ['starting'];
+        case 'failed':
+          return ['failed'];
+        case 'rolled_back':
+          return ['rolled-back'];
+        case 'review':
+          return from === 'implementing' ? ['completed', 'review-due'] : ['review-due'];
+        default:
+          return [];
+      }
+    }
+  }
+}
+
+/** Held back by quiet hours? Emergency changes and failures go through at once. */
+export function isUrgent(event: NotificationEvent, change: NotifiedChange | undefined): boolean {
+  return change?.type === 'emergency' || event === 'failed' || event === 'rolled-back';
+}
