@@ -8,3 +8,4 @@ export {
   isRiskLevel,
   riskLevels,
 } from './vocabulary.ts';
+export * from './autopilot/index.ts';
