@@ -11,3 +11,5 @@ export type { ReconcileAllResult, ReconcileCounts, ReconcileOutcome } from './re
 export { reconcileAll, reconcileAsset } from './reconcile.ts';
 export { expireExceptions } from './service.ts';
 export { registerFindingRoutes } from './routes.ts';
+export type { WorkQueueFinding } from './work-queue.ts';
+export { workQueueFindings } from './work-queue.ts';

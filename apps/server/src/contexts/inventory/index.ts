@@ -9,6 +9,8 @@ export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
 export { currentInventory, getAsset, listAssetIds } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
 export { registerAvailableUpdateRoutes } from './updates.ts';
+export type { AssetAvailableUpdate } from './asset-facts.ts';
+export { availableUpdatesOf, listAssetFacts } from './asset-facts.ts';
 export type { AssetRef } from './asset-ref.ts';
 export { resolveAssetRef, unknownAsset } from './asset-ref.ts';
 
