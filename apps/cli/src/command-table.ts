@@ -123,6 +123,15 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'autopilot',
+    summary: 'rules that turn findings or available updates into grouped changes by themselves',
+    subcommands: ['add', 'list', 'pause', 'resume', 'run-now', 'runs'],
+    load: async () => {
+      const m = await import('./commands/autopilot.ts');
+      return { help: m.autopilotHelp, run: m.autopilotCommand };
+    },
+  },
+  {
     name: 'users',
     summary: "a server's users: list, create, disable, enable, reset a password",
     subcommands: ['list', 'create', 'disable', 'enable', 'reset-password'],

@@ -1037,6 +1037,158 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/autopilot/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every autopilot rule, by name
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAutopilotRules"];
+        put?: never;
+        /**
+         * Create an autopilot rule (it runs on its schedule from the next hour)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One autopilot rule (by id or name)
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAutopilotRule"];
+        /**
+         * Replace a rule's definition (its pause switch and history stay)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["replaceAutopilotRule"];
+        post?: never;
+        /**
+         * Delete a rule with its runs (the changes it made stay)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteAutopilotRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a rule: it neither runs on its schedule nor on request until resumed
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["pauseAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused rule (also one that paused itself after a failed change)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["resumeAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a rule now: enqueues a run and returns it (queued); the run records its result
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["runAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Autopilot runs, newest first
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAutopilotRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One autopilot run: the changes it created, what it held back and skipped
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAutopilotRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -5446,6 +5598,1356 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAutopilotRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description every rule, by name */
+                        rules: {
+                            /** @description the rule id */
+                            id: string;
+                            /** @description what the rule does */
+                            definition: {
+                                /** @description a name people recognise, unique */
+                                name: string;
+                                /** @description what the rule turns into changes */
+                                selection: {
+                                    /** @enum {string} */
+                                    kind: "findings";
+                                    /** @description findings of these priorities */
+                                    priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                    /**
+                                     * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                     * @default false
+                                     */
+                                    kevOnly: boolean;
+                                    /**
+                                     * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                     * @default []
+                                     */
+                                    policies: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "updates";
+                                    /**
+                                     * @description security: from a security archive only; all: every
+                                     * @enum {string}
+                                     */
+                                    origin: "security" | "all";
+                                };
+                                /** @description which assets: every field given must hold, within a field any value; {} = all */
+                                scope: {
+                                    /** @description asset names or ids (any of them matches) */
+                                    names?: string[];
+                                    /** @description environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owner teams (any of them matches) */
+                                    teams?: string[];
+                                    /** @description tags (any of them matches) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them matches) */
+                                    groups?: string[];
+                                };
+                                /**
+                                 * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                                 * @default 0
+                                 */
+                                coolDownDays: number;
+                                /**
+                                 * @description the type of the changes it creates
+                                 * @enum {string}
+                                 */
+                                type: "standard" | "normal" | "emergency";
+                                /** @description the standard change template (required with type standard, refused otherwise) */
+                                template?: string;
+                                /**
+                                 * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                                 * @default [
+                                 *       0
+                                 *     ]
+                                 */
+                                rings: number[];
+                                /**
+                                 * @description how often it runs
+                                 * @default nightly
+                                 * @enum {string}
+                                 */
+                                schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            };
+                            /** @description true: the rule neither runs on its schedule nor on request */
+                            paused: boolean;
+                            /** @description why it was paused (by someone or by itself) */
+                            pausedReason: string | null;
+                            /** @description when, ISO 8601 UTC */
+                            pausedAt: string | null;
+                            /** @description when it last ran on its schedule */
+                            lastRunAt: string | null;
+                            /** @description the last change it created */
+                            lastChangeId: string | null;
+                            /** @description the user who created it */
+                            createdBy: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description an autopilot rule */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a name people recognise, unique */
+                    name: string;
+                    /** @description what the rule turns into changes */
+                    selection: {
+                        /** @enum {string} */
+                        kind: "findings";
+                        /** @description findings of these priorities */
+                        priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                        /**
+                         * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                         * @default false
+                         */
+                        kevOnly?: boolean;
+                        /**
+                         * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                         * @default []
+                         */
+                        policies?: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "updates";
+                        /**
+                         * @description security: from a security archive only; all: every
+                         * @enum {string}
+                         */
+                        origin: "security" | "all";
+                    };
+                    /** @description which assets: every field given must hold, within a field any value; {} = all */
+                    scope: {
+                        /** @description asset names or ids (any of them matches) */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owner teams (any of them matches) */
+                        teams?: string[];
+                        /** @description tags (any of them matches) */
+                        tags?: string[];
+                        /** @description asset groups (any of them matches) */
+                        groups?: string[];
+                    };
+                    /**
+                     * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                     * @default 0
+                     */
+                    coolDownDays?: number;
+                    /**
+                     * @description the type of the changes it creates
+                     * @enum {string}
+                     */
+                    type: "standard" | "normal" | "emergency";
+                    /** @description the standard change template (required with type standard, refused otherwise) */
+                    template?: string;
+                    /**
+                     * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                     * @default [
+                     *       0
+                     *     ]
+                     */
+                    rings?: number[];
+                    /**
+                     * @description how often it runs
+                     * @default nightly
+                     * @enum {string}
+                     */
+                    schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    replaceAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description an autopilot rule */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a name people recognise, unique */
+                    name: string;
+                    /** @description what the rule turns into changes */
+                    selection: {
+                        /** @enum {string} */
+                        kind: "findings";
+                        /** @description findings of these priorities */
+                        priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                        /**
+                         * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                         * @default false
+                         */
+                        kevOnly?: boolean;
+                        /**
+                         * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                         * @default []
+                         */
+                        policies?: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "updates";
+                        /**
+                         * @description security: from a security archive only; all: every
+                         * @enum {string}
+                         */
+                        origin: "security" | "all";
+                    };
+                    /** @description which assets: every field given must hold, within a field any value; {} = all */
+                    scope: {
+                        /** @description asset names or ids (any of them matches) */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owner teams (any of them matches) */
+                        teams?: string[];
+                        /** @description tags (any of them matches) */
+                        tags?: string[];
+                        /** @description asset groups (any of them matches) */
+                        groups?: string[];
+                    };
+                    /**
+                     * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                     * @default 0
+                     */
+                    coolDownDays?: number;
+                    /**
+                     * @description the type of the changes it creates
+                     * @enum {string}
+                     */
+                    type: "standard" | "normal" | "emergency";
+                    /** @description the standard change template (required with type standard, refused otherwise) */
+                    template?: string;
+                    /**
+                     * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                     * @default [
+                     *       0
+                     *     ]
+                     */
+                    rings?: number[];
+                    /**
+                     * @description how often it runs
+                     * @default nightly
+                     * @enum {string}
+                     */
+                    schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    pauseAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (default: paused by hand) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resumeAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it may run again */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    runAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one run of an autopilot rule */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the run id */
+                        id: string;
+                        /** @description the rule */
+                        ruleId: string;
+                        /**
+                         * @description its schedule, or run-now
+                         * @enum {string}
+                         */
+                        trigger: "schedule" | "manual";
+                        /** @description who asked (run-now) */
+                        requestedBy: string | null;
+                        /**
+                         * @description queued → running → succeeded | failed
+                         * @enum {string}
+                         */
+                        state: "queued" | "running" | "succeeded" | "failed";
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        startedAt: string | null;
+                        /** @description ISO 8601 UTC */
+                        finishedAt: string | null;
+                        /** @description the changes it created */
+                        createdChanges: {
+                            /** @description the change created */
+                            changeId: string;
+                            /** @description window id|asset group */
+                            groupKey: string;
+                            /** @description its title */
+                            title: string;
+                            /** @description which rule made it and why */
+                            reason: string;
+                            /** @description what it carries */
+                            items: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            }[];
+                        }[];
+                        /** @description items held back, with the reason */
+                        heldBack: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why, e.g. the cool-down */
+                            reason: string;
+                            /** @description when the cool-down ends (YYYY-MM-DD) */
+                            eligibleOn: string | null;
+                        }[];
+                        /** @description items skipped, with the reason (already in an open change…) */
+                        skipped: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why */
+                            reason: string;
+                        }[];
+                        /** @description why the run failed */
+                        error: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAutopilotRuns: {
+        parameters: {
+            query?: {
+                /** @description only this rule’s runs (id or name) */
+                rule?: string;
+                /** @description at most this many */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        runs: {
+                            /** @description the run id */
+                            id: string;
+                            /** @description the rule */
+                            ruleId: string;
+                            /**
+                             * @description its schedule, or run-now
+                             * @enum {string}
+                             */
+                            trigger: "schedule" | "manual";
+                            /** @description who asked (run-now) */
+                            requestedBy: string | null;
+                            /**
+                             * @description queued → running → succeeded | failed
+                             * @enum {string}
+                             */
+                            state: "queued" | "running" | "succeeded" | "failed";
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            startedAt: string | null;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                            /** @description the changes it created */
+                            createdChanges: {
+                                /** @description the change created */
+                                changeId: string;
+                                /** @description window id|asset group */
+                                groupKey: string;
+                                /** @description its title */
+                                title: string;
+                                /** @description which rule made it and why */
+                                reason: string;
+                                /** @description what it carries */
+                                items: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                }[];
+                            }[];
+                            /** @description items held back, with the reason */
+                            heldBack: {
+                                /** @description one item a rule selected */
+                                item: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                };
+                                /** @description why, e.g. the cool-down */
+                                reason: string;
+                                /** @description when the cool-down ends (YYYY-MM-DD) */
+                                eligibleOn: string | null;
+                            }[];
+                            /** @description items skipped, with the reason (already in an open change…) */
+                            skipped: {
+                                /** @description one item a rule selected */
+                                item: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                };
+                                /** @description why */
+                                reason: string;
+                            }[];
+                            /** @description why the run failed */
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAutopilotRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one run of an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the run id */
+                        id: string;
+                        /** @description the rule */
+                        ruleId: string;
+                        /**
+                         * @description its schedule, or run-now
+                         * @enum {string}
+                         */
+                        trigger: "schedule" | "manual";
+                        /** @description who asked (run-now) */
+                        requestedBy: string | null;
+                        /**
+                         * @description queued → running → succeeded | failed
+                         * @enum {string}
+                         */
+                        state: "queued" | "running" | "succeeded" | "failed";
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        startedAt: string | null;
+                        /** @description ISO 8601 UTC */
+                        finishedAt: string | null;
+                        /** @description the changes it created */
+                        createdChanges: {
+                            /** @description the change created */
+                            changeId: string;
+                            /** @description window id|asset group */
+                            groupKey: string;
+                            /** @description its title */
+                            title: string;
+                            /** @description which rule made it and why */
+                            reason: string;
+                            /** @description what it carries */
+                            items: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            }[];
+                        }[];
+                        /** @description items held back, with the reason */
+                        heldBack: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why, e.g. the cool-down */
+                            reason: string;
+                            /** @description when the cool-down ends (YYYY-MM-DD) */
+                            eligibleOn: string | null;
+                        }[];
+                        /** @description items skipped, with the reason (already in an open change…) */
+                        skipped: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why */
+                            reason: string;
+                        }[];
+                        /** @description why the run failed */
+                        error: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -134,7 +134,14 @@ export async function sightings(
 ): Promise<Map<string, string>> {
   const key = (p: string, v: string) => `${p}\0${v}`;
   const out = new Map<string, string>();
-  const unique = [...new Map(seen.map((s) => [key(s.packageName, s.version), s])).values()];
+  // The earliest sighting of each version in this batch.
+  const earliest = new Map<string, (typeof seen)[number]>();
+  for (const s of seen) {
+    const k = key(s.packageName, s.version);
+    const known = earliest.get(k);
+    if (known === undefined || s.at < known.at) earliest.set(k, s);
+  }
+  const unique = [...earliest.values()];
   for (let i = 0; i < unique.length; i += 300) {
     const batch = unique.slice(i, i + 300);
     await db
