@@ -27,6 +27,13 @@ import {
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
+import type { AutopilotDeps } from './contexts/changes/index.ts';
+import {
+  autopilotIntervalSeconds,
+  autopilotJobs,
+  defaultAutopilotDeps,
+  registerAutopilotJobs,
+} from './contexts/changes/index.ts';
 import {
   checkpointerFor,
   loadOrCreateCheckpointKey,
@@ -67,25 +74,38 @@ export function eventSubscriptions(): EventSubscriptions {
     payload: ({ assetId }: { assetId: string }) => ({ assetId }),
     coalesce: true,
   };
-  return new EventSubscriptions()
-    .on('inventory.snapshot-recorded', reconcileAsset)
-    .on('inventory.asset-deleted', reconcileAsset)
-    .on('asset.context-changed', reconcileAsset)
-    .on('advisories.sync-completed', {
-      id: 'findings.reconcile-all',
-      job: findingJobs.reconcileAll,
-      payload: ({ changed }) => (changed ? { trigger: 'advisories.sync-completed' } : undefined),
-      coalesce: true,
-    });
+  return (
+    new EventSubscriptions()
+      .on('inventory.snapshot-recorded', reconcileAsset)
+      .on('inventory.asset-deleted', reconcileAsset)
+      .on('asset.context-changed', reconcileAsset)
+      .on('advisories.sync-completed', {
+        id: 'findings.reconcile-all',
+        job: findingJobs.reconcileAll,
+        payload: ({ changed }) => (changed ? { trigger: 'advisories.sync-completed' } : undefined),
+        coalesce: true,
+      })
+      // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
+      .on('change.state-changed', {
+        id: 'autopilot.change-state-changed',
+        job: autopilotJobs.changeStateChanged,
+        payload: ({ changeId, to, reason }) => ({
+          changeId,
+          to,
+          ...(reason !== undefined && { reason }),
+        }),
+      })
+  );
 }
 
 /** Register every background job and event delivery of the server on a runner. */
 export function registerJobs(
   runner: JobRunner,
   context: ServerContext,
-  options: { readonly policy?: Policy } = {},
+  options: { readonly policy?: Policy; readonly autopilot?: AutopilotDeps } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
+  registerAutopilotJobs(runner, context, options.autopilot ?? defaultAutopilotDeps);
   registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
     ...(options.policy !== undefined && { policy: options.policy }),
   });
@@ -142,6 +162,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     kind: findingJobs.expireExceptions.kind,
     payload: {},
     intervalSeconds: expireExceptionsIntervalSeconds,
+    enabled: true,
+  });
+  // Autopilot rules: an hourly job runs each rule whose own schedule (nightly…) is due.
+  await upsertSchedule(database.db, context.clock, {
+    id: autopilotJobs.runDue.kind,
+    kind: autopilotJobs.runDue.kind,
+    payload: {},
+    intervalSeconds: autopilotIntervalSeconds,
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();

@@ -7,3 +7,4 @@ export {
   registerAutopilotJobs,
 } from './autopilot.ts';
 export { registerAutopilotRoutes } from './autopilot-routes.ts';
+export { defaultAutopilotDeps } from './autopilot-changes.ts';
