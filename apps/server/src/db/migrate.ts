@@ -15,6 +15,7 @@ import * as m0006 from './migrations/0006-token-lineage.ts';
 import * as m0009 from './migrations/0009-available-updates.ts';
 import * as m0010 from './migrations/0010-advisory-source-urls.ts';
 import * as m0011 from './migrations/0011-query-indexes.ts';
+import * as m0012 from './migrations/0012-calendar.ts';
 import * as m0016 from './migrations/0016-autopilot.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
@@ -32,6 +33,7 @@ const migrations: Record<string, PortableMigration> = {
   '0009-available-updates': m0009,
   '0010-advisory-source-urls': m0010,
   '0011-query-indexes': m0011,
+  '0012-calendar': m0012,
   '0016-autopilot': m0016,
 };
 

@@ -17,12 +17,14 @@ import { enqueueTyped, JobRunner } from '../jobs/index.ts';
 import { registerJobs } from '../../main.ts';
 import type { AutopilotDeps } from './autopilot.ts';
 import { autopilotJobs } from './autopilot.ts';
+import { nextWindowOfAssets } from './autopilot-changes.ts';
 import type { AutopilotRule, AutopilotRun } from './autopilot-schema.ts';
 
 const now = '2026-11-22T02:00:00.000Z';
 
 // INTERIM until the changes context's createChange is merged: a change id, nothing stored.
 const interimDeps: AutopilotDeps = {
+  windowsOf: nextWindowOfAssets,
   createChange: () => Promise.resolve({ id: randomUUID(), state: 'draft' }),
 };
 const daysAgo = (days: number) => new Date(Date.parse(now) - days * 86_400_000).toISOString();
@@ -111,6 +113,16 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       payload: aptList(packages),
     });
     expect(posted.statusCode, posted.body).toBe(201);
+  }
+
+  async function window(s: Setup, name: string, rrule: string, dtstart: string, selector: object) {
+    const created = await s.app.inject({
+      method: 'POST',
+      url: '/api/v1/calendar/windows',
+      headers: s.manager.headers,
+      payload: { name, rrule, dtstart, timeZone: 'Europe/Berlin', durationMinutes: 240, selector },
+    });
+    expect(created.statusCode, created.body).toBe(201);
   }
 
   async function createRule(s: Setup, body: object, caller: TestCaller = s.manager) {
@@ -251,8 +263,17 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       const s = await setUp();
       const web1 = await asset(s, 'web-01', ['web']);
       const web2 = await asset(s, 'web-02', ['web']);
+      const api1 = await asset(s, 'api-01', ['api']);
       const db1 = await asset(s, 'db-01', ['db']);
       const prod = await asset(s, 'web-prod', ['web'], 'production');
+      // Every staging asset has the nightly window; db assets also Sunday mornings, which
+      // open first (2026-11-22 is a Sunday), so db-01 goes there.
+      await window(s, 'staging nights', 'FREQ=DAILY', '2026-01-01T22:00', {
+        environments: ['staging'],
+      });
+      await window(s, 'db sundays', 'FREQ=WEEKLY;BYDAY=SU', '2026-01-04T06:00', {
+        groups: ['db'],
+      });
       await report(s, web1, [{ name: 'libssl3', version: '3.0.15-1' }], daysAgo(10));
       await report(
         s,
@@ -263,6 +284,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         ],
         daysAgo(10),
       );
+      await report(s, api1, [{ name: 'libssl3', version: '3.0.15-1' }], daysAgo(10));
       // curl 8.0-2 first appears in a report taken two days ago: younger than the cool-down.
       await report(
         s,
@@ -279,19 +301,29 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       const first = await runNow(s, rule.definition.name);
       expect(first.state, first.error ?? '').toBe('succeeded');
       expect(
-        first.createdChanges.map((c) => ({
-          groupKey: c.groupKey,
-          items: c.items.map((i) => `${i.assetName} ${i.packageName} ${i.targetVersion ?? ''}`),
-        })),
+        first.createdChanges
+          .map((c) => ({
+            title: c.title,
+            items: c.items.map((i) => `${i.assetName} ${i.packageName} ${i.targetVersion ?? ''}`),
+          }))
+          .sort((a, b) => a.title.localeCompare(b.title)),
       ).toEqual([
-        { groupKey: 'no-window|db', items: ['db-01 libssl3 3.0.15-1'] },
         {
-          groupKey: 'no-window|web',
+          title: 'Autopilot staging-security: api in staging nights (1 update)',
+          items: ['api-01 libssl3 3.0.15-1'],
+        },
+        {
+          title: 'Autopilot staging-security: db in db sundays (1 update)',
+          items: ['db-01 libssl3 3.0.15-1'],
+        },
+        {
+          title: 'Autopilot staging-security: web in staging nights (2 updates)',
           items: ['web-01 libssl3 3.0.15-1', 'web-02 libssl3 3.0.15-1'],
         },
       ]);
-      expect(first.createdChanges[1]?.reason).toContain(
-        `Autopilot rule "staging-security" (${rule.id}) selected available updates from a security archive: 2 updates on 2 assets (asset group web`,
+      const web = first.createdChanges.find((c) => c.title.includes(' web '));
+      expect(web?.reason).toBe(
+        `Autopilot rule "staging-security" (${rule.id}) selected available updates from a security archive: 2 updates on 2 assets (asset group web, maintenance window "staging nights"); cool-down of 7 days met; type normal, rings +0/+3/+7 days.`,
       );
       expect(first.heldBack).toEqual([
         {
@@ -304,11 +336,15 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       testClock.set('2026-11-22T03:00:00.000Z');
       const second = await runNow(s, rule.id);
       expect(second.createdChanges).toEqual([]);
-      expect(second.skipped.map((x) => x.reason)).toEqual([
-        `already covered by open change ${first.createdChanges[0]?.changeId ?? ''}`,
-        `already covered by open change ${first.createdChanges[1]?.changeId ?? ''}`,
-        `already covered by open change ${first.createdChanges[1]?.changeId ?? ''}`,
-      ]);
+      const changeOf = new Map(
+        first.createdChanges.flatMap((c) => c.items.map((i) => [i.id, c.changeId] as const)),
+      );
+      expect(second.skipped.map((x) => x.reason)).toEqual(
+        second.skipped.map(
+          (x) => `already covered by open change ${changeOf.get(x.item.id) ?? '?'}`,
+        ),
+      );
+      expect(second.skipped).toHaveLength(4);
       expect(second.heldBack).toHaveLength(1);
 
       const runs = await s.app.inject({
@@ -323,6 +359,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       expect(await auditActions(s, rule.id)).toEqual([
         'autopilot.rule-created',
         'autopilot.run-requested',
+        'autopilot.change-created',
         'autopilot.change-created',
         'autopilot.change-created',
         'autopilot.run-succeeded',

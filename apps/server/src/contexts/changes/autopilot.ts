@@ -86,6 +86,7 @@ export interface AutopilotDeps {
   readonly windowsOf?: (
     database: Database,
     assets: readonly AssetFacts[],
+    now: Date,
   ) => Promise<Map<string, CandidateWindow | null>>;
 }
 
@@ -451,7 +452,8 @@ export async function gatherCandidates(
   const assets = (await listAssetFacts(database)).filter((a) => matchesSelector(a, rule.scope));
   if (assets.length === 0) return [];
   const byId = new Map(assets.map((a) => [a.id, a]));
-  const windows = (await deps.windowsOf?.(database, assets)) ?? new Map<string, null>();
+  const windows =
+    (await deps.windowsOf?.(database, assets, clock.now())) ?? new Map<string, null>();
   const covered = await coveredItems(database.db);
   const base = (assetId: string, packageName: string, kind: 'finding' | 'update', id: string) => ({
     asset: byId.get(assetId)!,

@@ -6,11 +6,11 @@ import type { AssetContext } from '@patchgate/policy';
 import type { Asset } from './schema.ts';
 
 export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
-export { currentInventory, getAsset, listAssetIds } from './service.ts';
+export { currentInventory, getAsset, listAssetFacts, listAssetIds } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
 export { registerAvailableUpdateRoutes } from './updates.ts';
-export type { AssetAvailableUpdate } from './asset-facts.ts';
-export { availableUpdatesOf, listAssetFacts } from './asset-facts.ts';
+export type { AssetAvailableUpdate } from './update-reads.ts';
+export { availableUpdatesOf } from './update-reads.ts';
 export type { AssetRef } from './asset-ref.ts';
 export { resolveAssetRef, unknownAsset } from './asset-ref.ts';
 

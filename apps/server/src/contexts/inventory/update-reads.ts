@@ -1,37 +1,8 @@
 /**
- * Reads other contexts use to act on assets without reaching into these tables: every asset's
- * selector facts (@patchgate/model `AssetFacts`) and the available updates of its latest report.
+ * A read other contexts use to act on assets' available updates without reaching into these
+ * tables (the autopilot's update rules): each asset's latest report, flattened.
  */
-import type { AssetFacts, Criticality, Environment, Exposure } from '@patchgate/model';
 import type { Database } from '../../db/database.ts';
-
-/** Every asset as selectors see it, by name. */
-export async function listAssetFacts(database: Database): Promise<AssetFacts[]> {
-  const rows = await database.db
-    .selectFrom('assets')
-    .select([
-      'id',
-      'name',
-      'environment',
-      'criticality',
-      'exposure',
-      'owner_team',
-      'tags_json',
-      'groups_json',
-    ])
-    .orderBy('name')
-    .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    environment: row.environment as Environment | null,
-    criticality: row.criticality as Criticality,
-    exposure: row.exposure as Exposure,
-    team: row.owner_team,
-    tags: JSON.parse(row.tags_json) as string[],
-    groups: JSON.parse(row.groups_json) as string[],
-  }));
-}
 
 /** One available update of an asset (its latest report), as other contexts need it. */
 export interface AssetAvailableUpdate {
