@@ -15,6 +15,7 @@ import * as m0006 from './migrations/0006-token-lineage.ts';
 import * as m0009 from './migrations/0009-available-updates.ts';
 import * as m0010 from './migrations/0010-advisory-source-urls.ts';
 import * as m0011 from './migrations/0011-query-indexes.ts';
+import * as m0013 from './migrations/0013-change-requests.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -31,6 +32,7 @@ const migrations: Record<string, PortableMigration> = {
   '0009-available-updates': m0009,
   '0010-advisory-source-urls': m0010,
   '0011-query-indexes': m0011,
+  '0013-change-requests': m0013,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

@@ -5,9 +5,17 @@
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
+import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 
 export interface DatabaseSchema
-  extends AuditTables, AuthTables, JobTables, InventoryTables, AdvisoryTables, FindingTables {}
+  extends
+    AuditTables,
+    AuthTables,
+    JobTables,
+    InventoryTables,
+    AdvisoryTables,
+    FindingTables,
+    ChangeTables {}
