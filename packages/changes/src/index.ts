@@ -8,3 +8,12 @@ export {
   isRiskLevel,
   riskLevels,
 } from './vocabulary.ts';
+export type { ChangeAction, TransitionFacts, TransitionResult } from './state-machine.ts';
+export {
+  allowedActions,
+  changeActions,
+  isChangeAction,
+  terminalStates,
+  transition,
+  transitionTable,
+} from './state-machine.ts';
