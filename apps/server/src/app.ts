@@ -17,6 +17,7 @@ import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
+import { registerApprovalRoutes } from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -132,5 +133,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
+  registerApprovalRoutes(app, ctx);
   return { app, state };
 }

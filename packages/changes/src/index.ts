@@ -53,3 +53,4 @@ export {
   validatePlans,
   Wave,
 } from './plans.ts';
+export * from './approval/index.ts';

@@ -5,6 +5,7 @@
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
+import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
@@ -18,4 +19,5 @@ export interface DatabaseSchema
     InventoryTables,
     AdvisoryTables,
     FindingTables,
-    ChangeTables {}
+    ChangeTables,
+    ApprovalTables {}

@@ -1,12 +1,18 @@
 /**
  * The change context's side of the approvals seam (approvals.ts, owned by the approvals
- * context): the subject of a change's approval as its records stand, and the calls made on it.
+ * helper): the subject of a change's approval as its records stand, and the calls made on it.
  */
 import type { ApprovalStatus, ApprovalSubject, ChangeType } from '@patchgate/changes';
 import type { Transaction } from 'kysely';
 import type { ServerContext } from '../../context.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
-import { approvalDecisions, approvalStatus, recordDecision, withdrawApprovals } from './approvals.ts';
+import {
+  approvalHistory as decisionsOf,
+  approvalStatus,
+  openApproval,
+  recordDecision,
+  withdrawApprovals,
+} from './approvals.ts';
 import type { ChangeActor } from './model.ts';
 import { effectiveRisk, jsonArray } from './model.ts';
 import type { Scope } from './scope.ts';
@@ -15,7 +21,7 @@ import type { ChangeRequestTable } from './tables.ts';
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
 
-/** Who may never approve a change made by the system (autopilot): nobody is excluded by id. */
+/** The requester id of a change the system made (autopilot): no person is excluded by it. */
 export const systemRequesterId = 'system';
 
 export function approvalSubject(row: ChangeRequestTable, scope: Scope): ApprovalSubject {
@@ -41,7 +47,18 @@ export function approvalsOf(
   scope: Scope,
   trx?: Trx,
 ): Promise<ApprovalStatus> {
-  return approvalStatus(trx ?? ctx.database.db, approvalSubject(row, scope));
+  return approvalStatus(trx ?? ctx.database.db, approvalSubject(row, scope), ctx.clock);
+}
+
+/** On entering authorise: auto-approval of a standard change, else the first stage asked. */
+export function startApproval(
+  ctx: Ctx,
+  trx: Trx,
+  row: ChangeRequestTable,
+  scope: Scope,
+  templateCriteria: { ok: boolean; failures: string[] } | undefined,
+): Promise<ApprovalStatus> {
+  return openApproval(trx, ctx.clock, approvalSubject(row, scope), templateCriteria);
 }
 
 export function decideApproval(
@@ -56,8 +73,14 @@ export function decideApproval(
   return recordDecision(trx, ctx.clock, approvalSubject(row, scope), by, decision, comment);
 }
 
-export function withdrawAll(ctx: Ctx, trx: Trx, changeId: string, why: string): Promise<number> {
-  return withdrawApprovals(trx, ctx.clock, changeId, why);
+export function withdrawAll(
+  ctx: Ctx,
+  trx: Trx,
+  changeId: string,
+  why: string,
+  by: ChangeActor,
+): Promise<number> {
+  return withdrawApprovals(trx, ctx.clock, changeId, why, by);
 }
 
 /** Every decision on the change, each with the plan version it was given on (for the export). */
@@ -65,6 +88,6 @@ export async function approvalHistory(
   ctx: Ctx,
   changeId: string,
 ): Promise<Record<string, unknown>[]> {
-  const decisions = await approvalDecisions(ctx.database.db, changeId);
+  const decisions = await decisionsOf(ctx.database.db, changeId);
   return decisions.map((d) => ({ ...d }));
 }

@@ -20,6 +20,16 @@ export { changeNumber } from './model.ts';
 export type { ApiChange, ChangeCreateBody } from './schema.ts';
 export { ChangeCreateBody as ChangeCreateInput } from './schema.ts';
 export { registerChangeRoutes } from './routes.ts';
+export type { ApprovalStatus, ApprovalSubject } from './approvals.ts';
+export {
+  agendaApproverIds,
+  approvalHistory,
+  approvalStatus,
+  openApproval,
+  recordDecision,
+  withdrawApprovals,
+} from './approvals.ts';
+export { registerApprovalRoutes } from './approvals-routes.ts';
 
 /** A change on the calendar. */
 export interface CalendarChange {

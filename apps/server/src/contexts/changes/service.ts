@@ -14,7 +14,7 @@ import type { DatabaseSchema } from '../../db/schema.ts';
 import { publishEvent } from '../../events/index.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
-import { appendAuditEvent, canonicalJson } from '../audit/index.ts';
+import { appendAuditEvent, canonicalJson, systemActor } from '../audit/index.ts';
 import type { ChangeActor } from './model.ts';
 import {
   changeNumber,
@@ -42,17 +42,20 @@ import type {
 import type { Scope } from './scope.ts';
 import { buildScope } from './scope.ts';
 import type { ChangeRequestTable } from './tables.ts';
-import { approvalsOf, decideApproval, withdrawAll } from './decisions.ts';
+import { approvalsOf, decideApproval, startApproval, withdrawAll } from './decisions.ts';
 import { conflictsOf, refuseFreeze, scheduleEnd } from './scheduling.ts';
 import {
   assessChangeRisk,
   checkPlans,
   defaultPlans,
-  templateCriteriaMet,
+  templateCriteria,
 } from './planning.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
+
+/** The system acting on its own account (a standard template's auto-approval). */
+const systemBy: ChangeActor = { actor: systemActor };
 
 // ---------------------------------------------------------------- reading
 
@@ -111,7 +114,7 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
     patches: scope.patches.map((p) => toChangePatch(p, names.get(p.asset_id) ?? p.asset_id)),
     findings: scope.findings.map(toChangeFinding),
     plans: JSON.parse(row.plans_json) as ChangePlans,
-    planCheck: checkPlans(JSON.parse(row.plans_json) as ChangePlans, row.type as ChangeType),
+    planCheck: checkPlans(JSON.parse(row.plans_json) as ChangePlans, row.type as ChangeType, scope),
     planVersions: versions.map((v) => ({
       version: v.version,
       hash: v.hash,
@@ -232,7 +235,7 @@ async function factsOf(
 ) {
   const plans = JSON.parse(row.plans_json) as ChangePlans;
   const type = row.type as ChangeType;
-  const checked = checkPlans(plans, type);
+  const checked = checkPlans(plans, type, scope);
   const transitions = await repo.transitionsOf(trx, row.id);
   const approvals = await approvalsOf(ctx, row, scope, trx);
   return {
@@ -241,7 +244,7 @@ async function factsOf(
     plansValid: checked.ok,
     rollbackPlanPresent: (plans.rollbackPlan?.steps.length ?? 0) > 0,
     riskAssessed: true,
-    templateCriteriaMet: await templateCriteriaMet(trx, row, scope),
+    templateCriteriaMet: (await templateCriteria(trx, row, scope))?.ok ?? false,
     approvalsComplete: approvals.complete,
     scheduleSet: row.scheduled_start !== null && row.scheduled_end !== null,
     windowOpen: row.scheduled_start !== null && row.scheduled_start <= timestamp(ctx.clock),
@@ -502,9 +505,17 @@ async function withdrawIfApproved(
   why: string,
 ): Promise<ChangeRequestTable> {
   if (row.state !== 'authorise' && row.state !== 'scheduled') return row;
-  const withdrawn = await withdrawAll(ctx, trx, row.id, why);
+  const withdrawn = await withdrawAll(ctx, trx, row.id, why, by);
   if (withdrawn === 0 && row.state === 'authorise') return row;
-  return move(ctx, trx, row, 'withdraw-approvals', by, why);
+  const back = await move(ctx, trx, row, 'withdraw-approvals', by, why);
+  await openApprovalOf(ctx, trx, back);
+  return back;
+}
+
+/** Entering authorise: ask the approvals to start (a standard change may be auto-approved). */
+async function openApprovalOf(ctx: Ctx, trx: Trx, row: ChangeRequestTable) {
+  const scope = await loadScope(trx, row);
+  return startApproval(ctx, trx, row, scope, await templateCriteria(trx, row, scope));
 }
 
 /**
@@ -520,7 +531,11 @@ export async function submitChange(
 ): Promise<ChangeDetail> {
   const id = await withChange(ctx, ref, async (trx, row) => {
     const submitted = await move(ctx, trx, row, 'submit', by, body.reason);
-    await move(ctx, trx, submitted, 'assess', by, body.reason);
+    const assessed = await move(ctx, trx, submitted, 'assess', by, body.reason);
+    const status = await openApprovalOf(ctx, trx, assessed);
+    // A standard change approved by its template and already scheduled goes straight on.
+    if (status.complete && assessed.scheduled_start !== null)
+      await move(ctx, trx, assessed, 'approve', systemBy, 'approved by its standard template');
     return row.id;
   });
   return changeDetail(ctx, id);
