@@ -17,7 +17,7 @@ import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
-import { registerApprovalRoutes } from './contexts/changes/index.ts';
+import { registerApprovalRoutes, registerChangeRoutes } from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -133,6 +133,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
+  registerChangeRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
   return { app, state };
 }

@@ -115,6 +115,8 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
     '/api/v1/changes/verify-export',
     {
       config: { access: 'changes:read' },
+      // An export carries every plan version and audit event: more than a small JSON body.
+      bodyLimit: ctx.config.maxUploadBytes,
       schema: {
         operationId: 'verifyChangeExport',
         tags,
