@@ -53,4 +53,21 @@ export {
   validatePlans,
   Wave,
 } from './plans.ts';
+export type {
+  FindingPriority,
+  RestartKind,
+  RiskAssessment,
+  RiskFactor,
+  RiskFactorId,
+  RiskInputs,
+} from './risk.ts';
+export {
+  assessRisk,
+  findingPriorities,
+  overrideRisk,
+  restartKinds,
+  riskFactorIds,
+  riskLevelFor,
+  riskThresholds,
+} from './risk.ts';
 export * from './approval/index.ts';
