@@ -311,7 +311,7 @@ function describe(change: ChangeDetail): string {
     `  window: ${change.schedule === null ? 'not scheduled' : `${change.schedule.start} → ${change.schedule.end}`}`,
     `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
     `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
-    ...change.risk.factors.map((f) => `    ${f.name}: ${f.explanation}`),
+    `    ${change.risk.explanation}`,
     `  assets (${change.assets.length}): ${change.assets.map((a) => a.name).join(', ')}`,
     `  patches:`,
     ...change.patches.map(

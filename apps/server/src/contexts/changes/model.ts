@@ -56,7 +56,7 @@ export function toApiChange(
       level: effectiveRisk(row),
       assessed: row.risk_level as RiskLevel,
       score: row.risk_score,
-      factors: JSON.parse(row.risk_factors_json) as ApiChange['risk']['factors'],
+      ...(JSON.parse(row.risk_factors_json) as Pick<ApiChange['risk'], 'factors' | 'explanation'>),
       override:
         row.risk_override === null
           ? null

@@ -3,11 +3,25 @@
  * its assets, default plans, plan validation for its type, the patches that close findings, and
  * the risk with its explanation (past failure rate from this context's own history).
  */
-import type { ChangePlans, ChangeType } from '@patchgate/changes';
-import { defaultDeploymentPlan, validatePlans } from '@patchgate/changes';
+import type {
+  ChangePlans,
+  ChangeType,
+  FindingPriority,
+  RestartKind,
+  RiskFactor,
+  RiskInputs,
+  RiskLevel,
+} from '@patchgate/changes';
+import {
+  assessRisk,
+  defaultDeploymentPlan,
+  findingPriorities,
+  validatePlans,
+} from '@patchgate/changes';
 import type { AssetFacts, Criticality, Environment, Exposure } from '@patchgate/model';
 import { jsonArray } from './model.ts';
 import type { Executor } from './repository.ts';
+import { pastOutcomes } from './repository.ts';
 import type { Scope } from './scope.ts';
 
 /** The assets in scope as @patchgate/model sees them (selectors, waves, risk). */
@@ -37,4 +51,61 @@ export function checkPlans(
 ): { ok: boolean; errors: string[] } {
   const result = validatePlans(plans, type, assetFacts(scope));
   return { ok: result.ok, errors: result.errors };
+}
+
+/**
+ * Packages whose update needs a reboot to take effect (the kernel, the C library, the init
+ * system); any other patch restarts the services using it.
+ */
+const rebootPackages = /^(linux-image|linux-headers|linux-modules|kernel|linux$|libc6|glibc|systemd$)/;
+
+export function restartOf(scope: Pick<Scope, 'patches'>): RestartKind {
+  if (scope.patches.length === 0) return 'none';
+  return scope.patches.some((p) => rebootPackages.test(p.package_name)) ? 'reboot' : 'service';
+}
+
+/** What the change fixes: any KEV finding, and the most urgent priority among them. */
+function urgencyOf(scope: Pick<Scope, 'findings'>): RiskInputs['urgency'] {
+  const priorities = scope.findings
+    .map((f) => f.priority)
+    .filter((p): p is FindingPriority => (findingPriorities as readonly string[]).includes(p))
+    .sort();
+  return { kev: scope.findings.some((f) => f.kev === 1), highestPriority: priorities[0] ?? null };
+}
+
+/** The stored risk: the assessment's factors and its explanation. */
+export interface StoredRisk {
+  readonly factors: readonly RiskFactor[];
+  readonly explanation: string;
+}
+
+/**
+ * Assess the change's risk (@patchgate/changes `assessRisk`), with the past failure rate of
+ * changes to the same packages or assets from this context's own history (`excluding` the
+ * change itself).
+ */
+export async function assessChangeRisk(
+  db: Executor,
+  scope: Scope,
+  plans: ChangePlans,
+  excluding: string | undefined,
+): Promise<{ level: RiskLevel; score: number; stored: StoredRisk }> {
+  const past = await pastOutcomes(
+    db,
+    [...new Set(scope.patches.map((p) => p.package_name))],
+    scope.assets.map((a) => a.asset_id),
+    excluding,
+  );
+  const assessment = assessRisk({
+    assets: assetFacts(scope),
+    restart: restartOf(scope),
+    testEvidence: plans.testEvidence,
+    history: { changes: past.finished, failed: past.failed },
+    urgency: urgencyOf(scope),
+  });
+  return {
+    level: assessment.computedLevel,
+    score: assessment.score,
+    stored: { factors: assessment.factors, explanation: assessment.explanation },
+  };
 }

@@ -28,14 +28,15 @@ import {
   RiskOverrideBody,
   ScheduleBody,
 } from './schema.ts';
-import { changeConflicts, nextSlot } from './scheduling.ts';
 import type { SimpleAction } from './service.ts';
 import {
   actOnChange,
   changeDetail,
+  conflictsOfChange,
   createChangeRequest,
   decideChange,
   listChangesPage,
+  nextSlotOf,
   overrideRisk,
   revisePlans,
   scheduleChange,
@@ -289,7 +290,7 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
         response: { 200: ConflictList, 404: Problem },
       },
     },
-    async (request) => changeConflicts(ctx, request.params.id),
+    async (request) => conflictsOfChange(ctx, request.params.id),
   );
 
   api.get(
@@ -305,7 +306,7 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
         response: { 200: NextSlot, 404: Problem },
       },
     },
-    async (request) => nextSlot(ctx, request.params.id),
+    async (request) => nextSlotOf(ctx, request.params.id),
   );
 
   api.get(

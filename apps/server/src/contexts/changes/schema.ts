@@ -158,10 +158,10 @@ export type ChangeListQuery = z.infer<typeof ChangeListQuery>;
 const Person = z.object({ id: z.string().nullable(), name: z.string() });
 
 const RiskFactor = z.object({
-  name: z.string().describe('the factor (blast radius, reboot, test evidence…)'),
-  value: z.unknown().describe('its value'),
+  id: z.string().describe('asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency'),
+  label: z.string(),
   points: z.number().describe('its share of the score'),
-  explanation: z.string().describe('in words'),
+  detail: z.string().describe('what was seen, in words'),
 });
 
 export const ApiChange = z
@@ -178,6 +178,7 @@ export const ApiChange = z
         assessed: z.enum(riskLevels).describe('the computed level'),
         score: z.number(),
         factors: z.array(RiskFactor).describe('why: each factor and its share'),
+        explanation: z.string().describe('the assessment in one paragraph'),
         override: z.object({ level: z.enum(riskLevels), reason: z.string() }).nullable(),
       })
       .describe('risk with its explanation'),
@@ -267,9 +268,20 @@ export const Review = z.object({
 export type Review = z.infer<typeof Review>;
 
 export const Conflict = z.object({
-  kind: z.string().describe('overlap, outside-window, freeze, window-too-short, approval-missing…'),
-  assetId: z.string().optional(),
-  message: z.string(),
+  kind: z
+    .string()
+    .describe(
+      'asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start',
+    ),
+  assetId: z.string().optional().describe('the asset concerned'),
+  otherChangeId: z.string().optional().describe('the other change holding the asset'),
+  windowId: z.string().optional(),
+  freezeId: z.string().optional(),
+  emergencyOverrideAllowed: z
+    .boolean()
+    .optional()
+    .describe('in-freeze: whether this (emergency) change may override the freeze'),
+  message: z.string().describe('the reason, for a person'),
 });
 export type Conflict = z.infer<typeof Conflict>;
 

@@ -43,7 +43,7 @@ import type { Scope } from './scope.ts';
 import { buildScope } from './scope.ts';
 import type { ChangeRequestTable } from './tables.ts';
 import { approvalsOf, decideApproval, startApproval, withdrawAll } from './decisions.ts';
-import { conflictsOf, refuseFreeze, scheduleEnd } from './scheduling.ts';
+import { changeConflicts, conflictsOf, nextSlot, refuseFreeze, scheduleEnd } from './scheduling.ts';
 import {
   assessChangeRisk,
   checkPlans,
@@ -127,6 +127,18 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
     history: transitions.map(toTransition),
     review: review === undefined ? null : toReview(review),
   };
+}
+
+/** The change's scheduling conflicts now. */
+export async function conflictsOfChange(ctx: Ctx, ref: string) {
+  const row = await changeOr404(ctx.database.db, ref);
+  return changeConflicts(ctx, row, await loadScope(ctx.database.db, row));
+}
+
+/** The change's next feasible slot from now. */
+export async function nextSlotOf(ctx: Ctx, ref: string) {
+  const row = await changeOr404(ctx.database.db, ref);
+  return nextSlot(ctx, row, await loadScope(ctx.database.db, row));
 }
 
 export async function listChangesPage(
@@ -354,7 +366,7 @@ export async function createChangeRequest(
       state: 'draft',
       risk_level: risk.level,
       risk_score: risk.score,
-      risk_factors_json: JSON.stringify(risk.factors),
+      risk_factors_json: JSON.stringify(risk.stored),
       risk_override: null,
       risk_override_reason: null,
       template_id: template?.id ?? null,
@@ -470,7 +482,7 @@ export async function revisePlans(
       plan_version: row.plan_version + 1,
       risk_level: risk.level,
       risk_score: risk.score,
-      risk_factors_json: JSON.stringify(risk.factors),
+      risk_factors_json: JSON.stringify(risk.stored),
       updated_at: timestamp(ctx.clock),
     };
     await repo.updateChange(trx, row.id, {

@@ -14,7 +14,7 @@ export interface ChangeRequestTable {
   type: string;
   /** @patchgate/changes `changeStates`. */
   state: string;
-  /** The assessed level, score and factors (JSON `RiskFactor[]`) before any override. */
+  /** The assessed level, score and (JSON `{ factors, explanation }`) why, before any override. */
   risk_level: string;
   risk_score: number;
   risk_factors_json: string;
