@@ -26,6 +26,7 @@ export const changesHelp = `Usage:
   patchgate changes create --title <text> (--from-findings <filter> | --asset <a> --package <p>
                            [--to-version <v>] …) [--type standard|normal|emergency]
                            [--template <name>] [--plan <file>] [--description <text>]
+                           [--implementer <user>]
   patchgate changes plan <id> <file> [--reason <text>]
   patchgate changes list [--state <s,…>] [--type <t,…>] [--risk <r,…>] [--limit <n>] [--cursor <c>]
   patchgate changes show <id>
@@ -191,6 +192,7 @@ async function create(args: string[], io: CliIo): Promise<ExitCode> {
     type: { type: 'string' },
     template: { type: 'string' },
     plan: { type: 'string' },
+    implementer: { type: 'string' },
   });
   if (values.title === undefined) throw new UsageError('changes create: --title is required');
   const assets = values.asset ?? [];
@@ -210,6 +212,7 @@ async function create(args: string[], io: CliIo): Promise<ExitCode> {
     type: oneOf('type', values.type, ['standard', 'normal', 'emergency'] as const, 'normal'),
     ...(values.description !== undefined && { description: values.description }),
     ...(values.template !== undefined && { template: values.template }),
+    ...(values.implementer !== undefined && { implementer: values.implementer }),
     ...(values.plan !== undefined && { plans: readPlans(io, values.plan) }),
     ...(byHand
       ? {

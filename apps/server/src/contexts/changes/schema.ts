@@ -66,7 +66,9 @@ export const ChangeCreateBody = z
     template: text(200)
       .optional()
       .describe('standard changes: the template, by name or id (its latest version)'),
-    implementerId: z.uuid().optional().describe('the user who will implement it'),
+    implementer: text(200)
+      .optional()
+      .describe('the user who will implement it, by username or id (may not approve it)'),
     patches: z
       .array(PatchRequest)
       .min(1)

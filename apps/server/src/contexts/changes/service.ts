@@ -15,6 +15,7 @@ import { publishEvent } from '../../events/index.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import { appendAuditEvent, canonicalJson, systemActor } from '../audit/index.ts';
+import { resolveUserRef } from '../auth/index.ts';
 import type { ChangeActor } from './model.ts';
 import {
   changeNumber,
@@ -353,6 +354,15 @@ export async function createChangeRequest(
   const type = input.type;
   const plans: ChangePlans = input.plans ?? defaultPlans(scope);
   const template = await templateFor(ctx, input, type);
+  const implementer =
+    input.implementer === undefined
+      ? undefined
+      : await resolveUserRef(ctx.database.db, input.implementer);
+  if (input.implementer !== undefined && (implementer === undefined || implementer.disabled)) {
+    throw new ValidationError(`body.implementer: no active user "${input.implementer}"`, [
+      { field: 'body.implementer', message: 'names no active user' },
+    ]);
+  }
   const risk = await assessChangeRisk(ctx.database.db, scope, plans, undefined);
   const now = timestamp(ctx.clock);
   return ctx.database.db.transaction().execute(async (trx) => {
@@ -373,8 +383,8 @@ export async function createChangeRequest(
       template_version: template?.version ?? null,
       requester_id: by.actor.id,
       requester_name: by.actor.name,
-      implementer_id: input.implementerId ?? null,
-      implementer_name: input.implementerId ?? null,
+      implementer_id: implementer?.id ?? null,
+      implementer_name: implementer?.username ?? null,
       plan_version: 1,
       plans_json: JSON.stringify(plans),
       scheduled_start: null,
