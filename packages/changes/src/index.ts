@@ -70,4 +70,13 @@ export {
   riskLevelFor,
   riskThresholds,
 } from './risk.ts';
+export type {
+  AvailableUpdate,
+  DerivedPatches,
+  DerivePatchesOptions,
+  Patch,
+  PatchFinding,
+  UnpatchableFinding,
+} from './patches.ts';
+export { derivePatches } from './patches.ts';
 export * from './approval/index.ts';
