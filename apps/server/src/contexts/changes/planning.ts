@@ -15,6 +15,7 @@ import type {
 import {
   assessRisk,
   defaultDeploymentPlan,
+  derivePatches,
   findingPriorities,
   validatePlans,
 } from '@patchgate/changes';
@@ -22,7 +23,9 @@ import type { AssetFacts, Criticality, Environment, Exposure } from '@patchgate/
 import { jsonArray } from './model.ts';
 import type { Executor } from './repository.ts';
 import { pastOutcomes } from './repository.ts';
+import type { ApiFinding } from '../findings/index.ts';
 import type { Scope } from './scope.ts';
+import type { ChangePatchTable, ChangeRequestTable } from './tables.ts';
 
 /** The assets in scope as @patchgate/model sees them (selectors, waves, risk). */
 export function assetFacts(scope: Pick<Scope, 'assets'>): AssetFacts[] {
@@ -108,4 +111,59 @@ export async function assessChangeRisk(
     score: assessment.score,
     stored: { factors: assessment.factors, explanation: assessment.explanation },
   };
+}
+
+/** A patch before it belongs to a change. */
+export type PatchDraft = Omit<ChangePatchTable, 'change_id' | 'seq'>;
+
+/**
+ * The patches that close these findings (@patchgate/changes `derivePatches`: per asset and
+ * package, the lowest version closing every linked finding), and the findings no version closes
+ * with the reason.
+ */
+export function patchesForFindings(findings: readonly ApiFinding[]): {
+  patches: PatchDraft[];
+  unpatchable: { findingId: string; reason: string }[];
+} {
+  const derived = derivePatches(
+    findings.map((f) => ({
+      findingId: f.id,
+      assetId: f.asset.id,
+      ecosystem: f.package.ecosystem,
+      packageName: f.package.name,
+      installedVersion: f.package.version,
+      fixedVersions: f.fixedVersions,
+      advisoryIds: [f.advisory.id, ...f.advisory.aliases],
+      cveIds: f.advisory.cves,
+      dueAt: f.dueDate,
+      priority: f.priority,
+      kev: f.kev,
+    })),
+  );
+  return {
+    patches: derived.patches.map((p) => ({
+      asset_id: p.assetId,
+      ecosystem: p.ecosystem,
+      package_name: p.packageName,
+      from_version: p.fromVersion,
+      to_version: p.toVersion,
+      mode: 'fixed',
+    })),
+    unpatchable: derived.unpatchable.map((u) => ({ findingId: u.findingId, reason: u.reason })),
+  };
+}
+
+/**
+ * A standard change's template criteria against its scope (undefined for other types: they
+ * have none). A standard change without a template cannot meet any.
+ */
+export function templateCriteria(
+  _db: Executor,
+  row: ChangeRequestTable,
+  _scope: Scope,
+): Promise<{ ok: boolean; failures: string[] } | undefined> {
+  if (row.type !== 'standard') return Promise.resolve(undefined);
+  if (row.template_id === null)
+    return Promise.resolve({ ok: false, failures: ['a standard change needs a template'] });
+  return Promise.resolve({ ok: false, failures: ['the template is not known'] });
 }

@@ -127,9 +127,20 @@ async function fromFindings(
   // A finding whose asset has since been deleted has nothing left to patch.
   const findings = all.filter((f) => assets.has(f.asset.id));
   if (findings.length === 0) throw invalid('body.findings', 'the findings’ assets no longer exist');
-  const patches = patchesForFindings(findings);
+  const { patches, unpatchable } = patchesForFindings(findings);
+  if (patches.length === 0) {
+    throw invalid(
+      'body.findings',
+      `no version closes any of the findings: ${unpatchable
+        .slice(0, 3)
+        .map((u) => u.reason)
+        .join('; ')}`,
+    );
+  }
+  // Only the assets a patch touches are in scope.
+  const touched = new Set(patches.map((p) => p.asset_id));
   return {
-    assets: [...assets.values()].map((a) => assetRow(changeId, a)),
+    assets: [...assets.values()].filter((a) => touched.has(a.id)).map((a) => assetRow(changeId, a)),
     patches: patches.map((p, seq) => ({ ...p, change_id: changeId, seq })),
     findings: findings.map((f) => findingRow(changeId, f)),
   };
@@ -169,7 +180,8 @@ async function byHand(
       )
     ).findings;
     for (const f of open) findings.set(f.id, findingRow(changeId, f));
-    const derived = request.toVersion === undefined ? patchesForFindings(open)[0] : undefined;
+    const derived =
+      request.toVersion === undefined ? patchesForFindings(open).patches[0] : undefined;
     patches.push({
       change_id: changeId,
       seq: i,

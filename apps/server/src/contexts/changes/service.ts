@@ -637,24 +637,38 @@ export async function scheduleChange(
   body: { start: string; end?: string; overrideFreeze?: boolean; reason?: string },
   by: ChangeActor,
 ): Promise<ChangeDetail> {
-  const id = await withChange(ctx, ref, async (trx, row) => {
-    const allowed: readonly string[] = ['draft', 'submitted', 'authorise', 'scheduled'];
+  const allowed: readonly string[] = ['draft', 'submitted', 'authorise', 'scheduled'];
+  const refuseState = (row: ChangeRequestTable) => {
     if (!allowed.includes(row.state)) {
       throw new ConflictError(
         `${changeNumber(row.number)}: cannot schedule a change in state ${row.state}`,
       );
     }
-    const start = new Date(body.start).toISOString();
-    const plans = JSON.parse(row.plans_json) as ChangePlans;
-    const end =
-      body.end === undefined ? scheduleEnd(start, plans) : new Date(body.end).toISOString();
-    if (end <= start) {
-      throw new ValidationError('body.end: must be after the start', [
-        { field: 'body.end', message: 'must be after start' },
-      ]);
-    }
+  };
+  // The calendar is read before the transaction (its reads use their own connection).
+  const found = await changeOr404(ctx.database.db, ref);
+  refuseState(found);
+  const start = new Date(body.start).toISOString();
+  const end =
+    body.end === undefined
+      ? scheduleEnd(start, JSON.parse(found.plans_json) as ChangePlans)
+      : new Date(body.end).toISOString();
+  if (end <= start) {
+    throw new ValidationError('body.end: must be after the start', [
+      { field: 'body.end', message: 'must be after start' },
+    ]);
+  }
+  const overridden = await refuseFreeze(
+    ctx,
+    found,
+    await loadScope(ctx.database.db, found),
+    start,
+    end,
+    body.overrideFreeze === true,
+  );
+  const id = await withChange(ctx, found.id, async (trx, row) => {
+    refuseState(row);
     const scope = await loadScope(trx, row);
-    const overridden = await refuseFreeze(ctx, row, scope, start, end, body.overrideFreeze === true);
     const planned: ChangeRequestTable = {
       ...row,
       scheduled_start: start,
