@@ -23,6 +23,7 @@ export type {
   ParsePlansResult,
   PlanValidation,
   ResolvedWave,
+  RolloutEstimate,
 } from './plans.ts';
 export {
   amountOf,
@@ -34,7 +35,9 @@ export {
   communicationAudiences,
   CountOrPercent,
   DeploymentPlan,
+  DEFAULT_MINUTES_PER_ASSET,
   defaultDeploymentPlan,
+  estimateRollout,
   formatIssues,
   formatPath,
   HealthCheck,
@@ -79,4 +82,16 @@ export type {
   UnpatchableFinding,
 } from './patches.ts';
 export { derivePatches } from './patches.ts';
+export type { TemplateCheck, TemplateFacts } from './templates.ts';
+export {
+  checkTemplateCriteria,
+  firstWaveIsNonProduction,
+  globMatches,
+  securityUpdatesTemplate,
+  StandardTemplate,
+  TemplateCriteria,
+} from './templates.ts';
+export { FollowUpAction, PostImplementationReview } from './review.ts';
+export type { ChangeContent, MaterialField } from './edits.ts';
+export { materialChanges, materialFields } from './edits.ts';
 export * from './approval/index.ts';

@@ -6,6 +6,7 @@ import {
   amountOf,
   DeploymentPlan as DeploymentPlanSchema,
   defaultDeploymentPlan,
+  estimateRollout,
   parsePlansDocument,
   resolveWaves,
   validatePlans,
@@ -159,6 +160,21 @@ describe('the example plan file', () => {
         failureThreshold: 0,
       },
     ]);
+  });
+
+  it('agrees with the example in the repository README', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Change plans'));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const parsed = parsePlansDocument(yaml);
+    expect(parsed.ok && validatePlans(parsed.plans, 'normal')).toEqual({
+      ok: true,
+      errors: [],
+      warnings: [
+        'testPlan: none for a normal change',
+        'testEvidence: none yet (risk counts it as untested)',
+      ],
+    });
   });
 
   it('reads the same plans from JSON', () => {
@@ -387,6 +403,37 @@ describe('validatePlans', () => {
       },
     ],
     [
+      'messages: a lead time after the start, nobody to tell; rollback on checks that do not exist',
+      {
+        ...complete,
+        deploymentPlan: { waves: [wave({ name: 'w' })], rings: [] },
+        rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+        communicationPlan: {
+          messages: [
+            {
+              phase: 'post',
+              leadMinutes: 60,
+              audiences: ['end-users'],
+              addresses: [],
+              subject: 'done',
+              body: 'done',
+            },
+            { phase: 'pre', audiences: [], addresses: [], subject: 's', body: 'b' },
+          ],
+        },
+      },
+      'normal',
+      {
+        ok: false,
+        errors: ['communicationPlan.messages[0].leadMinutes: only pre messages have a lead time'],
+        warnings: [
+          'deploymentPlan.waves[0]: wave w has no health checks',
+          'communicationPlan.messages[1]: reaches nobody (no audiences, no addresses)',
+          'rollbackPlan.triggers: health-check-failure, but no wave has health checks',
+        ],
+      },
+    ],
+    [
       'failed evidence',
       {
         ...complete,
@@ -584,5 +631,36 @@ describe('defaultDeploymentPlan', () => {
     const made = defaultDeploymentPlan(assets);
     expect([made.plan.waves.map((w) => w.name), made.warnings]).toEqual([waves, warnings]);
     expect(DeploymentPlanSchema.safeParse(made.plan).success).toBe(true);
+  });
+});
+
+describe('estimateRollout', () => {
+  const parsed = parsePlansDocument(example);
+  if (!parsed.ok) throw new Error('example must parse');
+  const plan = parsed.plans.deploymentPlan as DeploymentPlan;
+  const computed: DeploymentPlan = { ...plan, estimatedMinutes: undefined };
+
+  it('sums batches and bake time per ring', () => {
+    // early: test 2 assets at 50% → 2 batches × 10 + 30 bake; canary 1 × 10 + 120 bake.
+    // main: production 3 assets at 25% → 3 batches × 10 + 60 bake.
+    expect(estimateRollout(computed, scope)).toEqual({
+      rings: [
+        { ring: 'early', offsetDays: 0, minutes: 50 + 130 },
+        { ring: 'main', offsetDays: 3, minutes: 90 },
+      ],
+      longestMinutes: 180,
+    });
+    expect(estimateRollout(computed, scope, 5).longestMinutes).toBe(2 * 5 + 30 + 5 + 120);
+  });
+
+  it("uses the plan's own estimate per ring when given, and counts no bake for an empty wave", () => {
+    expect(estimateRollout(plan, scope).rings.map((r) => r.minutes)).toEqual([90, 90]);
+    expect(estimateRollout(computed, [asset('web-01', 'production', 'high')])).toEqual({
+      rings: [
+        { ring: 'early', offsetDays: 0, minutes: 0 },
+        { ring: 'main', offsetDays: 3, minutes: 10 + 60 },
+      ],
+      longestMinutes: 70,
+    });
   });
 });

@@ -378,7 +378,9 @@ export const DeploymentPlan = z
       .min(1)
       .max(10_080)
       .optional()
-      .describe('how long the whole rollout is expected to take within a window'),
+      .describe(
+        'minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout',
+      ),
   })
   .superRefine((plan, ctx) => {
     for (const problem of deploymentProblems(plan))
@@ -578,6 +580,19 @@ export function validatePlans(
     if (wave.healthChecks.length === 0)
       warnings.push(`${formatPath([...path])}: wave ${wave.name} has no health checks`);
   });
+  plans.communicationPlan?.messages.forEach((message, i) => {
+    const path = ['communicationPlan', 'messages', i];
+    if (message.leadMinutes !== undefined && message.phase !== 'pre')
+      error([...path, 'leadMinutes'], 'only pre messages have a lead time');
+    if (message.audiences.length === 0 && message.addresses.length === 0)
+      warnings.push(`${formatPath(path)}: reaches nobody (no audiences, no addresses)`);
+  });
+  if (
+    plans.rollbackPlan?.triggers.includes('health-check-failure') === true &&
+    deployment !== undefined &&
+    deployment.waves.every((w) => w.healthChecks.length === 0)
+  )
+    warnings.push('rollbackPlan.triggers: health-check-failure, but no wave has health checks');
   plans.rollbackPlan?.steps.forEach((step, i) => {
     if (step.kind !== 'restore-paths') return;
     const backedUp = plans.backupPlan?.paths ?? [];
@@ -681,6 +696,47 @@ export function resolveWaves(plan: DeploymentPlan, scope: readonly AssetFacts[])
       failureThreshold: amountOf(wave.failureThreshold, assets.length, 'down'),
     };
   });
+}
+
+export interface RolloutEstimate {
+  /** Per ring in order (one entry with ring null without rings): minutes needed inside a window. */
+  readonly rings: {
+    readonly ring: string | null;
+    readonly offsetDays: number;
+    readonly minutes: number;
+  }[];
+  /** The longest ring: what every window the change uses must hold. */
+  readonly longestMinutes: number;
+}
+
+/** Minutes one asset takes to patch and check when nothing better is known. */
+export const DEFAULT_MINUTES_PER_ASSET = 10;
+
+/**
+ * How long each ring takes inside its window, for the calendar's "window too short" conflict:
+ * the plan's `estimatedMinutes` when given, else per wave ⌈assets / concurrency⌉ batches of
+ * `minutesPerAsset` plus its bake time (a wave is watched before the next one starts; the last
+ * wave's bake is counted too, since someone watches it within the window).
+ */
+export function estimateRollout(
+  plan: DeploymentPlan,
+  scope: readonly AssetFacts[],
+  minutesPerAsset: number = DEFAULT_MINUTES_PER_ASSET,
+): RolloutEstimate {
+  const rings: { ring: string | null; offsetDays: number; minutes: number }[] = [];
+  for (const wave of resolveWaves(plan, scope)) {
+    let entry = rings.at(-1);
+    if (entry === undefined || entry.ring !== wave.ring) {
+      entry = { ring: wave.ring, offsetDays: wave.offsetDays, minutes: 0 };
+      rings.push(entry);
+    }
+    const batches = Math.ceil(wave.assets.length / wave.concurrency);
+    entry.minutes +=
+      batches * minutesPerAsset + (wave.assets.length > 0 ? wave.wave.bakeMinutes : 0);
+  }
+  if (plan.estimatedMinutes !== undefined)
+    for (const entry of rings) entry.minutes = plan.estimatedMinutes;
+  return { rings, longestMinutes: Math.max(0, ...rings.map((r) => r.minutes)) };
 }
 
 // ---------------------------------------------------------------------------------------------

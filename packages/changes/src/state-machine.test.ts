@@ -173,6 +173,13 @@ describe('change state machine', () => {
     expect(transition(state, action, { ...all, ...facts })).toEqual({ ok: true, to });
   });
 
+  it('refuses an action it does not know', () => {
+    expect(transition('draft', 'toString' as ChangeAction, all)).toEqual({
+      ok: false,
+      reason: 'unknown action toString',
+    });
+  });
+
   it('offers only what the facts allow', () => {
     expect(allowedActions('authorise', { ...all, approvalsComplete: false })).toEqual([
       'withdraw-approvals',

@@ -15,7 +15,8 @@
 import type { ChangeState, ChangeType } from './vocabulary.ts';
 
 /**
- * Every action and the one state it leads to, with the states it may start from.
+ * Every action (in the order UIs list them); `transitionTable` gives each one the one state it
+ * leads to and the states it may start from.
  *
  * - submit: the requester hands the draft in for assessment.
  * - assess: the change manager (or the server for standard changes) has assessed risk and plans;
@@ -35,6 +36,25 @@ import type { ChangeState, ChangeType } from './vocabulary.ts';
  * - review: a failed or rolled-back change goes to its post-implementation review.
  * - close: the review is done; the change is closed.
  */
+export const changeActions = [
+  'submit',
+  'assess',
+  'approve',
+  'schedule',
+  'withdraw-approvals',
+  'revise',
+  'reject',
+  'reopen',
+  'cancel',
+  'start',
+  'complete',
+  'fail',
+  'roll-back',
+  'review',
+  'close',
+] as const;
+export type ChangeAction = (typeof changeActions)[number];
+
 export const transitionTable = {
   submit: { from: ['draft'], to: 'submitted' },
   assess: { from: ['submitted'], to: 'authorise' },
@@ -51,13 +71,10 @@ export const transitionTable = {
   'roll-back': { from: ['implementing', 'failed'], to: 'rolled_back' },
   review: { from: ['failed', 'rolled_back'], to: 'review' },
   close: { from: ['review'], to: 'closed' },
-} as const satisfies Record<string, { from: readonly ChangeState[]; to: ChangeState }>;
-
-export type ChangeAction = keyof typeof transitionTable;
-export const changeActions = Object.keys(transitionTable) as readonly ChangeAction[];
+} as const satisfies Record<ChangeAction, { from: readonly ChangeState[]; to: ChangeState }>;
 
 export const isChangeAction = (value: unknown): value is ChangeAction =>
-  typeof value === 'string' && Object.hasOwn(transitionTable, value);
+  typeof value === 'string' && (changeActions as readonly string[]).includes(value);
 
 /** States no action leaves. */
 export const terminalStates = ['closed', 'cancelled'] as const satisfies readonly ChangeState[];
@@ -142,6 +159,8 @@ export function transition(
   action: ChangeAction,
   facts: TransitionFacts,
 ): TransitionResult {
+  // Callers validate actions at their edge; an unknown one (from untyped input) is still refused.
+  if (!isChangeAction(action)) return { ok: false, reason: `unknown action ${String(action)}` };
   const rule = transitionTable[action] as { from: readonly ChangeState[]; to: ChangeState };
   if (!rule.from.includes(from)) {
     return {
