@@ -170,6 +170,33 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'windows',
+    summary: 'maintenance windows: RRULE in a time zone, duration, cutoff, assets',
+    subcommands: ['add', 'list', 'remove'],
+    load: async () => {
+      const m = await import('./commands/calendar.ts');
+      return { help: m.windowsHelp, run: m.windowsCommand };
+    },
+  },
+  {
+    name: 'freezes',
+    summary: 'change freezes: one-off or recurring, with exclusions',
+    subcommands: ['add', 'list', 'remove'],
+    load: async () => {
+      const m = await import('./commands/calendar.ts');
+      return { help: m.freezesHelp, run: m.freezesCommand };
+    },
+  },
+  {
+    name: 'calendar',
+    summary: 'the change calendar and its .ics feed address',
+    subcommands: ['show', 'url', 'revoke-url'],
+    load: async () => {
+      const m = await import('./commands/calendar.ts');
+      return { help: m.calendarHelp, run: m.calendarCommand };
+    },
+  },
+  {
     name: 'audit',
     summary: "list the server's audit events; verify the audit chain",
     subcommands: ['list', 'verify'],

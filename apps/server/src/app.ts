@@ -17,7 +17,12 @@ import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
-import { registerApprovalRoutes, registerChangeRoutes } from './contexts/changes/index.ts';
+import { registerCalendarRoutes } from './contexts/calendar/index.ts';
+import {
+  registerApprovalRoutes,
+  registerChangeRoutes,
+  scheduledChanges,
+} from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -135,5 +140,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerFindingRoutes(app, ctx);
   registerChangeRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
+  registerCalendarRoutes(app, ctx, { scheduledChanges });
   return { app, state };
 }

@@ -1037,6 +1037,216 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/windows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List maintenance windows, by name
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listMaintenanceWindows"];
+        put?: never;
+        /**
+         * Create a maintenance window (RRULE in a time zone, duration, cutoff, asset selector)
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createMaintenanceWindow"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/windows/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One maintenance window
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getMaintenanceWindow"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a maintenance window
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteMaintenanceWindow"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a maintenance window
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateMaintenanceWindow"];
+        trace?: never;
+    };
+    "/api/v1/calendar/freezes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List change freezes, by name
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listFreezes"];
+        put?: never;
+        /**
+         * Create a change freeze: one-off (start, end) or recurring (RRULE), with exclusions
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createFreeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/freezes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One change freeze
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getFreeze"];
+        put?: never;
+        post?: never;
+        /**
+         * Remove a change freeze
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteFreeze"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a change freeze
+         * @description Needs the `calendar:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateFreeze"];
+        trace?: never;
+    };
+    "/api/v1/calendar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Window occurrences, freezes and scheduled changes in a range
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getCalendar"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The conflicts a change over an interval on some assets would meet (windows, cutoffs, freezes, other changes)
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["checkCalendarConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/next-slot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The earliest start at which every selected asset is in its window, outside freezes and free of other changes
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        get: operations["nextCalendarSlot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/feed-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create (or rotate) the caller's calendar feed token; the secret is shown once
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        post: operations["createCalendarFeedToken"];
+        /**
+         * Revoke the caller's calendar feed token
+         * @description Needs the `calendar:read` permission (an API token: in its scopes too).
+         */
+        delete: operations["revokeCalendarFeedToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/feed/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change calendar as iCalendar (RFC 5545), for calendar clients
+         * @description Public as a route: the feed token in the path is the credential (create one with createCalendarFeedToken). An unknown, revoked or malformed token is a 404. Shows a week back and 92 days ahead.
+         *
+         *     Public: no authentication.
+         */
+        get: operations["getCalendarFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -5446,6 +5656,977 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listMaintenanceWindows: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by name */
+                        windows: {
+                            /** @description window id */
+                            id: string;
+                            /** @description unique name */
+                            name: string;
+                            /** @description RFC 5545 RRULE value */
+                            rrule: string;
+                            /** @description first occurrence, wall clock in timeZone */
+                            dtstart: string;
+                            /** @description IANA time zone */
+                            timeZone: string;
+                            /** @description length in minutes */
+                            durationMinutes: number;
+                            /** @description no new work starts within this many minutes of the end */
+                            cutoffMinutes: number;
+                            /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                            selector: {
+                                /** @description asset names or ids */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owning teams */
+                                teams?: string[];
+                                /** @description tags */
+                                tags?: string[];
+                                /** @description groups */
+                                groups?: string[];
+                            };
+                            /** @description the selector in text form, e.g. environment=production,group=web */
+                            selectorText: string;
+                            /** @description names of the assets the selector picks today, sorted */
+                            assets: string[];
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createMaintenanceWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique name */
+                    name: string;
+                    /** @description RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU (DAILY, WEEKLY, MONTHLY, YEARLY) */
+                    rrule: string;
+                    /** @description first occurrence on the wall clock of timeZone, no offset: 2026-01-06T22:00 */
+                    dtstart: string;
+                    /** @description IANA time zone, e.g. Europe/Berlin */
+                    timeZone: string;
+                    /** @description length in minutes */
+                    durationMinutes: number;
+                    /**
+                     * @description no new work starts within this many minutes of the end (default 0)
+                     * @default 0
+                     */
+                    cutoffMinutes?: number;
+                    /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                    selector: {
+                        /** @description asset names or ids */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owning teams */
+                        teams?: string[];
+                        /** @description tags */
+                        tags?: string[];
+                        /** @description groups */
+                        groups?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A recurring maintenance window and the assets it applies to */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description window id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description RFC 5545 RRULE value */
+                        rrule: string;
+                        /** @description first occurrence, wall clock in timeZone */
+                        dtstart: string;
+                        /** @description IANA time zone */
+                        timeZone: string;
+                        /** @description length in minutes */
+                        durationMinutes: number;
+                        /** @description no new work starts within this many minutes of the end */
+                        cutoffMinutes: number;
+                        /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                        selector: {
+                            /** @description asset names or ids */
+                            names?: string[];
+                            /** @description environments */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /** @description criticalities */
+                            criticalities?: ("critical" | "high" | "medium" | "low")[];
+                            /** @description exposures */
+                            exposures?: ("internet" | "internal" | "unknown")[];
+                            /** @description owning teams */
+                            teams?: string[];
+                            /** @description tags */
+                            tags?: string[];
+                            /** @description groups */
+                            groups?: string[];
+                        };
+                        /** @description the selector in text form, e.g. environment=production,group=web */
+                        selectorText: string;
+                        /** @description names of the assets the selector picks today, sorted */
+                        assets: string[];
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getMaintenanceWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A recurring maintenance window and the assets it applies to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description window id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description RFC 5545 RRULE value */
+                        rrule: string;
+                        /** @description first occurrence, wall clock in timeZone */
+                        dtstart: string;
+                        /** @description IANA time zone */
+                        timeZone: string;
+                        /** @description length in minutes */
+                        durationMinutes: number;
+                        /** @description no new work starts within this many minutes of the end */
+                        cutoffMinutes: number;
+                        /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                        selector: {
+                            /** @description asset names or ids */
+                            names?: string[];
+                            /** @description environments */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /** @description criticalities */
+                            criticalities?: ("critical" | "high" | "medium" | "low")[];
+                            /** @description exposures */
+                            exposures?: ("internet" | "internal" | "unknown")[];
+                            /** @description owning teams */
+                            teams?: string[];
+                            /** @description tags */
+                            tags?: string[];
+                            /** @description groups */
+                            groups?: string[];
+                        };
+                        /** @description the selector in text form, e.g. environment=production,group=web */
+                        selectorText: string;
+                        /** @description names of the assets the selector picks today, sorted */
+                        assets: string[];
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteMaintenanceWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    updateMaintenanceWindow: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the fields to change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique name */
+                    name?: string;
+                    /** @description RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU (DAILY, WEEKLY, MONTHLY, YEARLY) */
+                    rrule?: string;
+                    /** @description first occurrence on the wall clock of timeZone, no offset: 2026-01-06T22:00 */
+                    dtstart?: string;
+                    /** @description IANA time zone, e.g. Europe/Berlin */
+                    timeZone?: string;
+                    /** @description length in minutes */
+                    durationMinutes?: number;
+                    /**
+                     * @description no new work starts within this many minutes of the end (default 0)
+                     * @default 0
+                     */
+                    cutoffMinutes?: number;
+                    /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                    selector?: {
+                        /** @description asset names or ids */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owning teams */
+                        teams?: string[];
+                        /** @description tags */
+                        tags?: string[];
+                        /** @description groups */
+                        groups?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A recurring maintenance window and the assets it applies to */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description window id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description RFC 5545 RRULE value */
+                        rrule: string;
+                        /** @description first occurrence, wall clock in timeZone */
+                        dtstart: string;
+                        /** @description IANA time zone */
+                        timeZone: string;
+                        /** @description length in minutes */
+                        durationMinutes: number;
+                        /** @description no new work starts within this many minutes of the end */
+                        cutoffMinutes: number;
+                        /** @description Which assets: every field given must hold, any value of a field may match; {} selects every asset */
+                        selector: {
+                            /** @description asset names or ids */
+                            names?: string[];
+                            /** @description environments */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /** @description criticalities */
+                            criticalities?: ("critical" | "high" | "medium" | "low")[];
+                            /** @description exposures */
+                            exposures?: ("internet" | "internal" | "unknown")[];
+                            /** @description owning teams */
+                            teams?: string[];
+                            /** @description tags */
+                            tags?: string[];
+                            /** @description groups */
+                            groups?: string[];
+                        };
+                        /** @description the selector in text form, e.g. environment=production,group=web */
+                        selectorText: string;
+                        /** @description names of the assets the selector picks today, sorted */
+                        assets: string[];
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listFreezes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by name */
+                        freezes: {
+                            /** @description freeze id */
+                            id: string;
+                            /** @description unique name */
+                            name: string;
+                            /** @description one-off: start, ISO 8601 UTC */
+                            start: string | null;
+                            /** @description one-off: end, ISO 8601 UTC */
+                            end: string | null;
+                            /** @description recurring: the rule; null for a one-off freeze */
+                            recurrence: {
+                                /** @description RFC 5545 RRULE value */
+                                rrule: string;
+                                /** @description first occurrence, wall clock in timeZone */
+                                dtstart: string;
+                                /** @description IANA time zone */
+                                timeZone: string;
+                                /** @description length of each occurrence in minutes */
+                                durationMinutes: number;
+                            } | null;
+                            /** @description excluded local dates or date-times */
+                            exdates: string[];
+                            /** @description whether an emergency change may override it (with the extra approval) */
+                            allowEmergency: boolean;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique name */
+                    name: string;
+                    /**
+                     * Format: date-time
+                     * @description one-off: start, ISO 8601 with offset
+                     */
+                    start?: string;
+                    /**
+                     * Format: date-time
+                     * @description one-off: end, ISO 8601 with offset
+                     */
+                    end?: string;
+                    /** @description recurring freezes: the rule, instead of start and end */
+                    recurrence?: {
+                        /** @description RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU (DAILY, WEEKLY, MONTHLY, YEARLY) */
+                        rrule: string;
+                        /** @description first occurrence on the wall clock of timeZone, no offset: 2026-01-06T22:00 */
+                        dtstart: string;
+                        /** @description IANA time zone, e.g. Europe/Berlin */
+                        timeZone: string;
+                        /** @description length in minutes */
+                        durationMinutes: number;
+                    };
+                    /**
+                     * @description excluded occurrences: local dates (2026-12-24, holidays) or date-times (2026-12-22T22:00)
+                     * @default []
+                     */
+                    exdates?: string[];
+                    /**
+                     * @description whether an emergency change may override it (default false)
+                     * @default false
+                     */
+                    allowEmergency?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A change freeze (blackout): one-off or recurring */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description freeze id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description one-off: start, ISO 8601 UTC */
+                        start: string | null;
+                        /** @description one-off: end, ISO 8601 UTC */
+                        end: string | null;
+                        /** @description recurring: the rule; null for a one-off freeze */
+                        recurrence: {
+                            /** @description RFC 5545 RRULE value */
+                            rrule: string;
+                            /** @description first occurrence, wall clock in timeZone */
+                            dtstart: string;
+                            /** @description IANA time zone */
+                            timeZone: string;
+                            /** @description length of each occurrence in minutes */
+                            durationMinutes: number;
+                        } | null;
+                        /** @description excluded local dates or date-times */
+                        exdates: string[];
+                        /** @description whether an emergency change may override it (with the extra approval) */
+                        allowEmergency: boolean;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A change freeze (blackout): one-off or recurring */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description freeze id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description one-off: start, ISO 8601 UTC */
+                        start: string | null;
+                        /** @description one-off: end, ISO 8601 UTC */
+                        end: string | null;
+                        /** @description recurring: the rule; null for a one-off freeze */
+                        recurrence: {
+                            /** @description RFC 5545 RRULE value */
+                            rrule: string;
+                            /** @description first occurrence, wall clock in timeZone */
+                            dtstart: string;
+                            /** @description IANA time zone */
+                            timeZone: string;
+                            /** @description length of each occurrence in minutes */
+                            durationMinutes: number;
+                        } | null;
+                        /** @description excluded local dates or date-times */
+                        exdates: string[];
+                        /** @description whether an emergency change may override it (with the extra approval) */
+                        allowEmergency: boolean;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    updateFreeze: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description window or freeze id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description the fields to change */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique name */
+                    name?: string;
+                    /**
+                     * Format: date-time
+                     * @description one-off: start, ISO 8601 with offset
+                     */
+                    start?: string;
+                    /**
+                     * Format: date-time
+                     * @description one-off: end, ISO 8601 with offset
+                     */
+                    end?: string;
+                    /** @description recurring freezes: the rule, instead of start and end */
+                    recurrence?: {
+                        /** @description RFC 5545 RRULE value, e.g. FREQ=WEEKLY;BYDAY=TU (DAILY, WEEKLY, MONTHLY, YEARLY) */
+                        rrule: string;
+                        /** @description first occurrence on the wall clock of timeZone, no offset: 2026-01-06T22:00 */
+                        dtstart: string;
+                        /** @description IANA time zone, e.g. Europe/Berlin */
+                        timeZone: string;
+                        /** @description length in minutes */
+                        durationMinutes: number;
+                    };
+                    /**
+                     * @description excluded occurrences: local dates (2026-12-24, holidays) or date-times (2026-12-22T22:00)
+                     * @default []
+                     */
+                    exdates?: string[];
+                    /**
+                     * @description whether an emergency change may override it (default false)
+                     * @default false
+                     */
+                    allowEmergency?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description A change freeze (blackout): one-off or recurring */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description freeze id */
+                        id: string;
+                        /** @description unique name */
+                        name: string;
+                        /** @description one-off: start, ISO 8601 UTC */
+                        start: string | null;
+                        /** @description one-off: end, ISO 8601 UTC */
+                        end: string | null;
+                        /** @description recurring: the rule; null for a one-off freeze */
+                        recurrence: {
+                            /** @description RFC 5545 RRULE value */
+                            rrule: string;
+                            /** @description first occurrence, wall clock in timeZone */
+                            dtstart: string;
+                            /** @description IANA time zone */
+                            timeZone: string;
+                            /** @description length of each occurrence in minutes */
+                            durationMinutes: number;
+                        } | null;
+                        /** @description excluded local dates or date-times */
+                        exdates: string[];
+                        /** @description whether an emergency change may override it (with the extra approval) */
+                        allowEmergency: boolean;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getCalendar: {
+        parameters: {
+            query?: {
+                /** @description start of the range (default: now) */
+                from?: string;
+                /** @description end of the range (default: from + 30 days; at most 366 days after from) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Windows, freezes and scheduled changes in a range */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description ISO 8601 UTC */
+                        from: string;
+                        /** @description ISO 8601 UTC */
+                        to: string;
+                        /** @description window occurrences overlapping the range, by start */
+                        windows: {
+                            /** @description window id */
+                            windowId: string;
+                            /** @description window name */
+                            name: string;
+                            /** @description ISO 8601 UTC */
+                            start: string;
+                            /** @description ISO 8601 UTC */
+                            end: string;
+                            /** @description no new work starts after this, ISO 8601 UTC */
+                            cutoffAt: string;
+                        }[];
+                        /** @description freeze occurrences overlapping the range, by start */
+                        freezes: {
+                            /** @description freeze id */
+                            freezeId: string;
+                            /** @description freeze name */
+                            name: string;
+                            /** @description ISO 8601 UTC */
+                            start: string;
+                            /** @description ISO 8601 UTC */
+                            end: string;
+                            /** @description an emergency change may override it */
+                            allowEmergency: boolean;
+                        }[];
+                        /** @description scheduled changes overlapping the range, by start */
+                        changes: {
+                            /** @description change id */
+                            id: string;
+                            /** @description change title */
+                            title: string;
+                            /** @description ISO 8601 UTC */
+                            start: string;
+                            /** @description ISO 8601 UTC */
+                            end: string;
+                            /** @description assets in scope */
+                            assetNames: string[];
+                            /** @description change state */
+                            state: string;
+                            /** @description link to the change */
+                            url?: string;
+                        }[];
+                        /** @description true when a window or freeze had more occurrences than listed */
+                        truncated: boolean;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    checkCalendarConflicts: {
+        parameters: {
+            query: {
+                /** @description planned start, ISO 8601 with offset */
+                start: string;
+                /** @description planned end, ISO 8601 with offset */
+                end: string;
+                /** @description the assets, in text form: environment=production|staging,group=web; * for every asset */
+                assets?: string;
+                /** @description the change type (an emergency change may enter freezes that allow it) */
+                type?: "standard" | "normal" | "emergency";
+                /** @description the plan's estimated duration (default: end − start) */
+                estimatedMinutes?: number;
+                /** @description whether every approval is in (false adds approval-missing-before-start) */
+                approved?: "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conflicts a change over this interval on these assets would have */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description names of the assets the selector picked */
+                        assets: string[];
+                        /** @description every conflict; empty when none */
+                        conflicts: {
+                            /**
+                             * @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start
+                             * @enum {string}
+                             */
+                            kind: "asset-in-overlapping-change" | "outside-window" | "in-freeze" | "window-too-short" | "approval-missing-before-start";
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            /** @description the window concerned */
+                            windowId?: string;
+                            /** @description the freeze concerned */
+                            freezeId?: string;
+                            /** @description in-freeze: whether this change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for people */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    nextCalendarSlot: {
+        parameters: {
+            query: {
+                /** @description earliest start (default: now) */
+                after?: string;
+                /** @description how long the change needs */
+                durationMinutes: number;
+                /** @description the assets, in text form: environment=production|staging,group=web; * for every asset */
+                assets?: string;
+                /** @description the change type (an emergency change may enter freezes that allow it) */
+                type?: "standard" | "normal" | "emergency";
+                /** @description how far ahead to look (default 90 days) */
+                horizonDays?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The next feasible slot: every asset in its window, outside freezes, free of other changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description names of the assets the selector picked */
+                        assets: string[];
+                        /** @description the earliest feasible start, ISO 8601 UTC; null when none */
+                        start: string | null;
+                        /** @description start + duration; null when none */
+                        end: string | null;
+                        /** @description why there is none within the horizon; null when found */
+                        reason: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createCalendarFeedToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A new calendar feed token (any previous one of the caller stops working) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the feed token: shown once, stored only as a hash */
+                        token: string;
+                        /** @description the feed path on this server; calendar clients subscribe to server URL + path */
+                        path: string;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    revokeCalendarFeedToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    getCalendarFeed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the feed token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calendar */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -5,6 +5,7 @@
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
+import type { CalendarTables } from '../contexts/calendar/tables.ts';
 import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
@@ -20,4 +21,5 @@ export interface DatabaseSchema
     AdvisoryTables,
     FindingTables,
     ChangeTables,
-    ApprovalTables {}
+    ApprovalTables,
+    CalendarTables {}

@@ -25,6 +25,8 @@ const publicRoutes = [
   'GET /problems/:code',
   'POST /api/v1/bootstrap',
   'POST /api/v1/session',
+  // The .ics feed: its feed token (in the path) is the credential, checked by the handler.
+  'GET /api/v1/calendar/feed/:token',
 ];
 /** Routes any authenticated caller may call, whatever its scopes (about the caller itself). */
 const anyCallerRoutes = [

@@ -3,6 +3,7 @@
  * autopilot read or do through it (HELPERS' seams): `scheduledChanges`, `describeChange`,
  * `createChange`.
  */
+import type { CalendarChange } from '@patchgate/calendar';
 import type { Clock } from '../../clock.ts';
 import { systemClock } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
@@ -31,31 +32,27 @@ export {
 } from './approvals.ts';
 export { registerApprovalRoutes } from './approvals-routes.ts';
 
-/** A change on the calendar. */
-export interface CalendarChange {
-  readonly id: string;
-  /** `CHG-0042 title`. */
-  readonly title: string;
-  readonly start: string;
-  readonly end: string;
-  readonly assetNames: readonly string[];
-  /** The asset ids in scope (for conflict detection). */
+/** A change on the calendar (@patchgate/calendar's `CalendarChange`, with its asset ids). */
+export interface ScheduledChange extends CalendarChange {
+  /** The asset ids in scope. */
   readonly assetIds: readonly string[];
-  readonly state: string;
-  /** The API path of the change. */
-  readonly url: string;
 }
 
 /** States whose schedule holds its assets (the calendar shows them; conflicts count them). */
 export const schedulingStates = ['submitted', 'authorise', 'scheduled', 'implementing'] as const;
 
-/** The changes scheduled to overlap [from, to), earliest first. */
+/** The changes scheduled to overlap [from, to), earliest first (the calendar's feed and view). */
 export async function scheduledChanges(
   database: Database,
-  from: string,
-  to: string,
-): Promise<CalendarChange[]> {
-  const rows = await repo.changesOverlapping(database.db, from, to, schedulingStates);
+  from: Date,
+  to: Date,
+): Promise<ScheduledChange[]> {
+  const rows = await repo.changesOverlapping(
+    database.db,
+    from.toISOString(),
+    to.toISOString(),
+    schedulingStates,
+  );
   const assets = await repo.assetsOfChanges(
     database.db,
     rows.map((r) => r.id),
@@ -65,8 +62,8 @@ export async function scheduledChanges(
     return {
       id: row.id,
       title: `${changeNumber(row.number)} ${row.title}`,
-      start: row.scheduled_start ?? from,
-      end: row.scheduled_end ?? to,
+      start: new Date(row.scheduled_start ?? from),
+      end: new Date(row.scheduled_end ?? to),
       assetNames: own.map((a) => a.asset_name),
       assetIds: own.map((a) => a.asset_id),
       state: row.state,

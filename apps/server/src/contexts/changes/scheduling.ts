@@ -64,7 +64,7 @@ async function conflictsAt(
   const plans = JSON.parse(row.plans_json) as ChangePlans;
   const [windows, freezes, otherChanges] = await Promise.all([
     windowsForAssets(ctx.database, facts),
-    freezesBetween(ctx.database, start, end),
+    freezesBetween(ctx.database, new Date(start), new Date(end)),
     busyBetween(ctx, start, end),
   ]);
   return detectConflicts({
@@ -152,7 +152,7 @@ export async function nextSlot(
   const facts = assetFacts(scope);
   const [windows, freezes, otherChanges] = await Promise.all([
     windowsForAssets(ctx.database, facts),
-    freezesBetween(ctx.database, now, until),
+    freezesBetween(ctx.database, new Date(now), new Date(until)),
     busyBetween(ctx, now, until),
   ]);
   const slot = nextFeasibleSlot({

@@ -6,7 +6,7 @@ import type { AssetContext } from '@patchgate/policy';
 import type { Asset } from './schema.ts';
 
 export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
-export { currentInventory, getAsset, listAssetIds } from './service.ts';
+export { currentInventory, getAsset, listAssetFacts, listAssetIds } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
 export { registerAvailableUpdateRoutes } from './updates.ts';
 export type { AssetRef } from './asset-ref.ts';

@@ -202,6 +202,26 @@ export async function listAssetIds(db: Executor): Promise<string[]> {
   return rows.map((r) => r.id);
 }
 
+/** Every asset's selector facts (id, name, environment, …), by name. */
+export async function listAssetFactRows(db: Executor) {
+  return db
+    .selectFrom('assets')
+    .select([
+      'id',
+      'name',
+      'environment',
+      'criticality',
+      'exposure',
+      'owner_team',
+      'tags_json',
+      'groups_json',
+    ])
+    .orderBy('name')
+    .execute();
+}
+
+export { stringArray };
+
 const sortColumns = {
   name: 'assets.name',
   createdAt: 'assets.created_at',

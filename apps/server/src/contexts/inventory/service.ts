@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import type { InstalledPackage, Inventory, OsRelease } from '@patchgate/inventory';
+import type { AssetFacts } from '@patchgate/model';
 import { osReleaseFromFlag, withRelease } from '@patchgate/inventory';
 import { settleOsRelease } from '@patchgate/scan-pipeline';
 import { ecosystemBase, isDistributionEcosystem } from '@patchgate/versioning';
@@ -411,6 +412,24 @@ export async function listAssets(database: Database, query: AssetListQuery): Pro
           })
         : null,
   };
+}
+
+/**
+ * Every asset as the facts an asset selector looks at (maintenance windows, freezes, change
+ * scopes), by name: what other contexts evaluate `@patchgate/model` selectors against.
+ */
+export async function listAssetFacts(database: Database): Promise<AssetFacts[]> {
+  const rows = await repo.listAssetFactRows(database.db);
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    environment: row.environment as AssetFacts['environment'],
+    criticality: row.criticality as AssetFacts['criticality'],
+    exposure: row.exposure as AssetFacts['exposure'],
+    team: row.owner_team,
+    tags: repo.stringArray(row.tags_json),
+    groups: repo.stringArray(row.groups_json),
+  }));
 }
 
 export async function listAssetIds(database: Database): Promise<string[]> {
