@@ -18,7 +18,12 @@ import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
 import { registerCalendarRoutes } from './contexts/calendar/index.ts';
-import { registerAutopilotRoutes } from './contexts/changes/index.ts';
+import {
+  registerApprovalRoutes,
+  registerAutopilotRoutes,
+  registerChangeRoutes,
+  scheduledChanges,
+} from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -134,9 +139,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
-  // Until the changes context exists there are no scheduled changes; the integrator wires
-  // its `scheduledChanges` here.
-  registerCalendarRoutes(app, ctx, { scheduledChanges: () => Promise.resolve([]) });
+  registerChangeRoutes(app, ctx);
+  registerApprovalRoutes(app, ctx);
+  registerCalendarRoutes(app, ctx, { scheduledChanges });
   registerAutopilotRoutes(app, ctx);
   return { app, state };
 }

@@ -3,6 +3,8 @@
  * authenticated and authorised, first-run bootstrap for the CLI, and the routes. Other
  * contexts and the HTTP layer use only what is exported here.
  */
+export type { DirectoryUser } from './directory.ts';
+export { resolveUserRef, usersByIds } from './directory.ts';
 export type { Permission, Role } from './permissions.ts';
 export { permissions, permissionsOf, rolePermissions, roles } from './permissions.ts';
 export type {

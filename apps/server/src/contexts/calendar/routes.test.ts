@@ -282,4 +282,77 @@ describe.each(testDatabases())('calendar API on $name', ({ open, skip }) => {
       expect(stored).toEqual([]);
     },
   );
+
+  it.skipIf(skip !== undefined)(
+    'answers conflicts and the next feasible slot on demand',
+    async () => {
+      const { call, manager, viewer } = await setup();
+      await call(manager, 'POST', '/api/v1/calendar/windows', windowBody);
+      await call(manager, 'POST', '/api/v1/calendar/freezes', {
+        name: 'launch',
+        start: '2026-06-02T00:00:00Z',
+        end: '2026-06-03T00:00:00Z',
+        allowEmergency: true,
+      });
+      const inFreeze = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/conflicts?start=2026-06-02T12:00:00Z&end=2026-06-02T13:00:00Z&assets=group%3Dweb&approved=false',
+      );
+      expect(inFreeze.json()).toEqual({
+        assets: ['web-1', 'web-2'],
+        conflicts: [
+          expect.objectContaining({
+            kind: 'outside-window',
+            message: expect.stringMatching(/^web-1: /) as string,
+          }),
+          expect.objectContaining({
+            kind: 'outside-window',
+            message: expect.stringMatching(/^web-2: /) as string,
+          }),
+          expect.objectContaining({ kind: 'in-freeze', emergencyOverrideAllowed: false }),
+          expect.objectContaining({ kind: 'approval-missing-before-start' }),
+        ],
+      });
+      const fine = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/conflicts?start=2026-06-03T20:30:00Z&end=2026-06-03T21:30:00Z&assets=group%3Dweb',
+      );
+      expect(fine.json()).toEqual({ assets: ['web-1', 'web-2'], conflicts: [] });
+      const slot = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/next-slot?after=2026-06-02T08:00:00Z&durationMinutes=90&assets=group%3Dweb',
+      );
+      // 2 June is frozen: the next night, 22:00 CEST on 3 June.
+      expect(slot.json()).toEqual({
+        assets: ['web-1', 'web-2'],
+        start: '2026-06-03T20:00:00.000Z',
+        end: '2026-06-03T21:30:00.000Z',
+        reason: null,
+      });
+      const emergency = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/next-slot?after=2026-06-02T08:00:00Z&durationMinutes=90&assets=group%3Dweb&type=emergency',
+      );
+      expect(emergency.json()).toMatchObject({ start: '2026-06-02T20:00:00.000Z' });
+      const tooLong = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/next-slot?durationMinutes=300&assets=group%3Dweb',
+      );
+      expect(tooLong.json()).toMatchObject({
+        start: null,
+        reason: 'no slot within 90 days: no window of web-1 leaves 300 min before its cutoff',
+      });
+      const badSelector = await call(
+        viewer,
+        'GET',
+        '/api/v1/calendar/next-slot?durationMinutes=30&assets=colour%3Dred',
+      );
+      expect(badSelector.statusCode).toBe(422);
+    },
+  );
 });

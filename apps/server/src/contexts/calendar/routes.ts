@@ -13,6 +13,10 @@ import { auditSource } from '../audit/index.ts';
 import {
   CalendarQuery,
   CalendarView,
+  ConflictList,
+  ConflictQuery,
+  SlotAnswer,
+  SlotQuery,
   FeedParams,
   FeedToken,
   Freeze,
@@ -28,6 +32,8 @@ import {
 import type { ScheduledChanges } from './service.ts';
 import {
   calendarView,
+  conflictsFor,
+  nextSlot,
   createFeedToken,
   createFreeze,
   createWindow,
@@ -231,6 +237,37 @@ export function registerCalendarRoutes(
       },
     },
     (request) => calendarView(ctx, request.query, options.scheduledChanges),
+  );
+
+  api.get(
+    '/api/v1/calendar/conflicts',
+    {
+      config: { access: 'calendar:read' },
+      schema: {
+        operationId: 'checkCalendarConflicts',
+        tags,
+        summary:
+          'The conflicts a change over an interval on some assets would meet (windows, cutoffs, freezes, other changes)',
+        querystring: ConflictQuery,
+        response: { 200: ConflictList },
+      },
+    },
+    (request) => conflictsFor(ctx, request.query, options.scheduledChanges),
+  );
+  api.get(
+    '/api/v1/calendar/next-slot',
+    {
+      config: { access: 'calendar:read' },
+      schema: {
+        operationId: 'nextCalendarSlot',
+        tags,
+        summary:
+          'The earliest start at which every selected asset is in its window, outside freezes and free of other changes',
+        querystring: SlotQuery,
+        response: { 200: SlotAnswer },
+      },
+    },
+    (request) => nextSlot(ctx, request.query, options.scheduledChanges),
   );
 
   api.post(

@@ -1,4 +1,5 @@
 /** The calendar API's schemas: strict inputs, every field described (they become the OpenAPI document). */
+import { conflictKinds } from '@patchgate/calendar';
 import { criticalities, environments, exposures } from '@patchgate/model';
 import { z } from 'zod';
 
@@ -204,3 +205,96 @@ export const FeedToken = z
   })
   .describe('A new calendar feed token (any previous one of the caller stops working)');
 export type FeedToken = z.infer<typeof FeedToken>;
+
+const selectorText = z
+  .string()
+  .max(2000)
+  .default('*')
+  .describe(
+    'the assets, in text form: environment=production|staging,group=web; * for every asset',
+  );
+const changeType = z
+  .enum(['standard', 'normal', 'emergency'])
+  .default('normal')
+  .describe('the change type (an emergency change may enter freezes that allow it)');
+
+export const ConflictQuery = z.strictObject({
+  start: z.iso.datetime({ offset: true }).describe('planned start, ISO 8601 with offset'),
+  end: z.iso.datetime({ offset: true }).describe('planned end, ISO 8601 with offset'),
+  assets: selectorText,
+  type: changeType,
+  estimatedMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(527_040)
+    .optional()
+    .describe("the plan's estimated duration (default: end − start)"),
+  approved: z
+    .enum(['true', 'false'])
+    .default('true')
+    .describe('whether every approval is in (false adds approval-missing-before-start)'),
+});
+export type ConflictQuery = z.infer<typeof ConflictQuery>;
+
+export const ConflictList = z
+  .object({
+    assets: z.array(z.string()).describe('names of the assets the selector picked'),
+    conflicts: z
+      .array(
+        z.object({
+          kind: z
+            .enum(conflictKinds)
+            .describe(
+              'asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start',
+            ),
+          assetId: z.string().optional().describe('the asset concerned'),
+          otherChangeId: z.string().optional().describe('the other change holding the asset'),
+          windowId: z.string().optional().describe('the window concerned'),
+          freezeId: z.string().optional().describe('the freeze concerned'),
+          emergencyOverrideAllowed: z
+            .boolean()
+            .optional()
+            .describe('in-freeze: whether this change may override the freeze'),
+          message: z.string().describe('the reason, for people'),
+        }),
+      )
+      .describe('every conflict; empty when none'),
+  })
+  .describe('The conflicts a change over this interval on these assets would have');
+export type ConflictList = z.infer<typeof ConflictList>;
+
+export const SlotQuery = z.strictObject({
+  after: z.iso.datetime({ offset: true }).optional().describe('earliest start (default: now)'),
+  durationMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(527_040)
+    .describe('how long the change needs'),
+  assets: selectorText,
+  type: changeType,
+  horizonDays: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(366)
+    .default(90)
+    .describe('how far ahead to look (default 90 days)'),
+});
+export type SlotQuery = z.infer<typeof SlotQuery>;
+
+export const SlotAnswer = z
+  .object({
+    assets: z.array(z.string()).describe('names of the assets the selector picked'),
+    start: z
+      .string()
+      .nullable()
+      .describe('the earliest feasible start, ISO 8601 UTC; null when none'),
+    end: z.string().nullable().describe('start + duration; null when none'),
+    reason: z.string().nullable().describe('why there is none within the horizon; null when found'),
+  })
+  .describe(
+    'The next feasible slot: every asset in its window, outside freezes, free of other changes',
+  );
+export type SlotAnswer = z.infer<typeof SlotAnswer>;

@@ -12,13 +12,15 @@ import type {
 import {
   calendarFeed,
   checkFreeze,
+  detectConflicts,
+  nextFeasibleSlot,
   checkWindow,
   freezeOccurrences,
   windowOccurrences,
   windowsByAsset,
 } from '@patchgate/calendar';
 import type { AssetFacts } from '@patchgate/model';
-import { formatSelector, matchesSelector } from '@patchgate/model';
+import { formatSelector, matchesSelector, parseSelector } from '@patchgate/model';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
@@ -30,6 +32,10 @@ import * as repo from './repository.ts';
 import type {
   AssetSelector,
   CalendarQuery,
+  ConflictList,
+  ConflictQuery,
+  SlotAnswer,
+  SlotQuery,
   CalendarView,
   FeedToken,
   Freeze,
@@ -545,4 +551,93 @@ export async function feedForToken(
     freezes: found2.freezes,
     changes: found2.changes,
   });
+}
+
+// ---- conflicts and the next feasible slot, on demand -----------------------------------------
+
+async function scopeOf(database: Database, selectorText: string): Promise<AssetFacts[]> {
+  const parsed = parseSelector(selectorText);
+  if (!parsed.ok)
+    throw new ValidationError(`The asset selector is not valid: ${parsed.error}`, [
+      { field: 'querystring.assets', message: parsed.error },
+    ]);
+  return (await listAssetFacts(database)).filter((a) => matchesSelector(a, parsed.selector));
+}
+
+/** Other changes as busy intervals on asset ids (the calendar's changes name their assets). */
+function busyChanges(changes: readonly CalendarChange[], assets: readonly AssetFacts[]) {
+  const idOf = new Map(assets.map((a) => [a.name, a.id]));
+  return changes.map((c) => ({
+    id: c.id,
+    title: c.title,
+    start: c.start,
+    end: c.end,
+    assetIds: c.assetNames.flatMap((n) => idOf.get(n) ?? []),
+  }));
+}
+
+/** The conflicts a change over [start, end) on the selected assets would meet (ADR 0025). */
+export async function conflictsFor(
+  ctx: ServerContext,
+  query: ConflictQuery,
+  scheduledChanges: ScheduledChanges,
+): Promise<ConflictList> {
+  const start = new Date(query.start);
+  const end = new Date(query.end);
+  if (!(end > start))
+    throw new ValidationError('"end" must be after "start"', [
+      { field: 'querystring.end', message: 'must be after start' },
+    ]);
+  if (end.getTime() - start.getTime() > maxRangeDays * dayMs)
+    throw new ValidationError(`A change may last at most ${maxRangeDays} days`);
+  const assets = await scopeOf(ctx.database, query.assets);
+  const all = await listAssetFacts(ctx.database);
+  const windows = (await repo.listWindowRows(ctx.database.db)).map(domainWindow);
+  const freezes = (await repo.listFreezeRows(ctx.database.db)).map(domainFreeze);
+  const others = busyChanges(await scheduledChanges(ctx.database, start, end), all);
+  const conflicts = detectConflicts({
+    assets,
+    windows,
+    freezes,
+    otherChanges: others,
+    change: {
+      id: '',
+      type: query.type,
+      start,
+      end,
+      approved: query.approved === 'true',
+      ...(query.estimatedMinutes !== undefined && { estimatedMinutes: query.estimatedMinutes }),
+    },
+  });
+  return { assets: assets.map((a) => a.name), conflicts };
+}
+
+/** The earliest start at which the selected assets are all in a window, unfrozen and free. */
+export async function nextSlot(
+  ctx: ServerContext,
+  query: SlotQuery,
+  scheduledChanges: ScheduledChanges,
+): Promise<SlotAnswer> {
+  const after = query.after === undefined ? ctx.clock.now() : new Date(query.after);
+  const assets = await scopeOf(ctx.database, query.assets);
+  if (assets.length === 0)
+    return { assets: [], start: null, end: null, reason: 'the selector picks no asset' };
+  const all = await listAssetFacts(ctx.database);
+  const until = new Date(
+    after.getTime() + query.horizonDays * dayMs + query.durationMinutes * 60_000,
+  );
+  const slot = nextFeasibleSlot({
+    after,
+    durationMinutes: query.durationMinutes,
+    horizonDays: query.horizonDays,
+    changeType: query.type,
+    assets,
+    windows: (await repo.listWindowRows(ctx.database.db)).map(domainWindow),
+    freezes: (await repo.listFreezeRows(ctx.database.db)).map(domainFreeze),
+    otherChanges: busyChanges(await scheduledChanges(ctx.database, after, until), all),
+  });
+  const names = assets.map((a) => a.name);
+  return 'none' in slot
+    ? { assets: names, start: null, end: null, reason: slot.none }
+    : { assets: names, start: slot.start.toISOString(), end: slot.end.toISOString(), reason: null };
 }

@@ -1,15 +1,20 @@
 /**
  * The autopilot's ports bound to the real services: the calendar's maintenance windows (each
  * asset's window is the one whose next occurrence comes first) and the changes context's
- * `createChange`. INTERIM: until the change requests land on this branch, creating a change
- * fails the run with a clear error.
+ * `createChange`, the same service the API uses, as the system acting for the rule.
  */
-import type { CandidateWindow } from '@patchgate/changes';
+import type { CandidateWindow, DeploymentPlan } from '@patchgate/changes';
+import { defaultDeploymentPlan } from '@patchgate/changes';
 import { windowOccurrences } from '@patchgate/calendar';
 import type { AssetFacts } from '@patchgate/model';
+import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
+import type { AuditActor } from '../audit/index.ts';
 import { windowsForAssets } from '../calendar/index.ts';
-import type { AutopilotDeps } from './autopilot.ts';
+import { listAssetFacts } from '../inventory/index.ts';
+import type { AutopilotChangeRequest, AutopilotDeps } from './autopilot.ts';
+import { ChangeCreateBody } from './schema.ts';
+import { createChangeRequest } from './service.ts';
 
 /** How far ahead a window's next occurrence is looked for. */
 const lookAheadDays = 62;
@@ -49,8 +54,63 @@ export async function nextWindowOfAssets(
   return out;
 }
 
+/**
+ * The rule's rings on a deployment plan: its waves split in order into as many contiguous
+ * rings as there are offsets (earlier rings take the extra wave); with fewer waves than
+ * offsets the last offsets go unused. One offset: no rings (one ring starting at once).
+ */
+export function withRings(plan: DeploymentPlan, offsets: readonly number[]): DeploymentPlan {
+  const count = Math.min(offsets.length, plan.waves.length);
+  if (count <= 1) return { ...plan, rings: [] };
+  const base = Math.floor(plan.waves.length / count);
+  const extra = plan.waves.length % count;
+  const rings: DeploymentPlan['rings'] = [];
+  let next = 0;
+  for (let i = 0; i < count; i++) {
+    const size = base + (i < extra ? 1 : 0);
+    rings.push({
+      name: `ring-${i + 1}`,
+      offsetDays: offsets[i] ?? 0,
+      waves: plan.waves.slice(next, next + size).map((w) => w.name),
+    });
+    next += size;
+  }
+  return { ...plan, rings };
+}
+
+/** A planned change as a change request: from its findings, else its update patches. */
+export async function createAutopilotChange(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  request: AutopilotChangeRequest,
+  actor: AuditActor,
+): Promise<{ readonly id: string; readonly state: string }> {
+  const wanted = new Set(request.assetIds);
+  const assets = (await listAssetFacts(ctx.database)).filter((a) => wanted.has(a.id));
+  const deployment = withRings(defaultDeploymentPlan(assets).plan, request.rings);
+  const input = ChangeCreateBody.parse({
+    title: request.title.slice(0, 200),
+    description: request.reason,
+    type: request.type,
+    ...(request.template !== null && { template: request.template }),
+    ...(request.findingIds.length > 0
+      ? { findings: { ids: request.findingIds } }
+      : {
+          patches: request.patches.map((p) => ({
+            asset: p.assetId,
+            package: p.packageName,
+            toVersion: p.version,
+          })),
+        }),
+    plans: { deploymentPlan: deployment },
+  });
+  const change = await createChangeRequest(ctx, input, {
+    actor,
+    rule: { id: request.ruleId, reason: request.reason },
+  });
+  return { id: change.id, state: change.state };
+}
+
 export const defaultAutopilotDeps: AutopilotDeps = {
   windowsOf: nextWindowOfAssets,
-  createChange: () =>
-    Promise.reject(new Error('the changes context is not wired to the autopilot yet')),
+  createChange: createAutopilotChange,
 };

@@ -15,18 +15,11 @@ import type { Database } from '../../db/database.ts';
 import { publishEvent } from '../../events/index.ts';
 import { enqueueTyped, JobRunner } from '../jobs/index.ts';
 import { registerJobs } from '../../main.ts';
-import type { AutopilotDeps } from './autopilot.ts';
 import { autopilotJobs } from './autopilot.ts';
-import { nextWindowOfAssets } from './autopilot-changes.ts';
 import type { AutopilotRule, AutopilotRun } from './autopilot-schema.ts';
 
 const now = '2026-11-22T02:00:00.000Z';
 
-// INTERIM until the changes context's createChange is merged: a change id, nothing stored.
-const interimDeps: AutopilotDeps = {
-  windowsOf: nextWindowOfAssets,
-  createChange: () => Promise.resolve({ id: randomUUID(), state: 'draft' }),
-};
 const daysAgo = (days: number) => new Date(Date.parse(now) - days * 86_400_000).toISOString();
 
 /** apt list --upgradable output offering these packages (security archive unless told). */
@@ -64,7 +57,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       leaseSeconds: 60,
       pollMs: 1000,
     });
-    registerJobs(runner, app.context, { autopilot: interimDeps });
+    registerJobs(runner, app.context);
     return {
       app: app.app,
       db: database,
@@ -106,6 +99,18 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
     packages: readonly { name: string; version: string; security?: boolean }[],
     takenAt: string,
   ) {
+    // The packages are installed (a change may only upgrade what the inventory has)…
+    const inventory = await s.app.inject({
+      method: 'POST',
+      url: `/api/v1/assets/${assetId}/snapshots`,
+      headers: s.operator.headers,
+      payload: {
+        takenAt,
+        packages: packages.map((p) => ({ ecosystem: 'Debian:12', name: p.name, version: '0.1-1' })),
+      },
+    });
+    expect(inventory.statusCode, inventory.body).toBe(201);
+    // …and apt offers their upgrades.
     const posted = await s.app.inject({
       method: 'POST',
       url: `/api/v1/assets/${assetId}/available-updates?name=apt.txt&takenAt=${takenAt}`,
@@ -325,6 +330,33 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       expect(web?.reason).toBe(
         `Autopilot rule "staging-security" (${rule.id}) selected available updates from a security archive: 2 updates on 2 assets (asset group web, maintenance window "staging nights"); cool-down of 7 days met; type normal, rings +0/+3/+7 days.`,
       );
+      // The change itself, as the changes context holds it: made by the rule, with why.
+      const shown = await s.app.inject({
+        method: 'GET',
+        url: `/api/v1/changes/${web?.changeId ?? ''}`,
+        headers: s.viewer.headers,
+      });
+      expect(shown.statusCode, shown.body).toBe(200);
+      const change = shown.json<{
+        state: string;
+        type: string;
+        description: string;
+        createdBy: { rule: string | null; reason: string | null };
+        requester: { name: string };
+        patches: { package: string; toVersion: string }[];
+      }>();
+      expect(change).toMatchObject({
+        state: 'draft',
+        type: 'normal',
+        description: web?.reason,
+        createdBy: { rule: rule.id, reason: web?.reason },
+        requester: { name: `autopilot rule staging-security (${rule.id})` },
+      });
+      expect(change.patches).toHaveLength(2);
+      expect(change.patches.map((p) => [p.package, p.toVersion])).toEqual([
+        ['libssl3', '3.0.15-1'],
+        ['libssl3', '3.0.15-1'],
+      ]);
       expect(first.heldBack).toEqual([
         {
           item: expect.objectContaining({ assetName: 'db-01', packageName: 'curl' }) as object,

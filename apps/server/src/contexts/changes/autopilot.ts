@@ -527,6 +527,62 @@ function plannerRule(row: AutopilotRuleTable): PlannerRule {
   };
 }
 
+/** Create one planned change and record what it covers, audited as the rule's doing. */
+async function createOne(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  deps: AutopilotDeps,
+  runId: string,
+  rule: PlannerRule,
+  actor: AuditActor,
+  change: PlannedChange,
+): Promise<AutopilotRun['createdChanges'][number]> {
+  const { database, clock } = ctx;
+  const made = await deps.createChange(
+    ctx,
+    {
+      title: change.title,
+      reason: change.reason,
+      type: change.type,
+      template: change.template,
+      assetIds: change.assets.map((a) => a.id),
+      findingIds: change.findingIds,
+      patches: change.patches,
+      rings: change.rings,
+      windowId: change.window?.id ?? null,
+      ruleId: rule.id,
+    },
+    actor,
+  );
+  const now = timestamp(clock);
+  await database.db.transaction().execute(async (trx) => {
+    await insertChangeItems(
+      trx,
+      change.items.map((item) => ({
+        change_id: made.id,
+        item_key: itemKeyOf(item),
+        rule_id: rule.id,
+        change_state: made.state,
+        created_at: now,
+      })),
+    );
+    await updateRule(trx, rule.id, { last_change_id: made.id });
+    await appendAuditEvent(trx, database.dialect, clock, {
+      actor,
+      action: 'autopilot.change-created',
+      subjectType: 'autopilot_rule',
+      subjectId: rule.id,
+      after: { runId, changeId: made.id, groupKey: change.groupKey, reason: change.reason },
+    });
+  });
+  return {
+    changeId: made.id,
+    groupKey: change.groupKey,
+    title: change.title,
+    reason: change.reason,
+    items: [...change.items],
+  };
+}
+
 /**
  * Execute a queued run: plan, create each change, record what each carries, finish the run.
  * A run already claimed (a retried job) is returned as it is: runs never repeat.
@@ -554,52 +610,19 @@ export async function executeRun(
     const candidates = await gatherCandidates(ctx, deps, rule);
     plan = planAutopilotRun(rule, candidates, clock.now());
     const actor = autopilotActor(rule);
+    const failures: string[] = [];
     for (const change of plan.changes) {
-      const made = await deps.createChange(
-        ctx,
-        {
-          title: change.title,
-          reason: change.reason,
-          type: change.type,
-          template: change.template,
-          assetIds: change.assets.map((a) => a.id),
-          findingIds: change.findingIds,
-          patches: change.patches,
-          rings: change.rings,
-          windowId: change.window?.id ?? null,
-          ruleId: rule.id,
-        },
-        actor,
-      );
-      const now = timestamp(clock);
-      await database.db.transaction().execute(async (trx) => {
-        await insertChangeItems(
-          trx,
-          change.items.map((item) => ({
-            change_id: made.id,
-            item_key: itemKeyOf(item),
-            rule_id: rule.id,
-            change_state: made.state,
-            created_at: now,
-          })),
+      // One group the changes context refuses (a template's criteria, a package no longer
+      // installed) does not stop the others; the run fails and says which and why.
+      try {
+        created.push(await createOne(ctx, deps, runId, rule, actor, change));
+      } catch (caught) {
+        failures.push(
+          `${change.title}: ${caught instanceof Error ? caught.message : String(caught)}`,
         );
-        await updateRule(trx, rule.id, { last_change_id: made.id });
-        await appendAuditEvent(trx, database.dialect, clock, {
-          actor,
-          action: 'autopilot.change-created',
-          subjectType: 'autopilot_rule',
-          subjectId: rule.id,
-          after: { runId, changeId: made.id, groupKey: change.groupKey, reason: change.reason },
-        });
-      });
-      created.push({
-        changeId: made.id,
-        groupKey: change.groupKey,
-        title: change.title,
-        reason: change.reason,
-        items: [...change.items],
-      });
+      }
     }
+    if (failures.length > 0) error = failures.join('; ');
   } catch (caught) {
     error = caught instanceof Error ? caught.message : String(caught);
   }

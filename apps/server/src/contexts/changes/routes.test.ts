@@ -1,0 +1,578 @@
+import { schemeForEcosystem } from '@patchgate/versioning';
+import { afterEach, describe, expect, it } from 'vitest';
+import { testDatabases } from '../../../test/databases.ts';
+import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
+import type { ChangeExport, ExportVerification } from './export.ts';
+import type { ChangeWorld } from './test-support.ts';
+import { call, changeWorld, hostId, normalPlans } from './test-support.ts';
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+describe.each(testDatabases())('change requests API on $name', ({ open, skip }) => {
+  let world: ChangeWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  async function setUp() {
+    world = await changeWorld(open);
+    return world;
+  }
+
+  /** A normal change on web-02 (production) by `rita-requester`, with valid plans. */
+  async function draft(w: ChangeWorld, overrides: Record<string, unknown> = {}) {
+    return call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+      title: 'openssl on web-02',
+      patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+      plans: normalPlans,
+      ...overrides,
+    });
+  }
+
+  async function refused(
+    w: ChangeWorld,
+    caller: ChangeWorld['requester'],
+    method: 'POST' | 'PUT',
+    url: string,
+    payload: unknown,
+    status = 409,
+  ): Promise<Problem> {
+    return call<Problem>(w.app, caller, method, url, status, payload);
+  }
+
+  /** Submit, then the default policy's production path: service owner, then two of the CAB. */
+  async function approved(w: ChangeWorld, id: string) {
+    await call(w.app, w.requester, 'POST', `/api/v1/changes/${id}/submit`, 200, {});
+    await call(w.app, w.owner, 'POST', `/api/v1/changes/${id}/approve`, 200, {});
+    await call(w.app, w.cab1, 'POST', `/api/v1/changes/${id}/approve`, 200, { comment: 'ok' });
+    return call(w.app, w.cab2, 'POST', `/api/v1/changes/${id}/approve`, 200, {});
+  }
+
+  it.skipIf(skip !== undefined)(
+    'creates by hand: pinned, fixed-by-findings and latest patches; 422s name the field',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      expect(change).toMatchObject({
+        number: 'CHG-0001',
+        state: 'draft',
+        type: 'normal',
+        planVersion: 1,
+        requester: { name: 'rita-requester' },
+        counts: { assets: 1, patches: 1, findings: 0 },
+        createdBy: { rule: null, reason: null },
+      });
+      const detail = await call(w.app, w.viewer, 'GET', '/api/v1/changes/CHG-0001', 200);
+      expect(detail.patches).toEqual([
+        {
+          assetId: detail.assets[0]?.id,
+          assetName: 'web-02',
+          ecosystem: 'Debian:12',
+          package: 'openssl',
+          fromVersion: '3.0.15-1~deb12u1',
+          toVersion: '3.0.17-1~deb12u2',
+          mode: 'pinned',
+        },
+      ]);
+      expect(detail.history).toMatchObject([
+        { from: null, to: 'draft', action: 'create', actor: { name: 'rita-requester' } },
+      ]);
+      expect(detail.planCheck).toEqual({ ok: true, errors: [] });
+
+      const latest = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'nginx',
+        patches: [{ asset: 'web-02', package: 'nginx' }],
+      });
+      const latestDetail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${latest.id}`, 200);
+      expect(latestDetail.patches[0]).toMatchObject({ toVersion: null, mode: 'latest' });
+      // No plans given: the default deployment plan for its assets, not yet valid for a normal change.
+      expect(latestDetail.plans.deploymentPlan?.waves.length).toBeGreaterThan(0);
+      expect(latestDetail.planCheck.ok).toBe(false);
+
+      const cases: [unknown, string][] = [
+        [{ title: 'x', patches: [{ asset: 'nope', package: 'openssl' }] }, 'body.patches[0].asset'],
+        [
+          { title: 'x', patches: [{ asset: 'web-02', package: 'left-pad' }] },
+          'body.patches[0].package',
+        ],
+        [{ title: 'x' }, 'body.patches'],
+        [{ title: 'x', findings: { package: 'no-such-package' } }, 'body.findings'],
+        [
+          { title: 'x', findings: { ids: ['00000000-0000-4000-8000-00000000dead'] } },
+          'body.findings.ids',
+        ],
+      ];
+      for (const [payload, field] of cases) {
+        const problem = await call<Problem & { errors: { field: string }[] }>(
+          w.app,
+          w.requester,
+          'POST',
+          '/api/v1/changes',
+          422,
+          payload,
+        );
+        expect(problem.errors.map((e) => e.field)).toContain(field);
+      }
+      await call(w.app, w.viewer, 'POST', '/api/v1/changes', 403, { title: 'x', patches: [] });
+      await call(w.app, w.viewer, 'GET', '/api/v1/changes/CHG-0404', 404);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'creates from findings: the lowest fixed version closing every linked finding',
+    async () => {
+      const w = await setUp();
+      const findings = await call<{
+        findings: { id: string; fixedVersions: string[]; advisory: { cves: string[] } }[];
+      }>(w.app, w.viewer, 'GET', `/api/v1/findings?package=curl&asset=debian-host&limit=500`, 200);
+      expect(findings.findings.length).toBeGreaterThan(1);
+      const change = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'curl on debian-host',
+        findings: { package: 'curl', asset: 'debian-host' },
+      });
+      expect(change.counts).toEqual({ assets: 1, patches: 1, findings: findings.findings.length });
+      const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${change.id}`, 200);
+      expect(detail.assets).toMatchObject([
+        { id: hostId, name: 'debian-host', environment: 'production', owner: 'web-team' },
+      ]);
+      expect(detail.patches).toMatchObject([
+        { assetId: hostId, package: 'curl', fromVersion: '7.88.1-10+deb12u14', mode: 'fixed' },
+      ]);
+      // Every linked finding is closed by the target: no fixed version of any is above it.
+      const target = detail.patches[0]?.toVersion ?? '';
+      expect(target).not.toBe('');
+      const dpkg = schemeForEcosystem('Debian:12');
+      if (dpkg === undefined) throw new Error('no Debian version scheme');
+      const cmp = (a: string, b: string) => {
+        const pa = dpkg.parse(a);
+        const pb = dpkg.parse(b);
+        if (!pa.ok || !pb.ok) throw new Error(`unparseable ${a} or ${b}`);
+        return dpkg.compareParsed(pa.value, pb.value);
+      };
+      const lowestFixes = findings.findings.map(
+        (f) => f.fixedVersions.filter((v) => cmp(v, '7.88.1-10+deb12u14') > 0).sort(cmp)[0] ?? '',
+      );
+      // Every finding is closed by the target, and the target is the highest of their lowest fixes.
+      for (const fix of lowestFixes) expect(cmp(target, fix)).toBeGreaterThanOrEqual(0);
+      expect(lowestFixes).toContain(target);
+      expect(new Set(detail.findings.map((f) => f.findingId))).toEqual(
+        new Set(findings.findings.map((f) => f.id)),
+      );
+      expect(detail.findings.flatMap((f) => f.cves).sort()).toEqual(
+        findings.findings.flatMap((f) => f.advisory.cves).sort(),
+      );
+      expect(detail.risk.factors.length).toBeGreaterThan(0);
+
+      // By ids: the same findings.
+      const byIds = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'curl by ids',
+        findings: { ids: findings.findings.map((f) => f.id) },
+      });
+      expect(byIds.counts.findings).toBe(findings.findings.length);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'submit → approvals (no self-approval, stages in order) → schedule → start → complete → close',
+    async () => {
+      const w = await setUp();
+      const change = await call<ApiChange>(w.app, w.manager, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl by the change manager',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const url = `/api/v1/changes/${change.id}`;
+      // Approving a draft is refused by state.
+      const early = await refused(w, w.owner, 'POST', `${url}/approve`, {});
+      expect(early.detail).toMatch(/only in authorise/);
+
+      const submitted = await call(w.app, w.manager, 'POST', `${url}/submit`, 200, {});
+      expect(submitted.state).toBe('authorise');
+      expect(submitted.history.map((t) => `${t.action}:${t.to}`)).toEqual([
+        'create:draft',
+        'submit:submitted',
+        'assess:authorise',
+      ]);
+      const agenda = await call<{ changes: ChangeDetail[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/changes/agenda',
+        200,
+      );
+      expect(agenda.changes.map((c) => c.id)).toEqual([change.id]);
+
+      // The requester may not approve their own change, though a member of both groups.
+      const self = await refused(w, w.manager, 'POST', `${url}/approve`, {});
+      expect(self.detail).toMatch(/separation of duties/i);
+      // Stage order: the CAB cannot approve before the service owner.
+      await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+      await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
+      const done = await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {});
+      expect(done.state).toBe('authorise');
+      expect((done.approvals as { complete: boolean }).complete).toBe(true);
+
+      // Approvals complete, no schedule: scheduling moves it on.
+      const scheduled = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect(scheduled).toMatchObject({
+        state: 'scheduled',
+        schedule: { start: '2026-12-05T22:00:00.000Z', end: '2026-12-05T23:00:00.000Z' },
+      });
+      const notYet = await refused(w, w.requester, 'POST', `${url}/start`, {});
+      expect(notYet.detail).toMatch(/scheduled start has not been reached/);
+      w.clock.set('2026-12-05T22:00:00.000Z');
+      expect((await call(w.app, w.requester, 'POST', `${url}/start`, 200, {})).state).toBe(
+        'implementing',
+      );
+      expect((await call(w.app, w.requester, 'POST', `${url}/complete`, 200, {})).state).toBe(
+        'review',
+      );
+      const closed = await call(w.app, w.requester, 'POST', `${url}/close`, 200, {});
+      expect(closed.state).toBe('closed');
+      expect(closed.history.map((t) => t.action)).toEqual([
+        'create',
+        'submit',
+        'assess',
+        'schedule',
+        'start',
+        'complete',
+        'close',
+      ]);
+      const again = await refused(w, w.requester, 'POST', `${url}/cancel`, { reason: 'x' });
+      expect(again.detail).toMatch(/cannot cancel a change in state closed/);
+      // Every transition is in the audit log.
+      const audit = await w.database.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('subject_id', '=', change.id)
+        .orderBy('seq')
+        .execute();
+      expect(audit.map((a) => a.action)).toEqual(
+        expect.arrayContaining([
+          'change.created',
+          'change.submit',
+          'change.assess',
+          'change_approval.approved',
+          'change.scheduled',
+          'change.schedule',
+          'change.start',
+          'change.complete',
+          'change.close',
+        ]),
+      );
+      const events = await w.database.db
+        .selectFrom('jobs')
+        .select('payload_json')
+        .where('kind', '=', 'event:change.state-changed')
+        .execute();
+      expect(
+        events
+          .map((e) => JSON.parse(e.payload_json) as { changeId: string; action: string })
+          .filter((e) => e.changeId === change.id)
+          .map((e) => e.action),
+      ).toEqual(['create', 'submit', 'assess', 'schedule', 'start', 'complete', 'close']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'the approval completing the last stage of a scheduled change schedules it',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+        end: '2026-12-05T23:30:00Z',
+      });
+      const done = await approved(w, change.id);
+      expect(done.state).toBe('scheduled');
+      expect(done.history.at(-1)).toMatchObject({ action: 'approve', to: 'scheduled' });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a material edit after approval withdraws the approvals and returns to authorise',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect((await approved(w, change.id)).state).toBe('scheduled');
+
+      const edited = await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, backupPlan: { packageSelection: true, restore: 'reinstall' } },
+        reason: 'add a backup plan',
+      });
+      expect(edited).toMatchObject({ state: 'authorise', planVersion: 2 });
+      expect(edited.history.at(-1)).toMatchObject({
+        action: 'withdraw-approvals',
+        from: 'scheduled',
+        to: 'authorise',
+      });
+      expect(edited.planVersions.map((v) => v.version)).toEqual([1, 2]);
+      expect(edited.planVersions[0]?.hash).not.toBe(edited.planVersions[1]?.hash);
+      const status = edited.approvals as { complete: boolean; planVersion: number };
+      expect(status).toMatchObject({ complete: false, planVersion: 2 });
+
+      // Approving again (version 2) schedules it again; rescheduling withdraws once more.
+      const again = await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+      expect(again.state).toBe('authorise');
+      await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
+      expect((await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {})).state).toBe(
+        'scheduled',
+      );
+      const moved = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+      });
+      expect(moved).toMatchObject({ state: 'authorise', planVersion: 3 });
+      // A draft's edit withdraws nothing.
+      const other = await draft(w);
+      const plain = await call(
+        w.app,
+        w.requester,
+        'PUT',
+        `/api/v1/changes/${other.id}/plans`,
+        200,
+        {
+          plans: normalPlans,
+        },
+      );
+      expect(plain).toMatchObject({ state: 'draft', planVersion: 2 });
+      expect(plain.history.map((t) => t.action)).toEqual(['create']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'reject needs a comment; a rejected change can be reopened; cancel needs a reason',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      await call(w.app, w.owner, 'POST', `${url}/reject`, 422, {});
+      const rejected = await call(w.app, w.owner, 'POST', `${url}/reject`, 200, {
+        comment: 'no test evidence',
+      });
+      expect(rejected.state).toBe('rejected');
+      expect(rejected.history.at(-1)).toMatchObject({
+        action: 'reject',
+        reason: 'no test evidence',
+      });
+      await refused(w, w.requester, 'POST', `${url}/submit`, {});
+      const reopen = await refused(w, w.requester, 'POST', `${url}/reopen`, {});
+      expect(reopen.detail).toMatch(/reason is required/);
+      expect(
+        (await call(w.app, w.requester, 'POST', `${url}/reopen`, 200, { reason: 'adding tests' }))
+          .state,
+      ).toBe('draft');
+      const cancel = await refused(w, w.requester, 'POST', `${url}/cancel`, {});
+      expect(cancel.detail).toMatch(/reason is required to cancel/);
+      expect(
+        (await call(w.app, w.requester, 'POST', `${url}/cancel`, 200, { reason: 'superseded' }))
+          .state,
+      ).toBe('cancelled');
+      // Submitting without a rollback plan is refused with the state machine's reason.
+      const bare = await draft(w, { plans: { deploymentPlan: normalPlans.deploymentPlan } });
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${bare.id}/submit`,
+        {},
+      );
+      expect(problem.detail).toMatch(/needs a rollback plan/);
+      const unchanged = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${bare.id}`, 200);
+      expect(unchanged.state).toBe('draft');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'emergency: one emergency approver; fail and roll back; no close without the review',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w, { type: 'emergency', title: 'KEV on web-02' });
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-01T10:00:00Z',
+      });
+      const ok = await call(w.app, w.emergency, 'POST', `${url}/approve`, 200, {});
+      expect(ok.state).toBe('scheduled');
+      w.clock.set('2026-12-01T10:05:00.000Z');
+      await call(w.app, w.requester, 'POST', `${url}/start`, 200, {});
+      expect((await call(w.app, w.requester, 'POST', `${url}/fail`, 200, {})).state).toBe('failed');
+      const noReason = await refused(w, w.requester, 'POST', `${url}/roll-back`, {});
+      expect(noReason.detail).toMatch(/reason is required to roll-back/);
+      const rolled = await call(w.app, w.requester, 'POST', `${url}/roll-back`, 200, {
+        reason: 'health check failed',
+      });
+      expect(rolled.state).toBe('rolled_back');
+      await refused(w, w.requester, 'POST', `${url}/close`, {});
+      const reviewed = await call(w.app, w.requester, 'PUT', `${url}/review`, 200, {
+        wentWell: 'rollback took 4 minutes',
+        didNotGoWell: 'the health check was missing on one host',
+        incidents: ['INC-1'],
+        lessons: 'add health checks to every wave',
+        followUps: [{ action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15' }],
+      });
+      expect(reviewed.state).toBe('review');
+      expect(reviewed.review).toMatchObject({
+        incidents: ['INC-1'],
+        followUps: [
+          { action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false },
+        ],
+        author: { name: 'rita-requester' },
+      });
+      expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe(
+        'closed',
+      );
+
+      // An emergency change that completed cannot close without its review either.
+      const second = await draft(w, { type: 'emergency', title: 'second' });
+      const url2 = `/api/v1/changes/${second.id}`;
+      await call(w.app, w.requester, 'POST', `${url2}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url2}/schedule`, 200, {
+        start: '2026-12-01T11:00:00Z',
+      });
+      await call(w.app, w.emergency, 'POST', `${url2}/approve`, 200, {});
+      w.clock.set('2026-12-01T11:00:00.000Z');
+      await call(w.app, w.requester, 'POST', `${url2}/start`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url2}/complete`, 200, {});
+      const refusal = await refused(w, w.requester, 'POST', `${url2}/close`, {});
+      expect(refusal.detail).toMatch(
+        /emergency change cannot close without its post-implementation review/,
+      );
+      await call(w.app, w.viewer, 'PUT', `${url2}/review`, 403, {});
+    },
+  );
+
+  it.skipIf(skip !== undefined)('overrides risk with a reason (audited)', async () => {
+    const w = await setUp();
+    const change = await draft(w);
+    const url = `/api/v1/changes/${change.id}`;
+    await call(w.app, w.requester, 'PUT', `${url}/risk`, 403, { level: 'low', reason: 'x' });
+    await call(w.app, w.manager, 'PUT', `${url}/risk`, 422, { level: 'low' });
+    const overridden = await call(w.app, w.manager, 'PUT', `${url}/risk`, 200, {
+      level: 'high',
+      reason: 'payment hosts',
+    });
+    expect(overridden.risk).toMatchObject({
+      level: 'high',
+      assessed: change.risk.assessed,
+      override: { level: 'high', reason: 'payment hosts' },
+    });
+    const list = await call<ChangeList>(w.app, w.viewer, 'GET', '/api/v1/changes?risk=high', 200);
+    expect(list.changes.map((c) => c.id)).toEqual([change.id]);
+  });
+
+  it.skipIf(skip !== undefined)('lists newest first with keyset pages and filters', async () => {
+    const w = await setUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      w.clock.set(`2026-12-01T09:0${i}:00.000Z`);
+      ids.push((await draft(w, { title: `change ${i}` })).id);
+    }
+    await call(w.app, w.requester, 'POST', `/api/v1/changes/${ids[1]}/cancel`, 200, {
+      reason: 'not needed',
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ChangeList = await call<ChangeList>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+        200,
+      );
+      seen.push(...page.changes.map((c) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual([...ids].reverse());
+    const drafts = await call<ChangeList>(
+      w.app,
+      w.viewer,
+      'GET',
+      '/api/v1/changes?state=draft',
+      200,
+    );
+    expect(drafts.changes.map((c) => c.id)).toEqual([ids[4], ids[3], ids[2], ids[0]]);
+    await call(w.app, w.viewer, 'GET', '/api/v1/changes?cursor=bogus', 422);
+    await call(w.app, w.viewer, 'GET', '/api/v1/changes?state=nope', 422);
+  });
+
+  it.skipIf(skip !== undefined)(
+    'exports the whole history and reads it back; an altered export fails its checks',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      await approved(w, change.id);
+      await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: normalPlans,
+        reason: 'again',
+      });
+      await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+
+      const document = await call<ChangeExport>(w.app, w.viewer, 'GET', `${url}/export`, 200);
+      expect(document).toMatchObject({
+        format: 'patchgate.change-export',
+        formatVersion: 1,
+        change: { id: change.id, state: 'authorise', planVersion: 2 },
+      });
+      expect(document.planVersions.map((v) => v.version)).toEqual([1, 2]);
+      // Who approved what version: three on version 1 (withdrawn), one on version 2.
+      expect(
+        document.approvals
+          .map((a) => [a['planVersion'], a['approverName'], a['withdrawnAt'] !== null])
+          .sort(),
+      ).toEqual([
+        [1, 'carl-cab', true],
+        [1, 'cora-cab', true],
+        [1, 'olga-owner', true],
+        [2, 'olga-owner', false],
+      ]);
+      expect(document.audit.map((e) => e.action)).toContain('change_approval.withdrawn');
+
+      const verified = await call<ExportVerification>(
+        w.app,
+        w.viewer,
+        'POST',
+        '/api/v1/changes/verify-export',
+        200,
+        document,
+      );
+      expect(verified.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(verified.ok).toBe(true);
+
+      const forged = structuredClone(document);
+      (forged.approvals[0] as Record<string, unknown>)['approverName'] = 'someone-else';
+      const bad = await call<ExportVerification>(
+        w.app,
+        w.viewer,
+        'POST',
+        '/api/v1/changes/verify-export',
+        200,
+        forged,
+      );
+      expect(bad.ok).toBe(false);
+      expect(bad.checks.find((c) => c.name === 'digest')).toMatchObject({ ok: false });
+      await call(w.app, w.viewer, 'POST', '/api/v1/changes/verify-export', 422, {
+        ...document,
+        formatVersion: 9,
+      });
+    },
+  );
+});
