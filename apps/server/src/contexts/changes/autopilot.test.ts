@@ -344,7 +344,13 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         createdBy: { rule: string | null; reason: string | null };
         requester: { name: string };
         patches: { package: string; toVersion: string }[];
+        plans: { deploymentPlan: { rings: { offsetDays: number; waves: string[] }[] } };
       }>();
+      // The rule's rings +0/+3/+7 over the default plan's two waves (canary, non-critical).
+      expect(change.plans.deploymentPlan.rings).toEqual([
+        { name: 'ring-1', offsetDays: 0, waves: ['canary'] },
+        { name: 'ring-2', offsetDays: 3, waves: ['non-critical'] },
+      ]);
       expect(change).toMatchObject({
         state: 'draft',
         type: 'normal',
