@@ -342,9 +342,7 @@ async function show(args: string[], io: CliIo): Promise<ExitCode> {
   const id = oneId('show', positionals);
   const { client, server } = remoteClient(io, values);
   const change = expectOk(
-    await reachable(server, () =>
-      client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
-    ),
+    await reachable(server, () => client.GET('/api/v1/changes/{id}', { params: { path: { id } } })),
     `change ${id}`,
   );
   if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
@@ -518,8 +516,7 @@ async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
   if (values.json === true) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
   else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
-  else
-    io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
+  else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
   return exitCodes.ok;
 }
 

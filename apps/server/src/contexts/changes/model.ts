@@ -4,7 +4,14 @@
  */
 import type { ChangeState, ChangeType, RiskLevel } from '@patchgate/changes';
 import type { RequestSource } from '../audit/index.ts';
-import type { ApiChange, ChangeAsset, ChangeFinding, ChangePatch, Review, Transition } from './schema.ts';
+import type {
+  ApiChange,
+  ChangeAsset,
+  ChangeFinding,
+  ChangePatch,
+  Review,
+  Transition,
+} from './schema.ts';
 import type {
   ChangeAssetTable,
   ChangeFindingTable,
@@ -41,10 +48,7 @@ export function effectiveRisk(row: ChangeRequestTable): RiskLevel {
   return (row.risk_override ?? row.risk_level) as RiskLevel;
 }
 
-export function toApiChange(
-  row: ChangeRequestTable,
-  counts: ApiChange['counts'],
-): ApiChange {
+export function toApiChange(row: ChangeRequestTable, counts: ApiChange['counts']): ApiChange {
   return {
     id: row.id,
     number: changeNumber(row.number),
@@ -63,9 +67,7 @@ export function toApiChange(
           : { level: row.risk_override as RiskLevel, reason: row.risk_override_reason ?? '' },
     },
     template:
-      row.template_id === null
-        ? null
-        : { id: row.template_id, version: row.template_version ?? 1 },
+      row.template_id === null ? null : { id: row.template_id, version: row.template_version ?? 1 },
     requester: { id: row.requester_id, name: row.requester_name },
     implementer:
       row.implementer_id === null
@@ -105,6 +107,7 @@ export function toChangePatch(row: ChangePatchTable, assetName: string): ChangeP
     fromVersion: row.from_version,
     toVersion: row.to_version,
     mode: row.mode as ChangePatch['mode'],
+    origin: row.origin,
   };
 }
 

@@ -13,6 +13,7 @@ import type {
   ChangePlanVersionTable,
   ChangeRequestTable,
   ChangeReviewTable,
+  ChangeTemplateTable,
   ChangeTransitionTable,
 } from './tables.ts';
 
@@ -282,4 +283,32 @@ export async function pastOutcomes(
   }
   const values = [...outcome.values()];
   return { finished: values.length, failed: values.filter(Boolean).length };
+}
+
+// ---------------------------------------------------------------- templates
+
+/** The latest version of a template, or that version. */
+export function templateRow(
+  db: Executor,
+  name: string,
+  version?: number,
+): Promise<ChangeTemplateTable | undefined> {
+  let query = db.selectFrom('change_templates').selectAll().where('name', '=', name);
+  if (version !== undefined) query = query.where('version', '=', version);
+  return query.orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The latest version of every template, by name. */
+export async function latestTemplates(db: Executor): Promise<ChangeTemplateTable[]> {
+  const rows = await db
+    .selectFrom('change_templates')
+    .selectAll()
+    .orderBy('name')
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.filter((row, i) => rows[i - 1]?.name !== row.name);
+}
+
+export async function insertTemplate(db: Executor, row: ChangeTemplateTable): Promise<void> {
+  await db.insertInto('change_templates').values(row).execute();
 }

@@ -77,6 +77,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
           fromVersion: '3.0.15-1~deb12u1',
           toVersion: '3.0.17-1~deb12u2',
           mode: 'pinned',
+          origin: null,
         },
       ]);
       expect(detail.history).toMatchObject([
@@ -102,7 +103,10 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         ],
         [{ title: 'x' }, 'body.patches'],
         [{ title: 'x', findings: { package: 'no-such-package' } }, 'body.findings'],
-        [{ title: 'x', findings: { ids: ['00000000-0000-4000-8000-00000000dead'] } }, 'body.findings.ids'],
+        [
+          { title: 'x', findings: { ids: ['00000000-0000-4000-8000-00000000dead'] } },
+          'body.findings.ids',
+        ],
       ];
       for (const [payload, field] of cases) {
         const problem = await call<Problem & { errors: { field: string }[] }>(
@@ -124,13 +128,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
     'creates from findings: the lowest fixed version closing every linked finding',
     async () => {
       const w = await setUp();
-      const findings = await call<{ findings: { id: string; fixedVersions: string[]; advisory: { cves: string[] } }[] }>(
-        w.app,
-        w.viewer,
-        'GET',
-        `/api/v1/findings?package=curl&asset=debian-host&limit=500`,
-        200,
-      );
+      const findings = await call<{
+        findings: { id: string; fixedVersions: string[]; advisory: { cves: string[] } }[];
+      }>(w.app, w.viewer, 'GET', `/api/v1/findings?package=curl&asset=debian-host&limit=500`, 200);
       expect(findings.findings.length).toBeGreaterThan(1);
       const change = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
         title: 'curl on debian-host',
@@ -156,10 +156,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         return dpkg.compareParsed(pa.value, pb.value);
       };
       const lowestFixes = findings.findings.map(
-        (f) =>
-          f.fixedVersions
-            .filter((v) => cmp(v, '7.88.1-10+deb12u14') > 0)
-            .sort(cmp)[0] ?? '',
+        (f) => f.fixedVersions.filter((v) => cmp(v, '7.88.1-10+deb12u14') > 0).sort(cmp)[0] ?? '',
       );
       // Every finding is closed by the target, and the target is the highest of their lowest fixes.
       for (const fix of lowestFixes) expect(cmp(target, fix)).toBeGreaterThanOrEqual(0);
@@ -340,9 +337,16 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       expect(moved).toMatchObject({ state: 'authorise', planVersion: 3 });
       // A draft's edit withdraws nothing.
       const other = await draft(w);
-      const plain = await call(w.app, w.requester, 'PUT', `/api/v1/changes/${other.id}/plans`, 200, {
-        plans: normalPlans,
-      });
+      const plain = await call(
+        w.app,
+        w.requester,
+        'PUT',
+        `/api/v1/changes/${other.id}/plans`,
+        200,
+        {
+          plans: normalPlans,
+        },
+      );
       expect(plain).toMatchObject({ state: 'draft', planVersion: 2 });
       expect(plain.history.map((t) => t.action)).toEqual(['create']);
     },
@@ -360,7 +364,10 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         comment: 'no test evidence',
       });
       expect(rejected.state).toBe('rejected');
-      expect(rejected.history.at(-1)).toMatchObject({ action: 'reject', reason: 'no test evidence' });
+      expect(rejected.history.at(-1)).toMatchObject({
+        action: 'reject',
+        reason: 'no test evidence',
+      });
       await refused(w, w.requester, 'POST', `${url}/submit`, {});
       const reopen = await refused(w, w.requester, 'POST', `${url}/reopen`, {});
       expect(reopen.detail).toMatch(/reason is required/);
@@ -376,7 +383,13 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       ).toBe('cancelled');
       // Submitting without a rollback plan is refused with the state machine's reason.
       const bare = await draft(w, { plans: { deploymentPlan: normalPlans.deploymentPlan } });
-      const problem = await refused(w, w.requester, 'POST', `/api/v1/changes/${bare.id}/submit`, {});
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${bare.id}/submit`,
+        {},
+      );
       expect(problem.detail).toMatch(/needs a rollback plan/);
       const unchanged = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${bare.id}`, 200);
       expect(unchanged.state).toBe('draft');
@@ -415,10 +428,14 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       expect(reviewed.state).toBe('review');
       expect(reviewed.review).toMatchObject({
         incidents: ['INC-1'],
-        followUps: [{ action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false }],
+        followUps: [
+          { action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false },
+        ],
         author: { name: 'rita-requester' },
       });
-      expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe('closed');
+      expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe(
+        'closed',
+      );
 
       // An emergency change that completed cannot close without its review either.
       const second = await draft(w, { type: 'emergency', title: 'second' });
@@ -432,7 +449,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       await call(w.app, w.requester, 'POST', `${url2}/start`, 200, {});
       await call(w.app, w.requester, 'POST', `${url2}/complete`, 200, {});
       const refusal = await refused(w, w.requester, 'POST', `${url2}/close`, {});
-      expect(refusal.detail).toMatch(/emergency change cannot close without its post-implementation review/);
+      expect(refusal.detail).toMatch(
+        /emergency change cannot close without its post-implementation review/,
+      );
       await call(w.app, w.viewer, 'PUT', `${url2}/review`, 403, {});
     },
   );
@@ -480,7 +499,13 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       cursor = page.nextCursor;
     } while (cursor !== null);
     expect(seen).toEqual([...ids].reverse());
-    const drafts = await call<ChangeList>(w.app, w.viewer, 'GET', '/api/v1/changes?state=draft', 200);
+    const drafts = await call<ChangeList>(
+      w.app,
+      w.viewer,
+      'GET',
+      '/api/v1/changes?state=draft',
+      200,
+    );
     expect(drafts.changes.map((c) => c.id)).toEqual([ids[4], ids[3], ids[2], ids[0]]);
     await call(w.app, w.viewer, 'GET', '/api/v1/changes?cursor=bogus', 422);
     await call(w.app, w.viewer, 'GET', '/api/v1/changes?state=nope', 422);
@@ -496,7 +521,10 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         start: '2026-12-05T22:00:00Z',
       });
       await approved(w, change.id);
-      await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, { plans: normalPlans, reason: 'again' });
+      await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: normalPlans,
+        reason: 'again',
+      });
       await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
 
       const document = await call<ChangeExport>(w.app, w.viewer, 'GET', `${url}/export`, 200);
@@ -545,6 +573,215 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       await call(w.app, w.viewer, 'POST', '/api/v1/changes/verify-export', 422, {
         ...document,
         formatVersion: 9,
+      });
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'scheduling: a freeze is refused (emergency may override when allowed); conflicts; next slot',
+    async () => {
+      const w = await setUp();
+      // Nightly window 22:00–02:00 UTC for web-02; a freeze on 5 December; an emergency-only
+      // freeze on 6 December.
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/windows', 201, {
+        name: 'nightly',
+        rrule: 'FREQ=DAILY',
+        dtstart: '2026-11-01T22:00',
+        timeZone: 'UTC',
+        durationMinutes: 240,
+        cutoffMinutes: 30,
+        selector: { names: ['web-02'] },
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'year-end sale',
+        start: '2026-12-05T00:00:00Z',
+        end: '2026-12-06T00:00:00Z',
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'board meeting',
+        start: '2026-12-06T00:00:00Z',
+        end: '2026-12-07T00:00:00Z',
+        allowEmergency: true,
+      });
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      const frozen = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect(frozen.detail).toMatch(/cannot be scheduled into a freeze: .*year-end sale/);
+      const notEmergency = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+      });
+      expect(notEmergency.detail).toMatch(/board meeting.*only an emergency change may override/);
+      const unchanged = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(unchanged.schedule).toBeNull();
+
+      // Outside the window: scheduled, with the conflict listed (and approvals missing).
+      const outside = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-03T12:00:00Z',
+      });
+      expect(outside.conflicts.map((c) => c.kind).sort()).toEqual([
+        'approval-missing-before-start',
+        'outside-window',
+      ]);
+      const listed = await call<{ conflicts: { kind: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/conflicts`,
+        200,
+      );
+      expect(listed.conflicts.map((c) => c.kind).sort()).toEqual(
+        outside.conflicts.map((c) => c.kind).sort(),
+      );
+      // The next slot: the first nightly window after now (1 December 09:00) with no freeze.
+      const slot = await call<{ start: string; end: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/next-slot`,
+        200,
+      );
+      expect(slot).toEqual({
+        start: '2026-12-01T22:00:00.000Z',
+        end: '2026-12-01T23:00:00.000Z',
+        reason: null,
+      });
+      // Another change on web-02 in the same night conflicts with the first.
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-01T22:00:00Z',
+      });
+      // A submitted change holds its assets (a draft does not).
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      const second = await draft(w, { title: 'second' });
+      const overlapping = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${second.id}/schedule`,
+        200,
+        { start: '2026-12-01T22:30:00Z' },
+      );
+      expect(overlapping.conflicts.map((c) => c.kind)).toContain('asset-in-overlapping-change');
+      const after = await call<{ start: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${second.id}/next-slot`,
+        200,
+      );
+      // Right after the first change ends, still inside the window before its cutoff.
+      expect(after.start).toBe('2026-12-01T23:00:00.000Z');
+
+      // An emergency change may enter the board-meeting freeze when it asks to; audited.
+      const urgent = await draft(w, { type: 'emergency', title: 'urgent' });
+      const urgentUrl = `/api/v1/changes/${urgent.id}`;
+      const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+      });
+      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+        reason: 'KEV exploited in the wild',
+      });
+      expect(overridden.schedule?.start).toBe('2026-12-06T22:00:00.000Z');
+      expect(overridden.conflicts.find((c) => c.kind === 'in-freeze')).toMatchObject({
+        emergencyOverrideAllowed: true,
+      });
+      // The calendar shows the scheduled changes.
+      const calendar = await call<{ changes?: { title: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/calendar?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z',
+        200,
+      );
+      expect(JSON.stringify(calendar)).toContain('CHG-0001 openssl on web-02');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'standard changes: a versioned template, auto-approved when its criteria hold',
+    async () => {
+      const w = await setUp();
+      const templates = await call<{ templates: { name: string; version: number }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/change-templates',
+        200,
+      );
+      expect(templates.templates).toMatchObject([
+        { name: 'security-updates-non-production', version: 1 },
+      ]);
+      await call(w.app, w.requester, 'PUT', '/api/v1/change-templates/web-openssl', 403, {});
+      const saved = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        {
+          description: 'openssl on the web tier',
+          criteria: {
+            onlySecurityOrigin: false,
+            maxAssets: 5,
+            maxRisk: 'high',
+            packages: { allow: ['openssl'] },
+          },
+          defaultPlans: normalPlans,
+        },
+      );
+      expect(saved.version).toBe(1);
+      const standard = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl, standard',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+      });
+      expect(standard).toMatchObject({
+        type: 'standard',
+        template: { id: 'web-openssl', version: 1 },
+      });
+      const submitted = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${standard.id}/submit`,
+        200,
+        {},
+      );
+      expect(submitted.state).toBe('authorise');
+      expect(submitted.approvals).toMatchObject({ complete: true, autoApproved: true });
+      // A later version of the template does not change the version this change recorded.
+      const v2 = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        { description: 'v2', criteria: { maxAssets: 1, packages: { allow: ['nginx'] } } },
+      );
+      expect(v2.version).toBe(2);
+      // Outside the criteria (nginx is not allowed by version 1): submit is refused.
+      const outside = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl and nginx, standard v2',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${outside.id}/submit`,
+        {},
+      );
+      expect(problem.detail).toMatch(/template's criteria are not met/);
+      await call(w.app, w.requester, 'POST', '/api/v1/changes', 422, {
+        title: 'x',
+        template: 'nope',
+        patches: [{ asset: 'web-02', package: 'openssl' }],
       });
     },
   );

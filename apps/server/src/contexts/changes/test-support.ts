@@ -187,6 +187,8 @@ export async function call<T = ChangeDetail>(
     ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
   });
   if (response.statusCode !== status)
-    throw new Error(`${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`);
+    throw new Error(
+      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
+    );
   return response.json<T>();
 }
