@@ -131,7 +131,7 @@ function readFile(io: CliIo, path: string, what: string): string {
 export function readPlans(io: CliIo, path: string): NonNullable<CreateBody['plans']> {
   const parsed = parsePlansDocument(readFile(io, path, 'plan'));
   if (!parsed.ok) throw new UsageError(`${path}: ${parsed.errors.join('; ')}`);
-  return parsed.plans as NonNullable<CreateBody['plans']>;
+  return parsed.plans;
 }
 
 const listKeys = ['priority', 'environment', 'criticality', 'exposure', 'status', 'ids'] as const;
@@ -162,7 +162,7 @@ export function findingFilter(text: string): FindingSelection {
       );
     }
   }
-  return selection as FindingSelection;
+  return selection;
 }
 
 function summaryLine(change: {

@@ -92,7 +92,7 @@ export async function replaceScope(
     for (let i = 0; i < rows.length; i += 200) {
       await db
         .insertInto(table)
-        .values(rows.slice(i, i + 200) as never)
+        .values(rows.slice(i, i + 200))
         .execute();
     }
   }
@@ -171,7 +171,16 @@ export function reviewOf(db: Executor, changeId: string): Promise<ChangeReviewTa
 }
 
 export async function upsertReview(db: Executor, row: ChangeReviewTable): Promise<void> {
-  const { change_id: _id, ...rest } = row;
+  const rest = {
+    went_well: row.went_well,
+    did_not_go_well: row.did_not_go_well,
+    incidents_json: row.incidents_json,
+    lessons: row.lessons,
+    follow_ups_json: row.follow_ups_json,
+    author_id: row.author_id,
+    author_name: row.author_name,
+    updated_at: row.updated_at,
+  };
   await db
     .insertInto('change_reviews')
     .values(row)

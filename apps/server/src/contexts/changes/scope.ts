@@ -5,7 +5,7 @@
  */
 import type { ServerContext } from '../../context.ts';
 import { ValidationError } from '../../http/problems.ts';
-import type { ApiFinding, FindingFilters } from '../findings/index.ts';
+import type { ApiFinding } from '../findings/index.ts';
 import { findingsByIds, findingsMatching } from '../findings/index.ts';
 import type { Asset, AvailableUpdate } from '../inventory/index.ts';
 import {
@@ -84,7 +84,7 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
     if (hasFilter) {
       const matching = await findingsMatching(
         ctx,
-        filters as FindingFilters,
+        filters,
         status,
         maxFindingsPerChange + ids.length,
       );
@@ -94,7 +94,7 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
   } else {
     const matching = await findingsMatching(
       ctx,
-      filters as FindingFilters,
+      filters,
       status,
       maxFindingsPerChange,
     );

@@ -206,6 +206,6 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
       created_by_id: null,
       created_by_name: 'system',
       created_at: '2026-12-06T00:00:00.000Z',
-    } as never)
+    })
     .execute();
 }
