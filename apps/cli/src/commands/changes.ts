@@ -34,8 +34,11 @@ export const changesHelp = `Usage:
   patchgate changes approve <id> [--comment <text>]
   patchgate changes reject <id> --comment <text>
   patchgate changes schedule <id> --start <ISO 8601> [--end <ISO 8601>] [--override-freeze]
-  patchgate changes start|complete|fail <id> [--reason <text>]
-  patchgate changes roll-back|cancel <id> --reason <text>
+  patchgate changes start <id> [--reason <text>]
+  patchgate changes complete <id> [--reason <text>]
+  patchgate changes fail <id> [--reason <text>]
+  patchgate changes roll-back <id> --reason <text>
+  patchgate changes cancel <id> --reason <text>
   patchgate changes close <id>
   patchgate changes review <id> [--file <review.yaml|json>]
   patchgate changes conflicts <id>
