@@ -1061,6 +1061,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/change-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Standard-change templates, the latest version of each
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listChangeTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest version of a standard-change template
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeTemplate"];
+        /**
+         * Save a new version of a standard-change template (changes keep the version they used)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["saveChangeTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/changes/agenda": {
         parameters: {
             query?: never;
@@ -6519,8 +6563,7 @@ export interface operations {
                     /** @description more about it */
                     description?: string;
                     /**
-                     * @description standard, normal or emergency
-                     * @default normal
+                     * @description standard, normal or emergency; default standard with a template, else normal
                      * @enum {string}
                      */
                     type?: "standard" | "normal" | "emergency";
@@ -6567,6 +6610,12 @@ export interface operations {
                          */
                         dueBefore?: string;
                     };
+                    /**
+                     * @description from findings: lowest-fix (the lowest version closing every linked finding) or available-update (all pending updates the assets report, e.g. from the security repository)
+                     * @default lowest-fix
+                     * @enum {string}
+                     */
+                    patchTarget?: "lowest-fix" | "available-update";
                     /** @description the plans; omitted: a default deployment plan from the assets */
                     plans?: {
                         /** @description how the change is tested before it reaches production */
@@ -7080,6 +7129,600 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    listChangeTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: {
+                            name: string;
+                            version: number;
+                            description: string;
+                            /** @description the auto-approval criteria */
+                            criteria: {
+                                [key: string]: unknown;
+                            };
+                            /** @description plans a change from it starts with */
+                            defaultPlans?: unknown;
+                            createdBy: string;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getChangeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description template name: lower-case letters, digits and "-" */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a standard-change template version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: number;
+                        description: string;
+                        /** @description the auto-approval criteria */
+                        criteria: {
+                            [key: string]: unknown;
+                        };
+                        /** @description plans a change from it starts with */
+                        defaultPlans?: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    saveChangeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description template name: lower-case letters, digits and "-" */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description a template version: description, criteria, default plans */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the template is for */
+                    description: string;
+                    /** @description what a change must satisfy to be approved by this template */
+                    criteria: {
+                        /**
+                         * @description every patch must come from a security origin (see securityOrigins)
+                         * @default true
+                         */
+                        onlySecurityOrigin?: boolean;
+                        /**
+                         * @description origins counted as security repositories, e.g. Debian-Security
+                         * @default [
+                         *       "*security*"
+                         *     ]
+                         */
+                        securityOrigins?: string[];
+                        /** @description at most this many assets */
+                        maxAssets?: number;
+                        /** @description every asset must be in one of these environments (none: any) */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /**
+                         * @description the deployment plan’s first wave must hold no production asset
+                         * @default false
+                         */
+                        nonProductionFirst?: boolean;
+                        /**
+                         * @description the highest risk level allowed
+                         * @default low
+                         * @enum {string}
+                         */
+                        maxRisk?: "low" | "moderate" | "high";
+                        /**
+                         * @description which packages the template covers
+                         * @default {
+                         *       "deny": []
+                         *     }
+                         */
+                        packages?: {
+                            /** @description only these packages (none: any package) */
+                            allow?: string[];
+                            /**
+                             * @description never these packages
+                             * @default []
+                             */
+                            deny?: string[];
+                        };
+                    };
+                    /** @description plans a change from this template starts with */
+                    defaultPlans?: {
+                        /** @description how the change is tested before it reaches production */
+                        testPlan?: {
+                            /** @description what is tested and why that is enough */
+                            summary: string;
+                            /**
+                             * @description environments the change is tested in before production
+                             * @default []
+                             */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /**
+                             * @description manual test steps, in order
+                             * @default []
+                             */
+                            steps?: {
+                                /** @description what to do */
+                                description: string;
+                                /** @description what must be observed for the step to pass */
+                                expectedResult: string;
+                            }[];
+                            /**
+                             * @description automated suites or pipelines that must pass (by name)
+                             * @default []
+                             */
+                            automatedSuites?: string[];
+                        };
+                        /**
+                         * @description test results so far
+                         * @default []
+                         */
+                        testEvidence?: ({
+                            /**
+                             * @description results of an automated suite
+                             * @enum {string}
+                             */
+                            kind: "automated";
+                            /** @description suite or pipeline name */
+                            suite: string;
+                            /** @description tests passed */
+                            passed: number;
+                            /** @description tests failed */
+                            failed: number;
+                            /**
+                             * @description tests skipped
+                             * @default 0
+                             */
+                            skipped?: number;
+                            /**
+                             * Format: date-time
+                             * @description when the suite ran (ISO 8601)
+                             */
+                            ranAt: string;
+                            /**
+                             * Format: uri
+                             * @description link to the run
+                             */
+                            reportUrl?: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        } | {
+                            /**
+                             * @description a person tested and signs off
+                             * @enum {string}
+                             */
+                            kind: "manual";
+                            /** @description who signs off (user id or name) */
+                            signedOffBy: string;
+                            /**
+                             * Format: date-time
+                             * @description when (ISO 8601)
+                             */
+                            signedOffAt: string;
+                            /**
+                             * @description the tester’s verdict
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed";
+                            /** @description what was tested and observed */
+                            notes: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        })[];
+                        /** @description what is backed up before the change and how to restore it */
+                        backupPlan?: {
+                            /**
+                             * @description record the installed package versions before the change (to downgrade to)
+                             * @default true
+                             */
+                            packageSelection?: boolean;
+                            /**
+                             * @description paths copied before the change, e.g. /etc
+                             * @default []
+                             */
+                            paths?: string[];
+                            /**
+                             * @description backup commands run before the change
+                             * @default []
+                             */
+                            hooks?: {
+                                /** @description hook name */
+                                name: string;
+                                /** @description command run on the asset before the change, e.g. a dump */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                            }[];
+                            /** @description how to restore from this backup */
+                            restore: string;
+                            /**
+                             * @description how long the backup is kept
+                             * @default 30
+                             */
+                            retentionDays?: number;
+                        };
+                        /** @description how the change is rolled out: waves within rings */
+                        deploymentPlan?: {
+                            /** @description the waves, in the order they run */
+                            waves: {
+                                /** @description wave name, unique in the plan */
+                                name: string;
+                                /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                assets?: string[];
+                                /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                selector?: {
+                                    /** @description asset names or ids */
+                                    names?: string[];
+                                    /** @description asset environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description asset criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description asset exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owning teams */
+                                    teams?: string[];
+                                    /** @description asset tags (any of them) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them) */
+                                    groups?: string[];
+                                };
+                                /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                share?: number | string;
+                                /**
+                                 * @description assets patched at the same time (count or % of the wave, at least 1)
+                                 * @default 1
+                                 */
+                                concurrency?: number | string;
+                                /**
+                                 * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                 * @default 0
+                                 */
+                                failureThreshold?: number | string;
+                                /**
+                                 * @description minutes to watch the wave after it finishes before the next one starts
+                                 * @default 0
+                                 */
+                                bakeMinutes?: number;
+                                /**
+                                 * @description checks run on each asset after patching
+                                 * @default []
+                                 */
+                                healthChecks?: ({
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description command run on the asset */
+                                    command: string;
+                                    /**
+                                     * @description exit code meaning healthy
+                                     * @default 0
+                                     */
+                                    expectExitCode?: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description an HTTP probe from the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "http";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                    url: string;
+                                    /**
+                                     * @description status meaning healthy
+                                     * @default 200
+                                     */
+                                    expectStatus?: number;
+                                    /** @description text the body must contain */
+                                    bodyContains?: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a systemd unit must be active
+                                     * @enum {string}
+                                     */
+                                    kind: "systemd";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description unit name, e.g. nginx.service */
+                                    unit: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a TCP port must accept connections
+                                     * @enum {string}
+                                     */
+                                    kind: "tcp";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /**
+                                     * @description host, as seen from the asset
+                                     * @default localhost
+                                     */
+                                    host?: string;
+                                    /** @description TCP port */
+                                    port: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                })[];
+                                /**
+                                 * @description manual: a person must release the wave before it starts
+                                 * @default auto
+                                 * @enum {string}
+                                 */
+                                gate?: "auto" | "manual";
+                                /**
+                                 * @description what happens when the failure threshold is exceeded
+                                 * @default pause
+                                 * @enum {string}
+                                 */
+                                onFailure?: "pause" | "rollback" | "continue";
+                            }[];
+                            /**
+                             * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                             * @default []
+                             */
+                            rings?: {
+                                /** @description ring name, unique in the plan */
+                                name: string;
+                                /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                offsetDays: number;
+                                /** @description names of the plan’s waves in this ring, in order */
+                                waves: string[];
+                            }[];
+                            /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description when and how the change is undone (required for normal and emergency changes) */
+                        rollbackPlan?: {
+                            /** @description what starts the rollback */
+                            triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                            /** @description steps, in order, on each asset */
+                            steps: ({
+                                /**
+                                 * @description install the exact versions recorded before the change
+                                 * @enum {string}
+                                 */
+                                kind: "downgrade";
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description restore paths from the backup plan
+                                 * @enum {string}
+                                 */
+                                kind: "restore-paths";
+                                /** @description paths to restore; default: every path the backup plan copies */
+                                paths?: string[];
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description the command */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                                /** @description note for the implementer */
+                                description?: string;
+                            })[];
+                            /** @description how long the rollback takes per wave */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description who is told what, when */
+                        communicationPlan?: {
+                            /** @description messages to send */
+                            messages: {
+                                /**
+                                 * @description before the window, when it starts, after it ends
+                                 * @enum {string}
+                                 */
+                                phase: "pre" | "during" | "post";
+                                /**
+                                 * @description who receives it
+                                 * @default []
+                                 */
+                                audiences?: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                /**
+                                 * @description further e-mail addresses
+                                 * @default []
+                                 */
+                                addresses?: string[];
+                                /** @description pre messages: minutes before the start (default 1440, a day) */
+                                leadMinutes?: number;
+                                /** @description subject line */
+                                subject: string;
+                                /** @description what recipients must do before, during or after the change */
+                                body: string;
+                            }[];
+                        };
+                        /** @description roles and responsibilities for this change */
+                        roles?: {
+                            /** @description who asks for the change */
+                            requester?: string;
+                            /** @description who carries it out (opens manual gates) */
+                            implementer?: string;
+                            /**
+                             * @description who is expected to approve
+                             * @default []
+                             */
+                            approvers?: string[];
+                            /** @description who keeps stakeholders informed */
+                            communicator?: string;
+                            /** @description the on-call contact during the window */
+                            onCall?: {
+                                /** @description who */
+                                name: string;
+                                /** @description how to reach them during the window (phone, pager, e-mail) */
+                                contact: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description a standard-change template version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: number;
+                        description: string;
+                        /** @description the auto-approval criteria */
+                        criteria: {
+                            [key: string]: unknown;
+                        };
+                        /** @description plans a change from it starts with */
+                        defaultPlans?: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     changeAgenda: {
         parameters: {
             query?: never;
@@ -7186,8 +7829,13 @@ export interface operations {
                                 fromVersion: string | null;
                                 /** @description null: the latest the package manager offers */
                                 toVersion: string | null;
-                                /** @enum {string} */
-                                mode: "fixed" | "pinned" | "latest";
+                                /**
+                                 * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                                 * @enum {string}
+                                 */
+                                mode: "fixed" | "pinned" | "update" | "latest";
+                                /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                                origin: string | null;
                             }[];
                             findings: {
                                 findingId: string;
@@ -7804,8 +8452,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -8470,8 +9123,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -9522,8 +10180,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -10147,8 +10810,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -10772,8 +11440,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -11397,8 +12070,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -12034,8 +12712,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -12659,8 +13342,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -13284,8 +13972,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -13909,8 +14602,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -14534,8 +15232,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -15159,8 +15862,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -15784,8 +16492,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -16409,8 +17122,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -17034,8 +17752,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -17697,8 +18420,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -18327,8 +19055,13 @@ export interface operations {
                             fromVersion: string | null;
                             /** @description null: the latest the package manager offers */
                             toVersion: string | null;
-                            /** @enum {string} */
-                            mode: "fixed" | "pinned" | "latest";
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
                         }[];
                         findings: {
                             findingId: string;
@@ -19041,8 +19774,13 @@ export interface operations {
                                 fromVersion: string | null;
                                 /** @description null: the latest the package manager offers */
                                 toVersion: string | null;
-                                /** @enum {string} */
-                                mode: "fixed" | "pinned" | "latest";
+                                /**
+                                 * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                                 * @enum {string}
+                                 */
+                                mode: "fixed" | "pinned" | "update" | "latest";
+                                /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                                origin: string | null;
                             }[];
                             findings: {
                                 findingId: string;

@@ -34,8 +34,11 @@ export const changesHelp = `Usage:
   patchgate changes approve <id> [--comment <text>]
   patchgate changes reject <id> --comment <text>
   patchgate changes schedule <id> --start <ISO 8601> [--end <ISO 8601>] [--override-freeze]
-  patchgate changes start|complete|fail <id> [--reason <text>]
-  patchgate changes roll-back|cancel <id> --reason <text>
+  patchgate changes start <id> [--reason <text>]
+  patchgate changes complete <id> [--reason <text>]
+  patchgate changes fail <id> [--reason <text>]
+  patchgate changes roll-back <id> --reason <text>
+  patchgate changes cancel <id> --reason <text>
   patchgate changes close <id>
   patchgate changes review <id> [--file <review.yaml|json>]
   patchgate changes conflicts <id>
@@ -131,7 +134,7 @@ function readFile(io: CliIo, path: string, what: string): string {
 export function readPlans(io: CliIo, path: string): NonNullable<CreateBody['plans']> {
   const parsed = parsePlansDocument(readFile(io, path, 'plan'));
   if (!parsed.ok) throw new UsageError(`${path}: ${parsed.errors.join('; ')}`);
-  return parsed.plans as NonNullable<CreateBody['plans']>;
+  return parsed.plans;
 }
 
 const listKeys = ['priority', 'environment', 'criticality', 'exposure', 'status', 'ids'] as const;
@@ -162,7 +165,7 @@ export function findingFilter(text: string): FindingSelection {
       );
     }
   }
-  return selection as FindingSelection;
+  return selection;
 }
 
 function summaryLine(change: {
@@ -342,9 +345,7 @@ async function show(args: string[], io: CliIo): Promise<ExitCode> {
   const id = oneId('show', positionals);
   const { client, server } = remoteClient(io, values);
   const change = expectOk(
-    await reachable(server, () =>
-      client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
-    ),
+    await reachable(server, () => client.GET('/api/v1/changes/{id}', { params: { path: { id } } })),
     `change ${id}`,
   );
   if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
@@ -518,8 +519,7 @@ async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
   if (values.json === true) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
   else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
   else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
-  else
-    io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
+  else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
   return exitCodes.ok;
 }
 

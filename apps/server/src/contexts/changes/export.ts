@@ -30,14 +30,16 @@ const AuditExcerpt = z.object({
   after: z.unknown(),
 });
 
+const ExportedChange = ChangeDetail.omit({ conflicts: true, approvals: true, planVersions: true });
+
 export const ChangeExport = z
   .object({
     format: z.literal(exportFormat).describe('what this document is'),
     formatVersion: z.literal(exportFormatVersion).describe('its version'),
     exportedAt: z.string().describe('when (server clock)'),
-    change: ChangeDetail.omit({ conflicts: true, approvals: true, planVersions: true })
-      .extend({})
-      .describe('the request as it stands: scope, patches, findings, risk, plans, history'),
+    change: ExportedChange.describe(
+      'the request as it stands: scope, patches, findings, risk, plans, history',
+    ),
     planVersions: z
       .array(
         PlanVersion.extend({
@@ -77,7 +79,8 @@ export async function exportChange(ctx: Ctx, ref: string): Promise<ChangeExport>
   const row = await changeOr404(db, ref);
   const detail = await changeDetail(ctx, row.id);
   const versions = await repo.planVersionsOf(db, row.id);
-  const { conflicts: _c, approvals: _a, planVersions: _p, ...change } = detail;
+  // The request as it stands; conflicts, approval status and versions have their own members.
+  const change = ExportedChange.parse(detail);
   const audit = await auditEventsOf(db, [{ type: 'change', ids: [row.id] }]);
   const body: Omit<ChangeExport, 'digest'> = {
     format: exportFormat,

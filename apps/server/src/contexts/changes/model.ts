@@ -107,6 +107,7 @@ export function toChangePatch(row: ChangePatchTable, assetName: string): ChangeP
     fromVersion: row.from_version,
     toVersion: row.to_version,
     mode: row.mode as ChangePatch['mode'],
+    origin: row.origin,
   };
 }
 

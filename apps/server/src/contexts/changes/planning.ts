@@ -6,6 +6,7 @@
 import type {
   ChangePlans,
   ChangeType,
+  DerivePatchesOptions,
   FindingPriority,
   RestartKind,
   RiskFactor,
@@ -25,7 +26,7 @@ import type { Executor } from './repository.ts';
 import { pastOutcomes } from './repository.ts';
 import type { ApiFinding } from '../findings/index.ts';
 import type { Scope } from './scope.ts';
-import type { ChangePatchTable, ChangeRequestTable } from './tables.ts';
+import type { ChangePatchTable } from './tables.ts';
 
 /** The assets in scope as @patchgate/model sees them (selectors, waves, risk). */
 export function assetFacts(scope: Pick<Scope, 'assets'>): AssetFacts[] {
@@ -122,7 +123,10 @@ export type PatchDraft = Omit<ChangePatchTable, 'change_id' | 'seq'>;
  * package, the lowest version closing every linked finding), and the findings no version closes
  * with the reason.
  */
-export function patchesForFindings(findings: readonly ApiFinding[]): {
+export function patchesForFindings(
+  findings: readonly ApiFinding[],
+  options: DerivePatchesOptions = {},
+): {
   patches: PatchDraft[];
   unpatchable: { findingId: string; reason: string }[];
 } {
@@ -140,6 +144,7 @@ export function patchesForFindings(findings: readonly ApiFinding[]): {
       priority: f.priority,
       kev: f.kev,
     })),
+    options,
   );
   return {
     patches: derived.patches.map((p) => ({
@@ -148,23 +153,9 @@ export function patchesForFindings(findings: readonly ApiFinding[]): {
       package_name: p.packageName,
       from_version: p.fromVersion,
       to_version: p.toVersion,
-      mode: 'fixed',
+      mode: options.mode === 'available-update' && p.origin !== null ? 'update' : 'fixed',
+      origin: p.origin,
     })),
     unpatchable: derived.unpatchable.map((u) => ({ findingId: u.findingId, reason: u.reason })),
   };
-}
-
-/**
- * A standard change's template criteria against its scope (undefined for other types: they
- * have none). A standard change without a template cannot meet any.
- */
-export function templateCriteria(
-  _db: Executor,
-  row: ChangeRequestTable,
-  _scope: Scope,
-): Promise<{ ok: boolean; failures: string[] } | undefined> {
-  if (row.type !== 'standard') return Promise.resolve(undefined);
-  if (row.template_id === null)
-    return Promise.resolve({ ok: false, failures: ['a standard change needs a template'] });
-  return Promise.resolve({ ok: false, failures: ['the template is not known'] });
 }

@@ -13,6 +13,7 @@ import type {
   ChangePlanVersionTable,
   ChangeRequestTable,
   ChangeReviewTable,
+  ChangeTemplateTable,
   ChangeTransitionTable,
 } from './tables.ts';
 
@@ -91,7 +92,7 @@ export async function replaceScope(
     for (let i = 0; i < rows.length; i += 200) {
       await db
         .insertInto(table)
-        .values(rows.slice(i, i + 200) as never)
+        .values(rows.slice(i, i + 200))
         .execute();
     }
   }
@@ -170,7 +171,16 @@ export function reviewOf(db: Executor, changeId: string): Promise<ChangeReviewTa
 }
 
 export async function upsertReview(db: Executor, row: ChangeReviewTable): Promise<void> {
-  const { change_id: _id, ...rest } = row;
+  const rest = {
+    went_well: row.went_well,
+    did_not_go_well: row.did_not_go_well,
+    incidents_json: row.incidents_json,
+    lessons: row.lessons,
+    follow_ups_json: row.follow_ups_json,
+    author_id: row.author_id,
+    author_name: row.author_name,
+    updated_at: row.updated_at,
+  };
   await db
     .insertInto('change_reviews')
     .values(row)
@@ -282,4 +292,32 @@ export async function pastOutcomes(
   }
   const values = [...outcome.values()];
   return { finished: values.length, failed: values.filter(Boolean).length };
+}
+
+// ---------------------------------------------------------------- templates
+
+/** The latest version of a template, or that version. */
+export function templateRow(
+  db: Executor,
+  name: string,
+  version?: number,
+): Promise<ChangeTemplateTable | undefined> {
+  let query = db.selectFrom('change_templates').selectAll().where('name', '=', name);
+  if (version !== undefined) query = query.where('version', '=', version);
+  return query.orderBy('version', 'desc').limit(1).executeTakeFirst();
+}
+
+/** The latest version of every template, by name. */
+export async function latestTemplates(db: Executor): Promise<ChangeTemplateTable[]> {
+  const rows = await db
+    .selectFrom('change_templates')
+    .selectAll()
+    .orderBy('name')
+    .orderBy('version', 'desc')
+    .execute();
+  return rows.filter((row, i) => rows[i - 1]?.name !== row.name);
+}
+
+export async function insertTemplate(db: Executor, row: ChangeTemplateTable): Promise<void> {
+  await db.insertInto('change_templates').values(row).execute();
 }

@@ -1,10 +1,202 @@
 import { schemeForEcosystem } from '@patchgate/versioning';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/database.ts';
+import { testApp } from '../../../test/app.ts';
+import type { TestCaller } from '../../../test/auth.ts';
+import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
+import { reconcileAsset } from '../findings/index.ts';
+import {
+  exampleAdvisories,
+  exampleInventory,
+  manualClock,
+  memoryInputs,
+  plainAsset,
+} from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
-import type { ChangeWorld } from './test-support.ts';
-import { call, changeWorld, hostId, normalPlans } from './test-support.ts';
+
+/**
+ * The world of these tests: a real app on a real database with the repository's example Debian
+ * host and its findings (reconciled from the real example advisories), a second asset with an
+ * uploaded inventory, and users in the approver groups the default policy names.
+ */
+type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
+
+const hostId = '00000000-0000-4000-8000-000000000001';
+
+interface ChangeWorld {
+  readonly app: TestApp;
+  readonly database: Database;
+  readonly clock: ReturnType<typeof manualClock>;
+  /** operator: changes:request and changes:implement. */
+  readonly requester: TestCaller;
+  /** change_manager: request, approve, manage. */
+  readonly manager: TestCaller;
+  /** In the service-owners group. */
+  readonly owner: TestCaller;
+  /** Two CAB members. */
+  readonly cab1: TestCaller;
+  readonly cab2: TestCaller;
+  /** In the emergency group. */
+  readonly emergency: TestCaller;
+  readonly viewer: TestCaller;
+  readonly admin: TestCaller;
+  close(): Promise<void>;
+}
+
+async function changeWorld(open: () => Promise<Database>): Promise<ChangeWorld> {
+  const database = await open();
+  const clock = manualClock('2026-12-01T09:00:00.000Z');
+  const { index, facts } = await exampleAdvisories();
+  const inputs = memoryInputs(index, facts);
+  inputs.setAsset({
+    ...plainAsset(hostId, 'debian-host', ['linux', 'web']),
+    context: { exposure: 'internet', environment: 'production', criticality: 'high', tags: [] },
+  });
+  inputs.setInventory(hostId, {
+    snapshotId: 's1',
+    takenAt: '2026-12-01T08:00:00.000Z',
+    inventory: exampleInventory('host'),
+  });
+  await reconcileAsset(database, clock, inputs, hostId);
+  await database.db
+    .insertInto('assets')
+    .values({
+      id: hostId,
+      name: 'debian-host',
+      kind: 'host',
+      os_release: 'Debian:12',
+      environment: 'production',
+      criticality: 'high',
+      exposure: 'internet',
+      owner_team: 'web-team',
+      tags_json: '[]',
+      groups_json: '["linux","web"]',
+      maintenance_window: null,
+      created_at: '2026-12-01T08:00:00.000Z',
+      updated_at: '2026-12-01T08:00:00.000Z',
+      current_snapshot_id: null,
+    })
+    .execute();
+  const built = await testApp(database, clock);
+  const app = built.app;
+  const requester = await testCaller(database, ['operator'], 'rita-requester');
+  const manager = await testCaller(database, ['change_manager'], 'max-manager');
+  const owner = await testCaller(database, ['approver'], 'olga-owner');
+  const cab1 = await testCaller(database, ['approver'], 'carl-cab');
+  const cab2 = await testCaller(database, ['approver'], 'cora-cab');
+  const emergency = await testCaller(database, ['approver'], 'emil-emergency');
+  const viewer = await testCaller(database, ['viewer'], 'vera-viewer');
+  const admin = await testCaller(database, ['admin'], 'ada-admin');
+
+  for (const [group, users] of [
+    ['service-owners', [owner, manager]],
+    ['cab', [cab1, cab2, manager]],
+    ['emergency', [emergency]],
+  ] as const) {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/approver-groups/${group}/members`,
+      headers: admin.headers,
+      payload: { add: users.map((u) => u.username) },
+    });
+    if (response.statusCode !== 200)
+      throw new Error(`adding ${group} members: ${response.statusCode} ${response.body}`);
+  }
+
+  // web-02: a staging host with an uploaded inventory (openssl), no findings.
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/assets',
+    headers: admin.headers,
+    payload: {
+      name: 'web-02',
+      osRelease: 'Debian:12',
+      environment: 'production',
+      criticality: 'medium',
+      groups: ['web'],
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`web-02: ${created.body}`);
+  const upload = await app.inject({
+    method: 'POST',
+    url: '/api/v1/assets/web-02/snapshots',
+    headers: admin.headers,
+    payload: {
+      packages: [
+        { ecosystem: 'Debian:12', name: 'openssl', version: '3.0.15-1~deb12u1' },
+        { ecosystem: 'Debian:12', name: 'nginx', version: '1.22.1-9' },
+      ],
+    },
+  });
+  if (upload.statusCode !== 201) throw new Error(`web-02 snapshot: ${upload.body}`);
+
+  return {
+    app,
+    database,
+    clock,
+    requester,
+    manager,
+    owner,
+    cab1,
+    cab2,
+    emergency,
+    viewer,
+    admin,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A plans document valid for normal and emergency changes on web-02 / debian-host. */
+const normalPlans = {
+  testPlan: {
+    summary: 'Smoke test on staging first.',
+    steps: [{ description: 'Open the front page', expectedResult: 'HTTP 200' }],
+  },
+  deploymentPlan: {
+    estimatedMinutes: 60,
+    waves: [
+      {
+        name: 'all',
+        concurrency: 1,
+        failureThreshold: 0,
+        bakeMinutes: 10,
+        gate: 'auto',
+        onFailure: 'rollback',
+        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
+      },
+    ],
+  },
+  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+};
+
+type Inject = TestApp['inject'];
+
+/** `method url` as `caller`, expecting `status`; returns the parsed body. */
+async function call<T = ChangeDetail>(
+  app: { inject: Inject },
+  caller: TestCaller,
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  status: number,
+  payload?: unknown,
+): Promise<T> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: caller.headers,
+    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+  });
+  if (response.statusCode !== status)
+    throw new Error(
+      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
+    );
+  return response.json<T>();
+}
 
 interface Problem {
   status: number;
@@ -77,6 +269,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
           fromVersion: '3.0.15-1~deb12u1',
           toVersion: '3.0.17-1~deb12u2',
           mode: 'pinned',
+          origin: null,
         },
       ]);
       expect(detail.history).toMatchObject([
@@ -572,6 +765,215 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       await call(w.app, w.viewer, 'POST', '/api/v1/changes/verify-export', 422, {
         ...document,
         formatVersion: 9,
+      });
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'scheduling: a freeze is refused (emergency may override when allowed); conflicts; next slot',
+    async () => {
+      const w = await setUp();
+      // Nightly window 22:00–02:00 UTC for web-02; a freeze on 5 December; an emergency-only
+      // freeze on 6 December.
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/windows', 201, {
+        name: 'nightly',
+        rrule: 'FREQ=DAILY',
+        dtstart: '2026-11-01T22:00',
+        timeZone: 'UTC',
+        durationMinutes: 240,
+        cutoffMinutes: 30,
+        selector: { names: ['web-02'] },
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'year-end sale',
+        start: '2026-12-05T00:00:00Z',
+        end: '2026-12-06T00:00:00Z',
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'board meeting',
+        start: '2026-12-06T00:00:00Z',
+        end: '2026-12-07T00:00:00Z',
+        allowEmergency: true,
+      });
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      const frozen = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect(frozen.detail).toMatch(/cannot be scheduled into a freeze: .*year-end sale/);
+      const notEmergency = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+      });
+      expect(notEmergency.detail).toMatch(/board meeting.*only an emergency change may override/);
+      const unchanged = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(unchanged.schedule).toBeNull();
+
+      // Outside the window: scheduled, with the conflict listed (and approvals missing).
+      const outside = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-03T12:00:00Z',
+      });
+      expect(outside.conflicts.map((c) => c.kind).sort()).toEqual([
+        'approval-missing-before-start',
+        'outside-window',
+      ]);
+      const listed = await call<{ conflicts: { kind: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/conflicts`,
+        200,
+      );
+      expect(listed.conflicts.map((c) => c.kind).sort()).toEqual(
+        outside.conflicts.map((c) => c.kind).sort(),
+      );
+      // The next slot: the first nightly window after now (1 December 09:00) with no freeze.
+      const slot = await call<{ start: string; end: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/next-slot`,
+        200,
+      );
+      expect(slot).toEqual({
+        start: '2026-12-01T22:00:00.000Z',
+        end: '2026-12-01T23:00:00.000Z',
+        reason: null,
+      });
+      // Another change on web-02 in the same night conflicts with the first.
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-01T22:00:00Z',
+      });
+      // A submitted change holds its assets (a draft does not).
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      const second = await draft(w, { title: 'second' });
+      const overlapping = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${second.id}/schedule`,
+        200,
+        { start: '2026-12-01T22:30:00Z' },
+      );
+      expect(overlapping.conflicts.map((c) => c.kind)).toContain('asset-in-overlapping-change');
+      const after = await call<{ start: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${second.id}/next-slot`,
+        200,
+      );
+      // Right after the first change ends, still inside the window before its cutoff.
+      expect(after.start).toBe('2026-12-01T23:00:00.000Z');
+
+      // An emergency change may enter the board-meeting freeze when it asks to; audited.
+      const urgent = await draft(w, { type: 'emergency', title: 'urgent' });
+      const urgentUrl = `/api/v1/changes/${urgent.id}`;
+      const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+      });
+      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+        reason: 'KEV exploited in the wild',
+      });
+      expect(overridden.schedule?.start).toBe('2026-12-06T22:00:00.000Z');
+      expect(overridden.conflicts.find((c) => c.kind === 'in-freeze')).toMatchObject({
+        emergencyOverrideAllowed: true,
+      });
+      // The calendar shows the scheduled changes.
+      const calendar = await call<{ changes?: { title: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/calendar?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z',
+        200,
+      );
+      expect(JSON.stringify(calendar)).toContain('CHG-0001 openssl on web-02');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'standard changes: a versioned template, auto-approved when its criteria hold',
+    async () => {
+      const w = await setUp();
+      const templates = await call<{ templates: { name: string; version: number }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/change-templates',
+        200,
+      );
+      expect(templates.templates).toMatchObject([
+        { name: 'security-updates-non-production', version: 1 },
+      ]);
+      await call(w.app, w.requester, 'PUT', '/api/v1/change-templates/web-openssl', 403, {});
+      const saved = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        {
+          description: 'openssl on the web tier',
+          criteria: {
+            onlySecurityOrigin: false,
+            maxAssets: 5,
+            maxRisk: 'high',
+            packages: { allow: ['openssl'] },
+          },
+          defaultPlans: normalPlans,
+        },
+      );
+      expect(saved.version).toBe(1);
+      const standard = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl, standard',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+      });
+      expect(standard).toMatchObject({
+        type: 'standard',
+        template: { id: 'web-openssl', version: 1 },
+      });
+      const submitted = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${standard.id}/submit`,
+        200,
+        {},
+      );
+      expect(submitted.state).toBe('authorise');
+      expect(submitted.approvals).toMatchObject({ complete: true, autoApproved: true });
+      // A later version of the template does not change the version this change recorded.
+      const v2 = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        { description: 'v2', criteria: { maxAssets: 1, packages: { allow: ['nginx'] } } },
+      );
+      expect(v2.version).toBe(2);
+      // Outside the criteria (nginx is not allowed by version 1): submit is refused.
+      const outside = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl and nginx, standard v2',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${outside.id}/submit`,
+        {},
+      );
+      expect(problem.detail).toMatch(/template's criteria are not met/);
+      await call(w.app, w.requester, 'POST', '/api/v1/changes', 422, {
+        title: 'x',
+        template: 'nope',
+        patches: [{ asset: 'web-02', package: 'openssl' }],
       });
     },
   );

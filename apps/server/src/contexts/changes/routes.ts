@@ -10,6 +10,15 @@ import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import { cabAgenda } from './agenda.ts';
 import { ChangeExport, ExportVerification, exportChange, verifyExport } from './export.ts';
+import {
+  ApiTemplate,
+  TemplateBody,
+  TemplateList,
+  TemplateNameParams,
+  getTemplate,
+  listTemplates,
+  saveTemplate,
+} from './templates.ts';
 import type { ChangeActor } from './model.ts';
 import {
   ActionBody,
@@ -95,6 +104,52 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
         ...(cursor !== undefined && { cursor }),
       });
     },
+  );
+
+  api.get(
+    '/api/v1/change-templates',
+    {
+      config: { access: 'changes:read' },
+      schema: {
+        operationId: 'listChangeTemplates',
+        tags,
+        summary: 'Standard-change templates, the latest version of each',
+        response: { 200: TemplateList },
+      },
+    },
+    async () => listTemplates(ctx),
+  );
+
+  api.get(
+    '/api/v1/change-templates/:name',
+    {
+      config: { access: 'changes:read' },
+      schema: {
+        operationId: 'getChangeTemplate',
+        tags,
+        summary: 'The latest version of a standard-change template',
+        params: TemplateNameParams,
+        response: { 200: ApiTemplate, 404: Problem },
+      },
+    },
+    async (request) => getTemplate(ctx, request.params.name),
+  );
+
+  api.put(
+    '/api/v1/change-templates/:name',
+    {
+      config: { access: 'changes:manage' },
+      schema: {
+        operationId: 'saveChangeTemplate',
+        tags,
+        summary:
+          'Save a new version of a standard-change template (changes keep the version they used)',
+        params: TemplateNameParams,
+        body: TemplateBody,
+        response: { 200: ApiTemplate },
+      },
+    },
+    async (request) => saveTemplate(ctx, request.params.name, request.body, by(request)),
   );
 
   api.get(

@@ -85,14 +85,14 @@ async function conflictsAt(
   }).map((c) => ({ ...c }));
 }
 
-/** The conflicts of a scheduled change (none when it is not scheduled or is over). */
+/** The conflicts of a scheduled change, drafts included (none when unscheduled or over). */
 export async function conflictsOf(
   ctx: Ctx,
   row: ChangeRequestTable,
   scope: Scope,
 ): Promise<Conflict[]> {
   if (row.scheduled_start === null || row.scheduled_end === null) return [];
-  if (!(holding as readonly string[]).includes(row.state)) return [];
+  if (row.state !== 'draft' && !(holding as readonly string[]).includes(row.state)) return [];
   const status = await approvalsOf(ctx, row, scope);
   return conflictsAt(ctx, row, scope, row.scheduled_start, row.scheduled_end, status.complete);
 }

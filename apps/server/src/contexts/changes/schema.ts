@@ -17,6 +17,9 @@ function commaList<const T extends readonly [string, ...string[]]>(values: T, wh
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+export const patchModes = ['fixed', 'pinned', 'update', 'latest'] as const;
+export type PatchMode = (typeof patchModes)[number];
+
 /** `CHG-0042`, `42` or the change's id: everywhere a change is named. */
 export const ChangeIdParams = z.strictObject({
   id: z.string().min(1).max(100).describe('change id, or its number (CHG-0042 or 42)'),
@@ -62,7 +65,10 @@ export const ChangeCreateBody = z
   .strictObject({
     title: text(200).describe('what the change does, in a line'),
     description: z.string().max(10_000).optional().describe('more about it'),
-    type: z.enum(changeTypes).default('normal').describe('standard, normal or emergency'),
+    type: z
+      .enum(changeTypes)
+      .optional()
+      .describe('standard, normal or emergency; default standard with a template, else normal'),
     template: text(200)
       .optional()
       .describe('standard changes: the template, by name or id (its latest version)'),
@@ -76,6 +82,12 @@ export const ChangeCreateBody = z
       .optional()
       .describe('by hand: package → version per asset'),
     findings: FindingSelection.optional().describe('from findings: the patches that close them'),
+    patchTarget: z
+      .enum(['lowest-fix', 'available-update'])
+      .default('lowest-fix')
+      .describe(
+        'from findings: lowest-fix (the lowest version closing every linked finding) or available-update (all pending updates the assets report, e.g. from the security repository)',
+      ),
     plans: ChangePlans.optional().describe(
       'the plans; omitted: a default deployment plan from the assets',
     ),
@@ -226,7 +238,15 @@ export const ChangePatch = z.object({
   package: z.string(),
   fromVersion: z.string().nullable(),
   toVersion: z.string().nullable().describe('null: the latest the package manager offers'),
-  mode: z.enum(['fixed', 'pinned', 'latest']),
+  mode: z
+    .enum(patchModes)
+    .describe(
+      'fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers',
+    ),
+  origin: z
+    .string()
+    .nullable()
+    .describe('the repository of the target, when the asset reported it (e.g. bookworm-security)'),
 });
 export type ChangePatch = z.infer<typeof ChangePatch>;
 

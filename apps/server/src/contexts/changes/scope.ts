@@ -5,12 +5,17 @@
  */
 import type { ServerContext } from '../../context.ts';
 import { ValidationError } from '../../http/problems.ts';
-import type { ApiFinding, FindingFilters } from '../findings/index.ts';
+import type { ApiFinding } from '../findings/index.ts';
 import { findingsByIds, findingsMatching } from '../findings/index.ts';
-import type { Asset } from '../inventory/index.ts';
-import { currentInventory, getAsset, resolveAssetRef } from '../inventory/index.ts';
+import type { Asset, AvailableUpdate } from '../inventory/index.ts';
+import {
+  currentInventory,
+  getAsset,
+  listAvailableUpdates,
+  resolveAssetRef,
+} from '../inventory/index.ts';
 import { patchesForFindings } from './planning.ts';
-import type { FindingSelection, PatchRequest } from './schema.ts';
+import type { FindingSelection, PatchMode, PatchRequest } from './schema.ts';
 import type { ChangeAssetTable, ChangeFindingTable, ChangePatchTable } from './tables.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
@@ -79,7 +84,7 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
     if (hasFilter) {
       const matching = await findingsMatching(
         ctx,
-        filters as FindingFilters,
+        filters,
         status,
         maxFindingsPerChange + ids.length,
       );
@@ -89,7 +94,7 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
   } else {
     const matching = await findingsMatching(
       ctx,
-      filters as FindingFilters,
+      filters,
       status,
       maxFindingsPerChange,
     );
@@ -105,6 +110,29 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
   return findings;
 }
 
+/** The repository an update comes from: its security archive when it has one. */
+function originOf(update: AvailableUpdate): string | null {
+  const security = update.origins.find((o) => /security/i.test(`${o.archive} ${o.label ?? ''}`));
+  const origin = security ?? update.origins[0];
+  if (origin === undefined) return null;
+  return origin.label === undefined ? origin.archive : `${origin.label}/${origin.archive}`;
+}
+
+/** Each asset's reported available updates by package name (read once per asset). */
+function updatesReader(ctx: Ctx): (assetId: string) => Promise<Map<string, AvailableUpdate>> {
+  const cache = new Map<string, Promise<Map<string, AvailableUpdate>>>();
+  return (assetId) => {
+    let found = cache.get(assetId);
+    if (found === undefined) {
+      found = listAvailableUpdates(ctx, assetId, { securityOnly: false }).then(
+        (list) => new Map(list.updates.map((u) => [u.name, u])),
+      );
+      cache.set(assetId, found);
+    }
+    return found;
+  };
+}
+
 async function assetsById(ctx: Ctx, ids: Iterable<string>): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
   for (const id of new Set(ids)) {
@@ -118,6 +146,7 @@ async function fromFindings(
   ctx: Ctx,
   changeId: string,
   selection: FindingSelection,
+  target: 'lowest-fix' | 'available-update',
 ): Promise<Scope> {
   const all = await selectedFindings(ctx, selection);
   const assets = await assetsById(
@@ -127,7 +156,33 @@ async function fromFindings(
   // A finding whose asset has since been deleted has nothing left to patch.
   const findings = all.filter((f) => assets.has(f.asset.id));
   if (findings.length === 0) throw invalid('body.findings', 'the findings’ assets no longer exist');
-  const { patches, unpatchable } = patchesForFindings(findings);
+  const updatesOf = updatesReader(ctx);
+  const available = [];
+  for (const asset of assets.values()) {
+    for (const update of (await updatesOf(asset.id)).values()) {
+      const ecosystem = findings.find(
+        (f) => f.asset.id === asset.id && f.package.name === update.name,
+      )?.package.ecosystem;
+      if (ecosystem === undefined) continue;
+      available.push({
+        assetId: asset.id,
+        ecosystem,
+        packageName: update.name,
+        version: update.candidateVersion,
+        origin: originOf(update),
+      });
+    }
+  }
+  const derived = patchesForFindings(findings, { mode: target, availableUpdates: available });
+  const unpatchable = derived.unpatchable;
+  // A lowest fix the asset reports as its available update carries that update's origin.
+  const patches = [];
+  for (const p of derived.patches) {
+    const update = (await updatesOf(p.asset_id)).get(p.package_name);
+    const origin =
+      p.origin ?? (update?.candidateVersion === p.to_version ? originOf(update) : null);
+    patches.push({ ...p, origin });
+  }
   if (patches.length === 0) {
     throw invalid(
       'body.findings',
@@ -151,6 +206,7 @@ async function byHand(
   changeId: string,
   requests: readonly PatchRequest[],
 ): Promise<Scope> {
+  const updatesOf = updatesReader(ctx);
   const assets = new Map<string, Asset>();
   const patches: ChangePatchTable[] = [];
   const findings = new Map<string, ChangeFindingTable>();
@@ -182,6 +238,15 @@ async function byHand(
     for (const f of open) findings.set(f.id, findingRow(changeId, f));
     const derived =
       request.toVersion === undefined ? patchesForFindings(open).patches[0] : undefined;
+    const update = (await updatesOf(asset.id)).get(request.package);
+    const target: { to: string | null; mode: PatchMode } =
+      request.toVersion !== undefined
+        ? { to: request.toVersion, mode: 'pinned' }
+        : derived?.to_version != null
+          ? { to: derived.to_version, mode: 'fixed' }
+          : update !== undefined
+            ? { to: update.candidateVersion, mode: 'update' }
+            : { to: null, mode: 'latest' };
     patches.push({
       change_id: changeId,
       seq: i,
@@ -189,8 +254,12 @@ async function byHand(
       ecosystem: first.ecosystem,
       package_name: request.package,
       from_version: first.version,
-      to_version: request.toVersion ?? derived?.to_version ?? null,
-      mode: request.toVersion !== undefined ? 'pinned' : derived !== undefined ? 'fixed' : 'latest',
+      to_version: target.to,
+      mode: target.mode,
+      origin:
+        update !== undefined && (target.to === null || update.candidateVersion === target.to)
+          ? originOf(update)
+          : null,
     });
   }
   const seen = new Set<string>();
@@ -211,8 +280,13 @@ async function byHand(
 export function buildScope(
   ctx: Ctx,
   changeId: string,
-  input: { readonly patches?: readonly PatchRequest[]; readonly findings?: FindingSelection },
+  input: {
+    readonly patches?: readonly PatchRequest[];
+    readonly findings?: FindingSelection;
+    readonly patchTarget?: 'lowest-fix' | 'available-update';
+  },
 ): Promise<Scope> {
-  if (input.findings !== undefined) return fromFindings(ctx, changeId, input.findings);
+  if (input.findings !== undefined)
+    return fromFindings(ctx, changeId, input.findings, input.patchTarget ?? 'lowest-fix');
   return byHand(ctx, changeId, input.patches ?? []);
 }

@@ -5,7 +5,13 @@
  * `change.state-changed`, all in one transaction.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import type { ChangeAction, ChangePlans, ChangeState, ChangeType } from '@patchgate/changes';
+import type {
+  ChangeAction,
+  ChangePlans,
+  ChangeState,
+  ChangeType,
+  StandardTemplate,
+} from '@patchgate/changes';
 import { transition } from '@patchgate/changes';
 import type { Transaction } from 'kysely';
 import { timestamp } from '../../clock.ts';
@@ -45,7 +51,8 @@ import { buildScope } from './scope.ts';
 import type { ChangeRequestTable } from './tables.ts';
 import { approvalsOf, decideApproval, startApproval, withdrawAll } from './decisions.ts';
 import { changeConflicts, conflictsOf, nextSlot, refuseFreeze, scheduleEnd } from './scheduling.ts';
-import { assessChangeRisk, checkPlans, defaultPlans, templateCriteria } from './planning.ts';
+import { assessChangeRisk, checkPlans, defaultPlans } from './planning.ts';
+import { latestTemplate, templateCriteria } from './templates.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -254,13 +261,16 @@ async function factsOf(
   const checked = checkPlans(plans, type, scope);
   const transitions = await repo.transitionsOf(trx, row.id);
   const approvals = await approvalsOf(ctx, row, scope, trx);
+  const template = await templateCriteria(trx, row, scope);
   return {
+    planErrors: checked.errors,
+    templateFailures: template?.failures ?? [],
     type,
     hasScope: scope.assets.length > 0,
     plansValid: checked.ok,
     rollbackPlanPresent: (plans.rollbackPlan?.steps.length ?? 0) > 0,
     riskAssessed: true,
-    templateCriteriaMet: (await templateCriteria(trx, row, scope))?.ok ?? false,
+    templateCriteriaMet: template?.ok ?? false,
     approvalsComplete: approvals.complete,
     scheduleSet: row.scheduled_start !== null && row.scheduled_end !== null,
     windowOpen: row.scheduled_start !== null && row.scheduled_start <= timestamp(ctx.clock),
@@ -284,7 +294,18 @@ async function move(
   const scope = await loadScope(trx, row);
   const facts = await factsOf(ctx, trx, row, scope, reason);
   const result = transition(row.state as ChangeState, action, facts);
-  if (!result.ok) throw new ConflictError(`${changeNumber(row.number)}: ${result.reason}`);
+  if (!result.ok) {
+    // Say what is wrong with the plans or the template, not only that something is.
+    const details =
+      result.reason === 'the plans are not valid'
+        ? facts.planErrors
+        : /template's criteria/.test(result.reason)
+          ? facts.templateFailures
+          : [];
+    throw new ConflictError(
+      `${changeNumber(row.number)}: ${result.reason}${details.length === 0 ? '' : `: ${details.join('; ')}`}`,
+    );
+  }
   return recordTransition(ctx, trx, row, action, result.to, by, reason);
 }
 
@@ -312,6 +333,7 @@ function planContent(row: ChangeRequestTable, scope: Scope) {
       package: p.package_name,
       toVersion: p.to_version,
       mode: p.mode,
+      origin: p.origin,
     })),
     schedule:
       row.scheduled_start === null ? null : { start: row.scheduled_start, end: row.scheduled_end },
@@ -352,9 +374,9 @@ export async function createChangeRequest(
 ): Promise<ApiChange> {
   const id = randomUUID();
   const scope = await buildScope(ctx, id, input);
-  const type = input.type;
-  const plans: ChangePlans = input.plans ?? defaultPlans(scope);
+  const type: ChangeType = input.type ?? (input.template === undefined ? 'normal' : 'standard');
   const template = await templateFor(ctx, input, type);
+  const plans: ChangePlans = input.plans ?? template?.defaultPlans ?? defaultPlans(scope);
   const implementer =
     input.implementer === undefined
       ? undefined
@@ -380,7 +402,7 @@ export async function createChangeRequest(
       risk_factors_json: JSON.stringify(risk.stored),
       risk_override: null,
       risk_override_reason: null,
-      template_id: template?.id ?? null,
+      template_id: template?.name ?? null,
       template_version: template?.version ?? null,
       requester_id: by.actor.id,
       requester_name: by.actor.name,
@@ -441,19 +463,23 @@ export async function createChangeRequest(
 }
 
 async function templateFor(
-  _ctx: Ctx,
+  ctx: Ctx,
   input: ChangeCreateBody,
   type: ChangeType,
-): Promise<{ id: string; version: number } | undefined> {
+): Promise<StandardTemplate | undefined> {
   if (input.template === undefined) return undefined;
   if (type !== 'standard') {
     throw new ValidationError('body.template: only standard changes use a template', [
       { field: 'body.template', message: 'only standard changes use a template' },
     ]);
   }
-  throw new ValidationError(`body.template: no template "${input.template}"`, [
-    { field: 'body.template', message: 'names no template' },
-  ]);
+  const template = await latestTemplate(ctx.database.db, input.template);
+  if (template === undefined) {
+    throw new ValidationError(`body.template: no template "${input.template}"`, [
+      { field: 'body.template', message: 'names no template' },
+    ]);
+  }
+  return template;
 }
 
 /**

@@ -65,6 +65,8 @@ export interface ChangePatchTable {
   to_version: string | null;
   /** `fixed` (the lowest version closing the linked findings), `pinned` (asked for), `latest`. */
   mode: string;
+  /** The repository the target comes from, when the asset reported it as an available update. */
+  origin: string | null;
 }
 
 /** The findings a change closes, with the advisories, CVEs and due date they carry. */
@@ -127,7 +129,18 @@ export interface ChangeReviewTable {
   updated_at: string;
 }
 
+/** A standard-change template version (JSON @patchgate/changes `StandardTemplate`). */
+export interface ChangeTemplateTable {
+  name: string;
+  version: number;
+  template_json: string;
+  created_by_id: string | null;
+  created_by_name: string;
+  created_at: string;
+}
+
 export interface ChangeTables {
+  change_templates: ChangeTemplateTable;
   change_requests: ChangeRequestTable;
   change_assets: ChangeAssetTable;
   change_patches: ChangePatchTable;

@@ -1,6 +1,6 @@
 /**
  * The change context: change requests with their scope, patches, linked findings, every plan
- * version, the state history and the post-implementation review
+ * version, the state history, the post-implementation review and the standard-change templates
  * (docs/adr/0027-change-requests.md). Asset and finding ids are not foreign keys: a change keeps
  * its record when the asset or finding is deleted (it copied the facts it was decided on).
  */
@@ -86,6 +86,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('from_version', 'text')
     .addColumn('to_version', 'text')
     .addColumn('mode', 'text', (c) => c.notNull())
+    .addColumn('origin', 'text')
     .addPrimaryKeyConstraint('change_patches_pk', ['change_id', 'seq'])
     .execute();
   // Past failure rate by package: changes that touched it, and how they ended.
@@ -167,5 +168,44 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('author_id', 'text')
     .addColumn('author_name', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+
+  // Standard-change templates: every version kept (a change records the one it used).
+  await db.schema
+    .createTable('change_templates')
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('template_json', 'text', (c) => c.notNull())
+    .addColumn('created_by_id', 'text')
+    .addColumn('created_by_name', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('change_templates_pk', ['name', 'version'])
+    .execute();
+  // The starting template, written out (a migration never changes with the code it came from).
+  const securityUpdatesTemplate = {
+    name: 'security-updates-non-production',
+    version: 1,
+    description:
+      'Security updates from the distribution’s security repository for test, development and staging assets.',
+    criteria: {
+      onlySecurityOrigin: true,
+      securityOrigins: ['*security*'],
+      maxAssets: 50,
+      environments: ['test', 'development', 'staging'],
+      nonProductionFirst: true,
+      maxRisk: 'low',
+      packages: { deny: ['linux-image-*', 'linux-headers-*', 'kernel*'] },
+    },
+  };
+  await db
+    .insertInto('change_templates' as never)
+    .values({
+      name: securityUpdatesTemplate.name,
+      version: securityUpdatesTemplate.version,
+      template_json: JSON.stringify(securityUpdatesTemplate),
+      created_by_id: null,
+      created_by_name: 'system',
+      created_at: '2026-12-06T00:00:00.000Z',
+    })
     .execute();
 }
