@@ -152,6 +152,24 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'approvals',
+    summary: 'approver groups, the approval policy and delegations of approvals',
+    subcommands: [
+      'groups',
+      'group-add',
+      'group-remove',
+      'members',
+      'policy',
+      'delegate',
+      'delegations',
+      'revoke',
+    ],
+    load: async () => {
+      const m = await import('./commands/approvals.ts');
+      return { help: m.approvalsHelp, run: m.approvalsCommand };
+    },
+  },
+  {
     name: 'users',
     summary: "a server's users: list, create, disable, enable, reset a password",
     subcommands: ['list', 'create', 'disable', 'enable', 'reset-password'],
