@@ -152,6 +152,24 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'approvals',
+    summary: 'approver groups, the approval policy and delegations of approvals',
+    subcommands: [
+      'groups',
+      'group-add',
+      'group-remove',
+      'members',
+      'policy',
+      'delegate',
+      'delegations',
+      'revoke',
+    ],
+    load: async () => {
+      const m = await import('./commands/approvals.ts');
+      return { help: m.approvalsHelp, run: m.approvalsCommand };
+    },
+  },
+  {
     name: 'autopilot',
     summary: 'rules that turn findings or available updates into grouped changes by themselves',
     subcommands: ['add', 'list', 'pause', 'resume', 'run-now', 'runs'],

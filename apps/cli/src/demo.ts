@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { operations } from '@patchgate/api-client';
 import { createPatchgateClient } from '@patchgate/api-client';
 import { expectOk } from './remote/call.ts';
 import { tokenFromPassword, uploadInventory } from './remote/password-token.ts';
@@ -77,6 +78,51 @@ export const demoSources = [
   { name: 'CISA KEV catalogue', kind: 'kev', path: 'kev/known_exploited_vulnerabilities.json' },
 ] as const;
 
+type WindowBody =
+  operations['createMaintenanceWindow']['requestBody']['content']['application/json'];
+type FreezeBody = operations['createFreeze']['requestBody']['content']['application/json'];
+
+/** The demo's maintenance windows (wall clock in Berlin, DST-correct) and its freeze. */
+export const demoWindows: readonly WindowBody[] = [
+  {
+    name: 'web nightly',
+    rrule: 'FREQ=DAILY',
+    dtstart: '2026-01-01T22:00',
+    timeZone: 'Europe/Berlin',
+    durationMinutes: 240,
+    cutoffMinutes: 30,
+    selector: { groups: ['web'] },
+  },
+  {
+    name: 'database Sunday',
+    rrule: 'FREQ=WEEKLY;BYDAY=SU',
+    dtstart: '2026-01-04T02:00',
+    timeZone: 'Europe/Berlin',
+    durationMinutes: 180,
+    cutoffMinutes: 30,
+    selector: { groups: ['db'] },
+  },
+  {
+    name: 'staging office hours',
+    rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+    dtstart: '2026-01-05T09:00',
+    timeZone: 'Europe/Berlin',
+    durationMinutes: 480,
+    cutoffMinutes: 60,
+    selector: { environments: ['staging'] },
+  },
+];
+
+export const demoFreezes: readonly FreezeBody[] = [
+  {
+    name: 'year-end freeze',
+    start: '2026-12-20T00:00:00Z',
+    end: '2027-01-04T00:00:00Z',
+    exdates: [],
+    allowEmergency: true,
+  },
+];
+
 /** Seed the demo on an empty server; a server that already has users is left alone. */
 export async function seedDemo(baseUrl: string): Promise<DemoResult> {
   const username = 'admin';
@@ -117,6 +163,18 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
         bytes: readFileSync(`${examplesDir}${demo.inventory}`),
       }),
       `demo inventory ${demo.inventory}`,
+    );
+  }
+  for (const window of demoWindows) {
+    expectOk(
+      await client.POST('/api/v1/calendar/windows', { body: window }),
+      `demo window ${window.name}`,
+    );
+  }
+  for (const freeze of demoFreezes) {
+    expectOk(
+      await client.POST('/api/v1/calendar/freezes', { body: freeze }),
+      `demo freeze ${freeze.name}`,
     );
   }
   for (const source of demoSources) {

@@ -75,6 +75,27 @@ describe('patchgate server --demo', () => {
       /^P1 +\d{4}-\d\d-\d\d +db-01 +glibc +2\.28-164\.el8 +ALSA-2023:5455 +high /m,
     );
     expect(table.stdout).toMatch(/^78 of 78 rows \(78 of 78 findings on binary packages\)$/m);
+    // The demo's maintenance windows pick their assets by selector; the year-end freeze is there.
+    const windows = spawnSync(process.execPath, [bin, 'windows', 'list', '--json'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(
+      (JSON.parse(windows.stdout) as { windows: { name: string; assets: string[] }[] }).windows.map(
+        (w) => [w.name, w.assets],
+      ),
+    ).toEqual([
+      ['database Sunday', ['db-01']],
+      ['staging office hours', ['bridge']],
+      ['web nightly', ['web-01']],
+    ]);
+    const freezes = spawnSync(process.execPath, [bin, 'freezes', 'list'], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(freezes.stdout).toMatch(
+      /year-end freeze\s+2026-12-20T00:00:00.000Z to 2027-01-04T00:00:00.000Z; emergency changes may override it/,
+    );
   }, 120_000);
 
   it('refuses an unknown policy with exit 2 before starting', () => {

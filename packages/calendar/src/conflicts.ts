@@ -200,14 +200,25 @@ export function nextFeasibleSlot(input: SlotInput): Slot {
     (c) => c.id !== input.changeId && c.assetIds.some((id) => assetIds.has(id)) && c.end > from,
   );
 
-  const perAsset = input.assets.map((a) => {
+  // Assets with the same windows share one constraint: check it once, not once per asset.
+  const groups = new Map<
+    string,
+    { asset: AssetFacts; occurrences: WindowOccurrence[]; hasWindow: boolean }
+  >();
+  for (const a of input.assets) {
     const windows = byAsset.get(a.id) ?? [];
-    return {
-      asset: a,
-      occurrences: windows.flatMap((w) => windowOcc.get(w.id) ?? []),
-      hasWindow: windows.length > 0,
-    };
-  });
+    const key = windows
+      .map((w) => w.id)
+      .sort()
+      .join('\u0000');
+    if (!groups.has(key))
+      groups.set(key, {
+        asset: a,
+        occurrences: windows.flatMap((w) => windowOcc.get(w.id) ?? []),
+        hasWindow: windows.length > 0,
+      });
+  }
+  const perAsset = [...groups.values()];
   const noWindow = perAsset.find((p) => !p.hasWindow);
   if (input.requireWindow === true && noWindow !== undefined)
     return { none: `${noWindow.asset.name} has no maintenance window` };

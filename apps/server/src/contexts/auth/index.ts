@@ -18,7 +18,13 @@ export type {
   Requirement,
   UserPrincipal,
 } from './principal.ts';
-export { authenticate, authorize, principalKinds, requiredPermissions } from './principal.ts';
+export {
+  authenticate,
+  authorize,
+  principalKinds,
+  requiredPermissions,
+  userHolds,
+} from './principal.ts';
 export { csrfHeader, sessionCookie } from './secrets.ts';
 export type { LoginLimits } from './login-limiter.ts';
 export { defaultLoginLimits } from './login-limiter.ts';

@@ -13,6 +13,7 @@ import { timestamp } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
 import type { Permission } from './permissions.ts';
 import { permissionsOf } from './permissions.ts';
+import { findUserById } from './repository.ts';
 import { apiTokenPrefix, csrfHeader, sha256 } from './secrets.ts';
 
 /** The kinds of caller; `agent` joins when agents enrol (docs/adr/0009-login-throttling-tokens-callers.md). */
@@ -259,4 +260,18 @@ export function authorize(
     };
   }
   return { status: 'allowed' };
+}
+
+/**
+ * Whether a user exists, is enabled and holds `permission` through their roles now: for a
+ * credential another context keeps (the calendar's feed token), checked at each use so that
+ * disabling a user or taking a role away ends it too.
+ */
+export async function userHolds(
+  database: Database,
+  userId: string,
+  permission: Permission,
+): Promise<boolean> {
+  const user = await findUserById(database.db, userId);
+  return user !== undefined && !user.disabled && permissionsOf(user.roles).has(permission);
 }

@@ -27,6 +27,7 @@ import type { Database } from '../../db/database.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import type { RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
+import { userHolds } from '../auth/index.ts';
 import { listAssetFacts } from '../inventory/index.ts';
 import * as repo from './repository.ts';
 import type {
@@ -528,8 +529,8 @@ export async function revokeFeedToken(
 }
 
 /**
- * The `.ics` feed for a feed token, or undefined when the token is unknown (the route answers
- * the same 404 for a malformed, unknown or revoked token).
+ * The `.ics` feed for a feed token, or undefined when the token is unknown or its user is
+ * disabled or no longer holds `calendar:read` (the route answers the same 404 for each).
  */
 export async function feedForToken(
   ctx: ServerContext,
@@ -538,7 +539,9 @@ export async function feedForToken(
 ): Promise<string | undefined> {
   if (!token.startsWith(feedTokenPrefix) || token.length > 200) return undefined;
   const found = await repo.findFeedToken(ctx.database.db, sha256(token));
-  if (found === undefined) return undefined;
+  // The token reads only what its user may read now: a disabled user's feed ends with them.
+  if (found === undefined || !(await userHolds(ctx.database, found.user_id, 'calendar:read')))
+    return undefined;
   const now = ctx.clock.now();
   await repo.touchFeedToken(ctx.database.db, found.user_id, now.toISOString());
   const from = new Date(now.getTime() - feedPastDays * dayMs);

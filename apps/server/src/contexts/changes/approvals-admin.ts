@@ -70,7 +70,9 @@ async function toApiGroups(
     name: g.name,
     description: g.description,
     emergency: g.emergency,
-    members: g.members.map((id) => userRef(id, users)),
+    members: g.members
+      .map((id) => userRef(id, users))
+      .sort((a, b) => (a.username ?? '\uffff').localeCompare(b.username ?? '\uffff')),
     createdAt: g.createdAt,
     updatedAt: g.updatedAt,
   }));
@@ -148,6 +150,17 @@ export async function updateApproverGroup(
   const now = timestamp(ctx.clock);
   return ctx.database.db.transaction().execute(async (trx) => {
     const before = await requireGroup(trx, ref);
+    if (body.emergency === false && before.emergency) {
+      const policy = await currentPolicy(trx);
+      const rules = ApprovalPolicyRules.safeParse(policy?.rules);
+      const emergencyRules = rules.success
+        ? rules.data.filter((r) => r.match.types?.length === 1 && r.match.types[0] === 'emergency')
+        : [];
+      if (policyGroupNames(emergencyRules).includes(before.name))
+        throw new ConflictError(
+          `The approval policy's emergency rule names "${before.name}": it stays an emergency group`,
+        );
+    }
     await updateGroup(trx, before.id, {
       ...(body.description !== undefined && { description: body.description }),
       ...(body.emergency !== undefined && { emergency: body.emergency ? 1 : 0 }),
@@ -275,12 +288,25 @@ export async function putApprovalPolicy(
 ): Promise<ApiApprovalPolicy> {
   const now = timestamp(ctx.clock);
   await ctx.database.db.transaction().execute(async (trx) => {
-    const known = new Set((await listGroups(trx)).map((g) => g.name));
+    const groups = await listGroups(trx);
+    const known = new Set(groups.map((g) => g.name));
     const missing = policyGroupNames(body.rules).filter((name) => !known.has(name));
     if (missing.length > 0)
       throw new ValidationError(`The policy names unknown approver groups: ${missing.join(', ')}`, [
         { field: 'body.rules', message: `unknown approver groups: ${missing.join(', ')}` },
       ]);
+    // The emergency path is one approver from an emergency group: a rule for emergency changes
+    // alone may name only groups flagged emergency.
+    const emergencyGroups = new Set(groups.filter((g) => g.emergency).map((g) => g.name));
+    body.rules.forEach((rule, index) => {
+      if (rule.match.types?.length !== 1 || rule.match.types[0] !== 'emergency') return;
+      const plain = policyGroupNames([rule]).filter((name) => !emergencyGroups.has(name));
+      if (plain.length > 0)
+        throw new ValidationError(
+          `Rule ${rule.id} is for emergency changes but names groups that are not emergency groups: ${plain.join(', ')}`,
+          [{ field: `body.rules[${index}]`, message: `not emergency groups: ${plain.join(', ')}` }],
+        );
+    });
     const before = await currentPolicy(trx);
     const version = (before?.version ?? 0) + 1;
     await insertPolicy(trx, version, body.rules, now, acting.actor.id);

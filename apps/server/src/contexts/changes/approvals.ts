@@ -23,7 +23,7 @@ import {
   systemApproverId,
 } from '@patchgate/changes';
 import type { Transaction } from 'kysely';
-import { PostgresAdapter } from 'kysely';
+import { PostgresAdapter, sql } from 'kysely';
 import type { Clock } from '../../clock.ts';
 import { systemClock, timestamp } from '../../clock.ts';
 import type { Dialect } from '../../db/database.ts';
@@ -32,6 +32,7 @@ import { publishEvent } from '../../events/index.ts';
 import { ConflictError } from '../../http/problems.ts';
 import type { AuditActor, RequestSource } from '../audit/index.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
+import { usersByIds } from '../auth/index.ts';
 import type { DecisionRecord, Executor } from './approvals-repository.ts';
 import {
   currentPolicy,
@@ -50,6 +51,19 @@ type Trx = Transaction<DatabaseSchema>;
 function dialectOf(trx: Trx): Dialect {
   return trx.getExecutor().adapter instanceof PostgresAdapter ? 'postgres' : 'sqlite';
 }
+
+/**
+ * One decision on a change at a time (PostgreSQL: a transaction-scoped advisory lock per
+ * change; SQLite serialises writers already), so two approvers deciding at once both see the
+ * other's decision: the one-person-once and stage rules hold under concurrency.
+ */
+async function lockChange(trx: Trx, changeId: string): Promise<void> {
+  if (dialectOf(trx) === 'postgres')
+    await sql`SELECT pg_advisory_xact_lock(${approvalLockSpace}, hashtext(${changeId}))`.execute(
+      trx,
+    );
+}
+const approvalLockSpace = 0x50474150; // "PGAP"
 
 /** The policy in force (the migration seeds one, so there always is one). */
 export async function approvalRules(db: Executor): Promise<ApprovalRule[]> {
@@ -72,10 +86,18 @@ async function approvalInput(
     // Revoked ones too: a decision made before the revocation still counts.
     listDelegations(db, { includeRevoked: true }),
   ]);
+  // Members who are gone or disabled cannot approve: they do not count toward an `all` quorum.
+  const users = await usersByIds(
+    db,
+    groups.flatMap((g) => g.members),
+  );
   return {
     rules,
     subject,
-    groups,
+    groups: groups.map((g) => ({
+      ...g,
+      members: g.members.filter((id) => users.get(id)?.disabled === false),
+    })),
     decisions,
     delegations,
     now,
@@ -160,6 +182,7 @@ export async function recordDecision(
   const actorId = source.actor.id;
   if (actorId === null || source.actor.type === 'system')
     throw new ConflictError('Only a person can approve or reject a change');
+  await lockChange(trx, subject.changeId);
   const now = timestamp(clock);
   const input = await approvalInput(trx, subject, now);
   const trimmed = comment?.trim() ?? '';
@@ -250,6 +273,7 @@ export async function openApproval(
   subject: ApprovalSubject,
   templateCriteria?: CriteriaResult,
 ): Promise<ApprovalStatus> {
+  await lockChange(trx, subject.changeId);
   const now = timestamp(clock);
   const input = await approvalInput(trx, subject, now);
   const auto =

@@ -5,13 +5,134 @@
  * (packages/changes/src/approval/readme.md).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  ApprovalPolicyRules,
-  defaultApprovalRules,
-  defaultApproverGroups,
-} from '@patchgate/changes';
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
+
+/**
+ * The seeded groups and policy, written out (a migration never changes once landed; the same
+ * values are `defaultApproverGroups` and `defaultApprovalRules` in @patchgate/changes, and a
+ * test keeps them equal).
+ */
+export const seededApproverGroups = [
+  {
+    name: 'service-owners',
+    description: 'Owners of the services the assets run',
+    emergency: false,
+  },
+  { name: 'cab', description: 'Change advisory board', emergency: false },
+  {
+    name: 'emergency',
+    description: 'Emergency change approvers (one suffices; a retrospective review follows)',
+    emergency: true,
+  },
+];
+
+export const seededApprovalRules: unknown = [
+  {
+    id: 'emergency',
+    description: 'Emergency changes: one member of the emergency group; reviewed afterwards.',
+    match: {
+      types: ['emergency'],
+    },
+    autoApprove: false,
+    retrospectiveReview: true,
+    stages: [
+      {
+        name: 'emergency approver',
+        groups: ['emergency'],
+        quorum: {
+          kind: 'any',
+        },
+      },
+    ],
+  },
+  {
+    id: 'standard',
+    description:
+      "Standard changes: approved by the system when the template's criteria hold; otherwise one service owner or CAB member.",
+    match: {
+      types: ['standard'],
+    },
+    autoApprove: true,
+    stages: [
+      {
+        name: 'service owner or CAB',
+        groups: ['service-owners', 'cab'],
+        quorum: {
+          kind: 'any',
+        },
+      },
+    ],
+  },
+  {
+    id: 'normal-production',
+    description: 'Normal changes touching production: a service owner, then two of the CAB.',
+    match: {
+      types: ['normal'],
+      environments: ['production'],
+    },
+    autoApprove: false,
+    stages: [
+      {
+        name: 'service owner',
+        groups: ['service-owners'],
+        quorum: {
+          kind: 'any',
+        },
+      },
+      {
+        name: 'CAB',
+        groups: ['cab'],
+        quorum: {
+          kind: 'count',
+          count: 2,
+        },
+      },
+    ],
+  },
+  {
+    id: 'normal-elevated-risk',
+    description: 'Normal changes of moderate or high risk: a service owner, then two of the CAB.',
+    match: {
+      types: ['normal'],
+      risks: ['moderate', 'high'],
+    },
+    autoApprove: false,
+    stages: [
+      {
+        name: 'service owner',
+        groups: ['service-owners'],
+        quorum: {
+          kind: 'any',
+        },
+      },
+      {
+        name: 'CAB',
+        groups: ['cab'],
+        quorum: {
+          kind: 'count',
+          count: 2,
+        },
+      },
+    ],
+  },
+  {
+    id: 'default',
+    description:
+      'Everything else (low-risk normal changes off production): one service owner or CAB member.',
+    match: {},
+    autoApprove: false,
+    stages: [
+      {
+        name: 'service owner or CAB',
+        groups: ['service-owners', 'cab'],
+        quorum: {
+          kind: 'any',
+        },
+      },
+    ],
+  },
+];
 
 // The seed's timestamp: migrations take no clock; the date this policy was written.
 const seededAt = '2026-12-06T00:00:00.000Z';
@@ -107,7 +228,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
   await typed
     .insertInto('approver_groups')
     .values(
-      defaultApproverGroups.map((g) => ({
+      seededApproverGroups.map((g) => ({
         id: randomUUID(),
         name: g.name,
         description: g.description,
@@ -121,7 +242,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .insertInto('approval_policies')
     .values({
       version: 1,
-      rules_json: JSON.stringify(ApprovalPolicyRules.parse(defaultApprovalRules)),
+      rules_json: JSON.stringify(seededApprovalRules),
       created_at: seededAt,
       created_by: null,
     })
