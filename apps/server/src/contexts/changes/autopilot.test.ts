@@ -144,7 +144,8 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
     selection: { kind: 'updates', origin: 'security' },
     scope: { environments: ['staging'] },
     coolDownDays: 7,
-    type: 'normal',
+    type: 'standard',
+    template: 'security-updates-non-production',
     rings: [0, 3, 7],
   };
 
@@ -190,7 +191,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         createdBy: s.manager.userId,
       });
       expect((await createRule(s, securityRule)).statusCode).toBe(409);
-      const invalid = await createRule(s, { ...securityRule, name: 'x', type: 'standard' });
+      const invalid = await createRule(s, { ...securityRule, name: 'x', template: undefined });
       expect(invalid.statusCode).toBe(422);
       expect(invalid.body).toContain('a standard change needs its template');
       expect((await createRule(s, { ...securityRule, name: 'y' }, s.viewer)).statusCode).toBe(403);
@@ -328,7 +329,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       ]);
       const web = first.createdChanges.find((c) => c.title.includes(' web '));
       expect(web?.reason).toBe(
-        `Autopilot rule "staging-security" (${rule.id}) selected available updates from a security archive: 2 updates on 2 assets (asset group web, maintenance window "staging nights"); cool-down of 7 days met; type normal, rings +0/+3/+7 days.`,
+        `Autopilot rule "staging-security" (${rule.id}) selected available updates from a security archive: 2 updates on 2 assets (asset group web, maintenance window "staging nights"); cool-down of 7 days met; type standard (template security-updates-non-production), rings +0/+3/+7 days.`,
       );
       // The change itself, as the changes context holds it: made by the rule, with why.
       const shown = await s.app.inject({
@@ -353,7 +354,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       ]);
       expect(change).toMatchObject({
         state: 'draft',
-        type: 'normal',
+        type: 'standard',
         description: web?.reason,
         createdBy: { rule: rule.id, reason: web?.reason },
         requester: { name: `autopilot rule staging-security (${rule.id})` },
