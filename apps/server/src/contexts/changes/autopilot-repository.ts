@@ -89,15 +89,31 @@ export async function updateRun(
   return query.returningAll().executeTakeFirst();
 }
 
-/** Item keys an autopilot change not yet at an end carries, with that change. */
+/**
+ * What the changes not yet at an end carry (any change, by hand or by a rule; this context's
+ * own tables): `finding:<id>` for each linked finding and `package:<asset id>:<package>` for
+ * each patch, with the change, oldest first.
+ */
 export async function coveredItems(db: Executor): Promise<Map<string, string>> {
-  const rows = await db
-    .selectFrom('autopilot_change_items')
-    .select(['item_key', 'change_id'])
-    .where('change_state', 'not in', endedChangeStates)
-    .orderBy('created_at')
+  const findings = await db
+    .selectFrom('change_findings as f')
+    .innerJoin('change_requests as c', 'c.id', 'f.change_id')
+    .select(['f.finding_id', 'f.change_id'])
+    .where('c.state', 'not in', endedChangeStates)
+    .orderBy('c.created_at', 'desc')
     .execute();
-  return new Map(rows.map((row) => [row.item_key, row.change_id]));
+  const patches = await db
+    .selectFrom('change_patches as p')
+    .innerJoin('change_requests as c', 'c.id', 'p.change_id')
+    .select(['p.asset_id', 'p.package_name', 'p.change_id'])
+    .where('c.state', 'not in', endedChangeStates)
+    .orderBy('c.created_at', 'desc')
+    .execute();
+  // Newest first, so the oldest covering change is the one kept.
+  return new Map([
+    ...findings.map((r) => [`finding:${r.finding_id}`, r.change_id] as const),
+    ...patches.map((r) => [`package:${r.asset_id}:${r.package_name}`, r.change_id] as const),
+  ]);
 }
 
 export async function insertChangeItems(

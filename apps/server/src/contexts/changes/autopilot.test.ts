@@ -12,7 +12,6 @@ import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
-import { publishEvent } from '../../events/index.ts';
 import { enqueueTyped, JobRunner } from '../jobs/index.ts';
 import { registerJobs } from '../../main.ts';
 import { autopilotJobs } from './autopilot.ts';
@@ -427,7 +426,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
           selection: { kind: 'findings', priorities: ['P1', 'P2'] },
           scope: {},
           coolDownDays: 7,
-          type: 'normal',
+          type: 'emergency',
         })
       ).json<AutopilotRule>();
 
@@ -444,18 +443,60 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         ],
       ]);
 
-      // The change fails: the rule pauses itself, with the reason, by the system.
+      // The change goes the emergency way and fails: the rule pauses itself, with the reason.
       const changeId = run.createdChanges[0]?.changeId ?? '';
-      await s.db.db.transaction().execute(async (trx) => {
-        await publishEvent(trx, testClock, 'change.state-changed', {
-          changeId,
-          from: 'implementing',
-          to: 'failed',
-          action: 'fail',
-          actorId: s.operator.userId,
-          reason: 'health check failed on web-01',
+      const url = `/api/v1/changes/${changeId}`;
+      const act = async (
+        caller: TestCaller,
+        method: 'POST' | 'PUT',
+        path: string,
+        body: object,
+      ) => {
+        const response = await s.app.inject({
+          method,
+          url: `${url}${path}`,
+          headers: caller.headers,
+          payload: body,
         });
+        expect(response.statusCode, `${path}: ${response.body}`).toBe(200);
+      };
+      const admin = await testCaller(s.db, ['admin'], 'ada');
+      const emergency = await testCaller(s.db, ['approver'], 'emil');
+      const members = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/approver-groups/emergency/members',
+        headers: admin.headers,
+        payload: { add: ['emil'] },
       });
+      expect(members.statusCode, members.body).toBe(200);
+      await act(s.operator, 'PUT', '/plans', {
+        plans: {
+          testPlan: {
+            summary: 'Smoke test.',
+            steps: [{ description: 'curl', expectedResult: '200' }],
+          },
+          deploymentPlan: {
+            waves: [
+              {
+                name: 'all',
+                concurrency: 1,
+                failureThreshold: 0,
+                bakeMinutes: 10,
+                gate: 'auto',
+                onFailure: 'rollback',
+                healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
+              },
+            ],
+          },
+          rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+        },
+      });
+      await act(s.operator, 'POST', '/submit', {});
+      await act(s.operator, 'POST', '/schedule', { start: '2026-11-22T03:00:00Z' });
+      await act(emergency, 'POST', '/approve', {});
+      testClock.set('2026-11-22T03:05:00.000Z');
+      await act(s.operator, 'POST', '/start', {});
+      await act(s.operator, 'POST', '/fail', { reason: 'health check failed on web-01' });
       await drain(s.runner);
       const paused = await s.app.inject({
         method: 'GET',

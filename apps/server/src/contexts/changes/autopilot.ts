@@ -455,11 +455,16 @@ export async function gatherCandidates(
   const windows =
     (await deps.windowsOf?.(database, assets, clock.now())) ?? new Map<string, null>();
   const covered = await coveredItems(database.db);
+  // Covered: the finding is linked to an open change, or an open change patches its package
+  // on its asset (a change made by hand counts as much as one a rule made).
   const base = (assetId: string, packageName: string, kind: 'finding' | 'update', id: string) => ({
     asset: byId.get(assetId)!,
     window: windows.get(assetId) ?? null,
     packageName,
-    coveredBy: covered.get(itemKeyOf({ kind, id, assetId, packageName })) ?? null,
+    coveredBy:
+      (kind === 'finding' ? covered.get(`finding:${id}`) : undefined) ??
+      covered.get(`package:${assetId}:${packageName}`) ??
+      null,
   });
 
   if (rule.selection.kind === 'findings') {
