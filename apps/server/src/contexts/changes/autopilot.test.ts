@@ -534,6 +534,51 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip !== undefined)(
+    'a change made by hand covers its packages until it ends',
+    async () => {
+      const s = await setUp();
+      const web1 = await asset(s, 'web-01', ['web']);
+      await report(s, web1, [{ name: 'libssl3', version: '3.0.15-1' }], daysAgo(10));
+      const manual = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/changes',
+        headers: s.operator.headers,
+        payload: {
+          title: 'libssl3 by hand',
+          patches: [{ asset: 'web-01', package: 'libssl3', toVersion: '3.0.15-1' }],
+        },
+      });
+      expect(manual.statusCode, manual.body).toBe(201);
+      const manualId = manual.json<{ id: string }>().id;
+      const rule = (
+        await createRule(s, {
+          ...securityRule,
+          coolDownDays: 0,
+          type: 'normal',
+          template: undefined,
+        })
+      ).json<AutopilotRule>();
+      const first = await runNow(s, rule.id);
+      expect(first.createdChanges).toEqual([]);
+      expect(first.skipped.map((x) => x.reason)).toEqual([
+        `already covered by open change ${manualId}`,
+      ]);
+      const cancelled = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/changes/${manualId}/cancel`,
+        headers: s.operator.headers,
+        payload: { reason: 'the autopilot takes it' },
+      });
+      expect(cancelled.statusCode, cancelled.body).toBe(200);
+      testClock.set('2026-11-22T03:00:00.000Z');
+      const second = await runNow(s, rule.id);
+      expect(second.createdChanges.map((c) => c.items.map((i) => i.packageName))).toEqual([
+        ['libssl3'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'the hourly job runs each rule once per its schedule period, never a paused one',
     async () => {
       const s = await setUp();

@@ -1,10 +1,10 @@
 /**
  * Autopilot rules (contexts/changes/autopilot*.ts, docs/adr/0032-autopilot-rules.md): the
  * rules with their definition (JSON, validated by @patchgate/changes' AutopilotRuleDefinition)
- * and pause switch; every run with what it created, held back and skipped; the items each
- * autopilot change covers and that change's last known state (kept from change.state-changed),
- * so a run never plans an item an open change already carries; and when Patchgate first saw a
- * package version offered, the conservative release date when no better one is known.
+ * and pause switch; every run with what it created, held back and skipped; which rule made
+ * which change with its items and that change's last known state (kept from
+ * change.state-changed), so a failed change pauses the right rule; and when Patchgate first saw
+ * a package version offered, the conservative release date when no better one is known.
  */
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
