@@ -299,6 +299,15 @@ describe('planAutopilotRun', () => {
     ]);
   });
 
+  it('notes a KEV bypass only where the cool-down would have held the finding back', () => {
+    const plan = planAutopilotRun(
+      rule({ selection: { kind: 'findings', priorities: ['P1'] } }),
+      [finding(web1, 'f-old-kev', { kev: true, priority: 'P1' })],
+      now,
+    );
+    expect(plan.changes[0]?.reason).toContain('cool-down of 7 days met; type standard');
+  });
+
   it('updates become patches, one per asset, package and version', () => {
     const plan = planAutopilotRun(rule({ coolDownDays: 0 }), [update(web1, 'openssl')], now);
     expect(plan.changes[0]?.patches).toEqual([

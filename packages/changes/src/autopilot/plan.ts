@@ -161,11 +161,16 @@ function coolDownCheck(
 ):
   { held: false; note: string | null } | { held: true; reason: string; eligibleOn: string | null } {
   if (rule.coolDownDays === 0) return { held: false, note: null };
-  if (candidate.kind === 'finding' && candidate.kev)
+  if (candidate.kind === 'finding' && candidate.kev) {
+    // Known exploited: never held back; noted only when the cool-down would have held it.
+    const would = coolDownCheck(rule, { ...candidate, kev: false }, now);
     return {
       held: false,
-      note: `KEV (known exploited): cool-down of ${plural(rule.coolDownDays, 'day')} bypassed`,
+      note: would.held
+        ? `KEV (known exploited): cool-down of ${plural(rule.coolDownDays, 'day')} bypassed`
+        : null,
     };
+  }
   if (candidate.releasedAt === null)
     return {
       held: true,
