@@ -506,6 +506,12 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         reason: 'add a backup plan',
       });
       expect(edited).toMatchObject({ state: 'authorise', planVersion: 2 });
+      expect(edited.history.at(-1)?.reason).toBe('material edit: plans changed');
+      // The same plans again: nothing material, no new version.
+      const same = await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, backupPlan: { packageSelection: true, restore: 'reinstall' } },
+      });
+      expect(same.planVersion).toBe(2);
       expect(edited.history.at(-1)).toMatchObject({
         action: 'withdraw-approvals',
         from: 'scheduled',
@@ -536,10 +542,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         `/api/v1/changes/${other.id}/plans`,
         200,
         {
-          plans: normalPlans,
+          plans: { ...normalPlans, roles: { implementer: 'rita' } },
         },
       );
-      expect(plain).toMatchObject({ state: 'draft', planVersion: 2 });
       expect(plain.history.map((t) => t.action)).toEqual(['create']);
     },
   );
@@ -714,8 +719,8 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       await approved(w, change.id);
       await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
-        plans: normalPlans,
-        reason: 'again',
+        plans: { ...normalPlans, roles: { onCall: { name: 'bob', contact: 'x1234' } } },
+        reason: 'on-call contact added',
       });
       await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
 
