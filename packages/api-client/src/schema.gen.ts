@@ -8133,7 +8133,67 @@ export interface operations {
                                 createdAt: string;
                             }[];
                             /** @description the approval status of the current plan version */
-                            approvals: unknown;
+                            approvals: {
+                                changeId: string;
+                                planVersion: number;
+                                /** @description the policy rule that decided */
+                                ruleId: string;
+                                complete: boolean;
+                                rejected: boolean;
+                                /** @description the stage waiting for decisions */
+                                currentStage: number | null;
+                                /** @description approved by the system: the standard template's criteria hold */
+                                autoApproved: boolean;
+                                retrospectiveReviewRequired: boolean;
+                                stages: {
+                                    stage: number;
+                                    name: string;
+                                    groups: {
+                                        id: string | null;
+                                        name: string;
+                                    }[];
+                                    /** @description quorum: any one, N of the groups, or all of them */
+                                    quorum: {
+                                        /**
+                                         * @description any one eligible approver
+                                         * @enum {string}
+                                         */
+                                        kind: "any";
+                                    } | {
+                                        /**
+                                         * @description at least `count` distinct approvers
+                                         * @enum {string}
+                                         */
+                                        kind: "count";
+                                        /** @description how many distinct approvers */
+                                        count: number;
+                                    } | {
+                                        /**
+                                         * @description every member of the groups (except the requester and the implementer)
+                                         * @enum {string}
+                                         */
+                                        kind: "all";
+                                    };
+                                    required: number;
+                                    approvals: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    rejections: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    satisfied: boolean;
+                                    eligibleApproverIds: string[];
+                                    unreachable: string | null;
+                                }[];
+                            };
                             /** @description scheduling conflicts (empty when not scheduled) */
                             conflicts: {
                                 /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -9427,7 +9487,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -10484,7 +10604,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -11114,7 +11294,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -11744,7 +11984,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -12374,7 +12674,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -13016,7 +13376,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -13646,7 +14066,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -14276,7 +14756,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -14906,7 +15446,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -15536,7 +16136,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -16166,7 +16826,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -16796,7 +17516,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -17426,7 +18206,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -18056,7 +18896,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -18724,7 +19624,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -19359,7 +20319,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */

@@ -408,7 +408,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
       const done = await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {});
       expect(done.state).toBe('authorise');
-      expect((done.approvals as { complete: boolean }).complete).toBe(true);
+      expect(done.approvals.complete).toBe(true);
 
       // Approvals complete, no schedule: scheduling moves it on.
       const scheduled = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
@@ -519,8 +519,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       expect(edited.planVersions.map((v) => v.version)).toEqual([1, 2]);
       expect(edited.planVersions[0]?.hash).not.toBe(edited.planVersions[1]?.hash);
-      const status = edited.approvals as { complete: boolean; planVersion: number };
-      expect(status).toMatchObject({ complete: false, planVersion: 2 });
+      expect(edited.approvals).toMatchObject({ complete: false, planVersion: 2 });
 
       // Approving again (version 2) schedules it again; rescheduling withdraws once more.
       const again = await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});

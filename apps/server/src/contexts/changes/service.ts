@@ -22,6 +22,7 @@ import { publishEvent } from '../../events/index.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import { appendAuditEvent, canonicalJson, systemActor } from '../audit/index.ts';
+import { ApiApprovalStatus } from './approvals-schema.ts';
 import { resolveUserRef } from '../auth/index.ts';
 import type { ChangeActor } from './model.ts';
 import {
@@ -126,7 +127,8 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
       reason: v.reason,
       createdAt: v.created_at,
     })),
-    approvals,
+    // The approvals' own response schema (a copy: the evaluation's arrays are read-only).
+    approvals: ApiApprovalStatus.parse(approvals),
     conflicts,
     history: transitions.map(toTransition),
     review: review === undefined ? null : toReview(review),
