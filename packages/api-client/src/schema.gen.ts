@@ -8285,7 +8285,67 @@ export interface operations {
                                 createdAt: string;
                             }[];
                             /** @description the approval status of the current plan version */
-                            approvals: unknown;
+                            approvals: {
+                                changeId: string;
+                                planVersion: number;
+                                /** @description the policy rule that decided */
+                                ruleId: string;
+                                complete: boolean;
+                                rejected: boolean;
+                                /** @description the stage waiting for decisions */
+                                currentStage: number | null;
+                                /** @description approved by the system: the standard template's criteria hold */
+                                autoApproved: boolean;
+                                retrospectiveReviewRequired: boolean;
+                                stages: {
+                                    stage: number;
+                                    name: string;
+                                    groups: {
+                                        id: string | null;
+                                        name: string;
+                                    }[];
+                                    /** @description quorum: any one, N of the groups, or all of them */
+                                    quorum: {
+                                        /**
+                                         * @description any one eligible approver
+                                         * @enum {string}
+                                         */
+                                        kind: "any";
+                                    } | {
+                                        /**
+                                         * @description at least `count` distinct approvers
+                                         * @enum {string}
+                                         */
+                                        kind: "count";
+                                        /** @description how many distinct approvers */
+                                        count: number;
+                                    } | {
+                                        /**
+                                         * @description every member of the groups (except the requester and the implementer)
+                                         * @enum {string}
+                                         */
+                                        kind: "all";
+                                    };
+                                    required: number;
+                                    approvals: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    rejections: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    satisfied: boolean;
+                                    eligibleApproverIds: string[];
+                                    unreachable: string | null;
+                                }[];
+                            };
                             /** @description scheduling conflicts (empty when not scheduled) */
                             conflicts: {
                                 /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -9579,7 +9639,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -10636,7 +10756,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -11266,7 +11446,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -11896,7 +12136,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -12526,7 +12826,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -13168,7 +13528,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -13798,7 +14218,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -14428,7 +14908,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -15058,7 +15598,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -15688,7 +16288,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -16318,7 +16978,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -16948,7 +17668,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -17578,7 +18358,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -18208,7 +19048,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -18876,7 +19776,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
@@ -19511,7 +20471,67 @@ export interface operations {
                             createdAt: string;
                         }[];
                         /** @description the approval status of the current plan version */
-                        approvals: unknown;
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
                         /** @description scheduling conflicts (empty when not scheduled) */
                         conflicts: {
                             /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */

@@ -27,8 +27,6 @@ export function agendaOrder(a: ChangeDetail, b: ChangeDetail): number {
 export async function cabAgenda(ctx: Ctx): Promise<{ changes: ChangeDetail[] }> {
   const rows = await repo.changesInStates(ctx.database.db, ['authorise']);
   const details = await Promise.all(rows.map((row) => changeDetail(ctx, row.id)));
-  const waiting = details.filter(
-    (d) => (d.approvals as { complete?: boolean } | null)?.complete !== true,
-  );
+  const waiting = details.filter((d) => !d.approvals.complete);
   return { changes: waiting.sort(agendaOrder) };
 }

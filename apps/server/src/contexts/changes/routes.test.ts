@@ -408,7 +408,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
       const done = await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {});
       expect(done.state).toBe('authorise');
-      expect((done.approvals as { complete: boolean }).complete).toBe(true);
+      expect(done.approvals.complete).toBe(true);
 
       // Approvals complete, no schedule: scheduling moves it on.
       const scheduled = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
@@ -506,6 +506,12 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         reason: 'add a backup plan',
       });
       expect(edited).toMatchObject({ state: 'authorise', planVersion: 2 });
+      expect(edited.history.at(-1)?.reason).toBe('material edit: plans changed');
+      // The same plans again: nothing material, no new version.
+      const same = await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, backupPlan: { packageSelection: true, restore: 'reinstall' } },
+      });
+      expect(same.planVersion).toBe(2);
       expect(edited.history.at(-1)).toMatchObject({
         action: 'withdraw-approvals',
         from: 'scheduled',
@@ -513,8 +519,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       expect(edited.planVersions.map((v) => v.version)).toEqual([1, 2]);
       expect(edited.planVersions[0]?.hash).not.toBe(edited.planVersions[1]?.hash);
-      const status = edited.approvals as { complete: boolean; planVersion: number };
-      expect(status).toMatchObject({ complete: false, planVersion: 2 });
+      expect(edited.approvals).toMatchObject({ complete: false, planVersion: 2 });
 
       // Approving again (version 2) schedules it again; rescheduling withdraws once more.
       const again = await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
@@ -536,10 +541,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         `/api/v1/changes/${other.id}/plans`,
         200,
         {
-          plans: normalPlans,
+          plans: { ...normalPlans, roles: { implementer: 'rita' } },
         },
       );
-      expect(plain).toMatchObject({ state: 'draft', planVersion: 2 });
       expect(plain.history.map((t) => t.action)).toEqual(['create']);
     },
   );
@@ -714,8 +718,8 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       await approved(w, change.id);
       await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
-        plans: normalPlans,
-        reason: 'again',
+        plans: { ...normalPlans, roles: { onCall: { name: 'bob', contact: 'x1234' } } },
+        reason: 'on-call contact added',
       });
       await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
 

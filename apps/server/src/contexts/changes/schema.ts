@@ -4,6 +4,7 @@ import { criticalities, environments, exposures } from '@patchgate/model';
 import { priorities } from '@patchgate/policy';
 import { z } from 'zod';
 import { findingStatuses } from '../findings/index.ts';
+import { ApiApprovalStatus } from './approvals-schema.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T, what: string) {
@@ -320,7 +321,7 @@ export const ChangeDetail = ApiChange.extend({
     .object({ ok: z.boolean(), errors: z.array(z.string()) })
     .describe('the plans validated for the change’s type (submit requires ok)'),
   planVersions: z.array(PlanVersion),
-  approvals: z.unknown().describe('the approval status of the current plan version'),
+  approvals: ApiApprovalStatus.describe('the approval status of the current plan version'),
   conflicts: z.array(Conflict).describe('scheduling conflicts (empty when not scheduled)'),
   history: z.array(Transition).describe('state transitions, oldest first'),
   review: Review.nullable(),

@@ -92,12 +92,7 @@ async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<
       findings = findings.filter((f) => keep.has(f.id));
     }
   } else {
-    const matching = await findingsMatching(
-      ctx,
-      filters,
-      status,
-      maxFindingsPerChange,
-    );
+    const matching = await findingsMatching(ctx, filters, status, maxFindingsPerChange);
     if (matching.truncated) {
       throw invalid(
         'body.findings',

@@ -7,12 +7,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type {
   ChangeAction,
+  ChangeContent,
   ChangePlans,
   ChangeState,
   ChangeType,
   StandardTemplate,
 } from '@patchgate/changes';
-import { transition } from '@patchgate/changes';
+import { materialChanges, transition } from '@patchgate/changes';
 import type { Transaction } from 'kysely';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
@@ -21,6 +22,7 @@ import { publishEvent } from '../../events/index.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import { appendAuditEvent, canonicalJson, systemActor } from '../audit/index.ts';
+import { ApiApprovalStatus } from './approvals-schema.ts';
 import { resolveUserRef } from '../auth/index.ts';
 import type { ChangeActor } from './model.ts';
 import {
@@ -125,7 +127,8 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
       reason: v.reason,
       createdAt: v.created_at,
     })),
-    approvals,
+    // The approvals' own response schema (a copy: the evaluation's arrays are read-only).
+    approvals: ApiApprovalStatus.parse(approvals),
     conflicts,
     history: transitions.map(toTransition),
     review: review === undefined ? null : toReview(review),
@@ -340,6 +343,24 @@ function planContent(row: ChangeRequestTable, scope: Scope) {
   };
 }
 
+/** What a material edit is judged on (@patchgate/changes `materialChanges`). */
+function contentOf(row: ChangeRequestTable, scope: Scope): ChangeContent {
+  return {
+    assetIds: scope.assets.map((a) => a.asset_id),
+    patches: scope.patches.map((p) => ({
+      assetId: p.asset_id,
+      ecosystem: p.ecosystem,
+      packageName: p.package_name,
+      toVersion: p.to_version ?? 'latest',
+    })),
+    plans: JSON.parse(row.plans_json) as ChangePlans,
+    schedule:
+      row.scheduled_start === null || row.scheduled_end === null
+        ? null
+        : { start: row.scheduled_start, end: row.scheduled_end },
+  };
+}
+
 export function contentHash(content: unknown): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
@@ -507,11 +528,15 @@ export async function revisePlans(
     }
     const plans = body.plans ?? (JSON.parse(row.plans_json) as ChangePlans);
     let current = row;
-    let scope = await loadScope(trx, row);
-    if (rebuilt !== undefined) {
-      scope = rebuilt;
-      await repo.replaceScope(trx, row.id, scope);
-    }
+    const before = await loadScope(trx, row);
+    const scope = rebuilt ?? before;
+    const changed = materialChanges(contentOf(row, before), {
+      ...contentOf(row, scope),
+      plans,
+    });
+    // Nothing material changed: no new version, nothing withdrawn (a repeated PUT is harmless).
+    if (changed.length === 0) return row.id;
+    if (rebuilt !== undefined) await repo.replaceScope(trx, row.id, scope);
     const risk = await assessChangeRisk(trx, scope, plans, row.id);
     current = {
       ...current,
@@ -540,11 +565,11 @@ export async function revisePlans(
       { planVersion: row.plan_version },
       {
         planVersion: current.plan_version,
-        scopeChanged: rebuilt !== undefined,
+        changed,
         ...(body.reason !== undefined && { reason: body.reason }),
       },
     );
-    await withdrawIfApproved(ctx, trx, current, by, 'the plans or scope changed');
+    await withdrawIfApproved(ctx, trx, current, by, `material edit: ${changed.join(', ')} changed`);
     return row.id;
   });
   return changeDetail(ctx, id);
@@ -703,6 +728,8 @@ export async function scheduleChange(
   );
   const id = await withChange(ctx, found.id, async (trx, row) => {
     refuseState(row);
+    // The same window again changes nothing (no new version, nothing withdrawn).
+    if (row.scheduled_start === start && row.scheduled_end === end) return row.id;
     const scope = await loadScope(trx, row);
     const planned: ChangeRequestTable = {
       ...row,
@@ -735,7 +762,13 @@ export async function scheduleChange(
       },
     );
     if (row.scheduled_start !== null && row.state !== 'draft' && row.state !== 'submitted') {
-      const back = await withdrawIfApproved(ctx, trx, planned, by, 'the schedule changed');
+      const back = await withdrawIfApproved(
+        ctx,
+        trx,
+        planned,
+        by,
+        'material edit: schedule changed',
+      );
       if (back.state !== 'authorise') return row.id;
       const status = await approvalsOf(ctx, back, scope, trx);
       if (status.complete) await move(ctx, trx, back, 'schedule', by, body.reason);
