@@ -123,6 +123,35 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'changes',
+    summary: 'change requests: create from findings, plan, approve, schedule, implement, review',
+    subcommands: [
+      'create',
+      'plan',
+      'list',
+      'show',
+      'submit',
+      'approve',
+      'reject',
+      'schedule',
+      'start',
+      'complete',
+      'fail',
+      'roll-back',
+      'cancel',
+      'close',
+      'review',
+      'conflicts',
+      'next-slot',
+      'agenda',
+      'export',
+    ],
+    load: async () => {
+      const m = await import('./commands/changes.ts');
+      return { help: m.changesHelp, run: m.changesCommand };
+    },
+  },
+  {
     name: 'approvals',
     summary: 'approver groups, the approval policy and delegations of approvals',
     subcommands: [
@@ -138,6 +167,15 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => {
       const m = await import('./commands/approvals.ts');
       return { help: m.approvalsHelp, run: m.approvalsCommand };
+    },
+  },
+  {
+    name: 'autopilot',
+    summary: 'rules that turn findings or available updates into grouped changes by themselves',
+    subcommands: ['add', 'list', 'pause', 'resume', 'run-now', 'runs'],
+    load: async () => {
+      const m = await import('./commands/autopilot.ts');
+      return { help: m.autopilotHelp, run: m.autopilotCommand };
     },
   },
   {

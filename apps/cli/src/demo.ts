@@ -197,3 +197,75 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
   }
   return { created: true, username, password, token };
 }
+
+/** The plans of the demo's change: one canary-less wave on web-01, rolled back on failure. */
+const demoChangePlans = {
+  testPlan: {
+    summary: 'Security updates of web-01, smoke-tested after the window.',
+    steps: [{ description: 'Open the shop front page', expectedResult: 'HTTP 200' }],
+  },
+  deploymentPlan: {
+    estimatedMinutes: 60,
+    waves: [
+      {
+        name: 'web-01',
+        assets: ['web-01'],
+        concurrency: 1,
+        failureThreshold: 0,
+        bakeMinutes: 30,
+        gate: 'auto' as const,
+        onFailure: 'rollback' as const,
+        healthChecks: [{ kind: 'http' as const, url: 'http://localhost/healthz' }],
+      },
+    ],
+  },
+  rollbackPlan: {
+    triggers: ['health-check-failure' as const, 'manual' as const],
+    steps: [{ kind: 'downgrade' as const }],
+  },
+  roles: { onCall: { name: 'team-web', contact: 'web-oncall@example.org' } },
+};
+
+/**
+ * Once the demo's findings are there (the sources sync in the background), a change from the P1
+ * and P2 findings of web-01, submitted: it waits for the CAB. Gives up after `waitMs`.
+ */
+export async function seedDemoChange(
+  baseUrl: string,
+  token: string,
+  waitMs = 120_000,
+  pollMs = 2_000,
+): Promise<string | undefined> {
+  const client = createPatchgateClient({ baseUrl, token });
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const page = expectOk(
+      await client.GET('/api/v1/findings', {
+        params: { query: { asset: 'web-01', priority: 'P1,P2', limit: 1 } as never },
+      }),
+      'demo findings',
+    );
+    if (page.findings.length > 0) break;
+    if (Date.now() > deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  const change = expectOk(
+    await client.POST('/api/v1/changes', {
+      body: {
+        title: 'Urgent security updates on web-01',
+        description: 'The P1 and P2 findings of the production web server.',
+        findings: { asset: 'web-01', priority: ['P1', 'P2'] },
+        plans: demoChangePlans,
+      },
+    }),
+    'demo change',
+  );
+  expectOk(
+    await client.POST('/api/v1/changes/{id}/submit', {
+      params: { path: { id: change.id } },
+      body: {},
+    }),
+    'demo change submission',
+  );
+  return change.number;
+}

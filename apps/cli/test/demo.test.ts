@@ -96,6 +96,19 @@ describe('patchgate server --demo', () => {
     expect(freezes.stdout).toMatch(
       /year-end freeze\s+2026-12-20T00:00:00.000Z to 2027-01-04T00:00:00.000Z; emergency changes may override it/,
     );
+    // A change from web-01's P1/P2 findings, submitted: it waits for the CAB.
+    let agenda: { number: string; state: string; assets: { name: string }[] }[] = [];
+    for (let i = 0; i < 60 && agenda.length === 0; i++) {
+      const listed = spawnSync(process.execPath, [bin, 'changes', 'agenda', '--json'], {
+        env,
+        encoding: 'utf8',
+      });
+      agenda = (JSON.parse(listed.stdout) as { changes: typeof agenda }).changes;
+      if (agenda.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(agenda).toMatchObject([
+      { number: 'CHG-0001', state: 'authorise', assets: [{ name: 'web-01' }] },
+    ]);
   }, 120_000);
 
   it('refuses an unknown policy with exit 2 before starting', () => {

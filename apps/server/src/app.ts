@@ -17,8 +17,13 @@ import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
-import { registerApprovalRoutes } from './contexts/changes/index.ts';
 import { registerCalendarRoutes } from './contexts/calendar/index.ts';
+import {
+  registerApprovalRoutes,
+  registerAutopilotRoutes,
+  registerChangeRoutes,
+  scheduledChanges,
+} from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
 import {
   registerAvailableUpdateRoutes,
@@ -135,10 +140,10 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAvailableUpdateRoutes(app, ctx);
   registerAdvisoryRoutes(app, ctx);
   registerFindingRoutes(app, ctx);
+  registerChangeRoutes(app, ctx);
   registerApprovalRoutes(app, ctx);
-  // Until the changes context exists there are no scheduled changes; the integrator wires
-  // its `scheduledChanges` here.
-  registerCalendarRoutes(app, ctx, { scheduledChanges: () => Promise.resolve([]) });
+  registerCalendarRoutes(app, ctx, { scheduledChanges });
+  registerAutopilotRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   return { app, state };
 }

@@ -27,6 +27,13 @@ import {
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
+import type { AutopilotDeps } from './contexts/changes/index.ts';
+import {
+  autopilotIntervalSeconds,
+  autopilotJobs,
+  defaultAutopilotDeps,
+  registerAutopilotJobs,
+} from './contexts/changes/index.ts';
 import {
   checkpointerFor,
   loadOrCreateCheckpointKey,
@@ -90,6 +97,16 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.state-changed', notificationSubscriber('change.state-changed'))
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+      // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
+      .on('change.state-changed', {
+        id: 'autopilot.change-state-changed',
+        job: autopilotJobs.changeStateChanged,
+        payload: ({ changeId, to, reason }) => ({
+          changeId,
+          to,
+          ...(reason !== undefined && { reason }),
+        }),
+      })
   );
 }
 
@@ -106,9 +123,10 @@ export const describeChangeForNotifications: DescribeChange<Database> = () =>
 export function registerJobs(
   runner: JobRunner,
   context: ServerContext,
-  options: { readonly policy?: Policy } = {},
+  options: { readonly policy?: Policy; readonly autopilot?: AutopilotDeps } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
+  registerAutopilotJobs(runner, context, options.autopilot ?? defaultAutopilotDeps);
   registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
     ...(options.policy !== undefined && { policy: options.policy }),
   });
@@ -180,6 +198,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       intervalSeconds,
       enabled: true,
     });
+  // Autopilot rules: an hourly job runs each rule whose own schedule (nightly…) is due.
+  await upsertSchedule(database.db, context.clock, {
+    id: autopilotJobs.runDue.kind,
+    kind: autopilotJobs.runDue.kind,
+    payload: {},
+    intervalSeconds: autopilotIntervalSeconds,
+    enabled: true,
+  });
   if (options.runJobs !== false) jobs.start();
   // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
   // now, then periodically and at shutdown (contexts/audit/readme.md).

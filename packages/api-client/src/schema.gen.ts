@@ -1037,6 +1037,494 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List change requests, newest first, keyset-paginated
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listChanges"];
+        put?: never;
+        /**
+         * Create a change request (a draft) by hand or from findings
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["createChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Standard-change templates, the latest version of each
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listChangeTemplates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/change-templates/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest version of a standard-change template
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeTemplate"];
+        /**
+         * Save a new version of a standard-change template (changes keep the version they used)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["saveChangeTemplate"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/agenda": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The CAB agenda: changes awaiting a decision, by window then risk, each with its findings, risk, plans and conflicts
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["changeAgenda"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/verify-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Read a change export back: check its hashes and that it matches the record this server holds
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        post: operations["verifyChangeExport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One change: scope, patches, findings, risk explanation, plans, approvals, conflicts, history
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * A new plan version (plans and/or scope); after an approval it withdraws the approvals
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        put: operations["reviseChangePlans"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/submit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Submit a draft: assessed (risk, plans, template) and sent for authorisation
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["submitChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve the current plan version (not your own change)
+         * @description Needs the `changes:approve` permission (an API token: in its scopes too).
+         */
+        post: operations["approveChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reject the change (a comment is required)
+         * @description Needs the `changes:approve` permission (an API token: in its scopes too).
+         */
+        post: operations["rejectChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set the window (refused in a freeze unless an emergency override is allowed)
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["scheduleChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start implementing (the window has opened)
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["startChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Implementation finished: the change goes to review
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["completeChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/fail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Implementation failed
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["failChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/roll-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The rollback plan was executed (a reason is required)
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["rollBackChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the change (a reason is required)
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["cancelChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close after review (emergency changes need their review)
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["closeChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a rejected change a draft again (a reason is required)
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["reopenChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/revise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a submitted change back to draft (a reason is required)
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        post: operations["reviseChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Write the post-implementation review
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        put: operations["writeChangeReview"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Override the assessed risk level, with a reason (audited)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["overrideChangeRisk"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/conflicts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change's scheduling conflicts, with reasons
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["changeConflicts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/next-slot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The earliest start with every asset in its window, outside freezes, free of other changes
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["changeNextSlot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The whole history as JSON: request, every plan version, approvals, transitions, review, audit
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["exportChange"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approver-groups": {
         parameters: {
             query?: never;
@@ -1379,6 +1867,158 @@ export interface paths {
          *     Public: no authentication.
          */
         get: operations["getCalendarFeed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every autopilot rule, by name
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAutopilotRules"];
+        put?: never;
+        /**
+         * Create an autopilot rule (it runs on its schedule from the next hour)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One autopilot rule (by id or name)
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAutopilotRule"];
+        /**
+         * Replace a rule's definition (its pause switch and history stay)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        put: operations["replaceAutopilotRule"];
+        post?: never;
+        /**
+         * Delete a rule with its runs (the changes it made stay)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["deleteAutopilotRule"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause a rule: it neither runs on its schedule nor on request until resumed
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["pauseAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused rule (also one that paused itself after a failed change)
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["resumeAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/rules/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a rule now: enqueues a run and returns it (queued); the run records its result
+         * @description Needs the `changes:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["runAutopilotRule"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Autopilot runs, newest first
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAutopilotRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/autopilot/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One autopilot run: the changes it created, what it held back and skipped
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAutopilotRun"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6063,6 +6703,14906 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    listChanges: {
+        parameters: {
+            query?: {
+                /** @description state: one or more of draft, submitted, authorise, scheduled, implementing, review, closed, rejected, cancelled, failed, rolled_back, comma-separated */
+                state?: string;
+                /** @description type: one or more of standard, normal, emergency, comma-separated */
+                type?: string;
+                /** @description effective risk level: one or more of low, moderate, high, comma-separated */
+                risk?: string;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description page size, at most 500 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changes: {
+                            id: string;
+                            /** @description CHG-0042: how people name it */
+                            number: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            type: "standard" | "normal" | "emergency";
+                            /** @enum {string} */
+                            state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                            /** @description risk with its explanation */
+                            risk: {
+                                /**
+                                 * @description the effective level (the override when there is one)
+                                 * @enum {string}
+                                 */
+                                level: "low" | "moderate" | "high";
+                                /**
+                                 * @description the computed level
+                                 * @enum {string}
+                                 */
+                                assessed: "low" | "moderate" | "high";
+                                score: number;
+                                /** @description why: each factor and its share */
+                                factors: {
+                                    /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                    id: string;
+                                    label: string;
+                                    /** @description its share of the score */
+                                    points: number;
+                                    /** @description what was seen, in words */
+                                    detail: string;
+                                }[];
+                                /** @description the assessment in one paragraph */
+                                explanation: string;
+                                override: {
+                                    /** @enum {string} */
+                                    level: "low" | "moderate" | "high";
+                                    reason: string;
+                                } | null;
+                            };
+                            template: {
+                                id: string;
+                                version: number;
+                            } | null;
+                            requester: {
+                                id: string | null;
+                                name: string;
+                            };
+                            implementer: {
+                                id: string | null;
+                                name: string;
+                            } | null;
+                            /** @description the current plan version */
+                            planVersion: number;
+                            schedule: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            /** @description the autopilot rule that made it (rule null: made by a person) */
+                            createdBy: {
+                                rule: string | null;
+                                reason: string | null;
+                            };
+                            counts: {
+                                assets: number;
+                                patches: number;
+                                findings: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the change does, in a line */
+                    title: string;
+                    /** @description more about it */
+                    description?: string;
+                    /**
+                     * @description standard, normal or emergency; default standard with a template, else normal
+                     * @enum {string}
+                     */
+                    type?: "standard" | "normal" | "emergency";
+                    /** @description standard changes: the template, by name or id (its latest version) */
+                    template?: string;
+                    /** @description the user who will implement it, by username or id (may not approve it) */
+                    implementer?: string;
+                    /** @description by hand: package → version per asset */
+                    patches?: {
+                        /** @description the asset, by name or id */
+                        asset: string;
+                        /** @description the package name as installed */
+                        package: string;
+                        /** @description target version; omitted: the lowest fixed version closing its findings, else the latest available */
+                        toVersion?: string;
+                    }[];
+                    /** @description from findings: the patches that close them */
+                    findings?: {
+                        /** @description these findings */
+                        ids?: string[];
+                        /** @description any of these priorities */
+                        priority?: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                        /** @description asset environments */
+                        environment?: ("production" | "staging" | "test" | "development")[];
+                        /** @description asset criticalities */
+                        criticality?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description asset exposures */
+                        exposure?: ("internet" | "internal" | "unknown")[];
+                        /** @description one asset, by name or id */
+                        asset?: string;
+                        /** @description assets of this group */
+                        group?: string;
+                        /** @description finding statuses; default: the work queue (open, reopened) */
+                        status?: ("open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed" | "all")[];
+                        /** @description true: only CISA KEV findings */
+                        kev?: boolean;
+                        /** @description exact package name */
+                        package?: string;
+                        /** @description advisory id or alias (CVE-…) */
+                        advisory?: string;
+                        /**
+                         * Format: date
+                         * @description due before this day (YYYY-MM-DD)
+                         */
+                        dueBefore?: string;
+                    };
+                    /**
+                     * @description from findings: lowest-fix (the lowest version closing every linked finding) or available-update (all pending updates the assets report, e.g. from the security repository)
+                     * @default lowest-fix
+                     * @enum {string}
+                     */
+                    patchTarget?: "lowest-fix" | "available-update";
+                    /** @description the plans; omitted: a default deployment plan from the assets */
+                    plans?: {
+                        /** @description how the change is tested before it reaches production */
+                        testPlan?: {
+                            /** @description what is tested and why that is enough */
+                            summary: string;
+                            /**
+                             * @description environments the change is tested in before production
+                             * @default []
+                             */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /**
+                             * @description manual test steps, in order
+                             * @default []
+                             */
+                            steps?: {
+                                /** @description what to do */
+                                description: string;
+                                /** @description what must be observed for the step to pass */
+                                expectedResult: string;
+                            }[];
+                            /**
+                             * @description automated suites or pipelines that must pass (by name)
+                             * @default []
+                             */
+                            automatedSuites?: string[];
+                        };
+                        /**
+                         * @description test results so far
+                         * @default []
+                         */
+                        testEvidence?: ({
+                            /**
+                             * @description results of an automated suite
+                             * @enum {string}
+                             */
+                            kind: "automated";
+                            /** @description suite or pipeline name */
+                            suite: string;
+                            /** @description tests passed */
+                            passed: number;
+                            /** @description tests failed */
+                            failed: number;
+                            /**
+                             * @description tests skipped
+                             * @default 0
+                             */
+                            skipped?: number;
+                            /**
+                             * Format: date-time
+                             * @description when the suite ran (ISO 8601)
+                             */
+                            ranAt: string;
+                            /**
+                             * Format: uri
+                             * @description link to the run
+                             */
+                            reportUrl?: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        } | {
+                            /**
+                             * @description a person tested and signs off
+                             * @enum {string}
+                             */
+                            kind: "manual";
+                            /** @description who signs off (user id or name) */
+                            signedOffBy: string;
+                            /**
+                             * Format: date-time
+                             * @description when (ISO 8601)
+                             */
+                            signedOffAt: string;
+                            /**
+                             * @description the tester’s verdict
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed";
+                            /** @description what was tested and observed */
+                            notes: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        })[];
+                        /** @description what is backed up before the change and how to restore it */
+                        backupPlan?: {
+                            /**
+                             * @description record the installed package versions before the change (to downgrade to)
+                             * @default true
+                             */
+                            packageSelection?: boolean;
+                            /**
+                             * @description paths copied before the change, e.g. /etc
+                             * @default []
+                             */
+                            paths?: string[];
+                            /**
+                             * @description backup commands run before the change
+                             * @default []
+                             */
+                            hooks?: {
+                                /** @description hook name */
+                                name: string;
+                                /** @description command run on the asset before the change, e.g. a dump */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                            }[];
+                            /** @description how to restore from this backup */
+                            restore: string;
+                            /**
+                             * @description how long the backup is kept
+                             * @default 30
+                             */
+                            retentionDays?: number;
+                        };
+                        /** @description how the change is rolled out: waves within rings */
+                        deploymentPlan?: {
+                            /** @description the waves, in the order they run */
+                            waves: {
+                                /** @description wave name, unique in the plan */
+                                name: string;
+                                /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                assets?: string[];
+                                /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                selector?: {
+                                    /** @description asset names or ids */
+                                    names?: string[];
+                                    /** @description asset environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description asset criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description asset exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owning teams */
+                                    teams?: string[];
+                                    /** @description asset tags (any of them) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them) */
+                                    groups?: string[];
+                                };
+                                /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                share?: number | string;
+                                /**
+                                 * @description assets patched at the same time (count or % of the wave, at least 1)
+                                 * @default 1
+                                 */
+                                concurrency?: number | string;
+                                /**
+                                 * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                 * @default 0
+                                 */
+                                failureThreshold?: number | string;
+                                /**
+                                 * @description minutes to watch the wave after it finishes before the next one starts
+                                 * @default 0
+                                 */
+                                bakeMinutes?: number;
+                                /**
+                                 * @description checks run on each asset after patching
+                                 * @default []
+                                 */
+                                healthChecks?: ({
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description command run on the asset */
+                                    command: string;
+                                    /**
+                                     * @description exit code meaning healthy
+                                     * @default 0
+                                     */
+                                    expectExitCode?: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description an HTTP probe from the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "http";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                    url: string;
+                                    /**
+                                     * @description status meaning healthy
+                                     * @default 200
+                                     */
+                                    expectStatus?: number;
+                                    /** @description text the body must contain */
+                                    bodyContains?: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a systemd unit must be active
+                                     * @enum {string}
+                                     */
+                                    kind: "systemd";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description unit name, e.g. nginx.service */
+                                    unit: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a TCP port must accept connections
+                                     * @enum {string}
+                                     */
+                                    kind: "tcp";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /**
+                                     * @description host, as seen from the asset
+                                     * @default localhost
+                                     */
+                                    host?: string;
+                                    /** @description TCP port */
+                                    port: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                })[];
+                                /**
+                                 * @description manual: a person must release the wave before it starts
+                                 * @default auto
+                                 * @enum {string}
+                                 */
+                                gate?: "auto" | "manual";
+                                /**
+                                 * @description what happens when the failure threshold is exceeded
+                                 * @default pause
+                                 * @enum {string}
+                                 */
+                                onFailure?: "pause" | "rollback" | "continue";
+                            }[];
+                            /**
+                             * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                             * @default []
+                             */
+                            rings?: {
+                                /** @description ring name, unique in the plan */
+                                name: string;
+                                /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                offsetDays: number;
+                                /** @description names of the plan’s waves in this ring, in order */
+                                waves: string[];
+                            }[];
+                            /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description when and how the change is undone (required for normal and emergency changes) */
+                        rollbackPlan?: {
+                            /** @description what starts the rollback */
+                            triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                            /** @description steps, in order, on each asset */
+                            steps: ({
+                                /**
+                                 * @description install the exact versions recorded before the change
+                                 * @enum {string}
+                                 */
+                                kind: "downgrade";
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description restore paths from the backup plan
+                                 * @enum {string}
+                                 */
+                                kind: "restore-paths";
+                                /** @description paths to restore; default: every path the backup plan copies */
+                                paths?: string[];
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description the command */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                                /** @description note for the implementer */
+                                description?: string;
+                            })[];
+                            /** @description how long the rollback takes per wave */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description who is told what, when */
+                        communicationPlan?: {
+                            /** @description messages to send */
+                            messages: {
+                                /**
+                                 * @description before the window, when it starts, after it ends
+                                 * @enum {string}
+                                 */
+                                phase: "pre" | "during" | "post";
+                                /**
+                                 * @description who receives it
+                                 * @default []
+                                 */
+                                audiences?: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                /**
+                                 * @description further e-mail addresses
+                                 * @default []
+                                 */
+                                addresses?: string[];
+                                /** @description pre messages: minutes before the start (default 1440, a day) */
+                                leadMinutes?: number;
+                                /** @description subject line */
+                                subject: string;
+                                /** @description what recipients must do before, during or after the change */
+                                body: string;
+                            }[];
+                        };
+                        /** @description roles and responsibilities for this change */
+                        roles?: {
+                            /** @description who asks for the change */
+                            requester?: string;
+                            /** @description who carries it out (opens manual gates) */
+                            implementer?: string;
+                            /**
+                             * @description who is expected to approve
+                             * @default []
+                             */
+                            approvers?: string[];
+                            /** @description who keeps stakeholders informed */
+                            communicator?: string;
+                            /** @description the on-call contact during the window */
+                            onCall?: {
+                                /** @description who */
+                                name: string;
+                                /** @description how to reach them during the window (phone, pager, e-mail) */
+                                contact: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description A change request */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listChangeTemplates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        templates: {
+                            name: string;
+                            version: number;
+                            description: string;
+                            /** @description the auto-approval criteria */
+                            criteria: {
+                                [key: string]: unknown;
+                            };
+                            /** @description plans a change from it starts with */
+                            defaultPlans?: unknown;
+                            createdBy: string;
+                            createdAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    getChangeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description template name: lower-case letters, digits and "-" */
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a standard-change template version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: number;
+                        description: string;
+                        /** @description the auto-approval criteria */
+                        criteria: {
+                            [key: string]: unknown;
+                        };
+                        /** @description plans a change from it starts with */
+                        defaultPlans?: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    saveChangeTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description template name: lower-case letters, digits and "-" */
+                name: string;
+            };
+            cookie?: never;
+        };
+        /** @description a template version: description, criteria, default plans */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what the template is for */
+                    description: string;
+                    /** @description what a change must satisfy to be approved by this template */
+                    criteria: {
+                        /**
+                         * @description every patch must come from a security origin (see securityOrigins)
+                         * @default true
+                         */
+                        onlySecurityOrigin?: boolean;
+                        /**
+                         * @description origins counted as security repositories, e.g. Debian-Security
+                         * @default [
+                         *       "*security*"
+                         *     ]
+                         */
+                        securityOrigins?: string[];
+                        /** @description at most this many assets */
+                        maxAssets?: number;
+                        /** @description every asset must be in one of these environments (none: any) */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /**
+                         * @description the deployment plan’s first wave must hold no production asset
+                         * @default false
+                         */
+                        nonProductionFirst?: boolean;
+                        /**
+                         * @description the highest risk level allowed
+                         * @default low
+                         * @enum {string}
+                         */
+                        maxRisk?: "low" | "moderate" | "high";
+                        /**
+                         * @description which packages the template covers
+                         * @default {
+                         *       "deny": []
+                         *     }
+                         */
+                        packages?: {
+                            /** @description only these packages (none: any package) */
+                            allow?: string[];
+                            /**
+                             * @description never these packages
+                             * @default []
+                             */
+                            deny?: string[];
+                        };
+                    };
+                    /** @description plans a change from this template starts with */
+                    defaultPlans?: {
+                        /** @description how the change is tested before it reaches production */
+                        testPlan?: {
+                            /** @description what is tested and why that is enough */
+                            summary: string;
+                            /**
+                             * @description environments the change is tested in before production
+                             * @default []
+                             */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /**
+                             * @description manual test steps, in order
+                             * @default []
+                             */
+                            steps?: {
+                                /** @description what to do */
+                                description: string;
+                                /** @description what must be observed for the step to pass */
+                                expectedResult: string;
+                            }[];
+                            /**
+                             * @description automated suites or pipelines that must pass (by name)
+                             * @default []
+                             */
+                            automatedSuites?: string[];
+                        };
+                        /**
+                         * @description test results so far
+                         * @default []
+                         */
+                        testEvidence?: ({
+                            /**
+                             * @description results of an automated suite
+                             * @enum {string}
+                             */
+                            kind: "automated";
+                            /** @description suite or pipeline name */
+                            suite: string;
+                            /** @description tests passed */
+                            passed: number;
+                            /** @description tests failed */
+                            failed: number;
+                            /**
+                             * @description tests skipped
+                             * @default 0
+                             */
+                            skipped?: number;
+                            /**
+                             * Format: date-time
+                             * @description when the suite ran (ISO 8601)
+                             */
+                            ranAt: string;
+                            /**
+                             * Format: uri
+                             * @description link to the run
+                             */
+                            reportUrl?: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        } | {
+                            /**
+                             * @description a person tested and signs off
+                             * @enum {string}
+                             */
+                            kind: "manual";
+                            /** @description who signs off (user id or name) */
+                            signedOffBy: string;
+                            /**
+                             * Format: date-time
+                             * @description when (ISO 8601)
+                             */
+                            signedOffAt: string;
+                            /**
+                             * @description the tester’s verdict
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed";
+                            /** @description what was tested and observed */
+                            notes: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        })[];
+                        /** @description what is backed up before the change and how to restore it */
+                        backupPlan?: {
+                            /**
+                             * @description record the installed package versions before the change (to downgrade to)
+                             * @default true
+                             */
+                            packageSelection?: boolean;
+                            /**
+                             * @description paths copied before the change, e.g. /etc
+                             * @default []
+                             */
+                            paths?: string[];
+                            /**
+                             * @description backup commands run before the change
+                             * @default []
+                             */
+                            hooks?: {
+                                /** @description hook name */
+                                name: string;
+                                /** @description command run on the asset before the change, e.g. a dump */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                            }[];
+                            /** @description how to restore from this backup */
+                            restore: string;
+                            /**
+                             * @description how long the backup is kept
+                             * @default 30
+                             */
+                            retentionDays?: number;
+                        };
+                        /** @description how the change is rolled out: waves within rings */
+                        deploymentPlan?: {
+                            /** @description the waves, in the order they run */
+                            waves: {
+                                /** @description wave name, unique in the plan */
+                                name: string;
+                                /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                assets?: string[];
+                                /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                selector?: {
+                                    /** @description asset names or ids */
+                                    names?: string[];
+                                    /** @description asset environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description asset criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description asset exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owning teams */
+                                    teams?: string[];
+                                    /** @description asset tags (any of them) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them) */
+                                    groups?: string[];
+                                };
+                                /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                share?: number | string;
+                                /**
+                                 * @description assets patched at the same time (count or % of the wave, at least 1)
+                                 * @default 1
+                                 */
+                                concurrency?: number | string;
+                                /**
+                                 * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                 * @default 0
+                                 */
+                                failureThreshold?: number | string;
+                                /**
+                                 * @description minutes to watch the wave after it finishes before the next one starts
+                                 * @default 0
+                                 */
+                                bakeMinutes?: number;
+                                /**
+                                 * @description checks run on each asset after patching
+                                 * @default []
+                                 */
+                                healthChecks?: ({
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description command run on the asset */
+                                    command: string;
+                                    /**
+                                     * @description exit code meaning healthy
+                                     * @default 0
+                                     */
+                                    expectExitCode?: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description an HTTP probe from the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "http";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                    url: string;
+                                    /**
+                                     * @description status meaning healthy
+                                     * @default 200
+                                     */
+                                    expectStatus?: number;
+                                    /** @description text the body must contain */
+                                    bodyContains?: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a systemd unit must be active
+                                     * @enum {string}
+                                     */
+                                    kind: "systemd";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description unit name, e.g. nginx.service */
+                                    unit: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a TCP port must accept connections
+                                     * @enum {string}
+                                     */
+                                    kind: "tcp";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /**
+                                     * @description host, as seen from the asset
+                                     * @default localhost
+                                     */
+                                    host?: string;
+                                    /** @description TCP port */
+                                    port: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                })[];
+                                /**
+                                 * @description manual: a person must release the wave before it starts
+                                 * @default auto
+                                 * @enum {string}
+                                 */
+                                gate?: "auto" | "manual";
+                                /**
+                                 * @description what happens when the failure threshold is exceeded
+                                 * @default pause
+                                 * @enum {string}
+                                 */
+                                onFailure?: "pause" | "rollback" | "continue";
+                            }[];
+                            /**
+                             * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                             * @default []
+                             */
+                            rings?: {
+                                /** @description ring name, unique in the plan */
+                                name: string;
+                                /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                offsetDays: number;
+                                /** @description names of the plan’s waves in this ring, in order */
+                                waves: string[];
+                            }[];
+                            /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description when and how the change is undone (required for normal and emergency changes) */
+                        rollbackPlan?: {
+                            /** @description what starts the rollback */
+                            triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                            /** @description steps, in order, on each asset */
+                            steps: ({
+                                /**
+                                 * @description install the exact versions recorded before the change
+                                 * @enum {string}
+                                 */
+                                kind: "downgrade";
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description restore paths from the backup plan
+                                 * @enum {string}
+                                 */
+                                kind: "restore-paths";
+                                /** @description paths to restore; default: every path the backup plan copies */
+                                paths?: string[];
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description the command */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                                /** @description note for the implementer */
+                                description?: string;
+                            })[];
+                            /** @description how long the rollback takes per wave */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description who is told what, when */
+                        communicationPlan?: {
+                            /** @description messages to send */
+                            messages: {
+                                /**
+                                 * @description before the window, when it starts, after it ends
+                                 * @enum {string}
+                                 */
+                                phase: "pre" | "during" | "post";
+                                /**
+                                 * @description who receives it
+                                 * @default []
+                                 */
+                                audiences?: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                /**
+                                 * @description further e-mail addresses
+                                 * @default []
+                                 */
+                                addresses?: string[];
+                                /** @description pre messages: minutes before the start (default 1440, a day) */
+                                leadMinutes?: number;
+                                /** @description subject line */
+                                subject: string;
+                                /** @description what recipients must do before, during or after the change */
+                                body: string;
+                            }[];
+                        };
+                        /** @description roles and responsibilities for this change */
+                        roles?: {
+                            /** @description who asks for the change */
+                            requester?: string;
+                            /** @description who carries it out (opens manual gates) */
+                            implementer?: string;
+                            /**
+                             * @description who is expected to approve
+                             * @default []
+                             */
+                            approvers?: string[];
+                            /** @description who keeps stakeholders informed */
+                            communicator?: string;
+                            /** @description the on-call contact during the window */
+                            onCall?: {
+                                /** @description who */
+                                name: string;
+                                /** @description how to reach them during the window (phone, pager, e-mail) */
+                                contact: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description a standard-change template version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        version: number;
+                        description: string;
+                        /** @description the auto-approval criteria */
+                        criteria: {
+                            [key: string]: unknown;
+                        };
+                        /** @description plans a change from it starts with */
+                        defaultPlans?: unknown;
+                        createdBy: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    changeAgenda: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description awaiting a decision, by window then risk */
+                        changes: {
+                            id: string;
+                            /** @description CHG-0042: how people name it */
+                            number: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            type: "standard" | "normal" | "emergency";
+                            /** @enum {string} */
+                            state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                            /** @description risk with its explanation */
+                            risk: {
+                                /**
+                                 * @description the effective level (the override when there is one)
+                                 * @enum {string}
+                                 */
+                                level: "low" | "moderate" | "high";
+                                /**
+                                 * @description the computed level
+                                 * @enum {string}
+                                 */
+                                assessed: "low" | "moderate" | "high";
+                                score: number;
+                                /** @description why: each factor and its share */
+                                factors: {
+                                    /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                    id: string;
+                                    label: string;
+                                    /** @description its share of the score */
+                                    points: number;
+                                    /** @description what was seen, in words */
+                                    detail: string;
+                                }[];
+                                /** @description the assessment in one paragraph */
+                                explanation: string;
+                                override: {
+                                    /** @enum {string} */
+                                    level: "low" | "moderate" | "high";
+                                    reason: string;
+                                } | null;
+                            };
+                            template: {
+                                id: string;
+                                version: number;
+                            } | null;
+                            requester: {
+                                id: string | null;
+                                name: string;
+                            };
+                            implementer: {
+                                id: string | null;
+                                name: string;
+                            } | null;
+                            /** @description the current plan version */
+                            planVersion: number;
+                            schedule: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            /** @description the autopilot rule that made it (rule null: made by a person) */
+                            createdBy: {
+                                rule: string | null;
+                                reason: string | null;
+                            };
+                            counts: {
+                                assets: number;
+                                patches: number;
+                                findings: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            assets: {
+                                id: string;
+                                name: string;
+                                environment: string | null;
+                                criticality: string;
+                                exposure: string;
+                                owner: string | null;
+                                groups: string[];
+                                tags: string[];
+                            }[];
+                            patches: {
+                                assetId: string;
+                                assetName: string;
+                                ecosystem: string;
+                                package: string;
+                                fromVersion: string | null;
+                                /** @description null: the latest the package manager offers */
+                                toVersion: string | null;
+                                /**
+                                 * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                                 * @enum {string}
+                                 */
+                                mode: "fixed" | "pinned" | "update" | "latest";
+                                /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                                origin: string | null;
+                            }[];
+                            findings: {
+                                findingId: string;
+                                assetId: string;
+                                package: string;
+                                advisoryIds: string[];
+                                cves: string[];
+                                priority: string;
+                                kev: boolean;
+                                dueDate: string | null;
+                            }[];
+                            /** @description the plans of a change request; a draft may leave some out */
+                            plans: {
+                                /** @description how the change is tested before it reaches production */
+                                testPlan?: {
+                                    /** @description what is tested and why that is enough */
+                                    summary: string;
+                                    /**
+                                     * @description environments the change is tested in before production
+                                     * @default []
+                                     */
+                                    environments: ("production" | "staging" | "test" | "development")[];
+                                    /**
+                                     * @description manual test steps, in order
+                                     * @default []
+                                     */
+                                    steps: {
+                                        /** @description what to do */
+                                        description: string;
+                                        /** @description what must be observed for the step to pass */
+                                        expectedResult: string;
+                                    }[];
+                                    /**
+                                     * @description automated suites or pipelines that must pass (by name)
+                                     * @default []
+                                     */
+                                    automatedSuites: string[];
+                                };
+                                /**
+                                 * @description test results so far
+                                 * @default []
+                                 */
+                                testEvidence: ({
+                                    /**
+                                     * @description results of an automated suite
+                                     * @enum {string}
+                                     */
+                                    kind: "automated";
+                                    /** @description suite or pipeline name */
+                                    suite: string;
+                                    /** @description tests passed */
+                                    passed: number;
+                                    /** @description tests failed */
+                                    failed: number;
+                                    /**
+                                     * @description tests skipped
+                                     * @default 0
+                                     */
+                                    skipped: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description when the suite ran (ISO 8601)
+                                     */
+                                    ranAt: string;
+                                    /**
+                                     * Format: uri
+                                     * @description link to the run
+                                     */
+                                    reportUrl?: string;
+                                    /**
+                                     * @description attached files (reports, screenshots) by hash
+                                     * @default []
+                                     */
+                                    attachments: {
+                                        /** @description file name as uploaded */
+                                        name: string;
+                                        /** @description SHA-256 of the content, lower-case hex */
+                                        sha256: string;
+                                        /** @description size in bytes (at most 1 GiB) */
+                                        size: number;
+                                    }[];
+                                } | {
+                                    /**
+                                     * @description a person tested and signs off
+                                     * @enum {string}
+                                     */
+                                    kind: "manual";
+                                    /** @description who signs off (user id or name) */
+                                    signedOffBy: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description when (ISO 8601)
+                                     */
+                                    signedOffAt: string;
+                                    /**
+                                     * @description the tester’s verdict
+                                     * @enum {string}
+                                     */
+                                    outcome: "passed" | "failed";
+                                    /** @description what was tested and observed */
+                                    notes: string;
+                                    /**
+                                     * @description attached files (reports, screenshots) by hash
+                                     * @default []
+                                     */
+                                    attachments: {
+                                        /** @description file name as uploaded */
+                                        name: string;
+                                        /** @description SHA-256 of the content, lower-case hex */
+                                        sha256: string;
+                                        /** @description size in bytes (at most 1 GiB) */
+                                        size: number;
+                                    }[];
+                                })[];
+                                /** @description what is backed up before the change and how to restore it */
+                                backupPlan?: {
+                                    /**
+                                     * @description record the installed package versions before the change (to downgrade to)
+                                     * @default true
+                                     */
+                                    packageSelection: boolean;
+                                    /**
+                                     * @description paths copied before the change, e.g. /etc
+                                     * @default []
+                                     */
+                                    paths: string[];
+                                    /**
+                                     * @description backup commands run before the change
+                                     * @default []
+                                     */
+                                    hooks: {
+                                        /** @description hook name */
+                                        name: string;
+                                        /** @description command run on the asset before the change, e.g. a dump */
+                                        command: string;
+                                        /**
+                                         * @description give up after this
+                                         * @default 600
+                                         */
+                                        timeoutSeconds: number;
+                                    }[];
+                                    /** @description how to restore from this backup */
+                                    restore: string;
+                                    /**
+                                     * @description how long the backup is kept
+                                     * @default 30
+                                     */
+                                    retentionDays: number;
+                                };
+                                /** @description how the change is rolled out: waves within rings */
+                                deploymentPlan?: {
+                                    /** @description the waves, in the order they run */
+                                    waves: {
+                                        /** @description wave name, unique in the plan */
+                                        name: string;
+                                        /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                        assets?: string[];
+                                        /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                        selector?: {
+                                            /** @description asset names or ids */
+                                            names?: string[];
+                                            /** @description asset environments */
+                                            environments?: ("production" | "staging" | "test" | "development")[];
+                                            /** @description asset criticalities */
+                                            criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                            /** @description asset exposures */
+                                            exposures?: ("internet" | "internal" | "unknown")[];
+                                            /** @description owning teams */
+                                            teams?: string[];
+                                            /** @description asset tags (any of them) */
+                                            tags?: string[];
+                                            /** @description asset groups (any of them) */
+                                            groups?: string[];
+                                        };
+                                        /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                        share?: number | string;
+                                        /**
+                                         * @description assets patched at the same time (count or % of the wave, at least 1)
+                                         * @default 1
+                                         */
+                                        concurrency: number | string;
+                                        /**
+                                         * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                         * @default 0
+                                         */
+                                        failureThreshold: number | string;
+                                        /**
+                                         * @description minutes to watch the wave after it finishes before the next one starts
+                                         * @default 0
+                                         */
+                                        bakeMinutes: number;
+                                        /**
+                                         * @description checks run on each asset after patching
+                                         * @default []
+                                         */
+                                        healthChecks: ({
+                                            /**
+                                             * @description run a command on the asset
+                                             * @enum {string}
+                                             */
+                                            kind: "command";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description command run on the asset */
+                                            command: string;
+                                            /**
+                                             * @description exit code meaning healthy
+                                             * @default 0
+                                             */
+                                            expectExitCode: number;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description an HTTP probe from the asset
+                                             * @enum {string}
+                                             */
+                                            kind: "http";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                            url: string;
+                                            /**
+                                             * @description status meaning healthy
+                                             * @default 200
+                                             */
+                                            expectStatus: number;
+                                            /** @description text the body must contain */
+                                            bodyContains?: string;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description a systemd unit must be active
+                                             * @enum {string}
+                                             */
+                                            kind: "systemd";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description unit name, e.g. nginx.service */
+                                            unit: string;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description a TCP port must accept connections
+                                             * @enum {string}
+                                             */
+                                            kind: "tcp";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /**
+                                             * @description host, as seen from the asset
+                                             * @default localhost
+                                             */
+                                            host: string;
+                                            /** @description TCP port */
+                                            port: number;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        })[];
+                                        /**
+                                         * @description manual: a person must release the wave before it starts
+                                         * @default auto
+                                         * @enum {string}
+                                         */
+                                        gate: "auto" | "manual";
+                                        /**
+                                         * @description what happens when the failure threshold is exceeded
+                                         * @default pause
+                                         * @enum {string}
+                                         */
+                                        onFailure: "pause" | "rollback" | "continue";
+                                    }[];
+                                    /**
+                                     * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                     * @default []
+                                     */
+                                    rings: {
+                                        /** @description ring name, unique in the plan */
+                                        name: string;
+                                        /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                        offsetDays: number;
+                                        /** @description names of the plan’s waves in this ring, in order */
+                                        waves: string[];
+                                    }[];
+                                    /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                    estimatedMinutes?: number;
+                                };
+                                /** @description when and how the change is undone (required for normal and emergency changes) */
+                                rollbackPlan?: {
+                                    /** @description what starts the rollback */
+                                    triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                    /** @description steps, in order, on each asset */
+                                    steps: ({
+                                        /**
+                                         * @description install the exact versions recorded before the change
+                                         * @enum {string}
+                                         */
+                                        kind: "downgrade";
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    } | {
+                                        /**
+                                         * @description restore paths from the backup plan
+                                         * @enum {string}
+                                         */
+                                        kind: "restore-paths";
+                                        /** @description paths to restore; default: every path the backup plan copies */
+                                        paths?: string[];
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    } | {
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description the command */
+                                        command: string;
+                                        /**
+                                         * @description give up after this
+                                         * @default 600
+                                         */
+                                        timeoutSeconds: number;
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    })[];
+                                    /** @description how long the rollback takes per wave */
+                                    estimatedMinutes?: number;
+                                };
+                                /** @description who is told what, when */
+                                communicationPlan?: {
+                                    /** @description messages to send */
+                                    messages: {
+                                        /**
+                                         * @description before the window, when it starts, after it ends
+                                         * @enum {string}
+                                         */
+                                        phase: "pre" | "during" | "post";
+                                        /**
+                                         * @description who receives it
+                                         * @default []
+                                         */
+                                        audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                        /**
+                                         * @description further e-mail addresses
+                                         * @default []
+                                         */
+                                        addresses: string[];
+                                        /** @description pre messages: minutes before the start (default 1440, a day) */
+                                        leadMinutes?: number;
+                                        /** @description subject line */
+                                        subject: string;
+                                        /** @description what recipients must do before, during or after the change */
+                                        body: string;
+                                    }[];
+                                };
+                                /** @description roles and responsibilities for this change */
+                                roles?: {
+                                    /** @description who asks for the change */
+                                    requester?: string;
+                                    /** @description who carries it out (opens manual gates) */
+                                    implementer?: string;
+                                    /**
+                                     * @description who is expected to approve
+                                     * @default []
+                                     */
+                                    approvers: string[];
+                                    /** @description who keeps stakeholders informed */
+                                    communicator?: string;
+                                    /** @description the on-call contact during the window */
+                                    onCall?: {
+                                        /** @description who */
+                                        name: string;
+                                        /** @description how to reach them during the window (phone, pager, e-mail) */
+                                        contact: string;
+                                    };
+                                };
+                            };
+                            /** @description the plans validated for the change’s type (submit requires ok) */
+                            planCheck: {
+                                ok: boolean;
+                                errors: string[];
+                            };
+                            planVersions: {
+                                version: number;
+                                /** @description SHA-256 of the canonical JSON of the content */
+                                hash: string;
+                                author: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                reason: string | null;
+                                createdAt: string;
+                            }[];
+                            /** @description the approval status of the current plan version */
+                            approvals: {
+                                changeId: string;
+                                planVersion: number;
+                                /** @description the policy rule that decided */
+                                ruleId: string;
+                                complete: boolean;
+                                rejected: boolean;
+                                /** @description the stage waiting for decisions */
+                                currentStage: number | null;
+                                /** @description approved by the system: the standard template's criteria hold */
+                                autoApproved: boolean;
+                                retrospectiveReviewRequired: boolean;
+                                stages: {
+                                    stage: number;
+                                    name: string;
+                                    groups: {
+                                        id: string | null;
+                                        name: string;
+                                    }[];
+                                    /** @description quorum: any one, N of the groups, or all of them */
+                                    quorum: {
+                                        /**
+                                         * @description any one eligible approver
+                                         * @enum {string}
+                                         */
+                                        kind: "any";
+                                    } | {
+                                        /**
+                                         * @description at least `count` distinct approvers
+                                         * @enum {string}
+                                         */
+                                        kind: "count";
+                                        /** @description how many distinct approvers */
+                                        count: number;
+                                    } | {
+                                        /**
+                                         * @description every member of the groups (except the requester and the implementer)
+                                         * @enum {string}
+                                         */
+                                        kind: "all";
+                                    };
+                                    required: number;
+                                    approvals: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    rejections: {
+                                        approverId: string;
+                                        /** @description whose approval, when given as a delegate */
+                                        onBehalfOf: string | null;
+                                        comment: string | null;
+                                        at: string;
+                                    }[];
+                                    satisfied: boolean;
+                                    eligibleApproverIds: string[];
+                                    unreachable: string | null;
+                                }[];
+                            };
+                            /** @description scheduling conflicts (empty when not scheduled) */
+                            conflicts: {
+                                /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                                kind: string;
+                                /** @description the asset concerned */
+                                assetId?: string;
+                                /** @description the other change holding the asset */
+                                otherChangeId?: string;
+                                windowId?: string;
+                                freezeId?: string;
+                                /** @description in-freeze: whether this (emergency) change may override the freeze */
+                                emergencyOverrideAllowed?: boolean;
+                                /** @description the reason, for a person */
+                                message: string;
+                            }[];
+                            /** @description state transitions, oldest first */
+                            history: {
+                                from: string | null;
+                                to: string;
+                                action: string;
+                                actor: {
+                                    id: string | null;
+                                    name: string;
+                                    type: string;
+                                };
+                                reason: string | null;
+                                at: string;
+                            }[];
+                            review: {
+                                wentWell: string;
+                                didNotGoWell: string;
+                                incidents: string[];
+                                lessons: string;
+                                followUps: {
+                                    action: string;
+                                    owner: string;
+                                    dueAt: string;
+                                    done: boolean;
+                                }[];
+                                author: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                updatedAt: string;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    verifyChangeExport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A change's whole history */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description what this document is
+                     * @enum {string}
+                     */
+                    format: "patchgate.change-export";
+                    /**
+                     * @description its version
+                     * @enum {number}
+                     */
+                    formatVersion: 1;
+                    /** @description when (server clock) */
+                    exportedAt: string;
+                    /** @description the request as it stands: scope, patches, findings, risk, plans, history */
+                    change: {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps?: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites?: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence?: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped?: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments?: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments?: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection?: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths?: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks?: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds?: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays?: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency?: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold?: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes?: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks?: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode?: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries?: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds?: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds?: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus?: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries?: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds?: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds?: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries?: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds?: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds?: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host?: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries?: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds?: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds?: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate?: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure?: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings?: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds?: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences?: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses?: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers?: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                    /** @description every plan version */
+                    planVersions: {
+                        version: number;
+                        /** @description SHA-256 of the canonical JSON of the content */
+                        hash: string;
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        reason: string | null;
+                        createdAt: string;
+                        /** @description plans, asset ids, patches and schedule of this version */
+                        content: unknown;
+                    }[];
+                    /** @description every approval decision with the plan version it was given on */
+                    approvals: {
+                        [key: string]: unknown;
+                    }[];
+                    transitions: {
+                        from: string | null;
+                        to: string;
+                        action: string;
+                        actor: {
+                            id: string | null;
+                            name: string;
+                            type: string;
+                        };
+                        reason: string | null;
+                        at: string;
+                    }[];
+                    review: {
+                        wentWell: string;
+                        didNotGoWell: string;
+                        incidents: string[];
+                        lessons: string;
+                        followUps: {
+                            action: string;
+                            owner: string;
+                            dueAt: string;
+                            done: boolean;
+                        }[];
+                        author: {
+                            id: string | null;
+                            name: string;
+                        };
+                        updatedAt: string;
+                    } | null;
+                    /** @description the change's audit events, in order */
+                    audit: {
+                        seq: number;
+                        occurredAt: string;
+                        action: string;
+                        actorType: string;
+                        actorName: string;
+                        before: unknown;
+                        after: unknown;
+                    }[];
+                    /** @description SHA-256 of the canonical JSON of every other member */
+                    digest: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description every check passed */
+                        ok: boolean;
+                        changeId: string;
+                        checks: {
+                            name: string;
+                            ok: boolean;
+                            detail: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reviseChangePlans: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the new plans; omitted: keep the current ones */
+                    plans?: {
+                        /** @description how the change is tested before it reaches production */
+                        testPlan?: {
+                            /** @description what is tested and why that is enough */
+                            summary: string;
+                            /**
+                             * @description environments the change is tested in before production
+                             * @default []
+                             */
+                            environments?: ("production" | "staging" | "test" | "development")[];
+                            /**
+                             * @description manual test steps, in order
+                             * @default []
+                             */
+                            steps?: {
+                                /** @description what to do */
+                                description: string;
+                                /** @description what must be observed for the step to pass */
+                                expectedResult: string;
+                            }[];
+                            /**
+                             * @description automated suites or pipelines that must pass (by name)
+                             * @default []
+                             */
+                            automatedSuites?: string[];
+                        };
+                        /**
+                         * @description test results so far
+                         * @default []
+                         */
+                        testEvidence?: ({
+                            /**
+                             * @description results of an automated suite
+                             * @enum {string}
+                             */
+                            kind: "automated";
+                            /** @description suite or pipeline name */
+                            suite: string;
+                            /** @description tests passed */
+                            passed: number;
+                            /** @description tests failed */
+                            failed: number;
+                            /**
+                             * @description tests skipped
+                             * @default 0
+                             */
+                            skipped?: number;
+                            /**
+                             * Format: date-time
+                             * @description when the suite ran (ISO 8601)
+                             */
+                            ranAt: string;
+                            /**
+                             * Format: uri
+                             * @description link to the run
+                             */
+                            reportUrl?: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        } | {
+                            /**
+                             * @description a person tested and signs off
+                             * @enum {string}
+                             */
+                            kind: "manual";
+                            /** @description who signs off (user id or name) */
+                            signedOffBy: string;
+                            /**
+                             * Format: date-time
+                             * @description when (ISO 8601)
+                             */
+                            signedOffAt: string;
+                            /**
+                             * @description the tester’s verdict
+                             * @enum {string}
+                             */
+                            outcome: "passed" | "failed";
+                            /** @description what was tested and observed */
+                            notes: string;
+                            /**
+                             * @description attached files (reports, screenshots) by hash
+                             * @default []
+                             */
+                            attachments?: {
+                                /** @description file name as uploaded */
+                                name: string;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                /** @description size in bytes (at most 1 GiB) */
+                                size: number;
+                            }[];
+                        })[];
+                        /** @description what is backed up before the change and how to restore it */
+                        backupPlan?: {
+                            /**
+                             * @description record the installed package versions before the change (to downgrade to)
+                             * @default true
+                             */
+                            packageSelection?: boolean;
+                            /**
+                             * @description paths copied before the change, e.g. /etc
+                             * @default []
+                             */
+                            paths?: string[];
+                            /**
+                             * @description backup commands run before the change
+                             * @default []
+                             */
+                            hooks?: {
+                                /** @description hook name */
+                                name: string;
+                                /** @description command run on the asset before the change, e.g. a dump */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                            }[];
+                            /** @description how to restore from this backup */
+                            restore: string;
+                            /**
+                             * @description how long the backup is kept
+                             * @default 30
+                             */
+                            retentionDays?: number;
+                        };
+                        /** @description how the change is rolled out: waves within rings */
+                        deploymentPlan?: {
+                            /** @description the waves, in the order they run */
+                            waves: {
+                                /** @description wave name, unique in the plan */
+                                name: string;
+                                /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                assets?: string[];
+                                /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                selector?: {
+                                    /** @description asset names or ids */
+                                    names?: string[];
+                                    /** @description asset environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description asset criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description asset exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owning teams */
+                                    teams?: string[];
+                                    /** @description asset tags (any of them) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them) */
+                                    groups?: string[];
+                                };
+                                /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                share?: number | string;
+                                /**
+                                 * @description assets patched at the same time (count or % of the wave, at least 1)
+                                 * @default 1
+                                 */
+                                concurrency?: number | string;
+                                /**
+                                 * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                 * @default 0
+                                 */
+                                failureThreshold?: number | string;
+                                /**
+                                 * @description minutes to watch the wave after it finishes before the next one starts
+                                 * @default 0
+                                 */
+                                bakeMinutes?: number;
+                                /**
+                                 * @description checks run on each asset after patching
+                                 * @default []
+                                 */
+                                healthChecks?: ({
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description command run on the asset */
+                                    command: string;
+                                    /**
+                                     * @description exit code meaning healthy
+                                     * @default 0
+                                     */
+                                    expectExitCode?: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description an HTTP probe from the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "http";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                    url: string;
+                                    /**
+                                     * @description status meaning healthy
+                                     * @default 200
+                                     */
+                                    expectStatus?: number;
+                                    /** @description text the body must contain */
+                                    bodyContains?: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a systemd unit must be active
+                                     * @enum {string}
+                                     */
+                                    kind: "systemd";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description unit name, e.g. nginx.service */
+                                    unit: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                } | {
+                                    /**
+                                     * @description a TCP port must accept connections
+                                     * @enum {string}
+                                     */
+                                    kind: "tcp";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /**
+                                     * @description host, as seen from the asset
+                                     * @default localhost
+                                     */
+                                    host?: string;
+                                    /** @description TCP port */
+                                    port: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries?: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds?: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds?: number;
+                                })[];
+                                /**
+                                 * @description manual: a person must release the wave before it starts
+                                 * @default auto
+                                 * @enum {string}
+                                 */
+                                gate?: "auto" | "manual";
+                                /**
+                                 * @description what happens when the failure threshold is exceeded
+                                 * @default pause
+                                 * @enum {string}
+                                 */
+                                onFailure?: "pause" | "rollback" | "continue";
+                            }[];
+                            /**
+                             * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                             * @default []
+                             */
+                            rings?: {
+                                /** @description ring name, unique in the plan */
+                                name: string;
+                                /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                offsetDays: number;
+                                /** @description names of the plan’s waves in this ring, in order */
+                                waves: string[];
+                            }[];
+                            /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description when and how the change is undone (required for normal and emergency changes) */
+                        rollbackPlan?: {
+                            /** @description what starts the rollback */
+                            triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                            /** @description steps, in order, on each asset */
+                            steps: ({
+                                /**
+                                 * @description install the exact versions recorded before the change
+                                 * @enum {string}
+                                 */
+                                kind: "downgrade";
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description restore paths from the backup plan
+                                 * @enum {string}
+                                 */
+                                kind: "restore-paths";
+                                /** @description paths to restore; default: every path the backup plan copies */
+                                paths?: string[];
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description the command */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds?: number;
+                                /** @description note for the implementer */
+                                description?: string;
+                            })[];
+                            /** @description how long the rollback takes per wave */
+                            estimatedMinutes?: number;
+                        };
+                        /** @description who is told what, when */
+                        communicationPlan?: {
+                            /** @description messages to send */
+                            messages: {
+                                /**
+                                 * @description before the window, when it starts, after it ends
+                                 * @enum {string}
+                                 */
+                                phase: "pre" | "during" | "post";
+                                /**
+                                 * @description who receives it
+                                 * @default []
+                                 */
+                                audiences?: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                /**
+                                 * @description further e-mail addresses
+                                 * @default []
+                                 */
+                                addresses?: string[];
+                                /** @description pre messages: minutes before the start (default 1440, a day) */
+                                leadMinutes?: number;
+                                /** @description subject line */
+                                subject: string;
+                                /** @description what recipients must do before, during or after the change */
+                                body: string;
+                            }[];
+                        };
+                        /** @description roles and responsibilities for this change */
+                        roles?: {
+                            /** @description who asks for the change */
+                            requester?: string;
+                            /** @description who carries it out (opens manual gates) */
+                            implementer?: string;
+                            /**
+                             * @description who is expected to approve
+                             * @default []
+                             */
+                            approvers?: string[];
+                            /** @description who keeps stakeholders informed */
+                            communicator?: string;
+                            /** @description the on-call contact during the window */
+                            onCall?: {
+                                /** @description who */
+                                name: string;
+                                /** @description how to reach them during the window (phone, pager, e-mail) */
+                                contact: string;
+                            };
+                        };
+                    };
+                    /** @description a new scope (replaces the patches and assets); omitted: keep them */
+                    patches?: {
+                        /** @description the asset, by name or id */
+                        asset: string;
+                        /** @description the package name as installed */
+                        package: string;
+                        /** @description target version; omitted: the lowest fixed version closing its findings, else the latest available */
+                        toVersion?: string;
+                    }[];
+                    /** @description why the plan changed */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    submitChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    approveChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the approver’s comment; required to reject */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    rejectChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the approver’s comment; required to reject */
+                    comment?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    scheduleChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description when the change starts (ISO 8601)
+                     */
+                    start: string;
+                    /**
+                     * Format: date-time
+                     * @description when it ends; default: start + the plan’s estimated duration (or 2 hours)
+                     */
+                    end?: string;
+                    /** @description emergency changes only: schedule into a freeze that allows emergency overrides */
+                    overrideFreeze?: boolean;
+                    /** @description why this time */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    startChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    completeChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    failChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    rollBackChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    cancelChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    closeChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reopenChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reviseChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (kept in the history and audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    writeChangeReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description what went well
+                     * @default
+                     */
+                    wentWell?: string;
+                    /**
+                     * @description what did not
+                     * @default
+                     */
+                    didNotGoWell?: string;
+                    /**
+                     * @description incidents it caused or met (references)
+                     * @default []
+                     */
+                    incidents?: string[];
+                    /**
+                     * @description lessons learned
+                     * @default
+                     */
+                    lessons?: string;
+                    /**
+                     * @description follow-up actions
+                     * @default []
+                     */
+                    followUps?: {
+                        /** @description what is to be done */
+                        action: string;
+                        /** @description who does it */
+                        owner: string;
+                        /**
+                         * Format: date
+                         * @description by when (YYYY-MM-DD)
+                         */
+                        dueAt: string;
+                        /**
+                         * @description done already
+                         * @default false
+                         */
+                        done?: boolean;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    overrideChangeRisk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the level to use instead of the assessed one
+                     * @enum {string}
+                     */
+                    level: "low" | "moderate" | "high";
+                    /** @description why (required, audited) */
+                    reason: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    changeConflicts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    changeNextSlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        start: string | null;
+                        end: string | null;
+                        /** @description why there is none (start and end null) */
+                        reason: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    exportChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A change's whole history */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description what this document is
+                         * @enum {string}
+                         */
+                        format: "patchgate.change-export";
+                        /**
+                         * @description its version
+                         * @enum {number}
+                         */
+                        formatVersion: 1;
+                        /** @description when (server clock) */
+                        exportedAt: string;
+                        /** @description the request as it stands: scope, patches, findings, risk, plans, history */
+                        change: {
+                            id: string;
+                            /** @description CHG-0042: how people name it */
+                            number: string;
+                            title: string;
+                            description: string;
+                            /** @enum {string} */
+                            type: "standard" | "normal" | "emergency";
+                            /** @enum {string} */
+                            state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                            /** @description risk with its explanation */
+                            risk: {
+                                /**
+                                 * @description the effective level (the override when there is one)
+                                 * @enum {string}
+                                 */
+                                level: "low" | "moderate" | "high";
+                                /**
+                                 * @description the computed level
+                                 * @enum {string}
+                                 */
+                                assessed: "low" | "moderate" | "high";
+                                score: number;
+                                /** @description why: each factor and its share */
+                                factors: {
+                                    /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                    id: string;
+                                    label: string;
+                                    /** @description its share of the score */
+                                    points: number;
+                                    /** @description what was seen, in words */
+                                    detail: string;
+                                }[];
+                                /** @description the assessment in one paragraph */
+                                explanation: string;
+                                override: {
+                                    /** @enum {string} */
+                                    level: "low" | "moderate" | "high";
+                                    reason: string;
+                                } | null;
+                            };
+                            template: {
+                                id: string;
+                                version: number;
+                            } | null;
+                            requester: {
+                                id: string | null;
+                                name: string;
+                            };
+                            implementer: {
+                                id: string | null;
+                                name: string;
+                            } | null;
+                            /** @description the current plan version */
+                            planVersion: number;
+                            schedule: {
+                                start: string;
+                                end: string;
+                            } | null;
+                            /** @description the autopilot rule that made it (rule null: made by a person) */
+                            createdBy: {
+                                rule: string | null;
+                                reason: string | null;
+                            };
+                            counts: {
+                                assets: number;
+                                patches: number;
+                                findings: number;
+                            };
+                            createdAt: string;
+                            updatedAt: string;
+                            assets: {
+                                id: string;
+                                name: string;
+                                environment: string | null;
+                                criticality: string;
+                                exposure: string;
+                                owner: string | null;
+                                groups: string[];
+                                tags: string[];
+                            }[];
+                            patches: {
+                                assetId: string;
+                                assetName: string;
+                                ecosystem: string;
+                                package: string;
+                                fromVersion: string | null;
+                                /** @description null: the latest the package manager offers */
+                                toVersion: string | null;
+                                /**
+                                 * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                                 * @enum {string}
+                                 */
+                                mode: "fixed" | "pinned" | "update" | "latest";
+                                /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                                origin: string | null;
+                            }[];
+                            findings: {
+                                findingId: string;
+                                assetId: string;
+                                package: string;
+                                advisoryIds: string[];
+                                cves: string[];
+                                priority: string;
+                                kev: boolean;
+                                dueDate: string | null;
+                            }[];
+                            /** @description the plans of a change request; a draft may leave some out */
+                            plans: {
+                                /** @description how the change is tested before it reaches production */
+                                testPlan?: {
+                                    /** @description what is tested and why that is enough */
+                                    summary: string;
+                                    /**
+                                     * @description environments the change is tested in before production
+                                     * @default []
+                                     */
+                                    environments: ("production" | "staging" | "test" | "development")[];
+                                    /**
+                                     * @description manual test steps, in order
+                                     * @default []
+                                     */
+                                    steps: {
+                                        /** @description what to do */
+                                        description: string;
+                                        /** @description what must be observed for the step to pass */
+                                        expectedResult: string;
+                                    }[];
+                                    /**
+                                     * @description automated suites or pipelines that must pass (by name)
+                                     * @default []
+                                     */
+                                    automatedSuites: string[];
+                                };
+                                /**
+                                 * @description test results so far
+                                 * @default []
+                                 */
+                                testEvidence: ({
+                                    /**
+                                     * @description results of an automated suite
+                                     * @enum {string}
+                                     */
+                                    kind: "automated";
+                                    /** @description suite or pipeline name */
+                                    suite: string;
+                                    /** @description tests passed */
+                                    passed: number;
+                                    /** @description tests failed */
+                                    failed: number;
+                                    /**
+                                     * @description tests skipped
+                                     * @default 0
+                                     */
+                                    skipped: number;
+                                    /**
+                                     * Format: date-time
+                                     * @description when the suite ran (ISO 8601)
+                                     */
+                                    ranAt: string;
+                                    /**
+                                     * Format: uri
+                                     * @description link to the run
+                                     */
+                                    reportUrl?: string;
+                                    /**
+                                     * @description attached files (reports, screenshots) by hash
+                                     * @default []
+                                     */
+                                    attachments: {
+                                        /** @description file name as uploaded */
+                                        name: string;
+                                        /** @description SHA-256 of the content, lower-case hex */
+                                        sha256: string;
+                                        /** @description size in bytes (at most 1 GiB) */
+                                        size: number;
+                                    }[];
+                                } | {
+                                    /**
+                                     * @description a person tested and signs off
+                                     * @enum {string}
+                                     */
+                                    kind: "manual";
+                                    /** @description who signs off (user id or name) */
+                                    signedOffBy: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description when (ISO 8601)
+                                     */
+                                    signedOffAt: string;
+                                    /**
+                                     * @description the tester’s verdict
+                                     * @enum {string}
+                                     */
+                                    outcome: "passed" | "failed";
+                                    /** @description what was tested and observed */
+                                    notes: string;
+                                    /**
+                                     * @description attached files (reports, screenshots) by hash
+                                     * @default []
+                                     */
+                                    attachments: {
+                                        /** @description file name as uploaded */
+                                        name: string;
+                                        /** @description SHA-256 of the content, lower-case hex */
+                                        sha256: string;
+                                        /** @description size in bytes (at most 1 GiB) */
+                                        size: number;
+                                    }[];
+                                })[];
+                                /** @description what is backed up before the change and how to restore it */
+                                backupPlan?: {
+                                    /**
+                                     * @description record the installed package versions before the change (to downgrade to)
+                                     * @default true
+                                     */
+                                    packageSelection: boolean;
+                                    /**
+                                     * @description paths copied before the change, e.g. /etc
+                                     * @default []
+                                     */
+                                    paths: string[];
+                                    /**
+                                     * @description backup commands run before the change
+                                     * @default []
+                                     */
+                                    hooks: {
+                                        /** @description hook name */
+                                        name: string;
+                                        /** @description command run on the asset before the change, e.g. a dump */
+                                        command: string;
+                                        /**
+                                         * @description give up after this
+                                         * @default 600
+                                         */
+                                        timeoutSeconds: number;
+                                    }[];
+                                    /** @description how to restore from this backup */
+                                    restore: string;
+                                    /**
+                                     * @description how long the backup is kept
+                                     * @default 30
+                                     */
+                                    retentionDays: number;
+                                };
+                                /** @description how the change is rolled out: waves within rings */
+                                deploymentPlan?: {
+                                    /** @description the waves, in the order they run */
+                                    waves: {
+                                        /** @description wave name, unique in the plan */
+                                        name: string;
+                                        /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                        assets?: string[];
+                                        /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                        selector?: {
+                                            /** @description asset names or ids */
+                                            names?: string[];
+                                            /** @description asset environments */
+                                            environments?: ("production" | "staging" | "test" | "development")[];
+                                            /** @description asset criticalities */
+                                            criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                            /** @description asset exposures */
+                                            exposures?: ("internet" | "internal" | "unknown")[];
+                                            /** @description owning teams */
+                                            teams?: string[];
+                                            /** @description asset tags (any of them) */
+                                            tags?: string[];
+                                            /** @description asset groups (any of them) */
+                                            groups?: string[];
+                                        };
+                                        /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                        share?: number | string;
+                                        /**
+                                         * @description assets patched at the same time (count or % of the wave, at least 1)
+                                         * @default 1
+                                         */
+                                        concurrency: number | string;
+                                        /**
+                                         * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                         * @default 0
+                                         */
+                                        failureThreshold: number | string;
+                                        /**
+                                         * @description minutes to watch the wave after it finishes before the next one starts
+                                         * @default 0
+                                         */
+                                        bakeMinutes: number;
+                                        /**
+                                         * @description checks run on each asset after patching
+                                         * @default []
+                                         */
+                                        healthChecks: ({
+                                            /**
+                                             * @description run a command on the asset
+                                             * @enum {string}
+                                             */
+                                            kind: "command";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description command run on the asset */
+                                            command: string;
+                                            /**
+                                             * @description exit code meaning healthy
+                                             * @default 0
+                                             */
+                                            expectExitCode: number;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description an HTTP probe from the asset
+                                             * @enum {string}
+                                             */
+                                            kind: "http";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                            url: string;
+                                            /**
+                                             * @description status meaning healthy
+                                             * @default 200
+                                             */
+                                            expectStatus: number;
+                                            /** @description text the body must contain */
+                                            bodyContains?: string;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description a systemd unit must be active
+                                             * @enum {string}
+                                             */
+                                            kind: "systemd";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /** @description unit name, e.g. nginx.service */
+                                            unit: string;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        } | {
+                                            /**
+                                             * @description a TCP port must accept connections
+                                             * @enum {string}
+                                             */
+                                            kind: "tcp";
+                                            /** @description label shown in the rollout */
+                                            name?: string;
+                                            /**
+                                             * @description host, as seen from the asset
+                                             * @default localhost
+                                             */
+                                            host: string;
+                                            /** @description TCP port */
+                                            port: number;
+                                            /**
+                                             * @description attempts after the first failure
+                                             * @default 3
+                                             */
+                                            retries: number;
+                                            /**
+                                             * @description seconds between attempts
+                                             * @default 10
+                                             */
+                                            intervalSeconds: number;
+                                            /**
+                                             * @description seconds one attempt may take
+                                             * @default 5
+                                             */
+                                            timeoutSeconds: number;
+                                        })[];
+                                        /**
+                                         * @description manual: a person must release the wave before it starts
+                                         * @default auto
+                                         * @enum {string}
+                                         */
+                                        gate: "auto" | "manual";
+                                        /**
+                                         * @description what happens when the failure threshold is exceeded
+                                         * @default pause
+                                         * @enum {string}
+                                         */
+                                        onFailure: "pause" | "rollback" | "continue";
+                                    }[];
+                                    /**
+                                     * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                     * @default []
+                                     */
+                                    rings: {
+                                        /** @description ring name, unique in the plan */
+                                        name: string;
+                                        /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                        offsetDays: number;
+                                        /** @description names of the plan’s waves in this ring, in order */
+                                        waves: string[];
+                                    }[];
+                                    /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                    estimatedMinutes?: number;
+                                };
+                                /** @description when and how the change is undone (required for normal and emergency changes) */
+                                rollbackPlan?: {
+                                    /** @description what starts the rollback */
+                                    triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                    /** @description steps, in order, on each asset */
+                                    steps: ({
+                                        /**
+                                         * @description install the exact versions recorded before the change
+                                         * @enum {string}
+                                         */
+                                        kind: "downgrade";
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    } | {
+                                        /**
+                                         * @description restore paths from the backup plan
+                                         * @enum {string}
+                                         */
+                                        kind: "restore-paths";
+                                        /** @description paths to restore; default: every path the backup plan copies */
+                                        paths?: string[];
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    } | {
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description the command */
+                                        command: string;
+                                        /**
+                                         * @description give up after this
+                                         * @default 600
+                                         */
+                                        timeoutSeconds: number;
+                                        /** @description note for the implementer */
+                                        description?: string;
+                                    })[];
+                                    /** @description how long the rollback takes per wave */
+                                    estimatedMinutes?: number;
+                                };
+                                /** @description who is told what, when */
+                                communicationPlan?: {
+                                    /** @description messages to send */
+                                    messages: {
+                                        /**
+                                         * @description before the window, when it starts, after it ends
+                                         * @enum {string}
+                                         */
+                                        phase: "pre" | "during" | "post";
+                                        /**
+                                         * @description who receives it
+                                         * @default []
+                                         */
+                                        audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                        /**
+                                         * @description further e-mail addresses
+                                         * @default []
+                                         */
+                                        addresses: string[];
+                                        /** @description pre messages: minutes before the start (default 1440, a day) */
+                                        leadMinutes?: number;
+                                        /** @description subject line */
+                                        subject: string;
+                                        /** @description what recipients must do before, during or after the change */
+                                        body: string;
+                                    }[];
+                                };
+                                /** @description roles and responsibilities for this change */
+                                roles?: {
+                                    /** @description who asks for the change */
+                                    requester?: string;
+                                    /** @description who carries it out (opens manual gates) */
+                                    implementer?: string;
+                                    /**
+                                     * @description who is expected to approve
+                                     * @default []
+                                     */
+                                    approvers: string[];
+                                    /** @description who keeps stakeholders informed */
+                                    communicator?: string;
+                                    /** @description the on-call contact during the window */
+                                    onCall?: {
+                                        /** @description who */
+                                        name: string;
+                                        /** @description how to reach them during the window (phone, pager, e-mail) */
+                                        contact: string;
+                                    };
+                                };
+                            };
+                            /** @description the plans validated for the change’s type (submit requires ok) */
+                            planCheck: {
+                                ok: boolean;
+                                errors: string[];
+                            };
+                            /** @description state transitions, oldest first */
+                            history: {
+                                from: string | null;
+                                to: string;
+                                action: string;
+                                actor: {
+                                    id: string | null;
+                                    name: string;
+                                    type: string;
+                                };
+                                reason: string | null;
+                                at: string;
+                            }[];
+                            review: {
+                                wentWell: string;
+                                didNotGoWell: string;
+                                incidents: string[];
+                                lessons: string;
+                                followUps: {
+                                    action: string;
+                                    owner: string;
+                                    dueAt: string;
+                                    done: boolean;
+                                }[];
+                                author: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                updatedAt: string;
+                            } | null;
+                        };
+                        /** @description every plan version */
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                            /** @description plans, asset ids, patches and schedule of this version */
+                            content: unknown;
+                        }[];
+                        /** @description every approval decision with the plan version it was given on */
+                        approvals: {
+                            [key: string]: unknown;
+                        }[];
+                        transitions: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                        /** @description the change's audit events, in order */
+                        audit: {
+                            seq: number;
+                            occurredAt: string;
+                            action: string;
+                            actorType: string;
+                            actorName: string;
+                            before: unknown;
+                            after: unknown;
+                        }[];
+                        /** @description SHA-256 of the canonical JSON of every other member */
+                        digest: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     listApproverGroups: {
         parameters: {
             query?: never;
@@ -7798,6 +23338,1356 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAutopilotRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description every rule, by name */
+                        rules: {
+                            /** @description the rule id */
+                            id: string;
+                            /** @description what the rule does */
+                            definition: {
+                                /** @description a name people recognise, unique */
+                                name: string;
+                                /** @description what the rule turns into changes */
+                                selection: {
+                                    /** @enum {string} */
+                                    kind: "findings";
+                                    /** @description findings of these priorities */
+                                    priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                    /**
+                                     * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                     * @default false
+                                     */
+                                    kevOnly: boolean;
+                                    /**
+                                     * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                     * @default []
+                                     */
+                                    policies: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "updates";
+                                    /**
+                                     * @description security: from a security archive only; all: every
+                                     * @enum {string}
+                                     */
+                                    origin: "security" | "all";
+                                };
+                                /** @description which assets: every field given must hold, within a field any value; {} = all */
+                                scope: {
+                                    /** @description asset names or ids (any of them matches) */
+                                    names?: string[];
+                                    /** @description environments */
+                                    environments?: ("production" | "staging" | "test" | "development")[];
+                                    /** @description criticalities */
+                                    criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                    /** @description exposures */
+                                    exposures?: ("internet" | "internal" | "unknown")[];
+                                    /** @description owner teams (any of them matches) */
+                                    teams?: string[];
+                                    /** @description tags (any of them matches) */
+                                    tags?: string[];
+                                    /** @description asset groups (any of them matches) */
+                                    groups?: string[];
+                                };
+                                /**
+                                 * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                                 * @default 0
+                                 */
+                                coolDownDays: number;
+                                /**
+                                 * @description the type of the changes it creates
+                                 * @enum {string}
+                                 */
+                                type: "standard" | "normal" | "emergency";
+                                /** @description the standard change template (required with type standard, refused otherwise) */
+                                template?: string;
+                                /**
+                                 * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                                 * @default [
+                                 *       0
+                                 *     ]
+                                 */
+                                rings: number[];
+                                /**
+                                 * @description how often it runs
+                                 * @default nightly
+                                 * @enum {string}
+                                 */
+                                schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            };
+                            /** @description true: the rule neither runs on its schedule nor on request */
+                            paused: boolean;
+                            /** @description why it was paused (by someone or by itself) */
+                            pausedReason: string | null;
+                            /** @description when, ISO 8601 UTC */
+                            pausedAt: string | null;
+                            /** @description when it last ran on its schedule */
+                            lastRunAt: string | null;
+                            /** @description the last change it created */
+                            lastChangeId: string | null;
+                            /** @description the user who created it */
+                            createdBy: string | null;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    createAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description an autopilot rule */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a name people recognise, unique */
+                    name: string;
+                    /** @description what the rule turns into changes */
+                    selection: {
+                        /** @enum {string} */
+                        kind: "findings";
+                        /** @description findings of these priorities */
+                        priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                        /**
+                         * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                         * @default false
+                         */
+                        kevOnly?: boolean;
+                        /**
+                         * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                         * @default []
+                         */
+                        policies?: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "updates";
+                        /**
+                         * @description security: from a security archive only; all: every
+                         * @enum {string}
+                         */
+                        origin: "security" | "all";
+                    };
+                    /** @description which assets: every field given must hold, within a field any value; {} = all */
+                    scope: {
+                        /** @description asset names or ids (any of them matches) */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owner teams (any of them matches) */
+                        teams?: string[];
+                        /** @description tags (any of them matches) */
+                        tags?: string[];
+                        /** @description asset groups (any of them matches) */
+                        groups?: string[];
+                    };
+                    /**
+                     * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                     * @default 0
+                     */
+                    coolDownDays?: number;
+                    /**
+                     * @description the type of the changes it creates
+                     * @enum {string}
+                     */
+                    type: "standard" | "normal" | "emergency";
+                    /** @description the standard change template (required with type standard, refused otherwise) */
+                    template?: string;
+                    /**
+                     * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                     * @default [
+                     *       0
+                     *     ]
+                     */
+                    rings?: number[];
+                    /**
+                     * @description how often it runs
+                     * @default nightly
+                     * @enum {string}
+                     */
+                    schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    replaceAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description an autopilot rule */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description a name people recognise, unique */
+                    name: string;
+                    /** @description what the rule turns into changes */
+                    selection: {
+                        /** @enum {string} */
+                        kind: "findings";
+                        /** @description findings of these priorities */
+                        priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                        /**
+                         * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                         * @default false
+                         */
+                        kevOnly?: boolean;
+                        /**
+                         * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                         * @default []
+                         */
+                        policies?: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "updates";
+                        /**
+                         * @description security: from a security archive only; all: every
+                         * @enum {string}
+                         */
+                        origin: "security" | "all";
+                    };
+                    /** @description which assets: every field given must hold, within a field any value; {} = all */
+                    scope: {
+                        /** @description asset names or ids (any of them matches) */
+                        names?: string[];
+                        /** @description environments */
+                        environments?: ("production" | "staging" | "test" | "development")[];
+                        /** @description criticalities */
+                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                        /** @description exposures */
+                        exposures?: ("internet" | "internal" | "unknown")[];
+                        /** @description owner teams (any of them matches) */
+                        teams?: string[];
+                        /** @description tags (any of them matches) */
+                        tags?: string[];
+                        /** @description asset groups (any of them matches) */
+                        groups?: string[];
+                    };
+                    /**
+                     * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                     * @default 0
+                     */
+                    coolDownDays?: number;
+                    /**
+                     * @description the type of the changes it creates
+                     * @enum {string}
+                     */
+                    type: "standard" | "normal" | "emergency";
+                    /** @description the standard change template (required with type standard, refused otherwise) */
+                    template?: string;
+                    /**
+                     * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                     * @default [
+                     *       0
+                     *     ]
+                     */
+                    rings?: number[];
+                    /**
+                     * @description how often it runs
+                     * @default nightly
+                     * @enum {string}
+                     */
+                    schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    deleteAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    pauseAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (default: paused by hand) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resumeAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it may run again */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the rule id */
+                        id: string;
+                        /** @description what the rule does */
+                        definition: {
+                            /** @description a name people recognise, unique */
+                            name: string;
+                            /** @description what the rule turns into changes */
+                            selection: {
+                                /** @enum {string} */
+                                kind: "findings";
+                                /** @description findings of these priorities */
+                                priorities: ("P1" | "P2" | "P3" | "P4" | "P5")[];
+                                /**
+                                 * @description only findings whose vulnerability is in CISA KEV (known exploited)
+                                 * @default false
+                                 */
+                                kevOnly: boolean;
+                                /**
+                                 * @description only findings decided by these policy ids or policy rule ids (the decision's explanation); empty: any
+                                 * @default []
+                                 */
+                                policies: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "updates";
+                                /**
+                                 * @description security: from a security archive only; all: every
+                                 * @enum {string}
+                                 */
+                                origin: "security" | "all";
+                            };
+                            /** @description which assets: every field given must hold, within a field any value; {} = all */
+                            scope: {
+                                /** @description asset names or ids (any of them matches) */
+                                names?: string[];
+                                /** @description environments */
+                                environments?: ("production" | "staging" | "test" | "development")[];
+                                /** @description criticalities */
+                                criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                /** @description exposures */
+                                exposures?: ("internet" | "internal" | "unknown")[];
+                                /** @description owner teams (any of them matches) */
+                                teams?: string[];
+                                /** @description tags (any of them matches) */
+                                tags?: string[];
+                                /** @description asset groups (any of them matches) */
+                                groups?: string[];
+                            };
+                            /**
+                             * @description minimum age in days of the fixed version before it is used (release date); KEV bypasses it
+                             * @default 0
+                             */
+                            coolDownDays: number;
+                            /**
+                             * @description the type of the changes it creates
+                             * @enum {string}
+                             */
+                            type: "standard" | "normal" | "emergency";
+                            /** @description the standard change template (required with type standard, refused otherwise) */
+                            template?: string;
+                            /**
+                             * @description deployment rings as day offsets from the first window, ascending, e.g. 0,3,7
+                             * @default [
+                             *       0
+                             *     ]
+                             */
+                            rings: number[];
+                            /**
+                             * @description how often it runs
+                             * @default nightly
+                             * @enum {string}
+                             */
+                            schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                        };
+                        /** @description true: the rule neither runs on its schedule nor on request */
+                        paused: boolean;
+                        /** @description why it was paused (by someone or by itself) */
+                        pausedReason: string | null;
+                        /** @description when, ISO 8601 UTC */
+                        pausedAt: string | null;
+                        /** @description when it last ran on its schedule */
+                        lastRunAt: string | null;
+                        /** @description the last change it created */
+                        lastChangeId: string | null;
+                        /** @description the user who created it */
+                        createdBy: string | null;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    runAutopilotRule: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rule id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one run of an autopilot rule */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the run id */
+                        id: string;
+                        /** @description the rule */
+                        ruleId: string;
+                        /**
+                         * @description its schedule, or run-now
+                         * @enum {string}
+                         */
+                        trigger: "schedule" | "manual";
+                        /** @description who asked (run-now) */
+                        requestedBy: string | null;
+                        /**
+                         * @description queued → running → succeeded | failed
+                         * @enum {string}
+                         */
+                        state: "queued" | "running" | "succeeded" | "failed";
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        startedAt: string | null;
+                        /** @description ISO 8601 UTC */
+                        finishedAt: string | null;
+                        /** @description the changes it created */
+                        createdChanges: {
+                            /** @description the change created */
+                            changeId: string;
+                            /** @description window id|asset group */
+                            groupKey: string;
+                            /** @description its title */
+                            title: string;
+                            /** @description which rule made it and why */
+                            reason: string;
+                            /** @description what it carries */
+                            items: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            }[];
+                        }[];
+                        /** @description items held back, with the reason */
+                        heldBack: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why, e.g. the cool-down */
+                            reason: string;
+                            /** @description when the cool-down ends (YYYY-MM-DD) */
+                            eligibleOn: string | null;
+                        }[];
+                        /** @description items skipped, with the reason (already in an open change…) */
+                        skipped: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why */
+                            reason: string;
+                        }[];
+                        /** @description why the run failed */
+                        error: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAutopilotRuns: {
+        parameters: {
+            query?: {
+                /** @description only this rule’s runs (id or name) */
+                rule?: string;
+                /** @description at most this many */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        runs: {
+                            /** @description the run id */
+                            id: string;
+                            /** @description the rule */
+                            ruleId: string;
+                            /**
+                             * @description its schedule, or run-now
+                             * @enum {string}
+                             */
+                            trigger: "schedule" | "manual";
+                            /** @description who asked (run-now) */
+                            requestedBy: string | null;
+                            /**
+                             * @description queued → running → succeeded | failed
+                             * @enum {string}
+                             */
+                            state: "queued" | "running" | "succeeded" | "failed";
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            startedAt: string | null;
+                            /** @description ISO 8601 UTC */
+                            finishedAt: string | null;
+                            /** @description the changes it created */
+                            createdChanges: {
+                                /** @description the change created */
+                                changeId: string;
+                                /** @description window id|asset group */
+                                groupKey: string;
+                                /** @description its title */
+                                title: string;
+                                /** @description which rule made it and why */
+                                reason: string;
+                                /** @description what it carries */
+                                items: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                }[];
+                            }[];
+                            /** @description items held back, with the reason */
+                            heldBack: {
+                                /** @description one item a rule selected */
+                                item: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                };
+                                /** @description why, e.g. the cool-down */
+                                reason: string;
+                                /** @description when the cool-down ends (YYYY-MM-DD) */
+                                eligibleOn: string | null;
+                            }[];
+                            /** @description items skipped, with the reason (already in an open change…) */
+                            skipped: {
+                                /** @description one item a rule selected */
+                                item: {
+                                    /**
+                                     * @description a finding or an available update
+                                     * @enum {string}
+                                     */
+                                    kind: "finding" | "update";
+                                    /** @description finding id, or asset:package:version for an update */
+                                    id: string;
+                                    /** @description the asset */
+                                    assetId: string;
+                                    /** @description its name */
+                                    assetName: string;
+                                    /** @description the package */
+                                    packageName: string;
+                                    /** @description the version that fixes it, when known */
+                                    targetVersion: string | null;
+                                    /** @description the advisory (findings) */
+                                    advisoryId?: string;
+                                    /** @description known exploited (findings) */
+                                    kev?: boolean;
+                                };
+                                /** @description why */
+                                reason: string;
+                            }[];
+                            /** @description why the run failed */
+                            error: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAutopilotRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the run id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description one run of an autopilot rule */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the run id */
+                        id: string;
+                        /** @description the rule */
+                        ruleId: string;
+                        /**
+                         * @description its schedule, or run-now
+                         * @enum {string}
+                         */
+                        trigger: "schedule" | "manual";
+                        /** @description who asked (run-now) */
+                        requestedBy: string | null;
+                        /**
+                         * @description queued → running → succeeded | failed
+                         * @enum {string}
+                         */
+                        state: "queued" | "running" | "succeeded" | "failed";
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        startedAt: string | null;
+                        /** @description ISO 8601 UTC */
+                        finishedAt: string | null;
+                        /** @description the changes it created */
+                        createdChanges: {
+                            /** @description the change created */
+                            changeId: string;
+                            /** @description window id|asset group */
+                            groupKey: string;
+                            /** @description its title */
+                            title: string;
+                            /** @description which rule made it and why */
+                            reason: string;
+                            /** @description what it carries */
+                            items: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            }[];
+                        }[];
+                        /** @description items held back, with the reason */
+                        heldBack: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why, e.g. the cool-down */
+                            reason: string;
+                            /** @description when the cool-down ends (YYYY-MM-DD) */
+                            eligibleOn: string | null;
+                        }[];
+                        /** @description items skipped, with the reason (already in an open change…) */
+                        skipped: {
+                            /** @description one item a rule selected */
+                            item: {
+                                /**
+                                 * @description a finding or an available update
+                                 * @enum {string}
+                                 */
+                                kind: "finding" | "update";
+                                /** @description finding id, or asset:package:version for an update */
+                                id: string;
+                                /** @description the asset */
+                                assetId: string;
+                                /** @description its name */
+                                assetName: string;
+                                /** @description the package */
+                                packageName: string;
+                                /** @description the version that fixes it, when known */
+                                targetVersion: string | null;
+                                /** @description the advisory (findings) */
+                                advisoryId?: string;
+                                /** @description known exploited (findings) */
+                                kev?: boolean;
+                            };
+                            /** @description why */
+                            reason: string;
+                        }[];
+                        /** @description why the run failed */
+                        error: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];

@@ -95,3 +95,4 @@ export { FollowUpAction, PostImplementationReview } from './review.ts';
 export type { ChangeContent, MaterialField } from './edits.ts';
 export { materialChanges, materialFields } from './edits.ts';
 export * from './approval/index.ts';
+export * from './autopilot/index.ts';

@@ -130,6 +130,21 @@ export async function serverCommand(
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
           `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
       );
+      // The demo's change waits for the findings the background sync produces.
+      if (demo.token !== undefined) {
+        const { seedDemoChange } = await import('../demo.ts');
+        seedDemoChange(server.url, demo.token).then(
+          (number) => {
+            if (number !== undefined)
+              io.stdout.write(
+                `Demo change ${number} from web-01's P1/P2 findings awaits approval: "npx patchgate changes agenda".\n`,
+              );
+          },
+          (error: unknown) => {
+            io.stderr.write(`Demo change not created: ${(error as Error).message}\n`);
+          },
+        );
+      }
     }
   }
   const signal = await processHooks.stopSignal;

@@ -16,8 +16,10 @@ import * as m0009 from './migrations/0009-available-updates.ts';
 import * as m0010 from './migrations/0010-advisory-source-urls.ts';
 import * as m0011 from './migrations/0011-query-indexes.ts';
 import * as m0012 from './migrations/0012-calendar.ts';
+import * as m0013 from './migrations/0013-change-requests.ts';
 import * as m0014 from './migrations/0014-approvals.ts';
 import * as m0015 from './migrations/0015-notifications.ts';
+import * as m0016 from './migrations/0016-autopilot.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -35,8 +37,10 @@ const migrations: Record<string, PortableMigration> = {
   '0010-advisory-source-urls': m0010,
   '0011-query-indexes': m0011,
   '0012-calendar': m0012,
+  '0013-change-requests': m0013,
   '0014-approvals': m0014,
   '0015-notifications': m0015,
+  '0016-autopilot': m0016,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

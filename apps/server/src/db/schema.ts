@@ -5,8 +5,10 @@
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
-import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { CalendarTables } from '../contexts/calendar/tables.ts';
+import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
+import type { ChangeTables } from '../contexts/changes/tables.ts';
+import type { AutopilotTables } from '../contexts/changes/autopilot-tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
@@ -20,6 +22,8 @@ export interface DatabaseSchema
     InventoryTables,
     AdvisoryTables,
     FindingTables,
+    ChangeTables,
     ApprovalTables,
     CalendarTables,
+    AutopilotTables,
     NotificationTables {}

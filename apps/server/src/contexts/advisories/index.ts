@@ -9,6 +9,8 @@ import type { SyncOptions } from './sync.ts';
 import { syncJobKind, syncSource } from './sync.ts';
 
 export { registerAdvisoryRoutes } from './routes.ts';
+export type { AdvisoryDates } from './dates.ts';
+export { advisoryDates } from './dates.ts';
 export { factsForCves, loadAdvisoryIndex } from './service.ts';
 export type { SyncOptions, SyncPayload, SyncResult } from './sync.ts';
 export { syncJobKind } from './sync.ts';

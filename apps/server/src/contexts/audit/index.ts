@@ -6,6 +6,7 @@ export type { AuditActor, AuditEventInput, ChainVerification } from './audit-log
 export type { SubjectEvent } from './audit-log.ts';
 export { appendAuditEvent, auditEventsOf, systemActor, verifyAuditChain } from './audit-log.ts';
 export { registerAuditRoutes } from './routes.ts';
+export { canonicalJson } from './chain.ts';
 export type { AuditLogVerification, CheckpointResult, CheckpointSummary } from './checkpointer.ts';
 export {
   checkpointerFor,

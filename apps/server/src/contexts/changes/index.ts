@@ -1,4 +1,26 @@
-/** The changes context's public face. */
+/**
+ * The change context's public face: its routes, and what the calendar, notifications and the
+ * autopilot read or do through it (HELPERS' seams): `scheduledChanges`, `describeChange`,
+ * `createChange`.
+ */
+import type { CalendarChange } from '@patchgate/calendar';
+import type { Clock } from '../../clock.ts';
+import { systemClock } from '../../clock.ts';
+import type { Database } from '../../db/database.ts';
+import { changeNumber } from './model.ts';
+import type { ChangeActor } from './model.ts';
+import * as repo from './repository.ts';
+import type { ApiChange, ChangeCreateBody } from './schema.ts';
+import { approvalsOf } from './decisions.ts';
+import { changeOr404, createChangeRequest, loadScope } from './service.ts';
+import { effectiveRisk } from './model.ts';
+import { NotFoundError } from '../../http/problems.ts';
+
+export type { ChangeActor } from './model.ts';
+export { changeNumber } from './model.ts';
+export type { ApiChange, ChangeCreateBody } from './schema.ts';
+export { ChangeCreateBody as ChangeCreateInput } from './schema.ts';
+export { registerChangeRoutes } from './routes.ts';
 export type { ApprovalStatus, ApprovalSubject } from './approvals.ts';
 export {
   agendaApproverIds,
@@ -9,3 +31,130 @@ export {
   withdrawApprovals,
 } from './approvals.ts';
 export { registerApprovalRoutes } from './approvals-routes.ts';
+
+/** A change on the calendar (@patchgate/calendar's `CalendarChange`, with its asset ids). */
+export interface ScheduledChange extends CalendarChange {
+  /** The asset ids in scope. */
+  readonly assetIds: readonly string[];
+}
+
+/** States whose schedule holds its assets (the calendar shows them; conflicts count them). */
+export const schedulingStates = ['submitted', 'authorise', 'scheduled', 'implementing'] as const;
+
+/** The changes scheduled to overlap [from, to), earliest first (the calendar's feed and view). */
+export async function scheduledChanges(
+  database: Database,
+  from: Date,
+  to: Date,
+): Promise<ScheduledChange[]> {
+  const rows = await repo.changesOverlapping(
+    database.db,
+    from.toISOString(),
+    to.toISOString(),
+    schedulingStates,
+  );
+  const assets = await repo.assetsOfChanges(
+    database.db,
+    rows.map((r) => r.id),
+  );
+  return rows.map((row) => {
+    const own = assets.filter((a) => a.change_id === row.id);
+    return {
+      id: row.id,
+      title: `${changeNumber(row.number)} ${row.title}`,
+      start: new Date(row.scheduled_start ?? from),
+      end: new Date(row.scheduled_end ?? to),
+      assetNames: own.map((a) => a.asset_name),
+      assetIds: own.map((a) => a.asset_id),
+      state: row.state,
+      url: `/api/v1/changes/${row.id}`,
+    };
+  });
+}
+
+/** What a notification says about a change (notify never reads this context's tables). */
+export interface ChangeBrief {
+  readonly id: string;
+  readonly number: string;
+  readonly title: string;
+  readonly type: string;
+  readonly state: string;
+  readonly risk: string;
+  readonly windowStart: string | null;
+  readonly windowEnd: string | null;
+  readonly assets: readonly { readonly name: string; readonly ownerTeam: string | null }[];
+  readonly ownerTeams: readonly string[];
+  readonly requester: { readonly id: string | null; readonly name: string };
+  readonly implementer: { readonly id: string; readonly name: string } | null;
+  /** Who may decide the stage waiting for decisions now (empty when none waits). */
+  readonly pendingApproverIds: readonly string[];
+  readonly createdByRule: string | null;
+  /** The API path of the change. */
+  readonly link: string;
+}
+
+export async function describeChange(
+  database: Database,
+  id: string,
+): Promise<ChangeBrief | undefined> {
+  let row;
+  try {
+    row = await changeOr404(database.db, id);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  const scope = await loadScope(database.db, row);
+  const status = await approvalsOf({ database, clock: systemClock }, row, scope);
+  const stage =
+    status.currentStage === null
+      ? undefined
+      : status.stages.find((s) => s.stage === status.currentStage);
+  return {
+    id: row.id,
+    number: changeNumber(row.number),
+    title: row.title,
+    type: row.type,
+    state: row.state,
+    risk: effectiveRisk(row),
+    windowStart: row.scheduled_start,
+    windowEnd: row.scheduled_end,
+    assets: scope.assets.map((a) => ({ name: a.asset_name, ownerTeam: a.owner_team })),
+    ownerTeams: [
+      ...new Set(scope.assets.flatMap((a) => (a.owner_team === null ? [] : [a.owner_team]))),
+    ].sort(),
+    requester: { id: row.requester_id, name: row.requester_name },
+    implementer:
+      row.implementer_id === null
+        ? null
+        : { id: row.implementer_id, name: row.implementer_name ?? row.implementer_id },
+    pendingApproverIds: stage === undefined ? [] : [...stage.eligibleApproverIds],
+    createdByRule: row.created_by_rule,
+    link: `/api/v1/changes/${row.id}`,
+  };
+}
+
+/**
+ * Create a change: the same service the API uses. `actor` is a person's request source, or the
+ * system with the autopilot rule that made it and why (`{ actor: systemActor, rule: { id,
+ * reason } }`). `input` is `ChangeCreateInput`'s output (parse it, or give `type`).
+ */
+export function createChange(
+  database: Database,
+  clock: Clock,
+  input: ChangeCreateBody,
+  actor: ChangeActor,
+): Promise<ApiChange> {
+  return createChangeRequest({ database, clock }, input, actor);
+}
+
+// The autopilot (autopilot*.ts): rules that create changes by themselves.
+export type { AutopilotChangeRequest, AutopilotDeps } from './autopilot.ts';
+export {
+  autopilotActor,
+  autopilotIntervalSeconds,
+  autopilotJobs,
+  registerAutopilotJobs,
+} from './autopilot.ts';
+export { registerAutopilotRoutes } from './autopilot-routes.ts';
+export { defaultAutopilotDeps } from './autopilot-changes.ts';

@@ -13,3 +13,10 @@ export type { ReconcileAllResult, ReconcileCounts, ReconcileOutcome } from './re
 export { reconcileAll, reconcileAsset } from './reconcile.ts';
 export { expireExceptions } from './service.ts';
 export { registerFindingRoutes } from './routes.ts';
+export { findingsByIds, findingsMatching } from './reads.ts';
+export type { FindingFilters } from './repository.ts';
+export type { FindingStatus } from './model.ts';
+export { findingStatuses } from './model.ts';
+export type { ApiFinding } from './schema.ts';
+export type { WorkQueueFinding } from './work-queue.ts';
+export { workQueueFindings } from './work-queue.ts';

@@ -8,7 +8,10 @@ import type { Asset } from './schema.ts';
 export type { Asset, AssetKind, Package, SnapshotSummary } from './schema.ts';
 export { currentInventory, getAsset, listAssetFacts, listAssetIds } from './service.ts';
 export { registerInventoryRoutes } from './routes.ts';
-export { registerAvailableUpdateRoutes } from './updates.ts';
+export type { AvailableUpdate } from './updates.ts';
+export { listAvailableUpdates, registerAvailableUpdateRoutes } from './updates.ts';
+export type { AssetAvailableUpdate } from './update-reads.ts';
+export { availableUpdatesOf } from './update-reads.ts';
 export type { AssetRef } from './asset-ref.ts';
 export { resolveAssetRef, unknownAsset } from './asset-ref.ts';
 

@@ -185,7 +185,7 @@ function reportOf(row: {
 }
 
 export async function listAvailableUpdates(
-  ctx: ServerContext,
+  ctx: Pick<ServerContext, 'database'>,
   assetId: string,
   options: { readonly securityOnly: boolean },
 ): Promise<AvailableUpdateList> {

@@ -1,0 +1,571 @@
+/**
+ * `patchgate changes …`: change requests on a server — create (by hand or from findings), edit
+ * the plans, move them through their life (submit, approve, reject, schedule, start, complete,
+ * cancel, review), see conflicts, the next feasible slot, the CAB agenda, and export the whole
+ * history. A refusal (wrong state, self-approval, a freeze) exits 2 with the server's reason.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { paths } from '@patchgate/api-client';
+import { parsePlansDocument } from '@patchgate/changes';
+import { parse as parseYaml } from 'yaml';
+import { oneOf, parseCommandArgs } from '../args.ts';
+import type { CliIo, ExitCode } from '../io.ts';
+import { exitCodes, UsageError } from '../io.ts';
+import { expectOk, reachable, remoteClient } from '../remote/call.ts';
+import { limitOption, pageFooter, writeTable } from '../remote/listing.ts';
+
+type ChangeDetail =
+  paths['/api/v1/changes/{id}']['get']['responses']['200']['content']['application/json'];
+type CreateBody = NonNullable<
+  paths['/api/v1/changes']['post']['requestBody']
+>['content']['application/json'];
+type FindingSelection = NonNullable<CreateBody['findings']>;
+
+export const changesHelp = `Usage:
+  patchgate changes create --title <text> (--from-findings <filter> | --asset <a> --package <p>
+                           [--to-version <v>] …) [--type standard|normal|emergency]
+                           [--template <name>] [--plan <file>] [--description <text>]
+                           [--implementer <user>]
+  patchgate changes plan <id> <file> [--reason <text>]
+  patchgate changes list [--state <s,…>] [--type <t,…>] [--risk <r,…>] [--limit <n>] [--cursor <c>]
+  patchgate changes show <id>
+  patchgate changes submit <id>
+  patchgate changes approve <id> [--comment <text>]
+  patchgate changes reject <id> --comment <text>
+  patchgate changes schedule <id> --start <ISO 8601> [--end <ISO 8601>] [--override-freeze]
+  patchgate changes start <id> [--reason <text>]
+  patchgate changes complete <id> [--reason <text>]
+  patchgate changes fail <id> [--reason <text>]
+  patchgate changes roll-back <id> --reason <text>
+  patchgate changes cancel <id> --reason <text>
+  patchgate changes close <id>
+  patchgate changes review <id> [--file <review.yaml|json>]
+  patchgate changes conflicts <id>
+  patchgate changes next-slot <id>
+  patchgate changes agenda
+  patchgate changes export <id>
+Every subcommand takes --server <url> and --json. <id> is the change's id or number (CHG-0042).
+
+create makes a draft. --from-findings takes a filter as the findings list does, pairs joined
+by "&" or spaces: "priority=P1,P2 environment=production", "kev=true&asset=web-01",
+"ids=<finding id>,<finding id>"; keys: priority, environment, criticality, exposure, asset,
+group, status, kev, package, advisory, dueBefore, ids. The patches are then the lowest fixed
+version closing every linked finding per asset and package. By hand, repeat --asset/--package
+(and --to-version) once per patch; without --to-version the target is the lowest fixed version
+of its open findings, else the latest available.
+
+--plan and plan take the plans as YAML or JSON (README "Change requests" has an example): test
+plan and evidence, backup, deployment waves and rings, rollback, communication, roles. plan
+makes a new plan version; after an approval it withdraws the approvals (back to authorise).
+
+submit assesses the draft (risk, plans for its type, a standard template's criteria) and sends
+it for approval. approve and reject need changes:approve and are refused for your own change.
+schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
+--override-freeze is given. review writes the post-implementation review from a file with
+wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
+emergency change cannot close without it.
+
+Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
+`;
+
+const simpleActions = ['start', 'complete', 'fail', 'roll-back', 'cancel', 'close'] as const;
+type SimpleAction = (typeof simpleActions)[number];
+
+export async function changesCommand(args: string[], io: CliIo): Promise<ExitCode> {
+  const [sub, ...rest] = args;
+  if (sub === undefined || sub === 'help') {
+    io.stdout.write(changesHelp);
+    return sub === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  switch (sub) {
+    case 'create':
+      return create(rest, io);
+    case 'plan':
+      return plan(rest, io);
+    case 'list':
+      return list(rest, io);
+    case 'show':
+      return show(rest, io);
+    case 'submit':
+      return submit(rest, io);
+    case 'approve':
+    case 'reject':
+      return decide(sub, rest, io);
+    case 'schedule':
+      return schedule(rest, io);
+    case 'review':
+      return review(rest, io);
+    case 'conflicts':
+      return conflicts(rest, io);
+    case 'next-slot':
+      return nextSlot(rest, io);
+    case 'agenda':
+      return agenda(rest, io);
+    case 'export':
+      return exportChange(rest, io);
+    default:
+      if ((simpleActions as readonly string[]).includes(sub))
+        return act(sub as SimpleAction, rest, io);
+      throw new UsageError(`changes: unknown subcommand "${sub}"\n\n${changesHelp}`);
+  }
+}
+
+const common = { server: { type: 'string' }, json: { type: 'boolean' } } as const;
+
+function oneId(command: string, positionals: string[]): string {
+  const id = positionals[0];
+  if (id === undefined || positionals.length > 1)
+    throw new UsageError(`changes ${command} takes one change id or number`);
+  return id;
+}
+
+function readFile(io: CliIo, path: string, what: string): string {
+  try {
+    return readFileSync(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read the ${what} file ${path} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The plans in a YAML or JSON file, checked by @patchgate/changes before they are sent. */
+export function readPlans(io: CliIo, path: string): NonNullable<CreateBody['plans']> {
+  const parsed = parsePlansDocument(readFile(io, path, 'plan'));
+  if (!parsed.ok) throw new UsageError(`${path}: ${parsed.errors.join('; ')}`);
+  return parsed.plans;
+}
+
+const listKeys = ['priority', 'environment', 'criticality', 'exposure', 'status', 'ids'] as const;
+const textKeys = ['asset', 'group', 'package', 'advisory', 'dueBefore'] as const;
+
+/** `priority=P1,P2 environment=production` / `kev=true&asset=web-01` → the API's selection. */
+export function findingFilter(text: string): FindingSelection {
+  const selection: Record<string, unknown> = {};
+  const pairs = text
+    .split(/[&\s]+/)
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  if (pairs.length === 0) throw new UsageError('--from-findings: the filter is empty');
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    const key = at < 0 ? pair : pair.slice(0, at);
+    const value = at < 0 ? '' : pair.slice(at + 1);
+    if (value === '') throw new UsageError(`--from-findings: "${pair}" has no value (key=value)`);
+    if ((listKeys as readonly string[]).includes(key)) selection[key] = value.split(',');
+    else if ((textKeys as readonly string[]).includes(key)) selection[key] = value;
+    else if (key === 'kev') {
+      if (value !== 'true' && value !== 'false')
+        throw new UsageError(`--from-findings: kev is true or false (got "${value}")`);
+      selection['kev'] = value === 'true';
+    } else {
+      throw new UsageError(
+        `--from-findings: unknown key "${key}" (one of ${[...listKeys, ...textKeys, 'kev'].join(', ')})`,
+      );
+    }
+  }
+  return selection;
+}
+
+function summaryLine(change: {
+  number: string;
+  title: string;
+  state: string;
+  type: string;
+  risk: { level: string };
+}): string {
+  return `${change.number} ${change.title}: ${change.state} (${change.type}, risk ${change.risk.level})`;
+}
+
+function writeResult(io: CliIo, json: boolean | undefined, change: ChangeDetail): void {
+  if (json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
+  else io.stdout.write(summaryLine(change) + '\n');
+}
+
+async function create(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values } = parseCommandArgs('changes create', args, {
+    ...common,
+    title: { type: 'string' },
+    description: { type: 'string' },
+    'from-findings': { type: 'string' },
+    asset: { type: 'string', multiple: true },
+    package: { type: 'string', multiple: true },
+    'to-version': { type: 'string', multiple: true },
+    type: { type: 'string' },
+    template: { type: 'string' },
+    plan: { type: 'string' },
+    implementer: { type: 'string' },
+  });
+  if (values.title === undefined) throw new UsageError('changes create: --title is required');
+  const assets = values.asset ?? [];
+  const packages = values.package ?? [];
+  const versions = values['to-version'] ?? [];
+  const byHand = assets.length > 0 || packages.length > 0;
+  if (byHand === (values['from-findings'] !== undefined))
+    throw new UsageError(
+      'changes create: give either --from-findings or --asset/--package pairs, not both nor neither',
+    );
+  if (assets.length !== packages.length)
+    throw new UsageError('changes create: give one --package per --asset');
+  if (versions.length > assets.length)
+    throw new UsageError('changes create: more --to-version than --asset/--package pairs');
+  const body: CreateBody = {
+    title: values.title,
+    type: oneOf('type', values.type, ['standard', 'normal', 'emergency'] as const, 'normal'),
+    ...(values.description !== undefined && { description: values.description }),
+    ...(values.template !== undefined && { template: values.template }),
+    ...(values.implementer !== undefined && { implementer: values.implementer }),
+    ...(values.plan !== undefined && { plans: readPlans(io, values.plan) }),
+    ...(byHand
+      ? {
+          patches: assets.map((asset, i) => ({
+            asset,
+            package: packages[i] ?? '',
+            ...(versions[i] !== undefined && { toVersion: versions[i] }),
+          })),
+        }
+      : { findings: findingFilter(values['from-findings'] ?? '') }),
+  };
+  const { client, server } = remoteClient(io, values);
+  const created = expectOk(
+    await reachable(server, () => client.POST('/api/v1/changes', { body })),
+    'creating the change',
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(created, null, 2) + '\n');
+  else
+    io.stdout.write(
+      `${summaryLine(created)}; ${created.counts.assets} assets, ${created.counts.patches} patches, ${created.counts.findings} findings\n`,
+    );
+  return exitCodes.ok;
+}
+
+async function plan(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes plan', args, {
+    ...common,
+    reason: { type: 'string' },
+  });
+  const [id, file] = positionals;
+  if (id === undefined || file === undefined || positionals.length > 2)
+    throw new UsageError('changes plan takes a change id and a plan file');
+  const plans = readPlans(io, file);
+  const { client, server } = remoteClient(io, values);
+  const changed = expectOk(
+    await reachable(server, () =>
+      client.PUT('/api/v1/changes/{id}/plans', {
+        params: { path: { id } },
+        body: { plans, ...(values.reason !== undefined && { reason: values.reason }) },
+      }),
+    ),
+    `new plan version of ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(changed, null, 2) + '\n');
+  else io.stdout.write(`${summaryLine(changed)}; plan version ${changed.planVersion}\n`);
+  return exitCodes.ok;
+}
+
+async function list(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values } = parseCommandArgs('changes list', args, {
+    ...common,
+    state: { type: 'string' },
+    type: { type: 'string' },
+    risk: { type: 'string' },
+    limit: { type: 'string' },
+    cursor: { type: 'string' },
+  });
+  const limit = limitOption(values.limit, 500);
+  const query = {
+    ...(values.state !== undefined && { state: values.state }),
+    ...(values.type !== undefined && { type: values.type }),
+    ...(values.risk !== undefined && { risk: values.risk }),
+    ...(values.cursor !== undefined && { cursor: values.cursor }),
+    ...(limit !== undefined && { limit }),
+  };
+  const { client, server } = remoteClient(io, values);
+  const page = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes', { params: { query: query as never } }),
+    ),
+    'change list',
+  );
+  if (values.json === true) {
+    io.stdout.write(JSON.stringify(page, null, 2) + '\n');
+    return exitCodes.ok;
+  }
+  writeTable(
+    io,
+    ['number', 'state', 'type', 'risk', 'assets', 'window', 'requester', 'title'],
+    page.changes.map((c) => [
+      c.number,
+      c.state,
+      c.type,
+      c.risk.level,
+      String(c.counts.assets),
+      c.schedule === null ? '-' : `${c.schedule.start.slice(0, 16)}Z`,
+      c.requester.name,
+      c.title.length > 50 ? `${c.title.slice(0, 49)}…` : c.title,
+    ]),
+  );
+  io.stdout.write(pageFooter('changes', page.changes.length, { nextCursor: page.nextCursor }));
+  return exitCodes.ok;
+}
+
+function describe(change: ChangeDetail): string {
+  const lines = [
+    summaryLine(change),
+    `  requested by ${change.requester.name}${change.implementer === null ? '' : `, implemented by ${change.implementer.name}`}${change.createdBy.rule === null ? '' : ` (autopilot rule ${change.createdBy.rule}: ${change.createdBy.reason ?? ''})`}`,
+    `  window: ${change.schedule === null ? 'not scheduled' : `${change.schedule.start} → ${change.schedule.end}`}`,
+    `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
+    `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
+    `    ${change.risk.explanation}`,
+    `  assets (${change.assets.length}): ${change.assets.map((a) => a.name).join(', ')}`,
+    `  patches:`,
+    ...change.patches.map(
+      (p) =>
+        `    ${p.assetName} ${p.package} ${p.fromVersion ?? '?'} → ${p.toVersion ?? 'latest'} (${p.mode})`,
+    ),
+    `  findings (${change.findings.length}): ${change.findings
+      .slice(0, 10)
+      .map((f) => `${f.advisoryIds[0] ?? f.findingId} ${f.priority}${f.kev ? ' KEV' : ''}`)
+      .join(', ')}${change.findings.length > 10 ? ', …' : ''}`,
+    ...(change.conflicts.length === 0
+      ? []
+      : ['  conflicts:', ...change.conflicts.map((c) => `    ${c.kind}: ${c.message}`)]),
+    '  history:',
+    ...change.history.map(
+      (t) =>
+        `    ${t.at} ${t.action}: ${t.from ?? '-'} → ${t.to} by ${t.actor.name}${t.reason === null ? '' : ` (${t.reason})`}`,
+    ),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+async function show(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes show', args, common);
+  const id = oneId('show', positionals);
+  const { client, server } = remoteClient(io, values);
+  const change = expectOk(
+    await reachable(server, () => client.GET('/api/v1/changes/{id}', { params: { path: { id } } })),
+    `change ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
+  else io.stdout.write(describe(change));
+  return exitCodes.ok;
+}
+
+async function submit(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes submit', args, {
+    ...common,
+    reason: { type: 'string' },
+  });
+  const id = oneId('submit', positionals);
+  const { client, server } = remoteClient(io, values);
+  const change = expectOk(
+    await reachable(server, () =>
+      client.POST('/api/v1/changes/{id}/submit', {
+        params: { path: { id } },
+        body: values.reason === undefined ? {} : { reason: values.reason },
+      }),
+    ),
+    `submitting ${id}`,
+  );
+  writeResult(io, values.json, change);
+  return exitCodes.ok;
+}
+
+async function decide(
+  decision: 'approve' | 'reject',
+  args: string[],
+  io: CliIo,
+): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(`changes ${decision}`, args, {
+    ...common,
+    comment: { type: 'string' },
+  });
+  const id = oneId(decision, positionals);
+  if (decision === 'reject' && (values.comment ?? '').trim() === '')
+    throw new UsageError('changes reject: --comment is required (say why)');
+  const { client, server } = remoteClient(io, values);
+  const options = {
+    params: { path: { id } },
+    body: values.comment === undefined ? {} : { comment: values.comment },
+  };
+  const change = expectOk(
+    await reachable(server, () =>
+      decision === 'approve'
+        ? client.POST('/api/v1/changes/{id}/approve', options)
+        : client.POST('/api/v1/changes/{id}/reject', options),
+    ),
+    `${decision} of ${id}`,
+  );
+  writeResult(io, values.json, change);
+  return exitCodes.ok;
+}
+
+function isoOption(name: string, value: string): string {
+  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value))
+    throw new UsageError(`--${name} must be an ISO 8601 time such as 2026-12-12T22:00:00Z`);
+  return value;
+}
+
+async function schedule(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes schedule', args, {
+    ...common,
+    start: { type: 'string' },
+    end: { type: 'string' },
+    'override-freeze': { type: 'boolean' },
+    reason: { type: 'string' },
+  });
+  const id = oneId('schedule', positionals);
+  if (values.start === undefined) throw new UsageError('changes schedule: --start is required');
+  const body = {
+    start: isoOption('start', values.start),
+    ...(values.end !== undefined && { end: isoOption('end', values.end) }),
+    ...(values['override-freeze'] === true && { overrideFreeze: true }),
+    ...(values.reason !== undefined && { reason: values.reason }),
+  };
+  const { client, server } = remoteClient(io, values);
+  const change = expectOk(
+    await reachable(server, () =>
+      client.POST('/api/v1/changes/{id}/schedule', { params: { path: { id } }, body }),
+    ),
+    `scheduling ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
+  else
+    io.stdout.write(
+      `${summaryLine(change)}; ${change.schedule?.start ?? '?'} → ${change.schedule?.end ?? '?'}${change.conflicts.length === 0 ? '' : `\n${change.conflicts.map((c) => `  conflict ${c.kind}: ${c.message}`).join('\n')}`}\n`,
+    );
+  return exitCodes.ok;
+}
+
+async function act(action: SimpleAction, args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs(`changes ${action}`, args, {
+    ...common,
+    reason: { type: 'string' },
+  });
+  const id = oneId(action, positionals);
+  const { client, server } = remoteClient(io, values);
+  const options = {
+    params: { path: { id } },
+    body: values.reason === undefined ? {} : { reason: values.reason },
+  };
+  const change = expectOk(
+    await reachable(server, () => {
+      switch (action) {
+        case 'start':
+          return client.POST('/api/v1/changes/{id}/start', options);
+        case 'complete':
+          return client.POST('/api/v1/changes/{id}/complete', options);
+        case 'fail':
+          return client.POST('/api/v1/changes/{id}/fail', options);
+        case 'roll-back':
+          return client.POST('/api/v1/changes/{id}/roll-back', options);
+        case 'cancel':
+          return client.POST('/api/v1/changes/{id}/cancel', options);
+        case 'close':
+          return client.POST('/api/v1/changes/{id}/close', options);
+      }
+    }),
+    `${action} of ${id}`,
+  );
+  writeResult(io, values.json, change);
+  return exitCodes.ok;
+}
+
+async function review(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes review', args, {
+    ...common,
+    file: { type: 'string' },
+  });
+  const id = oneId('review', positionals);
+  let body: Record<string, unknown> = {};
+  if (values.file !== undefined) {
+    const text = readFile(io, values.file, 'review');
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text) as unknown;
+    } catch (error) {
+      throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
+    body = parsed as Record<string, unknown>;
+  }
+  const { client, server } = remoteClient(io, values);
+  const change = expectOk(
+    await reachable(server, () =>
+      client.PUT('/api/v1/changes/{id}/review', {
+        params: { path: { id } },
+        body: body as never,
+      }),
+    ),
+    `review of ${id}`,
+  );
+  writeResult(io, values.json, change);
+  return exitCodes.ok;
+}
+
+async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes conflicts', args, common);
+  const id = oneId('conflicts', positionals);
+  const { client, server } = remoteClient(io, values);
+  const result = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes/{id}/conflicts', { params: { path: { id } } }),
+    ),
+    `conflicts of ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
+  else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
+  else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
+  return exitCodes.ok;
+}
+
+async function nextSlot(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes next-slot', args, common);
+  const id = oneId('next-slot', positionals);
+  const { client, server } = remoteClient(io, values);
+  const slot = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes/{id}/next-slot', { params: { path: { id } } }),
+    ),
+    `next slot of ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(slot, null, 2) + '\n');
+  else if (slot.start === null) io.stdout.write(`no feasible slot: ${slot.reason ?? 'unknown'}\n`);
+  else io.stdout.write(`${slot.start} → ${slot.end ?? '?'}\n`);
+  return exitCodes.ok;
+}
+
+async function agenda(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values } = parseCommandArgs('changes agenda', args, common);
+  const { client, server } = remoteClient(io, values);
+  const result = expectOk(
+    await reachable(server, () => client.GET('/api/v1/changes/agenda')),
+    'the CAB agenda',
+  );
+  if (values.json === true) {
+    io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+    return exitCodes.ok;
+  }
+  if (result.changes.length === 0) io.stdout.write('no change awaits a decision\n');
+  for (const change of result.changes) io.stdout.write(describe(change) + '\n');
+  return exitCodes.ok;
+}
+
+async function exportChange(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes export', args, common);
+  const id = oneId('export', positionals);
+  const { client, server } = remoteClient(io, values);
+  const document = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes/{id}/export', { params: { path: { id } } }),
+    ),
+    `export of ${id}`,
+  );
+  // The export is JSON either way: --json is accepted for symmetry.
+  io.stdout.write(JSON.stringify(document, null, 2) + '\n');
+  return exitCodes.ok;
+}

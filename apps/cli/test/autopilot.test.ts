@@ -1,0 +1,230 @@
+/**
+ * `patchgate autopilot` against a real server over HTTP (started in this process on a fresh
+ * data directory; its job runner driven by the test): add, list, run-now, runs, pause, resume,
+ * and bad input refused with the reason.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningServer } from '@patchgate/server';
+import { configFromEnv, startServer } from '@patchgate/server';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testCaller } from '../../server/test/auth.ts';
+import { run } from '../src/cli.ts';
+import { ruleBodyOf } from '../src/commands/autopilot.ts';
+import { repoRoot } from './helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-autopilot-'));
+let server: RunningServer | undefined;
+let env: Record<string, string> = {};
+
+async function patchgate(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => Promise.resolve(''),
+    cwd: repoRoot,
+    now: () => 0,
+    today: () => '2026-12-06',
+    env,
+  });
+  return { code, stdout, stderr };
+}
+
+async function api(method: string, path: string, body?: unknown, type = 'application/json') {
+  const response = await fetch(`${server?.url ?? ''}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${env.PATCHGATE_TOKEN ?? ''}`, 'content-type': type },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+  return (await response.json()) as { id: string };
+}
+
+beforeAll(async () => {
+  const configured = configFromEnv(
+    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
+    work,
+    { passwordHashCost: 10 },
+  );
+  if (!configured.ok) throw new Error(configured.errors.join('; '));
+  server = await startServer({
+    config: configured.config,
+    logger: pino({ level: 'silent' }),
+    runJobs: false,
+  });
+  const manager = await testCaller(server.context.database, ['change_manager', 'operator']);
+  env = {
+    PATCHGATE_SERVER: server.url,
+    PATCHGATE_TOKEN: manager.token,
+    PATCHGATE_CONFIG_DIR: join(work, 'config'),
+  };
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+async function drainJobs() {
+  for (let i = 0; i < 100; i++) if ((await server?.jobs.runOnce()) === undefined) return;
+}
+
+describe('patchgate autopilot', () => {
+  it('adds a rule, runs it now and shows what the run created', async () => {
+    const asset = await api('POST', '/api/v1/assets', {
+      name: 'web-01',
+      environment: 'staging',
+      groups: ['web'],
+      osRelease: 'Debian:12',
+    });
+    await api('POST', `/api/v1/assets/${asset.id}/snapshots`, {
+      packages: [{ ecosystem: 'Debian:12', name: 'libssl3', version: '3.0.14-1' }],
+    });
+    await api(
+      'POST',
+      `/api/v1/assets/${asset.id}/available-updates`,
+      'Listing...\nlibssl3/stable-security 3.0.15-1 amd64 [upgradable from: 3.0.14-1]\n',
+      'text/plain',
+    );
+    await drainJobs();
+
+    const added = await patchgate([
+      'autopilot',
+      'add',
+      '--name',
+      'staging-security',
+      '--updates',
+      'security',
+      '--assets',
+      'environment=staging|test',
+      '--type',
+      'normal',
+      '--rings',
+      '0,3,7',
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.stdout).toMatch(
+      /^autopilot rule staging-security \([0-9a-f-]{36}\) created: runs nightly, security updates → normal changes, cool-down 0d, rings \+0\/\+3\/\+7\n$/,
+    );
+    const listed = await patchgate(['autopilot', 'list']);
+    expect(listed.stdout).toMatch(/staging-security\s+nightly\s+security updates.*\s+active/);
+
+    const queued = await patchgate(['autopilot', 'run-now', 'staging-security', '--json']);
+    expect(queued.code).toBe(0);
+    const runId = (JSON.parse(queued.stdout) as { id: string; state: string }).id;
+    await drainJobs();
+    const runs = await patchgate(['autopilot', 'runs', 'staging-security']);
+    expect(runs.stdout).toContain(`run ${runId} (manual) succeeded`);
+    expect(runs.stdout).toContain(
+      'Autopilot staging-security: web in next window (1 update)\n    Autopilot rule "staging-security"',
+    );
+    const json = JSON.parse((await patchgate(['autopilot', 'runs', '--json'])).stdout) as {
+      runs: { createdChanges: unknown[] }[];
+    };
+    expect(json.runs[0]?.createdChanges).toHaveLength(1);
+
+    // A second run finds everything covered by the open change.
+    await patchgate(['autopilot', 'run-now', 'staging-security']);
+    await drainJobs();
+    const again = await patchgate(['autopilot', 'runs', 'staging-security', '--limit', '1']);
+    expect(again.stdout).toMatch(/skipped web-01 libssl3: already covered by open change /);
+    expect(again.stdout).not.toContain('created');
+  });
+
+  it('pauses and resumes; a paused rule refuses run-now with the reason', async () => {
+    await patchgate([
+      'autopilot',
+      'add',
+      '--name',
+      'kev-to-cab',
+      '--findings',
+      'P1,P2',
+      '--kev',
+      '--assets',
+      'exposure=internet',
+      '--type',
+      'emergency',
+    ]);
+    const paused = await patchgate(['autopilot', 'pause', 'kev-to-cab', '--reason', 'CAB away']);
+    expect(paused.stdout).toBe('autopilot rule kev-to-cab paused: CAB away\n');
+    const refused = await patchgate(['autopilot', 'run-now', 'kev-to-cab']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('is paused (CAB away); resume it first');
+    expect(await patchgate(['autopilot', 'resume', 'kev-to-cab'])).toMatchObject({
+      code: 0,
+      stdout: 'autopilot rule kev-to-cab resumed\n',
+    });
+  });
+
+  it.each([
+    [['--updates', 'nightly'], '--updates must be security or all'],
+    [['--findings', 'P9'], '--findings takes priorities P1…P5'],
+    [['--updates', 'all', '--findings', 'P1'], 'give either --findings'],
+    [['--updates', 'all', '--type', 'standard'], '--type standard needs --template NAME'],
+    [['--updates', 'all', '--kev'], '--kev and --policy go with --findings'],
+    [['--updates', 'all', '--assets', 'colour=blue'], '--assets: "colour=blue" is not a selector'],
+    [['--updates', 'all', '--cool-down', 'a week'], '--cool-down takes whole days'],
+  ])('refuses %j', async (extra, message) => {
+    const result = await patchgate([
+      'autopilot',
+      'add',
+      '--name',
+      'bad',
+      '--assets',
+      '*',
+      ...extra,
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
+
+  it('refuses what only the server knows, with its reason', async () => {
+    const result = await patchgate([
+      'autopilot',
+      'add',
+      '--name',
+      'bad-rings',
+      '--updates',
+      'all',
+      '--assets',
+      '*',
+      '--rings',
+      '7,3',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('rings must be strictly ascending');
+  });
+
+  it('builds the request body from the options', () => {
+    expect(
+      ruleBodyOf({
+        name: 'r',
+        findings: 'p1,P2',
+        policy: 'kev, cvss',
+        assets: 'group=web',
+        'cool-down': '7',
+        template: 'security-updates',
+        schedule: 'weekly',
+        rings: '+0,+3',
+      }),
+    ).toEqual({
+      name: 'r',
+      selection: {
+        kind: 'findings',
+        priorities: ['P1', 'P2'],
+        kevOnly: false,
+        policies: ['kev', 'cvss'],
+      },
+      scope: { groups: ['web'] },
+      coolDownDays: 7,
+      type: 'standard',
+      template: 'security-updates',
+      schedule: 'weekly',
+      rings: [0, 3],
+    });
+  });
+});

@@ -1,0 +1,244 @@
+/**
+ * `patchgate changes …` against a real server over HTTP (started in this process on a fresh data
+ * directory): a change created by hand with a YAML plan file, the refusals (self-approval, a
+ * rejection without a comment, a freeze) exiting non-zero with the server's reason, two
+ * approvals, scheduling, the agenda, conflicts, the next slot and the export.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RunningServer } from '@patchgate/server';
+import { configFromEnv, startServer } from '@patchgate/server';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestCaller } from '../../server/test/auth.ts';
+import { testCaller } from '../../server/test/auth.ts';
+import { run } from '../src/cli.ts';
+import { repoRoot } from './helpers.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-changes-'));
+let server: RunningServer | undefined;
+let requester: TestCaller;
+let owner: TestCaller;
+let cab1: TestCaller;
+let cab2: TestCaller;
+
+function envOf(caller: TestCaller): Record<string, string> {
+  return {
+    PATCHGATE_SERVER: server?.url ?? '',
+    PATCHGATE_TOKEN: caller.token,
+    PATCHGATE_CONFIG_DIR: join(work, 'config'),
+  };
+}
+
+async function patchgate(argv: string[], as: TestCaller = requester) {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, {
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    readStdin: () => Promise.resolve(''),
+    cwd: work,
+    now: () => 0,
+    today: () => '2026-12-06',
+    env: envOf(as),
+  });
+  return { code, stdout, stderr };
+}
+
+async function api(as: TestCaller, method: string, path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${server?.url ?? ''}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${as.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+}
+
+const planYaml = `apiVersion: patchgate.dev/change-plans/v1
+deploymentPlan:
+  estimatedMinutes: 60
+  waves:
+    - name: canary
+      assets: [web-02]
+      onFailure: rollback
+      healthChecks:
+        - kind: command
+          command: nginx -t
+        - kind: http
+          url: http://localhost/healthz
+rollbackPlan:
+  triggers: [health-check-failure]
+  steps:
+    - kind: downgrade
+`;
+
+beforeAll(async () => {
+  const configured = configFromEnv(
+    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
+    repoRoot,
+    { passwordHashCost: 10 },
+  );
+  if (!configured.ok) throw new Error(configured.errors.join('; '));
+  server = await startServer({
+    config: configured.config,
+    logger: pino({ level: 'silent' }),
+    runJobs: false,
+  });
+  const database = server.context.database;
+  requester = await testCaller(database, ['change_manager', 'operator'], 'rita');
+  owner = await testCaller(database, ['approver'], 'olga');
+  cab1 = await testCaller(database, ['approver'], 'carl');
+  cab2 = await testCaller(database, ['approver'], 'cora');
+  const admin = await testCaller(database, ['admin'], 'ada');
+  await api(admin, 'POST', '/api/v1/approver-groups/service-owners/members', {
+    add: ['olga', 'rita'],
+  });
+  await api(admin, 'POST', '/api/v1/approver-groups/cab/members', { add: ['carl', 'cora'] });
+  await api(admin, 'POST', '/api/v1/assets', {
+    name: 'web-02',
+    osRelease: 'Debian:12',
+    environment: 'production',
+    criticality: 'medium',
+  });
+  await api(admin, 'POST', '/api/v1/assets/web-02/snapshots', {
+    packages: [{ ecosystem: 'Debian:12', name: 'openssl', version: '3.0.15-1~deb12u1' }],
+  });
+  await api(admin, 'POST', '/api/v1/calendar/freezes', {
+    name: 'year-end',
+    start: '2026-12-24T00:00:00Z',
+    end: '2026-12-27T00:00:00Z',
+  });
+  writeFileSync(join(work, 'plan.yaml'), planYaml);
+  writeFileSync(join(work, 'bad-plan.yaml'), 'deploymentPlan:\n  waves: nope\n');
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe('patchgate changes', () => {
+  it('creates, refuses self-approval, takes two approvals, refuses a freeze, exports', async () => {
+    const created = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      'openssl on web-02',
+      '--asset',
+      'web-02',
+      '--package',
+      'openssl',
+      '--to-version',
+      '3.0.17-1~deb12u2',
+      '--plan',
+      'plan.yaml',
+    ]);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    expect(created.stdout).toBe(
+      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 assets, 1 patches, 0 findings\n`,
+    );
+
+    const bad = await patchgate(['changes', 'plan', 'CHG-0001', 'bad-plan.yaml']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad-plan.yaml: deploymentPlan.waves: expected array/);
+
+    expect((await patchgate(['changes', 'submit', 'CHG-0001'])).stdout).toMatch(
+      /^CHG-0001 openssl on web-02: authorise/,
+    );
+    const self = await patchgate(['changes', 'approve', 'CHG-0001']);
+    expect(self.code).toBe(2);
+    expect(self.stderr).toMatch(/approve of CHG-0001 failed: 409 .*Separation of duties/);
+    const noComment = await patchgate(['changes', 'reject', 'CHG-0001'], owner);
+    expect(noComment.code).toBe(2);
+    expect(noComment.stderr).toMatch(/--comment is required/);
+
+    expect((await patchgate(['changes', 'approve', 'CHG-0001'], owner)).code).toBe(0);
+    const agenda = await patchgate(['changes', 'agenda', '--json'], cab1);
+    expect(
+      (JSON.parse(agenda.stdout) as { changes: { number: string }[] }).changes.map((c) => c.number),
+    ).toEqual(['CHG-0001']);
+    expect(
+      (await patchgate(['changes', 'approve', 'CHG-0001', '--comment', 'ok'], cab1)).code,
+    ).toBe(0);
+    const second = await patchgate(['changes', 'approve', 'CHG-0001', '--json'], cab2);
+    expect(JSON.parse(second.stdout)).toMatchObject({
+      state: 'authorise',
+      approvals: { complete: true },
+    });
+
+    const frozen = await patchgate([
+      'changes',
+      'schedule',
+      'CHG-0001',
+      '--start',
+      '2026-12-25T22:00:00Z',
+    ]);
+    expect(frozen.code).toBe(2);
+    expect(frozen.stderr).toMatch(/409 CHG-0001 cannot be scheduled into a freeze: .*year-end/);
+    const slot = await patchgate(['changes', 'next-slot', 'CHG-0001', '--json']);
+    expect(JSON.parse(slot.stdout)).toMatchObject({ reason: null });
+    const scheduled = await patchgate([
+      'changes',
+      'schedule',
+      'CHG-0001',
+      '--start',
+      '2027-01-05T22:00:00Z',
+    ]);
+    expect(scheduled.code).toBe(0);
+    expect(scheduled.stdout).toMatch(
+      /^CHG-0001 openssl on web-02: scheduled .*; 2027-01-05T22:00:00.000Z → 2027-01-05T23:00:00.000Z/,
+    );
+    expect((await patchgate(['changes', 'conflicts', 'CHG-0001'])).stdout).toBe(
+      'CHG-0001: no conflicts\n',
+    );
+    const early = await patchgate(['changes', 'start', 'CHG-0001']);
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/the scheduled start has not been reached/);
+
+    const list = await patchgate(['changes', 'list', '--state', 'scheduled']);
+    expect(list.stdout).toMatch(/CHG-0001\s+scheduled\s+normal/);
+    const show = await patchgate(['changes', 'show', 'CHG-0001']);
+    expect(show.stdout).toMatch(/web-02 openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u2 \(pinned\)/);
+
+    const exported = JSON.parse((await patchgate(['changes', 'export', 'CHG-0001'])).stdout) as {
+      format: string;
+      approvals: { approverName: string; planVersion: number }[];
+      digest: string;
+    };
+    expect(exported.format).toBe('patchgate.change-export');
+    expect(exported.approvals.map((a) => a.approverName).sort()).toEqual(['carl', 'cora', 'olga']);
+    expect(exported.digest).toMatch(/^[0-9a-f]{64}$/);
+
+    const cancel = await patchgate(['changes', 'cancel', 'CHG-0001']);
+    expect(cancel.code).toBe(2);
+    expect(cancel.stderr).toMatch(/a reason is required to cancel/);
+  });
+
+  it('reads --from-findings filters and refuses bad ones before calling the server', async () => {
+    const unknown = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      't',
+      '--from-findings',
+      'colour=blue',
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown key "colour"/);
+    const none = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      't',
+      '--from-findings',
+      'priority=P1 kev=true',
+    ]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/422 .*no findings match/);
+    const both = await patchgate(['changes', 'create', '--title', 't']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/either --from-findings or --asset\/--package/);
+  });
+});

@@ -1,0 +1,984 @@
+import { schemeForEcosystem } from '@patchgate/versioning';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../db/database.ts';
+import { testApp } from '../../../test/app.ts';
+import type { TestCaller } from '../../../test/auth.ts';
+import { testCaller } from '../../../test/auth.ts';
+import { testDatabases } from '../../../test/databases.ts';
+import { reconcileAsset } from '../findings/index.ts';
+import {
+  exampleAdvisories,
+  exampleInventory,
+  manualClock,
+  memoryInputs,
+  plainAsset,
+} from '../findings/test-support.ts';
+import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
+import type { ChangeExport, ExportVerification } from './export.ts';
+
+/**
+ * The world of these tests: a real app on a real database with the repository's example Debian
+ * host and its findings (reconciled from the real example advisories), a second asset with an
+ * uploaded inventory, and users in the approver groups the default policy names.
+ */
+type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
+
+const hostId = '00000000-0000-4000-8000-000000000001';
+
+interface ChangeWorld {
+  readonly app: TestApp;
+  readonly database: Database;
+  readonly clock: ReturnType<typeof manualClock>;
+  /** operator: changes:request and changes:implement. */
+  readonly requester: TestCaller;
+  /** change_manager: request, approve, manage. */
+  readonly manager: TestCaller;
+  /** In the service-owners group. */
+  readonly owner: TestCaller;
+  /** Two CAB members. */
+  readonly cab1: TestCaller;
+  readonly cab2: TestCaller;
+  /** In the emergency group. */
+  readonly emergency: TestCaller;
+  readonly viewer: TestCaller;
+  readonly admin: TestCaller;
+  close(): Promise<void>;
+}
+
+async function changeWorld(open: () => Promise<Database>): Promise<ChangeWorld> {
+  const database = await open();
+  const clock = manualClock('2026-12-01T09:00:00.000Z');
+  const { index, facts } = await exampleAdvisories();
+  const inputs = memoryInputs(index, facts);
+  inputs.setAsset({
+    ...plainAsset(hostId, 'debian-host', ['linux', 'web']),
+    context: { exposure: 'internet', environment: 'production', criticality: 'high', tags: [] },
+  });
+  inputs.setInventory(hostId, {
+    snapshotId: 's1',
+    takenAt: '2026-12-01T08:00:00.000Z',
+    inventory: exampleInventory('host'),
+  });
+  await reconcileAsset(database, clock, inputs, hostId);
+  await database.db
+    .insertInto('assets')
+    .values({
+      id: hostId,
+      name: 'debian-host',
+      kind: 'host',
+      os_release: 'Debian:12',
+      environment: 'production',
+      criticality: 'high',
+      exposure: 'internet',
+      owner_team: 'web-team',
+      tags_json: '[]',
+      groups_json: '["linux","web"]',
+      maintenance_window: null,
+      created_at: '2026-12-01T08:00:00.000Z',
+      updated_at: '2026-12-01T08:00:00.000Z',
+      current_snapshot_id: null,
+    })
+    .execute();
+  const built = await testApp(database, clock);
+  const app = built.app;
+  const requester = await testCaller(database, ['operator'], 'rita-requester');
+  const manager = await testCaller(database, ['change_manager'], 'max-manager');
+  const owner = await testCaller(database, ['approver'], 'olga-owner');
+  const cab1 = await testCaller(database, ['approver'], 'carl-cab');
+  const cab2 = await testCaller(database, ['approver'], 'cora-cab');
+  const emergency = await testCaller(database, ['approver'], 'emil-emergency');
+  const viewer = await testCaller(database, ['viewer'], 'vera-viewer');
+  const admin = await testCaller(database, ['admin'], 'ada-admin');
+
+  for (const [group, users] of [
+    ['service-owners', [owner, manager]],
+    ['cab', [cab1, cab2, manager]],
+    ['emergency', [emergency]],
+  ] as const) {
+    const response = await app.inject({
+      method: 'POST',
+      url: `/api/v1/approver-groups/${group}/members`,
+      headers: admin.headers,
+      payload: { add: users.map((u) => u.username) },
+    });
+    if (response.statusCode !== 200)
+      throw new Error(`adding ${group} members: ${response.statusCode} ${response.body}`);
+  }
+
+  // web-02: a staging host with an uploaded inventory (openssl), no findings.
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/assets',
+    headers: admin.headers,
+    payload: {
+      name: 'web-02',
+      osRelease: 'Debian:12',
+      environment: 'production',
+      criticality: 'medium',
+      groups: ['web'],
+    },
+  });
+  if (created.statusCode !== 201) throw new Error(`web-02: ${created.body}`);
+  const upload = await app.inject({
+    method: 'POST',
+    url: '/api/v1/assets/web-02/snapshots',
+    headers: admin.headers,
+    payload: {
+      packages: [
+        { ecosystem: 'Debian:12', name: 'openssl', version: '3.0.15-1~deb12u1' },
+        { ecosystem: 'Debian:12', name: 'nginx', version: '1.22.1-9' },
+      ],
+    },
+  });
+  if (upload.statusCode !== 201) throw new Error(`web-02 snapshot: ${upload.body}`);
+
+  return {
+    app,
+    database,
+    clock,
+    requester,
+    manager,
+    owner,
+    cab1,
+    cab2,
+    emergency,
+    viewer,
+    admin,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
+
+/** A plans document valid for normal and emergency changes on web-02 / debian-host. */
+const normalPlans = {
+  testPlan: {
+    summary: 'Smoke test on staging first.',
+    steps: [{ description: 'Open the front page', expectedResult: 'HTTP 200' }],
+  },
+  deploymentPlan: {
+    estimatedMinutes: 60,
+    waves: [
+      {
+        name: 'all',
+        concurrency: 1,
+        failureThreshold: 0,
+        bakeMinutes: 10,
+        gate: 'auto',
+        onFailure: 'rollback',
+        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
+      },
+    ],
+  },
+  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+};
+
+type Inject = TestApp['inject'];
+
+/** `method url` as `caller`, expecting `status`; returns the parsed body. */
+async function call<T = ChangeDetail>(
+  app: { inject: Inject },
+  caller: TestCaller,
+  method: 'GET' | 'POST' | 'PUT',
+  url: string,
+  status: number,
+  payload?: unknown,
+): Promise<T> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: caller.headers,
+    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+  });
+  if (response.statusCode !== status)
+    throw new Error(
+      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
+    );
+  return response.json<T>();
+}
+
+interface Problem {
+  status: number;
+  code: string;
+  detail: string;
+}
+
+describe.each(testDatabases())('change requests API on $name', ({ open, skip }) => {
+  let world: ChangeWorld | undefined;
+  afterEach(async () => {
+    await world?.close();
+    world = undefined;
+  });
+
+  async function setUp() {
+    world = await changeWorld(open);
+    return world;
+  }
+
+  /** A normal change on web-02 (production) by `rita-requester`, with valid plans. */
+  async function draft(w: ChangeWorld, overrides: Record<string, unknown> = {}) {
+    return call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+      title: 'openssl on web-02',
+      patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+      plans: normalPlans,
+      ...overrides,
+    });
+  }
+
+  async function refused(
+    w: ChangeWorld,
+    caller: ChangeWorld['requester'],
+    method: 'POST' | 'PUT',
+    url: string,
+    payload: unknown,
+    status = 409,
+  ): Promise<Problem> {
+    return call<Problem>(w.app, caller, method, url, status, payload);
+  }
+
+  /** Submit, then the default policy's production path: service owner, then two of the CAB. */
+  async function approved(w: ChangeWorld, id: string) {
+    await call(w.app, w.requester, 'POST', `/api/v1/changes/${id}/submit`, 200, {});
+    await call(w.app, w.owner, 'POST', `/api/v1/changes/${id}/approve`, 200, {});
+    await call(w.app, w.cab1, 'POST', `/api/v1/changes/${id}/approve`, 200, { comment: 'ok' });
+    return call(w.app, w.cab2, 'POST', `/api/v1/changes/${id}/approve`, 200, {});
+  }
+
+  it.skipIf(skip !== undefined)(
+    'creates by hand: pinned, fixed-by-findings and latest patches; 422s name the field',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      expect(change).toMatchObject({
+        number: 'CHG-0001',
+        state: 'draft',
+        type: 'normal',
+        planVersion: 1,
+        requester: { name: 'rita-requester' },
+        counts: { assets: 1, patches: 1, findings: 0 },
+        createdBy: { rule: null, reason: null },
+      });
+      const detail = await call(w.app, w.viewer, 'GET', '/api/v1/changes/CHG-0001', 200);
+      expect(detail.patches).toEqual([
+        {
+          assetId: detail.assets[0]?.id,
+          assetName: 'web-02',
+          ecosystem: 'Debian:12',
+          package: 'openssl',
+          fromVersion: '3.0.15-1~deb12u1',
+          toVersion: '3.0.17-1~deb12u2',
+          mode: 'pinned',
+          origin: null,
+        },
+      ]);
+      expect(detail.history).toMatchObject([
+        { from: null, to: 'draft', action: 'create', actor: { name: 'rita-requester' } },
+      ]);
+      expect(detail.planCheck).toEqual({ ok: true, errors: [] });
+
+      const latest = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'nginx',
+        patches: [{ asset: 'web-02', package: 'nginx' }],
+      });
+      const latestDetail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${latest.id}`, 200);
+      expect(latestDetail.patches[0]).toMatchObject({ toVersion: null, mode: 'latest' });
+      // No plans given: the default deployment plan for its assets, not yet valid for a normal change.
+      expect(latestDetail.plans.deploymentPlan?.waves.length).toBeGreaterThan(0);
+      expect(latestDetail.planCheck.ok).toBe(false);
+
+      const cases: [unknown, string][] = [
+        [{ title: 'x', patches: [{ asset: 'nope', package: 'openssl' }] }, 'body.patches[0].asset'],
+        [
+          { title: 'x', patches: [{ asset: 'web-02', package: 'left-pad' }] },
+          'body.patches[0].package',
+        ],
+        [{ title: 'x' }, 'body.patches'],
+        [{ title: 'x', findings: { package: 'no-such-package' } }, 'body.findings'],
+        [
+          { title: 'x', findings: { ids: ['00000000-0000-4000-8000-00000000dead'] } },
+          'body.findings.ids',
+        ],
+      ];
+      for (const [payload, field] of cases) {
+        const problem = await call<Problem & { errors: { field: string }[] }>(
+          w.app,
+          w.requester,
+          'POST',
+          '/api/v1/changes',
+          422,
+          payload,
+        );
+        expect(problem.errors.map((e) => e.field)).toContain(field);
+      }
+      await call(w.app, w.viewer, 'POST', '/api/v1/changes', 403, { title: 'x', patches: [] });
+      await call(w.app, w.viewer, 'GET', '/api/v1/changes/CHG-0404', 404);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'creates from findings: the lowest fixed version closing every linked finding',
+    async () => {
+      const w = await setUp();
+      const findings = await call<{
+        findings: { id: string; fixedVersions: string[]; advisory: { cves: string[] } }[];
+      }>(w.app, w.viewer, 'GET', `/api/v1/findings?package=curl&asset=debian-host&limit=500`, 200);
+      expect(findings.findings.length).toBeGreaterThan(1);
+      const change = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'curl on debian-host',
+        findings: { package: 'curl', asset: 'debian-host' },
+      });
+      expect(change.counts).toEqual({ assets: 1, patches: 1, findings: findings.findings.length });
+      const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${change.id}`, 200);
+      expect(detail.assets).toMatchObject([
+        { id: hostId, name: 'debian-host', environment: 'production', owner: 'web-team' },
+      ]);
+      expect(detail.patches).toMatchObject([
+        { assetId: hostId, package: 'curl', fromVersion: '7.88.1-10+deb12u14', mode: 'fixed' },
+      ]);
+      // Every linked finding is closed by the target: no fixed version of any is above it.
+      const target = detail.patches[0]?.toVersion ?? '';
+      expect(target).not.toBe('');
+      const dpkg = schemeForEcosystem('Debian:12');
+      if (dpkg === undefined) throw new Error('no Debian version scheme');
+      const cmp = (a: string, b: string) => {
+        const pa = dpkg.parse(a);
+        const pb = dpkg.parse(b);
+        if (!pa.ok || !pb.ok) throw new Error(`unparseable ${a} or ${b}`);
+        return dpkg.compareParsed(pa.value, pb.value);
+      };
+      const lowestFixes = findings.findings.map(
+        (f) => f.fixedVersions.filter((v) => cmp(v, '7.88.1-10+deb12u14') > 0).sort(cmp)[0] ?? '',
+      );
+      // Every finding is closed by the target, and the target is the highest of their lowest fixes.
+      for (const fix of lowestFixes) expect(cmp(target, fix)).toBeGreaterThanOrEqual(0);
+      expect(lowestFixes).toContain(target);
+      expect(new Set(detail.findings.map((f) => f.findingId))).toEqual(
+        new Set(findings.findings.map((f) => f.id)),
+      );
+      expect(detail.findings.flatMap((f) => f.cves).sort()).toEqual(
+        findings.findings.flatMap((f) => f.advisory.cves).sort(),
+      );
+      expect(detail.risk.factors.length).toBeGreaterThan(0);
+
+      // By ids: the same findings.
+      const byIds = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'curl by ids',
+        findings: { ids: findings.findings.map((f) => f.id) },
+      });
+      expect(byIds.counts.findings).toBe(findings.findings.length);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'submit → approvals (no self-approval, stages in order) → schedule → start → complete → close',
+    async () => {
+      const w = await setUp();
+      const change = await call<ApiChange>(w.app, w.manager, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl by the change manager',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const url = `/api/v1/changes/${change.id}`;
+      // Approving a draft is refused by state.
+      const early = await refused(w, w.owner, 'POST', `${url}/approve`, {});
+      expect(early.detail).toMatch(/only in authorise/);
+
+      const submitted = await call(w.app, w.manager, 'POST', `${url}/submit`, 200, {});
+      expect(submitted.state).toBe('authorise');
+      expect(submitted.history.map((t) => `${t.action}:${t.to}`)).toEqual([
+        'create:draft',
+        'submit:submitted',
+        'assess:authorise',
+      ]);
+      const agenda = await call<{ changes: ChangeDetail[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/changes/agenda',
+        200,
+      );
+      expect(agenda.changes.map((c) => c.id)).toEqual([change.id]);
+
+      // The requester may not approve their own change, though a member of both groups.
+      const self = await refused(w, w.manager, 'POST', `${url}/approve`, {});
+      expect(self.detail).toMatch(/separation of duties/i);
+      // Stage order: the CAB cannot approve before the service owner.
+      await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+      await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
+      const done = await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {});
+      expect(done.state).toBe('authorise');
+      expect(done.approvals.complete).toBe(true);
+
+      // Approvals complete, no schedule: scheduling moves it on.
+      const scheduled = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect(scheduled).toMatchObject({
+        state: 'scheduled',
+        schedule: { start: '2026-12-05T22:00:00.000Z', end: '2026-12-05T23:00:00.000Z' },
+      });
+      const notYet = await refused(w, w.requester, 'POST', `${url}/start`, {});
+      expect(notYet.detail).toMatch(/scheduled start has not been reached/);
+      w.clock.set('2026-12-05T22:00:00.000Z');
+      expect((await call(w.app, w.requester, 'POST', `${url}/start`, 200, {})).state).toBe(
+        'implementing',
+      );
+      expect((await call(w.app, w.requester, 'POST', `${url}/complete`, 200, {})).state).toBe(
+        'review',
+      );
+      const closed = await call(w.app, w.requester, 'POST', `${url}/close`, 200, {});
+      expect(closed.state).toBe('closed');
+      expect(closed.history.map((t) => t.action)).toEqual([
+        'create',
+        'submit',
+        'assess',
+        'schedule',
+        'start',
+        'complete',
+        'close',
+      ]);
+      const again = await refused(w, w.requester, 'POST', `${url}/cancel`, { reason: 'x' });
+      expect(again.detail).toMatch(/cannot cancel a change in state closed/);
+      // Every transition is in the audit log.
+      const audit = await w.database.db
+        .selectFrom('audit_events')
+        .select('action')
+        .where('subject_id', '=', change.id)
+        .orderBy('seq')
+        .execute();
+      expect(audit.map((a) => a.action)).toEqual(
+        expect.arrayContaining([
+          'change.created',
+          'change.submit',
+          'change.assess',
+          'change_approval.approved',
+          'change.scheduled',
+          'change.schedule',
+          'change.start',
+          'change.complete',
+          'change.close',
+        ]),
+      );
+      const events = await w.database.db
+        .selectFrom('jobs')
+        .select('payload_json')
+        .where('kind', '=', 'event:change.state-changed')
+        .execute();
+      expect(
+        events
+          .map((e) => JSON.parse(e.payload_json) as { changeId: string; action: string })
+          .filter((e) => e.changeId === change.id)
+          .map((e) => e.action),
+      ).toEqual(['create', 'submit', 'assess', 'schedule', 'start', 'complete', 'close']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'the approval completing the last stage of a scheduled change schedules it',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+        end: '2026-12-05T23:30:00Z',
+      });
+      const done = await approved(w, change.id);
+      expect(done.state).toBe('scheduled');
+      expect(done.history.at(-1)).toMatchObject({ action: 'approve', to: 'scheduled' });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a material edit after approval withdraws the approvals and returns to authorise',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect((await approved(w, change.id)).state).toBe('scheduled');
+
+      const edited = await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, backupPlan: { packageSelection: true, restore: 'reinstall' } },
+        reason: 'add a backup plan',
+      });
+      expect(edited).toMatchObject({ state: 'authorise', planVersion: 2 });
+      expect(edited.history.at(-1)?.reason).toBe('material edit: plans changed');
+      // The same plans again: nothing material, no new version.
+      const same = await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, backupPlan: { packageSelection: true, restore: 'reinstall' } },
+      });
+      expect(same.planVersion).toBe(2);
+      expect(edited.history.at(-1)).toMatchObject({
+        action: 'withdraw-approvals',
+        from: 'scheduled',
+        to: 'authorise',
+      });
+      expect(edited.planVersions.map((v) => v.version)).toEqual([1, 2]);
+      expect(edited.planVersions[0]?.hash).not.toBe(edited.planVersions[1]?.hash);
+      expect(edited.approvals).toMatchObject({ complete: false, planVersion: 2 });
+
+      // Approving again (version 2) schedules it again; rescheduling withdraws once more.
+      const again = await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+      expect(again.state).toBe('authorise');
+      await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
+      expect((await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {})).state).toBe(
+        'scheduled',
+      );
+      const moved = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+      });
+      expect(moved).toMatchObject({ state: 'authorise', planVersion: 3 });
+      // A draft's edit withdraws nothing.
+      const other = await draft(w);
+      const plain = await call(
+        w.app,
+        w.requester,
+        'PUT',
+        `/api/v1/changes/${other.id}/plans`,
+        200,
+        {
+          plans: { ...normalPlans, roles: { implementer: 'rita' } },
+        },
+      );
+      expect(plain.history.map((t) => t.action)).toEqual(['create']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'reject needs a comment; a rejected change can be reopened; cancel needs a reason',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      await call(w.app, w.owner, 'POST', `${url}/reject`, 422, {});
+      const rejected = await call(w.app, w.owner, 'POST', `${url}/reject`, 200, {
+        comment: 'no test evidence',
+      });
+      expect(rejected.state).toBe('rejected');
+      expect(rejected.history.at(-1)).toMatchObject({
+        action: 'reject',
+        reason: 'no test evidence',
+      });
+      await refused(w, w.requester, 'POST', `${url}/submit`, {});
+      const reopen = await refused(w, w.requester, 'POST', `${url}/reopen`, {});
+      expect(reopen.detail).toMatch(/reason is required/);
+      expect(
+        (await call(w.app, w.requester, 'POST', `${url}/reopen`, 200, { reason: 'adding tests' }))
+          .state,
+      ).toBe('draft');
+      const cancel = await refused(w, w.requester, 'POST', `${url}/cancel`, {});
+      expect(cancel.detail).toMatch(/reason is required to cancel/);
+      expect(
+        (await call(w.app, w.requester, 'POST', `${url}/cancel`, 200, { reason: 'superseded' }))
+          .state,
+      ).toBe('cancelled');
+      // Submitting without a rollback plan is refused with the state machine's reason.
+      const bare = await draft(w, { plans: { deploymentPlan: normalPlans.deploymentPlan } });
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${bare.id}/submit`,
+        {},
+      );
+      expect(problem.detail).toMatch(/needs a rollback plan/);
+      const unchanged = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${bare.id}`, 200);
+      expect(unchanged.state).toBe('draft');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'emergency: one emergency approver; fail and roll back; no close without the review',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w, { type: 'emergency', title: 'KEV on web-02' });
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-01T10:00:00Z',
+      });
+      const ok = await call(w.app, w.emergency, 'POST', `${url}/approve`, 200, {});
+      expect(ok.state).toBe('scheduled');
+      w.clock.set('2026-12-01T10:05:00.000Z');
+      await call(w.app, w.requester, 'POST', `${url}/start`, 200, {});
+      expect((await call(w.app, w.requester, 'POST', `${url}/fail`, 200, {})).state).toBe('failed');
+      const noReason = await refused(w, w.requester, 'POST', `${url}/roll-back`, {});
+      expect(noReason.detail).toMatch(/reason is required to roll-back/);
+      const rolled = await call(w.app, w.requester, 'POST', `${url}/roll-back`, 200, {
+        reason: 'health check failed',
+      });
+      expect(rolled.state).toBe('rolled_back');
+      await refused(w, w.requester, 'POST', `${url}/close`, {});
+      const reviewed = await call(w.app, w.requester, 'PUT', `${url}/review`, 200, {
+        wentWell: 'rollback took 4 minutes',
+        didNotGoWell: 'the health check was missing on one host',
+        incidents: ['INC-1'],
+        lessons: 'add health checks to every wave',
+        followUps: [{ action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15' }],
+      });
+      expect(reviewed.state).toBe('review');
+      expect(reviewed.review).toMatchObject({
+        incidents: ['INC-1'],
+        followUps: [
+          { action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false },
+        ],
+        author: { name: 'rita-requester' },
+      });
+      expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe(
+        'closed',
+      );
+
+      // An emergency change that completed cannot close without its review either.
+      const second = await draft(w, { type: 'emergency', title: 'second' });
+      const url2 = `/api/v1/changes/${second.id}`;
+      await call(w.app, w.requester, 'POST', `${url2}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url2}/schedule`, 200, {
+        start: '2026-12-01T11:00:00Z',
+      });
+      await call(w.app, w.emergency, 'POST', `${url2}/approve`, 200, {});
+      w.clock.set('2026-12-01T11:00:00.000Z');
+      await call(w.app, w.requester, 'POST', `${url2}/start`, 200, {});
+      await call(w.app, w.requester, 'POST', `${url2}/complete`, 200, {});
+      const refusal = await refused(w, w.requester, 'POST', `${url2}/close`, {});
+      expect(refusal.detail).toMatch(
+        /emergency change cannot close without its post-implementation review/,
+      );
+      await call(w.app, w.viewer, 'PUT', `${url2}/review`, 403, {});
+    },
+  );
+
+  it.skipIf(skip !== undefined)('overrides risk with a reason (audited)', async () => {
+    const w = await setUp();
+    const change = await draft(w);
+    const url = `/api/v1/changes/${change.id}`;
+    await call(w.app, w.requester, 'PUT', `${url}/risk`, 403, { level: 'low', reason: 'x' });
+    await call(w.app, w.manager, 'PUT', `${url}/risk`, 422, { level: 'low' });
+    const overridden = await call(w.app, w.manager, 'PUT', `${url}/risk`, 200, {
+      level: 'high',
+      reason: 'payment hosts',
+    });
+    expect(overridden.risk).toMatchObject({
+      level: 'high',
+      assessed: change.risk.assessed,
+      override: { level: 'high', reason: 'payment hosts' },
+    });
+    const list = await call<ChangeList>(w.app, w.viewer, 'GET', '/api/v1/changes?risk=high', 200);
+    expect(list.changes.map((c) => c.id)).toEqual([change.id]);
+  });
+
+  it.skipIf(skip !== undefined)('lists newest first with keyset pages and filters', async () => {
+    const w = await setUp();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      w.clock.set(`2026-12-01T09:0${i}:00.000Z`);
+      ids.push((await draft(w, { title: `change ${i}` })).id);
+    }
+    await call(w.app, w.requester, 'POST', `/api/v1/changes/${ids[1]}/cancel`, 200, {
+      reason: 'not needed',
+    });
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: ChangeList = await call<ChangeList>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes?limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+        200,
+      );
+      seen.push(...page.changes.map((c) => c.id));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    expect(seen).toEqual([...ids].reverse());
+    const drafts = await call<ChangeList>(
+      w.app,
+      w.viewer,
+      'GET',
+      '/api/v1/changes?state=draft',
+      200,
+    );
+    expect(drafts.changes.map((c) => c.id)).toEqual([ids[4], ids[3], ids[2], ids[0]]);
+    await call(w.app, w.viewer, 'GET', '/api/v1/changes?cursor=bogus', 422);
+    await call(w.app, w.viewer, 'GET', '/api/v1/changes?state=nope', 422);
+  });
+
+  it.skipIf(skip !== undefined)(
+    'exports the whole history and reads it back; an altered export fails its checks',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      await approved(w, change.id);
+      await call(w.app, w.requester, 'PUT', `${url}/plans`, 200, {
+        plans: { ...normalPlans, roles: { onCall: { name: 'bob', contact: 'x1234' } } },
+        reason: 'on-call contact added',
+      });
+      await call(w.app, w.owner, 'POST', `${url}/approve`, 200, {});
+
+      const document = await call<ChangeExport>(w.app, w.viewer, 'GET', `${url}/export`, 200);
+      expect(document).toMatchObject({
+        format: 'patchgate.change-export',
+        formatVersion: 1,
+        change: { id: change.id, state: 'authorise', planVersion: 2 },
+      });
+      expect(document.planVersions.map((v) => v.version)).toEqual([1, 2]);
+      // Who approved what version: three on version 1 (withdrawn), one on version 2.
+      expect(
+        document.approvals
+          .map((a) => [a['planVersion'], a['approverName'], a['withdrawnAt'] !== null])
+          .sort(),
+      ).toEqual([
+        [1, 'carl-cab', true],
+        [1, 'cora-cab', true],
+        [1, 'olga-owner', true],
+        [2, 'olga-owner', false],
+      ]);
+      expect(document.audit.map((e) => e.action)).toContain('change_approval.withdrawn');
+
+      const verified = await call<ExportVerification>(
+        w.app,
+        w.viewer,
+        'POST',
+        '/api/v1/changes/verify-export',
+        200,
+        document,
+      );
+      expect(verified.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(verified.ok).toBe(true);
+
+      const forged = structuredClone(document);
+      (forged.approvals[0] as Record<string, unknown>)['approverName'] = 'someone-else';
+      const bad = await call<ExportVerification>(
+        w.app,
+        w.viewer,
+        'POST',
+        '/api/v1/changes/verify-export',
+        200,
+        forged,
+      );
+      expect(bad.ok).toBe(false);
+      expect(bad.checks.find((c) => c.name === 'digest')).toMatchObject({ ok: false });
+      await call(w.app, w.viewer, 'POST', '/api/v1/changes/verify-export', 422, {
+        ...document,
+        formatVersion: 9,
+      });
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'scheduling: a freeze is refused (emergency may override when allowed); conflicts; next slot',
+    async () => {
+      const w = await setUp();
+      // Nightly window 22:00–02:00 UTC for web-02; a freeze on 5 December; an emergency-only
+      // freeze on 6 December.
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/windows', 201, {
+        name: 'nightly',
+        rrule: 'FREQ=DAILY',
+        dtstart: '2026-11-01T22:00',
+        timeZone: 'UTC',
+        durationMinutes: 240,
+        cutoffMinutes: 30,
+        selector: { names: ['web-02'] },
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'year-end sale',
+        start: '2026-12-05T00:00:00Z',
+        end: '2026-12-06T00:00:00Z',
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'board meeting',
+        start: '2026-12-06T00:00:00Z',
+        end: '2026-12-07T00:00:00Z',
+        allowEmergency: true,
+      });
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      const frozen = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-05T22:00:00Z',
+      });
+      expect(frozen.detail).toMatch(/cannot be scheduled into a freeze: .*year-end sale/);
+      const notEmergency = await refused(w, w.requester, 'POST', `${url}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+      });
+      expect(notEmergency.detail).toMatch(/board meeting.*only an emergency change may override/);
+      const unchanged = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(unchanged.schedule).toBeNull();
+
+      // Outside the window: scheduled, with the conflict listed (and approvals missing).
+      const outside = await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-03T12:00:00Z',
+      });
+      expect(outside.conflicts.map((c) => c.kind).sort()).toEqual([
+        'approval-missing-before-start',
+        'outside-window',
+      ]);
+      const listed = await call<{ conflicts: { kind: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/conflicts`,
+        200,
+      );
+      expect(listed.conflicts.map((c) => c.kind).sort()).toEqual(
+        outside.conflicts.map((c) => c.kind).sort(),
+      );
+      // The next slot: the first nightly window after now (1 December 09:00) with no freeze.
+      const slot = await call<{ start: string; end: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `${url}/next-slot`,
+        200,
+      );
+      expect(slot).toEqual({
+        start: '2026-12-01T22:00:00.000Z',
+        end: '2026-12-01T23:00:00.000Z',
+        reason: null,
+      });
+      // Another change on web-02 in the same night conflicts with the first.
+      await call(w.app, w.requester, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-01T22:00:00Z',
+      });
+      // A submitted change holds its assets (a draft does not).
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      const second = await draft(w, { title: 'second' });
+      const overlapping = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${second.id}/schedule`,
+        200,
+        { start: '2026-12-01T22:30:00Z' },
+      );
+      expect(overlapping.conflicts.map((c) => c.kind)).toContain('asset-in-overlapping-change');
+      const after = await call<{ start: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${second.id}/next-slot`,
+        200,
+      );
+      // Right after the first change ends, still inside the window before its cutoff.
+      expect(after.start).toBe('2026-12-01T23:00:00.000Z');
+
+      // An emergency change may enter the board-meeting freeze when it asks to; audited.
+      const urgent = await draft(w, { type: 'emergency', title: 'urgent' });
+      const urgentUrl = `/api/v1/changes/${urgent.id}`;
+      const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
+        start: '2026-12-06T22:00:00Z',
+      });
+      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+        reason: 'KEV exploited in the wild',
+      });
+      expect(overridden.schedule?.start).toBe('2026-12-06T22:00:00.000Z');
+      expect(overridden.conflicts.find((c) => c.kind === 'in-freeze')).toMatchObject({
+        emergencyOverrideAllowed: true,
+      });
+      // The calendar shows the scheduled changes.
+      const calendar = await call<{ changes?: { title: string }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/calendar?from=2026-12-01T00:00:00Z&to=2026-12-08T00:00:00Z',
+        200,
+      );
+      expect(JSON.stringify(calendar)).toContain('CHG-0001 openssl on web-02');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'standard changes: a versioned template, auto-approved when its criteria hold',
+    async () => {
+      const w = await setUp();
+      const templates = await call<{ templates: { name: string; version: number }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/change-templates',
+        200,
+      );
+      expect(templates.templates).toMatchObject([
+        { name: 'security-updates-non-production', version: 1 },
+      ]);
+      await call(w.app, w.requester, 'PUT', '/api/v1/change-templates/web-openssl', 403, {});
+      const saved = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        {
+          description: 'openssl on the web tier',
+          criteria: {
+            onlySecurityOrigin: false,
+            maxAssets: 5,
+            maxRisk: 'high',
+            packages: { allow: ['openssl'] },
+          },
+          defaultPlans: normalPlans,
+        },
+      );
+      expect(saved.version).toBe(1);
+      const standard = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl, standard',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+      });
+      expect(standard).toMatchObject({
+        type: 'standard',
+        template: { id: 'web-openssl', version: 1 },
+      });
+      const submitted = await call(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${standard.id}/submit`,
+        200,
+        {},
+      );
+      expect(submitted.state).toBe('authorise');
+      expect(submitted.approvals).toMatchObject({ complete: true, autoApproved: true });
+      // A later version of the template does not change the version this change recorded.
+      const v2 = await call<{ version: number }>(
+        w.app,
+        w.manager,
+        'PUT',
+        '/api/v1/change-templates/web-openssl',
+        200,
+        { description: 'v2', criteria: { maxAssets: 1, packages: { allow: ['nginx'] } } },
+      );
+      expect(v2.version).toBe(2);
+      // Outside the criteria (nginx is not allowed by version 1): submit is refused.
+      const outside = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'openssl and nginx, standard v2',
+        template: 'web-openssl',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const problem = await refused(
+        w,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${outside.id}/submit`,
+        {},
+      );
+      expect(problem.detail).toMatch(/template's criteria are not met/);
+      await call(w.app, w.requester, 'POST', '/api/v1/changes', 422, {
+        title: 'x',
+        template: 'nope',
+        patches: [{ asset: 'web-02', package: 'openssl' }],
+      });
+    },
+  );
+});
