@@ -32,6 +32,7 @@ import {
   autopilotIntervalSeconds,
   autopilotJobs,
   defaultAutopilotDeps,
+  describeChange,
   registerAutopilotJobs,
 } from './contexts/changes/index.ts';
 import {
@@ -39,7 +40,6 @@ import {
   loadOrCreateCheckpointKey,
   startPeriodicCheckpoints,
 } from './contexts/audit/index.ts';
-import type { DescribeChange } from './contexts/notifications/index.ts';
 import {
   digestIntervalSeconds,
   findingsDueIntervalSeconds,
@@ -110,15 +110,6 @@ export function eventSubscriptions(): EventSubscriptions {
   );
 }
 
-/**
- * How notifications reads a change. INTEGRATOR: replace with the changes context's
- * `describeChange(database, id)` (apps/server/src/contexts/changes/index.ts) once it is merged
- * (its `ChangeBrief` has every field of `NotifiedChange`: it is passed as it is).
- * Until then nothing is read: every change delivery is logged as "change <id> not found".
- */
-export const describeChangeForNotifications: DescribeChange<Database> = () =>
-  Promise.resolve(undefined);
-
 /** Register every background job and event delivery of the server on a runner. */
 export function registerJobs(
   runner: JobRunner,
@@ -130,7 +121,7 @@ export function registerJobs(
   registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
     ...(options.policy !== undefined && { policy: options.policy }),
   });
-  registerNotificationJobs(runner, context, { describeChange: describeChangeForNotifications });
+  registerNotificationJobs(runner, context, { describeChange });
   eventSubscriptions().register(runner, context);
 }
 
