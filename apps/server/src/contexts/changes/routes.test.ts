@@ -15,6 +15,8 @@ import {
 } from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
+import { createChange, describeChange, scheduledChanges } from './index.ts';
+import { systemActor } from '../audit/index.ts';
 
 /**
  * The world of these tests: a real app on a real database with the repository's example Debian
@@ -979,6 +981,76 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         template: 'nope',
         patches: [{ asset: 'web-02', package: 'openssl' }],
       });
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'createChange for the autopilot, describeChange for notifications, scheduledChanges for the calendar',
+    async () => {
+      const w = await setUp();
+      const made = await createChange(
+        w.database,
+        w.clock,
+        { title: 'nightly curl', findings: { package: 'curl' }, plans: normalPlans },
+        { actor: systemActor, rule: { id: 'rule-nightly', reason: 'security updates, nightly' } },
+      );
+      expect(made).toMatchObject({
+        number: 'CHG-0001',
+        state: 'draft',
+        requester: { id: null, name: 'system' },
+        createdBy: { rule: 'rule-nightly', reason: 'security updates, nightly' },
+      });
+      await expect(
+        createChange(w.database, w.clock, { title: '' } as never, { actor: systemActor }),
+      ).rejects.toThrow(/body.title/);
+      const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${made.id}`, 200);
+      expect(detail.history).toMatchObject([
+        { action: 'create', actor: { type: 'system' }, reason: 'security updates, nightly' },
+      ]);
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${made.id}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${made.id}/schedule`, 200, {
+        start: '2026-12-02T22:00:00Z',
+      });
+      const brief = await describeChange(w.database, 'CHG-0001');
+      expect(brief).toMatchObject({
+        id: made.id,
+        number: 'CHG-0001',
+        state: 'authorise',
+        windowStart: '2026-12-02T22:00:00.000Z',
+        windowEnd: '2026-12-02T23:00:00.000Z',
+        assets: [{ name: 'debian-host', ownerTeam: 'web-team' }],
+        ownerTeams: ['web-team'],
+        createdByRule: 'rule-nightly',
+        link: `/api/v1/changes/${made.id}`,
+      });
+      // The service owner's stage waits: its members may decide.
+      expect([...(brief?.pendingApproverIds ?? [])].sort()).toEqual(
+        [w.owner.userId, w.manager.userId].sort(),
+      );
+      expect(await describeChange(w.database, 'CHG-0999')).toBeUndefined();
+      const calendar = await scheduledChanges(
+        w.database,
+        new Date('2026-12-02T00:00:00Z'),
+        new Date('2026-12-03T00:00:00Z'),
+      );
+      expect(calendar).toEqual([
+        {
+          id: made.id,
+          title: 'CHG-0001 nightly curl',
+          start: new Date('2026-12-02T22:00:00.000Z'),
+          end: new Date('2026-12-02T23:00:00.000Z'),
+          assetNames: ['debian-host'],
+          assetIds: [hostId],
+          state: 'authorise',
+          url: `/api/v1/changes/${made.id}`,
+        },
+      ]);
+      expect(
+        await scheduledChanges(
+          w.database,
+          new Date('2026-12-03T00:00:00Z'),
+          new Date('2026-12-04T00:00:00Z'),
+        ),
+      ).toEqual([]);
     },
   );
 });
