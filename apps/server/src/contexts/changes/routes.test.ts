@@ -1000,7 +1000,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         createdBy: { rule: 'rule-nightly', reason: 'security updates, nightly' },
       });
       await expect(
-        createChange(w.database, w.clock, { title: '' } as never, { actor: systemActor }),
+        createChange(w.database, w.clock, { title: '' }, { actor: systemActor }),
       ).rejects.toThrow(/body.title/);
       const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${made.id}`, 200);
       expect(detail.history).toMatchObject([
