@@ -1,3 +1,4 @@
+import type { ChangePlansInput } from '@patchgate/changes';
 import { schemeForEcosystem } from '@patchgate/versioning';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
@@ -174,7 +175,7 @@ const normalPlans = {
     ],
   },
   rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
-};
+} satisfies ChangePlansInput;
 
 type Inject = TestApp['inject'];
 
