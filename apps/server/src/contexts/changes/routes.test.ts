@@ -580,6 +580,20 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         (await call(w.app, w.requester, 'POST', `${url}/cancel`, 200, { reason: 'superseded' }))
           .state,
       ).toBe('cancelled');
+      // A submitted change can be sent back to draft with a reason.
+      const other = await draft(w, { title: 'revise me' });
+      const otherUrl = `/api/v1/changes/${other.id}`;
+      await call(w.app, w.requester, 'POST', `${otherUrl}/submit`, 200, {});
+      await refused(w, w.requester, 'POST', `${otherUrl}/revise`, {});
+      const revised = await call(w.app, w.requester, 'POST', `${otherUrl}/revise`, 200, {
+        reason: 'wrong package',
+      });
+      expect(revised.history.at(-1)).toMatchObject({
+        action: 'revise',
+        from: 'authorise',
+        to: 'draft',
+        reason: 'wrong package',
+      });
       // Submitting without a rollback plan is refused with the state machine's reason.
       const bare = await draft(w, { plans: { deploymentPlan: normalPlans.deploymentPlan } });
       const problem = await refused(
@@ -962,6 +976,15 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         { description: 'v2', criteria: { maxAssets: 1, packages: { allow: ['nginx'] } } },
       );
       expect(v2.version).toBe(2);
+      expect(
+        await call(w.app, w.viewer, 'GET', '/api/v1/change-templates/web-openssl', 200),
+      ).toMatchObject({
+        name: 'web-openssl',
+        version: 2,
+        description: 'v2',
+        createdBy: 'max-manager',
+      });
+      await call(w.app, w.viewer, 'GET', '/api/v1/change-templates/nope', 404);
       // Outside the criteria (nginx is not allowed by version 1): submit is refused.
       const outside = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
         title: 'openssl and nginx, standard v2',
