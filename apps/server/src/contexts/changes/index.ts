@@ -10,16 +10,17 @@ import type { Database } from '../../db/database.ts';
 import { changeNumber } from './model.ts';
 import type { ChangeActor } from './model.ts';
 import * as repo from './repository.ts';
-import type { ApiChange, ChangeCreateBody } from './schema.ts';
+import type { z } from 'zod';
+import type { ApiChange } from './schema.ts';
+import { ChangeCreateBody } from './schema.ts';
 import { approvalsOf } from './decisions.ts';
 import { changeOr404, createChangeRequest, loadScope } from './service.ts';
 import { effectiveRisk } from './model.ts';
-import { NotFoundError } from '../../http/problems.ts';
+import { NotFoundError, ValidationError } from '../../http/problems.ts';
 
 export type { ChangeActor } from './model.ts';
 export { changeNumber } from './model.ts';
-export type { ApiChange, ChangeCreateBody } from './schema.ts';
-export { ChangeCreateBody as ChangeCreateInput } from './schema.ts';
+export type { ApiChange, ChangeDetail } from './schema.ts';
 export { registerChangeRoutes } from './routes.ts';
 export type { ApprovalStatus, ApprovalSubject } from './approvals.ts';
 export {
@@ -134,18 +135,29 @@ export async function describeChange(
   };
 }
 
+/** What `createChange` takes: the API's create body, defaults not yet applied. */
+export type ChangeCreateInput = z.input<typeof ChangeCreateBody>;
+
 /**
  * Create a change: the same service the API uses. `actor` is a person's request source, or the
  * system with the autopilot rule that made it and why (`{ actor: systemActor, rule: { id,
- * reason } }`). `input` is `ChangeCreateInput`'s output (parse it, or give `type`).
+ * reason } }`). The input is checked as the API checks it (a ValidationError names the field).
  */
-export function createChange(
+export async function createChange(
   database: Database,
   clock: Clock,
-  input: ChangeCreateBody,
+  input: ChangeCreateInput,
   actor: ChangeActor,
 ): Promise<ApiChange> {
-  return createChangeRequest({ database, clock }, input, actor);
+  const parsed = ChangeCreateBody.safeParse(input);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => ({
+      field: ['body', ...issue.path.map(String)].join('.'),
+      message: issue.message,
+    }));
+    throw new ValidationError(fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields);
+  }
+  return createChangeRequest({ database, clock }, parsed.data, actor);
 }
 
 // The autopilot (autopilot*.ts): rules that create changes by themselves.

@@ -1,3 +1,4 @@
+import type { ChangePlansInput } from '@patchgate/changes';
 import { schemeForEcosystem } from '@patchgate/versioning';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../db/database.ts';
@@ -15,6 +16,8 @@ import {
 } from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
+import { createChange, describeChange, scheduledChanges } from './index.ts';
+import { systemActor } from '../audit/index.ts';
 
 /**
  * The world of these tests: a real app on a real database with the repository's example Debian
@@ -172,7 +175,7 @@ const normalPlans = {
     ],
   },
   rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
-};
+} satisfies ChangePlansInput;
 
 type Inject = TestApp['inject'];
 
@@ -577,6 +580,20 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         (await call(w.app, w.requester, 'POST', `${url}/cancel`, 200, { reason: 'superseded' }))
           .state,
       ).toBe('cancelled');
+      // A submitted change can be sent back to draft with a reason.
+      const other = await draft(w, { title: 'revise me' });
+      const otherUrl = `/api/v1/changes/${other.id}`;
+      await call(w.app, w.requester, 'POST', `${otherUrl}/submit`, 200, {});
+      await refused(w, w.requester, 'POST', `${otherUrl}/revise`, {});
+      const revised = await call(w.app, w.requester, 'POST', `${otherUrl}/revise`, 200, {
+        reason: 'wrong package',
+      });
+      expect(revised.history.at(-1)).toMatchObject({
+        action: 'revise',
+        from: 'authorise',
+        to: 'draft',
+        reason: 'wrong package',
+      });
       // Submitting without a rollback plan is refused with the state machine's reason.
       const bare = await draft(w, { plans: { deploymentPlan: normalPlans.deploymentPlan } });
       const problem = await refused(
@@ -959,6 +976,15 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         { description: 'v2', criteria: { maxAssets: 1, packages: { allow: ['nginx'] } } },
       );
       expect(v2.version).toBe(2);
+      expect(
+        await call(w.app, w.viewer, 'GET', '/api/v1/change-templates/web-openssl', 200),
+      ).toMatchObject({
+        name: 'web-openssl',
+        version: 2,
+        description: 'v2',
+        createdBy: 'max-manager',
+      });
+      await call(w.app, w.viewer, 'GET', '/api/v1/change-templates/nope', 404);
       // Outside the criteria (nginx is not allowed by version 1): submit is refused.
       const outside = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
         title: 'openssl and nginx, standard v2',
@@ -979,6 +1005,76 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         template: 'nope',
         patches: [{ asset: 'web-02', package: 'openssl' }],
       });
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'createChange for the autopilot, describeChange for notifications, scheduledChanges for the calendar',
+    async () => {
+      const w = await setUp();
+      const made = await createChange(
+        w.database,
+        w.clock,
+        { title: 'nightly curl', findings: { package: 'curl' }, plans: normalPlans },
+        { actor: systemActor, rule: { id: 'rule-nightly', reason: 'security updates, nightly' } },
+      );
+      expect(made).toMatchObject({
+        number: 'CHG-0001',
+        state: 'draft',
+        requester: { id: null, name: 'system' },
+        createdBy: { rule: 'rule-nightly', reason: 'security updates, nightly' },
+      });
+      await expect(
+        createChange(w.database, w.clock, { title: '' }, { actor: systemActor }),
+      ).rejects.toThrow(/body.title/);
+      const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${made.id}`, 200);
+      expect(detail.history).toMatchObject([
+        { action: 'create', actor: { type: 'system' }, reason: 'security updates, nightly' },
+      ]);
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${made.id}/submit`, 200, {});
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${made.id}/schedule`, 200, {
+        start: '2026-12-02T22:00:00Z',
+      });
+      const brief = await describeChange(w.database, 'CHG-0001');
+      expect(brief).toMatchObject({
+        id: made.id,
+        number: 'CHG-0001',
+        state: 'authorise',
+        windowStart: '2026-12-02T22:00:00.000Z',
+        windowEnd: '2026-12-02T23:00:00.000Z',
+        assets: [{ name: 'debian-host', ownerTeam: 'web-team' }],
+        ownerTeams: ['web-team'],
+        createdByRule: 'rule-nightly',
+        link: `/api/v1/changes/${made.id}`,
+      });
+      // The service owner's stage waits: its members may decide.
+      expect([...(brief?.pendingApproverIds ?? [])].sort()).toEqual(
+        [w.owner.userId, w.manager.userId].sort(),
+      );
+      expect(await describeChange(w.database, 'CHG-0999')).toBeUndefined();
+      const calendar = await scheduledChanges(
+        w.database,
+        new Date('2026-12-02T00:00:00Z'),
+        new Date('2026-12-03T00:00:00Z'),
+      );
+      expect(calendar).toEqual([
+        {
+          id: made.id,
+          title: 'CHG-0001 nightly curl',
+          start: new Date('2026-12-02T22:00:00.000Z'),
+          end: new Date('2026-12-02T23:00:00.000Z'),
+          assetNames: ['debian-host'],
+          assetIds: [hostId],
+          state: 'authorise',
+          url: `/api/v1/changes/${made.id}`,
+        },
+      ]);
+      expect(
+        await scheduledChanges(
+          w.database,
+          new Date('2026-12-03T00:00:00Z'),
+          new Date('2026-12-04T00:00:00Z'),
+        ),
+      ).toEqual([]);
     },
   );
 });
