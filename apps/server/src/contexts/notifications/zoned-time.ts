@@ -1,7 +1,9 @@
 /**
  * Wall-clock time in a subscription's IANA time zone (Intl, so DST is the platform's tz data):
- * when quiet hours end and when a digest is due. Pure: the instant is always passed in.
+ * when quiet hours end and when a digest is due. Pure: the instant is always passed in. The
+ * zone arithmetic is @patchgate/calendar's, the one the maintenance windows use.
  */
+import { isTimeZone, toLocal, toUtc } from '@patchgate/calendar';
 
 export interface LocalParts {
   readonly year: number;
@@ -13,61 +15,18 @@ export interface LocalParts {
   readonly weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (f === undefined) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+export { isTimeZone };
 
-export function isTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const weekdays = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-
+/** The wall-clock date and time in `timeZone` at `instant`, with its ISO weekday. */
 export function localParts(instant: Date, timeZone: string): LocalParts {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(instant)
-      .map((p) => [p.type, p.value]),
-  );
-  return {
-    year: Number(parts['year']),
-    month: Number(parts['month']),
-    day: Number(parts['day']),
-    hour: Number(parts['hour']),
-    minute: Number(parts['minute']),
-    weekday: weekdays.indexOf(parts['weekday'] ?? '') + 1,
-  };
-}
-
-function offsetMs(instant: Date, timeZone: string): number {
-  const p = localParts(instant, timeZone);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute);
-  return asUtc - Math.floor(instant.getTime() / 60_000) * 60_000;
+  const { year, month, day, hour, minute } = toLocal(instant.getTime(), timeZone);
+  const isoWeekday = ((new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7) + 1;
+  return { year, month, day, hour, minute, weekday: isoWeekday };
 }
 
 /**
- * The instant a local wall time happens in `timeZone`. A time skipped by a DST jump resolves
- * to the same wall time in the offset before the jump (so it lands just after the gap).
+ * The instant a local wall time happens in `timeZone` (@patchgate/calendar's RFC 5545 rule: a
+ * time skipped by a DST jump moves forward by the gap, a repeated one is the first).
  */
 export function zonedInstant(
   year: number,
@@ -77,10 +36,7 @@ export function zonedInstant(
   minute: number,
   timeZone: string,
 ): Date {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const first = wall - offsetMs(new Date(wall), timeZone);
-  const second = wall - offsetMs(new Date(first), timeZone);
-  return new Date(second);
+  return new Date(toUtc({ year, month, day, hour, minute, second: 0 }, timeZone));
 }
 
 function minutesOf(hhmm: string): number {
