@@ -2,62 +2,31 @@
  * `patchgate approvals …` against a real server over HTTP (started in this process on a fresh
  * data directory): groups and members, the policy from a YAML file, delegations, refusals.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
-import { repoRoot } from './helpers.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-approvals-'));
-let server: RunningServer | undefined;
+let fixture: CliTestServer | undefined;
+let work = '';
 let adminEnv: Record<string, string> = {};
 let approverEnv: Record<string, string> = {};
-
-async function patchgate(argv: string[], env = adminEnv) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: work,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const patchgate = (argv: string[], env = adminEnv) => runCliWith(argv, env, work);
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
-    repoRoot,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const db = server.context.database;
+  fixture = await startCliTestServer('approvals');
+  work = fixture.work;
+  const db = fixture.server.context.database;
   const admin = await testCaller(db, ['admin'], 'root');
   const approver = await testCaller(db, ['approver'], 'alex');
   await testCaller(db, ['approver'], 'olga');
-  const base = { PATCHGATE_SERVER: server.url, PATCHGATE_CONFIG_DIR: join(work, 'config') };
-  adminEnv = { ...base, PATCHGATE_TOKEN: admin.token };
-  approverEnv = { ...base, PATCHGATE_TOKEN: approver.token };
+  adminEnv = fixture.envFor(admin.token);
+  approverEnv = fixture.envFor(approver.token);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 // The server runs on the real clock: the delegation's window is a few weeks from today.
 const day = (offset: number) =>

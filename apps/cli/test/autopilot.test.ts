@@ -3,39 +3,18 @@
  * data directory; its job runner driven by the test): add, list, run-now, runs, pause, resume,
  * and bad input refused with the reason.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
 import { ruleBodyOf } from '../src/commands/autopilot.ts';
-import { repoRoot } from './helpers.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-autopilot-'));
-let server: RunningServer | undefined;
+let fixture: CliTestServer | undefined;
 let env: Record<string, string> = {};
-
-async function patchgate(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: repoRoot,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const patchgate = (argv: string[]) => runCliWith(argv, env);
 
 async function api(method: string, path: string, body?: unknown, type = 'application/json') {
-  const response = await fetch(`${server?.url ?? ''}${path}`, {
+  const response = await fetch(`${fixture?.server.url ?? ''}${path}`, {
     method,
     headers: { authorization: `Bearer ${env.PATCHGATE_TOKEN ?? ''}`, 'content-type': type },
     ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
@@ -45,32 +24,15 @@ async function api(method: string, path: string, body?: unknown, type = 'applica
 }
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
-    work,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const manager = await testCaller(server.context.database, ['change_manager', 'operator']);
-  env = {
-    PATCHGATE_SERVER: server.url,
-    PATCHGATE_TOKEN: manager.token,
-    PATCHGATE_CONFIG_DIR: join(work, 'config'),
-  };
+  fixture = await startCliTestServer('autopilot');
+  const manager = await testCaller(fixture.server.context.database, ['change_manager', 'operator']);
+  env = fixture.envFor(manager.token);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 async function drainJobs() {
-  for (let i = 0; i < 100; i++) if ((await server?.jobs.runOnce()) === undefined) return;
+  for (let i = 0; i < 100; i++) if ((await fixture?.server.jobs.runOnce()) === undefined) return;
 }
 
 describe('patchgate autopilot', () => {

@@ -2,61 +2,23 @@
  * `patchgate windows|freezes|calendar` against a real server over HTTP (started in this
  * process on a fresh data directory); the feed the printed address serves is read by ical.js.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
 import ICAL from 'ical.js';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
-import { repoRoot } from './helpers.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-calendar-'));
-let server: RunningServer | undefined;
+let fixture: CliTestServer | undefined;
 let env: Record<string, string> = {};
-
-async function patchgate(argv: string[], as: Record<string, string> = env) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: repoRoot,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env: as,
-  });
-  return { code, stdout, stderr };
-}
+const patchgate = (argv: string[], as: Record<string, string> = env) => runCliWith(argv, as);
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
-    work,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const manager = await testCaller(server.context.database, ['change_manager', 'operator']);
-  env = {
-    PATCHGATE_SERVER: server.url,
-    PATCHGATE_TOKEN: manager.token,
-    PATCHGATE_CONFIG_DIR: join(work, 'config'),
-  };
+  fixture = await startCliTestServer('calendar');
+  const manager = await testCaller(fixture.server.context.database, ['change_manager', 'operator']);
+  env = fixture.envFor(manager.token);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 describe('patchgate windows, freezes and calendar', () => {
   it('adds, lists and removes windows; refuses bad input with the reason', async () => {
@@ -248,7 +210,9 @@ describe('patchgate windows, freezes and calendar', () => {
     const printed = await patchgate(['calendar', 'url', '--json']);
     expect(printed.code, printed.stderr).toBe(0);
     const { url } = JSON.parse(printed.stdout) as { url: string };
-    expect(url).toMatch(new RegExp(`^${server!.url}/api/v1/calendar/feed/pgc_[A-Za-z0-9_-]{43}$`));
+    expect(url).toMatch(
+      new RegExp(`^${fixture!.server.url}/api/v1/calendar/feed/pgc_[A-Za-z0-9_-]{43}$`),
+    );
     const response = await fetch(url);
     expect(response.status).toBe(200);
     const root = new ICAL.Component(ICAL.parse(await response.text()) as unknown[]);
@@ -262,7 +226,7 @@ describe('patchgate windows, freezes and calendar', () => {
   });
 
   it('a viewer may read but not write (exit 4)', async () => {
-    const viewer = await testCaller(server!.context.database, ['viewer']);
+    const viewer = await testCaller(fixture!.server.context.database, ['viewer']);
     const as = { ...env, PATCHGATE_TOKEN: viewer.token };
     expect((await patchgate(['windows', 'list'], as)).code).toBe(0);
     const refused = await patchgate(

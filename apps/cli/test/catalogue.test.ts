@@ -2,60 +2,22 @@
  * `patchgate advisories catalogue|enable|disable` against a real server over HTTP (started in
  * this process on a fresh data directory): every public feed is off; one command enables one.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
-import { repoRoot } from './helpers.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-catalogue-'));
-let server: RunningServer | undefined;
+let fixture: CliTestServer | undefined;
 let env: Record<string, string> = {};
-
-async function patchgate(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: repoRoot,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env,
-  });
-  return { code, stdout, stderr };
-}
+const patchgate = (argv: string[]) => runCliWith(argv, env);
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
-    work,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const admin = await testCaller(server.context.database, ['admin']);
-  env = {
-    PATCHGATE_SERVER: server.url,
-    PATCHGATE_TOKEN: admin.token,
-    PATCHGATE_CONFIG_DIR: join(work, 'config'),
-  };
+  fixture = await startCliTestServer('catalogue');
+  const admin = await testCaller(fixture.server.context.database, ['admin']);
+  env = fixture.envFor(admin.token);
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 describe('patchgate advisories catalogue', () => {
   it('lists every feed off, enables feeds with one command, and disables one', async () => {
