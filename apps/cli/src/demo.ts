@@ -4,7 +4,10 @@
  * Debian 12 web server, a Go application, an AlmaLinux 8 database host), the real advisories
  * and the facts real deployments have for their CVEs (AlmaLinux's severities, CISA's
  * vulnrichment CVSS and SSVC, KEV) in examples/ as sources, synced in the background, so
- * prioritised findings appear within seconds and spread over the priorities as in life.
+ * prioritised findings appear within seconds and spread over the priorities as in life. It has
+ * people too: a change manager, two CAB approvers (one also the web service owner and emergency
+ * approver) and an operator, each with a random password printed once, so the demo's change
+ * from web-01's findings waits for real, eligible approvers.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -23,7 +26,63 @@ export interface DemoResult {
   /** Only when this call created the admin. */
   readonly password?: string;
   readonly token?: string;
+  /** The demo's people with their passwords (only when this call created them). */
+  readonly users?: readonly DemoUserCreated[];
 }
+
+type UserBody = operations['createUser']['requestBody']['content']['application/json'];
+
+/** A demo person: an account with its roles, the approver groups it sits in, and its job. */
+export interface DemoUser {
+  readonly username: string;
+  readonly displayName: string;
+  readonly roles: UserBody['roles'];
+  readonly groups: readonly string[];
+  readonly job: string;
+}
+
+export interface DemoUserCreated extends DemoUser {
+  readonly password: string;
+}
+
+/**
+ * The demo's change advisory board and its operator. The admin requests the demo's change and
+ * Tom implements it: neither approves it (separation of duties); Jonas approves as the web
+ * service owner, then two of Maria, Jonas and Aisha as the CAB.
+ */
+export const demoUsers: readonly DemoUser[] = [
+  {
+    username: 'maria.keller',
+    displayName: 'Maria Keller',
+    roles: ['change_manager'],
+    groups: ['cab'],
+    job: 'change manager, chairs the CAB',
+  },
+  {
+    username: 'jonas.weber',
+    displayName: 'Jonas Weber',
+    roles: ['approver'],
+    groups: ['cab', 'service-owners', 'emergency'],
+    job: 'web service owner, CAB, emergency approver',
+  },
+  {
+    username: 'aisha.khan',
+    displayName: 'Aisha Khan',
+    roles: ['approver'],
+    groups: ['cab'],
+    job: 'security lead, CAB',
+  },
+  {
+    username: 'tom.berg',
+    displayName: 'Tom Berg',
+    roles: ['operator'],
+    groups: [],
+    job: 'operator, implements the demo change',
+  },
+];
+
+/** The implementer of the demo's change. */
+export const demoImplementer = 'tom.berg';
 
 export const demoAssets = [
   {
@@ -139,6 +198,31 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
     { name: 'patchgate demo CLI', expiresInDays: 30 },
   );
   const client = createPatchgateClient({ baseUrl, token });
+  const users: DemoUserCreated[] = [];
+  for (const user of demoUsers) {
+    const created = { ...user, password: randomBytes(12).toString('base64url') };
+    expectOk(
+      await client.POST('/api/v1/users', {
+        body: {
+          username: user.username,
+          displayName: user.displayName,
+          password: created.password,
+          roles: [...user.roles],
+        },
+      }),
+      `demo user ${user.username}`,
+    );
+    users.push(created);
+  }
+  for (const group of [...new Set(demoUsers.flatMap((u) => u.groups))]) {
+    expectOk(
+      await client.POST('/api/v1/approver-groups/{group}/members', {
+        params: { path: { group } },
+        body: { add: demoUsers.filter((u) => u.groups.includes(group)).map((u) => u.username) },
+      }),
+      `demo approver group ${group}`,
+    );
+  }
 
   expectOk(
     await client.POST('/api/v1/assets/import', {
@@ -195,7 +279,7 @@ export async function seedDemo(baseUrl: string): Promise<DemoResult> {
       `demo sync ${source.name}`,
     );
   }
-  return { created: true, username, password, token };
+  return { created: true, username, password, token, users };
 }
 
 /** The plans of the demo's change: one canary-less wave on web-01, rolled back on failure. */
@@ -228,7 +312,8 @@ const demoChangePlans = {
 
 /**
  * Once the demo's findings are there (the sources sync in the background), a change from the P1
- * and P2 findings of web-01, submitted: it waits for the CAB. Gives up after `waitMs`.
+ * and P2 findings of web-01, requested by the admin (whose token this is) for Tom to implement,
+ * submitted: it waits for Jonas as the service owner, then the CAB. Gives up after `waitMs`.
  */
 export async function seedDemoChange(
   baseUrl: string,
@@ -256,6 +341,7 @@ export async function seedDemoChange(
         description: 'The P1 and P2 findings of the production web server.',
         findings: { asset: 'web-01', priority: ['P1', 'P2'] },
         plans: demoChangePlans,
+        implementer: demoImplementer,
       },
     }),
     'demo change',

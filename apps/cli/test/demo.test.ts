@@ -44,6 +44,21 @@ describe('patchgate server --demo', () => {
       server?.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
     });
     expect(banner).toMatch(/Log in as admin with password \S{16} \(shown only now\)/);
+    // The CAB and its operator, each with a password of their own, printed once.
+    const passwords = new Set<string>();
+    for (const [username, who] of [
+      ['maria.keller', 'Maria Keller, change manager'],
+      ['jonas.weber', 'Jonas Weber, web service owner, CAB, emergency approver'],
+      ['aisha.khan', 'Aisha Khan, security lead, CAB'],
+      ['tom.berg', 'Tom Berg, operator'],
+    ] as const) {
+      const line = new RegExp(
+        `Log in as ${username.replace('.', '\\.')} with password (\\S{16}) \\(shown only now\\): ${who}`,
+      ).exec(banner);
+      expect(line, banner).not.toBeNull();
+      passwords.add(line?.[1] ?? '');
+    }
+    expect(passwords.size).toBe(4);
 
     let findings: { priority: string; severity: string; asset: { name: string } }[] = [];
     for (let i = 0; i < 60 && findings.length < 227; i++) {
@@ -97,7 +112,19 @@ describe('patchgate server --demo', () => {
       /year-end freeze\s+2026-12-20T00:00:00.000Z to 2027-01-04T00:00:00.000Z; emergency changes may override it/,
     );
     // A change from web-01's P1/P2 findings, submitted: it waits for the CAB.
-    let agenda: { number: string; state: string; assets: { name: string }[] }[] = [];
+    interface AgendaChange {
+      number: string;
+      state: string;
+      assets: { name: string }[];
+      requester: { name: string };
+      implementer: { name: string } | null;
+      approvals: {
+        ruleId: string;
+        currentStage: number | null;
+        stages: { name: string; eligibleApproverIds: string[]; unreachable: string | null }[];
+      };
+    }
+    let agenda: AgendaChange[] = [];
     for (let i = 0; i < 60 && agenda.length === 0; i++) {
       const listed = spawnSync(process.execPath, [bin, 'changes', 'agenda', '--json'], {
         env,
@@ -107,8 +134,33 @@ describe('patchgate server --demo', () => {
       if (agenda.length === 0) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(agenda).toMatchObject([
-      { number: 'CHG-0001', state: 'authorise', assets: [{ name: 'web-01' }] },
+      {
+        number: 'CHG-0001',
+        state: 'authorise',
+        assets: [{ name: 'web-01' }],
+        requester: { name: 'admin' },
+        implementer: { name: 'tom.berg' },
+        approvals: { ruleId: 'normal-production', currentStage: 1 },
+      },
     ]);
+    // Real, eligible people: Jonas as the service owner now; then two of the CAB, which the
+    // requester (admin) and the implementer (Tom) are not in.
+    const users = spawnSync(process.execPath, [bin, 'users', 'list', '--json'], {
+      env,
+      encoding: 'utf8',
+    });
+    const byId = new Map(
+      (JSON.parse(users.stdout) as { users: { id: string; username: string }[] }).users.map((u) => [
+        u.id,
+        u.username,
+      ]),
+    );
+    const stages = agenda[0]?.approvals.stages ?? [];
+    expect(stages.map((s) => [s.name, s.unreachable])).toEqual([
+      ['service owner', null],
+      ['CAB', null],
+    ]);
+    expect(stages[0]?.eligibleApproverIds.map((id) => byId.get(id))).toEqual(['jonas.weber']);
   }, 120_000);
 
   it('refuses an unknown policy with exit 2 before starting', () => {

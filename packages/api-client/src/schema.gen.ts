@@ -6789,6 +6789,21 @@ export interface operations {
                                 start: string;
                                 end: string;
                             } | null;
+                            /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                            freezeOverride: {
+                                /** @description the freezes the schedule overrides */
+                                freezes: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                                /** @description who scheduled the change into them */
+                                by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                at: string;
+                                reason: string | null;
+                            } | null;
                             /** @description the autopilot rule that made it (rule null: made by a person) */
                             createdBy: {
                                 rule: string | null;
@@ -7369,6 +7384,21 @@ export interface operations {
                         schedule: {
                             start: string;
                             end: string;
+                        } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
                         } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
@@ -8063,6 +8093,21 @@ export interface operations {
                                 start: string;
                                 end: string;
                             } | null;
+                            /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                            freezeOverride: {
+                                /** @description the freezes the schedule overrides */
+                                freezes: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                                /** @description who scheduled the change into them */
+                                by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                at: string;
+                                reason: string | null;
+                            } | null;
                             /** @description the autopilot rule that made it (rule null: made by a person) */
                             createdBy: {
                                 rule: string | null;
@@ -8608,6 +8653,8 @@ export interface operations {
                                     satisfied: boolean;
                                     eligibleApproverIds: string[];
                                     unreachable: string | null;
+                                    /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                    freezeOverride: boolean;
                                 }[];
                             };
                             /** @description scheduling conflicts (empty when not scheduled) */
@@ -8745,6 +8792,21 @@ export interface operations {
                         schedule: {
                             start: string;
                             end: string;
+                        } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
                         } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
@@ -9417,6 +9479,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -9962,6 +10039,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -10534,6 +10613,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -11079,6 +11173,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -11224,6 +11320,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -11769,6 +11880,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -11914,6 +12027,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -12459,6 +12587,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -12604,6 +12734,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -13149,6 +13294,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -13306,6 +13453,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -13851,6 +14013,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -13996,6 +14160,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -14541,6 +14720,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -14686,6 +14867,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -15231,6 +15427,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -15376,6 +15574,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -15921,6 +16134,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -16066,6 +16281,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -16611,6 +16841,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -16756,6 +16988,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -17301,6 +17548,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -17446,6 +17695,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -17991,6 +18255,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -18136,6 +18402,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -18681,6 +18962,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -18826,6 +19109,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -19371,6 +19669,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -19554,6 +19854,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -20099,6 +20414,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -20249,6 +20566,21 @@ export interface operations {
                             start: string;
                             end: string;
                         } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
                         /** @description the autopilot rule that made it (rule null: made by a person) */
                         createdBy: {
                             rule: string | null;
@@ -20794,6 +21126,8 @@ export interface operations {
                                 satisfied: boolean;
                                 eligibleApproverIds: string[];
                                 unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
                             }[];
                         };
                         /** @description scheduling conflicts (empty when not scheduled) */
@@ -21027,6 +21361,21 @@ export interface operations {
                             schedule: {
                                 start: string;
                                 end: string;
+                            } | null;
+                            /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                            freezeOverride: {
+                                /** @description the freezes the schedule overrides */
+                                freezes: {
+                                    id: string;
+                                    name: string;
+                                }[];
+                                /** @description who scheduled the change into them */
+                                by: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                at: string;
+                                reason: string | null;
                             } | null;
                             /** @description the autopilot rule that made it (rule null: made by a person) */
                             createdBy: {
@@ -21968,6 +22317,35 @@ export interface operations {
                                     kind: "all";
                                 };
                             }[];
+                            /** @description the extra stage, decided after the others, when the change's schedule overrides a freeze (absent: one member of cab) */
+                            freezeOverride?: {
+                                /** @description what the stage is, e.g. "service owner" or "CAB" */
+                                name: string;
+                                /** @description approver groups whose members may approve this stage (the union of them) */
+                                groups: string[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                            };
                         }[];
                         createdAt: string;
                         /** @description null for the seeded default */
@@ -22053,6 +22431,35 @@ export interface operations {
                                 kind: "all";
                             };
                         }[];
+                        /** @description the extra stage, decided after the others, when the change's schedule overrides a freeze (absent: one member of cab) */
+                        freezeOverride?: {
+                            /** @description what the stage is, e.g. "service owner" or "CAB" */
+                            name: string;
+                            /** @description approver groups whose members may approve this stage (the union of them) */
+                            groups: string[];
+                            /** @description quorum: any one, N of the groups, or all of them */
+                            quorum: {
+                                /**
+                                 * @description any one eligible approver
+                                 * @enum {string}
+                                 */
+                                kind: "any";
+                            } | {
+                                /**
+                                 * @description at least `count` distinct approvers
+                                 * @enum {string}
+                                 */
+                                kind: "count";
+                                /** @description how many distinct approvers */
+                                count: number;
+                            } | {
+                                /**
+                                 * @description every member of the groups (except the requester and the implementer)
+                                 * @enum {string}
+                                 */
+                                kind: "all";
+                            };
+                        };
                     }[];
                 };
             };
@@ -22126,6 +22533,35 @@ export interface operations {
                                     kind: "all";
                                 };
                             }[];
+                            /** @description the extra stage, decided after the others, when the change's schedule overrides a freeze (absent: one member of cab) */
+                            freezeOverride?: {
+                                /** @description what the stage is, e.g. "service owner" or "CAB" */
+                                name: string;
+                                /** @description approver groups whose members may approve this stage (the union of them) */
+                                groups: string[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                            };
                         }[];
                         createdAt: string;
                         /** @description null for the seeded default */

@@ -62,7 +62,8 @@ makes a new plan version; after an approval it withdraws the approvals (back to 
 submit assesses the draft (risk, plans for its type, a standard template's criteria) and sends
 it for approval. approve and reject need changes:approve and are refused for your own change.
 schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
---override-freeze is given. review writes the post-implementation review from a file with
+--override-freeze is given; the approval then needs the extra freeze-override stage (by default
+one CAB member who approved no other stage) before the change is scheduled. review writes the post-implementation review from a file with
 wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
 emergency change cannot close without it.
 
@@ -314,7 +315,7 @@ function describe(change: ChangeDetail): string {
   const lines = [
     summaryLine(change),
     `  requested by ${change.requester.name}${change.implementer === null ? '' : `, implemented by ${change.implementer.name}`}${change.createdBy.rule === null ? '' : ` (autopilot rule ${change.createdBy.rule}: ${change.createdBy.reason ?? ''})`}`,
-    `  window: ${change.schedule === null ? 'not scheduled' : `${change.schedule.start} → ${change.schedule.end}`}`,
+    `  window: ${change.schedule === null ? 'not scheduled' : `${change.schedule.start} → ${change.schedule.end}`}${change.freezeOverride === null ? '' : ` (overrides the freeze ${change.freezeOverride.freezes.map((f) => `"${f.name}"`).join(', ')}, asked by ${change.freezeOverride.by.name}: the approval has its freeze-override stage)`}`,
     `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
     `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
     `    ${change.risk.explanation}`,

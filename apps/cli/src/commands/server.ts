@@ -26,7 +26,8 @@ Options:
       --policy <id|file>     the policy findings are prioritised by (PATCHGATE_POLICY):
                              default, bod-26-04, ssvc-deployer, pci-dss-4, fedramp-rev5,
                              or a YAML/JSON policy file
-      --demo                 on an empty server: create an admin (its password is printed
+      --demo                 on an empty server: create an admin and a CAB (a change
+                             manager, two approvers, an operator; passwords printed
                              once), demo assets with real inventories and real advisory
                              sources from examples/, synced in the background; the CLI is
                              logged in to it (examples/ becomes an advisory root)
@@ -128,6 +129,12 @@ export async function serverCommand(
       io.stdout.write(
         `Demo organisation ready: ${demoAssets.length} assets with real inventories, ${demoSources.length} advisory sources syncing now.\n` +
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
+          (demo.users ?? [])
+            .map(
+              (u) =>
+                `  Log in as ${u.username} with password ${u.password} (shown only now): ${u.displayName}, ${u.job}.\n`,
+            )
+            .join('') +
           `  The CLI is logged in: try "npx patchgate findings list" or "npx patchgate audit verify".\n`,
       );
       // The demo's change waits for the findings the background sync produces.

@@ -640,6 +640,7 @@ it('reports the whole status of a half-approved change', () => {
         satisfied: true,
         eligibleApproverIds: [],
         unreachable: null,
+        freezeOverride: false,
       },
       {
         stage: 2,
@@ -652,6 +653,7 @@ it('reports the whole status of a half-approved change', () => {
         satisfied: false,
         eligibleApproverIds: ['cab1', 'cab2', 'cab3'],
         unreachable: null,
+        freezeOverride: false,
       },
     ],
   });

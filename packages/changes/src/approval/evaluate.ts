@@ -14,12 +14,15 @@
  *   decisions. Withdrawn decisions (the server marks them) are not passed in.
  * - A delegation (from, to, window) lets its delegate decide on behalf of its giver while the
  *   window is open at the decision's time.
+ * - A schedule that overrides a freeze adds the rule's freeze-override stage after the others
+ *   (default: one CAB member); whoever approved an earlier stage, themselves or through a
+ *   delegate, does not count there (an extra pair of eyes), and auto-approval never satisfies it.
  * - Standard changes under an auto-approving rule are approved by one system decision when the
  *   template criteria hold. Emergency changes (or rules saying so) need a retrospective review.
  */
 import type { ChangeType, RiskLevel } from '../vocabulary.ts';
-import type { ApprovalQuorum, ApprovalRule } from './policy.ts';
-import { matchRule } from './policy.ts';
+import type { ApprovalQuorum, ApprovalRule, ApprovalStage } from './policy.ts';
+import { matchRule, ruleStages } from './policy.ts';
 
 /** The approver id of decisions the system makes (standard auto-approval). */
 export const systemApproverId = 'system';
@@ -37,6 +40,12 @@ export interface ApprovalSubject {
   readonly assetIds: readonly string[];
   readonly requesterId: string;
   readonly implementerId: string | null;
+  /**
+   * The freezes the change's schedule overrides (names or ids; an emergency change scheduled
+   * into a freeze that lets emergencies override it). Non-empty: the rule's freeze-override
+   * stage is added after its stages. Absent or empty: none.
+   */
+  readonly freezeOverride?: readonly string[];
 }
 
 export interface ApproverGroup {
@@ -117,6 +126,11 @@ export interface StageStatus {
   readonly eligibleApproverIds: readonly string[];
   /** Why the stage can never be satisfied as the groups stand (too few eligible members), or null. */
   readonly unreachable: string | null;
+  /**
+   * The extra stage of a schedule that overrides a freeze: its approvers must not have counted
+   * in another stage of the change (an extra pair of eyes), and no auto-approval satisfies it.
+   */
+  readonly freezeOverride: boolean;
 }
 
 export interface ApprovalStatus {
@@ -230,6 +244,37 @@ function countStage(
   return counted;
 }
 
+interface PlannedStage {
+  /** 1-based. */
+  readonly stage: number;
+  readonly definition: ApprovalStage;
+  readonly freezeOverride: boolean;
+  readonly members: ReadonlySet<string>;
+  /** Who may not count here: the requester and the implementer; for a freeze override also everyone who approved an earlier stage. */
+  readonly barred: ReadonlySet<string>;
+  readonly counted: Counted;
+  /** People who approved an earlier stage (themselves or through a delegate), and which. */
+  readonly earlierStageOf: ReadonlyMap<string, number>;
+}
+
+/** The change's stages in order (the rule's, then a freeze override's), each with its decisions counted. */
+function stagePlan(input: ApprovalInput, rule: ApprovalRule): PlannedStage[] {
+  const duties = conflicted(input.subject);
+  const overrides = (input.subject.freezeOverride?.length ?? 0) > 0;
+  const earlier = new Map<string, number>();
+  return ruleStages(rule, overrides).map(({ definition, freezeOverride }, index) => {
+    const stage = index + 1;
+    const earlierStageOf = new Map(earlier);
+    const members = stageMembers(definition.groups, input.groups);
+    const barred = freezeOverride ? new Set([...duties, ...earlierStageOf.keys()]) : duties;
+    const counted = countStage(input, stage, members, barred);
+    for (const a of counted.approvals)
+      for (const id of [a.approverId, a.onBehalfOf])
+        if (id !== null && !earlier.has(id)) earlier.set(id, stage);
+    return { stage, definition, freezeOverride, members, barred, counted, earlierStageOf };
+  });
+}
+
 /** Who could still act in a stage now: members and their active delegates, minus the barred and the counted. */
 function eligibleNow(
   input: ApprovalInput,
@@ -271,7 +316,6 @@ export function evaluateApproval(input: ApprovalInput): ApprovalStatus {
       retrospectiveReviewRequired: subject.type === 'emergency',
     };
   }
-  const barred = conflicted(subject);
   const autoApproved =
     rule.autoApprove &&
     subject.type === 'standard' &&
@@ -282,48 +326,50 @@ export function evaluateApproval(input: ApprovalInput): ApprovalStatus {
         d.decision === 'approved',
     );
   const stages: StageStatus[] = [];
-  let open = !autoApproved;
+  let open = true;
   let rejected = false;
   let currentStage: number | null = null;
-  rule.stages.forEach((definition, index) => {
-    const stage = index + 1;
-    const members = stageMembers(definition.groups, input.groups);
-    const eligibleMembers = [...members].filter((m) => !barred.has(m)).length;
-    const counted = countStage(input, stage, members, barred);
-    const required = requiredCount(definition.quorum, eligibleMembers);
-    const satisfied =
-      autoApproved ||
-      (definition.quorum.kind === 'all'
-        ? eligibleMembers > 0 &&
-          [...members].every((m) => barred.has(m) || counted.approvingPrincipals.has(m))
-        : counted.approvals.length >= required);
-    if (counted.rejections.length > 0 && open) rejected = true;
-    const current = open && !rejected && !satisfied;
-    if (current) currentStage = stage;
-    if (!satisfied) open = false;
-    const unreachable = satisfied
-      ? null
-      : eligibleMembers === 0
-        ? `no eligible member in ${definition.groups.join(', ')}`
-        : eligibleMembers < required
-          ? `needs ${required} approvers but ${definition.groups.join(', ')} ${eligibleMembers === 1 ? 'has' : 'have'} ${eligibleMembers} eligible`
-          : null;
-    stages.push({
-      stage,
-      name: definition.name,
-      groups: definition.groups.map((name) => ({
-        id: input.groups.find((g) => g.name === name)?.id ?? null,
-        name,
-      })),
-      quorum: definition.quorum,
-      required,
-      approvals: counted.approvals,
-      rejections: counted.rejections,
-      satisfied,
-      eligibleApproverIds: current ? eligibleNow(input, members, barred, counted) : [],
-      unreachable,
-    });
-  });
+  stagePlan(input, rule).forEach(
+    ({ stage, definition, freezeOverride, members, barred, counted }) => {
+      const eligibleMembers = [...members].filter((m) => !barred.has(m)).length;
+      const required = requiredCount(definition.quorum, eligibleMembers);
+      // The system's standard-template approval satisfies the rule's stages, never a freeze override.
+      const auto = autoApproved && !freezeOverride;
+      const satisfied =
+        auto ||
+        (definition.quorum.kind === 'all'
+          ? eligibleMembers > 0 &&
+            [...members].every((m) => barred.has(m) || counted.approvingPrincipals.has(m))
+          : counted.approvals.length >= required);
+      if (counted.rejections.length > 0 && open && !auto) rejected = true;
+      const current = open && !rejected && !satisfied;
+      if (current) currentStage = stage;
+      if (!satisfied) open = false;
+      const unreachable = satisfied
+        ? null
+        : eligibleMembers === 0
+          ? `no eligible member in ${definition.groups.join(', ')}`
+          : eligibleMembers < required
+            ? `needs ${required} approvers but ${definition.groups.join(', ')} ${eligibleMembers === 1 ? 'has' : 'have'} ${eligibleMembers} eligible`
+            : null;
+      stages.push({
+        stage,
+        name: definition.name,
+        groups: definition.groups.map((name) => ({
+          id: input.groups.find((g) => g.name === name)?.id ?? null,
+          name,
+        })),
+        quorum: definition.quorum,
+        required,
+        approvals: counted.approvals,
+        rejections: counted.rejections,
+        satisfied,
+        eligibleApproverIds: current ? eligibleNow(input, members, barred, counted) : [],
+        unreachable,
+        freezeOverride,
+      });
+    },
+  );
   const complete = !rejected && stages.every((s) => s.satisfied);
   return {
     changeId: subject.changeId,
@@ -369,15 +415,21 @@ export function checkApprover(input: ApprovalInput, request: ApproverRequest): A
   if (status.complete) return refuse(`Change ${subject.changeId} is already approved`);
   const current = status.currentStage;
   const rule = matchRule(input.rules, subject);
-  const definition = current === null ? undefined : rule?.stages[current - 1];
-  if (current === null || definition === undefined)
+  const plan = rule === undefined ? [] : stagePlan(input, rule);
+  const open = current === null ? undefined : plan[current - 1];
+  if (current === null || open === undefined)
     return refuse('No approval stage is open for this change (its policy rule matched nothing)');
-  const barred = conflicted(subject);
-  const members = stageMembers(definition.groups, input.groups);
-  const counted = countStage(input, current, members, barred);
+  const { definition, members, barred, counted } = open;
   if (counted.people.has(actorId))
     return refuse(
       `You (or someone acting for you) already decided stage ${current} (${definition.name}) of plan version ${subject.planVersion}`,
+    );
+  const delegatesFor = input.delegations.some(
+    (d) => d.toUserId === actorId && delegationCovers(d, input.now) && members.has(d.fromUserId),
+  );
+  if (open.freezeOverride && barred.has(actorId) && (members.has(actorId) || delegatesFor))
+    return refuse(
+      `The freeze override needs an extra approver: you (or someone you acted for) already approved stage ${open.earlierStageOf.get(actorId) ?? '?'} of this change`,
     );
   if (members.has(actorId)) return { ok: true, stage: current, onBehalfOf: null };
   // Not a member: maybe a delegate of one, while the delegation is open.
@@ -387,6 +439,11 @@ export function checkApprover(input: ApprovalInput, request: ApproverRequest): A
     )
     .map((d) => d.fromUserId);
   const forOthers = givers.filter((giver) => !barred.has(giver));
+  const duties = conflicted(subject);
+  if (open.freezeOverride && forOthers.length === 0 && givers.some((g) => !duties.has(g)))
+    return refuse(
+      'The freeze override needs an extra approver: everyone you act for already approved another stage of this change',
+    );
   if (givers.length > 0 && forOthers.length === 0)
     return refuse(
       'Separation of duties: you hold a delegation from the requester or the implementer of this change, which cannot approve it',
@@ -397,10 +454,10 @@ export function checkApprover(input: ApprovalInput, request: ApproverRequest): A
     return refuse(
       `The person you act for has already decided stage ${current} (${definition.name})`,
     );
-  const laterStage = rule?.stages.findIndex(
-    (s, i) => i + 1 > current && stageMembers(s.groups, input.groups).has(actorId),
+  const laterStage = plan.findIndex(
+    (s) => s.stage > current && stageMembers(s.definition.groups, input.groups).has(actorId),
   );
-  if (laterStage !== undefined && laterStage >= 0)
+  if (laterStage >= 0)
     return refuse(
       `Stage ${current} (${definition.name}) must be decided first; you approve stage ${laterStage + 1}`,
     );

@@ -29,7 +29,10 @@ export {
   ApproverGroupName,
   defaultApprovalRules,
   defaultApproverGroups,
+  defaultFreezeOverrideStage,
+  freezeOverrideStage,
   matchRule,
   policyGroupNames,
   ruleMatches,
+  ruleStages,
 } from './policy.ts';

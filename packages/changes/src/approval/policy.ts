@@ -89,6 +89,9 @@ export const ApprovalRule = z
       .optional()
       .describe('the change needs a retrospective review (default: true for emergency changes)'),
     stages: z.array(ApprovalStage).min(1).max(5).describe('the stages, in order'),
+    freezeOverride: ApprovalStage.optional().describe(
+      "the extra stage, decided after the others, when the change's schedule overrides a freeze (absent: one member of cab)",
+    ),
   })
   .describe('one approval rule');
 export type ApprovalRule = z.infer<typeof ApprovalRule>;
@@ -170,9 +173,51 @@ export function matchRule(
   return rules.find((rule) => ruleMatches(rule, facts));
 }
 
-/** Every group name a policy refers to (to check they exist before a policy is stored). */
+/**
+ * The extra stage a change needs when its schedule overrides a freeze (an emergency change
+ * scheduled into a freeze that lets emergencies override it), for rules that do not name their
+ * own `freezeOverride`: one member of the CAB, who has not approved another stage of the change.
+ */
+export const defaultFreezeOverrideStage: ApprovalStage = {
+  name: 'freeze override',
+  groups: ['cab'],
+  quorum: { kind: 'any' },
+};
+
+/** The stage a rule asks when the change's schedule overrides a freeze. */
+export function freezeOverrideStage(rule: ApprovalRule): ApprovalStage {
+  return rule.freezeOverride ?? defaultFreezeOverrideStage;
+}
+
+/**
+ * The stages a change matched by `rule` needs, in order: the rule's own, then — when the
+ * change's schedule overrides a freeze — the freeze-override stage (last, so the other
+ * stages keep their numbers).
+ */
+export function ruleStages(
+  rule: ApprovalRule,
+  overridesFreeze: boolean,
+): { readonly definition: ApprovalStage; readonly freezeOverride: boolean }[] {
+  const stages = rule.stages.map((definition) => ({ definition, freezeOverride: false }));
+  return overridesFreeze
+    ? [...stages, { definition: freezeOverrideStage(rule), freezeOverride: true }]
+    : stages;
+}
+
+/**
+ * Every group name a policy refers to, the freeze-override stages' included (the default's
+ * `cab` for rules without their own): to check they exist before a policy is stored, and that a
+ * group the policy needs is not deleted.
+ */
 export function policyGroupNames(rules: readonly ApprovalRule[]): string[] {
-  return [...new Set(rules.flatMap((r) => r.stages.flatMap((s) => s.groups)))].sort();
+  return [
+    ...new Set(
+      rules.flatMap((r) => [
+        ...r.stages.flatMap((s) => s.groups),
+        ...freezeOverrideStage(r).groups,
+      ]),
+    ),
+  ].sort();
 }
 
 /**

@@ -156,7 +156,7 @@ export async function updateApproverGroup(
       const emergencyRules = rules.success
         ? rules.data.filter((r) => r.match.types?.length === 1 && r.match.types[0] === 'emergency')
         : [];
-      if (policyGroupNames(emergencyRules).includes(before.name))
+      if (emergencyRules.some((r) => r.stages.some((s) => s.groups.includes(before.name))))
         throw new ConflictError(
           `The approval policy's emergency rule names "${before.name}": it stays an emergency group`,
         );
@@ -296,11 +296,14 @@ export async function putApprovalPolicy(
         { field: 'body.rules', message: `unknown approver groups: ${missing.join(', ')}` },
       ]);
     // The emergency path is one approver from an emergency group: a rule for emergency changes
-    // alone may name only groups flagged emergency.
+    // alone may name only groups flagged emergency in its stages (its freeze-override stage is
+    // the extra approval of another group, e.g. the CAB: ADR 0033).
     const emergencyGroups = new Set(groups.filter((g) => g.emergency).map((g) => g.name));
     body.rules.forEach((rule, index) => {
       if (rule.match.types?.length !== 1 || rule.match.types[0] !== 'emergency') return;
-      const plain = policyGroupNames([rule]).filter((name) => !emergencyGroups.has(name));
+      const plain = [...new Set(rule.stages.flatMap((s) => s.groups))].filter(
+        (name) => !emergencyGroups.has(name),
+      );
       if (plain.length > 0)
         throw new ValidationError(
           `Rule ${rule.id} is for emergency changes but names groups that are not emergency groups: ${plain.join(', ')}`,

@@ -216,6 +216,38 @@ describe.each(testDatabases())('approvals API on $name', ({ open, skip }) => {
           422,
           'Rule urgent is for emergency changes but names groups that are not emergency groups: cab',
         ],
+        [
+          [
+            {
+              id: 'urgent',
+              match: { types: ['emergency'] },
+              stages: [{ name: 's', groups: ['emergency'], quorum: { kind: 'any' } }],
+              freezeOverride: {
+                name: 'freeze override',
+                groups: ['nope'],
+                quorum: { kind: 'any' },
+              },
+            },
+            ...rules,
+          ],
+          422,
+          'unknown approver groups: nope',
+        ],
+        // An emergency rule's freeze-override stage may name a group that is not an emergency
+        // group (the extra approval comes from elsewhere, ADR 0033).
+        [
+          [
+            {
+              id: 'urgent',
+              match: { types: ['emergency'] },
+              stages: [{ name: 's', groups: ['emergency'], quorum: { kind: 'any' } }],
+              freezeOverride: { name: 'freeze override', groups: ['cab'], quorum: { kind: 'any' } },
+            },
+            ...rules,
+          ],
+          200,
+          '"freezeOverride":{"name":"freeze override","groups":["cab"]',
+        ],
       ];
       for (const [payloadRules, status, message] of cases) {
         const response = await app.inject({
@@ -235,7 +267,7 @@ describe.each(testDatabases())('approvals API on $name', ({ open, skip }) => {
       });
       expect(stored.statusCode).toBe(200);
       expect(stored.json<ApiApprovalPolicy>()).toMatchObject({
-        version: 2,
+        version: 3,
         createdBy: { id: manager.userId, username: 'maria' },
         rules: [
           {
@@ -252,7 +284,10 @@ describe.each(testDatabases())('approvals API on $name', ({ open, skip }) => {
         .select(['action', 'actor_id'])
         .where('subject_type', '=', 'approval_policy')
         .execute();
-      expect(audit).toEqual([{ action: 'approval_policy.updated', actor_id: manager.userId }]);
+      expect(audit).toEqual([
+        { action: 'approval_policy.updated', actor_id: manager.userId },
+        { action: 'approval_policy.updated', actor_id: manager.userId },
+      ]);
     },
   );
 

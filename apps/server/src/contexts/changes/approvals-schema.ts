@@ -153,6 +153,11 @@ export const ApiApprovalStatus = z
         satisfied: z.boolean(),
         eligibleApproverIds: z.array(z.string()),
         unreachable: z.string().nullable(),
+        freezeOverride: z
+          .boolean()
+          .describe(
+            'the extra stage of a schedule overriding a freeze: nobody who approved another stage counts',
+          ),
       }),
     ),
   })

@@ -130,6 +130,19 @@ function sourceOf(actor: AuditActor | RequestSource): RequestSource {
   return 'actor' in actor ? actor : { actor };
 }
 
+/**
+ * Ask for the current stage again when it changed other than through a decision (the changes
+ * context: a schedule overriding a freeze adds the freeze-override stage to complete approvals).
+ */
+export async function announceStage(
+  trx: Trx,
+  clock: Clock,
+  status: ApprovalStatus,
+  createdBy: string | null,
+): Promise<void> {
+  await publishRequested(trx, clock, status, createdBy);
+}
+
 async function publishRequested(
   trx: Trx,
   clock: Clock,

@@ -7,6 +7,7 @@ import type { Transaction } from 'kysely';
 import type { ServerContext } from '../../context.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import {
+  announceStage,
   approvalHistory as decisionsOf,
   approvalStatus,
   openApproval,
@@ -14,7 +15,7 @@ import {
   withdrawApprovals,
 } from './approvals.ts';
 import type { ChangeActor } from './model.ts';
-import { effectiveRisk, jsonArray } from './model.ts';
+import { effectiveRisk, freezeOverrideOf, jsonArray } from './model.ts';
 import type { Scope } from './scope.ts';
 import type { ChangeRequestTable } from './tables.ts';
 
@@ -38,6 +39,7 @@ export function approvalSubject(row: ChangeRequestTable, scope: Scope): Approval
     assetIds: scope.assets.map((a) => a.asset_id),
     requesterId: row.requester_id ?? systemRequesterId,
     implementerId: row.implementer_id,
+    freezeOverride: freezeOverrideOf(row)?.freezes.map((f) => f.name) ?? [],
   };
 }
 
@@ -48,6 +50,21 @@ export function approvalsOf(
   trx?: Trx,
 ): Promise<ApprovalStatus> {
   return approvalStatus(trx ?? ctx.database.db, approvalSubject(row, scope), ctx.clock);
+}
+
+/**
+ * When the schedule changed the open stage (a freeze override adds its stage after the others):
+ * `change.approval-requested` for the stage now open, if it is another than before.
+ */
+export async function announceIfStageChanged(
+  ctx: Ctx,
+  trx: Trx,
+  before: ApprovalStatus,
+  after: ApprovalStatus,
+  createdBy: string | null,
+): Promise<void> {
+  if (after.currentStage !== null && after.currentStage !== before.currentStage)
+    await announceStage(trx, ctx.clock, after, createdBy);
 }
 
 /** On entering authorise: auto-approval of a standard change, else the first stage asked. */

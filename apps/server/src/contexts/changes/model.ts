@@ -44,6 +44,15 @@ export function jsonArray(text: string): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
+/** What `change_requests.freeze_override_json` holds: the freezes a schedule overrides. */
+export type FreezeOverride = NonNullable<ApiChange['freezeOverride']>;
+
+export function freezeOverrideOf(row: ChangeRequestTable): FreezeOverride | null {
+  return row.freeze_override_json === null
+    ? null
+    : (JSON.parse(row.freeze_override_json) as FreezeOverride);
+}
+
 export function effectiveRisk(row: ChangeRequestTable): RiskLevel {
   return (row.risk_override ?? row.risk_level) as RiskLevel;
 }
@@ -78,6 +87,7 @@ export function toApiChange(row: ChangeRequestTable, counts: ApiChange['counts']
       row.scheduled_start === null || row.scheduled_end === null
         ? null
         : { start: row.scheduled_start, end: row.scheduled_end },
+    freezeOverride: freezeOverrideOf(row),
     createdBy: { rule: row.created_by_rule, reason: row.created_reason },
     counts,
     createdAt: row.created_at,

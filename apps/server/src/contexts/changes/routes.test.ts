@@ -915,6 +915,110 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
   );
 
   it.skipIf(skip !== undefined)(
+    'an emergency change overriding a freeze needs the extra freeze-override approval before it is scheduled',
+    async () => {
+      const w = await setUp();
+      // carl-cab is in cab and, for this test, in emergency too: he may approve one stage only.
+      await call(w.app, w.admin, 'POST', '/api/v1/approver-groups/emergency/members', 200, {
+        add: [w.cab1.username],
+      });
+      await call(w.app, w.admin, 'POST', '/api/v1/calendar/freezes', 201, {
+        name: 'board meeting',
+        start: '2026-12-06T00:00:00Z',
+        end: '2026-12-07T00:00:00Z',
+        allowEmergency: true,
+      });
+      // Requested by max-manager (a CAB member himself), who may not approve it.
+      const urgent = await call<ApiChange>(w.app, w.manager, 'POST', '/api/v1/changes', 201, {
+        title: 'urgent',
+        type: 'emergency',
+        patches: [{ asset: 'web-02', package: 'openssl', toVersion: '3.0.17-1~deb12u2' }],
+        plans: normalPlans,
+      });
+      const url = `/api/v1/changes/${urgent.id}`;
+      const submitted = await call(w.app, w.manager, 'POST', `${url}/submit`, 200, {});
+      expect(submitted.approvals.stages.map((s) => s.name)).toEqual(['emergency approver']);
+      // The emergency approver approves ahead of the schedule: complete, waiting for a window.
+      const first = await call(w.app, w.cab1, 'POST', `${url}/approve`, 200, {});
+      expect(first).toMatchObject({ state: 'authorise', approvals: { complete: true } });
+
+      // Scheduled into the freeze: the override is recorded and the approval gains its stage.
+      const overridden = await call(w.app, w.manager, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-06T22:00:00Z',
+        overrideFreeze: true,
+        reason: 'KEV exploited in the wild',
+      });
+      expect(overridden).toMatchObject({
+        state: 'authorise',
+        freezeOverride: {
+          freezes: [{ name: 'board meeting' }],
+          by: { id: w.manager.userId, name: 'max-manager' },
+          at: '2026-12-01T09:00:00.000Z',
+          reason: 'KEV exploited in the wild',
+        },
+        approvals: { complete: false, currentStage: 2 },
+      });
+      expect(
+        overridden.approvals.stages.map((s) => [s.name, s.freezeOverride, s.satisfied]),
+      ).toEqual([
+        ['emergency approver', false, true],
+        ['freeze override', true, false],
+      ]);
+      // Eligible: the CAB without max (the requester) and carl (who approved stage 1).
+      expect(overridden.approvals.stages[1]?.eligibleApproverIds).toEqual([w.cab2.userId]);
+      const asked = await w.database.db
+        .selectFrom('jobs')
+        .select('payload_json')
+        .where('kind', '=', 'event:change.approval-requested')
+        .execute();
+      expect(
+        asked.map((j) => JSON.parse(j.payload_json) as { changeId: string; stage: number }),
+      ).toContainEqual(expect.objectContaining({ changeId: urgent.id, stage: 2 }));
+
+      // Separation of duties holds in the extra stage; the stage-1 approver is not extra eyes.
+      const own = await refused(w, w.manager, 'POST', `${url}/approve`, {});
+      expect(own.detail).toMatch(/Separation of duties: you requested this change/);
+      const twice = await refused(w, w.cab1, 'POST', `${url}/approve`, {});
+      expect(twice.detail).toMatch(/freeze override needs an extra approver/);
+      const notYet = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(notYet.state).toBe('authorise');
+      // A CAB member approves the override: now it is scheduled.
+      const done = await call(w.app, w.cab2, 'POST', `${url}/approve`, 200, {
+        comment: 'override accepted',
+      });
+      expect(done).toMatchObject({ state: 'scheduled', approvals: { complete: true } });
+
+      // The override is in the audit log, beside the schedule and both approvals.
+      const audit = await w.database.db
+        .selectFrom('audit_events')
+        .select(['action', 'after_json'])
+        .where('subject_id', '=', urgent.id)
+        .orderBy('seq')
+        .execute();
+      const overrideEvent = audit.find((a) => a.action === 'change.freeze-overridden');
+      expect(JSON.parse(overrideEvent?.after_json ?? '{}')).toMatchObject({
+        freezes: [{ name: 'board meeting' }],
+        reason: 'KEV exploited in the wild',
+      });
+      expect(audit.map((a) => a.action)).toEqual(
+        expect.arrayContaining([
+          'change.scheduled',
+          'change.freeze-overridden',
+          'change_approval.approved',
+          'change.approve',
+        ]),
+      );
+
+      // Rescheduled out of the freeze: the override is gone with the approvals (material edit).
+      const moved = await call(w.app, w.manager, 'POST', `${url}/schedule`, 200, {
+        start: '2026-12-08T22:00:00Z',
+      });
+      expect(moved).toMatchObject({ state: 'authorise', freezeOverride: null });
+      expect(moved.approvals.stages.map((s) => s.name)).toEqual(['emergency approver']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'standard changes: a versioned template, auto-approved when its criteria hold',
     async () => {
       const w = await setUp();

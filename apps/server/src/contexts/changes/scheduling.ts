@@ -100,7 +100,8 @@ export async function conflictsOf(
 /**
  * Scheduling into a freeze is refused (409, naming the freezes), unless the change is an
  * emergency, every freeze it meets lets emergencies override it, and the caller asked to
- * override. Returns the ids of the freezes overridden (for the audit event).
+ * override. Returns the freezes overridden (none: the schedule meets no freeze), which the change
+ * records: its approval then needs the policy rule's freeze-override stage (ADR 0033).
  */
 export async function refuseFreeze(
   ctx: Ctx,
@@ -109,7 +110,7 @@ export async function refuseFreeze(
   start: string,
   end: string,
   override: boolean,
-): Promise<string[]> {
+): Promise<{ id: string; name: string }[]> {
   const freezes = (await conflictsAt(ctx, row, scope, start, end, true)).filter(
     (c) => c.kind === 'in-freeze',
   );
@@ -122,7 +123,12 @@ export async function refuseFreeze(
     throw new ConflictError(
       `${number} falls into a freeze an emergency change may override: ${why}; schedule with overrideFreeze to do so`,
     );
-  return freezes.flatMap((c) => (c.freezeId === undefined ? [] : [c.freezeId]));
+  const named = await freezesBetween(ctx.database, new Date(start), new Date(end));
+  return freezes.flatMap((c) =>
+    c.freezeId === undefined
+      ? []
+      : [{ id: c.freezeId, name: named.find((f) => f.id === c.freezeId)?.name ?? c.freezeId }],
+  );
 }
 
 export async function changeConflicts(

@@ -206,6 +206,19 @@ export const ApiChange = z
     implementer: Person.nullable(),
     planVersion: z.number().int().describe('the current plan version'),
     schedule: z.object({ start: z.string(), end: z.string() }).nullable(),
+    freezeOverride: z
+      .object({
+        freezes: z
+          .array(z.object({ id: z.string(), name: z.string() }))
+          .describe('the freezes the schedule overrides'),
+        by: Person.describe('who scheduled the change into them'),
+        at: z.string(),
+        reason: z.string().nullable(),
+      })
+      .nullable()
+      .describe(
+        "an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met)",
+      ),
     createdBy: z
       .object({ rule: z.string().nullable(), reason: z.string().nullable() })
       .describe('the autopilot rule that made it (rule null: made by a person)'),

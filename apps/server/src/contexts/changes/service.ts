@@ -24,9 +24,10 @@ import { ConflictError, NotFoundError, ValidationError } from '../../http/proble
 import { appendAuditEvent, canonicalJson, systemActor } from '../audit/index.ts';
 import { ApiApprovalStatus } from './approvals-schema.ts';
 import { resolveUserRef } from '../auth/index.ts';
-import type { ChangeActor } from './model.ts';
+import type { ChangeActor, FreezeOverride } from './model.ts';
 import {
   changeNumber,
+  freezeOverrideOf,
   parseChangeNumber,
   toApiChange,
   toChangeAsset,
@@ -51,7 +52,13 @@ import type {
 import type { Scope } from './scope.ts';
 import { buildScope } from './scope.ts';
 import type { ChangeRequestTable } from './tables.ts';
-import { approvalsOf, decideApproval, startApproval, withdrawAll } from './decisions.ts';
+import {
+  announceIfStageChanged,
+  approvalsOf,
+  decideApproval,
+  startApproval,
+  withdrawAll,
+} from './decisions.ts';
 import { changeConflicts, conflictsOf, nextSlot, refuseFreeze, scheduleEnd } from './scheduling.ts';
 import { assessChangeRisk, checkPlans, defaultPlans } from './planning.ts';
 import { latestTemplate, templateCriteria } from './templates.ts';
@@ -435,6 +442,7 @@ export async function createChangeRequest(
       scheduled_end: null,
       created_by_rule: by.rule?.id ?? null,
       created_reason: by.rule?.reason ?? null,
+      freeze_override_json: null,
       created_at: now,
       updated_at: now,
     };
@@ -689,7 +697,10 @@ export async function decideChange(
 /**
  * schedule: set the window (checked against freezes: refused unless an emergency change may
  * override the freeze and asks to). In authorise with complete approvals the change becomes
- * scheduled; rescheduling a scheduled change is a material edit (approvals withdrawn).
+ * scheduled; rescheduling a scheduled change is a material edit (approvals withdrawn). A
+ * schedule that overrides freezes is recorded on the change (`freeze_override_json`, audited as
+ * `change.freeze-overridden`): its approval gains the policy rule's freeze-override stage, so it
+ * stays in authorise until that stage is approved too (ADR 0033).
  */
 export async function scheduleChange(
   ctx: Ctx,
@@ -731,17 +742,29 @@ export async function scheduleChange(
     // The same window again changes nothing (no new version, nothing withdrawn).
     if (row.scheduled_start === start && row.scheduled_end === end) return row.id;
     const scope = await loadScope(trx, row);
+    const now = timestamp(ctx.clock);
+    const freezeOverride: FreezeOverride | null =
+      overridden.length === 0
+        ? null
+        : {
+            freezes: overridden,
+            by: { id: by.actor.id, name: by.actor.name },
+            at: now,
+            reason: body.reason ?? null,
+          };
     const planned: ChangeRequestTable = {
       ...row,
       scheduled_start: start,
       scheduled_end: end,
       plan_version: row.scheduled_start === null ? row.plan_version : row.plan_version + 1,
-      updated_at: timestamp(ctx.clock),
+      freeze_override_json: freezeOverride === null ? null : JSON.stringify(freezeOverride),
+      updated_at: now,
     };
     await repo.updateChange(trx, row.id, {
       scheduled_start: start,
       scheduled_end: end,
       plan_version: planned.plan_version,
+      freeze_override_json: planned.freeze_override_json,
       updated_at: planned.updated_at,
     });
     if (planned.plan_version !== row.plan_version)
@@ -757,10 +780,26 @@ export async function scheduleChange(
       {
         start,
         end,
-        ...(overridden.length > 0 && { freezeOverridden: overridden }),
+        ...(overridden.length > 0 && { freezeOverridden: overridden.map((f) => f.id) }),
         ...(body.reason !== undefined && { reason: body.reason }),
       },
     );
+    if (freezeOverride !== null)
+      await audit(
+        ctx,
+        trx,
+        by,
+        'change.freeze-overridden',
+        row.id,
+        { freezeOverride: freezeOverrideOf(row) },
+        {
+          freezes: freezeOverride.freezes,
+          start,
+          end,
+          reason: freezeOverride.reason,
+          approval: 'the freeze-override stage of the approval policy is required',
+        },
+      );
     if (row.scheduled_start !== null && row.state !== 'draft' && row.state !== 'submitted') {
       const back = await withdrawIfApproved(
         ctx,
@@ -777,6 +816,14 @@ export async function scheduleChange(
     if (planned.state === 'authorise') {
       const status = await approvalsOf(ctx, planned, scope, trx);
       if (status.complete) await move(ctx, trx, planned, 'schedule', by, body.reason);
+      else
+        await announceIfStageChanged(
+          ctx,
+          trx,
+          await approvalsOf(ctx, row, scope, trx),
+          status,
+          by.actor.id,
+        );
     }
     return row.id;
   });

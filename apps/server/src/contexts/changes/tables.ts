@@ -33,6 +33,12 @@ export interface ChangeRequestTable {
   plans_json: string;
   scheduled_start: string | null;
   scheduled_end: string | null;
+  /**
+   * JSON `FreezeOverride` (model.ts) when the schedule overrides freezes (an emergency change
+   * let into a freeze that allows it, migration 0017): the approval then has its freeze-override
+   * stage. Null when the schedule meets no freeze.
+   */
+  freeze_override_json: string | null;
   /** The autopilot rule that made it (null: made by a person), and why. */
   created_by_rule: string | null;
   created_reason: string | null;
