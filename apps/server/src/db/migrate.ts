@@ -20,6 +20,7 @@ import * as m0013 from './migrations/0013-change-requests.ts';
 import * as m0014 from './migrations/0014-approvals.ts';
 import * as m0015 from './migrations/0015-notifications.ts';
 import * as m0016 from './migrations/0016-autopilot.ts';
+import * as m0017 from './migrations/0017-change-evidence.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -41,6 +42,7 @@ const migrations: Record<string, PortableMigration> = {
   '0014-approvals': m0014,
   '0015-notifications': m0015,
   '0016-autopilot': m0016,
+  '0017-change-evidence': m0017,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {
