@@ -85,15 +85,17 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: ServerContext)
     async (request, reply) => {
       const { id, evidenceId, attachmentId } = request.params;
       const file = await attachmentFile(ctx, id, evidenceId, attachmentId);
-      return reply
-        .type(file.mediaType)
-        .header('content-disposition', contentDisposition(file.name))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, no-store')
-        .header('x-patchgate-sha256', file.sha256)
-        // The bytes as stored: Fastify sends a Buffer as it is (the schema describes it for OpenAPI).
-        .send(file.content as unknown as string);
+      return (
+        reply
+          .type(file.mediaType)
+          .header('content-disposition', contentDisposition(file.name))
+          .header('x-content-type-options', 'nosniff')
+          .header('content-security-policy', "default-src 'none'; sandbox")
+          .header('cache-control', 'private, no-store')
+          .header('x-patchgate-sha256', file.sha256)
+          // The bytes as stored: Fastify sends a Buffer as it is (the schema describes it for OpenAPI).
+          .send(file.content as unknown as string)
+      );
     },
   );
 
