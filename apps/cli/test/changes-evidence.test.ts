@@ -226,6 +226,34 @@ describe('patchgate changes evidence', () => {
     ]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/has no attached file/);
+    // A chunked upload (no Content-Length) past the limit: 413 as it streams, nothing stored.
+    const listed = JSON.parse(
+      (await patchgate(['changes', 'evidence', 'CHG-0001', '--json'])).stdout,
+    ) as {
+      evidence: { id: string; attachments: unknown[] }[];
+    };
+    const latest = listed.evidence.at(-1);
+    const chunks = [Buffer.alloc(3000, 2), Buffer.alloc(3000, 3)];
+    const streamed = await fetch(
+      `${server?.url ?? ''}/api/v1/changes/CHG-0001/evidence/${latest?.id ?? ''}/attachments?name=chunked.bin`,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${tester.token}`,
+          'content-type': 'application/octet-stream',
+        },
+        body: new ReadableStream({
+          pull(controller) {
+            const next = chunks.shift();
+            if (next === undefined) controller.close();
+            else controller.enqueue(next);
+          },
+        }),
+        duplex: 'half',
+      },
+    );
+    expect(streamed.status).toBe(413);
+    expect(latest?.attachments).toEqual([]);
     // The failed sign-off (its file refused) is recorded; the missing file recorded nothing.
     const list = JSON.parse(
       (await patchgate(['changes', 'evidence', 'CHG-0001', '--json'])).stdout,
@@ -233,5 +261,8 @@ describe('patchgate changes evidence', () => {
       evidence: { outcome: string }[];
     };
     expect(list.evidence.map((e) => e.outcome)).toEqual(['passed', 'passed', 'failed']);
+    expect(
+      list.evidence.flatMap((e) => (e as { attachments: unknown[] }).attachments),
+    ).toHaveLength(2);
   });
 });
