@@ -258,11 +258,9 @@ describe('patchgate changes evidence', () => {
     const list = JSON.parse(
       (await patchgate(['changes', 'evidence', 'CHG-0001', '--json'])).stdout,
     ) as {
-      evidence: { outcome: string }[];
+      evidence: { outcome: string; attachments: unknown[] }[];
     };
     expect(list.evidence.map((e) => e.outcome)).toEqual(['passed', 'passed', 'failed']);
-    expect(
-      list.evidence.flatMap((e) => (e as { attachments: unknown[] }).attachments),
-    ).toHaveLength(2);
+    expect(list.evidence.flatMap((e) => e.attachments)).toHaveLength(2);
   });
 });
