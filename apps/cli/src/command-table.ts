@@ -145,6 +145,8 @@ export const commandTable: readonly CommandEntry[] = [
       'next-slot',
       'agenda',
       'export',
+      'evidence',
+      'evidence-download',
     ],
     load: async () => {
       const m = await import('./commands/changes.ts');

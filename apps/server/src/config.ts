@@ -118,6 +118,8 @@ export const ServerConfig = z.strictObject({
   maxBodyBytes: z.number().int().min(1024),
   /** The largest inventory upload, package list or asset import: 64 MiB. */
   maxUploadBytes: z.number().int().min(1024),
+  /** The largest file attached to a change's test evidence: 10 MiB. */
+  maxEvidenceBytes: z.number().int().min(1024),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -142,6 +144,7 @@ const variables = {
   advisoryFiles: 'PATCHGATE_ADVISORY_ROOTS',
   maxBodyBytes: 'PATCHGATE_MAX_BODY_BYTES',
   maxUploadBytes: 'PATCHGATE_MAX_UPLOAD_BYTES',
+  maxEvidenceBytes: 'PATCHGATE_MAX_EVIDENCE_BYTES',
 } as const;
 
 const downloadVariables = {
@@ -280,6 +283,7 @@ export function configFromEnv(
     advisoryFiles: advisoryFilesFromEnv(env, cwd, dataDir),
     maxBodyBytes: integer(env[variables.maxBodyBytes], 1024 * 1024),
     maxUploadBytes: integer(env[variables.maxUploadBytes], 64 * 1024 * 1024),
+    maxEvidenceBytes: integer(env[variables.maxEvidenceBytes], 10 * 1024 * 1024),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);

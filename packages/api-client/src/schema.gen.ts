@@ -1525,6 +1525,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes/{id}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The change's test evidence, oldest first, with its attached files
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listChangeEvidence"];
+        put?: never;
+        /**
+         * Record test evidence: automated results, or your manual sign-off (not a plan edit: approvals stand)
+         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["addChangeEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/evidence/{evidenceId}/attachments/{attachmentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An attached file as uploaded (always a download; harmless types only, else octets)
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["downloadChangeEvidenceAttachment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/approver-groups": {
         parameters: {
             query?: never;
@@ -2307,6 +2351,28 @@ export interface paths {
          *     Needs the `assets:write` permission (an API token: in its scopes too).
          */
         post: operations["uploadInventory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/evidence/{evidenceId}/attachments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Attach a file (the raw request body) to test evidence you recorded
+         * @description The body is the file itself, any media type (kept as declared; downloads serve only harmless types as such). At most PATCHGATE_MAX_EVIDENCE_BYTES per file (413 otherwise, nothing stored) and 50 files per change.
+         *
+         *     Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["attachChangeEvidenceFile"];
         delete?: never;
         options?: never;
         head?: never;
@@ -8685,6 +8751,49 @@ export interface operations {
                                 reason: string | null;
                                 at: string;
                             }[];
+                            /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                            evidence: {
+                                id: string;
+                                /** @description 1, 2, 3… in the order recorded */
+                                seq: number;
+                                /** @enum {string} */
+                                kind: "automated" | "manual";
+                                /** @enum {string} */
+                                outcome: "passed" | "failed";
+                                /** @description automated: the suite */
+                                suite: string | null;
+                                passed: number | null;
+                                failed: number | null;
+                                skipped: number | null;
+                                link: string | null;
+                                /** @description automated: when it ran; manual: when it was signed off */
+                                at: string;
+                                notes: string;
+                                /** @description the plan version current when it was recorded */
+                                planVersion: number;
+                                /** @description who recorded it (a manual sign-off: who signed off) */
+                                recordedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                recordedAt: string;
+                                attachments: {
+                                    id: string;
+                                    /** @description the sanitised file name */
+                                    name: string;
+                                    /** @description as uploaded (downloads use it only when harmless) */
+                                    mediaType: string;
+                                    /** @description bytes */
+                                    size: number;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    addedBy: {
+                                        id: string | null;
+                                        name: string;
+                                    };
+                                    addedAt: string;
+                                }[];
+                            }[];
                             review: {
                                 wentWell: string;
                                 didNotGoWell: string;
@@ -9294,6 +9403,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -10070,6 +10222,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -11205,6 +11400,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -11911,6 +12149,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -12619,6 +12900,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -13325,6 +13649,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -14045,6 +14412,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -14751,6 +15161,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -15459,6 +15912,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -16165,6 +16661,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -16873,6 +17412,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -17579,6 +18161,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -18287,6 +18912,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -18994,6 +19662,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -19700,6 +20411,49 @@ export interface operations {
                             };
                             reason: string | null;
                             at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
                         }[];
                         review: {
                             wentWell: string;
@@ -20446,6 +21200,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -21158,6 +21955,49 @@ export interface operations {
                             reason: string | null;
                             at: string;
                         }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
                         review: {
                             wentWell: string;
                             didNotGoWell: string;
@@ -21864,6 +22704,49 @@ export interface operations {
                                 reason: string | null;
                                 at: string;
                             }[];
+                            /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                            evidence: {
+                                id: string;
+                                /** @description 1, 2, 3… in the order recorded */
+                                seq: number;
+                                /** @enum {string} */
+                                kind: "automated" | "manual";
+                                /** @enum {string} */
+                                outcome: "passed" | "failed";
+                                /** @description automated: the suite */
+                                suite: string | null;
+                                passed: number | null;
+                                failed: number | null;
+                                skipped: number | null;
+                                link: string | null;
+                                /** @description automated: when it ran; manual: when it was signed off */
+                                at: string;
+                                notes: string;
+                                /** @description the plan version current when it was recorded */
+                                planVersion: number;
+                                /** @description who recorded it (a manual sign-off: who signed off) */
+                                recordedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                recordedAt: string;
+                                attachments: {
+                                    id: string;
+                                    /** @description the sanitised file name */
+                                    name: string;
+                                    /** @description as uploaded (downloads use it only when harmless) */
+                                    mediaType: string;
+                                    /** @description bytes */
+                                    size: number;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    addedBy: {
+                                        id: string | null;
+                                        name: string;
+                                    };
+                                    addedAt: string;
+                                }[];
+                            }[];
                             review: {
                                 wentWell: string;
                                 didNotGoWell: string;
@@ -21942,6 +22825,246 @@ export interface operations {
                         /** @description SHA-256 of the canonical JSON of every other member */
                         digest: string;
                     };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listChangeEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description oldest first */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
+                        limits: {
+                            /** @description the largest file accepted */
+                            maxAttachmentBytes: number;
+                            maxAttachmentsPerChange: number;
+                            maxRecordsPerChange: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    addChangeEvidence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description test evidence: automated results, or a manual sign-off by the caller */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description the results of an automated suite or pipeline
+                     * @enum {string}
+                     */
+                    kind: "automated";
+                    /** @description the suite or pipeline name */
+                    suite: string;
+                    /** @description tests passed */
+                    passed: number;
+                    /** @description tests failed */
+                    failed: number;
+                    /**
+                     * @description tests skipped
+                     * @default 0
+                     */
+                    skipped?: number;
+                    /**
+                     * @description the run’s verdict; default failed when a test failed or none passed, else passed (passed with failures is refused)
+                     * @enum {string}
+                     */
+                    outcome?: "passed" | "failed";
+                    /**
+                     * Format: uri
+                     * @description a link to the run (http or https)
+                     */
+                    link?: string;
+                    /**
+                     * Format: date-time
+                     * @description when the suite ran (ISO 8601); default now
+                     */
+                    ranAt?: string;
+                    /**
+                     * @description remarks
+                     * @default
+                     */
+                    notes?: string;
+                } | {
+                    /**
+                     * @description a sign-off by the caller, who tested the change
+                     * @enum {string}
+                     */
+                    kind: "manual";
+                    /**
+                     * @description the tester’s verdict
+                     * @enum {string}
+                     */
+                    outcome: "passed" | "failed";
+                    /** @description what was tested and observed */
+                    notes: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description 1, 2, 3… in the order recorded */
+                        seq: number;
+                        /** @enum {string} */
+                        kind: "automated" | "manual";
+                        /** @enum {string} */
+                        outcome: "passed" | "failed";
+                        /** @description automated: the suite */
+                        suite: string | null;
+                        passed: number | null;
+                        failed: number | null;
+                        skipped: number | null;
+                        link: string | null;
+                        /** @description automated: when it ran; manual: when it was signed off */
+                        at: string;
+                        notes: string;
+                        /** @description the plan version current when it was recorded */
+                        planVersion: number;
+                        /** @description who recorded it (a manual sign-off: who signed off) */
+                        recordedBy: {
+                            id: string | null;
+                            name: string;
+                        };
+                        recordedAt: string;
+                        attachments: {
+                            id: string;
+                            /** @description the sanitised file name */
+                            name: string;
+                            /** @description as uploaded (downloads use it only when harmless) */
+                            mediaType: string;
+                            /** @description bytes */
+                            size: number;
+                            /** @description SHA-256 of the content, lower-case hex */
+                            sha256: string;
+                            addedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            addedAt: string;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    downloadChangeEvidenceAttachment: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+                /** @description the evidence record */
+                evidenceId: string;
+                /** @description the attached file */
+                attachmentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -26333,6 +27456,58 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    attachChangeEvidenceFile: {
+        parameters: {
+            query?: {
+                /** @description the file name (sanitised: no directories, no control characters); default "attachment" */
+                name?: string;
+            };
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+                /** @description the evidence record */
+                evidenceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description the sanitised file name */
+                        name: string;
+                        /** @description as uploaded (downloads use it only when harmless) */
+                        mediaType: string;
+                        /** @description bytes */
+                        size: number;
+                        /** @description SHA-256 of the content, lower-case hex */
+                        sha256: string;
+                        addedBy: {
+                            id: string | null;
+                            name: string;
+                        };
+                        addedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -4,8 +4,9 @@
  * cancel, review), see conflicts, the next feasible slot, the CAB agenda, and export the whole
  * history. A refusal (wrong state, self-approval, a freeze) exits 2 with the server's reason.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
 import type { paths } from '@patchgate/api-client';
 import { parsePlansDocument } from '@patchgate/changes';
 import { parse as parseYaml } from 'yaml';
@@ -21,6 +22,12 @@ type CreateBody = NonNullable<
   paths['/api/v1/changes']['post']['requestBody']
 >['content']['application/json'];
 type FindingSelection = NonNullable<CreateBody['findings']>;
+type EvidenceList =
+  paths['/api/v1/changes/{id}/evidence']['get']['responses']['200']['content']['application/json'];
+type EvidenceRecord = EvidenceList['evidence'][number];
+type EvidenceBody = NonNullable<
+  paths['/api/v1/changes/{id}/evidence']['post']['requestBody']
+>['content']['application/json'];
 
 export const changesHelp = `Usage:
   patchgate changes create --title <text> (--from-findings <filter> | --asset <a> --package <p>
@@ -45,6 +52,12 @@ export const changesHelp = `Usage:
   patchgate changes next-slot <id>
   patchgate changes agenda
   patchgate changes export <id>
+  patchgate changes evidence <id>
+  patchgate changes evidence <id> --sign-off pass|fail --notes <text> [--attach <file>]…
+  patchgate changes evidence <id> --automated --suite <name> --passed <n> --failed <n>
+                             [--skipped <n>] [--link <url>] [--ran-at <ISO 8601>]
+                             [--notes <text>] [--attach <file>]…
+  patchgate changes evidence-download <id> <attachment id> -o <file>
 Every subcommand takes --server <url> and --json. <id> is the change's id or number (CHG-0042).
 
 create makes a draft. --from-findings takes a filter as the findings list does, pairs joined
@@ -66,6 +79,12 @@ schedule is refused in a freeze unless the change is an emergency, the freeze al
 one CAB member who approved no other stage) before the change is scheduled. review writes the post-implementation review from a file with
 wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
 emergency change cannot close without it.
+
+evidence lists the change's test evidence, or records some: your manual sign-off (pass or fail,
+with notes) or an automated run's results; each --attach uploads a file to it (name, size and
+SHA-256 are kept; at most the server's PATCHGATE_MAX_EVIDENCE_BYTES per file). Evidence is not a
+plan edit: approvals stand. It needs changes:request or changes:implement. evidence-download
+writes an attached file to -o/--output (the SHA-256 is checked).
 
 Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
 `;
@@ -105,6 +124,10 @@ export async function changesCommand(args: string[], io: CliIo): Promise<ExitCod
       return agenda(rest, io);
     case 'export':
       return exportChange(rest, io);
+    case 'evidence':
+      return evidence(rest, io);
+    case 'evidence-download':
+      return evidenceDownload(rest, io);
     default:
       if ((simpleActions as readonly string[]).includes(sub))
         return act(sub as SimpleAction, rest, io);
@@ -568,5 +591,225 @@ async function exportChange(args: string[], io: CliIo): Promise<ExitCode> {
   );
   // The export is JSON either way: --json is accepted for symmetry.
   io.stdout.write(JSON.stringify(document, null, 2) + '\n');
+  return exitCodes.ok;
+}
+
+function count(option: string, value: string | undefined): number {
+  if (value === undefined)
+    throw new UsageError(`changes evidence --automated: --${option} is required`);
+  if (!/^\d{1,7}$/.test(value))
+    throw new UsageError(`--${option} must be a whole number (got "${value}")`);
+  return Number(value);
+}
+
+/** A file to attach: read whole (the server keeps at most its per-file limit). */
+function readAttachment(io: CliIo, path: string): Buffer {
+  try {
+    return readFileSync(resolve(io.cwd, path));
+  } catch (error) {
+    throw new UsageError(`cannot read the file to attach ${path} (${(error as Error).message})`, {
+      cause: error,
+    });
+  }
+}
+
+/** The options that send `bytes` as they are. */
+function rawBody(bytes: Buffer): Record<string, unknown> {
+  return { body: bytes, bodySerializer: (body: unknown) => body as Buffer };
+}
+
+/** A guess at the media type from the extension (the server serves only harmless ones as such). */
+function mediaTypeOf(path: string): string {
+  const extension = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  const types: Record<string, string> = {
+    txt: 'text/plain',
+    log: 'text/plain',
+    csv: 'text/csv',
+    json: 'application/json',
+    pdf: 'application/pdf',
+    png: 'image/png',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    gif: 'image/gif',
+    zip: 'application/zip',
+    gz: 'application/gzip',
+    xml: 'application/xml',
+    html: 'text/html',
+  };
+  return (extension === undefined ? undefined : types[extension]) ?? 'application/octet-stream';
+}
+
+function evidenceLine(record: EvidenceRecord): string {
+  const what =
+    record.kind === 'automated'
+      ? `${record.suite ?? ''}: ${record.passed ?? 0} passed, ${record.failed ?? 0} failed, ${record.skipped ?? 0} skipped`
+      : `sign-off by ${record.recordedBy.name}${record.notes === '' ? '' : `: ${record.notes}`}`;
+  return `#${record.seq} ${record.kind} ${record.outcome} ${record.at} ${what}`;
+}
+
+async function evidence(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes evidence', args, {
+    ...common,
+    'sign-off': { type: 'string' },
+    automated: { type: 'boolean' },
+    suite: { type: 'string' },
+    passed: { type: 'string' },
+    failed: { type: 'string' },
+    skipped: { type: 'string' },
+    link: { type: 'string' },
+    'ran-at': { type: 'string' },
+    notes: { type: 'string' },
+    attach: { type: 'string', multiple: true },
+  });
+  const id = oneId('evidence', positionals);
+  const recording = values['sign-off'] !== undefined || values.automated === true;
+  if (!recording) {
+    const stray = [
+      'suite',
+      'passed',
+      'failed',
+      'skipped',
+      'link',
+      'ran-at',
+      'notes',
+      'attach',
+    ].find((option) => values[option as keyof typeof values] !== undefined);
+    if (stray !== undefined)
+      throw new UsageError(`changes evidence: --${stray} needs --sign-off or --automated`);
+    return listEvidence(id, values, io);
+  }
+  if (values['sign-off'] !== undefined && values.automated === true)
+    throw new UsageError('changes evidence: give --sign-off or --automated, not both');
+  let body: EvidenceBody;
+  if (values.automated === true) {
+    body = {
+      kind: 'automated',
+      suite: values.suite ?? '',
+      passed: count('passed', values.passed),
+      failed: count('failed', values.failed),
+      ...(values.skipped !== undefined && { skipped: count('skipped', values.skipped) }),
+      ...(values.link !== undefined && { link: values.link }),
+      ...(values['ran-at'] !== undefined && { ranAt: isoOption('ran-at', values['ran-at']) }),
+      ...(values.notes !== undefined && { notes: values.notes }),
+    };
+    if (values.suite === undefined)
+      throw new UsageError('changes evidence --automated: --suite is required');
+  } else {
+    const verdict = oneOf('sign-off', values['sign-off'], ['pass', 'fail'] as const, 'pass');
+    if (values.notes === undefined || values.notes.trim() === '')
+      throw new UsageError('changes evidence --sign-off: --notes is required (what you tested)');
+    body = {
+      kind: 'manual',
+      outcome: verdict === 'pass' ? 'passed' : 'failed',
+      notes: values.notes,
+    };
+  }
+  // Every file is read before anything is recorded: a missing file records nothing.
+  const files = (values.attach ?? []).map((path) => ({ path, bytes: readAttachment(io, path) }));
+  const { client, server } = remoteClient(io, values);
+  const record = expectOk(
+    await reachable(server, () =>
+      client.POST('/api/v1/changes/{id}/evidence', { params: { path: { id } }, body }),
+    ),
+    `evidence on ${id}`,
+  );
+  const attachments: EvidenceRecord['attachments'] = [];
+  for (const file of files) {
+    attachments.push(
+      expectOk(
+        await reachable(server, () =>
+          client.POST('/api/v1/changes/{id}/evidence/{evidenceId}/attachments', {
+            params: {
+              path: { id, evidenceId: record.id },
+              query: { name: basename(file.path) },
+            },
+            headers: { 'content-type': mediaTypeOf(file.path) },
+            // The raw file is the body (the operation declares none: any media type).
+            ...rawBody(file.bytes),
+          }),
+        ),
+        `attaching ${file.path}`,
+      ),
+    );
+  }
+  const recorded = { ...record, attachments };
+  if (values.json === true) io.stdout.write(JSON.stringify(recorded, null, 2) + '\n');
+  else {
+    io.stdout.write(`${id}: ${evidenceLine(recorded)}\n`);
+    for (const a of attachments)
+      io.stdout.write(`  ${a.id} ${a.name} (${a.size} bytes, sha256 ${a.sha256})\n`);
+  }
+  return exitCodes.ok;
+}
+
+async function listEvidence(
+  id: string,
+  values: { server?: string | undefined; json?: boolean | undefined },
+  io: CliIo,
+): Promise<ExitCode> {
+  const { client, server } = remoteClient(io, values);
+  const list = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes/{id}/evidence', { params: { path: { id } } }),
+    ),
+    `evidence of ${id}`,
+  );
+  if (values.json === true) {
+    io.stdout.write(JSON.stringify(list, null, 2) + '\n');
+    return exitCodes.ok;
+  }
+  if (list.evidence.length === 0) io.stdout.write(`${id}: no test evidence\n`);
+  for (const record of list.evidence) {
+    io.stdout.write(evidenceLine(record) + '\n');
+    for (const a of record.attachments)
+      io.stdout.write(`  ${a.id} ${a.name} (${a.size} bytes, sha256 ${a.sha256})\n`);
+  }
+  return exitCodes.ok;
+}
+
+async function evidenceDownload(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes evidence-download', args, {
+    ...common,
+    output: { type: 'string', short: 'o' },
+  });
+  const [id, attachmentId] = positionals;
+  if (id === undefined || attachmentId === undefined || positionals.length > 2)
+    throw new UsageError('changes evidence-download takes a change id and an attachment id');
+  if (values.output === undefined)
+    throw new UsageError('changes evidence-download: -o/--output <file> is required');
+  const { client, server } = remoteClient(io, values);
+  const list = expectOk(
+    await reachable(server, () =>
+      client.GET('/api/v1/changes/{id}/evidence', { params: { path: { id } } }),
+    ),
+    `evidence of ${id}`,
+  );
+  const owner = list.evidence.find((r) => r.attachments.some((a) => a.id === attachmentId));
+  const attachment = owner?.attachments.find((a) => a.id === attachmentId);
+  if (owner === undefined || attachment === undefined)
+    throw new UsageError(
+      `${id} has no attached file ${attachmentId} (see "changes evidence ${id}")`,
+    );
+  const result = await reachable(server, () =>
+    client.GET('/api/v1/changes/{id}/evidence/{evidenceId}/attachments/{attachmentId}', {
+      params: { path: { id, evidenceId: owner.id, attachmentId } },
+      parseAs: 'arrayBuffer',
+    }),
+  );
+  const bytes = Buffer.from(
+    expectOk(result as { data?: ArrayBuffer; error?: unknown; response: Response }, 'download'),
+  );
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== attachment.sha256)
+    throw new UsageError(
+      `the download of ${attachment.name} does not match its recorded SHA-256 (${attachment.sha256}); nothing written`,
+    );
+  writeFileSync(resolve(io.cwd, values.output), bytes);
+  const written = { ...attachment, evidenceId: owner.id, output: values.output };
+  if (values.json === true) io.stdout.write(JSON.stringify(written, null, 2) + '\n');
+  else
+    io.stdout.write(
+      `${attachment.name}: ${bytes.length} bytes written to ${values.output} (sha256 ${sha256} verified)\n`,
+    );
   return exitCodes.ok;
 }

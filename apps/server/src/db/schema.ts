@@ -9,6 +9,7 @@ import type { CalendarTables } from '../contexts/calendar/tables.ts';
 import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { AutopilotTables } from '../contexts/changes/autopilot-tables.ts';
+import type { EvidenceTables } from '../contexts/changes/evidence-tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
@@ -26,4 +27,5 @@ export interface DatabaseSchema
     ApprovalTables,
     CalendarTables,
     AutopilotTables,
+    EvidenceTables,
     NotificationTables {}

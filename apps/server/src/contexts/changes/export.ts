@@ -1,8 +1,9 @@
 /**
  * A change's whole history as one JSON document, and reading such a document back
  * (docs/adr/0028-change-export.md): the request, every plan version with its content and hash,
- * the approval decisions with the plan version each approved, the transitions, the review and
- * the change's audit events. A digest over the canonical JSON makes any edit visible; the
+ * the approval decisions with the plan version each approved, the transitions, the test
+ * evidence with its attached files' hashes (in `change.evidence`), the review and the change's
+ * audit events. A digest over the canonical JSON makes any edit visible; the
  * verification also compares the document with the record this server holds.
  */
 import { createHash } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { ServerContext } from '../../context.ts';
 import { auditEventsOf, canonicalJson } from '../audit/index.ts';
 import { approvalHistory } from './decisions.ts';
 import * as repo from './repository.ts';
+import { attachmentContents, evidenceOf } from './evidence-repository.ts';
 import { ChangeDetail, PlanVersion, Review, Transition } from './schema.ts';
 import { changeDetail, changeOr404, contentHash } from './service.ts';
 
@@ -201,6 +203,8 @@ export async function verifyExport(ctx: Ctx, document: ChangeExport): Promise<Ex
         canonicalJson(s.after) === canonicalJson(e.after)
       );
     });
+    const evidence = await evidenceCheck(db, row.id, document);
+    check('evidence-on-record', evidence.ok, evidence.detail);
     check(
       'audit-on-record',
       auditSame,
@@ -210,4 +214,52 @@ export async function verifyExport(ctx: Ctx, document: ChangeExport): Promise<Ex
     );
   }
   return { ok: checks.every((c) => c.ok), changeId: document.change.id, checks };
+}
+
+/**
+ * The document's test evidence is on record: each record as stored, each attached file's hash
+ * the stored one, and the stored bytes still hash to it (records added since the export are
+ * fine).
+ */
+async function evidenceCheck(
+  db: repo.Executor,
+  changeId: string,
+  document: ChangeExport,
+): Promise<{ ok: boolean; detail: string }> {
+  const [records, files] = await Promise.all([
+    evidenceOf(db, changeId),
+    attachmentContents(db, changeId),
+  ]);
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const filesById = new Map(files.map((f) => [f.id, f]));
+  const problems: string[] = [];
+  let attachments = 0;
+  for (const record of document.change.evidence) {
+    const stored = byId.get(record.id);
+    if (
+      stored === undefined ||
+      stored.kind !== record.kind ||
+      stored.outcome !== record.outcome ||
+      stored.at !== record.at ||
+      stored.notes !== record.notes ||
+      stored.actor_name !== record.recordedBy.name
+    ) {
+      problems.push(`evidence ${record.seq} differs from the record`);
+      continue;
+    }
+    for (const attachment of record.attachments) {
+      attachments += 1;
+      const file = filesById.get(attachment.id);
+      if (file === undefined || file.evidence_id !== record.id || file.sha256 !== attachment.sha256)
+        problems.push(`attachment ${attachment.name} of evidence ${record.seq}: hash differs`);
+      else if (createHash('sha256').update(file.content).digest('hex') !== file.sha256)
+        problems.push(`attachment ${attachment.name}: the stored file no longer matches its hash`);
+    }
+  }
+  return problems.length === 0
+    ? {
+        ok: true,
+        detail: `${document.change.evidence.length} evidence records and ${attachments} attached files match the record`,
+      }
+    : { ok: false, detail: problems.join('; ') };
 }

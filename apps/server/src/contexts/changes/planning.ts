@@ -24,6 +24,7 @@ import type { AssetFacts, Criticality, Environment, Exposure } from '@patchgate/
 import { jsonArray } from './model.ts';
 import type { Executor } from './repository.ts';
 import { pastOutcomes } from './repository.ts';
+import { recordedTestEvidence } from './evidence-repository.ts';
 import type { ApiFinding } from '../findings/index.ts';
 import type { Scope } from './scope.ts';
 import type { ChangePatchTable } from './tables.ts';
@@ -87,7 +88,8 @@ export interface StoredRisk {
 /**
  * Assess the change's risk (@patchgate/changes `assessRisk`), with the past failure rate of
  * changes to the same packages or assets from this context's own history (`excluding` the
- * change itself).
+ * change itself), and its test evidence: the plans' and, for an existing change (`excluding`),
+ * the evidence recorded on it (evidence.ts).
  */
 export async function assessChangeRisk(
   db: Executor,
@@ -104,7 +106,10 @@ export async function assessChangeRisk(
   const assessment = assessRisk({
     assets: assetFacts(scope),
     restart: restartOf(scope),
-    testEvidence: plans.testEvidence,
+    testEvidence: [
+      ...plans.testEvidence,
+      ...(excluding === undefined ? [] : await recordedTestEvidence(db, excluding)),
+    ],
     history: { changes: past.finished, failed: past.failed },
     urgency: urgencyOf(scope),
   });

@@ -10,6 +10,7 @@ import { Problem } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
 import { cabAgenda } from './agenda.ts';
 import { ChangeExport, ExportVerification, exportChange, verifyExport } from './export.ts';
+import { registerEvidenceRoutes } from './evidence-routes.ts';
 import {
   ApiTemplate,
   TemplateBody,
@@ -378,4 +379,6 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
     },
     async (request) => exportChange(ctx, request.params.id),
   );
+
+  registerEvidenceRoutes(app, ctx);
 }

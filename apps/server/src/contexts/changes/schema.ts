@@ -5,6 +5,7 @@ import { priorities } from '@patchgate/policy';
 import { z } from 'zod';
 import { findingStatuses } from '../findings/index.ts';
 import { ApiApprovalStatus } from './approvals-schema.ts';
+import { EvidenceRecord } from './evidence-schema.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T, what: string) {
@@ -337,6 +338,9 @@ export const ChangeDetail = ApiChange.extend({
   approvals: ApiApprovalStatus.describe('the approval status of the current plan version'),
   conflicts: z.array(Conflict).describe('scheduling conflicts (empty when not scheduled)'),
   history: z.array(Transition).describe('state transitions, oldest first'),
+  evidence: z
+    .array(EvidenceRecord)
+    .describe('test evidence recorded on the change, oldest first, with attached files’ hashes'),
   review: Review.nullable(),
 });
 export type ChangeDetail = z.infer<typeof ChangeDetail>;

@@ -62,6 +62,7 @@ import {
 import { changeConflicts, conflictsOf, nextSlot, refuseFreeze, scheduleEnd } from './scheduling.ts';
 import { assessChangeRisk, checkPlans, defaultPlans } from './planning.ts';
 import { latestTemplate, templateCriteria } from './templates.ts';
+import { evidenceRecords } from './evidence.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -109,12 +110,13 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
   const row = await changeOr404(db, ref);
   const scope = await loadScope(db, row);
   const names = new Map(scope.assets.map((a) => [a.asset_id, a.asset_name]));
-  const [versions, transitions, review, approvals, conflicts] = await Promise.all([
+  const [versions, transitions, review, approvals, conflicts, evidence] = await Promise.all([
     repo.planVersionsOf(db, row.id),
     repo.transitionsOf(db, row.id),
     repo.reviewOf(db, row.id),
     approvalsOf(ctx, row, scope),
     conflictsOf(ctx, row, scope),
+    evidenceRecords(db, row.id),
   ]);
   return {
     ...toApiChange(row, {
@@ -138,6 +140,7 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
     approvals: ApiApprovalStatus.parse(approvals),
     conflicts,
     history: transitions.map(toTransition),
+    evidence,
     review: review === undefined ? null : toReview(review),
   };
 }
