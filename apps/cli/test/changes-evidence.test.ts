@@ -5,44 +5,24 @@
  * over the server's limit, a missing file) exiting non-zero with the reason.
  */
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCaller } from '../../server/test/auth.ts';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
-import { repoRoot } from './helpers.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-evidence-'));
-let server: RunningServer | undefined;
+let fixture: CliTestServer | undefined;
+let work = '';
 let tester: TestCaller;
 let viewer: TestCaller;
 
-async function patchgate(argv: string[], as: TestCaller = tester) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: work,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env: {
-      PATCHGATE_SERVER: server?.url ?? '',
-      PATCHGATE_TOKEN: as.token,
-      PATCHGATE_CONFIG_DIR: join(work, 'config'),
-    },
-  });
-  return { code, stdout, stderr };
-}
+const patchgate = (argv: string[], as: TestCaller = tester) =>
+  runCliWith(argv, fixture?.envFor(as.token) ?? {}, work);
 
 async function api(as: TestCaller, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${server?.url ?? ''}${path}`, {
+  const response = await fetch(`${fixture?.server.url ?? ''}${path}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${as.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -51,23 +31,9 @@ async function api(as: TestCaller, path: string, body: unknown): Promise<void> {
 }
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    {
-      PATCHGATE_DATA_DIR: join(work, 'data'),
-      PATCHGATE_PORT: '0',
-      PATCHGATE_LOG_LEVEL: 'silent',
-      PATCHGATE_MAX_EVIDENCE_BYTES: '4096',
-    },
-    repoRoot,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const database = server.context.database;
+  fixture = await startCliTestServer('evidence', { PATCHGATE_MAX_EVIDENCE_BYTES: '4096' });
+  work = fixture.work;
+  const database = fixture.server.context.database;
   tester = await testCaller(database, ['operator'], 'toni');
   viewer = await testCaller(database, ['viewer'], 'vera');
   const admin = await testCaller(database, ['admin'], 'ada');
@@ -84,10 +50,7 @@ beforeAll(async () => {
   writeFileSync(join(work, 'big.bin'), Buffer.alloc(5000, 1));
 }, 60_000);
 
-afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+afterAll(() => fixture?.close());
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
@@ -235,7 +198,7 @@ describe('patchgate changes evidence', () => {
     const latest = listed.evidence.at(-1);
     const chunks = [Buffer.alloc(3000, 2), Buffer.alloc(3000, 3)];
     const streamed = await fetch(
-      `${server?.url ?? ''}/api/v1/changes/CHG-0001/evidence/${latest?.id ?? ''}/attachments?name=chunked.bin`,
+      `${fixture?.server.url ?? ''}/api/v1/changes/CHG-0001/evidence/${latest?.id ?? ''}/attachments?name=chunked.bin`,
       {
         method: 'POST',
         headers: {

@@ -43,10 +43,19 @@ export interface CliTestServer {
   close(): Promise<void>;
 }
 
-export async function startCliTestServer(name: string): Promise<CliTestServer> {
+/** `settings`: more of the server's environment variables (PATCHGATE_MAX_EVIDENCE_BYTES…). */
+export async function startCliTestServer(
+  name: string,
+  settings: Record<string, string> = {},
+): Promise<CliTestServer> {
   const work = mkdtempSync(join(tmpdir(), `patchgate-cli-${name}-`));
   const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
+    {
+      PATCHGATE_DATA_DIR: join(work, 'data'),
+      PATCHGATE_PORT: '0',
+      PATCHGATE_LOG_LEVEL: 'silent',
+      ...settings,
+    },
     work,
     { passwordHashCost: 10 },
   );
