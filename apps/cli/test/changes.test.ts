@@ -211,6 +211,14 @@ describe('patchgate changes', () => {
     expect(exported.approvals.map((a) => a.approverName).sort()).toEqual(['carl', 'cora', 'olga']);
     expect(exported.digest).toMatch(/^[0-9a-f]{64}$/);
 
+    // review without --file shows the review; it never writes an empty one.
+    expect(await patchgate(['changes', 'review', 'CHG-0001'])).toEqual({
+      code: 0,
+      stdout: 'CHG-0001: no post-implementation review yet (state scheduled)\n',
+      stderr: '',
+    });
+    expect((await patchgate(['changes', 'review', 'CHG-0001', '--json'])).stdout).toBe('null\n');
+
     const cancel = await patchgate(['changes', 'cancel', 'CHG-0001']);
     expect(cancel.code).toBe(2);
     expect(cancel.stderr).toMatch(/a reason is required to cancel/);

@@ -62,8 +62,9 @@ makes a new plan version; after an approval it withdraws the approvals (back to 
 submit assesses the draft (risk, plans for its type, a standard template's criteria) and sends
 it for approval. approve and reject need changes:approve and are refused for your own change.
 schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
---override-freeze is given. review writes the post-implementation review from a file with
-wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
+--override-freeze is given. review --file writes the post-implementation review from a file
+with wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt
+(YYYY-MM-DD), done}] (an empty review is refused); without --file it prints the review. An
 emergency change cannot close without it.
 
 Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
@@ -479,20 +480,29 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
     file: { type: 'string' },
   });
   const id = oneId('review', positionals);
-  let body: Record<string, unknown> = {};
-  if (values.file !== undefined) {
-    const text = readFile(io, values.file, 'review');
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text) as unknown;
-    } catch (error) {
-      throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
-    body = parsed as Record<string, unknown>;
-  }
   const { client, server } = remoteClient(io, values);
+  // Without a file: show the review (writing an empty one would erase it).
+  if (values.file === undefined) {
+    const change = expectOk(
+      await reachable(server, () =>
+        client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
+      ),
+      `change ${id}`,
+    );
+    if (values.json === true) io.stdout.write(JSON.stringify(change.review, null, 2) + '\n');
+    else io.stdout.write(describeReview(change));
+    return exitCodes.ok;
+  }
+  const text = readFile(io, values.file, 'review');
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
+  const body = parsed as Record<string, unknown>;
   const change = expectOk(
     await reachable(server, () =>
       client.PUT('/api/v1/changes/{id}/review', {
@@ -504,6 +514,28 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
   );
   writeResult(io, values.json, change);
   return exitCodes.ok;
+}
+
+function describeReview(change: ChangeDetail): string {
+  const review = change.review;
+  if (review === null)
+    return `${change.number}: no post-implementation review yet (state ${change.state})\n`;
+  const lines = [
+    `${change.number} review by ${review.author.name}, ${review.updatedAt}`,
+    `  went well: ${review.wentWell || '-'}`,
+    `  did not go well: ${review.didNotGoWell || '-'}`,
+    `  incidents: ${review.incidents.length === 0 ? '-' : review.incidents.join(', ')}`,
+    `  lessons: ${review.lessons || '-'}`,
+    ...(review.followUps.length === 0
+      ? ['  follow-ups: -']
+      : [
+          '  follow-ups:',
+          ...review.followUps.map(
+            (f) => `    [${f.done ? 'x' : ' '}] ${f.action} (${f.owner}, due ${f.dueAt})`,
+          ),
+        ]),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
