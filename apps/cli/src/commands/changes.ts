@@ -184,6 +184,24 @@ function writeResult(io: CliIo, json: boolean | undefined, change: ChangeDetail)
   else io.stdout.write(summaryLine(change) + '\n');
 }
 
+/** Where the approvals of the current plan version stand, in one line. */
+export function approvalsLine(approvals: ChangeDetail['approvals']): string {
+  const stages = approvals.stages
+    .map(
+      (s) =>
+        `${s.stage}. ${s.name} ${s.approvals.length}/${s.required}${s.satisfied ? ' ✓' : ''}${s.unreachable === null ? '' : ` (${s.unreachable})`}`,
+    )
+    .join(', ');
+  const state = approvals.rejected
+    ? 'rejected'
+    : approvals.autoApproved
+      ? 'approved automatically (standard template)'
+      : approvals.complete
+        ? 'complete'
+        : `waiting for stage ${approvals.currentStage ?? '?'}`;
+  return `approvals ${state}${stages === '' ? '' : `: ${stages}`} (policy rule ${approvals.ruleId})`;
+}
+
 async function create(args: string[], io: CliIo): Promise<ExitCode> {
   const { values } = parseCommandArgs('changes create', args, {
     ...common,
@@ -319,6 +337,7 @@ function describe(change: ChangeDetail): string {
     `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
     `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
     `    ${change.risk.explanation}`,
+    `  ${approvalsLine(change.approvals)}`,
     `  assets (${change.assets.length}): ${change.assets.map((a) => a.name).join(', ')}`,
     `  patches:`,
     ...change.patches.map(
@@ -399,7 +418,8 @@ async function decide(
     ),
     `${decision} of ${id}`,
   );
-  writeResult(io, values.json, change);
+  if (values.json === true) writeResult(io, true, change);
+  else io.stdout.write(`${summaryLine(change)}\n  ${approvalsLine(change.approvals)}\n`);
   return exitCodes.ok;
 }
 
