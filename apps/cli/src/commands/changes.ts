@@ -67,7 +67,8 @@ with wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner,
 (YYYY-MM-DD), done}] (an empty review is refused); without --file it prints the review. An
 emergency change cannot close without it.
 
-Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
+Exit codes: 0 done; 1 conflicts lists any conflict; 2 usage, connection error or a refusal (the
+reason is printed); 4 no permission.
 `;
 
 const simpleActions = ['start', 'complete', 'fail', 'roll-back', 'cancel', 'close'] as const;
@@ -572,7 +573,8 @@ async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
   else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
   else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
   else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
-  return exitCodes.ok;
+  // Like findings list: a script can gate on it (exit 1 when any conflict is listed).
+  return result.conflicts.length === 0 ? exitCodes.ok : exitCodes.findings;
 }
 
 async function nextSlot(args: string[], io: CliIo): Promise<ExitCode> {
