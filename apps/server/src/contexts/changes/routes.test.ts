@@ -928,7 +928,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
         start: '2026-12-06T22:00:00Z',
       });
-      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      expect(ask.detail).toMatch(
+        /schedule again with overrideFreeze \(the CLI's --override-freeze\)/,
+      );
       const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
         start: '2026-12-06T22:00:00Z',
         overrideFreeze: true,
