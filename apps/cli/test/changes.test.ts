@@ -137,7 +137,7 @@ describe('patchgate changes', () => {
     ]);
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toBe(
-      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 assets, 1 patches, 0 findings\n`,
+      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 asset, 1 patch, 0 findings\n`,
     );
 
     const bad = await patchgate(['changes', 'plan', 'CHG-0001', 'bad-plan.yaml']);

@@ -170,6 +170,10 @@ export function findingFilter(text: string): FindingSelection {
   return selection;
 }
 
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function summaryLine(change: {
   number: string;
   title: string;
@@ -255,7 +259,7 @@ async function create(args: string[], io: CliIo): Promise<ExitCode> {
   if (values.json === true) io.stdout.write(JSON.stringify(created, null, 2) + '\n');
   else
     io.stdout.write(
-      `${summaryLine(created)}; ${created.counts.assets} assets, ${created.counts.patches} patches, ${created.counts.findings} findings\n`,
+      `${summaryLine(created)}; ${count(created.counts.assets, 'asset')}, ${count(created.counts.patches, 'patch', 'patches')}, ${count(created.counts.findings, 'finding')}\n`,
     );
   return exitCodes.ok;
 }
