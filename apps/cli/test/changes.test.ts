@@ -137,7 +137,7 @@ describe('patchgate changes', () => {
     ]);
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toBe(
-      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 assets, 1 patches, 0 findings\n`,
+      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 asset, 1 patch, 0 findings\n`,
     );
 
     const bad = await patchgate(['changes', 'plan', 'CHG-0001', 'bad-plan.yaml']);
@@ -154,7 +154,10 @@ describe('patchgate changes', () => {
     expect(noComment.code).toBe(2);
     expect(noComment.stderr).toMatch(/--comment is required/);
 
-    expect((await patchgate(['changes', 'approve', 'CHG-0001'], owner)).code).toBe(0);
+    // The decision says where the approvals stand: stage 1 done, the CAB's two to come.
+    expect((await patchgate(['changes', 'approve', 'CHG-0001'], owner)).stdout).toMatch(
+      /^CHG-0001 openssl on web-02: authorise .*\n {2}approvals waiting for stage 2: 1\. service owner 1\/1 ✓, 2\. CAB 0\/2 \(policy rule normal-production\)\n$/,
+    );
     const agenda = await patchgate(['changes', 'agenda', '--json'], cab1);
     expect(
       (JSON.parse(agenda.stdout) as { changes: { number: string }[] }).changes.map((c) => c.number),
@@ -193,6 +196,30 @@ describe('patchgate changes', () => {
     expect((await patchgate(['changes', 'conflicts', 'CHG-0001'])).stdout).toBe(
       'CHG-0001: no conflicts\n',
     );
+    // A second change on web-02 overlapping it: conflicts lists them and exits 1 (a gate).
+    expect(
+      (
+        await patchgate([
+          'changes',
+          'create',
+          '--title',
+          'overlap',
+          '--asset',
+          'web-02',
+          '--package',
+          'openssl',
+          '--to-version',
+          '3.0.17-1~deb12u2',
+        ])
+      ).stdout,
+    ).toMatch(/^CHG-0002 overlap: draft/);
+    await patchgate(['changes', 'schedule', 'CHG-0002', '--start', '2027-01-05T22:30:00Z']);
+    const overlapping = await patchgate(['changes', 'conflicts', 'CHG-0002']);
+    expect(overlapping.code).toBe(1);
+    expect(overlapping.stdout).toMatch(/^asset-in-overlapping-change: web-02 is also in change/m);
+    expect((await patchgate(['changes', 'conflicts', 'CHG-0002', '--json'])).code).toBe(1);
+    await patchgate(['changes', 'cancel', 'CHG-0002', '--reason', 'overlaps CHG-0001']);
+
     const early = await patchgate(['changes', 'start', 'CHG-0001']);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/the scheduled start has not been reached/);
@@ -200,6 +227,9 @@ describe('patchgate changes', () => {
     const list = await patchgate(['changes', 'list', '--state', 'scheduled']);
     expect(list.stdout).toMatch(/CHG-0001\s+scheduled\s+normal/);
     const show = await patchgate(['changes', 'show', 'CHG-0001']);
+    expect(show.stdout).toMatch(
+      /\n {2}approvals complete: 1\. service owner 1\/1 ✓, 2\. CAB 2\/2 ✓ \(policy rule normal-production\)\n/,
+    );
     expect(show.stdout).toMatch(/web-02 openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u2 \(pinned\)/);
 
     const exported = JSON.parse((await patchgate(['changes', 'export', 'CHG-0001'])).stdout) as {
@@ -210,6 +240,14 @@ describe('patchgate changes', () => {
     expect(exported.format).toBe('patchgate.change-export');
     expect(exported.approvals.map((a) => a.approverName).sort()).toEqual(['carl', 'cora', 'olga']);
     expect(exported.digest).toMatch(/^[0-9a-f]{64}$/);
+
+    // review without --file shows the review; it never writes an empty one.
+    expect(await patchgate(['changes', 'review', 'CHG-0001'])).toEqual({
+      code: 0,
+      stdout: 'CHG-0001: no post-implementation review yet (state scheduled)\n',
+      stderr: '',
+    });
+    expect((await patchgate(['changes', 'review', 'CHG-0001', '--json'])).stdout).toBe('null\n');
 
     const cancel = await patchgate(['changes', 'cancel', 'CHG-0001']);
     expect(cancel.code).toBe(2);

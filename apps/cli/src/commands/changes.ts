@@ -76,9 +76,10 @@ submit assesses the draft (risk, plans for its type, a standard template's crite
 it for approval. approve and reject need changes:approve and are refused for your own change.
 schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
 --override-freeze is given; the approval then needs the extra freeze-override stage (by default
-one CAB member who approved no other stage) before the change is scheduled. review writes the post-implementation review from a file with
-wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
-emergency change cannot close without it.
+one CAB member who approved no other stage) before the change is scheduled. review --file writes
+the post-implementation review from a file with wentWell, didNotGoWell, incidents [..], lessons,
+followUps [{action, owner, dueAt (YYYY-MM-DD), done}] (an empty review is refused); without
+--file it prints the review. An emergency change cannot close without it.
 
 evidence lists the change's test evidence, or records some: your manual sign-off (pass or fail,
 with notes) or an automated run's results; each --attach uploads a file to it (name, size and
@@ -86,7 +87,8 @@ SHA-256 are kept; at most the server's PATCHGATE_MAX_EVIDENCE_BYTES per file). E
 plan edit: approvals stand. It needs changes:request or changes:implement. evidence-download
 writes an attached file to -o/--output (the SHA-256 is checked).
 
-Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
+Exit codes: 0 done; 1 conflicts lists any conflict; 2 usage, connection error or a refusal (the
+reason is printed); 4 no permission.
 `;
 
 const simpleActions = ['start', 'complete', 'fail', 'roll-back', 'cancel', 'close'] as const;
@@ -192,6 +194,10 @@ export function findingFilter(text: string): FindingSelection {
   return selection;
 }
 
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function summaryLine(change: {
   number: string;
   title: string;
@@ -205,6 +211,24 @@ function summaryLine(change: {
 function writeResult(io: CliIo, json: boolean | undefined, change: ChangeDetail): void {
   if (json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
   else io.stdout.write(summaryLine(change) + '\n');
+}
+
+/** Where the approvals of the current plan version stand, in one line. */
+export function approvalsLine(approvals: ChangeDetail['approvals']): string {
+  const stages = approvals.stages
+    .map(
+      (s) =>
+        `${s.stage}. ${s.name} ${s.approvals.length}/${s.required}${s.satisfied ? ' ✓' : ''}${s.unreachable === null ? '' : ` (${s.unreachable})`}`,
+    )
+    .join(', ');
+  const state = approvals.rejected
+    ? 'rejected'
+    : approvals.autoApproved
+      ? 'approved automatically (standard template)'
+      : approvals.complete
+        ? 'complete'
+        : `waiting for stage ${approvals.currentStage ?? '?'}`;
+  return `approvals ${state}${stages === '' ? '' : `: ${stages}`} (policy rule ${approvals.ruleId})`;
 }
 
 async function create(args: string[], io: CliIo): Promise<ExitCode> {
@@ -259,7 +283,7 @@ async function create(args: string[], io: CliIo): Promise<ExitCode> {
   if (values.json === true) io.stdout.write(JSON.stringify(created, null, 2) + '\n');
   else
     io.stdout.write(
-      `${summaryLine(created)}; ${created.counts.assets} assets, ${created.counts.patches} patches, ${created.counts.findings} findings\n`,
+      `${summaryLine(created)}; ${count(created.counts.assets, 'asset')}, ${count(created.counts.patches, 'patch', 'patches')}, ${count(created.counts.findings, 'finding')}\n`,
     );
   return exitCodes.ok;
 }
@@ -342,6 +366,7 @@ function describe(change: ChangeDetail): string {
     `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
     `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
     `    ${change.risk.explanation}`,
+    `  ${approvalsLine(change.approvals)}`,
     `  assets (${change.assets.length}): ${change.assets.map((a) => a.name).join(', ')}`,
     `  patches:`,
     ...change.patches.map(
@@ -422,7 +447,8 @@ async function decide(
     ),
     `${decision} of ${id}`,
   );
-  writeResult(io, values.json, change);
+  if (values.json === true) writeResult(io, true, change);
+  else io.stdout.write(`${summaryLine(change)}\n  ${approvalsLine(change.approvals)}\n`);
   return exitCodes.ok;
 }
 
@@ -503,20 +529,29 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
     file: { type: 'string' },
   });
   const id = oneId('review', positionals);
-  let body: Record<string, unknown> = {};
-  if (values.file !== undefined) {
-    const text = readFile(io, values.file, 'review');
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text) as unknown;
-    } catch (error) {
-      throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
-    body = parsed as Record<string, unknown>;
-  }
   const { client, server } = remoteClient(io, values);
+  // Without a file: show the review (writing an empty one would erase it).
+  if (values.file === undefined) {
+    const change = expectOk(
+      await reachable(server, () =>
+        client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
+      ),
+      `change ${id}`,
+    );
+    if (values.json === true) io.stdout.write(JSON.stringify(change.review, null, 2) + '\n');
+    else io.stdout.write(describeReview(change));
+    return exitCodes.ok;
+  }
+  const text = readFile(io, values.file, 'review');
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
+  const body = parsed as Record<string, unknown>;
   const change = expectOk(
     await reachable(server, () =>
       client.PUT('/api/v1/changes/{id}/review', {
@@ -528,6 +563,28 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
   );
   writeResult(io, values.json, change);
   return exitCodes.ok;
+}
+
+function describeReview(change: ChangeDetail): string {
+  const review = change.review;
+  if (review === null)
+    return `${change.number}: no post-implementation review yet (state ${change.state})\n`;
+  const lines = [
+    `${change.number} review by ${review.author.name}, ${review.updatedAt}`,
+    `  went well: ${review.wentWell || '-'}`,
+    `  did not go well: ${review.didNotGoWell || '-'}`,
+    `  incidents: ${review.incidents.length === 0 ? '-' : review.incidents.join(', ')}`,
+    `  lessons: ${review.lessons || '-'}`,
+    ...(review.followUps.length === 0
+      ? ['  follow-ups: -']
+      : [
+          '  follow-ups:',
+          ...review.followUps.map(
+            (f) => `    [${f.done ? 'x' : ' '}] ${f.action} (${f.owner}, due ${f.dueAt})`,
+          ),
+        ]),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
@@ -544,7 +601,8 @@ async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
   else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
   else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
   else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
-  return exitCodes.ok;
+  // Like findings list: a script can gate on it (exit 1 when any conflict is listed).
+  return result.conflicts.length === 0 ? exitCodes.ok : exitCodes.findings;
 }
 
 async function nextSlot(args: string[], io: CliIo): Promise<ExitCode> {
@@ -594,7 +652,7 @@ async function exportChange(args: string[], io: CliIo): Promise<ExitCode> {
   return exitCodes.ok;
 }
 
-function count(option: string, value: string | undefined): number {
+function wholeNumberOption(option: string, value: string | undefined): number {
   if (value === undefined)
     throw new UsageError(`changes evidence --automated: --${option} is required`);
   if (!/^\d{1,7}$/.test(value))
@@ -685,9 +743,9 @@ async function evidence(args: string[], io: CliIo): Promise<ExitCode> {
     body = {
       kind: 'automated',
       suite: values.suite ?? '',
-      passed: count('passed', values.passed),
-      failed: count('failed', values.failed),
-      ...(values.skipped !== undefined && { skipped: count('skipped', values.skipped) }),
+      passed: wholeNumberOption('passed', values.passed),
+      failed: wholeNumberOption('failed', values.failed),
+      ...(values.skipped !== undefined && { skipped: wholeNumberOption('skipped', values.skipped) }),
       ...(values.link !== undefined && { link: values.link }),
       ...(values['ran-at'] !== undefined && { ranAt: isoOption('ran-at', values['ran-at']) }),
       ...(values.notes !== undefined && { notes: values.notes }),

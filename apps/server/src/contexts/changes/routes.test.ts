@@ -631,6 +631,17 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       expect(rolled.state).toBe('rolled_back');
       await refused(w, w.requester, 'POST', `${url}/close`, {});
+      // An empty review is refused: it would let the emergency change close unreviewed.
+      const empty = await call<{ detail: string }>(
+        w.app,
+        w.requester,
+        'PUT',
+        `${url}/review`,
+        422,
+        {},
+      );
+      expect(empty.detail).toMatch(/the review is empty/);
+      await refused(w, w.requester, 'POST', `${url}/close`, {});
       const reviewed = await call(w.app, w.requester, 'PUT', `${url}/review`, 200, {
         wentWell: 'rollback took 4 minutes',
         didNotGoWell: 'the health check was missing on one host',
@@ -645,6 +656,11 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
           { action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false },
         ],
         author: { name: 'rita-requester' },
+      });
+      // Nor may an empty review overwrite the written one.
+      await call(w.app, w.requester, 'PUT', `${url}/review`, 422, { lessons: '  ' });
+      expect((await call(w.app, w.viewer, 'GET', url, 200)).review).toMatchObject({
+        lessons: 'add health checks to every wave',
       });
       expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe(
         'closed',
@@ -666,6 +682,26 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         /emergency change cannot close without its post-implementation review/,
       );
       await call(w.app, w.viewer, 'PUT', `${url2}/review`, 403, {});
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'separation of duties through the plan: its roles.implementer does not approve',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w, {
+        plans: { ...normalPlans, roles: { implementer: 'olga-owner' } },
+      });
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      const problem = await refused(w, w.owner, 'POST', `${url}/approve`, {});
+      expect(problem.detail).toBe(
+        'Separation of duties: the plan names you as its implementer (roles.implementer), so someone else must decide it',
+      );
+      await refused(w, w.owner, 'POST', `${url}/reject`, { comment: 'no' });
+      const detail = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(detail.state).toBe('authorise');
+      expect(detail.approvals.stages[0]?.approvals).toEqual([]);
     },
   );
 
@@ -892,7 +928,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
         start: '2026-12-06T22:00:00Z',
       });
-      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      expect(ask.detail).toMatch(
+        /schedule again with overrideFreeze \(the CLI's --override-freeze\)/,
+      );
       const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
         start: '2026-12-06T22:00:00Z',
         overrideFreeze: true,
