@@ -154,7 +154,10 @@ describe('patchgate changes', () => {
     expect(noComment.code).toBe(2);
     expect(noComment.stderr).toMatch(/--comment is required/);
 
-    expect((await patchgate(['changes', 'approve', 'CHG-0001'], owner)).code).toBe(0);
+    // The decision says where the approvals stand: stage 1 done, the CAB's two to come.
+    expect((await patchgate(['changes', 'approve', 'CHG-0001'], owner)).stdout).toMatch(
+      /^CHG-0001 openssl on web-02: authorise .*\n {2}approvals waiting for stage 2: 1\. service owner 1\/1 ✓, 2\. CAB 0\/2 \(policy rule normal-production\)\n$/,
+    );
     const agenda = await patchgate(['changes', 'agenda', '--json'], cab1);
     expect(
       (JSON.parse(agenda.stdout) as { changes: { number: string }[] }).changes.map((c) => c.number),
@@ -200,6 +203,9 @@ describe('patchgate changes', () => {
     const list = await patchgate(['changes', 'list', '--state', 'scheduled']);
     expect(list.stdout).toMatch(/CHG-0001\s+scheduled\s+normal/);
     const show = await patchgate(['changes', 'show', 'CHG-0001']);
+    expect(show.stdout).toMatch(
+      /\n {2}approvals complete: 1\. service owner 1\/1 ✓, 2\. CAB 2\/2 ✓ \(policy rule normal-production\)\n/,
+    );
     expect(show.stdout).toMatch(/web-02 openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u2 \(pinned\)/);
 
     const exported = JSON.parse((await patchgate(['changes', 'export', 'CHG-0001'])).stdout) as {
@@ -210,6 +216,14 @@ describe('patchgate changes', () => {
     expect(exported.format).toBe('patchgate.change-export');
     expect(exported.approvals.map((a) => a.approverName).sort()).toEqual(['carl', 'cora', 'olga']);
     expect(exported.digest).toMatch(/^[0-9a-f]{64}$/);
+
+    // review without --file shows the review; it never writes an empty one.
+    expect(await patchgate(['changes', 'review', 'CHG-0001'])).toEqual({
+      code: 0,
+      stdout: 'CHG-0001: no post-implementation review yet (state scheduled)\n',
+      stderr: '',
+    });
+    expect((await patchgate(['changes', 'review', 'CHG-0001', '--json'])).stdout).toBe('null\n');
 
     const cancel = await patchgate(['changes', 'cancel', 'CHG-0001']);
     expect(cancel.code).toBe(2);

@@ -63,9 +63,10 @@ submit assesses the draft (risk, plans for its type, a standard template's crite
 it for approval. approve and reject need changes:approve and are refused for your own change.
 schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
 --override-freeze is given; the approval then needs the extra freeze-override stage (by default
-one CAB member who approved no other stage) before the change is scheduled. review writes the post-implementation review from a file with
-wentWell, didNotGoWell, incidents [..], lessons, followUps [{action, owner, dueAt, done}]; an
-emergency change cannot close without it.
+one CAB member who approved no other stage) before the change is scheduled. review --file writes
+the post-implementation review from a file with wentWell, didNotGoWell, incidents [..], lessons,
+followUps [{action, owner, dueAt (YYYY-MM-DD), done}] (an empty review is refused); without --file
+it prints the review. An emergency change cannot close without it.
 
 Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
 `;
@@ -182,6 +183,24 @@ function summaryLine(change: {
 function writeResult(io: CliIo, json: boolean | undefined, change: ChangeDetail): void {
   if (json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
   else io.stdout.write(summaryLine(change) + '\n');
+}
+
+/** Where the approvals of the current plan version stand, in one line. */
+export function approvalsLine(approvals: ChangeDetail['approvals']): string {
+  const stages = approvals.stages
+    .map(
+      (s) =>
+        `${s.stage}. ${s.name} ${s.approvals.length}/${s.required}${s.satisfied ? ' ✓' : ''}${s.unreachable === null ? '' : ` (${s.unreachable})`}`,
+    )
+    .join(', ');
+  const state = approvals.rejected
+    ? 'rejected'
+    : approvals.autoApproved
+      ? 'approved automatically (standard template)'
+      : approvals.complete
+        ? 'complete'
+        : `waiting for stage ${approvals.currentStage ?? '?'}`;
+  return `approvals ${state}${stages === '' ? '' : `: ${stages}`} (policy rule ${approvals.ruleId})`;
 }
 
 async function create(args: string[], io: CliIo): Promise<ExitCode> {
@@ -319,6 +338,7 @@ function describe(change: ChangeDetail): string {
     `  plan version ${change.planVersion}${change.planCheck.ok ? '' : ` (not valid: ${change.planCheck.errors.join('; ')})`}`,
     `  risk ${change.risk.level} (score ${change.risk.score}${change.risk.override === null ? '' : `, overridden: ${change.risk.override.reason}`})`,
     `    ${change.risk.explanation}`,
+    `  ${approvalsLine(change.approvals)}`,
     `  assets (${change.assets.length}): ${change.assets.map((a) => a.name).join(', ')}`,
     `  patches:`,
     ...change.patches.map(
@@ -399,7 +419,8 @@ async function decide(
     ),
     `${decision} of ${id}`,
   );
-  writeResult(io, values.json, change);
+  if (values.json === true) writeResult(io, true, change);
+  else io.stdout.write(`${summaryLine(change)}\n  ${approvalsLine(change.approvals)}\n`);
   return exitCodes.ok;
 }
 
@@ -480,20 +501,29 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
     file: { type: 'string' },
   });
   const id = oneId('review', positionals);
-  let body: Record<string, unknown> = {};
-  if (values.file !== undefined) {
-    const text = readFile(io, values.file, 'review');
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(text) as unknown;
-    } catch (error) {
-      throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
-    }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-      throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
-    body = parsed as Record<string, unknown>;
-  }
   const { client, server } = remoteClient(io, values);
+  // Without a file: show the review (writing an empty one would erase it).
+  if (values.file === undefined) {
+    const change = expectOk(
+      await reachable(server, () =>
+        client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
+      ),
+      `change ${id}`,
+    );
+    if (values.json === true) io.stdout.write(JSON.stringify(change.review, null, 2) + '\n');
+    else io.stdout.write(describeReview(change));
+    return exitCodes.ok;
+  }
+  const text = readFile(io, values.file, 'review');
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text) as unknown;
+  } catch (error) {
+    throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
+  const body = parsed as Record<string, unknown>;
   const change = expectOk(
     await reachable(server, () =>
       client.PUT('/api/v1/changes/{id}/review', {
@@ -505,6 +535,28 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
   );
   writeResult(io, values.json, change);
   return exitCodes.ok;
+}
+
+function describeReview(change: ChangeDetail): string {
+  const review = change.review;
+  if (review === null)
+    return `${change.number}: no post-implementation review yet (state ${change.state})\n`;
+  const lines = [
+    `${change.number} review by ${review.author.name}, ${review.updatedAt}`,
+    `  went well: ${review.wentWell || '-'}`,
+    `  did not go well: ${review.didNotGoWell || '-'}`,
+    `  incidents: ${review.incidents.length === 0 ? '-' : review.incidents.join(', ')}`,
+    `  lessons: ${review.lessons || '-'}`,
+    ...(review.followUps.length === 0
+      ? ['  follow-ups: -']
+      : [
+          '  follow-ups:',
+          ...review.followUps.map(
+            (f) => `    [${f.done ? 'x' : ' '}] ${f.action} (${f.owner}, due ${f.dueAt})`,
+          ),
+        ]),
+  ];
+  return lines.join('\n') + '\n';
 }
 
 async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {

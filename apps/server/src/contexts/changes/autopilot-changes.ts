@@ -3,7 +3,7 @@
  * asset's window is the one whose next occurrence comes first) and the changes context's
  * `createChange`, the same service the API uses, as the system acting for the rule.
  */
-import type { CandidateWindow, DeploymentPlan } from '@patchgate/changes';
+import type { CandidateWindow, DeploymentPlan, RollbackPlan } from '@patchgate/changes';
 import { defaultDeploymentPlan } from '@patchgate/changes';
 import { windowOccurrences } from '@patchgate/calendar';
 import type { AssetFacts } from '@patchgate/model';
@@ -78,6 +78,17 @@ export function withRings(plan: DeploymentPlan, offsets: readonly number[]): Dep
   return { ...plan, rings };
 }
 
+/**
+ * The rollback every autopilot change carries: back to the versions recorded before it, when a
+ * wave passes its failure threshold or a person decides. The default plan's canary and critical
+ * waves roll back on failure, and normal and emergency changes need a rollback plan: without
+ * it no change a rule made could be submitted as it stands.
+ */
+export const autopilotRollbackPlan: RollbackPlan = {
+  triggers: ['failure-threshold', 'manual'],
+  steps: [{ kind: 'downgrade' }],
+};
+
 /** A planned change as a change request: from its findings, else its update patches. */
 export async function createAutopilotChange(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
@@ -101,7 +112,7 @@ export async function createAutopilotChange(
             toVersion: p.version,
           })),
         }),
-    plans: { deploymentPlan: deployment },
+    plans: { deploymentPlan: deployment, rollbackPlan: autopilotRollbackPlan },
   });
   const change = await createChangeRequest(ctx, input, {
     actor,

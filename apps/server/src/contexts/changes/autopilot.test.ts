@@ -385,6 +385,23 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       expect(second.skipped).toHaveLength(4);
       expect(second.heldBack).toHaveLength(1);
 
+      // A change the rule made can be submitted as it stands: the default plan's canary rolls
+      // back on failure, so the rule gives it the rollback plan that needs.
+      const api = first.createdChanges.find((c) => c.title.includes(' api '));
+      const submitted = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/changes/${api?.changeId ?? ''}/submit`,
+        headers: s.manager.headers,
+        payload: {},
+      });
+      expect(submitted.statusCode, submitted.body).toBe(200);
+      expect(
+        submitted.json<{ plans: { rollbackPlan: unknown }; planCheck: { ok: boolean } }>(),
+      ).toMatchObject({
+        plans: { rollbackPlan: { triggers: ['failure-threshold', 'manual'] } },
+        planCheck: { ok: true },
+      });
+
       const runs = await s.app.inject({
         method: 'GET',
         url: `/api/v1/autopilot/runs?rule=${rule.id}`,

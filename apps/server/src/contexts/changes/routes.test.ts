@@ -631,6 +631,17 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       });
       expect(rolled.state).toBe('rolled_back');
       await refused(w, w.requester, 'POST', `${url}/close`, {});
+      // An empty review is refused: it would let the emergency change close unreviewed.
+      const empty = await call<{ detail: string }>(
+        w.app,
+        w.requester,
+        'PUT',
+        `${url}/review`,
+        422,
+        {},
+      );
+      expect(empty.detail).toMatch(/the review is empty/);
+      await refused(w, w.requester, 'POST', `${url}/close`, {});
       const reviewed = await call(w.app, w.requester, 'PUT', `${url}/review`, 200, {
         wentWell: 'rollback took 4 minutes',
         didNotGoWell: 'the health check was missing on one host',
@@ -645,6 +656,11 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
           { action: 'add health checks', owner: 'web-team', dueAt: '2026-12-15', done: false },
         ],
         author: { name: 'rita-requester' },
+      });
+      // Nor may an empty review overwrite the written one.
+      await call(w.app, w.requester, 'PUT', `${url}/review`, 422, { lessons: '  ' });
+      expect((await call(w.app, w.viewer, 'GET', url, 200)).review).toMatchObject({
+        lessons: 'add health checks to every wave',
       });
       expect((await call(w.app, w.requester, 'POST', `${url}/close`, 200, {})).state).toBe(
         'closed',

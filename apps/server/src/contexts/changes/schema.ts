@@ -148,17 +148,30 @@ const FollowUp = z.strictObject({
   done: z.boolean().default(false).describe('done already'),
 });
 
-export const ReviewBody = z.strictObject({
-  wentWell: z.string().max(10_000).default('').describe('what went well'),
-  didNotGoWell: z.string().max(10_000).default('').describe('what did not'),
-  incidents: z
-    .array(text(1000))
-    .max(100)
-    .default([])
-    .describe('incidents it caused or met (references)'),
-  lessons: z.string().max(10_000).default('').describe('lessons learned'),
-  followUps: z.array(FollowUp).max(100).default([]).describe('follow-up actions'),
-});
+export const ReviewBody = z
+  .strictObject({
+    wentWell: z.string().max(10_000).default('').describe('what went well'),
+    didNotGoWell: z.string().max(10_000).default('').describe('what did not'),
+    incidents: z
+      .array(text(1000))
+      .max(100)
+      .default([])
+      .describe('incidents it caused or met (references)'),
+    lessons: z.string().max(10_000).default('').describe('lessons learned'),
+    followUps: z.array(FollowUp).max(100).default([]).describe('follow-up actions'),
+  })
+  // An empty review would erase the one written before and let an emergency change close
+  // with nothing reviewed.
+  .refine(
+    (r) =>
+      [r.wentWell, r.didNotGoWell, r.lessons].some((t) => t.trim() !== '') ||
+      r.incidents.length > 0 ||
+      r.followUps.length > 0,
+    {
+      message:
+        'the review is empty: say at least what went well, what did not, the lessons, an incident or a follow-up',
+    },
+  );
 export type ReviewBody = z.infer<typeof ReviewBody>;
 
 export const ChangeListQuery = z.strictObject({

@@ -115,7 +115,9 @@ export function changeTemplateData(change: NotifiedChange, event: ChangeEventInp
       assets: change.assets.map((a) => a.name),
       ownerTeams: change.ownerTeams,
       requester: change.requester?.name ?? '',
-      implementer: change.implementer?.name ?? '',
+      // Who to tell about problems: without a named implementer, the requester answers for it
+      // (an empty value rendered "report problems to .").
+      implementer: change.implementer?.name ?? change.requester?.name ?? '',
       link: change.link ?? '',
     },
     event: {

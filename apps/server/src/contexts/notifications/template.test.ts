@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { changeTemplateData, defaultTemplates } from './defaults.ts';
 import { placeholdersOf, renderHtml, renderTemplate, templateProblems } from './template.ts';
 
 const data = {
@@ -35,5 +36,43 @@ describe('template engine', () => {
       '"{{" and "}}" may only enclose a value name such as {{change.title}}',
     ]);
     expect(templateProblems('{{ process.exit() }}', ['change.title'])).toHaveLength(1);
+  });
+});
+
+describe('the default change messages', () => {
+  const change = {
+    id: 'c-1',
+    number: 'CHG-0007',
+    title: 'curl on web-01',
+    type: 'normal',
+    state: 'scheduled',
+    risk: 'moderate',
+    windowStart: '2026-12-06T22:00:00.000Z',
+    windowEnd: '2026-12-06T23:00:00.000Z',
+    assets: [{ name: 'web-01', ownerTeam: 'team-web' }],
+    ownerTeams: ['team-web'],
+    requester: { id: 'u-1', name: 'dave' },
+    implementer: null,
+    pendingApproverIds: [],
+  };
+  const event = {
+    name: 'change.state-changed',
+    data: {
+      changeId: 'c-1',
+      from: 'authorise',
+      to: 'scheduled',
+      action: 'schedule',
+      actorId: 'u-1',
+    },
+  } as const;
+
+  it('names someone to report problems to, the requester when no implementer is named', () => {
+    const body = (implementer: { id: string; name: string } | null) =>
+      renderTemplate(
+        defaultTemplates.scheduled.body,
+        changeTemplateData({ ...change, implementer }, event),
+      );
+    expect(body(null)).toContain('report problems to dave.');
+    expect(body({ id: 'u-2', name: 'erin' })).toContain('report problems to erin.');
   });
 });
