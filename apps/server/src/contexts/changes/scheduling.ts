@@ -145,15 +145,20 @@ export async function changeConflicts(
   };
 }
 
-/** The earliest start, from now, with every asset in its window, no freeze, no other change. */
+/**
+ * The earliest start, from now (or from `after` when later: an autopilot rule's first ring),
+ * with every asset in its window, no freeze, no other change.
+ */
 export async function nextSlot(
   ctx: Ctx,
   row: ChangeRequestTable,
   scope: Scope,
+  after?: Date,
 ): Promise<{ start: string | null; end: string | null; reason: string | null }> {
   const plans = JSON.parse(row.plans_json) as ChangePlans;
   const minutes = estimatedMinutes(plans);
-  const now = timestamp(ctx.clock);
+  const current = timestamp(ctx.clock);
+  const now = after !== undefined && after.toISOString() > current ? after.toISOString() : current;
   const until = new Date(Date.parse(now) + (slotHorizonDays + 1) * 86_400_000).toISOString();
   const facts = assetFacts(scope);
   const [windows, freezes, otherChanges] = await Promise.all([

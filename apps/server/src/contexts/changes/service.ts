@@ -148,10 +148,10 @@ export async function conflictsOfChange(ctx: Ctx, ref: string) {
   return changeConflicts(ctx, row, await loadScope(ctx.database.db, row));
 }
 
-/** The change's next feasible slot from now. */
-export async function nextSlotOf(ctx: Ctx, ref: string) {
+/** The change's next feasible slot from now (or from `after`, when later). */
+export async function nextSlotOf(ctx: Ctx, ref: string, after?: Date) {
   const row = await changeOr404(ctx.database.db, ref);
-  return nextSlot(ctx, row, await loadScope(ctx.database.db, row));
+  return nextSlot(ctx, row, await loadScope(ctx.database.db, row), after);
 }
 
 export async function listChangesPage(
