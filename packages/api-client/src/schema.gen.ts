@@ -23870,6 +23870,12 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                                /**
+                                 * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                                 * @default schedule
+                                 * @enum {string}
+                                 */
+                                stage: "draft" | "submit" | "schedule";
                             };
                             /** @description true: the rule neither runs on its schedule nor on request */
                             paused: boolean;
@@ -23975,6 +23981,12 @@ export interface operations {
                      * @enum {string}
                      */
                     schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                    /**
+                     * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                     * @default schedule
+                     * @enum {string}
+                     */
+                    stage?: "draft" | "submit" | "schedule";
                 };
             };
         };
@@ -24059,6 +24071,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -24180,6 +24198,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -24291,6 +24315,12 @@ export interface operations {
                      * @enum {string}
                      */
                     schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                    /**
+                     * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                     * @default schedule
+                     * @enum {string}
+                     */
+                    stage?: "draft" | "submit" | "schedule";
                 };
             };
         };
@@ -24375,6 +24405,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -24534,6 +24570,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -24664,6 +24706,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -24768,6 +24816,17 @@ export interface operations {
                                 /** @description known exploited (findings) */
                                 kev?: boolean;
                             }[];
+                            /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                            state: string;
+                            /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                            schedule: {
+                                /** @description ISO 8601 UTC */
+                                start: string;
+                                /** @description ISO 8601 UTC */
+                                end: string;
+                            } | null;
+                            /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                            note: string | null;
                         }[];
                         /** @description items held back, with the reason */
                         heldBack: {
@@ -24918,6 +24977,17 @@ export interface operations {
                                     /** @description known exploited (findings) */
                                     kev?: boolean;
                                 }[];
+                                /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                                state: string;
+                                /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                                schedule: {
+                                    /** @description ISO 8601 UTC */
+                                    start: string;
+                                    /** @description ISO 8601 UTC */
+                                    end: string;
+                                } | null;
+                                /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                                note: string | null;
                             }[];
                             /** @description items held back, with the reason */
                             heldBack: {
@@ -25059,6 +25129,17 @@ export interface operations {
                                 /** @description known exploited (findings) */
                                 kev?: boolean;
                             }[];
+                            /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                            state: string;
+                            /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                            schedule: {
+                                /** @description ISO 8601 UTC */
+                                start: string;
+                                /** @description ISO 8601 UTC */
+                                end: string;
+                            } | null;
+                            /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                            note: string | null;
                         }[];
                         /** @description items held back, with the reason */
                         heldBack: {

@@ -145,7 +145,8 @@ function refusal(caught: unknown): string | undefined {
  * by the approval policy, a normal or emergency one waits in authorise for the CAB), then
  * schedule it at its assets' next feasible slot (the API's next-slot: inside their windows,
  * outside freezes, free of other changes) from `earliest` on. A freeze is never overridden; a
- * refused submit leaves the draft, no slot leaves it unscheduled, each with the reason. Other
+ * refused submit leaves the draft, no window or no slot leaves it unscheduled (the calendar
+ * would let assets without a window change at any time), each with the reason. Other
  * errors are thrown (the run fails).
  */
 export async function advanceAutopilotChange(
@@ -166,6 +167,13 @@ export async function advanceAutopilotChange(
     return { state: 'draft', schedule: null, note: `not submitted: ${reason}` };
   }
   if (stage === 'submit') return { state, schedule: null, note: null };
+  // The calendar lets assets without a window change at any time; a rule waits for one.
+  if (request.window === null)
+    return {
+      state,
+      schedule: null,
+      note: 'not scheduled: its assets have no maintenance window',
+    };
   const slot = await nextSlotOf(ctx, changeId, earliest);
   if (slot.start === null || slot.end === null)
     return { state, schedule: null, note: `not scheduled: ${slot.reason ?? 'no feasible slot'}` };

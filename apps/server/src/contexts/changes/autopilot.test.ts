@@ -671,7 +671,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
     async () => {
       const s = await setUp();
       await stagingWeb(s);
-      const { stage: _, ...rule } = securityRule;
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
       const created = (await createRule(s, rule)).json<AutopilotRule>();
       expect(created.definition.stage).toBe('schedule');
       const run = await runNow(s, created.id);
@@ -767,7 +767,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         },
       });
       expect(freeze.statusCode, freeze.body).toBe(201);
-      const { stage: _, ...rule } = securityRule;
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
       const frozen = (await createRule(s, rule)).json<AutopilotRule>();
       const run = await runNow(s, frozen.id);
       expect(run.createdChanges[0]).toMatchObject({
@@ -803,7 +803,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       const s = await setUp();
       // The template is for non-production assets: a production asset fails its criteria.
       await stagingWeb(s, 'production');
-      const { stage: _, ...rule } = securityRule;
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
       const created = (
         await createRule(s, { ...rule, scope: { environments: ['production'] } })
       ).json<AutopilotRule>();

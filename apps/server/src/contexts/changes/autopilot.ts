@@ -80,6 +80,8 @@ export interface AutopilotAdvanceRequest {
   readonly stage: AutopilotStage;
   /** No start before this: now plus the rule's first ring offset. */
   readonly earliest: Date;
+  /** The maintenance window the group shares; none: the change is not scheduled. */
+  readonly window: { readonly id: string; readonly name: string } | null;
   readonly ruleName: string;
   readonly actor: AuditActor;
   readonly rule: { readonly id: string; readonly reason: string };
@@ -624,6 +626,7 @@ async function createOne(
     changeId: made.id,
     stage: rule.stage,
     earliest: new Date(clock.now().getTime() + (rule.rings[0] ?? 0) * 86_400_000),
+    window: change.window === null ? null : { id: change.window.id, name: change.window.name },
     ruleName: rule.name,
     actor,
     rule: { id: rule.id, reason: change.reason },
