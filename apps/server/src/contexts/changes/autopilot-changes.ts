@@ -174,7 +174,8 @@ export async function advanceAutopilotChange(
       schedule: null,
       note: 'not scheduled: its assets have no maintenance window',
     };
-  const slot = await nextSlotOf(ctx, changeId, earliest);
+  // Never into a freeze, not even one an emergency change may override (a person decides that).
+  const slot = await nextSlotOf(ctx, changeId, { after: earliest, avoidEveryFreeze: true });
   if (slot.start === null || slot.end === null)
     return { state, schedule: null, note: `not scheduled: ${slot.reason ?? 'no feasible slot'}` };
   try {

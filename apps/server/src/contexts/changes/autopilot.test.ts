@@ -768,14 +768,20 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       });
       expect(freeze.statusCode, freeze.body).toBe(201);
       const rule = { ...securityRule, stage: undefined }; // the default: schedule
-      const frozen = (await createRule(s, rule)).json<AutopilotRule>();
+      // An emergency change could override this freeze, but never by the rule's hand.
+      const frozen = (
+        await createRule(s, { ...rule, type: 'emergency', template: undefined })
+      ).json<AutopilotRule>();
       const run = await runNow(s, frozen.id);
       expect(run.createdChanges[0]).toMatchObject({
-        state: 'scheduled',
+        state: 'authorise',
         schedule: { start: '2026-11-24T21:00:00.000Z' },
       });
       const change = await changeOf(s, run.createdChanges[0]?.changeId ?? '');
-      expect(change.state).toBe('scheduled');
+      expect(change).toMatchObject({
+        state: 'authorise',
+        schedule: { start: '2026-11-24T21:00:00.000Z' },
+      });
 
       // Rings 3,7: no start before three days from now (withRings keeps later rings relative).
       const cancelled = await s.app.inject({

@@ -148,10 +148,14 @@ export async function conflictsOfChange(ctx: Ctx, ref: string) {
   return changeConflicts(ctx, row, await loadScope(ctx.database.db, row));
 }
 
-/** The change's next feasible slot from now (or from `after`, when later). */
-export async function nextSlotOf(ctx: Ctx, ref: string, after?: Date) {
+/** The change's next feasible slot from now (options: from `after`, outside every freeze). */
+export async function nextSlotOf(
+  ctx: Ctx,
+  ref: string,
+  options: { readonly after?: Date; readonly avoidEveryFreeze?: boolean } = {},
+) {
   const row = await changeOr404(ctx.database.db, ref);
-  return nextSlot(ctx, row, await loadScope(ctx.database.db, row), after);
+  return nextSlot(ctx, row, await loadScope(ctx.database.db, row), options);
 }
 
 export async function listChangesPage(
