@@ -14,12 +14,15 @@ export const exitCodeHelp = `Exit codes: 0 success / no finding at the --fail-on
 4 the server refused: your user or token lacks the permission (HTTP 403).
 `;
 
+/** The longest command name sets the column: "notifications" ran into its summary. */
+const nameWidth = Math.max(...commandTable.map((c) => c.name.length));
+
 export const mainHelp = `patchgate ${toolVersion}: from a published advisory to every affected host fixed.
 
 Usage: patchgate <command> [options]
 
 Commands:
-${commandTable.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join('\n')}
+${commandTable.map((c) => `  ${c.name.padEnd(nameWidth)}  ${c.summary}`).join('\n')}
 
 Run "patchgate <command> --help" for a command's options.
 ${exitCodeHelp}`;

@@ -137,7 +137,7 @@ describe('patchgate changes', () => {
     ]);
     expect(created).toMatchObject({ code: 0, stderr: '' });
     expect(created.stdout).toBe(
-      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 assets, 1 patches, 0 findings\n`,
+      `CHG-0001 openssl on web-02: draft (normal, risk ${/risk (\w+)\)/.exec(created.stdout)?.[1] ?? '?'}); 1 asset, 1 patch, 0 findings\n`,
     );
 
     const bad = await patchgate(['changes', 'plan', 'CHG-0001', 'bad-plan.yaml']);
@@ -196,6 +196,30 @@ describe('patchgate changes', () => {
     expect((await patchgate(['changes', 'conflicts', 'CHG-0001'])).stdout).toBe(
       'CHG-0001: no conflicts\n',
     );
+    // A second change on web-02 overlapping it: conflicts lists them and exits 1 (a gate).
+    expect(
+      (
+        await patchgate([
+          'changes',
+          'create',
+          '--title',
+          'overlap',
+          '--asset',
+          'web-02',
+          '--package',
+          'openssl',
+          '--to-version',
+          '3.0.17-1~deb12u2',
+        ])
+      ).stdout,
+    ).toMatch(/^CHG-0002 overlap: draft/);
+    await patchgate(['changes', 'schedule', 'CHG-0002', '--start', '2027-01-05T22:30:00Z']);
+    const overlapping = await patchgate(['changes', 'conflicts', 'CHG-0002']);
+    expect(overlapping.code).toBe(1);
+    expect(overlapping.stdout).toMatch(/^asset-in-overlapping-change: web-02 is also in change/m);
+    expect((await patchgate(['changes', 'conflicts', 'CHG-0002', '--json'])).code).toBe(1);
+    await patchgate(['changes', 'cancel', 'CHG-0002', '--reason', 'overlaps CHG-0001']);
+
     const early = await patchgate(['changes', 'start', 'CHG-0001']);
     expect(early.code).toBe(2);
     expect(early.stderr).toMatch(/the scheduled start has not been reached/);

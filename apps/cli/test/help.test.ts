@@ -17,6 +17,16 @@ describe('help on every command', () => {
     expect(mainHelp).toMatch(/4 the server refused/);
   });
 
+  it('starts every summary in one column, apart from the longest name', () => {
+    const rows = commandTable.map(
+      (c) => mainHelp.split('\n').find((line) => line.startsWith(`  ${c.name} `)) ?? '',
+    );
+    const columns = rows.map((row, i) => row.indexOf(commandTable[i]?.summary ?? '\0'));
+    expect(new Set(columns).size).toBe(1);
+    const longest = Math.max(...commandTable.map((c) => c.name.length));
+    expect(columns[0]).toBeGreaterThanOrEqual(2 + longest + 2);
+  });
+
   it.each(invocations)('patchgate %s --help', async (_, words) => {
     for (const flag of ['--help', '-h']) {
       const result = await runCli([...words, flag]);

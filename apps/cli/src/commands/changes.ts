@@ -68,7 +68,8 @@ the post-implementation review from a file with wentWell, didNotGoWell, incident
 followUps [{action, owner, dueAt (YYYY-MM-DD), done}] (an empty review is refused); without --file
 it prints the review. An emergency change cannot close without it.
 
-Exit codes: 0 done; 2 usage, connection error or a refusal (the reason is printed); 4 no permission.
+Exit codes: 0 done; 1 conflicts lists any conflict; 2 usage, connection error or a refusal (the
+reason is printed); 4 no permission.
 `;
 
 const simpleActions = ['start', 'complete', 'fail', 'roll-back', 'cancel', 'close'] as const;
@@ -170,6 +171,10 @@ export function findingFilter(text: string): FindingSelection {
   return selection;
 }
 
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
 function summaryLine(change: {
   number: string;
   title: string;
@@ -255,7 +260,7 @@ async function create(args: string[], io: CliIo): Promise<ExitCode> {
   if (values.json === true) io.stdout.write(JSON.stringify(created, null, 2) + '\n');
   else
     io.stdout.write(
-      `${summaryLine(created)}; ${created.counts.assets} assets, ${created.counts.patches} patches, ${created.counts.findings} findings\n`,
+      `${summaryLine(created)}; ${count(created.counts.assets, 'asset')}, ${count(created.counts.patches, 'patch', 'patches')}, ${count(created.counts.findings, 'finding')}\n`,
     );
   return exitCodes.ok;
 }
@@ -573,7 +578,8 @@ async function conflicts(args: string[], io: CliIo): Promise<ExitCode> {
   else if (result.schedule === null) io.stdout.write(`${id} is not scheduled: no conflicts\n`);
   else if (result.conflicts.length === 0) io.stdout.write(`${id}: no conflicts\n`);
   else io.stdout.write(result.conflicts.map((c) => `${c.kind}: ${c.message}`).join('\n') + '\n');
-  return exitCodes.ok;
+  // Like findings list: a script can gate on it (exit 1 when any conflict is listed).
+  return result.conflicts.length === 0 ? exitCodes.ok : exitCodes.findings;
 }
 
 async function nextSlot(args: string[], io: CliIo): Promise<ExitCode> {

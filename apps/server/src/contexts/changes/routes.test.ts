@@ -685,6 +685,26 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'separation of duties through the plan: its roles.implementer does not approve',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w, {
+        plans: { ...normalPlans, roles: { implementer: 'olga-owner' } },
+      });
+      const url = `/api/v1/changes/${change.id}`;
+      await call(w.app, w.requester, 'POST', `${url}/submit`, 200, {});
+      const problem = await refused(w, w.owner, 'POST', `${url}/approve`, {});
+      expect(problem.detail).toBe(
+        'Separation of duties: the plan names you as its implementer (roles.implementer), so someone else must decide it',
+      );
+      await refused(w, w.owner, 'POST', `${url}/reject`, { comment: 'no' });
+      const detail = await call(w.app, w.viewer, 'GET', url, 200);
+      expect(detail.state).toBe('authorise');
+      expect(detail.approvals.stages[0]?.approvals).toEqual([]);
+    },
+  );
+
   it.skipIf(skip !== undefined)('overrides risk with a reason (audited)', async () => {
     const w = await setUp();
     const change = await draft(w);
@@ -908,7 +928,9 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       const ask = await refused(w, w.requester, 'POST', `${urgentUrl}/schedule`, {
         start: '2026-12-06T22:00:00Z',
       });
-      expect(ask.detail).toMatch(/schedule with overrideFreeze/);
+      expect(ask.detail).toMatch(
+        /schedule again with overrideFreeze \(the CLI's --override-freeze\)/,
+      );
       const overridden = await call(w.app, w.requester, 'POST', `${urgentUrl}/schedule`, 200, {
         start: '2026-12-06T22:00:00Z',
         overrideFreeze: true,

@@ -121,7 +121,7 @@ export async function refuseFreeze(
   if (!overridable) throw new ConflictError(`${number} cannot be scheduled into a freeze: ${why}`);
   if (!override)
     throw new ConflictError(
-      `${number} falls into a freeze an emergency change may override: ${why}; schedule with overrideFreeze to do so`,
+      `${number} falls into a freeze an emergency change may override: ${why}; schedule again with overrideFreeze (the CLI's --override-freeze) to do so`,
     );
   const named = await freezesBetween(ctx.database, new Date(start), new Date(end));
   return freezes.flatMap((c) =>

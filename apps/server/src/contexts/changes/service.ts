@@ -663,6 +663,24 @@ export async function actOnChange(
 }
 
 /**
+ * Separation of duties through the plan: whom the plan's roles name as requester or implementer
+ * (a username or user id) does not decide the change either, even when the change itself names
+ * no implementer (the plan's implementer releases the manual gates).
+ */
+async function refuseRoleInPlan(trx: Trx, row: ChangeRequestTable, by: ChangeActor) {
+  const roles = (JSON.parse(row.plans_json) as ChangePlans).roles;
+  for (const role of ['implementer', 'requester'] as const) {
+    const named = roles?.[role];
+    if (named === undefined) continue;
+    const user = await resolveUserRef(trx, named);
+    if (user !== undefined && user.id === by.actor.id)
+      throw new ConflictError(
+        `Separation of duties: the plan names you as its ${role} (roles.${role}), so someone else must decide it`,
+      );
+  }
+}
+
+/**
  * approve / reject: the approvals decide (separation of duties, stages, quorum). A rejection
  * rejects the change; the approval that completes the last stage schedules it when a schedule
  * is set (else it waits in authorise for one).
@@ -686,6 +704,7 @@ export async function decideChange(
         `${changeNumber(row.number)}: cannot ${decision === 'approved' ? 'approve' : 'reject'} a change in state ${row.state} (only in authorise)`,
       );
     }
+    await refuseRoleInPlan(trx, row, by);
     const scope = await loadScope(trx, row);
     const status = await decideApproval(ctx, trx, row, scope, by, decision, comment);
     if (decision === 'rejected' || status.rejected) {
