@@ -70,7 +70,7 @@ describe('patchgate autopilot', () => {
     ]);
     expect(added.stderr).toBe('');
     expect(added.stdout).toMatch(
-      /^autopilot rule staging-security \([0-9a-f-]{36}\) created: runs nightly, security updates → normal changes, cool-down 0d, rings \+0\/\+3\/\+7\n$/,
+      /^autopilot rule staging-security \([0-9a-f-]{36}\) created: runs nightly, security updates → normal changes up to schedule, cool-down 0d, rings \+0\/\+3\/\+7\n$/,
     );
     const listed = await patchgate(['autopilot', 'list']);
     expect(listed.stdout).toMatch(/staging-security\s+nightly\s+security updates.*\s+active/);
@@ -81,13 +81,15 @@ describe('patchgate autopilot', () => {
     await drainJobs();
     const runs = await patchgate(['autopilot', 'runs', 'staging-security']);
     expect(runs.stdout).toContain(`run ${runId} (manual) succeeded`);
-    expect(runs.stdout).toContain(
-      'Autopilot staging-security: web in next window (1 update)\n    Autopilot rule "staging-security"',
+    // Submitted (a normal change: the CAB decides) as the rule's stage says; web-01 has no
+    // maintenance window, so the rule leaves it unscheduled and says why.
+    expect(runs.stdout).toMatch(
+      / {2}created [0-9a-f-]{36} \(authorise\): Autopilot staging-security: web in next window \(1 update\)\n {4}Autopilot rule "staging-security".*\n {4}not scheduled: its assets have no maintenance window\n/,
     );
     const json = JSON.parse((await patchgate(['autopilot', 'runs', '--json'])).stdout) as {
-      runs: { createdChanges: unknown[] }[];
+      runs: { createdChanges: { state: string; schedule: unknown }[] }[];
     };
-    expect(json.runs[0]?.createdChanges).toHaveLength(1);
+    expect(json.runs[0]?.createdChanges).toMatchObject([{ state: 'authorise', schedule: null }]);
 
     // A second run finds everything covered by the open change.
     await patchgate(['autopilot', 'run-now', 'staging-security']);
@@ -130,6 +132,7 @@ describe('patchgate autopilot', () => {
     [['--updates', 'all', '--kev'], '--kev and --policy go with --findings'],
     [['--updates', 'all', '--assets', 'colour=blue'], '--assets: "colour=blue" is not a selector'],
     [['--updates', 'all', '--cool-down', 'a week'], '--cool-down takes whole days'],
+    [['--updates', 'all', '--stage', 'approve'], '--stage must be one of draft, submit, schedule'],
   ])('refuses %j', async (extra, message) => {
     const result = await patchgate([
       'autopilot',
@@ -172,6 +175,7 @@ describe('patchgate autopilot', () => {
         template: 'security-updates',
         schedule: 'weekly',
         rings: '+0,+3',
+        stage: 'submit',
       }),
     ).toEqual({
       name: 'r',
@@ -187,6 +191,7 @@ describe('patchgate autopilot', () => {
       template: 'security-updates',
       schedule: 'weekly',
       rings: [0, 3],
+      stage: 'submit',
     });
   });
 });

@@ -24993,6 +24993,12 @@ export interface operations {
                                  * @enum {string}
                                  */
                                 schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                                /**
+                                 * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                                 * @default schedule
+                                 * @enum {string}
+                                 */
+                                stage: "draft" | "submit" | "schedule";
                             };
                             /** @description true: the rule neither runs on its schedule nor on request */
                             paused: boolean;
@@ -25098,6 +25104,12 @@ export interface operations {
                      * @enum {string}
                      */
                     schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                    /**
+                     * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                     * @default schedule
+                     * @enum {string}
+                     */
+                    stage?: "draft" | "submit" | "schedule";
                 };
             };
         };
@@ -25182,6 +25194,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -25303,6 +25321,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -25414,6 +25438,12 @@ export interface operations {
                      * @enum {string}
                      */
                     schedule?: "hourly" | "nightly" | "weekly" | "monthly";
+                    /**
+                     * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                     * @default schedule
+                     * @enum {string}
+                     */
+                    stage?: "draft" | "submit" | "schedule";
                 };
             };
         };
@@ -25498,6 +25528,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -25657,6 +25693,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -25787,6 +25829,12 @@ export interface operations {
                              * @enum {string}
                              */
                             schedule: "hourly" | "nightly" | "weekly" | "monthly";
+                            /**
+                             * @description how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)
+                             * @default schedule
+                             * @enum {string}
+                             */
+                            stage: "draft" | "submit" | "schedule";
                         };
                         /** @description true: the rule neither runs on its schedule nor on request */
                         paused: boolean;
@@ -25891,6 +25939,17 @@ export interface operations {
                                 /** @description known exploited (findings) */
                                 kev?: boolean;
                             }[];
+                            /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                            state: string;
+                            /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                            schedule: {
+                                /** @description ISO 8601 UTC */
+                                start: string;
+                                /** @description ISO 8601 UTC */
+                                end: string;
+                            } | null;
+                            /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                            note: string | null;
                         }[];
                         /** @description items held back, with the reason */
                         heldBack: {
@@ -26041,6 +26100,17 @@ export interface operations {
                                     /** @description known exploited (findings) */
                                     kev?: boolean;
                                 }[];
+                                /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                                state: string;
+                                /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                                schedule: {
+                                    /** @description ISO 8601 UTC */
+                                    start: string;
+                                    /** @description ISO 8601 UTC */
+                                    end: string;
+                                } | null;
+                                /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                                note: string | null;
                             }[];
                             /** @description items held back, with the reason */
                             heldBack: {
@@ -26182,6 +26252,17 @@ export interface operations {
                                 /** @description known exploited (findings) */
                                 kev?: boolean;
                             }[];
+                            /** @description its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled */
+                            state: string;
+                            /** @description the slot the run scheduled it in (its next feasible slot), or null */
+                            schedule: {
+                                /** @description ISO 8601 UTC */
+                                start: string;
+                                /** @description ISO 8601 UTC */
+                                end: string;
+                            } | null;
+                            /** @description why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals */
+                            note: string | null;
                         }[];
                         /** @description items held back, with the reason */
                         heldBack: {

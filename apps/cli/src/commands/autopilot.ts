@@ -16,7 +16,7 @@ export const autopilotHelp = `Usage:
                           --assets <selector> [--cool-down <days>]
                           [--type standard --template <name> | --type normal|emergency]
                           [--schedule hourly|nightly|weekly|monthly] [--rings <0,3,7>]
-                          [--server <url>] [--json]
+                          [--stage draft|submit|schedule] [--server <url>] [--json]
   patchgate autopilot list [--server <url>] [--json]
   patchgate autopilot pause <rule id or name> [--reason <text>] [--server <url>] [--json]
   patchgate autopilot resume <rule id or name> [--reason <text>] [--server <url>] [--json]
@@ -31,8 +31,15 @@ security archive), on the assets the selector names (e.g. environment=staging|te
 --cool-down holds back a fixed version released fewer than that many days ago (KEV findings
 bypass it); a version whose release date is unknown counts from when Patchgate first saw it
 offered. A rule whose change fails or is rolled back pauses itself until resumed.
-run-now queues a run and prints its id; autopilot runs shows what each run created, held back
-(with the reason) and skipped. add, pause, resume and run-now need changes:manage.
+--stage says how far a run carries each change, as the system acting for the rule: draft
+stops there (a person submits it); submit submits it (a standard change whose template
+criteria hold is auto-approved, a normal or emergency one goes to the CAB); schedule (the
+default) also schedules it at its assets' next feasible slot in their window, no earlier
+than the first ring's offset (--rings 2,5: two days on), never into a freeze. A refused
+submit leaves the draft and no free slot leaves it unscheduled, each with the reason.
+run-now queues a run and prints its id; autopilot runs shows what each run created (its
+state, slot, and why it stopped short), held back (with the reason) and skipped. add, pause,
+resume and run-now need changes:manage.
 `;
 
 export async function autopilotCommand(args: string[], io: CliIo): Promise<ExitCode> {
@@ -53,6 +60,7 @@ const priorities = ['P1', 'P2', 'P3', 'P4', 'P5'] as const;
 type Priority = (typeof priorities)[number];
 const types = ['standard', 'normal', 'emergency'] as const;
 const schedules = ['hourly', 'nightly', 'weekly', 'monthly'] as const;
+const stages = ['draft', 'submit', 'schedule'] as const;
 
 /** The API client's types want mutable arrays; the parsed selector's are readonly. */
 function mutable(selector: AssetSelector): {
@@ -80,6 +88,7 @@ export function ruleBodyOf(values: {
   template?: string | undefined;
   schedule?: string | undefined;
   rings?: string | undefined;
+  stage?: string | undefined;
 }) {
   if (values.name === undefined) throw new UsageError('autopilot add: --name is required');
   if ((values.findings === undefined) === (values.updates === undefined))
@@ -126,6 +135,8 @@ export function ruleBodyOf(values: {
     throw new UsageError(
       `--schedule must be one of ${schedules.join(', ')} (got "${values.schedule}")`,
     );
+  if (values.stage !== undefined && !(stages as readonly string[]).includes(values.stage))
+    throw new UsageError(`--stage must be one of ${stages.join(', ')} (got "${values.stage}")`);
   const rings =
     values.rings === undefined
       ? undefined
@@ -143,6 +154,7 @@ export function ruleBodyOf(values: {
       schedule: values.schedule as (typeof schedules)[number],
     }),
     ...(rings !== undefined && { rings }),
+    ...(values.stage !== undefined && { stage: values.stage as (typeof stages)[number] }),
   };
 }
 
@@ -160,6 +172,7 @@ async function add(args: string[], io: CliIo): Promise<ExitCode> {
     template: { type: 'string' },
     schedule: { type: 'string' },
     rings: { type: 'string' },
+    stage: { type: 'string' },
     json: { type: 'boolean' },
   });
   if (positionals.length > 0)
@@ -186,6 +199,7 @@ interface Definition {
   readonly type: string;
   readonly template?: string;
   readonly rings: number[];
+  readonly stage: string;
 }
 
 function describe(d: Definition): string {
@@ -194,7 +208,7 @@ function describe(d: Definition): string {
       ? `${d.selection.kevOnly ? 'KEV ' : ''}findings ${d.selection.priorities.join(',')}`
       : `${d.selection.origin} updates`;
   const type = d.type === 'standard' ? `standard (${d.template ?? '?'})` : d.type;
-  return `${what} → ${type} changes, cool-down ${d.coolDownDays}d, rings +${d.rings.join('/+')}`;
+  return `${what} → ${type} changes up to ${d.stage}, cool-down ${d.coolDownDays}d, rings +${d.rings.join('/+')}`;
 }
 
 async function list(args: string[], io: CliIo): Promise<ExitCode> {
@@ -320,7 +334,12 @@ async function runs(args: string[], io: CliIo): Promise<ExitCode> {
         `${run.error === null ? '' : `: ${run.error}`}\n`,
     );
     for (const change of run.createdChanges)
-      io.stdout.write(`  created ${change.changeId}: ${change.title}\n    ${change.reason}\n`);
+      io.stdout.write(
+        `  created ${change.changeId} (${change.state}` +
+          `${change.schedule === null ? '' : ` ${change.schedule.start}–${change.schedule.end}`}): ` +
+          `${change.title}\n    ${change.reason}\n` +
+          `${change.note === null ? '' : `    ${change.note}\n`}`,
+      );
     for (const held of run.heldBack)
       io.stdout.write(
         `  held back ${held.item.assetName} ${held.item.packageName}: ${held.reason}\n`,

@@ -16,6 +16,7 @@ export type {
   AutopilotRule,
   AutopilotRuleInput,
   AutopilotSchedule,
+  AutopilotStage,
   UpdateOrigin,
 } from './rule.ts';
 export {
@@ -25,6 +26,7 @@ export {
   autopilotChangeTypes,
   autopilotPriorities,
   autopilotSchedules,
+  autopilotStages,
   FindingSelection,
   isRuleDue,
   UpdateSelection,

@@ -354,7 +354,20 @@ describe('AutopilotRuleDefinition', () => {
       type: 'emergency',
       rings: [0],
       schedule: 'nightly',
+      stage: 'schedule',
     });
+  });
+
+  it('refuses an unknown stage', () => {
+    const parsed = AutopilotRuleDefinition.safeParse({
+      name: 'r',
+      selection: { kind: 'updates', origin: 'all' },
+      scope: {},
+      type: 'normal',
+      stage: 'approve',
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.path).toEqual(['stage']);
   });
 });
 

@@ -24,6 +24,15 @@ export type AutopilotSchedule = (typeof autopilotSchedules)[number];
 export const updateOrigins = ['security', 'all'] as const;
 export type UpdateOrigin = (typeof updateOrigins)[number];
 
+/**
+ * How far a run carries each change it creates: `draft` stops at the draft (a person submits
+ * it); `submit` submits it (a standard change whose template criteria hold is auto-approved, a
+ * normal or emergency one goes to the CAB); `schedule` (the default) also schedules it at the
+ * next feasible slot of its assets' windows, after the first ring's offset, outside freezes.
+ */
+export const autopilotStages = ['draft', 'submit', 'schedule'] as const;
+export type AutopilotStage = (typeof autopilotStages)[number];
+
 const name = z.string().trim().min(1).max(100);
 const names = (what: string) =>
   z
@@ -106,6 +115,12 @@ export const AutopilotRuleDefinition = z
       .default([0])
       .describe('deployment rings as day offsets from the first window, ascending, e.g. 0,3,7'),
     schedule: z.enum(autopilotSchedules).default('nightly').describe('how often it runs'),
+    stage: z
+      .enum(autopilotStages)
+      .default('schedule')
+      .describe(
+        'how far a run carries each change: draft (stop there), submit (submit it: standard auto-approved, others to the CAB), schedule (also schedule it at its next feasible slot; default)',
+      ),
   })
   .superRefine((rule, issues) => {
     if (rule.type === 'standard' && rule.template === undefined)

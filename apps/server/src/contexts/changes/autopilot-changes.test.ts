@@ -35,6 +35,15 @@ describe('withRings', () => {
       ],
     ],
     [['canary'], [0, 3, 7], []],
+    // Relative to the first ring, whose offset moves the change's start instead.
+    [
+      ['canary', 'non-critical'],
+      [2, 5],
+      [
+        ['ring-1', 0, ['canary']],
+        ['ring-2', 3, ['non-critical']],
+      ],
+    ],
     [['test', 'canary'], [0], []],
   ] as const)('%j in rings %j', (waves, offsets, expected) => {
     expect(

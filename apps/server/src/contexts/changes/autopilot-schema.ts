@@ -61,6 +61,24 @@ export const AutopilotRunChange = z
     title: z.string().describe('its title'),
     reason: z.string().describe('which rule made it and why'),
     items: z.array(Item).describe('what it carries'),
+    state: z
+      .string()
+      .describe(
+        'its state when the run finished: draft, authorise (submitted, awaiting approval) or scheduled',
+      ),
+    schedule: z
+      .object({
+        start: z.string().describe('ISO 8601 UTC'),
+        end: z.string().describe('ISO 8601 UTC'),
+      })
+      .nullable()
+      .describe('the slot the run scheduled it in (its next feasible slot), or null'),
+    note: z
+      .string()
+      .nullable()
+      .describe(
+        "why it stopped short of the rule's stage (submit refused, no feasible slot) or waits for approvals",
+      ),
   })
   .describe('a change a run created');
 

@@ -2,7 +2,9 @@
  * Autopilot rules through the real API and the real job runner on both databases: rules CRUD
  * and pause/resume (audited), run-now queueing a run that records its result, grouping into
  * one change per window and asset group, a version held back by its cool-down with the reason,
- * KEV bypassing it, idempotent runs, and a failed change pausing its rule.
+ * KEV bypassing it, idempotent runs, a failed change pausing its rule, and each change carried
+ * to the rule's stage: submitted (auto-approved or awaiting the CAB) and scheduled at its next
+ * feasible slot, freezes and ring offsets honoured, a refused submit noted in the run.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -146,6 +148,8 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
     type: 'standard',
     template: 'security-updates-non-production',
     rings: [0, 3, 7],
+    // These tests look at what the rule creates; how far it carries them is tested below.
+    stage: 'draft',
   };
 
   async function runNow(s: Setup, rule: string): Promise<AutopilotRun> {
@@ -444,6 +448,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
           scope: {},
           coolDownDays: 7,
           type: 'emergency',
+          stage: 'draft',
         })
       ).json<AutopilotRule>();
 
@@ -629,6 +634,193 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       expect(await due()).toEqual(['nightly schedule succeeded']);
       testClock.set('2026-11-23T00:30:00.000Z');
       expect(await due()).toEqual(['nightly schedule succeeded', 'nightly schedule succeeded']);
+    },
+  );
+
+  /** The change as the API shows it, with what these tests look at. */
+  async function changeOf(s: Setup, id: string) {
+    const shown = await s.app.inject({
+      method: 'GET',
+      url: `/api/v1/changes/${id}`,
+      headers: s.viewer.headers,
+    });
+    expect(shown.statusCode, shown.body).toBe(200);
+    return shown.json<{
+      state: string;
+      requester: { id: string | null; name: string };
+      schedule: { start: string; end: string } | null;
+      approvals: { complete: boolean; autoApproved: boolean; currentStage: number | null };
+      history: { action: string; to: string; actor: { name: string } }[];
+    }>();
+  }
+
+  /** One staging asset with libssl3 offered for 10 days and the nightly window (22:00 Berlin). */
+  async function stagingWeb(s: Setup, environment = 'staging') {
+    const web1 = await asset(s, 'web-01', ['web'], environment);
+    await window(s, 'nights', 'FREQ=DAILY', '2026-01-01T22:00', {});
+    await report(s, web1, [{ name: 'libssl3', version: '3.0.15-1' }], daysAgo(10));
+    return web1;
+  }
+
+  // 2026-11-22 02:00 UTC is 03:00 in Berlin, after that night's window: the next one opens at
+  // 22:00 Berlin, 21:00 UTC.
+  const tonight = '2026-11-22T21:00:00.000Z';
+
+  it.skipIf(skip !== undefined)(
+    "a standard rule's change is submitted, auto-approved and scheduled in its window by the rule",
+    async () => {
+      const s = await setUp();
+      await stagingWeb(s);
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
+      const created = (await createRule(s, rule)).json<AutopilotRule>();
+      expect(created.definition.stage).toBe('schedule');
+      const run = await runNow(s, created.id);
+      expect(run.state, run.error ?? '').toBe('succeeded');
+      const made = run.createdChanges[0];
+      expect(made).toMatchObject({ state: 'scheduled', note: null });
+      expect(made?.schedule?.start).toBe(tonight);
+      const change = await changeOf(s, made?.changeId ?? '');
+      const ruleActor = `autopilot rule staging-security (${created.id})`;
+      expect(change).toMatchObject({
+        state: 'scheduled',
+        requester: { id: null, name: ruleActor },
+        schedule: made?.schedule ?? {},
+        approvals: { complete: true, autoApproved: true },
+      });
+      // Inside the window: 22:00–02:00 Berlin.
+      expect(Date.parse(change.schedule?.end ?? '')).toBeLessThanOrEqual(
+        Date.parse('2026-11-23T01:00:00.000Z'),
+      );
+      expect(change.history.map((h) => `${h.action}→${h.to} by ${h.actor.name}`)).toEqual([
+        `create→draft by ${ruleActor}`,
+        `submit→submitted by ${ruleActor}`,
+        `assess→authorise by ${ruleActor}`,
+        `schedule→scheduled by ${ruleActor}`,
+      ]);
+      const audited = await s.db.db
+        .selectFrom('audit_events')
+        .select(['action', 'actor_type', 'actor_name'])
+        .where('subject_id', '=', made?.changeId ?? '')
+        .where('action', 'in', ['change.submit', 'change.scheduled'])
+        .orderBy('seq')
+        .execute();
+      expect(audited).toEqual([
+        { action: 'change.submit', actor_type: 'system', actor_name: ruleActor },
+        { action: 'change.scheduled', actor_type: 'system', actor_name: ruleActor },
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    "a normal rule's change waits in authorise for the CAB, its approval requested and its slot set",
+    async () => {
+      const s = await setUp();
+      await stagingWeb(s);
+      const rule = (
+        await createRule(s, {
+          ...securityRule,
+          type: 'normal',
+          template: undefined,
+          stage: 'schedule',
+        })
+      ).json<AutopilotRule>();
+      const run = await runNow(s, rule.id);
+      expect(run.state, run.error ?? '').toBe('succeeded');
+      const made = run.createdChanges[0];
+      expect(made).toMatchObject({
+        state: 'authorise',
+        schedule: { start: tonight },
+        note: 'scheduled; waits in authorise for its approvals',
+      });
+      const change = await changeOf(s, made?.changeId ?? '');
+      expect(change).toMatchObject({
+        state: 'authorise',
+        schedule: { start: tonight },
+        approvals: { complete: false, autoApproved: false },
+      });
+      expect(change.approvals.currentStage).not.toBeNull();
+      const requested = await s.db.db
+        .selectFrom('jobs')
+        .select('payload_json')
+        .where('kind', '=', 'event:change.approval-requested')
+        .execute();
+      expect(
+        requested.map((r) => (JSON.parse(r.payload_json) as { changeId: string }).changeId),
+      ).toContain(made?.changeId);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a freeze in the way pushes the slot after it; the first ring offset moves the earliest start',
+    async () => {
+      const s = await setUp();
+      await stagingWeb(s);
+      const freeze = await s.app.inject({
+        method: 'POST',
+        url: '/api/v1/calendar/freezes',
+        headers: s.manager.headers,
+        payload: {
+          name: 'release week',
+          start: '2026-11-22T12:00:00Z',
+          end: '2026-11-24T12:00:00Z',
+          allowEmergency: true,
+        },
+      });
+      expect(freeze.statusCode, freeze.body).toBe(201);
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
+      // An emergency change could override this freeze, but never by the rule's hand.
+      const frozen = (
+        await createRule(s, { ...rule, type: 'emergency', template: undefined })
+      ).json<AutopilotRule>();
+      const run = await runNow(s, frozen.id);
+      expect(run.createdChanges[0]).toMatchObject({
+        state: 'authorise',
+        schedule: { start: '2026-11-24T21:00:00.000Z' },
+      });
+      const change = await changeOf(s, run.createdChanges[0]?.changeId ?? '');
+      expect(change).toMatchObject({
+        state: 'authorise',
+        schedule: { start: '2026-11-24T21:00:00.000Z' },
+      });
+
+      // Rings 3,7: no start before three days from now (withRings keeps later rings relative).
+      const cancelled = await s.app.inject({
+        method: 'POST',
+        url: `/api/v1/changes/${run.createdChanges[0]?.changeId ?? ''}/cancel`,
+        headers: s.manager.headers,
+        payload: { reason: 'let the ringed rule take it' },
+      });
+      expect(cancelled.statusCode, cancelled.body).toBe(200);
+      testClock.set('2026-11-22T02:30:00.000Z');
+      const ringed = (
+        await createRule(s, { ...rule, name: 'ringed', rings: [3, 7] })
+      ).json<AutopilotRule>();
+      const second = await runNow(s, ringed.id);
+      expect(second.createdChanges[0]).toMatchObject({
+        state: 'scheduled',
+        schedule: { start: '2026-11-25T21:00:00.000Z' },
+      });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a refused submit leaves the draft, with the reason in the run',
+    async () => {
+      const s = await setUp();
+      // The template is for non-production assets: a production asset fails its criteria.
+      await stagingWeb(s, 'production');
+      const rule = { ...securityRule, stage: undefined }; // the default: schedule
+      const created = (
+        await createRule(s, { ...rule, scope: { environments: ['production'] } })
+      ).json<AutopilotRule>();
+      const run = await runNow(s, created.id);
+      expect(run.state, run.error ?? '').toBe('succeeded');
+      expect(run.error).toBeNull();
+      const made = run.createdChanges[0];
+      expect(made).toMatchObject({ state: 'draft', schedule: null });
+      expect(made?.note).toMatch(/^not submitted: CHG-\d+: .*template's criteria/);
+      const change = await changeOf(s, made?.changeId ?? '');
+      expect(change).toMatchObject({ state: 'draft', schedule: null });
     },
   );
 });

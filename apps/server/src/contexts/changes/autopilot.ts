@@ -4,7 +4,8 @@
  * and inventory contexts' public reads), plans with @patchgate/changes' `planAutopilotRun`
  * (one change per maintenance window and asset group, cool-down, KEV bypass, idempotence) and
  * creates the changes through the changes context's `createChange`, as the system acting for
- * the rule, with the reason. A rule whose change fails or is rolled back pauses itself until
+ * the rule, with the reason; then, as far as the rule's stage says, submits each and schedules
+ * it at its next feasible slot (the API's submit and next-slot). A rule whose change fails or is rolled back pauses itself until
  * someone resumes it. Every state change is audited in its transaction.
  */
 import { randomUUID } from 'node:crypto';
@@ -14,6 +15,7 @@ import type {
   AutopilotPlan,
   AutopilotRule as PlannerRule,
   AutopilotRuleInput,
+  AutopilotStage,
   CandidateWindow,
   PlannedChange,
 } from '@patchgate/changes';
@@ -72,10 +74,31 @@ export interface AutopilotChangeRequest {
   readonly ruleId: string;
 }
 
+/** What a run asks after creating a change: carry it to the rule's stage. */
+export interface AutopilotAdvanceRequest {
+  readonly changeId: string;
+  readonly stage: AutopilotStage;
+  /** No start before this: now plus the rule's first ring offset. */
+  readonly earliest: Date;
+  /** The maintenance window the group shares; none: the change is not scheduled. */
+  readonly window: { readonly id: string; readonly name: string } | null;
+  readonly ruleName: string;
+  readonly actor: AuditActor;
+  readonly rule: { readonly id: string; readonly reason: string };
+}
+
+/** Where the change ended: its state, its schedule, and why it stopped short of the stage. */
+export interface AutopilotAdvance {
+  readonly state: string;
+  readonly schedule: { readonly start: string; readonly end: string } | null;
+  readonly note: string | null;
+}
+
 /**
  * The ports a run needs, wired by the composition root: the changes context's `createChange`
- * (adapted to a planned change) and the calendar's windows of assets. Without a calendar
- * every asset is "in no window yet" and groups by asset group only.
+ * (adapted to a planned change), its submit and schedule (`advance`; without it the changes
+ * stay drafts) and the calendar's windows of assets. Without a calendar every asset is "in no
+ * window yet" and groups by asset group only.
  */
 export interface AutopilotDeps {
   readonly createChange: (
@@ -83,6 +106,10 @@ export interface AutopilotDeps {
     request: AutopilotChangeRequest,
     actor: AuditActor,
   ) => Promise<{ readonly id: string; readonly state: string }>;
+  readonly advance?: (
+    ctx: Pick<ServerContext, 'database' | 'clock'>,
+    request: AutopilotAdvanceRequest,
+  ) => Promise<AutopilotAdvance>;
   readonly windowsOf?: (
     database: Database,
     assets: readonly AssetFacts[],
@@ -136,7 +163,19 @@ function runOf(row: AutopilotRunTable): AutopilotRun {
     createdAt: row.created_at,
     startedAt: row.started_at,
     finishedAt: row.finished_at,
-    createdChanges: JSON.parse(row.created_changes_json) as AutopilotRun['createdChanges'],
+    // Runs recorded before rules submitted and scheduled their changes left drafts.
+    createdChanges: (
+      JSON.parse(row.created_changes_json) as (Omit<
+        AutopilotRun['createdChanges'][number],
+        'state' | 'schedule' | 'note'
+      > &
+        Partial<AutopilotRun['createdChanges'][number]>)[]
+    ).map((c) => ({
+      ...c,
+      state: c.state ?? 'draft',
+      schedule: c.schedule ?? null,
+      note: c.note ?? null,
+    })),
     heldBack: JSON.parse(row.held_back_json) as AutopilotRun['heldBack'],
     skipped: JSON.parse(row.skipped_json) as AutopilotRun['skipped'],
     error: row.error,
@@ -532,7 +571,11 @@ function plannerRule(row: AutopilotRuleTable): PlannerRule {
   };
 }
 
-/** Create one planned change and record what it covers, audited as the rule's doing. */
+/**
+ * Create one planned change and record what it covers, audited as the rule's doing; then carry
+ * it to the rule's stage (submitted, scheduled), each step audited by the changes context as
+ * the system acting for the rule. A refusal there is the change's note, not the run's failure.
+ */
 async function createOne(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   deps: AutopilotDeps,
@@ -579,12 +622,24 @@ async function createOne(
       after: { runId, changeId: made.id, groupKey: change.groupKey, reason: change.reason },
     });
   });
+  const advanced = (await deps.advance?.(ctx, {
+    changeId: made.id,
+    stage: rule.stage,
+    earliest: new Date(clock.now().getTime() + (rule.rings[0] ?? 0) * 86_400_000),
+    window: change.window === null ? null : { id: change.window.id, name: change.window.name },
+    ruleName: rule.name,
+    actor,
+    rule: { id: rule.id, reason: change.reason },
+  })) ?? { state: made.state, schedule: null, note: null };
   return {
     changeId: made.id,
     groupKey: change.groupKey,
     title: change.title,
     reason: change.reason,
     items: [...change.items],
+    state: advanced.state,
+    schedule: advanced.schedule,
+    note: advanced.note,
   };
 }
 

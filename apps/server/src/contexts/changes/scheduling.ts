@@ -145,15 +145,23 @@ export async function changeConflicts(
   };
 }
 
-/** The earliest start, from now, with every asset in its window, no freeze, no other change. */
+/**
+ * The earliest start, from now (or from `after` when later: an autopilot rule's first ring),
+ * with every asset in its window, no freeze, no other change. An emergency change may start in
+ * a freeze that lets emergencies override it, unless `avoidEveryFreeze` (the autopilot never
+ * overrides a freeze by itself).
+ */
 export async function nextSlot(
   ctx: Ctx,
   row: ChangeRequestTable,
   scope: Scope,
+  options: { readonly after?: Date; readonly avoidEveryFreeze?: boolean } = {},
 ): Promise<{ start: string | null; end: string | null; reason: string | null }> {
+  const { after } = options;
   const plans = JSON.parse(row.plans_json) as ChangePlans;
   const minutes = estimatedMinutes(plans);
-  const now = timestamp(ctx.clock);
+  const current = timestamp(ctx.clock);
+  const now = after !== undefined && after.toISOString() > current ? after.toISOString() : current;
   const until = new Date(Date.parse(now) + (slotHorizonDays + 1) * 86_400_000).toISOString();
   const facts = assetFacts(scope);
   const [windows, freezes, otherChanges] = await Promise.all([
@@ -170,7 +178,7 @@ export async function nextSlot(
     durationMinutes: minutes,
     horizonDays: slotHorizonDays,
     changeId: row.id,
-    changeType: row.type as ChangeType,
+    ...(options.avoidEveryFreeze !== true && { changeType: row.type as ChangeType }),
   });
   if ('none' in slot) return { start: null, end: null, reason: slot.none };
   return { start: slot.start.toISOString(), end: slot.end.toISOString(), reason: null };

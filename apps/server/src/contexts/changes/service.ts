@@ -151,10 +151,14 @@ export async function conflictsOfChange(ctx: Ctx, ref: string) {
   return changeConflicts(ctx, row, await loadScope(ctx.database.db, row));
 }
 
-/** The change's next feasible slot from now. */
-export async function nextSlotOf(ctx: Ctx, ref: string) {
+/** The change's next feasible slot from now (options: from `after`, outside every freeze). */
+export async function nextSlotOf(
+  ctx: Ctx,
+  ref: string,
+  options: { readonly after?: Date; readonly avoidEveryFreeze?: boolean } = {},
+) {
   const row = await changeOr404(ctx.database.db, ref);
-  return nextSlot(ctx, row, await loadScope(ctx.database.db, row));
+  return nextSlot(ctx, row, await loadScope(ctx.database.db, row), options);
 }
 
 export async function listChangesPage(
