@@ -611,27 +611,39 @@ describe('defaultDeploymentPlan', () => {
     [
       'production only, all critical',
       [asset('db-01', 'production', 'critical'), asset('db-02', null, 'critical')],
-      ['critical'],
+      ['critical:auto'],
       ['no test or development asset in scope: the rollout starts with a canary', noChecks],
     ],
     [
       'one non-critical production asset: the canary alone',
       [asset('web-01', 'production', 'high')],
-      ['canary'],
+      ['canary:auto'],
       ['no test or development asset in scope: the rollout starts with a canary', noChecks],
     ],
-    ['tests only', [asset('t', 'test')], ['test'], [noChecks]],
+    ['tests only', [asset('t', 'test')], ['test:auto'], [noChecks]],
+    [
+      'production and critical: the critical wave waits for a person',
+      [asset('web-01', 'production', 'high'), asset('db-01', 'production', 'critical')],
+      ['canary:auto', 'critical:manual'],
+      ['no test or development asset in scope: the rollout starts with a canary', noChecks],
+    ],
     [
       'nothing',
       [],
-      ['all'],
+      ['all:auto'],
       ['no assets in scope: one wave takes whatever the scope becomes', noChecks],
     ],
-  ])('%s', (_label, assets, waves, warnings) => {
-    const made = defaultDeploymentPlan(assets);
-    expect([made.plan.waves.map((w) => w.name), made.warnings]).toEqual([waves, warnings]);
-    expect(DeploymentPlanSchema.safeParse(made.plan).success).toBe(true);
-  });
+  ])(
+    '%s (the first wave has no manual gate: nothing comes before it)',
+    (_label, assets, waves, warnings) => {
+      const made = defaultDeploymentPlan(assets);
+      expect([made.plan.waves.map((w) => `${w.name}:${w.gate}`), made.warnings]).toEqual([
+        waves,
+        warnings,
+      ]);
+      expect(DeploymentPlanSchema.safeParse(made.plan).success).toBe(true);
+    },
+  );
 });
 
 describe('estimateRollout', () => {

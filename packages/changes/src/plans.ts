@@ -754,7 +754,8 @@ const noHealthChecks =
 /**
  * Waves from the scope's environments and criticality: test (test and development assets) →
  * canary (one non-critical production or staging asset) → non-critical → critical; waves the
- * scope leaves empty are left out. Assets without an environment count as production. Health
+ * scope leaves empty are left out; the first wave opens without a manual gate. Assets without
+ * an environment count as production. Health
  * checks stay empty (a placeholder would pass without checking anything); a warning says so.
  */
 export function defaultDeploymentPlan(scope: readonly AssetFacts[]): DefaultDeploymentPlan {
@@ -825,6 +826,10 @@ export function defaultDeploymentPlan(scope: readonly AssetFacts[]): DefaultDepl
       onFailure: 'pause',
     });
   }
+  // A gate releases a wave after the one before it: the first wave has none before it (the
+  // change's approval and schedule release it), so a lone critical wave needs no person.
+  const [first] = waves;
+  if (first !== undefined) first.gate = 'auto';
   warnings.push(noHealthChecks);
   return { plan: { waves, rings: [] }, warnings };
 }
