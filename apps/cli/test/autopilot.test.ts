@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCaller } from '../../server/test/auth.ts';
-import { ruleBodyOf } from '../src/commands/autopilot.ts';
+import { groupedItems, ruleBodyOf } from '../src/commands/autopilot.ts';
 import type { CliTestServer } from './cli-server.ts';
 import { runCliWith, startCliTestServer } from './cli-server.ts';
 
@@ -84,7 +84,7 @@ describe('patchgate autopilot', () => {
     // Submitted (a normal change: the CAB decides) as the rule's stage says; web-01 has no
     // maintenance window, so the rule leaves it unscheduled and says why.
     expect(runs.stdout).toMatch(
-      / {2}created [0-9a-f-]{36} \(authorise\): Autopilot staging-security: web in next window \(1 update\)\n {4}Autopilot rule "staging-security".*\n {4}not scheduled: its assets have no maintenance window\n/,
+      / {2}created CHG-\d{4} \(authorise\): Autopilot staging-security: web in next window \(1 update\)\n {4}Autopilot rule "staging-security".*\n {4}not scheduled: its assets have no maintenance window\n/,
     );
     const json = JSON.parse((await patchgate(['autopilot', 'runs', '--json'])).stdout) as {
       runs: { createdChanges: { state: string; schedule: unknown }[] }[];
@@ -95,7 +95,9 @@ describe('patchgate autopilot', () => {
     await patchgate(['autopilot', 'run-now', 'staging-security']);
     await drainJobs();
     const again = await patchgate(['autopilot', 'runs', 'staging-security', '--limit', '1']);
-    expect(again.stdout).toMatch(/skipped web-01 libssl3: already covered by open change /);
+    expect(again.stdout).toMatch(
+      /skipped web-01 libssl3: already covered by open change CHG-\d{4}\n/,
+    );
     expect(again.stdout).not.toContain('created');
   });
 
@@ -193,5 +195,25 @@ describe('patchgate autopilot', () => {
       rings: [0, 3],
       stage: 'submit',
     });
+  });
+});
+
+describe('autopilot runs output', () => {
+  it('prints held-back and skipped items once per asset and reason, each package once', () => {
+    const item = (assetName: string, packageName: string) => ({ assetName, packageName });
+    const covered = 'already covered by open change CHG-0001';
+    expect(
+      groupedItems('skipped', [
+        { item: item('web-01', 'curl'), reason: covered },
+        { item: item('web-01', 'curl'), reason: covered },
+        { item: item('web-01', 'libcurl4'), reason: covered },
+        { item: item('db-01', 'glibc'), reason: covered },
+        { item: item('web-01', 'vim'), reason: 'no fixed version is known: nothing to install' },
+      ]),
+    ).toEqual([
+      `  skipped web-01 curl, libcurl4 (3 items): ${covered}\n`,
+      `  skipped db-01 glibc: ${covered}\n`,
+      '  skipped web-01 vim: no fixed version is known: nothing to install\n',
+    ]);
   });
 });

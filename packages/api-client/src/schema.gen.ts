@@ -25911,6 +25911,8 @@ export interface operations {
                         createdChanges: {
                             /** @description the change created */
                             changeId: string;
+                            /** @description its number (CHG-0001); absent in runs recorded before numbers were kept */
+                            number?: string;
                             /** @description window id|asset group */
                             groupKey: string;
                             /** @description its title */
@@ -26072,6 +26074,8 @@ export interface operations {
                             createdChanges: {
                                 /** @description the change created */
                                 changeId: string;
+                                /** @description its number (CHG-0001); absent in runs recorded before numbers were kept */
+                                number?: string;
                                 /** @description window id|asset group */
                                 groupKey: string;
                                 /** @description its title */
@@ -26224,6 +26228,8 @@ export interface operations {
                         createdChanges: {
                             /** @description the change created */
                             changeId: string;
+                            /** @description its number (CHG-0001); absent in runs recorded before numbers were kept */
+                            number?: string;
                             /** @description window id|asset group */
                             groupKey: string;
                             /** @description its title */

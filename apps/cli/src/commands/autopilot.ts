@@ -335,20 +335,46 @@ async function runs(args: string[], io: CliIo): Promise<ExitCode> {
     );
     for (const change of run.createdChanges)
       io.stdout.write(
-        `  created ${change.changeId} (${change.state}` +
+        `  created ${change.number ?? change.changeId} (${change.state}` +
           `${change.schedule === null ? '' : ` ${change.schedule.start}–${change.schedule.end}`}): ` +
           `${change.title}\n    ${change.reason}\n` +
           `${change.note === null ? '' : `    ${change.note}\n`}`,
       );
-    for (const held of run.heldBack)
-      io.stdout.write(
-        `  held back ${held.item.assetName} ${held.item.packageName}: ${held.reason}\n`,
-      );
-    for (const skipped of run.skipped)
-      io.stdout.write(
-        `  skipped ${skipped.item.assetName} ${skipped.item.packageName}: ${skipped.reason}\n`,
-      );
+    for (const line of groupedItems('held back', run.heldBack)) io.stdout.write(line);
+    for (const line of groupedItems('skipped', run.skipped)) io.stdout.write(line);
   }
   if (page.runs.length === 0) io.stdout.write('no runs\n');
   return exitCodes.ok;
+}
+
+/**
+ * Held-back and skipped items, one line per asset and reason (a change covering 91 findings
+ * is one line, not 91), naming each package once.
+ */
+export function groupedItems(
+  verb: string,
+  items: readonly { item: { assetName: string; packageName: string }; reason: string }[],
+): string[] {
+  const groups = new Map<
+    string,
+    { asset: string; reason: string; packages: Set<string>; count: number }
+  >();
+  for (const { item, reason } of items) {
+    const key = `${item.assetName}\u0000${reason}`;
+    const group = groups.get(key) ?? {
+      asset: item.assetName,
+      reason,
+      packages: new Set(),
+      count: 0,
+    };
+    group.packages.add(item.packageName);
+    group.count += 1;
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(({ asset, reason, packages, count }) => {
+    const names = [...packages];
+    const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')}, …` : names.join(', ');
+    const many = count > 1 ? ` (${count} items)` : '';
+    return `  ${verb} ${asset} ${shown}${many}: ${reason}\n`;
+  });
 }

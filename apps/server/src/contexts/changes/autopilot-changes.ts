@@ -105,7 +105,7 @@ export async function createAutopilotChange(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   request: AutopilotChangeRequest,
   actor: AuditActor,
-): Promise<{ readonly id: string; readonly state: string }> {
+): Promise<{ readonly id: string; readonly number: string; readonly state: string }> {
   const wanted = new Set(request.assetIds);
   const assets = (await listAssetFacts(ctx.database)).filter((a) => wanted.has(a.id));
   const deployment = withRings(defaultDeploymentPlan(assets).plan, request.rings);
@@ -129,7 +129,7 @@ export async function createAutopilotChange(
     actor,
     rule: { id: request.ruleId, reason: request.reason },
   });
-  return { id: change.id, state: change.state };
+  return { id: change.id, number: change.number, state: change.state };
 }
 
 /** A refusal of the changes context (409/422): the change stays where it is, with the reason. */

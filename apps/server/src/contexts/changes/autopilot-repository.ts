@@ -1,4 +1,5 @@
 /** The autopilot's typed SQL: rules, runs, the items its changes cover, version sightings. */
+import { changeNumber } from './model.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import type {
@@ -92,27 +93,29 @@ export async function updateRun(
 /**
  * What the changes not yet at an end carry (any change, by hand or by a rule; this context's
  * own tables): `finding:<id>` for each linked finding and `package:<asset id>:<package>` for
- * each patch, with the change, oldest first.
+ * each patch, with the covering change's number (CHG-…), oldest first.
  */
 export async function coveredItems(db: Executor): Promise<Map<string, string>> {
   const findings = await db
     .selectFrom('change_findings as f')
     .innerJoin('change_requests as c', 'c.id', 'f.change_id')
-    .select(['f.finding_id', 'f.change_id'])
+    .select(['f.finding_id', 'c.number'])
     .where('c.state', 'not in', endedChangeStates)
     .orderBy('c.created_at', 'desc')
     .execute();
   const patches = await db
     .selectFrom('change_patches as p')
     .innerJoin('change_requests as c', 'c.id', 'p.change_id')
-    .select(['p.asset_id', 'p.package_name', 'p.change_id'])
+    .select(['p.asset_id', 'p.package_name', 'c.number'])
     .where('c.state', 'not in', endedChangeStates)
     .orderBy('c.created_at', 'desc')
     .execute();
   // Newest first, so the oldest covering change is the one kept.
   return new Map([
-    ...findings.map((r) => [`finding:${r.finding_id}`, r.change_id] as const),
-    ...patches.map((r) => [`package:${r.asset_id}:${r.package_name}`, r.change_id] as const),
+    ...findings.map((r) => [`finding:${r.finding_id}`, changeNumber(r.number)] as const),
+    ...patches.map(
+      (r) => [`package:${r.asset_id}:${r.package_name}`, changeNumber(r.number)] as const,
+    ),
   ]);
 }
 

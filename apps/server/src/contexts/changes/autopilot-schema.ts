@@ -57,6 +57,10 @@ const Item = z
 export const AutopilotRunChange = z
   .object({
     changeId: z.string().describe('the change created'),
+    number: z
+      .string()
+      .optional()
+      .describe('its number (CHG-0001); absent in runs recorded before numbers were kept'),
     groupKey: z.string().describe('window id|asset group'),
     title: z.string().describe('its title'),
     reason: z.string().describe('which rule made it and why'),

@@ -379,7 +379,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       const second = await runNow(s, rule.id);
       expect(second.createdChanges).toEqual([]);
       const changeOf = new Map(
-        first.createdChanges.flatMap((c) => c.items.map((i) => [i.id, c.changeId] as const)),
+        first.createdChanges.flatMap((c) => c.items.map((i) => [i.id, c.number] as const)),
       );
       expect(second.skipped.map((x) => x.reason)).toEqual(
         second.skipped.map(
@@ -571,7 +571,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
         },
       });
       expect(manual.statusCode, manual.body).toBe(201);
-      const manualId = manual.json<{ id: string }>().id;
+      const { id: manualId, number: manualNumber } = manual.json<{ id: string; number: string }>();
       const rule = (
         await createRule(s, {
           ...securityRule,
@@ -583,7 +583,7 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
       const first = await runNow(s, rule.id);
       expect(first.createdChanges).toEqual([]);
       expect(first.skipped.map((x) => x.reason)).toEqual([
-        `already covered by open change ${manualId}`,
+        `already covered by open change ${manualNumber}`,
       ]);
       const cancelled = await s.app.inject({
         method: 'POST',

@@ -105,7 +105,7 @@ export interface AutopilotDeps {
     ctx: Pick<ServerContext, 'database' | 'clock'>,
     request: AutopilotChangeRequest,
     actor: AuditActor,
-  ) => Promise<{ readonly id: string; readonly state: string }>;
+  ) => Promise<{ readonly id: string; readonly number: string; readonly state: string }>;
   readonly advance?: (
     ctx: Pick<ServerContext, 'database' | 'clock'>,
     request: AutopilotAdvanceRequest,
@@ -633,6 +633,7 @@ async function createOne(
   })) ?? { state: made.state, schedule: null, note: null };
   return {
     changeId: made.id,
+    number: made.number,
     groupKey: change.groupKey,
     title: change.title,
     reason: change.reason,
