@@ -27,6 +27,7 @@ import {
   ApiChange,
   ChangeCreateBody,
   ChangeDetail,
+  ChangeEditBody,
   ChangeIdParams,
   ChangeList,
   ChangeListQuery,
@@ -45,6 +46,7 @@ import {
   conflictsOfChange,
   createChangeRequest,
   decideChange,
+  editChange,
   listChangesPage,
   nextSlotOf,
   overrideRisk,
@@ -200,6 +202,23 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
       },
     },
     async (request) => changeDetail(ctx, request.params.id),
+  );
+
+  api.patch(
+    '/api/v1/changes/:id',
+    {
+      config: { access: 'changes:request' },
+      schema: {
+        operationId: 'editChange',
+        tags,
+        summary:
+          'Edit the title and description (until implementation), the type and template (drafts only); audited',
+        params: ChangeIdParams,
+        body: ChangeEditBody,
+        response: { 200: ChangeDetail, ...refusals },
+      },
+    },
+    async (request) => editChange(ctx, request.params.id, request.body, by(request)),
   );
 
   api.put(
