@@ -587,7 +587,10 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         .orderBy('seq')
         .execute();
       expect(
-        audit.map((a) => [JSON.parse(a.before_json ?? 'null'), JSON.parse(a.after_json ?? 'null')]),
+        audit.map((a): unknown[] => [
+          JSON.parse(a.before_json ?? 'null') as unknown,
+          JSON.parse(a.after_json ?? 'null') as unknown,
+        ]),
       ).toEqual([
         [
           { title: 'openssl on web-02', description: '', type: 'normal' },
