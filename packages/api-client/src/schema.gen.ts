@@ -1259,7 +1259,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set the window (refused in a freeze unless an emergency override is allowed)
+         * Set the window (a start in the past is refused; so is a freeze unless an emergency override is allowed)
          * @description Needs the `changes:request` permission (an API token: in its scopes too).
          */
         post: operations["scheduleChange"];
@@ -14504,7 +14504,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date-time
-                     * @description when the change starts (ISO 8601)
+                     * @description when the change starts (ISO 8601); not in the past (a minute of grace)
                      */
                     start: string;
                     /**

@@ -282,7 +282,8 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
       schema: {
         operationId: 'scheduleChange',
         tags,
-        summary: 'Set the window (refused in a freeze unless an emergency override is allowed)',
+        summary:
+          'Set the window (a start in the past is refused; so is a freeze unless an emergency override is allowed)',
         params: ChangeIdParams,
         body: ScheduleBody,
         response: { 200: ChangeDetail, ...refusals },

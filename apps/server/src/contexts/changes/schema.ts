@@ -150,7 +150,9 @@ export const DecisionBody = z.strictObject({
 export type DecisionBody = z.infer<typeof DecisionBody>;
 
 export const ScheduleBody = z.strictObject({
-  start: z.iso.datetime({ offset: true }).describe('when the change starts (ISO 8601)'),
+  start: z.iso
+    .datetime({ offset: true })
+    .describe('when the change starts (ISO 8601); not in the past (a minute of grace)'),
   end: z.iso
     .datetime({ offset: true })
     .optional()
