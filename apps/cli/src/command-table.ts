@@ -128,6 +128,8 @@ export const commandTable: readonly CommandEntry[] = [
     subcommands: [
       'create',
       'plan',
+      'edit',
+      'risk',
       'list',
       'show',
       'submit',

@@ -4,50 +4,33 @@
  * rejection without a comment, a freeze) exiting non-zero with the server's reason, two
  * approvals, scheduling, the agenda, conflicts, the next slot and the export.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunningServer } from '@patchgate/server';
-import { configFromEnv, startServer } from '@patchgate/server';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestCaller } from '../../server/test/auth.ts';
 import { testCaller } from '../../server/test/auth.ts';
-import { run } from '../src/cli.ts';
-import { repoRoot } from './helpers.ts';
+import { findingLines } from '../src/commands/changes.ts';
+import type { CliTestServer } from './cli-server.ts';
+import { runCliWith, startCliTestServer } from './cli-server.ts';
 
-const work = mkdtempSync(join(tmpdir(), 'patchgate-cli-changes-'));
-let server: RunningServer | undefined;
+let served: CliTestServer | undefined;
 let requester: TestCaller;
 let owner: TestCaller;
 let cab1: TestCaller;
 let cab2: TestCaller;
+let manager: TestCaller;
 
-function envOf(caller: TestCaller): Record<string, string> {
-  return {
-    PATCHGATE_SERVER: server?.url ?? '',
-    PATCHGATE_TOKEN: caller.token,
-    PATCHGATE_CONFIG_DIR: join(work, 'config'),
-  };
+function server(): CliTestServer {
+  if (served === undefined) throw new Error('the test server did not start');
+  return served;
 }
 
 async function patchgate(argv: string[], as: TestCaller = requester) {
-  let stdout = '';
-  let stderr = '';
-  const code = await run(argv, {
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    readStdin: () => Promise.resolve(''),
-    cwd: work,
-    now: () => 0,
-    today: () => '2026-12-06',
-    env: envOf(as),
-  });
-  return { code, stdout, stderr };
+  return runCliWith(argv, server().envFor(as.token), server().work);
 }
 
 async function api(as: TestCaller, method: string, path: string, body: unknown): Promise<void> {
-  const response = await fetch(`${server?.url ?? ''}${path}`, {
+  const response = await fetch(`${server().server.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${as.token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -75,22 +58,13 @@ rollbackPlan:
 `;
 
 beforeAll(async () => {
-  const configured = configFromEnv(
-    { PATCHGATE_DATA_DIR: join(work, 'data'), PATCHGATE_PORT: '0', PATCHGATE_LOG_LEVEL: 'silent' },
-    repoRoot,
-    { passwordHashCost: 10 },
-  );
-  if (!configured.ok) throw new Error(configured.errors.join('; '));
-  server = await startServer({
-    config: configured.config,
-    logger: pino({ level: 'silent' }),
-    runJobs: false,
-  });
-  const database = server.context.database;
+  served = await startCliTestServer('changes');
+  const database = server().server.context.database;
   requester = await testCaller(database, ['change_manager', 'operator'], 'rita');
   owner = await testCaller(database, ['approver'], 'olga');
   cab1 = await testCaller(database, ['approver'], 'carl');
   cab2 = await testCaller(database, ['approver'], 'cora');
+  manager = await testCaller(database, ['change_manager'], 'max');
   const admin = await testCaller(database, ['admin'], 'ada');
   await api(admin, 'POST', '/api/v1/approver-groups/service-owners/members', {
     add: ['olga', 'rita'],
@@ -110,13 +84,12 @@ beforeAll(async () => {
     start: '2026-12-24T00:00:00Z',
     end: '2026-12-27T00:00:00Z',
   });
-  writeFileSync(join(work, 'plan.yaml'), planYaml);
-  writeFileSync(join(work, 'bad-plan.yaml'), 'deploymentPlan:\n  waves: nope\n');
+  writeFileSync(join(server().work, 'plan.yaml'), planYaml);
+  writeFileSync(join(server().work, 'bad-plan.yaml'), 'deploymentPlan:\n  waves: nope\n');
 }, 60_000);
 
 afterAll(async () => {
-  await server?.close();
-  rmSync(work, { recursive: true, force: true });
+  await served?.close();
 });
 
 describe('patchgate changes', () => {
@@ -231,6 +204,7 @@ describe('patchgate changes', () => {
       /\n {2}approvals complete: 1\. service owner 1\/1 ✓, 2\. CAB 2\/2 ✓ \(policy rule normal-production\)\n/,
     );
     expect(show.stdout).toMatch(/web-02 openssl 3.0.15-1~deb12u1 → 3.0.17-1~deb12u2 \(pinned\)/);
+    expect(show.stdout).toMatch(/\n {2}findings \(0 findings, 0 advisories\)\n/);
 
     const exported = JSON.parse((await patchgate(['changes', 'export', 'CHG-0001'])).stdout) as {
       format: string;
@@ -278,5 +252,176 @@ describe('patchgate changes', () => {
     const both = await patchgate(['changes', 'create', '--title', 't']);
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/either --from-findings or --asset\/--package/);
+  });
+
+  it('refuses a start in the past: exit 2 with the reason', async () => {
+    const created = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      'past',
+      '--asset',
+      'web-02',
+      '--package',
+      'openssl',
+      '--json',
+    ]);
+    const id = (JSON.parse(created.stdout) as { number: string }).number;
+    const past = await patchgate(['changes', 'schedule', id, '--start', '2026-01-05T22:00:00Z']);
+    expect(past.code).toBe(2);
+    expect(past.stderr).toMatch(
+      new RegExp(
+        `scheduling ${id} failed: 422 body.start: 2026-01-05T22:00:00.000Z is in the past \\(it is 20\\d\\d-.*\\); give a start from now on`,
+      ),
+    );
+    expect(past.stdout).toBe('');
+    await patchgate(['changes', 'cancel', id, '--reason', 'test done']);
+  });
+
+  it('edits a draft (its type too) and refuses the type once submitted', async () => {
+    const created = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      'openssl again',
+      '--asset',
+      'web-02',
+      '--package',
+      'openssl',
+      '--plan',
+      'plan.yaml',
+      '--json',
+    ]);
+    const id = (JSON.parse(created.stdout) as { number: string }).number;
+    const edited = await patchgate([
+      'changes',
+      'edit',
+      id,
+      '--title',
+      'openssl, exploited',
+      '--type',
+      'emergency',
+      '--reason',
+      'KEV',
+    ]);
+    expect(edited).toMatchObject({ code: 0, stderr: '' });
+    expect(edited.stdout).toMatch(
+      new RegExp(`^${id} openssl, exploited: draft \\(emergency, risk \\w+\\)\\n$`),
+    );
+    const json = await patchgate(['changes', 'edit', id, '--description', 'see CVE', '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      type: 'emergency',
+      description: 'see CVE',
+      title: 'openssl, exploited',
+    });
+    const nothing = await patchgate(['changes', 'edit', id]);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/give at least one of --title, --description, --type/);
+    const badType = await patchgate(['changes', 'edit', id, '--type', 'urgent']);
+    expect(badType.code).toBe(2);
+    expect(badType.stderr).toMatch(/--type must be one of standard, normal, emergency/);
+    await patchgate(['changes', 'submit', id]);
+    const late = await patchgate(['changes', 'edit', id, '--type', 'normal']);
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(
+      new RegExp(
+        `editing ${id} failed: 409 ${id}: the type and template can only be edited in draft`,
+      ),
+    );
+    await patchgate(['changes', 'cancel', id, '--reason', 'test done']);
+  });
+
+  it('explains the risk, and overrides it with a reason', async () => {
+    const created = await patchgate([
+      'changes',
+      'create',
+      '--title',
+      'risky',
+      '--asset',
+      'web-02',
+      '--package',
+      'openssl',
+      '--json',
+    ]);
+    const change = JSON.parse(created.stdout) as {
+      number: string;
+      risk: { level: string; assessed: string; score: number; explanation: string };
+    };
+    const id = change.number;
+    const shown = await patchgate(['changes', 'risk', id]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split('\n').slice(0, 2)).toEqual([
+      `${id} risk ${change.risk.level} (assessed ${change.risk.assessed}, score ${change.risk.score})`,
+      `  ${change.risk.explanation}`,
+    ]);
+    expect(shown.stdout).toMatch(/\n {2}[^\n]+: \+\d+(\.\d+)? \(/);
+    const noReason = await patchgate(['changes', 'risk', id, '--level', 'high']);
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toMatch(/--reason is required/);
+    const badLevel = await patchgate(['changes', 'risk', id, '--level', 'severe', '--reason', 'x']);
+    expect(badLevel.code).toBe(2);
+    expect(badLevel.stderr).toMatch(/--level must be one of low, moderate, high/);
+    const notAllowed = await patchgate(
+      ['changes', 'risk', id, '--level', 'high', '--reason', 'x'],
+      owner,
+    );
+    expect(notAllowed.code).toBe(4);
+    const overridden = await patchgate(
+      ['changes', 'risk', id, '--level', 'high', '--reason', 'payment path', '--json'],
+      manager,
+    );
+    expect(overridden.code).toBe(0);
+    expect(JSON.parse(overridden.stdout)).toMatchObject({
+      level: 'high',
+      assessed: change.risk.assessed,
+      override: { level: 'high', reason: 'payment path' },
+    });
+    expect((await patchgate(['changes', 'risk', id])).stdout).toMatch(
+      new RegExp(
+        `^${id} risk high \\(assessed \\w+, score [\\d.]+\\); overridden to high: payment path\\n`,
+      ),
+    );
+  });
+
+  it('documents that --from-findings package= takes the source package too', async () => {
+    expect((await patchgate(['changes', '--help'])).stdout).toMatch(
+      /package= names a binary package or its\s+source package: package=curl takes the findings of curl and of libcurl4/,
+    );
+  });
+});
+
+describe('changes show: findings by advisory', () => {
+  const finding = (
+    id: string,
+    pkg: string,
+    advisory: string,
+    priority: string,
+    assetId = 'a1',
+  ) => ({
+    findingId: id,
+    assetId,
+    package: pkg,
+    advisoryIds: [advisory],
+    cves: [],
+    priority,
+    kev: false,
+    dueDate: null,
+  });
+
+  it('shows an advisory once, with how many findings and which packages', () => {
+    const openssl = 'DEBCL-openssl-CVE-2026-42766';
+    expect(
+      findingLines([
+        finding('f1', 'libssl3', openssl, 'P2'),
+        finding('f2', 'libssl-dev', openssl, 'P2'),
+        finding('f3', 'openssl', openssl, 'P2'),
+        finding('f4', 'curl', 'DSA-5900-1', 'P1'),
+        { ...finding('f5', 'curl', 'DSA-5900-1', 'P1', 'a2'), kev: true },
+      ]),
+    ).toEqual([
+      '  findings (5 findings, 2 advisories):',
+      '    DSA-5900-1 P1 KEV: 2 findings on 2 assets (curl)',
+      `    ${openssl} P2: 3 findings (libssl-dev, libssl3, openssl)`,
+    ]);
   });
 });

@@ -1162,7 +1162,11 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Edit the title and description (until implementation), the type and template (drafts only); audited
+         * @description Needs the `changes:request` permission (an API token: in its scopes too).
+         */
+        patch: operations["editChange"];
         trace?: never;
     };
     "/api/v1/changes/{id}/plans": {
@@ -1255,7 +1259,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set the window (refused in a freeze unless an emergency override is allowed)
+         * Set the window (a start in the past is refused; so is a freeze unless an emergency override is allowed)
          * @description Needs the `changes:request` permission (an API token: in its scopes too).
          */
         post: operations["scheduleChange"];
@@ -6945,7 +6949,7 @@ export interface operations {
                         status?: ("open" | "reopened" | "accepted" | "not_affected" | "false_positive" | "resolved" | "fixed" | "all")[];
                         /** @description true: only CISA KEV findings */
                         kev?: boolean;
-                        /** @description exact package name */
+                        /** @description exact package name: the binary package or its source package (curl: libcurl4 too) */
                         package?: string;
                         /** @description advisory id or alias (CVE-…) */
                         advisory?: string;
@@ -10291,6 +10295,767 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    editChange: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the new title */
+                    title?: string;
+                    /** @description the new description */
+                    description?: string;
+                    /**
+                     * @description the new type (drafts only); leaving standard drops the template
+                     * @enum {string}
+                     */
+                    type?: "standard" | "normal" | "emergency";
+                    /** @description standard changes: the template, by name or id (its latest version; drafts only) */
+                    template?: string;
+                    /** @description why (kept in the audit log) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description CHG-0042: how people name it */
+                        number: string;
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        type: "standard" | "normal" | "emergency";
+                        /** @enum {string} */
+                        state: "draft" | "submitted" | "authorise" | "scheduled" | "implementing" | "review" | "closed" | "rejected" | "cancelled" | "failed" | "rolled_back";
+                        /** @description risk with its explanation */
+                        risk: {
+                            /**
+                             * @description the effective level (the override when there is one)
+                             * @enum {string}
+                             */
+                            level: "low" | "moderate" | "high";
+                            /**
+                             * @description the computed level
+                             * @enum {string}
+                             */
+                            assessed: "low" | "moderate" | "high";
+                            score: number;
+                            /** @description why: each factor and its share */
+                            factors: {
+                                /** @description asset-count, criticality, environment, exposure, restart, test-evidence, history, urgency */
+                                id: string;
+                                label: string;
+                                /** @description its share of the score */
+                                points: number;
+                                /** @description what was seen, in words */
+                                detail: string;
+                            }[];
+                            /** @description the assessment in one paragraph */
+                            explanation: string;
+                            override: {
+                                /** @enum {string} */
+                                level: "low" | "moderate" | "high";
+                                reason: string;
+                            } | null;
+                        };
+                        template: {
+                            id: string;
+                            version: number;
+                        } | null;
+                        requester: {
+                            id: string | null;
+                            name: string;
+                        };
+                        implementer: {
+                            id: string | null;
+                            name: string;
+                        } | null;
+                        /** @description the current plan version */
+                        planVersion: number;
+                        schedule: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description an emergency change's schedule overriding freezes that allow it: the approval then has its freeze-override stage (null: no freeze met) */
+                        freezeOverride: {
+                            /** @description the freezes the schedule overrides */
+                            freezes: {
+                                id: string;
+                                name: string;
+                            }[];
+                            /** @description who scheduled the change into them */
+                            by: {
+                                id: string | null;
+                                name: string;
+                            };
+                            at: string;
+                            reason: string | null;
+                        } | null;
+                        /** @description the autopilot rule that made it (rule null: made by a person) */
+                        createdBy: {
+                            rule: string | null;
+                            reason: string | null;
+                        };
+                        counts: {
+                            assets: number;
+                            patches: number;
+                            findings: number;
+                        };
+                        createdAt: string;
+                        updatedAt: string;
+                        assets: {
+                            id: string;
+                            name: string;
+                            environment: string | null;
+                            criticality: string;
+                            exposure: string;
+                            owner: string | null;
+                            groups: string[];
+                            tags: string[];
+                        }[];
+                        patches: {
+                            assetId: string;
+                            assetName: string;
+                            ecosystem: string;
+                            package: string;
+                            fromVersion: string | null;
+                            /** @description null: the latest the package manager offers */
+                            toVersion: string | null;
+                            /**
+                             * @description fixed: the lowest version closing its findings; pinned: asked for; update: the update the asset reports available; latest: whatever the package manager offers
+                             * @enum {string}
+                             */
+                            mode: "fixed" | "pinned" | "update" | "latest";
+                            /** @description the repository of the target, when the asset reported it (e.g. bookworm-security) */
+                            origin: string | null;
+                        }[];
+                        findings: {
+                            findingId: string;
+                            assetId: string;
+                            package: string;
+                            advisoryIds: string[];
+                            cves: string[];
+                            priority: string;
+                            kev: boolean;
+                            dueDate: string | null;
+                        }[];
+                        /** @description the plans of a change request; a draft may leave some out */
+                        plans: {
+                            /** @description how the change is tested before it reaches production */
+                            testPlan?: {
+                                /** @description what is tested and why that is enough */
+                                summary: string;
+                                /**
+                                 * @description environments the change is tested in before production
+                                 * @default []
+                                 */
+                                environments: ("production" | "staging" | "test" | "development")[];
+                                /**
+                                 * @description manual test steps, in order
+                                 * @default []
+                                 */
+                                steps: {
+                                    /** @description what to do */
+                                    description: string;
+                                    /** @description what must be observed for the step to pass */
+                                    expectedResult: string;
+                                }[];
+                                /**
+                                 * @description automated suites or pipelines that must pass (by name)
+                                 * @default []
+                                 */
+                                automatedSuites: string[];
+                            };
+                            /**
+                             * @description test results so far
+                             * @default []
+                             */
+                            testEvidence: ({
+                                /**
+                                 * @description results of an automated suite
+                                 * @enum {string}
+                                 */
+                                kind: "automated";
+                                /** @description suite or pipeline name */
+                                suite: string;
+                                /** @description tests passed */
+                                passed: number;
+                                /** @description tests failed */
+                                failed: number;
+                                /**
+                                 * @description tests skipped
+                                 * @default 0
+                                 */
+                                skipped: number;
+                                /**
+                                 * Format: date-time
+                                 * @description when the suite ran (ISO 8601)
+                                 */
+                                ranAt: string;
+                                /**
+                                 * Format: uri
+                                 * @description link to the run
+                                 */
+                                reportUrl?: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            } | {
+                                /**
+                                 * @description a person tested and signs off
+                                 * @enum {string}
+                                 */
+                                kind: "manual";
+                                /** @description who signs off (user id or name) */
+                                signedOffBy: string;
+                                /**
+                                 * Format: date-time
+                                 * @description when (ISO 8601)
+                                 */
+                                signedOffAt: string;
+                                /**
+                                 * @description the tester’s verdict
+                                 * @enum {string}
+                                 */
+                                outcome: "passed" | "failed";
+                                /** @description what was tested and observed */
+                                notes: string;
+                                /**
+                                 * @description attached files (reports, screenshots) by hash
+                                 * @default []
+                                 */
+                                attachments: {
+                                    /** @description file name as uploaded */
+                                    name: string;
+                                    /** @description SHA-256 of the content, lower-case hex */
+                                    sha256: string;
+                                    /** @description size in bytes (at most 1 GiB) */
+                                    size: number;
+                                }[];
+                            })[];
+                            /** @description what is backed up before the change and how to restore it */
+                            backupPlan?: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            };
+                            /** @description how the change is rolled out: waves within rings */
+                            deploymentPlan?: {
+                                /** @description the waves, in the order they run */
+                                waves: {
+                                    /** @description wave name, unique in the plan */
+                                    name: string;
+                                    /** @description the wave’s assets by name or id (at most one of assets, selector, share) */
+                                    assets?: string[];
+                                    /** @description the wave’s assets by attributes (at most one of assets, selector, share) */
+                                    selector?: {
+                                        /** @description asset names or ids */
+                                        names?: string[];
+                                        /** @description asset environments */
+                                        environments?: ("production" | "staging" | "test" | "development")[];
+                                        /** @description asset criticalities */
+                                        criticalities?: ("critical" | "high" | "medium" | "low")[];
+                                        /** @description asset exposures */
+                                        exposures?: ("internet" | "internal" | "unknown")[];
+                                        /** @description owning teams */
+                                        teams?: string[];
+                                        /** @description asset tags (any of them) */
+                                        tags?: string[];
+                                        /** @description asset groups (any of them) */
+                                        groups?: string[];
+                                    };
+                                    /** @description the wave’s assets as a count or percentage of the scope not yet in an earlier wave, least critical first (none of the three: everything remaining) */
+                                    share?: number | string;
+                                    /**
+                                     * @description assets patched at the same time (count or % of the wave, at least 1)
+                                     * @default 1
+                                     */
+                                    concurrency: number | string;
+                                    /**
+                                     * @description failed assets tolerated in the wave (count or % of the wave); one more triggers onFailure
+                                     * @default 0
+                                     */
+                                    failureThreshold: number | string;
+                                    /**
+                                     * @description minutes to watch the wave after it finishes before the next one starts
+                                     * @default 0
+                                     */
+                                    bakeMinutes: number;
+                                    /**
+                                     * @description checks run on each asset after patching
+                                     * @default []
+                                     */
+                                    healthChecks: ({
+                                        /**
+                                         * @description run a command on the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "command";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description command run on the asset */
+                                        command: string;
+                                        /**
+                                         * @description exit code meaning healthy
+                                         * @default 0
+                                         */
+                                        expectExitCode: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description an HTTP probe from the asset
+                                         * @enum {string}
+                                         */
+                                        kind: "http";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                        url: string;
+                                        /**
+                                         * @description status meaning healthy
+                                         * @default 200
+                                         */
+                                        expectStatus: number;
+                                        /** @description text the body must contain */
+                                        bodyContains?: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a systemd unit must be active
+                                         * @enum {string}
+                                         */
+                                        kind: "systemd";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /** @description unit name, e.g. nginx.service */
+                                        unit: string;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    } | {
+                                        /**
+                                         * @description a TCP port must accept connections
+                                         * @enum {string}
+                                         */
+                                        kind: "tcp";
+                                        /** @description label shown in the rollout */
+                                        name?: string;
+                                        /**
+                                         * @description host, as seen from the asset
+                                         * @default localhost
+                                         */
+                                        host: string;
+                                        /** @description TCP port */
+                                        port: number;
+                                        /**
+                                         * @description attempts after the first failure
+                                         * @default 3
+                                         */
+                                        retries: number;
+                                        /**
+                                         * @description seconds between attempts
+                                         * @default 10
+                                         */
+                                        intervalSeconds: number;
+                                        /**
+                                         * @description seconds one attempt may take
+                                         * @default 5
+                                         */
+                                        timeoutSeconds: number;
+                                    })[];
+                                    /**
+                                     * @description manual: a person must release the wave before it starts
+                                     * @default auto
+                                     * @enum {string}
+                                     */
+                                    gate: "auto" | "manual";
+                                    /**
+                                     * @description what happens when the failure threshold is exceeded
+                                     * @default pause
+                                     * @enum {string}
+                                     */
+                                    onFailure: "pause" | "rollback" | "continue";
+                                }[];
+                                /**
+                                 * @description optional rings grouping the waves with day offsets (+0, +3, +7); none: one ring
+                                 * @default []
+                                 */
+                                rings: {
+                                    /** @description ring name, unique in the plan */
+                                    name: string;
+                                    /** @description days after the change’s start; the ring starts in its assets’ next window */
+                                    offsetDays: number;
+                                    /** @description names of the plan’s waves in this ring, in order */
+                                    waves: string[];
+                                }[];
+                                /** @description minutes each ring needs inside its window (without rings: the rollout); default: estimateRollout */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description when and how the change is undone (required for normal and emergency changes) */
+                            rollbackPlan?: {
+                                /** @description what starts the rollback */
+                                triggers: ("health-check-failure" | "failure-threshold" | "manual")[];
+                                /** @description steps, in order, on each asset */
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                                /** @description how long the rollback takes per wave */
+                                estimatedMinutes?: number;
+                            };
+                            /** @description who is told what, when */
+                            communicationPlan?: {
+                                /** @description messages to send */
+                                messages: {
+                                    /**
+                                     * @description before the window, when it starts, after it ends
+                                     * @enum {string}
+                                     */
+                                    phase: "pre" | "during" | "post";
+                                    /**
+                                     * @description who receives it
+                                     * @default []
+                                     */
+                                    audiences: ("requester" | "implementer" | "approvers" | "cab" | "service-owners" | "operators" | "end-users")[];
+                                    /**
+                                     * @description further e-mail addresses
+                                     * @default []
+                                     */
+                                    addresses: string[];
+                                    /** @description pre messages: minutes before the start (default 1440, a day) */
+                                    leadMinutes?: number;
+                                    /** @description subject line */
+                                    subject: string;
+                                    /** @description what recipients must do before, during or after the change */
+                                    body: string;
+                                }[];
+                            };
+                            /** @description roles and responsibilities for this change */
+                            roles?: {
+                                /** @description who asks for the change */
+                                requester?: string;
+                                /** @description who carries it out (opens manual gates) */
+                                implementer?: string;
+                                /**
+                                 * @description who is expected to approve
+                                 * @default []
+                                 */
+                                approvers: string[];
+                                /** @description who keeps stakeholders informed */
+                                communicator?: string;
+                                /** @description the on-call contact during the window */
+                                onCall?: {
+                                    /** @description who */
+                                    name: string;
+                                    /** @description how to reach them during the window (phone, pager, e-mail) */
+                                    contact: string;
+                                };
+                            };
+                        };
+                        /** @description the plans validated for the change’s type (submit requires ok) */
+                        planCheck: {
+                            ok: boolean;
+                            errors: string[];
+                        };
+                        planVersions: {
+                            version: number;
+                            /** @description SHA-256 of the canonical JSON of the content */
+                            hash: string;
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            reason: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description the approval status of the current plan version */
+                        approvals: {
+                            changeId: string;
+                            planVersion: number;
+                            /** @description the policy rule that decided */
+                            ruleId: string;
+                            complete: boolean;
+                            rejected: boolean;
+                            /** @description the stage waiting for decisions */
+                            currentStage: number | null;
+                            /** @description approved by the system: the standard template's criteria hold */
+                            autoApproved: boolean;
+                            retrospectiveReviewRequired: boolean;
+                            stages: {
+                                stage: number;
+                                name: string;
+                                groups: {
+                                    id: string | null;
+                                    name: string;
+                                }[];
+                                /** @description quorum: any one, N of the groups, or all of them */
+                                quorum: {
+                                    /**
+                                     * @description any one eligible approver
+                                     * @enum {string}
+                                     */
+                                    kind: "any";
+                                } | {
+                                    /**
+                                     * @description at least `count` distinct approvers
+                                     * @enum {string}
+                                     */
+                                    kind: "count";
+                                    /** @description how many distinct approvers */
+                                    count: number;
+                                } | {
+                                    /**
+                                     * @description every member of the groups (except the requester and the implementer)
+                                     * @enum {string}
+                                     */
+                                    kind: "all";
+                                };
+                                required: number;
+                                approvals: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                rejections: {
+                                    approverId: string;
+                                    /** @description whose approval, when given as a delegate */
+                                    onBehalfOf: string | null;
+                                    comment: string | null;
+                                    at: string;
+                                }[];
+                                satisfied: boolean;
+                                eligibleApproverIds: string[];
+                                unreachable: string | null;
+                                /** @description the extra stage of a schedule overriding a freeze: nobody who approved another stage counts */
+                                freezeOverride: boolean;
+                            }[];
+                        };
+                        /** @description scheduling conflicts (empty when not scheduled) */
+                        conflicts: {
+                            /** @description asset-in-overlapping-change, outside-window, in-freeze, window-too-short, approval-missing-before-start */
+                            kind: string;
+                            /** @description the asset concerned */
+                            assetId?: string;
+                            /** @description the other change holding the asset */
+                            otherChangeId?: string;
+                            windowId?: string;
+                            freezeId?: string;
+                            /** @description in-freeze: whether this (emergency) change may override the freeze */
+                            emergencyOverrideAllowed?: boolean;
+                            /** @description the reason, for a person */
+                            message: string;
+                        }[];
+                        /** @description state transitions, oldest first */
+                        history: {
+                            from: string | null;
+                            to: string;
+                            action: string;
+                            actor: {
+                                id: string | null;
+                                name: string;
+                                type: string;
+                            };
+                            reason: string | null;
+                            at: string;
+                        }[];
+                        /** @description test evidence recorded on the change, oldest first, with attached files’ hashes */
+                        evidence: {
+                            id: string;
+                            /** @description 1, 2, 3… in the order recorded */
+                            seq: number;
+                            /** @enum {string} */
+                            kind: "automated" | "manual";
+                            /** @enum {string} */
+                            outcome: "passed" | "failed";
+                            /** @description automated: the suite */
+                            suite: string | null;
+                            passed: number | null;
+                            failed: number | null;
+                            skipped: number | null;
+                            link: string | null;
+                            /** @description automated: when it ran; manual: when it was signed off */
+                            at: string;
+                            notes: string;
+                            /** @description the plan version current when it was recorded */
+                            planVersion: number;
+                            /** @description who recorded it (a manual sign-off: who signed off) */
+                            recordedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            recordedAt: string;
+                            attachments: {
+                                id: string;
+                                /** @description the sanitised file name */
+                                name: string;
+                                /** @description as uploaded (downloads use it only when harmless) */
+                                mediaType: string;
+                                /** @description bytes */
+                                size: number;
+                                /** @description SHA-256 of the content, lower-case hex */
+                                sha256: string;
+                                addedBy: {
+                                    id: string | null;
+                                    name: string;
+                                };
+                                addedAt: string;
+                            }[];
+                        }[];
+                        review: {
+                            wentWell: string;
+                            didNotGoWell: string;
+                            incidents: string[];
+                            lessons: string;
+                            followUps: {
+                                action: string;
+                                owner: string;
+                                dueAt: string;
+                                done: boolean;
+                            }[];
+                            author: {
+                                id: string | null;
+                                name: string;
+                            };
+                            updatedAt: string;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };
@@ -13739,7 +14504,7 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date-time
-                     * @description when the change starts (ISO 8601)
+                     * @description when the change starts (ISO 8601); not in the past (a minute of grace)
                      */
                     start: string;
                     /**

@@ -35,6 +35,9 @@ export const changesHelp = `Usage:
                            [--template <name>] [--plan <file>] [--description <text>]
                            [--implementer <user>]
   patchgate changes plan <id> <file> [--reason <text>]
+  patchgate changes edit <id> [--title <text>] [--description <text>]
+                         [--type standard|normal|emergency] [--template <name>] [--reason <text>]
+  patchgate changes risk <id> [--level low|moderate|high --reason <text>]
   patchgate changes list [--state <s,…>] [--type <t,…>] [--risk <r,…>] [--limit <n>] [--cursor <c>]
   patchgate changes show <id>
   patchgate changes submit <id>
@@ -63,7 +66,9 @@ Every subcommand takes --server <url> and --json. <id> is the change's id or num
 create makes a draft. --from-findings takes a filter as the findings list does, pairs joined
 by "&" or spaces: "priority=P1,P2 environment=production", "kev=true&asset=web-01",
 "ids=<finding id>,<finding id>"; keys: priority, environment, criticality, exposure, asset,
-group, status, kev, package, advisory, dueBefore, ids. The patches are then the lowest fixed
+group, status, kev, package, advisory, dueBefore, ids. package= names a binary package or its
+source package: package=curl takes the findings of curl and of libcurl4 (built from curl), and
+patches each. The patches are then the lowest fixed
 version closing every linked finding per asset and package. By hand, repeat --asset/--package
 (and --to-version) once per patch; without --to-version the target is the lowest fixed version
 of its open findings, else the latest available.
@@ -72,9 +77,20 @@ of its open findings, else the latest available.
 plan and evidence, backup, deployment waves and rings, rollback, communication, roles. plan
 makes a new plan version; after an approval it withdraws the approvals (back to authorise).
 
+edit changes a change's title or description (until implementation starts; approvals stand),
+or a draft's type and template (--template makes it standard; another --type drops the
+template): e.g. a standard change outside its template's criteria becomes a normal one. A
+submitted change goes back to draft with the revise action first. Audited as change.edited.
+
+risk prints the risk explanation (level, score, each factor); with --level and --reason it
+overrides the assessed level (changes:manage; audited).
+
+show prints the findings grouped by advisory (priority, how many findings, which packages);
+--json has every finding.
+
 submit assesses the draft (risk, plans for its type, a standard template's criteria) and sends
 it for approval. approve and reject need changes:approve and are refused for your own change.
-schedule is refused in a freeze unless the change is an emergency, the freeze allows it and
+schedule is refused for a start in the past (more than a minute ago) and in a freeze unless the change is an emergency, the freeze allows it and
 --override-freeze is given; the approval then needs the extra freeze-override stage (by default
 one CAB member who approved no other stage) before the change is scheduled. review --file writes
 the post-implementation review from a file with wentWell, didNotGoWell, incidents [..], lessons,
@@ -105,6 +121,10 @@ export async function changesCommand(args: string[], io: CliIo): Promise<ExitCod
       return create(rest, io);
     case 'plan':
       return plan(rest, io);
+    case 'edit':
+      return edit(rest, io);
+    case 'risk':
+      return risk(rest, io);
     case 'list':
       return list(rest, io);
     case 'show':
@@ -312,6 +332,92 @@ async function plan(args: string[], io: CliIo): Promise<ExitCode> {
   return exitCodes.ok;
 }
 
+async function edit(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes edit', args, {
+    ...common,
+    title: { type: 'string' },
+    description: { type: 'string' },
+    type: { type: 'string' },
+    template: { type: 'string' },
+    reason: { type: 'string' },
+  });
+  const id = oneId('edit', positionals);
+  const body = {
+    ...(values.title !== undefined && { title: values.title }),
+    ...(values.description !== undefined && { description: values.description }),
+    ...(values.type !== undefined && {
+      type: oneOf('type', values.type, ['standard', 'normal', 'emergency'] as const, 'normal'),
+    }),
+    ...(values.template !== undefined && { template: values.template }),
+  };
+  if (Object.keys(body).length === 0)
+    throw new UsageError(
+      'changes edit: give at least one of --title, --description, --type, --template',
+    );
+  const { client, server } = remoteClient(io, values);
+  const change = expectOk(
+    await reachable(server, () =>
+      client.PATCH('/api/v1/changes/{id}', {
+        params: { path: { id } },
+        body: { ...body, ...(values.reason !== undefined && { reason: values.reason }) },
+      }),
+    ),
+    `editing ${id}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
+  else
+    io.stdout.write(
+      `${summaryLine(change)}${change.template === null ? '' : `; template ${change.template.id} v${change.template.version}`}\n`,
+    );
+  return exitCodes.ok;
+}
+
+function riskLines(change: ChangeDetail): string {
+  const r = change.risk;
+  return [
+    `${change.number} risk ${r.level} (assessed ${r.assessed}, score ${r.score})${r.override === null ? '' : `; overridden to ${r.override.level}: ${r.override.reason}`}`,
+    `  ${r.explanation}`,
+    ...r.factors.map((f) => `  ${f.label}: +${f.points} (${f.detail})`),
+  ].join('\n');
+}
+
+async function risk(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes risk', args, {
+    ...common,
+    level: { type: 'string' },
+    reason: { type: 'string' },
+  });
+  const id = oneId('risk', positionals);
+  const { client, server } = remoteClient(io, values);
+  let change: ChangeDetail;
+  if (values.level === undefined) {
+    if (values.reason !== undefined)
+      throw new UsageError('changes risk: --reason goes with --level (the override)');
+    change = expectOk(
+      await reachable(server, () =>
+        client.GET('/api/v1/changes/{id}', { params: { path: { id } } }),
+      ),
+      `change ${id}`,
+    );
+  } else {
+    const level = oneOf('level', values.level, ['low', 'moderate', 'high'] as const, 'low');
+    if ((values.reason ?? '').trim() === '')
+      throw new UsageError('changes risk: --reason is required to override the level (say why)');
+    change = expectOk(
+      await reachable(server, () =>
+        client.PUT('/api/v1/changes/{id}/risk', {
+          params: { path: { id } },
+          body: { level, reason: values.reason ?? '' },
+        }),
+      ),
+      `risk override of ${id}`,
+    );
+  }
+  if (values.json === true) io.stdout.write(JSON.stringify(change.risk, null, 2) + '\n');
+  else io.stdout.write(riskLines(change) + '\n');
+  return exitCodes.ok;
+}
+
 async function list(args: string[], io: CliIo): Promise<ExitCode> {
   const { values } = parseCommandArgs('changes list', args, {
     ...common,
@@ -358,6 +464,48 @@ async function list(args: string[], io: CliIo): Promise<ExitCode> {
   return exitCodes.ok;
 }
 
+/**
+ * The findings by advisory, most urgent first: one line each with its priority, how many
+ * findings and which packages (the binaries of one source package share an advisory).
+ */
+export function findingLines(findings: ChangeDetail['findings']): string[] {
+  const groups = new Map<
+    string,
+    { priority: string; kev: boolean; findings: number; packages: Set<string>; assets: Set<string> }
+  >();
+  for (const f of findings) {
+    const key = f.advisoryIds[0] ?? f.findingId;
+    const group = groups.get(key) ?? {
+      priority: f.priority,
+      kev: false,
+      findings: 0,
+      packages: new Set<string>(),
+      assets: new Set<string>(),
+    };
+    if (f.priority < group.priority) group.priority = f.priority;
+    group.kev ||= f.kev;
+    group.findings += 1;
+    group.packages.add(f.package);
+    group.assets.add(f.assetId);
+    groups.set(key, group);
+  }
+  const shown = 20;
+  const sorted = [...groups].sort(
+    ([a, x], [b, y]) =>
+      x.priority.localeCompare(y.priority) || Number(y.kev) - Number(x.kev) || a.localeCompare(b),
+  );
+  return [
+    `  findings (${count(findings.length, 'finding')}, ${count(groups.size, 'advisory', 'advisories')})${findings.length === 0 ? '' : ':'}`,
+    ...sorted
+      .slice(0, shown)
+      .map(
+        ([advisory, g]) =>
+          `    ${advisory} ${g.priority}${g.kev ? ' KEV' : ''}: ${count(g.findings, 'finding')}${g.assets.size > 1 ? ` on ${count(g.assets.size, 'asset')}` : ''} (${[...g.packages].sort().join(', ')})`,
+      ),
+    ...(sorted.length > shown ? [`    … ${sorted.length - shown} more (--json lists all)`] : []),
+  ];
+}
+
 function describe(change: ChangeDetail): string {
   const lines = [
     summaryLine(change),
@@ -373,10 +521,7 @@ function describe(change: ChangeDetail): string {
       (p) =>
         `    ${p.assetName} ${p.package} ${p.fromVersion ?? '?'} → ${p.toVersion ?? 'latest'} (${p.mode})`,
     ),
-    `  findings (${change.findings.length}): ${change.findings
-      .slice(0, 10)
-      .map((f) => `${f.advisoryIds[0] ?? f.findingId} ${f.priority}${f.kev ? ' KEV' : ''}`)
-      .join(', ')}${change.findings.length > 10 ? ', …' : ''}`,
+    ...findingLines(change.findings),
     ...(change.conflicts.length === 0
       ? []
       : ['  conflicts:', ...change.conflicts.map((c) => `    ${c.kind}: ${c.message}`)]),
@@ -745,7 +890,9 @@ async function evidence(args: string[], io: CliIo): Promise<ExitCode> {
       suite: values.suite ?? '',
       passed: wholeNumberOption('passed', values.passed),
       failed: wholeNumberOption('failed', values.failed),
-      ...(values.skipped !== undefined && { skipped: wholeNumberOption('skipped', values.skipped) }),
+      ...(values.skipped !== undefined && {
+        skipped: wholeNumberOption('skipped', values.skipped),
+      }),
       ...(values.link !== undefined && { link: values.link }),
       ...(values['ran-at'] !== undefined && { ranAt: isoOption('ran-at', values['ran-at']) }),
       ...(values.notes !== undefined && { notes: values.notes }),

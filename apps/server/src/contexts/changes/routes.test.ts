@@ -183,7 +183,7 @@ type Inject = TestApp['inject'];
 async function call<T = ChangeDetail>(
   app: { inject: Inject },
   caller: TestCaller,
-  method: 'GET' | 'POST' | 'PUT',
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
   url: string,
   status: number,
   payload?: unknown,
@@ -232,7 +232,7 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
   async function refused(
     w: ChangeWorld,
     caller: ChangeWorld['requester'],
-    method: 'POST' | 'PUT',
+    method: 'POST' | 'PUT' | 'PATCH',
     url: string,
     payload: unknown,
     status = 409,
@@ -323,24 +323,45 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
     'creates from findings: the lowest fixed version closing every linked finding',
     async () => {
       const w = await setUp();
-      const findings = await call<{
-        findings: { id: string; fixedVersions: string[]; advisory: { cves: string[] } }[];
-      }>(w.app, w.viewer, 'GET', `/api/v1/findings?package=curl&asset=debian-host&limit=500`, 200);
+      // package=curl names the source package too: libcurl4 & co. (source curl) are patched.
+      const all = await call<{
+        findings: {
+          id: string;
+          fixedVersions: string[];
+          advisory: { cves: string[] };
+          package: { name: string; sourceName: string | null };
+        }[];
+      }>(w.app, w.viewer, 'GET', `/api/v1/findings?asset=debian-host&limit=500`, 200);
+      const ofCurl = all.findings.filter(
+        (f) => f.package.name === 'curl' || f.package.sourceName === 'curl',
+      );
+      const binaries = [...new Set(ofCurl.map((f) => f.package.name))].sort();
+      expect(binaries).toContain('libcurl4');
+      expect(binaries).toContain('curl');
+      const findings = { findings: ofCurl.filter((f) => f.package.name === 'curl') };
       expect(findings.findings.length).toBeGreaterThan(1);
       const change = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
         title: 'curl on debian-host',
         findings: { package: 'curl', asset: 'debian-host' },
       });
-      expect(change.counts).toEqual({ assets: 1, patches: 1, findings: findings.findings.length });
+      expect(change.counts).toEqual({
+        assets: 1,
+        patches: binaries.length,
+        findings: ofCurl.length,
+      });
       const detail = await call(w.app, w.viewer, 'GET', `/api/v1/changes/${change.id}`, 200);
       expect(detail.assets).toMatchObject([
         { id: hostId, name: 'debian-host', environment: 'production', owner: 'web-team' },
       ]);
-      expect(detail.patches).toMatchObject([
-        { assetId: hostId, package: 'curl', fromVersion: '7.88.1-10+deb12u14', mode: 'fixed' },
-      ]);
+      expect(detail.patches.map((p) => p.package).sort()).toEqual(binaries);
+      expect(detail.patches.find((p) => p.package === 'curl')).toMatchObject({
+        assetId: hostId,
+        package: 'curl',
+        fromVersion: '7.88.1-10+deb12u14',
+        mode: 'fixed',
+      });
       // Every linked finding is closed by the target: no fixed version of any is above it.
-      const target = detail.patches[0]?.toVersion ?? '';
+      const target = detail.patches.find((p) => p.package === 'curl')?.toVersion ?? '';
       expect(target).not.toBe('');
       const dpkg = schemeForEcosystem('Debian:12');
       if (dpkg === undefined) throw new Error('no Debian version scheme');
@@ -357,10 +378,10 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
       for (const fix of lowestFixes) expect(cmp(target, fix)).toBeGreaterThanOrEqual(0);
       expect(lowestFixes).toContain(target);
       expect(new Set(detail.findings.map((f) => f.findingId))).toEqual(
-        new Set(findings.findings.map((f) => f.id)),
+        new Set(ofCurl.map((f) => f.id)),
       );
       expect(detail.findings.flatMap((f) => f.cves).sort()).toEqual(
-        findings.findings.flatMap((f) => f.advisory.cves).sort(),
+        ofCurl.flatMap((f) => f.advisory.cves).sort(),
       );
       expect(detail.risk.factors.length).toBeGreaterThan(0);
 
@@ -370,6 +391,15 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         findings: { ids: findings.findings.map((f) => f.id) },
       });
       expect(byIds.counts.findings).toBe(findings.findings.length);
+      // libcurl4 by its own name: its findings only.
+      const lib = await call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+        title: 'libcurl4',
+        findings: { package: 'libcurl4', asset: 'debian-host' },
+      });
+      expect(lib.counts).toMatchObject({
+        patches: 1,
+        findings: ofCurl.filter((f) => f.package.name === 'libcurl4').length,
+      });
     },
   );
 
@@ -474,6 +504,106 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
           .filter((e) => e.changeId === change.id)
           .map((e) => e.action),
       ).toEqual(['create', 'submit', 'assess', 'schedule', 'start', 'complete', 'close']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'refuses a start in the past (beyond a minute of grace) with a 422 naming body.start',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}/schedule`;
+      // The clock is 2026-12-01T09:00Z.
+      const past = await refused(
+        w,
+        w.requester,
+        'POST',
+        url,
+        { start: '2026-11-30T22:00:00Z' },
+        422,
+      );
+      expect(past.detail).toBe(
+        'body.start: 2026-11-30T22:00:00.000Z is in the past (it is 2026-12-01T09:00:00.000Z); give a start from now on',
+      );
+      await refused(w, w.requester, 'POST', url, { start: '2026-12-01T08:58:59Z' }, 422);
+      expect(
+        (await call(w.app, w.viewer, 'GET', `/api/v1/changes/${change.id}`, 200)).schedule,
+      ).toBeNull();
+      // Within the grace (the time it took to send it): taken.
+      const now = await call(w.app, w.requester, 'POST', url, 200, {
+        start: '2026-12-01T08:59:30Z',
+      });
+      expect(now.schedule?.start).toBe('2026-12-01T08:59:30.000Z');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'edits title, description (until implementation) and type (drafts only), audited',
+    async () => {
+      const w = await setUp();
+      const change = await draft(w);
+      const url = `/api/v1/changes/${change.id}`;
+      const edited = await call(w.app, w.requester, 'PATCH', url, 200, {
+        title: 'openssl on web-02, urgent',
+        description: 'CVE-2026-42766 is exploited',
+        type: 'emergency',
+        reason: 'exploited in the wild',
+      });
+      expect(edited).toMatchObject({
+        title: 'openssl on web-02, urgent',
+        description: 'CVE-2026-42766 is exploited',
+        type: 'emergency',
+        state: 'draft',
+        planVersion: 1,
+      });
+      // Nothing to change, a template on a non-standard type, an unknown template: refused.
+      await refused(w, w.requester, 'PATCH', url, {}, 422);
+      await refused(w, w.requester, 'PATCH', url, { type: 'normal', template: 'x' }, 422);
+      await refused(w, w.requester, 'PATCH', url, { template: 'nope' }, 422);
+      await call(w.app, w.viewer, 'PATCH', url, 403, { title: 'mine' });
+      await call(w.app, w.requester, 'PATCH', '/api/v1/changes/CHG-0404', 404, { title: 'x' });
+      await call(w.app, w.requester, 'PATCH', url, 200, { type: 'normal' });
+      const approvedChange = await approved(w, change.id);
+      expect(approvedChange.approvals.complete).toBe(true);
+      // After approval: the title is not material, approvals stand; the type is refused.
+      const retitled = await call(w.app, w.requester, 'PATCH', url, 200, { title: 'openssl' });
+      expect(retitled).toMatchObject({
+        title: 'openssl',
+        state: 'authorise',
+        approvals: { complete: true },
+      });
+      const typed = await refused(w, w.requester, 'PATCH', url, { type: 'emergency' });
+      expect(typed.detail).toBe(
+        'CHG-0001: the type and template can only be edited in draft (state is authorise); revise it back to draft first',
+      );
+      await call(w.app, w.requester, 'POST', `${url}/cancel`, 200, { reason: 'superseded' });
+      const closed = await refused(w, w.requester, 'PATCH', url, { title: 'again' });
+      expect(closed.detail).toBe('CHG-0001: cannot edit a change in state cancelled');
+      const audit = await w.database.db
+        .selectFrom('audit_events')
+        .select(['action', 'before_json', 'after_json'])
+        .where('subject_id', '=', change.id)
+        .where('action', '=', 'change.edited')
+        .orderBy('seq')
+        .execute();
+      expect(
+        audit.map((a): unknown[] => [
+          JSON.parse(a.before_json ?? 'null') as unknown,
+          JSON.parse(a.after_json ?? 'null') as unknown,
+        ]),
+      ).toEqual([
+        [
+          { title: 'openssl on web-02', description: '', type: 'normal' },
+          {
+            title: 'openssl on web-02, urgent',
+            description: 'CVE-2026-42766 is exploited',
+            type: 'emergency',
+            reason: 'exploited in the wild',
+          },
+        ],
+        [{ type: 'emergency' }, { type: 'normal' }],
+        [{ title: 'openssl on web-02, urgent' }, { title: 'openssl' }],
+      ]);
     },
   );
 
@@ -1141,7 +1271,26 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
         `/api/v1/changes/${outside.id}/submit`,
         {},
       );
-      expect(problem.detail).toMatch(/template's criteria are not met/);
+      expect(problem.detail).toMatch(
+        /template's criteria are not met; submit it as a normal change/,
+      );
+      // …which the draft can now become: the type edited, the template dropped, then submitted.
+      const normal = await call(w.app, w.requester, 'PATCH', `/api/v1/changes/${outside.id}`, 200, {
+        type: 'normal',
+        reason: 'outside the template',
+      });
+      expect(normal).toMatchObject({ type: 'normal', template: null, state: 'draft' });
+      expect(
+        (await call(w.app, w.requester, 'POST', `/api/v1/changes/${outside.id}/submit`, 200, {}))
+          .state,
+      ).toBe('authorise');
+      // And back to standard with a template: only a draft's type changes.
+      const tooLate = await refused(w, w.requester, 'PATCH', `/api/v1/changes/${outside.id}`, {
+        template: 'web-openssl',
+      });
+      expect(tooLate.detail).toMatch(
+        /the type and template can only be edited in draft \(state is authorise\)/,
+      );
       await call(w.app, w.requester, 'POST', '/api/v1/changes', 422, {
         title: 'x',
         template: 'nope',

@@ -27,6 +27,7 @@ import {
   ApiChange,
   ChangeCreateBody,
   ChangeDetail,
+  ChangeEditBody,
   ChangeIdParams,
   ChangeList,
   ChangeListQuery,
@@ -45,6 +46,7 @@ import {
   conflictsOfChange,
   createChangeRequest,
   decideChange,
+  editChange,
   listChangesPage,
   nextSlotOf,
   overrideRisk,
@@ -202,6 +204,23 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
     async (request) => changeDetail(ctx, request.params.id),
   );
 
+  api.patch(
+    '/api/v1/changes/:id',
+    {
+      config: { access: 'changes:request' },
+      schema: {
+        operationId: 'editChange',
+        tags,
+        summary:
+          'Edit the title and description (until implementation), the type and template (drafts only); audited',
+        params: ChangeIdParams,
+        body: ChangeEditBody,
+        response: { 200: ChangeDetail, ...refusals },
+      },
+    },
+    async (request) => editChange(ctx, request.params.id, request.body, by(request)),
+  );
+
   api.put(
     '/api/v1/changes/:id/plans',
     {
@@ -263,7 +282,8 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
       schema: {
         operationId: 'scheduleChange',
         tags,
-        summary: 'Set the window (refused in a freeze unless an emergency override is allowed)',
+        summary:
+          'Set the window (a start in the past is refused; so is a freeze unless an emergency override is allowed)',
         params: ChangeIdParams,
         body: ScheduleBody,
         response: { 200: ChangeDetail, ...refusals },

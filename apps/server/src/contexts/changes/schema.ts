@@ -55,7 +55,11 @@ export const FindingSelection = z
       .optional()
       .describe('finding statuses; default: the work queue (open, reopened)'),
     kev: z.boolean().optional().describe('true: only CISA KEV findings'),
-    package: text(255).optional().describe('exact package name'),
+    package: text(255)
+      .optional()
+      .describe(
+        'exact package name: the binary package or its source package (curl: libcurl4 too)',
+      ),
     advisory: text(255).optional().describe('advisory id or alias (CVE-…)'),
     dueBefore: z.iso.date().optional().describe('due before this day (YYYY-MM-DD)'),
   })
@@ -112,6 +116,29 @@ export const PlansBody = z.strictObject({
 });
 export type PlansBody = z.infer<typeof PlansBody>;
 
+export const ChangeEditBody = z
+  .strictObject({
+    title: text(200).optional().describe('the new title'),
+    description: z.string().max(10_000).optional().describe('the new description'),
+    type: z
+      .enum(changeTypes)
+      .optional()
+      .describe('the new type (drafts only); leaving standard drops the template'),
+    template: text(200)
+      .optional()
+      .describe('standard changes: the template, by name or id (its latest version; drafts only)'),
+    reason: z.string().max(2000).optional().describe('why (kept in the audit log)'),
+  })
+  .refine(
+    (b) =>
+      b.title !== undefined ||
+      b.description !== undefined ||
+      b.type !== undefined ||
+      b.template !== undefined,
+    { message: 'changes nothing: give a title, description, type or template' },
+  );
+export type ChangeEditBody = z.infer<typeof ChangeEditBody>;
+
 export const ActionBody = z.strictObject({
   reason: z.string().max(4000).optional().describe('why (kept in the history and audit log)'),
 });
@@ -123,7 +150,9 @@ export const DecisionBody = z.strictObject({
 export type DecisionBody = z.infer<typeof DecisionBody>;
 
 export const ScheduleBody = z.strictObject({
-  start: z.iso.datetime({ offset: true }).describe('when the change starts (ISO 8601)'),
+  start: z.iso
+    .datetime({ offset: true })
+    .describe('when the change starts (ISO 8601); not in the past (a minute of grace)'),
   end: z.iso
     .datetime({ offset: true })
     .optional()

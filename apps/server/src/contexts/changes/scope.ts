@@ -66,9 +66,11 @@ export function findingRow(changeId: string, finding: ApiFinding): ChangeFinding
 
 /** The findings a selection names: every id must exist; a filter must match 1–1000. */
 async function selectedFindings(ctx: Ctx, selection: FindingSelection): Promise<ApiFinding[]> {
-  const { ids, status, asset, ...rest } = selection;
+  const { ids, status, asset, package: packageName, ...rest } = selection;
   const filters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) filters[key] = value;
+  // A package names the binary or its source package: curl patches libcurl4 too.
+  if (packageName !== undefined) filters['packageOrSource'] = packageName;
   if (asset !== undefined) {
     const found = await resolveAssetRef(ctx.database, asset);
     if (found === undefined) throw invalid('body.findings.asset', `names no asset ("${asset}")`);

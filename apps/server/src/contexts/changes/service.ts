@@ -43,6 +43,7 @@ import type {
   ApiChange,
   ChangeCreateBody,
   ChangeDetail,
+  ChangeEditBody,
   ChangeList,
   DecisionBody,
   PlansBody,
@@ -720,8 +721,11 @@ export async function decideChange(
   return changeDetail(ctx, id);
 }
 
+/** A start this much before now is still taken (the time it took to type and send it). */
+export const scheduleGraceMs = 60_000;
+
 /**
- * schedule: set the window (checked against freezes: refused unless an emergency change may
+ * schedule: set the window (a start in the past, beyond `scheduleGraceMs`, is a 422) (checked against freezes: refused unless an emergency change may
  * override the freeze and asks to). In authorise with complete approvals the change becomes
  * scheduled; rescheduling a scheduled change is a material edit (approvals withdrawn). A
  * schedule that overrides freezes is recorded on the change (`freeze_override_json`, audited as
@@ -750,6 +754,13 @@ export async function scheduleChange(
     body.end === undefined
       ? scheduleEnd(start, JSON.parse(found.plans_json) as ChangePlans)
       : new Date(body.end).toISOString();
+  const earliest = ctx.clock.now().getTime() - scheduleGraceMs;
+  if (Date.parse(start) < earliest) {
+    throw new ValidationError(
+      `body.start: ${start} is in the past (it is ${timestamp(ctx.clock)}); give a start from now on`,
+      [{ field: 'body.start', message: 'is in the past' }],
+    );
+  }
   if (end <= start) {
     throw new ValidationError('body.end: must be after the start', [
       { field: 'body.end', message: 'must be after start' },
@@ -944,6 +955,77 @@ export async function writeReview(
     );
     if (row.state === 'failed' || row.state === 'rolled_back')
       await move(ctx, trx, row, 'review', by, 'post-implementation review written');
+    return row.id;
+  });
+  return changeDetail(ctx, id);
+}
+
+/**
+ * Edit a change's title, description, type or template, audited as `change.edited`. Title and
+ * description are not material (@patchgate/changes `materialChanges`): they may be edited until
+ * implementation starts, approvals stand. The type and template decide the approval path and the
+ * plans' requirements, so they are edited in draft only (revise a submitted change back first).
+ * A template makes the change standard; another type drops the template.
+ */
+export async function editChange(
+  ctx: Ctx,
+  ref: string,
+  body: ChangeEditBody,
+  by: ChangeActor,
+): Promise<ChangeDetail> {
+  const found = await changeOr404(ctx.database.db, ref);
+  const type: ChangeType =
+    body.type ?? (body.template === undefined ? (found.type as ChangeType) : 'standard');
+  if (body.template !== undefined && type !== 'standard') {
+    throw new ValidationError('body.template: only standard changes use a template', [
+      { field: 'body.template', message: 'only standard changes use a template' },
+    ]);
+  }
+  const template =
+    body.template === undefined ? undefined : await latestTemplate(ctx.database.db, body.template);
+  if (body.template !== undefined && template === undefined) {
+    throw new ValidationError(`body.template: no template "${body.template}"`, [
+      { field: 'body.template', message: 'names no template' },
+    ]);
+  }
+  const id = await withChange(ctx, found.id, async (trx, row) => {
+    const kindEdit = body.type !== undefined || body.template !== undefined;
+    if (kindEdit && row.state !== 'draft') {
+      throw new ConflictError(
+        `${changeNumber(row.number)}: the type and template can only be edited in draft (state is ${row.state}); revise it back to draft first`,
+      );
+    }
+    const editable: readonly string[] = ['draft', 'submitted', 'authorise', 'scheduled'];
+    if (!editable.includes(row.state)) {
+      throw new ConflictError(
+        `${changeNumber(row.number)}: cannot edit a change in state ${row.state}`,
+      );
+    }
+    const next = {
+      title: body.title ?? row.title,
+      description: body.description ?? row.description,
+      type: kindEdit ? type : row.type,
+      template_id: !kindEdit
+        ? row.template_id
+        : type !== 'standard'
+          ? null
+          : (template?.name ?? row.template_id),
+      template_version: !kindEdit
+        ? row.template_version
+        : type !== 'standard'
+          ? null
+          : (template?.version ?? row.template_version),
+    };
+    const fields = (Object.keys(next) as (keyof typeof next)[]).filter((k) => next[k] !== row[k]);
+    // Nothing differs: nothing recorded (a repeated edit is harmless).
+    if (fields.length === 0) return row.id;
+    await repo.updateChange(trx, row.id, { ...next, updated_at: timestamp(ctx.clock) });
+    const pick = (source: typeof next) =>
+      Object.fromEntries(fields.map((k) => [k, source[k]])) as Record<string, unknown>;
+    await audit(ctx, trx, by, 'change.edited', row.id, pick(row), {
+      ...pick(next),
+      ...(body.reason !== undefined && { reason: body.reason }),
+    });
     return row.id;
   });
   return changeDetail(ctx, id);

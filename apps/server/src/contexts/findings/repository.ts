@@ -152,6 +152,8 @@ export interface FindingFilters {
   readonly kev?: boolean;
   readonly epssMin?: number;
   readonly package?: string;
+  /** The binary package name or its source package's (curl: curl and libcurl4). */
+  readonly packageOrSource?: string;
   /** An advisory id or one of its aliases (CVE, GHSA…). */
   readonly advisory?: string;
 }
@@ -269,6 +271,13 @@ function filtersOn(
   if (filters.kev !== undefined) and.push(eb('kev', '=', filters.kev ? 1 : 0));
   if (filters.epssMin !== undefined) and.push(eb('epss_key', '>=', filters.epssMin));
   if (filters.package !== undefined) and.push(eb('package_name', '=', filters.package));
+  if (filters.packageOrSource !== undefined)
+    and.push(
+      eb.or([
+        eb('package_name', '=', filters.packageOrSource),
+        eb('source_name', '=', filters.packageOrSource),
+      ]),
+    );
   if (filters.advisory !== undefined) {
     and.push(
       eb.or([
