@@ -227,6 +227,12 @@ function downloadsFromEnv(env: Readonly<Record<string, string | undefined>>) {
   };
 }
 
+/** `PATCHGATE_PUBLIC_URL`: unset or blank is none. */
+function publicUrlSetting(value: string | undefined): { publicUrl?: string } {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? {} : { publicUrl: trimmed };
+}
+
 /** `PATCHGATE_TRUST_PROXY`: true/false, a hop count, or proxy addresses (see ServerConfig). */
 function trustProxySetting(value: string | undefined): unknown {
   if (value === undefined || value === '' || value === 'false') return false;
@@ -292,8 +298,7 @@ export function configFromEnv(
       env[variables.databaseUrl] !== '' && { databaseUrl: env[variables.databaseUrl] }),
     host: env[variables.host] ?? '127.0.0.1',
     port: port === undefined ? 7480 : /^\d+$/.test(port) ? Number(port) : port,
-    ...(env[variables.publicUrl] !== undefined &&
-      env[variables.publicUrl].trim() !== '' && { publicUrl: env[variables.publicUrl].trim() }),
+    ...publicUrlSetting(env[variables.publicUrl]),
     logLevel: env[variables.logLevel] ?? 'info',
     secureCookies: env[variables.secureCookies] === 'true',
     passwordHashCost: (() => {

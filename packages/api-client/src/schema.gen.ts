@@ -26703,7 +26703,7 @@ export interface operations {
                             /** @description asset group or address */
                             audienceValue: string | null;
                             /** @description what it notifies */
-                            events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                            events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
                             /**
                              * @description none, daily, weekly
                              * @enum {string}
@@ -26753,8 +26753,8 @@ export interface operations {
                     audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
                     /** @description the asset group (audience asset-group) or the e-mail address (audience address) */
                     audienceValue?: string;
-                    /** @description what to notify: submitted, approval-needed, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue */
-                    events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue */
+                    events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
                     /**
                      * @description none: one message per event; daily/weekly: gathered into one message at digestHour
                      * @default none
@@ -26815,7 +26815,7 @@ export interface operations {
                         /** @description asset group or address */
                         audienceValue: string | null;
                         /** @description what it notifies */
-                        events: ("submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
                         /**
                          * @description none, daily, weekly
                          * @enum {string}
@@ -27025,7 +27025,7 @@ export interface operations {
                              * @description notification event
                              * @enum {string}
                              */
-                            event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                            event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
                             /**
                              * @description before, during or after the change window
                              * @enum {string}
@@ -27053,7 +27053,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
             };
             cookie?: never;
         };
@@ -27079,7 +27079,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}
@@ -27112,7 +27112,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
             };
             cookie?: never;
         };
@@ -27129,7 +27129,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}
