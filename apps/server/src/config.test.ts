@@ -42,3 +42,32 @@ describe('advisory file settings', () => {
     expect(!result.ok && result.errors[0]).toMatch(new RegExp(`^${variable}: `));
   });
 });
+
+describe('PATCHGATE_PUBLIC_URL', () => {
+  const read = (value: string | undefined) =>
+    configFromEnv(value === undefined ? {} : { PATCHGATE_PUBLIC_URL: value }, '/srv');
+
+  it('is unset by default, and kept without its trailing slash', () => {
+    const unset = read(undefined);
+    expect(unset.ok && unset.config.publicUrl).toBeUndefined();
+    const empty = read('');
+    expect(empty.ok && empty.config.publicUrl).toBeUndefined();
+    const set = read('https://patchgate.example.org/');
+    expect(set.ok && set.config.publicUrl).toBe('https://patchgate.example.org');
+    const prefixed = read('http://proxy.example.org:8080/patchgate/');
+    expect(prefixed.ok && prefixed.config.publicUrl).toBe(
+      'http://proxy.example.org:8080/patchgate',
+    );
+  });
+
+  it.each([
+    ['/patchgate', 'must be an absolute http:// or https:// URL'],
+    ['patchgate.example.org', 'must be an absolute http:// or https:// URL'],
+    ['ftp://patchgate.example.org', 'must be an absolute http:// or https:// URL'],
+    ['https://patchgate.example.org/?x=1', 'must not have a query (?…) or a fragment (#…)'],
+    ['https://patchgate.example.org/#top', 'must not have a query (?…) or a fragment (#…)'],
+    ['https://me:secret@patchgate.example.org', 'must not carry a user name or password'],
+  ])('refuses %j, naming the variable', (value, message) => {
+    expect(read(value)).toEqual({ ok: false, errors: [`PATCHGATE_PUBLIC_URL: ${message}`] });
+  });
+});

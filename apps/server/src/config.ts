@@ -12,6 +12,23 @@ const hostEntry = z
 const proxyUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 
 /**
+ * The address people reach the server at (`https://patchgate.example.org`, or with a path
+ * prefix behind a proxy): absolute http(s), no query, fragment or credentials. Stored without
+ * a trailing slash, so `${publicUrl}/api/v1/…` is a link.
+ */
+const publicUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// URL' })
+  .refine(
+    (value) => !value.includes('?') && !value.includes('#'),
+    'must not have a query (?…) or a fragment (#…)',
+  )
+  .refine(
+    (value) => !URL.canParse(value) || new URL(value).username + new URL(value).password === '',
+    'must not carry a user name or password',
+  )
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/**
  * Downloads of URL advisory sources (docs/adr/0021-advisory-sources-by-url.md). Nothing is
  * fetched unless an admin adds a URL source or enables a catalogue feed; `enabled: false`
  * refuses even that, for servers that must never reach out.
@@ -70,6 +87,13 @@ export const ServerConfig = z.strictObject({
   host: z.string().min(1),
   port: z.number().int().min(0).max(65535),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  /**
+   * The address people reach the server at (PATCHGATE_PUBLIC_URL, e.g.
+   * `https://patchgate.example.org`): notifications link to `<publicUrl>/api/v1/changes/<id>`.
+   * Unset (the default), their links stay relative and each message says the address is not
+   * configured (the listen address is often 127.0.0.1 or 0.0.0.0, which recipients cannot use).
+   */
+  publicUrl: publicUrl.optional(),
   /** Cookies get `Secure` when the server is reached over HTTPS (behind a proxy, say). */
   secureCookies: z.boolean(),
   /**
@@ -130,6 +154,7 @@ const variables = {
   databaseUrl: 'PATCHGATE_DATABASE_URL',
   host: 'PATCHGATE_HOST',
   port: 'PATCHGATE_PORT',
+  publicUrl: 'PATCHGATE_PUBLIC_URL',
   logLevel: 'PATCHGATE_LOG_LEVEL',
   secureCookies: 'PATCHGATE_SECURE_COOKIES',
   passwordHashCost: 'PATCHGATE_PASSWORD_HASH_COST',
@@ -202,6 +227,12 @@ function downloadsFromEnv(env: Readonly<Record<string, string | undefined>>) {
   };
 }
 
+/** `PATCHGATE_PUBLIC_URL`: unset or blank is none. */
+function publicUrlSetting(value: string | undefined): { publicUrl?: string } {
+  const trimmed = value?.trim() ?? '';
+  return trimmed === '' ? {} : { publicUrl: trimmed };
+}
+
 /** `PATCHGATE_TRUST_PROXY`: true/false, a hop count, or proxy addresses (see ServerConfig). */
 function trustProxySetting(value: string | undefined): unknown {
   if (value === undefined || value === '' || value === 'false') return false;
@@ -267,6 +298,7 @@ export function configFromEnv(
       env[variables.databaseUrl] !== '' && { databaseUrl: env[variables.databaseUrl] }),
     host: env[variables.host] ?? '127.0.0.1',
     port: port === undefined ? 7480 : /^\d+$/.test(port) ? Number(port) : port,
+    ...publicUrlSetting(env[variables.publicUrl]),
     logLevel: env[variables.logLevel] ?? 'info',
     secureCookies: env[variables.secureCookies] === 'true',
     passwordHashCost: (() => {

@@ -35,6 +35,9 @@ Options:
 First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
 admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
 
+Notifications link to the changes at PATCHGATE_PUBLIC_URL, the address people reach the
+server at (e.g. https://patchgate.example.org); unset, their links are relative and say so.
+
 Interactive API documentation: <address>/docs; the OpenAPI document: <address>/openapi.json.
 `;
 

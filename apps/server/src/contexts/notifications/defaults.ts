@@ -56,9 +56,13 @@ export const defaultTemplates: Record<NotificationEvent, MessageTemplate> = {
     subject: '[Patchgate] Approval needed: {{change.title}}',
     body: `${summary}\n\nStage {{event.stage}} of the approval waits for your decision.\nBefore the window: read the risk explanation, the test evidence and the rollback plan, then approve or reject (a rejection needs a comment).${footer}`,
   },
+  'approval-progress': {
+    subject: '[Patchgate] Approval progress, stage {{event.stage}}: {{change.title}}',
+    body: `${summary}\n\nAn approver approved stage {{event.stage}}. The change is not approved until every stage has reached its quorum: the "Approved" message says when it is.\nBefore the window: nothing is needed from you unless a stage asks for your decision.${footer}`,
+  },
   approved: {
     subject: '[Patchgate] Approved: {{change.title}}',
-    body: `${summary}\n\nStage {{event.stage}} was approved.\nBefore the window: nothing more is needed from approvers; the implementer schedules the change.${footer}`,
+    body: `${summary}\n\nThe approval is complete: every stage approved the current plan, and the change is scheduled.\nBefore the window: nothing more is needed from approvers; {{change.implementer}} prepares the implementation.${footer}`,
   },
   rejected: {
     subject: '[Patchgate] Rejected: {{change.title}}',
@@ -130,3 +134,28 @@ export function changeTemplateData(change: NotifiedChange, event: ChangeEventInp
     },
   };
 }
+
+/**
+ * Said once, at the end of a message whose change link stayed relative because the server's
+ * public address (PATCHGATE_PUBLIC_URL) is not configured: the listen address is no substitute
+ * (127.0.0.1 or 0.0.0.0 is nothing a recipient can open).
+ */
+export const relativeLinkNote =
+  'This link is relative to the Patchgate server: its public address is not configured (PATCHGATE_PUBLIC_URL).';
+
+/**
+ * A change's link as recipients can follow it: an absolute link as it is; a path (the changes
+ * context gives `/api/v1/changes/<id>`) after the public URL (which may carry a path prefix);
+ * without a public URL, the path as it is. Empty: undefined.
+ */
+export function recipientLink(
+  link: string | undefined,
+  publicUrl: string | undefined,
+): string | undefined {
+  if (link === undefined || link === '') return undefined;
+  if (/^https?:\/\//i.test(link) || publicUrl === undefined) return link;
+  return `${publicUrl.replace(/\/+$/, '')}${link.startsWith('/') ? '' : '/'}${link}`;
+}
+
+export const isAbsoluteLink = (link: string | undefined): link is string =>
+  link !== undefined && /^https?:\/\//i.test(link);

@@ -34,7 +34,12 @@ describe.each(testDatabases())('e-mail notifications on $name', ({ open, skip })
       const smtp = await smtpReceiver('patchgate', 'mail-password');
       cleanups.push(smtp.close);
       const clock = settableClock('2026-11-25T10:00:00.000Z');
-      const ctx = contextOf(database, clock);
+      const base = contextOf(database, clock);
+      // PATCHGATE_PUBLIC_URL set: the message and the invitation link absolutely.
+      const ctx = {
+        ...base,
+        config: { ...base.config, publicUrl: 'https://patchgate.example.org' },
+      };
       const runner = new JobRunner(ctx, {
         workerId: 'test',
         concurrency: 1,
@@ -114,6 +119,8 @@ describe.each(testDatabases())('e-mail notifications on $name', ({ open, skip })
       expect(mail.headers.get('patchgate-delivery-id')).toBe(delivery.id);
       expect(mail.text).toContain('Before the window: save your work');
       expect(mail.html).toContain('Assets: web-01, web-02');
+      expect(mail.text).toContain('Details: https://patchgate.example.org/api/v1/changes/c-1');
+      expect(mail.text).not.toContain('PATCHGATE_PUBLIC_URL');
       const ics = mail.attachments.find((a) => a.filename === 'change-window.ics');
       expect(ics?.contentType).toBe('application/ics');
       // The text/calendar alternative carries the iTIP method for mail clients.
@@ -131,12 +138,14 @@ describe.each(testDatabases())('e-mail notifications on $name', ({ open, skip })
         start: event.startDate.toJSDate().toISOString(),
         end: event.endDate.toJSDate().toISOString(),
         attendees: event.attendees.map((a) => a.getFirstValue() as string),
+        url: event.component.getFirstPropertyValue('url'),
       }).toEqual({
         uid: 'change-c-1@patchgate',
         summary: 'Change: Patch openssl on the web tier',
         start: '2026-11-28T22:00:00.000Z',
         end: '2026-11-29T01:00:00.000Z',
         attendees: ['mailto:web@example.org'],
+        url: 'https://patchgate.example.org/api/v1/changes/c-1',
       });
     },
   );

@@ -28,13 +28,19 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   });
 
-  async function setup(changes: NotifiedChange[] = [testChange()], statuses: number[] = []) {
+  async function setup(
+    changes: NotifiedChange[] = [testChange()],
+    statuses: number[] = [],
+    publicUrl?: string,
+  ) {
     const database: Database = await open();
     cleanups.push(() => database.close());
     const receiver = await httpReceiver(statuses);
     cleanups.push(receiver.close);
     const clock = settableClock('2026-11-25T10:00:00.000Z');
-    const ctx = contextOf(database, clock);
+    const base = contextOf(database, clock);
+    // As main.ts does: the jobs take PATCHGATE_PUBLIC_URL from the server's configuration.
+    const ctx = { ...base, config: { ...base.config, publicUrl } };
     const runner = new JobRunner(ctx, {
       workerId: 'test',
       concurrency: 1,
@@ -65,14 +71,23 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
         },
         source,
       );
-    const publish = (changeId: string, to = 'scheduled', from = 'authorise') =>
+    const publish = (changeId: string, to = 'scheduled', from = 'authorise', action = 'schedule') =>
       database.db.transaction().execute((trx) =>
         publishEvent(trx, clock, 'change.state-changed', {
           changeId,
           from,
           to,
-          action: 'schedule',
+          action,
           actorId: null,
+        }),
+      );
+    const decide = (changeId: string, stage: number, decision: 'approved' | 'rejected') =>
+      database.db.transaction().execute((trx) =>
+        publishEvent(trx, clock, 'change.approval-decided', {
+          changeId,
+          stage,
+          decision,
+          approverId: `u-approver-${stage}`,
         }),
       );
     const drain = async () => {
@@ -109,6 +124,7 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
       channel,
       subscribe,
       publish,
+      decide,
       drain,
       deliveries,
       log,
@@ -447,6 +463,107 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
         ['approver@example.org', 'failed', 'the channel is disabled'],
         ['web@example.org', 'failed', 'the channel is disabled'],
       ]);
+    },
+  );
+  it.skipIf(skip !== undefined)(
+    'sends "approved" once, when the approval completes; stage decisions are approval-progress; a rejection at once',
+    async () => {
+      const t = await setup([
+        testChange(),
+        testChange({ id: 'c-2', title: 'Patch glibc' }),
+        testChange({ id: 'c-3', title: 'Patch curl' }),
+      ]);
+      await t.subscribe({ events: ['approved', 'rejected'] });
+      await t.subscribe({ name: 'progress', events: ['approval-progress'] });
+      // Three stages, one approver each, for c-1; the last decision finds a schedule set.
+      await t.decide('c-1', 1, 'approved');
+      await t.decide('c-1', 2, 'approved');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => d.event)).toEqual([
+        'approval-progress',
+        'approval-progress',
+      ]);
+      await t.decide('c-1', 3, 'approved');
+      await t.publish('c-1', 'scheduled', 'authorise', 'approve');
+      // c-2: stage 1 approved, stage 2 rejected: the change is rejected in the same transaction.
+      await t.decide('c-2', 1, 'approved');
+      await t.decide('c-2', 2, 'rejected');
+      await t.publish('c-2', 'rejected', 'authorise', 'reject');
+      await t.drain();
+      const sent = (await t.deliveries()).map((d) => d.event).sort();
+      expect(sent).toEqual([
+        'approval-progress',
+        'approval-progress',
+        'approval-progress',
+        'approval-progress',
+        'approved',
+        'rejected',
+      ]);
+      const subjects = t.receiver.received
+        .map((r) => (JSON.parse(r.body) as { subject: string }).subject)
+        .filter((subject) => !subject.includes('progress'));
+      expect(subjects.sort()).toEqual([
+        '[Patchgate] Approved: Patch openssl on the web tier',
+        '[Patchgate] Rejected: Patch glibc',
+      ]);
+      const approved = t.receiver.received
+        .map((r) => JSON.parse(r.body) as { event: string; text: string })
+        .find((m) => m.event === 'approved');
+      expect(approved?.text).toContain('The approval is complete: every stage approved');
+      // c-3's approval completed with no schedule set: it is approved when it is scheduled.
+      await t.decide('c-3', 1, 'approved');
+      await t.publish('c-3', 'scheduled', 'authorise', 'schedule');
+      await t.drain();
+      expect(
+        (await t.deliveries())
+          .map((d) => d.event)
+          .filter((e) => e !== 'approval-progress')
+          .sort(),
+      ).toEqual(['approved', 'approved', 'rejected']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'links absolutely with PATCHGATE_PUBLIC_URL (a path prefix kept); without it, the link is relative and said so once',
+    async () => {
+      const withUrl = await setup([testChange()], [], 'https://patchgate.example.org/pg');
+      await withUrl.subscribe({});
+      await withUrl.publish('c-1');
+      await withUrl.drain();
+      const absolute = JSON.parse(withUrl.receiver.received[0]?.body ?? '{}') as {
+        text: string;
+        change: { link: string };
+      };
+      expect(absolute.change.link).toBe('https://patchgate.example.org/pg/api/v1/changes/c-1');
+      expect(absolute.text).toMatch(
+        /\n\nDetails: https:\/\/patchgate\.example\.org\/pg\/api\/v1\/changes\/c-1$/,
+      );
+      expect(absolute.text).not.toContain('PATCHGATE_PUBLIC_URL');
+
+      const without = await setup([testChange(), testChange({ id: 'c-2' })]);
+      await without.subscribe({});
+      await without.subscribe({ name: 'digest', digest: 'daily', digestHour: 8 });
+      await without.publish('c-1');
+      await without.publish('c-2');
+      await without.drain();
+      const relative = without.receiver.received
+        .map((r) => JSON.parse(r.body) as { text: string; change: { id: string; link: string } })
+        .find((m) => m.change.id === 'c-1');
+      expect(relative?.change.link).toBe('/api/v1/changes/c-1');
+      expect(relative?.text).toMatch(
+        /\n\nDetails: \/api\/v1\/changes\/c-1\n\nThis link is relative to the Patchgate server: its public address is not configured \(PATCHGATE_PUBLIC_URL\)\.$/,
+      );
+      // A digest of two such messages says it once, at its end.
+      const { gatherDigests } = await import('./jobs.ts');
+      without.clock.set('2026-11-26T08:30:00.000Z');
+      expect(await gatherDigests(without.ctx)).toEqual({ digests: 1 });
+      await without.drain();
+      const digest = without.receiver.received
+        .map((r) => JSON.parse(r.body) as { event: string; text: string })
+        .find((m) => m.event === 'digest');
+      expect(digest?.text.match(/PATCHGATE_PUBLIC_URL/g)).toHaveLength(1);
+      expect(digest?.text).toMatch(/\(PATCHGATE_PUBLIC_URL\)\.$/);
+      expect(digest?.text.match(/Details: \/api\/v1\/changes\//g)).toHaveLength(2);
     },
   );
 });

@@ -23,7 +23,8 @@ import { findingsDueBy } from '../findings/index.ts';
 import type { JobRunner } from '../jobs/index.ts';
 import { defineJobType, enqueueJob } from '../jobs/index.ts';
 import { sendMessage } from './channels.ts';
-import { changeTemplateData } from './defaults.ts';
+import type { ServerConfig } from '../../config.ts';
+import { changeTemplateData, isAbsoluteLink, recipientLink, relativeLinkNote } from './defaults.ts';
 import type {
   Audience,
   ChangeEventInput,
@@ -43,7 +44,7 @@ import {
 } from './repository.ts';
 import type { StoredMessage } from './service.ts';
 import { effectiveTemplate, renderMessage, sendableChannel, sendTimeoutMs } from './service.ts';
-import { plainToHtml } from './template.ts';
+import { placeholdersOf, plainToHtml } from './template.ts';
 import { latestDigestDue, quietUntil } from './zoned-time.ts';
 
 const changeEventNames = [
@@ -89,6 +90,11 @@ export interface NotificationJobOptions {
   /** Reads work-queue findings due by a day (default: the findings context's). */
   readonly findingsDue?: typeof findingsDueBy;
   readonly timeoutMs?: number;
+  /**
+   * The server's public address (PATCHGATE_PUBLIC_URL) that change links are made absolute
+   * with; registerNotificationJobs takes it from the configuration when not given.
+   */
+  readonly publicUrl?: string | undefined;
 }
 
 interface PlannedDelivery {
@@ -228,7 +234,10 @@ export async function fanOut(
   if (subscriptions.length === 0) return { deliveries: 0, written: 0 };
   const channels = new Map((await listChannelRows(database.db)).map((c) => [c.id, c] as const));
   const changeId = event.data.changeId;
-  const change = await options.describeChange(database, changeId);
+  const described = await options.describeChange(database, changeId);
+  const link = recipientLink(described?.link, options.publicUrl);
+  // Recipients get the change with a link they can follow (absolute when the public URL is set).
+  const change = described === undefined ? undefined : { ...described, link };
   const now = clock.now();
   const nowIso = now.toISOString();
   const planned: PlannedDelivery[] = [];
@@ -277,7 +286,14 @@ export async function fanOut(
         continue;
       }
       const data = changeTemplateData(change, event);
-      const rendered = renderMessage(template, data);
+      // A relative link is said to be one, once, at the end of the message.
+      const note =
+        link !== undefined &&
+        !isAbsoluteLink(link) &&
+        placeholdersOf(template.body).includes('change.link')
+          ? `\n\n${relativeLinkNote}`
+          : '';
+      const rendered = renderMessage({ ...template, body: template.body + note }, data);
       const payload = {
         audience: subscription.audience,
         phase: template.phase,
@@ -304,7 +320,8 @@ export async function fanOut(
                   name: 'Patchgate',
                 },
                 attendees: [{ email: recipient }],
-                ...(change.link !== undefined && change.link !== '' && { url: change.link }),
+                // URL (RFC 5545 §3.8.4.6) is a URI: only an absolute link is one.
+                ...(isAbsoluteLink(link) && { url: link }),
                 // Minutes since the epoch: a later invitation for the same change supersedes
                 // an earlier one (RFC 5546 §2.1.4), whatever the number of reschedules.
                 sequence: Math.floor(now.getTime() / 60_000),
@@ -413,9 +430,16 @@ function digestMessage(
   items: readonly DeliveryRow[],
 ): StoredMessage {
   const messages = items.map((i) => JSON.parse(i.message_json) as StoredMessage);
-  const text = messages
-    .map((m, n) => `${n + 1}. ${m.subject}\n\n${m.text}`)
-    .join('\n\n----------------------------------------\n\n');
+  // The relative-link note is said once for the whole digest, not once per item.
+  const note = `\n\n${relativeLinkNote}`;
+  const relative = messages.some((m) => m.text.endsWith(note));
+  const text =
+    messages
+      .map(
+        (m, n) =>
+          `${n + 1}. ${m.subject}\n\n${m.text.endsWith(note) ? m.text.slice(0, -note.length) : m.text}`,
+      )
+      .join('\n\n----------------------------------------\n\n') + (relative ? note : '');
   return {
     subject: `[Patchgate] ${subscription.digest === 'weekly' ? 'Weekly' : 'Daily'} digest: ${items.length} notification${items.length === 1 ? '' : 's'} (${subscription.name})`,
     text,
@@ -575,9 +599,12 @@ export async function notifyDueFindings(
 /** Register the notification jobs on a runner (main.ts; the changes context's read injected). */
 export function registerNotificationJobs(
   runner: Pick<JobRunner, 'handle'>,
-  ctx: Pick<ServerContext, 'database' | 'clock'>,
-  options: NotificationJobOptions,
+  ctx: Pick<ServerContext, 'database' | 'clock'> & {
+    readonly config?: Pick<ServerConfig, 'publicUrl'>;
+  },
+  given: NotificationJobOptions,
 ): void {
+  const options = { ...given, publicUrl: given.publicUrl ?? ctx.config?.publicUrl };
   runner.handle(notificationJobs.fanOut, (job) =>
     fanOut(ctx, options, job.id, job.payload as ChangeEventInput),
   );

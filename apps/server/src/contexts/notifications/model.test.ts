@@ -3,9 +3,13 @@ import type { ChangeEventInput } from './model.ts';
 import { isUrgent, notificationEventsOf } from './model.ts';
 import { testChange } from './test-support.ts';
 
-const state = (from: string | null, to: string): ChangeEventInput => ({
+const state = (from: string | null, to: string, action = 'x'): ChangeEventInput => ({
   name: 'change.state-changed',
-  data: { changeId: 'c', from, to, action: 'x', actorId: null },
+  data: { changeId: 'c', from, to, action, actorId: null },
+});
+const decided = (stage: number, decision: 'approved' | 'rejected'): ChangeEventInput => ({
+  name: 'change.approval-decided',
+  data: { changeId: 'c', stage, decision, approverId: 'u' },
 });
 
 describe('change events → notification events', () => {
@@ -13,8 +17,11 @@ describe('change events → notification events', () => {
     [state(null, 'draft'), []],
     [state('draft', 'submitted'), ['submitted']],
     [state('submitted', 'authorise'), []],
-    [state('authorise', 'rejected'), ['rejected']],
-    [state('authorise', 'scheduled'), ['scheduled']],
+    [state('authorise', 'rejected', 'reject'), ['rejected']],
+    [state('submitted', 'rejected', 'reject'), ['rejected']],
+    [state('authorise', 'scheduled', 'approve'), ['approved', 'scheduled']],
+    [state('authorise', 'scheduled', 'schedule'), ['approved', 'scheduled']],
+    [state('scheduled', 'authorise', 'withdraw-approvals'), []],
     [state('scheduled', 'implementing'), ['starting']],
     [state('implementing', 'review'), ['completed', 'review-due']],
     [state('implementing', 'failed'), ['failed']],
@@ -29,22 +36,32 @@ describe('change events → notification events', () => {
       } satisfies ChangeEventInput,
       ['approval-needed'],
     ],
-    [
-      {
-        name: 'change.approval-decided',
-        data: { changeId: 'c', stage: 1, decision: 'approved', approverId: 'u' },
-      } satisfies ChangeEventInput,
-      ['approved'],
-    ],
-    [
-      {
-        name: 'change.approval-decided',
-        data: { changeId: 'c', stage: 1, decision: 'rejected', approverId: 'u' },
-      } satisfies ChangeEventInput,
-      [],
-    ],
+    [decided(1, 'approved'), ['approval-progress']],
+    [decided(3, 'approved'), ['approval-progress']],
+    [decided(1, 'rejected'), []],
   ] as [ChangeEventInput, string[]][])('%j → %j', (event, expected) => {
     expect(notificationEventsOf(event)).toEqual(expected);
+  });
+
+  it('says "approved" once for a three-stage approval, after the last stage; a rejection at once', () => {
+    const approval = [
+      decided(1, 'approved'),
+      decided(2, 'approved'),
+      decided(3, 'approved'),
+      state('authorise', 'scheduled', 'approve'),
+    ].map(notificationEventsOf);
+    expect(approval).toEqual([
+      ['approval-progress'],
+      ['approval-progress'],
+      ['approval-progress'],
+      ['approved', 'scheduled'],
+    ]);
+    const rejection = [
+      decided(1, 'approved'),
+      decided(2, 'rejected'),
+      state('authorise', 'rejected', 'reject'),
+    ].map(notificationEventsOf);
+    expect(rejection.flat()).toEqual(['approval-progress', 'rejected']);
   });
 
   it('treats emergency changes, failures and rollbacks as urgent (through quiet hours)', () => {

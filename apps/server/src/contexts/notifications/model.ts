@@ -7,6 +7,7 @@
 export const notificationEvents = [
   'submitted',
   'approval-needed',
+  'approval-progress',
   'approved',
   'rejected',
   'scheduled',
@@ -25,6 +26,7 @@ export type Phase = 'pre' | 'during' | 'post';
 export const phaseOf: Record<NotificationEvent, Phase> = {
   submitted: 'pre',
   'approval-needed': 'pre',
+  'approval-progress': 'pre',
   approved: 'pre',
   rejected: 'pre',
   scheduled: 'pre',
@@ -132,16 +134,23 @@ export type ChangeEventInput =
     };
 
 /**
- * The notification events a change's domain event stands for. A rejection moves the change to
- * `rejected` too (state-changed), so only the state change notifies it; review after a
- * completed implementation is both "completed" and "review due".
+ * The notification events a change's domain event stands for.
+ *
+ * `approved` goes once per approval round, when the approval is complete: the change leaves
+ * authorise for scheduled (action `approve`: the decision completing the last stage, with a
+ * schedule set; or `schedule`: a schedule set once the approval was complete), so it comes
+ * together with `scheduled`. A single approver's decision (`change.approval-decided`, one per
+ * approver and stage) is `approval-progress`, which subscriptions opt into; it never says
+ * "approved". A rejection moves the change to `rejected` (state-changed) at once, so only the
+ * state change notifies it. Review after a completed implementation is both "completed" and
+ * "review due".
  */
 export function notificationEventsOf(event: ChangeEventInput): NotificationEvent[] {
   switch (event.name) {
     case 'change.approval-requested':
       return ['approval-needed'];
     case 'change.approval-decided':
-      return event.data.decision === 'approved' ? ['approved'] : [];
+      return event.data.decision === 'approved' ? ['approval-progress'] : [];
     case 'change.state-changed': {
       const { from, to } = event.data;
       switch (to) {
@@ -150,7 +159,7 @@ export function notificationEventsOf(event: ChangeEventInput): NotificationEvent
         case 'rejected':
           return ['rejected'];
         case 'scheduled':
-          return ['scheduled'];
+          return from === 'authorise' ? ['approved', 'scheduled'] : ['scheduled'];
         case 'implementing':
           return ['starting'];
         case 'failed':

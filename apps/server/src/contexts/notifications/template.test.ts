@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeTemplateData, defaultTemplates } from './defaults.ts';
+import { changeTemplateData, defaultTemplates, isAbsoluteLink, recipientLink } from './defaults.ts';
 import { placeholdersOf, renderHtml, renderTemplate, templateProblems } from './template.ts';
 
 const data = {
@@ -74,5 +74,44 @@ describe('the default change messages', () => {
       );
     expect(body(null)).toContain('report problems to dave.');
     expect(body({ id: 'u-2', name: 'erin' })).toContain('report problems to erin.');
+  });
+
+  it('says "approved" for the whole approval, not for a stage', () => {
+    const approved = renderTemplate(
+      defaultTemplates.approved.body,
+      changeTemplateData(change, event),
+    );
+    expect(approved).toContain('The approval is complete: every stage approved the current plan');
+    expect(approved).not.toMatch(/stage \d* ?was approved/i);
+    const progress = renderTemplate(
+      defaultTemplates['approval-progress'].subject,
+      changeTemplateData(change, {
+        name: 'change.approval-decided',
+        data: { changeId: 'c-1', stage: 2, decision: 'approved', approverId: 'u-2' },
+      }),
+    );
+    expect(progress).toBe('[Patchgate] Approval progress, stage 2: curl on web-01');
+  });
+});
+
+describe('links recipients can follow', () => {
+  it.each([
+    ['/api/v1/changes/c-1', 'https://pg.example.org', 'https://pg.example.org/api/v1/changes/c-1'],
+    ['/api/v1/changes/c-1', 'https://example.org/pg/', 'https://example.org/pg/api/v1/changes/c-1'],
+    ['api/v1/changes/c-1', 'http://example.org:8080', 'http://example.org:8080/api/v1/changes/c-1'],
+    ['https://ui.example.org/c/1', 'https://pg.example.org', 'https://ui.example.org/c/1'],
+    ['/api/v1/changes/c-1', undefined, '/api/v1/changes/c-1'],
+    ['', 'https://pg.example.org', undefined],
+    [undefined, 'https://pg.example.org', undefined],
+  ])('%j with the public URL %j is %j', (link, publicUrl, expected) => {
+    expect(recipientLink(link, publicUrl)).toBe(expected);
+  });
+
+  it('knows an absolute link (an iCalendar URL must be one)', () => {
+    expect([
+      isAbsoluteLink('https://pg.example.org/x'),
+      isAbsoluteLink('/api/v1/changes/c-1'),
+      isAbsoluteLink(undefined),
+    ]).toEqual([true, false, false]);
   });
 });
