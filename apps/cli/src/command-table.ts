@@ -142,6 +142,8 @@ export const commandTable: readonly CommandEntry[] = [
       'roll-back',
       'cancel',
       'close',
+      'revise',
+      'reopen',
       'review',
       'conflicts',
       'next-slot',

@@ -328,6 +328,12 @@ describe('patchgate changes', () => {
         `editing ${id} failed: 409 ${id}: the type and template can only be edited in draft`,
       ),
     );
+    // As the refusal advises: revise it back to draft, then the type can change.
+    const revised = await patchgate(['changes', 'revise', id, '--reason', 'not an emergency']);
+    expect(revised).toMatchObject({ code: 0, stderr: '' });
+    expect(revised.stdout).toMatch(new RegExp(`^${id} openssl, exploited: draft \\(emergency`));
+    const retyped = await patchgate(['changes', 'edit', id, '--type', 'normal']);
+    expect(retyped.stdout).toMatch(new RegExp(`^${id} openssl, exploited: draft \\(normal`));
     await patchgate(['changes', 'cancel', id, '--reason', 'test done']);
   });
 

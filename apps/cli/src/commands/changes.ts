@@ -50,6 +50,8 @@ export const changesHelp = `Usage:
   patchgate changes roll-back <id> --reason <text>
   patchgate changes cancel <id> --reason <text>
   patchgate changes close <id>
+  patchgate changes revise <id> --reason <text>     (a submitted change back to draft)
+  patchgate changes reopen <id> --reason <text>     (a rejected change a draft again)
   patchgate changes review <id> [--file <review.yaml|json>]
   patchgate changes conflicts <id>
   patchgate changes next-slot <id>
@@ -107,7 +109,16 @@ Exit codes: 0 done; 1 conflicts lists any conflict; 2 usage, connection error or
 reason is printed); 4 no permission.
 `;
 
-const simpleActions = ['start', 'complete', 'fail', 'roll-back', 'cancel', 'close'] as const;
+const simpleActions = [
+  'start',
+  'complete',
+  'fail',
+  'roll-back',
+  'cancel',
+  'close',
+  'revise',
+  'reopen',
+] as const;
 type SimpleAction = (typeof simpleActions)[number];
 
 export async function changesCommand(args: string[], io: CliIo): Promise<ExitCode> {
@@ -660,6 +671,10 @@ async function act(action: SimpleAction, args: string[], io: CliIo): Promise<Exi
           return client.POST('/api/v1/changes/{id}/cancel', options);
         case 'close':
           return client.POST('/api/v1/changes/{id}/close', options);
+        case 'revise':
+          return client.POST('/api/v1/changes/{id}/revise', options);
+        case 'reopen':
+          return client.POST('/api/v1/changes/{id}/reopen', options);
       }
     }),
     `${action} of ${id}`,

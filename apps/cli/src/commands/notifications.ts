@@ -42,8 +42,9 @@ export const notificationsHelp = `Usage:
 Audiences: cab, approvers (the change's pending approvers), service-owners (owner teams of its
 assets), operators, asset-group (--value: its end users), address (--value: the address).
 E-mail recipients come from contacts (user id, owner team, asset group, or role cab/operators).
-Events: submitted, approval-needed, approved, rejected, scheduled, starting, completed, failed,
-rolled-back, review-due, finding-due-soon, finding-overdue.
+Events: submitted, approval-needed, approval-progress (each approving decision), approved (once,
+when every stage has approved), rejected, scheduled, starting, completed, failed, rolled-back,
+review-due, finding-due-soon, finding-overdue.
 Secrets are never given on the command line (they would show in the process list): the
 webhook signing secret and the SMTP password are read from the environment variable you name.
 The server never returns them. Everything here needs notifications:manage (exit 4 without it).
