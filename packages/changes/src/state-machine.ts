@@ -127,7 +127,7 @@ function refusal(action: ChangeAction, f: TransitionFacts): string | undefined {
     case 'assess':
       if (!f.hasScope) return 'the change has no assets in scope';
       if (f.type !== 'standard' && !f.rollbackPlanPresent)
-        return `${f.type === 'emergency' ? 'an' : 'a'} ${f.type} change needs a rollback plan`;
+        return `${f.type === 'emergency' ? 'an' : 'a'} ${f.type} change needs a rollback plan (rollbackPlan: its triggers and steps, e.g. a downgrade to the exact prior versions; give it with the plans)`;
       if (!f.plansValid) return 'the plans are not valid';
       if (!f.riskAssessed) return 'risk has not been assessed';
       if (f.type === 'standard' && !f.templateCriteriaMet)
