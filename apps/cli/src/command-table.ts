@@ -149,6 +149,7 @@ export const commandTable: readonly CommandEntry[] = [
       'next-slot',
       'agenda',
       'export',
+      'verify-export',
       'evidence',
       'evidence-download',
     ],

@@ -215,6 +215,22 @@ describe('patchgate changes', () => {
     expect(exported.approvals.map((a) => a.approverName).sort()).toEqual(['carl', 'cora', 'olga']);
     expect(exported.digest).toMatch(/^[0-9a-f]{64}$/);
 
+    // Read back: the export as written verifies; one approval's comment changed does not.
+    writeFileSync(join(server().work, 'chg-0001.json'), JSON.stringify(exported));
+    const verified = await patchgate(['changes', 'verify-export', 'chg-0001.json']);
+    expect(verified).toMatchObject({ code: 0, stderr: '' });
+    expect(verified.stdout).toMatch(/^ok {3}\S+: .*\nchg-0001\.json: every check passed\n$/s);
+    const forged = JSON.parse(JSON.stringify(exported)) as { approvals: { comment: string }[] };
+    forged.approvals[0]!.comment = 'approved without reading';
+    writeFileSync(join(server().work, 'forged.json'), JSON.stringify(forged));
+    const refused = await patchgate(['changes', 'verify-export', 'forged.json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/^FAIL /m);
+    expect(refused.stdout).toMatch(/forged\.json: the export does not match the record\n$/);
+    const notJson = await patchgate(['changes', 'verify-export', 'plan.yaml']);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toMatch(/plan\.yaml is not a change export: not valid JSON/);
+
     // review without --file shows the review; it never writes an empty one.
     expect(await patchgate(['changes', 'review', 'CHG-0001'])).toEqual({
       code: 0,

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { paths } from '@patchgate/api-client';
 import { parsePlansDocument } from '@patchgate/changes';
+import { parseJson } from '@patchgate/safe-parse';
 import { parse as parseYaml } from 'yaml';
 import { oneOf, parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
@@ -57,6 +58,7 @@ export const changesHelp = `Usage:
   patchgate changes next-slot <id>
   patchgate changes agenda
   patchgate changes export <id>
+  patchgate changes verify-export <file>   (reads an export back: its hashes and the record)
   patchgate changes evidence <id>
   patchgate changes evidence <id> --sign-off pass|fail --notes <text> [--attach <file>]…
   patchgate changes evidence <id> --automated --suite <name> --passed <n> --failed <n>
@@ -157,6 +159,8 @@ export async function changesCommand(args: string[], io: CliIo): Promise<ExitCod
       return agenda(rest, io);
     case 'export':
       return exportChange(rest, io);
+    case 'verify-export':
+      return verifyExport(rest, io);
     case 'evidence':
       return evidence(rest, io);
     case 'evidence-download':
@@ -810,6 +814,37 @@ async function exportChange(args: string[], io: CliIo): Promise<ExitCode> {
   // The export is JSON either way: --json is accepted for symmetry.
   io.stdout.write(JSON.stringify(document, null, 2) + '\n');
   return exitCodes.ok;
+}
+
+/**
+ * Read an export back: the server checks its digest, plan-version hashes, transition chain,
+ * approvals and evidence against the record it holds. Exit 0 when every check passes, 1 not.
+ */
+async function verifyExport(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes verify-export', args, common);
+  const [path] = positionals;
+  if (path === undefined || positionals.length > 1)
+    throw new UsageError('changes verify-export takes one export file (from changes export)');
+  const parsed = parseJson(readFile(io, path, 'the export'));
+  if (!parsed.ok) throw new UsageError(`${path} is not a change export: ${parsed.error}`);
+  const { client, server } = remoteClient(io, values);
+  const result = expectOk(
+    await reachable(server, () =>
+      client.POST('/api/v1/changes/verify-export', { body: parsed.value as never }),
+    ),
+    `verifying ${path}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(result, null, 2) + '\n');
+  else {
+    for (const check of result.checks)
+      io.stdout.write(`${check.ok ? 'ok  ' : 'FAIL'} ${check.name}: ${check.detail}\n`);
+    io.stdout.write(
+      result.ok
+        ? `${path}: every check passed\n`
+        : `${path}: the export does not match the record\n`,
+    );
+  }
+  return result.ok ? exitCodes.ok : exitCodes.findings;
 }
 
 function wholeNumberOption(option: string, value: string | undefined): number {
