@@ -150,6 +150,8 @@ export const commandTable: readonly CommandEntry[] = [
       'agenda',
       'export',
       'verify-export',
+      'templates',
+      'template',
       'evidence',
       'evidence-download',
     ],

@@ -446,4 +446,54 @@ describe('changes show: findings by advisory', () => {
       `    ${openssl} P2: 3 findings (libssl-dev, libssl3, openssl)`,
     ]);
   });
+
+  it('lists standard-change templates, shows one, and saves a new version from a file', async () => {
+    const listed = await patchgate(['changes', 'templates']);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/^NAME\s+VERSION\s+DESCRIPTION\n/);
+    expect(listed.stdout).toMatch(/^security-updates-non-production\s+v1\s+/m);
+
+    writeFileSync(
+      join(server().work, 'routine.yaml'),
+      [
+        'description: Routine fixes on staging applications',
+        'criteria:',
+        '  onlySecurityOrigin: false',
+        '  environments: [staging]',
+        '  maxAssets: 3',
+        '  maxRisk: moderate',
+        '',
+      ].join('\n'),
+    );
+    const saved = await patchgate(
+      ['changes', 'template', 'routine-app-fixes', '--file', 'routine.yaml'],
+      manager,
+    );
+    expect(saved).toMatchObject({ code: 0, stderr: '' });
+    expect(saved.stdout).toMatch(/^saved routine-app-fixes v1 \(by max, /);
+    expect(saved.stdout).toMatch(/\n {4}maxRisk: "moderate"\n/);
+    const again = await patchgate(
+      ['changes', 'template', 'routine-app-fixes', '--file', 'routine.yaml', '--json'],
+      manager,
+    );
+    expect(JSON.parse(again.stdout)).toMatchObject({ name: 'routine-app-fixes', version: 2 });
+    const shown = await patchgate(['changes', 'template', 'routine-app-fixes']);
+    expect(shown.stdout).toMatch(/^routine-app-fixes v2 /);
+
+    writeFileSync(join(server().work, 'bad-template.yaml'), 'criteria:\n  maxRisk: extreme\n');
+    const bad = await patchgate(
+      ['changes', 'template', 'routine-app-fixes', '--file', 'bad-template.yaml'],
+      manager,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/saving template routine-app-fixes failed: 422 /);
+    const notMapping = await patchgate(
+      ['changes', 'template', 'x', '--file', 'bad-plan.yaml'],
+      manager,
+    );
+    expect(notMapping.code).toBe(2);
+    const unknown = await patchgate(['changes', 'template', 'no-such-template']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/404/);
+  });
 });

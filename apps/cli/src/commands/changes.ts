@@ -9,8 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { paths } from '@patchgate/api-client';
 import { parsePlansDocument } from '@patchgate/changes';
-import { parseJson } from '@patchgate/safe-parse';
-import { parse as parseYaml } from 'yaml';
+import { parseJson, parseYaml } from '@patchgate/safe-parse';
 import { oneOf, parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
@@ -59,6 +58,8 @@ export const changesHelp = `Usage:
   patchgate changes agenda
   patchgate changes export <id>
   patchgate changes verify-export <file>   (reads an export back: its hashes and the record)
+  patchgate changes templates              (standard-change templates, latest versions)
+  patchgate changes template <name> [--file <template.yaml|json>]   (show, or save a new version)
   patchgate changes evidence <id>
   patchgate changes evidence <id> --sign-off pass|fail --notes <text> [--attach <file>]…
   patchgate changes evidence <id> --automated --suite <name> --passed <n> --failed <n>
@@ -161,6 +162,10 @@ export async function changesCommand(args: string[], io: CliIo): Promise<ExitCod
       return exportChange(rest, io);
     case 'verify-export':
       return verifyExport(rest, io);
+    case 'templates':
+      return templates(rest, io);
+    case 'template':
+      return template(rest, io);
     case 'evidence':
       return evidence(rest, io);
     case 'evidence-download':
@@ -189,6 +194,21 @@ function readFile(io: CliIo, path: string, what: string): string {
       cause: error,
     });
   }
+}
+
+/** A YAML or JSON file holding one mapping (read through safe-parse's limits). */
+function readMapping(
+  io: CliIo,
+  path: string,
+  what: string,
+  shape: string,
+): Record<string, unknown> {
+  const parsed = parseYaml(readFile(io, path, what));
+  if (!parsed.ok) throw new UsageError(`${path}: not YAML or JSON (${parsed.error})`);
+  const value = parsed.value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new UsageError(`${path}: ${shape}`);
+  return value as Record<string, unknown>;
 }
 
 /** The plans in a YAML or JSON file, checked by @patchgate/changes before they are sent. */
@@ -706,16 +726,12 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
     else io.stdout.write(describeReview(change));
     return exitCodes.ok;
   }
-  const text = readFile(io, values.file, 'review');
-  let parsed: unknown;
-  try {
-    parsed = parseYaml(text) as unknown;
-  } catch (error) {
-    throw new UsageError(`${values.file}: not YAML or JSON (${(error as Error).message})`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new UsageError(`${values.file}: the review is a mapping (wentWell, lessons, …)`);
-  const body = parsed as Record<string, unknown>;
+  const body = readMapping(
+    io,
+    values.file,
+    'review',
+    'the review is a mapping (wentWell, lessons, …)',
+  );
   const change = expectOk(
     await reachable(server, () =>
       client.PUT('/api/v1/changes/{id}/review', {
@@ -1066,5 +1082,74 @@ async function evidenceDownload(args: string[], io: CliIo): Promise<ExitCode> {
     io.stdout.write(
       `${attachment.name}: ${bytes.length} bytes written to ${values.output} (sha256 ${sha256} verified)\n`,
     );
+  return exitCodes.ok;
+}
+
+type ApiTemplate =
+  paths['/api/v1/change-templates/{name}']['get']['responses'][200]['content']['application/json'];
+
+function describeTemplate(t: ApiTemplate): string {
+  const criteria = Object.entries(t.criteria)
+    .map(([key, value]) => `    ${key}: ${JSON.stringify(value)}`)
+    .join('\n');
+  return (
+    `${t.name} v${t.version} (by ${t.createdBy}, ${t.createdAt})\n  ${t.description}\n` +
+    `  criteria for auto-approval:\n${criteria}\n` +
+    `  default plans: ${t.defaultPlans === undefined ? 'none' : 'yes (--json shows them)'}\n`
+  );
+}
+
+async function templates(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes templates', args, common);
+  if (positionals.length > 0) throw new UsageError('changes templates takes no arguments');
+  const { client, server } = remoteClient(io, values);
+  const list = expectOk(
+    await reachable(server, () => client.GET('/api/v1/change-templates')),
+    'template list',
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(list, null, 2) + '\n');
+  else {
+    writeTable(
+      io,
+      ['NAME', 'VERSION', 'DESCRIPTION'],
+      list.templates.map((t) => [t.name, `v${t.version}`, t.description]),
+    );
+    io.stdout.write(`${count(list.templates.length, 'template')}\n`);
+  }
+  return exitCodes.ok;
+}
+
+/**
+ * Show a template, or save a new version of it from a file (description, criteria,
+ * defaultPlans): changes keep the version they were made from.
+ */
+async function template(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('changes template', args, {
+    ...common,
+    file: { type: 'string' },
+  });
+  const [name] = positionals;
+  if (name === undefined || positionals.length > 1)
+    throw new UsageError('changes template takes one template name');
+  const { client, server } = remoteClient(io, values);
+  const params = { params: { path: { name } } };
+  const saved = expectOk(
+    await reachable(server, () =>
+      values.file === undefined
+        ? client.GET('/api/v1/change-templates/{name}', params)
+        : client.PUT('/api/v1/change-templates/{name}', {
+            ...params,
+            body: readMapping(
+              io,
+              values.file,
+              'template',
+              'the template is a mapping (description, criteria, defaultPlans)',
+            ) as never,
+          }),
+    ),
+    values.file === undefined ? `template ${name}` : `saving template ${name}`,
+  );
+  if (values.json === true) io.stdout.write(JSON.stringify(saved, null, 2) + '\n');
+  else io.stdout.write((values.file === undefined ? '' : 'saved ') + describeTemplate(saved));
   return exitCodes.ok;
 }
