@@ -16,6 +16,7 @@ import { manualClock } from '../findings/test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import type { EvidenceAttachment, EvidenceList, EvidenceRecord } from './evidence-schema.ts';
 import type { ApiChange, ChangeDetail } from './schema.ts';
+import { call } from './test-support.ts';
 
 type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
 
@@ -103,27 +104,6 @@ const plans = {
   },
   rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
 } satisfies ChangePlansInput;
-
-async function call<T = ChangeDetail>(
-  app: TestApp,
-  caller: TestCaller,
-  method: 'GET' | 'POST' | 'PUT',
-  url: string,
-  status: number,
-  payload?: unknown,
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: caller.headers,
-    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode !== status)
-    throw new Error(
-      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
-    );
-  return response.json<T>();
-}
 
 function upload(
   app: TestApp,

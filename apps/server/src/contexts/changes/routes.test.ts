@@ -15,6 +15,7 @@ import {
   plainAsset,
 } from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
+import { call } from './test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import { createChange, describeChange, scheduledChanges } from './index.ts';
 import { systemActor } from '../audit/index.ts';
@@ -176,30 +177,6 @@ const normalPlans = {
   },
   rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
 } satisfies ChangePlansInput;
-
-type Inject = TestApp['inject'];
-
-/** `method url` as `caller`, expecting `status`; returns the parsed body. */
-async function call<T = ChangeDetail>(
-  app: { inject: Inject },
-  caller: TestCaller,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  url: string,
-  status: number,
-  payload?: unknown,
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: caller.headers,
-    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode !== status)
-    throw new Error(
-      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
-    );
-  return response.json<T>();
-}
 
 interface Problem {
   status: number;
