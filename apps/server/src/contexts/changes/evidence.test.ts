@@ -16,7 +16,7 @@ import { manualClock } from '../findings/test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import type { EvidenceAttachment, EvidenceList, EvidenceRecord } from './evidence-schema.ts';
 import type { ApiChange, ChangeDetail } from './schema.ts';
-import { call } from './test-support.ts';
+import { call, rolloutPlans } from './test-support.ts';
 
 type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
 
@@ -88,21 +88,7 @@ async function world(open: () => Promise<Database>): Promise<World> {
 
 const plans = {
   testPlan: { summary: 'Smoke test on staging first.' },
-  deploymentPlan: {
-    estimatedMinutes: 60,
-    waves: [
-      {
-        name: 'all',
-        concurrency: 1,
-        failureThreshold: 0,
-        bakeMinutes: 10,
-        gate: 'auto',
-        onFailure: 'rollback',
-        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
-      },
-    ],
-  },
-  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+  ...rolloutPlans,
 } satisfies ChangePlansInput;
 
 function upload(

@@ -15,7 +15,7 @@ import {
   plainAsset,
 } from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
-import { call } from './test-support.ts';
+import { call, rolloutPlans } from './test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import { createChange, describeChange, scheduledChanges } from './index.ts';
 import { systemActor } from '../audit/index.ts';
@@ -161,21 +161,7 @@ const normalPlans = {
     summary: 'Smoke test on staging first.',
     steps: [{ description: 'Open the front page', expectedResult: 'HTTP 200' }],
   },
-  deploymentPlan: {
-    estimatedMinutes: 60,
-    waves: [
-      {
-        name: 'all',
-        concurrency: 1,
-        failureThreshold: 0,
-        bakeMinutes: 10,
-        gate: 'auto',
-        onFailure: 'rollback',
-        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
-      },
-    ],
-  },
-  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+  ...rolloutPlans,
 } satisfies ChangePlansInput;
 
 interface Problem {

@@ -1,7 +1,9 @@
 /**
  * Test support for this context's API tests (routes, evidence): one request as a caller,
- * checked against the status it must answer with. Used by this context's tests only.
+ * checked against the status it must answer with, and the rollout and rollback plans their
+ * plans documents share. Used by this context's tests only.
  */
+import type { ChangePlansInput } from '@patchgate/changes';
 import type { TestCaller } from '../../../test/auth.ts';
 import type { testApp } from '../../../test/app.ts';
 import type { ChangeDetail } from './schema.ts';
@@ -29,3 +31,22 @@ export async function call<T = ChangeDetail>(
     );
   return response.json<T>();
 }
+
+/** One automatic wave over every asset with an HTTP health check, rolled back by downgrading. */
+export const rolloutPlans = {
+  deploymentPlan: {
+    estimatedMinutes: 60,
+    waves: [
+      {
+        name: 'all',
+        concurrency: 1,
+        failureThreshold: 0,
+        bakeMinutes: 10,
+        gate: 'auto',
+        onFailure: 'rollback',
+        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
+      },
+    ],
+  },
+  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+} satisfies Pick<ChangePlansInput, 'deploymentPlan' | 'rollbackPlan'>;
