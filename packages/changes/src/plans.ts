@@ -18,9 +18,11 @@ import {
   matchesSelector,
   parseSelector,
 } from '@patchgate/model';
-import { parseJson, parseYaml } from '@patchgate/safe-parse';
+import { describeValue, formatPath, parseJson, parseYaml, valueAt } from '@patchgate/safe-parse';
 import { z } from 'zod';
 import type { ChangeType } from './vocabulary.ts';
+
+export { formatPath } from '@patchgate/safe-parse';
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
@@ -528,16 +530,6 @@ export interface PlanValidation {
   readonly warnings: string[];
 }
 
-/** `['waves', 2, 'name']` → `waves[2].name`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
 /**
  * The checks that need the change's type and all plans together, and, when the scope is given,
  * that the waves fit it. Run before a change leaves draft (`plansValid` of TransitionFacts).
@@ -845,25 +837,6 @@ export type ParsePlansResult =
 
 /** The largest plans file read (a plan with 20 waves of 10,000 names each is far below). */
 export const MAX_PLANS_DOCUMENT_CHARS = 1_000_000;
-
-function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let value = data;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
 
 /** Zod issues → `path: message` lines; unknown keys are named in their path. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown): string[] {

@@ -3,7 +3,15 @@
  * (format: schema.ts; example: packages/policy/examples/). Parsing returns a result and never
  * throws; the compiled policy decides per CVE like the built-ins.
  */
-import { DEFAULT_MAX_DEPTH, depthError, parseJson, yamlDepthExceeds } from '@patchgate/safe-parse';
+import {
+  DEFAULT_MAX_DEPTH,
+  depthError,
+  describeValue,
+  formatPath,
+  parseJson,
+  valueAt,
+  yamlDepthExceeds,
+} from '@patchgate/safe-parse';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { addDays, compareDates, earlier } from './dates.ts';
@@ -18,35 +26,6 @@ import type { ExplanationInput, Policy, PolicyInput } from './types.ts';
 export type ParsePolicyResult =
   | { readonly ok: true; readonly policy: Policy; readonly definition: PolicyDefinition }
   | { readonly ok: false; readonly errors: readonly string[] };
-
-/** `['rules', 2, 'when', 'epss']` → `rules[2].when.epss`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const part of path) {
-    if (typeof part === 'number') out += `[${part}]`;
-    else out += out === '' ? String(part) : `.${String(part)}`;
-  }
-  return out === '' ? '(top level)' : out;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let value = data;
-  for (const key of path) {
-    if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[key];
-  }
-  return value;
-}
 
 /** Zod's own wording for a wrong type is replaced by ours; schema messages are kept. */
 function typeMessage(message: string): string {
@@ -70,7 +49,7 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], data: unknown)
       lines.push(
         value === undefined
           ? `${path}: required, ${message}`
-          : `${path}: ${message}, got ${describe(value)}`,
+          : `${path}: ${message}, got ${describeValue(value)}`,
       );
     } else {
       lines.push(`${path}: ${issue.message}`);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson } from './json.ts';
 import { DEFAULT_MAX_DEPTH } from './limits.ts';
+import { describeValue, formatPath, valueAt } from './report.ts';
 import { xmlDepthExceeds } from './xml.ts';
 import { parseYaml, yamlDepthExceeds } from './yaml.ts';
 
@@ -102,5 +103,24 @@ describe('xmlDepthExceeds', () => {
     expect(xmlDepthExceeds('<a>'.repeat(deep) + '</a>'.repeat(deep))).toBe(true);
     expect(xmlDepthExceeds('<a>'.repeat(256) + '</a>'.repeat(256))).toBe(false);
     expect(xmlDepthExceeds('<a>'.repeat(257) + '</a>'.repeat(257))).toBe(true);
+  });
+});
+
+describe('error reports', () => {
+  it('names a path, finds the value at it and describes it without quoting much', () => {
+    expect(formatPath(['rules', 2, 'when', 'epss'])).toBe('rules[2].when.epss');
+    expect(formatPath([])).toBe('(top level)');
+    const data = { rules: [{ name: 'x'.repeat(50) }, null] };
+    expect(valueAt(data, ['rules', 0, 'name'])).toBe('x'.repeat(50));
+    expect(valueAt(data, ['rules', 1, 'name'])).toBeUndefined();
+    expect(describeValue('x'.repeat(50))).toBe(`"${'x'.repeat(40)}…"`);
+    expect([null, [], {}, 3, true, undefined].map(describeValue)).toEqual([
+      'null',
+      'a list',
+      'a mapping',
+      '3',
+      'true',
+      'undefined',
+    ]);
   });
 });

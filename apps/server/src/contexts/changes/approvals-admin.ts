@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApprovalPolicyRules, policyGroupNames } from '@patchgate/changes';
+import type { Transaction } from 'kysely';
 import type { ServerContext } from '../../context.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
 import { timestamp } from '../../clock.ts';
 import {
   ConflictError,
@@ -13,7 +15,7 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../http/problems.ts';
-import type { RequestSource } from '../audit/index.ts';
+import type { AuditEventInput, RequestSource } from '../audit/index.ts';
 import { appendAuditEvent } from '../audit/index.ts';
 import type { DirectoryUser } from '../auth/index.ts';
 import { resolveUserRef, usersByIds } from '../auth/index.ts';
@@ -50,6 +52,21 @@ type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 /** Who acts, and whether they may manage approvals (changes:manage). */
 export interface ApprovalActing extends RequestSource {
   readonly canManage: boolean;
+}
+
+/** Audit a write by `acting` in its transaction (actor, request id and address from `acting`). */
+async function audit(
+  ctx: Ctx,
+  trx: Transaction<DatabaseSchema>,
+  acting: RequestSource,
+  event: Omit<AuditEventInput, 'actor' | 'requestId' | 'ip'>,
+): Promise<void> {
+  await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
+    ...event,
+    actor: acting.actor,
+    requestId: acting.requestId ?? null,
+    ip: acting.ip ?? null,
+  });
 }
 
 function userRef(id: string, users: ReadonlyMap<string, DirectoryUser>): ApiUserRef {
@@ -128,14 +145,11 @@ export async function createApproverGroup(
       updated_at: now,
     });
     const group = await requireGroup(trx, id);
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'approver_group.created',
       subjectType: 'approver_group',
       subjectId: id,
       after: groupAudit(group),
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
     return toApiGroup(trx, group);
   });
@@ -167,15 +181,12 @@ export async function updateApproverGroup(
       updated_at: now,
     });
     const after = await requireGroup(trx, before.id);
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'approver_group.updated',
       subjectType: 'approver_group',
       subjectId: before.id,
       before: groupAudit(before),
       after: groupAudit(after),
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
     return toApiGroup(trx, after);
   });
@@ -195,14 +206,11 @@ export async function deleteApproverGroup(
         `The approval policy (version ${policy?.version ?? 0}) names the group "${group.name}"; change the policy first`,
       );
     await deleteGroup(trx, group.id);
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'approver_group.deleted',
       subjectType: 'approver_group',
       subjectId: group.id,
       before: groupAudit(group),
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
   });
 }
@@ -253,15 +261,12 @@ export async function changeApproverGroupMembers(
     );
     await updateGroup(trx, before.id, { updated_at: now });
     const after = await requireGroup(trx, before.id);
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'approver_group.members-changed',
       subjectType: 'approver_group',
       subjectId: before.id,
       before: groupAudit(before),
       after: groupAudit(after),
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
     return toApiGroup(trx, after);
   });
@@ -313,15 +318,12 @@ export async function putApprovalPolicy(
     const before = await currentPolicy(trx);
     const version = (before?.version ?? 0) + 1;
     await insertPolicy(trx, version, body.rules, now, acting.actor.id);
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'approval_policy.updated',
       subjectType: 'approval_policy',
       subjectId: String(version),
       before: before === undefined ? undefined : { version: before.version, rules: before.rules },
       after: { version, rules: body.rules },
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
   });
   return approvalPolicy(ctx);
@@ -358,6 +360,16 @@ async function toApiDelegations(
     revokedAt: d.revokedAt,
     revokedBy: d.revokedBy === null ? null : userRef(d.revokedBy, users),
   }));
+}
+
+async function toApiDelegation(
+  db: Executor,
+  row: DelegationRecord,
+  now: string,
+): Promise<ApiDelegation> {
+  const [api] = await toApiDelegations(db, [row], now);
+  if (api === undefined) throw new Error('unreachable: one delegation in, one out');
+  return api;
 }
 
 export async function listDelegationsApi(
@@ -440,18 +452,13 @@ export async function createDelegation(
     });
     const row = await getDelegation(trx, id);
     if (row === undefined) throw new Error('unreachable: the delegation was just inserted');
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'delegation.created',
       subjectType: 'delegation',
       subjectId: id,
       after: { from: from.id, to: to.id, startsAt, endsAt, reason: body.reason },
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
-    const [api] = await toApiDelegations(trx, [row], now);
-    if (api === undefined) throw new Error('unreachable');
-    return api;
+    return toApiDelegation(trx, row, now);
   });
 }
 
@@ -475,18 +482,13 @@ export async function revokeDelegationApi(
     await revokeDelegation(trx, id, now, callerId ?? 'system');
     const after = await getDelegation(trx, id);
     if (after === undefined) throw new Error('unreachable');
-    await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-      actor: acting.actor,
+    await audit(ctx, trx, acting, {
       action: 'delegation.revoked',
       subjectType: 'delegation',
       subjectId: id,
       before: { revokedAt: null },
       after: { revokedAt: now },
-      requestId: acting.requestId ?? null,
-      ip: acting.ip ?? null,
     });
-    const [api] = await toApiDelegations(trx, [after], now);
-    if (api === undefined) throw new Error('unreachable');
-    return api;
+    return toApiDelegation(trx, after, now);
   });
 }

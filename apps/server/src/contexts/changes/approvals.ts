@@ -34,6 +34,7 @@ import type { AuditActor, RequestSource } from '../audit/index.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
 import { usersByIds } from '../auth/index.ts';
 import type { DecisionRecord, Executor } from './approvals-repository.ts';
+import type { ApprovalDecisionTable } from './approvals-tables.ts';
 import {
   currentPolicy,
   insertDecision,
@@ -71,6 +72,33 @@ export async function approvalRules(db: Executor): Promise<ApprovalRule[]> {
   if (policy === undefined)
     throw new Error('No approval policy is stored (migration 0014 seeds one)');
   return ApprovalPolicyRules.parse(policy.rules);
+}
+
+/** A decision row as stored, its decision one of approved/rejected. */
+type DecisionRow = ApprovalDecisionTable & { decision: ApprovalDecisionKind };
+
+/** Store a decision and return the status with it counted among the input's decisions. */
+async function addDecision(
+  trx: Trx,
+  input: ApprovalInput,
+  row: DecisionRow,
+): Promise<ApprovalStatus> {
+  await insertDecision(trx, row);
+  return evaluateApproval({
+    ...input,
+    decisions: [
+      ...input.decisions,
+      {
+        approverId: row.approver_id,
+        onBehalfOf: row.on_behalf_of,
+        stage: row.stage,
+        planVersion: row.plan_version,
+        decision: row.decision,
+        comment: row.comment,
+        at: row.decided_at,
+      },
+    ],
+  });
 }
 
 async function approvalInput(
@@ -213,7 +241,7 @@ export async function recordDecision(
             d.revokedAt === null,
         );
   const before = evaluateApproval(input);
-  const row = {
+  const row: DecisionRow = {
     id: randomUUID(),
     change_id: subject.changeId,
     plan_version: subject.planVersion,
@@ -228,22 +256,7 @@ export async function recordDecision(
     withdrawn_at: null,
     withdrawn_reason: null,
   };
-  await insertDecision(trx, row);
-  const after = evaluateApproval({
-    ...input,
-    decisions: [
-      ...input.decisions,
-      {
-        approverId: actorId,
-        onBehalfOf: row.on_behalf_of,
-        stage: row.stage,
-        planVersion: row.plan_version,
-        decision,
-        comment: row.comment,
-        at: now,
-      },
-    ],
-  });
+  const after = await addDecision(trx, input, row);
   await appendAuditEvent(trx, dialectOf(trx), clock, {
     actor: source.actor,
     action: `change_approval.${decision}`,
@@ -296,7 +309,7 @@ export async function openApproval(
   if (auto?.ok === true) {
     const before = evaluateApproval(input);
     if (before.complete) return before;
-    const row = {
+    const row: DecisionRow = {
       id: randomUUID(),
       change_id: subject.changeId,
       plan_version: subject.planVersion,
@@ -311,22 +324,7 @@ export async function openApproval(
       withdrawn_at: null,
       withdrawn_reason: null,
     };
-    await insertDecision(trx, row);
-    const after = evaluateApproval({
-      ...input,
-      decisions: [
-        ...input.decisions,
-        {
-          approverId: systemApproverId,
-          onBehalfOf: null,
-          stage: 1,
-          planVersion: subject.planVersion,
-          decision: 'approved',
-          comment: row.comment,
-          at: now,
-        },
-      ],
-    });
+    const after = await addDecision(trx, input, row);
     await appendAuditEvent(trx, dialectOf(trx), clock, {
       actor: systemActor,
       action: 'change_approval.auto-approved',

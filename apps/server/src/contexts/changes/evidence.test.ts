@@ -16,6 +16,7 @@ import { manualClock } from '../findings/test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import type { EvidenceAttachment, EvidenceList, EvidenceRecord } from './evidence-schema.ts';
 import type { ApiChange, ChangeDetail } from './schema.ts';
+import { call, rolloutPlans } from './test-support.ts';
 
 type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
 
@@ -87,43 +88,8 @@ async function world(open: () => Promise<Database>): Promise<World> {
 
 const plans = {
   testPlan: { summary: 'Smoke test on staging first.' },
-  deploymentPlan: {
-    estimatedMinutes: 60,
-    waves: [
-      {
-        name: 'all',
-        concurrency: 1,
-        failureThreshold: 0,
-        bakeMinutes: 10,
-        gate: 'auto',
-        onFailure: 'rollback',
-        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
-      },
-    ],
-  },
-  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+  ...rolloutPlans,
 } satisfies ChangePlansInput;
-
-async function call<T = ChangeDetail>(
-  app: TestApp,
-  caller: TestCaller,
-  method: 'GET' | 'POST' | 'PUT',
-  url: string,
-  status: number,
-  payload?: unknown,
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: caller.headers,
-    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode !== status)
-    throw new Error(
-      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
-    );
-  return response.json<T>();
-}
 
 function upload(
   app: TestApp,

@@ -21,7 +21,6 @@ import {
   PayloadTooLargeError,
   ValidationError,
 } from '../../http/problems.ts';
-import { appendAuditEvent } from '../audit/index.ts';
 import * as evidenceRepo from './evidence-repository.ts';
 import type { AttachmentMeta } from './evidence-repository.ts';
 import type {
@@ -36,7 +35,7 @@ import { changeNumber } from './model.ts';
 import { assessChangeRisk } from './planning.ts';
 import * as repo from './repository.ts';
 import type { Executor } from './repository.ts';
-import { changeOr404, loadScope } from './service.ts';
+import { audit, changeOr404, loadScope, withChange } from './service.ts';
 import type { ChangeRequestTable } from './tables.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'config'>;
@@ -120,39 +119,6 @@ export async function listEvidence(ctx: Ctx, ref: string): Promise<EvidenceList>
 
 // ---------------------------------------------------------------- writing
 
-async function audit(
-  ctx: Ctx,
-  trx: Trx,
-  by: ChangeActor,
-  action: string,
-  changeId: string,
-  after: unknown,
-): Promise<void> {
-  await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
-    actor: by.actor,
-    action,
-    subjectType: 'change',
-    subjectId: changeId,
-    after,
-    ...(by.requestId !== undefined && { requestId: by.requestId }),
-    ...(by.ip !== undefined && { ip: by.ip }),
-  });
-}
-
-/** Run `work` on the locked change in one transaction. */
-async function withLockedChange<T>(
-  ctx: Ctx,
-  ref: string,
-  work: (trx: Trx, row: ChangeRequestTable) => Promise<T>,
-): Promise<T> {
-  const found = await changeOr404(ctx.database.db, ref);
-  return ctx.database.db.transaction().execute(async (trx) => {
-    const row = await repo.lockChangeRow(trx, ctx.database.dialect, found.id);
-    if (row === undefined) throw new NotFoundError(`The change "${ref}"`);
-    return work(trx, row);
-  });
-}
-
 /** An automated run's verdict: given, or failed when a test failed or none passed. */
 function automatedOutcome(body: Extract<EvidenceBody, { kind: 'automated' }>) {
   const derived = body.failed > 0 || body.passed === 0 ? 'failed' : 'passed';
@@ -203,7 +169,7 @@ export async function addEvidence(
   by: ChangeActor,
 ): Promise<EvidenceRecord> {
   const outcome = body.kind === 'automated' ? automatedOutcome(body) : body.outcome;
-  return withLockedChange(ctx, ref, async (trx, row) => {
+  return withChange(ctx, ref, async (trx, row) => {
     refuseClosed(row, 'record test evidence');
     const seq = await evidenceRepo.nextEvidenceSeq(trx, row.id);
     if (seq > maxRecordsPerChange) {
@@ -236,7 +202,7 @@ export async function addEvidence(
     };
     await evidenceRepo.insertEvidence(trx, record);
     const risk = await reassessRisk(ctx, trx, row);
-    await audit(ctx, trx, by, 'change.evidence-added', row.id, {
+    await audit(ctx, trx, by, 'change.evidence-added', row.id, undefined, {
       evidenceId: record.id,
       seq,
       kind: record.kind,
@@ -427,7 +393,7 @@ export async function attachFile(
   await refuseAttachment(ctx.database.db, found, evidenceId, by);
   const file = await receiveFile(request, ctx.config.maxEvidenceBytes);
   const mediaType = declaredMediaType(request.headers['content-type']);
-  return withLockedChange(ctx, found.id, async (trx, row) => {
+  return withChange(ctx, found.id, async (trx, row) => {
     await refuseAttachment(trx, row, evidenceId, by);
     const attachment: ChangeEvidenceAttachmentTable = {
       id: randomUUID(),
@@ -443,7 +409,7 @@ export async function attachFile(
       added_at: timestamp(ctx.clock),
     };
     await evidenceRepo.insertAttachment(trx, attachment);
-    await audit(ctx, trx, by, 'change.evidence-attached', row.id, {
+    await audit(ctx, trx, by, 'change.evidence-attached', row.id, undefined, {
       evidenceId,
       attachmentId: attachment.id,
       name: attachment.name,

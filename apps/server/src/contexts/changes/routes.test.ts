@@ -15,6 +15,7 @@ import {
   plainAsset,
 } from '../findings/test-support.ts';
 import type { ApiChange, ChangeDetail, ChangeList } from './schema.ts';
+import { call, rolloutPlans } from './test-support.ts';
 import type { ChangeExport, ExportVerification } from './export.ts';
 import { createChange, describeChange, scheduledChanges } from './index.ts';
 import { systemActor } from '../audit/index.ts';
@@ -160,46 +161,8 @@ const normalPlans = {
     summary: 'Smoke test on staging first.',
     steps: [{ description: 'Open the front page', expectedResult: 'HTTP 200' }],
   },
-  deploymentPlan: {
-    estimatedMinutes: 60,
-    waves: [
-      {
-        name: 'all',
-        concurrency: 1,
-        failureThreshold: 0,
-        bakeMinutes: 10,
-        gate: 'auto',
-        onFailure: 'rollback',
-        healthChecks: [{ kind: 'http', url: 'http://localhost/healthz' }],
-      },
-    ],
-  },
-  rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+  ...rolloutPlans,
 } satisfies ChangePlansInput;
-
-type Inject = TestApp['inject'];
-
-/** `method url` as `caller`, expecting `status`; returns the parsed body. */
-async function call<T = ChangeDetail>(
-  app: { inject: Inject },
-  caller: TestCaller,
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
-  url: string,
-  status: number,
-  payload?: unknown,
-): Promise<T> {
-  const response = await app.inject({
-    method,
-    url,
-    headers: caller.headers,
-    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
-  });
-  if (response.statusCode !== status)
-    throw new Error(
-      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
-    );
-  return response.json<T>();
-}
 
 interface Problem {
   status: number;

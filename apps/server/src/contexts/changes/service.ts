@@ -190,7 +190,8 @@ function actorFields(by: ChangeActor) {
   return { actor_type: by.actor.type, actor_id: by.actor.id, actor_name: by.actor.name };
 }
 
-async function audit(
+/** Audit a write to a change in its transaction, with the actor and request of `by`. */
+export async function audit(
   ctx: Ctx,
   trx: Trx,
   by: ChangeActor,
@@ -328,7 +329,7 @@ async function move(
 }
 
 /** Run `work` on the locked change in one transaction. */
-async function withChange<T>(
+export async function withChange<T>(
   ctx: Ctx,
   ref: string,
   work: (trx: Trx, row: ChangeRequestTable) => Promise<T>,
