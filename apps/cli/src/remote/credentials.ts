@@ -17,10 +17,19 @@ export const Credentials = z.strictObject({
 });
 export type Credentials = z.infer<typeof Credentials>;
 
+/** An environment variable's value; set but empty counts as unset (as the XDG spec says). */
+function setting(io: CliIo, name: string): string | undefined {
+  const value = io.env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
 export function configDir(io: CliIo): string {
   return (
-    io.env['PATCHGATE_CONFIG_DIR'] ??
-    join(io.env['XDG_CONFIG_HOME'] ?? join(io.env['HOME'] ?? homedir(), '.config'), 'patchgate')
+    setting(io, 'PATCHGATE_CONFIG_DIR') ??
+    join(
+      setting(io, 'XDG_CONFIG_HOME') ?? join(setting(io, 'HOME') ?? homedir(), '.config'),
+      'patchgate',
+    )
   );
 }
 
@@ -46,8 +55,8 @@ export function resolveCredentials(io: CliIo, flags: { server?: string | undefin
     if (!parsed.success) throw new UsageError(`${path} is not valid; run patchgate login again`);
     saved = parsed.data;
   }
-  const server = flags.server ?? io.env['PATCHGATE_SERVER'] ?? saved?.server;
-  const token = io.env['PATCHGATE_TOKEN'] ?? saved?.token;
+  const server = flags.server ?? setting(io, 'PATCHGATE_SERVER') ?? saved?.server;
+  const token = setting(io, 'PATCHGATE_TOKEN') ?? saved?.token;
   if (server === undefined || token === undefined) {
     throw new UsageError(
       'not logged in: run patchgate login --server <url> (or set PATCHGATE_SERVER and PATCHGATE_TOKEN)',
