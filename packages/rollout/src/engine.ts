@@ -36,7 +36,7 @@ export const rolloutPhases = [
 ] as const;
 export type RolloutPhase = (typeof rolloutPhases)[number];
 
-/** Phases a rollout never leaves. */
+/** Phases where the rollout makes no more progress; only a `rollback` leaves completed or aborted. */
 export const terminalPhases: readonly RolloutPhase[] = ['completed', 'rolled_back', 'aborted'];
 
 export const notifyKinds = [
