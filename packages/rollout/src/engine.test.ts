@@ -478,6 +478,27 @@ describe('window enforcement', () => {
   });
 });
 
+describe('offline hosts', () => {
+  it.each([
+    ['skip', ['a', 'c'], { a: 'succeeded', b: 'skipped', c: 'succeeded' }],
+    ['wait', ['a', 'b', 'c'], { a: 'succeeded', b: 'succeeded', c: 'succeeded' }],
+  ] as const)('offlineHosts %s', (offlineHosts, installed, states) => {
+    const state = startRollout(plan({ name: 'one' }), assets('a', 'b', 'c'), { offlineHosts });
+    const offline = feed(state, [{ type: 'host-offline', host: id('b'), at: T0 }]).state;
+    const run = drive(offline);
+    expect(installs(run.commands)).toEqual(installed);
+    expect(hostStates(run.state)).toEqual(states);
+    expect(run.state.state).toBe('completed');
+  });
+
+  it('a started host is never skipped', () => {
+    const state = feed(startRollout(plan({ name: 'one' }), assets('a'), { offlineHosts: 'skip' }), [
+      tick(),
+    ]).state;
+    expect(step(state, { type: 'host-offline', host: id('a'), at: T0 }).state).toBe(state);
+  });
+});
+
 describe('idempotence', () => {
   const base = () => startRollout(plan({ name: 'one', healthChecks: [check] }), assets('a', 'b'));
 
@@ -553,6 +574,7 @@ describe('idempotence', () => {
         outcome: fc.constantFrom('succeeded' as const, 'failed' as const),
         at,
       }),
+      fc.record({ type: fc.constant('host-offline' as const), host: hostArb.map(id), at }),
       fc.record({
         type: fc.constant('gate-released' as const),
         wave: fc.constantFrom('one', 'two'),
@@ -577,6 +599,7 @@ describe('idempotence', () => {
       gate: fc.constantFrom('auto', 'manual'),
       bakeMinutes: fc.constantFrom(0, 30),
       checks: fc.boolean(),
+      offlineHosts: fc.constantFrom('skip' as const, 'wait' as const),
     });
     fc.assert(
       fc.property(planArb, fc.array(event, { maxLength: 80 }), (p, events) => {
@@ -599,6 +622,7 @@ describe('idempotence', () => {
             },
           ),
           assets(...names),
+          { offlineHosts: p.offlineHosts },
         );
         // Each event delivered twice: a repeated result, verdict or release changes nothing.
         let state = initial;
@@ -616,7 +640,14 @@ describe('idempotence', () => {
           }
           const again = step(state, e);
           if (
-            ['host-result', 'health', 'rollback-result', 'gate-released', 'tick'].includes(e.type)
+            [
+              'host-result',
+              'health',
+              'rollback-result',
+              'gate-released',
+              'host-offline',
+              'tick',
+            ].includes(e.type)
           ) {
             expect(again.state).toBe(state);
             expect(again.commands).toEqual([]);

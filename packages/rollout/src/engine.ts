@@ -101,6 +101,8 @@ export interface RolloutState {
   /** Index of the wave being worked on. */
   current: number;
   readonly rollbackSteps: RollbackStep[];
+  /** Offline hosts not yet started: skipped, or waited for (their install queues for them). */
+  readonly offlineHosts: 'skip' | 'wait';
   /** What may start a rollback by itself (the rollback plan's triggers). */
   readonly rollbackTriggers: string[];
   /** The last tick's window facts: no host starts outside a window or after its cutoff. */
@@ -137,6 +139,7 @@ export type RolloutEvent =
       readonly outcome: 'succeeded' | 'failed';
       readonly at: string;
     }
+  | { readonly type: 'host-offline'; readonly host: string; readonly at: string }
   | {
       readonly type: 'gate-released';
       readonly wave: string;
@@ -183,6 +186,8 @@ export interface StepResult {
 export interface RolloutOptions {
   /** The change's rollback plan; without one, the built-in exact-version downgrade, any trigger. */
   readonly rollbackPlan?: RollbackPlan;
+  /** A host reported offline before it starts: `skip` it, or `wait` for it (the default). */
+  readonly offlineHosts?: 'skip' | 'wait';
 }
 
 /** The built-in rollback: install the exact versions recorded before the change. */
@@ -232,6 +237,7 @@ export function startRollout(
     hosts,
     current: 0,
     rollbackSteps: options.rollbackPlan?.steps ?? defaultRollbackSteps,
+    offlineHosts: options.offlineHosts ?? 'wait',
     rollbackTriggers: options.rollbackPlan?.triggers ?? [
       'health-check-failure',
       'failure-threshold',
@@ -380,6 +386,15 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
       } else host.rollback = 'failed';
       host.finishedAt = at;
       finishRollback(s, at, out);
+      return true;
+    }
+    case 'host-offline': {
+      const host = s.hosts[event.host];
+      if (s.offlineHosts !== 'skip' || host?.state !== 'pending' || isTerminal(s.state))
+        return false;
+      host.state = 'skipped';
+      host.finishedAt = at;
+      advance(s, at, out);
       return true;
     }
     case 'gate-released': {
