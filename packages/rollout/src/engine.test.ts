@@ -373,6 +373,42 @@ describe('bake time', () => {
   });
 });
 
+describe('rings and empty waves', () => {
+  it("a later ring's waves wait for its day offset after the start", () => {
+    let state = startRollout(
+      DeploymentPlanSchema.parse({
+        waves: [
+          { name: 'one', assets: ['a'] },
+          { name: 'two', bakeMinutes: 60, healthChecks: [check] },
+        ],
+        rings: [
+          { name: 'first', offsetDays: 0, waves: ['one'] },
+          { name: 'later', offsetDays: 3, waves: ['two'] },
+        ],
+      }),
+      assets('a', 'b'),
+    );
+    state = feed(state, [tick(0), result('a', 'succeeded', 5)]).state;
+    expect(state.waves.map((w) => w.state)).toEqual(['completed', 'pending']);
+    expect(installs(feed(state, [tick(3 * 1440 - 1)]).commands)).toEqual([]);
+    expect(installs(feed(state, [tick(3 * 1440)]).commands)).toEqual(['b']);
+  });
+
+  it('an empty wave neither bakes nor runs checks', () => {
+    const state = startRollout(
+      plan(
+        { name: 'one', assets: ['a'] },
+        { name: 'empty', assets: ['nobody'], bakeMinutes: 600, healthChecks: [check] },
+        { name: 'three', assets: ['b'] },
+      ),
+      assets('a', 'b'),
+    );
+    const run = feed(state, [tick(0), result('a', 'succeeded', 1)]);
+    expect(run.state.waves.map((w) => w.state)).toEqual(['completed', 'completed', 'running']);
+    expect(installs(run.commands)).toEqual(['a', 'b']);
+  });
+});
+
 describe('health verdicts', () => {
   it('inconclusive pauses; resume asks the checks again; pass continues', () => {
     let state = startRollout(plan({ name: 'one', healthChecks: [check] }), assets('a'));

@@ -79,6 +79,8 @@ export interface WaveRecord {
   readonly concurrency: number;
   readonly failureThreshold: number;
   readonly bakeMinutes: number;
+  /** Days after the rollout's start before the wave may start (its ring's offset). */
+  readonly offsetDays: number;
   readonly gate: 'auto' | 'manual';
   readonly onFailure: 'pause' | 'rollback' | 'continue';
   readonly healthChecks: HealthCheck[];
@@ -108,6 +110,8 @@ export interface RolloutState {
   /** The last tick's window facts: no host starts outside a window or after its cutoff. */
   window: { insideWindow: boolean; acceptsNewWork: boolean };
   now: string | null;
+  /** When the first tick inside a window started the rollout (ring offsets count from it). */
+  startedAt: string | null;
   /** Why the rollout is paused or halted. */
   reason: string | null;
   resumeTo: RolloutPhase | null;
@@ -219,6 +223,7 @@ export function startRollout(
       concurrency: resolved.concurrency,
       failureThreshold: resolved.failureThreshold,
       bakeMinutes: resolved.wave.bakeMinutes,
+      offsetDays: resolved.offsetDays,
       gate: resolved.wave.gate,
       onFailure: resolved.wave.onFailure,
       healthChecks: resolved.wave.healthChecks,
@@ -245,6 +250,7 @@ export function startRollout(
     ],
     window: { insideWindow: false, acceptsNewWork: false },
     now: null,
+    startedAt: null,
     reason: null,
     resumeTo: null,
   };
@@ -293,6 +299,7 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
       s.window = { insideWindow: event.insideWindow, acceptsNewWork: event.acceptsNewWork };
       if (s.state === 'pending' && event.insideWindow && event.acceptsNewWork) {
         s.state = 'running';
+        s.startedAt = event.now;
         out.push({ type: 'notify', kind: 'started' });
       }
       advance(s, at, out);
@@ -644,6 +651,13 @@ function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
         out.push({ type: 'notify', kind: 'awaiting-gate', wave: wave.name });
         return;
       }
+      const notBefore =
+        s.startedAt === null ? null : addMinutes(s.startedAt, wave.offsetDays * 1440);
+      if (notBefore !== null && Date.parse(at) < Date.parse(notBefore)) {
+        // A later ring waits for its day (then for its assets' window, from the ticks).
+        s.state = 'running';
+        return;
+      }
       wave.state = 'running';
       wave.startedAt = at;
       out.push({ type: 'notify', kind: 'wave-started', wave: wave.name });
@@ -668,7 +682,9 @@ function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
       }
       if (hosts.some((h) => h.state === 'pending' || h.state === 'running')) return;
       wave.state = 'baking';
-      wave.bakeUntil = addMinutes(at, wave.bakeMinutes);
+      // An empty wave has nothing to watch or check.
+      wave.bakeUntil = addMinutes(at, hosts.length > 0 ? wave.bakeMinutes : 0);
+      if (hosts.length === 0) wave.checks = 'passed';
       continue;
     }
     if (wave.state === 'baking') {
