@@ -76,6 +76,7 @@ export default tseslint.config(
     report: ['inventory', 'matcher', 'policy', 'triage', 'scan-pipeline'],
     calendar: ['model'],
     changes: ['model', 'versioning', 'safe-parse'],
+    rollout: ['changes', 'model'],
   }).flatMap(([name, allowed]) => {
     const layering = {
       group: [

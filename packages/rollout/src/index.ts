@@ -1,0 +1,23 @@
+/** @patchgate/rollout: the rollout engine as a pure state machine (see readme.md). */
+export type {
+  HostRecord,
+  HostState,
+  NotifyKind,
+  RolloutCommand,
+  RolloutEvent,
+  RolloutOptions,
+  RolloutPhase,
+  RolloutState,
+  StepResult,
+  WaveRecord,
+} from './engine.ts';
+export {
+  defaultRollbackSteps,
+  disruptedHosts,
+  hostStates,
+  notifyKinds,
+  rolloutPhases,
+  startRollout,
+  step,
+  terminalPhases,
+} from './engine.ts';
