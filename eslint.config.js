@@ -77,6 +77,7 @@ export default tseslint.config(
     calendar: ['model'],
     changes: ['model', 'versioning', 'safe-parse'],
     rollout: ['changes', 'model'],
+    'agent-protocol': ['changes'],
   }).flatMap(([name, allowed]) => {
     const layering = {
       group: [

@@ -42,6 +42,32 @@ export const domainEvents = {
     decision: z.enum(['approved', 'rejected']),
     approverId: id,
   }),
+  /**
+   * agents: an agent reported a task's result (once per task; a repeated report publishes
+   * nothing). `rolloutId` is the rollout that queued it, if any.
+   */
+  'agent.task-finished': z.object({
+    taskId: id,
+    agentId: id,
+    assetId: id,
+    kind: z.string(),
+    outcome: z.enum(['succeeded', 'failed', 'rejected']),
+    rolloutId: id.nullable(),
+  }),
+  /** agents: an agent enrolled (a new one, or a re-enrolment of the same asset). */
+  'agent.enrolled': z.object({ agentId: id, assetId: id }),
+  /**
+   * rollouts: something people are told about happened (the engine's notify kinds: started,
+   * wave-started, wave-completed, awaiting-gate, paused, halted, budget-exceeded, rolling-back,
+   * rolled-back, rollback-failed, aborted, resumed, completed).
+   */
+  'rollout.progressed': z.object({
+    rolloutId: id,
+    changeId: id,
+    kind: z.string(),
+    wave: z.string().optional(),
+    detail: z.string().optional(),
+  }),
 } as const;
 
 export type DomainEvents = typeof domainEvents;

@@ -34,6 +34,10 @@ export const permissions = [
   'calendar:manage',
   /** Channels, subscriptions, templates; read the delivery log. */
   'notifications:manage',
+  /** Read enrolled agents, their heartbeats and tasks, and rollouts' host details. */
+  'agents:read',
+  /** Create and revoke enrolment tokens; revoke agents. */
+  'agents:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -56,6 +60,7 @@ const read: Permission[] = [
   'tokens:own',
   'changes:read',
   'calendar:read',
+  'agents:read',
 ];
 
 export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
