@@ -1,0 +1,7 @@
+export type {
+  Execution,
+  ExecutionContext,
+  Executors,
+  HostFacts,
+  InventoryReport,
+} from './contract.ts';

@@ -1,0 +1,1 @@
+export type { Executors } from './executors/index.ts';
