@@ -82,7 +82,6 @@ export function aptOptions(root: string): string[] {
     `Dir=${r}`,
     `Dir::State::status=${r}/var/lib/dpkg/status`,
     `Dir::Etc=${r}/etc/apt`,
-    `Dir::Etc::Parts=${r}/etc/apt/apt.conf.d`,
     `Dir::Cache=${r}/var/cache/apt`,
     `Dir::State=${r}/var/lib/apt`,
     `Dir::Log=${r}/var/log/apt`,
