@@ -431,6 +431,42 @@ describe('pre-flight', () => {
     expect(await readFile(path.join(root, 'var/lib/dpkg/status'), 'utf8')).toBe(statusBefore);
   });
 
+  it('with allowRemovals installs over a conflict; the rollback reinstalls what it removed and removes what it added', async () => {
+    const root = await freshRoot([repo.extras.legacy]);
+    const { ctx } = context(root);
+    const install = task({
+      kind: 'install',
+      packages: [repo.extras.modern],
+      backup: null,
+      allowRemovals: true,
+    });
+    const execution = await aptExecutors.executeTask(install, ctx);
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install').simulation?.remove).toEqual([repo.extras.legacy]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toBeNull();
+
+    const rollback = await aptExecutors.executeTask(
+      task({
+        kind: 'rollback',
+        installTaskId: install.taskId,
+        packages: null,
+        steps: [{ kind: 'downgrade' }],
+      }),
+      ctx,
+    );
+    expect(rollback.error).toBeUndefined();
+    expect(dataOf(rollback, 'rollback').restored).toEqual([
+      { name: 'pg-demo-modern', version: null },
+      { name: 'pg-demo-lib', version: null },
+      repo.extras.legacy,
+    ]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toEqual({
+      version: '1.0',
+      status: 'ii ',
+    });
+    expect(await installedPackage(root, 'pg-demo-modern')).toBeNull();
+  });
+
   it('is ok for a plain upgrade and names the downgrade of an exact older version', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
