@@ -346,6 +346,24 @@ describe('install', () => {
     expect(refused.error).toMatch(/is damaged: sha256/);
   });
 
+  it('leaves the agent’s own state out of an archived path that holds it', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'install',
+        packages: [service('1.1')],
+        backup: { paths: ['/var/lib'], restore: 'n/a' },
+      }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    const archive = dataOf(execution, 'install').backup?.archive;
+    const { stdout } = await run('tar', ['-tzf', archive?.path ?? '?']);
+    expect(stdout).toContain('var/lib/dpkg/status');
+    expect(stdout).not.toContain('patchgate-agent');
+  });
+
   it('fails the task before touching anything when a backup hook fails', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
