@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { TaskPayload, type ResultData, type StepName } from '@patchgate/agent-protocol';
+import { ResultData, StepResult, TaskPayload, type StepName } from '@patchgate/agent-protocol';
 import { parseAptUpdates, readInventory } from '@patchgate/inventory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -96,6 +96,9 @@ function dataOf<K extends ResultData['kind']>(
   kind: K,
 ): Extract<ResultData, { kind: K }> {
   expect(execution.data?.kind).toBe(kind);
+  // What the runtime sends must pass the protocol's schemas.
+  expect(ResultData.safeParse(execution.data).success).toBe(true);
+  expect(StepResult.array().max(50).safeParse(execution.steps).success).toBe(true);
   return execution.data as Extract<ResultData, { kind: K }>;
 }
 
