@@ -119,8 +119,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:succeeded',
+      'reboot:skipped',
     ]);
     const data = dataOf(execution, 'install');
     expect(data.before).toEqual([service('1.0')]);
@@ -189,8 +189,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:failed',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     const installStep = execution.steps.find((s) => s.name === 'install');
     expect(installStep?.logTail.join('\n')).toMatch(
@@ -565,8 +565,8 @@ describe('dry run', () => {
       'pre-checks:succeeded',
       'backup:skipped',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     expect(dataOf(execution, 'install')).toMatchObject({
       before: [service('1.0')],
