@@ -150,6 +150,23 @@ describe('install', () => {
     ).toBeDefined();
   });
 
+  it('installs an exact older version (a downgrade) when the task names one', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    await run('apt-get', ['-y', '-qq', ...aptOptions(root), 'install', 'pg-demo-service=1.1'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    const execution = await aptExecutors.executeTask(
+      task({ kind: 'install', packages: [service('1.0')], backup: null }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install')).toMatchObject({
+      before: [service('1.1')],
+      after: [service('1.0')],
+    });
+  });
+
   it('installs 1.2, whose health check then fails', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
