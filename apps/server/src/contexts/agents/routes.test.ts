@@ -13,6 +13,7 @@ import { testDatabases } from '../../../test/databases.ts';
 import type { Database } from '../../db/database.ts';
 import { settableClock } from '../jobs/test-support.ts';
 import { agentsForAssets, agentTask, enqueueTask, taskEvents } from './index.ts';
+import { expireOverdueTasks } from './agent-service.ts';
 import { verifyPayload } from './signing.ts';
 
 const protocol = { [protocolHeader]: '1' };
@@ -110,6 +111,7 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       database,
       clock,
       app,
+      context: built.context,
       admin,
       viewer,
       call,
@@ -469,8 +471,13 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
   it.skipIf(skip !== undefined)(
     'expires undelivered tasks, rejects a revoked agent’s, and refuses its credential',
     async () => {
-      const { app, enrolled, queue, clock, call, jobs, database } = await setup();
+      const { app, enrolled, queue, clock, call, jobs, database, context } = await setup();
       const agent = await enrolled('old-01');
+      // The periodic job expires what an agent that never polls would leave queued.
+      const unpolled = (await queue(agent.assetId, 'k0'))!;
+      clock.advance(3601);
+      expect(await expireOverdueTasks(context)).toEqual({ expired: 1 });
+      expect((await agentTask(database, unpolled.taskId))?.state).toBe('expired');
       const expiring = (await queue(agent.assetId, 'k1'))!;
       clock.advance(3601);
       const polled = await app.inject({
@@ -485,7 +492,7 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       const revoked = await call('POST', `/api/v1/agents/old-01/revoke`, { reason: 'retired' });
       expect(revoked.statusCode).toBe(200);
       expect((await agentTask(database, open.taskId))?.state).toBe('rejected');
-      expect(await jobs('event:agent.task-finished')).toHaveLength(2);
+      expect(await jobs('event:agent.task-finished')).toHaveLength(3);
       const refused = await app.inject({
         method: 'GET',
         url: '/api/v1/agent/tasks',
