@@ -14,7 +14,7 @@ import type { Database } from '../../db/database.ts';
 import { settableClock } from '../jobs/test-support.ts';
 import { agentsForAssets, agentTask, enqueueTask, taskEvents } from './index.ts';
 import { expireOverdueTasks } from './agent-service.ts';
-import { verifyPayload } from './signing.ts';
+import { activeSigningKey, verifyPayload } from './signing.ts';
 
 const protocol = { [protocolHeader]: '1' };
 const dpkgStatus = [
@@ -504,6 +504,21 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'generates one signing key however many replicas race for it',
+    async () => {
+      const { database, clock } = await setup();
+      const keys = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          database.db.transaction().execute((trx) => activeSigningKey(trx, clock)),
+        ),
+      );
+      expect(new Set(keys.map((k) => k.keyId)).size).toBe(1);
+      const rows = await database.db.selectFrom('agent_signing_keys').select('key_id').execute();
+      expect(rows).toHaveLength(1);
+    },
+  );
+
   it.skipIf(skip !== undefined)('checks permissions and refuses bad input with 4xx', async () => {
     const { call, viewer, app, enrolled } = await setup();
     expect((await call('POST', '/api/v1/enrolment-tokens', {}, viewer)).statusCode).toBe(403);
@@ -551,6 +566,13 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       payload: '',
     });
     expect(emptyInventory.statusCode).toBe(422);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/api/v1/agent/heartbeat',
+      headers: { ...agent.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(413);
     const wrongVersion = await app.inject({
       method: 'GET',
       url: '/api/v1/agent/tasks',
