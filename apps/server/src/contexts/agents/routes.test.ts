@@ -187,6 +187,12 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
         .where('action', 'like', 'agent.%')
         .orderBy('seq')
         .execute();
+      // The audit log shows the agent as the actor, and still verifies.
+      const log = await call('GET', '/api/v1/audit/events?limit=500');
+      expect(log.statusCode).toBe(200);
+      expect(JSON.stringify(log.json())).toContain('"type":"agent"');
+      const verification = await call('GET', '/api/v1/audit/verification');
+      expect(verification.json()).toMatchObject({ ok: true });
       expect(actions.map((a) => a.action)).toEqual([
         'agent.enrolment_token_created',
         'agent.enrolled',
