@@ -83,6 +83,15 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   }
 }
 
+/** A number of seconds from the environment; a bad value is a usage error. */
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new UsageError(`expected a number of seconds (got "${value}")`);
+  return parsed;
+}
+
 const truthy = (value: string | undefined): boolean =>
   value !== undefined && /^(1|true|yes|on)$/i.test(value);
 
@@ -224,8 +233,11 @@ async function runVerb(args: string[], io: AgentCliIo): Promise<number> {
     executors: await loadExecutors(),
     agentVersion,
     log,
+    ...(seconds(io.env.PATCHGATE_RETRY_MAX_SECONDS) !== undefined && {
+      maxRetryDelayMs: (seconds(io.env.PATCHGATE_RETRY_MAX_SECONDS) as number) * 1000,
+    }),
     ...(io.env.PATCHGATE_STOP_GRACE_SECONDS !== undefined && {
-      stopGraceMs: Number(io.env.PATCHGATE_STOP_GRACE_SECONDS) * 1000,
+      stopGraceMs: (seconds(io.env.PATCHGATE_STOP_GRACE_SECONDS) ?? 60) * 1000,
     }),
   });
   log('info', 'agent starting', { version: agentVersion, server, name, root, stateDir });

@@ -20,7 +20,11 @@ import {
   protocolVersion,
   TaskPoll,
 } from '@patchgate/agent-protocol';
+import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
+
+/** Names the task a report belongs to (a rescan's inventory), ADR 0035. */
+export const taskIdHeader = 'patchgate-task-id';
 
 export class AgentRevokedError extends Error {
   override readonly name = 'AgentRevokedError';
@@ -69,7 +73,8 @@ export interface AgentClientOptions {
 }
 
 interface RequestOptions {
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
+  readonly headers?: Record<string, string>;
   readonly contentType?: string;
   readonly query?: Record<string, string>;
   readonly timeoutMs?: number;
@@ -116,6 +121,16 @@ export class AgentClient {
     this.#credential = credential;
   }
 
+  /** The same client with another retry policy (the outbox sender retries in its own loop). */
+  withRetry(retry: RetryPolicy): AgentClient {
+    return new AgentClient({
+      ...this.#options,
+      server: this.server,
+      ...(this.#credential !== undefined && { credential: this.#credential }),
+      retry,
+    });
+  }
+
   async enrol(request: EnrolRequest, signal?: AbortSignal): Promise<EnrolResponse> {
     return this.#json(EnrolResponse, 'POST', agentRoutes.enrol, {
       body: JSON.stringify(request),
@@ -155,16 +170,12 @@ export class AgentClient {
     });
   }
 
-  async uploadInventory(
-    body: string,
-    format: string,
-    taskId: string | null,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  /** The file as it is, gzip-compressed (the server detects the format and gunzips). */
+  async uploadInventory(body: string, taskId: string | null, signal?: AbortSignal): Promise<void> {
     await this.#request('POST', agentRoutes.inventory, {
-      body,
-      contentType: 'text/plain; charset=utf-8',
-      query: { format, ...(taskId !== null && { taskId }) },
+      body: gzipSync(Buffer.from(body, 'utf8')),
+      contentType: 'application/gzip',
+      headers: taskId === null ? {} : { [taskIdHeader]: taskId },
       timeoutMs: 120_000,
       signal,
     });
@@ -178,7 +189,7 @@ export class AgentClient {
     await this.#request('POST', agentRoutes.availableUpdates, {
       body,
       contentType: 'text/plain; charset=utf-8',
-      query: taskId === null ? {} : { taskId },
+      headers: taskId === null ? {} : { [taskIdHeader]: taskId },
       timeoutMs: 120_000,
       signal,
     });
@@ -232,6 +243,7 @@ export class AgentClient {
       'user-agent': `patchgate-agent/${this.#options.agentVersion}`,
       accept: 'application/json',
     };
+    Object.assign(headers, options.headers);
     if (options.body !== undefined)
       headers['content-type'] = options.contentType ?? 'application/json';
     if (options.authenticated !== false) {

@@ -26,6 +26,7 @@ import {
   AgentHttpError,
   AgentRevokedError,
   backoffDelay,
+  defaultRetry,
 } from './client.ts';
 import type { Execution, ExecutionContext, Executors } from './executors/contract.ts';
 import { Journal } from './journal.ts';
@@ -65,6 +66,8 @@ export interface AgentOptions {
   readonly stopGraceMs?: number;
   /** How often a running task's log lines are batched into the outbox. */
   readonly eventFlushMs?: number;
+  /** The longest wait between retries while the server is unreachable (default 60 s). */
+  readonly maxRetryDelayMs?: number;
   /** Long-poll wait override (tests); else the server's pollSeconds. */
   readonly pollSeconds?: number;
 }
@@ -168,7 +171,10 @@ export class AgentRuntime {
       server: options.server,
       agentVersion: options.agentVersion,
       ...(options.fetch !== undefined && { fetch: options.fetch }),
-      ...(options.retry !== undefined && { retry: options.retry }),
+      retry: options.retry ?? {
+        ...defaultRetry,
+        maxDelayMs: Math.min(defaultRetry.maxDelayMs, options.maxRetryDelayMs ?? Infinity),
+      },
       localNow: this.#localNow,
       onServerTime: (serverTime: string, sentAtMs: number, receivedAtMs: number) =>
         this.clock.observe(serverTime, sentAtMs, receivedAtMs),
@@ -349,11 +355,12 @@ export class AgentRuntime {
   }
 
   #retryDelay(failures: number): number {
+    const maxDelayMs = this.#options.maxRetryDelayMs ?? 60_000;
     return Math.max(
-      250,
+      Math.min(250, maxDelayMs),
       backoffDelay(
-        Math.min(failures, 8),
-        { attempts: 0, baseDelayMs: 1000, maxDelayMs: 60_000 },
+        Math.min(failures, 16),
+        { attempts: 0, baseDelayMs: 1000, maxDelayMs },
         Math.random,
       ),
     );
@@ -396,15 +403,15 @@ export class AgentRuntime {
   }
 
   async #send(item: OutboxItem, signal: AbortSignal): Promise<void> {
-    const client = this.#requireClient();
-    // Retries live in the sender loop (it waits as long as the outage lasts).
+    // One attempt: retries live in the sender loop (it waits as long as the outage lasts).
+    const client = this.#requireClient().withRetry({ attempts: 1, baseDelayMs: 0, maxDelayMs: 0 });
     switch (item.type) {
       case 'events':
         return client.sendEvents(item.taskId, item.batch, signal);
       case 'result':
         return client.sendResult(item.taskId, item.result, signal);
       case 'inventory':
-        return client.uploadInventory(item.body, item.format, item.taskId, signal);
+        return client.uploadInventory(item.body, item.taskId, signal);
       case 'available-updates':
         return client.uploadAvailableUpdates(item.body, item.taskId, signal);
     }
