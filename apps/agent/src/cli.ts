@@ -126,6 +126,8 @@ export function textLogger(
 
 export async function agentMain(args: string[], io: AgentCliIo, prog: string): Promise<number> {
   const help = agentHelpFor(prog);
+  // Messages start with the program's name: "patchgate-agent: …" or "patchgate: …".
+  const name = prog.split(' ')[0] ?? prog;
   const [verb, ...rest] = args;
   try {
     switch (verb) {
@@ -164,15 +166,15 @@ export async function agentMain(args: string[], io: AgentCliIo, prog: string): P
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${prog}: ${error.message}\n`);
+      io.stderr.write(`${name}: ${error.message}\n`);
       return agentExitCodes.usage;
     }
     if (error instanceof AgentConfigError || error instanceof StateError) {
-      io.stderr.write(`${prog}: ${error.message}\n`);
+      io.stderr.write(`${name}: ${error.message}\n`);
       return agentExitCodes.config;
     }
     io.stderr.write(
-      `${prog}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return agentExitCodes.internal;
   }
@@ -244,7 +246,7 @@ async function runVerb(args: string[], io: AgentCliIo): Promise<number> {
   const outcome = await runtime.run(io.stop);
   switch (outcome.kind) {
     case 'revoked':
-      io.stderr.write(`patchgate-agent: stopped: ${outcome.message}\n`);
+      io.stderr.write(`stopped: ${outcome.message}\n`);
       return agentExitCodes.config;
     case 'once':
       log('info', 'round done', { tasks: outcome.tasks, queued: outcome.queued });

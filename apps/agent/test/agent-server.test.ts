@@ -22,6 +22,7 @@ import { systemClock } from '../../server/src/clock.ts';
 import type { Database } from '../../server/src/db/database.ts';
 import type { EnqueueTaskInput } from '../../server/src/contexts/agents/index.ts';
 import { agentTask, enqueueTask, taskEvents } from '../../server/src/contexts/agents/index.ts';
+import { Journal } from '../src/journal.ts';
 import { Outbox } from '../src/outbox.ts';
 import type { TestRepository } from './fixtures/test-repo.ts';
 import {
@@ -68,7 +69,7 @@ describe.skipIf(!isRoot).each(testDatabases())(
   'the agent against a real server on $name',
   ({ name, open, skip }) => {
     it.skipIf(skip !== undefined)(
-      'enrols, reports, runs a task once, and delivers a result across a server outage',
+      'enrols (--once), reports, runs a task once, survives a server outage and a kill -9',
       async () => {
         const database: Database = await open();
         const root = join(work, `root-${name}`);
@@ -101,30 +102,39 @@ describe.skipIf(!isRoot).each(testDatabases())(
           expect(created.statusCode).toBe(201);
           const { token } = created.json<{ token: string }>();
 
-          agent = spawn(
-            process.execPath,
-            [
-              '--import',
-              'tsx',
-              'apps/agent/src/main.ts',
-              'run',
-              '--server',
-              `http://127.0.0.1:${port}`,
-              '--enroll-token',
-              token,
-              '--name',
-              `host-${name}`,
-              '--root',
-              root,
-            ],
-            {
-              cwd: repoRoot,
-              env: { ...process.env, PATCHGATE_RETRY_MAX_SECONDS: '1' },
-              stdio: ['ignore', 'ignore', 'pipe'],
-            },
-          );
-          agent.stderr?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
-          const exited = new Promise<number | null>((resolve) => agent?.once('exit', resolve));
+          const startAgent = (...extra: string[]) => {
+            const child = spawn(
+              process.execPath,
+              [
+                '--import',
+                'tsx',
+                'apps/agent/src/main.ts',
+                'run',
+                '--server',
+                `http://127.0.0.1:${port}`,
+                '--name',
+                `host-${name}`,
+                '--root',
+                root,
+                ...extra,
+              ],
+              {
+                cwd: repoRoot,
+                env: { ...process.env, PATCHGATE_RETRY_MAX_SECONDS: '1' },
+                stdio: ['ignore', 'ignore', 'pipe'],
+              },
+            );
+            child.stderr?.on('data', (chunk: Buffer) => (agentLog += chunk.toString()));
+            const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+            return { child, exited };
+          };
+
+          // One round with the enrolment token: enrol, heartbeat, the inventory it asks for.
+          const once = startAgent('--once', '--enroll-token', token);
+          expect(await once.exited).toBe(0);
+          // From now on the stored credential is used; the token is never sent again.
+          let running = startAgent();
+          agent = running.child;
 
           // Enrolled: the agent row and its asset; the first heartbeat asks for an inventory.
           const enrolled = await eventually('the enrolment', async () =>
@@ -231,9 +241,39 @@ describe.skipIf(!isRoot).each(testDatabases())(
             new Outbox(stateDir).size === 0 ? true : undefined,
           );
 
+          // kill -9 mid-task: after the restart the task is reported failed, never re-applied.
+          const long = await queue('it/health-2', {
+            kind: 'health-check',
+            checks: [healthCheckFor(root)],
+            observationSeconds: 120,
+          });
+          await eventually('the long task to start', () =>
+            new Journal(stateDir)
+              .entries()
+              .some((entry) => entry.taskId === long!.taskId && entry.state === 'started')
+              ? true
+              : undefined,
+          );
+          running.child.kill('SIGKILL');
+          await running.exited;
+          running = startAgent();
+          agent = running.child;
+          const interrupted = await eventually('the interrupted task to be reported', async () => {
+            const task = await agentTask(database.db, long!.taskId);
+            return task?.state === 'delivered' ? undefined : task;
+          });
+          expect(interrupted).toMatchObject({
+            state: 'failed',
+            result: {
+              outcome: 'failed',
+              error: expect.stringContaining('interrupted by an agent restart') as unknown,
+            },
+          });
+          expect(await finishedEvents(long!.taskId)).toBe(1);
+
           // A clean stop on SIGTERM.
-          agent.kill('SIGTERM');
-          expect(await exited).toBe(0);
+          running.child.kill('SIGTERM');
+          expect(await running.exited).toBe(0);
           agent = undefined;
         } catch (error) {
           throw new Error(`${(error as Error).message}\n--- agent log ---\n${agentLog}`, {
