@@ -274,6 +274,20 @@ describe.skipIf(!isRoot).each(testDatabases())(
           // A clean stop on SIGTERM.
           running.child.kill('SIGTERM');
           expect(await running.exited).toBe(0);
+
+          // Revoked by an admin: the agent stops with exit 78, which systemd does not restart.
+          const revoked = await server.app.inject({
+            method: 'POST',
+            url: `/api/v1/agents/${enrolled.id}/revoke`,
+            headers: admin.headers,
+            payload: { reason: 'host retired' },
+          });
+          expect(revoked.statusCode).toBeLessThan(300);
+          agentLog = '';
+          running = startAgent();
+          agent = running.child;
+          expect(await running.exited).toBe(78);
+          expect(agentLog).toContain('the agent was revoked');
           agent = undefined;
         } catch (error) {
           throw new Error(`${(error as Error).message}\n--- agent log ---\n${agentLog}`, {
