@@ -346,6 +346,24 @@ describe('install', () => {
     expect(refused.error).toMatch(/is damaged: sha256/);
   });
 
+  it('leaves the agent’s own state out of an archived path that holds it', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'install',
+        packages: [service('1.1')],
+        backup: { paths: ['/var/lib'], restore: 'n/a' },
+      }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    const archive = dataOf(execution, 'install').backup?.archive;
+    const { stdout } = await run('tar', ['-tzf', archive?.path ?? '?']);
+    expect(stdout).toContain('var/lib/dpkg/status');
+    expect(stdout).not.toContain('patchgate-agent');
+  });
+
   it('fails the task before touching anything when a backup hook fails', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
@@ -429,6 +447,42 @@ describe('pre-flight', () => {
       /pre-checks failed, nothing was changed: the install would remove pg-demo-legacy 1\.0/,
     );
     expect(await readFile(path.join(root, 'var/lib/dpkg/status'), 'utf8')).toBe(statusBefore);
+  });
+
+  it('with allowRemovals installs over a conflict; the rollback reinstalls what it removed and removes what it added', async () => {
+    const root = await freshRoot([repo.extras.legacy]);
+    const { ctx } = context(root);
+    const install = task({
+      kind: 'install',
+      packages: [repo.extras.modern],
+      backup: null,
+      allowRemovals: true,
+    });
+    const execution = await aptExecutors.executeTask(install, ctx);
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install').simulation?.remove).toEqual([repo.extras.legacy]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toBeNull();
+
+    const rollback = await aptExecutors.executeTask(
+      task({
+        kind: 'rollback',
+        installTaskId: install.taskId,
+        packages: null,
+        steps: [{ kind: 'downgrade' }],
+      }),
+      ctx,
+    );
+    expect(rollback.error).toBeUndefined();
+    expect(dataOf(rollback, 'rollback').restored).toEqual([
+      { name: 'pg-demo-modern', version: null },
+      { name: 'pg-demo-lib', version: null },
+      repo.extras.legacy,
+    ]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toEqual({
+      version: '1.0',
+      status: 'ii ',
+    });
+    expect(await installedPackage(root, 'pg-demo-modern')).toBeNull();
   });
 
   it('is ok for a plain upgrade and names the downgrade of an exact older version', async () => {

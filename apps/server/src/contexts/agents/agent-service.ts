@@ -368,16 +368,7 @@ export async function takeDueTasks(
   return database.db.transaction().execute(async (trx) => {
     const now = timestamp(clock);
     const redeliverBefore = new Date(clock.now().getTime() - redeliverAfterMs).toISOString();
-    const expired = await trx
-      .selectFrom('agent_tasks')
-      .selectAll()
-      .where('agent_id', '=', agent.agentId)
-      .where('state', '=', 'queued')
-      .where('not_after', '<=', now)
-      .execute();
-    for (const task of expired) {
-      await finishWithoutResult(ctx, trx, task, 'expired', 'not delivered before its notAfter');
-    }
+    await expireInTransaction(ctx, trx, now, agent.agentId);
     const due = await trx
       .selectFrom('agent_tasks')
       .selectAll()
@@ -411,6 +402,45 @@ export async function takeDueTasks(
       .execute();
     return due.map(envelopeOf);
   });
+}
+
+const notDelivered = 'not delivered before its notAfter (the agent did not poll in time)';
+
+async function expireInTransaction(
+  ctx: ServerContext,
+  trx: Trx,
+  now: string,
+  agentId?: string,
+): Promise<number> {
+  let query = trx
+    .selectFrom('agent_tasks')
+    .selectAll()
+    .where('state', '=', 'queued')
+    .where('not_after', '<=', now)
+    .orderBy('not_after')
+    .limit(500);
+  if (agentId !== undefined) query = query.where('agent_id', '=', agentId);
+  const expired = await query.execute();
+  for (const task of expired) await finishWithoutResult(ctx, trx, task, 'expired', notDelivered);
+  return expired.length;
+}
+
+/**
+ * Expire every queued task past its notAfter (an agent that never polled in time: offline, or
+ * gone), so whoever queued it hears `agent.task-finished` (outcome rejected, state expired).
+ * Delivered tasks are left alone: the agent may be running one and reports it when it can.
+ * A periodic job (jobs.ts); each poll also does it for its own agent.
+ */
+export async function expireOverdueTasks(ctx: ServerContext): Promise<{ expired: number }> {
+  let total = 0;
+  for (;;) {
+    const now = timestamp(ctx.clock);
+    const count = await ctx.database.db
+      .transaction()
+      .execute((trx) => expireInTransaction(ctx, trx, now));
+    total += count;
+    if (count < 500) return { expired: total };
+  }
 }
 
 export function pollAnswer(clock: Clock, tasks: TaskEnvelope[]): TaskPoll {

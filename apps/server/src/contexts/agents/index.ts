@@ -19,3 +19,4 @@ export { verifyPayload } from './signing.ts';
 export type { AgentRouteOptions } from './routes.ts';
 export { registerAgentRoutes, taskIdHeader } from './routes.ts';
 export { authenticateAgent } from './agent-service.ts';
+export { agentJobs, expireTasksIntervalSeconds, registerAgentJobs } from './jobs.ts';

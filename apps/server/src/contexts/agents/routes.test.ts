@@ -13,7 +13,8 @@ import { testDatabases } from '../../../test/databases.ts';
 import type { Database } from '../../db/database.ts';
 import { settableClock } from '../jobs/test-support.ts';
 import { agentsForAssets, agentTask, enqueueTask, taskEvents } from './index.ts';
-import { verifyPayload } from './signing.ts';
+import { expireOverdueTasks } from './agent-service.ts';
+import { activeSigningKey, verifyPayload } from './signing.ts';
 
 const protocol = { [protocolHeader]: '1' };
 const dpkgStatus = [
@@ -110,6 +111,7 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       database,
       clock,
       app,
+      context: built.context,
       admin,
       viewer,
       call,
@@ -469,8 +471,13 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
   it.skipIf(skip !== undefined)(
     'expires undelivered tasks, rejects a revoked agent’s, and refuses its credential',
     async () => {
-      const { app, enrolled, queue, clock, call, jobs, database } = await setup();
+      const { app, enrolled, queue, clock, call, jobs, database, context } = await setup();
       const agent = await enrolled('old-01');
+      // The periodic job expires what an agent that never polls would leave queued.
+      const unpolled = (await queue(agent.assetId, 'k0'))!;
+      clock.advance(3601);
+      expect(await expireOverdueTasks(context)).toEqual({ expired: 1 });
+      expect((await agentTask(database, unpolled.taskId))?.state).toBe('expired');
       const expiring = (await queue(agent.assetId, 'k1'))!;
       clock.advance(3601);
       const polled = await app.inject({
@@ -485,7 +492,7 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       const revoked = await call('POST', `/api/v1/agents/old-01/revoke`, { reason: 'retired' });
       expect(revoked.statusCode).toBe(200);
       expect((await agentTask(database, open.taskId))?.state).toBe('rejected');
-      expect(await jobs('event:agent.task-finished')).toHaveLength(2);
+      expect(await jobs('event:agent.task-finished')).toHaveLength(3);
       const refused = await app.inject({
         method: 'GET',
         url: '/api/v1/agent/tasks',
@@ -494,6 +501,21 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       expect(refused.statusCode).toBe(401);
       // No agent any more: nothing can be queued for the asset.
       expect(await queue(agent.assetId, 'k3')).toBeUndefined();
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'generates one signing key however many replicas race for it',
+    async () => {
+      const { database, clock } = await setup();
+      const keys = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          database.db.transaction().execute((trx) => activeSigningKey(trx, clock)),
+        ),
+      );
+      expect(new Set(keys.map((k) => k.keyId)).size).toBe(1);
+      const rows = await database.db.selectFrom('agent_signing_keys').select('key_id').execute();
+      expect(rows).toHaveLength(1);
     },
   );
 
@@ -544,6 +566,13 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       payload: '',
     });
     expect(emptyInventory.statusCode).toBe(422);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/api/v1/agent/heartbeat',
+      headers: { ...agent.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(413);
     const wrongVersion = await app.inject({
       method: 'GET',
       url: '/api/v1/agent/tasks',
