@@ -13,6 +13,7 @@ import type { Executors } from './executors/contract.ts';
 import { Journal } from './journal.ts';
 import { Outbox } from './outbox.ts';
 import type { AgentLogger } from './runtime.ts';
+import { AgentHttpError, ServerUnreachableError } from './client.ts';
 import { AgentConfigError, AgentRuntime } from './runtime.ts';
 import { defaultStateDir, loadIdentity, StateError } from './state.ts';
 import { agentVersion } from './version.ts';
@@ -20,7 +21,7 @@ import { agentVersion } from './version.ts';
 /** Exit codes. 78 (EX_CONFIG) tells systemd not to restart: the operator must act. */
 export const agentExitCodes = {
   ok: 0,
-  /** --once: something could not be sent (it stays queued) or the server was unreachable. */
+  /** The server was unreachable, or (--once) something could not be sent and stays queued. */
   failed: 1,
   usage: 2,
   internal: 3,
@@ -63,8 +64,12 @@ init-root DIR          prepare a sandbox root: an empty dpkg database and the gi
 status                 the enrolment, queued items and journal of this agent's state dir
 version                the agent's version
 
-Exit codes: 0 ok; 1 --once left items queued; 2 usage; 3 internal error; 78 not enrolled,
-enrolment refused or the agent revoked (systemd does not restart it: enrol again).
+Environment only: PATCHGATE_STOP_GRACE_SECONDS (60: on stop, a running task's time to finish),
+PATCHGATE_RETRY_MAX_SECONDS (60: the longest wait between retries while the server is down).
+
+Exit codes: 0 ok; 1 the server unreachable, or --once left items queued; 2 usage;
+3 internal error; 78 not enrolled, enrolment refused or the agent revoked (systemd does not
+restart it: enrol again).
 `;
 
 class UsageError extends Error {
@@ -168,6 +173,11 @@ export async function agentMain(args: string[], io: AgentCliIo, prog: string): P
     if (error instanceof UsageError) {
       io.stderr.write(`${name}: ${error.message}\n`);
       return agentExitCodes.usage;
+    }
+    if (error instanceof ServerUnreachableError || error instanceof AgentHttpError) {
+      // The server is down or answered oddly: a transient failure (systemd restarts the agent).
+      io.stderr.write(`${name}: the server did not answer: ${error.message}\n`);
+      return agentExitCodes.failed;
     }
     if (error instanceof AgentConfigError || error instanceof StateError) {
       io.stderr.write(`${name}: ${error.message}\n`);

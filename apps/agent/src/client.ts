@@ -81,6 +81,11 @@ interface RequestOptions {
   readonly signal?: AbortSignal | undefined;
   readonly retry?: RetryPolicy;
   readonly authenticated?: boolean;
+  /**
+   * A long-poll: the server stamps `serverTime` when it answers, after waiting, so the clock
+   * is measured at the answer's arrival, not at the request's midpoint (off by half the wait).
+   */
+  readonly longPoll?: boolean;
 }
 
 /** Full jitter: a random delay in [0, min(max, base·2^attempt)] (AWS architecture blog). */
@@ -152,6 +157,7 @@ export class AgentClient {
     return this.#json(TaskPoll, 'GET', agentRoutes.tasks, {
       query: { waitSeconds: String(wait) },
       timeoutMs: (wait + 20) * 1000,
+      longPoll: true,
       signal,
     });
   }
@@ -223,7 +229,11 @@ export class AgentClient {
     }
     const serverTime = (parsed.data as { serverTime?: unknown }).serverTime;
     if (typeof serverTime === 'string')
-      this.#options.onServerTime?.(serverTime, sentAtMs, receivedAtMs);
+      this.#options.onServerTime?.(
+        serverTime,
+        options.longPoll === true ? receivedAtMs : sentAtMs,
+        receivedAtMs,
+      );
     return parsed.data;
   }
 
