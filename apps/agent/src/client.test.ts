@@ -80,6 +80,26 @@ describe('AgentClient', () => {
     expect(JSON.parse(seen[2]?.body ?? '')).toEqual(heartbeat);
   });
 
+  it('measures the clock at a long-poll answer, not at the middle of its wait', async () => {
+    answers = [json(200, { serverTime: '2026-12-06T10:00:30.000Z', tasks: [] })];
+    seen.length = 0;
+    const measured: [number, number][] = [];
+    let now = 1_000;
+    const polling = new AgentClient({
+      server: base,
+      credential: 'pga_secret',
+      agentVersion,
+      localNow: () => (now += 30_000), // the request leaves at 31 000, its answer comes at 61 000
+      onServerTime: (_time, sentAtMs, receivedAtMs) => measured.push([sentAtMs, receivedAtMs]),
+    });
+    expect(await polling.pollTasks(30)).toEqual({
+      serverTime: '2026-12-06T10:00:30.000Z',
+      tasks: [],
+    });
+    expect(seen[0]?.url).toBe('/api/v1/agent/tasks?waitSeconds=30');
+    expect(measured).toEqual([[61_000, 61_000]]);
+  });
+
   it('stops at a 401: the agent was revoked (no retry)', async () => {
     answers = [json(401, { title: 'Unauthorized', detail: 'unknown agent credential' })];
     seen.length = 0;
