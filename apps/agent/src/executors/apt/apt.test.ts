@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { TaskPayload, type ResultData, type StepName } from '@patchgate/agent-protocol';
+import { ResultData, StepResult, TaskPayload, type StepName } from '@patchgate/agent-protocol';
 import { parseAptUpdates, readInventory } from '@patchgate/inventory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -96,6 +96,9 @@ function dataOf<K extends ResultData['kind']>(
   kind: K,
 ): Extract<ResultData, { kind: K }> {
   expect(execution.data?.kind).toBe(kind);
+  // What the runtime sends must pass the protocol's schemas.
+  expect(ResultData.safeParse(execution.data).success).toBe(true);
+  expect(StepResult.array().max(50).safeParse(execution.steps).success).toBe(true);
   return execution.data as Extract<ResultData, { kind: K }>;
 }
 
@@ -116,8 +119,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:succeeded',
+      'reboot:skipped',
     ]);
     const data = dataOf(execution, 'install');
     expect(data.before).toEqual([service('1.0')]);
@@ -145,6 +148,23 @@ describe('install', () => {
     expect(
       await readFile(path.join(root, 'var/cache/apt/archives/pg-demo-service_1.0_all.deb')),
     ).toBeDefined();
+  });
+
+  it('installs an exact older version (a downgrade) when the task names one', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    await run('apt-get', ['-y', '-qq', ...aptOptions(root), 'install', 'pg-demo-service=1.1'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    const execution = await aptExecutors.executeTask(
+      task({ kind: 'install', packages: [service('1.0')], backup: null }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install')).toMatchObject({
+      before: [service('1.1')],
+      after: [service('1.0')],
+    });
   });
 
   it('installs 1.2, whose health check then fails', async () => {
@@ -186,8 +206,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:failed',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     const installStep = execution.steps.find((s) => s.name === 'install');
     expect(installStep?.logTail.join('\n')).toMatch(
@@ -562,8 +582,8 @@ describe('dry run', () => {
       'pre-checks:succeeded',
       'backup:skipped',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     expect(dataOf(execution, 'install')).toMatchObject({
       before: [service('1.0')],
