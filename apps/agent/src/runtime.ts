@@ -68,6 +68,8 @@ export interface AgentOptions {
   readonly eventFlushMs?: number;
   /** The longest wait between retries while the server is unreachable (default 60 s). */
   readonly maxRetryDelayMs?: number;
+  /** On stop, how long the outbox may still be sent (default 5 s); the rest waits on disk. */
+  readonly finalFlushMs?: number;
   /** Long-poll wait override (tests); else the server's pollSeconds. */
   readonly pollSeconds?: number;
 }
@@ -141,7 +143,12 @@ export class AgentRuntime {
         this.#heartbeatLoop(halt.signal),
         this.#senderLoop(halt.signal),
       ]).then((): RunOutcome => ({ kind: 'stopped' }));
-      return await Promise.race([loops, revoked]);
+      const outcome = await Promise.race([loops, revoked]);
+      if (outcome.kind === 'stopped') {
+        // A task that finished during the stop leaves its result queued: one last short try.
+        await this.#drain(AbortSignal.timeout(this.#options.finalFlushMs ?? 5_000));
+      }
+      return outcome;
     } catch (error) {
       if (error instanceof AgentRevokedError) return { kind: 'revoked', message: error.message };
       throw error;
@@ -528,7 +535,10 @@ export class AgentRuntime {
     const abandoned = new Promise<'abandoned'>((resolve) => {
       abandon = () => resolve('abandoned');
     });
+    let stopping = false;
     const onStop = (): void => {
+      if (stopping) return;
+      stopping = true;
       const grace = this.#options.stopGraceMs ?? 60_000;
       this.#options.log('info', 'stop asked: the running task may finish', {
         taskId: task.taskId,

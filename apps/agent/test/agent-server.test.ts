@@ -271,9 +271,25 @@ describe.skipIf(!isRoot).each(testDatabases())(
           });
           expect(await finishedEvents(long!.taskId)).toBe(1);
 
-          // A clean stop on SIGTERM.
+          // SIGTERM while a task runs: the task may finish, its result is sent, then exit 0.
+          const last = await queue('it/health-3', {
+            kind: 'health-check',
+            checks: [healthCheckFor(root)],
+            observationSeconds: 2,
+          });
+          await eventually('the last task to start', () =>
+            new Journal(stateDir)
+              .entries()
+              .some((entry) => entry.taskId === last!.taskId && entry.state === 'started')
+              ? true
+              : undefined,
+          );
           running.child.kill('SIGTERM');
           expect(await running.exited).toBe(0);
+          expect(await agentTask(database.db, last!.taskId)).toMatchObject({
+            state: 'succeeded',
+            result: { data: { verdict: 'pass' } },
+          });
 
           // Revoked by an admin: the agent stops with exit 78, which systemd does not restart.
           const revoked = await server.app.inject({
