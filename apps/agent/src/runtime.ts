@@ -627,14 +627,16 @@ export class AgentRuntime {
     const ctx = this.#hostContext(signal);
     const inventory = await this.#options.executors.collectInventory(ctx);
     const updates = await this.#options.executors.collectAvailableUpdates(ctx);
-    if (inventory !== null)
+    // An empty package database (a fresh sandbox root) is not an inventory the server takes.
+    if (inventory !== null && inventory.body.trim() !== '')
       this.outbox.append({
         type: 'inventory',
         taskId,
         format: inventory.format,
         body: inventory.body,
       });
-    if (updates !== null) this.outbox.append({ type: 'available-updates', taskId, body: updates });
+    if (updates !== null && updates.trim() !== '')
+      this.outbox.append({ type: 'available-updates', taskId, body: updates });
     this.#inventoryQueued = true;
   }
 
