@@ -17,6 +17,7 @@ import { ConflictError, NotFoundError } from '../../http/problems.ts';
 import { enqueueTask } from '../agents/index.ts';
 import type { AuditActor, RequestSource } from '../audit/index.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
+import { resolveUserRef } from '../auth/index.ts';
 import type { RolloutChange } from '../changes/index.ts';
 import { applyChangeAction, changeForRollout } from '../changes/index.ts';
 import type { HostTaskKind, RolloutRunOptions } from './model.ts';
@@ -608,7 +609,8 @@ export async function actOnRollout(
   return applyEvents(
     ctx,
     id,
-    async (trx) => {
+    async (trx, _state, row) => {
+      if (typeof action === 'object') await refuseOtherReleaser(trx, row, by);
       await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
         actor,
         action: `rollout.${typeof action === 'object' ? 'release' : action}`,
@@ -627,4 +629,19 @@ export async function actOnRollout(
     (row) =>
       `The rollout cannot ${what} now: it is ${row.phase}${row.reason === null ? '' : ` (${row.reason})`}`,
   );
+}
+
+/**
+ * A manual gate is released by the plan's implementer (roles.implementer) when the plan names
+ * one; anyone with changes:implement otherwise.
+ */
+async function refuseOtherReleaser(trx: Trx, row: RolloutTable, by: RequestSource): Promise<void> {
+  const change = await changeOf(trx, row.change_id);
+  const named = change.plans.roles?.implementer;
+  if (named === undefined) return;
+  const user = await resolveUserRef(trx, named);
+  if (user === undefined || user.id !== by.actor.id)
+    throw new ConflictError(
+      `${change.number}: the plan names ${named} as its implementer (roles.implementer), who releases its manual gates`,
+    );
 }
