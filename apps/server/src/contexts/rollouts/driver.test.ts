@@ -611,6 +611,48 @@ describe.each(testDatabases())('rollout driver on $name', ({ name, open, skip })
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'results and commands arriving at once are all applied: version conflicts re-run, nothing lost',
+    async () => {
+      const w = await setUp();
+      const changeId = await scheduledChange(
+        w,
+        ['web-1', 'web-2', 'web-3', 'web-4'],
+        plansWith([{ name: 'all', concurrency: 4, healthChecks: [check] }]),
+        minutes(1),
+      );
+      w.clock.set(minutes(1));
+      const driver = w.driver();
+      await driver.tick();
+      const installs = await hostTasks(w);
+      expect(installs).toHaveLength(4);
+      const url = `/api/v1/rollouts/${changeId}`;
+      await Promise.all([
+        ...installs.map((t) => finishTask(w, t)),
+        call(w.app, w.requester, 'POST', `${url}/pause`, 200, {}),
+        driver.tick(),
+      ]);
+      const detail = await rolloutDetail(w.database.db, changeId);
+      expect(detail?.phase).toBe('paused');
+      // Every install result was applied: each host had its health check asked for, once.
+      const checks = (await hostTasks(w)).filter((t) => t.kind === 'health-check');
+      expect(checks.map((t) => nameOf(w, t.asset_id)).sort()).toEqual([
+        'web-1',
+        'web-2',
+        'web-3',
+        'web-4',
+      ]);
+      const events = await w.database.db
+        .selectFrom('rollout_events')
+        .select(['seq'])
+        .where('rollout_id', '=', detail?.id ?? '')
+        .orderBy('seq')
+        .execute();
+      expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
+      expect(detail?.version).toBeGreaterThanOrEqual(6);
+    },
+  );
+
   it.skipIf(skip !== undefined || name !== 'postgres')(
     'two drivers on one database: only the lease holder drives; when it stops renewing, the other takes over',
     async () => {

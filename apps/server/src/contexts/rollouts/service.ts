@@ -80,7 +80,9 @@ export async function applyEvents(
         return result;
       });
     } catch (error) {
-      if (!(error instanceof VersionConflict)) throw error;
+      // A concurrent writer won: its version bump, or (PostgreSQL, before the bump is reached)
+      // its event row with the same seq. Either way: read again and re-run.
+      if (!(error instanceof VersionConflict) && !isUniqueViolation(error)) throw error;
       if (attempt >= maxAttempts)
         throw new ConflictError(`The rollout ${id} is changing too fast; try again`);
     }
