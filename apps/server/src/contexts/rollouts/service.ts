@@ -525,8 +525,11 @@ async function createRollout(
           throw new ConflictError(
             `${change.number} already has its rollout ${existing.id} (${existing.phase})`,
           );
-        const moved = await applyChangeAction(ctx, trx, change.id, 'start', by, input.reason);
-        if (!moved.ok) throw new ConflictError(moved.reason);
+        // A change a person already started by hand (implementing) gets its rollout as it is.
+        if (change.state !== 'implementing') {
+          const moved = await applyChangeAction(ctx, trx, change.id, 'start', by, input.reason);
+          if (!moved.ok) throw new ConflictError(moved.reason);
+        }
       } else if (!['authorise', 'scheduled', 'implementing'].includes(change.state))
         throw new ConflictError(
           `${change.number}: a dry run needs a change being authorised, scheduled or implemented (it is ${change.state})`,
