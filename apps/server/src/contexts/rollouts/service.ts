@@ -557,6 +557,7 @@ async function createRollout(
         reason: null,
         version: 0,
         options_json: JSON.stringify(options),
+        assets_json: JSON.stringify(change.assets),
         created_by: by.actor.id,
         created_by_name: by.actor.name,
         created_at: now,
