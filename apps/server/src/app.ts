@@ -33,6 +33,7 @@ import {
 } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerNotificationRoutes } from './contexts/notifications/index.ts';
+import { registerRolloutRoutes } from './contexts/rollouts/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
@@ -151,6 +152,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerCalendarRoutes(app, ctx, { scheduledChanges });
   registerAutopilotRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
+  registerRolloutRoutes(app, ctx);
   registerAgentRoutes(app, ctx, options.agents);
   return { app, state };
 }

@@ -53,6 +53,12 @@ import {
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions } from './events/index.ts';
+import {
+  registerRolloutJobs,
+  rolloutDriverSettings,
+  rolloutJobs,
+  startRolloutDriver,
+} from './contexts/rollouts/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -102,6 +108,12 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.state-changed', notificationSubscriber('change.state-changed'))
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+      // Rollouts: an agent task of a rollout finished → its host's event (any replica).
+      .on('agent.task-finished', {
+        id: 'rollouts.task-finished',
+        job: rolloutJobs.taskFinished,
+        payload: (data) => (data.rolloutId === null ? undefined : data),
+      })
       // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
       .on('change.state-changed', {
         id: 'autopilot.change-state-changed',
@@ -127,6 +139,7 @@ export function registerJobs(
     ...(options.policy !== undefined && { policy: options.policy }),
   });
   registerNotificationJobs(runner, context, { describeChange });
+  registerRolloutJobs(runner, context);
   registerAgentJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
@@ -212,6 +225,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();
+  // Rollouts: started when due, driven tick by tick under a lease per rollout (ADR 0038).
+  const rollouts =
+    options.runJobs !== false
+      ? startRolloutDriver(context, rolloutDriverSettings(process.env))
+      : undefined;
   // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
   // now, then periodically and at shutdown (contexts/audit/readme.md).
   await loadOrCreateCheckpointKey(config.auditKeyFile);
@@ -236,6 +254,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       (closing ??= (async () => {
         app.state.draining = true;
         await app.app.close();
+        await rollouts?.stop();
         // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
         await jobs.stop();
         await checkpoints.stop();
