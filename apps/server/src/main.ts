@@ -48,6 +48,18 @@ import {
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions } from './events/index.ts';
+import type { ReadRollout } from './contexts/rollouts/index.ts';
+import {
+  prefillReviewOnRolloutEnd,
+  preflightOnSubmit,
+  rebootCheckIntervalSeconds,
+  registerVerificationJobs,
+  verificationJobs,
+  verifyTaskFinished,
+} from './contexts/rollouts/index.ts';
+
+/** Until the rollouts context reads its rollouts for the review: none is found. */
+const noRollouts: ReadRollout = () => Promise.resolve(undefined);
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -98,6 +110,10 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
       .on('rollout.progressed', notificationSubscriber('rollout.progressed'))
+      // Verification (rollouts' verify part): pre-flight on submit, task results, the review.
+      .on('change.state-changed', preflightOnSubmit)
+      .on('agent.task-finished', verifyTaskFinished)
+      .on('rollout.progressed', prefillReviewOnRolloutEnd)
       // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
       .on('change.state-changed', {
         id: 'autopilot.change-state-changed',
@@ -115,7 +131,12 @@ export function eventSubscriptions(): EventSubscriptions {
 export function registerJobs(
   runner: JobRunner,
   context: ServerContext,
-  options: { readonly policy?: Policy; readonly autopilot?: AutopilotDeps } = {},
+  options: {
+    readonly policy?: Policy;
+    readonly autopilot?: AutopilotDeps;
+    /** How the review reads an ended rollout (tests give their own). */
+    readonly readRollout?: ReadRollout;
+  } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
   registerAutopilotJobs(runner, context, options.autopilot ?? defaultAutopilotDeps);
@@ -123,6 +144,7 @@ export function registerJobs(
     ...(options.policy !== undefined && { policy: options.policy }),
   });
   registerNotificationJobs(runner, context, { describeChange });
+  registerVerificationJobs(runner, context, { readRollout: options.readRollout ?? noRollouts });
   eventSubscriptions().register(runner, context);
 }
 
@@ -190,6 +212,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       intervalSeconds,
       enabled: true,
     });
+  // Verification: pending reboots are compared with the agents' heartbeats every minute.
+  await upsertSchedule(database.db, context.clock, {
+    id: verificationJobs.rebootCheck.kind,
+    kind: verificationJobs.rebootCheck.kind,
+    payload: {},
+    intervalSeconds: rebootCheckIntervalSeconds,
+    enabled: true,
+  });
   // Autopilot rules: an hourly job runs each rule whose own schedule (nightly…) is due.
   await upsertSchedule(database.db, context.clock, {
     id: autopilotJobs.runDue.kind,

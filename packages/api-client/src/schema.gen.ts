@@ -2339,6 +2339,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest pre-flight per host: pending, passed, failed (removal, conflict) or no-agent, with the simulation
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangePreflight"];
+        put?: never;
+        /**
+         * Pre-flight the change’s patches on every host in scope (a simulation by each host’s agent)
+         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["requestChangePreflight"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verification of the change’s installs per host: versions confirmed, reboot pending
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeVerification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -5953,6 +5997,8 @@ export interface operations {
                             /** @description taken-at of the last inventory it was seen in */
                             lastSeenAt: string;
                             fixedAt: string | null;
+                            /** @description the change whose verified install fixed it (evidence); null otherwise */
+                            fixedByChangeId: string | null;
                             reopenedAt: string | null;
                             /** @enum {string} */
                             priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6161,6 +6207,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6358,6 +6406,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -8815,6 +8865,112 @@ export interface operations {
                                 };
                                 updatedAt: string;
                             } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -9467,6 +9623,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                     /** @description every plan version */
@@ -10287,6 +10549,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -11044,6 +11412,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -12225,6 +12699,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -12974,6 +13554,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -13725,6 +14411,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -14474,6 +15266,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -15237,6 +16135,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -15986,6 +16990,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -16737,6 +17847,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -17486,6 +18702,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -18237,6 +19559,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -18986,6 +20414,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -19737,6 +21271,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -20487,6 +22127,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -21236,6 +22982,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -22025,6 +23877,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -22780,6 +24738,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -23528,6 +25592,112 @@ export interface operations {
                                     name: string;
                                 };
                                 updatedAt: string;
+                            } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
                             } | null;
                         };
                         /** @description every plan version */
@@ -28239,6 +30409,284 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    requestChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangeVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                        };
+                        /** @description the latest verified install per host */
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /** @description the install task verified */
+                            taskId: string;
+                            rolloutId: string | null;
+                            /** @description every patch is installed at its exact version */
+                            confirmed: boolean;
+                            expected: {
+                                name: string;
+                                version: string;
+                            }[];
+                            /** @description the versions the install reported afterwards */
+                            after: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            mismatches: {
+                                name: string;
+                                expected: string;
+                                actual: string | null;
+                            }[];
+                            /** @description the install left a reboot required and the agent has not reported it done */
+                            rebootPending: boolean;
+                            rebootClearedAt: string | null;
+                            installedAt: string;
+                            recordedAt: string;
+                        }[];
+                        /** @description hosts still waiting for a reboot */
+                        rebootPending: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
         };
     };

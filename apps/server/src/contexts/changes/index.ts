@@ -170,3 +170,8 @@ export {
 } from './autopilot.ts';
 export { registerAutopilotRoutes } from './autopilot-routes.ts';
 export { defaultAutopilotDeps } from './autopilot-changes.ts';
+
+// What rollouts read from and write to a change (rollout-facts*.ts, ADR 0039).
+export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
+export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
+export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
