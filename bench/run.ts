@@ -5,6 +5,7 @@
 import { benchCli } from './cli.ts';
 import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
+import { benchRolloutEngine } from './rollout-engine.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 import { benchServer } from './server.ts';
 import { benchServerUpload } from './server-upload.ts';
@@ -16,6 +17,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   server: benchServer,
   cli: benchCli,
   'server-upload': benchServerUpload,
+  'rollout-engine': benchRolloutEngine,
 };
 
 const only = process.argv.slice(2);

@@ -48,7 +48,12 @@ import {
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions } from './events/index.ts';
-import type { ReadRollout } from './contexts/rollouts/index.ts';
+import {
+  registerRolloutJobs,
+  rolloutDriverSettings,
+  rolloutJobs,
+  startRolloutDriver,
+} from './contexts/rollouts/index.ts';
 import {
   prefillReviewOnRolloutEnd,
   preflightOnSubmit,
@@ -57,9 +62,6 @@ import {
   verificationJobs,
   verifyTaskFinished,
 } from './contexts/rollouts/index.ts';
-
-/** Until the rollouts context reads its rollouts for the review: none is found. */
-const noRollouts: ReadRollout = () => Promise.resolve(undefined);
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -109,6 +111,12 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.state-changed', notificationSubscriber('change.state-changed'))
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+      // Rollouts: an agent task of a rollout finished → its host's event (any replica).
+      .on('agent.task-finished', {
+        id: 'rollouts.task-finished',
+        job: rolloutJobs.taskFinished,
+        payload: (data) => (data.rolloutId === null ? undefined : data),
+      })
       .on('rollout.progressed', notificationSubscriber('rollout.progressed'))
       // Verification (rollouts' verify part): pre-flight on submit, task results, the review.
       .on('change.state-changed', preflightOnSubmit)
@@ -134,8 +142,6 @@ export function registerJobs(
   options: {
     readonly policy?: Policy;
     readonly autopilot?: AutopilotDeps;
-    /** How the review reads an ended rollout (tests give their own). */
-    readonly readRollout?: ReadRollout;
   } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
@@ -144,7 +150,8 @@ export function registerJobs(
     ...(options.policy !== undefined && { policy: options.policy }),
   });
   registerNotificationJobs(runner, context, { describeChange });
-  registerVerificationJobs(runner, context, { readRollout: options.readRollout ?? noRollouts });
+  registerRolloutJobs(runner, context);
+  registerVerificationJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -229,6 +236,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();
+  // Rollouts: started when due, driven tick by tick under a lease per rollout (ADR 0038).
+  const rollouts =
+    options.runJobs !== false
+      ? startRolloutDriver(context, rolloutDriverSettings(process.env))
+      : undefined;
   // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
   // now, then periodically and at shutdown (contexts/audit/readme.md).
   await loadOrCreateCheckpointKey(config.auditKeyFile);
@@ -253,6 +265,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       (closing ??= (async () => {
         app.state.draining = true;
         await app.app.close();
+        await rollouts?.stop();
         // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
         await jobs.stop();
         await checkpoints.stop();

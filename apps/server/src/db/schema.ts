@@ -18,6 +18,7 @@ import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 import type { NotificationTables } from '../contexts/notifications/tables.ts';
+import type { RolloutTables } from '../contexts/rollouts/tables.ts';
 
 export interface DatabaseSchema
   extends
@@ -36,4 +37,5 @@ export interface DatabaseSchema
     RolloutFactsTables,
     PreflightTables,
     VerificationTables,
-    AgentTables {}
+    AgentTables,
+    RolloutTables {}

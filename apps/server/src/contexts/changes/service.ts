@@ -306,7 +306,7 @@ async function factsOf(
 }
 
 /** Ask the state machine; a refusal is a 409 with its reason. */
-async function move(
+export async function move(
   ctx: Ctx,
   trx: Trx,
   row: ChangeRequestTable,

@@ -15,6 +15,7 @@ import type { AgentTask } from '../agents/index.ts';
 import type { ChangePatchPlan, ReviewFacts } from '../changes/index.ts';
 import { changePatchPlan, prefillReview } from '../changes/index.ts';
 import { findingsByIds } from '../findings/index.ts';
+import { rolloutDetail } from './detail.ts';
 import { verificationReport } from './verification.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
@@ -48,6 +49,29 @@ export interface RolloutRun {
 }
 
 export type ReadRollout = (ctx: Ctx, rolloutId: string) => Promise<RolloutRun | undefined>;
+
+/** The rollout as this context's `rolloutDetail` gives it, in the review's terms. */
+export const readRollout: ReadRollout = async (ctx, rolloutId) => {
+  const detail = await rolloutDetail(ctx.database.db, rolloutId);
+  if (detail === undefined) return undefined;
+  return {
+    rolloutId: detail.id,
+    changeId: detail.change.id,
+    state: detail.phase,
+    startedAt: detail.startedAt,
+    endedAt: detail.finishedAt,
+    waves: detail.waves.map((wave) => ({
+      name: wave.name,
+      state: wave.state,
+      hosts: wave.hosts.map((host) => ({
+        assetId: host.assetId,
+        assetName: host.name,
+        outcome: host.state,
+        taskIds: host.tasks.flatMap((t) => (t.agentTaskId === null ? [] : [t.agentTaskId])),
+      })),
+    })),
+  };
+};
 
 /** Lines kept of a failed step's output. */
 export const logExcerptLines = 20;
@@ -217,9 +241,9 @@ export async function reviewFactsOf(ctx: Ctx, run: RolloutRun): Promise<ReviewFa
 export async function prefillReviewOf(
   ctx: Ctx,
   input: { rolloutId: string; changeId: string; kind: string },
-  readRollout: ReadRollout,
+  read: ReadRollout = readRollout,
 ): Promise<ReviewFacts | undefined> {
-  const run = await readRollout(ctx, input.rolloutId);
+  const run = await read(ctx, input.rolloutId);
   if (run === undefined) return undefined;
   const facts = await reviewFactsOf(ctx, { ...run, state: run.state || input.kind });
   await ctx.database.db

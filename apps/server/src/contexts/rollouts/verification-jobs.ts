@@ -74,7 +74,7 @@ export const prefillReviewOnRolloutEnd: Subscriber<
 export function registerVerificationJobs(
   runner: Pick<JobRunner, 'handle'>,
   ctx: Pick<ServerContext, 'database' | 'clock'>,
-  options: { readonly readRollout: ReadRollout },
+  options: { readonly readRollout?: ReadRollout } = {},
 ): void {
   runner.handle(verificationJobs.preflightOnSubmit, async (job) => {
     try {
