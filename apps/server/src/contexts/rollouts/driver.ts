@@ -179,7 +179,7 @@ export async function driveRollout(ctx: Ctx, id: string): Promise<void> {
   const offline: string[] = [];
   if (options.offlineHosts === 'skip') {
     const pending = hostsInPlay(state).filter((h) => hostOf(state, h)?.state === 'pending');
-    const agents = await agentsForAssets(ctx.database.db, pending);
+    const agents = await agentsForAssets(ctx.database.db, pending, ctx.clock);
     for (const host of pending) if (agents.get(host)?.online !== true) offline.push(host);
   }
   await applyEvents(ctx, id, async (trx, current, fresh) => {
