@@ -259,6 +259,25 @@ export const commandTable: readonly CommandEntry[] = [
       return { help: m.auditHelp, run: m.auditCommand };
     },
   },
+  {
+    name: 'rollouts',
+    summary: "start and follow a change's rollout; pause, resume, abort, roll back",
+    subcommands: [
+      'start',
+      'list',
+      'show',
+      'pause',
+      'resume',
+      'abort',
+      'rollback',
+      'release',
+      'watch',
+    ],
+    load: async () => {
+      const m = await import('./commands/rollouts.ts');
+      return { help: m.rolloutsHelp, run: m.rolloutsCommand };
+    },
+  },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {
