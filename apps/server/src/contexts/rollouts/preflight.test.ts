@@ -5,6 +5,8 @@
  * run, shown on the change (detail and CAB agenda); a host without agent is no-agent.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { EnrolResponse, TaskPoll } from '@patchgate/agent-protocol';
+import { protocolHeader, TaskPayload } from '@patchgate/agent-protocol';
 import { testDatabases } from '../../../test/databases.ts';
 import { registerJobs } from '../../main.ts';
 import { JobRunner } from '../jobs/index.ts';
@@ -235,6 +237,101 @@ describe.each(testDatabases())('pre-flight on $name', ({ open, skip }) => {
         state: 'failed',
         warnings: ['web-1: the agent failed the pre-flight: apt-get -s exited 100'],
       });
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'end to end through the agents context: an enrolled agent polls the signed preflight task and posts its result',
+    async () => {
+      const w = (world = await rolloutWorld(open, ['web-9'], ['web-9']));
+      const runner = new JobRunner(w.context, {
+        workerId: 'test',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerJobs(runner, w.context);
+      const drain = async () => {
+        for (let outcome = await runner.runOnce(); outcome; outcome = await runner.runOnce());
+      };
+      const protocol = { [protocolHeader]: '1' };
+      const { token } = await call<{ token: string }>(
+        w.app,
+        w.admin,
+        'POST',
+        '/api/v1/enrolment-tokens',
+        201,
+        {},
+      );
+      const enrolled = await w.app.inject({
+        method: 'POST',
+        url: '/api/v1/agent/enrol',
+        headers: protocol,
+        payload: { token, name: 'web-9', agentVersion: '0.1.0', packageManagers: ['apt'] },
+      });
+      expect(enrolled.statusCode).toBe(201);
+      const agent = enrolled.json<EnrolResponse>();
+      expect(agent.assetId).toBe(w.hosts['web-9']);
+      const headers = { ...protocol, authorization: `Bearer ${agent.credential}` };
+      const change = await submittedChange(w, ['web-9']);
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${change.id}/submit`, 200, {});
+      await drain();
+      const poll = await w.app.inject({
+        method: 'GET',
+        url: '/api/v1/agent/tasks?waitSeconds=0',
+        headers,
+      });
+      const [envelope] = poll.json<TaskPoll>().tasks;
+      expect(envelope).toBeDefined();
+      const payload = TaskPayload.parse(JSON.parse(envelope?.payload ?? '{}'));
+      expect(payload).toMatchObject({
+        kind: 'preflight',
+        agentId: agent.agentId,
+        changeId: change.id,
+        packages: [{ name: 'pg-demo-service', version: '1.1' }],
+      });
+      const at = w.clock.now().toISOString();
+      const posted = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/agent/tasks/${payload.taskId}/result`,
+        headers,
+        payload: {
+          idempotencyKey: payload.idempotencyKey,
+          outcome: 'succeeded',
+          startedAt: at,
+          finishedAt: at,
+          steps: [],
+          data: {
+            kind: 'preflight',
+            ok: true,
+            simulation: {
+              ...noChange,
+              upgrade: [{ name: 'pg-demo-service', from: '1.0', to: '1.1' }],
+              held: ['pg-demo-tools'],
+            },
+          },
+        },
+      });
+      expect(posted.statusCode).toBe(200);
+      await drain(); // agent.task-finished → the verify job
+      const report = await call<PreflightReport>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${change.id}/preflight`,
+        200,
+      );
+      expect(report.run).toMatchObject({ trigger: 'submitted', state: 'passed' });
+      expect(report.hosts).toMatchObject([
+        {
+          assetName: 'web-9',
+          status: 'passed',
+          agentId: agent.agentId,
+          taskId: payload.taskId,
+          simulation: { held: ['pg-demo-tools'] },
+        },
+      ]);
+      expect(report.warnings).toEqual([]);
     },
   );
 
