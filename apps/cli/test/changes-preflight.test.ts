@@ -90,6 +90,23 @@ beforeAll(async () => {
       package: 'pg-demo-service',
       toVersion: '1.1',
     })),
+    plans: {
+      testPlan: {
+        summary: 'Smoke test in the lab first.',
+        steps: [{ description: 'Run the health check', expectedResult: 'exit 0' }],
+      },
+      deploymentPlan: {
+        estimatedMinutes: 60,
+        waves: [
+          {
+            name: 'all',
+            assets: ['db-1', 'db-2'],
+            healthChecks: [{ kind: 'command', command: 'true' }],
+          },
+        ],
+      },
+      rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
+    },
   });
 }, 60_000);
 
@@ -181,6 +198,13 @@ describe('patchgate changes preflight', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/\n {2}pre-flight:\n {4}CHG-0001 pre-flight FAILED/);
     expect(show.stdout).toContain('    db-1: failed — would remove pg-legacy-plugin 0.9\n');
+    // The CAB agenda (a submitted change in authorise) carries the warnings.
+    expect((await patchgate(['changes', 'submit', 'CHG-0001'])).stderr).toBe('');
+    const agenda = await patchgate(['changes', 'agenda'], viewer);
+    expect(agenda.stdout).toContain('  pre-flight: FAILED (0/2 hosts passed, ');
+    expect(agenda.stdout).toContain(
+      '    warning: db-1: would remove pg-legacy-plugin 0.9\n    warning: db-2: no agent, not checked\n',
+    );
     const shown = JSON.parse(
       (await patchgate(['changes', 'show', 'CHG-0001', '--json'])).stdout,
     ) as unknown;

@@ -104,6 +104,17 @@ export async function preflightSection(io: CliIo, values: { server?: string }, i
   );
 }
 
+/** The pre-flight's state and warnings on the CAB agenda (from the change's summary). */
+export function preflightWarnings(summary: ChangeDetail['preflight']): string {
+  if (summary === null) return '  pre-flight: none yet\n';
+  return [
+    `  pre-flight: ${summary.state.toUpperCase()} (${summary.hosts.passed}/${summary.hosts.total} hosts passed, ${summary.checkedAt})`,
+    ...summary.warnings.map((w) => `    warning: ${w}`),
+  ]
+    .map((l) => l + '\n')
+    .join('');
+}
+
 /** The review's facts, pre-filled from the rollout when it ended. */
 export function describeReviewFacts(change: ChangeDetail): string {
   const facts = change.reviewFacts;

@@ -15,7 +15,12 @@ import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable, remoteClient } from '../remote/call.ts';
 import { limitOption, pageFooter, writeTable } from '../remote/listing.ts';
-import { describeReviewFacts, preflight, preflightSection } from './changes-preflight.ts';
+import {
+  describeReviewFacts,
+  preflight,
+  preflightSection,
+  preflightWarnings,
+} from './changes-preflight.ts';
 
 type ChangeDetail =
   paths['/api/v1/changes/{id}']['get']['responses']['200']['content']['application/json'];
@@ -835,7 +840,8 @@ async function agenda(args: string[], io: CliIo): Promise<ExitCode> {
     return exitCodes.ok;
   }
   if (result.changes.length === 0) io.stdout.write('no change awaits a decision\n');
-  for (const change of result.changes) io.stdout.write(describe(change) + '\n');
+  for (const change of result.changes)
+    io.stdout.write(describe(change) + preflightWarnings(change.preflight) + '\n');
   return exitCodes.ok;
 }
 
