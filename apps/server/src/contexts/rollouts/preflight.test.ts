@@ -9,11 +9,12 @@ import type { EnrolResponse, TaskPoll } from '@patchgate/agent-protocol';
 import { protocolHeader, TaskPayload } from '@patchgate/agent-protocol';
 import { testDatabases } from '../../../test/databases.ts';
 import { registerJobs } from '../../main.ts';
-import { JobRunner } from '../jobs/index.ts';
+import { enqueueTyped, JobRunner } from '../jobs/index.ts';
+import { agentJobs } from '../agents/index.ts';
 import type { ChangeDetail } from '../changes/index.ts';
 import type { PreflightReport } from './preflight-schema.ts';
 import type { RolloutWorld } from './test-support.ts';
-import { call, plansWith, rolloutWorld } from './test-support.ts';
+import { T0, call, plansWith, rolloutWorld } from './test-support.ts';
 import { noChange, reportTask } from './verify-test-support.ts';
 
 const check = { kind: 'command', command: 'true' };
@@ -332,6 +333,41 @@ describe.each(testDatabases())('pre-flight on $name', ({ open, skip }) => {
         },
       ]);
       expect(report.warnings).toEqual([]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a task the agent never runs expires (agents’ job) and fails its host',
+    async () => {
+      const w = (world = await rolloutWorld(open, ['web-1']));
+      const runner = new JobRunner(w.context, {
+        workerId: 'test',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerJobs(runner, w.context);
+      const drain = async () => {
+        for (let outcome = await runner.runOnce(); outcome; outcome = await runner.runOnce());
+      };
+      const change = await submittedChange(w, ['web-1']);
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${change.id}/preflight`, 202);
+      w.clock.set(new Date(Date.parse(T0) + 2 * 3600_000).toISOString());
+      await w.database.db
+        .transaction()
+        .execute((trx) => enqueueTyped(trx, w.clock, agentJobs.expireTasks, {}));
+      await drain(); // expiry → agent.task-finished (rejected) → the verify job
+      const report = await call<PreflightReport>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${change.id}/preflight`,
+        200,
+      );
+      expect(report.run?.state).toBe('failed');
+      expect(report.hosts).toMatchObject([
+        { status: 'failed', detail: 'the agent did not run the pre-flight in time' },
+      ]);
     },
   );
 

@@ -251,7 +251,10 @@ export async function onPreflightTaskFinished(
     const simulation = result?.data?.kind === 'preflight' ? result.data.simulation : null;
     let status: PreflightHostStatus;
     let detail: string | null;
-    if (data.outcome !== 'succeeded' || simulation === null) {
+    if (task.state === 'expired') {
+      status = 'failed';
+      detail = 'the agent did not run the pre-flight in time';
+    } else if (data.outcome !== 'succeeded' || simulation === null) {
       status = 'failed';
       detail = `the agent ${data.outcome === 'rejected' ? 'rejected' : 'failed'} the pre-flight: ${result?.error ?? 'no simulation reported'}`;
     } else {
