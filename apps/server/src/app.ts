@@ -153,8 +153,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerCalendarRoutes(app, ctx, { scheduledChanges });
   registerAutopilotRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
-  registerAgentRoutes(app, ctx, options.agents);
   registerRolloutRoutes(app, ctx);
+  registerAgentRoutes(app, ctx, options.agents);
   registerPreflightRoutes(app, ctx);
   return { app, state };
 }

@@ -155,8 +155,8 @@ export function registerJobs(
     ...(options.policy !== undefined && { policy: options.policy }),
   });
   registerNotificationJobs(runner, context, { describeChange });
-  registerAgentJobs(runner, context);
   registerRolloutJobs(runner, context);
+  registerAgentJobs(runner, context);
   registerVerificationJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }

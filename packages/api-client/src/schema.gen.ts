@@ -2339,170 +2339,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/enrolment-tokens": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List enrolment tokens (never their secrets)
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["listEnrolmentTokens"];
-        put?: never;
-        /**
-         * Create an enrolment token; its secret is returned this once
-         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
-         */
-        post: operations["createEnrolmentToken"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/enrolment-tokens/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke an enrolment token: it enrols no more agents
-         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
-         */
-        delete: operations["revokeEnrolmentToken"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agents": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List agents (online: seen within three heartbeat intervals)
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["listAgents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agents/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One agent, by agent id or asset name
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["getAgent"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agents/{id}/revoke": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Revoke an agent: its credential stops working, its open tasks are rejected
-         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
-         */
-        post: operations["revokeAgent"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agents/{id}/tasks": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * An agent’s tasks, newest first
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["listAgentTasks"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agent-tasks/{taskId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * One task: its signed payload, state and result
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["getAgentTask"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/agent-tasks/{taskId}/events": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A task’s events (log lines, steps) after afterSeq
-         * @description Needs the `agents:read` permission (an API token: in its scopes too).
-         */
-        get: operations["listAgentTaskEvents"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/changes/{id}/rollout": {
         parameters: {
             query?: never;
@@ -2675,6 +2511,170 @@ export interface paths {
          * @description Needs the `changes:read` permission (an API token: in its scopes too).
          */
         get: operations["streamRolloutEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List enrolment tokens (never their secrets)
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listEnrolmentTokens"];
+        put?: never;
+        /**
+         * Create an enrolment token; its secret is returned this once
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createEnrolmentToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an enrolment token: it enrols no more agents
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["revokeEnrolmentToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List agents (online: seen within three heartbeat intervals)
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One agent, by agent id or asset name
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an agent: its credential stops working, its open tasks are rejected
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["revokeAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An agent’s tasks, newest first
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgentTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent-tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One task: its signed payload, state and result
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAgentTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent-tasks/{taskId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task’s events (log lines, steps) after afterSeq
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgentTaskEvents"];
         put?: never;
         post?: never;
         delete?: never;
@@ -30907,6 +30907,1164 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    startRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the change’s id or number (CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description simulate every task (apt-get -s); the change does not move
+                     * @default false
+                     */
+                    dryRun?: boolean;
+                    /**
+                     * @description hosts offline or without an agent before they start: skip them, or wait for them
+                     * @default wait
+                     * @enum {string}
+                     */
+                    offlineHosts?: "skip" | "wait";
+                    /**
+                     * @description reboot a host when its install leaves /run/reboot-required
+                     * @default never
+                     * @enum {string}
+                     */
+                    reboot?: "never" | "if-required";
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listRollouts: {
+        parameters: {
+            query?: {
+                /** @description only rollouts in this phase */
+                phase?: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                /** @description only this change’s (id or CHG-0042) */
+                change?: string;
+                /** @description only dry runs (true) or only real rollouts (false) */
+                dryRun?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description page size, at most 500 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rollouts: {
+                            id: string;
+                            change: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                state: string;
+                            };
+                            dryRun: boolean;
+                            /** @enum {string} */
+                            phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @description why it is paused, halted, aborted or rolled back */
+                            reason: string | null;
+                            currentWave: string | null;
+                            options: {
+                                /** @enum {string} */
+                                offlineHosts: "skip" | "wait";
+                                /** @enum {string} */
+                                reboot: "never" | "if-required";
+                            };
+                            createdBy: string;
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            updatedAt: string;
+                            /** @description bumped by every change of state */
+                            version: number;
+                            /** @description the server replica driving it */
+                            leaseOwner: string | null;
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    pauseRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resumeRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    abortRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    rollbackRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    releaseRolloutWave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+                /** @description the wave’s name */
+                wave: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    streamRolloutEvents: {
+        parameters: {
+            query?: {
+                /** @description resume after this progress seq (also read from Last-Event-ID) */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     listEnrolmentTokens: {
         parameters: {
             query?: {
@@ -32550,1164 +33708,6 @@ export interface operations {
                         /** @description pass as afterSeq for more; null: none yet */
                         nextAfterSeq: number | null;
                     };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    startRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the change’s id or number (CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * @description simulate every task (apt-get -s); the change does not move
-                     * @default false
-                     */
-                    dryRun?: boolean;
-                    /**
-                     * @description hosts offline or without an agent before they start: skip them, or wait for them
-                     * @default wait
-                     * @enum {string}
-                     */
-                    offlineHosts?: "skip" | "wait";
-                    /**
-                     * @description reboot a host when its install leaves /run/reboot-required
-                     * @default never
-                     * @enum {string}
-                     */
-                    reboot?: "never" | "if-required";
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    listRollouts: {
-        parameters: {
-            query?: {
-                /** @description only rollouts in this phase */
-                phase?: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                /** @description only this change’s (id or CHG-0042) */
-                change?: string;
-                /** @description only dry runs (true) or only real rollouts (false) */
-                dryRun?: "true" | "false";
-                /** @description nextCursor of the previous page */
-                cursor?: string;
-                /** @description page size, at most 500 */
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        rollouts: {
-                            id: string;
-                            change: {
-                                id: string;
-                                number: string;
-                                title: string;
-                                state: string;
-                            };
-                            dryRun: boolean;
-                            /** @enum {string} */
-                            phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @description why it is paused, halted, aborted or rolled back */
-                            reason: string | null;
-                            currentWave: string | null;
-                            options: {
-                                /** @enum {string} */
-                                offlineHosts: "skip" | "wait";
-                                /** @enum {string} */
-                                reboot: "never" | "if-required";
-                            };
-                            createdBy: string;
-                            createdAt: string;
-                            startedAt: string | null;
-                            finishedAt: string | null;
-                            updatedAt: string;
-                            /** @description bumped by every change of state */
-                            version: number;
-                            /** @description the server replica driving it */
-                            leaseOwner: string | null;
-                        }[];
-                        /** @description pass as cursor for the next page; null on the last */
-                        nextCursor: string | null;
-                    };
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    getRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    pauseRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    resumeRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    abortRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    rollbackRollout: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    releaseRolloutWave: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-                /** @description the wave’s name */
-                wave: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description why (audited) */
-                    reason?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        id: string;
-                        change: {
-                            id: string;
-                            number: string;
-                            title: string;
-                            state: string;
-                        };
-                        dryRun: boolean;
-                        /** @enum {string} */
-                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                        /** @description why it is paused, halted, aborted or rolled back */
-                        reason: string | null;
-                        currentWave: string | null;
-                        options: {
-                            /** @enum {string} */
-                            offlineHosts: "skip" | "wait";
-                            /** @enum {string} */
-                            reboot: "never" | "if-required";
-                        };
-                        createdBy: string;
-                        createdAt: string;
-                        startedAt: string | null;
-                        finishedAt: string | null;
-                        updatedAt: string;
-                        /** @description bumped by every change of state */
-                        version: number;
-                        /** @description the server replica driving it */
-                        leaseOwner: string | null;
-                        planned: {
-                            start: string | null;
-                            end: string | null;
-                        };
-                        waves: {
-                            name: string;
-                            /** @enum {string} */
-                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
-                            /** @enum {string} */
-                            gate: "auto" | "manual";
-                            releasedBy: string | null;
-                            concurrency: number;
-                            failureThreshold: number;
-                            onFailure: string;
-                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
-                            checks: string;
-                            startedAt: string | null;
-                            bakeUntil: string | null;
-                            finishedAt: string | null;
-                            /** @description hosts per state */
-                            counts: {
-                                [key: string]: number;
-                            };
-                            hosts: {
-                                assetId: string;
-                                name: string;
-                                /** @enum {string} */
-                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
-                                /** @description none, requested, inconclusive */
-                                checks: string;
-                                /** @description none, awaiting-install, requested, failed */
-                                rollback: string;
-                                startedAt: string | null;
-                                finishedAt: string | null;
-                                /** @description the targets’ versions before the install */
-                                before: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description the targets’ versions after the install */
-                                after: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                /** @description versions after a rollback */
-                                restored: {
-                                    /** @description package */
-                                    name: string;
-                                    /** @description version (null: not installed) */
-                                    version: string | null;
-                                }[];
-                                tasks: {
-                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
-                                    key: string;
-                                    /** @enum {string} */
-                                    kind: "install" | "health-check" | "rollback";
-                                    /**
-                                     * @description wave: part of the wave’s checks after its bake
-                                     * @enum {string}
-                                     */
-                                    scope: "host" | "wave";
-                                    attempt: number;
-                                    /** @description null while the host has no agent */
-                                    agentTaskId: string | null;
-                                    /** @enum {string} */
-                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
-                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
-                                    outcome: string | null;
-                                    /** @description the agent task’s state */
-                                    agentState: string | null;
-                                    /** @description why the agent task failed or was rejected */
-                                    error: string | null;
-                                    createdAt: string;
-                                    finishedAt: string | null;
-                                }[];
-                            }[];
-                        }[];
-                        lastEventSeq: number;
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    streamRolloutEvents: {
-        parameters: {
-            query?: {
-                /** @description resume after this progress seq (also read from Last-Event-ID) */
-                after?: number;
-            };
-            header?: never;
-            path: {
-                /** @description the rollout’s id, or its change (id or CHG-0042) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description text/event-stream */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": string;
                 };
             };
             400: components["responses"]["BadRequest"];

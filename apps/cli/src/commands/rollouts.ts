@@ -395,7 +395,7 @@ async function watch(args: string[], io: CliIo): Promise<ExitCode> {
   let lastDraw = 0;
   for await (const message of serverSentEvents(response.body)) {
     if (values.json === true) {
-      io.stdout.write(JSON.stringify({ event: message.event, ...message.data }) + '\n');
+      io.stdout.write(JSON.stringify({ event: message.event, data: message.data }) + '\n');
     } else if (message.event === 'progress') {
       io.stdout.write(describeProgress(message.data) + '\n');
       // The per-host picture after each change of phase or wave, at most once a second.

@@ -13,14 +13,13 @@ import type { RolloutEvent, RolloutState } from '@patchgate/rollout';
 import { hostOf } from '@patchgate/rollout';
 import type { ServerContext } from '../../context.ts';
 import { ConflictError } from '../../http/problems.ts';
-import { agentTask, agentsForAssets } from '../agents/index.ts';
+import { agentTask } from '../agents/index.ts';
 import { changeForRollout, dueScheduledChanges } from '../changes/index.ts';
-import type { RolloutRunOptions } from './model.ts';
 import * as repo from './repository.ts';
 import { applyEvents, retryWaitingTask, startChangeRollout, systemSource } from './service.ts';
 import type { RolloutTable } from './tables.ts';
 import { finishHostTask } from './task-results.ts';
-import { hostsInPlay, windowFacts } from './windows.ts';
+import { hostsInPlay, offlineEvents, windowFacts } from './windows.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'logger'>;
 
@@ -131,17 +130,10 @@ export async function driveRollout(ctx: Ctx, id: string): Promise<void> {
   const state = JSON.parse(row.state_json) as RolloutState;
   const now = ctx.clock.now();
   const facts = await windowFacts(ctx, change, hostsInPlay(state), now);
-  const options = JSON.parse(row.options_json) as RolloutRunOptions;
-  // Offline (or agentless) hosts not yet started: with `skip` the engine skips them.
-  const offline: string[] = [];
-  if (options.offlineHosts === 'skip') {
-    const pending = hostsInPlay(state).filter((h) => hostOf(state, h)?.state === 'pending');
-    const agents = await agentsForAssets(ctx.database.db, pending, ctx.clock);
-    for (const host of pending) if (agents.get(host)?.online !== true) offline.push(host);
-  }
+  const offline = await offlineEvents(ctx, row, state);
   await applyEvents(ctx, id, async (trx, current, fresh) => {
     const at = now.toISOString();
-    const events: RolloutEvent[] = offline.map((host) => ({ type: 'host-offline', host, at }));
+    const events: RolloutEvent[] = [...offline];
     events.push(...(await waitingTasks(ctx, trx, fresh, current, at)));
     events.push(...(await overdueTasks(trx, fresh, at)));
     events.push({ type: 'tick', now: at, ...facts });

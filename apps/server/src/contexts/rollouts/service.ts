@@ -23,6 +23,7 @@ import type { HostTaskKind, RolloutRunOptions } from './model.ts';
 import { defaultRunOptions, hostTaskKey, isTerminalPhase, taskLifetimeMs } from './model.ts';
 import * as repo from './repository.ts';
 import type { RolloutTable } from './tables.ts';
+import { offlineEvents, tickEvent } from './windows.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -479,9 +480,30 @@ export async function startChangeRollout(
     offlineHosts: input.offlineHosts ?? defaultRunOptions.offlineHosts,
     reboot: input.reboot ?? defaultRunOptions.reboot,
   };
+  const id = await createRollout(ctx, found.id, changeRef, dryRun, options, input.reason, by);
+  // The first tick at once (the window facts of now): hosts start without waiting for the driver.
+  const row = await repo.rolloutRow(ctx.database.db, id);
+  if (row !== undefined) {
+    const state = JSON.parse(row.state_json) as RolloutState;
+    const first = [...(await offlineEvents(ctx, row, state)), await tickEvent(ctx, row, state)];
+    await applyEvents(ctx, id, () => Promise.resolve(first), by);
+  }
+  return id;
+}
+
+async function createRollout(
+  ctx: Ctx,
+  changeId: string,
+  changeRef: string,
+  dryRun: boolean,
+  options: RolloutRunOptions,
+  reason: string | undefined,
+  by: RequestSource,
+): Promise<string> {
+  const input = { reason };
   try {
     return await ctx.database.db.transaction().execute(async (trx) => {
-      const change = await changeOf(trx, found.id);
+      const change = await changeOf(trx, changeId);
       const plan = change.plans.deploymentPlan;
       if (plan === undefined)
         throw new ConflictError(`${change.number} has no deployment plan to roll out`);

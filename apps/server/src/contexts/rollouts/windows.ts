@@ -6,9 +6,11 @@ import { windowOccurrences } from '@patchgate/calendar';
 import type { RolloutEvent, RolloutState } from '@patchgate/rollout';
 import { hostOf } from '@patchgate/rollout';
 import type { ServerContext } from '../../context.ts';
+import { agentsForAssets } from '../agents/index.ts';
 import { windowsForAssets } from '../calendar/index.ts';
 import type { RolloutChange } from '../changes/index.ts';
 import { changeForRollout } from '../changes/index.ts';
+import type { RolloutRunOptions } from './model.ts';
 import type { RolloutTable } from './tables.ts';
 
 /** The hosts the window facts are about: the current wave's hosts not yet finished. */
@@ -65,4 +67,24 @@ export async function tickEvent(
       ? { insideWindow: false, acceptsNewWork: false }
       : await windowFacts(ctx, change, hostsInPlay(state), now);
   return { type: 'tick', now: now.toISOString(), ...facts };
+}
+
+/**
+ * With `offlineHosts: 'skip'`: a `host-offline` event for each host of the current wave not
+ * yet started whose agent is offline or missing (the engine skips it). None with `wait`.
+ */
+export async function offlineEvents(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  row: RolloutTable,
+  state: RolloutState,
+): Promise<RolloutEvent[]> {
+  const options = JSON.parse(row.options_json) as RolloutRunOptions;
+  if (options.offlineHosts !== 'skip') return [];
+  const pending = hostsInPlay(state).filter((h) => hostOf(state, h)?.state === 'pending');
+  if (pending.length === 0) return [];
+  const agents = await agentsForAssets(ctx.database.db, pending, ctx.clock);
+  const at = ctx.clock.now().toISOString();
+  return pending
+    .filter((host) => agents.get(host)?.online !== true)
+    .map((host): RolloutEvent => ({ type: 'host-offline', host, at }));
 }
