@@ -5,7 +5,12 @@
  * install says none is required; when the rollout ends, the review pre-filled with planned vs
  * actual times, hosts per wave, the failure with its log excerpt and the rollback.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { registerJobs } from '../../main.ts';
+import { JobRunner } from '../jobs/index.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { ChangeDetail } from '../changes/index.ts';
 import { rolloutDetail } from './index.ts';
@@ -21,9 +26,11 @@ const minutes = (m: number) => new Date(Date.parse(T0) + m * 60_000).toISOString
 
 describe.each(testDatabases())('verification and review on $name', ({ open, skip }) => {
   let world: RolloutWorld | undefined;
+  const cleanups: (() => void)[] = [];
   afterEach(async () => {
     await world?.close();
     world = undefined;
+    for (const cleanup of cleanups.splice(0)) cleanup();
   });
 
   const installTasks = (w: RolloutWorld) =>
@@ -159,6 +166,135 @@ describe.each(testDatabases())('verification and review on $name', ({ open, skip
         'change.host-verified',
         'change.host-verified',
         'change.host-rebooted',
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'end to end: findings of the change closed by the rescan’s reconcile carry the change; the review counts them',
+    async () => {
+      const w = (world = await rolloutWorld(open, ['web-1', 'web-2']));
+      const runner = new JobRunner(w.context, {
+        workerId: 'test',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerJobs(runner, w.context);
+      const drain = async () => {
+        for (let outcome = await runner.runOnce(); outcome; outcome = await runner.runOnce());
+      };
+      // A real OSV record: pg-demo-service before 1.1 is affected; synced, reconciled.
+      const dir = mkdtempSync(join(tmpdir(), 'patchgate-osv-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(
+        join(dir, 'PGDEMO-2026-0001.json'),
+        JSON.stringify({
+          schema_version: '1.6.0',
+          id: 'PGDEMO-2026-0001',
+          modified: '2026-12-01T00:00:00Z',
+          published: '2026-12-01T00:00:00Z',
+          aliases: ['CVE-2026-99001'],
+          summary: 'pg-demo-service: remote crash, fixed in 1.1',
+          affected: [
+            {
+              package: { ecosystem: 'Debian:12', name: 'pg-demo-service' },
+              ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.1' }] }],
+            },
+          ],
+        }),
+      );
+      const source = await call<{ id: string }>(
+        w.app,
+        w.admin,
+        'POST',
+        '/api/v1/advisory-sources',
+        201,
+        { name: 'pg-demo', kind: 'osv-directory', path: dir },
+      );
+      await call(w.app, w.admin, 'POST', `/api/v1/advisory-sources/${source.id}/sync`, 202);
+      await drain();
+      const findings = () =>
+        call<{ findings: { id: string; state: string; fixedByChangeId: string | null }[] }>(
+          w.app,
+          w.viewer,
+          'GET',
+          '/api/v1/findings?status=all&package=pg-demo-service',
+          200,
+        ).then((r) => r.findings);
+      expect((await findings()).map((f) => f.state)).toEqual(['open', 'open']);
+
+      // The change from those findings, approved and scheduled; its rollout runs.
+      const change = await call<{ id: string }>(
+        w.app,
+        w.requester,
+        'POST',
+        '/api/v1/changes',
+        201,
+        {
+          title: 'pg-demo-service 1.1 (PGDEMO-2026-0001)',
+          findings: { package: 'pg-demo-service' },
+          plans: plansWith([
+            { name: 'all', assets: ['web-1', 'web-2'], concurrency: 2, healthChecks: [check] },
+          ]),
+        },
+      );
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${change.id}/schedule`, 200, {
+        start: minutes(10),
+        end: minutes(70),
+      });
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${change.id}/evidence`, 201, {
+        kind: 'automated',
+        suite: 'lab',
+        passed: 12,
+        failed: 0,
+      });
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${change.id}/submit`, 200, {});
+      const approved = await call<{ state: string }>(
+        w.app,
+        w.owner,
+        'POST',
+        `/api/v1/changes/${change.id}/approve`,
+        200,
+        {},
+      );
+      expect(approved.state).toBe('scheduled');
+      w.clock.set(minutes(10));
+      await settle(w, w.driver());
+      await drain();
+      const installs = await installTasks(w);
+      expect(installs.map((t) => JSON.parse(t.payload) as unknown)).toMatchObject([
+        { packages: [{ name: 'pg-demo-service', version: '1.1' }], changeId: change.id },
+        { packages: [{ name: 'pg-demo-service', version: '1.1' }], changeId: change.id },
+      ]);
+      for (const task of installs) await verify(w, task);
+      // The agents' rescans: the hosts now have 1.1 (as the agent's inventory upload records it).
+      w.clock.set(minutes(12));
+      for (const name of ['web-1', 'web-2'])
+        await call(w.app, w.admin, 'POST', `/api/v1/assets/${name}/snapshots`, 201, {
+          packages: [{ ecosystem: 'Debian:12', name: 'pg-demo-service', version: '1.1' }],
+        });
+      await drain(); // inventory.snapshot-recorded → reconcile → the claims apply
+      expect(await findings()).toMatchObject([
+        { state: 'fixed', fixedByChangeId: change.id },
+        { state: 'fixed', fixedByChangeId: change.id },
+      ]);
+      const detail = await rolloutDetail(w.database.db, change.id);
+      const facts = await prefillReviewOf(w.context, {
+        rolloutId: detail?.id ?? '',
+        changeId: change.id,
+        kind: 'completed',
+      });
+      expect(facts?.findings).toMatchObject({
+        linked: 2,
+        closed: 2,
+        closedByChange: 2,
+        dueMet: 2,
+        dueMissed: 0,
+      });
+      expect(facts?.findings.items.map((i) => [i.advisory, i.fixedByChange, i.due])).toEqual([
+        ['PGDEMO-2026-0001', true, 'met'],
+        ['PGDEMO-2026-0001', true, 'met'],
       ]);
     },
   );
