@@ -27,8 +27,8 @@ A rollout runs an approved change's deployment plan on its hosts through their a
 in order, each host installed at the exact versions, health-checked, rolled back to its exact
 prior versions when the plan says so; only inside the hosts' maintenance windows.
 
-start starts the change's rollout now (the change must be scheduled and its start reached; the
-change moves to implementing); --dry-run simulates every task instead (apt-get -s) and leaves
+start starts the change's rollout now (the change must be scheduled and its start reached, and
+moves to implementing; or be implementing already without a rollout); --dry-run simulates every task instead (apt-get -s) and leaves
 the change alone; --skip-offline skips hosts offline or without an agent (default: wait for
 them); --reboot reboots a host whose install requires it (default: never).
 A rollout is named by its id or by its change (CHG-0042: the change's real rollout).

@@ -486,7 +486,7 @@ describe.each(testDatabases())('rollout driver on $name', ({ name, open, skip })
   );
 
   it.skipIf(skip !== undefined)(
-    'the event stream sends progress and ends with the rollout',
+    'the event stream polls the database: it delivers progress written after it opened, and ends with the rollout',
     async () => {
       const w = await setUp();
       const changeId = await scheduledChange(
@@ -497,27 +497,159 @@ describe.each(testDatabases())('rollout driver on $name', ({ name, open, skip })
       );
       w.clock.set(minutes(1));
       const driver = w.driver();
-      await settle(w, driver);
-      const response = await w.app.inject({
+      await driver.tick(); // started: web-1 installing
+      const stream = w.app.inject({
         method: 'GET',
         url: `/api/v1/rollouts/${changeId}/events`,
         headers: w.viewer.headers,
       });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await settle(w, driver); // web-1 reports: the wave and the rollout complete
+      const response = await stream;
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toContain('text/event-stream');
-      const events = response.body
-        .split('\n\n')
-        .filter((b) => b.includes('event: '))
-        .map((b) =>
-          b
-            .split('\n')
-            .find((l) => l.startsWith('event: '))
-            ?.slice(7),
-        );
-      expect(events.at(-1)).toBe('end');
-      expect(events.filter((e) => e === 'progress').length).toBeGreaterThanOrEqual(2);
-      expect(response.body).toContain('"kind":"completed"');
+      const blocks = response.body.split('\n\n').filter((b) => b.includes('event: '));
+      const names = blocks.map((b) =>
+        b
+          .split('\n')
+          .find((l) => l.startsWith('event: '))
+          ?.slice(7),
+      );
+      expect(names.at(-1)).toBe('end');
+      expect(names.filter((e) => e === 'progress')).toHaveLength(2);
+      expect(blocks[0]).toMatch(/^id: 1\nevent: progress\ndata: .*"kind":"started"/);
+      expect(blocks[1]).toMatch(
+        /^id: 2\nevent: progress\ndata: .*"type":"host-result".*"kind":"completed"/,
+      );
+      expect(blocks.at(-1)).toContain('"phase":"completed"');
+      // Resumed after seq 1: only what came later.
+      const resumed = await w.app.inject({
+        method: 'GET',
+        url: `/api/v1/rollouts/${changeId}/events`,
+        headers: { ...w.viewer.headers, 'last-event-id': '1' },
+      });
+      expect(resumed.body).not.toContain('id: 1\n');
+      expect(resumed.body).toContain('id: 2\n');
       await call(w.app, w.viewer, 'GET', '/api/v1/rollouts/nope/events', 404);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'a manual gate waits for its release; a completed rollout can still be rolled back by a person',
+    async () => {
+      const w = await setUp();
+      const changeId = await scheduledChange(
+        w,
+        ['web-1', 'web-2'],
+        {
+          ...plansWith([
+            { name: 'one', assets: ['web-1'] },
+            { name: 'two', assets: ['web-2'], gate: 'manual' },
+          ]),
+          roles: { implementer: 'rita-requester' },
+        },
+        minutes(1),
+      );
+      w.clock.set(minutes(1));
+      const driver = w.driver();
+      await settle(w, driver);
+      const url = `/api/v1/rollouts/${changeId}`;
+      expect(await call(w.app, w.viewer, 'GET', url, 200)).toMatchObject({
+        phase: 'awaiting_gate',
+      });
+      const wrong = await call<Problem>(
+        w.app,
+        w.requester,
+        'POST',
+        `${url}/waves/one/release`,
+        409,
+        {},
+      );
+      expect(wrong.detail).toBe('The rollout cannot release wave one now: it is awaiting_gate');
+      // Only the plan's implementer releases its gates.
+      const admin = await call<Problem>(
+        w.app,
+        w.admin,
+        'POST',
+        `${url}/waves/two/release`,
+        409,
+        {},
+      );
+      expect(admin.detail).toContain('the plan names rita-requester as its implementer');
+      await call(w.app, w.requester, 'POST', `${url}/waves/two/release`, 200, {
+        reason: 'canary fine',
+      });
+      await settle(w, driver);
+      expect(await call(w.app, w.viewer, 'GET', url, 200)).toMatchObject({
+        phase: 'completed',
+        waves: [{ state: 'completed' }, { state: 'completed', releasedBy: 'rita-requester' }],
+      });
+      expect(await changeState(w, changeId)).toBe('review');
+      // Rolled back after completion: every host is undone; the change, in review, stays there
+      // (its state machine refuses roll-back from review) and the rollout says so in the audit.
+      await call(w.app, w.requester, 'POST', `${url}/rollback`, 200, { reason: 'latency up' });
+      await settle(w, driver);
+      const done = await call<{ phase: string; waves: { hosts: { state: string }[] }[] }>(
+        w.app,
+        w.viewer,
+        'GET',
+        url,
+        200,
+      );
+      expect(done.phase).toBe('rolled_back');
+      expect(done.waves.flatMap((x) => x.hosts.map((h) => h.state))).toEqual([
+        'rolled_back',
+        'rolled_back',
+      ]);
+      expect(await changeState(w, changeId)).toBe('review');
+      const notMoved = await w.database.db
+        .selectFrom('audit_events')
+        .select(['action'])
+        .where('action', '=', 'rollout.change-not-moved')
+        .execute();
+      expect(notMoved).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'results and commands arriving at once are all applied: version conflicts re-run, nothing lost',
+    async () => {
+      const w = await setUp();
+      const changeId = await scheduledChange(
+        w,
+        ['web-1', 'web-2', 'web-3', 'web-4'],
+        plansWith([{ name: 'all', concurrency: 4, healthChecks: [check] }]),
+        minutes(1),
+      );
+      w.clock.set(minutes(1));
+      const driver = w.driver();
+      await driver.tick();
+      const installs = await hostTasks(w);
+      expect(installs).toHaveLength(4);
+      const url = `/api/v1/rollouts/${changeId}`;
+      await Promise.all([
+        ...installs.map((t) => finishTask(w, t)),
+        call(w.app, w.requester, 'POST', `${url}/pause`, 200, {}),
+        driver.tick(),
+      ]);
+      const detail = await rolloutDetail(w.database.db, changeId);
+      expect(detail?.phase).toBe('paused');
+      // Every install result was applied: each host had its health check asked for, once.
+      const checks = (await hostTasks(w)).filter((t) => t.kind === 'health-check');
+      expect(checks.map((t) => nameOf(w, t.asset_id)).sort()).toEqual([
+        'web-1',
+        'web-2',
+        'web-3',
+        'web-4',
+      ]);
+      const events = await w.database.db
+        .selectFrom('rollout_events')
+        .select(['seq'])
+        .where('rollout_id', '=', detail?.id ?? '')
+        .orderBy('seq')
+        .execute();
+      expect(events.map((e) => Number(e.seq))).toEqual(events.map((_, i) => i + 1));
+      expect(detail?.version).toBeGreaterThanOrEqual(6);
     },
   );
 
