@@ -261,7 +261,18 @@ describe.each(testDatabases())('verification and review on $name', ({ open, skip
       expect(approved.state).toBe('scheduled');
       w.clock.set(minutes(10));
       await settle(w, w.driver());
-      await drain();
+      await drain(); // rollout.progressed completed → main.ts's subscription → the review's facts
+      const atEnd = await call<ChangeDetail>(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes/${change.id}`,
+        200,
+      );
+      expect(atEnd.reviewFacts).toMatchObject({
+        outcome: 'completed',
+        findings: { linked: 2, closed: 0, dueMissed: 0 },
+      });
       const installs = await installTasks(w);
       expect(installs.map((t) => JSON.parse(t.payload) as unknown)).toMatchObject([
         { packages: [{ name: 'pg-demo-service', version: '1.1' }], changeId: change.id },
