@@ -653,6 +653,41 @@ describe.each(testDatabases())('rollout driver on $name', ({ name, open, skip })
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'start by command: refused before the scheduled start; a change started by hand gets its rollout',
+    async () => {
+      const w = await setUp();
+      const changeId = await scheduledChange(
+        w,
+        ['web-1'],
+        plansWith([{ name: 'all' }]),
+        minutes(30),
+      );
+      const early = await call<Problem>(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${changeId}/rollout`,
+        409,
+        {},
+      );
+      expect(early.detail).toBe('CHG-0001: the scheduled start has not been reached');
+      await call(w.app, w.viewer, 'POST', `/api/v1/changes/${changeId}/rollout`, 403, {});
+      w.clock.set(minutes(30));
+      await call(w.app, w.requester, 'POST', `/api/v1/changes/${changeId}/start`, 200, {});
+      const started = await call<{ phase: string; change: { state: string } }>(
+        w.app,
+        w.requester,
+        'POST',
+        `/api/v1/changes/${changeId}/rollout`,
+        201,
+        {},
+      );
+      expect(started).toMatchObject({ phase: 'running', change: { state: 'implementing' } });
+      expect((await hostTasks(w)).map((t) => t.kind)).toEqual(['install']);
+    },
+  );
+
   it.skipIf(skip !== undefined || name !== 'postgres')(
     'two drivers on one database: only the lease holder drives; when it stops renewing, the other takes over',
     async () => {

@@ -74,6 +74,25 @@ describe.each(testDatabases())('rollout wiring on $name', ({ open, skip }) => {
         packages: [{ name: 'pg-demo-service', version: '1.1' }],
       });
       const at = w.clock.now().toISOString();
+      const logged = await w.app.inject({
+        method: 'POST',
+        url: `/api/v1/agent/tasks/${envelope.taskId}/events`,
+        headers,
+        payload: {
+          events: [
+            { seq: 0, at, type: 'step-started', step: 'install' },
+            {
+              seq: 1,
+              at,
+              type: 'log',
+              step: 'install',
+              stream: 'stdout',
+              line: 'Setting up pg-demo-service (1.1) ...',
+            },
+          ],
+        },
+      });
+      expect(logged.statusCode, logged.body).toBe(200);
       const reported = await w.app.inject({
         method: 'POST',
         url: `/api/v1/agent/tasks/${envelope.taskId}/result`,
@@ -128,6 +147,16 @@ describe.each(testDatabases())('rollout wiring on $name', ({ open, skip }) => {
           },
         ],
       });
+      // The live stream carries the agent's log lines with the progress.
+      const sse = await w.app.inject({
+        method: 'GET',
+        url: `/api/v1/rollouts/${changeId}/events`,
+        headers: w.viewer.headers,
+      });
+      expect(sse.body).toMatch(
+        /event: task-log\ndata: \{"taskKey":"[^"]+:install:1".*"line":"Setting up pg-demo-service \(1\.1\) \.\.\."/,
+      );
+      expect(sse.body).toContain('event: end');
     },
   );
 });
