@@ -145,6 +145,7 @@ export const commandTable: readonly CommandEntry[] = [
       'revise',
       'reopen',
       'review',
+      'preflight',
       'conflicts',
       'next-slot',
       'agenda',

@@ -34,6 +34,7 @@ import {
 import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerNotificationRoutes } from './contexts/notifications/index.ts';
 import { registerRolloutRoutes } from './contexts/rollouts/index.ts';
+import { registerPreflightRoutes } from './contexts/rollouts/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
@@ -154,5 +155,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerNotificationRoutes(app, ctx);
   registerRolloutRoutes(app, ctx);
   registerAgentRoutes(app, ctx, options.agents);
+  registerPreflightRoutes(app, ctx);
   return { app, state };
 }

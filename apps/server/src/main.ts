@@ -59,6 +59,14 @@ import {
   rolloutJobs,
   startRolloutDriver,
 } from './contexts/rollouts/index.ts';
+import {
+  prefillReviewOnRolloutEnd,
+  preflightOnSubmit,
+  rebootCheckIntervalSeconds,
+  registerVerificationJobs,
+  verificationJobs,
+  verifyTaskFinished,
+} from './contexts/rollouts/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -114,6 +122,11 @@ export function eventSubscriptions(): EventSubscriptions {
         job: rolloutJobs.taskFinished,
         payload: (data) => (data.rolloutId === null ? undefined : data),
       })
+      .on('rollout.progressed', notificationSubscriber('rollout.progressed'))
+      // Verification (rollouts' verify part): pre-flight on submit, task results, the review.
+      .on('change.state-changed', preflightOnSubmit)
+      .on('agent.task-finished', verifyTaskFinished)
+      .on('rollout.progressed', prefillReviewOnRolloutEnd)
       // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
       .on('change.state-changed', {
         id: 'autopilot.change-state-changed',
@@ -131,7 +144,10 @@ export function eventSubscriptions(): EventSubscriptions {
 export function registerJobs(
   runner: JobRunner,
   context: ServerContext,
-  options: { readonly policy?: Policy; readonly autopilot?: AutopilotDeps } = {},
+  options: {
+    readonly policy?: Policy;
+    readonly autopilot?: AutopilotDeps;
+  } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
   registerAutopilotJobs(runner, context, options.autopilot ?? defaultAutopilotDeps);
@@ -141,6 +157,7 @@ export function registerJobs(
   registerNotificationJobs(runner, context, { describeChange });
   registerRolloutJobs(runner, context);
   registerAgentJobs(runner, context);
+  registerVerificationJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -208,6 +225,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       intervalSeconds,
       enabled: true,
     });
+  // Verification: pending reboots are compared with the agents' heartbeats every minute.
+  await upsertSchedule(database.db, context.clock, {
+    id: verificationJobs.rebootCheck.kind,
+    kind: verificationJobs.rebootCheck.kind,
+    payload: {},
+    intervalSeconds: rebootCheckIntervalSeconds,
+    enabled: true,
+  });
   // Autopilot rules: an hourly job runs each rule whose own schedule (nightly…) is due.
   await upsertSchedule(database.db, context.clock, {
     id: autopilotJobs.runDue.kind,

@@ -2683,6 +2683,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest pre-flight per host: pending, passed, failed (removal, conflict) or no-agent, with the simulation
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangePreflight"];
+        put?: never;
+        /**
+         * Pre-flight the change’s patches on every host in scope (a simulation by each host’s agent)
+         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["requestChangePreflight"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verification of the change’s installs per host: versions confirmed, reboot pending
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeVerification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -6448,6 +6492,8 @@ export interface operations {
                             /** @description taken-at of the last inventory it was seen in */
                             lastSeenAt: string;
                             fixedAt: string | null;
+                            /** @description the change whose verified install fixed it (evidence); null otherwise */
+                            fixedByChangeId: string | null;
                             reopenedAt: string | null;
                             /** @enum {string} */
                             priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6656,6 +6702,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6853,6 +6901,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -9310,6 +9360,112 @@ export interface operations {
                                 };
                                 updatedAt: string;
                             } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -9962,6 +10118,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                     /** @description every plan version */
@@ -10782,6 +11044,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -11539,6 +11907,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -12720,6 +13194,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -13469,6 +14049,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -14220,6 +14906,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -14969,6 +15761,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -15732,6 +16630,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -16481,6 +17485,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -17232,6 +18342,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -17981,6 +19197,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -18732,6 +20054,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -19481,6 +20909,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -20232,6 +21766,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -20982,6 +22622,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -21731,6 +23477,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -22520,6 +24372,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -23275,6 +25233,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -24023,6 +26087,112 @@ export interface operations {
                                     name: string;
                                 };
                                 updatedAt: string;
+                            } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
                             } | null;
                         };
                         /** @description every plan version */
@@ -28050,7 +30220,7 @@ export interface operations {
                             /** @description asset group or address */
                             audienceValue: string | null;
                             /** @description what it notifies */
-                            events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                            events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                             /**
                              * @description none, daily, weekly
                              * @enum {string}
@@ -28100,8 +30270,8 @@ export interface operations {
                     audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
                     /** @description the asset group (audience asset-group) or the e-mail address (audience address) */
                     audienceValue?: string;
-                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue */
-                    events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue, rollout.started, rollout.wave-completed, rollout.paused, rollout.halted, rollout.completed, rollout.rolled-back */
+                    events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                     /**
                      * @description none: one message per event; daily/weekly: gathered into one message at digestHour
                      * @default none
@@ -28162,7 +30332,7 @@ export interface operations {
                         /** @description asset group or address */
                         audienceValue: string | null;
                         /** @description what it notifies */
-                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                         /**
                          * @description none, daily, weekly
                          * @enum {string}
@@ -28372,7 +30542,7 @@ export interface operations {
                              * @description notification event
                              * @enum {string}
                              */
-                            event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                            event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                             /**
                              * @description before, during or after the change window
                              * @enum {string}
@@ -28400,7 +30570,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
             };
             cookie?: never;
         };
@@ -28426,7 +30596,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}
@@ -28459,7 +30629,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
             };
             cookie?: never;
         };
@@ -28476,7 +30646,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}
@@ -31537,6 +33707,284 @@ export interface operations {
                         }[];
                         /** @description pass as afterSeq for more; null: none yet */
                         nextAfterSeq: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    requestChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangeVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                        };
+                        /** @description the latest verified install per host */
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /** @description the install task verified */
+                            taskId: string;
+                            rolloutId: string | null;
+                            /** @description every patch is installed at its exact version */
+                            confirmed: boolean;
+                            expected: {
+                                name: string;
+                                version: string;
+                            }[];
+                            /** @description the versions the install reported afterwards */
+                            after: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            mismatches: {
+                                name: string;
+                                expected: string;
+                                actual: string | null;
+                            }[];
+                            /** @description the install left a reboot required and the agent has not reported it done */
+                            rebootPending: boolean;
+                            rebootClearedAt: string | null;
+                            installedAt: string;
+                            recordedAt: string;
+                        }[];
+                        /** @description hosts still waiting for a reboot */
+                        rebootPending: string[];
                     };
                 };
             };

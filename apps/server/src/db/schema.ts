@@ -11,6 +11,9 @@ import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { AutopilotTables } from '../contexts/changes/autopilot-tables.ts';
 import type { EvidenceTables } from '../contexts/changes/evidence-tables.ts';
+import type { RolloutFactsTables } from '../contexts/changes/rollout-facts-tables.ts';
+import type { PreflightTables } from '../contexts/rollouts/preflight-tables.ts';
+import type { VerificationTables } from '../contexts/rollouts/verification-tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
@@ -31,5 +34,8 @@ export interface DatabaseSchema
     AutopilotTables,
     EvidenceTables,
     NotificationTables,
+    RolloutFactsTables,
+    PreflightTables,
+    VerificationTables,
     AgentTables,
     RolloutTables {}

@@ -284,3 +284,7 @@ export async function applyChangeAction(
     throw error;
   }
 }
+// What rollouts read from and write to a change (rollout-facts*.ts, ADR 0039).
+export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
+export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
+export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
