@@ -5,3 +5,4 @@ export type {
   HostFacts,
   InventoryReport,
 } from './contract.ts';
+export { aptOptions, dpkgOptions, initRoot, isHostRoot, type InitRootOptions } from './root.ts';
