@@ -22,6 +22,7 @@ import * as m0015 from './migrations/0015-notifications.ts';
 import * as m0016 from './migrations/0016-autopilot.ts';
 import * as m0017 from './migrations/0017-freeze-override.ts';
 import * as m0018 from './migrations/0018-change-evidence.ts';
+import * as m0019 from './migrations/0019-agents.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -45,6 +46,7 @@ const migrations: Record<string, PortableMigration> = {
   '0016-autopilot': m0016,
   '0017-freeze-override': m0017,
   '0018-change-evidence': m0018,
+  '0019-agents': m0019,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

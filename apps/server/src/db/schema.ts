@@ -2,6 +2,7 @@
  * The database schema as Kysely sees it: the union of every context's own tables. A context
  * writes only its own tables (docs/DEVELOPING.md); this file only composes their types.
  */
+import type { AgentTables } from '../contexts/agents/tables.ts';
 import type { AdvisoryTables } from '../contexts/advisories/tables.ts';
 import type { AuditTables } from '../contexts/audit/tables.ts';
 import type { AuthTables } from '../contexts/auth/tables.ts';
@@ -28,4 +29,5 @@ export interface DatabaseSchema
     CalendarTables,
     AutopilotTables,
     EvidenceTables,
-    NotificationTables {}
+    NotificationTables,
+    AgentTables {}
