@@ -6,6 +6,7 @@ import { benchCli } from './cli.ts';
 import { benchCvss } from './cvss.ts';
 import { benchEnrichFleet } from './enrich-fleet.ts';
 import { benchFleet } from './fleet-bench.ts';
+import { benchRolloutEngine } from './rollout-engine.ts';
 import { benchScanFleet } from './scan-fleet.ts';
 import { benchServer } from './server.ts';
 import { benchServerUpload } from './server-upload.ts';
@@ -18,6 +19,7 @@ const benchmarks: Record<string, () => Promise<void>> = {
   cli: benchCli,
   'server-upload': benchServerUpload,
   fleet: benchFleet,
+  'rollout-engine': benchRolloutEngine,
 };
 
 // Names select benchmarks; flags (--agents 1000, --database=sqlite) are the benchmarks' own.

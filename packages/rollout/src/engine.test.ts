@@ -4,7 +4,15 @@ import type { AssetFacts } from '@patchgate/model';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RolloutCommand, RolloutEvent, RolloutState } from './engine.ts';
-import { disruptedHosts, startRollout, step } from './engine.ts';
+import {
+  disruptedHosts,
+  hostOf,
+  hostStates as hostStateNames,
+  hostsOf,
+  startRollout,
+  step,
+} from './engine.ts';
+import * as reference from './reference-engine.ts';
 
 const asset = (name: string): AssetFacts => ({
   id: `id-${name}`,
@@ -97,7 +105,7 @@ function drive(state: RolloutState, behaviour: Behaviour = {}, maxTicks = 20) {
 }
 
 const hostStates = (state: RolloutState) =>
-  Object.fromEntries(Object.values(state.hosts).map((h) => [h.name, h.state]));
+  Object.fromEntries(hostsOf(state).map((h) => [h.name, h.state]));
 
 describe('startRollout', () => {
   it('resolves the waves and starts nothing before a tick inside a window', () => {
@@ -454,7 +462,7 @@ describe('commands by a person', () => {
     state = feed(state, [tick(), { type: 'pause', by: 'dan', at: T0 }]).state;
     const finished = feed(state, [result('a', 'succeeded'), tick(5)]);
     expect(installs(finished.commands)).toEqual([]);
-    expect(finished.state.hosts[id('a')]?.state).toBe('succeeded');
+    expect(hostOf(finished.state, id('a'))?.state).toBe('succeeded');
     const resumed = feed(finished.state, [{ type: 'resume', by: 'dan', at: minutes(6) }]);
     expect(installs(resumed.commands)).toEqual(['b']);
   });
@@ -695,5 +703,193 @@ describe('idempotence', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('copy-on-write', () => {
+  const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const at = fc.integer({ min: 0, max: 600 }).map(minutes);
+  const hostArb = fc.constantFrom(...names, 'zz').map(id);
+  const event: fc.Arbitrary<RolloutEvent> = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        type: fc.constant('tick' as const),
+        now: at,
+        insideWindow: fc.boolean(),
+        acceptsNewWork: fc.boolean(),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        type: fc.constant('host-result' as const),
+        host: hostArb,
+        outcome: fc.constantFrom('succeeded' as const, 'failed' as const),
+        at,
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        type: fc.constant('health' as const),
+        host: hostArb,
+        verdict: fc.constantFrom('pass' as const, 'fail' as const, 'inconclusive' as const),
+        at,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.constant('health' as const),
+        wave: fc.constantFrom('one', 'two'),
+        verdict: fc.constantFrom('pass' as const, 'fail' as const, 'inconclusive' as const),
+        at,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        type: fc.constant('rollback-result' as const),
+        host: hostArb,
+        outcome: fc.constantFrom('succeeded' as const, 'failed' as const),
+        at,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({ type: fc.constant('host-offline' as const), host: hostArb, at }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.constant('gate-released' as const),
+        wave: fc.constantFrom('one', 'two'),
+        by: fc.constant('p'),
+        at,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        type: fc.constantFrom(
+          'pause' as const,
+          'resume' as const,
+          'abort' as const,
+          'rollback' as const,
+        ),
+        by: fc.constant('p'),
+        at,
+      }),
+    },
+  );
+  const planArb = fc.record({
+    concurrency: fc.constantFrom(1, 2, '50%'),
+    failureThreshold: fc.constantFrom(0, 1, '40%'),
+    onFailure: fc.constantFrom('pause', 'rollback', 'continue'),
+    gate: fc.constantFrom('auto', 'manual'),
+    bakeMinutes: fc.constantFrom(0, 30),
+    checks: fc.boolean(),
+    offlineHosts: fc.constantFrom('skip' as const, 'wait' as const),
+    triggers: fc.constantFrom(['health-check-failure', 'failure-threshold', 'manual'], ['manual']),
+  });
+
+  it('property: same commands and host and wave states as the whole-copy engine; earlier states never change', () => {
+    fc.assert(
+      fc.property(planArb, fc.array(event, { maxLength: 120 }), (p, events) => {
+        const deployment = plan(
+          {
+            name: 'one',
+            assets: ['a', 'b', 'c'],
+            concurrency: p.concurrency,
+            failureThreshold: p.failureThreshold,
+            onFailure: p.onFailure,
+            healthChecks: p.checks ? [check] : [],
+          },
+          {
+            name: 'two',
+            gate: p.gate,
+            bakeMinutes: p.bakeMinutes,
+            onFailure: p.onFailure,
+            healthChecks: p.checks ? [check] : [],
+          },
+        );
+        const options = {
+          offlineHosts: p.offlineHosts,
+          rollbackPlan: RollbackPlan.parse({
+            triggers: p.triggers,
+            steps: [{ kind: 'downgrade' }],
+          }),
+        };
+        let state = startRollout(deployment, assets(...names), options);
+        let oracle = reference.startRollout(deployment, assets(...names), options);
+        for (const e of events) {
+          const frozen = structuredClone(state);
+          const next = step(state, e);
+          const expected = reference.step(oracle, e);
+          expect(state).toEqual(frozen);
+          expect(next.commands).toEqual(expected.commands);
+          expect(next.state === state).toBe(expected.state === oracle);
+          state = next.state;
+          oracle = expected.state;
+          const {
+            waves,
+            hostChunks,
+            chunkSize,
+            hostIndex,
+            outstandingRollbacks,
+            failedRollbacks,
+            inconclusiveHosts,
+            ...rest
+          } = state;
+          const { waves: oracleWaves, hosts: oracleHosts, ...oracleRest } = oracle;
+          expect(rest).toEqual(oracleRest);
+          expect(Object.fromEntries(hostsOf(state).map((h) => [h.host, h]))).toEqual(oracleHosts);
+          expect(waves.map(({ counts: _counts, cursor: _cursor, ...w }) => w)).toEqual(oracleWaves);
+          // The counters agree with the records.
+          waves.forEach((w) => {
+            const counts = Object.fromEntries(hostStateNames.map((s) => [s, 0])) as Record<
+              string,
+              number
+            >;
+            for (const h of w.hosts) counts[hostOf(state, h)?.state ?? 'pending'] += 1;
+            expect(w.counts).toEqual(counts);
+          });
+          const all = hostsOf(state);
+          expect(outstandingRollbacks).toBe(
+            all.filter((h) => h.rollback === 'requested' || h.rollback === 'awaiting-install')
+              .length,
+          );
+          expect(failedRollbacks).toBe(all.filter((h) => h.rollback === 'failed').length);
+          expect([...inconclusiveHosts].sort()).toEqual(
+            all
+              .filter((h) => h.checks === 'inconclusive')
+              .map((h) => h.host)
+              .sort(),
+          );
+          expect(hostChunks.flat().map((h) => hostIndex[h.host])).toEqual(
+            hostChunks.flat().map((_, i) => i),
+          );
+          expect(hostChunks.slice(0, -1).every((c) => c.length === chunkSize)).toBe(true);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('a host touched copies its chunk only: other chunks are shared with the previous state', () => {
+    const many = Array.from({ length: 400 }, (_, i) => `h${i}`);
+    const started = feed(startRollout(plan({ name: 'one', concurrency: 1 }), assets(...many)), [
+      tick(),
+    ]).state;
+    const next = step(started, result('h0', 'succeeded')).state;
+    expect(next.chunkSize).toBe(20);
+    expect(next.hostChunks[0]).not.toBe(started.hostChunks[0]);
+    expect(next.hostChunks.slice(1).every((chunk, i) => chunk === started.hostChunks[i + 1])).toBe(
+      true,
+    );
+    expect(hostOf(next, id('h0'))?.state).toBe('succeeded');
+    expect(hostOf(next, id('h1'))?.state).toBe('running');
+    expect(hostOf(started, id('h0'))?.state).toBe('running');
   });
 });

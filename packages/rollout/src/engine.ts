@@ -7,6 +7,11 @@
  * Idempotent: an event that does not apply (a repeated or stale result, a release of a wave that
  * is not waiting) returns the very same state and no command, so a restarted server replaying its
  * events never installs a host twice.
+ *
+ * Cost: an event costs what it touches. The state is never copied whole: `step` copies the
+ * top-level record, and on first write the touched wave records, the touched chunk of host
+ * records and the touched host records (copy-on-write; the previous state stays valid and
+ * unchanged). Per-wave counters and a start cursor replace scans over the hosts.
  */
 import type { DeploymentPlan, HealthCheck, RollbackPlan, RollbackStep } from '@patchgate/changes';
 import { resolveWaves } from '@patchgate/changes';
@@ -76,6 +81,10 @@ export interface WaveRecord {
   state: RolloutPhase;
   /** Host ids, in the order they are started. */
   readonly hosts: string[];
+  /** How many of the wave's hosts are in each state (kept by `step`; no scan per event). */
+  counts: Record<HostState, number>;
+  /** Every host before this index of `hosts` has left `pending` (where the next start looks). */
+  cursor: number;
   readonly concurrency: number;
   readonly failureThreshold: number;
   readonly bakeMinutes: number;
@@ -99,7 +108,20 @@ export interface WaveRecord {
 export interface RolloutState {
   state: RolloutPhase;
   readonly waves: WaveRecord[];
-  readonly hosts: Record<string, HostRecord>;
+  /**
+   * The host records, in wave order, in chunks of `chunkSize` (a touched host copies its chunk,
+   * not every host). Read them with `hostOf` / `hostsOf`.
+   */
+  readonly hostChunks: HostRecord[][];
+  readonly chunkSize: number;
+  /** Host id → position in the chunks (fixed at the start; shared by every later state). */
+  readonly hostIndex: Record<string, number>;
+  /** Roll-backs asked and not answered (`requested` or `awaiting-install`). */
+  outstandingRollbacks: number;
+  /** Hosts whose roll-back failed. */
+  failedRollbacks: number;
+  /** Hosts whose checks were inconclusive (asked again on resume). */
+  inconclusiveHosts: string[];
   /** Index of the wave being worked on. */
   current: number;
   readonly rollbackSteps: RollbackStep[];
@@ -197,16 +219,31 @@ export interface RolloutOptions {
 /** The built-in rollback: install the exact versions recorded before the change. */
 export const defaultRollbackSteps: RollbackStep[] = [{ kind: 'downgrade' }];
 
+const emptyCounts = (): Record<HostState, number> => ({
+  pending: 0,
+  running: 0,
+  succeeded: 0,
+  failed: 0,
+  rolled_back: 0,
+  skipped: 0,
+});
+
 /** A rollout of `plan` over `assets`, not started: the first tick inside a window starts it. */
 export function startRollout(
   plan: DeploymentPlan,
   assets: readonly AssetFacts[],
   options: RolloutOptions = {},
 ): RolloutState {
-  const hosts: Record<string, HostRecord> = {};
+  const records: HostRecord[] = [];
+  const hostIndex: Record<string, number> = {};
   const waves = resolveWaves(plan, assets).map((resolved, index): WaveRecord => {
-    for (const asset of resolved.assets)
-      hosts[asset.id] = {
+    const ids: string[] = [];
+    for (const asset of resolved.assets) {
+      // An asset lands in one wave only (the first that claims it).
+      if (Object.hasOwn(hostIndex, asset.id)) continue;
+      hostIndex[asset.id] = records.length;
+      ids.push(asset.id);
+      records.push({
         host: asset.id,
         name: asset.name,
         wave: index,
@@ -215,11 +252,14 @@ export function startRollout(
         rollback: 'none',
         startedAt: null,
         finishedAt: null,
-      };
+      });
+    }
     return {
       name: resolved.wave.name,
       state: 'pending',
-      hosts: resolved.assets.map((a) => a.id),
+      hosts: ids,
+      counts: { ...emptyCounts(), pending: ids.length },
+      cursor: 0,
       concurrency: resolved.concurrency,
       failureThreshold: resolved.failureThreshold,
       bakeMinutes: resolved.wave.bakeMinutes,
@@ -236,10 +276,20 @@ export function startRollout(
       resumeTo: null,
     };
   });
+  // √n records per chunk: a touched host copies one chunk and the list of chunks, both ~√n.
+  const chunkSize = Math.max(16, Math.ceil(Math.sqrt(records.length)));
+  const hostChunks: HostRecord[][] = [];
+  for (let i = 0; i < records.length; i += chunkSize)
+    hostChunks.push(records.slice(i, i + chunkSize));
   return {
     state: 'pending',
     waves,
-    hosts,
+    hostChunks,
+    chunkSize,
+    hostIndex,
+    outstandingRollbacks: 0,
+    failedRollbacks: 0,
+    inconclusiveHosts: [],
     current: 0,
     rollbackSteps: options.rollbackPlan?.steps ?? defaultRollbackSteps,
     offlineHosts: options.offlineHosts ?? 'wait',
@@ -256,13 +306,25 @@ export function startRollout(
   };
 }
 
+/** The record of host `id` (an asset id), if it is in the rollout. */
+export function hostOf(state: RolloutState, id: string): HostRecord | undefined {
+  if (!Object.hasOwn(state.hostIndex, id)) return undefined;
+  const position = state.hostIndex[id] ?? 0;
+  return state.hostChunks[Math.floor(position / state.chunkSize)]?.[position % state.chunkSize];
+}
+
+/** Every host record, in wave order. */
+export function hostsOf(state: RolloutState): HostRecord[] {
+  return state.hostChunks.flat();
+}
+
 /**
  * Hosts of a wave counted against its disruption budget: started and not (yet) passed their
  * checks — running, failed, or rolled back.
  */
 export function disruptedHosts(state: RolloutState, wave: number): string[] {
   return (state.waves[wave]?.hosts ?? []).filter((id) => {
-    const host = state.hosts[id];
+    const host = hostOf(state, id);
     return (
       host !== undefined &&
       host.state !== 'pending' &&
@@ -279,15 +341,108 @@ const timeOf = (event: RolloutEvent): string => (event.type === 'tick' ? event.n
 
 const isTerminal = (phase: RolloutPhase): boolean => terminalPhases.includes(phase);
 
-/** Apply one event. A no-op returns the same state object and no command. */
-export function step(state: RolloutState, event: RolloutEvent): StepResult {
-  const next = structuredClone(state);
-  const commands: RolloutCommand[] = [];
-  const applied = apply(next, event, commands);
-  return applied ? { state: next, commands } : { state, commands: [] };
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * One step's working copy: the top-level record is copied at once; waves, chunks and host
+ * records are copied on their first write and written in place after that.
+ */
+class Draft {
+  readonly s: Mutable<RolloutState>;
+  private readonly waveCopied = new Set<number>();
+  private readonly chunkCopied = new Set<number>();
+  private readonly hostCopied = new Set<string>();
+  private wavesCopied = false;
+  private chunksCopied = false;
+
+  constructor(base: RolloutState) {
+    this.s = { ...base };
+  }
+
+  host(id: string): Readonly<HostRecord> | undefined {
+    return hostOf(this.s, id);
+  }
+
+  /** A writable record of host `id` (which must exist). */
+  private editHost(id: string): HostRecord {
+    const position = this.s.hostIndex[id] ?? 0;
+    const chunkIndex = Math.floor(position / this.s.chunkSize);
+    if (!this.chunksCopied) {
+      this.s.hostChunks = [...this.s.hostChunks];
+      this.chunksCopied = true;
+    }
+    const chunks = this.s.hostChunks;
+    if (!this.chunkCopied.has(chunkIndex)) {
+      chunks[chunkIndex] = [...(chunks[chunkIndex] ?? [])];
+      this.chunkCopied.add(chunkIndex);
+    }
+    const chunk = chunks[chunkIndex] ?? [];
+    const offset = position % this.s.chunkSize;
+    if (!this.hostCopied.has(id)) {
+      chunk[offset] = { ...(chunk[offset] as HostRecord) };
+      this.hostCopied.add(id);
+    }
+    return chunk[offset] as HostRecord;
+  }
+
+  wave(index: number): Readonly<WaveRecord> | undefined {
+    return this.s.waves[index];
+  }
+
+  /** A writable record of wave `index` (which must exist). */
+  editWave(index: number): WaveRecord {
+    if (!this.wavesCopied) {
+      this.s.waves = [...this.s.waves];
+      this.wavesCopied = true;
+    }
+    if (!this.waveCopied.has(index)) {
+      const wave = this.s.waves[index] as WaveRecord;
+      this.s.waves[index] = { ...wave, counts: { ...wave.counts } };
+      this.waveCopied.add(index);
+    }
+    return this.s.waves[index] as WaveRecord;
+  }
+
+  /** Change a host's fields; its wave's counters and the rollout's indexes follow. */
+  setHost(
+    id: string,
+    change: Partial<Pick<HostRecord, 'state' | 'checks' | 'rollback' | 'startedAt' | 'finishedAt'>>,
+  ): void {
+    const before = this.host(id);
+    if (before === undefined) return;
+    const host = this.editHost(id);
+    if (change.state !== undefined && change.state !== before.state) {
+      const counts = this.editWave(before.wave).counts;
+      counts[before.state] -= 1;
+      counts[change.state] += 1;
+    }
+    if (change.rollback !== undefined && change.rollback !== before.rollback) {
+      const outstanding = (r: HostRecord['rollback']) =>
+        r === 'requested' || r === 'awaiting-install' ? 1 : 0;
+      this.s.outstandingRollbacks += outstanding(change.rollback) - outstanding(before.rollback);
+      this.s.failedRollbacks +=
+        (change.rollback === 'failed' ? 1 : 0) - (before.rollback === 'failed' ? 1 : 0);
+    }
+    if (change.checks !== undefined && change.checks !== before.checks) {
+      if (change.checks === 'inconclusive')
+        this.s.inconclusiveHosts = [...this.s.inconclusiveHosts, id];
+      else if (before.checks === 'inconclusive')
+        this.s.inconclusiveHosts = this.s.inconclusiveHosts.filter((h) => h !== id);
+    }
+    Object.assign(host, change);
+  }
 }
 
-function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boolean {
+/** Apply one event. A no-op returns the same state object and no command. */
+export function step(state: RolloutState, event: RolloutEvent): StepResult {
+  const draft = new Draft(state);
+  const commands: RolloutCommand[] = [];
+  const applied = apply(draft, event, commands);
+  return applied ? { state: draft.s, commands } : { state, commands: [] };
+}
+
+function apply(d: Draft, event: RolloutEvent, out: RolloutCommand[]): boolean {
+  const s = d.s;
   const at = timeOf(event);
   switch (event.type) {
     case 'tick': {
@@ -302,19 +457,21 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
         s.startedAt = event.now;
         out.push({ type: 'notify', kind: 'started' });
       }
-      advance(s, at, out);
+      advance(d, at, out);
       return !same || out.length > 0;
     }
     case 'host-result': {
-      const host = s.hosts[event.host];
+      const host = d.host(event.host);
       if (host?.state !== 'running' || host.checks !== 'none') return false;
-      const wave = s.waves[host.wave];
+      const wave = d.wave(host.wave);
       if (wave === undefined) return false;
       if (host.rollback === 'awaiting-install') {
         // Halted while the install ran: it is undone now, whatever its outcome.
-        host.state = event.outcome === 'succeeded' ? 'succeeded' : 'failed';
-        host.finishedAt = at;
-        host.rollback = 'requested';
+        d.setHost(host.host, {
+          state: event.outcome === 'succeeded' ? 'succeeded' : 'failed',
+          finishedAt: at,
+          rollback: 'requested',
+        });
         out.push({
           type: 'roll-back',
           hosts: [host.host],
@@ -324,13 +481,13 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
         return true;
       }
       if (event.outcome === 'failed') {
-        hostFailed(s, host, at, 'failure-threshold', out);
+        hostFailed(d, host.host, at, 'failure-threshold', out);
       } else if (
         wave.healthChecks.length > 0 &&
         !isTerminal(s.state) &&
         s.state !== 'rolling_back'
       ) {
-        host.checks = 'requested';
+        d.setHost(host.host, { checks: 'requested' });
         out.push({
           type: 'run-health-checks',
           host: host.host,
@@ -338,39 +495,36 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
           checks: wave.healthChecks,
         });
       } else {
-        host.state = 'succeeded';
-        host.finishedAt = at;
+        d.setHost(host.host, { state: 'succeeded', finishedAt: at });
       }
-      advance(s, at, out);
+      advance(d, at, out);
       return true;
     }
     case 'health': {
       if (event.host !== undefined) {
-        const host = s.hosts[event.host];
+        const host = d.host(event.host);
         if (host?.state !== 'running' || host.checks !== 'requested' || host.rollback !== 'none')
           return false;
         if (event.verdict === 'pass') {
-          host.state = 'succeeded';
-          host.checks = 'none';
-          host.finishedAt = at;
+          d.setHost(host.host, { state: 'succeeded', checks: 'none', finishedAt: at });
         } else if (event.verdict === 'fail') {
-          host.checks = 'none';
-          hostFailed(s, host, at, 'health-check-failure', out);
+          d.setHost(host.host, { checks: 'none' });
+          hostFailed(d, host.host, at, 'health-check-failure', out);
         } else {
-          host.checks = 'inconclusive';
-          pause(s, `health checks of ${host.name} inconclusive`, out);
+          d.setHost(host.host, { checks: 'inconclusive' });
+          pause(d, `health checks of ${host.name} inconclusive`, out);
         }
-        advance(s, at, out);
+        advance(d, at, out);
         return true;
       }
       const index = s.waves.findIndex((w) => w.name === event.wave);
-      const wave = s.waves[index];
+      const wave = d.wave(index);
       if (wave?.checks !== 'requested' || wave.state !== 'baking') return false;
-      if (event.verdict === 'pass') wave.checks = 'passed';
+      if (event.verdict === 'pass') d.editWave(index).checks = 'passed';
       else if (event.verdict === 'fail') {
-        wave.checks = 'failed';
+        d.editWave(index).checks = 'failed';
         waveFailed(
-          s,
+          d,
           index,
           at,
           `health checks of wave ${wave.name} failed`,
@@ -378,74 +532,75 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
           out,
         );
       } else {
-        wave.checks = 'inconclusive';
-        pause(s, `health checks of wave ${wave.name} inconclusive`, out);
+        d.editWave(index).checks = 'inconclusive';
+        pause(d, `health checks of wave ${wave.name} inconclusive`, out);
       }
-      advance(s, at, out);
+      advance(d, at, out);
       return true;
     }
     case 'rollback-result': {
-      const host = s.hosts[event.host];
+      const host = d.host(event.host);
       if (host?.rollback !== 'requested') return false;
-      if (event.outcome === 'succeeded') {
-        host.state = 'rolled_back';
-        host.rollback = 'none';
-      } else host.rollback = 'failed';
-      host.finishedAt = at;
-      finishRollback(s, at, out);
+      if (event.outcome === 'succeeded')
+        d.setHost(host.host, { state: 'rolled_back', rollback: 'none', finishedAt: at });
+      else d.setHost(host.host, { rollback: 'failed', finishedAt: at });
+      finishRollback(d, at, out);
       return true;
     }
     case 'host-offline': {
-      const host = s.hosts[event.host];
+      const host = d.host(event.host);
       if (s.offlineHosts !== 'skip' || host?.state !== 'pending' || isTerminal(s.state))
         return false;
-      host.state = 'skipped';
-      host.finishedAt = at;
-      advance(s, at, out);
+      d.setHost(host.host, { state: 'skipped', finishedAt: at });
+      advance(d, at, out);
       return true;
     }
     case 'gate-released': {
-      const wave = s.waves[s.current];
+      const wave = d.wave(s.current);
       if (
         wave?.name !== event.wave ||
         wave.state !== 'awaiting_gate' ||
         s.state !== 'awaiting_gate'
       )
         return false;
-      wave.releasedBy = event.by;
-      wave.state = 'pending';
+      const edited = d.editWave(s.current);
+      edited.releasedBy = event.by;
+      edited.state = 'pending';
       s.state = 'running';
-      advance(s, at, out);
+      advance(d, at, out);
       return true;
     }
     case 'pause': {
       if (!['pending', 'running', 'baking', 'awaiting_gate'].includes(s.state)) return false;
-      pause(s, event.reason ?? `paused by ${event.by}`, out);
+      pause(d, event.reason ?? `paused by ${event.by}`, out);
       return true;
     }
     case 'resume': {
       if (s.state !== 'paused') return false;
-      resume(s, out);
+      resume(d, out);
       out.push({ type: 'notify', kind: 'resumed', detail: `by ${event.by}` });
-      advance(s, at, out);
+      advance(d, at, out);
       return true;
     }
     case 'abort': {
       if (isTerminal(s.state) || s.state === 'rolling_back') return false;
       s.state = 'aborted';
       s.reason = event.reason ?? `aborted by ${event.by}`;
-      const wave = s.waves[s.current];
+      const wave = d.wave(s.current);
       if (wave !== undefined && !isTerminal(wave.state) && wave.state !== 'pending') {
-        wave.state = 'aborted';
-        wave.finishedAt = at;
+        const edited = d.editWave(s.current);
+        edited.state = 'aborted';
+        edited.finishedAt = at;
       }
-      for (const host of Object.values(s.hosts)) {
-        if (host.state === 'pending') host.state = 'skipped';
-        // Checks still asked for are not waited for: the host keeps what it reported.
-        if (host.state === 'running' && host.checks !== 'none') {
-          host.state = 'succeeded';
-          host.checks = 'none';
-          host.finishedAt = at;
+      for (let index = 0; index < s.waves.length; index++) {
+        const w = d.wave(index);
+        if (w === undefined || (w.counts.pending === 0 && w.counts.running === 0)) continue;
+        for (const id of w.hosts) {
+          const host = d.host(id);
+          if (host?.state === 'pending') d.setHost(id, { state: 'skipped' });
+          // Checks still asked for are not waited for: the host keeps what it reported.
+          else if (host?.state === 'running' && host.checks !== 'none')
+            d.setHost(id, { state: 'succeeded', checks: 'none', finishedAt: at });
         }
       }
       out.push({ type: 'notify', kind: 'aborted', detail: s.reason });
@@ -453,18 +608,23 @@ function apply(s: RolloutState, event: RolloutEvent, out: RolloutCommand[]): boo
     }
     case 'rollback': {
       if (s.state === 'rolling_back' || s.state === 'rolled_back') return false;
-      const waves = s.waves.map((_, i) => i).filter((i) => startedHosts(s, i).length > 0);
+      const waves = s.waves
+        .map((_, i) => i)
+        .filter((i) => {
+          const counts = d.wave(i)?.counts;
+          return counts !== undefined && counts.running + counts.succeeded + counts.failed > 0;
+        });
       if (waves.length === 0) return false;
-      beginRollback(s, waves, event.reason ?? `rolled back by ${event.by}`, at, out);
+      beginRollback(d, waves, event.reason ?? `rolled back by ${event.by}`, at, out);
       return true;
     }
   }
 }
 
 /** Hosts of wave `index` that were started and are not rolled back. */
-function startedHosts(s: RolloutState, index: number): HostRecord[] {
-  return (s.waves[index]?.hosts ?? [])
-    .map((id) => s.hosts[id])
+function startedHosts(d: Draft, index: number): Readonly<HostRecord>[] {
+  return (d.wave(index)?.hosts ?? [])
+    .map((id) => d.host(id))
     .filter(
       (h): h is HostRecord =>
         h !== undefined &&
@@ -473,22 +633,22 @@ function startedHosts(s: RolloutState, index: number): HostRecord[] {
 }
 
 function hostFailed(
-  s: RolloutState,
-  host: HostRecord,
+  d: Draft,
+  id: string,
   at: string,
   trigger: string,
   out: RolloutCommand[],
 ): void {
-  host.state = 'failed';
-  host.finishedAt = at;
-  const wave = s.waves[host.wave];
+  d.setHost(id, { state: 'failed', finishedAt: at });
+  const index = d.host(id)?.wave ?? -1;
+  const wave = d.wave(index);
   if (wave === undefined) return;
-  const failed = wave.hosts.filter((id) => s.hosts[id]?.state === 'failed').length;
+  const failed = wave.counts.failed;
   if (failed - wave.acceptedFailures <= wave.failureThreshold) return;
-  if (!['running', 'baking', 'paused', 'awaiting_gate'].includes(s.state)) return;
+  if (!['running', 'baking', 'paused', 'awaiting_gate'].includes(d.s.state)) return;
   waveFailed(
-    s,
-    host.wave,
+    d,
+    index,
     at,
     `${failed} failed in wave ${wave.name}, budget ${wave.failureThreshold}`,
     trigger,
@@ -498,23 +658,25 @@ function hostFailed(
 
 /** The wave's budget is exceeded (or its checks failed): its onFailure decides. */
 function waveFailed(
-  s: RolloutState,
+  d: Draft,
   index: number,
   at: string,
   reason: string,
   trigger: string,
   out: RolloutCommand[],
 ): void {
-  const wave = s.waves[index];
+  const s = d.s;
+  const wave = d.wave(index);
   if (wave === undefined) return;
-  const failed = wave.hosts.filter((id) => s.hosts[id]?.state === 'failed').length;
+  const failed = wave.counts.failed;
   if (wave.onFailure === 'continue') {
-    wave.acceptedFailures = Math.max(wave.acceptedFailures, failed - wave.failureThreshold);
+    const accepted = Math.max(wave.acceptedFailures, failed - wave.failureThreshold);
+    if (accepted !== wave.acceptedFailures) d.editWave(index).acceptedFailures = accepted;
     out.push({ type: 'notify', kind: 'budget-exceeded', wave: wave.name, detail: reason });
     return;
   }
   if (wave.onFailure === 'pause') {
-    if (s.state !== 'paused') pause(s, reason, out);
+    if (s.state !== 'paused') pause(d, reason, out);
     else s.reason = reason;
     return;
   }
@@ -522,71 +684,78 @@ function waveFailed(
     // The rollback plan does not undo on this trigger: stop and wait for a person.
     s.state = 'halted';
     s.reason = `${reason}; the rollback plan does not roll back on ${trigger}`;
-    wave.state = 'halted';
+    d.editWave(index).state = 'halted';
     out.push({ type: 'notify', kind: 'halted', wave: wave.name, detail: s.reason });
     return;
   }
   out.push({ type: 'notify', kind: 'halted', wave: wave.name, detail: reason });
-  beginRollback(s, [index], reason, at, out);
+  beginRollback(d, [index], reason, at, out);
 }
 
 function beginRollback(
-  s: RolloutState,
+  d: Draft,
   waves: number[],
   reason: string,
   at: string,
   out: RolloutCommand[],
 ): void {
+  const s = d.s;
   s.state = 'rolling_back';
   s.reason = reason;
   s.resumeTo = null;
   const now: string[] = [];
   for (const index of waves) {
-    const wave = s.waves[index];
-    if (wave === undefined) continue;
-    wave.state = 'rolling_back';
-    for (const host of startedHosts(s, index)) {
-      if (host.state === 'running' && host.checks === 'none') host.rollback = 'awaiting-install';
+    if (d.wave(index) === undefined) continue;
+    d.editWave(index).state = 'rolling_back';
+    for (const host of startedHosts(d, index)) {
+      if (host.state === 'running' && host.checks === 'none')
+        d.setHost(host.host, { rollback: 'awaiting-install' });
       else {
-        if (host.state === 'running') {
+        if (host.state === 'running')
           // Installed, checks outstanding: their verdict no longer matters.
-          host.state = 'succeeded';
-          host.checks = 'none';
-          host.finishedAt = at;
-        }
-        host.rollback = 'requested';
+          d.setHost(host.host, { state: 'succeeded', checks: 'none', finishedAt: at });
+        d.setHost(host.host, { rollback: 'requested' });
         now.push(host.host);
       }
     }
   }
-  for (const host of Object.values(s.hosts)) if (host.state === 'pending') host.state = 'skipped';
+  for (let index = 0; index < s.waves.length; index++) {
+    const wave = d.wave(index);
+    if (wave === undefined || wave.counts.pending === 0) continue;
+    for (const id of wave.hosts)
+      if (d.host(id)?.state === 'pending') d.setHost(id, { state: 'skipped' });
+    // Nothing in the wave can start now.
+    d.editWave(index).cursor = wave.hosts.length;
+  }
   out.push({ type: 'notify', kind: 'rolling-back', detail: reason });
   if (now.length > 0) out.push({ type: 'roll-back', hosts: now, steps: s.rollbackSteps, reason });
-  finishRollback(s, at, out);
+  finishRollback(d, at, out);
 }
 
 /** When no roll-back is outstanding: rolled back, or halted if any host could not be. */
-function finishRollback(s: RolloutState, at: string, out: RolloutCommand[]): void {
-  if (s.state !== 'rolling_back') return;
-  const hosts = Object.values(s.hosts);
-  if (hosts.some((h) => h.rollback === 'requested' || h.rollback === 'awaiting-install')) return;
-  const failed = hosts.filter((h) => h.rollback === 'failed');
-  const phase: RolloutPhase = failed.length > 0 ? 'halted' : 'rolled_back';
-  for (const wave of s.waves)
-    if (wave.state === 'rolling_back') {
-      wave.state = wave.hosts.some((id) => s.hosts[id]?.rollback === 'failed')
-        ? 'halted'
-        : 'rolled_back';
-      wave.finishedAt = at;
-    }
-  s.state = phase;
+function finishRollback(d: Draft, at: string, out: RolloutCommand[]): void {
+  const s = d.s;
+  if (s.state !== 'rolling_back' || s.outstandingRollbacks > 0) return;
+  // Reached once per rollback: scanning the hosts here is not a per-event cost.
+  const failed = s.failedRollbacks > 0 ? hostsOf(s).filter((h) => h.rollback === 'failed') : [];
+  for (let index = 0; index < s.waves.length; index++) {
+    const wave = d.wave(index);
+    if (wave?.state !== 'rolling_back') continue;
+    const edited = d.editWave(index);
+    edited.state = wave.hosts.some((id) => d.host(id)?.rollback === 'failed')
+      ? 'halted'
+      : 'rolled_back';
+    edited.finishedAt = at;
+  }
+  s.state = failed.length > 0 ? 'halted' : 'rolled_back';
   if (failed.length > 0) {
     s.reason = `roll-back failed on ${failed.map((h) => h.name).join(', ')}`;
     out.push({ type: 'notify', kind: 'rollback-failed', detail: s.reason });
   } else out.push({ type: 'notify', kind: 'rolled-back', detail: s.reason ?? undefined });
 }
 
-function pause(s: RolloutState, reason: string, out: RolloutCommand[]): void {
+function pause(d: Draft, reason: string, out: RolloutCommand[]): void {
+  const s = d.s;
   if (s.state === 'paused') {
     s.reason = reason;
     return;
@@ -594,50 +763,62 @@ function pause(s: RolloutState, reason: string, out: RolloutCommand[]): void {
   s.resumeTo = s.state;
   s.state = 'paused';
   s.reason = reason;
-  const wave = s.waves[s.current];
+  const wave = d.wave(s.current);
   if (wave !== undefined && ['running', 'baking', 'awaiting_gate'].includes(wave.state)) {
-    wave.resumeTo = wave.state;
-    wave.state = 'paused';
+    const edited = d.editWave(s.current);
+    edited.resumeTo = wave.state;
+    edited.state = 'paused';
   }
   out.push({ type: 'notify', kind: 'paused', wave: wave?.name, detail: reason });
 }
 
-function resume(s: RolloutState, out: RolloutCommand[]): void {
+function resume(d: Draft, out: RolloutCommand[]): void {
+  const s = d.s;
   s.state = s.resumeTo ?? 'running';
   s.resumeTo = null;
   s.reason = null;
-  const wave = s.waves[s.current];
-  if (wave?.state === 'paused') {
-    wave.state = wave.resumeTo ?? 'running';
-    wave.resumeTo = null;
+  const current = d.wave(s.current);
+  if (current?.state === 'paused') {
+    const edited = d.editWave(s.current);
+    edited.state = current.resumeTo ?? 'running';
+    edited.resumeTo = null;
   }
-  for (const w of s.waves) {
+  for (let index = 0; index < s.waves.length; index++) {
+    const w = d.wave(index);
+    if (w === undefined) continue;
     // Resuming accepts the failures that paused the wave; one more pauses it again.
-    const failed = w.hosts.filter((id) => s.hosts[id]?.state === 'failed').length;
-    w.acceptedFailures = Math.max(w.acceptedFailures, failed - w.failureThreshold);
+    const accepted = Math.max(w.acceptedFailures, w.counts.failed - w.failureThreshold);
+    if (accepted !== w.acceptedFailures) d.editWave(index).acceptedFailures = accepted;
     if (w.checks === 'inconclusive') {
-      w.checks = 'requested';
+      d.editWave(index).checks = 'requested';
       out.push({ type: 'run-health-checks', wave: w.name, checks: w.healthChecks });
     }
   }
-  for (const host of Object.values(s.hosts))
-    if (host.checks === 'inconclusive') {
-      host.checks = 'requested';
-      const w = s.waves[host.wave];
-      out.push({
-        type: 'run-health-checks',
-        host: host.host,
-        wave: w?.name ?? '',
-        checks: w?.healthChecks ?? [],
-      });
-    }
+  // In wave order, as they were started.
+  const inconclusive = [...s.inconclusiveHosts].sort(
+    (a, b) => (s.hostIndex[a] ?? 0) - (s.hostIndex[b] ?? 0),
+  );
+  for (const id of inconclusive) {
+    const host = d.host(id);
+    if (host === undefined) continue;
+    d.setHost(id, { checks: 'requested' });
+    const w = d.wave(host.wave);
+    out.push({
+      type: 'run-health-checks',
+      host: id,
+      wave: w?.name ?? '',
+      checks: w?.healthChecks ?? [],
+    });
+  }
 }
 
 /** Move the rollout as far as the facts allow: start hosts, finish waves, bake, open gates. */
-function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
+function advance(d: Draft, at: string, out: RolloutCommand[]): void {
+  const s = d.s;
   for (;;) {
     if (!['running', 'baking', 'awaiting_gate'].includes(s.state)) return;
-    const wave = s.waves[s.current];
+    const index = s.current;
+    const wave = d.wave(index);
     if (wave === undefined) {
       s.state = 'completed';
       s.reason = null;
@@ -646,7 +827,7 @@ function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
     }
     if (wave.state === 'pending') {
       if (wave.gate === 'manual' && wave.releasedBy === null) {
-        wave.state = 'awaiting_gate';
+        d.editWave(index).state = 'awaiting_gate';
         s.state = 'awaiting_gate';
         out.push({ type: 'notify', kind: 'awaiting-gate', wave: wave.name });
         return;
@@ -658,8 +839,9 @@ function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
         s.state = 'running';
         return;
       }
-      wave.state = 'running';
-      wave.startedAt = at;
+      const edited = d.editWave(index);
+      edited.state = 'running';
+      edited.startedAt = at;
       out.push({ type: 'notify', kind: 'wave-started', wave: wave.name });
       continue;
     }
@@ -669,35 +851,39 @@ function advance(s: RolloutState, at: string, out: RolloutCommand[]): void {
     }
     if (wave.state === 'running') {
       s.state = 'running';
-      const hosts = wave.hosts.map((id) => s.hosts[id]).filter((h) => h !== undefined);
-      let running = hosts.filter((h) => h.state === 'running').length;
+      let running = wave.counts.running;
       const mayStart = s.window.insideWindow && s.window.acceptsNewWork;
-      for (const host of hosts) {
-        if (!mayStart || running >= wave.concurrency) break;
-        if (host.state !== 'pending') continue;
-        host.state = 'running';
-        host.startedAt = at;
+      let cursor = wave.cursor;
+      while (mayStart && running < wave.concurrency && cursor < wave.hosts.length) {
+        const id = wave.hosts[cursor] ?? '';
+        cursor += 1;
+        if (d.host(id)?.state !== 'pending') continue;
+        d.setHost(id, { state: 'running', startedAt: at });
         running += 1;
-        out.push({ type: 'install', host: host.host, wave: wave.name });
+        out.push({ type: 'install', host: id, wave: wave.name });
       }
-      if (hosts.some((h) => h.state === 'pending' || h.state === 'running')) return;
-      wave.state = 'baking';
+      if (cursor !== wave.cursor) d.editWave(index).cursor = cursor;
+      const counts = d.wave(index)?.counts ?? wave.counts;
+      if (counts.pending > 0 || counts.running > 0) return;
+      const edited = d.editWave(index);
+      edited.state = 'baking';
       // An empty wave has nothing to watch or check.
-      wave.bakeUntil = addMinutes(at, hosts.length > 0 ? wave.bakeMinutes : 0);
-      if (hosts.length === 0) wave.checks = 'passed';
+      edited.bakeUntil = addMinutes(at, wave.hosts.length > 0 ? wave.bakeMinutes : 0);
+      if (wave.hosts.length === 0) edited.checks = 'passed';
       continue;
     }
     if (wave.state === 'baking') {
       s.state = 'baking';
       if (wave.bakeUntil !== null && Date.parse(at) < Date.parse(wave.bakeUntil)) return;
       if (wave.healthChecks.length > 0 && wave.checks === 'none') {
-        wave.checks = 'requested';
+        d.editWave(index).checks = 'requested';
         out.push({ type: 'run-health-checks', wave: wave.name, checks: wave.healthChecks });
         return;
       }
       if (wave.checks === 'requested' || wave.checks === 'inconclusive') return;
-      wave.state = 'completed';
-      wave.finishedAt = at;
+      const edited = d.editWave(index);
+      edited.state = 'completed';
+      edited.finishedAt = at;
       out.push({ type: 'notify', kind: 'wave-completed', wave: wave.name });
       s.current += 1;
       continue;

@@ -14,6 +14,8 @@ export type {
 export {
   defaultRollbackSteps,
   disruptedHosts,
+  hostOf,
+  hostsOf,
   hostStates,
   notifyKinds,
   rolloutPhases,
