@@ -97,6 +97,7 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.state-changed', notificationSubscriber('change.state-changed'))
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+      .on('rollout.progressed', notificationSubscriber('rollout.progressed'))
       // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
       .on('change.state-changed', {
         id: 'autopilot.change-state-changed',

@@ -27555,7 +27555,7 @@ export interface operations {
                             /** @description asset group or address */
                             audienceValue: string | null;
                             /** @description what it notifies */
-                            events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                            events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                             /**
                              * @description none, daily, weekly
                              * @enum {string}
@@ -27605,8 +27605,8 @@ export interface operations {
                     audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
                     /** @description the asset group (audience asset-group) or the e-mail address (audience address) */
                     audienceValue?: string;
-                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue */
-                    events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue, rollout.started, rollout.wave-completed, rollout.paused, rollout.halted, rollout.completed, rollout.rolled-back */
+                    events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                     /**
                      * @description none: one message per event; daily/weekly: gathered into one message at digestHour
                      * @default none
@@ -27667,7 +27667,7 @@ export interface operations {
                         /** @description asset group or address */
                         audienceValue: string | null;
                         /** @description what it notifies */
-                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue")[];
+                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
                         /**
                          * @description none, daily, weekly
                          * @enum {string}
@@ -27877,7 +27877,7 @@ export interface operations {
                              * @description notification event
                              * @enum {string}
                              */
-                            event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                            event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                             /**
                              * @description before, during or after the change window
                              * @enum {string}
@@ -27905,7 +27905,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
             };
             cookie?: never;
         };
@@ -27931,7 +27931,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}
@@ -27964,7 +27964,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description notification event */
-                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
             };
             cookie?: never;
         };
@@ -27981,7 +27981,7 @@ export interface operations {
                          * @description notification event
                          * @enum {string}
                          */
-                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue";
+                        event: "submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back";
                         /**
                          * @description before, during or after the change window
                          * @enum {string}

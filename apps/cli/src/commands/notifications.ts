@@ -44,7 +44,9 @@ assets), operators, asset-group (--value: its end users), address (--value: the 
 E-mail recipients come from contacts (user id, owner team, asset group, or role cab/operators).
 Events: submitted, approval-needed, approval-progress (each approving decision), approved (once,
 when every stage has approved), rejected, scheduled, starting, completed, failed, rolled-back,
-review-due, finding-due-soon, finding-overdue.
+review-due, finding-due-soon, finding-overdue; rollouts: rollout.started,
+rollout.wave-completed, rollout.paused (a decision is needed), rollout.halted, rollout.completed,
+rollout.rolled-back.
 Secrets are never given on the command line (they would show in the process list): the
 webhook signing secret and the SMTP password are read from the environment variable you name.
 The server never returns them. Everything here needs notifications:manage (exit 4 without it).

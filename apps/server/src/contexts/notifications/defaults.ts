@@ -34,6 +34,10 @@ export const changeTemplateValues = [
   'event.reason',
   'event.stage',
   'event.decision',
+  'event.kind',
+  'event.wave',
+  'event.detail',
+  'event.rolloutId',
 ] as const;
 
 /** The values a finding digest's template may use. */
@@ -44,6 +48,7 @@ export function templateValuesOf(event: NotificationEvent): readonly string[] {
 }
 
 const footer = '\n\nDetails: {{change.link}}';
+const rolloutFooter = '\n\nRollout: {{event.rolloutId}}\nDetails: {{change.link}}';
 const summary =
   'Change: {{change.title}} ({{change.type}}, risk {{change.risk}})\nAssets: {{change.assets}}\nWindow: {{change.windowStart}} – {{change.windowEnd}}';
 
@@ -100,6 +105,30 @@ export const defaultTemplates: Record<NotificationEvent, MessageTemplate> = {
     subject: '[Patchgate] {{findings.count}} findings overdue ({{findings.date}})',
     body: 'These findings are past their due date:\n\n{{findings.list}}\n\nFix them now or request an exception.',
   },
+  'rollout.started': {
+    subject: '[Patchgate] Rollout started: {{change.title}}',
+    body: `${summary}\n\nThe rollout has started: the agents install the patches wave by wave, each host checked before the next.\nDuring the window: expect restarts on the assets above; do not deploy to them; report anything unusual to {{change.implementer}} at once.${rolloutFooter}`,
+  },
+  'rollout.wave-completed': {
+    subject: '[Patchgate] Rollout wave {{event.wave}} completed: {{change.title}}',
+    body: `${summary}\n\nWave {{event.wave}} is patched and passed its health gate. {{event.detail}}\nDuring the window: check the services of this wave's hosts; the next wave follows the plan.${rolloutFooter}`,
+  },
+  'rollout.paused': {
+    subject: '[Patchgate] Rollout paused, decision needed: {{change.title}}',
+    body: `${summary}\n\nThe rollout is paused (wave {{event.wave}}): {{event.detail}}\nNow: {{change.implementer}} decides — release the gate or resume, or roll back.${rolloutFooter}`,
+  },
+  'rollout.halted': {
+    subject: '[Patchgate] ROLLOUT HALTED: {{change.title}}',
+    body: `${summary}\n\nThe rollout halted (wave {{event.wave}}): {{event.detail}}\nNo further host is patched. Now: check your service; the wave's hosts are rolled back per the rollback plan. Report impact to {{change.implementer}}.${rolloutFooter}`,
+  },
+  'rollout.completed': {
+    subject: '[Patchgate] Rollout completed: {{change.title}}',
+    body: `${summary}\n\nEvery wave is patched and passed its health gates. {{event.detail}}\nAfter the window: check your service and report any problem to {{change.implementer}}; the review is pre-filled on the change.${rolloutFooter}`,
+  },
+  'rollout.rolled-back': {
+    subject: '[Patchgate] Rollout rolled back: {{change.title}}',
+    body: `${summary}\n\nThe rollout was rolled back: {{event.detail}}\nAfter the rollback: check that your service is back to its previous versions; a new change will be planned.${rolloutFooter}`,
+  },
 };
 
 /** The template data of a change event. */
@@ -131,6 +160,10 @@ export function changeTemplateData(change: NotifiedChange, event: ChangeEventInp
       reason: str(data['reason']),
       stage: str(data['stage']),
       decision: str(data['decision']),
+      kind: str(data['kind']),
+      wave: str(data['wave']),
+      detail: str(data['detail']),
+      rolloutId: str(data['rolloutId']),
     },
   };
 }

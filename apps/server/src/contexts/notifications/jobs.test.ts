@@ -291,6 +291,81 @@ describe.each(testDatabases())('notifications outbox on $name', ({ open, skip })
   );
 
   it.skipIf(skip !== undefined)(
+    'fans rollout progress out as rollout.* events to the change’s audiences; halts go through quiet hours',
+    async () => {
+      const t = await setup();
+      await t.subscribe({
+        events: [
+          'rollout.started',
+          'rollout.wave-completed',
+          'rollout.paused',
+          'rollout.halted',
+          'rollout.completed',
+          'rollout.rolled-back',
+        ],
+        quietHours: { start: '22:00', end: '07:00' },
+      });
+      t.clock.set('2026-11-25T23:00:00.000Z');
+      const progress = (kind: string, wave?: string, detail?: string) =>
+        t.database.db.transaction().execute((trx) =>
+          publishEvent(trx, t.clock, 'rollout.progressed', {
+            rolloutId: 'r-1',
+            changeId: 'c-1',
+            kind,
+            ...(wave !== undefined && { wave }),
+            ...(detail !== undefined && { detail }),
+          }),
+        );
+      await progress('started');
+      await progress('wave-started', 'canary');
+      await progress('halted', 'canary', 'web-01: health check http failed');
+      await t.drain();
+      // The halt is sent at once; the start waits for the end of the quiet hours.
+      expect((await t.deliveries()).map((d) => [d.event, d.status]).sort()).toEqual([
+        ['rollout.halted', 'sent'],
+        ['rollout.started', 'held'],
+      ]);
+      expect(t.receiver.received).toHaveLength(1);
+      const [request] = t.receiver.received;
+      expect(
+        verifyWebhookSignature(
+          secret,
+          request?.headers['patchgate-signature'] as string,
+          request?.body ?? '',
+          t.clock.now(),
+        ),
+      ).toEqual({ ok: true });
+      const body = JSON.parse(request?.body ?? '{}') as { text: string };
+      expect(body).toMatchObject({
+        event: 'rollout.halted',
+        subject: '[Patchgate] ROLLOUT HALTED: Patch openssl on the web tier',
+        audience: 'cab',
+        phase: 'during',
+        change: { id: 'c-1' },
+        domainEvent: {
+          name: 'rollout.progressed',
+          rolloutId: 'r-1',
+          changeId: 'c-1',
+          kind: 'halted',
+          wave: 'canary',
+        },
+      });
+      expect(body.text).toContain(
+        'The rollout halted (wave canary): web-01: health check http failed',
+      );
+      expect(body.text).toContain('Rollout: r-1');
+      t.clock.set('2026-11-26T07:01:00.000Z');
+      await progress('completed', undefined, '2 hosts patched');
+      await t.drain();
+      expect((await t.deliveries()).map((d) => [d.event, d.status]).sort()).toEqual([
+        ['rollout.completed', 'sent'],
+        ['rollout.halted', 'sent'],
+        ['rollout.started', 'sent'],
+      ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'holds non-urgent messages in quiet hours until they end; an emergency goes through',
     async () => {
       const t = await setup([testChange(), testChange({ id: 'c-2', type: 'emergency' })]);

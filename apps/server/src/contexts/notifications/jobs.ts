@@ -51,6 +51,7 @@ const changeEventNames = [
   'change.state-changed',
   'change.approval-requested',
   'change.approval-decided',
+  'rollout.progressed',
 ] as const;
 type ChangeEventName = (typeof changeEventNames)[number];
 

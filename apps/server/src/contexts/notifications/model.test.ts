@@ -12,6 +12,48 @@ const decided = (stage: number, decision: 'approved' | 'rejected'): ChangeEventI
   data: { changeId: 'c', stage, decision, approverId: 'u' },
 });
 
+const rollout = (kind: string, wave?: string): ChangeEventInput => ({
+  name: 'rollout.progressed',
+  data: { rolloutId: 'r', changeId: 'c', kind, ...(wave !== undefined && { wave }) },
+});
+
+describe('rollout events → notification events', () => {
+  it.each([
+    [rollout('started'), ['rollout.started']],
+    [rollout('wave-started', 'canary'), []],
+    [rollout('wave-completed', 'canary'), ['rollout.wave-completed']],
+    [rollout('awaiting-gate', 'canary'), ['rollout.paused']],
+    [rollout('paused'), ['rollout.paused']],
+    [rollout('halted', 'canary'), ['rollout.halted']],
+    [rollout('budget-exceeded', 'canary'), ['rollout.halted']],
+    [rollout('rolling-back'), []],
+    [rollout('rolled-back'), ['rollout.rolled-back']],
+    [rollout('rollback-failed'), ['rollout.halted']],
+    [rollout('aborted'), ['rollout.halted']],
+    [rollout('resumed'), []],
+    [rollout('completed'), ['rollout.completed']],
+    [rollout('constructor'), []],
+    [rollout('toString'), []],
+  ] as [ChangeEventInput, string[]][])('%j → %j', (event, expected) => {
+    expect(notificationEventsOf(event)).toEqual(expected);
+  });
+
+  it('sends halts, pauses for a decision and rollbacks through quiet hours', () => {
+    expect(
+      (
+        [
+          'rollout.started',
+          'rollout.wave-completed',
+          'rollout.paused',
+          'rollout.halted',
+          'rollout.completed',
+          'rollout.rolled-back',
+        ] as const
+      ).map((e) => isUrgent(e, testChange())),
+    ).toEqual([false, false, true, true, false, true]);
+  });
+});
+
 describe('change events → notification events', () => {
   it.each([
     [state(null, 'draft'), []],

@@ -18,6 +18,12 @@ export const notificationEvents = [
   'review-due',
   'finding-due-soon',
   'finding-overdue',
+  'rollout.started',
+  'rollout.wave-completed',
+  'rollout.paused',
+  'rollout.halted',
+  'rollout.completed',
+  'rollout.rolled-back',
 ] as const;
 export type NotificationEvent = (typeof notificationEvents)[number];
 
@@ -37,6 +43,12 @@ export const phaseOf: Record<NotificationEvent, Phase> = {
   'review-due': 'post',
   'finding-due-soon': 'pre',
   'finding-overdue': 'pre',
+  'rollout.started': 'during',
+  'rollout.wave-completed': 'during',
+  'rollout.paused': 'during',
+  'rollout.halted': 'during',
+  'rollout.completed': 'post',
+  'rollout.rolled-back': 'post',
 };
 
 export const findingEvents = ['finding-due-soon', 'finding-overdue'] as const;
@@ -131,7 +143,38 @@ export type ChangeEventInput =
         decision: 'approved' | 'rejected';
         approverId: string;
       };
+    }
+  | {
+      readonly name: 'rollout.progressed';
+      readonly data: {
+        rolloutId: string;
+        changeId: string;
+        kind: string;
+        wave?: string | undefined;
+        detail?: string | undefined;
+      };
     };
+
+/**
+ * The rollout engine's notify kinds (`rollout.progressed`'s `kind`, @patchgate/rollout) and the
+ * notification event each stands for. A pause waiting for a person (a manual gate, an
+ * inconclusive health gate, a pause by command) is `rollout.paused`; a halt, a budget exceeded
+ * or a failed rollback is `rollout.halted`; an abort ends the rollout as halted too. The rest
+ * (wave-started, rolling-back, resumed) are steps people follow in the rollout's live view,
+ * not messages.
+ */
+export const rolloutNotifications: Readonly<Record<string, NotificationEvent>> = {
+  started: 'rollout.started',
+  'wave-completed': 'rollout.wave-completed',
+  'awaiting-gate': 'rollout.paused',
+  paused: 'rollout.paused',
+  halted: 'rollout.halted',
+  'budget-exceeded': 'rollout.halted',
+  'rollback-failed': 'rollout.halted',
+  aborted: 'rollout.halted',
+  completed: 'rollout.completed',
+  'rolled-back': 'rollout.rolled-back',
+};
 
 /**
  * The notification events a change's domain event stands for.
@@ -147,6 +190,14 @@ export type ChangeEventInput =
  */
 export function notificationEventsOf(event: ChangeEventInput): NotificationEvent[] {
   switch (event.name) {
+    case 'rollout.progressed': {
+      const { kind } = event.data;
+      // Own properties only: a kind such as "constructor" is no notification.
+      const notification = Object.hasOwn(rolloutNotifications, kind)
+        ? rolloutNotifications[kind]
+        : undefined;
+      return notification === undefined ? [] : [notification];
+    }
     case 'change.approval-requested':
       return ['approval-needed'];
     case 'change.approval-decided':
@@ -177,5 +228,12 @@ export function notificationEventsOf(event: ChangeEventInput): NotificationEvent
 
 /** Held back by quiet hours? Emergency changes and failures go through at once. */
 export function isUrgent(event: NotificationEvent, change: NotifiedChange | undefined): boolean {
-  return change?.type === 'emergency' || event === 'failed' || event === 'rolled-back';
+  return (
+    change?.type === 'emergency' ||
+    event === 'failed' ||
+    event === 'rolled-back' ||
+    event === 'rollout.halted' ||
+    event === 'rollout.paused' ||
+    event === 'rollout.rolled-back'
+  );
 }
