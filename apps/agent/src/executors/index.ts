@@ -6,3 +6,5 @@ export type {
   InventoryReport,
 } from './contract.ts';
 export { aptOptions, dpkgOptions, initRoot, isHostRoot, type InitRootOptions } from './root.ts';
+export { aptExecutors, createAptExecutors, type AptExecutorOptions } from './apt/index.ts';
+export type { Sleep } from './health.ts';
