@@ -258,6 +258,18 @@ export const commandTable: readonly CommandEntry[] = [
       return { help: m.auditHelp, run: m.auditCommand };
     },
   },
+  {
+    name: 'agent',
+    summary: 'the host agent: run it (enrol, poll signed tasks), prepare a sandbox root, status',
+    subcommands: ['run', 'init-root', 'status', 'version'],
+    load: async () => {
+      const m = await import('./commands/agent.ts');
+      return {
+        help: m.agentHelp,
+        run: (args, io, processHooks) => m.agentCommand(args, io, processHooks),
+      };
+    },
+  },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {
