@@ -20,3 +20,5 @@ export { findingStatuses } from './model.ts';
 export type { ApiFinding } from './schema.ts';
 export type { WorkQueueFinding } from './work-queue.ts';
 export { workQueueFindings } from './work-queue.ts';
+export type { FixClaimInput } from './fix-evidence.ts';
+export { fixClaimHours, recordFixClaim } from './fix-evidence.ts';

@@ -31,6 +31,7 @@ import {
   updateFinding,
 } from './repository.ts';
 import type { FindingTable } from './tables.ts';
+import { applyFixClaims } from './fix-evidence.ts';
 
 export interface ReconcileCounts {
   /** Findings inserted as `open`. */
@@ -363,6 +364,7 @@ export async function reconcileAsset(
           triage_at: null,
           exception_id: null,
           accepted_until: null,
+          fixed_by_change_id: null,
           updated_at: now,
         });
         continue;
@@ -381,7 +383,12 @@ export async function reconcileAsset(
         updatedRows++;
         await updateFinding(trx, previous.id, {
           ...changes,
-          ...(reopen && { state: 'reopened', reopened_at: now, fixed_at: null }),
+          ...(reopen && {
+            state: 'reopened',
+            reopened_at: now,
+            fixed_at: null,
+            fixed_by_change_id: null,
+          }),
           updated_at: now,
         });
       }
@@ -390,9 +397,20 @@ export async function reconcileAsset(
       await insertFindings(trx, inserts.slice(i, i + insertBatch));
     }
     await addFindingAliases(trx, aliases);
-    const gone = [...stored.values()].filter((row) => row.state !== 'fixed').map((row) => row.id);
+    const goneRows = [...stored.values()].filter((row) => row.state !== 'fixed');
+    const gone = goneRows.map((row) => row.id);
     counts.fixed = gone.length;
     await markFindingsFixed(trx, gone, now);
+    // A verified install's claim names the change that fixed them (fix-evidence.ts).
+    await applyFixClaims(
+      trx,
+      database.dialect,
+      clock,
+      assetId,
+      goneRows,
+      options.actor ?? systemActor,
+      options.requestId ?? null,
+    );
     const groupsChanged = await replaceAssetGroups(trx, assetId, asset.groups);
     if (inserts.length + updatedRows + gone.length > 0 || groupsChanged) {
       await bumpFindingsVersion(trx);

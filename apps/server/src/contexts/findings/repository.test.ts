@@ -61,6 +61,7 @@ function rows(): FindingTable[] {
             triage_at: null,
             exception_id: null,
             accepted_until: acceptedUntil,
+            fixed_by_change_id: null,
             updated_at: now,
           });
         }

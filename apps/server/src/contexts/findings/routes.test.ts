@@ -673,6 +673,7 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
           triage_at: null,
           exception_id: null,
           accepted_until: null,
+          fixed_by_change_id: null,
           updated_at: '2026-11-22T00:00:00.000Z',
         };
       });

@@ -185,6 +185,10 @@ export const ApiFinding = z
     firstSeenAt: z.string().describe('first detected (server clock)'),
     lastSeenAt: z.string().describe('taken-at of the last inventory it was seen in'),
     fixedAt: z.string().nullable(),
+    fixedByChangeId: z
+      .string()
+      .nullable()
+      .describe('the change whose verified install fixed it (evidence); null otherwise'),
     reopenedAt: z.string().nullable(),
     priority: z.enum(priorities),
     dueDate: z.string().nullable(),

@@ -160,6 +160,7 @@ export function toApiFinding(row: FindingTable, now: string): ApiFinding {
     firstSeenAt: row.first_seen_at,
     lastSeenAt: row.last_seen_at,
     fixedAt: row.fixed_at,
+    fixedByChangeId: row.fixed_by_change_id ?? null,
     reopenedAt: row.reopened_at,
     priority: row.priority as ApiFinding['priority'],
     dueDate: row.due_date,

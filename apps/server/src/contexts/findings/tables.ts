@@ -54,7 +54,27 @@ export interface FindingTable {
   /** The approved exception accepting the risk, and until when (null: not accepted). */
   exception_id: string | null;
   accepted_until: string | null;
+  /**
+   * The change whose verified install fixed it (migration 0021): set when a reconcile after
+   * that install closes it (a `finding_fix_claims` row), cleared when it reopens.
+   */
+  fixed_by_change_id: string | null;
   updated_at: string;
+}
+
+/**
+ * A verified install's claim (migration 0021): findings of these packages on this asset that a
+ * reconcile closes between `since` and `expires_at` were fixed by the change.
+ */
+export interface FindingFixClaimTable {
+  id: string;
+  asset_id: string;
+  change_id: string;
+  /** JSON string[]: binary package names (a finding's package or its source package). */
+  packages_json: string;
+  since: string;
+  expires_at: string;
+  created_at: string;
 }
 
 export interface FindingAssetGroupTable {
@@ -101,4 +121,5 @@ export interface FindingTables {
   finding_aliases: FindingAliasTable;
   finding_exceptions: FindingExceptionTable;
   findings_version: FindingsVersionTable;
+  finding_fix_claims: FindingFixClaimTable;
 }
