@@ -120,10 +120,13 @@ export async function serverCommand(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
       `API documentation: ${server.url}/docs\n`,
   );
+  let lab: { stop(): Promise<void> } | undefined;
   if (values.demo === true) {
-    const { demoAssets, demoSources, seedDemo } = await import('../demo.ts');
+    const { demoAssets, demoSources, seedDemo, startLabForDemo } = await import('../demo.ts');
     const { saveCredentials } = await import('../remote/credentials.ts');
     const demo = await seedDemo(server.url);
+    // The lab (agents in sandbox roots, a change ready to roll out) builds in the background.
+    lab = startLabForDemo(server.url, configured.config.dataDir, io, demo);
     if (!demo.created) {
       io.stdout.write('Demo: this server already has users; nothing was added\n');
     } else {
@@ -159,6 +162,7 @@ export async function serverCommand(
   }
   const signal = await processHooks.stopSignal;
   io.stderr.write(`patchgate: ${signal}: shutting down\n`);
+  await lab?.stop();
   await server.close();
   return exitCodes.ok;
 }
