@@ -85,8 +85,10 @@ export class StepRecorder {
     const run: StepHandle['run'] = (command, args, options = {}) =>
       runCommand(command, args, {
         ...options,
+        // The step's own limit is a timeout of the command (reported as such); the task's
+        // signal (its timeout or the agent stopping) aborts it.
         timeoutMs: Math.min(options.timeoutMs ?? Number.POSITIVE_INFINITY, remainingMs()),
-        signal: stepSignal,
+        signal: ctx.signal,
         onLine: log,
       });
     const handle: StepHandle = {

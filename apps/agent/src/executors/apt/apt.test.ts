@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -23,7 +23,7 @@ import {
 } from '../../../test/fixtures/test-repo.ts';
 import type { Execution, ExecutionContext } from '../contract.ts';
 import { aptOptions } from '../root.ts';
-import { aptExecutors } from './index.ts';
+import { aptExecutors, createAptExecutors } from './index.ts';
 
 const run = promisify(execFile);
 
@@ -45,7 +45,11 @@ interface Logged {
   line: string;
 }
 
-function context(root: string): { ctx: ExecutionContext; logged: Logged[] } {
+function context(
+  root: string,
+  now: () => Date = () => new Date(),
+  signal: AbortSignal = new AbortController().signal,
+): { ctx: ExecutionContext; logged: Logged[] } {
   const logged: Logged[] = [];
   return {
     logged,
@@ -53,8 +57,8 @@ function context(root: string): { ctx: ExecutionContext; logged: Logged[] } {
       root,
       stateDir: path.join(root, 'var/lib/patchgate-agent'),
       log: (step, stream, line) => logged.push({ step, stream, line }),
-      signal: new AbortController().signal,
-      now: () => new Date(),
+      signal,
+      now,
     },
   };
 }
@@ -567,6 +571,106 @@ describe('reports', () => {
       'succeeded',
       { kind: 'rescan' },
       ['rescan:succeeded'],
+    ]);
+  });
+});
+
+describe('health-check tasks', () => {
+  it('observes for observationSeconds on the injected clock, then passes', async () => {
+    const root = await freshRoot();
+    let now = Date.parse('2026-12-06T08:00:00Z');
+    const slept: number[] = [];
+    const executors = createAptExecutors({
+      sleep: (ms) => {
+        slept.push(ms);
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+    const { ctx } = context(root, () => new Date(now));
+    const check = { ...healthCheckFor(root), intervalSeconds: 30 };
+    const execution = await executors.executeTask(
+      task({ kind: 'health-check', checks: [check], observationSeconds: 90 }),
+      ctx,
+    );
+    expect(execution.outcome).toBe('succeeded');
+    expect(stepSummary(execution)).toEqual(['health-checks:succeeded', 'observe:succeeded']);
+    expect(dataOf(execution, 'health-check').verdict).toBe('pass');
+    expect(slept).toEqual([30_000, 30_000, 30_000]);
+  });
+
+  it('is inconclusive (and not succeeded) for a systemd check on a sandbox root', async () => {
+    const { ctx } = context(await freshRoot());
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'health-check',
+        checks: [{ kind: 'systemd', unit: 'pg-demo-service.service' }],
+      }),
+      ctx,
+    );
+    expect(execution.outcome).toBe('failed');
+    expect(dataOf(execution, 'health-check').verdict).toBe('inconclusive');
+    expect(execution.error).toMatch(/^health checks inconclusive/);
+  });
+});
+
+describe('limits and retention', () => {
+  it('stops a rollback command at its timeout and fails the step', async () => {
+    const { ctx } = context(await freshRoot());
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'rollback',
+        installTaskId: 'x',
+        packages: [],
+        steps: [{ kind: 'command', command: 'sleep 30', timeoutSeconds: 1 }],
+      }),
+      ctx,
+    );
+    expect(execution.outcome).toBe('failed');
+    expect(execution.error).toBe('sh timed out after 1 s');
+  });
+
+  it('stops when the task is aborted', async () => {
+    const controller = new AbortController();
+    const { ctx } = context(await freshRoot(), () => new Date(), controller.signal);
+    setTimeout(() => controller.abort(), 200);
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'rollback',
+        installTaskId: 'x',
+        packages: [],
+        steps: [{ kind: 'command', command: 'sleep 30' }],
+      }),
+      ctx,
+    );
+    expect(execution.outcome).toBe('failed');
+    expect(execution.error).toMatch(/the task was aborted/);
+  });
+
+  it('prunes backups past their retention before making a new one', async () => {
+    const root = await freshRoot();
+    let now = Date.parse('2026-12-01T08:00:00Z');
+    const { ctx, logged } = context(root, () => new Date(now));
+    const first = await aptExecutors.executeTask(
+      task({
+        kind: 'install',
+        packages: [service('1.1')],
+        backup: { restore: 'n/a', retentionDays: 1 },
+      }),
+      ctx,
+    );
+    const firstId = dataOf(first, 'install').backup?.backupId ?? '?';
+    now += 2 * 86_400_000;
+    const second = await aptExecutors.executeTask(
+      task({ kind: 'install', packages: [service('1.2')], backup: { restore: 'n/a' } }),
+      ctx,
+    );
+    expect(second.outcome).toBe('succeeded');
+    expect(logged.some((l) => l.line === `retention: removed expired backups ${firstId}`)).toBe(
+      true,
+    );
+    expect(await readdir(path.join(ctx.stateDir, 'backups'))).toEqual([
+      dataOf(second, 'install').backup?.backupId,
     ]);
   });
 });
