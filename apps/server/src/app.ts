@@ -31,6 +31,8 @@ import {
 } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerNotificationRoutes } from './contexts/notifications/index.ts';
+import { registerRolloutRoutes } from './contexts/rollouts/index.ts';
+import { registerPreflightRoutes } from './contexts/rollouts/index.ts';
 import { registerAccessControl } from './http/access.ts';
 import { frameworkErrors, registerErrorHandler } from './http/error-handler.ts';
 import { registerProblemRoutes } from './http/problem-routes.ts';
@@ -145,5 +147,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerCalendarRoutes(app, ctx, { scheduledChanges });
   registerAutopilotRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
+  registerRolloutRoutes(app, ctx);
+  registerPreflightRoutes(app, ctx);
   return { app, state };
 }

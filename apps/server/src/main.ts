@@ -48,6 +48,20 @@ import {
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions } from './events/index.ts';
+import {
+  registerRolloutJobs,
+  rolloutDriverSettings,
+  rolloutJobs,
+  startRolloutDriver,
+} from './contexts/rollouts/index.ts';
+import {
+  prefillReviewOnRolloutEnd,
+  preflightOnSubmit,
+  rebootCheckIntervalSeconds,
+  registerVerificationJobs,
+  verificationJobs,
+  verifyTaskFinished,
+} from './contexts/rollouts/index.ts';
 
 /** The configured policy: a built-in id or a policy file; a bad one stops the start. */
 export function loadServerPolicy(setting: string): Policy {
@@ -97,7 +111,17 @@ export function eventSubscriptions(): EventSubscriptions {
       .on('change.state-changed', notificationSubscriber('change.state-changed'))
       .on('change.approval-requested', notificationSubscriber('change.approval-requested'))
       .on('change.approval-decided', notificationSubscriber('change.approval-decided'))
+      // Rollouts: an agent task of a rollout finished → its host's event (any replica).
+      .on('agent.task-finished', {
+        id: 'rollouts.task-finished',
+        job: rolloutJobs.taskFinished,
+        payload: (data) => (data.rolloutId === null ? undefined : data),
+      })
       .on('rollout.progressed', notificationSubscriber('rollout.progressed'))
+      // Verification (rollouts' verify part): pre-flight on submit, task results, the review.
+      .on('change.state-changed', preflightOnSubmit)
+      .on('agent.task-finished', verifyTaskFinished)
+      .on('rollout.progressed', prefillReviewOnRolloutEnd)
       // Autopilot: keep the state of the changes its rules made; a failed one pauses its rule.
       .on('change.state-changed', {
         id: 'autopilot.change-state-changed',
@@ -115,7 +139,10 @@ export function eventSubscriptions(): EventSubscriptions {
 export function registerJobs(
   runner: JobRunner,
   context: ServerContext,
-  options: { readonly policy?: Policy; readonly autopilot?: AutopilotDeps } = {},
+  options: {
+    readonly policy?: Policy;
+    readonly autopilot?: AutopilotDeps;
+  } = {},
 ): void {
   registerAdvisoryJobs(runner, context);
   registerAutopilotJobs(runner, context, options.autopilot ?? defaultAutopilotDeps);
@@ -123,6 +150,8 @@ export function registerJobs(
     ...(options.policy !== undefined && { policy: options.policy }),
   });
   registerNotificationJobs(runner, context, { describeChange });
+  registerRolloutJobs(runner, context);
+  registerVerificationJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -190,6 +219,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       intervalSeconds,
       enabled: true,
     });
+  // Verification: pending reboots are compared with the agents' heartbeats every minute.
+  await upsertSchedule(database.db, context.clock, {
+    id: verificationJobs.rebootCheck.kind,
+    kind: verificationJobs.rebootCheck.kind,
+    payload: {},
+    intervalSeconds: rebootCheckIntervalSeconds,
+    enabled: true,
+  });
   // Autopilot rules: an hourly job runs each rule whose own schedule (nightly…) is due.
   await upsertSchedule(database.db, context.clock, {
     id: autopilotJobs.runDue.kind,
@@ -199,6 +236,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();
+  // Rollouts: started when due, driven tick by tick under a lease per rollout (ADR 0038).
+  const rollouts =
+    options.runJobs !== false
+      ? startRolloutDriver(context, rolloutDriverSettings(process.env))
+      : undefined;
   // Audit checkpoints: the signing key is created (0600) on first start, a checkpoint is taken
   // now, then periodically and at shutdown (contexts/audit/readme.md).
   await loadOrCreateCheckpointKey(config.auditKeyFile);
@@ -223,6 +265,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       (closing ??= (async () => {
         app.state.draining = true;
         await app.app.close();
+        await rollouts?.stop();
         // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
         await jobs.stop();
         await checkpoints.stop();

@@ -2339,6 +2339,230 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/changes/{id}/rollout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the change’s rollout now (the change → implementing), or a dry run that simulates every task
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["startRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List rollouts, newest first, keyset-paginated
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listRollouts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One rollout (by id or by its change): waves, hosts, per-host tasks and outcomes, versions before and after, times
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getRollout"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Pause: no new host starts until resumed
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["pauseRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Resume a paused rollout (accepts the failures so far; asks inconclusive checks again)
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["resumeRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/abort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Abort: no new host starts, ever; what was installed stays
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["abortRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Roll back every host the rollout started, to its exact prior versions
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["rollbackRollout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/waves/{wave}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Release the manual gate of the wave that waits for it
+         * @description Needs the `changes:implement` permission (an API token: in its scopes too).
+         */
+        post: operations["releaseRolloutWave"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rollouts/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Live progress as server-sent events: `progress` (each engine event with its commands and phase), `task-log` (agent task log lines), `end` (a terminal phase); heartbeat comments
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["streamRolloutEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest pre-flight per host: pending, passed, failed (removal, conflict) or no-agent, with the simulation
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangePreflight"];
+        put?: never;
+        /**
+         * Pre-flight the change’s patches on every host in scope (a simulation by each host’s agent)
+         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["requestChangePreflight"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verification of the change’s installs per host: versions confirmed, reboot pending
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeVerification"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -5953,6 +6177,8 @@ export interface operations {
                             /** @description taken-at of the last inventory it was seen in */
                             lastSeenAt: string;
                             fixedAt: string | null;
+                            /** @description the change whose verified install fixed it (evidence); null otherwise */
+                            fixedByChangeId: string | null;
                             reopenedAt: string | null;
                             /** @enum {string} */
                             priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6161,6 +6387,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -6358,6 +6586,8 @@ export interface operations {
                         /** @description taken-at of the last inventory it was seen in */
                         lastSeenAt: string;
                         fixedAt: string | null;
+                        /** @description the change whose verified install fixed it (evidence); null otherwise */
+                        fixedByChangeId: string | null;
                         reopenedAt: string | null;
                         /** @enum {string} */
                         priority: "P1" | "P2" | "P3" | "P4" | "P5";
@@ -8815,6 +9045,112 @@ export interface operations {
                                 };
                                 updatedAt: string;
                             } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
+                            } | null;
                         }[];
                     };
                 };
@@ -9467,6 +9803,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                     /** @description every plan version */
@@ -10287,6 +10729,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -11044,6 +11592,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -12225,6 +12879,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -12974,6 +13734,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -13725,6 +14591,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -14474,6 +15446,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -15237,6 +16315,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -15986,6 +17170,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -16737,6 +18027,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -17486,6 +18882,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -18237,6 +19739,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -18986,6 +20594,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -19737,6 +21451,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -20487,6 +22307,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -21236,6 +23162,112 @@ export interface operations {
                                 name: string;
                             };
                             updatedAt: string;
+                        } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
                         } | null;
                     };
                 };
@@ -22025,6 +24057,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -22780,6 +24918,112 @@ export interface operations {
                             };
                             updatedAt: string;
                         } | null;
+                        /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                        preflight: {
+                            /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                            runId: string;
+                            /**
+                             * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            /** @description when the run was requested */
+                            checkedAt: string;
+                            hosts: {
+                                total: number;
+                                pending: number;
+                                passed: number;
+                                failed: number;
+                                /** @description hosts without an agent: not checked */
+                                noAgent: number;
+                            };
+                            /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                            warnings: string[];
+                        } | null;
+                        /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                        reviewFacts: {
+                            rolloutId: string;
+                            /** @description completed, rolled-back, aborted or halted */
+                            outcome: string;
+                            /** @description the change window */
+                            planned: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            actual: {
+                                start: string | null;
+                                end: string | null;
+                            };
+                            /** @description actual start − planned start (negative: early) */
+                            startDelayMinutes: number | null;
+                            /** @description actual end − planned end (positive: the window was overrun) */
+                            overrunMinutes: number | null;
+                            waves: {
+                                name: string;
+                                state: string;
+                                hosts: {
+                                    assetId: string;
+                                    assetName: string;
+                                    /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                    outcome: string;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description the installed versions match the patches (null: no install result) */
+                                    versionsConfirmed: boolean | null;
+                                    rebootPending: boolean;
+                                }[];
+                            }[];
+                            failures: {
+                                assetId: string;
+                                assetName: string;
+                                wave: string;
+                                taskId: string | null;
+                                kind: string;
+                                step: string | null;
+                                detail: string;
+                                /** @description the last lines of the failed step’s output */
+                                log: string[];
+                            }[];
+                            rollbacks: {
+                                assetId: string;
+                                assetName: string;
+                                outcome: string;
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                            }[];
+                            findings: {
+                                linked: number;
+                                /** @description fixed (by this change or otherwise) when the rollout ended */
+                                closed: number;
+                                /** @description fixed with this change as the evidence */
+                                closedByChange: number;
+                                /** @description closed on or before their due date */
+                                dueMet: number;
+                                /** @description closed after, or still open past, their due date */
+                                dueMissed: number;
+                                items: {
+                                    findingId: string;
+                                    assetName: string;
+                                    package: string;
+                                    advisory: string;
+                                    state: string;
+                                    dueDate: string | null;
+                                    fixedAt: string | null;
+                                    fixedByChange: boolean;
+                                    /** @enum {string} */
+                                    due: "met" | "missed" | "open" | "none";
+                                }[];
+                            };
+                            recordedAt: string;
+                        } | null;
                     };
                 };
             };
@@ -23528,6 +25772,112 @@ export interface operations {
                                     name: string;
                                 };
                                 updatedAt: string;
+                            } | null;
+                            /** @description the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict */
+                            preflight: {
+                                /** @description the pre-flight run (GET /api/v1/changes/{id}/preflight) */
+                                runId: string;
+                                /**
+                                 * @description failed: a host would remove a package or meets a conflict (or has no agent)
+                                 * @enum {string}
+                                 */
+                                state: "pending" | "passed" | "failed";
+                                /** @description when the run was requested */
+                                checkedAt: string;
+                                hosts: {
+                                    total: number;
+                                    pending: number;
+                                    passed: number;
+                                    failed: number;
+                                    /** @description hosts without an agent: not checked */
+                                    noAgent: number;
+                                };
+                                /** @description for the CAB: each failed host and why (removals, conflicts, no agent) */
+                                warnings: string[];
+                            } | null;
+                            /** @description the review pre-filled from the rollout when it ended (null: no rollout ended yet) */
+                            reviewFacts: {
+                                rolloutId: string;
+                                /** @description completed, rolled-back, aborted or halted */
+                                outcome: string;
+                                /** @description the change window */
+                                planned: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                actual: {
+                                    start: string | null;
+                                    end: string | null;
+                                };
+                                /** @description actual start − planned start (negative: early) */
+                                startDelayMinutes: number | null;
+                                /** @description actual end − planned end (positive: the window was overrun) */
+                                overrunMinutes: number | null;
+                                waves: {
+                                    name: string;
+                                    state: string;
+                                    hosts: {
+                                        assetId: string;
+                                        assetName: string;
+                                        /** @description the host’s outcome in the rollout (succeeded, failed, rolled-back…) */
+                                        outcome: string;
+                                        before: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        after: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description the installed versions match the patches (null: no install result) */
+                                        versionsConfirmed: boolean | null;
+                                        rebootPending: boolean;
+                                    }[];
+                                }[];
+                                failures: {
+                                    assetId: string;
+                                    assetName: string;
+                                    wave: string;
+                                    taskId: string | null;
+                                    kind: string;
+                                    step: string | null;
+                                    detail: string;
+                                    /** @description the last lines of the failed step’s output */
+                                    log: string[];
+                                }[];
+                                rollbacks: {
+                                    assetId: string;
+                                    assetName: string;
+                                    outcome: string;
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                }[];
+                                findings: {
+                                    linked: number;
+                                    /** @description fixed (by this change or otherwise) when the rollout ended */
+                                    closed: number;
+                                    /** @description fixed with this change as the evidence */
+                                    closedByChange: number;
+                                    /** @description closed on or before their due date */
+                                    dueMet: number;
+                                    /** @description closed after, or still open past, their due date */
+                                    dueMissed: number;
+                                    items: {
+                                        findingId: string;
+                                        assetName: string;
+                                        package: string;
+                                        advisory: string;
+                                        state: string;
+                                        dueDate: string | null;
+                                        fixedAt: string | null;
+                                        fixedByChange: boolean;
+                                        /** @enum {string} */
+                                        due: "met" | "missed" | "open" | "none";
+                                    }[];
+                                };
+                                recordedAt: string;
                             } | null;
                         };
                         /** @description every plan version */
@@ -28239,6 +30589,1442 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    startRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the change’s id or number (CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description simulate every task (apt-get -s); the change does not move
+                     * @default false
+                     */
+                    dryRun?: boolean;
+                    /**
+                     * @description hosts offline or without an agent before they start: skip them, or wait for them
+                     * @default wait
+                     * @enum {string}
+                     */
+                    offlineHosts?: "skip" | "wait";
+                    /**
+                     * @description reboot a host when its install leaves /run/reboot-required
+                     * @default never
+                     * @enum {string}
+                     */
+                    reboot?: "never" | "if-required";
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listRollouts: {
+        parameters: {
+            query?: {
+                /** @description only rollouts in this phase */
+                phase?: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                /** @description only this change’s (id or CHG-0042) */
+                change?: string;
+                /** @description only dry runs (true) or only real rollouts (false) */
+                dryRun?: "true" | "false";
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+                /** @description page size, at most 500 */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rollouts: {
+                            id: string;
+                            change: {
+                                id: string;
+                                number: string;
+                                title: string;
+                                state: string;
+                            };
+                            dryRun: boolean;
+                            /** @enum {string} */
+                            phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @description why it is paused, halted, aborted or rolled back */
+                            reason: string | null;
+                            currentWave: string | null;
+                            options: {
+                                /** @enum {string} */
+                                offlineHosts: "skip" | "wait";
+                                /** @enum {string} */
+                                reboot: "never" | "if-required";
+                            };
+                            createdBy: string;
+                            createdAt: string;
+                            startedAt: string | null;
+                            finishedAt: string | null;
+                            updatedAt: string;
+                            /** @description bumped by every change of state */
+                            version: number;
+                            /** @description the server replica driving it */
+                            leaseOwner: string | null;
+                        }[];
+                        /** @description pass as cursor for the next page; null on the last */
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    pauseRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    resumeRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    abortRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    rollbackRollout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    releaseRolloutWave: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+                /** @description the wave’s name */
+                wave: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        change: {
+                            id: string;
+                            number: string;
+                            title: string;
+                            state: string;
+                        };
+                        dryRun: boolean;
+                        /** @enum {string} */
+                        phase: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                        /** @description why it is paused, halted, aborted or rolled back */
+                        reason: string | null;
+                        currentWave: string | null;
+                        options: {
+                            /** @enum {string} */
+                            offlineHosts: "skip" | "wait";
+                            /** @enum {string} */
+                            reboot: "never" | "if-required";
+                        };
+                        createdBy: string;
+                        createdAt: string;
+                        startedAt: string | null;
+                        finishedAt: string | null;
+                        updatedAt: string;
+                        /** @description bumped by every change of state */
+                        version: number;
+                        /** @description the server replica driving it */
+                        leaseOwner: string | null;
+                        planned: {
+                            start: string | null;
+                            end: string | null;
+                        };
+                        waves: {
+                            name: string;
+                            /** @enum {string} */
+                            state: "pending" | "running" | "baking" | "awaiting_gate" | "paused" | "halted" | "rolling_back" | "completed" | "rolled_back" | "aborted";
+                            /** @enum {string} */
+                            gate: "auto" | "manual";
+                            releasedBy: string | null;
+                            concurrency: number;
+                            failureThreshold: number;
+                            onFailure: string;
+                            /** @description the wave’s own checks: none, requested, inconclusive, passed, failed */
+                            checks: string;
+                            startedAt: string | null;
+                            bakeUntil: string | null;
+                            finishedAt: string | null;
+                            /** @description hosts per state */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            hosts: {
+                                assetId: string;
+                                name: string;
+                                /** @enum {string} */
+                                state: "pending" | "running" | "succeeded" | "failed" | "rolled_back" | "skipped";
+                                /** @description none, requested, inconclusive */
+                                checks: string;
+                                /** @description none, awaiting-install, requested, failed */
+                                rollback: string;
+                                startedAt: string | null;
+                                finishedAt: string | null;
+                                /** @description the targets’ versions before the install */
+                                before: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description the targets’ versions after the install */
+                                after: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                /** @description versions after a rollback */
+                                restored: {
+                                    /** @description package */
+                                    name: string;
+                                    /** @description version (null: not installed) */
+                                    version: string | null;
+                                }[];
+                                tasks: {
+                                    /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
+                                    key: string;
+                                    /** @enum {string} */
+                                    kind: "install" | "health-check" | "rollback";
+                                    /**
+                                     * @description wave: part of the wave’s checks after its bake
+                                     * @enum {string}
+                                     */
+                                    scope: "host" | "wave";
+                                    attempt: number;
+                                    /** @description null while the host has no agent */
+                                    agentTaskId: string | null;
+                                    /** @enum {string} */
+                                    state: "waiting-agent" | "queued" | "finished" | "cancelled";
+                                    /** @description succeeded, failed, rejected, expired; or pass, fail, inconclusive */
+                                    outcome: string | null;
+                                    /** @description the agent task’s state */
+                                    agentState: string | null;
+                                    /** @description why the agent task failed or was rejected */
+                                    error: string | null;
+                                    createdAt: string;
+                                    finishedAt: string | null;
+                                }[];
+                            }[];
+                        }[];
+                        lastEventSeq: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    streamRolloutEvents: {
+        parameters: {
+            query?: {
+                /** @description resume after this progress seq (also read from Last-Event-ID) */
+                after?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the rollout’s id, or its change (id or CHG-0042) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    requestChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangeVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                        };
+                        /** @description the latest verified install per host */
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /** @description the install task verified */
+                            taskId: string;
+                            rolloutId: string | null;
+                            /** @description every patch is installed at its exact version */
+                            confirmed: boolean;
+                            expected: {
+                                name: string;
+                                version: string;
+                            }[];
+                            /** @description the versions the install reported afterwards */
+                            after: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            mismatches: {
+                                name: string;
+                                expected: string;
+                                actual: string | null;
+                            }[];
+                            /** @description the install left a reboot required and the agent has not reported it done */
+                            rebootPending: boolean;
+                            rebootClearedAt: string | null;
+                            installedAt: string;
+                            recordedAt: string;
+                        }[];
+                        /** @description hosts still waiting for a reboot */
+                        rebootPending: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
         };
     };

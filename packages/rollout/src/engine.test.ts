@@ -852,7 +852,10 @@ describe('copy-on-write', () => {
               string,
               number
             >;
-            for (const h of w.hosts) counts[hostOf(state, h)?.state ?? 'pending'] += 1;
+            for (const h of w.hosts) {
+              const key = hostOf(state, h)?.state ?? 'pending';
+              counts[key] = (counts[key] ?? 0) + 1;
+            }
             expect(w.counts).toEqual(counts);
           });
           const all = hostsOf(state);

@@ -23,6 +23,7 @@ import * as m0016 from './migrations/0016-autopilot.ts';
 import * as m0017 from './migrations/0017-freeze-override.ts';
 import * as m0018 from './migrations/0018-change-evidence.ts';
 import * as m0019 from './migrations/0019-agents.ts';
+import * as m0020 from './migrations/0020-rollouts.ts';
 import * as m0021 from './migrations/0021-preflight-verification.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
@@ -48,6 +49,7 @@ const migrations: Record<string, PortableMigration> = {
   '0017-freeze-override': m0017,
   '0018-change-evidence': m0018,
   '0019-agents': m0019,
+  '0020-rollouts': m0020,
   '0021-preflight-verification': m0021,
 };
 

@@ -11,10 +11,14 @@ import type { ApprovalTables } from '../contexts/changes/approvals-tables.ts';
 import type { ChangeTables } from '../contexts/changes/tables.ts';
 import type { AutopilotTables } from '../contexts/changes/autopilot-tables.ts';
 import type { EvidenceTables } from '../contexts/changes/evidence-tables.ts';
+import type { RolloutFactsTables } from '../contexts/changes/rollout-facts-tables.ts';
+import type { PreflightTables } from '../contexts/rollouts/preflight-tables.ts';
+import type { VerificationTables } from '../contexts/rollouts/verification-tables.ts';
 import type { FindingTables } from '../contexts/findings/tables.ts';
 import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 import type { NotificationTables } from '../contexts/notifications/tables.ts';
+import type { RolloutTables } from '../contexts/rollouts/tables.ts';
 
 export interface DatabaseSchema
   extends
@@ -30,4 +34,8 @@ export interface DatabaseSchema
     AutopilotTables,
     EvidenceTables,
     NotificationTables,
-    AgentTables {}
+    RolloutFactsTables,
+    PreflightTables,
+    VerificationTables,
+    AgentTables,
+    RolloutTables {}

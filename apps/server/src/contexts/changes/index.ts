@@ -4,19 +4,25 @@
  * `createChange`.
  */
 import type { CalendarChange } from '@patchgate/calendar';
+import type { ChangePlans, ChangeState } from '@patchgate/changes';
+import type { AssetFacts } from '@patchgate/model';
+import type { Transaction } from 'kysely';
+import type { ServerContext } from '../../context.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
+import type { Executor } from './repository.ts';
 import type { Clock } from '../../clock.ts';
 import { systemClock } from '../../clock.ts';
 import type { Database } from '../../db/database.ts';
-import { changeNumber } from './model.ts';
+import { changeNumber, jsonArray } from './model.ts';
 import type { ChangeActor } from './model.ts';
 import * as repo from './repository.ts';
 import type { z } from 'zod';
 import type { ApiChange } from './schema.ts';
 import { ChangeCreateBody } from './schema.ts';
 import { approvalsOf } from './decisions.ts';
-import { changeOr404, createChangeRequest, loadScope } from './service.ts';
+import { changeOr404, createChangeRequest, loadScope, move } from './service.ts';
 import { effectiveRisk } from './model.ts';
-import { NotFoundError, ValidationError } from '../../http/problems.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 
 export type { ChangeActor } from './model.ts';
 export { changeNumber } from './model.ts';
@@ -170,3 +176,115 @@ export {
 } from './autopilot.ts';
 export { registerAutopilotRoutes } from './autopilot-routes.ts';
 export { defaultAutopilotDeps } from './autopilot-changes.ts';
+
+// Rollouts (contexts/rollouts): what a rollout reads of a change, and the change's moves while
+// it is implemented (start, complete, fail, roll back), through the same transition service.
+
+/** What a rollout needs of a change: its plans, scope (asset facts) and exact patches. */
+export interface RolloutChange {
+  readonly id: string;
+  readonly number: string;
+  readonly title: string;
+  readonly state: ChangeState;
+  readonly type: string;
+  readonly plans: ChangePlans;
+  readonly scheduledStart: string | null;
+  readonly scheduledEnd: string | null;
+  readonly assets: readonly AssetFacts[];
+  readonly patches: readonly {
+    readonly assetId: string;
+    readonly ecosystem: string;
+    readonly packageName: string;
+    readonly fromVersion: string | null;
+    /** Null for mode `latest` (no exact version chosen). */
+    readonly toVersion: string | null;
+    readonly mode: string;
+  }[];
+}
+
+/** The change named by id or number (CHG-0042) as a rollout sees it, or undefined. */
+export async function changeForRollout(
+  db: Executor,
+  ref: string,
+): Promise<RolloutChange | undefined> {
+  let row;
+  try {
+    row = await changeOr404(db, ref);
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
+  const scope = await loadScope(db, row);
+  return {
+    id: row.id,
+    number: changeNumber(row.number),
+    title: row.title,
+    state: row.state as ChangeState,
+    type: row.type,
+    plans: JSON.parse(row.plans_json) as ChangePlans,
+    scheduledStart: row.scheduled_start,
+    scheduledEnd: row.scheduled_end,
+    assets: scope.assets.map((a): AssetFacts => ({
+      id: a.asset_id,
+      name: a.asset_name,
+      environment: a.environment as AssetFacts['environment'],
+      criticality: a.criticality as AssetFacts['criticality'],
+      exposure: a.exposure as AssetFacts['exposure'],
+      team: a.owner_team,
+      tags: jsonArray(a.tags_json),
+      groups: jsonArray(a.groups_json),
+    })),
+    patches: scope.patches.map((p) => ({
+      assetId: p.asset_id,
+      ecosystem: p.ecosystem,
+      packageName: p.package_name,
+      fromVersion: p.from_version,
+      toVersion: p.to_version,
+      mode: p.mode,
+    })),
+  };
+}
+
+/** Scheduled (approved) changes whose scheduled start has come by `now`: ids, earliest first. */
+export async function dueScheduledChanges(db: Executor, now: Date): Promise<string[]> {
+  const rows = await db
+    .selectFrom('change_requests')
+    .select(['id'])
+    .where('state', '=', 'scheduled')
+    .where('scheduled_start', '<=', now.toISOString())
+    .orderBy('scheduled_start')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export type RolloutChangeAction = 'start' | 'complete' | 'fail' | 'roll-back';
+
+/**
+ * Move a change as its rollout goes (start → implementing; complete → review; fail; roll-back),
+ * in the caller's transaction: the state machine decides, the move is recorded in the history,
+ * audited and published as `change.state-changed`. A refusal is returned with its reason (the
+ * caller decides whether it is a 409), nothing is written then.
+ */
+export async function applyChangeAction(
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  trx: Transaction<DatabaseSchema>,
+  changeId: string,
+  action: RolloutChangeAction,
+  by: ChangeActor,
+  reason?: string,
+): Promise<{ ok: true; state: ChangeState } | { ok: false; reason: string }> {
+  const row = await repo.lockChangeRow(trx, ctx.database.dialect, changeId);
+  if (row === undefined) return { ok: false, reason: `The change "${changeId}" does not exist` };
+  try {
+    const moved = await move(ctx, trx, row, action, by, reason);
+    return { ok: true, state: moved.state as ChangeState };
+  } catch (error) {
+    if (error instanceof ConflictError) return { ok: false, reason: error.message };
+    throw error;
+  }
+}
+// What rollouts read from and write to a change (rollout-facts*.ts, ADR 0039).
+export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
+export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
+export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { findingStatuses } from '../findings/index.ts';
 import { ApiApprovalStatus } from './approvals-schema.ts';
 import { EvidenceRecord } from './evidence-schema.ts';
+import { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T, what: string) {
@@ -384,6 +385,12 @@ export const ChangeDetail = ApiChange.extend({
     .array(EvidenceRecord)
     .describe('test evidence recorded on the change, oldest first, with attached files’ hashes'),
   review: Review.nullable(),
+  preflight: PreflightSummary.nullable().describe(
+    'the latest pre-flight (null: none yet); failed means a host would remove a package or meets a conflict',
+  ),
+  reviewFacts: ReviewFacts.nullable().describe(
+    'the review pre-filled from the rollout when it ended (null: no rollout ended yet)',
+  ),
 });
 export type ChangeDetail = z.infer<typeof ChangeDetail>;
 

@@ -37,6 +37,7 @@ import {
   toTransition,
 } from './model.ts';
 import * as repo from './repository.ts';
+import { rolloutFactsOf } from './rollout-facts-repository.ts';
 import type { ChangeFilters, Executor } from './repository.ts';
 import type {
   ActionBody,
@@ -111,13 +112,14 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
   const row = await changeOr404(db, ref);
   const scope = await loadScope(db, row);
   const names = new Map(scope.assets.map((a) => [a.asset_id, a.asset_name]));
-  const [versions, transitions, review, approvals, conflicts, evidence] = await Promise.all([
+  const [versions, transitions, review, approvals, conflicts, evidence, facts] = await Promise.all([
     repo.planVersionsOf(db, row.id),
     repo.transitionsOf(db, row.id),
     repo.reviewOf(db, row.id),
     approvalsOf(ctx, row, scope),
     conflictsOf(ctx, row, scope),
     evidenceRecords(db, row.id),
+    rolloutFactsOf(db, row.id),
   ]);
   return {
     ...toApiChange(row, {
@@ -143,6 +145,8 @@ export async function changeDetail(ctx: Ctx, ref: string): Promise<ChangeDetail>
     history: transitions.map(toTransition),
     evidence,
     review: review === undefined ? null : toReview(review),
+    preflight: facts.preflight,
+    reviewFacts: facts.reviewFacts,
   };
 }
 
@@ -302,7 +306,7 @@ async function factsOf(
 }
 
 /** Ask the state machine; a refusal is a 409 with its reason. */
-async function move(
+export async function move(
   ctx: Ctx,
   trx: Trx,
   row: ChangeRequestTable,
