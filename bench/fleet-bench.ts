@@ -278,17 +278,17 @@ async function runOne(
     await phase('rollout', ['poll', 'result', 'heartbeat', 'inventory'], async () => {
       fleet?.startLiving(hosts, true);
       const started = performance.now();
-      const rollout = await people.requester.post<{ id: string; state: string }>(
+      const rollout = await people.requester.post<{ id: string; phase: string }>(
         `/api/v1/changes/${change.id}/rollout`,
         {},
         'starting the rollout',
       );
       const deadline = Date.now() + 30 * 60 * 1000;
       for (;;) {
-        const detail = await people.requester.get<{ state: string }>(
+        const detail = await people.requester.get<{ phase: string }>(
           `/api/v1/rollouts/${rollout.id}`,
         );
-        state = detail.state;
+        state = detail.phase;
         if (['completed', 'rolled_back', 'aborted', 'halted', 'paused'].includes(state)) break;
         if (Date.now() > deadline) break;
         await sleep(250);
@@ -364,6 +364,8 @@ export async function benchFleet(): Promise<void> {
     say('SKIP fleet: --agents takes counts like 1000,10000 and --concurrency a positive number');
     return;
   }
+  // The rollout driver ticks often enough that waves follow each other within a second.
+  process.env['PATCHGATE_ROLLOUT_TICK_MS'] ??= '500';
   const built = buildCli();
   if (!built.ok || !existsSync(`${root}apps/cli/dist/patchgate.mjs`)) {
     say(

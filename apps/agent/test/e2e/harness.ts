@@ -113,7 +113,7 @@ export async function spawnServer(database: ServerDatabase, port: number): Promi
         PATCHGATE_PASSWORD_HASH_COST: '10',
         PATCHGATE_JOB_LEASE_SECONDS: '5',
         PATCHGATE_ROLLOUT_TICK_MS: '250',
-        PATCHGATE_ROLLOUT_LEASE_SECONDS: '5',
+        PATCHGATE_ROLLOUT_LEASE_MS: '5000',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -421,7 +421,7 @@ export async function changeFor(
 
 export interface RolloutView {
   readonly id: string;
-  readonly state: string;
+  readonly phase: string;
   readonly waves?: readonly {
     readonly hosts?: readonly { readonly name?: string; readonly assetName?: string }[];
   }[];
@@ -442,7 +442,7 @@ export function rolloutIn(
     const reply = await api.call('GET', `/api/v1/rollouts/${id}`);
     if (reply.status !== 200) return undefined;
     const view = reply.body as RolloutView;
-    return states.includes(view.state) ? view : undefined;
+    return states.includes(view.phase) ? view : undefined;
   });
 }
 

@@ -97,7 +97,7 @@ describe('rollouts survive the server', () => {
           ['completed', 'halted', 'rolled_back'],
           120_000,
         );
-        expect(done.state).toBe('completed');
+        expect(done.phase).toBe('completed');
         await patchedOnce(world, database, change.id);
       },
     );
@@ -134,7 +134,7 @@ describe('rollouts survive the server', () => {
         ['completed', 'halted', 'rolled_back'],
         120_000,
       );
-      expect(done.state).toBe('completed');
+      expect(done.phase).toBe('completed');
       await patchedOnce(world, database, change.id);
     },
   );

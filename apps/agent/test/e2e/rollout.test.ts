@@ -60,7 +60,7 @@ describe.skipIf(skip !== undefined)('rollouts through real agents (SQLite)', () 
       ['completed', 'halted', 'rolled_back'],
       120_000,
     );
-    expect(done.state).toBe('completed');
+    expect(done.phase).toBe('completed');
     for (const host of layout) {
       expect(dpkgVersion(root(host.name))).toBe('1.1');
       expect(aptHistory(root(host.name))).toEqual([
@@ -90,7 +90,7 @@ describe.skipIf(skip !== undefined)('rollouts through real agents (SQLite)', () 
       ['rolled_back', 'halted', 'completed'],
       120_000,
     );
-    expect(done.state).toBe('rolled_back');
+    expect(done.phase).toBe('rolled_back');
     expect(dpkgVersion(root('lab-web-01'))).toBe('1.0');
     expect(aptHistory(root('lab-web-01'))).toEqual([
       'Install: pg-demo-service:amd64 (1.0)',
@@ -125,7 +125,7 @@ describe.skipIf(skip !== undefined)('rollouts through real agents (SQLite)', () 
       ['rolled_back', 'halted', 'completed'],
       120_000,
     );
-    expect(done.state).toBe('rolled_back');
+    expect(done.phase).toBe('rolled_back');
     expect(dpkgVersion(root('lab-web-01'))).toBe('1.0');
     for (const name of ['lab-web-02', 'lab-db-01']) {
       expect(dpkgVersion(root(name))).toBe('1.0');
