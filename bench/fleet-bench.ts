@@ -23,6 +23,7 @@ import {
   createLabPeople,
   LabApi,
   openWindowNow,
+  startRolloutNow,
 } from '../apps/cli/src/lab-world.ts';
 import {
   findPostgresBinaries,
@@ -241,48 +242,48 @@ async function runOne(
     // people other than its requester, scheduled inside a window open now.
     const people = await createLabPeople(admin, 'fleet');
     await openWindowNow(admin, 'fleet window', { groups: wavePlan.map((w) => `fleet-${w.name}`) });
-    const change = await approvedChange(people, {
-      title: `pg-demo-service 1.1 on ${count(hosts)} hosts`,
-      description: 'The fleet benchmark’s rollout.',
-      patches: entries.map((e) => ({
-        asset: e.name,
-        package: 'pg-demo-service',
-        toVersion: '1.1',
-      })),
-      plans: {
-        testPlan: {
-          summary: 'The service answers its health check.',
-          steps: [{ description: 'pg-demo-service --check', expectedResult: 'exit 0' }],
+    const change = await approvedChange(
+      people,
+      {
+        title: `pg-demo-service 1.1 on ${count(hosts)} hosts`,
+        description: 'The fleet benchmark’s rollout.',
+        patches: entries.map((e) => ({
+          asset: e.name,
+          package: 'pg-demo-service',
+          toVersion: '1.1',
+        })),
+        plans: {
+          testPlan: {
+            summary: 'The service answers its health check.',
+            steps: [{ description: 'pg-demo-service --check', expectedResult: 'exit 0' }],
+          },
+          deploymentPlan: {
+            estimatedMinutes: 60,
+            waves: wavePlan.map((w) => ({
+              name: w.name,
+              selector: { groups: [`fleet-${w.name}`] },
+              concurrency: w.concurrency,
+              failureThreshold: 0,
+              bakeMinutes: 0,
+              gate: 'auto',
+              onFailure: 'rollback',
+              healthChecks: [
+                { kind: 'command', name: 'service check', command: 'pg-demo-service --check' },
+              ],
+            })),
+          },
+          rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
         },
-        deploymentPlan: {
-          estimatedMinutes: 60,
-          waves: wavePlan.map((w) => ({
-            name: w.name,
-            selector: { groups: [`fleet-${w.name}`] },
-            concurrency: w.concurrency,
-            failureThreshold: 0,
-            bakeMinutes: 0,
-            gate: 'auto',
-            onFailure: 'rollback',
-            healthChecks: [
-              { kind: 'command', name: 'service check', command: 'pg-demo-service --check' },
-            ],
-          })),
-        },
-        rollbackPlan: { triggers: ['health-check-failure'], steps: [{ kind: 'downgrade' }] },
       },
-    });
+      0,
+    );
 
     let rolloutMs = 0;
     let state = 'not started';
     await phase('rollout', ['poll', 'result', 'heartbeat', 'inventory'], async () => {
       fleet?.startLiving(hosts, true);
       const started = performance.now();
-      const rollout = await people.requester.post<{ id: string; phase: string }>(
-        `/api/v1/changes/${change.id}/rollout`,
-        {},
-        'starting the rollout',
-      );
+      const rollout = await startRolloutNow(people.requester, change.id);
       const deadline = Date.now() + 30 * 60 * 1000;
       for (;;) {
         const detail = await people.requester.get<{ phase: string }>(

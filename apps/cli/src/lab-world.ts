@@ -183,15 +183,23 @@ export async function approvedChange(
     {},
     'submitting the change',
   );
-  for (let round = 0; round < 3 && change.state === 'authorise'; round++) {
+  // Approvals complete leave the change in authorise until it is scheduled: approve until the
+  // server says it is approved (each approver tries in turn; the policy decides who may).
+  const refusals: string[] = [];
+  let approved = false;
+  for (let round = 0; round < 3 && !approved && change.state === 'authorise'; round++) {
     for (const approver of people.approvers) {
       const reply = await approver.call('POST', `/api/v1/changes/${created.id}/approve`, {});
       if (reply.status === 200) change = reply.body as LabChange;
-      if (change.state !== 'authorise') break;
+      else if (/already approved/.test(JSON.stringify(reply.body))) approved = true;
+      else refusals.push(JSON.stringify(reply.body).slice(0, 300));
+      if (approved || change.state !== 'authorise') break;
     }
   }
-  if (change.state === 'authorise')
-    throw new Error(`change ${created.number} is still waiting for approvals`);
+  if (!approved && change.state === 'authorise')
+    throw new Error(
+      `change ${created.number} is still waiting for approvals: ${refusals.join('; ')}`,
+    );
   const start = new Date(Date.now() + startInMinutes * 60 * 1000);
   change = await requester.post<LabChange>(
     `/api/v1/changes/${created.id}/schedule`,
@@ -199,4 +207,24 @@ export async function approvedChange(
     'scheduling the change',
   );
   return { id: created.id, number: created.number, state: change.state };
+}
+
+/**
+ * Start the change's rollout now (`POST /changes/:id/rollout`). The server's driver starts a
+ * scheduled change by itself once its start is reached: when it was quicker, its rollout is
+ * the one returned.
+ */
+export async function startRolloutNow(
+  api: LabApi,
+  changeId: string,
+): Promise<{ id: string; phase: string }> {
+  const reply = await api.call('POST', `/api/v1/changes/${changeId}/rollout`, {});
+  if (reply.status === 201 || reply.status === 200)
+    return reply.body as { id: string; phase: string };
+  const list = await api.get<{ rollouts: { id: string; phase: string; dryRun: boolean }[] }>(
+    `/api/v1/rollouts?change=${encodeURIComponent(changeId)}`,
+  );
+  const started = list.rollouts.find((r) => !r.dryRun);
+  if (started !== undefined) return started;
+  throw new Error(`starting the rollout: ${reply.status} ${JSON.stringify(reply.body)}`);
 }

@@ -20,6 +20,12 @@ import { fileURLToPath } from 'node:url';
 import type { LabPeople } from './lab-world.ts';
 import { approvedChange, LabApi, loginToken, openWindowNow } from './lab-world.ts';
 
+/**
+ * Minutes from now to the lab change's scheduled start: a change may not start before it (by
+ * command or by the server, which starts a due scheduled change itself).
+ */
+export const labStartMinutes = 2;
+
 /** The lab's hosts and the wave each is patched in. */
 export const labHosts = [
   { name: 'lab-web-01', group: 'lab-canary', wave: 'canary' },
@@ -232,16 +238,19 @@ export async function startDemoLab(
     let change: Awaited<ReturnType<typeof approvedChange>> | undefined;
     for (let attempt = 0; change === undefined; attempt++) {
       try {
-        change = await approvedChange(people, body, 30);
+        change = await approvedChange(people, body, labStartMinutes);
       } catch (error) {
         if (attempt >= 20) throw error;
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
+    const startAt = new Date(Date.now() + labStartMinutes * 60_000 - 1000)
+      .toISOString()
+      .slice(11, 16);
     io.stdout.write(
       `Demo lab ready: ${labHosts.length} agents (${labHosts.map((h) => h.name).join(', ')}) in sandbox roots under ${dir}, pg-demo-service 1.0 installed by apt.\n` +
-        `  Change ${change.number} (pg-demo-service 1.1 in ${waves.length} waves: ${waves.join(' → ')}) is approved and scheduled in 30 minutes inside the open "lab" window.\n` +
-        `  Watch a real rollout now: "npx patchgate rollouts start ${change.number}", then "npx patchgate rollouts watch ${change.number}".\n` +
+        `  Change ${change.number} (pg-demo-service 1.1 in ${waves.length} waves: ${waves.join(' → ')}) is approved and scheduled for ${startAt} UTC, inside the open "lab" window.\n` +
+        `  Watch a real rollout: "npx patchgate rollouts start ${change.number}" from ${startAt} (the server also starts it by itself then), and "npx patchgate rollouts watch ${change.number}".\n` +
         `  See a host: dpkg-query --admindir=${join(dir, 'lab-web-01')}/var/lib/dpkg -W pg-demo-service\n`,
     );
     return { change: change.number };

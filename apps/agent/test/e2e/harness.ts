@@ -20,6 +20,7 @@ import {
   createLabPeople,
   LabApi,
   openWindowNow,
+  startRolloutNow,
 } from '../../../cli/src/lab-world.ts';
 import type { ServerDatabase, ServerProcess } from '../../../server/test/server-process.ts';
 import {
@@ -389,34 +390,42 @@ export async function changeFor(
   anyRoot: string,
 ) {
   const waves = [...new Set(hosts.map((h) => h.wave))].sort((a, b) => a - b);
-  return approvedChange(org.people, {
-    title: `pg-demo-service ${version}`,
-    description: 'An end-to-end rollout through real agents.',
-    patches: hosts.map((h) => ({ asset: h.name, package: 'pg-demo-service', toVersion: version })),
-    plans: {
-      testPlan: {
-        summary: 'The service health file says ok.',
-        steps: [{ description: 'health check', expectedResult: 'ok' }],
-      },
-      deploymentPlan: {
-        estimatedMinutes: 30,
-        waves: waves.map((w) => ({
-          name: `wave-${w}`,
-          selector: { groups: [`wave-${w}`] },
-          concurrency: 1,
-          failureThreshold: 0,
-          bakeMinutes: 0,
-          gate: 'auto',
-          onFailure: 'rollback',
-          healthChecks: [healthCheckFor(anyRoot)],
-        })),
-      },
-      rollbackPlan: {
-        triggers: ['health-check-failure', 'failure-threshold', 'manual'],
-        steps: [{ kind: 'downgrade' }],
+  return approvedChange(
+    org.people,
+    {
+      title: `pg-demo-service ${version}`,
+      description: 'An end-to-end rollout through real agents.',
+      patches: hosts.map((h) => ({
+        asset: h.name,
+        package: 'pg-demo-service',
+        toVersion: version,
+      })),
+      plans: {
+        testPlan: {
+          summary: 'The service health file says ok.',
+          steps: [{ description: 'health check', expectedResult: 'ok' }],
+        },
+        deploymentPlan: {
+          estimatedMinutes: 30,
+          waves: waves.map((w) => ({
+            name: `wave-${w}`,
+            selector: { groups: [`wave-${w}`] },
+            concurrency: 1,
+            failureThreshold: 0,
+            bakeMinutes: 0,
+            gate: 'auto',
+            onFailure: 'rollback',
+            healthChecks: [healthCheckFor(anyRoot)],
+          })),
+        },
+        rollbackPlan: {
+          triggers: ['health-check-failure', 'failure-threshold', 'manual'],
+          steps: [{ kind: 'downgrade' }],
+        },
       },
     },
-  });
+    0,
+  );
 }
 
 export interface RolloutView {
@@ -428,7 +437,7 @@ export interface RolloutView {
 }
 
 export async function startRollout(org: LabOrg, changeId: string): Promise<RolloutView> {
-  return org.people.requester.post<RolloutView>(`/api/v1/changes/${changeId}/rollout`, {});
+  return startRolloutNow(org.people.requester, changeId);
 }
 
 /** Wait until the rollout is in one of `states`; returns its detail. */
