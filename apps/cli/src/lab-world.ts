@@ -160,6 +160,8 @@ export interface LabChange {
   readonly id: string;
   readonly number: string;
   readonly state: string;
+  /** The scheduled start (ISO 8601). */
+  readonly start?: string;
 }
 
 /**
@@ -206,7 +208,12 @@ export async function approvedChange(
     { start: start.toISOString() },
     'scheduling the change',
   );
-  return { id: created.id, number: created.number, state: change.state };
+  return {
+    id: created.id,
+    number: created.number,
+    state: change.state,
+    start: start.toISOString(),
+  };
 }
 
 /**

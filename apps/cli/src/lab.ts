@@ -244,9 +244,7 @@ export async function startDemoLab(
         await new Promise((resolve) => setTimeout(resolve, 1000));
       }
     }
-    const startAt = new Date(Date.now() + labStartMinutes * 60_000 - 1000)
-      .toISOString()
-      .slice(11, 16);
+    const startAt = (change.start ?? new Date().toISOString()).slice(11, 19);
     io.stdout.write(
       `Demo lab ready: ${labHosts.length} agents (${labHosts.map((h) => h.name).join(', ')}) in sandbox roots under ${dir}, pg-demo-service 1.0 installed by apt.\n` +
         `  Change ${change.number} (pg-demo-service 1.1 in ${waves.length} waves: ${waves.join(' → ')}) is approved and scheduled for ${startAt} UTC, inside the open "lab" window.\n` +
