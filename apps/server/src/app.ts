@@ -14,6 +14,8 @@ import { Histogram } from 'prom-client';
 import { fastifyTrustProxy } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { registerAdvisoryRoutes } from './contexts/advisories/index.ts';
+import type { AgentRouteOptions } from './contexts/agents/index.ts';
+import { authenticateAgent, registerAgentRoutes } from './contexts/agents/index.ts';
 import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
@@ -54,6 +56,8 @@ export interface App {
 export interface AppOptions {
   /** Login throttling limits and how a slowed login waits (tests record instead of waiting). */
   readonly auth?: AuthRouteOptions;
+  /** Enrolment throttling and long-poll timing (tests lower them). */
+  readonly agents?: AgentRouteOptions;
 }
 
 export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Promise<App> {
@@ -129,7 +133,9 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
     done();
   });
 
-  registerAccessControl(app, ctx.database, ctx.clock);
+  registerAccessControl(app, ctx.database, ctx.clock, {
+    authenticateAgent: (credential) => authenticateAgent(ctx.database, ctx.clock, credential),
+  });
   app.get('/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, () =>
     app.swagger(),
   );
@@ -149,5 +155,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerNotificationRoutes(app, ctx);
   registerRolloutRoutes(app, ctx);
   registerPreflightRoutes(app, ctx);
+  registerAgentRoutes(app, ctx, options.agents);
   return { app, state };
 }

@@ -21,6 +21,11 @@ import { findPolicy, parsePolicy } from '@patchgate/policy';
 import { migrate } from './db/migrate.ts';
 import { registerAdvisoryJobs } from './contexts/advisories/index.ts';
 import {
+  agentJobs,
+  expireTasksIntervalSeconds,
+  registerAgentJobs,
+} from './contexts/agents/index.ts';
+import {
   databaseFindingInputs,
   expireExceptionsIntervalSeconds,
   findingJobs,
@@ -152,6 +157,7 @@ export function registerJobs(
   registerNotificationJobs(runner, context, { describeChange });
   registerRolloutJobs(runner, context);
   registerVerificationJobs(runner, context);
+  registerAgentJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -233,6 +239,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     kind: autopilotJobs.runDue.kind,
     payload: {},
     intervalSeconds: autopilotIntervalSeconds,
+    enabled: true,
+  });
+  // Agents: queued tasks nobody came for before their notAfter are expired (and reported).
+  await upsertSchedule(database.db, context.clock, {
+    id: agentJobs.expireTasks.kind,
+    kind: agentJobs.expireTasks.kind,
+    payload: {},
+    intervalSeconds: expireTasksIntervalSeconds,
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();

@@ -35,6 +35,7 @@ const publicOperations = [
   'get /problems',
   'get /problems/{code}',
   'get /readyz',
+  'post /api/v1/agent/enrol',
   'post /api/v1/bootstrap',
   'post /api/v1/session',
 ];
@@ -70,6 +71,12 @@ describe('the checked-in OpenAPI document and client types', () => {
     ).toEqual(publicOperations);
     for (const { method, operation, name } of all) {
       if (publicOperations.includes(name)) continue;
+      // The agent protocol: an enrolled agent's own credential, never a user's.
+      if (name.includes(' /api/v1/agent/')) {
+        expect(operation.security, name).toEqual([{ agent: [] }]);
+        expect(Object.keys(operation.responses ?? {}), name).toContain('401');
+        continue;
+      }
       const schemes = (operation.security ?? []).map((requirement) => Object.keys(requirement));
       // A browser session changing state must send the CSRF header: /docs can then write.
       const session = method === 'get' ? ['session'] : ['session', 'csrf'];

@@ -2563,6 +2563,170 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/enrolment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List enrolment tokens (never their secrets)
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listEnrolmentTokens"];
+        put?: never;
+        /**
+         * Create an enrolment token; its secret is returned this once
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createEnrolmentToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/enrolment-tokens/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke an enrolment token: it enrols no more agents
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        delete: operations["revokeEnrolmentToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List agents (online: seen within three heartbeat intervals)
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One agent, by agent id or asset name
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAgent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Revoke an agent: its credential stops working, its open tasks are rejected
+         * @description Needs the `agents:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["revokeAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agents/{id}/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An agent’s tasks, newest first
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgentTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent-tasks/{taskId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One task: its signed payload, state and result
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getAgentTask"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent-tasks/{taskId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A task’s events (log lines, steps) after afterSeq
+         * @description Needs the `agents:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listAgentTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -2601,6 +2765,154 @@ export interface paths {
          *     Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
          */
         post: operations["attachChangeEvidenceFile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enrol an agent with a one-time enrolment token; returns its own credential
+         * @description No user authentication: the enrolment token (pge_…) in the body is the credential. It is spent by the enrolment and refused once expired, spent or revoked (401). Failed attempts are throttled per address (429). The asset of that name is linked, or a host asset created with the token’s environment and groups. Send the header `patchgate-agent-protocol: 1`.
+         *
+         *     Public: no authentication.
+         */
+        post: operations["enrolAgent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record the host’s state (reboot required, services, clock); answers the time
+         * @description An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        post: operations["agentHeartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Long-poll for the agent’s signed tasks (waitSeconds ≤ 55)
+         * @description Answers at once with the queued tasks (and those delivered a while ago whose result never came), else waits up to waitSeconds for one and answers with none. Each task is an envelope: its payload as JSON text and an Ed25519 signature over it.
+         *
+         *     An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        get: operations["pollAgentTasks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{taskId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stream a task’s events (log lines, steps); a seq already stored is ignored
+         * @description An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        post: operations["reportAgentTaskEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{taskId}/result": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report a task’s result; accepted once (a repeat is 200 and changes nothing)
+         * @description An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        post: operations["reportAgentTaskResult"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/inventory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send the host’s inventory (dpkg status, rpm -qa, apk…); it becomes a snapshot
+         * @description The body is the file as it is, text/plain (gzip accepted). The `patchgate-task-id` header names the task that produced it, when one did (its source then says so).
+         *
+         *     An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        post: operations["reportAgentInventory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/available-updates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send `apt list --upgradable` output; replaces the asset’s available updates
+         * @description text/plain, as printed. The `patchgate-task-id` header names the task that produced it, when one did.
+         *
+         *     An enrolled agent, with its own credential (`Bearer pga_…`).
+         */
+        post: operations["reportAgentAvailableUpdates"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2940,8 +3252,11 @@ export interface operations {
                             /** @description when, ISO 8601 UTC */
                             occurredAt: string;
                             actor: {
-                                /** @enum {string} */
-                                type: "user" | "token" | "system";
+                                /**
+                                 * @description agent: an enrolled host agent
+                                 * @enum {string}
+                                 */
+                                type: "user" | "token" | "system" | "agent";
                                 id: string | null;
                                 name: string;
                             };
@@ -32028,6 +32343,1659 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    listEnrolmentTokens: {
+        parameters: {
+            query?: {
+                /** @description only tokens in this state */
+                state?: "active" | "expired" | "spent" | "revoked";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        tokens: {
+                            /** @description the token id (not the secret) */
+                            id: string;
+                            /** @description the first characters of the secret, to tell tokens apart */
+                            prefix: string;
+                            /** @description what the token is for */
+                            description: string | null;
+                            /** @description who created it */
+                            createdBy: string;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            /** @description ISO 8601 UTC */
+                            expiresAt: string;
+                            /** @description enrolments allowed */
+                            usesAllowed: number;
+                            /** @description enrolments made */
+                            uses: number;
+                            /** @description given to assets it creates */
+                            environment: ("production" | "staging" | "test" | "development") | null;
+                            /** @description given to assets it creates */
+                            groups: string[];
+                            lastUsedAt: string | null;
+                            revokedAt: string | null;
+                            /**
+                             * @description active: can still enrol an agent
+                             * @enum {string}
+                             */
+                            state: "active" | "expired" | "spent" | "revoked";
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createEnrolmentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description a new enrolment token */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description how long the token can be used, in seconds (default 24 h, at most 30 days)
+                     * @default 86400
+                     */
+                    expiresInSeconds?: number;
+                    /**
+                     * @description how many agents may enrol with it (default 1: one-time)
+                     * @default 1
+                     */
+                    uses?: number;
+                    /**
+                     * @description given to an asset the enrolment creates
+                     * @enum {string}
+                     */
+                    environment?: "production" | "staging" | "test" | "development";
+                    /**
+                     * @description groups given to an asset the enrolment creates (e.g. rollout waves)
+                     * @default []
+                     */
+                    groups?: string[];
+                    /** @description what the token is for */
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a new enrolment token with its secret */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the token id (not the secret) */
+                        id: string;
+                        /** @description the first characters of the secret, to tell tokens apart */
+                        prefix: string;
+                        /** @description what the token is for */
+                        description: string | null;
+                        /** @description who created it */
+                        createdBy: string;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        /** @description ISO 8601 UTC */
+                        expiresAt: string;
+                        /** @description enrolments allowed */
+                        usesAllowed: number;
+                        /** @description enrolments made */
+                        uses: number;
+                        /** @description given to assets it creates */
+                        environment: ("production" | "staging" | "test" | "development") | null;
+                        /** @description given to assets it creates */
+                        groups: string[];
+                        lastUsedAt: string | null;
+                        revokedAt: string | null;
+                        /**
+                         * @description active: can still enrol an agent
+                         * @enum {string}
+                         */
+                        state: "active" | "expired" | "spent" | "revoked";
+                        /** @description the secret, pge_…: shown this once, give it to the agent */
+                        token: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeEnrolmentToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id (agents: the agent id or its asset name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAgents: {
+        parameters: {
+            query?: {
+                /** @description only agents online (or offline) */
+                online?: "true" | "false";
+                /** @description true: only revoked agents; default: only agents not revoked */
+                revoked?: "true" | "false";
+                /** @description only hosts needing a reboot */
+                rebootRequired?: "true" | "false";
+                /** @description name contains (case-insensitive) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description by name */
+                        agents: {
+                            /** @description the agent id */
+                            id: string;
+                            /** @description the asset it reports as */
+                            assetId: string;
+                            /** @description the asset name it enrolled with */
+                            name: string;
+                            /** @description the host’s own host name */
+                            hostname: string | null;
+                            /** @description the agent’s version */
+                            version: string;
+                            os: {
+                                /** @description os-release ID, e.g. debian */
+                                id: string;
+                                /** @description os-release VERSION_ID, e.g. 12 */
+                                versionId?: string;
+                                /** @description os-release PRETTY_NAME */
+                                prettyName?: string;
+                            } | null;
+                            architecture: string | null;
+                            /** @description found on the host */
+                            packageManagers: string[];
+                            /** @description ISO 8601 UTC */
+                            enrolledAt: string;
+                            /** @description its last call of any kind */
+                            lastSeenAt: string | null;
+                            lastHeartbeatAt: string | null;
+                            /** @description seen within three heartbeat intervals */
+                            online: boolean;
+                            /** @description its clock minus the server’s at the last heartbeat */
+                            clockSkewMs: number | null;
+                            /** @description changes on every boot */
+                            bootId: string | null;
+                            rebootRequired: boolean;
+                            /** @description the packages that asked for the reboot */
+                            rebootPackages: string[];
+                            servicesNeedingRestart: string[];
+                            /** @description results waiting on the host to be sent */
+                            queuedResults: number;
+                            runningTaskId: string | null;
+                            lastInventoryAt: string | null;
+                            lastUpdatesAt: string | null;
+                            revokedAt: string | null;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id (agents: the agent id or its asset name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an enrolled agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the agent id */
+                        id: string;
+                        /** @description the asset it reports as */
+                        assetId: string;
+                        /** @description the asset name it enrolled with */
+                        name: string;
+                        /** @description the host’s own host name */
+                        hostname: string | null;
+                        /** @description the agent’s version */
+                        version: string;
+                        os: {
+                            /** @description os-release ID, e.g. debian */
+                            id: string;
+                            /** @description os-release VERSION_ID, e.g. 12 */
+                            versionId?: string;
+                            /** @description os-release PRETTY_NAME */
+                            prettyName?: string;
+                        } | null;
+                        architecture: string | null;
+                        /** @description found on the host */
+                        packageManagers: string[];
+                        /** @description ISO 8601 UTC */
+                        enrolledAt: string;
+                        /** @description its last call of any kind */
+                        lastSeenAt: string | null;
+                        lastHeartbeatAt: string | null;
+                        /** @description seen within three heartbeat intervals */
+                        online: boolean;
+                        /** @description its clock minus the server’s at the last heartbeat */
+                        clockSkewMs: number | null;
+                        /** @description changes on every boot */
+                        bootId: string | null;
+                        rebootRequired: boolean;
+                        /** @description the packages that asked for the reboot */
+                        rebootPackages: string[];
+                        servicesNeedingRestart: string[];
+                        /** @description results waiting on the host to be sent */
+                        queuedResults: number;
+                        runningTaskId: string | null;
+                        lastInventoryAt: string | null;
+                        lastUpdatesAt: string | null;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    revokeAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id (agents: the agent id or its asset name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description revoking an agent */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why, for the audit log */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description an enrolled agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the agent id */
+                        id: string;
+                        /** @description the asset it reports as */
+                        assetId: string;
+                        /** @description the asset name it enrolled with */
+                        name: string;
+                        /** @description the host’s own host name */
+                        hostname: string | null;
+                        /** @description the agent’s version */
+                        version: string;
+                        os: {
+                            /** @description os-release ID, e.g. debian */
+                            id: string;
+                            /** @description os-release VERSION_ID, e.g. 12 */
+                            versionId?: string;
+                            /** @description os-release PRETTY_NAME */
+                            prettyName?: string;
+                        } | null;
+                        architecture: string | null;
+                        /** @description found on the host */
+                        packageManagers: string[];
+                        /** @description ISO 8601 UTC */
+                        enrolledAt: string;
+                        /** @description its last call of any kind */
+                        lastSeenAt: string | null;
+                        lastHeartbeatAt: string | null;
+                        /** @description seen within three heartbeat intervals */
+                        online: boolean;
+                        /** @description its clock minus the server’s at the last heartbeat */
+                        clockSkewMs: number | null;
+                        /** @description changes on every boot */
+                        bootId: string | null;
+                        rebootRequired: boolean;
+                        /** @description the packages that asked for the reboot */
+                        rebootPackages: string[];
+                        servicesNeedingRestart: string[];
+                        /** @description results waiting on the host to be sent */
+                        queuedResults: number;
+                        runningTaskId: string | null;
+                        lastInventoryAt: string | null;
+                        lastUpdatesAt: string | null;
+                        revokedAt: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAgentTasks: {
+        parameters: {
+            query?: {
+                /** @description only tasks in this state */
+                state?: "queued" | "delivered" | "succeeded" | "failed" | "rejected" | "expired";
+                /** @description at most this many */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the id (agents: the agent id or its asset name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description newest first */
+                        tasks: {
+                            /** @description the task id */
+                            id: string;
+                            agentId: string;
+                            assetId: string;
+                            /** @enum {string} */
+                            kind: "preflight" | "install" | "health-check" | "rollback" | "rescan";
+                            /** @enum {string} */
+                            state: "queued" | "delivered" | "succeeded" | "failed" | "rejected" | "expired";
+                            idempotencyKey: string;
+                            changeId: string | null;
+                            rolloutId: string | null;
+                            /** @description ISO 8601 UTC */
+                            notAfter: string;
+                            /** @description ISO 8601 UTC */
+                            createdAt: string;
+                            deliveredAt: string | null;
+                            finishedAt: string | null;
+                            /** @description how often it was handed to the agent */
+                            deliveries: number;
+                            /** @description why it failed, was rejected or expired */
+                            error: string | null;
+                            /** @description the task as signed */
+                            payload: {
+                                taskId: string;
+                                /** @description the agent this task is for; any other agent refuses it */
+                                agentId: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description the agent refuses the task after this (server clock)
+                                 */
+                                notAfter: string;
+                                /** @description the same key is never applied twice by one agent */
+                                idempotencyKey: string;
+                                /** @default null */
+                                changeId: string | null;
+                                /** @default null */
+                                rolloutId: string | null;
+                                /**
+                                 * @description simulate everything (apt-get -s), change nothing
+                                 * @default false
+                                 */
+                                dryRun: boolean;
+                                /**
+                                 * @description the whole task’s limit
+                                 * @default 3600
+                                 */
+                                timeoutSeconds: number;
+                                /**
+                                 * @description simulate the install: what changes, what breaks
+                                 * @enum {string}
+                                 */
+                                kind: "preflight";
+                                packages: {
+                                    name: string;
+                                    /** @description the exact version to install */
+                                    version: string;
+                                }[];
+                            } | {
+                                taskId: string;
+                                /** @description the agent this task is for; any other agent refuses it */
+                                agentId: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description the agent refuses the task after this (server clock)
+                                 */
+                                notAfter: string;
+                                /** @description the same key is never applied twice by one agent */
+                                idempotencyKey: string;
+                                /** @default null */
+                                changeId: string | null;
+                                /** @default null */
+                                rolloutId: string | null;
+                                /**
+                                 * @description simulate everything (apt-get -s), change nothing
+                                 * @default false
+                                 */
+                                dryRun: boolean;
+                                /**
+                                 * @description the whole task’s limit
+                                 * @default 3600
+                                 */
+                                timeoutSeconds: number;
+                                /**
+                                 * @description pre-checks (a simulation), backup, install exact versions, reboot, rescan
+                                 * @enum {string}
+                                 */
+                                kind: "install";
+                                packages: {
+                                    name: string;
+                                    /** @description the exact version to install */
+                                    version: string;
+                                }[];
+                                /** @description null: only the package selection is recorded */
+                                backup: {
+                                    /**
+                                     * @description record the installed package versions before the change (to downgrade to)
+                                     * @default true
+                                     */
+                                    packageSelection: boolean;
+                                    /**
+                                     * @description paths copied before the change, e.g. /etc
+                                     * @default []
+                                     */
+                                    paths: string[];
+                                    /**
+                                     * @description backup commands run before the change
+                                     * @default []
+                                     */
+                                    hooks: {
+                                        /** @description hook name */
+                                        name: string;
+                                        /** @description command run on the asset before the change, e.g. a dump */
+                                        command: string;
+                                        /**
+                                         * @description give up after this
+                                         * @default 600
+                                         */
+                                        timeoutSeconds: number;
+                                    }[];
+                                    /** @description how to restore from this backup */
+                                    restore: string;
+                                    /**
+                                     * @description how long the backup is kept
+                                     * @default 30
+                                     */
+                                    retentionDays: number;
+                                } | null;
+                                /**
+                                 * @description reboot when the install leaves /run/reboot-required
+                                 * @default never
+                                 * @enum {string}
+                                 */
+                                reboot: "never" | "if-required";
+                                /** @default false */
+                                allowRemovals: boolean;
+                            } | {
+                                taskId: string;
+                                /** @description the agent this task is for; any other agent refuses it */
+                                agentId: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description the agent refuses the task after this (server clock)
+                                 */
+                                notAfter: string;
+                                /** @description the same key is never applied twice by one agent */
+                                idempotencyKey: string;
+                                /** @default null */
+                                changeId: string | null;
+                                /** @default null */
+                                rolloutId: string | null;
+                                /**
+                                 * @description simulate everything (apt-get -s), change nothing
+                                 * @default false
+                                 */
+                                dryRun: boolean;
+                                /**
+                                 * @description the whole task’s limit
+                                 * @default 3600
+                                 */
+                                timeoutSeconds: number;
+                                /**
+                                 * @description run the checks, retrying, then observe
+                                 * @enum {string}
+                                 */
+                                kind: "health-check";
+                                checks: ({
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description command run on the asset */
+                                    command: string;
+                                    /**
+                                     * @description exit code meaning healthy
+                                     * @default 0
+                                     */
+                                    expectExitCode: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds: number;
+                                } | {
+                                    /**
+                                     * @description an HTTP probe from the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "http";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                    url: string;
+                                    /**
+                                     * @description status meaning healthy
+                                     * @default 200
+                                     */
+                                    expectStatus: number;
+                                    /** @description text the body must contain */
+                                    bodyContains?: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds: number;
+                                } | {
+                                    /**
+                                     * @description a systemd unit must be active
+                                     * @enum {string}
+                                     */
+                                    kind: "systemd";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /** @description unit name, e.g. nginx.service */
+                                    unit: string;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds: number;
+                                } | {
+                                    /**
+                                     * @description a TCP port must accept connections
+                                     * @enum {string}
+                                     */
+                                    kind: "tcp";
+                                    /** @description label shown in the rollout */
+                                    name?: string;
+                                    /**
+                                     * @description host, as seen from the asset
+                                     * @default localhost
+                                     */
+                                    host: string;
+                                    /** @description TCP port */
+                                    port: number;
+                                    /**
+                                     * @description attempts after the first failure
+                                     * @default 3
+                                     */
+                                    retries: number;
+                                    /**
+                                     * @description seconds between attempts
+                                     * @default 10
+                                     */
+                                    intervalSeconds: number;
+                                    /**
+                                     * @description seconds one attempt may take
+                                     * @default 5
+                                     */
+                                    timeoutSeconds: number;
+                                })[];
+                                /**
+                                 * @description after the first pass, the checks must keep passing this long
+                                 * @default 0
+                                 */
+                                observationSeconds: number;
+                            } | {
+                                taskId: string;
+                                /** @description the agent this task is for; any other agent refuses it */
+                                agentId: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description the agent refuses the task after this (server clock)
+                                 */
+                                notAfter: string;
+                                /** @description the same key is never applied twice by one agent */
+                                idempotencyKey: string;
+                                /** @default null */
+                                changeId: string | null;
+                                /** @default null */
+                                rolloutId: string | null;
+                                /**
+                                 * @description simulate everything (apt-get -s), change nothing
+                                 * @default false
+                                 */
+                                dryRun: boolean;
+                                /**
+                                 * @description the whole task’s limit
+                                 * @default 3600
+                                 */
+                                timeoutSeconds: number;
+                                /**
+                                 * @description return the host to its state before an install task
+                                 * @enum {string}
+                                 */
+                                kind: "rollback";
+                                /** @description the install task being undone (its backup is used) */
+                                installTaskId: string;
+                                /** @description the exact prior versions; null: take them from the install’s backup manifest */
+                                packages: {
+                                    name: string;
+                                    version: string | null;
+                                }[] | null;
+                                steps: ({
+                                    /**
+                                     * @description install the exact versions recorded before the change
+                                     * @enum {string}
+                                     */
+                                    kind: "downgrade";
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description restore paths from the backup plan
+                                     * @enum {string}
+                                     */
+                                    kind: "restore-paths";
+                                    /** @description paths to restore; default: every path the backup plan copies */
+                                    paths?: string[];
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                } | {
+                                    /**
+                                     * @description run a command on the asset
+                                     * @enum {string}
+                                     */
+                                    kind: "command";
+                                    /** @description the command */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                    /** @description note for the implementer */
+                                    description?: string;
+                                })[];
+                            } | {
+                                taskId: string;
+                                /** @description the agent this task is for; any other agent refuses it */
+                                agentId: string;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description the agent refuses the task after this (server clock)
+                                 */
+                                notAfter: string;
+                                /** @description the same key is never applied twice by one agent */
+                                idempotencyKey: string;
+                                /** @default null */
+                                changeId: string | null;
+                                /** @default null */
+                                rolloutId: string | null;
+                                /**
+                                 * @description simulate everything (apt-get -s), change nothing
+                                 * @default false
+                                 */
+                                dryRun: boolean;
+                                /**
+                                 * @description the whole task’s limit
+                                 * @default 3600
+                                 */
+                                timeoutSeconds: number;
+                                /**
+                                 * @description send a fresh inventory and available-updates report
+                                 * @enum {string}
+                                 */
+                                kind: "rescan";
+                            };
+                            /** @description the key it was signed with */
+                            keyId: string;
+                            /** @description as the agent reported it */
+                            result: {
+                                /** @description the task’s key; a repeated result is accepted once */
+                                idempotencyKey: string;
+                                /** @enum {string} */
+                                outcome: "succeeded" | "failed" | "rejected";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string;
+                                steps: {
+                                    /** @enum {string} */
+                                    name: "verify" | "pre-checks" | "simulate" | "backup" | "install" | "health-checks" | "observe" | "reboot" | "post-checks" | "rollback" | "restore-paths" | "command" | "rescan";
+                                    /** @enum {string} */
+                                    outcome: "succeeded" | "failed" | "skipped";
+                                    /** Format: date-time */
+                                    startedAt: string;
+                                    /** Format: date-time */
+                                    finishedAt: string;
+                                    /** @description why it failed or was skipped */
+                                    detail?: string;
+                                    /**
+                                     * @description the last lines of its output
+                                     * @default []
+                                     */
+                                    logTail: string[];
+                                }[];
+                                /** @description null when rejected or failed before any data */
+                                data: ({
+                                    /** @enum {string} */
+                                    kind: "preflight";
+                                    /** @description false when the simulation removes a package or has problems */
+                                    ok: boolean;
+                                    simulation: {
+                                        /** @description packages newly installed */
+                                        install: {
+                                            name: string;
+                                            /** @description the exact version to install */
+                                            version: string;
+                                        }[];
+                                        upgrade: {
+                                            name: string;
+                                            from: string;
+                                            to: string;
+                                        }[];
+                                        downgrade: {
+                                            name: string;
+                                            from: string;
+                                            to: string;
+                                        }[];
+                                        /** @description packages the install would remove */
+                                        remove: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description held packages apt keeps back */
+                                        held: string[];
+                                        /** @description installed only as dependencies */
+                                        newDependencies: string[];
+                                        servicesNeedingRestart: string[];
+                                        /** @description conflicts, unmet dependencies… */
+                                        problems: string[];
+                                    };
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "install";
+                                    simulation: {
+                                        /** @description packages newly installed */
+                                        install: {
+                                            name: string;
+                                            /** @description the exact version to install */
+                                            version: string;
+                                        }[];
+                                        upgrade: {
+                                            name: string;
+                                            from: string;
+                                            to: string;
+                                        }[];
+                                        downgrade: {
+                                            name: string;
+                                            from: string;
+                                            to: string;
+                                        }[];
+                                        /** @description packages the install would remove */
+                                        remove: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        /** @description held packages apt keeps back */
+                                        held: string[];
+                                        /** @description installed only as dependencies */
+                                        newDependencies: string[];
+                                        servicesNeedingRestart: string[];
+                                        /** @description conflicts, unmet dependencies… */
+                                        problems: string[];
+                                    } | null;
+                                    before: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    after: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    backup: {
+                                        backupId: string;
+                                        installTaskId: string;
+                                        /** Format: date-time */
+                                        createdAt: string;
+                                        /**
+                                         * Format: date-time
+                                         * @description removed from the host after this (retention)
+                                         */
+                                        expiresAt: string;
+                                        packages: {
+                                            name: string;
+                                            version: string | null;
+                                        }[];
+                                        archive: {
+                                            /** @description on the host */
+                                            path: string;
+                                            sha256: string;
+                                            bytes: number;
+                                            /** @description what it holds */
+                                            paths: string[];
+                                            files: number;
+                                        } | null;
+                                        hooks: {
+                                            name: string;
+                                            exitCode: number | null;
+                                        }[];
+                                    } | null;
+                                    rebootRequired: boolean;
+                                    rebooted: boolean;
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "health-check";
+                                    /** @enum {string} */
+                                    verdict: "pass" | "fail" | "inconclusive";
+                                    checks: {
+                                        name: string;
+                                        /** @enum {string} */
+                                        kind: "command" | "http" | "systemd" | "tcp";
+                                        passed: boolean;
+                                        attempts: number;
+                                        detail?: string;
+                                    }[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rollback";
+                                    /** @description versions after the rollback */
+                                    restored: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    pathsRestored: string[];
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "rescan";
+                                }) | null;
+                                /** @description why it failed or was rejected */
+                                error?: string;
+                                /** @default false */
+                                dryRun: boolean;
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getAgentTask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task id */
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a task for an agent */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the task id */
+                        id: string;
+                        agentId: string;
+                        assetId: string;
+                        /** @enum {string} */
+                        kind: "preflight" | "install" | "health-check" | "rollback" | "rescan";
+                        /** @enum {string} */
+                        state: "queued" | "delivered" | "succeeded" | "failed" | "rejected" | "expired";
+                        idempotencyKey: string;
+                        changeId: string | null;
+                        rolloutId: string | null;
+                        /** @description ISO 8601 UTC */
+                        notAfter: string;
+                        /** @description ISO 8601 UTC */
+                        createdAt: string;
+                        deliveredAt: string | null;
+                        finishedAt: string | null;
+                        /** @description how often it was handed to the agent */
+                        deliveries: number;
+                        /** @description why it failed, was rejected or expired */
+                        error: string | null;
+                        /** @description the task as signed */
+                        payload: {
+                            taskId: string;
+                            /** @description the agent this task is for; any other agent refuses it */
+                            agentId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the agent refuses the task after this (server clock)
+                             */
+                            notAfter: string;
+                            /** @description the same key is never applied twice by one agent */
+                            idempotencyKey: string;
+                            /** @default null */
+                            changeId: string | null;
+                            /** @default null */
+                            rolloutId: string | null;
+                            /**
+                             * @description simulate everything (apt-get -s), change nothing
+                             * @default false
+                             */
+                            dryRun: boolean;
+                            /**
+                             * @description the whole task’s limit
+                             * @default 3600
+                             */
+                            timeoutSeconds: number;
+                            /**
+                             * @description simulate the install: what changes, what breaks
+                             * @enum {string}
+                             */
+                            kind: "preflight";
+                            packages: {
+                                name: string;
+                                /** @description the exact version to install */
+                                version: string;
+                            }[];
+                        } | {
+                            taskId: string;
+                            /** @description the agent this task is for; any other agent refuses it */
+                            agentId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the agent refuses the task after this (server clock)
+                             */
+                            notAfter: string;
+                            /** @description the same key is never applied twice by one agent */
+                            idempotencyKey: string;
+                            /** @default null */
+                            changeId: string | null;
+                            /** @default null */
+                            rolloutId: string | null;
+                            /**
+                             * @description simulate everything (apt-get -s), change nothing
+                             * @default false
+                             */
+                            dryRun: boolean;
+                            /**
+                             * @description the whole task’s limit
+                             * @default 3600
+                             */
+                            timeoutSeconds: number;
+                            /**
+                             * @description pre-checks (a simulation), backup, install exact versions, reboot, rescan
+                             * @enum {string}
+                             */
+                            kind: "install";
+                            packages: {
+                                name: string;
+                                /** @description the exact version to install */
+                                version: string;
+                            }[];
+                            /** @description null: only the package selection is recorded */
+                            backup: {
+                                /**
+                                 * @description record the installed package versions before the change (to downgrade to)
+                                 * @default true
+                                 */
+                                packageSelection: boolean;
+                                /**
+                                 * @description paths copied before the change, e.g. /etc
+                                 * @default []
+                                 */
+                                paths: string[];
+                                /**
+                                 * @description backup commands run before the change
+                                 * @default []
+                                 */
+                                hooks: {
+                                    /** @description hook name */
+                                    name: string;
+                                    /** @description command run on the asset before the change, e.g. a dump */
+                                    command: string;
+                                    /**
+                                     * @description give up after this
+                                     * @default 600
+                                     */
+                                    timeoutSeconds: number;
+                                }[];
+                                /** @description how to restore from this backup */
+                                restore: string;
+                                /**
+                                 * @description how long the backup is kept
+                                 * @default 30
+                                 */
+                                retentionDays: number;
+                            } | null;
+                            /**
+                             * @description reboot when the install leaves /run/reboot-required
+                             * @default never
+                             * @enum {string}
+                             */
+                            reboot: "never" | "if-required";
+                            /** @default false */
+                            allowRemovals: boolean;
+                        } | {
+                            taskId: string;
+                            /** @description the agent this task is for; any other agent refuses it */
+                            agentId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the agent refuses the task after this (server clock)
+                             */
+                            notAfter: string;
+                            /** @description the same key is never applied twice by one agent */
+                            idempotencyKey: string;
+                            /** @default null */
+                            changeId: string | null;
+                            /** @default null */
+                            rolloutId: string | null;
+                            /**
+                             * @description simulate everything (apt-get -s), change nothing
+                             * @default false
+                             */
+                            dryRun: boolean;
+                            /**
+                             * @description the whole task’s limit
+                             * @default 3600
+                             */
+                            timeoutSeconds: number;
+                            /**
+                             * @description run the checks, retrying, then observe
+                             * @enum {string}
+                             */
+                            kind: "health-check";
+                            checks: ({
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description label shown in the rollout */
+                                name?: string;
+                                /** @description command run on the asset */
+                                command: string;
+                                /**
+                                 * @description exit code meaning healthy
+                                 * @default 0
+                                 */
+                                expectExitCode: number;
+                                /**
+                                 * @description attempts after the first failure
+                                 * @default 3
+                                 */
+                                retries: number;
+                                /**
+                                 * @description seconds between attempts
+                                 * @default 10
+                                 */
+                                intervalSeconds: number;
+                                /**
+                                 * @description seconds one attempt may take
+                                 * @default 5
+                                 */
+                                timeoutSeconds: number;
+                            } | {
+                                /**
+                                 * @description an HTTP probe from the asset
+                                 * @enum {string}
+                                 */
+                                kind: "http";
+                                /** @description label shown in the rollout */
+                                name?: string;
+                                /** @description URL probed from the asset, e.g. http://localhost:8080/health */
+                                url: string;
+                                /**
+                                 * @description status meaning healthy
+                                 * @default 200
+                                 */
+                                expectStatus: number;
+                                /** @description text the body must contain */
+                                bodyContains?: string;
+                                /**
+                                 * @description attempts after the first failure
+                                 * @default 3
+                                 */
+                                retries: number;
+                                /**
+                                 * @description seconds between attempts
+                                 * @default 10
+                                 */
+                                intervalSeconds: number;
+                                /**
+                                 * @description seconds one attempt may take
+                                 * @default 5
+                                 */
+                                timeoutSeconds: number;
+                            } | {
+                                /**
+                                 * @description a systemd unit must be active
+                                 * @enum {string}
+                                 */
+                                kind: "systemd";
+                                /** @description label shown in the rollout */
+                                name?: string;
+                                /** @description unit name, e.g. nginx.service */
+                                unit: string;
+                                /**
+                                 * @description attempts after the first failure
+                                 * @default 3
+                                 */
+                                retries: number;
+                                /**
+                                 * @description seconds between attempts
+                                 * @default 10
+                                 */
+                                intervalSeconds: number;
+                                /**
+                                 * @description seconds one attempt may take
+                                 * @default 5
+                                 */
+                                timeoutSeconds: number;
+                            } | {
+                                /**
+                                 * @description a TCP port must accept connections
+                                 * @enum {string}
+                                 */
+                                kind: "tcp";
+                                /** @description label shown in the rollout */
+                                name?: string;
+                                /**
+                                 * @description host, as seen from the asset
+                                 * @default localhost
+                                 */
+                                host: string;
+                                /** @description TCP port */
+                                port: number;
+                                /**
+                                 * @description attempts after the first failure
+                                 * @default 3
+                                 */
+                                retries: number;
+                                /**
+                                 * @description seconds between attempts
+                                 * @default 10
+                                 */
+                                intervalSeconds: number;
+                                /**
+                                 * @description seconds one attempt may take
+                                 * @default 5
+                                 */
+                                timeoutSeconds: number;
+                            })[];
+                            /**
+                             * @description after the first pass, the checks must keep passing this long
+                             * @default 0
+                             */
+                            observationSeconds: number;
+                        } | {
+                            taskId: string;
+                            /** @description the agent this task is for; any other agent refuses it */
+                            agentId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the agent refuses the task after this (server clock)
+                             */
+                            notAfter: string;
+                            /** @description the same key is never applied twice by one agent */
+                            idempotencyKey: string;
+                            /** @default null */
+                            changeId: string | null;
+                            /** @default null */
+                            rolloutId: string | null;
+                            /**
+                             * @description simulate everything (apt-get -s), change nothing
+                             * @default false
+                             */
+                            dryRun: boolean;
+                            /**
+                             * @description the whole task’s limit
+                             * @default 3600
+                             */
+                            timeoutSeconds: number;
+                            /**
+                             * @description return the host to its state before an install task
+                             * @enum {string}
+                             */
+                            kind: "rollback";
+                            /** @description the install task being undone (its backup is used) */
+                            installTaskId: string;
+                            /** @description the exact prior versions; null: take them from the install’s backup manifest */
+                            packages: {
+                                name: string;
+                                version: string | null;
+                            }[] | null;
+                            steps: ({
+                                /**
+                                 * @description install the exact versions recorded before the change
+                                 * @enum {string}
+                                 */
+                                kind: "downgrade";
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description restore paths from the backup plan
+                                 * @enum {string}
+                                 */
+                                kind: "restore-paths";
+                                /** @description paths to restore; default: every path the backup plan copies */
+                                paths?: string[];
+                                /** @description note for the implementer */
+                                description?: string;
+                            } | {
+                                /**
+                                 * @description run a command on the asset
+                                 * @enum {string}
+                                 */
+                                kind: "command";
+                                /** @description the command */
+                                command: string;
+                                /**
+                                 * @description give up after this
+                                 * @default 600
+                                 */
+                                timeoutSeconds: number;
+                                /** @description note for the implementer */
+                                description?: string;
+                            })[];
+                        } | {
+                            taskId: string;
+                            /** @description the agent this task is for; any other agent refuses it */
+                            agentId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            /**
+                             * Format: date-time
+                             * @description the agent refuses the task after this (server clock)
+                             */
+                            notAfter: string;
+                            /** @description the same key is never applied twice by one agent */
+                            idempotencyKey: string;
+                            /** @default null */
+                            changeId: string | null;
+                            /** @default null */
+                            rolloutId: string | null;
+                            /**
+                             * @description simulate everything (apt-get -s), change nothing
+                             * @default false
+                             */
+                            dryRun: boolean;
+                            /**
+                             * @description the whole task’s limit
+                             * @default 3600
+                             */
+                            timeoutSeconds: number;
+                            /**
+                             * @description send a fresh inventory and available-updates report
+                             * @enum {string}
+                             */
+                            kind: "rescan";
+                        };
+                        /** @description the key it was signed with */
+                        keyId: string;
+                        /** @description as the agent reported it */
+                        result: {
+                            /** @description the task’s key; a repeated result is accepted once */
+                            idempotencyKey: string;
+                            /** @enum {string} */
+                            outcome: "succeeded" | "failed" | "rejected";
+                            /** Format: date-time */
+                            startedAt: string;
+                            /** Format: date-time */
+                            finishedAt: string;
+                            steps: {
+                                /** @enum {string} */
+                                name: "verify" | "pre-checks" | "simulate" | "backup" | "install" | "health-checks" | "observe" | "reboot" | "post-checks" | "rollback" | "restore-paths" | "command" | "rescan";
+                                /** @enum {string} */
+                                outcome: "succeeded" | "failed" | "skipped";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string;
+                                /** @description why it failed or was skipped */
+                                detail?: string;
+                                /**
+                                 * @description the last lines of its output
+                                 * @default []
+                                 */
+                                logTail: string[];
+                            }[];
+                            /** @description null when rejected or failed before any data */
+                            data: ({
+                                /** @enum {string} */
+                                kind: "preflight";
+                                /** @description false when the simulation removes a package or has problems */
+                                ok: boolean;
+                                simulation: {
+                                    /** @description packages newly installed */
+                                    install: {
+                                        name: string;
+                                        /** @description the exact version to install */
+                                        version: string;
+                                    }[];
+                                    upgrade: {
+                                        name: string;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    downgrade: {
+                                        name: string;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    /** @description packages the install would remove */
+                                    remove: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description held packages apt keeps back */
+                                    held: string[];
+                                    /** @description installed only as dependencies */
+                                    newDependencies: string[];
+                                    servicesNeedingRestart: string[];
+                                    /** @description conflicts, unmet dependencies… */
+                                    problems: string[];
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "install";
+                                simulation: {
+                                    /** @description packages newly installed */
+                                    install: {
+                                        name: string;
+                                        /** @description the exact version to install */
+                                        version: string;
+                                    }[];
+                                    upgrade: {
+                                        name: string;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    downgrade: {
+                                        name: string;
+                                        from: string;
+                                        to: string;
+                                    }[];
+                                    /** @description packages the install would remove */
+                                    remove: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    /** @description held packages apt keeps back */
+                                    held: string[];
+                                    /** @description installed only as dependencies */
+                                    newDependencies: string[];
+                                    servicesNeedingRestart: string[];
+                                    /** @description conflicts, unmet dependencies… */
+                                    problems: string[];
+                                } | null;
+                                before: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                after: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                backup: {
+                                    backupId: string;
+                                    installTaskId: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description removed from the host after this (retention)
+                                     */
+                                    expiresAt: string;
+                                    packages: {
+                                        name: string;
+                                        version: string | null;
+                                    }[];
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                        files: number;
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
+                                rebootRequired: boolean;
+                                rebooted: boolean;
+                            } | {
+                                /** @enum {string} */
+                                kind: "health-check";
+                                /** @enum {string} */
+                                verdict: "pass" | "fail" | "inconclusive";
+                                checks: {
+                                    name: string;
+                                    /** @enum {string} */
+                                    kind: "command" | "http" | "systemd" | "tcp";
+                                    passed: boolean;
+                                    attempts: number;
+                                    detail?: string;
+                                }[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "rollback";
+                                /** @description versions after the rollback */
+                                restored: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                pathsRestored: string[];
+                            } | {
+                                /** @enum {string} */
+                                kind: "rescan";
+                            }) | null;
+                            /** @description why it failed or was rejected */
+                            error?: string;
+                            /** @default false */
+                            dryRun: boolean;
+                        } | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listAgentTaskEvents: {
+        parameters: {
+            query?: {
+                /** @description only events after this seq */
+                afterSeq?: number;
+            };
+            header?: never;
+            path: {
+                /** @description the task id */
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description in seq order */
+                        events: {
+                            /** @description per task, from 0; the server ignores a seq it already has */
+                            seq: number;
+                            /** Format: date-time */
+                            at: string;
+                            /** @enum {string} */
+                            type: "step-started" | "step-finished" | "log";
+                            /** @enum {string} */
+                            step?: "verify" | "pre-checks" | "simulate" | "backup" | "install" | "health-checks" | "observe" | "reboot" | "post-checks" | "rollback" | "restore-paths" | "command" | "rescan";
+                            /** @enum {string} */
+                            stream?: "stdout" | "stderr" | "agent";
+                            line?: string;
+                        }[];
+                        /** @description pass as afterSeq for more; null: none yet */
+                        nextAfterSeq: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     uploadInventory: {
         parameters: {
             query?: {
@@ -32148,6 +34116,503 @@ export interface operations {
             409: components["responses"]["AuditLogBroken"];
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    enrolAgent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the one-time enrolment token, pge_… */
+                    token: string;
+                    /** @description the asset name the agent reports as (an existing asset of that name is linked) */
+                    name: string;
+                    /** @description the host’s own host name */
+                    hostname?: string;
+                    /** @description the host operating system, from /etc/os-release */
+                    os?: {
+                        /** @description os-release ID, e.g. debian */
+                        id: string;
+                        /** @description os-release VERSION_ID, e.g. 12 */
+                        versionId?: string;
+                        /** @description os-release PRETTY_NAME */
+                        prettyName?: string;
+                    };
+                    /** @description e.g. amd64 */
+                    architecture?: string;
+                    /** @description the agent’s version */
+                    agentVersion: string;
+                    /**
+                     * @description package managers found on the host
+                     * @default []
+                     */
+                    packageManagers?: ("apt" | "dnf" | "apk")[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        agentId: string;
+                        assetId: string;
+                        assetName: string;
+                        /** @description the agent’s own bearer credential, pga_…; shown once */
+                        credential: string;
+                        /** @description keys tasks are signed with */
+                        signingKeys: {
+                            /** @description names the key in task envelopes */
+                            keyId: string;
+                            /** @description Ed25519 public key, SPKI PEM */
+                            publicKey: string;
+                        }[];
+                        /** @description waitSeconds to use on long-polls */
+                        pollSeconds: number;
+                        /** @description how often to send a heartbeat */
+                        heartbeatSeconds: number;
+                        /** Format: date-time */
+                        serverTime: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["TooManyRequests"];
+        };
+    };
+    agentHeartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description the agent’s clock when sent (the server measures the skew)
+                     */
+                    sentAt: string;
+                    agentVersion: string;
+                    /** @description changes on every boot (reboots are seen) */
+                    bootId?: string;
+                    /** @description /run/reboot-required exists */
+                    rebootRequired: boolean;
+                    /**
+                     * @description /run/reboot-required.pkgs
+                     * @default []
+                     */
+                    rebootPackages?: string[];
+                    /**
+                     * @description from needrestart when installed
+                     * @default []
+                     */
+                    servicesNeedingRestart?: string[];
+                    /** @description results and events waiting on disk to be sent */
+                    queuedResults: number;
+                    /**
+                     * @description the task being executed, if any
+                     * @default null
+                     */
+                    runningTaskId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        serverTime: string;
+                        inventoryWanted: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    pollAgentTasks: {
+        parameters: {
+            query?: {
+                /** @description wait this long for a task when none is queued (0–55) */
+                waitSeconds?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        serverTime: string;
+                        tasks: {
+                            taskId: string;
+                            keyId: string;
+                            /** @description TaskPayload as JSON text */
+                            payload: string;
+                            /** @description Ed25519 over the payload’s UTF-8, base64 */
+                            signature: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reportAgentTaskEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task id */
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    events: {
+                        /** @description per task, from 0; the server ignores a seq it already has */
+                        seq: number;
+                        /** Format: date-time */
+                        at: string;
+                        /** @enum {string} */
+                        type: "step-started" | "step-finished" | "log";
+                        /** @enum {string} */
+                        step?: "verify" | "pre-checks" | "simulate" | "backup" | "install" | "health-checks" | "observe" | "reboot" | "post-checks" | "rollback" | "restore-paths" | "command" | "rescan";
+                        /** @enum {string} */
+                        stream?: "stdout" | "stderr" | "agent";
+                        line?: string;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description task events received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description new events stored */
+                        accepted: number;
+                        /** @description events with a seq already stored (ignored) */
+                        duplicates: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reportAgentTaskResult: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the task id */
+                taskId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description the task’s key; a repeated result is accepted once */
+                    idempotencyKey: string;
+                    /** @enum {string} */
+                    outcome: "succeeded" | "failed" | "rejected";
+                    /** Format: date-time */
+                    startedAt: string;
+                    /** Format: date-time */
+                    finishedAt: string;
+                    steps: {
+                        /** @enum {string} */
+                        name: "verify" | "pre-checks" | "simulate" | "backup" | "install" | "health-checks" | "observe" | "reboot" | "post-checks" | "rollback" | "restore-paths" | "command" | "rescan";
+                        /** @enum {string} */
+                        outcome: "succeeded" | "failed" | "skipped";
+                        /** Format: date-time */
+                        startedAt: string;
+                        /** Format: date-time */
+                        finishedAt: string;
+                        /** @description why it failed or was skipped */
+                        detail?: string;
+                        /**
+                         * @description the last lines of its output
+                         * @default []
+                         */
+                        logTail?: string[];
+                    }[];
+                    /** @description null when rejected or failed before any data */
+                    data: ({
+                        /** @enum {string} */
+                        kind: "preflight";
+                        /** @description false when the simulation removes a package or has problems */
+                        ok: boolean;
+                        simulation: {
+                            /** @description packages newly installed */
+                            install: {
+                                name: string;
+                                /** @description the exact version to install */
+                                version: string;
+                            }[];
+                            upgrade: {
+                                name: string;
+                                from: string;
+                                to: string;
+                            }[];
+                            downgrade: {
+                                name: string;
+                                from: string;
+                                to: string;
+                            }[];
+                            /** @description packages the install would remove */
+                            remove: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            /** @description held packages apt keeps back */
+                            held: string[];
+                            /** @description installed only as dependencies */
+                            newDependencies: string[];
+                            servicesNeedingRestart: string[];
+                            /** @description conflicts, unmet dependencies… */
+                            problems: string[];
+                        };
+                    } | {
+                        /** @enum {string} */
+                        kind: "install";
+                        simulation: {
+                            /** @description packages newly installed */
+                            install: {
+                                name: string;
+                                /** @description the exact version to install */
+                                version: string;
+                            }[];
+                            upgrade: {
+                                name: string;
+                                from: string;
+                                to: string;
+                            }[];
+                            downgrade: {
+                                name: string;
+                                from: string;
+                                to: string;
+                            }[];
+                            /** @description packages the install would remove */
+                            remove: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            /** @description held packages apt keeps back */
+                            held: string[];
+                            /** @description installed only as dependencies */
+                            newDependencies: string[];
+                            servicesNeedingRestart: string[];
+                            /** @description conflicts, unmet dependencies… */
+                            problems: string[];
+                        } | null;
+                        before: {
+                            name: string;
+                            version: string | null;
+                        }[];
+                        after: {
+                            name: string;
+                            version: string | null;
+                        }[];
+                        backup: {
+                            backupId: string;
+                            installTaskId: string;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /**
+                             * Format: date-time
+                             * @description removed from the host after this (retention)
+                             */
+                            expiresAt: string;
+                            packages: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            archive: {
+                                /** @description on the host */
+                                path: string;
+                                sha256: string;
+                                bytes: number;
+                                /** @description what it holds */
+                                paths: string[];
+                                files: number;
+                            } | null;
+                            hooks: {
+                                name: string;
+                                exitCode: number | null;
+                            }[];
+                        } | null;
+                        rebootRequired: boolean;
+                        rebooted: boolean;
+                    } | {
+                        /** @enum {string} */
+                        kind: "health-check";
+                        /** @enum {string} */
+                        verdict: "pass" | "fail" | "inconclusive";
+                        checks: {
+                            name: string;
+                            /** @enum {string} */
+                            kind: "command" | "http" | "systemd" | "tcp";
+                            passed: boolean;
+                            attempts: number;
+                            detail?: string;
+                        }[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "rollback";
+                        /** @description versions after the rollback */
+                        restored: {
+                            name: string;
+                            version: string | null;
+                        }[];
+                        pathsRestored: string[];
+                    } | {
+                        /** @enum {string} */
+                        kind: "rescan";
+                    }) | null;
+                    /** @description why it failed or was rejected */
+                    error?: string;
+                    /** @default false */
+                    dryRun?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description a task result received */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        taskId: string;
+                        /** @description the task’s state now */
+                        state: string;
+                        /** @description true: the result was already recorded; nothing changed */
+                        duplicate: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    reportAgentInventory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description an inventory report stored as the asset’s current snapshot */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the inventory snapshot it became */
+                        snapshotId: string;
+                        packageCount: number;
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    reportAgentAvailableUpdates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description apt output, as printed */
+        requestBody: {
+            content: {
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description an available-updates report stored for the asset */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description available updates */
+                        updates: number;
+                        /** @description of which from a security archive */
+                        securityUpdates: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };

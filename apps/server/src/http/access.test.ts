@@ -25,6 +25,8 @@ const publicRoutes = [
   'GET /problems/:code',
   'POST /api/v1/bootstrap',
   'POST /api/v1/session',
+  // Enrolment: the one-time enrolment token in the body is the credential, checked by the handler.
+  'POST /api/v1/agent/enrol',
   // The .ics feed: its feed token (in the path) is the credential, checked by the handler.
   'GET /api/v1/calendar/feed/:token',
 ];
@@ -33,6 +35,16 @@ const anyCallerRoutes = [
   'GET /api/v1/session',
   'DELETE /api/v1/session',
   'GET /api/v1/permissions',
+];
+
+/** Routes only an enrolled agent may call, with its own credential (agentRoutes). */
+const agentOnlyRoutes = [
+  'POST /api/v1/agent/heartbeat',
+  'POST /api/v1/agent/inventory',
+  'POST /api/v1/agent/available-updates',
+  'GET /api/v1/agent/tasks',
+  'POST /api/v1/agent/tasks/:taskId/events',
+  'POST /api/v1/agent/tasks/:taskId/result',
 ];
 
 const key = (route: DeclaredRoute) => `${route.method} ${route.url}`;
@@ -98,6 +110,12 @@ describe.each(testDatabases())('access control on $name', ({ open, skip }) => {
           .map(key)
           .sort(),
       ).toEqual([...anyCallerRoutes].sort());
+      expect(
+        routes
+          .filter((r) => r.access === 'agent')
+          .map(key)
+          .sort(),
+      ).toEqual([...agentOnlyRoutes].sort());
     },
   );
 
@@ -106,12 +124,12 @@ describe.each(testDatabases())('access control on $name', ({ open, skip }) => {
     async () => {
       const { server, database: db, admin } = await setUp();
       const routes = declaredRoutes(server).filter(
-        (r) => r.access !== 'public' && r.access !== 'authenticated',
+        (r) => r.access !== 'public' && r.access !== 'authenticated' && r.access !== 'agent',
       );
       const answers: Record<string, number> = {};
       for (const route of routes) {
         const needed = requiredPermissions(
-          route.access as Exclude<DeclaredRoute['access'], 'public'>,
+          route.access as Exclude<DeclaredRoute['access'], 'public' | 'agent'>,
         );
         const headers = await tokenWithout(db, admin.userId, needed);
         const response = await server.inject({

@@ -16,9 +16,27 @@ import { ForbiddenError, UnauthorizedError } from './problems.ts';
 
 /**
  * `public`: anyone; `authenticated`: any caller; a permission; or `{ anyOf: [...] }` when any
- * one of several permissions will do.
+ * one of several permissions will do; `agent`: an enrolled host agent, by its own credential
+ * (`Authorization: Bearer pga_…`), never a user (docs/adr/0035-agent-protocol.md).
  */
-export type Access = 'public' | Requirement;
+export type Access = 'public' | 'agent' | Requirement;
+
+/** The agent calling an `agent` route, resolved before its body is read. */
+export interface AgentCaller {
+  readonly agentId: string;
+  readonly assetId: string;
+  readonly name: string;
+}
+
+/** Resolves an agent credential (`pga_…`); undefined when unknown or revoked. */
+export type AgentAuthenticator = (credential: string) => Promise<AgentCaller | undefined>;
+
+export interface AccessControlOptions {
+  /** The agents context's credential check (wired by app.ts); agent routes answer 401 without. */
+  readonly authenticateAgent?: AgentAuthenticator;
+}
+
+const agentCredentialPattern = /^Bearer\s+(pga_\S+)$/i;
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,7 +44,14 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     principal?: Principal;
+    agent?: AgentCaller;
   }
+}
+
+/** The agent calling an `agent` route, or a 401. */
+export function requireAgent(request: FastifyRequest): AgentCaller {
+  if (request.agent === undefined) throw new UnauthorizedError('Send the agent credential');
+  return request.agent;
 }
 
 /** The caller, or a 401. */
@@ -53,6 +78,7 @@ export function registerAccessControl(
   app: FastifyInstance,
   database: Database,
   clock: Clock,
+  options: AccessControlOptions = {},
 ): void {
   const table: DeclaredRoute[] = [];
   accessTables.set(app, table);
@@ -71,6 +97,19 @@ export function registerAccessControl(
     // Public routes and unmatched URLs (404) need no caller: no credential is even looked up,
     // so /healthz and /readyz never wait on (or fail with) the database for a cookie.
     if (access === undefined || access === 'public') return;
+    if (access === 'agent') {
+      // Agents authenticate with their own credential only: no cookie, no user token.
+      const credential = agentCredentialPattern.exec(request.headers.authorization ?? '')?.[1];
+      if (credential === undefined)
+        throw new UnauthorizedError(
+          'The Authorization header must be "Bearer pga_…" (the agent credential)',
+        );
+      const agent = await options.authenticateAgent?.(credential);
+      if (agent === undefined)
+        throw new UnauthorizedError('The agent credential is unknown or revoked: enrol again');
+      request.agent = agent;
+      return;
+    }
     const authentication = await authenticate(database, clock, {
       authorization: request.headers.authorization,
       // @fastify/cookie parses cookies in its own onRequest hook, registered before this one.

@@ -125,7 +125,13 @@ function accessOf(route: RouteOptions): Access | undefined {
 
 /** The permissions that grant access: none for any authenticated caller, else one or several. */
 function permissionsOf(access: Access | undefined): string[] {
-  if (access === undefined || access === 'public' || access === 'authenticated') return [];
+  if (
+    access === undefined ||
+    access === 'public' ||
+    access === 'authenticated' ||
+    access === 'agent'
+  )
+    return [];
   return typeof access === 'string' ? [access] : [...access.anyOf];
 }
 
@@ -150,6 +156,7 @@ function sharedProblemStatuses(route: RouteOptions): number[] {
 function securityOf(route: RouteOptions): OpenAPIV3_1.SecurityRequirementObject[] {
   const access = accessOf(route);
   if (access === 'public') return [];
+  if (access === 'agent') return [{ agent: [] }];
   const changesState = methodsOf(route).some((method) => unsafeMethods.has(method));
   // Any one permission of an `anyOf` will do: one requirement per permission (OpenAPI ORs them).
   const permissions = permissionsOf(access);
@@ -165,6 +172,7 @@ function securityOf(route: RouteOptions): OpenAPIV3_1.SecurityRequirementObject[
 function permissionNote(route: RouteOptions): string | undefined {
   const access = accessOf(route);
   if (access === 'public') return 'Public: no authentication.';
+  if (access === 'agent') return 'An enrolled agent, with its own credential (`Bearer pga_…`).';
   const permissions = permissionsOf(access);
   if (permissions.length === 0) return 'Any authenticated caller.';
   if (permissions.length === 1)
@@ -321,4 +329,9 @@ export const securitySchemes: Record<string, OpenAPIV3_1.SecuritySchemeObject> =
       'With the session cookie, a state change (POST, PUT, PATCH, DELETE) must echo the session’s CSRF token, returned by POST and GET /api/v1/session, in this header. In /docs: Authorize, paste it here.',
   },
   token: { type: 'http', scheme: 'bearer', description: 'An API token, `pgt_…`' },
+  agent: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An agent credential, `pga_…`, returned once by POST /api/v1/agent/enrol',
+  },
 };

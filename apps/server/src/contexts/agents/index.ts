@@ -16,3 +16,7 @@ export { defaultTaskLifetimeMs, heartbeatSeconds, pollSeconds, taskStates } from
 export { agentTask, enqueueTask, taskEvents } from './tasks.ts';
 export { agentsForAssets } from './summaries.ts';
 export { verifyPayload } from './signing.ts';
+export type { AgentRouteOptions } from './routes.ts';
+export { registerAgentRoutes, taskIdHeader } from './routes.ts';
+export { authenticateAgent } from './agent-service.ts';
+export { agentJobs, expireTasksIntervalSeconds, registerAgentJobs } from './jobs.ts';

@@ -85,7 +85,10 @@ export interface AgentTaskTable {
   result_json: string | null;
   error: string | null;
   created_at: string;
+  /** The first delivery. */
   delivered_at: string | null;
+  /** The latest delivery (a task without a result is delivered again after a while). */
+  last_delivered_at: string | null;
   deliveries: number;
   finished_at: string | null;
 }

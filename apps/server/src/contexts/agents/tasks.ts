@@ -72,6 +72,7 @@ export async function enqueueTask(
       error: null,
       created_at: now.toISOString(),
       delivered_at: null,
+      last_delivered_at: null,
       deliveries: 0,
       finished_at: null,
     })

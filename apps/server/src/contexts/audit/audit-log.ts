@@ -15,7 +15,7 @@ import { canonicalJson, eventHash, genesisHash } from './chain.ts';
 import type { AuditEventTable } from './tables.ts';
 
 export interface AuditActor {
-  readonly type: 'user' | 'token' | 'system';
+  readonly type: 'user' | 'token' | 'system' | 'agent';
   readonly id: string | null;
   readonly name: string;
 }

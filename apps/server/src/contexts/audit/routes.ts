@@ -12,7 +12,7 @@ export const AuditEvent = z
     id: z.string().describe('event id'),
     occurredAt: z.string().describe('when, ISO 8601 UTC'),
     actor: z.object({
-      type: z.enum(['user', 'token', 'system']),
+      type: z.enum(['user', 'token', 'system', 'agent']).describe('agent: an enrolled host agent'),
       id: z.string().nullable(),
       name: z.string(),
     }),

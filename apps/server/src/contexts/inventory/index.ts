@@ -13,6 +13,14 @@ export { listAvailableUpdates, registerAvailableUpdateRoutes } from './updates.t
 export type { AssetAvailableUpdate } from './update-reads.ts';
 export { availableUpdatesOf } from './update-reads.ts';
 export type { AssetRef } from './asset-ref.ts';
+// For the agents context: the asset an agent enrols as, and the reports it sends.
+export type { HostAssetRequest } from './agent-assets.ts';
+export { ensureHostAsset } from './agent-assets.ts';
+export { maxInventoryBytes, uploadRawInventory } from './service.ts';
+export { InventoryParser } from './parse-pool.ts';
+export { receiveUpload } from './receive-upload.ts';
+export type { AvailableUpdateReport } from './updates.ts';
+export { maxUpdateReportBytes, storeAvailableUpdates } from './updates.ts';
 export { resolveAssetRef, unknownAsset } from './asset-ref.ts';
 
 /** What @patchgate/policy needs to know about an asset. */

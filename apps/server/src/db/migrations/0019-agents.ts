@@ -86,6 +86,7 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('error', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('delivered_at', 'text')
+    .addColumn('last_delivered_at', 'text')
     .addColumn('deliveries', 'integer', (c) => c.notNull())
     .addColumn('finished_at', 'text')
     .execute();
