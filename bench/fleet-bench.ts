@@ -134,6 +134,9 @@ interface RunFigures {
   readonly errors: number;
 }
 
+const rolloutTimeoutMs =
+  Number(process.env['PATCHGATE_BENCH_FLEET_ROLLOUT_TIMEOUT_S'] ?? 1800) * 1000;
+
 const wavePlan = [
   { name: 'canary', share: 0.01, concurrency: 10 },
   { name: 'early', share: 0.09, concurrency: '50%' },
@@ -168,9 +171,9 @@ async function runOne(
     const url = servers[0]?.url ?? '';
     const admin = new LabApi(url, await adminToken(url));
     const probe = await admin.call('POST', '/api/v1/enrolment-tokens', {
-      name: 'fleet bench',
+      description: 'fleet bench',
       uses: agents,
-      expiresInHours: 24,
+      expiresInSeconds: 24 * 3600,
     });
     if (probe.status === 404) {
       say(`SKIP fleet: the server has no enrolment-token route (the agents context is missing)`);
@@ -278,20 +281,51 @@ async function runOne(
       0,
     );
 
+    say(`${label}  change ${change.number} approved and scheduled; starting its rollout`);
     let rolloutMs = 0;
     let state = 'not started';
     await phase('rollout', ['poll', 'result', 'heartbeat', 'inventory'], async () => {
       fleet?.startLiving(hosts, true);
       const started = performance.now();
       const rollout = await startRolloutNow(people.requester, change.id);
-      const deadline = Date.now() + 30 * 60 * 1000;
+      const deadline = Date.now() + rolloutTimeoutMs;
+      let lastSaid = Date.now();
       for (;;) {
-        const detail = await people.requester.get<{ phase: string }>(
-          `/api/v1/rollouts/${rollout.id}`,
-        );
+        const detail = await people.requester.get<{
+          phase: string;
+          currentWave: string | null;
+          reason: string | null;
+          waves: { name: string; counts: Record<string, number> }[];
+        }>(`/api/v1/rollouts/${rollout.id}`);
         state = detail.phase;
-        if (['completed', 'rolled_back', 'aborted', 'halted', 'paused'].includes(state)) break;
-        if (Date.now() > deadline) break;
+        if (['completed', 'rolled_back', 'aborted', 'halted', 'paused'].includes(state)) {
+          if (detail.reason !== null) state = `${state} (${detail.reason})`;
+          break;
+        }
+        if (Date.now() > deadline) {
+          state = `${state}: gave up after ${rolloutTimeoutMs / 1000} s`;
+          if (process.env['PATCHGATE_BENCH_FLEET_DEBUG'] === '1')
+            say(
+              (
+                await admin.get<{ jobs: { kind: string; state: string; error: unknown }[] }>(
+                  '/api/v1/jobs?limit=200',
+                )
+              ).jobs
+                .map((j) => `${j.kind} ${j.state} ${JSON.stringify(j.error)}`)
+                .join('\n'),
+            );
+          if (process.env['PATCHGATE_BENCH_FLEET_DEBUG'] === '1')
+            say(JSON.stringify(detail.waves.find((w) => w.name === detail.currentWave)).slice(0, 6000));
+          break;
+        }
+        if (Date.now() - lastSaid > 10_000) {
+          lastSaid = Date.now();
+          const wave = detail.waves.find((w) => w.name === detail.currentWave);
+          say(
+            `${label}    … ${state}, wave ${detail.currentWave ?? '-'} ${JSON.stringify(wave?.counts ?? {})}, ` +
+              `${log.errors} errors`,
+          );
+        }
         await sleep(250);
       }
       rolloutMs = performance.now() - started;
@@ -317,6 +351,8 @@ async function runOne(
       errors: log.errors,
     };
   } finally {
+    if (process.env['PATCHGATE_BENCH_FLEET_DEBUG'] === '1')
+      for (const server of servers) say(server.stderr().slice(-4000));
     fleet?.close();
     for (const server of servers) await server.stop();
   }

@@ -185,7 +185,7 @@ export async function startDemoLab(
     );
     const token = await admin.post<{ token: string }>(
       '/api/v1/enrolment-tokens',
-      { name: 'demo lab', uses: labHosts.length, expiresInHours: 24 },
+      { description: 'demo lab', uses: labHosts.length, expiresInSeconds: 24 * 3600 },
       'lab enrolment token',
     );
     for (const host of labHosts) startLabAgent(agents, dir, serverUrl, token.token, host.name);

@@ -375,9 +375,9 @@ export async function prepareOrg(
   const waves = [...new Set(hosts.map((h) => h.wave))];
   await openWindowNow(admin, 'e2e window', { groups: waves.map((w) => `wave-${w}`) });
   const token = await admin.post<{ token: string }>('/api/v1/enrolment-tokens', {
-    name: 'e2e',
+    description: 'e2e',
     uses: hosts.length * 2,
-    expiresInHours: 1,
+    expiresInSeconds: 3600,
   });
   return { people, enrolToken: token.token };
 }
