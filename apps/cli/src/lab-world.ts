@@ -173,13 +173,29 @@ export async function approvedChange(
   people: LabPeople,
   body: Record<string, unknown>,
   startInMinutes = 1,
+  inventoryWaitMs = 60_000,
 ): Promise<LabChange> {
   const { requester } = people;
-  const created = await requester.post<LabChange>(
-    '/api/v1/changes',
-    { implementer: people.requesterName, ...body },
-    'creating the change',
-  );
+  // The hosts' first inventories (sent by their agents after enrolment) may still be on their
+  // way: a patch names a package the asset's inventory must hold.
+  let created: LabChange | undefined;
+  for (const deadline = Date.now() + inventoryWaitMs; created === undefined;) {
+    const reply = await requester.call('POST', '/api/v1/changes', {
+      implementer: people.requesterName,
+      ...body,
+    });
+    if (reply.status === 201) created = reply.body as LabChange;
+    else if (
+      reply.status === 422 &&
+      /is not installed on/.test(JSON.stringify(reply.body)) &&
+      Date.now() < deadline
+    )
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    else
+      throw new Error(
+        `creating the change: ${reply.status} ${JSON.stringify(reply.body).slice(0, 1000)}`,
+      );
+  }
   let change = await requester.post<LabChange>(
     `/api/v1/changes/${created.id}/submit`,
     {},

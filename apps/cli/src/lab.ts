@@ -234,16 +234,7 @@ export async function startDemoLab(
         },
       },
     };
-    // The agents' first inventories may still be on their way: the change names their package.
-    let change: Awaited<ReturnType<typeof approvedChange>> | undefined;
-    for (let attempt = 0; change === undefined; attempt++) {
-      try {
-        change = await approvedChange(people, body, labStartMinutes);
-      } catch (error) {
-        if (attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
+    const change = await approvedChange(people, body, labStartMinutes);
     const startAt = (change.start ?? new Date().toISOString()).slice(11, 19);
     io.stdout.write(
       `Demo lab ready: ${labHosts.length} agents (${labHosts.map((h) => h.name).join(', ')}) in sandbox roots under ${dir}, pg-demo-service 1.0 installed by apt.\n` +

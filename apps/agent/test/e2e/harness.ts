@@ -112,7 +112,7 @@ export async function spawnServer(database: ServerDatabase, port: number): Promi
         PATCHGATE_ADMIN_USERNAME: 'admin',
         PATCHGATE_ADMIN_PASSWORD: adminPassword,
         PATCHGATE_PASSWORD_HASH_COST: '10',
-        PATCHGATE_JOB_LEASE_SECONDS: '5',
+        PATCHGATE_JOB_LEASE_SECONDS: '3',
         PATCHGATE_ROLLOUT_TICK_MS: '250',
         PATCHGATE_ROLLOUT_LEASE_MS: '5000',
       },
