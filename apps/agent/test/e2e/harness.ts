@@ -306,6 +306,7 @@ export interface QueuedTask {
   readonly kind: string;
   readonly state: string;
   readonly changeId: string | null;
+  readonly rolloutId: string | null;
   readonly idempotencyKey: string;
   readonly delivered: boolean;
 }
@@ -319,9 +320,10 @@ export async function tasksByHost(database: ServerDatabase): Promise<Map<string,
       kind: string;
       state: string;
       change_id: string | null;
+      rollout_id: string | null;
       idempotency_key: string;
       delivered_at: string | null;
-    }>`select a.name as host, t.kind, t.state, t.change_id, t.idempotency_key, t.delivered_at
+    }>`select a.name as host, t.kind, t.state, t.change_id, t.rollout_id, t.idempotency_key, t.delivered_at
        from agent_tasks t join agents a on a.id = t.agent_id order by t.created_at`.execute(
       handle.db,
     );
@@ -333,6 +335,7 @@ export async function tasksByHost(database: ServerDatabase): Promise<Map<string,
         kind: row.kind,
         state: row.state,
         changeId: row.change_id,
+        rolloutId: row.rollout_id,
         idempotencyKey: row.idempotency_key,
         delivered: row.delivered_at !== null,
       });

@@ -46,7 +46,7 @@ const layout = [
 ];
 
 /** Every host at 1.1, upgraded exactly once, with exactly one install task of the change. */
-async function patchedOnce(world: LabWorld, database: ServerDatabase, changeId: string) {
+async function patchedOnce(world: LabWorld, database: ServerDatabase, rolloutId: string) {
   const tasks = await tasksByHost(database);
   for (const host of layout) {
     expect(dpkgVersion(world.root(host.name)), host.name).toBe('1.1');
@@ -55,7 +55,7 @@ async function patchedOnce(world: LabWorld, database: ServerDatabase, changeId: 
       'Upgrade: pg-demo-service:amd64 (1.0, 1.1)',
     ]);
     const installs = (tasks.get(host.name) ?? []).filter(
-      (t) => t.kind === 'install' && t.changeId === changeId,
+      (t) => t.kind === 'install' && t.rolloutId === rolloutId,
     );
     expect(installs.length, host.name).toBe(1);
   }
@@ -98,7 +98,7 @@ describe('rollouts survive the server', () => {
           120_000,
         );
         expect(done.phase).toBe('completed');
-        await patchedOnce(world, database, change.id);
+        await patchedOnce(world, database, rollout.id);
       },
     );
 
@@ -135,7 +135,7 @@ describe('rollouts survive the server', () => {
         120_000,
       );
       expect(done.phase).toBe('completed');
-      await patchedOnce(world, database, change.id);
+      await patchedOnce(world, database, rollout.id);
     },
   );
 });
