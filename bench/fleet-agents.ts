@@ -313,7 +313,8 @@ export class VirtualAgent {
       return 0;
     }
     this.skewMs = Date.parse(parsed.data.serverTime) - Date.now();
-    if (parsed.data.tasks.length > 0 || wait === 0) this.options.log.record('poll', ms);
+    // A long-poll's time is the wait for work; only an immediate poll measures the server.
+    if (wait === 0) this.options.log.record('poll', ms);
     for (const envelope of parsed.data.tasks) {
       const task = this.open(envelope);
       if (task !== undefined) await this.answer(task);

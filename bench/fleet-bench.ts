@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- fleet [--agents 1000,10000] [--database sqlite,postgres] [--concurrency 64]
+ * `npm run bench -- fleet [--agents 1000,10000] [--database sqlite,postgres] [--concurrency 16]
  * [--rollout-hosts 1000]`: the agent fleet at scale (issue 9). N virtual agents in this one
  * process (bench/fleet-agents.ts) speak the real protocol over real HTTP to a real `patchgate
  * server` process (the built CLI; SQLite, or two replicas on one PostgreSQL database with the
@@ -9,7 +9,8 @@
  * those hosts long-poll and answer their install and health-check tasks at once (signatures
  * verified) and every agent heart-beats in the background.
  *
- * Figures per phase: agent calls, their p50/p95 latency, wall time, the server's CPU time and
+ * Figures per phase: agent calls, their p50/p95 latency (during the rollout: results,
+ * heartbeats and rescans; a long-poll's time is its wait for work, not the server's latency), wall time, the server's CPU time and
  * peak RSS (from /proc/<pid> of the server process, summed over replicas); the rollout's
  * completion time, tasks and errors (target: zero, and no host patched twice). The baseline of
  * every ratio is the first configuration of the run (SQLite with the smallest fleet).
@@ -284,7 +285,7 @@ async function runOne(
     say(`${label}  change ${change.number} approved and scheduled; starting its rollout`);
     let rolloutMs = 0;
     let state = 'not started';
-    await phase('rollout', ['poll', 'result', 'heartbeat', 'inventory'], async () => {
+    await phase('rollout', ['result', 'heartbeat', 'inventory'], async () => {
       fleet?.startLiving(hosts, true);
       const started = performance.now();
       const rollout = await startRolloutNow(people.requester, change.id);
@@ -315,7 +316,12 @@ async function runOne(
                 .join('\n'),
             );
           if (process.env['PATCHGATE_BENCH_FLEET_DEBUG'] === '1')
-            say(JSON.stringify(detail.waves.find((w) => w.name === detail.currentWave)).slice(0, 6000));
+            say(
+              JSON.stringify(detail.waves.find((w) => w.name === detail.currentWave)).slice(
+                0,
+                6000,
+              ),
+            );
           break;
         }
         if (Date.now() - lastSaid > 10_000) {
@@ -395,7 +401,7 @@ function printTable(runs: readonly RunFigures[]): void {
 export async function benchFleet(): Promise<void> {
   const agentCounts = list(flag('agents', 'AGENTS', '1000,10000')).map(Number);
   const databases = list(flag('database', 'DATABASES', 'sqlite,postgres'));
-  const concurrency = Number(flag('concurrency', 'CONCURRENCY', '64'));
+  const concurrency = Number(flag('concurrency', 'CONCURRENCY', '16'));
   const rolloutHosts = Number(flag('rollout-hosts', 'ROLLOUT_HOSTS', '1000'));
   if (agentCounts.some((n) => !Number.isInteger(n) || n < 1) || !(concurrency >= 1)) {
     say('SKIP fleet: --agents takes counts like 1000,10000 and --concurrency a positive number');
