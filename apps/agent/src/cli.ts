@@ -13,6 +13,7 @@ import type { Executors } from './executors/contract.ts';
 import { Journal } from './journal.ts';
 import { Outbox } from './outbox.ts';
 import type { AgentLogger } from './runtime.ts';
+import { AgentHttpError, ServerUnreachableError } from './client.ts';
 import { AgentConfigError, AgentRuntime } from './runtime.ts';
 import { defaultStateDir, loadIdentity, StateError } from './state.ts';
 import { agentVersion } from './version.ts';
@@ -20,7 +21,7 @@ import { agentVersion } from './version.ts';
 /** Exit codes. 78 (EX_CONFIG) tells systemd not to restart: the operator must act. */
 export const agentExitCodes = {
   ok: 0,
-  /** --once: something could not be sent (it stays queued) or the server was unreachable. */
+  /** The server was unreachable, or (--once) something could not be sent and stays queued. */
   failed: 1,
   usage: 2,
   internal: 3,
@@ -63,8 +64,12 @@ init-root DIR          prepare a sandbox root: an empty dpkg database and the gi
 status                 the enrolment, queued items and journal of this agent's state dir
 version                the agent's version
 
-Exit codes: 0 ok; 1 --once left items queued; 2 usage; 3 internal error; 78 not enrolled,
-enrolment refused or the agent revoked (systemd does not restart it: enrol again).
+Environment only: PATCHGATE_STOP_GRACE_SECONDS (60: on stop, a running task's time to finish),
+PATCHGATE_RETRY_MAX_SECONDS (60: the longest wait between retries while the server is down).
+
+Exit codes: 0 ok; 1 the server unreachable, or --once left items queued; 2 usage;
+3 internal error; 78 not enrolled, enrolment refused or the agent revoked (systemd does not
+restart it: enrol again).
 `;
 
 class UsageError extends Error {
@@ -81,6 +86,15 @@ function parse<T extends NonNullable<ParseArgsConfig['options']>>(
   } catch (error) {
     throw new UsageError(`${verb}: ${(error as Error).message.replace(/\. To specify.*$/s, '')}`);
   }
+}
+
+/** A number of seconds from the environment; a bad value is a usage error. */
+function seconds(value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0)
+    throw new UsageError(`expected a number of seconds (got "${value}")`);
+  return parsed;
 }
 
 const truthy = (value: string | undefined): boolean =>
@@ -117,6 +131,8 @@ export function textLogger(
 
 export async function agentMain(args: string[], io: AgentCliIo, prog: string): Promise<number> {
   const help = agentHelpFor(prog);
+  // Messages start with the program's name: "patchgate-agent: …" or "patchgate: …".
+  const name = prog.split(' ')[0] ?? prog;
   const [verb, ...rest] = args;
   try {
     switch (verb) {
@@ -155,15 +171,20 @@ export async function agentMain(args: string[], io: AgentCliIo, prog: string): P
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${prog}: ${error.message}\n`);
+      io.stderr.write(`${name}: ${error.message}\n`);
       return agentExitCodes.usage;
     }
+    if (error instanceof ServerUnreachableError || error instanceof AgentHttpError) {
+      // The server is down or answered oddly: a transient failure (systemd restarts the agent).
+      io.stderr.write(`${name}: the server did not answer: ${error.message}\n`);
+      return agentExitCodes.failed;
+    }
     if (error instanceof AgentConfigError || error instanceof StateError) {
-      io.stderr.write(`${prog}: ${error.message}\n`);
+      io.stderr.write(`${name}: ${error.message}\n`);
       return agentExitCodes.config;
     }
     io.stderr.write(
-      `${prog}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      `${name}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
     );
     return agentExitCodes.internal;
   }
@@ -224,15 +245,18 @@ async function runVerb(args: string[], io: AgentCliIo): Promise<number> {
     executors: await loadExecutors(),
     agentVersion,
     log,
+    ...(seconds(io.env.PATCHGATE_RETRY_MAX_SECONDS) !== undefined && {
+      maxRetryDelayMs: (seconds(io.env.PATCHGATE_RETRY_MAX_SECONDS) as number) * 1000,
+    }),
     ...(io.env.PATCHGATE_STOP_GRACE_SECONDS !== undefined && {
-      stopGraceMs: Number(io.env.PATCHGATE_STOP_GRACE_SECONDS) * 1000,
+      stopGraceMs: (seconds(io.env.PATCHGATE_STOP_GRACE_SECONDS) ?? 60) * 1000,
     }),
   });
   log('info', 'agent starting', { version: agentVersion, server, name, root, stateDir });
   const outcome = await runtime.run(io.stop);
   switch (outcome.kind) {
     case 'revoked':
-      io.stderr.write(`patchgate-agent: stopped: ${outcome.message}\n`);
+      io.stderr.write(`stopped: ${outcome.message}\n`);
       return agentExitCodes.config;
     case 'once':
       log('info', 'round done', { tasks: outcome.tasks, queued: outcome.queued });

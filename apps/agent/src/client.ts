@@ -20,7 +20,11 @@ import {
   protocolVersion,
   TaskPoll,
 } from '@patchgate/agent-protocol';
+import { gzipSync } from 'node:zlib';
 import type { z } from 'zod';
+
+/** Names the task a report belongs to (a rescan's inventory), ADR 0035. */
+export const taskIdHeader = 'patchgate-task-id';
 
 export class AgentRevokedError extends Error {
   override readonly name = 'AgentRevokedError';
@@ -69,13 +73,19 @@ export interface AgentClientOptions {
 }
 
 interface RequestOptions {
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
+  readonly headers?: Record<string, string>;
   readonly contentType?: string;
   readonly query?: Record<string, string>;
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal | undefined;
   readonly retry?: RetryPolicy;
   readonly authenticated?: boolean;
+  /**
+   * A long-poll: the server stamps `serverTime` when it answers, after waiting, so the clock
+   * is measured at the answer's arrival, not at the request's midpoint (off by half the wait).
+   */
+  readonly longPoll?: boolean;
 }
 
 /** Full jitter: a random delay in [0, min(max, base·2^attempt)] (AWS architecture blog). */
@@ -116,6 +126,16 @@ export class AgentClient {
     this.#credential = credential;
   }
 
+  /** The same client with another retry policy (the outbox sender retries in its own loop). */
+  withRetry(retry: RetryPolicy): AgentClient {
+    return new AgentClient({
+      ...this.#options,
+      server: this.server,
+      ...(this.#credential !== undefined && { credential: this.#credential }),
+      retry,
+    });
+  }
+
   async enrol(request: EnrolRequest, signal?: AbortSignal): Promise<EnrolResponse> {
     return this.#json(EnrolResponse, 'POST', agentRoutes.enrol, {
       body: JSON.stringify(request),
@@ -137,6 +157,7 @@ export class AgentClient {
     return this.#json(TaskPoll, 'GET', agentRoutes.tasks, {
       query: { waitSeconds: String(wait) },
       timeoutMs: (wait + 20) * 1000,
+      longPoll: true,
       signal,
     });
   }
@@ -155,16 +176,12 @@ export class AgentClient {
     });
   }
 
-  async uploadInventory(
-    body: string,
-    format: string,
-    taskId: string | null,
-    signal?: AbortSignal,
-  ): Promise<void> {
+  /** The file as it is, gzip-compressed (the server detects the format and gunzips). */
+  async uploadInventory(body: string, taskId: string | null, signal?: AbortSignal): Promise<void> {
     await this.#request('POST', agentRoutes.inventory, {
-      body,
-      contentType: 'text/plain; charset=utf-8',
-      query: { format, ...(taskId !== null && { taskId }) },
+      body: gzipSync(Buffer.from(body, 'utf8')),
+      contentType: 'application/gzip',
+      headers: taskId === null ? {} : { [taskIdHeader]: taskId },
       timeoutMs: 120_000,
       signal,
     });
@@ -178,7 +195,7 @@ export class AgentClient {
     await this.#request('POST', agentRoutes.availableUpdates, {
       body,
       contentType: 'text/plain; charset=utf-8',
-      query: taskId === null ? {} : { taskId },
+      headers: taskId === null ? {} : { [taskIdHeader]: taskId },
       timeoutMs: 120_000,
       signal,
     });
@@ -212,7 +229,11 @@ export class AgentClient {
     }
     const serverTime = (parsed.data as { serverTime?: unknown }).serverTime;
     if (typeof serverTime === 'string')
-      this.#options.onServerTime?.(serverTime, sentAtMs, receivedAtMs);
+      this.#options.onServerTime?.(
+        serverTime,
+        options.longPoll === true ? receivedAtMs : sentAtMs,
+        receivedAtMs,
+      );
     return parsed.data;
   }
 
@@ -232,6 +253,7 @@ export class AgentClient {
       'user-agent': `patchgate-agent/${this.#options.agentVersion}`,
       accept: 'application/json',
     };
+    Object.assign(headers, options.headers);
     if (options.body !== undefined)
       headers['content-type'] = options.contentType ?? 'application/json';
     if (options.authenticated !== false) {

@@ -26,6 +26,7 @@ import {
   AgentHttpError,
   AgentRevokedError,
   backoffDelay,
+  defaultRetry,
 } from './client.ts';
 import type { Execution, ExecutionContext, Executors } from './executors/contract.ts';
 import { Journal } from './journal.ts';
@@ -65,6 +66,10 @@ export interface AgentOptions {
   readonly stopGraceMs?: number;
   /** How often a running task's log lines are batched into the outbox. */
   readonly eventFlushMs?: number;
+  /** The longest wait between retries while the server is unreachable (default 60 s). */
+  readonly maxRetryDelayMs?: number;
+  /** On stop, how long the outbox may still be sent (default 5 s); the rest waits on disk. */
+  readonly finalFlushMs?: number;
   /** Long-poll wait override (tests); else the server's pollSeconds. */
   readonly pollSeconds?: number;
 }
@@ -138,7 +143,12 @@ export class AgentRuntime {
         this.#heartbeatLoop(halt.signal),
         this.#senderLoop(halt.signal),
       ]).then((): RunOutcome => ({ kind: 'stopped' }));
-      return await Promise.race([loops, revoked]);
+      const outcome = await Promise.race([loops, revoked]);
+      if (outcome.kind === 'stopped') {
+        // A task that finished during the stop leaves its result queued: one last short try.
+        await this.#drain(AbortSignal.timeout(this.#options.finalFlushMs ?? 5_000));
+      }
+      return outcome;
     } catch (error) {
       if (error instanceof AgentRevokedError) return { kind: 'revoked', message: error.message };
       throw error;
@@ -168,7 +178,10 @@ export class AgentRuntime {
       server: options.server,
       agentVersion: options.agentVersion,
       ...(options.fetch !== undefined && { fetch: options.fetch }),
-      ...(options.retry !== undefined && { retry: options.retry }),
+      retry: options.retry ?? {
+        ...defaultRetry,
+        maxDelayMs: Math.min(defaultRetry.maxDelayMs, options.maxRetryDelayMs ?? Infinity),
+      },
       localNow: this.#localNow,
       onServerTime: (serverTime: string, sentAtMs: number, receivedAtMs: number) =>
         this.clock.observe(serverTime, sentAtMs, receivedAtMs),
@@ -349,11 +362,12 @@ export class AgentRuntime {
   }
 
   #retryDelay(failures: number): number {
+    const maxDelayMs = this.#options.maxRetryDelayMs ?? 60_000;
     return Math.max(
-      250,
+      Math.min(250, maxDelayMs),
       backoffDelay(
-        Math.min(failures, 8),
-        { attempts: 0, baseDelayMs: 1000, maxDelayMs: 60_000 },
+        Math.min(failures, 16),
+        { attempts: 0, baseDelayMs: 1000, maxDelayMs },
         Math.random,
       ),
     );
@@ -396,15 +410,15 @@ export class AgentRuntime {
   }
 
   async #send(item: OutboxItem, signal: AbortSignal): Promise<void> {
-    const client = this.#requireClient();
-    // Retries live in the sender loop (it waits as long as the outage lasts).
+    // One attempt: retries live in the sender loop (it waits as long as the outage lasts).
+    const client = this.#requireClient().withRetry({ attempts: 1, baseDelayMs: 0, maxDelayMs: 0 });
     switch (item.type) {
       case 'events':
         return client.sendEvents(item.taskId, item.batch, signal);
       case 'result':
         return client.sendResult(item.taskId, item.result, signal);
       case 'inventory':
-        return client.uploadInventory(item.body, item.format, item.taskId, signal);
+        return client.uploadInventory(item.body, item.taskId, signal);
       case 'available-updates':
         return client.uploadAvailableUpdates(item.body, item.taskId, signal);
     }
@@ -521,7 +535,10 @@ export class AgentRuntime {
     const abandoned = new Promise<'abandoned'>((resolve) => {
       abandon = () => resolve('abandoned');
     });
+    let stopping = false;
     const onStop = (): void => {
+      if (stopping) return;
+      stopping = true;
       const grace = this.#options.stopGraceMs ?? 60_000;
       this.#options.log('info', 'stop asked: the running task may finish', {
         taskId: task.taskId,
@@ -610,14 +627,16 @@ export class AgentRuntime {
     const ctx = this.#hostContext(signal);
     const inventory = await this.#options.executors.collectInventory(ctx);
     const updates = await this.#options.executors.collectAvailableUpdates(ctx);
-    if (inventory !== null)
+    // An empty package database (a fresh sandbox root) is not an inventory the server takes.
+    if (inventory !== null && inventory.body.trim() !== '')
       this.outbox.append({
         type: 'inventory',
         taskId,
         format: inventory.format,
         body: inventory.body,
       });
-    if (updates !== null) this.outbox.append({ type: 'available-updates', taskId, body: updates });
+    if (updates !== null && updates.trim() !== '')
+      this.outbox.append({ type: 'available-updates', taskId, body: updates });
     this.#inventoryQueued = true;
   }
 

@@ -3,12 +3,26 @@
  * bundle or the packaging changed), installed with the real dpkg into a sandbox root, and the
  * executable it installed is run. Skipped, saying why, only when the build tools are missing.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../server/src/clock.ts';
+import { testApp } from '../../server/test/app.ts';
+import { testCaller } from '../../server/test/auth.ts';
+import { testDatabases } from '../../server/test/databases.ts';
+import { initRoot } from '../src/executors/index.ts';
 import { agentVersion } from '../src/version.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -111,6 +125,63 @@ describe.skipIf(missing.length > 0)(title, () => {
     const unconfigured = spawnSync(bin, ['run', '--root', root], { encoding: 'utf8', env: {} });
     expect(unconfigured.status).toBe(2);
     expect(unconfigured.stderr).toContain('--server URL (or PATCHGATE_SERVER) is required');
+  });
+
+  it('the installed executable enrols with a real server and reports its root (--once)', async () => {
+    const database = await testDatabases()[0]!.open();
+    const built = await testApp(database, systemClock);
+    try {
+      await built.app.listen({ port: 0, host: '127.0.0.1' });
+      const address = built.app.server.address() as AddressInfo;
+      const admin = await testCaller(database, ['admin']);
+      const created = await built.app.inject({
+        method: 'POST',
+        url: '/api/v1/enrolment-tokens',
+        headers: admin.headers,
+        payload: {},
+      });
+      const { token } = created.json<{ token: string }>();
+      const host = join(root, 'srv/host-a');
+      await initRoot(host, { aptSources: [] });
+      // The root's dpkg database: this very package, as dpkg recorded it above.
+      writeFileSync(
+        join(host, 'var/lib/dpkg/status'),
+        readFileSync(join(root, 'var/lib/dpkg/status'), 'utf8'),
+      );
+      const once = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(
+          join(root, 'usr/bin/patchgate-agent'),
+          ['run', '--once', '--name', 'sea-host', '--root', host],
+          {
+            env: {
+              PATCHGATE_SERVER: `http://127.0.0.1:${address.port}`,
+              PATCHGATE_ENROLL_TOKEN: token,
+              PATH: process.env.PATH ?? '/usr/bin:/bin',
+            },
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('exit', (code) => resolve({ code, stderr }));
+      });
+      expect(once.code, once.stderr).toBe(0);
+      const agent = await database.db
+        .selectFrom('agents')
+        .select(['asset_id', 'agent_version'])
+        .where('name', '=', 'sea-host')
+        .executeTakeFirstOrThrow();
+      expect(agent.agent_version).toBe(agentVersion);
+      const snapshots = await database.db
+        .selectFrom('inventory_snapshots')
+        .select('id')
+        .where('asset_id', '=', agent.asset_id)
+        .execute();
+      expect(snapshots, once.stderr).toHaveLength(1);
+    } finally {
+      await built.app.close();
+      await database.close();
+    }
   });
 
   it('purges cleanly: the state dir goes with it', () => {

@@ -206,6 +206,24 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'enrolment-tokens',
+    summary: 'one-time tokens host agents enrol with: create, list, revoke',
+    subcommands: ['create', 'list', 'revoke'],
+    load: async () => {
+      const m = await import('./commands/enrolment-tokens.ts');
+      return { help: m.enrolmentTokensHelp, run: m.enrolmentTokensCommand };
+    },
+  },
+  {
+    name: 'agents',
+    summary: 'enrolled host agents: list, show, revoke',
+    subcommands: ['list', 'show', 'revoke'],
+    load: async () => {
+      const m = await import('./commands/agents.ts');
+      return { help: m.agentsHelp, run: m.agentsCommand };
+    },
+  },
+  {
     name: 'notifications',
     summary: 'notification channels, subscriptions, contacts, templates and the delivery log',
     subcommands: [

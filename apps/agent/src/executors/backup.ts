@@ -97,9 +97,21 @@ export async function createBackup(step: StepHandle, input: BackupInput): Promis
     const file = path.join(dir, 'paths.tar.gz');
     let files = 0;
     const relative = present.map((p) => path.relative('/', p) || '.');
+    // The agent's own state (this very backup) may lie under an archived path: leave it out.
+    const state = path.relative(path.resolve(input.root), path.resolve(input.stateDir));
+    const exclude = state.startsWith('..') || path.isAbsolute(state) ? [] : [`--exclude=${state}`];
     const result = await step.run(
       'tar',
-      ['-czvf', file, '-C', path.resolve(input.root), '--numeric-owner', '--', ...relative],
+      [
+        '-czvf',
+        file,
+        '-C',
+        path.resolve(input.root),
+        '--numeric-owner',
+        ...exclude,
+        '--',
+        ...relative,
+      ],
       { env: commandEnv() },
     );
     if (result.code !== 0)

@@ -13,7 +13,7 @@ import type { OsFacts } from '@patchgate/agent-protocol';
 
 import type { ExecutionContext, HostFacts, InventoryReport } from './contract.ts';
 import { commandEnv, runCommand } from './process.ts';
-import { aptOptions, isHostRoot, underRoot } from './root.ts';
+import { aptEnvironment, aptOptions, isHostRoot, underRoot } from './root.ts';
 
 export type PackageManager = HostFacts['packageManagers'][number];
 
@@ -102,7 +102,7 @@ export async function collectInventory(ctx: ExecutionContext): Promise<Inventory
 export async function collectAvailableUpdates(ctx: ExecutionContext): Promise<string | null> {
   const systems = await detectPackageSystems(ctx.root);
   if (!packageManagersOf(systems).includes('apt')) return null;
-  const env = commandEnv(isHostRoot(ctx.root) ? {} : { DPKG_ROOT: path.resolve(ctx.root) });
+  const env = commandEnv(aptEnvironment(ctx.root));
   const options = aptOptions(ctx.root);
   const update = await runCommand('apt-get', ['-qq', ...options, 'update'], {
     env,

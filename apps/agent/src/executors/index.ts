@@ -5,6 +5,13 @@ export type {
   HostFacts,
   InventoryReport,
 } from './contract.ts';
-export { aptOptions, dpkgOptions, initRoot, isHostRoot, type InitRootOptions } from './root.ts';
+export {
+  aptEnvironment,
+  aptOptions,
+  dpkgOptions,
+  initRoot,
+  isHostRoot,
+  type InitRootOptions,
+} from './root.ts';
 export { aptExecutors, createAptExecutors, type AptExecutorOptions } from './apt/index.ts';
 export type { Sleep } from './health.ts';

@@ -50,6 +50,9 @@ export function commandEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   };
 }
 
+/** The longest delay setTimeout honours. */
+export const maxTimerMs = 2 ** 31 - 1;
+
 export function runCommand(
   command: string,
   args: readonly string[],
@@ -80,10 +83,14 @@ export function runCommand(
         child.kill('SIGKILL');
       }
     };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, options.timeoutMs);
+    // setTimeout fires at once for delays past 2^31-1 ms: clamp (about 24.8 days).
+    const timer = setTimeout(
+      () => {
+        timedOut = true;
+        kill();
+      },
+      Math.min(Math.max(0, options.timeoutMs), maxTimerMs),
+    );
     const onAbort = (): void => {
       aborted = true;
       kill();

@@ -4,6 +4,7 @@
  * The layout and the options were checked on Debian bookworm as root
  * (`/work/shared/notes/apt-sandbox-roots.md`, ADR 0037).
  */
+import { existsSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -63,6 +64,34 @@ export async function initRoot(dir: string, options: InitRootOptions): Promise<v
   }
   const sources = options.aptSources.map((line) => `${line}\n`).join('');
   await writeFile(path.join(root, 'etc/apt/sources.list'), sources);
+  await writeFile(path.join(root, sandboxAptConfig), sandboxAptConfigText(root));
+}
+
+/**
+ * apt reads `/etc/apt/apt.conf.d` and `/etc/apt/apt.conf` before it parses any `-o` option, so
+ * the machine's own configuration (and its DPkg::Post-Invoke hooks) would apply to a sandbox
+ * root. `APT_CONFIG` names a file read first: it points apt at the root's own folder instead.
+ */
+export const sandboxAptConfig = 'etc/apt/patchgate-sandbox.conf';
+
+function sandboxAptConfigText(root: string): string {
+  return [
+    "// Written by Patchgate (initRoot): apt reads this root's configuration, not the machine's.",
+    `Dir::Etc::Parts "${root}/etc/apt/apt.conf.d/";`,
+    `Dir::Etc::Main "${root}/etc/apt/apt.conf";`,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The environment for apt and dpkg on `root`: `DPKG_ROOT`, and `APT_CONFIG` when the root was
+ * prepared by `initRoot` (see `sandboxAptConfig`). Nothing for the machine's own root.
+ */
+export function aptEnvironment(root: string): Record<string, string> {
+  if (isHostRoot(root)) return {};
+  const r = path.resolve(root);
+  const config = path.join(r, sandboxAptConfig);
+  return { DPKG_ROOT: r, ...(existsSync(config) && { APT_CONFIG: config }) };
 }
 
 /**
@@ -82,7 +111,6 @@ export function aptOptions(root: string): string[] {
     `Dir=${r}`,
     `Dir::State::status=${r}/var/lib/dpkg/status`,
     `Dir::Etc=${r}/etc/apt`,
-    `Dir::Etc::Parts=${r}/etc/apt/apt.conf.d`,
     `Dir::Cache=${r}/var/cache/apt`,
     `Dir::State=${r}/var/lib/apt`,
     `Dir::Log=${r}/var/log/apt`,

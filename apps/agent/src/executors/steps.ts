@@ -9,6 +9,7 @@ import type { StepName, StepResult } from '@patchgate/agent-protocol';
 import type { ExecutionContext } from './contract.ts';
 import {
   describeExit,
+  maxTimerMs,
   runCommand,
   type RunOptions,
   type RunResult,
@@ -74,7 +75,10 @@ export class StepRecorder {
     const startedAt = ctx.now().toISOString();
     const tail: string[] = [];
     const started = Date.now();
-    const stepSignal = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+    const stepSignal = AbortSignal.any([
+      ctx.signal,
+      AbortSignal.timeout(Math.min(timeoutMs, maxTimerMs)),
+    ]);
     const log = (stream: Stream | 'agent', raw: string): void => {
       const line = raw.length > maxLine ? `${raw.slice(0, maxLine - 1)}…` : raw;
       tail.push(line);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
-import { TaskPayload, type ResultData, type StepName } from '@patchgate/agent-protocol';
+import { ResultData, StepResult, TaskPayload, type StepName } from '@patchgate/agent-protocol';
 import { parseAptUpdates, readInventory } from '@patchgate/inventory';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -96,6 +96,9 @@ function dataOf<K extends ResultData['kind']>(
   kind: K,
 ): Extract<ResultData, { kind: K }> {
   expect(execution.data?.kind).toBe(kind);
+  // What the runtime sends must pass the protocol's schemas.
+  expect(ResultData.safeParse(execution.data).success).toBe(true);
+  expect(StepResult.array().max(50).safeParse(execution.steps).success).toBe(true);
   return execution.data as Extract<ResultData, { kind: K }>;
 }
 
@@ -116,8 +119,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:succeeded',
+      'reboot:skipped',
     ]);
     const data = dataOf(execution, 'install');
     expect(data.before).toEqual([service('1.0')]);
@@ -145,6 +148,23 @@ describe('install', () => {
     expect(
       await readFile(path.join(root, 'var/cache/apt/archives/pg-demo-service_1.0_all.deb')),
     ).toBeDefined();
+  });
+
+  it('installs an exact older version (a downgrade) when the task names one', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    await run('apt-get', ['-y', '-qq', ...aptOptions(root), 'install', 'pg-demo-service=1.1'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    const execution = await aptExecutors.executeTask(
+      task({ kind: 'install', packages: [service('1.0')], backup: null }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install')).toMatchObject({
+      before: [service('1.1')],
+      after: [service('1.0')],
+    });
   });
 
   it('installs 1.2, whose health check then fails', async () => {
@@ -186,8 +206,8 @@ describe('install', () => {
       'pre-checks:succeeded',
       'backup:succeeded',
       'install:failed',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     const installStep = execution.steps.find((s) => s.name === 'install');
     expect(installStep?.logTail.join('\n')).toMatch(
@@ -346,6 +366,24 @@ describe('install', () => {
     expect(refused.error).toMatch(/is damaged: sha256/);
   });
 
+  it('leaves the agent’s own state out of an archived path that holds it', async () => {
+    const root = await freshRoot();
+    const { ctx } = context(root);
+    const execution = await aptExecutors.executeTask(
+      task({
+        kind: 'install',
+        packages: [service('1.1')],
+        backup: { paths: ['/var/lib'], restore: 'n/a' },
+      }),
+      ctx,
+    );
+    expect(execution.error).toBeUndefined();
+    const archive = dataOf(execution, 'install').backup?.archive;
+    const { stdout } = await run('tar', ['-tzf', archive?.path ?? '?']);
+    expect(stdout).toContain('var/lib/dpkg/status');
+    expect(stdout).not.toContain('patchgate-agent');
+  });
+
   it('fails the task before touching anything when a backup hook fails', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
@@ -431,6 +469,42 @@ describe('pre-flight', () => {
     expect(await readFile(path.join(root, 'var/lib/dpkg/status'), 'utf8')).toBe(statusBefore);
   });
 
+  it('with allowRemovals installs over a conflict; the rollback reinstalls what it removed and removes what it added', async () => {
+    const root = await freshRoot([repo.extras.legacy]);
+    const { ctx } = context(root);
+    const install = task({
+      kind: 'install',
+      packages: [repo.extras.modern],
+      backup: null,
+      allowRemovals: true,
+    });
+    const execution = await aptExecutors.executeTask(install, ctx);
+    expect(execution.error).toBeUndefined();
+    expect(dataOf(execution, 'install').simulation?.remove).toEqual([repo.extras.legacy]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toBeNull();
+
+    const rollback = await aptExecutors.executeTask(
+      task({
+        kind: 'rollback',
+        installTaskId: install.taskId,
+        packages: null,
+        steps: [{ kind: 'downgrade' }],
+      }),
+      ctx,
+    );
+    expect(rollback.error).toBeUndefined();
+    expect(dataOf(rollback, 'rollback').restored).toEqual([
+      { name: 'pg-demo-modern', version: null },
+      { name: 'pg-demo-lib', version: null },
+      repo.extras.legacy,
+    ]);
+    expect(await installedPackage(root, 'pg-demo-legacy')).toEqual({
+      version: '1.0',
+      status: 'ii ',
+    });
+    expect(await installedPackage(root, 'pg-demo-modern')).toBeNull();
+  });
+
   it('is ok for a plain upgrade and names the downgrade of an exact older version', async () => {
     const root = await freshRoot();
     const { ctx } = context(root);
@@ -508,8 +582,8 @@ describe('dry run', () => {
       'pre-checks:succeeded',
       'backup:skipped',
       'install:succeeded',
-      'reboot:skipped',
       'post-checks:skipped',
+      'reboot:skipped',
     ]);
     expect(dataOf(execution, 'install')).toMatchObject({
       before: [service('1.0')],

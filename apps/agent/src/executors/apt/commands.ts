@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { PackageTarget, PackageVersion, Simulation } from '@patchgate/agent-protocol';
 
 import { commandEnv, runCommand } from '../process.ts';
-import { aptOptions, dpkgOptions, isHostRoot, underRoot } from '../root.ts';
+import { aptEnvironment, aptOptions, dpkgOptions, underRoot } from '../root.ts';
 import { StepFailure, type StepHandle } from '../steps.ts';
 import { parseSimulation } from './simulation.ts';
 
@@ -21,7 +21,7 @@ export const aptLimits = {
 } as const;
 
 export function aptEnv(root: string): NodeJS.ProcessEnv {
-  return commandEnv(isHostRoot(root) ? {} : { DPKG_ROOT: path.resolve(root) });
+  return commandEnv(aptEnvironment(root));
 }
 
 export function targetSpec(target: PackageTarget): string {

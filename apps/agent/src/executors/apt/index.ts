@@ -163,8 +163,8 @@ export function createAptExecutors(options: AptExecutorOptions = {}): Executors 
         );
       });
       if (!dry.ok) return failed(recorder, data(before), dry.error);
-      recorder.skip('reboot', 'dry run');
       recorder.skip('post-checks', 'dry run: nothing was installed');
+      recorder.skip('reboot', 'dry run');
       return succeeded(recorder, data(before));
     }
 
@@ -213,15 +213,37 @@ export function createAptExecutors(options: AptExecutorOptions = {}): Executors 
       );
     });
     if (!installed.ok) {
-      recorder.skip('reboot', 'the install failed');
       recorder.skip(
         'post-checks',
         'the install failed; the packages are left as dpkg left them for a rollback',
       );
+      recorder.skip('reboot', 'the install failed');
       return failed(recorder, data(await current()), installed.error);
     }
 
+    const post = await recorder.step('post-checks', stepLimitsMs.postChecks, async (step) => {
+      const now = await installedPackages(ctx.root, step.signal);
+      const wrong = task.packages.filter((t) => {
+        const p = now.get(t.name);
+        return p?.version !== t.version || p.status !== 'ii ';
+      });
+      for (const t of task.packages) {
+        const p = now.get(t.name);
+        step.log(
+          'agent',
+          `${t.name}: ${p ? `${p.version} (${p.status.trim()})` : 'not installed'}, wanted ${t.version}`,
+        );
+      }
+      if (wrong.length > 0)
+        throw new StepFailure(`not at the wanted version: ${wrong.map((t) => t.name).join(', ')}`);
+      return versionsOf(now, names);
+    });
     const rebootRequired = existsSync(underRoot(ctx.root, 'run/reboot-required'));
+    if (!post.ok) {
+      recorder.skip('reboot', 'the post-checks failed: the host is not rebooted');
+      return failed(recorder, data(await current(), rebootRequired), post.error);
+    }
+
     let rebooted = false;
     if (task.reboot === 'never' || !rebootRequired) {
       recorder.skip(
@@ -249,25 +271,6 @@ export function createAptExecutors(options: AptExecutorOptions = {}): Executors 
       rebooted = scheduled.ok;
     }
 
-    const post = await recorder.step('post-checks', stepLimitsMs.postChecks, async (step) => {
-      const now = await installedPackages(ctx.root, step.signal);
-      const wrong = task.packages.filter((t) => {
-        const p = now.get(t.name);
-        return p?.version !== t.version || p.status !== 'ii ';
-      });
-      for (const t of task.packages) {
-        const p = now.get(t.name);
-        step.log(
-          'agent',
-          `${t.name}: ${p ? `${p.version} (${p.status.trim()})` : 'not installed'}, wanted ${t.version}`,
-        );
-      }
-      if (wrong.length > 0)
-        throw new StepFailure(`not at the wanted version: ${wrong.map((t) => t.name).join(', ')}`);
-      return versionsOf(now, names);
-    });
-    if (!post.ok)
-      return failed(recorder, data(await current(), rebootRequired, rebooted), post.error);
     return succeeded(recorder, data(post.value, rebootRequired, rebooted));
   }
 

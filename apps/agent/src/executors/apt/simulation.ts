@@ -108,6 +108,8 @@ export function parseSimulation(input: SimulationInput): Simulation {
   if (input.exitCode !== 0 && simulation.problems.length === 0) {
     simulation.problems.push(`apt-get -s exited with code ${String(input.exitCode)}`);
   }
+  // The protocol's limits: at most 100 problems of 2000 characters.
+  simulation.problems = simulation.problems.slice(0, 100).map((p) => p.slice(0, 2000));
   return simulation;
 }
 

@@ -346,7 +346,7 @@ export async function ownTask(db: Executor, agent: AgentCaller, taskId: string):
 // Tasks: delivery
 
 /** A delivered task without a result is delivered again once this long has passed. */
-export const redeliverAfterMs = 60_000;
+export const redeliverAfterMs = 15_000;
 /** At most this many tasks per poll (TaskPoll allows 100). */
 const maxTasksPerPoll = 20;
 

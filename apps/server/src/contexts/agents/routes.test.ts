@@ -14,7 +14,7 @@ import type { Database } from '../../db/database.ts';
 import { settableClock } from '../jobs/test-support.ts';
 import { agentsForAssets, agentTask, enqueueTask, taskEvents } from './index.ts';
 import { expireOverdueTasks } from './agent-service.ts';
-import { verifyPayload } from './signing.ts';
+import { activeSigningKey, verifyPayload } from './signing.ts';
 
 const protocol = { [protocolHeader]: '1' };
 const dpkgStatus = [
@@ -187,6 +187,12 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
         .where('action', 'like', 'agent.%')
         .orderBy('seq')
         .execute();
+      // The audit log shows the agent as the actor, and still verifies.
+      const log = await call('GET', '/api/v1/audit/events?limit=500');
+      expect(log.statusCode).toBe(200);
+      expect(JSON.stringify(log.json())).toContain('"type":"agent"');
+      const verification = await call('GET', '/api/v1/audit/verification');
+      expect(verification.json()).toMatchObject({ ok: true });
       expect(actions.map((a) => a.action)).toEqual([
         'agent.enrolment_token_created',
         'agent.enrolled',
@@ -359,8 +365,10 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       const woken = await waiting;
       expect(woken.json<TaskPoll>().tasks.map((t) => t.taskId)).toEqual([second!.taskId]);
 
-      // Without a result, a delivered task is delivered again after a while.
-      clock.advance(61);
+      // Without a result, a delivered task is delivered again 15 s after its last delivery.
+      clock.advance(14);
+      expect((await poll(0)).json<TaskPoll>().tasks).toEqual([]);
+      clock.advance(1);
       const redelivered = await poll(0);
       expect(
         redelivered
@@ -504,6 +512,21 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'generates one signing key however many replicas race for it',
+    async () => {
+      const { database, clock } = await setup();
+      const keys = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          database.db.transaction().execute((trx) => activeSigningKey(trx, clock)),
+        ),
+      );
+      expect(new Set(keys.map((k) => k.keyId)).size).toBe(1);
+      const rows = await database.db.selectFrom('agent_signing_keys').select('key_id').execute();
+      expect(rows).toHaveLength(1);
+    },
+  );
+
   it.skipIf(skip !== undefined)('checks permissions and refuses bad input with 4xx', async () => {
     const { call, viewer, app, enrolled } = await setup();
     expect((await call('POST', '/api/v1/enrolment-tokens', {}, viewer)).statusCode).toBe(403);
@@ -551,6 +574,13 @@ describe.each(testDatabases())('agents on $name', ({ open, skip }) => {
       payload: '',
     });
     expect(emptyInventory.statusCode).toBe(422);
+    const huge = await app.inject({
+      method: 'POST',
+      url: '/api/v1/agent/heartbeat',
+      headers: { ...agent.headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ padding: 'x'.repeat(300 * 1024) }),
+    });
+    expect(huge.statusCode).toBe(413);
     const wrongVersion = await app.inject({
       method: 'GET',
       url: '/api/v1/agent/tasks',
