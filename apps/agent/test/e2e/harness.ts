@@ -488,7 +488,9 @@ export async function labWorld(
   layout: readonly { name: string; wave: number }[],
   options: {
     agentServer?: (lab: LabServer) => Promise<string> | string;
-    agentCommand?: (name: string) => readonly string[] | undefined;
+    agentCommand?: (name: string, root: string) => readonly string[] | undefined;
+    /** Runs once the roots hold pg-demo-service 1.0, before the agents start. */
+    prepareRoots?: (hosts: LabHosts) => Promise<void> | void;
   } = {},
 ): Promise<LabWorld> {
   const lab = await startLabServer(database);
@@ -500,12 +502,13 @@ export async function labWorld(
     hosts.remove();
   };
   try {
+    await options.prepareRoots?.(hosts);
     const org = await prepareOrg(lab.admin, layout);
     const url = (await options.agentServer?.(lab)) ?? lab.server.url;
     for (const host of layout) {
       const root = hosts.roots.get(host.name) ?? '';
       agents.push(
-        startAgent(url, org.enrolToken, host.name, root, options.agentCommand?.(host.name)),
+        startAgent(url, org.enrolToken, host.name, root, options.agentCommand?.(host.name, root)),
       );
     }
     await agentsOnline(
