@@ -145,6 +145,7 @@ export const commandTable: readonly CommandEntry[] = [
       'revise',
       'reopen',
       'review',
+      'preflight',
       'conflicts',
       'next-slot',
       'agenda',
@@ -286,6 +287,25 @@ export const commandTable: readonly CommandEntry[] = [
         help: m.agentHelp,
         run: (args, io, processHooks) => m.agentCommand(args, io, processHooks),
       };
+    },
+  },
+  {
+    name: 'rollouts',
+    summary: "start and follow a change's rollout; pause, resume, abort, roll back",
+    subcommands: [
+      'start',
+      'list',
+      'show',
+      'pause',
+      'resume',
+      'abort',
+      'rollback',
+      'release',
+      'watch',
+    ],
+    load: async () => {
+      const m = await import('./commands/rollouts.ts');
+      return { help: m.rolloutsHelp, run: m.rolloutsCommand };
     },
   },
 ];

@@ -154,7 +154,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAutopilotRoutes(app, ctx);
   registerNotificationRoutes(app, ctx);
   registerRolloutRoutes(app, ctx);
-  registerPreflightRoutes(app, ctx);
   registerAgentRoutes(app, ctx, options.agents);
+  registerPreflightRoutes(app, ctx);
   return { app, state };
 }

@@ -156,8 +156,8 @@ export function registerJobs(
   });
   registerNotificationJobs(runner, context, { describeChange });
   registerRolloutJobs(runner, context);
-  registerVerificationJobs(runner, context);
   registerAgentJobs(runner, context);
+  registerVerificationJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 

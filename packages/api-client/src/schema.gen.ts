@@ -2519,50 +2519,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/changes/{id}/preflight": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The latest pre-flight per host: pending, passed, failed (removal, conflict) or no-agent, with the simulation
-         * @description Needs the `changes:read` permission (an API token: in its scopes too).
-         */
-        get: operations["getChangePreflight"];
-        put?: never;
-        /**
-         * Pre-flight the change’s patches on every host in scope (a simulation by each host’s agent)
-         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
-         */
-        post: operations["requestChangePreflight"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/changes/{id}/verification": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The verification of the change’s installs per host: versions confirmed, reboot pending
-         * @description Needs the `changes:read` permission (an API token: in its scopes too).
-         */
-        get: operations["getChangeVerification"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/enrolment-tokens": {
         parameters: {
             query?: never;
@@ -2719,6 +2675,50 @@ export interface paths {
          * @description Needs the `agents:read` permission (an API token: in its scopes too).
          */
         get: operations["listAgentTaskEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/preflight": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The latest pre-flight per host: pending, passed, failed (removal, conflict) or no-agent, with the simulation
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangePreflight"];
+        put?: never;
+        /**
+         * Pre-flight the change’s patches on every host in scope (a simulation by each host’s agent)
+         * @description Needs one of the permissions `changes:request`, `changes:implement` (an API token: in its scopes too).
+         */
+        post: operations["requestChangePreflight"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/changes/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The verification of the change’s installs per host: versions confirmed, reboot pending
+         * @description Needs the `changes:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getChangeVerification"];
         put?: never;
         post?: never;
         delete?: never;
@@ -32065,284 +32065,6 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
-    getChangePreflight: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description change id, or its number (CHG-0042 or 42) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        change: {
-                            id: string;
-                            number: string;
-                            state: string;
-                        };
-                        /** @description the latest run; null when none was requested */
-                        run: {
-                            id: string;
-                            /**
-                             * @description submitted (automatic) or on-demand
-                             * @enum {string}
-                             */
-                            trigger: "submitted" | "on-demand";
-                            /**
-                             * @description failed: any host failed; pending: any host still runs; else passed
-                             * @enum {string}
-                             */
-                            state: "pending" | "passed" | "failed";
-                            requestedBy: {
-                                id: string | null;
-                                name: string;
-                            };
-                            createdAt: string;
-                            finishedAt: string | null;
-                        } | null;
-                        hosts: {
-                            assetId: string;
-                            assetName: string;
-                            /**
-                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
-                             * @enum {string}
-                             */
-                            status: "pending" | "passed" | "failed" | "no-agent";
-                            agentId: string | null;
-                            taskId: string | null;
-                            /** @description the patches simulated, exact versions */
-                            packages: {
-                                name: string;
-                                version: string;
-                            }[];
-                            simulation: {
-                                /** @description packages newly installed */
-                                install: {
-                                    name: string;
-                                    version: string;
-                                }[];
-                                upgrade: {
-                                    name: string;
-                                    from: string;
-                                    to: string;
-                                }[];
-                                downgrade: {
-                                    name: string;
-                                    from: string;
-                                    to: string;
-                                }[];
-                                /** @description packages the install would remove: fails the pre-flight */
-                                remove: {
-                                    name: string;
-                                    version: string | null;
-                                }[];
-                                /** @description held packages apt keeps back */
-                                held: string[];
-                                /** @description installed only as dependencies */
-                                newDependencies: string[];
-                                servicesNeedingRestart: string[];
-                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
-                                problems: string[];
-                            } | null;
-                            /** @description why it failed, or why it was not checked */
-                            detail: string | null;
-                            finishedAt: string | null;
-                        }[];
-                        /** @description each failed or unchecked host and why, for the CAB */
-                        warnings: string[];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    requestChangePreflight: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description change id, or its number (CHG-0042 or 42) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        change: {
-                            id: string;
-                            number: string;
-                            state: string;
-                        };
-                        /** @description the latest run; null when none was requested */
-                        run: {
-                            id: string;
-                            /**
-                             * @description submitted (automatic) or on-demand
-                             * @enum {string}
-                             */
-                            trigger: "submitted" | "on-demand";
-                            /**
-                             * @description failed: any host failed; pending: any host still runs; else passed
-                             * @enum {string}
-                             */
-                            state: "pending" | "passed" | "failed";
-                            requestedBy: {
-                                id: string | null;
-                                name: string;
-                            };
-                            createdAt: string;
-                            finishedAt: string | null;
-                        } | null;
-                        hosts: {
-                            assetId: string;
-                            assetName: string;
-                            /**
-                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
-                             * @enum {string}
-                             */
-                            status: "pending" | "passed" | "failed" | "no-agent";
-                            agentId: string | null;
-                            taskId: string | null;
-                            /** @description the patches simulated, exact versions */
-                            packages: {
-                                name: string;
-                                version: string;
-                            }[];
-                            simulation: {
-                                /** @description packages newly installed */
-                                install: {
-                                    name: string;
-                                    version: string;
-                                }[];
-                                upgrade: {
-                                    name: string;
-                                    from: string;
-                                    to: string;
-                                }[];
-                                downgrade: {
-                                    name: string;
-                                    from: string;
-                                    to: string;
-                                }[];
-                                /** @description packages the install would remove: fails the pre-flight */
-                                remove: {
-                                    name: string;
-                                    version: string | null;
-                                }[];
-                                /** @description held packages apt keeps back */
-                                held: string[];
-                                /** @description installed only as dependencies */
-                                newDependencies: string[];
-                                servicesNeedingRestart: string[];
-                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
-                                problems: string[];
-                            } | null;
-                            /** @description why it failed, or why it was not checked */
-                            detail: string | null;
-                            finishedAt: string | null;
-                        }[];
-                        /** @description each failed or unchecked host and why, for the CAB */
-                        warnings: string[];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            409: components["responses"]["AuditLogBroken"];
-            413: components["responses"]["PayloadTooLarge"];
-            414: components["responses"]["UriTooLong"];
-            415: components["responses"]["UnsupportedMediaType"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
-    getChangeVerification: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description change id, or its number (CHG-0042 or 42) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        change: {
-                            id: string;
-                            number: string;
-                        };
-                        /** @description the latest verified install per host */
-                        hosts: {
-                            assetId: string;
-                            assetName: string;
-                            /** @description the install task verified */
-                            taskId: string;
-                            rolloutId: string | null;
-                            /** @description every patch is installed at its exact version */
-                            confirmed: boolean;
-                            expected: {
-                                name: string;
-                                version: string;
-                            }[];
-                            /** @description the versions the install reported afterwards */
-                            after: {
-                                name: string;
-                                version: string | null;
-                            }[];
-                            mismatches: {
-                                name: string;
-                                expected: string;
-                                actual: string | null;
-                            }[];
-                            /** @description the install left a reboot required and the agent has not reported it done */
-                            rebootPending: boolean;
-                            rebootClearedAt: string | null;
-                            installedAt: string;
-                            recordedAt: string;
-                        }[];
-                        /** @description hosts still waiting for a reboot */
-                        rebootPending: string[];
-                    };
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            404: components["responses"]["NotFound"];
-            414: components["responses"]["UriTooLong"];
-            422: components["responses"]["ValidationFailed"];
-        };
-    };
     listEnrolmentTokens: {
         parameters: {
             query?: {
@@ -33985,6 +33707,284 @@ export interface operations {
                         }[];
                         /** @description pass as afterSeq for more; null: none yet */
                         nextAfterSeq: number | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            414: components["responses"]["UriTooLong"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    requestChangePreflight: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                            state: string;
+                        };
+                        /** @description the latest run; null when none was requested */
+                        run: {
+                            id: string;
+                            /**
+                             * @description submitted (automatic) or on-demand
+                             * @enum {string}
+                             */
+                            trigger: "submitted" | "on-demand";
+                            /**
+                             * @description failed: any host failed; pending: any host still runs; else passed
+                             * @enum {string}
+                             */
+                            state: "pending" | "passed" | "failed";
+                            requestedBy: {
+                                id: string | null;
+                                name: string;
+                            };
+                            createdAt: string;
+                            finishedAt: string | null;
+                        } | null;
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /**
+                             * @description pending (task queued), passed, failed (removal, conflict, error) or no-agent
+                             * @enum {string}
+                             */
+                            status: "pending" | "passed" | "failed" | "no-agent";
+                            agentId: string | null;
+                            taskId: string | null;
+                            /** @description the patches simulated, exact versions */
+                            packages: {
+                                name: string;
+                                version: string;
+                            }[];
+                            simulation: {
+                                /** @description packages newly installed */
+                                install: {
+                                    name: string;
+                                    version: string;
+                                }[];
+                                upgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                downgrade: {
+                                    name: string;
+                                    from: string;
+                                    to: string;
+                                }[];
+                                /** @description packages the install would remove: fails the pre-flight */
+                                remove: {
+                                    name: string;
+                                    version: string | null;
+                                }[];
+                                /** @description held packages apt keeps back */
+                                held: string[];
+                                /** @description installed only as dependencies */
+                                newDependencies: string[];
+                                servicesNeedingRestart: string[];
+                                /** @description conflicts, unmet dependencies…: fail the pre-flight */
+                                problems: string[];
+                            } | null;
+                            /** @description why it failed, or why it was not checked */
+                            detail: string | null;
+                            finishedAt: string | null;
+                        }[];
+                        /** @description each failed or unchecked host and why, for the CAB */
+                        warnings: string[];
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getChangeVerification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description change id, or its number (CHG-0042 or 42) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        change: {
+                            id: string;
+                            number: string;
+                        };
+                        /** @description the latest verified install per host */
+                        hosts: {
+                            assetId: string;
+                            assetName: string;
+                            /** @description the install task verified */
+                            taskId: string;
+                            rolloutId: string | null;
+                            /** @description every patch is installed at its exact version */
+                            confirmed: boolean;
+                            expected: {
+                                name: string;
+                                version: string;
+                            }[];
+                            /** @description the versions the install reported afterwards */
+                            after: {
+                                name: string;
+                                version: string | null;
+                            }[];
+                            mismatches: {
+                                name: string;
+                                expected: string;
+                                actual: string | null;
+                            }[];
+                            /** @description the install left a reboot required and the agent has not reported it done */
+                            rebootPending: boolean;
+                            rebootClearedAt: string | null;
+                            installedAt: string;
+                            recordedAt: string;
+                        }[];
+                        /** @description hosts still waiting for a reboot */
+                        rebootPending: string[];
                     };
                 };
             };

@@ -15,6 +15,12 @@ import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
 import { expectOk, reachable, remoteClient } from '../remote/call.ts';
 import { limitOption, pageFooter, writeTable } from '../remote/listing.ts';
+import {
+  describeReviewFacts,
+  preflight,
+  preflightSection,
+  preflightWarnings,
+} from './changes-preflight.ts';
 
 type ChangeDetail =
   paths['/api/v1/changes/{id}']['get']['responses']['200']['content']['application/json'];
@@ -53,6 +59,7 @@ export const changesHelp = `Usage:
   patchgate changes revise <id> --reason <text>     (a submitted change back to draft)
   patchgate changes reopen <id> --reason <text>     (a rejected change a draft again)
   patchgate changes review <id> [--file <review.yaml|json>]
+  patchgate changes preflight <id> [--run]
   patchgate changes conflicts <id>
   patchgate changes next-slot <id>
   patchgate changes agenda
@@ -101,6 +108,15 @@ one CAB member who approved no other stage) before the change is scheduled. revi
 the post-implementation review from a file with wentWell, didNotGoWell, incidents [..], lessons,
 followUps [{action, owner, dueAt (YYYY-MM-DD), done}] (an empty review is refused); without
 --file it prints the review. An emergency change cannot close without it.
+
+preflight prints the latest pre-flight per host: each host's agent simulates the install of its
+patches at their exact versions (what would be installed, upgraded, downgraded, REMOVED, held,
+new dependencies, services to restart, problems); --run requests a new one (changes:request or
+changes:implement). A removal or a conflict fails the host; a host without agent is no-agent.
+It exits 1 when the pre-flight failed. A pre-flight also runs by itself when a change is
+submitted; show prints its section, and the CAB agenda carries its warnings. review without
+--file also prints the facts pre-filled when the change's rollout ended (planned vs actual
+times, hosts per wave, failures with their log, rollbacks, findings closed and due dates).
 
 evidence lists the change's test evidence, or records some: your manual sign-off (pass or fail,
 with notes) or an automated run's results; each --attach uploads a file to it (name, size and
@@ -152,6 +168,8 @@ export async function changesCommand(args: string[], io: CliIo): Promise<ExitCod
       return schedule(rest, io);
     case 'review':
       return review(rest, io);
+    case 'preflight':
+      return preflight(rest, io);
     case 'conflicts':
       return conflicts(rest, io);
     case 'next-slot':
@@ -578,7 +596,12 @@ async function show(args: string[], io: CliIo): Promise<ExitCode> {
     `change ${id}`,
   );
   if (values.json === true) io.stdout.write(JSON.stringify(change, null, 2) + '\n');
-  else io.stdout.write(describe(change));
+  else
+    io.stdout.write(
+      describe(change) +
+        (await preflightSection(io, values, change.id)) +
+        (change.reviewFacts === null ? '' : describeReviewFacts(change)),
+    );
   return exitCodes.ok;
 }
 
@@ -722,8 +745,12 @@ async function review(args: string[], io: CliIo): Promise<ExitCode> {
       ),
       `change ${id}`,
     );
+    // --json stays the review itself (null before one is written); show --json has the facts.
     if (values.json === true) io.stdout.write(JSON.stringify(change.review, null, 2) + '\n');
-    else io.stdout.write(describeReview(change));
+    else
+      io.stdout.write(
+        describeReview(change) + (change.reviewFacts === null ? '' : describeReviewFacts(change)),
+      );
     return exitCodes.ok;
   }
   const body = readMapping(
@@ -813,7 +840,8 @@ async function agenda(args: string[], io: CliIo): Promise<ExitCode> {
     return exitCodes.ok;
   }
   if (result.changes.length === 0) io.stdout.write('no change awaits a decision\n');
-  for (const change of result.changes) io.stdout.write(describe(change) + '\n');
+  for (const change of result.changes)
+    io.stdout.write(describe(change) + preflightWarnings(change.preflight) + '\n');
   return exitCodes.ok;
 }
 

@@ -9,20 +9,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { windowOccurrences } from '@patchgate/calendar';
 import type { RolloutEvent, RolloutState } from '@patchgate/rollout';
 import { hostOf } from '@patchgate/rollout';
 import type { ServerContext } from '../../context.ts';
 import { ConflictError } from '../../http/problems.ts';
-import { agentTask, agentsForAssets } from '../agents/index.ts';
-import { windowsForAssets } from '../calendar/index.ts';
-import type { RolloutChange } from '../changes/index.ts';
+import { agentTask } from '../agents/index.ts';
 import { changeForRollout, dueScheduledChanges } from '../changes/index.ts';
-import type { RolloutRunOptions } from './model.ts';
 import * as repo from './repository.ts';
 import { applyEvents, retryWaitingTask, startChangeRollout, systemSource } from './service.ts';
 import type { RolloutTable } from './tables.ts';
 import { finishHostTask } from './task-results.ts';
+import { hostsInPlay, offlineEvents, windowFacts } from './windows.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'logger'>;
 
@@ -124,47 +121,6 @@ async function startDueChanges(ctx: Ctx): Promise<void> {
   }
 }
 
-/** The hosts the window facts are about: the current wave's hosts not yet finished. */
-function hostsInPlay(state: RolloutState): string[] {
-  const wave = state.waves[state.current];
-  return (wave?.hosts ?? []).filter((h) => {
-    const s = hostOf(state, h)?.state;
-    return s === 'pending' || s === 'running';
-  });
-}
-
-/**
- * Window facts for `hosts` at `now` (ADR 0038): inside when every host that has windows is in
- * one of them (a host with none is unconstrained, ADR 0025); new work only before each of
- * those windows' cutoff. The next window, the next ticks say so again.
- */
-export async function windowFacts(
-  ctx: Pick<ServerContext, 'database'>,
-  change: RolloutChange,
-  hosts: readonly string[],
-  now: Date,
-): Promise<{ insideWindow: boolean; acceptsNewWork: boolean }> {
-  const ids = new Set(hosts);
-  const assets = change.assets.filter((a) => ids.has(a.id));
-  if (assets.length === 0) return { insideWindow: true, acceptsNewWork: true };
-  const windows = await windowsForAssets(ctx.database, assets);
-  let insideWindow = true;
-  let acceptsNewWork = true;
-  const until = new Date(now.getTime() + 1);
-  for (const asset of assets) {
-    const own = windows.get(asset.id) ?? [];
-    if (own.length === 0) continue;
-    const open = own
-      .flatMap((w) => windowOccurrences(w, now, until))
-      .filter((o) => o.start <= now && now < o.end);
-    if (open.length === 0) {
-      insideWindow = false;
-      acceptsNewWork = false;
-    } else if (!open.some((o) => now < o.cutoffAt)) acceptsNewWork = false;
-  }
-  return { insideWindow, acceptsNewWork };
-}
-
 /** One tick of one rollout (the caller holds its lease). */
 export async function driveRollout(ctx: Ctx, id: string): Promise<void> {
   const row = await repo.rolloutRow(ctx.database.db, id);
@@ -174,17 +130,10 @@ export async function driveRollout(ctx: Ctx, id: string): Promise<void> {
   const state = JSON.parse(row.state_json) as RolloutState;
   const now = ctx.clock.now();
   const facts = await windowFacts(ctx, change, hostsInPlay(state), now);
-  const options = JSON.parse(row.options_json) as RolloutRunOptions;
-  // Offline (or agentless) hosts not yet started: with `skip` the engine skips them.
-  const offline: string[] = [];
-  if (options.offlineHosts === 'skip') {
-    const pending = hostsInPlay(state).filter((h) => hostOf(state, h)?.state === 'pending');
-    const agents = await agentsForAssets(ctx.database.db, pending, ctx.clock);
-    for (const host of pending) if (agents.get(host)?.online !== true) offline.push(host);
-  }
+  const offline = await offlineEvents(ctx, row, state);
   await applyEvents(ctx, id, async (trx, current, fresh) => {
     const at = now.toISOString();
-    const events: RolloutEvent[] = offline.map((host) => ({ type: 'host-offline', host, at }));
+    const events: RolloutEvent[] = [...offline];
     events.push(...(await waitingTasks(ctx, trx, fresh, current, at)));
     events.push(...(await overdueTasks(trx, fresh, at)));
     events.push({ type: 'tick', now: at, ...facts });

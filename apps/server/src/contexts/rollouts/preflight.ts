@@ -56,7 +56,7 @@ function runStateOf(statuses: readonly string[]): PreflightRunState {
   return 'passed';
 }
 
-function warningOf(host: Pick<PreflightHostTable, 'asset_name' | 'status' | 'detail'>): string[] {
+function warningOf(host: HostStatusRow): string[] {
   if (host.status === 'failed') return [`${host.asset_name}: ${host.detail ?? 'failed'}`];
   if (host.status === 'no-agent')
     return [
@@ -65,7 +65,12 @@ function warningOf(host: Pick<PreflightHostTable, 'asset_name' | 'status' | 'det
   return [];
 }
 
-function summaryOf(run: PreflightRunTable, hosts: readonly PreflightHostTable[]): PreflightSummary {
+/** Warning lines kept on the change's summary (the API's report lists every host). */
+export const summaryWarningLimit = 50;
+
+type HostStatusRow = Pick<PreflightHostTable, 'asset_name' | 'status' | 'detail'>;
+
+function summaryOf(run: PreflightRunTable, hosts: readonly HostStatusRow[]): PreflightSummary {
   const count = (status: PreflightHostStatus) => hosts.filter((h) => h.status === status).length;
   return {
     runId: run.id,
@@ -78,8 +83,16 @@ function summaryOf(run: PreflightRunTable, hosts: readonly PreflightHostTable[])
       failed: count('failed'),
       noAgent: count('no-agent'),
     },
-    warnings: hosts.flatMap(warningOf),
+    warnings: limited(hosts.flatMap(warningOf)),
   };
+}
+
+function limited(warnings: string[]): string[] {
+  if (warnings.length <= summaryWarningLimit) return warnings;
+  return [
+    ...warnings.slice(0, summaryWarningLimit),
+    `… and ${warnings.length - summaryWarningLimit} more (patchgate changes preflight)`,
+  ];
 }
 
 async function hostsOf(db: Ctx['database']['db'] | Trx, runId: string) {
@@ -99,7 +112,14 @@ async function settleRun(ctx: Ctx, trx: Trx, runId: string): Promise<void> {
     .selectAll()
     .where('id', '=', runId)
     .executeTakeFirstOrThrow();
-  const hosts = await hostsOf(trx, runId);
+  // The statuses only (a run may have thousands of hosts, each result settles it again).
+  const hosts = await trx
+    .selectFrom('preflight_hosts')
+    .select(['asset_name', 'status', 'detail'])
+    .where('run_id', '=', runId)
+    .orderBy('asset_name')
+    .orderBy('asset_id')
+    .execute();
   const state = runStateOf(hosts.map((h) => h.status));
   const finished = state === 'pending' ? null : (run.finished_at ?? timestamp(ctx.clock));
   if (state !== run.state || finished !== run.finished_at)
@@ -251,7 +271,10 @@ export async function onPreflightTaskFinished(
     const simulation = result?.data?.kind === 'preflight' ? result.data.simulation : null;
     let status: PreflightHostStatus;
     let detail: string | null;
-    if (data.outcome !== 'succeeded' || simulation === null) {
+    if (task.state === 'expired') {
+      status = 'failed';
+      detail = 'the agent did not run the pre-flight in time';
+    } else if (data.outcome !== 'succeeded' || simulation === null) {
       status = 'failed';
       detail = `the agent ${data.outcome === 'rejected' ? 'rejected' : 'failed'} the pre-flight: ${result?.error ?? 'no simulation reported'}`;
     } else {

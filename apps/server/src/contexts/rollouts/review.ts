@@ -118,7 +118,9 @@ async function failureOf(
     detail:
       step?.detail ??
       result?.error ??
-      (healthFailed !== null ? `health check ${healthFailed.verdict}: ${checks}` : task.state),
+      (healthFailed !== null
+        ? `health check ${healthFailed.verdict}${checks === '' ? '' : `: ${checks}`}`
+        : task.state),
     log: log.slice(-logExcerptLines),
   };
 }

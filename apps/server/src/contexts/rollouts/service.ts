@@ -17,12 +17,14 @@ import { ConflictError, NotFoundError } from '../../http/problems.ts';
 import { enqueueTask } from '../agents/index.ts';
 import type { AuditActor, RequestSource } from '../audit/index.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
+import { resolveUserRef } from '../auth/index.ts';
 import type { RolloutChange } from '../changes/index.ts';
 import { applyChangeAction, changeForRollout } from '../changes/index.ts';
 import type { HostTaskKind, RolloutRunOptions } from './model.ts';
 import { defaultRunOptions, hostTaskKey, isTerminalPhase, taskLifetimeMs } from './model.ts';
 import * as repo from './repository.ts';
 import type { RolloutTable } from './tables.ts';
+import { offlineEvents, tickEvent } from './windows.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -78,7 +80,9 @@ export async function applyEvents(
         return result;
       });
     } catch (error) {
-      if (!(error instanceof VersionConflict)) throw error;
+      // A concurrent writer won: its version bump, or (PostgreSQL, before the bump is reached)
+      // its event row with the same seq. Either way: read again and re-run.
+      if (!(error instanceof VersionConflict) && !isUniqueViolation(error)) throw error;
       if (attempt >= maxAttempts)
         throw new ConflictError(`The rollout ${id} is changing too fast; try again`);
     }
@@ -97,7 +101,9 @@ async function applyInTransaction(
   const initial = JSON.parse(row.state_json) as RolloutState;
   const events = await produce(trx, initial, row);
   if (events.length === 0) return { row, applied: 0, commands: [] };
-  const change = await changeOf(trx, row.change_id);
+  // The change (its scope and patches) is read only when a command needs it (an install).
+  let loaded: Promise<RolloutChange> | undefined;
+  const change = () => (loaded ??= changeOf(trx, row.change_id));
   const options = JSON.parse(row.options_json) as RolloutRunOptions;
   let state = initial;
   let seq = await repo.lastEventSeq(trx, id);
@@ -146,7 +152,7 @@ async function applyInTransaction(
   };
   if (!(await repo.updateRolloutState(trx, id, row.version, values))) throw new VersionConflict();
   if (row.dry_run === 0 && values.phase !== row.phase)
-    await moveChange(ctx, trx, row, change, values.phase, state.reason);
+    await moveChange(ctx, trx, row, values.phase, state.reason);
   return { row: { ...row, ...values, version: row.version + 1 }, applied, commands: emitted };
 }
 
@@ -160,7 +166,6 @@ async function moveChange(
   ctx: Ctx,
   trx: Trx,
   row: RolloutTable,
-  change: RolloutChange,
   phase: string,
   reason: string | null,
 ): Promise<void> {
@@ -174,7 +179,7 @@ async function moveChange(
           : undefined;
   if (action === undefined) return;
   const why = reason ?? `rollout ${phase.replace('_', ' ')}`;
-  const moved = await applyChangeAction(ctx, trx, change.id, action, systemSource, why);
+  const moved = await applyChangeAction(ctx, trx, row.change_id, action, systemSource, why);
   if (!moved.ok)
     await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
       actor: systemActor,
@@ -189,7 +194,8 @@ interface EffectEnv {
   readonly ctx: Ctx;
   readonly trx: Trx;
   readonly row: RolloutTable;
-  readonly change: RolloutChange;
+  /** The change, read on first use. */
+  readonly change: () => Promise<RolloutChange>;
   readonly options: RolloutRunOptions;
   readonly state: RolloutState;
   readonly by: RequestSource;
@@ -226,7 +232,7 @@ async function effect(env: EffectEnv, command: RolloutCommand): Promise<RolloutE
       return [];
     }
     case 'install': {
-      const packages = env.change.patches
+      const packages = (await env.change()).patches
         .filter((p) => p.assetId === command.host && p.toVersion !== null)
         .map((p) => ({ name: p.packageName, version: p.toVersion ?? '' }));
       const key = hostTaskKey(env.row.id, command.host, 'install', 1);
@@ -351,7 +357,8 @@ async function recordHostTask(
 
 /** The agent task a host task asks for (the same every time: it is derived from the rows). */
 export function taskSpecOf(
-  change: RolloutChange,
+  /** Needed for an install only (its patches and backup plan). */
+  change: RolloutChange | undefined,
   options: RolloutRunOptions,
   kind: HostTaskKind,
   host: string,
@@ -361,10 +368,10 @@ export function taskSpecOf(
     case 'install':
       return {
         kind: 'install' as const,
-        packages: change.patches
+        packages: (change?.patches ?? [])
           .filter((p) => p.assetId === host && p.toVersion !== null)
           .map((p) => ({ name: p.packageName, version: p.toVersion ?? '' })),
-        backup: change.plans.backupPlan ?? null,
+        backup: change?.plans.backupPlan ?? null,
         reboot: options.reboot,
         allowRemovals: false,
       };
@@ -396,14 +403,20 @@ async function queueHostTask(
   rollback?: { installTaskId: string; steps: unknown[] },
 ): Promise<boolean> {
   const at = env.ctx.clock.now().toISOString();
-  const spec = taskSpecOf(env.change, env.options, kind, host, {
-    ...(checks !== undefined && { checks }),
-    ...(rollback !== undefined && rollback),
-  });
+  const spec = taskSpecOf(
+    kind === 'install' ? await env.change() : undefined,
+    env.options,
+    kind,
+    host,
+    {
+      ...(checks !== undefined && { checks }),
+      ...(rollback !== undefined && rollback),
+    },
+  );
   const queued = await enqueueTask(env.trx, env.ctx.clock, {
     assetId: host,
     idempotencyKey: key,
-    changeId: env.change.id,
+    changeId: env.row.change_id,
     rolloutId: env.row.id,
     dryRun: env.row.dry_run === 1,
     notAfter: new Date(Date.parse(at) + taskLifetimeMs[kind]),
@@ -479,9 +492,30 @@ export async function startChangeRollout(
     offlineHosts: input.offlineHosts ?? defaultRunOptions.offlineHosts,
     reboot: input.reboot ?? defaultRunOptions.reboot,
   };
+  const id = await createRollout(ctx, found.id, changeRef, dryRun, options, input.reason, by);
+  // The first tick at once (the window facts of now): hosts start without waiting for the driver.
+  const row = await repo.rolloutRow(ctx.database.db, id);
+  if (row !== undefined) {
+    const state = JSON.parse(row.state_json) as RolloutState;
+    const first = [...(await offlineEvents(ctx, row, state)), await tickEvent(ctx, row, state)];
+    await applyEvents(ctx, id, () => Promise.resolve(first), by);
+  }
+  return id;
+}
+
+async function createRollout(
+  ctx: Ctx,
+  changeId: string,
+  changeRef: string,
+  dryRun: boolean,
+  options: RolloutRunOptions,
+  reason: string | undefined,
+  by: RequestSource,
+): Promise<string> {
+  const input = { reason };
   try {
     return await ctx.database.db.transaction().execute(async (trx) => {
-      const change = await changeOf(trx, found.id);
+      const change = await changeOf(trx, changeId);
       const plan = change.plans.deploymentPlan;
       if (plan === undefined)
         throw new ConflictError(`${change.number} has no deployment plan to roll out`);
@@ -491,8 +525,11 @@ export async function startChangeRollout(
           throw new ConflictError(
             `${change.number} already has its rollout ${existing.id} (${existing.phase})`,
           );
-        const moved = await applyChangeAction(ctx, trx, change.id, 'start', by, input.reason);
-        if (!moved.ok) throw new ConflictError(moved.reason);
+        // A change a person already started by hand (implementing) gets its rollout as it is.
+        if (change.state !== 'implementing') {
+          const moved = await applyChangeAction(ctx, trx, change.id, 'start', by, input.reason);
+          if (!moved.ok) throw new ConflictError(moved.reason);
+        }
       } else if (!['authorise', 'scheduled', 'implementing'].includes(change.state))
         throw new ConflictError(
           `${change.number}: a dry run needs a change being authorised, scheduled or implemented (it is ${change.state})`,
@@ -586,7 +623,8 @@ export async function actOnRollout(
   return applyEvents(
     ctx,
     id,
-    async (trx) => {
+    async (trx, _state, row) => {
+      if (typeof action === 'object') await refuseOtherReleaser(trx, row, by);
       await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
         actor,
         action: `rollout.${typeof action === 'object' ? 'release' : action}`,
@@ -605,4 +643,19 @@ export async function actOnRollout(
     (row) =>
       `The rollout cannot ${what} now: it is ${row.phase}${row.reason === null ? '' : ` (${row.reason})`}`,
   );
+}
+
+/**
+ * A manual gate is released by the plan's implementer (roles.implementer) when the plan names
+ * one; anyone with changes:implement otherwise.
+ */
+async function refuseOtherReleaser(trx: Trx, row: RolloutTable, by: RequestSource): Promise<void> {
+  const change = await changeOf(trx, row.change_id);
+  const named = change.plans.roles?.implementer;
+  if (named === undefined) return;
+  const user = await resolveUserRef(trx, named);
+  if (user === undefined || user.id !== by.actor.id)
+    throw new ConflictError(
+      `${change.number}: the plan names ${named} as its implementer (roles.implementer), who releases its manual gates`,
+    );
 }

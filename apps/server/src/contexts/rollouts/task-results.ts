@@ -4,7 +4,7 @@
  * through the host task's row and applies the event with the version check, so it works
  * wherever it runs. A rejected or expired task counts as failed.
  */
-import type { RolloutEvent } from '@patchgate/rollout';
+import type { RolloutEvent, RolloutState } from '@patchgate/rollout';
 import type { Transaction } from 'kysely';
 import type { ServerContext } from '../../context.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
@@ -13,6 +13,7 @@ import type { AgentTask } from '../agents/index.ts';
 import { agentTask } from '../agents/index.ts';
 import * as repo from './repository.ts';
 import { applyEvents } from './service.ts';
+import { tickEvent } from './windows.ts';
 import type { RolloutHostTaskTable } from './tables.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
@@ -70,10 +71,15 @@ export async function onTaskFinished(
 ): Promise<void> {
   const found = await repo.hostTaskByAgentTask(ctx.database.db, data.taskId);
   if (found === undefined) return; // not a rollout's task (a preflight, a rescan…)
+  const rollout = await repo.rolloutRow(ctx.database.db, found.rollout_id);
+  if (rollout === undefined) return;
+  // The window facts now, not the last tick's: a result must not start a host after the cutoff.
+  const tick = await tickEvent(ctx, rollout, JSON.parse(rollout.state_json) as RolloutState);
   await applyEvents(ctx, found.rollout_id, async (trx) => {
     // Read again inside the transaction: a re-run after a conflict sees what won.
     const row = await repo.hostTask(trx, found.key);
     if (row === undefined) return [];
-    return finishHostTask(trx, row, data.outcome, ctx.clock.now().toISOString());
+    const events = await finishHostTask(trx, row, data.outcome, ctx.clock.now().toISOString());
+    return events.length === 0 ? [] : [tick, ...events];
   });
 }

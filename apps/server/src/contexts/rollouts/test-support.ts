@@ -12,14 +12,35 @@ import { testApp } from '../../../test/app.ts';
 import type { TestCaller } from '../../../test/auth.ts';
 import { testCaller } from '../../../test/auth.ts';
 import type { Database } from '../../db/database.ts';
-import { manualClock } from '../findings/test-support.ts';
-import { call } from '../changes/test-support.ts';
+import { testClock as manualClock } from '@patchgate/testing';
 import type { RolloutDriver } from './driver.ts';
 import { startRolloutDriver } from './driver.ts';
 import { onTaskFinished } from './task-results.ts';
 import type { RolloutHostTaskTable } from './tables.ts';
 
-export { call };
+type Inject = Awaited<ReturnType<typeof testApp>>['app']['inject'];
+
+/** `method url` as `caller`, expecting `status`; returns the parsed body. */
+export async function call<T = unknown>(
+  app: { inject: Inject },
+  caller: TestCaller,
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  url: string,
+  status: number,
+  payload?: unknown,
+): Promise<T> {
+  const response = await app.inject({
+    method,
+    url,
+    headers: caller.headers,
+    ...(payload !== undefined && { payload: payload as Record<string, unknown> }),
+  });
+  if (response.statusCode !== status)
+    throw new Error(
+      `${method} ${url}: expected ${status}, got ${response.statusCode} ${response.body}`,
+    );
+  return response.json<T>();
+}
 
 export interface RolloutWorld {
   readonly app: Awaited<ReturnType<typeof testApp>>['app'];
