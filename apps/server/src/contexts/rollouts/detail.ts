@@ -1,8 +1,6 @@
 /** Reading rollouts: the detail (waves, hosts, tasks, versions, times), the list, the events. */
 import type { RolloutPhase, RolloutState } from '@patchgate/rollout';
 import { hostOf } from '@patchgate/rollout';
-import type { Kysely } from 'kysely';
-import type { DatabaseSchema } from '../../db/schema.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { agentTask } from '../agents/index.ts';
 import { changeForRollout } from '../changes/index.ts';
@@ -18,7 +16,8 @@ import type {
 } from './schema.ts';
 import type { RolloutEventTable, RolloutTable } from './tables.ts';
 
-type Db = Kysely<DatabaseSchema>;
+/** The database, or a transaction (the review pre-fill reads inside its own). */
+type Db = repo.Executor;
 
 /** The rollout named by its id, or its change's (id or number): the real one, else the latest. */
 export async function rolloutRowOf(db: Db, ref: string): Promise<RolloutTable | undefined> {

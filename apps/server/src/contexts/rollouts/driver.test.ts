@@ -688,6 +688,52 @@ describe.each(testDatabases())('rollout driver on $name', ({ name, open, skip })
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'an agent gone after the install: its check is inconclusive, the rollout pauses; resume asks again',
+    async () => {
+      const w = await setUp();
+      const changeId = await scheduledChange(
+        w,
+        ['web-1'],
+        plansWith([{ name: 'all', healthChecks: [check] }]),
+        minutes(1),
+      );
+      w.clock.set(minutes(1));
+      const driver = w.driver();
+      await driver.tick();
+      const revoke = (at: string | null) =>
+        w.database.db
+          .updateTable('agents')
+          .set({ revoked_at: at })
+          .where('asset_id', '=', w.hosts['web-1'] ?? '')
+          .execute();
+      const [install] = await hostTasks(w);
+      if (install === undefined) throw new Error('no install');
+      await revoke(minutes(1));
+      await finishTask(w, install);
+      const paused = await rolloutDetail(w.database.db, changeId);
+      expect(paused).toMatchObject({
+        phase: 'paused',
+        reason: 'health checks of web-1 inconclusive',
+      });
+      expect((await hostTasks(w)).map((t) => [t.kind, t.attempt, t.state, t.outcome])).toEqual([
+        ['health-check', 1, 'finished', 'inconclusive'],
+        ['install', 1, 'finished', 'succeeded'],
+      ]);
+      await revoke(null);
+      await call(w.app, w.requester, 'POST', `/api/v1/rollouts/${changeId}/resume`, 200, {});
+      await settle(w, driver);
+      expect((await rolloutDetail(w.database.db, changeId))?.phase).toBe('completed');
+      const checks = (await hostTasks(w)).filter(
+        (t) => t.kind === 'health-check' && t.scope === 'host',
+      );
+      expect(checks.map((t) => [t.attempt, t.outcome])).toEqual([
+        [1, 'inconclusive'],
+        [2, 'pass'],
+      ]);
+    },
+  );
+
   it.skipIf(skip !== undefined || name !== 'postgres')(
     'two drivers on one database: only the lease holder drives; when it stops renewing, the other takes over',
     async () => {

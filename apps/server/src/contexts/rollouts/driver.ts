@@ -14,12 +14,12 @@ import { hostOf } from '@patchgate/rollout';
 import type { ServerContext } from '../../context.ts';
 import { ConflictError } from '../../http/problems.ts';
 import { agentTask } from '../agents/index.ts';
-import { changeForRollout, dueScheduledChanges } from '../changes/index.ts';
+import { dueScheduledChanges } from '../changes/index.ts';
 import * as repo from './repository.ts';
 import { applyEvents, retryWaitingTask, startChangeRollout, systemSource } from './service.ts';
 import type { RolloutTable } from './tables.ts';
 import { finishHostTask } from './task-results.ts';
-import { hostsInPlay, offlineEvents, windowFacts } from './windows.ts';
+import { offlineEvents, tickEvent } from './windows.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'logger'>;
 
@@ -125,18 +125,15 @@ async function startDueChanges(ctx: Ctx): Promise<void> {
 export async function driveRollout(ctx: Ctx, id: string): Promise<void> {
   const row = await repo.rolloutRow(ctx.database.db, id);
   if (row === undefined) return;
-  const change = await changeForRollout(ctx.database.db, row.change_id);
-  if (change === undefined) return;
   const state = JSON.parse(row.state_json) as RolloutState;
-  const now = ctx.clock.now();
-  const facts = await windowFacts(ctx, change, hostsInPlay(state), now);
+  const tick = await tickEvent(ctx, row, state);
   const offline = await offlineEvents(ctx, row, state);
   await applyEvents(ctx, id, async (trx, current, fresh) => {
-    const at = now.toISOString();
+    const at = tick.type === 'tick' ? tick.now : ctx.clock.now().toISOString();
     const events: RolloutEvent[] = [...offline];
     events.push(...(await waitingTasks(ctx, trx, fresh, current, at)));
     events.push(...(await overdueTasks(trx, fresh, at)));
-    events.push({ type: 'tick', now: at, ...facts });
+    events.push(tick);
     return events;
   });
 }

@@ -265,8 +265,15 @@ async function effect(env: EffectEnv, command: RolloutCommand): Promise<RolloutE
           key,
           command.checks,
         );
-        // The agent went away after the install: a person decides.
-        return queued ? [] : [{ type: 'health', host: command.host, verdict: 'inconclusive', at }];
+        if (queued) return [];
+        // The agent went away after the install: inconclusive, a person decides (a resume asks
+        // again with a new attempt; this one is not retried).
+        await repo.updateHostTask(env.trx, key, {
+          state: 'finished',
+          outcome: 'inconclusive',
+          finished_at: at,
+        });
+        return [{ type: 'health', host: command.host, verdict: 'inconclusive', at }];
       }
       // The wave's own checks: one task per host of the wave that succeeded, one verdict.
       const wave = env.state.waves.find((w) => w.name === command.wave);
@@ -550,6 +557,7 @@ async function createRollout(
         reason: null,
         version: 0,
         options_json: JSON.stringify(options),
+        assets_json: JSON.stringify(change.assets),
         created_by: by.actor.id,
         created_by_name: by.actor.name,
         created_at: now,

@@ -15,6 +15,8 @@ export interface RolloutTable {
   version: number;
   /** JSON `RolloutOptions` (offlineHosts, reboot). */
   options_json: string;
+  /** JSON `AssetFacts[]`: the scope at the start (window checks read it on every tick). */
+  assets_json: string;
   created_by: string | null;
   created_by_name: string;
   created_at: string;

@@ -8,8 +8,7 @@ import { hostOf } from '@patchgate/rollout';
 import type { ServerContext } from '../../context.ts';
 import { agentsForAssets } from '../agents/index.ts';
 import { windowsForAssets } from '../calendar/index.ts';
-import type { RolloutChange } from '../changes/index.ts';
-import { changeForRollout } from '../changes/index.ts';
+import type { AssetFacts } from '@patchgate/model';
 import type { RolloutRunOptions } from './model.ts';
 import type { RolloutTable } from './tables.ts';
 
@@ -29,12 +28,12 @@ export function hostsInPlay(state: RolloutState): string[] {
  */
 export async function windowFacts(
   ctx: Pick<ServerContext, 'database'>,
-  change: RolloutChange,
+  scope: readonly AssetFacts[],
   hosts: readonly string[],
   now: Date,
 ): Promise<{ insideWindow: boolean; acceptsNewWork: boolean }> {
   const ids = new Set(hosts);
-  const assets = change.assets.filter((a) => ids.has(a.id));
+  const assets = scope.filter((a) => ids.has(a.id));
   if (assets.length === 0) return { insideWindow: true, acceptsNewWork: true };
   const windows = await windowsForAssets(ctx.database, assets);
   let insideWindow = true;
@@ -61,11 +60,8 @@ export async function tickEvent(
   state: RolloutState,
 ): Promise<RolloutEvent> {
   const now = ctx.clock.now();
-  const change = await changeForRollout(ctx.database.db, row.change_id);
-  const facts =
-    change === undefined
-      ? { insideWindow: false, acceptsNewWork: false }
-      : await windowFacts(ctx, change, hostsInPlay(state), now);
+  const scope = JSON.parse(row.assets_json) as AssetFacts[];
+  const facts = await windowFacts(ctx, scope, hostsInPlay(state), now);
   return { type: 'tick', now: now.toISOString(), ...facts };
 }
 

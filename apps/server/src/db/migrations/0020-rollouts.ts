@@ -23,6 +23,8 @@ export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> 
     .addColumn('reason', 'text')
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('options_json', 'text', (c) => c.notNull())
+    // The scope's asset facts at the start (the window checks read them on every tick).
+    .addColumn('assets_json', 'text', (c) => c.notNull())
     .addColumn('created_by', 'text')
     .addColumn('created_by_name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
