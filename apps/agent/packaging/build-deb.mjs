@@ -11,7 +11,7 @@
 // Cached: the key is the bundle's bytes plus the packaging files, the Node version and the
 // architecture; when dist/agent holds a .deb built from the same key nothing is rebuilt (the
 // bundle takes well under a second, the SEA and the xz compression take the time).
-// Prints one JSON line: { deb, bytes, executableBytes, seconds, cached }.
+// Prints one JSON line: { deb, bytes, executable, executableBytes, seconds, cached }.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -75,6 +75,8 @@ const report = (cached) => {
   const info = {
     deb,
     bytes: statSync(deb).size,
+    // The single executable itself (what the .deb installs as /usr/bin/patchgate-agent).
+    executable: `${work}/patchgate-agent`,
     executableBytes: existsSync(`${work}/patchgate-agent`)
       ? statSync(`${work}/patchgate-agent`).size
       : null,

@@ -59,6 +59,24 @@ describe('patchgate-agent', () => {
     );
   });
 
+  it('logs JSON lines with --json', async () => {
+    const root = mkdtempSync(join(work, 'root-'));
+    const result = await run(
+      ['run', '--once', '--json', '--root', root, '--enroll-token', 'pge_0123456789abcdef'],
+      {
+        PATCHGATE_SERVER: `http://127.0.0.1:${await closedPort()}`,
+        PATCHGATE_RETRY_MAX_SECONDS: '0.05',
+      },
+    );
+    const [first] = result.stderr.split('\n');
+    expect(JSON.parse(first ?? '')).toMatchObject({
+      level: 'info',
+      msg: 'agent starting',
+      version: agentVersion,
+      root,
+    });
+  });
+
   it('exits 1 with a clear message when the server is unreachable', async () => {
     const root = mkdtempSync(join(work, 'root-'));
     const result = await run(

@@ -39,6 +39,7 @@ export interface AgentCliIo {
 
 export const agentHelpFor = (prog: string): string => `Usage:
   ${prog} run --server URL [--enroll-token T] [--name NAME] [--root DIR] [--state-dir D] [--once] [--dry-run]
+        [--json]
   ${prog} init-root DIR --apt-source "deb [trusted=yes] file:/path ./" [--apt-source …]
   ${prog} status [--root DIR] [--state-dir D] [--json]
   ${prog} version [--json]
@@ -60,6 +61,7 @@ run
   --once               one round: send what is queued, heartbeat, run the queued tasks, exit
                        (exit 1 when something is left queued)
   --dry-run            simulate every task (apt-get -s), change nothing (env PATCHGATE_DRY_RUN=1)
+  --json               log one JSON object per line on standard error (default: text lines)
 init-root DIR          prepare a sandbox root: an empty dpkg database and the given apt sources
 status                 the enrolment, queued items and journal of this agent's state dir
 version                the agent's version
@@ -126,6 +128,18 @@ export function textLogger(
             )
             .join('');
     stream.write(`${now().toISOString()} ${level} ${message}${extra}\n`);
+  };
+}
+
+/** One JSON object per line (`run --json`), for log collectors. */
+export function jsonLogger(
+  stream: { write(text: string): unknown },
+  now = () => new Date(),
+): AgentLogger {
+  return (level, message, fields) => {
+    stream.write(
+      JSON.stringify({ time: now().toISOString(), level, msg: message, ...fields }) + '\n',
+    );
   };
 }
 
@@ -215,6 +229,7 @@ async function runVerb(args: string[], io: AgentCliIo): Promise<number> {
     'state-dir': { type: 'string' },
     once: { type: 'boolean' },
     'dry-run': { type: 'boolean' },
+    json: { type: 'boolean' },
   });
   if (positionals.length > 0)
     throw new UsageError(`run takes no arguments (got ${positionals.join(' ')})`);
@@ -233,7 +248,7 @@ async function runVerb(args: string[], io: AgentCliIo): Promise<number> {
   if (!existsSync(root)) throw new UsageError(`run: the root ${root} does not exist`);
   const name = values.name ?? io.env.PATCHGATE_AGENT_NAME ?? hostname().split('.')[0] ?? 'host';
   const enrollToken = values['enroll-token'] ?? io.env.PATCHGATE_ENROLL_TOKEN;
-  const log = textLogger(io.stderr);
+  const log = values.json === true ? jsonLogger(io.stderr) : textLogger(io.stderr);
   const runtime = new AgentRuntime({
     server,
     name,

@@ -207,6 +207,46 @@ describe.skipIf(!isRoot).each(testDatabases())(
             return Number(count.n) >= 2 ? true : undefined;
           });
 
+          // A task altered after signing (here: in the database) is rejected, never executed.
+          const forged = await database.db.transaction().execute(async (trx) => {
+            const queued = await enqueueTask(trx, systemClock, {
+              assetId: enrolled.asset_id,
+              idempotencyKey: 'it/forged',
+              task: {
+                kind: 'install',
+                packages: [{ name: repo.packageName, version: repo.versions.healthy }],
+                backup: null,
+                reboot: 'never',
+                allowRemovals: false,
+              },
+            });
+            const row = await trx
+              .selectFrom('agent_tasks')
+              .select('payload')
+              .where('id', '=', queued!.taskId)
+              .executeTakeFirstOrThrow();
+            await trx
+              .updateTable('agent_tasks')
+              .set({
+                payload: row.payload.replace(repo.versions.healthy, repo.versions.breaksHealth),
+              })
+              .where('id', '=', queued!.taskId)
+              .execute();
+            return queued!;
+          });
+          const rejected = await eventually('the forged task to be rejected', async () => {
+            const task = await agentTask(database.db, forged.taskId);
+            return task?.state === 'queued' || task?.state === 'delivered' ? undefined : task;
+          });
+          expect(rejected).toMatchObject({
+            state: 'rejected',
+            result: {
+              outcome: 'rejected',
+              error: 'bad signature: the task was not signed by the server',
+            },
+          });
+          expect(await installedVersion(root, repo.packageName)).toBe(repo.versions.healthy);
+
           // The server stops while the agent runs a task; the result waits on disk.
           const check = await queue('it/health-1', {
             kind: 'health-check',
