@@ -42,6 +42,8 @@ export type CallKind = (typeof callKinds)[number];
 export class CallLog {
   readonly times = new Map<CallKind, number[]>();
   errors = 0;
+  /** Calls sent again after a reset keep-alive socket (not errors: the server never saw them). */
+  retried = 0;
   readonly errorSamples: string[] = [];
   /** Set while the fleet stops: the long-polls it cuts are not errors. */
   stopping = false;
@@ -197,8 +199,8 @@ export class VirtualAgent {
     body?: { type: string; text: string },
   ): Promise<Reply | undefined> {
     const started = performance.now();
-    try {
-      const reply = await call(
+    const send = () =>
+      call(
         this.pool,
         this.base,
         method,
@@ -206,6 +208,15 @@ export class VirtualAgent {
         this.headers(body === undefined ? {} : { 'content-type': body.type }),
         body?.text,
       );
+    try {
+      // A keep-alive socket the server closed as idle just as it was reused fails at once with
+      // ECONNRESET: the request never reached the server, so it is sent again (as the agent's
+      // client retries), once.
+      const reply = await send().catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ECONNRESET' || this.options.log.stopping) throw error;
+        this.options.log.retried++;
+        return send();
+      });
       const ms = performance.now() - started;
       if (reply.status < 200 || reply.status > 299) {
         this.options.log.error(`${this.name} ${kind}: ${reply.status} ${reply.text}`);

@@ -344,7 +344,7 @@ async function runOne(
     say(
       `${label}  rollout of ${change.number}: ${state} in ${(rolloutMs / 1000).toFixed(1)} s; ` +
         `${count(installs)} install tasks (${repeatedInstalls} repeated), ${count(hostsAt11)}/${count(hosts)} hosts at 1.1, ` +
-        `errors ${log.errors}${log.errorSamples.length > 0 ? `: ${log.errorSamples.join(' | ')}` : ''}`,
+        `errors ${log.errors} (${log.retried} calls sent again after a reset idle socket)${log.errorSamples.length > 0 ? `: ${log.errorSamples.join(' | ')}` : ''}`,
     );
     return {
       label,
