@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip !== undefined)('the demo lab', () => {
-  it('starts agents in sandbox roots, prepares an approved change, stops with the server', async () => {
+  it('starts agents in sandbox roots, its approved change rolls out to every host, stops with the server', async () => {
     const built = spawnSync(process.execPath, [`${repoRoot}apps/cli/build.mjs`], {
       encoding: 'utf8',
     });
@@ -52,6 +52,9 @@ describe.skipIf(skip !== undefined)('the demo lab', () => {
           ...process.env,
           PATCHGATE_CONFIG_DIR: join(work, 'config'),
           PATCHGATE_LOG_LEVEL: 'warn',
+          // Scheduled now: the server starts the lab's change itself, the test watches it.
+          PATCHGATE_DEMO_LAB_START_MINUTES: '0',
+          PATCHGATE_ROLLOUT_TICK_MS: '500',
         },
       },
     );
@@ -79,20 +82,24 @@ describe.skipIf(skip !== undefined)('the demo lab', () => {
         .map((a) => a.name)
         .sort(),
     ).toEqual(labHosts.map((h) => h.name).sort());
-    const detail = await admin.get<{ state: string }>(`/api/v1/changes/${change}`);
-    expect(detail.state).toBe('scheduled');
-    for (const host of labHosts) {
-      const query = spawnSync(
+    const version = (host: string) =>
+      spawnSync(
         'dpkg-query',
-        [
-          `--admindir=${join(work, 'data', 'lab', host.name)}/var/lib/dpkg`,
-          '-W',
-          'pg-demo-service',
-        ],
+        [`--admindir=${join(work, 'data', 'lab', host)}/var/lib/dpkg`, '-W', 'pg-demo-service'],
         { encoding: 'utf8' },
-      );
-      expect(query.stdout.trim()).toBe('pg-demo-service\t1.0');
+      ).stdout.trim();
+    // Scheduled now, the change may already be rolling out: each host is at 1.0 or 1.1.
+    for (const host of labHosts) expect(version(host.name)).toMatch(/^pg-demo-service\t1\.[01]$/);
+    // The newcomer's rollout: the change starts at its scheduled start and reaches every host.
+    let phase = '';
+    for (let i = 0; i < 240 && phase !== 'completed' && phase !== 'rolled_back'; i++) {
+      const reply = await admin.call('GET', `/api/v1/rollouts?change=${change}`);
+      const rollouts = (reply.body as { rollouts?: { phase: string }[] } | null)?.rollouts ?? [];
+      phase = rollouts[0]?.phase ?? '';
+      if (phase !== 'completed') await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    expect(phase).toBe('completed');
+    for (const host of labHosts) expect(version(host.name)).toBe('pg-demo-service\t1.1');
 
     // Stopping the server stops the lab's agents.
     const agentPids = spawnSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' })

@@ -21,10 +21,14 @@ import type { LabPeople } from './lab-world.ts';
 import { approvedChange, LabApi, loginToken, openWindowNow } from './lab-world.ts';
 
 /**
- * Minutes from now to the lab change's scheduled start: a change may not start before it (by
- * command or by the server, which starts a due scheduled change itself).
+ * Minutes from now to the lab change's scheduled start (PATCHGATE_DEMO_LAB_START_MINUTES, 0–60,
+ * default 2): a change may not start before it, by command or by the server, which starts a due
+ * scheduled change itself.
  */
-export const labStartMinutes = 2;
+export function labStartMinutes(env: Readonly<Record<string, string | undefined>>): number {
+  const value = Number(env['PATCHGATE_DEMO_LAB_START_MINUTES'] ?? 2);
+  return Number.isInteger(value) && value >= 0 && value <= 60 ? value : 2;
+}
 
 /** The lab's hosts and the wave each is patched in. */
 export const labHosts = [
@@ -174,7 +178,9 @@ export async function startDemoLab(
         name: h.name,
         kind: 'host',
         osRelease: 'Debian:12',
-        environment: 'staging',
+        // Development: none of the demo's own windows (web nightly, database Sunday, staging
+        // office hours) applies, only the lab's window open now.
+        environment: 'development',
         criticality: 'low',
         exposure: 'internal',
         owner: 'team-lab',
@@ -234,7 +240,7 @@ export async function startDemoLab(
         },
       },
     };
-    const change = await approvedChange(people, body, labStartMinutes);
+    const change = await approvedChange(people, body, labStartMinutes(process.env));
     const startAt = (change.start ?? new Date().toISOString()).slice(11, 19);
     io.stdout.write(
       `Demo lab ready: ${labHosts.length} agents (${labHosts.map((h) => h.name).join(', ')}) in sandbox roots under ${dir}, pg-demo-service 1.0 installed by apt.\n` +
