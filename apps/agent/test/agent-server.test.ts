@@ -331,6 +331,22 @@ describe.skipIf(!isRoot).each(testDatabases())(
             result: { data: { verdict: 'pass' } },
           });
 
+          // --dry-run: an install is only simulated, whatever the task said.
+          const simulated = await queue('it/dry-run', {
+            kind: 'install',
+            packages: [{ name: repo.packageName, version: repo.versions.breaksHealth }],
+            backup: null,
+            reboot: 'never',
+            allowRemovals: false,
+          });
+          const dry = startAgent('--once', '--dry-run');
+          expect(await dry.exited).toBe(0);
+          expect(await agentTask(database.db, simulated!.taskId)).toMatchObject({
+            state: 'succeeded',
+            result: { dryRun: true, data: { kind: 'install' } },
+          });
+          expect(await installedVersion(root, repo.packageName)).toBe(repo.versions.healthy);
+
           // Revoked by an admin: the agent stops with exit 78, which systemd does not restart.
           const revoked = await server.app.inject({
             method: 'POST',
