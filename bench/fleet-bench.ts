@@ -329,7 +329,7 @@ async function runOne(
           const wave = detail.waves.find((w) => w.name === detail.currentWave);
           say(
             `${label}    … ${state}, wave ${detail.currentWave ?? '-'} ${JSON.stringify(wave?.counts ?? {})}, ` +
-              `${log.errors} errors`,
+              `${log.errors} errors${log.errorSamples.length > 0 ? ` (first: ${log.errorSamples[0]})` : ''}`,
           );
         }
         await sleep(250);
