@@ -355,3 +355,42 @@ export async function seedDemoChange(
   );
   return change.number;
 }
+
+/**
+ * The demo's lab (lab.ts): on a freshly seeded demo the admin requests a change the demo's CAB
+ * approves; on a later start the lab's agents come back. Runs in the background; `stop` ends
+ * the agents (the server is stopping); a lab still starting starts no more.
+ */
+export function startLabForDemo(
+  baseUrl: string,
+  dataDir: string,
+  io: { stdout: { write(text: string): void }; stderr: { write(text: string): void } },
+  demo: DemoResult,
+): { stop(): Promise<void> } {
+  let agents: { stop(): Promise<void> } | undefined;
+  let stopped = false;
+  void (async () => {
+    const { LabAgents, startDemoLab } = await import('./lab.ts');
+    const { LabApi } = await import('./lab-world.ts');
+    const lab = new LabAgents();
+    agents = lab;
+    if (stopped) return;
+    if (!demo.created || demo.token === undefined) {
+      await startDemoLab(lab, baseUrl, dataDir, io);
+      return;
+    }
+    const approvers = ['jonas.weber', 'maria.keller', 'aisha.khan']
+      .map((username) => demo.users?.find((u) => u.username === username))
+      .filter((u): u is DemoUserCreated => u !== undefined);
+    await startDemoLab(lab, baseUrl, dataDir, io, {
+      admin: new LabApi(baseUrl, demo.token),
+      approvers,
+    });
+  })().catch((error: unknown) => io.stderr.write(`Demo lab: ${(error as Error).message}\n`));
+  return {
+    stop: async () => {
+      stopped = true;
+      await agents?.stop();
+    },
+  };
+}

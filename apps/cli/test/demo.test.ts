@@ -12,6 +12,8 @@ const env = {
   ...process.env,
   PATCHGATE_CONFIG_DIR: join(work, 'config'),
   PATCHGATE_LOG_LEVEL: 'warn',
+  // The demo's lab (agents in sandbox roots) has its own test: apps/cli/src/lab.test.ts.
+  PATCHGATE_DEMO_LAB: 'off',
 };
 let server: ReturnType<typeof spawn> | undefined;
 

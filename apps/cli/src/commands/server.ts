@@ -30,7 +30,9 @@ Options:
                              manager, two approvers, an operator; passwords printed
                              once), demo assets with real inventories and real advisory
                              sources from examples/, synced in the background; the CLI is
-                             logged in to it (examples/ becomes an advisory root)
+                             logged in to it (examples/ becomes an advisory root); as root
+                             with dpkg and apt, a lab of four agents in sandbox roots and a
+                             change ready to roll out (PATCHGATE_DEMO_LAB=off: no lab)
 
 First run: with PATCHGATE_ADMIN_PASSWORD (and optionally PATCHGATE_ADMIN_USERNAME, default
 admin) set and no user yet, the first admin is created; otherwise POST /api/v1/bootstrap does it.
@@ -120,10 +122,14 @@ export async function serverCommand(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
       `API documentation: ${server.url}/docs\n`,
   );
+  let lab: { stop(): Promise<void> } | undefined;
   if (values.demo === true) {
-    const { demoAssets, demoSources, seedDemo } = await import('../demo.ts');
+    const { demoAssets, demoSources, seedDemo, startLabForDemo } = await import('../demo.ts');
     const { saveCredentials } = await import('../remote/credentials.ts');
     const demo = await seedDemo(server.url);
+    // The lab (agents in sandbox roots, a change ready to roll out) builds in the background.
+    if (env['PATCHGATE_DEMO_LAB'] !== 'off')
+      lab = startLabForDemo(server.url, configured.config.dataDir, io, demo);
     if (!demo.created) {
       io.stdout.write('Demo: this server already has users; nothing was added\n');
     } else {
@@ -159,6 +165,7 @@ export async function serverCommand(
   }
   const signal = await processHooks.stopSignal;
   io.stderr.write(`patchgate: ${signal}: shutting down\n`);
+  await lab?.stop();
   await server.close();
   return exitCodes.ok;
 }

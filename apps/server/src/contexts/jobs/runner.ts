@@ -191,6 +191,13 @@ export class JobRunner {
     return enqueued;
   }
 
+  /** Tick now unless a tick is running (it claims what is queued) or the runner stops. */
+  private wake(): void {
+    if (this.stopping || this.tickInFlight !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
   private schedule(delayMs: number): void {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
@@ -207,8 +214,10 @@ export class JobRunner {
       while (!this.stopping && this.running.size < this.options.concurrency) {
         const row = await this.claim();
         if (row === undefined) break;
-        // Runs in the background; `running` tracks it and stop() waits for it.
-        void this.execute(row);
+        // Runs in the background; `running` tracks it and stop() waits for it. When it ends,
+        // the next job (often one it enqueued: an event's delivery) is claimed at once instead
+        // of a poll interval later.
+        void this.execute(row).finally(() => this.wake());
       }
     } catch (error) {
       this.ctx.logger.error({ err: error }, 'job runner poll failed');
