@@ -301,14 +301,15 @@ export class VirtualAgent {
     const wait = Math.min(waitSeconds, this.pollSeconds, this.options.maxWaitSeconds);
     const started = performance.now();
     let reply: Reply;
+    const send = () =>
+      call(this.pool, this.base, 'GET', `${agentRoutes.tasks}?waitSeconds=${wait}`, this.headers());
     try {
-      reply = await call(
-        this.pool,
-        this.base,
-        'GET',
-        `${agentRoutes.tasks}?waitSeconds=${wait}`,
-        this.headers(),
-      );
+      // As in timed(): a reused keep-alive socket the server had just closed is sent again once.
+      reply = await send().catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ECONNRESET' || this.options.log.stopping) throw error;
+        this.options.log.retried++;
+        return send();
+      });
     } catch (error) {
       this.options.log.error(`${this.name} poll: ${(error as Error).message}`);
       return 0;
