@@ -52,7 +52,7 @@ import {
   notificationSubscriber,
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
-import { EventSubscriptions } from './events/index.ts';
+import { EventSubscriptions, eventJobKind } from './events/index.ts';
 import {
   registerRolloutJobs,
   rolloutDriverSettings,
@@ -203,6 +203,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     concurrency: 2,
     leaseSeconds: config.jobLeaseSeconds,
     pollMs: Math.min(2000, (config.jobLeaseSeconds * 1000) / 3),
+    // A rollout's next step waits on these: an agent's result, delivered, then applied.
+    urgentKinds: [eventJobKind('agent.task-finished'), rolloutJobs.taskFinished.kind],
   });
   registerJobs(jobs, context, { policy });
   // Exceptions lapse on their own: an hourly job records and audits each expiry.

@@ -79,6 +79,7 @@ function printJson(io: CliIo, value: unknown): void {
 }
 
 interface Host {
+  assetId: string;
   name: string;
   state: string;
   before: { name: string; version: string | null }[];
@@ -341,7 +342,16 @@ export async function* serverSentEvents(
   }
 }
 
-function describeProgress(data: Record<string, unknown>): string {
+/** Asset ids in the stream, shown by their names (from the rollout's detail). */
+type HostNames = ReadonlyMap<string, string>;
+
+function hostNamesOf(detail: Detail): HostNames {
+  return new Map(detail.waves.flatMap((wave) => wave.hosts.map((h) => [h.assetId, h.name])));
+}
+
+function describeProgress(data: Record<string, unknown>, names: HostNames): string {
+  const named = (host: string | undefined) =>
+    host === undefined ? undefined : (names.get(host) ?? host);
   const event = data.event as
     { type?: string; host?: string; wave?: string; verdict?: string; outcome?: string } | undefined;
   const commands =
@@ -353,16 +363,16 @@ function describeProgress(data: Record<string, unknown>): string {
       c.type === 'notify'
         ? `${c.kind ?? ''}${c.wave === undefined ? '' : ` ${c.wave}`}${c.detail === undefined ? '' : ` (${c.detail})`}`
         : c.type === 'install'
-          ? `install → ${c.host ?? ''}`
+          ? `install → ${named(c.host) ?? ''}`
           : c.type === 'run-health-checks'
-            ? `health checks → ${c.host ?? `wave ${c.wave ?? ''}`}`
+            ? `health checks → ${named(c.host) ?? `wave ${c.wave ?? ''}`}`
             : `roll back`,
     )
     .join('; ');
   const what =
     event?.type === 'tick'
       ? 'tick'
-      : `${event?.type ?? '?'}${event?.host === undefined ? '' : ` ${event.host}`}${event?.wave === undefined ? '' : ` ${event.wave}`}${event?.verdict === undefined ? '' : ` ${event.verdict}`}${event?.outcome === undefined ? '' : ` ${event.outcome}`}`;
+      : `${event?.type ?? '?'}${event?.host === undefined ? '' : ` ${named(event.host)}`}${event?.wave === undefined ? '' : ` ${event.wave}`}${event?.verdict === undefined ? '' : ` ${event.verdict}`}${event?.outcome === undefined ? '' : ` ${event.outcome}`}`;
   return `#${String(data.seq)} ${String(data.at)} [${String(data.phase)}] ${what}${said === '' ? '' : ` → ${said}`}`;
 }
 
@@ -374,6 +384,17 @@ async function watch(args: string[], io: CliIo): Promise<ExitCode> {
   const ref = positionals[0];
   if (ref === undefined || positionals.length > 1)
     throw new UsageError('rollouts watch takes one rollout (its id, or its change)');
+  // The detail first: host names for the stream, and a clear answer when there is no rollout.
+  const { client, server } = remoteClient(io, values);
+  const first = await reachable(server, () =>
+    client.GET('/api/v1/rollouts/{id}', { params: { path: { id: ref } } }),
+  );
+  if (first.response.status === 404 && /^CHG-\d+$/i.test(ref))
+    throw new RemoteError(
+      404,
+      `${ref.toUpperCase()} has no rollout yet: the server starts it at its scheduled start (inside its window), or start it then with "patchgate rollouts start ${ref.toUpperCase()}"`,
+    );
+  let names = hostNamesOf(expectOk(first, `rollout ${ref}`) as Detail);
   const credentials = resolveCredentials(io, values);
   const url = new URL(`/api/v1/rollouts/${encodeURIComponent(ref)}/events`, credentials.server);
   const response = await reachable(credentials.server, () =>
@@ -393,22 +414,28 @@ async function watch(args: string[], io: CliIo): Promise<ExitCode> {
   }
   let end: Record<string, unknown> | undefined;
   let lastDraw = 0;
+  let pictureCurrent = false;
   for await (const message of serverSentEvents(response.body)) {
     if (values.json === true) {
       io.stdout.write(JSON.stringify({ event: message.event, data: message.data }) + '\n');
     } else if (message.event === 'progress') {
-      io.stdout.write(describeProgress(message.data) + '\n');
+      io.stdout.write(describeProgress(message.data, names) + '\n');
+      pictureCurrent = false;
       // The per-host picture after each change of phase or wave, at most once a second.
       const commands = (message.data.commands as { type: string }[] | undefined) ?? [];
       if (commands.some((c) => c.type === 'notify') && io.now() - lastDraw > 1000) {
         lastDraw = io.now();
-        printDetail(io, await fetchDetail(io, values, ref));
+        const detail = await fetchDetail(io, values, ref);
+        names = hostNamesOf(detail);
+        printDetail(io, detail);
+        pictureCurrent = true;
       }
     } else if (message.event === 'task-log') {
       const d = message.data;
       io.stdout.write(
-        `  ${String(d.kind)} ${String(d.assetId)} ${typeof d.step === 'string' ? d.step : ''}: ${String(d.line ?? d.type)}\n`,
+        `  ${String(d.kind)} ${names.get(String(d.assetId)) ?? String(d.assetId)} ${typeof d.step === 'string' ? d.step : ''}: ${String(d.line ?? d.type)}\n`,
       );
+      pictureCurrent = false;
     }
     if (message.event === 'end') {
       end = message.data;
@@ -416,7 +443,7 @@ async function watch(args: string[], io: CliIo): Promise<ExitCode> {
     }
   }
   if (values.json !== true) {
-    printDetail(io, await fetchDetail(io, values, ref));
+    if (!pictureCurrent) printDetail(io, await fetchDetail(io, values, ref));
     io.stdout.write(`\nended: ${typeof end?.phase === 'string' ? end.phase : 'stream closed'}\n`);
   }
   return end?.phase === 'completed' ? exitCodes.ok : exitCodes.findings;

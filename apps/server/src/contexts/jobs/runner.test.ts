@@ -93,6 +93,29 @@ describe.each(testDatabases())('job runner on $name', ({ open, skip }) => {
   });
 
   it.skipIf(skip !== undefined)(
+    'claims an urgent kind before older bulk work, oldest first otherwise',
+    async () => {
+      database = await open();
+      const clock = settableClock();
+      const ctx = contextOf(database, clock);
+      const runner = new JobRunner(ctx, { ...options, urgentKinds: ['test.urgent'] });
+      const ran: string[] = [];
+      for (const kind of ['test.bulk', 'test.urgent'])
+        runner.register(kind, (job) => {
+          ran.push(`${kind} ${String((job.payload as { n: number }).n)}`);
+          return Promise.resolve(null);
+        });
+      for (const n of [1, 2]) {
+        await enqueueJob(database.db, clock, { kind: 'test.bulk', payload: { n } });
+        clock.advance(1);
+      }
+      await enqueueJob(database.db, clock, { kind: 'test.urgent', payload: { n: 3 } });
+      while ((await runner.runOnce()) !== undefined);
+      expect(ran).toEqual(['test.urgent 3', 'test.bulk 1', 'test.bulk 2']);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
     'retries with exponential backoff, then fails and audits it',
     async () => {
       const { db, clock, runner } = await setup();

@@ -57,6 +57,12 @@ export interface JobRunnerOptions {
   readonly pollMs: number;
   /** Seconds to wait before retry number `attempt` (default 30 s · 2^(attempt-1), at most 1 h). */
   readonly backoffSeconds?: (attempt: number) => number;
+  /**
+   * Kinds claimed before any other due job: work a person or a host is waiting on (a rollout's
+   * next step after an agent's result) must not queue behind bulk work (10,000 first
+   * inventories' reconciles). Oldest first within the lane, as outside it.
+   */
+  readonly urgentKinds?: readonly string[];
 }
 
 /** Why a running job's signal aborted. */
@@ -224,14 +230,17 @@ export class JobRunner {
     }
   }
 
-  private claim(): Promise<JobRow | undefined> {
+  private async claim(): Promise<JobRow | undefined> {
     const { database, clock } = this.ctx;
-    return claimJob(database.db, database.dialect, {
-      kinds: this.kinds,
-      workerId: this.options.workerId,
-      now: timestamp(clock),
-      lockedUntil: plusSeconds(clock, this.options.leaseSeconds),
-    });
+    const claimAmong = (kinds: readonly string[]) =>
+      claimJob(database.db, database.dialect, {
+        kinds,
+        workerId: this.options.workerId,
+        now: timestamp(clock),
+        lockedUntil: plusSeconds(clock, this.options.leaseSeconds),
+      });
+    const urgent = (this.options.urgentKinds ?? []).filter((kind) => this.handlers.has(kind));
+    return (urgent.length > 0 ? await claimAmong(urgent) : undefined) ?? claimAmong(this.kinds);
   }
 
   private execute(row: JobRow): Promise<JobOutcome> {
