@@ -394,7 +394,7 @@ async function watch(args: string[], io: CliIo): Promise<ExitCode> {
       404,
       `${ref.toUpperCase()} has no rollout yet: the server starts it at its scheduled start (inside its window), or start it then with "patchgate rollouts start ${ref.toUpperCase()}"`,
     );
-  let names = hostNamesOf(expectOk(first, `rollout ${ref}`) as Detail);
+  let names = hostNamesOf(expectOk(first, `rollout ${ref}`));
   const credentials = resolveCredentials(io, values);
   const url = new URL(`/api/v1/rollouts/${encodeURIComponent(ref)}/events`, credentials.server);
   const response = await reachable(credentials.server, () =>
