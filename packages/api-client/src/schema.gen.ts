@@ -31033,6 +31033,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31243,6 +31266,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31390,6 +31436,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31540,6 +31609,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31690,6 +31782,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31840,6 +31955,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;
@@ -31992,6 +32130,29 @@ export interface operations {
                                     /** @description version (null: not installed) */
                                     version: string | null;
                                 }[];
+                                /** @description the backup the agent took before the install (its manifest, kept as evidence) */
+                                backup: {
+                                    backupId: string;
+                                    createdAt: string;
+                                    /** @description the agent removes it from the host after this */
+                                    expiresAt: string;
+                                    /** @description installed packages whose versions it recorded */
+                                    packages: number;
+                                    /** @description the archive of the backup plan’s paths; null when the plan copies none */
+                                    archive: {
+                                        /** @description on the host */
+                                        path: string;
+                                        sha256: string;
+                                        bytes: number;
+                                        files: number;
+                                        /** @description what it holds */
+                                        paths: string[];
+                                    } | null;
+                                    hooks: {
+                                        name: string;
+                                        exitCode: number | null;
+                                    }[];
+                                } | null;
                                 tasks: {
                                     /** @description the task’s idempotency key: rollout:asset:kind[:wave]:attempt */
                                     key: string;

@@ -435,7 +435,11 @@ export interface RolloutView {
   readonly id: string;
   readonly phase: string;
   readonly waves?: readonly {
-    readonly hosts?: readonly { readonly name?: string; readonly assetName?: string }[];
+    readonly hosts?: readonly {
+      readonly name?: string;
+      readonly assetName?: string;
+      readonly backup?: { readonly backupId: string; readonly packages: number } | null;
+    }[];
   }[];
 }
 

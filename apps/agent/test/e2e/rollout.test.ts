@@ -61,6 +61,10 @@ describe.skipIf(skip !== undefined)('rollouts through real agents (SQLite)', () 
       120_000,
     );
     expect(done.phase).toBe('completed');
+    // Each host's backup manifest (the package selection before the change) reached the server.
+    const backups = (done.waves ?? []).flatMap((w) => w.hosts ?? []).map((h) => h.backup);
+    expect(backups).toHaveLength(layout.length);
+    for (const backup of backups) expect(backup?.packages).toBeGreaterThanOrEqual(1);
     for (const host of layout) {
       expect(dpkgVersion(root(host.name))).toBe('1.1');
       expect(aptHistory(root(host.name))).toEqual([

@@ -85,6 +85,11 @@ interface Host {
   before: { name: string; version: string | null }[];
   after: { name: string; version: string | null }[];
   restored: { name: string; version: string | null }[];
+  backup: {
+    backupId: string;
+    packages: number;
+    archive: { sha256: string; files: number; bytes: number; paths: string[] } | null;
+  } | null;
   tasks: {
     kind: string;
     scope: string;
@@ -146,6 +151,17 @@ function printDetail(io: CliIo, d: Detail): void {
         lastTask(h),
       ]),
     );
+    for (const h of wave.hosts) {
+      if (h.backup === null) continue;
+      const { backupId, packages, archive } = h.backup;
+      const copied =
+        archive === null
+          ? 'no paths copied'
+          : `${archive.paths.join(', ')}: ${archive.files} files, ${archive.bytes} bytes, sha256 ${archive.sha256}`;
+      io.stdout.write(
+        `backup on ${h.name}: ${backupId} — ${packages} package versions; ${copied}\n`,
+      );
+    }
   }
 }
 

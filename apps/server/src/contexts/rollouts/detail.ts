@@ -76,12 +76,17 @@ export async function rolloutDetail(db: Db, ref: string): Promise<RolloutDetail 
     let before: RolloutHost['before'] = [];
     let after: RolloutHost['after'] = [];
     let restored: RolloutHost['restored'] = [];
+    let backup: RolloutHost['backup'] = null;
     for (const t of own) {
       const agent = t.agent_task_id === null ? undefined : await agentTask(db, t.agent_task_id);
       const data = agent?.result?.data;
       if (data?.kind === 'install') {
         before = data.before;
         after = data.after;
+        if (data.backup !== null) {
+          const { backupId, createdAt, expiresAt, packages, archive, hooks } = data.backup;
+          backup = { backupId, createdAt, expiresAt, packages: packages.length, archive, hooks };
+        }
       }
       if (data?.kind === 'rollback') restored = data.restored;
       detailed.push({
@@ -109,6 +114,7 @@ export async function rolloutDetail(db: Db, ref: string): Promise<RolloutDetail 
       before,
       after,
       restored,
+      backup,
       tasks: detailed,
     };
   };

@@ -81,6 +81,26 @@ export const RolloutHost = z.strictObject({
   before: z.array(packageVersion).describe('the targets’ versions before the install'),
   after: z.array(packageVersion).describe('the targets’ versions after the install'),
   restored: z.array(packageVersion).describe('versions after a rollback'),
+  backup: z
+    .strictObject({
+      backupId: z.string(),
+      createdAt: z.string(),
+      expiresAt: z.string().describe('the agent removes it from the host after this'),
+      packages: z.int().describe('installed packages whose versions it recorded'),
+      archive: z
+        .strictObject({
+          path: z.string().describe('on the host'),
+          sha256: z.string(),
+          bytes: z.int(),
+          files: z.int(),
+          paths: z.array(z.string()).describe('what it holds'),
+        })
+        .nullable()
+        .describe('the archive of the backup plan’s paths; null when the plan copies none'),
+      hooks: z.array(z.strictObject({ name: z.string(), exitCode: z.int().nullable() })),
+    })
+    .nullable()
+    .describe('the backup the agent took before the install (its manifest, kept as evidence)'),
   tasks: z.array(HostTask),
 });
 export type RolloutHost = z.infer<typeof RolloutHost>;
