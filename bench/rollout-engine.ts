@@ -9,7 +9,7 @@ import { DeploymentPlan as DeploymentPlanSchema } from '@patchgate/changes';
 import type { AssetFacts } from '@patchgate/model';
 import type { RolloutCommand, RolloutEvent, RolloutState } from '@patchgate/rollout';
 import { startRollout, step } from '@patchgate/rollout';
-import * as reference from '../packages/rollout/src/reference-engine.ts';
+import * as reference from '../packages/rollout/src/reference-engine.test-support.ts';
 
 interface Engine {
   start(plan: DeploymentPlan, assets: AssetFacts[]): RolloutState;

@@ -12,7 +12,7 @@ import {
   startRollout,
   step,
 } from './engine.ts';
-import * as reference from './reference-engine.ts';
+import * as reference from './reference-engine.test-support.ts';
 
 const asset = (name: string): AssetFacts => ({
   id: `id-${name}`,
