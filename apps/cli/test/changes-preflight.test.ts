@@ -127,7 +127,9 @@ describe('patchgate changes preflight', () => {
     expect(refused.code).toBe(4);
     const run = await patchgate(['changes', 'preflight', 'CHG-0001', '--run']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^CHG-0001 pre-flight PENDING \(on-demand, .* by rita\)\n/);
+    expect(run.stdout).toMatch(
+      /^CHG-0001 pre-flight PENDING — 1 of 2 host\(s\) NOT CHECKED \(no agent\) \(on-demand, .* by rita\)\n/,
+    );
     expect(run.stdout).toContain('\n  db-1: pending\n  db-2: no-agent\n');
 
     const context = server().server.context;
@@ -196,7 +198,9 @@ describe('patchgate changes preflight', () => {
     });
     const show = await patchgate(['changes', 'show', 'CHG-0001'], viewer);
     expect(show.code).toBe(0);
-    expect(show.stdout).toMatch(/\n {2}pre-flight:\n {4}CHG-0001 pre-flight FAILED/);
+    expect(show.stdout).toMatch(
+      /\n {2}pre-flight:\n {4}CHG-0001 pre-flight FAILED — 1 of 2 host\(s\) NOT CHECKED \(no agent\)/,
+    );
     expect(show.stdout).toContain('    db-1: failed — would remove pg-legacy-plugin 0.9\n');
     // The CAB agenda (a submitted change in authorise) carries the warnings.
     expect((await patchgate(['changes', 'submit', 'CHG-0001'])).stderr).toBe('');

@@ -49,8 +49,14 @@ export function describePreflight(report: PreflightReport): string {
   if (report.run === null)
     return `${report.change.number}: no pre-flight yet (patchgate changes preflight ${report.change.number} --run)\n`;
   const run = report.run;
+  // A host without an agent was not simulated: say so next to the run's verdict.
+  const unchecked = report.hosts.filter((h) => h.status === 'no-agent').length;
+  const caveat =
+    unchecked === 0
+      ? ''
+      : ` — ${unchecked} of ${report.hosts.length} host(s) NOT CHECKED (no agent)`;
   const lines = [
-    `${report.change.number} pre-flight ${run.state.toUpperCase()} (${run.trigger}, ${run.createdAt} by ${run.requestedBy.name})`,
+    `${report.change.number} pre-flight ${run.state.toUpperCase()}${caveat} (${run.trigger}, ${run.createdAt} by ${run.requestedBy.name})`,
     ...report.hosts.flatMap((h) => [
       `  ${h.assetName}: ${h.status}${h.detail === null ? '' : ` — ${h.detail}`}`,
       ...(h.simulation === null ? [] : simulationLines(h.simulation)),
