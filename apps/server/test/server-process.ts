@@ -93,16 +93,18 @@ export interface ServerProcess {
 }
 
 /**
- * Start `patchgate server --port 0` on the database and resolve once it listens. The job lease
- * is short (`leaseSeconds`) so that a job held by a killed process is claimed again soon.
+ * Start `patchgate server` on the database and resolve once it listens. The job lease is short
+ * (`leaseSeconds`) so that a job held by a killed process is claimed again soon. `port` (default
+ * 0: any free one) lets a restart keep its address, for clients that keep their URL (agents);
+ * `env` adds settings (e.g. the rollout driver's tick).
  */
 export async function startServerProcess(
   database: ServerDatabase,
-  options: { leaseSeconds: number },
+  options: { leaseSeconds: number; port?: number; env?: Readonly<Record<string, string>> },
 ): Promise<ServerProcess> {
   const child = spawn(
     process.execPath,
-    [bin, 'server', '--port', '0', '--log-level', 'warn', ...database.args],
+    [bin, 'server', '--port', String(options.port ?? 0), '--log-level', 'warn', ...database.args],
     {
       cwd: repoRoot,
       env: {
@@ -114,6 +116,7 @@ export async function startServerProcess(
         PATCHGATE_JOB_LEASE_SECONDS: String(options.leaseSeconds),
         // The crash test syncs the shared data set's Go all.zip.
         PATCHGATE_ADVISORY_ROOTS: [sharedDataRoot, join(repoRoot, '../shared/data')].join(':'),
+        ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

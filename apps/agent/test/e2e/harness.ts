@@ -24,10 +24,10 @@ import {
 } from '../../../cli/src/lab-world.ts';
 import type { ServerDatabase, ServerProcess } from '../../../server/test/server-process.ts';
 import {
-  adminPassword,
   adminToken,
   buildCli,
   repoRoot,
+  startServerProcess,
 } from '../../../server/test/server-process.ts';
 import type { TestRepository } from '../fixtures/test-repo.ts';
 import { buildTestRepository, healthCheckFor, installBase } from '../fixtures/test-repo.ts';
@@ -98,52 +98,15 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * `patchgate server --port <port>` on the database, resolved once it listens (as
- * server-process.ts does, with a fixed port: agents keep their --server URL across a restart).
+ * `patchgate server --port <port>` on the database, resolved once it listens: a fixed port, so
+ * agents keep their --server URL across a restart; a fast rollout tick and a short lease.
  */
-export async function spawnServer(database: ServerDatabase, port: number): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    [cliBin, 'server', '--port', String(port), '--log-level', 'warn', ...database.args],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PATCHGATE_ADMIN_USERNAME: 'admin',
-        PATCHGATE_ADMIN_PASSWORD: adminPassword,
-        PATCHGATE_PASSWORD_HASH_COST: '10',
-        PATCHGATE_JOB_LEASE_SECONDS: '3',
-        PATCHGATE_ROLLOUT_TICK_MS: '250',
-        PATCHGATE_ROLLOUT_LEASE_MS: '5000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening on (http:\/\/\S+)/.exec(out);
-      if (match?.[1] !== undefined) resolve(match[1]);
-    });
-    child.once('exit', (code, signal) =>
-      reject(new Error(`server exited (${code ?? signal}) before listening:\n${stderr}`)),
-    );
+export function spawnServer(database: ServerDatabase, port: number): Promise<ServerProcess> {
+  return startServerProcess(database, {
+    leaseSeconds: 3,
+    port,
+    env: { PATCHGATE_ROLLOUT_TICK_MS: '250', PATCHGATE_ROLLOUT_LEASE_MS: '5000' },
   });
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
-  return {
-    url,
-    child,
-    stderr: () => stderr,
-    kill: () => end('SIGKILL'),
-    stop: () => end('SIGTERM'),
-  };
 }
 
 export async function startLabServer(database: ServerDatabase): Promise<LabServer> {
