@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import { builtinModules } from 'node:module';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 /** The server's bounded contexts: one folder each under apps/server/src/contexts. */
@@ -161,8 +162,31 @@ export default tseslint.config(
     },
   },
   {
+    // The web application: React's rules of hooks; the browser, never Node's built-ins.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      ...reactHooks.configs.recommended.rules,
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['node:*', ...builtinModules],
+              message: 'The web application runs in a browser.',
+            },
+            {
+              regex: '^@patchgate/(?!api-client/schema$)',
+              message: 'The web application talks to the server through the typed API client only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tool configuration files must default-export their config.
-    files: ['*.config.ts', '**/test/global-setup.ts'],
+    files: ['*.config.ts', '**/vite.config.ts', '**/test/global-setup.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

@@ -45,6 +45,7 @@ import {
   securitySchemes,
 } from './http/route-conventions.ts';
 import { registerOpsRoutes } from './ops/routes.ts';
+import { registerDocsPolicy, registerWebUi, strictContentSecurityPolicy } from './http/web-ui.ts';
 import { serverVersion } from './version.ts';
 
 export interface App {
@@ -80,17 +81,14 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   // (The inventory upload reads any media type in its own scope.)
   app.removeContentTypeParser('text/plain');
 
-  await app.register(helmet, {
-    // The interactive API docs need inline styles and scripts; everything else is JSON.
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-      },
-    },
+  // The strict policy on every response (the web UI has no inline script or style); only the
+  // interactive API docs at /docs get 'unsafe-inline' (web-ui.ts).
+  await app.register(helmet, { contentSecurityPolicy: false });
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('content-security-policy', strictContentSecurityPolicy);
+    done();
   });
+  registerDocsPolicy(app);
   await app.register(cookie);
   await app.register(rateLimit, { global: false });
   await app.register(swagger, {
@@ -156,5 +154,6 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerRolloutRoutes(app, ctx);
   registerAgentRoutes(app, ctx, options.agents);
   registerPreflightRoutes(app, ctx);
+  registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

@@ -144,6 +144,12 @@ export const ServerConfig = z.strictObject({
   maxUploadBytes: z.number().int().min(1024),
   /** The largest file attached to a change's test evidence: 10 MiB. */
   maxEvidenceBytes: z.number().int().min(1024),
+  /**
+   * The built web application (apps/web/dist: index.html and static/), served at `/`
+   * (PATCHGATE_WEB_ROOT; `patchgate server` defaults it to the one built by `npm install`).
+   * Unset: no UI, the API only.
+   */
+  webRoot: z.string().min(1).optional(),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -170,6 +176,7 @@ const variables = {
   maxBodyBytes: 'PATCHGATE_MAX_BODY_BYTES',
   maxUploadBytes: 'PATCHGATE_MAX_UPLOAD_BYTES',
   maxEvidenceBytes: 'PATCHGATE_MAX_EVIDENCE_BYTES',
+  webRoot: 'PATCHGATE_WEB_ROOT',
 } as const;
 
 const downloadVariables = {
@@ -316,6 +323,8 @@ export function configFromEnv(
     maxBodyBytes: integer(env[variables.maxBodyBytes], 1024 * 1024),
     maxUploadBytes: integer(env[variables.maxUploadBytes], 64 * 1024 * 1024),
     maxEvidenceBytes: integer(env[variables.maxEvidenceBytes], 10 * 1024 * 1024),
+    ...(env[variables.webRoot] !== undefined &&
+      env[variables.webRoot] !== '' && { webRoot: resolve(cwd, env[variables.webRoot] ?? '') }),
     ...overrides,
   };
   const parsed = ServerConfig.safeParse(raw);

@@ -4,10 +4,12 @@
  * Runs until SIGINT or SIGTERM, then shuts down gracefully. The server stack is imported here,
  * when the server starts, never by the other commands (docs/adr/0017-cli-lazy-commands.md).
  */
-import { delimiter } from 'node:path';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { parseCommandArgs } from '../args.ts';
 import type { CliIo, ExitCode } from '../io.ts';
 import { exitCodes, UsageError } from '../io.ts';
+import { builtWebRoot } from '../web-root.ts';
 
 export const serverHelp = `Usage: patchgate server [options]
 
@@ -81,6 +83,7 @@ export async function serverCommand(
     ...(values['log-level'] !== undefined && { PATCHGATE_LOG_LEVEL: values['log-level'] }),
     ...(values.policy !== undefined && { PATCHGATE_POLICY: values.policy }),
   };
+  env['PATCHGATE_WEB_ROOT'] ??= builtWebRoot;
   const { bootstrapAdmin, ConfigurationError, configFromEnv, startServer } =
     await import('@patchgate/server');
   // Roots add up: the environment's, the flags', and examples/ for the demo's sources.
@@ -120,7 +123,11 @@ export async function serverCommand(
   }
   io.stdout.write(
     `Patchgate server listening on ${server.url} (${database.dialect === 'sqlite' ? `SQLite ${database.location}` : `PostgreSQL ${database.location}`})\n` +
-      `API documentation: ${server.url}/docs\n`,
+      `API documentation: ${server.url}/docs\n` +
+      (configured.config.webRoot !== undefined &&
+      existsSync(join(configured.config.webRoot, 'index.html'))
+        ? `Web application: ${server.url}/\n`
+        : `Web application: not built (no index.html in ${configured.config.webRoot ?? 'PATCHGATE_WEB_ROOT'}); "npm run build" builds it\n`),
   );
   let lab: { stop(): Promise<void> } | undefined;
   if (values.demo === true) {
@@ -137,6 +144,7 @@ export async function serverCommand(
         saveCredentials(io, { server: server.url, token: demo.token, username: demo.username });
       io.stdout.write(
         `Demo organisation ready: ${demoAssets.length} assets with real inventories, ${demoSources.length} advisory sources syncing now.\n` +
+          `  Open ${server.url}/ in a browser and log in with one of these:\n` +
           `  Log in as ${demo.username} with password ${demo.password} (shown only now).\n` +
           (demo.users ?? [])
             .map(

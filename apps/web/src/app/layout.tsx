@@ -1,0 +1,148 @@
+/**
+ * The application shell: a skip link, the navigation (grouped by who uses it; entries the user's
+ * permissions cannot open are left out), the user menu with theme and logout, the live-update
+ * status, and the screen. Below 900 px the navigation folds behind a menu button (tablets).
+ */
+import { Suspense, useState } from 'react';
+import { NavLink, Outlet, useLocation } from 'react-router';
+import type { Permission } from '../api/session.tsx';
+import { useSession, useUser } from '../api/session.tsx';
+import { Loading } from '../ui/states.tsx';
+import { useLiveUpdates } from './live.ts';
+import type { ThemeChoice } from './theme.ts';
+import { useTheme } from './theme.ts';
+
+interface NavEntry {
+  readonly to: string;
+  readonly label: string;
+  readonly permission?: Permission;
+  readonly end?: boolean;
+}
+
+export const navigation: readonly {
+  readonly group: string;
+  readonly entries: readonly NavEntry[];
+}[] = [
+  {
+    group: 'Overview',
+    entries: [{ to: '/', label: 'Dashboard', end: true }],
+  },
+  {
+    group: 'Exposure',
+    entries: [
+      { to: '/findings', label: 'Findings', permission: 'findings:read' },
+      { to: '/exceptions', label: 'Exceptions', permission: 'findings:read' },
+      { to: '/assets', label: 'Assets', permission: 'assets:read' },
+      { to: '/advisories', label: 'Advisories', permission: 'advisories:read' },
+    ],
+  },
+  {
+    group: 'Change',
+    entries: [
+      { to: '/changes', label: 'Changes', permission: 'changes:read' },
+      { to: '/cab', label: 'CAB agenda', permission: 'changes:read' },
+      { to: '/calendar', label: 'Calendar', permission: 'calendar:read' },
+      { to: '/rollouts', label: 'Rollouts', permission: 'changes:read' },
+    ],
+  },
+  {
+    group: 'Governance',
+    entries: [
+      { to: '/audit', label: 'Audit log', permission: 'audit:read' },
+      { to: '/admin', label: 'Administration' },
+    ],
+  },
+];
+
+function ThemeSelect() {
+  const [theme, setTheme] = useTheme();
+  return (
+    <label className="theme-select">
+      <span>Theme</span>
+      <select value={theme} onChange={(event) => setTheme(event.target.value as ThemeChoice)}>
+        <option value="system">System</option>
+        <option value="light">Light</option>
+        <option value="dark">Dark</option>
+      </select>
+    </label>
+  );
+}
+
+const liveLabels = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  offline: 'Live updates off',
+} as const;
+
+export function AppLayout() {
+  const user = useUser();
+  const { can, logout } = useSession();
+  const live = useLiveUpdates();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const location = useLocation();
+  return (
+    <div className="shell" data-menu-open={menuOpen}>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="button button-ghost menu-button"
+          aria-expanded={menuOpen}
+          aria-controls="navigation"
+          onClick={() => setMenuOpen((open) => !open)}
+        >
+          Menu
+        </button>
+        <NavLink to="/" className="brand" aria-label="Patchgate home">
+          <img src="/favicon.svg" alt="" width={24} height={24} />
+          Patchgate
+        </NavLink>
+        <div className="topbar-end">
+          <span className={`live live-${live}`} role="status" title="Live updates from the server">
+            {liveLabels[live]}
+          </span>
+          <ThemeSelect />
+          <span className="user-name" title={user.roles.join(', ')}>
+            {user.displayName}
+          </span>
+          <button type="button" className="button" onClick={() => void logout()}>
+            Log out
+          </button>
+        </div>
+      </header>
+      <nav id="navigation" className="sidebar" aria-label="Main">
+        {navigation.map((group) => {
+          const entries = group.entries.filter(
+            (entry) => entry.permission === undefined || can(entry.permission),
+          );
+          if (entries.length === 0) return null;
+          return (
+            <div key={group.group} className="nav-group">
+              <h2 className="nav-group-title">{group.group}</h2>
+              <ul>
+                {entries.map((entry) => (
+                  <li key={entry.to}>
+                    <NavLink
+                      to={entry.to}
+                      end={entry.end ?? false}
+                      onClick={() => setMenuOpen(false)}
+                    >
+                      {entry.label}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          );
+        })}
+      </nav>
+      <main id="main" className="content" tabIndex={-1}>
+        <Suspense key={location.pathname} fallback={<Loading />}>
+          <Outlet />
+        </Suspense>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * Live updates: the server's activity stream (`GET /api/v1/live`, server-sent events) says what
+ * changed (`{ seq, action, subjectType, subjectId, at }`, never the details), and the queries
+ * showing that kind of subject refetch. EventSource reconnects by itself and resumes after the
+ * last event it saw (`Last-Event-ID`).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { invalidatePaths } from '../api/query.ts';
+
+export interface ActivityEvent {
+  readonly seq: number;
+  readonly action: string;
+  readonly subjectType: string;
+  readonly subjectId: string | null;
+  readonly at: string;
+}
+
+/** Which API paths show a subject type (what to refetch when one changes). */
+const pathsBySubject: Record<string, readonly string[]> = {
+  finding: ['/api/v1/findings', '/api/v1/dashboard', '/api/v1/assets'],
+  finding_exception: ['/api/v1/finding-exceptions', '/api/v1/findings', '/api/v1/dashboard'],
+  asset: ['/api/v1/assets', '/api/v1/dashboard', '/api/v1/findings'],
+  snapshot: ['/api/v1/assets', '/api/v1/findings', '/api/v1/dashboard'],
+  advisory_source: ['/api/v1/advisory-sources', '/api/v1/sync-runs'],
+  sync_run: [
+    '/api/v1/sync-runs',
+    '/api/v1/advisory-sources',
+    '/api/v1/advisories',
+    '/api/v1/findings',
+    '/api/v1/dashboard',
+  ],
+  change: ['/api/v1/changes', '/api/v1/calendar', '/api/v1/dashboard', '/api/v1/rollouts'],
+  rollout: ['/api/v1/rollouts', '/api/v1/changes', '/api/v1/dashboard', '/api/v1/agents'],
+  agent: ['/api/v1/agents', '/api/v1/dashboard', '/api/v1/assets'],
+  maintenance_window: ['/api/v1/calendar'],
+  freeze: ['/api/v1/calendar'],
+  user: ['/api/v1/users'],
+  api_token: ['/api/v1/tokens'],
+  enrolment_token: ['/api/v1/enrolment-tokens'],
+  notification_channel: ['/api/v1/notification-channels'],
+  notification_subscription: ['/api/v1/notification-subscriptions'],
+};
+
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+/** Subscribe while mounted (the app shell, once logged in); returns the stream's status. */
+export function useLiveUpdates(): LiveStatus {
+  const queryClient = useQueryClient();
+  const [status, setStatus] = useState<LiveStatus>('connecting');
+  useEffect(() => {
+    if (typeof EventSource === 'undefined') return;
+    const source = new EventSource('/api/v1/live');
+    const pending = new Set<string>();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    source.onopen = () => setStatus('live');
+    source.onerror = () =>
+      setStatus(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
+    source.addEventListener('activity', (message: MessageEvent<string>) => {
+      let event: ActivityEvent;
+      try {
+        event = JSON.parse(message.data) as ActivityEvent;
+      } catch {
+        return;
+      }
+      for (const path of pathsBySubject[event.subjectType] ?? []) pending.add(path);
+      // A sync can audit hundreds of events in a second: refetch once per burst.
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        const paths = [...pending];
+        pending.clear();
+        void invalidatePaths(queryClient, paths);
+      }, 500);
+    });
+    return () => {
+      source.close();
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [queryClient]);
+  return status;
+}
