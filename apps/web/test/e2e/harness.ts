@@ -16,6 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import type { paths } from '@patchgate/api-client/schema';
+import createClient from 'openapi-fetch';
+
+export type PatchgateClient = ReturnType<typeof createClient<paths>>;
 
 export const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const cliBin = join(repoRoot, 'apps/cli/bin/patchgate.js');
@@ -223,6 +227,11 @@ export interface Journey {
   screenshot(page: Page, name: string): Promise<string>;
   /** axe on the page; fails the step on a serious or critical violation. */
   expectAccessible(page: Page, screen: string): Promise<void>;
+  /**
+   * The typed API client logged in as `username` (a session of its own): for a step's set-up
+   * or to check what the UI did, never instead of the UI step under test.
+   */
+  apiAs(username: string): Promise<PatchgateClient>;
   /** CSP violations and uncaught page errors seen on any page so far. */
   readonly pageProblems: string[];
   /** What steps leave for later steps (a change number, a finding id…). */
@@ -275,6 +284,27 @@ export async function startJourney(
       await page.getByRole('button', { name: 'Log in' }).click();
       await page.getByRole('navigation', { name: 'Main' }).waitFor();
       return page;
+    },
+    async apiAs(username) {
+      const password = server.passwords[username];
+      if (password === undefined) throw new Error(`the demo printed no password for ${username}`);
+      const login = await fetch(`${server.url}/api/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username, password }),
+      });
+      if (!login.ok) throw new Error(`login as ${username}: HTTP ${login.status}`);
+      const { csrfToken } = (await login.json()) as { csrfToken: string };
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const client = createClient<paths>({ baseUrl: server.url });
+      client.use({
+        onRequest({ request }) {
+          request.headers.set('cookie', cookie);
+          if (request.method !== 'GET') request.headers.set('x-csrf-token', csrfToken);
+          return request;
+        },
+      });
+      return client;
     },
     async screenshot(page, name) {
       const path = join(screenshotDir, `${name}.png`);
