@@ -53,8 +53,12 @@ export function findChromium(): { path: string } | { reason: string } {
   return { path };
 }
 
-/** Whether the demo lab (real agents in sandbox roots) can run here: root, dpkg and apt. */
+/**
+ * Whether the demo lab (real agents in sandbox roots) can run here: root, dpkg and apt, and not
+ * turned off with PATCHGATE_E2E_LAB=off (a run of steps that need no rollout).
+ */
 export function labAvailable(): boolean {
+  if (process.env['PATCHGATE_E2E_LAB'] === 'off') return false;
   if (process.getuid?.() !== 0) return false;
   return ['dpkg-deb', 'dpkg-scanpackages', 'apt-get'].every(
     (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0,
