@@ -15,6 +15,7 @@ import type { Database } from '../db/database.ts';
 import { apiTokenPrefix, newSecret, sha256 } from '../contexts/auth/secrets.ts';
 import type { DeclaredRoute } from './access.ts';
 import { declaredRoutes } from './access.ts';
+import { uiSections } from './web-ui.ts';
 
 /** Routes anyone may call, by design; a new one must be added here knowingly. */
 const publicRoutes = [
@@ -29,6 +30,9 @@ const publicRoutes = [
   'POST /api/v1/agent/enrol',
   // The .ics feed: its feed token (in the path) is the credential, checked by the handler.
   'GET /api/v1/calendar/feed/:token',
+  // The web application's pages and files: the application logs in through the API.
+  'GET /',
+  ...uiSections.flatMap((section) => [`GET /${section}`, `GET /${section}/*`]),
 ];
 /** Routes any authenticated caller may call, whatever its scopes (about the caller itself). */
 const anyCallerRoutes = [
