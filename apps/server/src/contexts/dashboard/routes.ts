@@ -1,0 +1,71 @@
+/**
+ * Dashboard API: the figures of the web UI's dashboard in one call (`findings:read`; changes,
+ * rollouts and agents only when the caller also reads those), and the activity stream the UI
+ * refetches by (any logged-in caller; server-sent events).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { ServerContext } from '../../context.ts';
+import { Problem } from '../../http/problems.ts';
+import type { LiveOptions } from './live.ts';
+import { liveHeartbeatMs, liveMaxLifetimeMs, livePollMs, streamActivity } from './live.ts';
+import { Dashboard } from './schema.ts';
+import { dashboard } from './service.ts';
+
+const tags = ['dashboard'];
+
+export type DashboardRouteOptions = Partial<LiveOptions>;
+
+export function registerDashboardRoutes(
+  app: FastifyInstance,
+  ctx: ServerContext,
+  options: DashboardRouteOptions = {},
+): void {
+  const api = app.withTypeProvider<ZodTypeProvider>();
+
+  api.get(
+    '/api/v1/dashboard',
+    {
+      config: { access: 'findings:read' },
+      schema: {
+        operationId: 'getDashboard',
+        tags,
+        summary:
+          'The dashboard in one call: open findings by priority and due status, overdue by team and environment, SLA compliance per week, KEV on internet-facing assets; changes this week and running rollouts (with changes:read), agents not reporting (with agents:read). Every figure names the findings list filter it counts',
+        response: { 200: Dashboard },
+      },
+    },
+    async (request) => {
+      const granted = request.principal?.permissions;
+      return dashboard(ctx, {
+        changes: granted?.has('changes:read') === true,
+        agents: granted?.has('agents:read') === true,
+      });
+    },
+  );
+
+  api.get(
+    '/api/v1/live',
+    {
+      config: { access: 'authenticated' },
+      schema: {
+        operationId: 'streamActivity',
+        tags,
+        summary:
+          'What changes, live, as server-sent events: `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)',
+        response: {
+          200: z.string().describe('text/event-stream'),
+          401: Problem,
+        },
+      },
+    },
+    async (request, reply) => {
+      await streamActivity(ctx, request, reply, {
+        pollMs: options.pollMs ?? livePollMs,
+        heartbeatMs: options.heartbeatMs ?? liveHeartbeatMs,
+        maxLifetimeMs: options.maxLifetimeMs ?? liveMaxLifetimeMs,
+      });
+    },
+  );
+}
