@@ -227,34 +227,38 @@ export function Bars({
           {bars.map((bar) => {
             const top = y(bar.key) ?? 0;
             return (
-              <Link key={bar.key} to={bar.to} aria-label={bar.ariaLabel} className="chart-mark">
+              <g key={bar.key}>
                 <text
                   x={-8}
                   y={top + y.bandwidth() / 2}
                   textAnchor="end"
                   dominantBaseline="middle"
                   className="chart-row-label"
+                  aria-hidden="true"
                 >
                   {shorten(bar.label)}
                 </text>
-                <Bar
-                  x={0}
-                  y={top}
-                  width={Math.max(2, x(bar.count))}
-                  height={y.bandwidth()}
-                  fill={color}
-                >
-                  <title>{bar.ariaLabel}</title>
-                </Bar>
+                <Link to={bar.to} aria-label={bar.ariaLabel} className="chart-mark">
+                  <Bar
+                    x={0}
+                    y={top}
+                    width={Math.max(2, x(bar.count))}
+                    height={y.bandwidth()}
+                    fill={color}
+                  >
+                    <title>{bar.ariaLabel}</title>
+                  </Bar>
+                </Link>
                 <text
                   x={Math.max(2, x(bar.count)) + 6}
                   y={top + y.bandwidth() / 2}
                   dominantBaseline="middle"
                   className="chart-value"
+                  aria-hidden="true"
                 >
                   {formatNumber(bar.count)}
                 </text>
-              </Link>
+              </g>
             );
           })}
         </Group>

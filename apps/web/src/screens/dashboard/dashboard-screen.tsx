@@ -148,9 +148,8 @@ function Figures({ data }: { readonly data: Dashboard }) {
           <Link
             to={figure.to}
             className={`dashboard-figure${figure.tone === undefined ? '' : ` dashboard-figure-${figure.tone}`}`}
-            aria-label={`${formatNumber(figure.value)} ${figure.label}`}
           >
-            <span className="stat-value">{formatNumber(figure.value)}</span>
+            <span className="stat-value">{formatNumber(figure.value)}</span>{' '}
             <span className="stat-label">{figure.label}</span>
           </Link>
         </li>
@@ -267,9 +266,8 @@ function KevSection({ kev }: { readonly kev: Dashboard['findings']['kevInternet'
       <Link
         to={findingsLink(kev.filter)}
         className={`dashboard-big${kev.count > 0 ? ' dashboard-big-critical' : ''}`}
-        aria-label={`Known exploited on internet-facing assets: ${plural(kev.count, 'finding')}`}
       >
-        <span className="stat-value">{formatNumber(kev.count)}</span>
+        <span className="stat-value">{formatNumber(kev.count)}</span>{' '}
         <span className="stat-label">known exploited, open, on internet-facing assets</span>
       </Link>
       {kev.top.length > 0 && (
