@@ -45,7 +45,7 @@ export const steps: readonly JourneyStep[] = [
     timeoutMs: 180_000,
     async run(journey) {
       const api = await journey.apiAs('admin');
-      const figures = await demoFigures(api);
+      await demoFigures(api);
       const page = await journey.loginAs('admin');
       await page.goto('/');
       await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
