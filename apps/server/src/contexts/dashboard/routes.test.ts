@@ -400,7 +400,10 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
   ): Promise<{ status: number; text: string }> {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), 10_000);
-    const response = await fetch(url, { headers, signal: abort.signal });
+    const response = await fetch(url, {
+      headers: { accept: 'text/event-stream', ...headers },
+      signal: abort.signal,
+    });
     let text = '';
     try {
       const reader = response.body?.getReader();
@@ -456,6 +459,10 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
       const anonymous = await app.inject({ url: '/api/v1/live' });
       expect(anonymous.statusCode).toBe(401);
       expect(anonymous.headers['content-type']).toContain('application/problem+json');
+      // A plain GET (no Accept: text/event-stream) is answered, not held open.
+      const plain = await app.inject({ url: '/api/v1/live', headers: viewer.headers });
+      expect(plain.statusCode).toBe(400);
+      expect(plain.json<{ detail: string }>().detail).toContain('Accept: text/event-stream');
 
       const before = await create('before-1');
       const seqOf = async (id: string) =>

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
-import { Problem } from '../../http/problems.ts';
+import { BadRequestError, Problem } from '../../http/problems.ts';
 import type { LiveOptions } from './live.ts';
 import { liveHeartbeatMs, liveMaxLifetimeMs, livePollMs, streamActivity } from './live.ts';
 import { Dashboard } from './schema.ts';
@@ -53,14 +53,21 @@ export function registerDashboardRoutes(
         operationId: 'streamActivity',
         tags,
         summary:
-          'What changes, live, as server-sent events: `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)',
+          'What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)',
         response: {
           200: z.string().describe('text/event-stream'),
+          400: Problem,
           401: Problem,
         },
       },
     },
     async (request, reply) => {
+      // A stream never ends by itself: only a client that asked for one gets it (a plain GET,
+      // a link checker or a fuzzer gets an answer instead of a connection held open).
+      if (!String(request.headers.accept ?? '').includes('text/event-stream'))
+        throw new BadRequestError(
+          'GET /api/v1/live is a server-sent event stream: ask with Accept: text/event-stream',
+        );
       await streamActivity(ctx, request, reply, {
         pollMs: options.pollMs ?? livePollMs,
         heartbeatMs: options.heartbeatMs ?? liveHeartbeatMs,
