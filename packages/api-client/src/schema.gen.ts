@@ -34443,6 +34443,7 @@ export interface operations {
                         };
                         /** @description rollouts not finished (not dry runs); only with changes:read */
                         rollouts?: {
+                            /** @description rollouts listed (at most 20 per unfinished phase are read) */
                             count: number;
                             /** @description newest first, at most 20 */
                             items: {

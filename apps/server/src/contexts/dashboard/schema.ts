@@ -153,7 +153,7 @@ export const Dashboard = z.strictObject({
     ),
   rollouts: z
     .strictObject({
-      count: z.int(),
+      count: z.int().describe('rollouts listed (at most 20 per unfinished phase are read)'),
       items: z.array(RunningRollout).describe('newest first, at most 20'),
     })
     .optional()
