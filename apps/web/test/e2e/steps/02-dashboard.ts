@@ -127,6 +127,14 @@ export const steps: readonly JourneyStep[] = [
       await api.DELETE('/api/v1/assets/{id}', {
         params: { path: { id: created.data?.id ?? 'e2e-dashboard-live' } },
       });
+      // Nothing wider than the tablet's screen.
+      const overflowing = await page.evaluate(() =>
+        [...document.querySelectorAll('main *, .content *')]
+          .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+          .slice(0, 5)
+          .map((element) => `${element.tagName}.${element.className.toString()}`),
+      );
+      expect(overflowing).toEqual([]);
       await journey.expectAccessible(page, 'dashboard (tablet)');
       await journey.screenshot(page, '02-dashboard-tablet');
       await page.context().close();
