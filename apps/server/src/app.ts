@@ -20,6 +20,7 @@ import { registerAuditRoutes } from './contexts/audit/index.ts';
 import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
 import { registerCalendarRoutes } from './contexts/calendar/index.ts';
+import { registerDashboardRoutes } from './contexts/dashboard/index.ts';
 import {
   registerApprovalRoutes,
   registerAutopilotRoutes,
@@ -154,6 +155,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerRolloutRoutes(app, ctx);
   registerAgentRoutes(app, ctx, options.agents);
   registerPreflightRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

@@ -2727,6 +2727,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The dashboard in one call: open findings by priority and due status, overdue by team and environment, SLA compliance per week, KEV on internet-facing assets; changes this week and running rollouts (with changes:read), agents not reporting (with agents:read). Every figure names the findings list filter it counts
+         * @description Needs the `findings:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getDashboard"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)
+         * @description Any authenticated caller.
+         */
+        get: operations["streamActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -34155,6 +34195,314 @@ export interface operations {
             404: components["responses"]["NotFound"];
             414: components["responses"]["UriTooLong"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getDashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description server time of the figures (ISO 8601) */
+                        generatedAt: string;
+                        /** @description the UTC day "overdue" and "due soon" count from */
+                        today: string;
+                        findings: {
+                            /** @description open findings: open or reopened, not accepted by an exception, not settled by triage (the list’s default status open,reopened) */
+                            open: number;
+                            /** @description where the figure leads: the findings list filtered to what it counts */
+                            filter: {
+                                /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                query: {
+                                    [key: string]: string;
+                                };
+                                /** @description true: the list with these parameters shows exactly the findings counted */
+                                exact: boolean;
+                                /** @description when not exact: what the parameters cannot express */
+                                note: string | null;
+                            };
+                            /** @description open findings due before today */
+                            overdue: number;
+                            /** @description P1 … P5, each split by due status */
+                            byPriority: {
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                                /** @description open findings of this priority */
+                                total: number;
+                                /** @description due date before today (UTC) */
+                                overdue: {
+                                    /** @description open findings */
+                                    count: number;
+                                    /** @description where the figure leads: the findings list filtered to what it counts */
+                                    filter: {
+                                        /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                        query: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description true: the list with these parameters shows exactly the findings counted */
+                                        exact: boolean;
+                                        /** @description when not exact: what the parameters cannot express */
+                                        note: string | null;
+                                    };
+                                };
+                                /** @description due today or within the next 6 days */
+                                dueSoon: {
+                                    /** @description open findings */
+                                    count: number;
+                                    /** @description where the figure leads: the findings list filtered to what it counts */
+                                    filter: {
+                                        /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                        query: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description true: the list with these parameters shows exactly the findings counted */
+                                        exact: boolean;
+                                        /** @description when not exact: what the parameters cannot express */
+                                        note: string | null;
+                                    };
+                                };
+                                /** @description due in 7 days or more */
+                                later: {
+                                    /** @description open findings */
+                                    count: number;
+                                    /** @description where the figure leads: the findings list filtered to what it counts */
+                                    filter: {
+                                        /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                        query: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description true: the list with these parameters shows exactly the findings counted */
+                                        exact: boolean;
+                                        /** @description when not exact: what the parameters cannot express */
+                                        note: string | null;
+                                    };
+                                };
+                                /** @description no due date set by the policy */
+                                noDueDate: {
+                                    /** @description open findings */
+                                    count: number;
+                                    /** @description where the figure leads: the findings list filtered to what it counts */
+                                    filter: {
+                                        /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                        query: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description true: the list with these parameters shows exactly the findings counted */
+                                        exact: boolean;
+                                        /** @description when not exact: what the parameters cannot express */
+                                        note: string | null;
+                                    };
+                                };
+                                /** @description where the figure leads: the findings list filtered to what it counts */
+                                filter: {
+                                    /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description true: the list with these parameters shows exactly the findings counted */
+                                    exact: boolean;
+                                    /** @description when not exact: what the parameters cannot express */
+                                    note: string | null;
+                                };
+                            }[];
+                            /** @description most overdue first */
+                            overdueByTeam: {
+                                /** @description the asset's owner team (inventory `owner`); null: none */
+                                team: string | null;
+                                /** @description overdue open findings on assets of this team */
+                                count: number;
+                                /** @description names of the assets these findings are on, sorted */
+                                assets: string[];
+                                /** @description where the figure leads: the findings list filtered to what it counts */
+                                filter: {
+                                    /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description true: the list with these parameters shows exactly the findings counted */
+                                    exact: boolean;
+                                    /** @description when not exact: what the parameters cannot express */
+                                    note: string | null;
+                                };
+                                /** @description query parameters of GET /api/v1/assets listing the team's assets (null: no team) */
+                                assetsQuery: {
+                                    [key: string]: string;
+                                } | null;
+                            }[];
+                            /** @description most overdue first */
+                            overdueByEnvironment: {
+                                /** @description the asset environment; null: unknown */
+                                environment: string | null;
+                                /** @description overdue open findings on assets of this environment */
+                                count: number;
+                                /** @description where the figure leads: the findings list filtered to what it counts */
+                                filter: {
+                                    /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description true: the list with these parameters shows exactly the findings counted */
+                                    exact: boolean;
+                                    /** @description when not exact: what the parameters cannot express */
+                                    note: string | null;
+                                };
+                            }[];
+                            /** @description known exploited vulnerabilities on assets with exposure internet */
+                            kevInternet: {
+                                /** @description open findings in CISA KEV on internet-facing assets */
+                                count: number;
+                                /** @description where the figure leads: the findings list filtered to what it counts */
+                                filter: {
+                                    /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description true: the list with these parameters shows exactly the findings counted */
+                                    exact: boolean;
+                                    /** @description when not exact: what the parameters cannot express */
+                                    note: string | null;
+                                };
+                                /** @description the 10 most urgent (priority, then due date) */
+                                top: {
+                                    /** @description finding id */
+                                    id: string;
+                                    assetId: string;
+                                    assetName: string;
+                                    advisoryId: string;
+                                    packageName: string;
+                                    /** @enum {string} */
+                                    priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                                    /** @description YYYY-MM-DD */
+                                    dueDate: string | null;
+                                    overdue: boolean;
+                                }[];
+                            };
+                            /** @description assets in the inventory (0: nothing to show yet) */
+                            assets: number;
+                        };
+                        /** @description Per ISO week (Monday–Sunday, UTC), the last 12 weeks with the current one last. A finding with a due date is counted in week W when it was fixed in W (the day of fixedAt), or when its due date is in W, has passed (before today) and it was not fixed by then (still unfixed, or fixed later). It met the SLA when it is fixed and fixedAt is on or before its due date. Unfixed findings settled by triage (not_affected, false_positive, resolved) or accepted by an exception now are not counted. compliance = met / counted. Computed from the stored findings only (due_date, state, fixed_at, triage, acceptance); a finding fixed late counts in two weeks: missed where it fell due, late where it was fixed. */
+                        sla: {
+                            /** @description the share to reach (0.9) */
+                            target: number;
+                            definition: string;
+                            weeks: {
+                                /** @description Monday (UTC), YYYY-MM-DD */
+                                weekStart: string;
+                                /** @description the next Monday, exclusive */
+                                weekEnd: string;
+                                /** @description findings decided in the week (see sla) */
+                                counted: number;
+                                /** @description of those, fixed on or before their due date */
+                                met: number;
+                                /** @description met / counted (0–1); null when nothing was counted */
+                                compliance: number | null;
+                                /** @description where the figure leads: the findings list filtered to what it counts */
+                                filter: {
+                                    /** @description query parameters of GET /api/v1/findings (comma-separated lists as the list takes) */
+                                    query: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description true: the list with these parameters shows exactly the findings counted */
+                                    exact: boolean;
+                                    /** @description when not exact: what the parameters cannot express */
+                                    note: string | null;
+                                };
+                            }[];
+                        };
+                        /** @description changes (submitted, authorise, scheduled, implementing) whose schedule overlaps this week; only with changes:read */
+                        changes?: {
+                            /** @description Monday 00:00 UTC of the current week */
+                            weekStart: string;
+                            /** @description the next Monday 00:00 UTC (exclusive) */
+                            weekEnd: string;
+                            count: number;
+                            /** @description earliest first */
+                            items: {
+                                id: string;
+                                /** @description CHG-0042 */
+                                number: string;
+                                title: string;
+                                state: string;
+                                /** @description scheduled start (ISO 8601) */
+                                start: string;
+                                /** @description scheduled end (ISO 8601) */
+                                end: string;
+                                /** @description assets in scope */
+                                assets: number;
+                            }[];
+                        };
+                        /** @description rollouts not finished (not dry runs); only with changes:read */
+                        rollouts?: {
+                            /** @description rollouts listed (at most 20 per unfinished phase are read) */
+                            count: number;
+                            /** @description newest first, at most 20 */
+                            items: {
+                                id: string;
+                                changeId: string;
+                                changeNumber: string;
+                                changeTitle: string;
+                                /** @description pending, running, baking, awaiting_gate, paused, halted, rolling_back */
+                                phase: string;
+                                currentWave: string | null;
+                                /** @description hosts finished (succeeded, failed, skipped, rolled back) */
+                                hostsDone: number;
+                                hostsTotal: number;
+                                /** @description hostsDone / hostsTotal (0–1); 0 with no hosts */
+                                progress: number;
+                                startedAt: string | null;
+                            }[];
+                        };
+                        /** @description agents not reporting; only with agents:read */
+                        agents?: {
+                            /** @description enrolled agents (not revoked) */
+                            total: number;
+                            /** @description not seen within three heartbeats, oldest first */
+                            notReporting: {
+                                agentId: string;
+                                assetId: string;
+                                name: string;
+                                /** @description null: never seen since enrolment */
+                                lastSeenAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+        };
+    };
+    streamActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     uploadInventory: {

@@ -39,6 +39,8 @@ const anyCallerRoutes = [
   'GET /api/v1/session',
   'DELETE /api/v1/session',
   'GET /api/v1/permissions',
+  // The activity stream (contexts/dashboard): what changed, never the details.
+  'GET /api/v1/live',
 ];
 
 /** Routes only an enrolled agent may call, with its own credential (agentRoutes). */

@@ -16,31 +16,56 @@ export interface ActivityEvent {
   readonly at: string;
 }
 
-/** Which API paths show a subject type (what to refetch when one changes). */
-const pathsBySubject: Record<string, readonly string[]> = {
+/**
+ * Which API paths show a subject type (what to refetch when one changes): the subject types the
+ * server's audit events really use (`subjectType:` in apps/server/src). Findings are audited on
+ * their asset by a reconcile (`findings.reconciled`), an advisory sync on its source.
+ */
+export const pathsBySubject: Readonly<Record<string, readonly string[]>> = {
+  asset: ['/api/v1/assets', '/api/v1/findings', '/api/v1/dashboard'],
   finding: ['/api/v1/findings', '/api/v1/dashboard', '/api/v1/assets'],
   finding_exception: ['/api/v1/finding-exceptions', '/api/v1/findings', '/api/v1/dashboard'],
-  asset: ['/api/v1/assets', '/api/v1/dashboard', '/api/v1/findings'],
-  snapshot: ['/api/v1/assets', '/api/v1/findings', '/api/v1/dashboard'],
-  advisory_source: ['/api/v1/advisory-sources', '/api/v1/sync-runs'],
-  sync_run: [
-    '/api/v1/sync-runs',
+  'advisory-source': [
     '/api/v1/advisory-sources',
+    '/api/v1/sync-runs',
     '/api/v1/advisories',
+    '/api/v1/advisory-catalogue',
     '/api/v1/findings',
     '/api/v1/dashboard',
   ],
-  change: ['/api/v1/changes', '/api/v1/calendar', '/api/v1/dashboard', '/api/v1/rollouts'],
-  rollout: ['/api/v1/rollouts', '/api/v1/changes', '/api/v1/dashboard', '/api/v1/agents'],
-  agent: ['/api/v1/agents', '/api/v1/dashboard', '/api/v1/assets'],
-  maintenance_window: ['/api/v1/calendar'],
-  freeze: ['/api/v1/calendar'],
+  job: ['/api/v1/jobs', '/api/v1/sync-runs', '/api/v1/advisory-sources'],
+  change: [
+    '/api/v1/changes',
+    '/api/v1/calendar',
+    '/api/v1/rollouts',
+    '/api/v1/findings',
+    '/api/v1/dashboard',
+  ],
+  change_template: ['/api/v1/change-templates'],
+  autopilot_rule: ['/api/v1/autopilot', '/api/v1/changes'],
+  approver_group: ['/api/v1/approver-groups', '/api/v1/changes'],
+  approval_policy: ['/api/v1/approval-policy', '/api/v1/changes'],
+  delegation: ['/api/v1/delegations', '/api/v1/changes'],
+  rollout: ['/api/v1/rollouts', '/api/v1/changes', '/api/v1/agent-tasks', '/api/v1/dashboard'],
+  agent: ['/api/v1/agents', '/api/v1/assets', '/api/v1/dashboard'],
+  agent_task: ['/api/v1/agent-tasks', '/api/v1/rollouts', '/api/v1/agents'],
+  enrolment_token: ['/api/v1/enrolment-tokens'],
   user: ['/api/v1/users'],
   api_token: ['/api/v1/tokens'],
-  enrolment_token: ['/api/v1/enrolment-tokens'],
-  notification_channel: ['/api/v1/notification-channels'],
-  notification_subscription: ['/api/v1/notification-subscriptions'],
+  'maintenance-window': ['/api/v1/calendar'],
+  'change-freeze': ['/api/v1/calendar'],
+  'calendar-feed-token': ['/api/v1/calendar'],
+  'notification-channel': ['/api/v1/notification-channels'],
+  'notification-subscription': ['/api/v1/notification-subscriptions'],
+  'notification-contact': ['/api/v1/notification-contacts'],
+  'notification-template': ['/api/v1/notification-templates'],
+  'notification-delivery': ['/api/v1/notification-deliveries'],
 };
+
+/** The API paths to refetch after an event: its subject's, and the audit log (every event). */
+export function pathsToRefresh(subjectType: string): readonly string[] {
+  return [...(pathsBySubject[subjectType] ?? []), '/api/v1/audit'];
+}
 
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
@@ -63,7 +88,7 @@ export function useLiveUpdates(): LiveStatus {
       } catch {
         return;
       }
-      for (const path of pathsBySubject[event.subjectType] ?? []) pending.add(path);
+      for (const path of pathsToRefresh(event.subjectType)) pending.add(path);
       // A sync can audit hundreds of events in a second: refetch once per burst.
       timer ??= setTimeout(() => {
         timer = undefined;
