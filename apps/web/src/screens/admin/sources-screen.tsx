@@ -130,10 +130,7 @@ export function SourcesScreen() {
                         {source.lastSync === null ? (
                           'never'
                         ) : (
-                          <Link
-                            to={`/admin/sources/runs/${source.lastSync.runId}`}
-                            aria-label={`Last sync of ${source.name}: ${source.lastSync.state}, ${formatDateTime(source.lastSync.at)}`}
-                          >
+                          <Link to={`/admin/sources/runs/${source.lastSync.runId}`}>
                             <StatusBadge status={source.lastSync.state} />{' '}
                             {formatDateTime(source.lastSync.at)}
                           </Link>
@@ -145,7 +142,7 @@ export function SourcesScreen() {
                             <button
                               type="button"
                               className="button button-small"
-                              aria-label={`Sync ${source.name} now`}
+                              aria-label={`Sync now: ${source.name}`}
                               disabled={sync.isPending}
                               onClick={() => {
                                 setNotice(undefined);

@@ -104,7 +104,7 @@ export function UsersScreen() {
             <button
               type="button"
               className="button button-small"
-              aria-label={`Reset the password of ${row.original.username}`}
+              aria-label={`Reset password of ${row.original.username}`}
               onClick={() => setResetting(row.original)}
             >
               Reset password
