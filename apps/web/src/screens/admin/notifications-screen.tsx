@@ -810,7 +810,8 @@ function DeliveriesSection({ channels }: { readonly channels: readonly Channel[]
       {
         id: 'channel',
         header: 'Channel',
-        accessorFn: (d) => names.get(d.channelId) ?? 'removed channel',
+        accessorKey: 'channelId',
+        cell: ({ row }) => names.get(row.original.channelId) ?? 'removed channel',
       },
       { id: 'recipient', header: 'Recipient', accessorKey: 'recipient' },
       { id: 'subject', header: 'Subject', accessorKey: 'subject' },

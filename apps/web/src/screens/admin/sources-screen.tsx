@@ -181,6 +181,7 @@ export function SourcesScreen() {
           )}
         </QueryState>
       </Section>
+      <SyncRuns names={names} sources={sources.data?.sources ?? []} />
       <Section title="Built-in feeds">
         <QueryState
           query={loaded(catalogue)}
@@ -190,7 +191,6 @@ export function SourcesScreen() {
           {(data) => <CatalogueTable entries={data.entries} manage={manage} onChange={refresh} />}
         </QueryState>
       </Section>
-      <SyncRuns names={names} sources={sources.data?.sources ?? []} />
       {editing !== undefined && (
         <SourceDialog
           key={editing === 'new' ? 'new' : editing.id}
@@ -533,9 +533,12 @@ function SyncRuns({
         ),
       },
       {
+        // Names come from the sources' query, which may answer after the runs: read them when
+        // rendering the cell (an accessor's value is cached with the rows).
         id: 'source',
         header: 'Source',
-        accessorFn: (run) => names.get(run.sourceId) ?? run.sourceId,
+        accessorKey: 'sourceId',
+        cell: ({ row }) => names.get(row.original.sourceId) ?? row.original.sourceId,
       },
       {
         id: 'state',

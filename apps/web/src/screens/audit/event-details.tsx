@@ -11,8 +11,11 @@ import type { AuditEvent } from './types.ts';
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const show = (value: unknown): string =>
-  value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value);
+/** A field's value: struck out (before) or marked (after); "absent" when the state lacks it. */
+function Value({ value, as: Mark }: { readonly value: unknown; readonly as: 'del' | 'ins' }) {
+  if (value === undefined) return <span className="muted">absent</span>;
+  return <Mark>{typeof value === 'string' ? value : JSON.stringify(value)}</Mark>;
+}
 
 /** The top-level fields that differ between two states (added, removed or changed). */
 export function changedFields(
@@ -92,10 +95,10 @@ export function EventDetails({ event }: { readonly event: AuditEvent }) {
                       {change.field}
                     </th>
                     <td className="mono small break">
-                      <del>{show(change.before)}</del>
+                      <Value value={change.before} as="del" />
                     </td>
                     <td className="mono small break">
-                      <ins>{show(change.after)}</ins>
+                      <Value value={change.after} as="ins" />
                     </td>
                   </tr>
                 ))}
