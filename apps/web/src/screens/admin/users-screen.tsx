@@ -6,6 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import type { Role } from '../../api/session.tsx';
 import { useUser } from '../../api/session.tsx';
@@ -109,6 +110,13 @@ export function UsersScreen() {
             >
               Reset password
             </button>
+            <Link
+              className="button button-small"
+              to={`/admin/tokens?userId=${row.original.id}`}
+              aria-label={`Tokens of ${row.original.username}`}
+            >
+              Tokens
+            </Link>
           </span>
         ),
       },
