@@ -111,7 +111,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Query the audit log, oldest first, with a seq cursor
+         * Query the audit log, oldest (or newest) first, with a seq cursor
          * @description Needs the `audit:read` permission (an API token: in its scopes too).
          */
         get: operations["listAuditEvents"];
@@ -3268,6 +3268,10 @@ export interface operations {
                 until?: string;
                 /** @description cursor: events after this seq */
                 afterSeq?: number;
+                /** @description cursor for order=desc: events before this seq */
+                beforeSeq?: number;
+                /** @description asc: oldest first (follow nextAfterSeq); desc: newest first (follow nextBeforeSeq) */
+                order?: "asc" | "desc";
                 /** @description page size, at most 1000 */
                 limit?: number;
             };
@@ -3315,7 +3319,10 @@ export interface operations {
                             prevHash: string;
                             hash: string;
                         }[];
+                        /** @description order=asc: afterSeq of the next page; null at the end */
                         nextAfterSeq: number | null;
+                        /** @description order=desc: beforeSeq of the next page; null at the end */
+                        nextBeforeSeq: number | null;
                     };
                 };
             };

@@ -112,4 +112,67 @@ describe.each(testDatabases())('audit API on $name', ({ open, skip }) => {
       expect(refused.json()).toMatchObject({ code: 'audit_log_broken' });
     },
   );
+
+  it.skipIf(skip !== undefined)(
+    'pages the log oldest first (afterSeq) and newest first (order=desc, beforeSeq)',
+    async () => {
+      database = await open();
+      built = await testApp(database);
+      const server = built.app;
+      const auditor = await testCaller(database, ['auditor']);
+      const admin = await testCaller(database, ['admin']);
+      for (const name of ['ada', 'bob', 'cy', 'dee', 'eve']) {
+        const created = await server.inject({
+          method: 'POST',
+          url: '/api/v1/users',
+          headers: admin.headers,
+          payload: {
+            username: name,
+            displayName: name,
+            password: `${name} has a long passphrase`,
+            roles: ['viewer'],
+          },
+        });
+        expect(created.statusCode).toBe(201);
+      }
+      const page = async (query: string) => {
+        const answer = await server.inject({
+          url: `/api/v1/audit/events?${query}`,
+          headers: auditor.headers,
+        });
+        expect(answer.statusCode).toBe(200);
+        const body = answer.json<{
+          events: { seq: number }[];
+          nextAfterSeq: number | null;
+          nextBeforeSeq: number | null;
+        }>();
+        return { ...body, events: body.events.map((event) => event.seq) };
+      };
+      expect(await page('action=user.created&limit=2')).toEqual({
+        events: [1, 2],
+        nextAfterSeq: 2,
+        nextBeforeSeq: null,
+      });
+      expect(await page('action=user.created&limit=2&order=desc')).toEqual({
+        events: [5, 4],
+        nextAfterSeq: null,
+        nextBeforeSeq: 4,
+      });
+      expect(await page('action=user.created&limit=2&order=desc&beforeSeq=4')).toEqual({
+        events: [3, 2],
+        nextAfterSeq: null,
+        nextBeforeSeq: 2,
+      });
+      expect(await page('action=user.created&limit=2&order=desc&beforeSeq=2')).toEqual({
+        events: [1],
+        nextAfterSeq: null,
+        nextBeforeSeq: null,
+      });
+      const refused = await server.inject({
+        url: '/api/v1/audit/events?order=sideways',
+        headers: auditor.headers,
+      });
+      expect(refused.statusCode).toBe(422);
+    },
+  );
 });

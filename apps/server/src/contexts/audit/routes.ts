@@ -35,6 +35,16 @@ const AuditQuery = z.strictObject({
   since: z.iso.datetime().optional().describe('events at or after this time'),
   until: z.iso.datetime().optional().describe('events before this time'),
   afterSeq: z.coerce.number().int().min(0).optional().describe('cursor: events after this seq'),
+  beforeSeq: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('cursor for order=desc: events before this seq'),
+  order: z
+    .enum(['asc', 'desc'])
+    .default('asc')
+    .describe('asc: oldest first (follow nextAfterSeq); desc: newest first (follow nextBeforeSeq)'),
   limit: z.coerce.number().int().min(1).max(1000).default(100).describe('page size, at most 1000'),
 });
 
@@ -99,10 +109,22 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
       schema: {
         operationId: 'listAuditEvents',
         tags: ['audit'],
-        summary: 'Query the audit log, oldest first, with a seq cursor',
+        summary: 'Query the audit log, oldest (or newest) first, with a seq cursor',
         querystring: AuditQuery,
         response: {
-          200: z.object({ events: z.array(AuditEvent), nextAfterSeq: z.number().int().nullable() }),
+          200: z.object({
+            events: z.array(AuditEvent),
+            nextAfterSeq: z
+              .number()
+              .int()
+              .nullable()
+              .describe('order=asc: afterSeq of the next page; null at the end'),
+            nextBeforeSeq: z
+              .number()
+              .int()
+              .nullable()
+              .describe('order=desc: beforeSeq of the next page; null at the end'),
+          }),
         },
       },
     },
@@ -111,9 +133,10 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
       let query = ctx.database.db
         .selectFrom('audit_events')
         .selectAll()
-        .orderBy('seq')
+        .orderBy('seq', q.order)
         .limit(q.limit + 1);
       if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
+      if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
       if (q.action !== undefined) query = query.where('action', '=', q.action);
       if (q.subjectType !== undefined) query = query.where('subject_type', '=', q.subjectType);
       if (q.subjectId !== undefined) query = query.where('subject_id', '=', q.subjectId);
@@ -143,7 +166,9 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: ServerContext): v
           prevHash: row.prev_hash,
           hash: row.hash,
         })),
-        nextAfterSeq: rows.length > q.limit ? Number(page.at(-1)?.seq) : null,
+        nextAfterSeq: q.order === 'asc' && rows.length > q.limit ? Number(page.at(-1)?.seq) : null,
+        nextBeforeSeq:
+          q.order === 'desc' && rows.length > q.limit ? Number(page.at(-1)?.seq) : null,
       };
     },
   );

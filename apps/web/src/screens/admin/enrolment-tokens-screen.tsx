@@ -1,0 +1,298 @@
+/**
+ * Enrolment tokens (agents:manage): create one (uses, lifetime, environment, groups), its
+ * secret shown once; the list (never secrets) by state; revoke with confirmation.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { useMemo, useState } from 'react';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
+import { StatusBadge } from '../../ui/badges.tsx';
+import type { ColumnDef } from '../../ui/data-table.tsx';
+import { DataTable } from '../../ui/data-table.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { formatDateTime } from '../../ui/format.ts';
+import { PageHeader } from '../../ui/page.tsx';
+import { EmptyState, QueryState } from '../../ui/states.tsx';
+import { useUrlState } from '../../ui/url-state.ts';
+import { loaded, MutationError, SecretDialog } from './common.tsx';
+import type { EnrolmentToken, Environment } from './types.ts';
+
+const states = ['active', 'expired', 'spent', 'revoked'] as const;
+const environments: readonly Environment[] = ['production', 'staging', 'test', 'development'];
+
+export function EnrolmentTokensScreen() {
+  const url = useUrlState(['state'] as const);
+  const state = states.find((s) => s === url.values.state);
+  const tokens = $api.useQuery('get', '/api/v1/enrolment-tokens', {
+    params: { query: state === undefined ? {} : { state } },
+  });
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<string | undefined>();
+  const [revoking, setRevoking] = useState<EnrolmentToken | undefined>();
+  const queryClient = useQueryClient();
+  const revoke = $api.useMutation('delete', '/api/v1/enrolment-tokens/{id}', {
+    onSuccess: async () => {
+      setRevoking(undefined);
+      await invalidatePaths(queryClient, ['/api/v1/enrolment-tokens']);
+    },
+  });
+  const columns = useMemo<ColumnDef<EnrolmentToken, unknown>[]>(
+    () => [
+      {
+        id: 'prefix',
+        header: 'Prefix',
+        accessorKey: 'prefix',
+        cell: ({ row }) => <span className="mono">{row.original.prefix}…</span>,
+      },
+      {
+        id: 'description',
+        header: 'Description',
+        accessorFn: (token) => token.description ?? '',
+      },
+      {
+        id: 'state',
+        header: 'State',
+        accessorKey: 'state',
+        cell: ({ row }) => <StatusBadge status={row.original.state} />,
+      },
+      {
+        id: 'uses',
+        header: 'Uses',
+        accessorFn: (token) => `${token.uses} of ${token.usesAllowed}`,
+      },
+      {
+        id: 'scope',
+        header: 'Environment · groups',
+        accessorFn: (token) =>
+          [token.environment ?? 'any environment', ...token.groups].join(' · '),
+      },
+      {
+        id: 'expiresAt',
+        header: 'Expires',
+        accessorKey: 'expiresAt',
+        cell: ({ row }) => formatDateTime(row.original.expiresAt),
+      },
+      {
+        id: 'lastUsedAt',
+        header: 'Last used',
+        accessorFn: (token) => token.lastUsedAt ?? '',
+        cell: ({ row }) => formatDateTime(row.original.lastUsedAt),
+      },
+      {
+        id: 'actions',
+        header: 'Actions',
+        enableSorting: false,
+        cell: ({ row }) =>
+          row.original.state === 'active' ? (
+            <button
+              type="button"
+              className="button button-small button-danger"
+              aria-label={`Revoke enrolment token ${row.original.prefix}`}
+              onClick={() => {
+                revoke.reset();
+                setRevoking(row.original);
+              }}
+            >
+              Revoke
+            </button>
+          ) : null,
+      },
+    ],
+    [revoke],
+  );
+  return (
+    <>
+      <PageHeader
+        title="Enrolment tokens"
+        description="A host's agent enrols once with one of these and gets its own credential."
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            New enrolment token
+          </button>
+        }
+      />
+      <div className="filters">
+        <div className="field">
+          <label htmlFor="enrolment-state">State</label>
+          <select
+            id="enrolment-state"
+            value={state ?? ''}
+            onChange={(event) => url.set({ state: event.target.value })}
+          >
+            <option value="">Any state</option>
+            {states.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <QueryState
+        query={loaded(tokens)}
+        isEmpty={(data) => data.tokens.length === 0}
+        empty={<EmptyState title="No enrolment tokens." />}
+      >
+        {(data) => (
+          <DataTable
+            label="Enrolment tokens"
+            rows={data.tokens}
+            columns={columns}
+            rowId={(token) => token.id}
+            height="60vh"
+          />
+        )}
+      </QueryState>
+      {creating && (
+        <CreateEnrolmentDialog
+          onClose={() => setCreating(false)}
+          onCreated={(token) => {
+            setCreating(false);
+            setSecret(token);
+          }}
+        />
+      )}
+      <SecretDialog
+        title="Enrolment token created"
+        secret={secret}
+        onClose={() => setSecret(undefined)}
+      >
+        <p className="muted">
+          On the host:{' '}
+          <code>patchgate-agent run --server {window.location.origin} --enroll-token …</code>
+        </p>
+      </SecretDialog>
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title="Revoke this enrolment token?"
+        message={
+          <p>
+            No more agents can enrol with the token{' '}
+            <span className="mono">{revoking?.prefix}…</span>. Agents already enrolled with it keep
+            working.
+          </p>
+        }
+        confirmLabel="Revoke token"
+        danger
+        busy={revoke.isPending}
+        error={revoke.error !== null ? errorMessage(revoke.error) : undefined}
+        onConfirm={() => {
+          if (revoking !== undefined) revoke.mutate({ params: { path: { id: revoking.id } } });
+        }}
+        onClose={() => setRevoking(undefined)}
+      />
+    </>
+  );
+}
+
+function CreateEnrolmentDialog({
+  onClose,
+  onCreated,
+}: {
+  readonly onClose: () => void;
+  readonly onCreated: (token: string) => void;
+}) {
+  const queryClient = useQueryClient();
+  const [description, setDescription] = useState('');
+  const [uses, setUses] = useState('1');
+  const [hours, setHours] = useState('24');
+  const [environment, setEnvironment] = useState<Environment | ''>('');
+  const [groups, setGroups] = useState('');
+  const create = $api.useMutation('post', '/api/v1/enrolment-tokens', {
+    onSuccess: async (created) => {
+      onCreated(created.token);
+      await invalidatePaths(queryClient, ['/api/v1/enrolment-tokens']);
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const groupList = groups
+      .split(',')
+      .map((g) => g.trim())
+      .filter((g) => g !== '');
+    create.mutate({
+      body: {
+        uses: Number(uses),
+        expiresInSeconds: Math.round(Number(hours) * 3600),
+        ...(description.trim() !== '' && { description: description.trim() }),
+        ...(environment !== '' && { environment }),
+        ...(groupList.length > 0 && { groups: groupList }),
+      },
+    });
+  };
+  return (
+    <Dialog open title="New enrolment token" onClose={onClose}>
+      <form className="form" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="enrol-description">Description</label>
+          <input
+            id="enrol-description"
+            value={description}
+            placeholder="Web servers in Frankfurt"
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        </div>
+        <div className="form-columns">
+          <div className="field">
+            <label htmlFor="enrol-uses">Hosts it may enrol</label>
+            <input
+              id="enrol-uses"
+              type="number"
+              min={1}
+              required
+              value={uses}
+              onChange={(event) => setUses(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="enrol-hours">Valid for (hours)</label>
+            <input
+              id="enrol-hours"
+              type="number"
+              min={0.1}
+              step="any"
+              required
+              value={hours}
+              onChange={(event) => setHours(event.target.value)}
+            />
+          </div>
+        </div>
+        <div className="form-columns">
+          <div className="field">
+            <label htmlFor="enrol-environment">Environment of the hosts</label>
+            <select
+              id="enrol-environment"
+              value={environment}
+              onChange={(event) => setEnvironment(event.target.value as Environment | '')}
+            >
+              <option value="">As the host says</option>
+              {environments.map((e) => (
+                <option key={e} value={e}>
+                  {e}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor="enrol-groups">Asset groups (comma separated)</label>
+            <input
+              id="enrol-groups"
+              value={groups}
+              onChange={(event) => setGroups(event.target.value)}
+            />
+          </div>
+        </div>
+        <MutationError error={create.error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={create.isPending}>
+            {create.isPending ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

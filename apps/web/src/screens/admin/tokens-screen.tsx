@@ -1,0 +1,294 @@
+/**
+ * API tokens (tokens:own): the user's tokens; create one with a name, scopes (a subset of the
+ * user's own permissions) and an expiry, its secret shown once in a dialog; revoke with
+ * confirmation. With users:manage, `?userId=` shows (and revokes) another user's tokens.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { useMemo, useState } from 'react';
+import { $api, invalidatePaths } from '../../api/query.ts';
+import { useSession, useUser } from '../../api/session.tsx';
+import { Badge } from '../../ui/badges.tsx';
+import type { ColumnDef } from '../../ui/data-table.tsx';
+import { DataTable } from '../../ui/data-table.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { formatDate, formatDateTime } from '../../ui/format.ts';
+import { PageHeader } from '../../ui/page.tsx';
+import { EmptyState, QueryState } from '../../ui/states.tsx';
+import { useUrlState } from '../../ui/url-state.ts';
+import { CheckboxGroup, loaded, MutationError, SecretDialog } from './common.tsx';
+import type { ApiToken, Scope } from './types.ts';
+
+function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {
+  if (token.revokedAt !== null) return 'revoked';
+  if (new Date(token.expiresAt).getTime() <= now) return 'expired';
+  return 'active';
+}
+
+export function TokensScreen() {
+  const me = useUser();
+  const { can } = useSession();
+  const admin = can('users:manage');
+  const url = useUrlState(['userId'] as const);
+  const userId = admin ? url.values.userId : undefined;
+  const tokens = $api.useQuery('get', '/api/v1/tokens', {
+    params: { query: { limit: 500, ...(userId !== undefined && { userId }) } },
+  });
+  const users = $api.useQuery(
+    'get',
+    '/api/v1/users',
+    { params: { query: { limit: 500, sort: 'username', order: 'asc' } } },
+    { enabled: admin },
+  );
+  const [creating, setCreating] = useState(false);
+  const [secret, setSecret] = useState<{ name: string; token: string } | undefined>();
+  const [revoking, setRevoking] = useState<ApiToken | undefined>();
+  const queryClient = useQueryClient();
+  const revoke = $api.useMutation('delete', '/api/v1/tokens/{id}', {
+    onSuccess: async () => {
+      setRevoking(undefined);
+      await invalidatePaths(queryClient, ['/api/v1/tokens']);
+    },
+  });
+  const viewingOther = userId !== undefined && userId !== me.id;
+  const owner = users.data?.users.find((user) => user.id === userId);
+  // eslint-disable-next-line react-hooks/purity -- a render-time "now" for expiry is enough here
+  const now = Date.now();
+  const columns = useMemo<ColumnDef<ApiToken, unknown>[]>(
+    () => [
+      { id: 'name', header: 'Name', accessorKey: 'name' },
+      {
+        id: 'prefix',
+        header: 'Prefix',
+        accessorKey: 'prefix',
+        cell: ({ row }) => <span className="mono">{row.original.prefix}…</span>,
+      },
+      {
+        id: 'scopes',
+        header: 'Scopes',
+        accessorFn: (token) => token.scopes.join(', '),
+        cell: ({ row }) => <span className="small">{row.original.scopes.join(', ')}</span>,
+      },
+      {
+        id: 'state',
+        header: 'State',
+        accessorFn: (token) => tokenState(token, now),
+        cell: ({ row }) => {
+          const state = tokenState(row.original, now);
+          return (
+            <Badge tone={state === 'active' ? 'ok' : state === 'revoked' ? 'critical' : 'warn'}>
+              {state}
+            </Badge>
+          );
+        },
+      },
+      {
+        id: 'expiresAt',
+        header: 'Expires',
+        accessorKey: 'expiresAt',
+        cell: ({ row }) => formatDate(row.original.expiresAt),
+      },
+      {
+        id: 'lastUsedAt',
+        header: 'Last used',
+        accessorFn: (token) => token.lastUsedAt ?? '',
+        cell: ({ row }) => formatDateTime(row.original.lastUsedAt),
+      },
+      {
+        id: 'actions',
+        header: 'Actions',
+        enableSorting: false,
+        cell: ({ row }) =>
+          tokenState(row.original, now) === 'active' ? (
+            <button
+              type="button"
+              className="button button-small button-danger"
+              aria-label={`Revoke ${row.original.name}`}
+              onClick={() => {
+                revoke.reset();
+                setRevoking(row.original);
+              }}
+            >
+              Revoke
+            </button>
+          ) : null,
+      },
+    ],
+    [now, revoke],
+  );
+  return (
+    <>
+      <PageHeader
+        title="API tokens"
+        description={
+          viewingOther
+            ? `The tokens of ${owner?.username ?? 'another user'}. Only they can create their own tokens.`
+            : 'Tokens let the CLI and scripts call the API as you, limited to the scopes you choose.'
+        }
+        actions={
+          viewingOther ? undefined : (
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => setCreating(true)}
+            >
+              New token
+            </button>
+          )
+        }
+      />
+      {admin && (
+        <div className="filters">
+          <div className="field">
+            <label htmlFor="tokens-user">Whose tokens</label>
+            <select
+              id="tokens-user"
+              value={userId ?? me.id}
+              onChange={(event) =>
+                url.set({ userId: event.target.value === me.id ? undefined : event.target.value })
+              }
+            >
+              <option value={me.id}>Mine ({me.username})</option>
+              {users.data?.users
+                .filter((user) => user.id !== me.id)
+                .map((user) => (
+                  <option key={user.id} value={user.id}>
+                    {user.username}
+                  </option>
+                ))}
+            </select>
+          </div>
+        </div>
+      )}
+      <QueryState
+        query={loaded(tokens)}
+        isEmpty={(data) => data.tokens.length === 0}
+        empty={<EmptyState title="No API tokens." />}
+      >
+        {(data) => (
+          <DataTable
+            label="API tokens"
+            rows={data.tokens}
+            columns={columns}
+            rowId={(token) => token.id}
+            height="60vh"
+            footer={<span>{data.total} tokens</span>}
+          />
+        )}
+      </QueryState>
+      {creating && (
+        <CreateTokenDialog
+          onClose={() => setCreating(false)}
+          onCreated={(created) => {
+            setCreating(false);
+            setSecret(created);
+          }}
+        />
+      )}
+      <SecretDialog
+        title={`Token "${secret?.name ?? ''}" created`}
+        secret={secret?.token}
+        onClose={() => setSecret(undefined)}
+      >
+        <p className="muted">
+          Send it as <code>Authorization: Bearer …</code>, or set it as <code>PATCHGATE_TOKEN</code>{' '}
+          for the CLI.
+        </p>
+      </SecretDialog>
+      <ConfirmDialog
+        open={revoking !== undefined}
+        title={`Revoke ${revoking?.name ?? 'token'}?`}
+        message={
+          <p>
+            Anything using this token (prefix <span className="mono">{revoking?.prefix}</span>)
+            stops working now, and so do tokens made with it. This cannot be undone.
+          </p>
+        }
+        confirmLabel="Revoke token"
+        danger
+        busy={revoke.isPending}
+        error={revoke.error !== null ? <MutationError error={revoke.error} /> : undefined}
+        onConfirm={() => {
+          if (revoking !== undefined) revoke.mutate({ params: { path: { id: revoking.id } } });
+        }}
+        onClose={() => setRevoking(undefined)}
+      />
+    </>
+  );
+}
+
+function CreateTokenDialog({
+  onClose,
+  onCreated,
+}: {
+  readonly onClose: () => void;
+  readonly onCreated: (created: { name: string; token: string }) => void;
+}) {
+  const me = useUser();
+  const queryClient = useQueryClient();
+  const mine: readonly Scope[] = me.permissions;
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<Scope[]>(mine.filter((p) => p.endsWith(':read')));
+  const [days, setDays] = useState('90');
+  const create = $api.useMutation('post', '/api/v1/tokens', {
+    onSuccess: async (created) => {
+      onCreated({ name: created.name, token: created.token });
+      await invalidatePaths(queryClient, ['/api/v1/tokens']);
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate({ body: { name, scopes, expiresInDays: Number(days) } });
+  };
+  return (
+    <Dialog open title="New API token" onClose={onClose} wide>
+      <form className="form" onSubmit={submit}>
+        <div className="form-columns">
+          <div className="field">
+            <label htmlFor="token-name">Name</label>
+            <input
+              id="token-name"
+              required
+              maxLength={200}
+              placeholder="CI pipeline, backup script…"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="token-expiry">Expires after (days)</label>
+            <input
+              id="token-expiry"
+              type="number"
+              min={1}
+              max={365}
+              required
+              value={days}
+              onChange={(event) => setDays(event.target.value)}
+            />
+          </div>
+        </div>
+        <CheckboxGroup
+          legend="Scopes (a subset of your permissions)"
+          options={mine}
+          value={scopes}
+          onChange={setScopes}
+          columns={3}
+        />
+        <MutationError error={create.error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={create.isPending || scopes.length === 0}
+          >
+            {create.isPending ? 'Creating…' : 'Create token'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,412 @@
+/**
+ * Users (users:manage): the list, creating a user with roles (each described, with its
+ * permissions from `GET /api/v1/permissions`), editing the display name, roles and disabled
+ * flag, and resetting a password (which ends the user's sessions and API tokens).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import type { FormEvent } from 'react';
+import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
+import { $api, invalidatePaths } from '../../api/query.ts';
+import type { Role } from '../../api/session.tsx';
+import { useUser } from '../../api/session.tsx';
+import { Badge } from '../../ui/badges.tsx';
+import type { ColumnDef } from '../../ui/data-table.tsx';
+import { DataTable } from '../../ui/data-table.tsx';
+import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { formatDateTime } from '../../ui/format.ts';
+import { PageHeader } from '../../ui/page.tsx';
+import { EmptyState, QueryState } from '../../ui/states.tsx';
+import { CheckboxGroup, loaded, MutationError } from './common.tsx';
+import { roleLabel, roleSummaries } from './roles.ts';
+import type { User } from './types.ts';
+
+const allRoles = Object.keys(roleSummaries) as Role[];
+
+function useRoleDescriber() {
+  const permissions = $api.useQuery('get', '/api/v1/permissions');
+  return (role: Role) => {
+    const granted = permissions.data?.rolePermissions?.[role];
+    return (
+      <>
+        {roleSummaries[role]}
+        {granted !== undefined && (
+          <>
+            {' '}
+            ({granted.length} permissions: {granted.join(', ')})
+          </>
+        )}
+      </>
+    );
+  };
+}
+
+export function UsersScreen() {
+  const users = $api.useQuery('get', '/api/v1/users', {
+    params: { query: { limit: 500, sort: 'username', order: 'asc' } },
+  });
+  const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<User | undefined>();
+  const [resetting, setResetting] = useState<User | undefined>();
+  const columns = useMemo<ColumnDef<User, unknown>[]>(
+    () => [
+      {
+        id: 'username',
+        header: 'Username',
+        accessorKey: 'username',
+        cell: ({ row }) => <span className="mono">{row.original.username}</span>,
+      },
+      { id: 'displayName', header: 'Name', accessorKey: 'displayName' },
+      {
+        id: 'roles',
+        header: 'Roles',
+        accessorFn: (user) => user.roles.join(', '),
+        cell: ({ row }) => (
+          <span className="row-tight">
+            {row.original.roles.map((role) => (
+              <Badge key={role} tone="info">
+                {roleLabel(role)}
+              </Badge>
+            ))}
+          </span>
+        ),
+      },
+      {
+        id: 'status',
+        header: 'Status',
+        accessorFn: (user) => (user.disabled ? 'disabled' : 'active'),
+        cell: ({ row }) =>
+          row.original.disabled ? (
+            <Badge tone="critical">disabled</Badge>
+          ) : (
+            <Badge tone="ok">active</Badge>
+          ),
+      },
+      {
+        id: 'lastLoginAt',
+        header: 'Last login',
+        accessorFn: (user) => user.lastLoginAt ?? '',
+        cell: ({ row }) => formatDateTime(row.original.lastLoginAt),
+      },
+      {
+        id: 'actions',
+        header: 'Actions',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <span className="row-tight">
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Edit ${row.original.username}`}
+              onClick={() => setEditing(row.original)}
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              className="button button-small"
+              aria-label={`Reset password of ${row.original.username}`}
+              onClick={() => setResetting(row.original)}
+            >
+              Reset password
+            </button>
+            <Link
+              className="button button-small"
+              to={`/admin/tokens?userId=${row.original.id}`}
+              aria-label={`Tokens of ${row.original.username}`}
+            >
+              Tokens
+            </Link>
+          </span>
+        ),
+      },
+    ],
+    [],
+  );
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description="Local accounts and their roles. Disabling a user ends their sessions and API tokens."
+        actions={
+          <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
+            New user
+          </button>
+        }
+      />
+      <QueryState
+        query={loaded(users)}
+        isEmpty={(data) => data.users.length === 0}
+        empty={<EmptyState title="No users yet." />}
+      >
+        {(data) => (
+          <DataTable
+            label="Users"
+            rows={data.users}
+            columns={columns}
+            rowId={(user) => user.id}
+            height="60vh"
+            footer={<span>{data.total} users</span>}
+          />
+        )}
+      </QueryState>
+      {creating && <CreateUserDialog onClose={() => setCreating(false)} />}
+      {editing !== undefined && (
+        <EditUserDialog key={editing.id} user={editing} onClose={() => setEditing(undefined)} />
+      )}
+      {resetting !== undefined && (
+        <ResetPasswordDialog
+          key={resetting.id}
+          user={resetting}
+          onClose={() => setResetting(undefined)}
+        />
+      )}
+    </>
+  );
+}
+
+function CreateUserDialog({ onClose }: { readonly onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const describe = useRoleDescriber();
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [roles, setRoles] = useState<Role[]>(['viewer']);
+  const create = $api.useMutation('post', '/api/v1/users', {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, ['/api/v1/users']);
+      onClose();
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    create.mutate({ body: { username, displayName, password, roles } });
+  };
+  return (
+    <Dialog open title="New user" onClose={onClose} wide>
+      <form className="form" onSubmit={submit}>
+        <div className="form-columns">
+          <div className="field">
+            <label htmlFor="user-username">Username</label>
+            <input
+              id="user-username"
+              required
+              autoComplete="off"
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+          </div>
+          <div className="field">
+            <label htmlFor="user-display-name">Display name</label>
+            <input
+              id="user-display-name"
+              required
+              value={displayName}
+              onChange={(event) => setDisplayName(event.target.value)}
+            />
+          </div>
+        </div>
+        <div className="field">
+          <label htmlFor="user-password">Initial password</label>
+          <input
+            id="user-password"
+            type="password"
+            autoComplete="new-password"
+            required
+            aria-describedby="user-password-hint"
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
+          <span id="user-password-hint" className="field-hint">
+            At least 12 characters, not a common or repetitive password.
+          </span>
+        </div>
+        <CheckboxGroup
+          legend="Roles"
+          options={allRoles}
+          value={roles}
+          onChange={setRoles}
+          describe={describe}
+        />
+        <MutationError error={create.error} />
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={create.isPending || roles.length === 0}
+          >
+            {create.isPending ? 'Creating…' : 'Create user'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function EditUserDialog({ user, onClose }: { readonly user: User; readonly onClose: () => void }) {
+  const me = useUser();
+  const queryClient = useQueryClient();
+  const describe = useRoleDescriber();
+  const [displayName, setDisplayName] = useState(user.displayName);
+  const [roles, setRoles] = useState<Role[]>([...user.roles]);
+  const [disabled, setDisabled] = useState(user.disabled);
+  const [confirming, setConfirming] = useState(false);
+  const update = $api.useMutation('patch', '/api/v1/users/{id}', {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, ['/api/v1/users']);
+      onClose();
+    },
+  });
+  const save = () =>
+    update.mutate({
+      params: { path: { id: user.id } },
+      body: { displayName, roles, disabled },
+    });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    // Disabling ends sessions and tokens: ask first.
+    if (disabled && !user.disabled) setConfirming(true);
+    else save();
+  };
+  return (
+    <>
+      <Dialog open={!confirming} title={`Edit ${user.username}`} onClose={onClose} wide>
+        <form className="form" onSubmit={submit}>
+          <div className="field">
+            <label htmlFor="edit-display-name">Display name</label>
+            <input
+              id="edit-display-name"
+              required
+              value={displayName}
+              onChange={(event) => setDisplayName(event.target.value)}
+            />
+          </div>
+          <CheckboxGroup
+            legend="Roles"
+            options={allRoles}
+            value={roles}
+            onChange={setRoles}
+            describe={describe}
+          />
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={disabled}
+              disabled={user.id === me.id}
+              onChange={(event) => setDisabled(event.target.checked)}
+            />
+            <span>
+              Disabled{' '}
+              <span className="field-hint">
+                (cannot log in; their sessions and API tokens end
+                {user.id === me.id ? '; you cannot disable yourself' : ''})
+              </span>
+            </span>
+          </label>
+          <MutationError error={update.error} />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={update.isPending || roles.length === 0}
+            >
+              {update.isPending ? 'Saving…' : 'Save'}
+            </button>
+          </div>
+        </form>
+      </Dialog>
+      <ConfirmDialog
+        open={confirming}
+        title={`Disable ${user.username}?`}
+        message={
+          <p>
+            {user.displayName} will no longer be able to log in; every session they have open and
+            every API token they made stop working now.
+          </p>
+        }
+        confirmLabel="Disable user"
+        danger
+        busy={update.isPending}
+        error={update.error !== null ? <MutationError error={update.error} /> : undefined}
+        onConfirm={save}
+        onClose={() => setConfirming(false)}
+      />
+    </>
+  );
+}
+
+function ResetPasswordDialog({
+  user,
+  onClose,
+}: {
+  readonly user: User;
+  readonly onClose: () => void;
+}) {
+  const me = useUser();
+  const [password, setPassword] = useState('');
+  const [done, setDone] = useState(false);
+  const reset = $api.useMutation('post', '/api/v1/users/{id}/password', {
+    onSuccess: () => setDone(true),
+  });
+  const own = user.id === me.id;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    reset.mutate({ params: { path: { id: user.id } }, body: { password } });
+  };
+  return (
+    <Dialog open title={`Reset the password of ${user.username}`} onClose={onClose}>
+      {done ? (
+        <div className="form">
+          <p className="form-success" role="status">
+            The password of {user.username} was changed.{' '}
+            {own
+              ? 'Your other sessions and API tokens were ended (this session stays).'
+              : 'Their sessions and API tokens were ended.'}
+          </p>
+          <div className="form-actions">
+            <button type="button" className="button button-primary" onClick={onClose}>
+              Done
+            </button>
+          </div>
+        </div>
+      ) : (
+        <form className="form" onSubmit={submit}>
+          <p>
+            Setting a new password <strong>ends every session</strong> {user.displayName} has open
+            and <strong>revokes every API token</strong> they made
+            {own ? ' (except this session)' : ''}: scripts using those tokens stop working.
+          </p>
+          <div className="field">
+            <label htmlFor="reset-password">New password</label>
+            <input
+              id="reset-password"
+              type="password"
+              autoComplete="new-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+            <span className="field-hint">
+              At least 12 characters, not a common or repetitive password.
+            </span>
+          </div>
+          <MutationError error={reset.error} />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="button button-danger" disabled={reset.isPending}>
+              {reset.isPending ? 'Setting…' : 'Set password and end sessions'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
