@@ -337,8 +337,7 @@ const decisionText: Record<
  * button is off with the reason beside it; revoking is the requester's or an approver's.
  */
 export function ExceptionActions({ exception }: { readonly exception: FindingException }) {
-  const user = useUser();
-  const { can } = useSession();
+  const { user, can } = useSession();
   const queryClient = useQueryClient();
   const [open, setOpen] = useState<Decision | undefined>();
   const reasonId = useId();
@@ -353,6 +352,8 @@ export function ExceptionActions({ exception }: { readonly exception: FindingExc
   const revoke = $api.useMutation('post', '/api/v1/finding-exceptions/{id}/revoke', { onSuccess });
   const mutations = { approve, reject, revoke };
 
+  // Behind the login the user is known; while the session loads, show no action.
+  if (user === undefined || user === null) return null;
   const own = exception.requestedBy.id === user.id;
   const approver = can('exceptions:approve');
   const requested = exception.state === 'requested';

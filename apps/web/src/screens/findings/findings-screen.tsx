@@ -117,6 +117,7 @@ export function FindingsScreen() {
       selectionColumn<FindingRow>((row) => `${row.advisory.id} on ${row.asset.name}`),
       {
         id: 'priority',
+        accessorFn: (row) => row.priority,
         header: 'Priority',
         size: 90,
         cell: ({ row }) => <PriorityBadge priority={row.original.priority} />,
@@ -172,6 +173,7 @@ export function FindingsScreen() {
       },
       {
         id: 'due',
+        accessorFn: (row) => row.dueDate ?? '9999-12-31',
         header: 'Due',
         cell: ({ row }) => (
           <span>
@@ -182,6 +184,7 @@ export function FindingsScreen() {
       },
       {
         id: 'epss',
+        accessorFn: (row) => row.epss ?? -1,
         header: 'EPSS',
         size: 80,
         cell: ({ row }) =>
@@ -196,6 +199,7 @@ export function FindingsScreen() {
       },
       {
         id: 'firstSeen',
+        accessorFn: (row) => row.firstSeenAt,
         header: 'First seen',
         cell: ({ row }) => formatDate(row.original.firstSeenAt),
       },

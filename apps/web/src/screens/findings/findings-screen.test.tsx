@@ -1,0 +1,189 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
+import type { FindingRow, FindingsSummary } from './finding-types.ts';
+import { findingDetail, findingRow, giveElementsSize } from './findings-fixtures.ts';
+import { FindingsScreen } from './findings-screen.tsx';
+
+const summary: FindingsSummary = {
+  total: 12,
+  byState: { open: 10, fixed: 2, reopened: 0 },
+  byPriority: { P1: 2, P2: 3, P3: 4, P4: 1, P5: 0 },
+  accepted: 0,
+  triagedAway: 0,
+  overdue: 1,
+};
+
+const routes = [
+  { path: '/findings', element: <FindingsScreen /> },
+  { path: '/changes/new', element: <p>new change screen</p> },
+];
+
+function api(rows: FindingRow[], nextCursor: string | null = null) {
+  return {
+    'GET /api/v1/findings': (_request: Request, url: URL) =>
+      url.searchParams.get('cursor') === null
+        ? { findings: rows, nextCursor }
+        : {
+            findings: [findingRow({ advisory: { ...rows[0]!.advisory, id: 'DSA-9999-1' } })],
+            nextCursor: null,
+          },
+    'GET /api/v1/findings/summary': () => summary,
+  };
+}
+
+describe('FindingsScreen', () => {
+  let undoSize: () => void;
+  beforeAll(() => {
+    undoSize = giveElementsSize();
+  });
+  afterAll(() => undoSize());
+
+  it('asks the API for the filters in the URL, and puts a filter chosen in the bar into the URL and the request', async () => {
+    const calls = installFakeApi(api([findingRow()]));
+    const { router } = renderWithApp(routes, {
+      url: '/findings?priority=P1,P2&kev=true&sort=due&asset=web-01',
+    });
+    expect(await screen.findByRole('link', { name: /DSA-5678-1 on web-01/ })).toBeDefined();
+    const first = calls.find((c) => c.path === '/api/v1/findings');
+    const sent = new URLSearchParams(first?.search);
+    expect(Object.fromEntries(sent)).toEqual({
+      asset: 'web-01',
+      priority: 'P1,P2',
+      kev: 'true',
+      sort: 'due',
+      limit: '200',
+    });
+    const counted = calls.find((c) => c.path === '/api/v1/findings/summary');
+    expect(Object.fromEntries(new URLSearchParams(counted?.search))).toEqual({
+      asset: 'web-01',
+      priority: 'P1,P2',
+      kev: 'true',
+    });
+
+    // Environment: production, from the filter bar.
+    await userEvent.click(screen.getByText('Environment: any'));
+    await userEvent.click(
+      within(screen.getByRole('group', { name: 'Environment' })).getByLabelText('production'),
+    );
+    await waitFor(() =>
+      expect(new URLSearchParams(router.state.location.search).get('environment')).toBe(
+        'production',
+      ),
+    );
+    await waitFor(() =>
+      expect(
+        calls.some(
+          (c) =>
+            c.path === '/api/v1/findings' &&
+            new URLSearchParams(c.search).get('environment') === 'production' &&
+            new URLSearchParams(c.search).get('priority') === 'P1,P2',
+        ),
+      ).toBe(true),
+    );
+
+    // "Overdue: yes" and a text filter applied on Enter.
+    await userEvent.selectOptions(screen.getByLabelText('Overdue'), 'true');
+    await userEvent.clear(screen.getByLabelText('Package'));
+    await userEvent.type(screen.getByLabelText('Package'), 'curl{Enter}');
+    await waitFor(() => {
+      const search = new URLSearchParams(router.state.location.search);
+      expect(search.get('overdue')).toBe('true');
+      expect(search.get('package')).toBe('curl');
+    });
+    const last = calls.filter((c) => c.path === '/api/v1/findings').at(-1);
+    expect(new URLSearchParams(last?.search).get('package')).toBe('curl');
+    expect(new URLSearchParams(last?.search).get('overdue')).toBe('true');
+  });
+
+  it('sorts through the API: a sortable column header sets ?sort= and the request', async () => {
+    const calls = installFakeApi(api([findingRow()]));
+    const { router } = renderWithApp(routes, { url: '/findings' });
+    await screen.findByRole('link', { name: /DSA-5678-1 on web-01/ });
+    await userEvent.click(screen.getByRole('button', { name: /EPSS/ }));
+    await waitFor(() =>
+      expect(new URLSearchParams(router.state.location.search).get('sort')).toBe('epss'),
+    );
+    await waitFor(() =>
+      expect(
+        calls.some(
+          (c) =>
+            c.path === '/api/v1/findings' && new URLSearchParams(c.search).get('sort') === 'epss',
+        ),
+      ).toBe(true),
+    );
+  });
+
+  it('loads the next page, with the cursor the server gave, when the end of the rows comes into view', async () => {
+    const calls = installFakeApi(api([findingRow()], 'cursor-2'));
+    renderWithApp(routes, { url: '/findings' });
+    await screen.findByRole('link', { name: /DSA-5678-1 on web-01/ });
+    expect(await screen.findByRole('link', { name: /DSA-9999-1 on web-01/ })).toBeDefined();
+    expect(
+      calls.some(
+        (c) =>
+          c.path === '/api/v1/findings' &&
+          new URLSearchParams(c.search).get('cursor') === 'cursor-2',
+      ),
+    ).toBe(true);
+  });
+
+  it('turns selected rows into a "Create change request" link with their ids', async () => {
+    const a = findingRow();
+    const b = findingRow({ asset: { ...a.asset, name: 'db-01' } });
+    const c = findingRow({ asset: { ...a.asset, name: 'app-01' } });
+    installFakeApi(api([a, b, c]));
+    const { router } = renderWithApp(routes, { url: '/findings' });
+    await userEvent.click(await screen.findByLabelText('Select DSA-5678-1 on web-01'));
+    await userEvent.click(screen.getByLabelText('Select DSA-5678-1 on app-01'));
+    const bar = screen.getByRole('region', { name: 'Bulk actions' });
+    expect(bar.textContent).toContain('2 selected');
+    const link = within(bar).getByRole('link', { name: 'Create change request' });
+    expect(link.getAttribute('href')).toBe(`/changes/new?findings=${a.id},${c.id}`);
+    await userEvent.click(link);
+    expect(await screen.findByText('new change screen')).toBeDefined();
+    expect(router.state.location.search).toBe(`?findings=${a.id},${c.id}`);
+  });
+
+  it('opens the selected finding beside the list with its priority explanation', async () => {
+    const row = findingRow();
+    const detail = findingDetail({ id: row.id });
+    installFakeApi({
+      ...api([row]),
+      'GET /api/v1/findings/:id': () => detail,
+    });
+    const { router } = renderWithApp(routes, { url: '/findings?priority=P1' });
+    await userEvent.click(await screen.findByRole('link', { name: /DSA-5678-1 on web-01/ }));
+    await waitFor(() =>
+      expect(new URLSearchParams(router.state.location.search).get('selected')).toBe(row.id),
+    );
+    expect(new URLSearchParams(router.state.location.search).get('priority')).toBe('P1');
+    const panel = await screen.findByRole('complementary', { name: 'Selected finding' });
+    await within(panel).findByText(/rule kev-internet/);
+    expect(within(panel).getByRole('heading', { name: 'Priority explanation' })).toBeDefined();
+    const inputs = within(panel).getByRole('table', { name: /Inputs the rule read/ });
+    expect(within(inputs).getByText('In CISA KEV (known exploited)')).toBeDefined();
+    expect(within(inputs).getByText('CISA KEV')).toBeDefined();
+    expect(within(inputs).getByText('42.0 %')).toBeDefined();
+    expect(within(panel).getByText(/7 days from detection on 2026-12-01/)).toBeDefined();
+  });
+
+  it('shows the API’s refusal of a filter (an unknown asset is a 422)', async () => {
+    installFakeApi({
+      'GET /api/v1/findings': () =>
+        new Response(
+          JSON.stringify({
+            status: 422,
+            title: 'Validation failed',
+            detail: 'query.asset: no asset nosuch',
+            code: 'validation_failed',
+          }),
+          { status: 422, headers: { 'content-type': 'application/problem+json' } },
+        ),
+      'GET /api/v1/findings/summary': () => summary,
+    });
+    renderWithApp(routes, { url: '/findings?asset=nosuch' });
+    expect((await screen.findByRole('alert')).textContent).toContain('no asset nosuch');
+  });
+});
