@@ -6,6 +6,7 @@
  */
 import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { joinList, splitList } from '../../ui/url-state.ts';
 import type { BooleanFilter, FindingsUrlKey, MultiFilter, TextFilter } from './finding-filters.ts';
 import {
@@ -28,7 +29,7 @@ export function FilterBar({ values, set }: { readonly values: Values; readonly s
   return (
     <div className="filters findings-filters" role="search" aria-label="Filter findings">
       {(Object.keys(multiFilters) as MultiFilter[]).map((key) => (
-        <MultiSelect key={key} name={key} value={values[key]} set={set} />
+        <MultiSelect key={key} name={key} value={values[key]} />
       ))}
       {(Object.keys(booleanFilters) as BooleanFilter[]).map((key) => (
         <YesNo key={key} name={key} value={values[key]} set={set} />
@@ -69,19 +70,26 @@ export function FilterBar({ values, set }: { readonly values: Values; readonly s
 function MultiSelect({
   name,
   value,
-  set,
 }: {
   readonly name: MultiFilter;
   readonly value: string | undefined;
-  readonly set: SetValues;
 }) {
   const { label, values } = multiFilters[name];
   const chosen = splitList(value);
-  const toggle = (item: string, on: boolean) => {
-    const next = on ? [...chosen, item] : chosen.filter((c) => c !== item);
-    // Keep the vocabulary's order, so the URL reads the same whatever the clicking order.
-    set({ [name]: joinList(values.filter((v) => next.includes(v))) });
-  };
+  const [, setParams] = useSearchParams();
+  // From the URL as it is when the click lands (not as it was at the last render), so quick
+  // successive clicks add up instead of the second overwriting the first.
+  const toggle = (item: string, on: boolean) =>
+    setParams((previous) => {
+      const now = splitList(previous.get(name) ?? undefined);
+      const next = on ? [...now, item] : now.filter((c) => c !== item);
+      // Keep the vocabulary's order, so the URL reads the same whatever the clicking order.
+      const joined = joinList(values.filter((v) => next.includes(v)));
+      const params = new URLSearchParams(previous);
+      if (joined === undefined) params.delete(name);
+      else params.set(name, joined);
+      return params;
+    });
   return (
     <details className="multi-select">
       <summary className="button">

@@ -64,12 +64,13 @@ describe('FindingsScreen', () => {
 
     // Environment: production, from the filter bar.
     await userEvent.click(screen.getByText('Environment: any'));
-    await userEvent.click(
-      within(screen.getByRole('group', { name: 'Environment' })).getByLabelText('production'),
-    );
+    // Two quick clicks add up (staging first: the URL keeps the vocabulary's order).
+    const environments = within(screen.getByRole('group', { name: 'Environment' }));
+    await userEvent.click(environments.getByLabelText('staging'));
+    await userEvent.click(environments.getByLabelText('production'));
     await waitFor(() =>
       expect(new URLSearchParams(router.state.location.search).get('environment')).toBe(
-        'production',
+        'production,staging',
       ),
     );
     await waitFor(() =>
@@ -77,7 +78,7 @@ describe('FindingsScreen', () => {
         calls.some(
           (c) =>
             c.path === '/api/v1/findings' &&
-            new URLSearchParams(c.search).get('environment') === 'production' &&
+            new URLSearchParams(c.search).get('environment') === 'production,staging' &&
             new URLSearchParams(c.search).get('priority') === 'P1,P2',
         ),
       ).toBe(true),

@@ -351,11 +351,9 @@ function SummaryBar({
       <ul className="summary-priorities">
         {(['P1', 'P2', 'P3', 'P4', 'P5'] as const).map((priority) => (
           <li key={priority}>
-            <Link
-              to={linkWith({ priority })}
-              aria-label={`${data.byPriority[priority]} actionable ${priority}: show only ${priority}`}
-            >
+            <Link to={linkWith({ priority })}>
               <PriorityBadge priority={priority} /> {formatNumber(data.byPriority[priority])}
+              <span className="visually-hidden"> actionable</span>
             </Link>
           </li>
         ))}
