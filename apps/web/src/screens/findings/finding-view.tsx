@@ -304,7 +304,7 @@ export function describeChange(before: unknown, after: unknown): string[] {
 function History({ entries }: { readonly entries: readonly FindingHistoryEntry[] }) {
   if (entries.length === 0) return <p className="muted">No history.</p>;
   return (
-    <div className="table-scroll">
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="History (scrollable)">
       <table className="simple-table">
         <caption className="visually-hidden">History of the finding, oldest first</caption>
         <thead>

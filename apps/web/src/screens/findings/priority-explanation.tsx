@@ -120,7 +120,7 @@ export function PriorityExplanation({
       {explanation.inputs.length === 0 ? (
         <p className="muted">The rule read no inputs.</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="Inputs (scrollable)">
           <table className="simple-table explanation-inputs">
             <caption className="visually-hidden">Inputs the rule read, with their sources</caption>
             <thead>
