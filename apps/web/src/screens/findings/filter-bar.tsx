@@ -17,6 +17,8 @@ import {
   sortOf,
   sortOptions,
   textFilters,
+  toSummaryQuery,
+  usesDefaultStatus,
   words,
 } from './finding-filters.ts';
 
@@ -26,10 +28,17 @@ type SetValues = (changes: Partial<Record<FindingsUrlKey, string | undefined>>) 
 export function FilterBar({ values, set }: { readonly values: Values; readonly set: SetValues }) {
   const active = activeFilterCount(values);
   const sortId = useId();
+  // Without a status-like filter the API lists the work queue, not "any" status.
+  const defaultQueue = usesDefaultStatus(toSummaryQuery(values));
   return (
     <div className="filters findings-filters" role="search" aria-label="Filter findings">
       {(Object.keys(multiFilters) as MultiFilter[]).map((key) => (
-        <MultiSelect key={key} name={key} value={values[key]} />
+        <MultiSelect
+          key={key}
+          name={key}
+          value={values[key]}
+          none={key === 'status' && defaultQueue ? 'open, reopened (the work queue)' : 'any'}
+        />
       ))}
       {(Object.keys(booleanFilters) as BooleanFilter[]).map((key) => (
         <YesNo key={key} name={key} value={values[key]} set={set} />
@@ -70,9 +79,12 @@ export function FilterBar({ values, set }: { readonly values: Values; readonly s
 function MultiSelect({
   name,
   value,
+  none,
 }: {
   readonly name: MultiFilter;
   readonly value: string | undefined;
+  /** What no choice means. */
+  readonly none: string;
 }) {
   const { label, values } = multiFilters[name];
   const chosen = splitList(value);
@@ -94,7 +106,7 @@ function MultiSelect({
     <details className="multi-select">
       <summary className="button">
         {label}
-        {chosen.length > 0 ? `: ${chosen.map(words).join(', ')}` : ': any'}
+        {chosen.length > 0 ? `: ${chosen.map(words).join(', ')}` : `: ${none}`}
       </summary>
       <fieldset className="multi-select-options">
         <legend>{label}</legend>

@@ -24,22 +24,30 @@ export function FindingView({
   finding,
   level,
   showHistory = true,
+  explanationFirst = false,
 }: {
   readonly finding: FindingDetail;
   readonly level: 2 | 3;
   readonly showHistory?: boolean;
+  /** The list's panel leads with why (the row already says what). */
+  readonly explanationFirst?: boolean;
 }) {
   const sub = (level + 1) as 3 | 4;
+  const affected = (
+    <div className="finding-block" key="affected">
+      <Heading level={level}>Affected</Heading>
+      <FindingFacts finding={finding} />
+    </div>
+  );
+  const explanation = (
+    <div className="finding-block" key="explanation">
+      <Heading level={level}>Priority explanation</Heading>
+      <PriorityExplanation finding={finding} level={level} />
+    </div>
+  );
   return (
     <div className="finding-view">
-      <div className="finding-block">
-        <Heading level={level}>Affected</Heading>
-        <FindingFacts finding={finding} />
-      </div>
-      <div className="finding-block">
-        <Heading level={level}>Priority explanation</Heading>
-        <PriorityExplanation finding={finding} level={level} />
-      </div>
+      {explanationFirst ? [explanation, affected] : [affected, explanation]}
       <div className="finding-block">
         <TriageBlock finding={finding} level={level} />
       </div>

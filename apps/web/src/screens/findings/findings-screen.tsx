@@ -156,14 +156,17 @@ export function FindingsScreen() {
         id: 'package',
         header: 'Package',
         enableSorting: false,
-        cell: ({ row }) => (
-          <span className="mono small">
-            {row.original.package.name} {row.original.package.version}
-            {row.original.fixedVersions[0] !== undefined && (
-              <span className="muted"> → {row.original.fixedVersions[0]}</span>
-            )}
-          </span>
-        ),
+        cell: ({ row }) => {
+          const { name, version } = row.original.package;
+          const fix = row.original.fixedVersions[0];
+          const text = `${name} ${version}${fix === undefined ? '' : ` → ${fix}`}`;
+          return (
+            <span className="mono small cell-clip" title={text}>
+              {name} {version}
+              {fix !== undefined && <span className="muted"> → {fix}</span>}
+            </span>
+          );
+        },
       },
       {
         id: 'status',
@@ -393,7 +396,7 @@ function FindingPanel({ id, onClose }: { readonly id: string; readonly onClose: 
           <p>
             <Link to={`/findings/${finding.data.id}`}>Open the finding’s page (with history)</Link>
           </p>
-          <FindingView finding={finding.data} level={3} showHistory={false} />
+          <FindingView finding={finding.data} level={3} showHistory={false} explanationFirst />
         </>
       )}
     </aside>
