@@ -37,7 +37,7 @@ export function FilterBar({ values, set }: { readonly values: Values; readonly s
           key={key}
           name={key}
           value={values[key]}
-          none={key === 'status' && defaultQueue ? 'open, reopened (the work queue)' : 'any'}
+          none={key === 'status' && defaultQueue ? 'work queue' : 'any'}
         />
       ))}
       {(Object.keys(booleanFilters) as BooleanFilter[]).map((key) => (
