@@ -130,6 +130,34 @@ describe('FindingsScreen', () => {
     ).toBe(true);
   });
 
+  it('keeps the DOM small with thousands of rows loaded (virtualised)', async () => {
+    const template = findingRow();
+    const pageOf = (cursor: number) => ({
+      findings: Array.from({ length: 200 }, (_, index) => ({
+        ...template,
+        id: `${(cursor + index).toString(16).padStart(8, '0')}-0000-8000-8000-000000000000`,
+      })),
+      nextCursor: cursor + 200 < 2000 ? String(cursor + 200) : null,
+    });
+    installFakeApi({
+      'GET /api/v1/findings': (_request, url) =>
+        pageOf(Number(url.searchParams.get('cursor') ?? 0)),
+      'GET /api/v1/findings/summary': () => ({
+        ...summary,
+        byPriority: { ...summary.byPriority, P1: 2000 - 8 },
+      }),
+    });
+    renderWithApp(routes, { url: '/findings' });
+    for (let loaded = 200; loaded < 2000; loaded += 200) {
+      await screen.findByText(`${loaded.toLocaleString('en-GB')} of 2,000 loaded`);
+      await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    }
+    await screen.findByText('2,000 of 2,000 loaded');
+    const table = screen.getByRole('table', { name: 'Findings' });
+    expect(table.getAttribute('aria-rowcount')).toBe('2001');
+    expect(table.querySelectorAll('tbody tr:not(.spacer)').length).toBeLessThan(80);
+  });
+
   it('turns selected rows into a "Create change request" link with their ids', async () => {
     const a = findingRow();
     const b = findingRow({ asset: { ...a.asset, name: 'db-01' } });
