@@ -40,6 +40,7 @@ describe('ChangeNewScreen', () => {
       `DSA-5678-1 in openssl 3.0.11-1~deb12u1 on db-01 (P2, due 2026-12-08)`,
     );
     await userEvent.selectOptions(screen.getByLabelText('Type'), 'emergency');
+    await userEvent.type(screen.getByLabelText('Implementer (optional)'), 'tom.berg');
     await userEvent.click(screen.getByRole('button', { name: 'Create change request' }));
     expect(await screen.findByText('change page')).toBeDefined();
     expect(router.state.location.pathname).toBe('/changes/c0ffee00-0000-4000-8000-000000000001');
@@ -49,6 +50,7 @@ describe('ChangeNewScreen', () => {
       type: 'emergency',
       findings: { ids: [a.id, b.id] },
       patchTarget: 'lowest-fix',
+      implementer: 'tom.berg',
     });
   });
 

@@ -119,6 +119,7 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
   const [type, setType] = useState<ChangeType>('normal');
   const [template, setTemplate] = useState('');
   const [patchTarget, setPatchTarget] = useState<PatchTarget>('lowest-fix');
+  const [implementer, setImplementer] = useState('');
   const fieldIds = {
     title: useId(),
     description: useId(),
@@ -126,6 +127,8 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
     template: useId(),
     target: useId(),
     typeHint: useId(),
+    implementer: useId(),
+    implementerHint: useId(),
   };
   const create = $api.useMutation('post', '/api/v1/changes', {
     onSuccess: async (change) => {
@@ -146,6 +149,7 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
       ...(type === 'standard' && template !== '' && { template }),
       findings: { ids: [...ids] },
       patchTarget,
+      ...(implementer.trim() !== '' && { implementer: implementer.trim() }),
     };
     create.mutate({ body });
   };
@@ -230,6 +234,18 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
                 <option value="lowest-fix">The lowest version that closes every finding</option>
                 <option value="available-update">Every pending update the assets report</option>
               </select>
+            </div>
+            <div className="field">
+              <label htmlFor={fieldIds.implementer}>Implementer (optional)</label>
+              <input
+                id={fieldIds.implementer}
+                value={implementer}
+                aria-describedby={fieldIds.implementerHint}
+                onChange={(event) => setImplementer(event.target.value)}
+              />
+              <span id={fieldIds.implementerHint} className="field-hint">
+                A username. The implementer may not approve the change.
+              </span>
             </div>
             {tooMany && (
               <p className="form-error" role="alert">

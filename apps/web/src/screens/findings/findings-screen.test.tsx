@@ -175,6 +175,39 @@ describe('FindingsScreen', () => {
     expect(router.state.location.search).toBe(`?findings=${a.id},${c.id}`);
   });
 
+  it('triages the selected findings one call each, with the same body', async () => {
+    const a = findingRow();
+    const b = findingRow({ asset: { ...a.asset, name: 'db-01' } });
+    const calls = installFakeApi({
+      ...api([a, b]),
+      'PUT /api/v1/findings/:id/triage': () => a,
+    });
+    renderWithApp(routes, { url: '/findings' });
+    await userEvent.click(await screen.findByLabelText('Select DSA-5678-1 on web-01'));
+    await userEvent.click(screen.getByLabelText('Select DSA-5678-1 on db-01'));
+    await userEvent.click(screen.getByRole('button', { name: 'Triage selected' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Triage 2 findings' });
+    await userEvent.selectOptions(within(dialog).getByLabelText('Analysis state'), 'exploitable');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Triage 2' }));
+    await waitFor(() => expect(calls.filter((c) => c.method === 'PUT')).toHaveLength(2));
+    const puts = calls.filter((c) => c.method === 'PUT');
+    expect(puts.map((c) => c.path).sort()).toEqual(
+      [`/api/v1/findings/${a.id}/triage`, `/api/v1/findings/${b.id}/triage`].sort(),
+    );
+    expect(puts.map((c) => c.body)).toEqual([{ state: 'exploitable' }, { state: 'exploitable' }]);
+  });
+
+  it('forgets the selection when the filters change (a bulk action only reaches rows in view)', async () => {
+    installFakeApi(api([findingRow()]));
+    const { router } = renderWithApp(routes, { url: '/findings' });
+    await userEvent.click(await screen.findByLabelText('Select DSA-5678-1 on web-01'));
+    expect(screen.getByRole('region', { name: 'Bulk actions' })).toBeDefined();
+    await router.navigate('/findings?priority=P1');
+    await waitFor(() => expect(screen.queryByRole('region', { name: 'Bulk actions' })).toBeNull());
+    const checkbox = await screen.findByLabelText<HTMLInputElement>('Select DSA-5678-1 on web-01');
+    expect(checkbox.checked).toBe(false);
+  });
+
   it('opens the selected finding beside the list with its priority explanation', async () => {
     const row = findingRow();
     const detail = findingDetail({ id: row.id });

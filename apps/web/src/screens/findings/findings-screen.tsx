@@ -93,7 +93,21 @@ export function FindingsScreen() {
     params: { query: summaryQuery },
   });
   const pages = useFindingPages(query);
-  const [selection, setSelection] = useState<RowSelectionState>({});
+  // The selection belongs to the filters it was made under: a bulk action never reaches rows
+  // the list no longer shows.
+  const filterKey = JSON.stringify(query);
+  const [selectionState, setSelectionState] = useState<{
+    key: string;
+    rows: RowSelectionState;
+  }>({ key: filterKey, rows: {} });
+  const selection = selectionState.key === filterKey ? selectionState.rows : {};
+  const setSelection = (
+    updater: RowSelectionState | ((old: RowSelectionState) => RowSelectionState),
+  ) =>
+    setSelectionState((previous) => {
+      const current = previous.key === filterKey ? previous.rows : {};
+      return { key: filterKey, rows: typeof updater === 'function' ? updater(current) : updater };
+    });
   const [bulkTriage, setBulkTriage] = useState(false);
 
   const rows = useMemo(
