@@ -7,7 +7,7 @@ import type { InfiniteData } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { api, unwrap } from '../../api/client.ts';
+import { api, errorMessage, unwrap } from '../../api/client.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
@@ -117,6 +117,11 @@ export function ExceptionsScreen() {
   const loadMore = () => {
     if (pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
   };
+  // Scrolling to the end loads the next page, unless that page just failed: then the button
+  // (with the error beside it) asks again, not every render.
+  const loadMoreOnScroll = () => {
+    if (!pages.isFetchNextPageError) loadMore();
+  };
   const toggle = (state: string, on: boolean) => {
     const next = on ? [...chosen, state] : chosen.filter((s) => s !== state);
     set({ state: joinList(states.filter((s) => next.includes(s))) });
@@ -142,7 +147,7 @@ export function ExceptionsScreen() {
       </fieldset>
       {pages.isPending ? (
         <Loading label="Loading exceptions…" />
-      ) : pages.isError ? (
+      ) : rows.length === 0 && pages.isError ? (
         <ErrorState error={pages.error} onRetry={() => void pages.refetch()} />
       ) : rows.length === 0 ? (
         <EmptyState title="No exceptions in this state">
@@ -157,10 +162,15 @@ export function ExceptionsScreen() {
           columns={columns}
           rowId={(row) => row.id}
           rowHeight={56}
-          onEndReached={loadMore}
+          onEndReached={loadMoreOnScroll}
           footer={
             <>
               <span>{formatNumber(rows.length)} loaded</span>
+              {pages.isError && (
+                <span className="form-error" role="alert">
+                  {errorMessage(pages.error)}
+                </span>
+              )}
               {pages.hasNextPage && (
                 <button type="button" className="button button-small" onClick={loadMore}>
                   Load more

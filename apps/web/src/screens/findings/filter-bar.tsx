@@ -103,7 +103,15 @@ function MultiSelect({
       return params;
     });
   return (
-    <details className="multi-select">
+    <details
+      className="multi-select"
+      onKeyDown={(event) => {
+        // Escape folds the options and gives the focus back to the button that opened them.
+        if (event.key !== 'Escape' || !event.currentTarget.open) return;
+        event.currentTarget.open = false;
+        event.currentTarget.querySelector('summary')?.focus();
+      }}
+    >
       <summary className="button">
         {label}
         {chosen.length > 0 ? `: ${chosen.map(words).join(', ')}` : `: ${none}`}

@@ -245,6 +245,11 @@ export function FindingsScreen() {
   const loadMore = () => {
     if (pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
   };
+  // Scrolling to the end loads the next page, unless that page just failed: then the button
+  // (with the error beside it) asks again, not every render.
+  const loadMoreOnScroll = () => {
+    if (!pages.isFetchNextPageError) loadMore();
+  };
 
   return (
     <>
@@ -288,7 +293,7 @@ export function FindingsScreen() {
         <div className="findings-list">
           {pages.isPending ? (
             <Loading label="Loading findings…" />
-          ) : pages.isError ? (
+          ) : rows.length === 0 && pages.isError ? (
             <ErrorState error={pages.error} onRetry={() => void pages.refetch()} />
           ) : rows.length === 0 ? (
             <EmptyState title="No findings match these filters">
@@ -316,7 +321,7 @@ export function FindingsScreen() {
               onSelectionChange={setSelection}
               {...(current !== undefined && { currentId: current })}
               height="68vh"
-              onEndReached={loadMore}
+              onEndReached={loadMoreOnScroll}
               footer={
                 <>
                   <span aria-live="polite">
@@ -326,6 +331,14 @@ export function FindingsScreen() {
                     loaded
                   </span>
                   {pages.isFetchingNextPage && <span>Loading more…</span>}
+                  {pages.isError && (
+                    <span className="form-error" role="alert">
+                      {pages.isFetchNextPageError
+                        ? 'The next page failed'
+                        : 'Refreshing the list failed'}
+                      : {errorMessage(pages.error)}
+                    </span>
+                  )}
                   {pages.hasNextPage && !pages.isFetchingNextPage && (
                     <button type="button" className="button button-small" onClick={loadMore}>
                       Load more
