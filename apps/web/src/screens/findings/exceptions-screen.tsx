@@ -115,7 +115,8 @@ export function ExceptionsScreen() {
     [pages.data],
   );
   const loadMore = () => {
-    if (pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+    if (pages.hasNextPage && !pages.isFetchingNextPage)
+      void pages.fetchNextPage({ cancelRefetch: false });
   };
   // Scrolling to the end loads the next page, unless that page just failed: then the button
   // (with the error beside it) asks again, not every render.

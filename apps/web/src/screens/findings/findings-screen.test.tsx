@@ -130,6 +130,36 @@ describe('FindingsScreen', () => {
     ).toBe(true);
   });
 
+  it('keeps the rows when the next page fails, says so, and does not ask again on its own', async () => {
+    const calls = installFakeApi({
+      'GET /api/v1/findings': (_request, url) =>
+        url.searchParams.get('cursor') === null
+          ? { findings: [findingRow()], nextCursor: 'cursor-2' }
+          : new Response(
+              JSON.stringify({
+                status: 500,
+                title: 'Internal Server Error',
+                detail: 'database away',
+              }),
+              {
+                status: 500,
+                headers: { 'content-type': 'application/problem+json' },
+              },
+            ),
+      'GET /api/v1/findings/summary': () => summary,
+    });
+    renderWithApp(routes, { url: '/findings' });
+    expect((await screen.findByRole('alert')).textContent).toContain(
+      'The next page failed: database away',
+    );
+    expect(screen.getByRole('link', { name: /DSA-5678-1 on web-01/ })).toBeDefined();
+    const asked = () =>
+      calls.filter((c) => new URLSearchParams(c.search).get('cursor') === 'cursor-2').length;
+    expect(asked()).toBe(1);
+    await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(asked()).toBe(2));
+  });
+
   it('keeps the DOM small with thousands of rows loaded (virtualised)', async () => {
     const template = findingRow();
     const pageOf = (cursor: number) => ({

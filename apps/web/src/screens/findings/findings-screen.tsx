@@ -243,7 +243,8 @@ export function FindingsScreen() {
       ? undefined
       : listCount(summary.data, usesDefaultStatus(summaryQuery));
   const loadMore = () => {
-    if (pages.hasNextPage && !pages.isFetchingNextPage) void pages.fetchNextPage();
+    if (pages.hasNextPage && !pages.isFetchingNextPage)
+      void pages.fetchNextPage({ cancelRefetch: false });
   };
   // Scrolling to the end loads the next page, unless that page just failed: then the button
   // (with the error beside it) asks again, not every render.
