@@ -21,7 +21,8 @@ import './changes.css';
 
 export function CabAgendaScreen() {
   const { user } = useSession();
-  const { values, set } = useUrlState(['show'] as const);
+  const url = useUrlState(['show'] as const);
+  const { values } = url;
   const show = values.show === 'all' ? 'all' : 'mine';
   // Fired together.
   const agenda = $api.useQuery('get', '/api/v1/changes/agenda');
@@ -70,7 +71,7 @@ export function CabAgendaScreen() {
             role="tab"
             aria-selected={show === id}
             aria-controls="cab-agenda-list"
-            onClick={() => set({ show: id === 'mine' ? undefined : id })}
+            onClick={() => url.set({ show: id === 'mine' ? undefined : id })}
           >
             {agenda.isPending ? label.replace(/ \(\d+\)$/, '') : label}
           </button>
@@ -90,15 +91,13 @@ export function CabAgendaScreen() {
             }
           >
             {show === 'mine' && all.length > 0 && (
-              <button type="button" className="button" onClick={() => set({ show: 'all' })}>
+              <button type="button" className="button" onClick={() => url.set({ show: 'all' })}>
                 See all {all.length} awaiting the board
               </button>
             )}
           </EmptyState>
         ) : (
-          shown.map((change) => (
-            <AgendaItem key={change.id} change={change} people={people} />
-          ))
+          shown.map((change) => <AgendaItem key={change.id} change={change} people={people} />)
         )}
       </div>
       {policy.data !== undefined && (
@@ -170,7 +169,10 @@ function AgendaItem({
                 'Scope',
                 `${change.counts.assets} assets, ${change.counts.patches} patches, ${change.counts.findings} findings (${change.findings.filter((f) => f.kev).length} KEV)`,
               ],
-              ['Plan version', `v${change.planVersion}${change.planCheck.ok ? '' : ' (not valid)'}`],
+              [
+                'Plan version',
+                `v${change.planVersion}${change.planCheck.ok ? '' : ' (not valid)'}`,
+              ],
             ]}
           />
           <details className="cab-risk">
@@ -216,7 +218,9 @@ function AgendaItem({
                 <p>
                   <StatusBadge status={preflight.state} /> {preflight.hosts.passed} of{' '}
                   {preflight.hosts.total} hosts passed
-                  {preflight.hosts.noAgent > 0 ? `, ${preflight.hosts.noAgent} without an agent` : ''}{' '}
+                  {preflight.hosts.noAgent > 0
+                    ? `, ${preflight.hosts.noAgent} without an agent`
+                    : ''}{' '}
                   ({formatDateTime(preflight.checkedAt)})
                 </p>
                 {preflight.warnings.length > 0 && (

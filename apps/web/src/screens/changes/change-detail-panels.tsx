@@ -22,7 +22,10 @@ type Json<P extends keyof paths> = paths[P] extends {
 }
   ? T
   : never;
-type Query<T> = Pick<UseQueryResult<T, unknown>, 'data' | 'error' | 'isPending' | 'isError' | 'refetch'>;
+type Query<T> = Pick<
+  UseQueryResult<T, unknown>,
+  'data' | 'error' | 'isPending' | 'isError' | 'refetch'
+>;
 
 /**
  * QueryState's query with the typed client's error (a problem body, not an Error): the state
@@ -62,7 +65,10 @@ export function OverviewPanel({
                 'Scope',
                 `${change.counts.assets} assets, ${change.counts.patches} patches, ${change.counts.findings} findings`,
               ],
-              ['Template', change.template ? `${change.template.id} v${change.template.version}` : '—'],
+              [
+                'Template',
+                change.template ? `${change.template.id} v${change.template.version}` : '—',
+              ],
               [
                 'Made by',
                 change.createdBy.rule === null
@@ -118,9 +124,7 @@ function ApprovalSummary({
         )}{' '}
         Plan version {a.planVersion}, policy rule <span className="mono">{a.ruleId}</span>
         {a.autoApproved ? ', approved by the system (template criteria hold)' : ''}
-        {a.currentStage !== null
-          ? `; stage ${a.currentStage} of ${a.stages.length} is open.`
-          : '.'}
+        {a.currentStage !== null ? `; stage ${a.currentStage} of ${a.stages.length} is open.` : '.'}
       </p>
       {decided.length > 0 && (
         <ul className="change-decisions">
@@ -202,7 +206,10 @@ function RiskOverrideDialog({
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    mutation.mutate({ params: { path: { id: change.id } }, body: { level, reason: reason.trim() } });
+    mutation.mutate({
+      params: { path: { id: change.id } },
+      body: { level, reason: reason.trim() },
+    });
   };
   return (
     <Dialog open title={`Override the risk of ${change.number}`} onClose={onClose}>
@@ -344,7 +351,10 @@ export function ScopePanel({ change }: { readonly change: ChangeDetail }) {
               {change.findings.map((f) => (
                 <tr key={f.findingId}>
                   <td>
-                    <Link to={`/findings/${f.findingId}`} aria-label={`Finding ${f.package} ${f.cves[0] ?? f.advisoryIds[0] ?? ''}`}>
+                    <Link
+                      to={`/findings/${f.findingId}`}
+                      aria-label={`Finding ${f.package} ${f.cves[0] ?? f.advisoryIds[0] ?? ''}`}
+                    >
                       {f.findingId.slice(0, 8)}
                     </Link>
                   </td>
@@ -435,8 +445,8 @@ export function PlansPanel({ change }: { readonly change: ChangeDetail }) {
           <ol className="change-waves">
             {waves.map((w) => (
               <li key={w.name}>
-                <strong>{w.name}</strong>: {waveTarget(w)}; {String(w.concurrency)} at a time, tolerate{' '}
-                {String(w.failureThreshold)} failed, bake {w.bakeMinutes} min,{' '}
+                <strong>{w.name}</strong>: {waveTarget(w)}; {String(w.concurrency)} at a time,
+                tolerate {String(w.failureThreshold)} failed, bake {w.bakeMinutes} min,{' '}
                 {w.gate === 'manual' ? 'manual gate' : 'starts automatically'}, on failure{' '}
                 {w.onFailure}
                 {w.healthChecks.length > 0 && (
@@ -463,7 +473,9 @@ export function PlansPanel({ change }: { readonly change: ChangeDetail }) {
       <div className="grid">
         <Section title="Rollback plan">
           {plans.rollbackPlan === undefined ? (
-            <p>None{change.type === 'standard' ? '' : ' — a normal or emergency change needs one'}.</p>
+            <p>
+              None{change.type === 'standard' ? '' : ' — a normal or emergency change needs one'}.
+            </p>
           ) : (
             <>
               <p>Triggers: {plans.rollbackPlan.triggers.join(', ') || '—'}</p>
@@ -503,9 +515,7 @@ export function PlansPanel({ change }: { readonly change: ChangeDetail }) {
               )}
             </>
           )}
-          <p className="small">
-            Evidence: {change.evidence.length === 0 ? 'none recorded' : ''}
-          </p>
+          <p className="small">Evidence: {change.evidence.length === 0 ? 'none recorded' : ''}</p>
           {change.evidence.length > 0 && (
             <ul>
               {change.evidence.map((e) => (
@@ -553,7 +563,9 @@ export function PlansPanel({ change }: { readonly change: ChangeDetail }) {
                 ['Communicator', plans.roles.communicator ?? '—'],
                 [
                   'On call',
-                  plans.roles.onCall ? `${plans.roles.onCall.name} (${plans.roles.onCall.contact})` : '—',
+                  plans.roles.onCall
+                    ? `${plans.roles.onCall.name} (${plans.roles.onCall.contact})`
+                    : '—',
                 ],
               ]}
             />
@@ -591,8 +603,7 @@ export function ApprovalsPanel({
         <ApprovalSummary change={change} people={people} />
         {a.retrospectiveReviewRequired && (
           <p>
-            <Badge tone="warn">retrospective review</Badge> This change must be reviewed
-            afterwards.
+            <Badge tone="warn">retrospective review</Badge> This change must be reviewed afterwards.
           </p>
         )}
         <DecisionButtons change={change} />
@@ -614,8 +625,7 @@ export function ApprovalsPanel({
               : s.quorum.kind === 'count'
                 ? `${s.quorum.count} distinct`
                 : 'all members'}
-            ){s.freezeOverride ? ', the freeze override (nobody who approved another stage)' : ''}
-            .
+            ){s.freezeOverride ? ', the freeze override (nobody who approved another stage)' : ''}.
           </p>
           {s.unreachable !== null && <p className="form-error">{s.unreachable}</p>}
           <p className="small muted">
@@ -691,16 +701,14 @@ export function SchedulePanel({
   );
 }
 
-export function ConflictList({
-  conflicts,
-}: {
-  readonly conflicts: ChangeDetail['conflicts'];
-}) {
+export function ConflictList({ conflicts }: { readonly conflicts: ChangeDetail['conflicts'] }) {
   return (
     <ul className="change-conflicts">
       {conflicts.map((c, i) => (
         <li key={i}>
-          <Badge tone={c.kind === 'in-freeze' ? 'critical' : 'warn'}>{c.kind.replaceAll('-', ' ')}</Badge>{' '}
+          <Badge tone={c.kind === 'in-freeze' ? 'critical' : 'warn'}>
+            {c.kind.replaceAll('-', ' ')}
+          </Badge>{' '}
           {c.message}
           {c.otherChangeId !== undefined && (
             <>
@@ -929,7 +937,10 @@ export function ReviewPanel({ change }: { readonly change: ChangeDetail }) {
                   'Actual',
                   `${formatDateTime(facts.actual.start)} – ${formatDateTime(facts.actual.end)}`,
                 ],
-                ['Start delay', facts.startDelayMinutes === null ? '—' : `${facts.startDelayMinutes} min`],
+                [
+                  'Start delay',
+                  facts.startDelayMinutes === null ? '—' : `${facts.startDelayMinutes} min`,
+                ],
                 ['Overrun', facts.overrunMinutes === null ? '—' : `${facts.overrunMinutes} min`],
                 [
                   'Findings',
@@ -968,10 +979,14 @@ export function ReviewPanel({ change }: { readonly change: ChangeDetail }) {
               ['Lessons', change.review.lessons || '—'],
               [
                 'Follow-ups',
-                change.review.followUps.map((f) => `${f.action} (${f.owner}, ${f.dueAt})`).join('; ') ||
-                  '—',
+                change.review.followUps
+                  .map((f) => `${f.action} (${f.owner}, ${f.dueAt})`)
+                  .join('; ') || '—',
               ],
-              ['Written by', `${change.review.author.name}, ${formatDateTime(change.review.updatedAt)}`],
+              [
+                'Written by',
+                `${change.review.author.name}, ${formatDateTime(change.review.updatedAt)}`,
+              ],
             ]}
           />
         )}
@@ -1018,7 +1033,12 @@ function ReviewForm({ change }: { readonly change: ChangeDetail }) {
     <form className="form" onSubmit={submit}>
       <div className="field">
         <label htmlFor={ids.well}>What went well</label>
-        <textarea id={ids.well} rows={3} value={wentWell} onChange={(e) => setWentWell(e.target.value)} />
+        <textarea
+          id={ids.well}
+          rows={3}
+          value={wentWell}
+          onChange={(e) => setWentWell(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor={ids.notWell}>What did not go well</label>
@@ -1031,11 +1051,20 @@ function ReviewForm({ change }: { readonly change: ChangeDetail }) {
       </div>
       <div className="field">
         <label htmlFor={ids.incidents}>Incidents (comma-separated references)</label>
-        <input id={ids.incidents} value={incidents} onChange={(e) => setIncidents(e.target.value)} />
+        <input
+          id={ids.incidents}
+          value={incidents}
+          onChange={(e) => setIncidents(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor={ids.lessons}>Lessons learned</label>
-        <textarea id={ids.lessons} rows={3} value={lessons} onChange={(e) => setLessons(e.target.value)} />
+        <textarea
+          id={ids.lessons}
+          rows={3}
+          value={lessons}
+          onChange={(e) => setLessons(e.target.value)}
+        />
       </div>
       {mutation.isError && (
         <div className="form-error" role="alert">
@@ -1102,7 +1131,10 @@ export function HistoryPanel({ change }: { readonly change: ChangeDetail }) {
         <Section
           title="Audit trail"
           actions={
-            <Link className="button button-small" to={`/audit?subjectType=change&subjectId=${change.id}`}>
+            <Link
+              className="button button-small"
+              to={`/audit?subjectType=change&subjectId=${change.id}`}
+            >
               In the audit log
             </Link>
           }

@@ -13,10 +13,20 @@ const routes = [
 describe('ChangeDetailScreen', () => {
   it.each([
     ['a draft, to its requester', 'draft', adminUser, ['Submit', 'Cancel change']],
-    ['a change in authorise, to its requester', 'authorise', adminUser, ['Schedule', 'Revise', 'Cancel change']],
+    [
+      'a change in authorise, to its requester',
+      'authorise',
+      adminUser,
+      ['Schedule', 'Revise', 'Cancel change'],
+    ],
     ['a draft, to an operator', 'draft', tom, []],
     ['a scheduled change, to its implementer', 'scheduled', tom, ['Start']],
-    ['an implementing change, to its implementer', 'implementing', tom, ['Complete', 'Mark failed', 'Roll back']],
+    [
+      'an implementing change, to its implementer',
+      'implementing',
+      tom,
+      ['Complete', 'Mark failed', 'Roll back'],
+    ],
     ['a rejected change, to its requester', 'rejected', adminUser, ['Reopen']],
     ['a closed change, to the admin', 'closed', adminUser, []],
   ] as const)('offers the actions of %s', async (_name, state, user, expected) => {
@@ -43,7 +53,10 @@ describe('ChangeDetailScreen', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Cancel change: CHG-0007' });
     const confirm = within(dialog).getByRole('button', { name: 'Cancel change' });
     expect((confirm as HTMLButtonElement).disabled).toBe(true);
-    await userEvent.type(within(dialog).getByLabelText('Reason (required)'), 'superseded by CHG-0008');
+    await userEvent.type(
+      within(dialog).getByLabelText('Reason (required)'),
+      'superseded by CHG-0008',
+    );
     await userEvent.click(confirm);
     await waitFor(() =>
       expect(calls.find((c) => c.method === 'POST')).toMatchObject({
@@ -94,7 +107,10 @@ describe('ChangeDetailScreen', () => {
       {
         ...changeApi(changeDetail()),
         'POST /api/v1/changes/:id/approve': () =>
-          problem(409, 'You (or someone acting for you) already decided stage 1 (service owner) of plan version 2'),
+          problem(
+            409,
+            'You (or someone acting for you) already decided stage 1 (service owner) of plan version 2',
+          ),
       },
       jonas,
     );
@@ -122,7 +138,10 @@ describe('ChangeDetailScreen', () => {
   });
 
   it('says so when the change does not exist', async () => {
-    installFakeApi({ ...changeApi(changeDetail()), 'GET /api/v1/changes/:id': () => problem(404, 'No change CHG-0404') });
+    installFakeApi({
+      ...changeApi(changeDetail()),
+      'GET /api/v1/changes/:id': () => problem(404, 'No change CHG-0404'),
+    });
     renderWithApp(routes, { url: '/changes/CHG-0404' });
     expect((await screen.findByRole('alert')).textContent).toContain('No change CHG-0404');
   });

@@ -46,7 +46,8 @@ type Tab = (typeof tabs)[number][0];
 
 export function ChangeDetailScreen() {
   const { changeId = '' } = useParams();
-  const { values, set } = useUrlState(['tab'] as const);
+  const url = useUrlState(['tab'] as const);
+  const { values } = url;
   const tab: Tab = tabs.some(([id]) => id === values.tab) ? (values.tab as Tab) : 'overview';
   const path = { params: { path: { id: changeId } } };
   // Fired together: none waits for another (the API takes the number as well as the id).
@@ -105,14 +106,14 @@ export function ChangeDetailScreen() {
             aria-selected={tab === id}
             aria-controls={`change-panel-${id}`}
             tabIndex={tab === id ? 0 : -1}
-            onClick={() => set({ tab: id === 'overview' ? undefined : id })}
+            onClick={() => url.set({ tab: id === 'overview' ? undefined : id })}
             onKeyDown={(event) => {
               const index = tabs.findIndex(([t]) => t === tab);
               const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
               if (step === 0) return;
               const next = tabs[(index + step + tabs.length) % tabs.length];
               if (next === undefined) return;
-              set({ tab: next[0] === 'overview' ? undefined : next[0] }, { replace: true });
+              url.set({ tab: next[0] === 'overview' ? undefined : next[0] }, { replace: true });
               document.getElementById(`change-tab-${next[0]}`)?.focus();
             }}
           >

@@ -223,7 +223,11 @@ export const approverGroups = {
 };
 
 /** A problem+json answer. */
-export function problem(status: number, detail: string, errors?: { field: string; message: string }[]) {
+export function problem(
+  status: number,
+  detail: string,
+  errors?: { field: string; message: string }[],
+) {
   return new Response(
     JSON.stringify({
       type: `/problems/${status === 409 ? 'conflict' : 'validation'}`,

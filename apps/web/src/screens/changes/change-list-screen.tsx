@@ -36,9 +36,7 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
     id: 'title',
     header: 'Title',
     accessorFn: (row) => row.title,
-    cell: ({ row }) => (
-      <Link to={`/changes/${row.original.number}`}>{row.original.title}</Link>
-    ),
+    cell: ({ row }) => <Link to={`/changes/${row.original.number}`}>{row.original.title}</Link>,
     size: 320,
   },
   {
@@ -129,7 +127,8 @@ function FilterSelect({
 
 export function ChangeListScreen() {
   const { can } = useSession();
-  const { values, set } = useUrlState(keys);
+  const url = useUrlState(keys);
+  const { values } = url;
   const query = $api.useInfiniteQuery(
     'get',
     '/api/v1/changes',
@@ -190,33 +189,33 @@ export function ChangeListScreen() {
             type="search"
             placeholder="Number, title, requester"
             value={values.q ?? ''}
-            onChange={(e) => set({ q: e.target.value }, { replace: true })}
+            onChange={(e) => url.set({ q: e.target.value }, { replace: true })}
           />
         </div>
         <FilterSelect
           label="State"
           value={values.state}
           options={changeStates}
-          onChange={(state) => set({ state })}
+          onChange={(state) => url.set({ state })}
         />
         <FilterSelect
           label="Type"
           value={values.type}
           options={changeTypes}
-          onChange={(type) => set({ type })}
+          onChange={(type) => url.set({ type })}
         />
         <FilterSelect
           label="Risk"
           value={values.risk}
           options={riskLevels}
-          onChange={(risk) => set({ risk })}
+          onChange={(risk) => url.set({ risk })}
         />
         {(values.state ?? values.type ?? values.risk ?? values.q) !== undefined && (
           <button
             type="button"
             className="button button-ghost"
             onClick={() =>
-              set({ state: undefined, type: undefined, risk: undefined, q: undefined })
+              url.set({ state: undefined, type: undefined, risk: undefined, q: undefined })
             }
           >
             Clear filters
@@ -229,12 +228,15 @@ export function ChangeListScreen() {
         <ErrorState error={query.error} onRetry={() => void query.refetch()} />
       ) : rows.length === 0 ? (
         <EmptyState
-          title={all.length === 0 ? 'No change matches these filters' : 'No change matches this search'}
+          title={
+            all.length === 0 ? 'No change matches these filters' : 'No change matches this search'
+          }
         >
           {can('changes:request') && (
             <p>
-              Start one from findings (<Link to="/findings?priority=P1,P2">the P1 and P2 findings</Link>)
-              or <Link to="/changes/new">by hand</Link>.
+              Start one from findings (
+              <Link to="/findings?priority=P1,P2">the P1 and P2 findings</Link>) or{' '}
+              <Link to="/changes/new">by hand</Link>.
             </p>
           )}
         </EmptyState>
@@ -248,7 +250,7 @@ export function ChangeListScreen() {
           onSortingChange={(updater) => {
             const next = typeof updater === 'function' ? updater(sorting) : updater;
             const first = next[0];
-            set(
+            url.set(
               first === undefined
                 ? { sort: undefined, order: undefined }
                 : { sort: first.id, order: first.desc ? 'desc' : 'asc' },

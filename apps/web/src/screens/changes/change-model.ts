@@ -41,15 +41,7 @@ export const riskTone: Record<RiskLevel, Tone> = { low: 'low', moderate: 'medium
 
 /** The state machine's actions that have their own endpoint and take an optional/required reason. */
 export type SimpleAction =
-  | 'submit'
-  | 'start'
-  | 'complete'
-  | 'fail'
-  | 'roll-back'
-  | 'cancel'
-  | 'close'
-  | 'reopen'
-  | 'revise';
+  'submit' | 'start' | 'complete' | 'fail' | 'roll-back' | 'cancel' | 'close' | 'reopen' | 'revise';
 
 export interface ActionSpec {
   readonly action: SimpleAction;

@@ -112,7 +112,10 @@ export function plansBody(
   waves: readonly WaveDraft[],
   rollback: RollbackDraft,
 ): PlansBody {
-  const { deploymentPlan, rollbackPlan: _previous, ...rest } = current;
+  const { deploymentPlan } = current;
+  const rest = { ...current };
+  delete rest.deploymentPlan;
+  delete rest.rollbackPlan;
   const estimated = rollback.estimatedMinutes.trim();
   return {
     ...rest,
@@ -134,6 +137,18 @@ export function plansBody(
       },
     }),
   };
+}
+
+/** `value` with its optional `key` set to `next`, or without it when `next` is empty. */
+function withOptional<T extends object>(
+  value: T,
+  key: string,
+  next: string | number | undefined,
+): T {
+  const copy = { ...value } as Record<string, unknown>;
+  if (next === undefined || next === '') delete copy[key];
+  else copy[key] = next;
+  return copy as T;
 }
 
 function defaultCheck(kind: HealthCheck['kind']): HealthCheck {
@@ -507,7 +522,12 @@ function WaveEditor({
       <div className="plan-grid">
         <Field label="Name" path={`${at}.name`} errors={errors}>
           {(p) => (
-            <input {...p} required value={wave.name} onChange={(e) => onChange({ name: e.target.value })} />
+            <input
+              {...p}
+              required
+              value={wave.name}
+              onChange={(e) => onChange({ name: e.target.value })}
+            />
           )}
         </Field>
         <Field label="Hosts" path={`${at}`} errors={errors}>
@@ -623,7 +643,11 @@ function WaveEditor({
           hint="A count or a percentage of the hosts not yet in a wave, least critical first."
         >
           {(p) => (
-            <input {...p} value={wave.share} onChange={(e) => onChange({ share: e.target.value })} />
+            <input
+              {...p}
+              value={wave.share}
+              onChange={(e) => onChange({ share: e.target.value })}
+            />
           )}
         </Field>
       )}
@@ -657,7 +681,9 @@ function HealthChecksEditor({
   return (
     <div className="plan-checks">
       <h4>Health checks</h4>
-      {checks.length === 0 && <p className="muted small">None: a host is healthy when it installs.</p>}
+      {checks.length === 0 && (
+        <p className="muted small">None: a host is healthy when it installs.</p>
+      )}
       {checks.map((check, index) => {
         const path = `${at}[${index}]`;
         const label = `Health check ${index + 1} of ${title}`;
@@ -688,8 +714,7 @@ function HealthChecksEditor({
                   {...p}
                   value={check.name ?? ''}
                   onChange={(e) => {
-                    const { name: _old, ...rest } = check;
-                    update(index, e.target.value === '' ? rest : { ...rest, name: e.target.value });
+                    update(index, withOptional(check, 'name', e.target.value));
                   }}
                 />
               )}
@@ -751,11 +776,7 @@ function HealthChecksEditor({
                       {...p}
                       value={check.bodyContains ?? ''}
                       onChange={(e) => {
-                        const { bodyContains: _old, ...rest } = check;
-                        update(
-                          index,
-                          e.target.value === '' ? rest : { ...rest, bodyContains: e.target.value },
-                        );
+                        update(index, withOptional(check, 'bodyContains', e.target.value));
                       }}
                     />
                   )}
@@ -784,8 +805,7 @@ function HealthChecksEditor({
                       placeholder="localhost"
                       value={check.host ?? ''}
                       onChange={(e) => {
-                        const { host: _old, ...rest } = check;
-                        update(index, e.target.value === '' ? rest : { ...rest, host: e.target.value });
+                        update(index, withOptional(check, 'host', e.target.value));
                       }}
                     />
                   )}
@@ -824,9 +844,7 @@ function HealthChecksEditor({
                     placeholder={key === 'retries' ? '3' : key === 'intervalSeconds' ? '10' : '5'}
                     value={check[key] ?? ''}
                     onChange={(e) => {
-                      const { [key]: _old, ...rest } = check;
-                      const value = num(e.target.value);
-                      update(index, (value === undefined ? rest : { ...rest, [key]: value }) as HealthCheck);
+                      update(index, withOptional(check, key, num(e.target.value)));
                     }}
                   />
                 )}
@@ -966,17 +984,17 @@ function RollbackEditor({
                     )}
                   </Field>
                 )}
-                <Field label="Note for the implementer" path={`${path}.description`} errors={errors}>
+                <Field
+                  label="Note for the implementer"
+                  path={`${path}.description`}
+                  errors={errors}
+                >
                   {(p) => (
                     <input
                       {...p}
                       value={step.description ?? ''}
                       onChange={(e) => {
-                        const { description: _old, ...rest } = step;
-                        updateStep(
-                          index,
-                          e.target.value === '' ? rest : { ...rest, description: e.target.value },
-                        );
+                        updateStep(index, withOptional(step, 'description', e.target.value));
                       }}
                     />
                   )}
@@ -1000,7 +1018,9 @@ function RollbackEditor({
         <button
           type="button"
           className="button button-small"
-          onClick={() => onChange({ ...rollback, steps: [...rollback.steps, defaultStep('downgrade')] })}
+          onClick={() =>
+            onChange({ ...rollback, steps: [...rollback.steps, defaultStep('downgrade')] })
+          }
         >
           Add a rollback step
         </button>

@@ -54,7 +54,7 @@ export function ScheduleDialog({
       },
     });
   };
-  const useSlot = async () => {
+  const fillNextSlot = async () => {
     const slot = (await nextSlot.refetch()).data;
     if (slot?.start) setStart(toInput(slot.start));
     if (slot?.end) setEnd(toInput(slot.end));
@@ -67,7 +67,7 @@ export function ScheduleDialog({
           change, not refused; a freeze is refused unless an emergency change may override it.
         </p>
         <div className="row">
-          <button type="button" className="button" onClick={() => void useSlot()}>
+          <button type="button" className="button" onClick={() => void fillNextSlot()}>
             Use the next feasible slot
           </button>
           {nextSlot.data !== undefined && (
