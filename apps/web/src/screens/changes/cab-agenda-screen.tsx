@@ -16,7 +16,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { ConflictList } from './change-detail-panels.tsx';
 import { DecisionButtons } from './change-decision.tsx';
 import type { ChangeDetail } from './change-model.ts';
-import { decisionStanding, peopleByIdFrom, riskTone } from './change-model.ts';
+import { decisionStanding, peopleByIdFrom, riskTone, scopeText } from './change-model.ts';
 import './changes.css';
 
 export function CabAgendaScreen() {
@@ -167,7 +167,7 @@ function AgendaItem({
               ['Implementer', change.implementer?.name ?? '—'],
               [
                 'Scope',
-                `${change.counts.assets} assets, ${change.counts.patches} patches, ${change.counts.findings} findings (${change.findings.filter((f) => f.kev).length} KEV)`,
+                `${scopeText(change.counts)} (${change.findings.filter((f) => f.kev).length} KEV)`,
               ],
               [
                 'Plan version',

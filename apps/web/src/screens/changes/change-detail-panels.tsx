@@ -15,7 +15,7 @@ import { Facts, Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { DecisionButtons } from './change-decision.tsx';
 import type { ChangeDetail, RiskLevel } from './change-model.ts';
-import { riskLevels, riskTone } from './change-model.ts';
+import { plural, riskLevels, riskTone, scopeText } from './change-model.ts';
 
 type Json<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer T } } } };
@@ -61,10 +61,7 @@ export function OverviewPanel({
                   ? 'not scheduled'
                   : `${formatDateTime(change.schedule.start)} – ${formatDateTime(change.schedule.end)}`,
               ],
-              [
-                'Scope',
-                `${change.counts.assets} assets, ${change.counts.patches} patches, ${change.counts.findings} findings`,
-              ],
+              ['Scope', scopeText(change.counts)],
               [
                 'Template',
                 change.template ? `${change.template.id} v${change.template.version}` : '—',
@@ -83,6 +80,7 @@ export function OverviewPanel({
         </Section>
         <Section title="Decision">
           <ApprovalSummary change={change} people={people} />
+          <Readiness change={change} />
           <DecisionButtons change={change} />
         </Section>
       </div>
@@ -97,6 +95,48 @@ export function OverviewPanel({
         </Section>
       )}
     </>
+  );
+}
+
+/** What the CAB looks at before deciding: plans, conflicts, the pre-flight. */
+function Readiness({ change }: { readonly change: ChangeDetail }) {
+  const { preflight } = change;
+  const tab = (name: string) => `/changes/${change.number}?tab=${name}`;
+  return (
+    <ul className="change-readiness">
+      <li>
+        Plans:{' '}
+        {change.planCheck.ok ? (
+          'valid'
+        ) : (
+          <Link to={tab('plans')}>{plural(change.planCheck.errors.length, 'problem')}</Link>
+        )}
+      </li>
+      <li>
+        Conflicts:{' '}
+        {change.schedule === null ? (
+          'not scheduled yet'
+        ) : change.conflicts.length === 0 ? (
+          'none'
+        ) : (
+          <Link to={tab('schedule')}>{plural(change.conflicts.length, 'conflict')}</Link>
+        )}
+      </li>
+      <li>
+        Pre-flight:{' '}
+        {preflight === null ? (
+          'not run yet'
+        ) : (
+          <>
+            <StatusBadge status={preflight.state} />{' '}
+            <Link to={tab('preflight')}>
+              {preflight.hosts.passed} of {plural(preflight.hosts.total, 'host')} passed
+              {preflight.warnings.length > 0 && `, ${plural(preflight.warnings.length, 'warning')}`}
+            </Link>
+          </>
+        )}
+      </li>
+    </ul>
   );
 }
 

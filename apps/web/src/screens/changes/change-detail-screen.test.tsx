@@ -137,6 +137,34 @@ describe('ChangeDetailScreen', () => {
     expect(screen.getAllByText(/Eligible: Jonas Weber/)).toHaveLength(2);
   });
 
+  it('sums up readiness on the overview and runs a pre-flight from its tab', async () => {
+    const calls = installFakeApi(
+      {
+        ...changeApi(changeDetail()),
+        'POST /api/v1/changes/:id/preflight': () =>
+          new Response(JSON.stringify({}), {
+            status: 202,
+            headers: { 'content-type': 'application/json' },
+          }),
+      },
+      adminUser,
+    );
+    renderWithApp(routes, { url: '/changes/CHG-0007' });
+    expect(
+      (await screen.findByRole('link', { name: '0 of 1 host passed, 1 warning' })).getAttribute(
+        'href',
+      ),
+    ).toBe('/changes/CHG-0007?tab=preflight');
+    await userEvent.click(screen.getByRole('tab', { name: 'Pre-flight' }));
+    expect(await screen.findByText('No pre-flight has run yet')).toBeDefined();
+    await userEvent.click(screen.getByRole('button', { name: 'Run pre-flight' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.path).toBe(
+        `/api/v1/changes/${changeDetail().id}/preflight`,
+      ),
+    );
+  });
+
   it('says so when the change does not exist', async () => {
     installFakeApi({
       ...changeApi(changeDetail()),

@@ -15,7 +15,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import type { ChangeSummary } from './change-model.ts';
-import { changeStates, changeTypes, riskLevels, riskTone } from './change-model.ts';
+import { changeStates, changeTypes, riskLevels, riskTone, scopeText } from './change-model.ts';
 import './changes.css';
 
 const keys = ['state', 'type', 'risk', 'q', 'sort', 'order'] as const;
@@ -68,8 +68,7 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
     header: 'Scope',
     accessorFn: (row) => row.counts.assets,
     cell: ({ row }) => {
-      const c = row.original.counts;
-      return `${formatNumber(c.assets)} assets · ${formatNumber(c.patches)} patches · ${formatNumber(c.findings)} findings`;
+      return scopeText(row.original.counts);
     },
     size: 250,
   },

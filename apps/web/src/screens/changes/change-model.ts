@@ -225,3 +225,15 @@ export function countOrPercent(text: string): number | string | undefined {
   if (trimmed === '') return undefined;
   return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed;
 }
+
+/** `1 asset`, `3 assets`. */
+export const plural = (count: number, noun: string, many = `${noun}s`): string =>
+  `${count} ${count === 1 ? noun : many}`;
+
+/** `2 assets, 7 patches, 91 findings`. */
+export const scopeText = (counts: ChangeDetail['counts']): string =>
+  [
+    plural(counts.assets, 'asset'),
+    plural(counts.patches, 'patch', 'patches'),
+    plural(counts.findings, 'finding'),
+  ].join(', ');
