@@ -2,7 +2,8 @@
  * Change management in the browser: the change list, a change's page and its plan editor, and
  * the CAB approving it on the agenda as two and more people — the requester (admin) cannot.
  * The change is the one the findings step created (`journey.state.changeFromFindings`) when it
- * awaits approval, else the demo's change. Leaves `journey.state.approvedChange` (its id).
+ * awaits approval and the admin requested it, else the demo's change (also the admin's).
+ * Leaves `journey.state.approvedChange` (its id; the API takes it or its CHG number).
  */
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -17,10 +18,20 @@ interface ChangeRef {
 async function changeOf(
   journey: Journey,
   ref: string,
-): Promise<(ChangeRef & { state: string }) | undefined> {
+): Promise<(ChangeRef & { state: string; byAdmin: boolean }) | undefined> {
   const admin = await journey.apiAs('admin');
-  const { data } = await admin.GET('/api/v1/changes/{id}', { params: { path: { id: ref } } });
-  return data === undefined ? undefined : { id: data.id, number: data.number, state: data.state };
+  const [{ data }, session] = await Promise.all([
+    admin.GET('/api/v1/changes/{id}', { params: { path: { id: ref } } }),
+    admin.GET('/api/v1/session'),
+  ]);
+  return data === undefined
+    ? undefined
+    : {
+        id: data.id,
+        number: data.number,
+        state: data.state,
+        byAdmin: data.requester.id === session.data?.user.id,
+      };
 }
 
 /** The change to approve: the findings step's when it awaits approval (submitted here if a draft), else the demo's. */
@@ -39,8 +50,9 @@ async function changeToApprove(journey: Journey, page: Page): Promise<ChangeRef>
       await dialog.waitFor({ state: 'hidden' }).catch(() => undefined);
     }
     const now = await changeOf(journey, fromFindings);
-    if (now?.state === 'authorise') {
-      journey.state['changeToApprove'] = now;
+    // The admin must be its requester: this file shows that they cannot approve it.
+    if (now?.state === 'authorise' && now.byAdmin) {
+      journey.state['changeToApprove'] = { id: now.id, number: now.number };
       return now;
     }
   }
@@ -49,7 +61,7 @@ async function changeToApprove(journey: Journey, page: Page): Promise<ChangeRef>
   const demo = await changeOf(journey, number);
   if (demo === undefined) throw new Error(`no change ${number}`);
   expect(demo.state).toBe('authorise');
-  journey.state['changeToApprove'] = demo;
+  journey.state['changeToApprove'] = { id: demo.id, number: demo.number };
   return demo;
 }
 
@@ -125,6 +137,30 @@ export const steps: readonly JourneyStep[] = [
       );
       await journey.expectAccessible(page, 'plan editor');
       await journey.screenshot(page, '04-plan-editor');
+      // The server's 422 beside the field it names…
+      const wave = page.getByRole('group', { name: /^Wave 1/ });
+      const concurrency = wave.getByLabel('Concurrency');
+      const before = await concurrency.inputValue();
+      await concurrency.fill('lots');
+      await page.getByRole('button', { name: 'Save a new plan version' }).click();
+      await page.getByRole('alert').filter({ hasText: 'waves[0].concurrency' }).waitFor();
+      await expect.poll(() => concurrency.getAttribute('aria-invalid')).toBe('true');
+      await journey.screenshot(page, '04-plan-editor-422');
+      // …and a valid edit saved as a new plan version (no approval given yet: nothing withdrawn).
+      const admin2 = await journey.apiAs('admin');
+      const versionBefore = (
+        await admin2.GET('/api/v1/changes/{id}', { params: { path: { id: change.id } } })
+      ).data?.planVersion;
+      await concurrency.fill(before);
+      await wave.getByLabel('Gate').selectOption('manual');
+      await page
+        .getByLabel('Why the plan changed (kept with the version)')
+        .fill('A person releases the production wave');
+      await page.getByRole('button', { name: 'Save a new plan version' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: `Saved as plan version ${(versionBefore ?? 0) + 1}.` })
+        .waitFor();
       await page.context().close();
     },
     timeoutMs: 300_000,
