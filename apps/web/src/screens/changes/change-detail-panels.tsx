@@ -669,7 +669,11 @@ export function ApprovalsPanel({
           </p>
           {s.unreachable !== null && <p className="form-error">{s.unreachable}</p>}
           <p className="small muted">
-            Eligible: {s.eligibleApproverIds.map((id) => nameOf(people, id)).join(', ') || 'nobody'}
+            {s.eligibleApproverIds.length > 0
+              ? `Eligible: ${s.eligibleApproverIds.map((id) => nameOf(people, id)).join(', ')}`
+              : s.satisfied || a.currentStage === s.stage
+                ? 'Eligible: nobody'
+                : `Members of ${s.groups.map((g) => g.name).join(', ')} decide once the earlier stages are satisfied.`}
           </p>
           {s.approvals.length + s.rejections.length > 0 && (
             <table className="simple-table">
