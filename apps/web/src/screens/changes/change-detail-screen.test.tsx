@@ -20,7 +20,7 @@ describe('ChangeDetailScreen', () => {
       ['Schedule', 'Revise', 'Cancel change'],
     ],
     ['a draft, to an operator', 'draft', tom, []],
-    ['a scheduled change, to its implementer', 'scheduled', tom, ['Start']],
+    ['a scheduled change, to its implementer', 'scheduled', tom, ['Roll out', 'Start']],
     [
       'an implementing change, to its implementer',
       'implementing',
@@ -163,6 +163,36 @@ describe('ChangeDetailScreen', () => {
         `/api/v1/changes/${changeDetail().id}/preflight`,
       ),
     );
+  });
+
+  it('starts a rollout of a scheduled change and follows it to its page', async () => {
+    const calls = installFakeApi(
+      {
+        ...changeApi(changeDetail({ state: 'scheduled' })),
+        'POST /api/v1/changes/:id/rollout': () =>
+          new Response(JSON.stringify({ id: 'r-1' }), {
+            status: 201,
+            headers: { 'content-type': 'application/json' },
+          }),
+      },
+      tom,
+    );
+    renderWithApp([...routes, { path: '/rollouts/:id', element: <p>rollout page</p> }], {
+      url: '/changes/CHG-0007',
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Roll out' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Roll out CHG-0007' });
+    await userEvent.click(
+      within(dialog).getByLabelText('Dry run: simulate every task, change nothing'),
+    );
+    await userEvent.selectOptions(within(dialog).getByLabelText('Reboot'), 'if-required');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Start the dry run' }));
+    expect(await screen.findByText('rollout page')).toBeDefined();
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      dryRun: true,
+      offlineHosts: 'wait',
+      reboot: 'if-required',
+    });
   });
 
   it('says so when the change does not exist', async () => {

@@ -28,6 +28,7 @@ import {
 } from './change-detail-panels.tsx';
 import type { ActionSpec, ChangeDetail } from './change-model.ts';
 import { offeredActions, peopleByIdFrom, plannableStates, riskTone } from './change-model.ts';
+import { RolloutDialog } from './rollout-dialog.tsx';
 import { ScheduleDialog } from './schedule-dialog.tsx';
 import './changes.css';
 
@@ -153,7 +154,7 @@ export function ChangeActions({
   readonly rolloutId?: string;
 }) {
   const { can } = useSession();
-  const [open, setOpen] = useState<ActionSpec | 'schedule' | undefined>();
+  const [open, setOpen] = useState<ActionSpec | 'schedule' | 'rollout' | undefined>();
   const actions = offeredActions(change.state, can);
   const schedulable =
     can('changes:request') && (change.state === 'authorise' || change.state === 'scheduled');
@@ -177,6 +178,11 @@ export function ChangeActions({
           {change.schedule === null ? 'Schedule' : 'Reschedule'}
         </button>
       )}
+      {change.state === 'scheduled' && can('changes:implement') && (
+        <button type="button" className="button button-primary" onClick={() => setOpen('rollout')}>
+          Roll out
+        </button>
+      )}
       {actions.map((spec) => (
         <button
           key={spec.action}
@@ -188,7 +194,8 @@ export function ChangeActions({
         </button>
       ))}
       {open === 'schedule' && <ScheduleDialog change={change} onClose={() => setOpen(undefined)} />}
-      {open !== undefined && open !== 'schedule' && (
+      {open === 'rollout' && <RolloutDialog change={change} onClose={() => setOpen(undefined)} />}
+      {open !== undefined && open !== 'schedule' && open !== 'rollout' && (
         <ActionDialog change={change} spec={open} onClose={() => setOpen(undefined)} />
       )}
     </div>
