@@ -118,6 +118,10 @@ export const steps: readonly JourneyStep[] = [
       expect(JSON.stringify(refused.error)).toContain('Separation of duties');
       await journey.expectAccessible(page, 'change detail');
       await journey.screenshot(page, '04-change-detail');
+      await page.getByLabel('Theme').selectOption('dark');
+      await journey.expectAccessible(page, 'change detail (dark)');
+      await journey.screenshot(page, '04-change-detail-dark');
+      await page.getByLabel('Theme').selectOption('light');
       for (const tab of ['Scope', 'Plans', 'Approvals', 'Schedule', 'Pre-flight', 'History']) {
         await page.getByRole('tab', { name: new RegExp(`^${tab}`) }).click();
         await page.waitForURL(/\?tab=/);
