@@ -1,0 +1,137 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
+import { approverGroups, changeDetail, jonas, problem } from './change-fixtures.ts';
+import { CabAgendaScreen } from './cab-agenda-screen.tsx';
+import { ChangeListScreen } from './change-list-screen.tsx';
+
+const agenda = [
+  changeDetail(),
+  changeDetail({
+    id: '22222222-2222-4222-8222-222222222222',
+    number: 'CHG-0008',
+    title: 'Patch the mail bridge',
+    requester: { id: jonas.id, name: 'Jonas Weber' },
+  }),
+];
+
+function cabApi(approve: () => unknown = () => changeDetail()) {
+  return {
+    'GET /api/v1/changes/agenda': () => ({ changes: agenda }),
+    'GET /api/v1/approver-groups': () => approverGroups,
+    'GET /api/v1/approval-policy': () => ({ version: 1, rules: [] }),
+    'POST /api/v1/changes/:id/approve': approve,
+    'POST /api/v1/changes/:id/reject': approve,
+  };
+}
+
+describe('CabAgendaScreen', () => {
+  it('lists what awaits my decision with its risk and pre-flight warnings, and approves with a comment', async () => {
+    const calls = installFakeApi(cabApi(), jonas);
+    renderWithApp(<CabAgendaScreen />, { url: '/cab' });
+    const item = await screen.findByRole('region', { name: /CHG-0007/ });
+    // CHG-0008 is Jonas's own request: not his to decide.
+    expect(screen.queryByRole('region', { name: /CHG-0008/ })).toBeNull();
+    expect(within(item).getByText('risk moderate')).toBeDefined();
+    expect(within(item).getByText('web-01: would remove libssl1.1')).toBeDefined();
+    await userEvent.click(within(item).getByRole('button', { name: 'Approve CHG-0007' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Approve CHG-0007' });
+    await userEvent.type(within(dialog).getByLabelText('Comment'), 'OK for the CAB');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Approve' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')).toMatchObject({
+        path: `/api/v1/changes/${agenda[0]?.id}/approve`,
+        body: { comment: 'OK for the CAB' },
+      }),
+    );
+  });
+
+  it('shows separation of duties on the whole board’s agenda', async () => {
+    installFakeApi(cabApi(), jonas);
+    renderWithApp(<CabAgendaScreen />, { url: '/cab?show=all' });
+    const own = await screen.findByRole('region', { name: /CHG-0008/ });
+    expect(within(own).getByRole('note').textContent).toContain(
+      'Separation of duties: you requested this change',
+    );
+    expect(within(own).queryByRole('button', { name: /Approve/ })).toBeNull();
+  });
+
+  it('requires a comment to reject and shows a refusal', async () => {
+    const calls = installFakeApi(
+      cabApi(() => problem(409, 'Change CHG-0007 is already rejected')),
+      jonas,
+    );
+    renderWithApp(<CabAgendaScreen />, { url: '/cab' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Reject CHG-0007' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Reject CHG-0007' });
+    const confirm = within(dialog).getByRole('button', { name: 'Reject' });
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.type(within(dialog).getByLabelText('Why (required)'), 'no rollback test');
+    await userEvent.click(confirm);
+    expect((await within(dialog).findByRole('alert')).textContent).toContain(
+      'Change CHG-0007 is already rejected',
+    );
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ comment: 'no rollback test' });
+  });
+
+  it('says when nothing awaits the admin', async () => {
+    installFakeApi(cabApi(), adminUser);
+    renderWithApp(<CabAgendaScreen />, { url: '/cab' });
+    expect(await screen.findByText('Nothing awaits your decision')).toBeDefined();
+  });
+});
+
+describe('ChangeListScreen', () => {
+  // happy-dom lays nothing out: give elements a size so the table's virtualiser renders rows.
+  const sizes = ['clientHeight', 'clientWidth', 'offsetHeight', 'offsetWidth'] as const;
+  const own = sizes.map((key) => Object.getOwnPropertyDescriptor(HTMLElement.prototype, key));
+  beforeEach(() => {
+    for (const key of sizes)
+      Object.defineProperty(HTMLElement.prototype, key, { configurable: true, get: () => 800 });
+  });
+  afterEach(() => {
+    sizes.forEach((key, i) => {
+      const original = own[i];
+      if (original === undefined) Reflect.deleteProperty(HTMLElement.prototype, key);
+      else Object.defineProperty(HTMLElement.prototype, key, original);
+    });
+  });
+
+  it('sends the URL’s filters to the API and links each change', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/changes': () => ({ changes: agenda, nextCursor: null }),
+      },
+      adminUser,
+    );
+    const { router } = renderWithApp(<ChangeListScreen />, {
+      url: '/changes?state=authorise&type=normal',
+    });
+    const link = await screen.findByRole('link', { name: 'CHG-0007' });
+    expect(link.getAttribute('href')).toBe('/changes/CHG-0007');
+    expect(calls.find((c) => c.path === '/api/v1/changes')?.search).toBe(
+      '?state=authorise&type=normal&limit=200',
+    );
+    await userEvent.selectOptions(screen.getByLabelText('Risk'), 'high');
+    expect(router.state.location.search).toBe('?state=authorise&type=normal&risk=high');
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path === '/api/v1/changes').at(-1)?.search).toContain(
+        'risk=high',
+      ),
+    );
+    expect(screen.getByRole('link', { name: 'New change' }).getAttribute('href')).toBe(
+      '/changes/new',
+    );
+  });
+
+  it('filters the loaded rows by text', async () => {
+    installFakeApi(
+      { 'GET /api/v1/changes': () => ({ changes: agenda, nextCursor: null }) },
+      adminUser,
+    );
+    renderWithApp(<ChangeListScreen />, { url: '/changes?q=bridge' });
+    expect(await screen.findByRole('link', { name: 'CHG-0008' })).toBeDefined();
+    expect(screen.queryByRole('link', { name: 'CHG-0007' })).toBeNull();
+  });
+});
