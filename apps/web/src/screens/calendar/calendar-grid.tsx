@@ -68,18 +68,15 @@ export function CalendarGrid({
   readonly label: string;
 }) {
   const cells = useRef(new Map<string, HTMLTableCellElement>());
-  const [moveFocus, setMoveFocus] = useState(false);
+  // The day keyboard focus goes to once the view shows it (the URL changes first).
+  const [focusTarget, setFocusTarget] = useState<string | undefined>(undefined);
   const shown = weeks.flat();
   const active = shown.includes(activeDay) ? activeDay : (shown[0] ?? activeDay);
 
   useEffect(() => {
-    if (!moveFocus) return;
-    const cell = cells.current.get(active);
-    if (cell !== undefined) {
-      cell.focus();
-      setMoveFocus(false);
-    }
-  }, [active, moveFocus]);
+    if (focusTarget === undefined || focusTarget !== active) return;
+    cells.current.get(active)?.focus();
+  }, [active, focusTarget]);
 
   const onKeyDown = (event: KeyboardEvent<HTMLTableCellElement>, day: string) => {
     if (event.target !== event.currentTarget) return;
@@ -97,8 +94,9 @@ export function CalendarGrid({
     const move = moves[event.key];
     if (move === undefined) return;
     event.preventDefault();
-    setMoveFocus(true);
-    onActiveDayChange(move());
+    const target = move();
+    setFocusTarget(target);
+    onActiveDayChange(target);
   };
 
   return (
