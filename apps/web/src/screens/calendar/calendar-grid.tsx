@@ -134,11 +134,6 @@ export function CalendarGrid({
                   tabIndex={isActive ? 0 : -1}
                   aria-selected={isActive}
                   aria-current={day === today ? 'date' : undefined}
-                  aria-label={`${longDay(day)}${day === today ? ', today' : ''}: ${
-                    dayItems.length === 0
-                      ? 'nothing planned'
-                      : `${dayItems.length} item${dayItems.length === 1 ? '' : 's'}`
-                  }${conflicted ? ', with conflicts' : ''}`}
                   className={[
                     'calendar-day',
                     outside && 'calendar-day-outside',
@@ -153,9 +148,20 @@ export function CalendarGrid({
                     if (!isActive) onActiveDayChange(day);
                   }}
                 >
-                  <div className="calendar-day-number" aria-hidden="true">
-                    {Number(day.slice(8))}
-                    {day === today && <span className="calendar-today-mark">today</span>}
+                  <div className="calendar-day-number">
+                    <span aria-hidden="true">{Number(day.slice(8))}</span>
+                    {day === today && (
+                      <span className="calendar-today-mark" aria-hidden="true">
+                        today
+                      </span>
+                    )}
+                    <span className="visually-hidden">
+                      {`${longDay(day)}${day === today ? ', today' : ''}: ${
+                        dayItems.length === 0
+                          ? 'nothing planned'
+                          : `${dayItems.length} item${dayItems.length === 1 ? '' : 's'}`
+                      }${conflicted ? ', with conflicts' : ''}`}
+                    </span>
                   </div>
                   <ul className="calendar-items">
                     {dayItems.map((item) => (
