@@ -32,6 +32,9 @@ export interface CalendarItem {
   readonly allowEmergency?: boolean;
 }
 
+/** Within a day: by start, a freeze before a change before a window at the same time. */
+const kindOrder = { freeze: 0, change: 1, window: 2 } as const;
+
 const kindLabel = { window: 'Window', freeze: 'Freeze', change: 'Change' } as const;
 
 function timeRange(item: CalendarItem, day: string): string {
@@ -121,7 +124,11 @@ export function CalendarGrid({
             {week.map((day) => {
               const isActive = day === active;
               const outside = view === 'month' && day.slice(0, 7) !== month;
-              const dayItems = items.filter((item) => overlapsDay(item.start, item.end, day));
+              const dayItems = items
+                .filter((item) => overlapsDay(item.start, item.end, day))
+                .sort(
+                  (a, b) => a.start.localeCompare(b.start) || kindOrder[a.kind] - kindOrder[b.kind],
+                );
               const conflicted = dayItems.some((i) => (i.conflicts ?? 0) > 0);
               return (
                 <td

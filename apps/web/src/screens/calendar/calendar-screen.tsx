@@ -219,8 +219,9 @@ export function CalendarScreen() {
         ) : conflicted.length === 0 ? (
           <p className="calendar-no-conflicts">
             <span aria-hidden="true">✓ </span>
-            None of the {changesInView.length} scheduled change
-            {changesInView.length === 1 ? ' has' : 's have'} a conflict.
+            {changesInView.length === 1
+              ? 'The scheduled change has no conflict.'
+              : `None of the ${changesInView.length} scheduled changes has a conflict.`}
           </p>
         ) : (
           <div className="stack">
