@@ -69,6 +69,8 @@ export const steps: readonly JourneyStep[] = [
       await expect
         .poll(() => install.locator('pre').textContent(), { timeout: 15_000 })
         .toMatch(/pg-demo-service/);
+      // A full-page screenshot from the top (the shell's bar sticks where the page was scrolled).
+      await page.evaluate(() => window.scrollTo(0, 0));
       await journey.screenshot(page, '06-rollout-completed');
       await journey.expectAccessible(page, 'rollout (completed)');
       await page.context().close();
