@@ -241,4 +241,38 @@ describe('CalendarScreen', () => {
       'cannot be scheduled into a freeze: year-end freeze',
     );
   });
+
+  it('creates a maintenance window with its rule and selector (calendar:manage)', async () => {
+    const calls = api({
+      'POST /api/v1/calendar/windows': () =>
+        new Response(JSON.stringify({ id: 'w2' }), {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+        }),
+    });
+    renderWithApp(routes, { url: '/calendar?date=2026-12-06' });
+    await userEvent.click(await screen.findByRole('button', { name: 'New window…' }));
+    const dialog = await screen.findByRole('dialog', { name: 'New maintenance window' });
+    await userEvent.type(within(dialog).getByLabelText('Name'), 'db Thursday');
+    const rule = within(dialog).getByLabelText('Recurrence (RFC 5545 RRULE)');
+    await userEvent.clear(rule);
+    await userEvent.type(rule, 'FREQ=WEEKLY;BYDAY=TH');
+    await userEvent.type(
+      within(dialog).getByLabelText('First occurrence (wall clock of the time zone)'),
+      '2026-12-10T22:00',
+    );
+    await userEvent.type(within(dialog).getByLabelText('Groups (comma-separated)'), 'db, web');
+    await userEvent.click(within(dialog).getByLabelText('production'));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create window' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      name: 'db Thursday',
+      rrule: 'FREQ=WEEKLY;BYDAY=TH',
+      dtstart: '2026-12-10T22:00',
+      timeZone: 'Europe/Berlin',
+      durationMinutes: 240,
+      cutoffMinutes: 30,
+      selector: { groups: ['db', 'web'], environments: ['production'] },
+    });
+  });
 });

@@ -13,7 +13,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { rolloutPhases } from './rollout-model.ts';
+import { isLive, rolloutPhases } from './rollout-model.ts';
 import './rollouts.css';
 
 type RolloutSummary =
@@ -28,15 +28,24 @@ export function RolloutListScreen() {
   const phase = rolloutPhases.find((p) => p === url.values.phase);
   const dryRun =
     url.values.dryRun === 'true' || url.values.dryRun === 'false' ? url.values.dryRun : undefined;
-  const rollouts = $api.useQuery('get', '/api/v1/rollouts', {
-    params: {
-      query: {
-        limit: 500,
-        ...(phase !== undefined && { phase }),
-        ...(dryRun !== undefined && { dryRun }),
+  const rollouts = $api.useQuery(
+    'get',
+    '/api/v1/rollouts',
+    {
+      params: {
+        query: {
+          limit: 500,
+          ...(phase !== undefined && { phase }),
+          ...(dryRun !== undefined && { dryRun }),
+        },
       },
     },
-  });
+    // While a listed rollout moves, its phase and wave change: look again every few seconds.
+    {
+      refetchInterval: (query) =>
+        query.state.data?.rollouts.some((r) => isLive(r.phase)) === true ? 5_000 : false,
+    },
+  );
 
   const columns = useMemo<ColumnDef<RolloutSummary, unknown>[]>(
     () => [
