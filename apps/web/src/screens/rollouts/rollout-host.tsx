@@ -57,7 +57,7 @@ export function HostCard({
           <dd>
             {backup === null
               ? 'none yet'
-              : `${formatNumber(backup.packages)} package versions recorded${
+              : `${formatNumber(backup.packages)} package version${backup.packages === 1 ? '' : 's'} recorded${
                   backup.archive === null
                     ? ''
                     : `; archive of ${formatNumber(backup.archive.files)} files (${formatNumber(backup.archive.bytes)} bytes) at ${backup.archive.path}`

@@ -68,20 +68,24 @@ export const steps: readonly JourneyStep[] = [
         throw new Error(
           `no slot for ${change.number}: ${JSON.stringify(first.data ?? first.error)}`,
         );
-      const freezeEnd = new Date(Date.parse(slotStart) + 6 * 3_600_000).toISOString();
+      // The freeze starts at that slot, but not before 45 minutes from now: the lab's change
+      // (scheduled a few minutes after the server started) must not fall into it.
+      const minute = 60_000;
+      const freezeStart = new Date(
+        Math.ceil(Math.max(Date.parse(slotStart), Date.now() + 45 * minute) / minute) * minute,
+      ).toISOString();
+      const freezeEnd = new Date(Date.parse(freezeStart) + 6 * 3_600_000).toISOString();
       const freeze = await admin.POST('/api/v1/calendar/freezes', {
         body: {
           name: 'journey freeze',
-          start: slotStart,
+          start: freezeStart,
           end: freezeEnd,
           exdates: [],
           allowEmergency: false,
         },
       });
       expect(freeze.response.status).toBe(201);
-      // A start in the freeze, at least ten minutes ahead (a start in the past is refused too).
-      const soon = Math.ceil((Date.now() + 10 * 60_000) / 60_000) * 60_000;
-      const inFreeze = new Date(Math.max(Date.parse(slotStart), soon)).toISOString();
+      const inFreeze = new Date(Date.parse(freezeStart) + 5 * minute).toISOString();
       const day = inFreeze.slice(0, 10);
 
       const page = await journey.loginAs('maria.keller');
@@ -123,7 +127,9 @@ export const steps: readonly JourneyStep[] = [
       await page.getByRole('button', { name: 'Find the next feasible slot' }).click();
       await page.getByRole('button', { name: 'Apply this slot' }).click();
       const applied = await start.inputValue();
-      expect(applied >= localInput(freezeEnd)).toBe(true);
+      // Outside the freeze: over before it starts, or after it ends.
+      const appliedEnd = await page.getByLabel('New end (UTC)').inputValue();
+      expect(appliedEnd <= localInput(freezeStart) || applied >= localInput(freezeEnd)).toBe(true);
       await page.getByText('No conflicts: every asset is in its window').waitFor();
       await journey.expectAccessible(page, 'calendar (reschedule)');
       await journey.screenshot(page, '05-reschedule');
