@@ -275,4 +275,21 @@ describe('CalendarScreen', () => {
       selector: { groups: ['db', 'web'], environments: ['production'] },
     });
   });
+
+  it('moves the new start to the day chosen in the grid, keeping its time and length', async () => {
+    api({
+      'GET /api/v1/changes/:id': () => changeDetail,
+      'GET /api/v1/calendar/conflicts': () => ({ assets: ['web-01'], conflicts: [] }),
+    });
+    renderWithApp(routes, { url: `/calendar?date=2026-12-06&change=${changeId}` });
+    await screen.findByLabelText('New start (UTC)');
+    cell('2026-12-15').click();
+    await userEvent.click(
+      await screen.findByRole('button', { name: /^Start on Tuesday,? 15 December 2026/ }),
+    );
+    expect(screen.getByLabelText<HTMLInputElement>('New start (UTC)').value).toBe(
+      '2026-12-15T12:00',
+    );
+    expect(screen.getByLabelText<HTMLInputElement>('New end (UTC)').value).toBe('2026-12-15T13:00');
+  });
 });

@@ -205,6 +205,7 @@ export function CalendarScreen() {
         {changeId !== undefined && (
           <ReschedulePanel
             changeId={changeId}
+            activeDay={date}
             onClose={() => url.set({ change: undefined })}
             onShowDay={(day) => go(day)}
           />

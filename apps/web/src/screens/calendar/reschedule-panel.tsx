@@ -16,7 +16,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatDuration } from '../../ui/format.ts';
 import { Facts, Section } from '../../ui/page.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { fromLocalInput, toLocalInput } from './calendar-dates.ts';
+import { fromLocalInput, longDay, toLocalInput } from './calendar-dates.ts';
 
 type ChangeDetail =
   paths['/api/v1/changes/{id}']['get']['responses']['200']['content']['application/json'];
@@ -72,10 +72,13 @@ export function ConflictList({
 
 export function ReschedulePanel({
   changeId,
+  activeDay,
   onClose,
   onShowDay,
 }: {
   readonly changeId: string;
+  /** The day active in the grid: the new start can be moved to it. */
+  readonly activeDay: string;
   readonly onClose: () => void;
   /** Show the calendar at a day (where a slot lies). */
   readonly onShowDay: (day: string) => void;
@@ -103,6 +106,7 @@ export function ReschedulePanel({
             change={detail}
             current={current.data?.conflicts}
             currentError={current.isError ? current.error : undefined}
+            activeDay={activeDay}
             onShowDay={onShowDay}
           />
         )}
@@ -115,8 +119,10 @@ function RescheduleForm({
   change,
   current,
   currentError,
+  activeDay,
   onShowDay,
 }: {
+  readonly activeDay: string;
   readonly change: ChangeDetail;
   readonly current: readonly Conflict[] | undefined;
   readonly currentError: unknown;
@@ -272,6 +278,17 @@ function RescheduleForm({
             />
           </div>
         </div>
+        {start.slice(0, 10) !== activeDay && (
+          <button
+            type="button"
+            className="button button-small calendar-move-day"
+            onClick={() =>
+              setStartKeepingLength(`${activeDay}T${start === '' ? '00:00' : start.slice(11, 16)}`)
+            }
+          >
+            Start on {longDay(activeDay)} (the day chosen in the calendar)
+          </button>
+        )}
         {start !== '' && end !== '' && !validRange && (
           <p className="form-error" role="alert">
             The end must be after the start.
