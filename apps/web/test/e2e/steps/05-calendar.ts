@@ -102,8 +102,13 @@ export const steps: readonly JourneyStep[] = [
 
       // Keyboard: the active day is in the tab order; arrows move it, and the URL follows.
       await page.locator(`[data-day="${day}"]`).focus();
+      const focusedDay = () =>
+        page.evaluate(() => document.activeElement?.getAttribute('data-day') ?? null);
+      await expect.poll(focusedDay).toBe(day);
       await page.keyboard.press('ArrowRight');
       await page.waitForURL((url) => url.searchParams.get('date') !== day);
+      // Focus follows to the next day's cell once the grid shows it.
+      await expect.poll(focusedDay).not.toBe(day);
       await page.keyboard.press('ArrowLeft');
       await page.waitForURL((url) => url.searchParams.get('date') === day);
 
