@@ -1,12 +1,174 @@
-/** Rollouts — to be built (issue 10). */
+/**
+ * Rollouts (`/rollouts?phase=…&dryRun=…`): every rollout, newest first, with its change, phase
+ * and current wave; filtered by phase in the URL; each opens its live view.
+ */
+import { useId, useMemo } from 'react';
+import { Link } from 'react-router';
+import type { paths } from '../../api/client.ts';
+import { $api } from '../../api/query.ts';
+import { Badge, StatusBadge } from '../../ui/badges.tsx';
+import type { ColumnDef } from '../../ui/data-table.tsx';
+import { DataTable } from '../../ui/data-table.tsx';
+import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
-import { EmptyState } from '../../ui/states.tsx';
+import { EmptyState, QueryState } from '../../ui/states.tsx';
+import { useUrlState } from '../../ui/url-state.ts';
+import { isLive, rolloutPhases } from './rollout-model.ts';
+import './rollouts.css';
+
+type RolloutSummary =
+  paths['/api/v1/rollouts']['get']['responses']['200']['content']['application/json']['rollouts'][number];
+
+const keys = ['phase', 'dryRun'] as const;
 
 export function RolloutListScreen() {
+  const url = useUrlState(keys);
+  const phaseId = useId();
+  const dryRunId = useId();
+  const phase = rolloutPhases.find((p) => p === url.values.phase);
+  const dryRun =
+    url.values.dryRun === 'true' || url.values.dryRun === 'false' ? url.values.dryRun : undefined;
+  const rollouts = $api.useQuery(
+    'get',
+    '/api/v1/rollouts',
+    {
+      params: {
+        query: {
+          limit: 500,
+          ...(phase !== undefined && { phase }),
+          ...(dryRun !== undefined && { dryRun }),
+        },
+      },
+    },
+    // While a listed rollout moves, its phase and wave change: look again every few seconds.
+    {
+      refetchInterval: (query) =>
+        query.state.data?.rollouts.some((r) => isLive(r.phase)) === true ? 5_000 : false,
+    },
+  );
+
+  const columns = useMemo<ColumnDef<RolloutSummary, unknown>[]>(
+    () => [
+      {
+        id: 'change',
+        header: 'Change',
+        accessorFn: (r) => r.change.number,
+        cell: ({ row }) => (
+          <Link to={`/rollouts/${row.original.id}`}>
+            {row.original.change.number}
+            <span className="visually-hidden"> rollout</span>
+          </Link>
+        ),
+      },
+      { id: 'title', header: 'Title', accessorFn: (r) => r.change.title },
+      {
+        id: 'phase',
+        header: 'Phase',
+        accessorFn: (r) => r.phase,
+        cell: ({ row }) => (
+          <span className="row rollout-phase-cell">
+            <StatusBadge status={row.original.phase} />
+            {row.original.dryRun && <Badge tone="info">dry run</Badge>}
+          </span>
+        ),
+      },
+      {
+        id: 'wave',
+        header: 'Current wave',
+        accessorFn: (r) => r.currentWave ?? '',
+        cell: ({ row }) => row.original.currentWave ?? '—',
+      },
+      {
+        id: 'reason',
+        header: 'Reason',
+        accessorFn: (r) => r.reason ?? '',
+        cell: ({ row }) => row.original.reason ?? '—',
+      },
+      {
+        id: 'startedAt',
+        header: 'Started',
+        accessorFn: (r) => r.startedAt ?? '',
+        cell: ({ row }) => formatDateTime(row.original.startedAt),
+      },
+      {
+        id: 'finishedAt',
+        header: 'Finished',
+        accessorFn: (r) => r.finishedAt ?? '',
+        cell: ({ row }) => formatDateTime(row.original.finishedAt),
+      },
+    ],
+    [],
+  );
+
   return (
     <>
-      <PageHeader title="Rollouts" />
-      <EmptyState title="This screen is being built." />
+      <PageHeader
+        title="Rollouts"
+        description="Approved changes deployed wave by wave by the hosts' agents. Open one to watch it live."
+      />
+      <div className="filters">
+        <div className="field">
+          <label htmlFor={phaseId}>Phase</label>
+          <select
+            id={phaseId}
+            value={phase ?? ''}
+            onChange={(event) => url.set({ phase: event.target.value })}
+          >
+            <option value="">Any phase</option>
+            {rolloutPhases.map((p) => (
+              <option key={p} value={p}>
+                {p.replaceAll('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor={dryRunId}>Kind</label>
+          <select
+            id={dryRunId}
+            value={dryRun ?? ''}
+            onChange={(event) => url.set({ dryRun: event.target.value })}
+          >
+            <option value="">Rollouts and dry runs</option>
+            <option value="false">Rollouts only</option>
+            <option value="true">Dry runs only</option>
+          </select>
+        </div>
+      </div>
+      <QueryState
+        query={rollouts}
+        loadingLabel="Loading rollouts…"
+        isEmpty={(data) => data.rollouts.length === 0}
+        empty={
+          <EmptyState
+            title={
+              phase === undefined
+                ? 'No rollouts yet'
+                : `No rollout is ${phase.replaceAll('_', ' ')}`
+            }
+          >
+            <p>
+              A rollout starts when a scheduled change’s window opens, or from the change’s page.
+            </p>
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <DataTable
+            label="Rollouts"
+            rows={data.rollouts}
+            columns={columns}
+            rowId={(r) => r.id}
+            height="65vh"
+            footer={
+              <span>
+                {data.rollouts.length} rollout{data.rollouts.length === 1 ? '' : 's'}
+                {data.nextCursor !== null && ' (the newest 500)'}
+              </span>
+            }
+          />
+        )}
+      </QueryState>
     </>
   );
 }
