@@ -6,7 +6,9 @@
 import type { FormEvent } from 'react';
 import { useId, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { $api } from '../../api/query.ts';
+import type { InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { api, unwrap } from '../../api/client.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
@@ -15,7 +17,7 @@ import { formatDate, formatNumber } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import type { AdvisorySummary } from './osv-view.ts';
+import type { AdvisoryList, AdvisorySummary } from './osv-view.ts';
 import './advisories.css';
 
 const urlKeys = ['q', 'ecosystem', 'package'] as const;
@@ -93,16 +95,24 @@ export function AdvisoryListScreen() {
     ...(values.ecosystem !== undefined &&
       values.package !== undefined && { package: values.package }),
   };
-  const advisories = $api.useInfiniteQuery(
-    'get',
-    '/api/v1/advisories',
-    { params: { query } },
-    {
-      pageParamName: 'after',
-      initialPageParam: undefined,
-      getNextPageParam: (last) => last.nextAfter ?? undefined,
-    },
-  );
+  const advisories = useInfiniteQuery<
+    AdvisoryList,
+    Error,
+    InfiniteData<AdvisoryList, string | undefined>,
+    readonly unknown[],
+    string | undefined
+  >({
+    queryKey: ['get', '/api/v1/advisories', { params: { query } }],
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/advisories', {
+          params: { query: { ...query, ...(pageParam !== undefined && { after: pageParam }) } },
+          signal,
+        }),
+      ),
+    initialPageParam: undefined,
+    getNextPageParam: (last) => last.nextAfter ?? undefined,
+  });
   const rows = useMemo(
     () => advisories.data?.pages.flatMap((page) => page.advisories) ?? [],
     [advisories.data],

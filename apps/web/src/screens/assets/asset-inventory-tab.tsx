@@ -4,13 +4,15 @@
  * searched here by name, source package or version, and shown in the virtualised table.
  */
 import { useEffect, useId, useMemo, useState } from 'react';
-import { $api } from '../../api/query.ts';
+import type { InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { ApiError, api, unwrap } from '../../api/client.ts';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
 import { formatNumber } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
-import type { Asset, InstalledPackage } from './asset-types.ts';
+import type { Asset, InstalledPackage, PackagePage } from './asset-types.ts';
 
 const columns: ColumnDef<InstalledPackage, unknown>[] = [
   {
@@ -111,16 +113,31 @@ function PackageList({
 }) {
   const id = useId();
   const [sorting, setSorting] = useState([{ id: 'name', desc: false }]);
-  const packages = $api.useInfiniteQuery(
-    'get',
-    '/api/v1/assets/{id}/snapshots/{snapshotId}/packages',
-    { params: { path: { id: asset.id, snapshotId }, query: { limit: 1000 } } },
-    {
-      pageParamName: 'afterSeq',
-      initialPageParam: undefined,
-      getNextPageParam: (last) => last.nextAfterSeq ?? undefined,
-    },
-  );
+  const packages = useInfiniteQuery<
+    PackagePage,
+    Error,
+    InfiniteData<PackagePage, number | undefined>,
+    readonly unknown[],
+    number | undefined
+  >({
+    queryKey: [
+      'get',
+      '/api/v1/assets/{id}/snapshots/{snapshotId}/packages',
+      { params: { path: { id: asset.id, snapshotId } } },
+    ],
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/assets/{id}/snapshots/{snapshotId}/packages', {
+          params: {
+            path: { id: asset.id, snapshotId },
+            query: { limit: 1000, ...(pageParam !== undefined && { afterSeq: pageParam }) },
+          },
+          signal,
+        }),
+      ),
+    initialPageParam: undefined,
+    getNextPageParam: (last) => last.nextAfterSeq ?? undefined,
+  });
   const { hasNextPage, isFetchingNextPage, fetchNextPage, isError } = packages;
   useEffect(() => {
     if (hasNextPage && !isFetchingNextPage && !isError) void fetchNextPage();
@@ -187,7 +204,7 @@ function PackageList({
         <ErrorState
           error={packages.error}
           title={
-            packages.error.status === 410
+            packages.error instanceof ApiError && packages.error.status === 410
               ? 'The packages of this snapshot were pruned (only the latest snapshots keep them)'
               : 'The packages could not be loaded'
           }

@@ -5,25 +5,26 @@
  * list, not after it) and its actionable findings (counted per visible row). Creating one or
  * importing many (assets:write) happens in a dialog.
  */
-import { useQueryClient } from '@tanstack/react-query';
+import type { InfiniteData } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useId, useMemo, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
+import { api, errorMessage, unwrap } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, PriorityBadge } from '../../ui/badges.tsx';
 import type { ColumnDef, SortingState } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
-import { formatDateTime, formatNumber, formatRelative } from '../../ui/format.ts';
+import { formatDate, formatDateTime, formatNumber, formatRelative } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { AgentCell } from './agent-cell.tsx';
 import type { AssetFormValues } from './asset-form.tsx';
 import { AssetForm, bodyOf, emptyAsset } from './asset-form.tsx';
-import type { Agent, Asset, AssetListQuery } from './asset-types.ts';
+import type { Agent, Asset, AssetListQuery, AssetPage } from './asset-types.ts';
 import {
   assetKinds,
   assetSorts,
@@ -75,22 +76,39 @@ export function assetQueryOf(values: Partial<Record<UrlKey, string>>): AssetList
   };
 }
 
+/**
+ * Pages of GET /api/v1/assets for one filter, under openapi-react-query's query key (so
+ * `invalidatePaths` reaches it). Not `$api.useInfiniteQuery`: it sends `cursor=0` for the first
+ * page, which the API rightly refuses as a cursor.
+ */
+function useAssetPages(query: AssetListQuery) {
+  return useInfiniteQuery<
+    AssetPage,
+    Error,
+    InfiniteData<AssetPage, string | undefined>,
+    readonly unknown[],
+    string | undefined
+  >({
+    queryKey: ['get', '/api/v1/assets', { params: { query } }],
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/assets', {
+          params: { query: { ...query, ...(pageParam !== undefined && { cursor: pageParam }) } },
+          signal,
+        }),
+      ),
+    initialPageParam: undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
 export function AssetListScreen() {
   const url = useUrlState(urlKeys);
   const { values } = url;
   const set: typeof url.set = (changes, options) => url.set(changes, options);
   const { can } = useSession();
   const query = assetQueryOf(values);
-  const assets = $api.useInfiniteQuery(
-    'get',
-    '/api/v1/assets',
-    { params: { query } },
-    {
-      pageParamName: 'cursor',
-      initialPageParam: undefined,
-      getNextPageParam: (last) => last.nextCursor ?? undefined,
-    },
-  );
+  const assets = useAssetPages(query);
   // Beside the list, not after it: one call for every agent.
   const agents = $api.useQuery('get', '/api/v1/agents', {}, { enabled: can('agents:read') });
   const agentByAsset = useMemo(() => {
@@ -278,6 +296,7 @@ function assetColumns(
   const columns: (ColumnDef<Asset, unknown> | false)[] = [
     {
       id: 'name',
+      accessorKey: 'name',
       header: 'Name',
       size: 220,
       cell: ({ row }) => (
@@ -348,7 +367,14 @@ function assetColumns(
       cell: ({ row }) => <AgentCell agent={agentByAsset.get(row.original.id)} />,
     },
     {
+      id: 'createdAt',
+      accessorKey: 'createdAt',
+      header: 'Created',
+      cell: ({ row }) => formatDate(row.original.createdAt),
+    },
+    {
       id: 'updatedAt',
+      accessorKey: 'updatedAt',
       header: 'Updated',
       cell: ({ row }) => formatRelative(row.original.updatedAt),
     },
