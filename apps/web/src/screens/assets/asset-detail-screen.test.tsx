@@ -91,10 +91,10 @@ const base: FakeApi = {
 
 const routes = [{ path: '/assets/:assetId', element: <AssetDetailScreen /> }];
 
-const operator: SessionUser = {
+const approver: SessionUser = {
   ...adminUser,
-  username: 'tom.berg',
-  roles: ['operator'],
+  username: 'aisha.khan',
+  roles: ['approver'],
   permissions: adminUser.permissions.filter((permission) => permission !== 'assets:write'),
 };
 
@@ -220,8 +220,8 @@ describe('AssetDetailScreen', () => {
     });
   });
 
-  it('shows an operator the asset without edit or delete', async () => {
-    installFakeApi(base, operator);
+  it('shows an approver (no assets:write) the asset without edit or delete', async () => {
+    installFakeApi(base, approver);
     renderWithApp(routes, { url: '/assets/web-01' });
     expect(await screen.findByRole('heading', { level: 1, name: 'web-01' })).toBeDefined();
     expect(

@@ -71,10 +71,10 @@ const routes = [
   { path: '/assets/:assetId', element: <p>asset detail</p> },
 ];
 
-const operator: SessionUser = {
+const approver: SessionUser = {
   ...adminUser,
-  username: 'tom.berg',
-  roles: ['operator'],
+  username: 'aisha.khan',
+  roles: ['approver'],
   permissions: adminUser.permissions.filter(
     (permission) => permission !== 'assets:write' && permission !== 'users:manage',
   ),
@@ -109,7 +109,7 @@ describe('AssetListScreen', () => {
     expect(within(table).getByText('offline')).toBeDefined();
     expect(within(table).getByText('reboot pending')).toBeDefined();
     expect(
-      (await within(table).findByRole('link', { name: '7 open findings on web-01' })).getAttribute(
+      (await within(table).findByRole('link', { name: /^7 open findings on web-01/ })).getAttribute(
         'href',
       ),
     ).toBe('/findings?asset=web-01');
@@ -179,7 +179,7 @@ describe('AssetListScreen', () => {
         'GET /api/v1/assets': () => page([]),
         'GET /api/v1/agents': () => ({ agents: [] }),
       },
-      operator,
+      approver,
     );
     renderWithApp(routes, { url: '/assets?exposure=internet' });
     expect(await screen.findByText('No asset matches these filters')).toBeDefined();

@@ -393,12 +393,11 @@ function OpenFindingsCell({ asset }: { readonly asset: Asset }) {
   const open = byPriority.P1 + byPriority.P2 + byPriority.P3 + byPriority.P4 + byPriority.P5;
   const urgent = (['P1', 'P2'] as const).filter((priority) => byPriority[priority] > 0);
   return (
-    <Link
-      to={`/findings?asset=${encodeURIComponent(asset.name)}`}
-      aria-label={`${open} open findings on ${asset.name}`}
-      className="row-inline"
-    >
-      <span>{formatNumber(open)}</span>
+    <Link to={`/findings?asset=${encodeURIComponent(asset.name)}`} className="row-inline">
+      <span>
+        {formatNumber(open)}
+        <span className="visually-hidden"> open findings on {asset.name}</span>
+      </span>
       {urgent.map((priority) => (
         <span key={priority} className="row-inline">
           <PriorityBadge priority={priority} />
