@@ -342,7 +342,9 @@ function Overview({
               ? 'Not available.'
               : windowCount === 0
                 ? 'No window applies to this asset.'
-                : `${windowCount} window${windowCount === 1 ? '' : 's'} apply.`}
+                : windowCount === 1
+                  ? '1 window applies.'
+                  : `${windowCount} windows apply.`}
           </p>
           <button type="button" className="button button-small" onClick={() => onTab('windows')}>
             Show the windows
