@@ -157,6 +157,9 @@ export const steps: readonly JourneyStep[] = [
       expect(await added.getByText('patchgate-e2e-kept').count()).toBe(0);
       await journey.expectAccessible(page, 'asset snapshot diff');
       await journey.screenshot(page, '07-asset-diff');
+      await page.getByLabel('Theme').selectOption('dark');
+      await journey.expectAccessible(page, 'asset snapshot diff (dark)');
+      await page.getByLabel('Theme').selectOption('light');
       await page.context().close();
     },
   },
@@ -197,6 +200,9 @@ export const steps: readonly JourneyStep[] = [
       ).toBe(`/findings?advisory=${encodeURIComponent(advisoryId ?? '')}`);
       await journey.expectAccessible(page, 'advisory detail');
       await journey.screenshot(page, '07-advisory-detail');
+      await page.getByLabel('Theme').selectOption('dark');
+      await journey.expectAccessible(page, 'advisory detail (dark)');
+      await page.getByLabel('Theme').selectOption('light');
       await page.context().close();
     },
   },
