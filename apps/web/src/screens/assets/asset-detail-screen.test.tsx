@@ -220,6 +220,21 @@ describe('AssetDetailScreen', () => {
     });
   });
 
+  it('deletes the asset only after confirming, then goes back to the list', async () => {
+    const calls = installFakeApi({ ...base, 'DELETE /api/v1/assets/:id': () => undefined });
+    renderWithApp([...routes, { path: '/assets', element: <p>asset list</p> }], {
+      url: '/assets/web-01',
+    });
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete asset' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Delete web-01?' });
+    expect(calls.some((call) => call.method === 'DELETE')).toBe(false);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete asset' }));
+    expect(await screen.findByText('asset list')).toBeDefined();
+    expect(calls.find((call) => call.method === 'DELETE')?.path).toBe(
+      '/api/v1/assets/asset-web-01',
+    );
+  });
+
   it('shows an approver (no assets:write) the asset without edit or delete', async () => {
     installFakeApi(base, approver);
     renderWithApp(routes, { url: '/assets/web-01' });

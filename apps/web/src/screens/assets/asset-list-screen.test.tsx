@@ -173,6 +173,34 @@ describe('AssetListScreen', () => {
     });
   });
 
+  it('imports a JSON list of assets and says what it did; refuses what is not JSON', async () => {
+    const calls = installFakeApi({
+      'GET /api/v1/assets': () => page([asset('web-01')]),
+      'GET /api/v1/agents': () => ({ agents: [] }),
+      'GET /api/v1/findings/summary': () => summary,
+      'POST /api/v1/assets/import': () => ({ created: 1, updated: 1, unchanged: 0 }),
+    });
+    renderWithApp(routes, { url: '/assets' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Import assets' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Import assets' });
+    const field = within(dialog).getByLabelText('Assets (JSON array)');
+    await userEvent.type(field, 'not json');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Import' }));
+    expect((await within(dialog).findByRole('alert')).textContent).toMatch(/^This is not JSON/);
+    expect(calls.some((call) => call.method === 'POST')).toBe(false);
+    await userEvent.clear(field);
+    await userEvent.click(field);
+    await userEvent.paste('[{"name":"web-02","environment":"production"},{"name":"web-01"}]');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Import' }));
+    expect((await within(dialog).findByRole('status')).textContent).toBe(
+      'Created 1, updated 1, unchanged 0.',
+    );
+    expect(calls.find((call) => call.method === 'POST')?.body).toEqual([
+      { name: 'web-02', environment: 'production' },
+      { name: 'web-01' },
+    ]);
+  });
+
   it('offers no create or import to a role without assets:write, and says when nothing matches', async () => {
     installFakeApi(
       {
