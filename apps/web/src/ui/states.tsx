@@ -63,7 +63,10 @@ export function QueryState<T>({
   loadingLabel,
   children,
 }: {
-  readonly query: Pick<UseQueryResult<T, unknown>, 'data' | 'error' | 'isPending' | 'isError' | 'refetch'>;
+  readonly query: Pick<
+    UseQueryResult<T, unknown>,
+    'data' | 'error' | 'isPending' | 'isError' | 'refetch'
+  >;
   readonly isEmpty?: (data: T) => boolean;
   readonly empty?: ReactNode;
   readonly loadingLabel?: string;
