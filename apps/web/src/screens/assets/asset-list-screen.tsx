@@ -300,9 +300,12 @@ function assetColumns(
       header: 'Name',
       size: 220,
       cell: ({ row }) => (
-        <Link to={`/assets/${encodeURIComponent(row.original.id)}`} className="asset-name">
-          {row.original.name}
-        </Link>
+        <span className="asset-name-cell">
+          <Link to={`/assets/${encodeURIComponent(row.original.id)}`} className="asset-name">
+            {row.original.name}
+          </Link>
+          <span className="muted small">{row.original.kind}</span>
+        </span>
       ),
     },
     {
@@ -337,7 +340,22 @@ function assetColumns(
       id: 'groups',
       header: 'Groups',
       enableSorting: false,
-      cell: ({ row }) => row.original.groups.join(', ') || <span className="muted">—</span>,
+      cell: ({ row }) =>
+        row.original.groups.length === 0 ? (
+          <span className="muted">—</span>
+        ) : (
+          <span className="label-list">
+            {row.original.groups.map((group) => (
+              <Link
+                key={group}
+                to={`/assets?group=${encodeURIComponent(group)}`}
+                title={`Only the assets of group ${group}`}
+              >
+                {group}
+              </Link>
+            ))}
+          </span>
+        ),
     },
     showFindings && {
       id: 'findings',
