@@ -37,6 +37,8 @@ if (initial.length === 0) {
   process.exit(1);
 }
 if (initialBytes > budgetBytes) {
-  console.error(`bundle-size: the initial JavaScript is over its budget by ${kb(initialBytes - budgetBytes)}`);
+  console.error(
+    `bundle-size: the initial JavaScript is over its budget by ${kb(initialBytes - budgetBytes)}`,
+  );
   process.exit(1);
 }
