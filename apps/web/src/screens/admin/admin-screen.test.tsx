@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../api/session.tsx';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import { AdminScreen } from './admin-screen.tsx';
-import { withLaidOutTables } from './test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import type { ApiToken, User } from './types.ts';
 
 const routes = [{ path: '/admin/*', element: <AdminScreen /> }];
@@ -65,7 +65,7 @@ const sectionTitles = (container: HTMLElement) =>
     .map((link) => link.textContent);
 
 describe('AdminScreen', () => {
-  withLaidOutTables();
+  withLaidOutElements({ offsetHeight: 40 });
 
   it('offers an admin every section', async () => {
     installFakeApi({});

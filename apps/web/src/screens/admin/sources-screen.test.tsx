@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import { AdminScreen } from './admin-screen.tsx';
-import { withLaidOutTables } from './test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import type { AdvisorySource, SyncRun } from './types.ts';
 
 const routes = [{ path: '/admin/*', element: <AdminScreen /> }];
@@ -43,7 +43,7 @@ const failedRun: SyncRun = {
 };
 
 describe('SourcesScreen', () => {
-  withLaidOutTables();
+  withLaidOutElements({ offsetHeight: 40 });
 
   it('lists sources and their runs by name, filters runs in the URL, and deletes only after confirmation', async () => {
     const calls = installFakeApi({

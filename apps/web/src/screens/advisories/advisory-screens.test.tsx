@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
-import { withLayout } from '../assets/test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { AdvisoryDetailScreen } from './advisory-detail-screen.tsx';
 import { AdvisoryListScreen } from './advisory-list-screen.tsx';
 import type { AdvisoryDetail } from './osv-view.ts';
@@ -83,7 +83,7 @@ const detail: AdvisoryDetail = {
 };
 
 describe('AdvisoryListScreen', () => {
-  withLayout();
+  withLaidOutElements({ clientWidth: 1000, offsetWidth: 1000 });
 
   it('sends the search as q, keeps it in the URL, and links each result', async () => {
     const calls = installFakeApi({

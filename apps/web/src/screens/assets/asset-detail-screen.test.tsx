@@ -6,7 +6,7 @@ import type { FakeApi } from '../../test-support/render.tsx';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import { AssetDetailScreen } from './asset-detail-screen.tsx';
 import type { Asset, Snapshot, SnapshotDiff } from './asset-types.ts';
-import { withLayout } from './test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 
 const s1 = '11111111-1111-4111-8111-111111111111';
 const s2 = '22222222-2222-4222-8222-222222222222';
@@ -99,7 +99,7 @@ const approver: SessionUser = {
 };
 
 describe('AssetDetailScreen', () => {
-  withLayout();
+  withLaidOutElements({ clientWidth: 1000, offsetWidth: 1000 });
 
   it('shows the history and the diff of two chosen snapshots: added, removed, changed', async () => {
     const calls = installFakeApi({

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../api/session.tsx';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import { AssetListScreen } from './asset-list-screen.tsx';
-import { withLayout } from './test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import type { Asset, AssetPage } from './asset-types.ts';
 
 const asset = (name: string, overrides: Partial<Asset> = {}): Asset => ({
@@ -81,7 +81,7 @@ const approver: SessionUser = {
 };
 
 describe('AssetListScreen', () => {
-  withLayout();
+  withLaidOutElements({ clientWidth: 1000, offsetWidth: 1000 });
 
   it('sends the URL’s filters to GET /assets, and a changed filter goes into the URL and a new request', async () => {
     const calls = installFakeApi({

@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../api/session.tsx';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
-import { withLaidOutTables } from '../admin/test-layout.ts';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { AuditScreen } from './audit-screen.tsx';
 import type { AuditEvent, Verification } from './types.ts';
 
@@ -56,7 +56,7 @@ const eventsCalls = (calls: ReturnType<typeof installFakeApi>) =>
   calls.filter((call) => call.method === 'GET' && call.path === '/api/v1/audit/events');
 
 describe('AuditScreen', () => {
-  withLaidOutTables();
+  withLaidOutElements({ offsetHeight: 40 });
 
   it('puts the filters in the URL and the URL in the request, newest first', async () => {
     const calls = installFakeApi({

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { approverGroups, changeDetail, jonas, problem } from './change-fixtures.ts';
 import { CabAgendaScreen } from './cab-agenda-screen.tsx';
 import { ChangeListScreen } from './change-list-screen.tsx';
@@ -83,20 +84,7 @@ describe('CabAgendaScreen', () => {
 });
 
 describe('ChangeListScreen', () => {
-  // happy-dom lays nothing out: give elements a size so the table's virtualiser renders rows.
-  const sizes = ['clientHeight', 'clientWidth', 'offsetHeight', 'offsetWidth'] as const;
-  const own = sizes.map((key) => Object.getOwnPropertyDescriptor(HTMLElement.prototype, key));
-  beforeEach(() => {
-    for (const key of sizes)
-      Object.defineProperty(HTMLElement.prototype, key, { configurable: true, get: () => 800 });
-  });
-  afterEach(() => {
-    sizes.forEach((key, i) => {
-      const original = own[i];
-      if (original === undefined) Reflect.deleteProperty(HTMLElement.prototype, key);
-      else Object.defineProperty(HTMLElement.prototype, key, original);
-    });
-  });
+  withLaidOutElements({ clientWidth: 800, offsetWidth: 800 });
 
   it('sends the URL’s filters to the API and links each change', async () => {
     const calls = installFakeApi(

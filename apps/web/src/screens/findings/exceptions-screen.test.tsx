@@ -1,19 +1,16 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionUser } from '../../api/session.tsx';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import { ExceptionsScreen } from './exceptions-screen.tsx';
-import { exception, giveElementsSize } from './findings-fixtures.ts';
+import { exception } from './findings-fixtures.ts';
 
 const routes = [{ path: '/exceptions', element: <ExceptionsScreen /> }];
 
 describe('ExceptionsScreen', () => {
-  let undoSize: () => void;
-  beforeAll(() => {
-    undoSize = giveElementsSize();
-  });
-  afterAll(() => undoSize());
+  withLaidOutElements();
 
   it('filters by state through the URL and the request', async () => {
     const calls = installFakeApi({

@@ -118,26 +118,3 @@ export function exception(overrides: Partial<FindingException> = {}): FindingExc
     ...overrides,
   };
 }
-
-/**
- * happy-dom lays nothing out (every element is 0×0), so the virtualised table would render no
- * rows: give elements a size for the test's duration (the browser journey checks real layout).
- * Returns the undo.
- */
-export function giveElementsSize(width = 1200, height = 800): () => void {
-  const saved = [HTMLElement.prototype, Element.prototype].flatMap((proto) =>
-    (['offsetWidth', 'offsetHeight', 'clientWidth', 'clientHeight'] as const).map(
-      (key) => [proto, key, Object.getOwnPropertyDescriptor(proto, key)] as const,
-    ),
-  );
-  for (const [proto, key] of saved)
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      get: () => (key.endsWith('Width') ? width : height),
-    });
-  return () => {
-    for (const [proto, key, descriptor] of saved)
-      if (descriptor === undefined) Reflect.deleteProperty(proto, key);
-      else Object.defineProperty(proto, key, descriptor);
-  };
-}

@@ -1,9 +1,10 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
 import type { FindingRow, FindingsSummary } from './finding-types.ts';
-import { findingDetail, findingRow, giveElementsSize } from './findings-fixtures.ts';
+import { findingDetail, findingRow } from './findings-fixtures.ts';
 import { FindingsScreen } from './findings-screen.tsx';
 
 const summary: FindingsSummary = {
@@ -34,11 +35,7 @@ function api(rows: FindingRow[], nextCursor: string | null = null) {
 }
 
 describe('FindingsScreen', () => {
-  let undoSize: () => void;
-  beforeAll(() => {
-    undoSize = giveElementsSize();
-  });
-  afterAll(() => undoSize());
+  withLaidOutElements();
 
   it('asks the API for the filters in the URL, and puts a filter chosen in the bar into the URL and the request', async () => {
     const calls = installFakeApi(api([findingRow()]));

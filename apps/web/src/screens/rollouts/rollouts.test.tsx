@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
+import { withLaidOutElements } from '../../test-support/layout.ts';
 import { RolloutDetailScreen } from './rollout-detail-screen.tsx';
 import { RolloutListScreen } from './rollout-list-screen.tsx';
 import { actionsFor } from './rollout-model.ts';
@@ -173,17 +174,7 @@ describe('rollout actions', () => {
 });
 
 describe('RolloutListScreen', () => {
-  // happy-dom lays nothing out: give the virtualised table's scroller a height to show rows in.
-  const height = Object.getOwnPropertyDescriptor(HTMLElement.prototype, 'clientHeight');
-  beforeEach(() => {
-    Object.defineProperty(HTMLElement.prototype, 'clientHeight', {
-      configurable: true,
-      get: () => 800,
-    });
-  });
-  afterEach(() => {
-    if (height !== undefined) Object.defineProperty(HTMLElement.prototype, 'clientHeight', height);
-  });
+  withLaidOutElements();
 
   it('lists rollouts and filters by phase through the URL', async () => {
     const calls = installFakeApi({
