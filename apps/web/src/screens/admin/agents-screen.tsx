@@ -16,7 +16,6 @@ import { formatDateTime, formatRelative } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { loaded } from './common.tsx';
 import type { Agent } from './types.ts';
 
 const boolParam = (value: string | undefined): 'true' | 'false' | undefined =>
@@ -199,7 +198,7 @@ export function AgentsScreen() {
         </button>
       </form>
       <QueryState
-        query={loaded(agents)}
+        query={agents}
         isEmpty={(data) => data.agents.length === 0}
         empty={
           <EmptyState title="No agents match.">

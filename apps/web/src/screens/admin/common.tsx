@@ -1,5 +1,4 @@
 /** Pieces the administration screens share: the permission gate and the once-shown secret. */
-import type { UseQueryResult } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
@@ -172,14 +171,4 @@ export function CheckboxGroup<V extends string>({
       </div>
     </fieldset>
   );
-}
-
-/**
- * A typed-client query for `QueryState`, whose prop expects `Error` errors: the typed client's
- * errors are problem bodies, which `QueryState` only passes on to `errorMessage` (any value).
- */
-export function loaded<T, E>(
-  query: UseQueryResult<T, E>,
-): Pick<UseQueryResult<T>, 'data' | 'error' | 'isPending' | 'isError' | 'refetch'> {
-  return query as unknown as UseQueryResult<T>;
 }

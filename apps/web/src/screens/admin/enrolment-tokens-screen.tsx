@@ -15,7 +15,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { loaded, MutationError, SecretDialog } from './common.tsx';
+import { MutationError, SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
 const states = ['active', 'expired', 'spent', 'revoked'] as const;
@@ -130,7 +130,7 @@ export function EnrolmentTokensScreen() {
         </div>
       </div>
       <QueryState
-        query={loaded(tokens)}
+        query={tokens}
         isEmpty={(data) => data.tokens.length === 0}
         empty={<EmptyState title="No enrolment tokens." />}
       >

@@ -16,7 +16,7 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, loaded, MutationError } from './common.tsx';
+import { CheckboxGroup, MutationError } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
 type ChannelKind = Channel['kind'];
@@ -103,7 +103,7 @@ function ChannelsSection({ channels }: { readonly channels: ReturnType<typeof us
       }
     >
       <QueryState
-        query={loaded(channels)}
+        query={channels}
         isEmpty={(data) => data.channels.length === 0}
         empty={
           <EmptyState title="No channels yet: add a webhook, Slack, Teams or e-mail channel." />
@@ -536,7 +536,7 @@ function SubscriptionsSection({
       }
     >
       <QueryState
-        query={loaded(subscriptions)}
+        query={subscriptions}
         isEmpty={(data) => data.subscriptions.length === 0}
         empty={<EmptyState title="No subscriptions: nobody is notified yet." />}
       >

@@ -3,7 +3,6 @@ import { $api } from '../../api/query.ts';
 import type { Role } from '../../api/session.tsx';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
-import { loaded } from './common.tsx';
 import { roleLabel, roleSummaries } from './roles.ts';
 
 export function RolesScreen() {
@@ -15,7 +14,7 @@ export function RolesScreen() {
         description="Roles are fixed sets of permissions; a user has one or more roles. API tokens narrow them further with scopes."
       />
       <QueryState
-        query={loaded(permissions)}
+        query={permissions}
         isEmpty={(data) => data.rolePermissions === undefined}
         empty={<EmptyState title="Only users with users:manage see every role's permissions." />}
       >

@@ -19,7 +19,7 @@ import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { loaded, MutationError } from './common.tsx';
+import { MutationError } from './common.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 
@@ -94,7 +94,7 @@ export function SourcesScreen() {
       {sync.error !== null && <MutationError error={sync.error} />}
       <Section title="Sources">
         <QueryState
-          query={loaded(sources)}
+          query={sources}
           isEmpty={(data) => data.sources.length === 0}
           empty={
             <EmptyState title="No advisory sources yet.">
@@ -184,7 +184,7 @@ export function SourcesScreen() {
       <SyncRuns names={names} sources={sources.data?.sources ?? []} />
       <Section title="Built-in feeds">
         <QueryState
-          query={loaded(catalogue)}
+          query={catalogue}
           isEmpty={(data) => data.entries.length === 0}
           empty={<EmptyState title="This server has no built-in feeds." />}
         >

@@ -5,7 +5,6 @@ import { StatusBadge } from '../../ui/badges.tsx';
 import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts';
 import { Facts, PageHeader, Section } from '../../ui/page.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { loaded } from './common.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 
 export function SyncRunScreen() {
@@ -23,7 +22,7 @@ export function SyncRunScreen() {
         title="Sync run"
         description={<Link to="/admin/sources">Back to advisory sources</Link>}
       />
-      <QueryState query={loaded(run)}>
+      <QueryState query={run}>
         {(data) => {
           const source = sources.data?.sources.find((s) => s.id === data.sourceId);
           return (

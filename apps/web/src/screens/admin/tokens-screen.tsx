@@ -16,7 +16,7 @@ import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, loaded, MutationError, SecretDialog } from './common.tsx';
+import { CheckboxGroup, MutationError, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
 function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {
@@ -161,7 +161,7 @@ export function TokensScreen() {
         </div>
       )}
       <QueryState
-        query={loaded(tokens)}
+        query={tokens}
         isEmpty={(data) => data.tokens.length === 0}
         empty={<EmptyState title="No API tokens." />}
       >

@@ -17,7 +17,7 @@ import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
-import { CheckboxGroup, loaded, MutationError } from './common.tsx';
+import { CheckboxGroup, MutationError } from './common.tsx';
 import { roleLabel, roleSummaries } from './roles.ts';
 import type { User } from './types.ts';
 
@@ -135,7 +135,7 @@ export function UsersScreen() {
         }
       />
       <QueryState
-        query={loaded(users)}
+        query={users}
         isEmpty={(data) => data.users.length === 0}
         empty={<EmptyState title="No users yet." />}
       >

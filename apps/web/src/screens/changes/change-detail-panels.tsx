@@ -31,8 +31,6 @@ type Query<T> = Pick<
  * QueryState's query with the typed client's error (a problem body, not an Error): the state
  * component only hands the error to `errorMessage`, which reads both.
  */
-const loose = <T,>(query: Query<T>) => query as Pick<UseQueryResult<T>, keyof Query<T>>;
-
 const nameOf = (people: ReadonlyMap<string, string>, id: string) => people.get(id) ?? id;
 
 // --- overview --------------------------------------------------------------------------------
@@ -735,7 +733,7 @@ export function SchedulePanel({
           : `Window ${formatDateTime(change.schedule.start)} – ${formatDateTime(change.schedule.end)}.`}
       </p>
       <QueryState
-        query={loose(conflicts)}
+        query={conflicts}
         isEmpty={(d) => d.conflicts.length === 0}
         empty={<EmptyState title="No conflict" />}
       >
@@ -805,7 +803,7 @@ export function PreflightPanel({
         </p>
       )}
       <QueryState
-        query={loose(preflight)}
+        query={preflight}
         isEmpty={(d) => d.run === null}
         empty={<EmptyState title="No pre-flight has run yet" />}
       >
@@ -884,7 +882,7 @@ export function VerificationPanel({
     <>
       <Section title="Rollouts">
         <QueryState
-          query={loose(rollouts)}
+          query={rollouts}
           isEmpty={(d) => d.rollouts.length === 0}
           empty={<EmptyState title="No rollout of this change yet" />}
         >
@@ -904,7 +902,7 @@ export function VerificationPanel({
       </Section>
       <Section title="Verification of the installs">
         <QueryState
-          query={loose(verification)}
+          query={verification}
           isEmpty={(d) => d.hosts.length === 0}
           empty={<EmptyState title="Nothing installed yet" />}
         >
@@ -1184,7 +1182,7 @@ export function HistoryPanel({ change }: { readonly change: ChangeDetail }) {
           }
         >
           <QueryState
-            query={loose(audit)}
+            query={audit}
             isEmpty={(d) => d.events.length === 0}
             empty={<EmptyState title="No audit event" />}
           >
