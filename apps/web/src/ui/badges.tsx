@@ -59,7 +59,11 @@ export function statusTone(status: string): Tone {
     )
   )
     return 'warn';
-  if (/^(open|running|in_progress|implementing|assessing|authorised|authorized)$/.test(status))
+  if (
+    /^(open|running|in_progress|implementing|assessing|authorise|authorised|authorized)$/.test(
+      status,
+    )
+  )
     return 'info';
   return 'neutral';
 }

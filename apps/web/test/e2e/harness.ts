@@ -286,7 +286,9 @@ export async function startJourney(
       await page.getByLabel('Username').fill(username);
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Log in' }).click();
-      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      // The shell's main area (the navigation folds behind a menu button on a tablet).
+      await page.locator('main#main').waitFor();
+      await page.waitForURL((url) => !url.pathname.startsWith('/login'));
       return page;
     },
     async apiAs(username) {
