@@ -8,6 +8,7 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.ts';
+import { lastEventId, openEventStream } from '../../http/sse.ts';
 
 /** How often the stream polls the audit log. */
 export const livePollMs = 1000;
@@ -63,14 +64,6 @@ export async function activityAfter(
   }));
 }
 
-/** `Last-Event-ID` as a seq, or undefined when absent or not a non-negative integer. */
-export function lastEventId(request: FastifyRequest): number | undefined {
-  const header = request.headers['last-event-id'];
-  const text = Array.isArray(header) ? header[0] : header;
-  if (text === undefined || !/^\d{1,15}$/.test(text.trim())) return undefined;
-  return Number(text.trim());
-}
-
 export async function streamActivity(
   ctx: Pick<ServerContext, 'database' | 'logger'>,
   request: FastifyRequest,
@@ -79,49 +72,23 @@ export async function streamActivity(
 ): Promise<void> {
   // Where to start is read before the headers go out: a failure is still a problem+json.
   let after = lastEventId(request) ?? (await lastActivitySeq(ctx));
-  reply.hijack();
-  const out = reply.raw;
-  out.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let closed = false;
-  let wake: (() => void) | undefined;
-  request.raw.on('close', () => {
-    closed = true;
-    wake?.();
-  });
-  // Reconnect soon after the lifetime cap ends a stream.
-  out.write(`: patchgate activity\nretry: 2000\n\n`);
+  const stream = openEventStream(request, reply, 'patchgate activity');
   const started = Date.now();
-  let lastBeat = started;
   try {
-    while (!closed && Date.now() - started < options.maxLifetimeMs) {
+    while (!stream.closed && Date.now() - started < options.maxLifetimeMs) {
       const events = await activityAfter(ctx, after);
       for (const event of events) {
-        out.write(`id: ${event.seq}\nevent: activity\ndata: ${JSON.stringify(event)}\n\n`);
+        stream.send('activity', event, event.seq);
         after = event.seq;
       }
       // A full batch: more are waiting, read them now.
       if (events.length === batch) continue;
-      if (Date.now() - lastBeat >= options.heartbeatMs) {
-        out.write(': heartbeat\n\n');
-        lastBeat = Date.now();
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, options.pollMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      stream.heartbeat(options.heartbeatMs);
+      await stream.wait(options.pollMs);
     }
   } catch (error) {
     ctx.logger.error({ err: error }, 'activity stream failed');
   } finally {
-    out.end();
+    stream.end();
   }
 }

@@ -10,6 +10,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import { NotFoundError, Problem } from '../../http/problems.ts';
+import { lastEventId, openEventStream } from '../../http/sse.ts';
 import { auditSource } from '../audit/index.ts';
 import { taskEvents } from '../agents/index.ts';
 import { isTerminalPhase } from './model.ts';
@@ -206,12 +207,6 @@ export function registerRolloutRoutes(
   );
 }
 
-function lastEventId(request: FastifyRequest): number | undefined {
-  const header = request.headers['last-event-id'];
-  const value = Number(Array.isArray(header) ? header[0] : header);
-  return Number.isInteger(value) && value >= 0 ? value : undefined;
-}
-
 /**
  * Poll the database (so any replica's writes show) and write what is new: progress events,
  * then log lines of the rollout's agent tasks; end with `end` once the rollout is terminal
@@ -224,31 +219,13 @@ async function streamEvents(
   id: string,
   o: { pollMs: number; heartbeatMs: number; after: number },
 ): Promise<void> {
-  reply.hijack();
-  const out = reply.raw;
-  out.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  let closed = false;
-  request.raw.on('close', () => {
-    closed = true;
-  });
-  const send = (event: string, data: unknown, eventId?: number) => {
-    out.write(
-      `${eventId === undefined ? '' : `id: ${eventId}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-    );
-  };
-  out.write(': patchgate rollout events\n\n');
+  const stream = openEventStream(request, reply, 'patchgate rollout events');
   let after = o.after;
   const logSeq = new Map<string, number>();
-  let lastBeat = Date.now();
   try {
-    while (!closed) {
+    while (!stream.closed) {
       for (const row of await repo.eventsAfter(ctx.database.db, id, after)) {
-        send('progress', eventRecord(row), Number(row.seq));
+        stream.send('progress', eventRecord(row), Number(row.seq));
         after = Number(row.seq);
       }
       for (const task of await repo.hostTasksOf(ctx.database.db, id)) {
@@ -261,7 +238,12 @@ async function streamEvents(
           seen === undefined || seen < 0 ? undefined : seen,
         );
         for (const line of lines) {
-          send('task-log', { taskKey: task.key, assetId: task.asset_id, kind: task.kind, ...line });
+          stream.send('task-log', {
+            taskKey: task.key,
+            assetId: task.asset_id,
+            kind: task.kind,
+            ...line,
+          });
           logSeq.set(task.agent_task_id, line.seq);
         }
         // A finished task's lines are all in: stop asking for them.
@@ -270,19 +252,16 @@ async function streamEvents(
       const row = await repo.rolloutRow(ctx.database.db, id);
       if (row === undefined || isTerminalPhase(row.phase) || row.phase === 'halted') {
         const rest = await repo.eventsAfter(ctx.database.db, id, after);
-        for (const r of rest) send('progress', eventRecord(r), Number(r.seq));
-        send('end', { phase: row?.phase ?? 'gone', reason: row?.reason ?? null });
+        for (const r of rest) stream.send('progress', eventRecord(r), Number(r.seq));
+        stream.send('end', { phase: row?.phase ?? 'gone', reason: row?.reason ?? null });
         break;
       }
-      if (Date.now() - lastBeat >= o.heartbeatMs) {
-        out.write(': heartbeat\n\n');
-        lastBeat = Date.now();
-      }
-      await new Promise((resolve) => setTimeout(resolve, o.pollMs));
+      stream.heartbeat(o.heartbeatMs);
+      await stream.wait(o.pollMs);
     }
   } catch (error) {
     ctx.logger.error({ err: error, rolloutId: id }, 'rollout event stream failed');
   } finally {
-    out.end();
+    stream.end();
   }
 }
