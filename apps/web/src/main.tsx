@@ -6,8 +6,11 @@ import { createBrowserRouter, RouterProvider } from 'react-router';
 import { createAppQueryClient } from './api/query.ts';
 import { SessionProvider } from './api/session.tsx';
 import { routes } from './app/routes.tsx';
+import { applyTheme, storedChoice } from './app/theme.ts';
 import './styles.css';
 
+// Before the first paint, so the login page is already in the chosen theme.
+applyTheme(storedChoice());
 const queryClient = createAppQueryClient();
 const router = createBrowserRouter(routes);
 const root = document.getElementById('root');

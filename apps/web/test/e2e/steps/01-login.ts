@@ -39,6 +39,9 @@ export const steps: readonly JourneyStep[] = [
     name: 'the shell works by keyboard, in both themes, on a tablet',
     async run(journey) {
       const page = await journey.loginAs('admin');
+      // A page as it opens: the first Tab reaches the skip link.
+      await page.goto('/');
+      await page.locator('main#main').waitFor();
       await page.keyboard.press('Tab');
       await expect
         .poll(() => page.evaluate(() => document.activeElement?.textContent))
@@ -55,6 +58,22 @@ export const steps: readonly JourneyStep[] = [
         .toBe(true);
       await journey.screenshot(page, '01-shell-tablet');
       await page.context().close();
+    },
+  },
+  {
+    name: 'a system set to dark mode gets the dark theme from the first page',
+    async run(journey) {
+      const context = await journey.browser.newContext({
+        baseURL: journey.server.url,
+        colorScheme: 'dark',
+      });
+      const page = await context.newPage();
+      await page.goto('/login');
+      await page.getByLabel('Username').waitFor();
+      expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+      await journey.expectAccessible(page, 'login (dark)');
+      await journey.screenshot(page, '01-login-dark');
+      await context.close();
     },
   },
 ];
