@@ -42,7 +42,9 @@ admin) set and no user yet, the first admin is created; otherwise POST /api/v1/b
 Notifications link to the changes at PATCHGATE_PUBLIC_URL, the address people reach the
 server at (e.g. https://patchgate.example.org); unset, their links are relative and say so.
 
-Interactive API documentation: <address>/docs; the OpenAPI document: <address>/openapi.json.
+The web application: <address>/ (built by npm install into apps/web/dist; PATCHGATE_WEB_ROOT
+serves another build). Interactive API documentation: <address>/docs; the OpenAPI document:
+<address>/openapi.json.
 `;
 
 export interface ServerProcess {
