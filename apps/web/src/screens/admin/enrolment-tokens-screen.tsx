@@ -15,7 +15,8 @@ import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError, SecretDialog } from './common.tsx';
+import { MutationError } from '../../ui/forms.tsx';
+import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
 const states = ['active', 'expired', 'spent', 'revoked'] as const;

@@ -16,7 +16,8 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, MutationError } from './common.tsx';
+import { MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
 type ChannelKind = Channel['kind'];

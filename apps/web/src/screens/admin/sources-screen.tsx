@@ -19,7 +19,7 @@ import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from './common.tsx';
+import { MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 

@@ -16,7 +16,8 @@ import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, MutationError, SecretDialog } from './common.tsx';
+import { MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
 function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {

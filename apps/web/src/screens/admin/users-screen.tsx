@@ -17,7 +17,8 @@ import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
-import { CheckboxGroup, MutationError } from './common.tsx';
+import { MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup } from './common.tsx';
 import { roleLabel, roleSummaries } from './roles.ts';
 import type { User } from './types.ts';
 

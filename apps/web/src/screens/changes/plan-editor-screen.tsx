@@ -16,6 +16,8 @@ import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import { PageHeader, Section } from '../../ui/page.tsx';
+import type { FieldControlProps } from '../../ui/forms.tsx';
+import { Field as SharedField } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import type { ChangeDetail, PlansBody } from './change-model.ts';
 import { countOrPercent, plannableStates } from './change-model.ts';
@@ -391,36 +393,12 @@ function Field({
   readonly path: string;
   readonly errors: ReadonlyMap<string, string[]>;
   readonly hint?: string;
-  readonly children: (props: {
-    id: string;
-    'aria-invalid'?: true;
-    'aria-describedby'?: string;
-  }) => ReactNode;
+  readonly children: (props: FieldControlProps) => ReactNode;
 }) {
-  const id = useId();
-  const messages = errors.get(path);
-  const described = [hint !== undefined && `${id}-hint`, messages && `${id}-error`]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id,
-        ...(messages !== undefined && { 'aria-invalid': true }),
-        ...(described !== '' && { 'aria-describedby': described }),
-      })}
-      {hint !== undefined && (
-        <span id={`${id}-hint`} className="field-hint">
-          {hint}
-        </span>
-      )}
-      {messages !== undefined && (
-        <span id={`${id}-error`} className="field-error">
-          {messages.join('; ')}
-        </span>
-      )}
-    </div>
+    <SharedField label={label} hint={hint} error={errors.get(path)?.join('; ')}>
+      {children}
+    </SharedField>
   );
 }
 
