@@ -15,7 +15,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from '../../ui/forms.tsx';
+import { Field, MutationError } from '../../ui/forms.tsx';
 import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
@@ -114,21 +114,22 @@ export function EnrolmentTokensScreen() {
         }
       />
       <div className="filters">
-        <div className="field">
-          <label htmlFor="enrolment-state">State</label>
-          <select
-            id="enrolment-state"
-            value={state ?? ''}
-            onChange={(event) => url.set({ state: event.target.value })}
-          >
-            <option value="">Any state</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="enrolment-state" label="State">
+          {(control) => (
+            <select
+              {...control}
+              value={state ?? ''}
+              onChange={(event) => url.set({ state: event.target.value })}
+            >
+              <option value="">Any state</option>
+              {states.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       <QueryState
         query={tokens}
@@ -225,64 +226,69 @@ function CreateEnrolmentDialog({
   return (
     <Dialog open title="New enrolment token" onClose={onClose}>
       <form className="form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="enrol-description">Description</label>
-          <input
-            id="enrol-description"
-            value={description}
-            placeholder="Web servers in Frankfurt"
-            onChange={(event) => setDescription(event.target.value)}
-          />
+        <Field id="enrol-description" label="Description">
+          {(control) => (
+            <input
+              {...control}
+              value={description}
+              placeholder="Web servers in Frankfurt"
+              onChange={(event) => setDescription(event.target.value)}
+            />
+          )}
+        </Field>
+        <div className="form-columns">
+          <Field id="enrol-uses" label="Hosts it may enrol">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                required
+                value={uses}
+                onChange={(event) => setUses(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="enrol-hours" label="Valid for (hours)">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={0.1}
+                step="any"
+                required
+                value={hours}
+                onChange={(event) => setHours(event.target.value)}
+              />
+            )}
+          </Field>
         </div>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="enrol-uses">Hosts it may enrol</label>
-            <input
-              id="enrol-uses"
-              type="number"
-              min={1}
-              required
-              value={uses}
-              onChange={(event) => setUses(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="enrol-hours">Valid for (hours)</label>
-            <input
-              id="enrol-hours"
-              type="number"
-              min={0.1}
-              step="any"
-              required
-              value={hours}
-              onChange={(event) => setHours(event.target.value)}
-            />
-          </div>
-        </div>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="enrol-environment">Environment of the hosts</label>
-            <select
-              id="enrol-environment"
-              value={environment}
-              onChange={(event) => setEnvironment(event.target.value as Environment | '')}
-            >
-              <option value="">As the host says</option>
-              {environments.map((e) => (
-                <option key={e} value={e}>
-                  {e}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="enrol-groups">Asset groups (comma separated)</label>
-            <input
-              id="enrol-groups"
-              value={groups}
-              onChange={(event) => setGroups(event.target.value)}
-            />
-          </div>
+          <Field id="enrol-environment" label="Environment of the hosts">
+            {(control) => (
+              <select
+                {...control}
+                value={environment}
+                onChange={(event) => setEnvironment(event.target.value as Environment | '')}
+              >
+                <option value="">As the host says</option>
+                {environments.map((e) => (
+                  <option key={e} value={e}>
+                    {e}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="enrol-groups" label="Asset groups (comma separated)">
+            {(control) => (
+              <input
+                {...control}
+                value={groups}
+                onChange={(event) => setGroups(event.target.value)}
+              />
+            )}
+          </Field>
         </div>
         <MutationError error={create.error} />
         <div className="form-actions">

@@ -16,7 +16,7 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from '../../ui/forms.tsx';
+import { Field, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
@@ -292,93 +292,107 @@ function ChannelDialog({
     <Dialog open title={editing ? `Edit ${channel.name}` : 'Add a channel'} onClose={onClose} wide>
       <form className="form" onSubmit={submit}>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="channel-name">Name</label>
-            <input
-              id="channel-name"
-              required
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="channel-kind">Kind</label>
-            <select
-              id="channel-kind"
-              value={kind}
-              disabled={editing}
-              onChange={(event) => setKind(event.target.value as ChannelKind)}
-            >
-              {channelKinds.map((k) => (
-                <option key={k} value={k}>
-                  {kindLabels[k]}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="channel-name" label="Name">
+            {(control) => (
+              <input
+                {...control}
+                required
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="channel-kind" label="Kind">
+            {(control) => (
+              <select
+                {...control}
+                value={kind}
+                disabled={editing}
+                onChange={(event) => setKind(event.target.value as ChannelKind)}
+              >
+                {channelKinds.map((k) => (
+                  <option key={k} value={k}>
+                    {kindLabels[k]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         {kind !== 'email' ? (
           <>
-            <div className="field">
-              <label htmlFor="channel-url">Webhook URL</label>
-              <input
-                id="channel-url"
-                type="url"
-                className="mono"
-                required={!editing}
-                aria-describedby="channel-url-hint"
-                value={url}
-                onChange={(event) => setUrl(event.target.value)}
-              />
-              <span id="channel-url-hint" className="field-hint">
-                {editing
-                  ? `Now: ${channel.target}. Leave empty to keep it (Slack and Teams URLs are secrets, never shown).`
-                  : 'https; Slack and Teams webhook URLs are kept as secrets.'}
-              </span>
-            </div>
-            {kind === 'webhook' && (
-              <div className="field">
-                <label htmlFor="channel-secret">Signing secret</label>
+            <Field
+              id="channel-url"
+              label="Webhook URL"
+              hint={
+                <>
+                  {editing
+                    ? `Now: ${channel.target}. Leave empty to keep it (Slack and Teams URLs are secrets, never shown).`
+                    : 'https; Slack and Teams webhook URLs are kept as secrets.'}
+                </>
+              }
+            >
+              {(control) => (
                 <input
-                  id="channel-secret"
-                  type="password"
-                  autoComplete="off"
+                  {...control}
+                  type="url"
+                  className="mono"
                   required={!editing}
-                  aria-describedby="channel-secret-hint"
-                  value={secret}
-                  onChange={(event) => setSecret(event.target.value)}
+                  value={url}
+                  onChange={(event) => setUrl(event.target.value)}
                 />
-                <span id="channel-secret-hint" className="field-hint">
-                  Signs each body (Patchgate-Signature, HMAC-SHA256).
-                  {editing && ' Leave empty to keep the current secret.'}
-                </span>
-              </div>
+              )}
+            </Field>
+            {kind === 'webhook' && (
+              <Field
+                id="channel-secret"
+                label="Signing secret"
+                hint={
+                  <>
+                    Signs each body (Patchgate-Signature, HMAC-SHA256).{' '}
+                    {editing && ' Leave empty to keep the current secret.'}
+                  </>
+                }
+              >
+                {(control) => (
+                  <input
+                    {...control}
+                    type="password"
+                    autoComplete="off"
+                    required={!editing}
+                    value={secret}
+                    onChange={(event) => setSecret(event.target.value)}
+                  />
+                )}
+              </Field>
             )}
           </>
         ) : (
           <>
             <div className="form-columns">
-              <div className="field">
-                <label htmlFor="channel-host">SMTP host</label>
-                <input
-                  id="channel-host"
-                  required
-                  value={host}
-                  onChange={(event) => setHost(event.target.value)}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-port">Port</label>
-                <input
-                  id="channel-port"
-                  type="number"
-                  min={1}
-                  max={65535}
-                  required
-                  value={port}
-                  onChange={(event) => setPort(event.target.value)}
-                />
-              </div>
+              <Field id="channel-host" label="SMTP host">
+                {(control) => (
+                  <input
+                    {...control}
+                    required
+                    value={host}
+                    onChange={(event) => setHost(event.target.value)}
+                  />
+                )}
+              </Field>
+              <Field id="channel-port" label="Port">
+                {(control) => (
+                  <input
+                    {...control}
+                    type="number"
+                    min={1}
+                    max={65535}
+                    required
+                    value={port}
+                    onChange={(event) => setPort(event.target.value)}
+                  />
+                )}
+              </Field>
               <div className="field">
                 <label htmlFor="channel-security">Security</label>
                 <select
@@ -397,36 +411,39 @@ function ChannelDialog({
               </div>
             </div>
             <div className="form-columns">
-              <div className="field">
-                <label htmlFor="channel-from">From address</label>
-                <input
-                  id="channel-from"
-                  type="email"
-                  required
-                  value={from}
-                  onChange={(event) => setFrom(event.target.value)}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-username">SMTP username (optional)</label>
-                <input
-                  id="channel-username"
-                  autoComplete="off"
-                  value={username}
-                  onChange={(event) => setUsername(event.target.value)}
-                />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-password">SMTP password</label>
-                <input
-                  id="channel-password"
-                  type="password"
-                  autoComplete="off"
-                  placeholder={editing ? 'unchanged' : ''}
-                  value={password}
-                  onChange={(event) => setPassword(event.target.value)}
-                />
-              </div>
+              <Field id="channel-from" label="From address">
+                {(control) => (
+                  <input
+                    {...control}
+                    type="email"
+                    required
+                    value={from}
+                    onChange={(event) => setFrom(event.target.value)}
+                  />
+                )}
+              </Field>
+              <Field id="channel-username" label="SMTP username (optional)">
+                {(control) => (
+                  <input
+                    {...control}
+                    autoComplete="off"
+                    value={username}
+                    onChange={(event) => setUsername(event.target.value)}
+                  />
+                )}
+              </Field>
+              <Field id="channel-password" label="SMTP password">
+                {(control) => (
+                  <input
+                    {...control}
+                    type="password"
+                    autoComplete="off"
+                    placeholder={editing ? 'unchanged' : ''}
+                    value={password}
+                    onChange={(event) => setPassword(event.target.value)}
+                  />
+                )}
+              </Field>
             </div>
           </>
         )}
@@ -473,16 +490,17 @@ function TestChannelDialog({
       <form className="form" onSubmit={submit}>
         <p>Sends a test message through this channel now and reports what the receiver answered.</p>
         {channel.kind === 'email' && (
-          <div className="field">
-            <label htmlFor="test-recipient">Send to</label>
-            <input
-              id="test-recipient"
-              type="email"
-              required
-              value={recipient}
-              onChange={(event) => setRecipient(event.target.value)}
-            />
-          </div>
+          <Field id="test-recipient" label="Send to">
+            {(control) => (
+              <input
+                {...control}
+                type="email"
+                required
+                value={recipient}
+                onChange={(event) => setRecipient(event.target.value)}
+              />
+            )}
+          </Field>
         )}
         {test.data !== undefined && (
           <p className={test.data.ok ? 'form-success' : 'form-error'} role="status">
@@ -657,69 +675,75 @@ function SubscriptionDialog({
     <Dialog open title="Add a subscription" onClose={onClose} wide>
       <form className="form" onSubmit={submit}>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="subscription-name">Name</label>
-            <input
-              id="subscription-name"
-              required
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="subscription-channel">Channel</label>
-            <select
-              id="subscription-channel"
-              value={channel}
-              onChange={(event) => setChannel(event.target.value)}
-            >
-              {channels.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor="subscription-digest">Delivery</label>
-            <select
-              id="subscription-digest"
-              value={digest}
-              onChange={(event) => setDigest(event.target.value as 'none' | 'daily' | 'weekly')}
-            >
-              <option value="none">Each event as it happens</option>
-              <option value="daily">Daily digest</option>
-              <option value="weekly">Weekly digest</option>
-            </select>
-          </div>
+          <Field id="subscription-name" label="Name">
+            {(control) => (
+              <input
+                {...control}
+                required
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="subscription-channel" label="Channel">
+            {(control) => (
+              <select
+                {...control}
+                value={channel}
+                onChange={(event) => setChannel(event.target.value)}
+              >
+                {channels.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field id="subscription-digest" label="Delivery">
+            {(control) => (
+              <select
+                {...control}
+                value={digest}
+                onChange={(event) => setDigest(event.target.value as 'none' | 'daily' | 'weekly')}
+              >
+                <option value="none">Each event as it happens</option>
+                <option value="daily">Daily digest</option>
+                <option value="weekly">Weekly digest</option>
+              </select>
+            )}
+          </Field>
         </div>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="subscription-audience">Audience</label>
-            <select
-              id="subscription-audience"
-              value={audience}
-              onChange={(event) => setAudience(event.target.value as Audience)}
-            >
-              {audiences.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="subscription-audience" label="Audience">
+            {(control) => (
+              <select
+                {...control}
+                value={audience}
+                onChange={(event) => setAudience(event.target.value as Audience)}
+              >
+                {audiences.map((a) => (
+                  <option key={a} value={a}>
+                    {a}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
           {needsValue && (
-            <div className="field">
-              <label htmlFor="subscription-audience-value">
-                {audience === 'address' ? 'Address' : 'Asset group'}
-              </label>
-              <input
-                id="subscription-audience-value"
-                required
-                value={audienceValue}
-                onChange={(event) => setAudienceValue(event.target.value)}
-              />
-            </div>
+            <Field
+              id="subscription-audience-value"
+              label={<>{audience === 'address' ? 'Address' : 'Asset group'}</>}
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  required
+                  value={audienceValue}
+                  onChange={(event) => setAudienceValue(event.target.value)}
+                />
+              )}
+            </Field>
           )}
         </div>
         <CheckboxGroup
@@ -856,21 +880,22 @@ function DeliveriesSection({ channels }: { readonly channels: readonly Channel[]
   return (
     <Section title="Recent deliveries">
       <div className="filters">
-        <div className="field">
-          <label htmlFor="delivery-status">Status</label>
-          <select
-            id="delivery-status"
-            value={status ?? ''}
-            onChange={(event) => url.set({ delivery: event.target.value })}
-          >
-            <option value="">Any status</option>
-            {deliveryStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="delivery-status" label="Status">
+          {(control) => (
+            <select
+              {...control}
+              value={status ?? ''}
+              onChange={(event) => url.set({ delivery: event.target.value })}
+            >
+              <option value="">Any status</option>
+              {deliveryStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       {retried !== undefined && (
         <p className="form-success" role="status">

@@ -19,7 +19,7 @@ import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from '../../ui/forms.tsx';
+import { Field, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 
@@ -376,30 +376,32 @@ function SourceDialog({
     >
       <form className="form" onSubmit={submit}>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="source-name">Name</label>
-            <input
-              id="source-name"
-              required
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="source-kind">Kind</label>
-            <select
-              id="source-kind"
-              value={kind}
-              disabled={source !== undefined}
-              onChange={(event) => setKind(event.target.value as SourceKind)}
-            >
-              {sourceKinds.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          </div>
+          <Field id="source-name" label="Name">
+            {(control) => (
+              <input
+                {...control}
+                required
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="source-kind" label="Kind">
+            {(control) => (
+              <select
+                {...control}
+                value={kind}
+                disabled={source !== undefined}
+                onChange={(event) => setKind(event.target.value as SourceKind)}
+              >
+                {sourceKinds.map((k) => (
+                  <option key={k} value={k}>
+                    {k}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
         </div>
         <fieldset className="field">
           <legend>Read from</legend>
@@ -611,21 +613,22 @@ function SyncRuns({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="runs-state">State</label>
-          <select
-            id="runs-state"
-            value={state ?? ''}
-            onChange={(event) => url.set({ state: event.target.value })}
-          >
-            <option value="">Any state</option>
-            {runStates.map((s: RunState) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="runs-state" label="State">
+          {(control) => (
+            <select
+              {...control}
+              value={state ?? ''}
+              onChange={(event) => url.set({ state: event.target.value })}
+            >
+              <option value="">Any state</option>
+              {runStates.map((s: RunState) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       {runs.isPending ? (
         <Loading label="Loading sync runs…" />

@@ -16,7 +16,7 @@ import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from '../../ui/forms.tsx';
+import { Field, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
@@ -245,29 +245,31 @@ function CreateTokenDialog({
     <Dialog open title="New API token" onClose={onClose} wide>
       <form className="form" onSubmit={submit}>
         <div className="form-columns">
-          <div className="field">
-            <label htmlFor="token-name">Name</label>
-            <input
-              id="token-name"
-              required
-              maxLength={200}
-              placeholder="CI pipeline, backup script…"
-              value={name}
-              onChange={(event) => setName(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor="token-expiry">Expires after (days)</label>
-            <input
-              id="token-expiry"
-              type="number"
-              min={1}
-              max={365}
-              required
-              value={days}
-              onChange={(event) => setDays(event.target.value)}
-            />
-          </div>
+          <Field id="token-name" label="Name">
+            {(control) => (
+              <input
+                {...control}
+                required
+                maxLength={200}
+                placeholder="CI pipeline, backup script…"
+                value={name}
+                onChange={(event) => setName(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="token-expiry" label="Expires after (days)">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                max={365}
+                required
+                value={days}
+                onChange={(event) => setDays(event.target.value)}
+              />
+            )}
+          </Field>
         </div>
         <CheckboxGroup
           legend="Scopes (a subset of your permissions)"

@@ -8,7 +8,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Problem } from '../../api/client.ts';
 import { errorMessage } from '../../api/client.ts';
@@ -221,7 +221,6 @@ function PlanEditor({ change }: { readonly change: ChangeDetail }) {
   }));
   const [reason, setReason] = useState('');
   const [saved, setSaved] = useState<{ from: number; to: number } | undefined>();
-  const reasonId = useId();
   const mutation = $api.useMutation('put', '/api/v1/changes/{id}/plans', {
     onSuccess: async (data) => {
       setSaved({ from: change.planVersion, to: data.planVersion });
@@ -343,15 +342,16 @@ function PlanEditor({ change }: { readonly change: ChangeDetail }) {
           </Section>
           <RollbackEditor rollback={rollback} errors={errors} onChange={setRollback} />
           <Section title="Save">
-            <div className="field">
-              <label htmlFor={reasonId}>Why the plan changed (kept with the version)</label>
-              <textarea
-                id={reasonId}
-                rows={2}
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-              />
-            </div>
+            <SharedField label="Why the plan changed (kept with the version)">
+              {(control) => (
+                <textarea
+                  {...control}
+                  rows={2}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                />
+              )}
+            </SharedField>
             {saved !== undefined && (
               <p className="form-success" role="status">
                 {saved.to > saved.from
