@@ -3,7 +3,6 @@
  * secret shown once; the list (never secrets) by state; revoke with confirmation.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
@@ -15,7 +14,7 @@ import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, MutationError } from '../../ui/forms.tsx';
+import { Field, Form } from '../../ui/forms.tsx';
 import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
@@ -207,8 +206,7 @@ function CreateEnrolmentDialog({
       await invalidatePaths(queryClient, ['/api/v1/enrolment-tokens']);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const groupList = groups
       .split(',')
       .map((g) => g.trim())
@@ -225,7 +223,14 @@ function CreateEnrolmentDialog({
   };
   return (
     <Dialog open title="New enrolment token" onClose={onClose}>
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={create.error}
+        onCancel={onClose}
+        submitLabel="Create token"
+        busyLabel="Creating…"
+        busy={create.isPending}
+      >
         <Field id="enrol-description" label="Description">
           {(control) => (
             <input
@@ -290,16 +295,7 @@ function CreateEnrolmentDialog({
             )}
           </Field>
         </div>
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -16,7 +16,7 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, MutationError } from '../../ui/forms.tsx';
+import { Field, Form, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
@@ -658,8 +658,7 @@ function SubscriptionDialog({
     },
   });
   const needsValue = audience === 'asset-group' || audience === 'address';
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate({
       body: {
         name,
@@ -673,7 +672,15 @@ function SubscriptionDialog({
   };
   return (
     <Dialog open title="Add a subscription" onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={create.error}
+        onCancel={onClose}
+        submitLabel="Add subscription"
+        busyLabel="Adding…"
+        busy={create.isPending}
+        disabled={chosen.length === 0}
+      >
         <div className="form-columns">
           <Field id="subscription-name" label="Name">
             {(control) => (
@@ -753,20 +760,7 @@ function SubscriptionDialog({
           onChange={setChosen}
           columns={3}
         />
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || chosen.length === 0}
-          >
-            {create.isPending ? 'Adding…' : 'Add subscription'}
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -4,7 +4,6 @@
  * confirmation. With users:manage, `?userId=` shows (and revokes) another user's tokens.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession, useUser } from '../../api/session.tsx';
@@ -16,7 +15,7 @@ import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, MutationError } from '../../ui/forms.tsx';
+import { Field, Form, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
@@ -237,13 +236,20 @@ function CreateTokenDialog({
       await invalidatePaths(queryClient, ['/api/v1/tokens']);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate({ body: { name, scopes, expiresInDays: Number(days) } });
   };
   return (
     <Dialog open title="New API token" onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={create.error}
+        onCancel={onClose}
+        submitLabel="Create token"
+        busyLabel="Creating…"
+        busy={create.isPending}
+        disabled={scopes.length === 0}
+      >
         <div className="form-columns">
           <Field id="token-name" label="Name">
             {(control) => (
@@ -278,20 +284,7 @@ function CreateTokenDialog({
           onChange={setScopes}
           columns={3}
         />
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || scopes.length === 0}
-          >
-            {create.isPending ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

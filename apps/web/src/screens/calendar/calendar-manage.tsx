@@ -15,7 +15,7 @@ import { formatDateTime, formatDuration } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { fromLocalInput, toLocalInput } from './calendar-dates.ts';
-import { Field } from '../../ui/forms.tsx';
+import { Field, Form } from '../../ui/forms.tsx';
 
 type Freeze =
   paths['/api/v1/calendar/freezes']['get']['responses']['200']['content']['application/json']['freezes'][number];
@@ -158,8 +158,7 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
   const [end, setEnd] = useState(toLocalInput(freeze?.end));
   const [allowEmergency, setAllowEmergency] = useState(freeze?.allowEmergency ?? false);
   const ids = { emergency: useId() };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const from = fromLocalInput(start);
     const to = fromLocalInput(end);
     if (from === undefined || to === undefined) return;
@@ -173,7 +172,14 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
     else updateFreeze.mutate({ params: { path: { id: freeze.id } }, body }, { onSuccess });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={create.error}
+      onCancel={onDone}
+      submitLabel={freeze === undefined ? 'Create freeze' : 'Save freeze'}
+      busyLabel="Saving…"
+      busy={create.isPending}
+    >
       <Field label="Name">
         {(control) => (
           <input
@@ -216,20 +222,7 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
         />
         <label htmlFor={ids.emergency}>Emergency changes may override it</label>
       </div>
-      {create.isError && (
-        <p className="form-error" role="alert">
-          {errorMessage(create.error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
-          {create.isPending ? 'Saving…' : freeze === undefined ? 'Create freeze' : 'Save freeze'}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }
 

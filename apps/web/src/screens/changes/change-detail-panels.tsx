@@ -16,7 +16,7 @@ import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { DecisionButtons } from './change-decision.tsx';
 import type { ChangeDetail, RiskLevel } from './change-model.ts';
 import { plural, riskLevels, riskTone, scopeText } from './change-model.ts';
-import { Field } from '../../ui/forms.tsx';
+import { Field, Form } from '../../ui/forms.tsx';
 
 type Json<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer T } } } };
@@ -242,8 +242,7 @@ function RiskOverrideDialog({
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     mutation.mutate({
       params: { path: { id: change.id } },
       body: { level, reason: reason.trim() },
@@ -251,7 +250,14 @@ function RiskOverrideDialog({
   };
   return (
     <Dialog open title={`Override the risk of ${change.number}`} onClose={onClose}>
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={mutation.error}
+        onCancel={onClose}
+        submitLabel="Override"
+        busy={mutation.isPending}
+        disabled={reason.trim() === ''}
+      >
         <p>Assessed: {change.risk.assessed}. The override is audited with its reason.</p>
         <Field label="Level">
           {(control) => (
@@ -279,24 +285,7 @@ function RiskOverrideDialog({
             />
           )}
         </Field>
-        {mutation.isError && (
-          <div className="form-error" role="alert">
-            {errorMessage(mutation.error)}
-          </div>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={mutation.isPending || reason.trim() === ''}
-          >
-            Override
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

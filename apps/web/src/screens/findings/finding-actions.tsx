@@ -17,7 +17,7 @@ import type {
   TriageJustification,
   TriageState,
 } from './finding-types.ts';
-import { Field } from '../../ui/forms.tsx';
+import { Field, Form } from '../../ui/forms.tsx';
 
 /** Everything a triage or exception decision changes (lists, summary, detail, exceptions). */
 export const findingPaths = ['/api/v1/findings', '/api/v1/finding-exceptions'];
@@ -231,8 +231,7 @@ function ExceptionRequestForm({
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const body: ExceptionRequestBody = {
       owner: owner.trim(),
       reason: reason.trim(),
@@ -242,7 +241,15 @@ function ExceptionRequestForm({
     request.mutate({ params: { path: { id: findingId } }, body });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={request.error}
+      onCancel={onClose}
+      submitLabel="Request exception"
+      busyLabel="Requesting…"
+      busy={request.isPending}
+      disabled={owner.trim() === '' || reason.trim() === ''}
+    >
       <p className="muted">
         An approved exception accepts the risk until it expires: the finding leaves the work queue.
         Someone else with the permission to approve exceptions must approve it.
@@ -281,24 +288,7 @@ function ExceptionRequestForm({
           />
         )}
       </Field>
-      {request.error !== null && (
-        <p className="form-error" role="alert">
-          {errorMessage(request.error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={request.isPending || owner.trim() === '' || reason.trim() === ''}
-        >
-          {request.isPending ? 'Requesting…' : 'Request exception'}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
