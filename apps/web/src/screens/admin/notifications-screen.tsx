@@ -244,8 +244,7 @@ function ChannelDialog({
     onSuccess: done,
   });
   const editing = channel !== undefined;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (!editing) {
       const body =
         kind === 'email'
@@ -290,7 +289,14 @@ function ChannelDialog({
   const busy = create.isPending || update.isPending;
   return (
     <Dialog open title={editing ? `Edit ${channel.name}` : 'Add a channel'} onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={create.error ?? update.error}
+        onCancel={onClose}
+        submitLabel={editing ? 'Save' : 'Add channel'}
+        busyLabel="Saving…"
+        busy={busy}
+      >
         <div className="form-columns">
           <Field id="channel-name" label="Name">
             {(control) => (
@@ -455,16 +461,7 @@ function ChannelDialog({
           />
           Enabled
         </label>
-        <MutationError error={create.error ?? update.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save' : 'Add channel'}
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

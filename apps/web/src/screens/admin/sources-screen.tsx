@@ -5,7 +5,6 @@
  * opens its detail at /admin/sources/runs/<id>).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
@@ -19,7 +18,7 @@ import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, MutationError } from '../../ui/forms.tsx';
+import { Field, Form, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 
@@ -352,8 +351,7 @@ function SourceDialog({
     onSuccess: onSaved,
   });
   const intervalSeconds = hours.trim() === '' ? null : Math.round(Number(hours) * 3600);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const where =
       from === 'url'
         ? { url: location, checksumUrl: checksumUrl.trim() === '' ? null : checksumUrl }
@@ -374,7 +372,14 @@ function SourceDialog({
       onClose={onClose}
       wide
     >
-      <form className="form" onSubmit={submit}>
+      <Form
+        onSubmit={submit}
+        error={create.error ?? update.error}
+        onCancel={onClose}
+        submitLabel={source === undefined ? 'Add source' : 'Save'}
+        busyLabel="Saving…"
+        busy={busy}
+      >
         <div className="form-columns">
           <Field id="source-name" label="Name">
             {(control) => (
@@ -479,16 +484,7 @@ function SourceDialog({
             Schedule enabled
           </label>
         </div>
-        <MutationError error={create.error ?? update.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : source === undefined ? 'Add source' : 'Save'}
-          </button>
-        </div>
-      </form>
+      </Form>
     </Dialog>
   );
 }

@@ -3,7 +3,6 @@
  * listed for everyone with calendar:read; created and deleted with calendar:manage.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import type { paths } from '../../api/client.ts';
@@ -397,8 +396,7 @@ function WindowForm({
     ),
   );
   const ids = { rrule: useId(), names: useId(), groups: useId() };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const selector = {
       ...(splitNames(names).length > 0 && { names: splitNames(names) }),
       ...(splitNames(groups).length > 0 && { groups: splitNames(groups) }),
@@ -421,7 +419,14 @@ function WindowForm({
     else updateWindow.mutate({ params: { path: { id: window.id } }, body }, { onSuccess });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={failure}
+      onCancel={onDone}
+      submitLabel={window === undefined ? 'Create window' : 'Save window'}
+      busyLabel="Saving…"
+      busy={pending}
+    >
       <div className="calendar-form-grid">
         <Field label="Name">
           {(control) => (
@@ -523,19 +528,6 @@ function WindowForm({
           ))}
         </div>
       </fieldset>
-      {failure !== null && (
-        <p className="form-error" role="alert">
-          {errorMessage(failure)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : window === undefined ? 'Create window' : 'Save window'}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }

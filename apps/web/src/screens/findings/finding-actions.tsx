@@ -5,7 +5,6 @@
  * server refuses anyway (403, 409) its own words are shown.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
@@ -83,8 +82,7 @@ export function TriageForm({
   );
   const [detail, setDetail] = useState(current?.detail ?? '');
   const needsJustification = state === 'not_affected';
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     onSubmit({
       state,
       ...(needsJustification && justification !== '' && { justification }),
@@ -92,7 +90,15 @@ export function TriageForm({
     });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={error}
+      onCancel={onCancel}
+      submitLabel={submitLabel}
+      busyLabel="Saving…"
+      busy={busy}
+      disabled={needsJustification && justification === ''}
+    >
       <Field label="Analysis state" hint={<>{triageStates.find((s) => s.value === state)?.hint}</>}>
         {(control) => (
           <select
@@ -138,24 +144,7 @@ export function TriageForm({
           />
         )}
       </Field>
-      {error !== null && error !== undefined && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={busy || (needsJustification && justification === '')}
-        >
-          {busy ? 'Saving…' : submitLabel}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
