@@ -9,12 +9,12 @@ import { $api, invalidatePaths } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, Form } from '../../ui/forms.tsx';
+import { Field, FormDialog } from '../../ui/forms.tsx';
 import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
@@ -222,80 +222,79 @@ function CreateEnrolmentDialog({
     });
   };
   return (
-    <Dialog open title="New enrolment token" onClose={onClose}>
-      <Form
-        onSubmit={submit}
-        error={create.error}
-        onCancel={onClose}
-        submitLabel="Create token"
-        busyLabel="Creating…"
-        busy={create.isPending}
-      >
-        <Field id="enrol-description" label="Description">
+    <FormDialog
+      title="New enrolment token"
+      onClose={onClose}
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Create token"
+      busyLabel="Creating…"
+      busy={create.isPending}
+    >
+      <Field id="enrol-description" label="Description">
+        {(control) => (
+          <input
+            {...control}
+            value={description}
+            placeholder="Web servers in Frankfurt"
+            onChange={(event) => setDescription(event.target.value)}
+          />
+        )}
+      </Field>
+      <div className="form-columns">
+        <Field id="enrol-uses" label="Hosts it may enrol">
           {(control) => (
             <input
               {...control}
-              value={description}
-              placeholder="Web servers in Frankfurt"
-              onChange={(event) => setDescription(event.target.value)}
+              type="number"
+              min={1}
+              required
+              value={uses}
+              onChange={(event) => setUses(event.target.value)}
             />
           )}
         </Field>
-        <div className="form-columns">
-          <Field id="enrol-uses" label="Hosts it may enrol">
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                min={1}
-                required
-                value={uses}
-                onChange={(event) => setUses(event.target.value)}
-              />
-            )}
-          </Field>
-          <Field id="enrol-hours" label="Valid for (hours)">
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                min={0.1}
-                step="any"
-                required
-                value={hours}
-                onChange={(event) => setHours(event.target.value)}
-              />
-            )}
-          </Field>
-        </div>
-        <div className="form-columns">
-          <Field id="enrol-environment" label="Environment of the hosts">
-            {(control) => (
-              <select
-                {...control}
-                value={environment}
-                onChange={(event) => setEnvironment(event.target.value as Environment | '')}
-              >
-                <option value="">As the host says</option>
-                {environments.map((e) => (
-                  <option key={e} value={e}>
-                    {e}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="enrol-groups" label="Asset groups (comma separated)">
-            {(control) => (
-              <input
-                {...control}
-                value={groups}
-                onChange={(event) => setGroups(event.target.value)}
-              />
-            )}
-          </Field>
-        </div>
-      </Form>
-    </Dialog>
+        <Field id="enrol-hours" label="Valid for (hours)">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={0.1}
+              step="any"
+              required
+              value={hours}
+              onChange={(event) => setHours(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <div className="form-columns">
+        <Field id="enrol-environment" label="Environment of the hosts">
+          {(control) => (
+            <select
+              {...control}
+              value={environment}
+              onChange={(event) => setEnvironment(event.target.value as Environment | '')}
+            >
+              <option value="">As the host says</option>
+              {environments.map((e) => (
+                <option key={e} value={e}>
+                  {e}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="enrol-groups" label="Asset groups (comma separated)">
+          {(control) => (
+            <input
+              {...control}
+              value={groups}
+              onChange={(event) => setGroups(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+    </FormDialog>
   );
 }

@@ -16,7 +16,7 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, Form, MutationError } from '../../ui/forms.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
@@ -288,181 +288,179 @@ function ChannelDialog({
   };
   const busy = create.isPending || update.isPending;
   return (
-    <Dialog open title={editing ? `Edit ${channel.name}` : 'Add a channel'} onClose={onClose} wide>
-      <Form
-        onSubmit={submit}
-        error={create.error ?? update.error}
-        onCancel={onClose}
-        submitLabel={editing ? 'Save' : 'Add channel'}
-        busyLabel="Saving…"
-        busy={busy}
-      >
-        <div className="form-columns">
-          <Field id="channel-name" label="Name">
+    <FormDialog
+      title={editing ? `Edit ${channel.name}` : 'Add a channel'}
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error ?? update.error}
+      submitLabel={editing ? 'Save' : 'Add channel'}
+      busyLabel="Saving…"
+      busy={busy}
+    >
+      <div className="form-columns">
+        <Field id="channel-name" label="Name">
+          {(control) => (
+            <input
+              {...control}
+              required
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="channel-kind" label="Kind">
+          {(control) => (
+            <select
+              {...control}
+              value={kind}
+              disabled={editing}
+              onChange={(event) => setKind(event.target.value as ChannelKind)}
+            >
+              {channelKinds.map((k) => (
+                <option key={k} value={k}>
+                  {kindLabels[k]}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      {kind !== 'email' ? (
+        <>
+          <Field
+            id="channel-url"
+            label="Webhook URL"
+            hint={
+              <>
+                {editing
+                  ? `Now: ${channel.target}. Leave empty to keep it (Slack and Teams URLs are secrets, never shown).`
+                  : 'https; Slack and Teams webhook URLs are kept as secrets.'}
+              </>
+            }
+          >
             {(control) => (
               <input
                 {...control}
-                required
-                value={name}
-                onChange={(event) => setName(event.target.value)}
+                type="url"
+                className="mono"
+                required={!editing}
+                value={url}
+                onChange={(event) => setUrl(event.target.value)}
               />
             )}
           </Field>
-          <Field id="channel-kind" label="Kind">
-            {(control) => (
-              <select
-                {...control}
-                value={kind}
-                disabled={editing}
-                onChange={(event) => setKind(event.target.value as ChannelKind)}
-              >
-                {channelKinds.map((k) => (
-                  <option key={k} value={k}>
-                    {kindLabels[k]}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
-        {kind !== 'email' ? (
-          <>
+          {kind === 'webhook' && (
             <Field
-              id="channel-url"
-              label="Webhook URL"
+              id="channel-secret"
+              label="Signing secret"
               hint={
                 <>
-                  {editing
-                    ? `Now: ${channel.target}. Leave empty to keep it (Slack and Teams URLs are secrets, never shown).`
-                    : 'https; Slack and Teams webhook URLs are kept as secrets.'}
+                  Signs each body (Patchgate-Signature, HMAC-SHA256).{' '}
+                  {editing && ' Leave empty to keep the current secret.'}
                 </>
               }
             >
               {(control) => (
                 <input
                   {...control}
-                  type="url"
-                  className="mono"
+                  type="password"
+                  autoComplete="off"
                   required={!editing}
-                  value={url}
-                  onChange={(event) => setUrl(event.target.value)}
+                  value={secret}
+                  onChange={(event) => setSecret(event.target.value)}
                 />
               )}
             </Field>
-            {kind === 'webhook' && (
-              <Field
-                id="channel-secret"
-                label="Signing secret"
-                hint={
-                  <>
-                    Signs each body (Patchgate-Signature, HMAC-SHA256).{' '}
-                    {editing && ' Leave empty to keep the current secret.'}
-                  </>
-                }
+          )}
+        </>
+      ) : (
+        <>
+          <div className="form-columns">
+            <Field id="channel-host" label="SMTP host">
+              {(control) => (
+                <input
+                  {...control}
+                  required
+                  value={host}
+                  onChange={(event) => setHost(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field id="channel-port" label="Port">
+              {(control) => (
+                <input
+                  {...control}
+                  type="number"
+                  min={1}
+                  max={65535}
+                  required
+                  value={port}
+                  onChange={(event) => setPort(event.target.value)}
+                />
+              )}
+            </Field>
+            <div className="field">
+              <label htmlFor="channel-security">Security</label>
+              <select
+                id="channel-security"
+                value={security}
+                onChange={(event) => setSecurity(event.target.value as (typeof securities)[number])}
               >
-                {(control) => (
-                  <input
-                    {...control}
-                    type="password"
-                    autoComplete="off"
-                    required={!editing}
-                    value={secret}
-                    onChange={(event) => setSecret(event.target.value)}
-                  />
-                )}
-              </Field>
-            )}
-          </>
-        ) : (
-          <>
-            <div className="form-columns">
-              <Field id="channel-host" label="SMTP host">
-                {(control) => (
-                  <input
-                    {...control}
-                    required
-                    value={host}
-                    onChange={(event) => setHost(event.target.value)}
-                  />
-                )}
-              </Field>
-              <Field id="channel-port" label="Port">
-                {(control) => (
-                  <input
-                    {...control}
-                    type="number"
-                    min={1}
-                    max={65535}
-                    required
-                    value={port}
-                    onChange={(event) => setPort(event.target.value)}
-                  />
-                )}
-              </Field>
-              <div className="field">
-                <label htmlFor="channel-security">Security</label>
-                <select
-                  id="channel-security"
-                  value={security}
-                  onChange={(event) =>
-                    setSecurity(event.target.value as (typeof securities)[number])
-                  }
-                >
-                  {securities.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              </div>
+                {securities.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
             </div>
-            <div className="form-columns">
-              <Field id="channel-from" label="From address">
-                {(control) => (
-                  <input
-                    {...control}
-                    type="email"
-                    required
-                    value={from}
-                    onChange={(event) => setFrom(event.target.value)}
-                  />
-                )}
-              </Field>
-              <Field id="channel-username" label="SMTP username (optional)">
-                {(control) => (
-                  <input
-                    {...control}
-                    autoComplete="off"
-                    value={username}
-                    onChange={(event) => setUsername(event.target.value)}
-                  />
-                )}
-              </Field>
-              <Field id="channel-password" label="SMTP password">
-                {(control) => (
-                  <input
-                    {...control}
-                    type="password"
-                    autoComplete="off"
-                    placeholder={editing ? 'unchanged' : ''}
-                    value={password}
-                    onChange={(event) => setPassword(event.target.value)}
-                  />
-                )}
-              </Field>
-            </div>
-          </>
-        )}
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={enabled}
-            onChange={(event) => setEnabled(event.target.checked)}
-          />
-          Enabled
-        </label>
-      </Form>
-    </Dialog>
+          </div>
+          <div className="form-columns">
+            <Field id="channel-from" label="From address">
+              {(control) => (
+                <input
+                  {...control}
+                  type="email"
+                  required
+                  value={from}
+                  onChange={(event) => setFrom(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field id="channel-username" label="SMTP username (optional)">
+              {(control) => (
+                <input
+                  {...control}
+                  autoComplete="off"
+                  value={username}
+                  onChange={(event) => setUsername(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field id="channel-password" label="SMTP password">
+              {(control) => (
+                <input
+                  {...control}
+                  type="password"
+                  autoComplete="off"
+                  placeholder={editing ? 'unchanged' : ''}
+                  value={password}
+                  onChange={(event) => setPassword(event.target.value)}
+                />
+              )}
+            </Field>
+          </div>
+        </>
+      )}
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={enabled}
+          onChange={(event) => setEnabled(event.target.checked)}
+        />
+        Enabled
+      </label>
+    </FormDialog>
   );
 }
 
@@ -668,97 +666,97 @@ function SubscriptionDialog({
     });
   };
   return (
-    <Dialog open title="Add a subscription" onClose={onClose} wide>
-      <Form
-        onSubmit={submit}
-        error={create.error}
-        onCancel={onClose}
-        submitLabel="Add subscription"
-        busyLabel="Adding…"
-        busy={create.isPending}
-        disabled={chosen.length === 0}
-      >
-        <div className="form-columns">
-          <Field id="subscription-name" label="Name">
+    <FormDialog
+      title="Add a subscription"
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Add subscription"
+      busyLabel="Adding…"
+      busy={create.isPending}
+      disabled={chosen.length === 0}
+    >
+      <div className="form-columns">
+        <Field id="subscription-name" label="Name">
+          {(control) => (
+            <input
+              {...control}
+              required
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="subscription-channel" label="Channel">
+          {(control) => (
+            <select
+              {...control}
+              value={channel}
+              onChange={(event) => setChannel(event.target.value)}
+            >
+              {channels.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field id="subscription-digest" label="Delivery">
+          {(control) => (
+            <select
+              {...control}
+              value={digest}
+              onChange={(event) => setDigest(event.target.value as 'none' | 'daily' | 'weekly')}
+            >
+              <option value="none">Each event as it happens</option>
+              <option value="daily">Daily digest</option>
+              <option value="weekly">Weekly digest</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <div className="form-columns">
+        <Field id="subscription-audience" label="Audience">
+          {(control) => (
+            <select
+              {...control}
+              value={audience}
+              onChange={(event) => setAudience(event.target.value as Audience)}
+            >
+              {audiences.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        {needsValue && (
+          <Field
+            id="subscription-audience-value"
+            label={<>{audience === 'address' ? 'Address' : 'Asset group'}</>}
+          >
             {(control) => (
               <input
                 {...control}
                 required
-                value={name}
-                onChange={(event) => setName(event.target.value)}
+                value={audienceValue}
+                onChange={(event) => setAudienceValue(event.target.value)}
               />
             )}
           </Field>
-          <Field id="subscription-channel" label="Channel">
-            {(control) => (
-              <select
-                {...control}
-                value={channel}
-                onChange={(event) => setChannel(event.target.value)}
-              >
-                {channels.map((c) => (
-                  <option key={c.id} value={c.id}>
-                    {c.name}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field id="subscription-digest" label="Delivery">
-            {(control) => (
-              <select
-                {...control}
-                value={digest}
-                onChange={(event) => setDigest(event.target.value as 'none' | 'daily' | 'weekly')}
-              >
-                <option value="none">Each event as it happens</option>
-                <option value="daily">Daily digest</option>
-                <option value="weekly">Weekly digest</option>
-              </select>
-            )}
-          </Field>
-        </div>
-        <div className="form-columns">
-          <Field id="subscription-audience" label="Audience">
-            {(control) => (
-              <select
-                {...control}
-                value={audience}
-                onChange={(event) => setAudience(event.target.value as Audience)}
-              >
-                {audiences.map((a) => (
-                  <option key={a} value={a}>
-                    {a}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          {needsValue && (
-            <Field
-              id="subscription-audience-value"
-              label={<>{audience === 'address' ? 'Address' : 'Asset group'}</>}
-            >
-              {(control) => (
-                <input
-                  {...control}
-                  required
-                  value={audienceValue}
-                  onChange={(event) => setAudienceValue(event.target.value)}
-                />
-              )}
-            </Field>
-          )}
-        </div>
-        <CheckboxGroup
-          legend="Events"
-          options={events}
-          value={chosen}
-          onChange={setChosen}
-          columns={3}
-        />
-      </Form>
-    </Dialog>
+        )}
+      </div>
+      <CheckboxGroup
+        legend="Events"
+        options={events}
+        value={chosen}
+        onChange={setChosen}
+        columns={3}
+      />
+    </FormDialog>
   );
 }
 

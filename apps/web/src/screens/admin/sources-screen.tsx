@@ -13,12 +13,12 @@ import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, Form, MutationError } from '../../ui/forms.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 
@@ -366,126 +366,121 @@ function SourceDialog({
   };
   const busy = create.isPending || update.isPending;
   return (
-    <Dialog
-      open
+    <FormDialog
       title={source === undefined ? 'Add an advisory source' : `Edit ${source.name}`}
       onClose={onClose}
       wide
+      onSubmit={submit}
+      error={create.error ?? update.error}
+      submitLabel={source === undefined ? 'Add source' : 'Save'}
+      busyLabel="Saving…"
+      busy={busy}
     >
-      <Form
-        onSubmit={submit}
-        error={create.error ?? update.error}
-        onCancel={onClose}
-        submitLabel={source === undefined ? 'Add source' : 'Save'}
-        busyLabel="Saving…"
-        busy={busy}
-      >
-        <div className="form-columns">
-          <Field id="source-name" label="Name">
-            {(control) => (
-              <input
-                {...control}
-                required
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-              />
-            )}
-          </Field>
-          <Field id="source-kind" label="Kind">
-            {(control) => (
-              <select
-                {...control}
-                value={kind}
-                disabled={source !== undefined}
-                onChange={(event) => setKind(event.target.value as SourceKind)}
-              >
-                {sourceKinds.map((k) => (
-                  <option key={k} value={k}>
-                    {k}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-        </div>
-        <fieldset className="field">
-          <legend>Read from</legend>
-          <div className="row">
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="source-from"
-                checked={from === 'path'}
-                onChange={() => setFrom('path')}
-              />
-              a path on the server
-            </label>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="source-from"
-                checked={from === 'url'}
-                onChange={() => setFrom('url')}
-              />
-              an https URL
-            </label>
-          </div>
-        </fieldset>
-        <div className="field">
-          <label htmlFor="source-location">{from === 'url' ? 'URL' : 'Path'}</label>
-          <input
-            id="source-location"
-            className="mono"
-            required
-            aria-describedby="source-location-hint"
-            value={location}
-            onChange={(event) => setLocation(event.target.value)}
-          />
-          <span id="source-location-hint" className="field-hint">
-            {from === 'url'
-              ? 'https only, on a host the server allows (the catalogue hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS).'
-              : 'Inside an allowed advisory root; a relative path starts at <data dir>/advisories.'}
-          </span>
-        </div>
-        {from === 'url' && (
-          <div className="field">
-            <label htmlFor="source-checksum">Checksum URL (optional)</label>
+      <div className="form-columns">
+        <Field id="source-name" label="Name">
+          {(control) => (
             <input
-              id="source-checksum"
-              className="mono"
-              value={checksumUrl}
-              onChange={(event) => setChecksumUrl(event.target.value)}
+              {...control}
+              required
+              value={name}
+              onChange={(event) => setName(event.target.value)}
             />
-          </div>
-        )}
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="source-interval">Sync every (hours)</label>
+          )}
+        </Field>
+        <Field id="source-kind" label="Kind">
+          {(control) => (
+            <select
+              {...control}
+              value={kind}
+              disabled={source !== undefined}
+              onChange={(event) => setKind(event.target.value as SourceKind)}
+            >
+              {sourceKinds.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <fieldset className="field">
+        <legend>Read from</legend>
+        <div className="row">
+          <label className="checkbox">
             <input
-              id="source-interval"
-              type="number"
-              min={1 / 60}
-              max={720}
-              step="any"
-              aria-describedby="source-interval-hint"
-              value={hours}
-              onChange={(event) => setHours(event.target.value)}
+              type="radio"
+              name="source-from"
+              checked={from === 'path'}
+              onChange={() => setFrom('path')}
             />
-            <span id="source-interval-hint" className="field-hint">
-              Empty: only when asked (Sync now).
-            </span>
-          </div>
-          <label className="checkbox align-end">
+            a path on the server
+          </label>
+          <label className="checkbox">
             <input
-              type="checkbox"
-              checked={enabled}
-              onChange={(event) => setEnabled(event.target.checked)}
+              type="radio"
+              name="source-from"
+              checked={from === 'url'}
+              onChange={() => setFrom('url')}
             />
-            Schedule enabled
+            an https URL
           </label>
         </div>
-      </Form>
-    </Dialog>
+      </fieldset>
+      <div className="field">
+        <label htmlFor="source-location">{from === 'url' ? 'URL' : 'Path'}</label>
+        <input
+          id="source-location"
+          className="mono"
+          required
+          aria-describedby="source-location-hint"
+          value={location}
+          onChange={(event) => setLocation(event.target.value)}
+        />
+        <span id="source-location-hint" className="field-hint">
+          {from === 'url'
+            ? 'https only, on a host the server allows (the catalogue hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS).'
+            : 'Inside an allowed advisory root; a relative path starts at <data dir>/advisories.'}
+        </span>
+      </div>
+      {from === 'url' && (
+        <div className="field">
+          <label htmlFor="source-checksum">Checksum URL (optional)</label>
+          <input
+            id="source-checksum"
+            className="mono"
+            value={checksumUrl}
+            onChange={(event) => setChecksumUrl(event.target.value)}
+          />
+        </div>
+      )}
+      <div className="form-columns">
+        <div className="field">
+          <label htmlFor="source-interval">Sync every (hours)</label>
+          <input
+            id="source-interval"
+            type="number"
+            min={1 / 60}
+            max={720}
+            step="any"
+            aria-describedby="source-interval-hint"
+            value={hours}
+            onChange={(event) => setHours(event.target.value)}
+          />
+          <span id="source-interval-hint" className="field-hint">
+            Empty: only when asked (Sync now).
+          </span>
+        </div>
+        <label className="checkbox align-end">
+          <input
+            type="checkbox"
+            checked={enabled}
+            onChange={(event) => setEnabled(event.target.checked)}
+          />
+          Schedule enabled
+        </label>
+      </div>
+    </FormDialog>
   );
 }
 

@@ -10,12 +10,12 @@ import { useSession, useUser } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, Form, MutationError } from '../../ui/forms.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
@@ -240,51 +240,51 @@ function CreateTokenDialog({
     create.mutate({ body: { name, scopes, expiresInDays: Number(days) } });
   };
   return (
-    <Dialog open title="New API token" onClose={onClose} wide>
-      <Form
-        onSubmit={submit}
-        error={create.error}
-        onCancel={onClose}
-        submitLabel="Create token"
-        busyLabel="Creating…"
-        busy={create.isPending}
-        disabled={scopes.length === 0}
-      >
-        <div className="form-columns">
-          <Field id="token-name" label="Name">
-            {(control) => (
-              <input
-                {...control}
-                required
-                maxLength={200}
-                placeholder="CI pipeline, backup script…"
-                value={name}
-                onChange={(event) => setName(event.target.value)}
-              />
-            )}
-          </Field>
-          <Field id="token-expiry" label="Expires after (days)">
-            {(control) => (
-              <input
-                {...control}
-                type="number"
-                min={1}
-                max={365}
-                required
-                value={days}
-                onChange={(event) => setDays(event.target.value)}
-              />
-            )}
-          </Field>
-        </div>
-        <CheckboxGroup
-          legend="Scopes (a subset of your permissions)"
-          options={mine}
-          value={scopes}
-          onChange={setScopes}
-          columns={3}
-        />
-      </Form>
-    </Dialog>
+    <FormDialog
+      title="New API token"
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Create token"
+      busyLabel="Creating…"
+      busy={create.isPending}
+      disabled={scopes.length === 0}
+    >
+      <div className="form-columns">
+        <Field id="token-name" label="Name">
+          {(control) => (
+            <input
+              {...control}
+              required
+              maxLength={200}
+              placeholder="CI pipeline, backup script…"
+              value={name}
+              onChange={(event) => setName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="token-expiry" label="Expires after (days)">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={1}
+              max={365}
+              required
+              value={days}
+              onChange={(event) => setDays(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <CheckboxGroup
+        legend="Scopes (a subset of your permissions)"
+        options={mine}
+        value={scopes}
+        onChange={setScopes}
+        columns={3}
+      />
+    </FormDialog>
   );
 }

@@ -9,14 +9,13 @@ import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, PriorityBadge, StatusBadge } from '../../ui/badges.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { Facts, Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { DecisionButtons } from './change-decision.tsx';
 import type { ChangeDetail, RiskLevel } from './change-model.ts';
 import { plural, riskLevels, riskTone, scopeText } from './change-model.ts';
-import { Field, Form } from '../../ui/forms.tsx';
+import { Field, FormDialog } from '../../ui/forms.tsx';
 
 type Json<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer T } } } };
@@ -249,44 +248,43 @@ function RiskOverrideDialog({
     });
   };
   return (
-    <Dialog open title={`Override the risk of ${change.number}`} onClose={onClose}>
-      <Form
-        onSubmit={submit}
-        error={mutation.error}
-        onCancel={onClose}
-        submitLabel="Override"
-        busy={mutation.isPending}
-        disabled={reason.trim() === ''}
-      >
-        <p>Assessed: {change.risk.assessed}. The override is audited with its reason.</p>
-        <Field label="Level">
-          {(control) => (
-            <select
-              {...control}
-              value={level}
-              onChange={(e) => setLevel(e.target.value as RiskLevel)}
-            >
-              {riskLevels.map((l) => (
-                <option key={l} value={l}>
-                  {l}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field label="Reason (required)">
-          {(control) => (
-            <textarea
-              {...control}
-              required
-              rows={3}
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-            />
-          )}
-        </Field>
-      </Form>
-    </Dialog>
+    <FormDialog
+      title={`Override the risk of ${change.number}`}
+      onClose={onClose}
+      onSubmit={submit}
+      error={mutation.error}
+      submitLabel="Override"
+      busy={mutation.isPending}
+      disabled={reason.trim() === ''}
+    >
+      <p>Assessed: {change.risk.assessed}. The override is audited with its reason.</p>
+      <Field label="Level">
+        {(control) => (
+          <select
+            {...control}
+            value={level}
+            onChange={(e) => setLevel(e.target.value as RiskLevel)}
+          >
+            {riskLevels.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field label="Reason (required)">
+        {(control) => (
+          <textarea
+            {...control}
+            required
+            rows={3}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+        )}
+      </Field>
+    </FormDialog>
   );
 }
 
