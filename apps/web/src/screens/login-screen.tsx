@@ -5,6 +5,7 @@ import { Navigate, useSearchParams } from 'react-router';
 import { ApiError, errorMessage } from '../api/client.ts';
 import { useSession } from '../api/session.tsx';
 import { useDocumentTitle } from '../ui/page.tsx';
+import { Field } from '../ui/forms.tsx';
 
 export function LoginScreen() {
   useDocumentTitle('Log in');
@@ -46,31 +47,33 @@ export function LoginScreen() {
           <img src="/favicon.svg" alt="" width={40} height={40} />
           <h1 id="login-title">Log in to Patchgate</h1>
         </div>
-        <div className="field">
-          <label htmlFor="login-username">Username</label>
-          <input
-            id="login-username"
-            name="username"
-            autoComplete="username"
-            autoCapitalize="none"
-            spellCheck={false}
-            required
-            value={username}
-            onChange={(event) => setUsername(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">Password</label>
-          <input
-            id="login-password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-        </div>
+        <Field id="login-username" label="Username">
+          {(control) => (
+            <input
+              {...control}
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="login-password" label="Password">
+          {(control) => (
+            <input
+              {...control}
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+          )}
+        </Field>
         {error !== undefined && (
           <p className="form-error" role="alert">
             {error}

@@ -17,6 +17,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import type { Agent } from './types.ts';
+import { Field } from '../../ui/forms.tsx';
 
 const boolParam = (value: string | undefined): 'true' | 'false' | undefined =>
   value === 'true' || value === 'false' ? value : undefined;
@@ -149,50 +150,54 @@ export function AgentsScreen() {
           url.set({ q: typeof q === 'string' ? q.trim() : undefined });
         }}
       >
-        <div className="field">
-          <label htmlFor="agents-q">Host name contains</label>
-          <input
-            id="agents-q"
-            name="q"
-            key={url.values.q ?? ''}
-            defaultValue={url.values.q ?? ''}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="agents-online">Status</label>
-          <select
-            id="agents-online"
-            value={online ?? ''}
-            onChange={(event) => url.set({ online: event.target.value })}
-          >
-            <option value="">Online or offline</option>
-            <option value="true">Online</option>
-            <option value="false">Offline</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="agents-reboot">Reboot</label>
-          <select
-            id="agents-reboot"
-            value={reboot ?? ''}
-            onChange={(event) => url.set({ reboot: event.target.value })}
-          >
-            <option value="">Any</option>
-            <option value="true">Reboot pending</option>
-            <option value="false">No reboot pending</option>
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="agents-revoked">Revoked</label>
-          <select
-            id="agents-revoked"
-            value={revoked ?? ''}
-            onChange={(event) => url.set({ revoked: event.target.value })}
-          >
-            <option value="">Not revoked</option>
-            <option value="true">Revoked only</option>
-          </select>
-        </div>
+        <Field id="agents-q" label="Host name contains">
+          {(control) => (
+            <input
+              {...control}
+              name="q"
+              key={url.values.q ?? ''}
+              defaultValue={url.values.q ?? ''}
+            />
+          )}
+        </Field>
+        <Field id="agents-online" label="Status">
+          {(control) => (
+            <select
+              {...control}
+              value={online ?? ''}
+              onChange={(event) => url.set({ online: event.target.value })}
+            >
+              <option value="">Online or offline</option>
+              <option value="true">Online</option>
+              <option value="false">Offline</option>
+            </select>
+          )}
+        </Field>
+        <Field id="agents-reboot" label="Reboot">
+          {(control) => (
+            <select
+              {...control}
+              value={reboot ?? ''}
+              onChange={(event) => url.set({ reboot: event.target.value })}
+            >
+              <option value="">Any</option>
+              <option value="true">Reboot pending</option>
+              <option value="false">No reboot pending</option>
+            </select>
+          )}
+        </Field>
+        <Field id="agents-revoked" label="Revoked">
+          {(control) => (
+            <select
+              {...control}
+              value={revoked ?? ''}
+              onChange={(event) => url.set({ revoked: event.target.value })}
+            >
+              <option value="">Not revoked</option>
+              <option value="true">Revoked only</option>
+            </select>
+          )}
+        </Field>
         <button type="submit" className="button">
           Search
         </button>

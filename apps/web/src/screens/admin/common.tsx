@@ -1,7 +1,6 @@
 /** Pieces the administration screens share: the permission gate and the once-shown secret. */
 import type { ReactNode } from 'react';
 import { useState } from 'react';
-import { errorMessage } from '../../api/client.ts';
 import { useSession } from '../../api/session.tsx';
 import { Dialog } from '../../ui/dialog.tsx';
 import { PageHeader } from '../../ui/page.tsx';
@@ -44,16 +43,6 @@ export function NotPermitted({
         </p>
       </div>
     </>
-  );
-}
-
-/** A mutation's failure in words (the server's 403/409/422 message and field problems). */
-export function MutationError({ error }: { readonly error: unknown }) {
-  if (error === null || error === undefined) return null;
-  return (
-    <p className="form-error" role="alert">
-      {errorMessage(error)}
-    </p>
   );
 }
 

@@ -3,19 +3,19 @@
  * secret shown once; the list (never secrets) by state; revoke with confirmation.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError, SecretDialog } from './common.tsx';
+import { Field, FormDialog } from '../../ui/forms.tsx';
+import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 
 const states = ['active', 'expired', 'spent', 'revoked'] as const;
@@ -113,21 +113,22 @@ export function EnrolmentTokensScreen() {
         }
       />
       <div className="filters">
-        <div className="field">
-          <label htmlFor="enrolment-state">State</label>
-          <select
-            id="enrolment-state"
-            value={state ?? ''}
-            onChange={(event) => url.set({ state: event.target.value })}
-          >
-            <option value="">Any state</option>
-            {states.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="enrolment-state" label="State">
+          {(control) => (
+            <select
+              {...control}
+              value={state ?? ''}
+              onChange={(event) => url.set({ state: event.target.value })}
+            >
+              <option value="">Any state</option>
+              {states.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       <QueryState
         query={tokens}
@@ -205,8 +206,7 @@ function CreateEnrolmentDialog({
       await invalidatePaths(queryClient, ['/api/v1/enrolment-tokens']);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const groupList = groups
       .split(',')
       .map((g) => g.trim())
@@ -222,33 +222,42 @@ function CreateEnrolmentDialog({
     });
   };
   return (
-    <Dialog open title="New enrolment token" onClose={onClose}>
-      <form className="form" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="enrol-description">Description</label>
+    <FormDialog
+      title="New enrolment token"
+      onClose={onClose}
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Create token"
+      busyLabel="Creating…"
+      busy={create.isPending}
+    >
+      <Field id="enrol-description" label="Description">
+        {(control) => (
           <input
-            id="enrol-description"
+            {...control}
             value={description}
             placeholder="Web servers in Frankfurt"
             onChange={(event) => setDescription(event.target.value)}
           />
-        </div>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="enrol-uses">Hosts it may enrol</label>
+        )}
+      </Field>
+      <div className="form-columns">
+        <Field id="enrol-uses" label="Hosts it may enrol">
+          {(control) => (
             <input
-              id="enrol-uses"
+              {...control}
               type="number"
               min={1}
               required
               value={uses}
               onChange={(event) => setUses(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="enrol-hours">Valid for (hours)</label>
+          )}
+        </Field>
+        <Field id="enrol-hours" label="Valid for (hours)">
+          {(control) => (
             <input
-              id="enrol-hours"
+              {...control}
               type="number"
               min={0.1}
               step="any"
@@ -256,13 +265,14 @@ function CreateEnrolmentDialog({
               value={hours}
               onChange={(event) => setHours(event.target.value)}
             />
-          </div>
-        </div>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="enrol-environment">Environment of the hosts</label>
+          )}
+        </Field>
+      </div>
+      <div className="form-columns">
+        <Field id="enrol-environment" label="Environment of the hosts">
+          {(control) => (
             <select
-              id="enrol-environment"
+              {...control}
               value={environment}
               onChange={(event) => setEnvironment(event.target.value as Environment | '')}
             >
@@ -273,26 +283,18 @@ function CreateEnrolmentDialog({
                 </option>
               ))}
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor="enrol-groups">Asset groups (comma separated)</label>
+          )}
+        </Field>
+        <Field id="enrol-groups" label="Asset groups (comma separated)">
+          {(control) => (
             <input
-              id="enrol-groups"
+              {...control}
               value={groups}
               onChange={(event) => setGroups(event.target.value)}
             />
-          </div>
-        </div>
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={create.isPending}>
-            {create.isPending ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+          )}
+        </Field>
+      </div>
+    </FormDialog>
   );
 }

@@ -16,7 +16,8 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, MutationError } from './common.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup } from './common.tsx';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 
 type ChannelKind = Channel['kind'];
@@ -243,8 +244,7 @@ function ChannelDialog({
     onSuccess: done,
   });
   const editing = channel !== undefined;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     if (!editing) {
       const body =
         kind === 'email'
@@ -288,22 +288,31 @@ function ChannelDialog({
   };
   const busy = create.isPending || update.isPending;
   return (
-    <Dialog open title={editing ? `Edit ${channel.name}` : 'Add a channel'} onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="channel-name">Name</label>
+    <FormDialog
+      title={editing ? `Edit ${channel.name}` : 'Add a channel'}
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error ?? update.error}
+      submitLabel={editing ? 'Save' : 'Add channel'}
+      busyLabel="Saving…"
+      busy={busy}
+    >
+      <div className="form-columns">
+        <Field id="channel-name" label="Name">
+          {(control) => (
             <input
-              id="channel-name"
+              {...control}
               required
               value={name}
               onChange={(event) => setName(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="channel-kind">Kind</label>
+          )}
+        </Field>
+        <Field id="channel-kind" label="Kind">
+          {(control) => (
             <select
-              id="channel-kind"
+              {...control}
               value={kind}
               disabled={editing}
               onChange={(event) => setKind(event.target.value as ChannelKind)}
@@ -314,62 +323,74 @@ function ChannelDialog({
                 </option>
               ))}
             </select>
-          </div>
-        </div>
-        {kind !== 'email' ? (
-          <>
-            <div className="field">
-              <label htmlFor="channel-url">Webhook URL</label>
-              <input
-                id="channel-url"
-                type="url"
-                className="mono"
-                required={!editing}
-                aria-describedby="channel-url-hint"
-                value={url}
-                onChange={(event) => setUrl(event.target.value)}
-              />
-              <span id="channel-url-hint" className="field-hint">
+          )}
+        </Field>
+      </div>
+      {kind !== 'email' ? (
+        <>
+          <Field
+            id="channel-url"
+            label="Webhook URL"
+            hint={
+              <>
                 {editing
                   ? `Now: ${channel.target}. Leave empty to keep it (Slack and Teams URLs are secrets, never shown).`
                   : 'https; Slack and Teams webhook URLs are kept as secrets.'}
-              </span>
-            </div>
-            {kind === 'webhook' && (
-              <div className="field">
-                <label htmlFor="channel-secret">Signing secret</label>
+              </>
+            }
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="url"
+                className="mono"
+                required={!editing}
+                value={url}
+                onChange={(event) => setUrl(event.target.value)}
+              />
+            )}
+          </Field>
+          {kind === 'webhook' && (
+            <Field
+              id="channel-secret"
+              label="Signing secret"
+              hint={
+                <>
+                  Signs each body (Patchgate-Signature, HMAC-SHA256).{' '}
+                  {editing && ' Leave empty to keep the current secret.'}
+                </>
+              }
+            >
+              {(control) => (
                 <input
-                  id="channel-secret"
+                  {...control}
                   type="password"
                   autoComplete="off"
                   required={!editing}
-                  aria-describedby="channel-secret-hint"
                   value={secret}
                   onChange={(event) => setSecret(event.target.value)}
                 />
-                <span id="channel-secret-hint" className="field-hint">
-                  Signs each body (Patchgate-Signature, HMAC-SHA256).
-                  {editing && ' Leave empty to keep the current secret.'}
-                </span>
-              </div>
-            )}
-          </>
-        ) : (
-          <>
-            <div className="form-columns">
-              <div className="field">
-                <label htmlFor="channel-host">SMTP host</label>
+              )}
+            </Field>
+          )}
+        </>
+      ) : (
+        <>
+          <div className="form-columns">
+            <Field id="channel-host" label="SMTP host">
+              {(control) => (
                 <input
-                  id="channel-host"
+                  {...control}
                   required
                   value={host}
                   onChange={(event) => setHost(event.target.value)}
                 />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-port">Port</label>
+              )}
+            </Field>
+            <Field id="channel-port" label="Port">
+              {(control) => (
                 <input
-                  id="channel-port"
+                  {...control}
                   type="number"
                   min={1}
                   max={65535}
@@ -377,77 +398,69 @@ function ChannelDialog({
                   value={port}
                   onChange={(event) => setPort(event.target.value)}
                 />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-security">Security</label>
-                <select
-                  id="channel-security"
-                  value={security}
-                  onChange={(event) =>
-                    setSecurity(event.target.value as (typeof securities)[number])
-                  }
-                >
-                  {securities.map((s) => (
-                    <option key={s} value={s}>
-                      {s}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              )}
+            </Field>
+            <div className="field">
+              <label htmlFor="channel-security">Security</label>
+              <select
+                id="channel-security"
+                value={security}
+                onChange={(event) => setSecurity(event.target.value as (typeof securities)[number])}
+              >
+                {securities.map((s) => (
+                  <option key={s} value={s}>
+                    {s}
+                  </option>
+                ))}
+              </select>
             </div>
-            <div className="form-columns">
-              <div className="field">
-                <label htmlFor="channel-from">From address</label>
+          </div>
+          <div className="form-columns">
+            <Field id="channel-from" label="From address">
+              {(control) => (
                 <input
-                  id="channel-from"
+                  {...control}
                   type="email"
                   required
                   value={from}
                   onChange={(event) => setFrom(event.target.value)}
                 />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-username">SMTP username (optional)</label>
+              )}
+            </Field>
+            <Field id="channel-username" label="SMTP username (optional)">
+              {(control) => (
                 <input
-                  id="channel-username"
+                  {...control}
                   autoComplete="off"
                   value={username}
                   onChange={(event) => setUsername(event.target.value)}
                 />
-              </div>
-              <div className="field">
-                <label htmlFor="channel-password">SMTP password</label>
+              )}
+            </Field>
+            <Field id="channel-password" label="SMTP password">
+              {(control) => (
                 <input
-                  id="channel-password"
+                  {...control}
                   type="password"
                   autoComplete="off"
                   placeholder={editing ? 'unchanged' : ''}
                   value={password}
                   onChange={(event) => setPassword(event.target.value)}
                 />
-              </div>
-            </div>
-          </>
-        )}
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={enabled}
-            onChange={(event) => setEnabled(event.target.checked)}
-          />
-          Enabled
-        </label>
-        <MutationError error={create.error ?? update.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save' : 'Add channel'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+              )}
+            </Field>
+          </div>
+        </>
+      )}
+      <label className="checkbox">
+        <input
+          type="checkbox"
+          checked={enabled}
+          onChange={(event) => setEnabled(event.target.checked)}
+        />
+        Enabled
+      </label>
+    </FormDialog>
   );
 }
 
@@ -472,16 +485,17 @@ function TestChannelDialog({
       <form className="form" onSubmit={submit}>
         <p>Sends a test message through this channel now and reports what the receiver answered.</p>
         {channel.kind === 'email' && (
-          <div className="field">
-            <label htmlFor="test-recipient">Send to</label>
-            <input
-              id="test-recipient"
-              type="email"
-              required
-              value={recipient}
-              onChange={(event) => setRecipient(event.target.value)}
-            />
-          </div>
+          <Field id="test-recipient" label="Send to">
+            {(control) => (
+              <input
+                {...control}
+                type="email"
+                required
+                value={recipient}
+                onChange={(event) => setRecipient(event.target.value)}
+              />
+            )}
+          </Field>
         )}
         {test.data !== undefined && (
           <p className={test.data.ok ? 'form-success' : 'form-error'} role="status">
@@ -639,8 +653,7 @@ function SubscriptionDialog({
     },
   });
   const needsValue = audience === 'asset-group' || audience === 'address';
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate({
       body: {
         name,
@@ -653,22 +666,32 @@ function SubscriptionDialog({
     });
   };
   return (
-    <Dialog open title="Add a subscription" onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="subscription-name">Name</label>
+    <FormDialog
+      title="Add a subscription"
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Add subscription"
+      busyLabel="Adding…"
+      busy={create.isPending}
+      disabled={chosen.length === 0}
+    >
+      <div className="form-columns">
+        <Field id="subscription-name" label="Name">
+          {(control) => (
             <input
-              id="subscription-name"
+              {...control}
               required
               value={name}
               onChange={(event) => setName(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="subscription-channel">Channel</label>
+          )}
+        </Field>
+        <Field id="subscription-channel" label="Channel">
+          {(control) => (
             <select
-              id="subscription-channel"
+              {...control}
               value={channel}
               onChange={(event) => setChannel(event.target.value)}
             >
@@ -678,11 +701,12 @@ function SubscriptionDialog({
                 </option>
               ))}
             </select>
-          </div>
-          <div className="field">
-            <label htmlFor="subscription-digest">Delivery</label>
+          )}
+        </Field>
+        <Field id="subscription-digest" label="Delivery">
+          {(control) => (
             <select
-              id="subscription-digest"
+              {...control}
               value={digest}
               onChange={(event) => setDigest(event.target.value as 'none' | 'daily' | 'weekly')}
             >
@@ -690,13 +714,14 @@ function SubscriptionDialog({
               <option value="daily">Daily digest</option>
               <option value="weekly">Weekly digest</option>
             </select>
-          </div>
-        </div>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="subscription-audience">Audience</label>
+          )}
+        </Field>
+      </div>
+      <div className="form-columns">
+        <Field id="subscription-audience" label="Audience">
+          {(control) => (
             <select
-              id="subscription-audience"
+              {...control}
               value={audience}
               onChange={(event) => setAudience(event.target.value as Audience)}
             >
@@ -706,43 +731,32 @@ function SubscriptionDialog({
                 </option>
               ))}
             </select>
-          </div>
-          {needsValue && (
-            <div className="field">
-              <label htmlFor="subscription-audience-value">
-                {audience === 'address' ? 'Address' : 'Asset group'}
-              </label>
+          )}
+        </Field>
+        {needsValue && (
+          <Field
+            id="subscription-audience-value"
+            label={<>{audience === 'address' ? 'Address' : 'Asset group'}</>}
+          >
+            {(control) => (
               <input
-                id="subscription-audience-value"
+                {...control}
                 required
                 value={audienceValue}
                 onChange={(event) => setAudienceValue(event.target.value)}
               />
-            </div>
-          )}
-        </div>
-        <CheckboxGroup
-          legend="Events"
-          options={events}
-          value={chosen}
-          onChange={setChosen}
-          columns={3}
-        />
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || chosen.length === 0}
-          >
-            {create.isPending ? 'Adding…' : 'Add subscription'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+            )}
+          </Field>
+        )}
+      </div>
+      <CheckboxGroup
+        legend="Events"
+        options={events}
+        value={chosen}
+        onChange={setChosen}
+        columns={3}
+      />
+    </FormDialog>
   );
 }
 
@@ -855,21 +869,22 @@ function DeliveriesSection({ channels }: { readonly channels: readonly Channel[]
   return (
     <Section title="Recent deliveries">
       <div className="filters">
-        <div className="field">
-          <label htmlFor="delivery-status">Status</label>
-          <select
-            id="delivery-status"
-            value={status ?? ''}
-            onChange={(event) => url.set({ delivery: event.target.value })}
-          >
-            <option value="">Any status</option>
-            {deliveryStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="delivery-status" label="Status">
+          {(control) => (
+            <select
+              {...control}
+              value={status ?? ''}
+              onChange={(event) => url.set({ delivery: event.target.value })}
+            >
+              <option value="">Any status</option>
+              {deliveryStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       {retried !== undefined && (
         <p className="form-success" role="status">

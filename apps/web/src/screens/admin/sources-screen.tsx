@@ -5,7 +5,6 @@
  * opens its detail at /admin/sources/runs/<id>).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
@@ -14,12 +13,12 @@ import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { MutationError } from './common.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 
@@ -352,8 +351,7 @@ function SourceDialog({
     onSuccess: onSaved,
   });
   const intervalSeconds = hours.trim() === '' ? null : Math.round(Number(hours) * 3600);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const where =
       from === 'url'
         ? { url: location, checksumUrl: checksumUrl.trim() === '' ? null : checksumUrl }
@@ -368,27 +366,31 @@ function SourceDialog({
   };
   const busy = create.isPending || update.isPending;
   return (
-    <Dialog
-      open
+    <FormDialog
       title={source === undefined ? 'Add an advisory source' : `Edit ${source.name}`}
       onClose={onClose}
       wide
+      onSubmit={submit}
+      error={create.error ?? update.error}
+      submitLabel={source === undefined ? 'Add source' : 'Save'}
+      busyLabel="Saving…"
+      busy={busy}
     >
-      <form className="form" onSubmit={submit}>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="source-name">Name</label>
+      <div className="form-columns">
+        <Field id="source-name" label="Name">
+          {(control) => (
             <input
-              id="source-name"
+              {...control}
               required
               value={name}
               onChange={(event) => setName(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="source-kind">Kind</label>
+          )}
+        </Field>
+        <Field id="source-kind" label="Kind">
+          {(control) => (
             <select
-              id="source-kind"
+              {...control}
               value={kind}
               disabled={source !== undefined}
               onChange={(event) => setKind(event.target.value as SourceKind)}
@@ -399,95 +401,86 @@ function SourceDialog({
                 </option>
               ))}
             </select>
-          </div>
-        </div>
-        <fieldset className="field">
-          <legend>Read from</legend>
-          <div className="row">
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="source-from"
-                checked={from === 'path'}
-                onChange={() => setFrom('path')}
-              />
-              a path on the server
-            </label>
-            <label className="checkbox">
-              <input
-                type="radio"
-                name="source-from"
-                checked={from === 'url'}
-                onChange={() => setFrom('url')}
-              />
-              an https URL
-            </label>
-          </div>
-        </fieldset>
-        <div className="field">
-          <label htmlFor="source-location">{from === 'url' ? 'URL' : 'Path'}</label>
-          <input
-            id="source-location"
-            className="mono"
-            required
-            aria-describedby="source-location-hint"
-            value={location}
-            onChange={(event) => setLocation(event.target.value)}
-          />
-          <span id="source-location-hint" className="field-hint">
-            {from === 'url'
-              ? 'https only, on a host the server allows (the catalogue hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS).'
-              : 'Inside an allowed advisory root; a relative path starts at <data dir>/advisories.'}
-          </span>
-        </div>
-        {from === 'url' && (
-          <div className="field">
-            <label htmlFor="source-checksum">Checksum URL (optional)</label>
+          )}
+        </Field>
+      </div>
+      <fieldset className="field">
+        <legend>Read from</legend>
+        <div className="row">
+          <label className="checkbox">
             <input
-              id="source-checksum"
-              className="mono"
-              value={checksumUrl}
-              onChange={(event) => setChecksumUrl(event.target.value)}
+              type="radio"
+              name="source-from"
+              checked={from === 'path'}
+              onChange={() => setFrom('path')}
             />
-          </div>
-        )}
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="source-interval">Sync every (hours)</label>
+            a path on the server
+          </label>
+          <label className="checkbox">
             <input
-              id="source-interval"
-              type="number"
-              min={1 / 60}
-              max={720}
-              step="any"
-              aria-describedby="source-interval-hint"
-              value={hours}
-              onChange={(event) => setHours(event.target.value)}
+              type="radio"
+              name="source-from"
+              checked={from === 'url'}
+              onChange={() => setFrom('url')}
             />
-            <span id="source-interval-hint" className="field-hint">
-              Empty: only when asked (Sync now).
-            </span>
-          </div>
-          <label className="checkbox align-end">
-            <input
-              type="checkbox"
-              checked={enabled}
-              onChange={(event) => setEnabled(event.target.checked)}
-            />
-            Schedule enabled
+            an https URL
           </label>
         </div>
-        <MutationError error={create.error ?? update.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={busy}>
-            {busy ? 'Saving…' : source === undefined ? 'Add source' : 'Save'}
-          </button>
+      </fieldset>
+      <div className="field">
+        <label htmlFor="source-location">{from === 'url' ? 'URL' : 'Path'}</label>
+        <input
+          id="source-location"
+          className="mono"
+          required
+          aria-describedby="source-location-hint"
+          value={location}
+          onChange={(event) => setLocation(event.target.value)}
+        />
+        <span id="source-location-hint" className="field-hint">
+          {from === 'url'
+            ? 'https only, on a host the server allows (the catalogue hosts and PATCHGATE_DOWNLOAD_ALLOWED_HOSTS).'
+            : 'Inside an allowed advisory root; a relative path starts at <data dir>/advisories.'}
+        </span>
+      </div>
+      {from === 'url' && (
+        <div className="field">
+          <label htmlFor="source-checksum">Checksum URL (optional)</label>
+          <input
+            id="source-checksum"
+            className="mono"
+            value={checksumUrl}
+            onChange={(event) => setChecksumUrl(event.target.value)}
+          />
         </div>
-      </form>
-    </Dialog>
+      )}
+      <div className="form-columns">
+        <div className="field">
+          <label htmlFor="source-interval">Sync every (hours)</label>
+          <input
+            id="source-interval"
+            type="number"
+            min={1 / 60}
+            max={720}
+            step="any"
+            aria-describedby="source-interval-hint"
+            value={hours}
+            onChange={(event) => setHours(event.target.value)}
+          />
+          <span id="source-interval-hint" className="field-hint">
+            Empty: only when asked (Sync now).
+          </span>
+        </div>
+        <label className="checkbox align-end">
+          <input
+            type="checkbox"
+            checked={enabled}
+            onChange={(event) => setEnabled(event.target.checked)}
+          />
+          Schedule enabled
+        </label>
+      </div>
+    </FormDialog>
   );
 }
 
@@ -611,21 +604,22 @@ function SyncRuns({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="runs-state">State</label>
-          <select
-            id="runs-state"
-            value={state ?? ''}
-            onChange={(event) => url.set({ state: event.target.value })}
-          >
-            <option value="">Any state</option>
-            {runStates.map((s: RunState) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <Field id="runs-state" label="State">
+          {(control) => (
+            <select
+              {...control}
+              value={state ?? ''}
+              onChange={(event) => url.set({ state: event.target.value })}
+            >
+              <option value="">Any state</option>
+              {runStates.map((s: RunState) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       </div>
       {runs.isPending ? (
         <Loading label="Loading sync runs…" />

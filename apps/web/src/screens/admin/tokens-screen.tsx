@@ -4,19 +4,19 @@
  * confirmation. With users:manage, `?userId=` shows (and revokes) another user's tokens.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession, useUser } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { CheckboxGroup, MutationError, SecretDialog } from './common.tsx';
+import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
 function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {
@@ -236,29 +236,38 @@ function CreateTokenDialog({
       await invalidatePaths(queryClient, ['/api/v1/tokens']);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate({ body: { name, scopes, expiresInDays: Number(days) } });
   };
   return (
-    <Dialog open title="New API token" onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="token-name">Name</label>
+    <FormDialog
+      title="New API token"
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Create token"
+      busyLabel="Creating…"
+      busy={create.isPending}
+      disabled={scopes.length === 0}
+    >
+      <div className="form-columns">
+        <Field id="token-name" label="Name">
+          {(control) => (
             <input
-              id="token-name"
+              {...control}
               required
               maxLength={200}
               placeholder="CI pipeline, backup script…"
               value={name}
               onChange={(event) => setName(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="token-expiry">Expires after (days)</label>
+          )}
+        </Field>
+        <Field id="token-expiry" label="Expires after (days)">
+          {(control) => (
             <input
-              id="token-expiry"
+              {...control}
               type="number"
               min={1}
               max={365}
@@ -266,29 +275,16 @@ function CreateTokenDialog({
               value={days}
               onChange={(event) => setDays(event.target.value)}
             />
-          </div>
-        </div>
-        <CheckboxGroup
-          legend="Scopes (a subset of your permissions)"
-          options={mine}
-          value={scopes}
-          onChange={setScopes}
-          columns={3}
-        />
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || scopes.length === 0}
-          >
-            {create.isPending ? 'Creating…' : 'Create token'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+          )}
+        </Field>
+      </div>
+      <CheckboxGroup
+        legend="Scopes (a subset of your permissions)"
+        options={mine}
+        value={scopes}
+        onChange={setScopes}
+        columns={3}
+      />
+    </FormDialog>
   );
 }

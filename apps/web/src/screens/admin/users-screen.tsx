@@ -4,7 +4,6 @@
  * flag, and resetting a password (which ends the user's sessions and API tokens).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
 import { $api, invalidatePaths } from '../../api/query.ts';
@@ -17,7 +16,8 @@ import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
-import { CheckboxGroup, MutationError } from './common.tsx';
+import { Field, Form, FormDialog, MutationError } from '../../ui/forms.tsx';
+import { CheckboxGroup } from './common.tsx';
 import { roleLabel, roleSummaries } from './roles.ts';
 import type { User } from './types.ts';
 
@@ -165,6 +165,8 @@ export function UsersScreen() {
   );
 }
 
+const passwordHint = 'At least 12 characters, not a common or repetitive password.';
+
 function CreateUserDialog({ onClose }: { readonly onClose: () => void }) {
   const queryClient = useQueryClient();
   const describe = useRoleDescriber();
@@ -178,71 +180,64 @@ function CreateUserDialog({ onClose }: { readonly onClose: () => void }) {
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     create.mutate({ body: { username, displayName, password, roles } });
   };
   return (
-    <Dialog open title="New user" onClose={onClose} wide>
-      <form className="form" onSubmit={submit}>
-        <div className="form-columns">
-          <div className="field">
-            <label htmlFor="user-username">Username</label>
+    <FormDialog
+      title="New user"
+      onClose={onClose}
+      wide
+      onSubmit={submit}
+      error={create.error}
+      submitLabel="Create user"
+      busyLabel="Creating…"
+      busy={create.isPending}
+      disabled={roles.length === 0}
+    >
+      <div className="form-columns">
+        <Field id="user-username" label="Username">
+          {(control) => (
             <input
-              id="user-username"
+              {...control}
               required
               autoComplete="off"
               value={username}
               onChange={(event) => setUsername(event.target.value)}
             />
-          </div>
-          <div className="field">
-            <label htmlFor="user-display-name">Display name</label>
+          )}
+        </Field>
+        <Field id="user-display-name" label="Display name">
+          {(control) => (
             <input
-              id="user-display-name"
+              {...control}
               required
               value={displayName}
               onChange={(event) => setDisplayName(event.target.value)}
             />
-          </div>
-        </div>
-        <div className="field">
-          <label htmlFor="user-password">Initial password</label>
+          )}
+        </Field>
+      </div>
+      <Field id="user-password" label="Initial password" hint={passwordHint}>
+        {(control) => (
           <input
-            id="user-password"
+            {...control}
             type="password"
             autoComplete="new-password"
             required
-            aria-describedby="user-password-hint"
             value={password}
             onChange={(event) => setPassword(event.target.value)}
           />
-          <span id="user-password-hint" className="field-hint">
-            At least 12 characters, not a common or repetitive password.
-          </span>
-        </div>
-        <CheckboxGroup
-          legend="Roles"
-          options={allRoles}
-          value={roles}
-          onChange={setRoles}
-          describe={describe}
-        />
-        <MutationError error={create.error} />
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={create.isPending || roles.length === 0}
-          >
-            {create.isPending ? 'Creating…' : 'Create user'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        )}
+      </Field>
+      <CheckboxGroup
+        legend="Roles"
+        options={allRoles}
+        value={roles}
+        onChange={setRoles}
+        describe={describe}
+      />
+    </FormDialog>
   );
 }
 
@@ -265,62 +260,58 @@ function EditUserDialog({ user, onClose }: { readonly user: User; readonly onClo
       params: { path: { id: user.id } },
       body: { displayName, roles, disabled },
     });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     // Disabling ends sessions and tokens: ask first.
     if (disabled && !user.disabled) setConfirming(true);
     else save();
   };
   return (
     <>
-      <Dialog open={!confirming} title={`Edit ${user.username}`} onClose={onClose} wide>
-        <form className="form" onSubmit={submit}>
-          <div className="field">
-            <label htmlFor="edit-display-name">Display name</label>
+      <FormDialog
+        open={!confirming}
+        title={`Edit ${user.username}`}
+        onClose={onClose}
+        wide
+        onSubmit={submit}
+        error={update.error}
+        submitLabel="Save"
+        busyLabel="Saving…"
+        busy={update.isPending}
+        disabled={roles.length === 0}
+      >
+        <Field id="edit-display-name" label="Display name">
+          {(control) => (
             <input
-              id="edit-display-name"
+              {...control}
               required
               value={displayName}
               onChange={(event) => setDisplayName(event.target.value)}
             />
-          </div>
-          <CheckboxGroup
-            legend="Roles"
-            options={allRoles}
-            value={roles}
-            onChange={setRoles}
-            describe={describe}
+          )}
+        </Field>
+        <CheckboxGroup
+          legend="Roles"
+          options={allRoles}
+          value={roles}
+          onChange={setRoles}
+          describe={describe}
+        />
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={disabled}
+            disabled={user.id === me.id}
+            onChange={(event) => setDisabled(event.target.checked)}
           />
-          <label className="checkbox">
-            <input
-              type="checkbox"
-              checked={disabled}
-              disabled={user.id === me.id}
-              onChange={(event) => setDisabled(event.target.checked)}
-            />
-            <span>
-              Disabled{' '}
-              <span className="field-hint">
-                (cannot log in; their sessions and API tokens end
-                {user.id === me.id ? '; you cannot disable yourself' : ''})
-              </span>
+          <span>
+            Disabled{' '}
+            <span className="field-hint">
+              (cannot log in; their sessions and API tokens end
+              {user.id === me.id ? '; you cannot disable yourself' : ''})
             </span>
-          </label>
-          <MutationError error={update.error} />
-          <div className="form-actions">
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className="button button-primary"
-              disabled={update.isPending || roles.length === 0}
-            >
-              {update.isPending ? 'Saving…' : 'Save'}
-            </button>
-          </div>
-        </form>
-      </Dialog>
+          </span>
+        </label>
+      </FormDialog>
       <ConfirmDialog
         open={confirming}
         title={`Disable ${user.username}?`}
@@ -355,8 +346,7 @@ function ResetPasswordDialog({
     onSuccess: () => setDone(true),
   });
   const own = user.id === me.id;
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     reset.mutate({ params: { path: { id: user.id } }, body: { password } });
   };
   return (
@@ -376,36 +366,33 @@ function ResetPasswordDialog({
           </div>
         </div>
       ) : (
-        <form className="form" onSubmit={submit}>
+        <Form
+          onSubmit={submit}
+          error={reset.error}
+          onCancel={onClose}
+          submitLabel="Set password and end sessions"
+          busyLabel="Setting…"
+          busy={reset.isPending}
+          danger
+        >
           <p>
             Setting a new password <strong>ends every session</strong> {user.displayName} has open
             and <strong>revokes every API token</strong> they made
             {own ? ' (except this session)' : ''}: scripts using those tokens stop working.
           </p>
-          <div className="field">
-            <label htmlFor="reset-password">New password</label>
-            <input
-              id="reset-password"
-              type="password"
-              autoComplete="new-password"
-              required
-              value={password}
-              onChange={(event) => setPassword(event.target.value)}
-            />
-            <span className="field-hint">
-              At least 12 characters, not a common or repetitive password.
-            </span>
-          </div>
-          <MutationError error={reset.error} />
-          <div className="form-actions">
-            <button type="button" className="button" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button button-danger" disabled={reset.isPending}>
-              {reset.isPending ? 'Setting…' : 'Set password and end sessions'}
-            </button>
-          </div>
-        </form>
+          <Field id="reset-password" label="New password" hint={passwordHint}>
+            {(control) => (
+              <input
+                {...control}
+                type="password"
+                autoComplete="new-password"
+                required
+                value={password}
+                onChange={(event) => setPassword(event.target.value)}
+              />
+            )}
+          </Field>
+        </Form>
       )}
     </Dialog>
   );

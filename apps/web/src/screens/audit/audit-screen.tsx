@@ -25,6 +25,7 @@ import { NotPermitted } from '../admin/common.tsx';
 import './audit.css';
 import { EventDetails } from './event-details.tsx';
 import type { AuditEvent, AuditQuery, Verification } from './types.ts';
+import { Field } from '../../ui/forms.tsx';
 
 const filterKeys = ['action', 'actor', 'subjectType', 'subject', 'since', 'until'] as const;
 const urlKeys = [...filterKeys, 'order', 'event'] as const;
@@ -324,14 +325,11 @@ function AuditFilters({
         <label htmlFor="audit-actor">Actor (user id)</label>
         <input id="audit-actor" className="mono" {...field('actor')} />
       </div>
-      <div className="field">
-        <label htmlFor="audit-subject-type">Subject type</label>
-        <input
-          id="audit-subject-type"
-          placeholder="user, change, asset…"
-          {...field('subjectType')}
-        />
-      </div>
+      <Field id="audit-subject-type" label="Subject type">
+        {(control) => (
+          <input {...control} placeholder="user, change, asset…" {...field('subjectType')} />
+        )}
+      </Field>
       <div className="field">
         <label htmlFor="audit-subject">Subject id</label>
         <input id="audit-subject" className="mono" {...field('subject')} />
@@ -344,17 +342,18 @@ function AuditFilters({
         <label htmlFor="audit-until">To (UTC day, inclusive)</label>
         <input id="audit-until" type="date" {...field('until')} />
       </div>
-      <div className="field">
-        <label htmlFor="audit-order">Order</label>
-        <select
-          id="audit-order"
-          value={order}
-          onChange={(event) => onOrder(event.target.value as 'asc' | 'desc')}
-        >
-          <option value="desc">Newest first</option>
-          <option value="asc">Oldest first</option>
-        </select>
-      </div>
+      <Field id="audit-order" label="Order">
+        {(control) => (
+          <select
+            {...control}
+            value={order}
+            onChange={(event) => onOrder(event.target.value as 'asc' | 'desc')}
+          >
+            <option value="desc">Newest first</option>
+            <option value="asc">Oldest first</option>
+          </select>
+        )}
+      </Field>
       <div className="row">
         <button type="submit" className="button button-primary">
           Apply filters

@@ -3,7 +3,6 @@
  * listed for everyone with calendar:read; created and deleted with calendar:manage.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import type { paths } from '../../api/client.ts';
@@ -15,6 +14,7 @@ import { formatDateTime, formatDuration } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { fromLocalInput, toLocalInput } from './calendar-dates.ts';
+import { Field, Form } from '../../ui/forms.tsx';
 
 type Freeze =
   paths['/api/v1/calendar/freezes']['get']['responses']['200']['content']['application/json']['freezes'][number];
@@ -156,9 +156,8 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
   const [start, setStart] = useState(toLocalInput(freeze?.start));
   const [end, setEnd] = useState(toLocalInput(freeze?.end));
   const [allowEmergency, setAllowEmergency] = useState(freeze?.allowEmergency ?? false);
-  const ids = { name: useId(), start: useId(), end: useId(), emergency: useId() };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const ids = { emergency: useId() };
+  const submit = () => {
     const from = fromLocalInput(start);
     const to = fromLocalInput(end);
     if (from === undefined || to === undefined) return;
@@ -172,37 +171,47 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
     else updateFreeze.mutate({ params: { path: { id: freeze.id } }, body }, { onSuccess });
   };
   return (
-    <form className="form" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor={ids.name}>Name</label>
-        <input
-          id={ids.name}
-          value={name}
-          required
-          maxLength={200}
-          onChange={(e) => setName(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.start}>Start (UTC)</label>
-        <input
-          id={ids.start}
-          type="datetime-local"
-          value={start}
-          required
-          onChange={(e) => setStart(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.end}>End (UTC)</label>
-        <input
-          id={ids.end}
-          type="datetime-local"
-          value={end}
-          required
-          onChange={(e) => setEnd(e.target.value)}
-        />
-      </div>
+    <Form
+      onSubmit={submit}
+      error={create.error}
+      onCancel={onDone}
+      submitLabel={freeze === undefined ? 'Create freeze' : 'Save freeze'}
+      busyLabel="Saving…"
+      busy={create.isPending}
+    >
+      <Field label="Name">
+        {(control) => (
+          <input
+            {...control}
+            value={name}
+            required
+            maxLength={200}
+            onChange={(e) => setName(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Start (UTC)">
+        {(control) => (
+          <input
+            {...control}
+            type="datetime-local"
+            value={start}
+            required
+            onChange={(e) => setStart(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="End (UTC)">
+        {(control) => (
+          <input
+            {...control}
+            type="datetime-local"
+            value={end}
+            required
+            onChange={(e) => setEnd(e.target.value)}
+          />
+        )}
+      </Field>
       <div className="row">
         <input
           id={ids.emergency}
@@ -212,20 +221,7 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
         />
         <label htmlFor={ids.emergency}>Emergency changes may override it</label>
       </div>
-      {create.isError && (
-        <p className="form-error" role="alert">
-          {errorMessage(create.error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={create.isPending}>
-          {create.isPending ? 'Saving…' : freeze === undefined ? 'Create freeze' : 'Save freeze'}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }
 
@@ -399,18 +395,8 @@ function WindowForm({
       (environmentNames as readonly string[]).includes(e),
     ),
   );
-  const ids = {
-    name: useId(),
-    rrule: useId(),
-    dtstart: useId(),
-    timeZone: useId(),
-    duration: useId(),
-    cutoff: useId(),
-    names: useId(),
-    groups: useId(),
-  };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const ids = { rrule: useId(), names: useId(), groups: useId() };
+  const submit = () => {
     const selector = {
       ...(splitNames(names).length > 0 && { names: splitNames(names) }),
       ...(splitNames(groups).length > 0 && { groups: splitNames(groups) }),
@@ -433,18 +419,26 @@ function WindowForm({
     else updateWindow.mutate({ params: { path: { id: window.id } }, body }, { onSuccess });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={failure}
+      onCancel={onDone}
+      submitLabel={window === undefined ? 'Create window' : 'Save window'}
+      busyLabel="Saving…"
+      busy={pending}
+    >
       <div className="calendar-form-grid">
-        <div className="field">
-          <label htmlFor={ids.name}>Name</label>
-          <input
-            id={ids.name}
-            value={name}
-            required
-            maxLength={200}
-            onChange={(e) => setName(e.target.value)}
-          />
-        </div>
+        <Field label="Name">
+          {(control) => (
+            <input
+              {...control}
+              value={name}
+              required
+              maxLength={200}
+              onChange={(e) => setName(e.target.value)}
+            />
+          )}
+        </Field>
         <div className="field">
           <label htmlFor={ids.rrule}>Recurrence (RFC 5545 RRULE)</label>
           <input
@@ -459,47 +453,51 @@ function WindowForm({
             FREQ=DAILY, FREQ=WEEKLY;BYDAY=TU,TH, FREQ=MONTHLY;BYDAY=1SU…
           </span>
         </div>
-        <div className="field">
-          <label htmlFor={ids.dtstart}>First occurrence (wall clock of the time zone)</label>
-          <input
-            id={ids.dtstart}
-            type="datetime-local"
-            value={dtstart}
-            required
-            onChange={(e) => setDtstart(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.timeZone}>Time zone (IANA)</label>
-          <input
-            id={ids.timeZone}
-            value={timeZone}
-            required
-            onChange={(e) => setTimeZone(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.duration}>Length (minutes)</label>
-          <input
-            id={ids.duration}
-            type="number"
-            min={1}
-            value={duration}
-            required
-            onChange={(e) => setDuration(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.cutoff}>Cutoff before the end (minutes)</label>
-          <input
-            id={ids.cutoff}
-            type="number"
-            min={0}
-            value={cutoff}
-            required
-            onChange={(e) => setCutoff(e.target.value)}
-          />
-        </div>
+        <Field label="First occurrence (wall clock of the time zone)">
+          {(control) => (
+            <input
+              {...control}
+              type="datetime-local"
+              value={dtstart}
+              required
+              onChange={(e) => setDtstart(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Time zone (IANA)">
+          {(control) => (
+            <input
+              {...control}
+              value={timeZone}
+              required
+              onChange={(e) => setTimeZone(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Length (minutes)">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={1}
+              value={duration}
+              required
+              onChange={(e) => setDuration(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field label="Cutoff before the end (minutes)">
+          {(control) => (
+            <input
+              {...control}
+              type="number"
+              min={0}
+              value={cutoff}
+              required
+              onChange={(e) => setCutoff(e.target.value)}
+            />
+          )}
+        </Field>
         <div className="field">
           <label htmlFor={ids.names}>Asset names (comma-separated)</label>
           <input id={ids.names} value={names} onChange={(e) => setNames(e.target.value)} />
@@ -530,19 +528,6 @@ function WindowForm({
           ))}
         </div>
       </fieldset>
-      {failure !== null && (
-        <p className="form-error" role="alert">
-          {errorMessage(failure)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="button button-primary" disabled={pending}>
-          {pending ? 'Saving…' : window === undefined ? 'Create window' : 'Save window'}
-        </button>
-      </div>
-    </form>
+    </Form>
   );
 }

@@ -17,6 +17,7 @@ import { formatDateTime, formatDuration } from '../../ui/format.ts';
 import { Facts, Section } from '../../ui/page.tsx';
 import { QueryState } from '../../ui/states.tsx';
 import { fromLocalInput, longDay, toLocalInput } from './calendar-dates.ts';
+import { Field } from '../../ui/forms.tsx';
 
 type ChangeDetail =
   paths['/api/v1/changes/{id}']['get']['responses']['200']['content']['application/json'];
@@ -130,8 +131,6 @@ function RescheduleForm({
 }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const startId = useId();
-  const endId = useId();
   const overrideId = useId();
   const minutes = change.plans.deploymentPlan?.estimatedMinutes ?? defaultMinutes;
   const [start, setStart] = useState(toLocalInput(change.schedule?.start));
@@ -257,26 +256,28 @@ function RescheduleForm({
         }}
       >
         <div className="calendar-slot-fields">
-          <div className="field">
-            <label htmlFor={startId}>New start (UTC)</label>
-            <input
-              id={startId}
-              type="datetime-local"
-              value={start}
-              required
-              onChange={(event) => setStartKeepingLength(event.target.value)}
-            />
-          </div>
-          <div className="field">
-            <label htmlFor={endId}>New end (UTC)</label>
-            <input
-              id={endId}
-              type="datetime-local"
-              value={end}
-              required
-              onChange={(event) => setEnd(event.target.value)}
-            />
-          </div>
+          <Field label="New start (UTC)">
+            {(control) => (
+              <input
+                {...control}
+                type="datetime-local"
+                value={start}
+                required
+                onChange={(event) => setStartKeepingLength(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="New end (UTC)">
+            {(control) => (
+              <input
+                {...control}
+                type="datetime-local"
+                value={end}
+                required
+                onChange={(event) => setEnd(event.target.value)}
+              />
+            )}
+          </Field>
         </div>
         {start.slice(0, 10) !== activeDay && (
           <button

@@ -2,20 +2,20 @@
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { Link } from 'react-router';
 import type { paths } from '../../api/client.ts';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, PriorityBadge, StatusBadge } from '../../ui/badges.tsx';
-import { Dialog } from '../../ui/dialog.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { Facts, Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { DecisionButtons } from './change-decision.tsx';
 import type { ChangeDetail, RiskLevel } from './change-model.ts';
 import { plural, riskLevels, riskTone, scopeText } from './change-model.ts';
+import { Field, FormDialog } from '../../ui/forms.tsx';
 
 type Json<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { 'application/json': infer T } } } };
@@ -235,28 +235,33 @@ function RiskOverrideDialog({
   const queryClient = useQueryClient();
   const [level, setLevel] = useState<RiskLevel>(change.risk.level);
   const [reason, setReason] = useState('');
-  const ids = { level: useId(), reason: useId() };
   const mutation = $api.useMutation('put', '/api/v1/changes/{id}/risk', {
     onSuccess: async () => {
       await invalidatePaths(queryClient, ['/api/v1/changes']);
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     mutation.mutate({
       params: { path: { id: change.id } },
       body: { level, reason: reason.trim() },
     });
   };
   return (
-    <Dialog open title={`Override the risk of ${change.number}`} onClose={onClose}>
-      <form className="form" onSubmit={submit}>
-        <p>Assessed: {change.risk.assessed}. The override is audited with its reason.</p>
-        <div className="field">
-          <label htmlFor={ids.level}>Level</label>
+    <FormDialog
+      title={`Override the risk of ${change.number}`}
+      onClose={onClose}
+      onSubmit={submit}
+      error={mutation.error}
+      submitLabel="Override"
+      busy={mutation.isPending}
+      disabled={reason.trim() === ''}
+    >
+      <p>Assessed: {change.risk.assessed}. The override is audited with its reason.</p>
+      <Field label="Level">
+        {(control) => (
           <select
-            id={ids.level}
+            {...control}
             value={level}
             onChange={(e) => setLevel(e.target.value as RiskLevel)}
           >
@@ -266,36 +271,20 @@ function RiskOverrideDialog({
               </option>
             ))}
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.reason}>Reason (required)</label>
+        )}
+      </Field>
+      <Field label="Reason (required)">
+        {(control) => (
           <textarea
-            id={ids.reason}
+            {...control}
             required
             rows={3}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
           />
-        </div>
-        {mutation.isError && (
-          <div className="form-error" role="alert">
-            {errorMessage(mutation.error)}
-          </div>
         )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={mutation.isPending || reason.trim() === ''}
-          >
-            Override
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </Field>
+    </FormDialog>
   );
 }
 
@@ -1051,7 +1040,6 @@ function ReviewForm({ change }: { readonly change: ChangeDetail }) {
   );
   const [incidents, setIncidents] = useState(change.review?.incidents.join(', ') ?? '');
   const [lessons, setLessons] = useState(change.review?.lessons ?? '');
-  const ids = { well: useId(), notWell: useId(), incidents: useId(), lessons: useId() };
   const mutation = $api.useMutation('put', '/api/v1/changes/{id}/review', {
     onSuccess: () => invalidatePaths(queryClient, ['/api/v1/changes']),
   });
@@ -1073,41 +1061,41 @@ function ReviewForm({ change }: { readonly change: ChangeDetail }) {
   };
   return (
     <form className="form" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor={ids.well}>What went well</label>
-        <textarea
-          id={ids.well}
-          rows={3}
-          value={wentWell}
-          onChange={(e) => setWentWell(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.notWell}>What did not go well</label>
-        <textarea
-          id={ids.notWell}
-          rows={3}
-          value={didNotGoWell}
-          onChange={(e) => setDidNotGoWell(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.incidents}>Incidents (comma-separated references)</label>
-        <input
-          id={ids.incidents}
-          value={incidents}
-          onChange={(e) => setIncidents(e.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.lessons}>Lessons learned</label>
-        <textarea
-          id={ids.lessons}
-          rows={3}
-          value={lessons}
-          onChange={(e) => setLessons(e.target.value)}
-        />
-      </div>
+      <Field label="What went well">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            value={wentWell}
+            onChange={(e) => setWentWell(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="What did not go well">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            value={didNotGoWell}
+            onChange={(e) => setDidNotGoWell(e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Incidents (comma-separated references)">
+        {(control) => (
+          <input {...control} value={incidents} onChange={(e) => setIncidents(e.target.value)} />
+        )}
+      </Field>
+      <Field label="Lessons learned">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            value={lessons}
+            onChange={(e) => setLessons(e.target.value)}
+          />
+        )}
+      </Field>
       {mutation.isError && (
         <div className="form-error" role="alert">
           {errorMessage(mutation.error)}

@@ -17,6 +17,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import type { ChangeSummary } from './change-model.ts';
 import { changeStates, changeTypes, riskLevels, riskTone, scopeText } from './change-model.ts';
 import './changes.css';
+import { Field } from '../../ui/forms.tsx';
 
 const keys = ['state', 'type', 'risk', 'q', 'sort', 'order'] as const;
 
@@ -181,16 +182,17 @@ export function ChangeListScreen() {
         }
       />
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <div className="field">
-          <label htmlFor="change-filter-text">Search</label>
-          <input
-            id="change-filter-text"
-            type="search"
-            placeholder="Number, title, requester"
-            value={values.q ?? ''}
-            onChange={(e) => url.set({ q: e.target.value }, { replace: true })}
-          />
-        </div>
+        <Field id="change-filter-text" label="Search">
+          {(control) => (
+            <input
+              {...control}
+              type="search"
+              placeholder="Number, title, requester"
+              value={values.q ?? ''}
+              onChange={(e) => url.set({ q: e.target.value }, { replace: true })}
+            />
+          )}
+        </Field>
         <FilterSelect
           label="State"
           value={values.state}

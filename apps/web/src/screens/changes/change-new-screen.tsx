@@ -20,6 +20,7 @@ import { EmptyState } from '../../ui/states.tsx';
 import { splitList, useUrlState } from '../../ui/url-state.ts';
 import type { FindingDetail } from '../findings/finding-types.ts';
 import '../findings/findings.css';
+import { Field } from '../../ui/forms.tsx';
 
 type CreateBody = NonNullable<
   paths['/api/v1/changes']['post']['requestBody']
@@ -120,16 +121,7 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
   const [template, setTemplate] = useState('');
   const [patchTarget, setPatchTarget] = useState<PatchTarget>('lowest-fix');
   const [implementer, setImplementer] = useState('');
-  const fieldIds = {
-    title: useId(),
-    description: useId(),
-    type: useId(),
-    template: useId(),
-    target: useId(),
-    typeHint: useId(),
-    implementer: useId(),
-    implementerHint: useId(),
-  };
+  const fieldIds = { template: useId() };
   const create = $api.useMutation('post', '/api/v1/changes', {
     onSuccess: async (change) => {
       await invalidatePaths(queryClient, ['/api/v1/changes']);
@@ -163,44 +155,50 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
       <div className="split">
         <Section title="Request">
           <form className="form" onSubmit={submit}>
-            <div className="field">
-              <label htmlFor={fieldIds.title}>Title</label>
-              <input
-                id={fieldIds.title}
-                required
-                maxLength={200}
-                value={title ?? suggestion.title}
-                onChange={(event) => setTitle(event.target.value)}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.description}>Description</label>
-              <textarea
-                id={fieldIds.description}
-                rows={8}
-                maxLength={10_000}
-                value={description ?? suggestion.description}
-                onChange={(event) => setDescription(event.target.value)}
-              />
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.type}>Type</label>
-              <select
-                id={fieldIds.type}
-                value={type}
-                aria-describedby={fieldIds.typeHint}
-                onChange={(event) => setType(event.target.value as ChangeType)}
-              >
-                <option value="normal">Normal (assessed and authorised by the CAB)</option>
-                <option value="standard">Standard (pre-approved template)</option>
-                <option value="emergency">Emergency (expedited, reviewed after)</option>
-              </select>
-              <span id={fieldIds.typeHint} className="field-hint">
-                {loaded.some((f) => f.kev && f.priority === 'P1')
-                  ? 'Some findings are known exploited P1s: an emergency change may be warranted.'
-                  : 'Most patch changes are normal changes.'}
-              </span>
-            </div>
+            <Field label="Title">
+              {(control) => (
+                <input
+                  {...control}
+                  required
+                  maxLength={200}
+                  value={title ?? suggestion.title}
+                  onChange={(event) => setTitle(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field label="Description">
+              {(control) => (
+                <textarea
+                  {...control}
+                  rows={8}
+                  maxLength={10_000}
+                  value={description ?? suggestion.description}
+                  onChange={(event) => setDescription(event.target.value)}
+                />
+              )}
+            </Field>
+            <Field
+              label="Type"
+              hint={
+                <>
+                  {loaded.some((f) => f.kev && f.priority === 'P1')
+                    ? 'Some findings are known exploited P1s: an emergency change may be warranted.'
+                    : 'Most patch changes are normal changes.'}
+                </>
+              }
+            >
+              {(control) => (
+                <select
+                  {...control}
+                  value={type}
+                  onChange={(event) => setType(event.target.value as ChangeType)}
+                >
+                  <option value="normal">Normal (assessed and authorised by the CAB)</option>
+                  <option value="standard">Standard (pre-approved template)</option>
+                  <option value="emergency">Emergency (expedited, reviewed after)</option>
+                </select>
+              )}
+            </Field>
             {type === 'standard' && (
               <div className="field">
                 <label htmlFor={fieldIds.template}>Template</label>
@@ -224,29 +222,30 @@ function ChangeFromFindings({ ids }: { readonly ids: readonly string[] }) {
                 )}
               </div>
             )}
-            <div className="field">
-              <label htmlFor={fieldIds.target}>Patch to</label>
-              <select
-                id={fieldIds.target}
-                value={patchTarget}
-                onChange={(event) => setPatchTarget(event.target.value as PatchTarget)}
-              >
-                <option value="lowest-fix">The lowest version that closes every finding</option>
-                <option value="available-update">Every pending update the assets report</option>
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor={fieldIds.implementer}>Implementer (optional)</label>
-              <input
-                id={fieldIds.implementer}
-                value={implementer}
-                aria-describedby={fieldIds.implementerHint}
-                onChange={(event) => setImplementer(event.target.value)}
-              />
-              <span id={fieldIds.implementerHint} className="field-hint">
-                A username. The implementer may not approve the change.
-              </span>
-            </div>
+            <Field label="Patch to">
+              {(control) => (
+                <select
+                  {...control}
+                  value={patchTarget}
+                  onChange={(event) => setPatchTarget(event.target.value as PatchTarget)}
+                >
+                  <option value="lowest-fix">The lowest version that closes every finding</option>
+                  <option value="available-update">Every pending update the assets report</option>
+                </select>
+              )}
+            </Field>
+            <Field
+              label="Implementer (optional)"
+              hint="A username. The implementer may not approve the change."
+            >
+              {(control) => (
+                <input
+                  {...control}
+                  value={implementer}
+                  onChange={(event) => setImplementer(event.target.value)}
+                />
+              )}
+            </Field>
             {tooMany && (
               <p className="form-error" role="alert">
                 A change can close at most {maxFindings} findings; {ids.length} are selected.

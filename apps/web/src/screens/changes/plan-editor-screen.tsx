@@ -8,7 +8,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { Problem } from '../../api/client.ts';
 import { errorMessage } from '../../api/client.ts';
@@ -16,6 +16,8 @@ import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import { PageHeader, Section } from '../../ui/page.tsx';
+import type { FieldControlProps } from '../../ui/forms.tsx';
+import { Field as SharedField } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import type { ChangeDetail, PlansBody } from './change-model.ts';
 import { countOrPercent, plannableStates } from './change-model.ts';
@@ -219,7 +221,6 @@ function PlanEditor({ change }: { readonly change: ChangeDetail }) {
   }));
   const [reason, setReason] = useState('');
   const [saved, setSaved] = useState<{ from: number; to: number } | undefined>();
-  const reasonId = useId();
   const mutation = $api.useMutation('put', '/api/v1/changes/{id}/plans', {
     onSuccess: async (data) => {
       setSaved({ from: change.planVersion, to: data.planVersion });
@@ -341,15 +342,16 @@ function PlanEditor({ change }: { readonly change: ChangeDetail }) {
           </Section>
           <RollbackEditor rollback={rollback} errors={errors} onChange={setRollback} />
           <Section title="Save">
-            <div className="field">
-              <label htmlFor={reasonId}>Why the plan changed (kept with the version)</label>
-              <textarea
-                id={reasonId}
-                rows={2}
-                value={reason}
-                onChange={(e) => setReason(e.target.value)}
-              />
-            </div>
+            <SharedField label="Why the plan changed (kept with the version)">
+              {(control) => (
+                <textarea
+                  {...control}
+                  rows={2}
+                  value={reason}
+                  onChange={(e) => setReason(e.target.value)}
+                />
+              )}
+            </SharedField>
             {saved !== undefined && (
               <p className="form-success" role="status">
                 {saved.to > saved.from
@@ -391,36 +393,12 @@ function Field({
   readonly path: string;
   readonly errors: ReadonlyMap<string, string[]>;
   readonly hint?: string;
-  readonly children: (props: {
-    id: string;
-    'aria-invalid'?: true;
-    'aria-describedby'?: string;
-  }) => ReactNode;
+  readonly children: (props: FieldControlProps) => ReactNode;
 }) {
-  const id = useId();
-  const messages = errors.get(path);
-  const described = [hint !== undefined && `${id}-hint`, messages && `${id}-error`]
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id,
-        ...(messages !== undefined && { 'aria-invalid': true }),
-        ...(described !== '' && { 'aria-describedby': described }),
-      })}
-      {hint !== undefined && (
-        <span id={`${id}-hint`} className="field-hint">
-          {hint}
-        </span>
-      )}
-      {messages !== undefined && (
-        <span id={`${id}-error`} className="field-error">
-          {messages.join('; ')}
-        </span>
-      )}
-    </div>
+    <SharedField label={label} hint={hint} error={errors.get(path)?.join('; ')}>
+      {children}
+    </SharedField>
   );
 }
 

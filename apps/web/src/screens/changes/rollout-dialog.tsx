@@ -4,12 +4,10 @@
  * the state machine does not allow (409: the window has not opened, approvals incomplete).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { CheckboxRow, Field, FormDialog } from '../../ui/forms.tsx';
 import type { ChangeDetail } from './change-model.ts';
 
 export function RolloutDialog({
@@ -25,7 +23,6 @@ export function RolloutDialog({
   const [offlineHosts, setOfflineHosts] = useState<'wait' | 'skip'>('wait');
   const [reboot, setReboot] = useState<'never' | 'if-required'>('never');
   const [reason, setReason] = useState('');
-  const ids = { dryRun: useId(), offline: useId(), reboot: useId(), reason: useId() };
   const mutation = $api.useMutation('post', '/api/v1/changes/{id}/rollout', {
     onSuccess: async (rollout) => {
       await invalidatePaths(queryClient, ['/api/v1/changes', '/api/v1/rollouts']);
@@ -33,8 +30,7 @@ export function RolloutDialog({
       void navigate(`/rollouts/${rollout.id}`);
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     mutation.mutate({
       params: { path: { id: change.id } },
       body: {
@@ -46,66 +42,58 @@ export function RolloutDialog({
     });
   };
   return (
-    <Dialog open title={`Roll out ${change.number}`} onClose={onClose}>
-      <form className="form" onSubmit={submit}>
-        <p>
-          The agents patch the hosts wave by wave, as the plan says; a real rollout moves the change
-          to implementing.
-        </p>
-        <div className="row">
-          <input
-            id={ids.dryRun}
-            type="checkbox"
-            checked={dryRun}
-            onChange={(e) => setDryRun(e.target.checked)}
-          />
-          <label htmlFor={ids.dryRun}>Dry run: simulate every task, change nothing</label>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.offline}>Hosts offline or without an agent</label>
+    <FormDialog
+      title={`Roll out ${change.number}`}
+      onClose={onClose}
+      onSubmit={submit}
+      error={mutation.error}
+      submitLabel={dryRun ? 'Start the dry run' : 'Start the rollout'}
+      busyLabel="Starting…"
+      busy={mutation.isPending}
+    >
+      <p>
+        The agents patch the hosts wave by wave, as the plan says; a real rollout moves the change
+        to implementing.
+      </p>
+      <CheckboxRow
+        label="Dry run: simulate every task, change nothing"
+        checked={dryRun}
+        onChange={setDryRun}
+      />
+      <Field label="Hosts offline or without an agent">
+        {(control) => (
           <select
-            id={ids.offline}
+            {...control}
             value={offlineHosts}
             onChange={(e) => setOfflineHosts(e.target.value as 'wait' | 'skip')}
           >
             <option value="wait">Wait for them</option>
             <option value="skip">Skip them</option>
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.reboot}>Reboot</label>
+        )}
+      </Field>
+      <Field label="Reboot">
+        {(control) => (
           <select
-            id={ids.reboot}
+            {...control}
             value={reboot}
             onChange={(e) => setReboot(e.target.value as 'never' | 'if-required')}
           >
             <option value="never">Never</option>
             <option value="if-required">When the install requires it</option>
           </select>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.reason}>Reason (optional, audited)</label>
+        )}
+      </Field>
+      <Field label="Reason (optional, audited)">
+        {(control) => (
           <textarea
-            id={ids.reason}
+            {...control}
             rows={2}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
           />
-        </div>
-        {mutation.isError && (
-          <div className="form-error" role="alert">
-            {errorMessage(mutation.error)}
-          </div>
         )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={mutation.isPending}>
-            {mutation.isPending ? 'Starting…' : dryRun ? 'Start the dry run' : 'Start the rollout'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </Field>
+    </FormDialog>
   );
 }

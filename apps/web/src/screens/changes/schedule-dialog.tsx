@@ -4,11 +4,10 @@
  * freeze that allows it. The server's refusal (a start in the past: 422, a freeze: 409) is shown.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
-import { Dialog } from '../../ui/dialog.tsx';
+import { CheckboxRow, Field, FormDialog } from '../../ui/forms.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import type { ChangeDetail } from './change-model.ts';
 
@@ -29,7 +28,6 @@ export function ScheduleDialog({
   const [end, setEnd] = useState(toInput(change.schedule?.end));
   const [override, setOverride] = useState(false);
   const [reason, setReason] = useState('');
-  const ids = { start: useId(), end: useId(), override: useId(), reason: useId() };
   const nextSlot = $api.useQuery(
     'get',
     '/api/v1/changes/{id}/next-slot',
@@ -42,8 +40,7 @@ export function ScheduleDialog({
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     mutation.mutate({
       params: { path: { id: change.id } },
       body: {
@@ -60,86 +57,74 @@ export function ScheduleDialog({
     if (slot?.end) setEnd(toInput(slot.end));
   };
   return (
-    <Dialog open title={`Schedule ${change.number}`} onClose={onClose}>
-      <form className="form" onSubmit={submit}>
-        <p className="muted small">
-          Times are UTC. Conflicts (outside a window, assets in another change) are listed on the
-          change, not refused; a freeze is refused unless an emergency change may override it.
-        </p>
-        <div className="row">
-          <button type="button" className="button" onClick={() => void fillNextSlot()}>
-            Use the next feasible slot
-          </button>
-          {nextSlot.data !== undefined && (
-            <span className="small" aria-live="polite">
-              {nextSlot.data.start === null
-                ? `No slot: ${nextSlot.data.reason ?? 'none found'}`
-                : `Next slot ${formatDateTime(nextSlot.data.start)} – ${formatDateTime(nextSlot.data.end)}`}
-            </span>
-          )}
-          {nextSlot.isError && <span className="small">{errorMessage(nextSlot.error)}</span>}
-        </div>
-        <div className="field">
-          <label htmlFor={ids.start}>Start (UTC)</label>
+    <FormDialog
+      title={`Schedule ${change.number}`}
+      onClose={onClose}
+      onSubmit={submit}
+      error={mutation.error}
+      submitLabel="Schedule"
+      busyLabel="Working…"
+      busy={mutation.isPending}
+      disabled={start === ''}
+    >
+      <p className="muted small">
+        Times are UTC. Conflicts (outside a window, assets in another change) are listed on the
+        change, not refused; a freeze is refused unless an emergency change may override it.
+      </p>
+      <div className="row">
+        <button type="button" className="button" onClick={() => void fillNextSlot()}>
+          Use the next feasible slot
+        </button>
+        {nextSlot.data !== undefined && (
+          <span className="small" aria-live="polite">
+            {nextSlot.data.start === null
+              ? `No slot: ${nextSlot.data.reason ?? 'none found'}`
+              : `Next slot ${formatDateTime(nextSlot.data.start)} – ${formatDateTime(nextSlot.data.end)}`}
+          </span>
+        )}
+        {nextSlot.isError && <span className="small">{errorMessage(nextSlot.error)}</span>}
+      </div>
+      <Field label="Start (UTC)">
+        {(control) => (
           <input
-            id={ids.start}
+            {...control}
             type="datetime-local"
             required
             value={start}
             onChange={(e) => setStart(e.target.value)}
           />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.end}>End (UTC)</label>
+        )}
+      </Field>
+      <Field
+        label="End (UTC)"
+        hint="Empty: the start plus the plan’s estimated duration (or two hours)."
+      >
+        {(control) => (
           <input
-            id={ids.end}
+            {...control}
             type="datetime-local"
             value={end}
             onChange={(e) => setEnd(e.target.value)}
-            aria-describedby={`${ids.end}-hint`}
           />
-          <span id={`${ids.end}-hint`} className="field-hint">
-            Empty: the start plus the plan’s estimated duration (or two hours).
-          </span>
-        </div>
-        {change.type === 'emergency' && (
-          <div className="row">
-            <input
-              id={ids.override}
-              type="checkbox"
-              checked={override}
-              onChange={(e) => setOverride(e.target.checked)}
-            />
-            <label htmlFor={ids.override}>Override a freeze that allows emergency changes</label>
-          </div>
         )}
-        <div className="field">
-          <label htmlFor={ids.reason}>Why this time (optional)</label>
+      </Field>
+      {change.type === 'emergency' && (
+        <CheckboxRow
+          label="Override a freeze that allows emergency changes"
+          checked={override}
+          onChange={setOverride}
+        />
+      )}
+      <Field label="Why this time (optional)">
+        {(control) => (
           <textarea
-            id={ids.reason}
+            {...control}
             rows={2}
             value={reason}
             onChange={(e) => setReason(e.target.value)}
           />
-        </div>
-        {mutation.isError && (
-          <div className="form-error" role="alert">
-            {errorMessage(mutation.error)}
-          </div>
         )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className="button button-primary"
-            disabled={mutation.isPending || start === ''}
-          >
-            {mutation.isPending ? 'Working…' : 'Schedule'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </Field>
+    </FormDialog>
   );
 }

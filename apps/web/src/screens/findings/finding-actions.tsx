@@ -5,7 +5,6 @@
  * server refuses anyway (403, 409) its own words are shown.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
@@ -17,6 +16,7 @@ import type {
   TriageJustification,
   TriageState,
 } from './finding-types.ts';
+import { Field, Form } from '../../ui/forms.tsx';
 
 /** Everything a triage or exception decision changes (lists, summary, detail, exceptions). */
 export const findingPaths = ['/api/v1/findings', '/api/v1/finding-exceptions'];
@@ -81,10 +81,8 @@ export function TriageForm({
     current?.justification ?? '',
   );
   const [detail, setDetail] = useState(current?.detail ?? '');
-  const ids = { state: useId(), justification: useId(), detail: useId(), hint: useId() };
   const needsJustification = state === 'not_affected';
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     onSubmit({
       state,
       ...(needsJustification && justification !== '' && { justification }),
@@ -92,71 +90,61 @@ export function TriageForm({
     });
   };
   return (
-    <form className="form" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor={ids.state}>Analysis state</label>
-        <select
-          id={ids.state}
-          value={state}
-          aria-describedby={ids.hint}
-          onChange={(event) => setState(event.target.value as TriageState)}
-        >
-          {triageStates.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
-          ))}
-        </select>
-        <span id={ids.hint} className="field-hint">
-          {triageStates.find((s) => s.value === state)?.hint}
-        </span>
-      </div>
-      {needsJustification && (
-        <div className="field">
-          <label htmlFor={ids.justification}>Justification</label>
+    <Form
+      onSubmit={submit}
+      error={error}
+      onCancel={onCancel}
+      submitLabel={submitLabel}
+      busyLabel="Saving…"
+      busy={busy}
+      disabled={needsJustification && justification === ''}
+    >
+      <Field label="Analysis state" hint={<>{triageStates.find((s) => s.value === state)?.hint}</>}>
+        {(control) => (
           <select
-            id={ids.justification}
-            value={justification}
-            required
-            onChange={(event) => setJustification(event.target.value as TriageJustification)}
+            {...control}
+            value={state}
+            onChange={(event) => setState(event.target.value as TriageState)}
           >
-            <option value="">Choose one…</option>
-            {justifications.map((j) => (
-              <option key={j.value} value={j.value}>
-                {j.label}
+            {triageStates.map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
               </option>
             ))}
           </select>
-        </div>
+        )}
+      </Field>
+      {needsJustification && (
+        <Field label="Justification">
+          {(control) => (
+            <select
+              {...control}
+              value={justification}
+              required
+              onChange={(event) => setJustification(event.target.value as TriageJustification)}
+            >
+              <option value="">Choose one…</option>
+              {justifications.map((j) => (
+                <option key={j.value} value={j.value}>
+                  {j.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
       )}
-      <div className="field">
-        <label htmlFor={ids.detail}>Detail</label>
-        <textarea
-          id={ids.detail}
-          rows={3}
-          maxLength={10_000}
-          value={detail}
-          onChange={(event) => setDetail(event.target.value)}
-        />
-      </div>
-      {error !== null && error !== undefined && (
-        <p className="form-error" role="alert">
-          {errorMessage(error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={busy || (needsJustification && justification === '')}
-        >
-          {busy ? 'Saving…' : submitLabel}
-        </button>
-      </div>
-    </form>
+      <Field label="Detail">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            maxLength={10_000}
+            value={detail}
+            onChange={(event) => setDetail(event.target.value)}
+          />
+        )}
+      </Field>
+    </Form>
   );
 }
 
@@ -226,15 +214,13 @@ function ExceptionRequestForm({
   const [owner, setOwner] = useState(user.displayName);
   const [reason, setReason] = useState('');
   const [expires, setExpires] = useState(() => isoDay(today + 90 * day));
-  const ids = { owner: useId(), reason: useId(), expires: useId(), hint: useId() };
   const request = $api.useMutation('post', '/api/v1/findings/{id}/exceptions', {
     onSuccess: async () => {
       await invalidatePaths(queryClient, findingPaths);
       onClose();
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
+  const submit = () => {
     const body: ExceptionRequestBody = {
       owner: owner.trim(),
       reason: reason.trim(),
@@ -244,64 +230,54 @@ function ExceptionRequestForm({
     request.mutate({ params: { path: { id: findingId } }, body });
   };
   return (
-    <form className="form" onSubmit={submit}>
+    <Form
+      onSubmit={submit}
+      error={request.error}
+      onCancel={onClose}
+      submitLabel="Request exception"
+      busyLabel="Requesting…"
+      busy={request.isPending}
+      disabled={owner.trim() === '' || reason.trim() === ''}
+    >
       <p className="muted">
         An approved exception accepts the risk until it expires: the finding leaves the work queue.
         Someone else with the permission to approve exceptions must approve it.
       </p>
-      <div className="field">
-        <label htmlFor={ids.owner}>Risk owner</label>
-        <input
-          id={ids.owner}
-          value={owner}
-          required
-          onChange={(event) => setOwner(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.reason}>Reason</label>
-        <textarea
-          id={ids.reason}
-          rows={3}
-          required
-          value={reason}
-          onChange={(event) => setReason(event.target.value)}
-        />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.expires}>Expires on</label>
-        <input
-          id={ids.expires}
-          type="date"
-          required
-          min={isoDay(today + day)}
-          max={isoDay(today + 365 * day)}
-          value={expires}
-          aria-describedby={ids.hint}
-          onChange={(event) => setExpires(event.target.value)}
-        />
-        <span id={ids.hint} className="field-hint">
-          At most one year ahead.
-        </span>
-      </div>
-      {request.error !== null && (
-        <p className="form-error" role="alert">
-          {errorMessage(request.error)}
-        </p>
-      )}
-      <div className="form-actions">
-        <button type="button" className="button" onClick={onClose}>
-          Cancel
-        </button>
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={request.isPending || owner.trim() === '' || reason.trim() === ''}
-        >
-          {request.isPending ? 'Requesting…' : 'Request exception'}
-        </button>
-      </div>
-    </form>
+      <Field label="Risk owner">
+        {(control) => (
+          <input
+            {...control}
+            value={owner}
+            required
+            onChange={(event) => setOwner(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Reason">
+        {(control) => (
+          <textarea
+            {...control}
+            rows={3}
+            required
+            value={reason}
+            onChange={(event) => setReason(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="Expires on" hint="At most one year ahead.">
+        {(control) => (
+          <input
+            {...control}
+            type="date"
+            required
+            min={isoDay(today + day)}
+            max={isoDay(today + 365 * day)}
+            value={expires}
+            onChange={(event) => setExpires(event.target.value)}
+          />
+        )}
+      </Field>
+    </Form>
   );
 }
 

@@ -2,7 +2,7 @@
  * Rollouts (`/rollouts?phase=…&dryRun=…`): every rollout, newest first, with its change, phase
  * and current wave; filtered by phase in the URL; each opens its live view.
  */
-import { useId, useMemo } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { paths } from '../../api/client.ts';
 import { $api } from '../../api/query.ts';
@@ -15,6 +15,7 @@ import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { isLive, rolloutPhases } from './rollout-model.ts';
 import './rollouts.css';
+import { Field } from '../../ui/forms.tsx';
 
 type RolloutSummary =
   paths['/api/v1/rollouts']['get']['responses']['200']['content']['application/json']['rollouts'][number];
@@ -23,8 +24,6 @@ const keys = ['phase', 'dryRun'] as const;
 
 export function RolloutListScreen() {
   const url = useUrlState(keys);
-  const phaseId = useId();
-  const dryRunId = useId();
   const phase = rolloutPhases.find((p) => p === url.values.phase);
   const dryRun =
     url.values.dryRun === 'true' || url.values.dryRun === 'false' ? url.values.dryRun : undefined;
@@ -107,33 +106,35 @@ export function RolloutListScreen() {
         description="Approved changes deployed wave by wave by the hosts' agents. Open one to watch it live."
       />
       <div className="filters">
-        <div className="field">
-          <label htmlFor={phaseId}>Phase</label>
-          <select
-            id={phaseId}
-            value={phase ?? ''}
-            onChange={(event) => url.set({ phase: event.target.value })}
-          >
-            <option value="">Any phase</option>
-            {rolloutPhases.map((p) => (
-              <option key={p} value={p}>
-                {p.replaceAll('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={dryRunId}>Kind</label>
-          <select
-            id={dryRunId}
-            value={dryRun ?? ''}
-            onChange={(event) => url.set({ dryRun: event.target.value })}
-          >
-            <option value="">Rollouts and dry runs</option>
-            <option value="false">Rollouts only</option>
-            <option value="true">Dry runs only</option>
-          </select>
-        </div>
+        <Field label="Phase">
+          {(control) => (
+            <select
+              {...control}
+              value={phase ?? ''}
+              onChange={(event) => url.set({ phase: event.target.value })}
+            >
+              <option value="">Any phase</option>
+              {rolloutPhases.map((p) => (
+                <option key={p} value={p}>
+                  {p.replaceAll('_', ' ')}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Kind">
+          {(control) => (
+            <select
+              {...control}
+              value={dryRun ?? ''}
+              onChange={(event) => url.set({ dryRun: event.target.value })}
+            >
+              <option value="">Rollouts and dry runs</option>
+              <option value="false">Rollouts only</option>
+              <option value="true">Dry runs only</option>
+            </select>
+          )}
+        </Field>
       </div>
       <QueryState
         query={rollouts}
