@@ -35,7 +35,9 @@ export function useUrlState<K extends string>(keys: readonly K[]): UrlState<K> {
           }
           return next;
         },
-        { replace: options?.replace ?? false },
+        // Synchronously: a checkbox or select bound to the URL shows its new value at once
+        // (deferred, React restores a controlled input's old value until the URL catches up).
+        { replace: options?.replace ?? false, flushSync: true },
       );
     },
     [setParams],

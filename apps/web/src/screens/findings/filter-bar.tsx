@@ -92,16 +92,20 @@ function MultiSelect({
   // From the URL as it is when the click lands (not as it was at the last render), so quick
   // successive clicks add up instead of the second overwriting the first.
   const toggle = (item: string, on: boolean) =>
-    setParams((previous) => {
-      const now = splitList(previous.get(name) ?? undefined);
-      const next = on ? [...now, item] : now.filter((c) => c !== item);
-      // Keep the vocabulary's order, so the URL reads the same whatever the clicking order.
-      const joined = joinList(values.filter((v) => next.includes(v)));
-      const params = new URLSearchParams(previous);
-      if (joined === undefined) params.delete(name);
-      else params.set(name, joined);
-      return params;
-    });
+    setParams(
+      (previous) => {
+        const now = splitList(previous.get(name) ?? undefined);
+        const next = on ? [...now, item] : now.filter((c) => c !== item);
+        // Keep the vocabulary's order, so the URL reads the same whatever the clicking order.
+        const joined = joinList(values.filter((v) => next.includes(v)));
+        const params = new URLSearchParams(previous);
+        if (joined === undefined) params.delete(name);
+        else params.set(name, joined);
+        return params;
+        // Synchronously, so the checkbox shows its new state at once (see ui/url-state.ts).
+      },
+      { flushSync: true },
+    );
   return (
     <details
       className="multi-select"
