@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DatabaseSchema } from './schema.ts';
 
@@ -59,4 +59,35 @@ export function openDatabase(options: {
   return options.databaseUrl !== undefined
     ? openPostgres(options.databaseUrl)
     : openSqlite(join(options.dataDir, 'patchgate.sqlite'));
+}
+
+/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply be run again. */
+const retryableCodes = new Set(['40P01', '40001']);
+export const isRetryableTransactionError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  'code' in error &&
+  retryableCodes.has(String(error.code));
+
+/**
+ * Run `work` in one transaction; when PostgreSQL ends it as a deadlock or a serialization
+ * failure, everything it did was rolled back, so it is run again (at most `attempts` tries,
+ * after a short random pause) instead of failing the request. Writers that lock rows of two
+ * contexts (a change row and the audit chain, a rollout row and its change) cannot always take
+ * them in one order, so every such writer goes through here. SQLite serialises writers and
+ * never raises these codes.
+ */
+export async function transactionRetryingDeadlocks<T>(
+  database: Database,
+  work: (trx: Transaction<DatabaseSchema>) => Promise<T>,
+  attempts = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await database.db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= attempts || !isRetryableTransactionError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
+    }
+  }
 }

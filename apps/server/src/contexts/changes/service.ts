@@ -18,6 +18,7 @@ import type { Transaction } from 'kysely';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
+import { transactionRetryingDeadlocks } from '../../db/database.ts';
 import { publishEvent } from '../../events/index.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
@@ -332,21 +333,11 @@ export async function move(
   return recordTransition(ctx, trx, row, action, result.to, by, reason);
 }
 
-/** Run `work` on the locked change in one transaction. */
-/** PostgreSQL's deadlock_detected and serialization_failure: the transaction may simply be run again. */
-const retryableCodes = new Set(['40P01', '40001']);
-const isRetryable = (error: unknown) =>
-  typeof error === 'object' &&
-  error !== null &&
-  'code' in error &&
-  retryableCodes.has(String(error.code));
-
 /**
  * Run `work` in a transaction holding the change's row lock. On PostgreSQL, a change action
  * locks the change row and then the audit chain; other writers (a rollout step, a pre-flight
  * result) take them the other way round, so under load PostgreSQL may end one transaction as a
- * deadlock. Everything it did was rolled back: it is run again (at most three tries), reading
- * the row afresh, instead of answering 500.
+ * deadlock: it is run again, reading the row afresh (transactionRetryingDeadlocks).
  */
 export async function withChange<T>(
   ctx: Ctx,
@@ -354,18 +345,11 @@ export async function withChange<T>(
   work: (trx: Trx, row: ChangeRequestTable) => Promise<T>,
 ): Promise<T> {
   const found = await changeOr404(ctx.database.db, ref);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await ctx.database.db.transaction().execute(async (trx) => {
-        const row = await repo.lockChangeRow(trx, ctx.database.dialect, found.id);
-        if (row === undefined) throw new NotFoundError(`The change "${ref}"`);
-        return work(trx, row);
-      });
-    } catch (error) {
-      if (attempt >= 3 || !isRetryable(error)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 30));
-    }
-  }
+  return transactionRetryingDeadlocks(ctx.database, async (trx) => {
+    const row = await repo.lockChangeRow(trx, ctx.database.dialect, found.id);
+    if (row === undefined) throw new NotFoundError(`The change "${ref}"`);
+    return work(trx, row);
+  });
 }
 
 function planContent(row: ChangeRequestTable, scope: Scope) {

@@ -31,6 +31,7 @@ import type {
   PreflightTrigger,
 } from './preflight-schema.ts';
 import type { PreflightHostTable, PreflightRunTable } from './preflight-tables.ts';
+import { transactionRetryingDeadlocks } from '../../db/database.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -199,7 +200,7 @@ export async function requestPreflight(
       `${plan.number} has no assets in scope: there is nothing to pre-flight`,
     );
   const runId = randomUUID();
-  await ctx.database.db.transaction().execute(async (trx) => {
+  await transactionRetryingDeadlocks(ctx.database, async (trx) => {
     const now = timestamp(ctx.clock);
     await trx
       .insertInto('preflight_runs')
@@ -260,7 +261,7 @@ export async function onPreflightTaskFinished(
   if (data.kind !== 'preflight') return;
   const task = await agentTask(ctx.database, data.taskId);
   if (task === undefined) return;
-  await ctx.database.db.transaction().execute(async (trx) => {
+  await transactionRetryingDeadlocks(ctx.database, async (trx) => {
     const host = await trx
       .selectFrom('preflight_hosts')
       .selectAll()

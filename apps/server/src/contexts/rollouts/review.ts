@@ -17,6 +17,7 @@ import { changePatchPlan, prefillReview } from '../changes/index.ts';
 import { findingsByIds } from '../findings/index.ts';
 import { rolloutDetail } from './detail.ts';
 import { verificationReport } from './verification.ts';
+import { transactionRetryingDeadlocks } from '../../db/database.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 
@@ -248,8 +249,8 @@ export async function prefillReviewOf(
   const run = await read(ctx, input.rolloutId);
   if (run === undefined) return undefined;
   const facts = await reviewFactsOf(ctx, { ...run, state: run.state || input.kind });
-  await ctx.database.db
-    .transaction()
-    .execute((trx) => prefillReview(trx, ctx.database.dialect, ctx.clock, run.changeId, facts));
+  await transactionRetryingDeadlocks(ctx.database, (trx) =>
+    prefillReview(trx, ctx.database.dialect, ctx.clock, run.changeId, facts),
+  );
   return facts;
 }

@@ -25,6 +25,7 @@ import { defaultRunOptions, hostTaskKey, isTerminalPhase, taskLifetimeMs } from 
 import * as repo from './repository.ts';
 import type { RolloutTable } from './tables.ts';
 import { offlineEvents, tickEvent } from './windows.ts';
+import { transactionRetryingDeadlocks } from '../../db/database.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -73,7 +74,7 @@ export async function applyEvents(
 ): Promise<ApplyResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await ctx.database.db.transaction().execute(async (trx) => {
+      return await transactionRetryingDeadlocks(ctx.database, async (trx) => {
         const result = await applyInTransaction(ctx, trx, id, produce, by);
         if (result.applied === 0 && refusal !== undefined)
           throw new ConflictError(refusal(result.row));
@@ -521,7 +522,7 @@ async function createRollout(
 ): Promise<string> {
   const input = { reason };
   try {
-    return await ctx.database.db.transaction().execute(async (trx) => {
+    return await transactionRetryingDeadlocks(ctx.database, async (trx) => {
       const change = await changeOf(trx, changeId);
       const plan = change.plans.deploymentPlan;
       if (plan === undefined)

@@ -20,6 +20,7 @@ import { changePatchPlan } from '../changes/index.ts';
 import { recordFixClaim } from '../findings/index.ts';
 import type { HostVerification, VerificationReport } from './verification-schema.ts';
 import type { RolloutVerificationTable } from './verification-tables.ts';
+import { transactionRetryingDeadlocks } from '../../db/database.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
 type Trx = Transaction<DatabaseSchema>;
@@ -80,7 +81,7 @@ export async function onInstallTaskFinished(
     installed_at: task.createdAt,
     recorded_at: now,
   };
-  await ctx.database.db.transaction().execute(async (trx: Trx) => {
+  await transactionRetryingDeadlocks(ctx.database, async (trx: Trx) => {
     const inserted = await trx
       .insertInto('rollout_verifications')
       .values(row)
@@ -139,7 +140,7 @@ export async function checkReboots(ctx: Ctx): Promise<string[]> {
   });
   if (done.length === 0) return [];
   const now = timestamp(ctx.clock);
-  await ctx.database.db.transaction().execute(async (trx) => {
+  await transactionRetryingDeadlocks(ctx.database, async (trx) => {
     for (const row of done) {
       await trx
         .updateTable('rollout_verifications')
