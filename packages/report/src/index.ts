@@ -28,3 +28,16 @@ export { renderCycloneDxVex } from './render/cyclonedx-vex.ts';
 export { renderJson } from './render/json.ts';
 export { artifactLocation, renderSarif, sourceRootId } from './render/sarif.ts';
 export { alignColumns, renderTable } from './render/table.ts';
+export type {
+  Cell,
+  ChartSeries,
+  DocumentFormat,
+  ReportBlock,
+  ReportDocument,
+  ReportFigure,
+  ReportInputs,
+  ReportSection,
+  ReportType,
+  TableColumn,
+} from './documents/model.ts';
+export { documentFormats, reportTypes } from './documents/model.ts';

@@ -25,6 +25,7 @@ import * as m0018 from './migrations/0018-change-evidence.ts';
 import * as m0019 from './migrations/0019-agents.ts';
 import * as m0020 from './migrations/0020-rollouts.ts';
 import * as m0021 from './migrations/0021-preflight-verification.ts';
+import * as m0022 from './migrations/0022-reports.ts';
 
 /** Migration modules get the dialect for the rare statement that must differ. */
 export interface PortableMigration {
@@ -51,6 +52,7 @@ const migrations: Record<string, PortableMigration> = {
   '0019-agents': m0019,
   '0020-rollouts': m0020,
   '0021-preflight-verification': m0021,
+  '0022-reports': m0022,
 };
 
 function provider(dialect: Dialect, upTo?: string): MigrationProvider {

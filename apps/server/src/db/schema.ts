@@ -19,6 +19,8 @@ import type { InventoryTables } from '../contexts/inventory/tables.ts';
 import type { JobTables } from '../contexts/jobs/tables.ts';
 import type { NotificationTables } from '../contexts/notifications/tables.ts';
 import type { RolloutTables } from '../contexts/rollouts/tables.ts';
+import type { ReportTables } from '../contexts/reports/tables.ts';
+import type { ImprovementTables } from '../contexts/improvements/tables.ts';
 
 export interface DatabaseSchema
   extends
@@ -38,4 +40,6 @@ export interface DatabaseSchema
     PreflightTables,
     VerificationTables,
     AgentTables,
-    RolloutTables {}
+    RolloutTables,
+    ReportTables,
+    ImprovementTables {}

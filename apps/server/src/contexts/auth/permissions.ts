@@ -38,6 +38,12 @@ export const permissions = [
   'agents:read',
   /** Create and revoke enrolment tokens; revoke agents. */
   'agents:manage',
+  /** Read metrics, their trends and drill-downs; generate and download reports. */
+  'reports:read',
+  /** Report schedules (what is sent, when, through which channels). */
+  'reports:manage',
+  /** Accept or dismiss recommendations; manage follow-up actions. */
+  'improvements:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -73,6 +79,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'jobs:manage',
     'audit:read',
     'changes:request',
+    'reports:read',
   ],
   change_manager: [
     ...read,
@@ -83,6 +90,9 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'changes:manage',
     'calendar:manage',
     'notifications:manage',
+    'reports:read',
+    'reports:manage',
+    'improvements:manage',
   ],
   approver: [...read, 'exceptions:approve', 'changes:approve'],
   operator: [
@@ -94,7 +104,7 @@ export const rolePermissions: Readonly<Record<Role, readonly Permission[]>> = {
     'changes:request',
     'changes:implement',
   ],
-  auditor: [...read, 'audit:read'],
+  auditor: [...read, 'audit:read', 'reports:read'],
   viewer: read,
 };
 

@@ -1,0 +1,16 @@
+export type {
+  AgeBuckets,
+  ChangeMetrics,
+  ChangeOutcome,
+  ChangeTypeName,
+  CoverageMetrics,
+  DurationStats,
+  KeyedSla,
+  MetricPeriod,
+  MetricRef,
+  MetricScope,
+  MetricSet,
+  PriorityRecord,
+  RemediationMetrics,
+  SlaFigure,
+} from './model.ts';
