@@ -288,3 +288,6 @@ export async function applyChangeAction(
 export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
 export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
 export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { ChangeMetricRow } from './metric-reads.ts';
+export { changeMetricRows } from './metric-reads.ts';
