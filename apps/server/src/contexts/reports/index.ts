@@ -2,3 +2,4 @@
 // Report builders (builders/): a request → a ReportDocument with its recorded inputs.
 export type { ReportRequest } from './builders/build.ts';
 export { buildReport } from './builders/build.ts';
+export { requestOfInputs } from './builders/build.ts';

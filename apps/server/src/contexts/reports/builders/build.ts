@@ -14,6 +14,7 @@ import { buildFedrampPoam } from './fedramp-poam.ts';
 import { buildPciDss } from './pci-dss.ts';
 
 export type { ReportRequest } from './common.ts';
+export { requestOfInputs } from './common.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'config'>;
 

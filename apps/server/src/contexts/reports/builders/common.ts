@@ -39,6 +39,17 @@ export interface ReportRequest {
   readonly dataAsOf?: string | undefined;
 }
 
+/** The request that rebuilds a report from the inputs it recorded (same figures). */
+export function requestOfInputs(inputs: ReportInputs): ReportRequest {
+  return {
+    type: inputs.type,
+    ...(inputs.period !== null && { period: inputs.period }),
+    scope: inputs.scope,
+    ...(inputs.change !== undefined && { change: inputs.change.id }),
+    dataAsOf: inputs.dataAsOf,
+  };
+}
+
 export type Progress = (done: number, total: number, step: string) => void;
 
 /** The request checked and completed: what a builder works from. */

@@ -12,7 +12,7 @@ import { testDatabases } from '../../../../test/databases.ts';
 import type { ServerContext } from '../../../context.ts';
 import type { Database } from '../../../db/database.ts';
 import { ValidationError } from '../../../http/problems.ts';
-import { buildReport } from '../index.ts';
+import { buildReport, requestOfInputs } from '../index.ts';
 import { poamColumns } from './fedramp-poam.ts';
 import { NOW, assets, findingRow, seedWorld } from './test-support.ts';
 
@@ -321,7 +321,7 @@ describe.each(testDatabases())('findings-based reports on $name', ({ open, skip 
       for (const type of ['fedramp-poam', 'bod-26-04', 'pci-dss'] as const) {
         const first = await buildReport(ctx, { type, period });
         // Later: nginx is fixed, a new critical finding appears, a new scan of db-1.
-        const again = { ...first.inputs, period: first.inputs.period ?? undefined };
+        const again = requestOfInputs(first.inputs);
         if (type === 'fedramp-poam') {
           await db.db
             .updateTable('findings')

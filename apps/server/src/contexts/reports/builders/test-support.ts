@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../../db/database.ts';
-import type { FindingTable } from '../../findings/tables.ts';
+import type { DatabaseSchema } from '../../../db/schema.ts';
+
+type FindingTable = DatabaseSchema['findings'];
 
 export const NOW = '2026-12-01T12:00:00.000Z';
 
