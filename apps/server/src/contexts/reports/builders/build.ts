@@ -12,6 +12,8 @@ import type { Progress, ReportRequest, Resolved } from './common.ts';
 import { nowOf, resolveRequest } from './common.ts';
 import { buildFedrampPoam } from './fedramp-poam.ts';
 import { buildPciDss } from './pci-dss.ts';
+import { buildExecutive } from './executive.ts';
+import { buildPatchCompliance } from './patch-compliance.ts';
 
 export type { ReportRequest } from './common.ts';
 export { requestOfInputs } from './common.ts';
@@ -25,7 +27,9 @@ type Builder = (
   progress: Progress,
 ) => Promise<ReportDocument>;
 
-const builders: Partial<Record<ReportDocument['type'], Builder>> = {
+const builders: Record<ReportDocument['type'], Builder> = {
+  'patch-compliance': buildPatchCompliance,
+  executive: buildExecutive,
   change: buildChangeReport,
   'fedramp-poam': buildFedrampPoam,
   'bod-26-04': buildBod2604,
@@ -39,7 +43,5 @@ export async function buildReport(
 ): Promise<ReportDocument> {
   const now = nowOf(ctx);
   const resolved = resolveRequest(now, request);
-  const builder = builders[resolved.type];
-  if (builder === undefined) throw new Error(`No builder for ${resolved.type} yet`);
-  return builder(ctx, resolved, now, progress);
+  return builders[resolved.type](ctx, resolved, now, progress);
 }

@@ -123,6 +123,9 @@ export function resolveRequest(now: string, request: ReportRequest): Resolved {
     const end = period === null ? now : endOfDay(period.to);
     dataAsOf = end < now ? end : now;
   }
+  // The metrics describe a period as of its end at the latest (computeMetrics clamps too).
+  if (period !== null && periodRequired.includes(type) && dataAsOf > endOfDay(period.to))
+    dataAsOf = endOfDay(period.to);
   if (period !== null && period.from > dayOf(dataAsOf))
     fail('dataAsOf', `${dataAsOf} is before the period starts (${period.from})`);
 
