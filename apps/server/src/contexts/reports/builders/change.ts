@@ -169,7 +169,7 @@ export async function buildChangeReport(
     );
   if (evidence.length === 0)
     warnings.push('No test evidence was recorded on this change by the data-as-of instant.');
-  const stale = approvals.filter((a) => a.decision === 'approve' && !a.currentPlan);
+  const stale = approvals.filter((a) => a.decision === 'approved' && !a.currentPlan);
   if (stale.length > 0)
     warnings.push(
       `${stale.length} approval${stale.length === 1 ? ' was' : 's were'} given on an earlier plan version than the one implemented (${implemented}).`,
@@ -191,7 +191,7 @@ export async function buildChangeReport(
     {
       name: 'approvals',
       label: 'Approvals',
-      value: approvals.filter((a) => a.decision === 'approve' && a.withdrawn === null).length,
+      value: approvals.filter((a) => a.decision === 'approved' && a.withdrawn === null).length,
       unit: 'count',
     },
     { name: 'testEvidence', label: 'Test evidence records', value: evidence.length, unit: 'count' },
