@@ -71,9 +71,10 @@ export async function buildChangeReport(
   const rollout = await rolloutDetail(ctx.database.db, change.id);
   progress(2, 5, 'reading the findings');
   const linked = change.findings.map((f) => f.findingId);
-  const findings = (await findingsForReport(ctx.database, { detectedBy: asOf })).filter((f) =>
-    linked.includes(f.id),
-  );
+  const findings =
+    linked.length === 0
+      ? []
+      : await findingsForReport(ctx.database, { detectedBy: asOf, findingIds: linked });
   progress(3, 5, 'verifying the audit chain');
   const excerpt = await auditExcerptOf(
     ctx.database.db,
