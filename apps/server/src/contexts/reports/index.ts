@@ -4,6 +4,17 @@
  */
 export type { MetricQuery, MetricRows } from './metrics.ts';
 export { computeMetrics, metricRows } from './metrics.ts';
+export type { MetricTrend } from './snapshots.ts';
+export {
+  backfillSnapshots,
+  metricJobs,
+  metricSnapshotSchedule,
+  metricTrend,
+  metricTrendReport,
+  registerMetricJobs,
+  snapshotMissingDays,
+} from './snapshots.ts';
+export { registerMetricRoutes } from './metrics-routes.ts';
 // Report builders (builders/): a request → a ReportDocument with its recorded inputs.
 export type { ReportRequest } from './builders/build.ts';
 export { buildReport } from './builders/build.ts';
