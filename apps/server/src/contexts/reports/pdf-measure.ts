@@ -4,12 +4,17 @@
  * Run: `node --import tsx apps/server/src/contexts/reports/pdf-measure.ts`.
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { closeReportRenderer, renderReport } from './render.ts';
 import { longDocument, pdfPageCount } from './pdf-test-support.ts';
 
-/** RSS (KiB) of every process descending from this one: the browser and its helpers. */
-function descendantsRssKib(): number {
+/**
+ * Memory (KiB) of every process descending from this one (the browser and its helpers): PSS
+ * from /proc/<pid>/smaps_rollup (shared pages split between the processes sharing them, so the
+ * sum is what they cost together), else RSS.
+ */
+function descendantsMemoryKib(): number {
   const ps = spawnSync('ps', ['-eo', 'pid=,ppid=,rss=,comm='], { encoding: 'utf8' }).stdout;
   const rows = ps
     .trim()
@@ -27,9 +32,17 @@ function descendantsRssKib(): number {
         grew = true;
       }
   }
+  const pss = (pid: number, rss: number): number => {
+    try {
+      const match = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+      return match?.[1] === undefined ? rss : Number(match[1]);
+    } catch {
+      return rss;
+    }
+  };
   return rows
     .filter((r) => r.pid !== process.pid && ours.has(r.pid))
-    .reduce((s, r) => s + r.rss, 0);
+    .reduce((sum, r) => sum + pss(r.pid, r.rss), 0);
 }
 
 function median(values: number[]): number {
@@ -50,7 +63,7 @@ async function timed(rows: number): Promise<{ ms: number; pages: number; bytes: 
 export async function measurePdfRendering(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   // Child processes before any browser (tsx's esbuild service when run through tsx).
-  const baseline = descendantsRssKib();
+  const baseline = descendantsMemoryKib();
   const cold = await timed(3);
   const line = (label: string, r: { ms: number; pages: number; bytes: number }) =>
     process.stdout.write(
@@ -64,12 +77,12 @@ export async function measurePdfRendering(): Promise<void> {
     line(`warm, ${rows} rows (median of 5)`, { ...runs[0]!, ms });
   }
   process.stdout.write(
-    `chromium processes' RSS after the prints: ${((descendantsRssKib() - baseline) / 1024).toFixed(0)} MiB; ` +
+    `chromium processes' PSS after the prints: ${((descendantsMemoryKib() - baseline) / 1024).toFixed(0)} MiB; ` +
       `node RSS grew by ${((process.memoryUsage().rss - rssBefore) / 2 ** 20).toFixed(0)} MiB\n`,
   );
   await closeReportRenderer();
   process.stdout.write(
-    `after closeReportRenderer: ${((descendantsRssKib() - baseline) / 1024).toFixed(0)} MiB left in child processes\n`,
+    `after closeReportRenderer: ${((descendantsMemoryKib() - baseline) / 1024).toFixed(0)} MiB left in child processes\n`,
   );
 }
 
