@@ -83,6 +83,24 @@ describe('PDF', () => {
     },
   );
 
+  it.skipIf(skip !== undefined)(
+    'prints PDFs side by side in one browser, each with its own content',
+    async () => {
+      await renderReport(longDocument(1), 'pdf');
+      const before = pdfPrinterLaunches();
+      const pdfs = await Promise.all(
+        [4, 5, 6].map((rows) => renderReport(longDocument(rows), 'pdf')),
+      );
+      expect(
+        pdfs.map((pdf) => {
+          const text = pdfText(pdf.bytes);
+          return [4, 5, 6, 7].filter((n) => text.includes(`web-00${n}`));
+        }),
+      ).toEqual([[4], [4, 5], [4, 5, 6]]);
+      expect(pdfPrinterLaunches()).toBe(before);
+    },
+  );
+
   it.skipIf(skip !== undefined)('launches the browser again after it was closed', async () => {
     await renderReport(longDocument(1), 'pdf');
     await closeReportRenderer();
