@@ -19,3 +19,7 @@ export { registerMetricRoutes } from './metrics-routes.ts';
 export type { ReportRequest } from './builders/build.ts';
 export { buildReport } from './builders/build.ts';
 export { requestOfInputs } from './builders/build.ts';
+// Rendering (render.ts, pdf.ts; ADR 0044): a ReportDocument → the bytes of one format.
+export type { RenderedReport, RenderReportOptions } from './render.ts';
+export { closeReportRenderer, renderReport, reportFilename } from './render.ts';
+export { PdfRendererUnavailableError } from './pdf.ts';
