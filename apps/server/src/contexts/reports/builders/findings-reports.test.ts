@@ -143,7 +143,9 @@ describe.each(testDatabases())('findings-based reports on $name', ({ open, skip 
       ]);
       // F3 was prioritised by the default policy, not the server's (bod-26-04).
       expect(doc.warnings).toEqual([
-        expect.stringContaining('1 finding was prioritised by another policy'),
+        expect.stringContaining(
+          '1 finding was prioritised by Patchgate default (default, 1) rather than CISA BOD 26-04',
+        ),
       ]);
       expect(poamColumns).toHaveLength(31);
       // Through the real CSV renderer: the template's header line, one line per open item.
@@ -159,6 +161,24 @@ describe.each(testDatabases())('findings-based reports on $name', ({ open, skip 
       };
       expect(json.figures['poamOpenItems']).toBe(5);
       expect(json.inputs).toEqual(doc.inputs);
+      // The page shows the template's main columns; the rows keep all of them.
+      const page = doc.sections
+        .flatMap((sec) => sec.blocks)
+        .find((b) => b.kind === 'table' && b.name === 'openItems');
+      expect(page?.kind === 'table' && page.columns.map((c) => c.label)).toEqual([
+        'POAM ID',
+        'Weakness Name',
+        'Asset Identifier',
+        'Point of Contact',
+        'Original Detection Date',
+        'Scheduled Completion Date',
+        'Original Risk Rating',
+        'Vendor Dependency',
+        'False Positive',
+        'Operational Requirement',
+        'Comments',
+      ]);
+      expect(tableRows(doc, 'openItems')).toEqual(doc.csv.rows);
     },
   );
 
