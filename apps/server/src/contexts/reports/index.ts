@@ -15,3 +15,11 @@ export {
   snapshotMissingDays,
 } from './snapshots.ts';
 export { registerMetricRoutes } from './metrics-routes.ts';
+// Report builders (builders/): a request → a ReportDocument with its recorded inputs.
+export type { ReportRequest } from './builders/build.ts';
+export { buildReport } from './builders/build.ts';
+export { requestOfInputs } from './builders/build.ts';
+// Rendering (render.ts, pdf.ts; ADR 0044): a ReportDocument → the bytes of one format.
+export type { RenderedReport, RenderReportOptions } from './render.ts';
+export { closeReportRenderer, renderReport, reportFilename } from './render.ts';
+export { PdfRendererUnavailableError } from './pdf.ts';
