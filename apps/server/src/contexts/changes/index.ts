@@ -288,3 +288,11 @@ export async function applyChangeAction(
 export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
 export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
 export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
+// The history import (history.ts): changes that happened in the past, e.g. the demo's.
+export type {
+  ChangeHistoryImport,
+  HistoricalChange,
+  HistoricalChangeAsset,
+  HistoricalPerson,
+} from './history.ts';
+export { importChangeHistory } from './history.ts';

@@ -22,3 +22,11 @@ export type { WorkQueueFinding } from './work-queue.ts';
 export { workQueueFindings } from './work-queue.ts';
 export type { FixClaimInput } from './fix-evidence.ts';
 export { fixClaimHours, recordFixClaim } from './fix-evidence.ts';
+export type {
+  FindingHistoryImport,
+  FindingHistoryResult,
+  HistoricalException,
+  HistoricalFinding,
+  HistoricalFindingAsset,
+} from './history.ts';
+export { importFindingHistory } from './history.ts';

@@ -34,3 +34,6 @@ export function assetContextOf(asset: Asset): AssetContext {
     tags: asset.tags,
   };
 }
+// Creating assets by name (the API's import), e.g. the demo's history's hosts.
+export type { AssetImport, AssetImportResult } from './schema.ts';
+export { importAssets } from './service.ts';
