@@ -785,7 +785,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
           outcome === 'succeeded'
             ? 'completed'
             : outcome === 'rolled_back'
-              ? 'rolled-back'
+              ? 'rolled_back'
               : 'halted',
         planned: { start: iso(schedule.start), end: iso(schedule.end) },
         actual: { start: iso(actualStart), end: iso(actualEnd) },
@@ -794,12 +794,12 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
         waves: waves.map((w) => ({
           name: w.name,
           state: w.hosts.some((h) => hostOutcome(w, h) === 'failed')
-            ? 'failed'
+            ? 'halted'
             : w.hosts.every((h) => hostOutcome(w, h) === 'skipped')
-              ? 'skipped'
+              ? 'pending'
               : w.hosts.some((h) => hostOutcome(w, h) === 'rolled_back')
                 ? 'rolled_back'
-                : 'succeeded',
+                : 'completed',
           hosts: w.hosts.map((h) => {
             const o = hostOutcome(w, h);
             return {
