@@ -750,7 +750,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
                   log: ['E: Could not get lock /var/lib/dpkg/lock-frontend'],
                 };
       // The findings: fixed by the change when it succeeded (the rescan an hour later).
-      const items = candidates.map(({ p, i }) => {
+      const items = candidates.map(({ p, i }): ReviewFacts['findings']['items'][number] => {
         if (outcome === 'succeeded') {
           linked.add(i);
           p.fixedAt = actualEnd + between(0.3, 1.5) * hour;
@@ -902,7 +902,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
           didNotGoWell:
             outcome === 'succeeded'
               ? overrun
-                ? `The window was overrun by ${reviewFacts.overrunMinutes} minutes.`
+                ? `The window was overrun by ${Math.round((actualEnd - schedule.end) / 60_000)} minutes.`
                 : ''
               : (cause?.detail ?? ''),
           incidents: outcome === 'succeeded' ? [] : [`INC-${2_000 + c}`],
