@@ -30,3 +30,6 @@ export type {
   HistoricalFindingAsset,
 } from './history.ts';
 export { importFindingHistory } from './history.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { ExceptionMetricRow, FindingMetricRow } from './metric-reads.ts';
+export { exceptionMetricRows, findingMetricRows } from './metric-reads.ts';
