@@ -11,6 +11,7 @@ import { testDatabases } from '../../test/databases.ts';
 import type { App } from '../app.ts';
 import type { ServerContext } from '../context.ts';
 import { verifyAuditChain } from '../contexts/audit/index.ts';
+import { computeMetrics } from '../contexts/reports/index.ts';
 import type { Database } from '../db/database.ts';
 import { demoHistoryDays, historyAssets, planDemoHistory, seedDemoHistory } from './history.ts';
 import { defaultPolicy } from '@patchgate/policy';
@@ -118,6 +119,30 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
       expect(new Set(decisions.map((d) => d.approver_name))).toEqual(
         new Set(['system', 'maria.keller', 'jonas.weber', 'aisha.khan']),
       );
+
+      // The metrics of the last 90 days: plausible figures, none missing.
+      const metrics = await computeMetrics(ctx, {
+        period: { from: '2026-09-08', to: '2026-12-06' },
+        scope: {},
+      });
+      const { remediation: r, changes: m } = metrics;
+      expect(r.slaCompliance.ratio).not.toBeNull();
+      expect(r.slaCompliance.ratio ?? 0).toBeGreaterThan(0.6);
+      expect(r.slaCompliance.ratio ?? 1).toBeLessThan(0.98);
+      expect(r.timeToRemediateDays.all.count).toBeGreaterThan(100);
+      expect(r.timeToRemediateDays.all.mean ?? 0).toBeGreaterThan(1);
+      expect(r.timeToRemediateDays.all.mean ?? 99).toBeLessThan(60);
+      expect(r.timeToTriageDays.all.count).toBeGreaterThan(20);
+      expect(r.overdueFindings).toBeGreaterThan(0);
+      expect(r.exceptions.active).toBeGreaterThan(0);
+      expect(m.changeSuccessRate ?? 0).toBeGreaterThan(0.6);
+      expect(m.changeSuccessRate ?? 1).toBeLessThan(1);
+      expect(m.rollbackRate ?? 0).toBeGreaterThan(0);
+      expect(m.rollbackRate ?? 1).toBeLessThan(0.3);
+      expect(m.byType.standard * m.byType.normal * m.byType.emergency).toBeGreaterThan(0);
+      expect(m.windowOverruns).toBeGreaterThan(0);
+      expect(m.failuresPerWave.some((w) => w.failures > 0)).toBe(true);
+      expect(m.leadTimeDays.count).toBeGreaterThan(20);
 
       // Audited as demo history, by its contexts; the chain holds.
       const events = await db

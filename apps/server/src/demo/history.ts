@@ -699,7 +699,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
     if (implemented) {
       const implementer = person('tom.berg');
       const actualStart = schedule.start + between(0, 20) * 60_000;
-      const overrun = group.window === 'db' ? chance(0.45) : chance(0.12);
+      const overrun = group.window === 'db' ? chance(0.6) : chance(0.12);
       const plannedMs = schedule.end - schedule.start;
       const actualEnd = overrun
         ? schedule.end + between(10, 55) * 60_000

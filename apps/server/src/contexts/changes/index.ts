@@ -288,7 +288,6 @@ export async function applyChangeAction(
 export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
 export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
 export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
-<<<<<<< HEAD
 // The history import (history.ts): changes that happened in the past, e.g. the demo's.
 export type {
   ChangeHistoryImport,
@@ -297,8 +296,6 @@ export type {
   HistoricalPerson,
 } from './history.ts';
 export { importChangeHistory } from './history.ts';
-=======
 // What the reports context's metrics read (issue 11, ADR 0043).
 export type { ChangeMetricRow } from './metric-reads.ts';
 export { changeMetricRows } from './metric-reads.ts';
->>>>>>> h11/metrics
