@@ -4,3 +4,14 @@
  */
 export type { MetricQuery, MetricRows } from './metrics.ts';
 export { computeMetrics, metricRows } from './metrics.ts';
+export type { MetricTrend } from './snapshots.ts';
+export {
+  backfillSnapshots,
+  metricJobs,
+  metricSnapshotSchedule,
+  metricTrend,
+  metricTrendReport,
+  registerMetricJobs,
+  snapshotMissingDays,
+} from './snapshots.ts';
+export { registerMetricRoutes } from './metrics-routes.ts';

@@ -39,10 +39,14 @@ import { priorities } from '@patchgate/policy';
 import type { ServerContext } from '../../context.ts';
 import { ValidationError } from '../../http/problems.ts';
 import { advisoryDates } from '../advisories/index.ts';
+import type { AgentMetricRow } from '../agents/index.ts';
 import { agentMetricRows, heartbeatSeconds } from '../agents/index.ts';
 import { windowsForAssets } from '../calendar/index.ts';
+import type { ChangeMetricRow } from '../changes/index.ts';
 import { changeMetricRows } from '../changes/index.ts';
+import type { ExceptionMetricRow, FindingMetricRow } from '../findings/index.ts';
 import { exceptionMetricRows, findingMetricRows } from '../findings/index.ts';
+import type { AssetMetricRow } from '../inventory/index.ts';
 import { assetMetricRows, listAssetFacts } from '../inventory/index.ts';
 
 export interface MetricQuery {
@@ -94,12 +98,19 @@ export function resolveAsOf(ctx: Pick<ServerContext, 'clock'>, query: MetricQuer
 
 const isPriority = (p: string): p is Priority => (priorities as readonly string[]).includes(p);
 
-/** The rows the figures are computed from, narrowed to the scope, as of `asOf`. */
-export async function readMetricInputs(
-  ctx: Ctx,
-  scope: MetricScope,
-  asOf: string,
-): Promise<MetricInputs> {
+/** Everything the figures read as of `asOf`, every scope (narrowed by `narrowMetricInputs`). */
+export interface MetricSource {
+  readonly findingRows: readonly FindingMetricRow[];
+  readonly exceptionRows: readonly ExceptionMetricRow[];
+  readonly changeRows: readonly ChangeMetricRow[];
+  readonly assetRows: readonly AssetMetricRow[];
+  readonly agentRows: readonly AgentMetricRow[];
+  readonly windowed: ReadonlySet<string>;
+  readonly published: ReadonlyMap<string, string | null>;
+}
+
+/** Read the rows of every context the figures need, as of `asOf` (through their index.ts). */
+export async function readMetricSource(ctx: Ctx, asOf: string): Promise<MetricSource> {
   const database = ctx.database;
   const [findingRows, exceptionRows, changeRows, assetRows, agentRows, facts] = await Promise.all([
     findingMetricRows(database, asOf),
@@ -110,14 +121,36 @@ export async function readMetricInputs(
     listAssetFacts(database),
   ]);
   const windows = await windowsForAssets(database, facts);
-  const published = await advisoryDates(
+  const dates = await advisoryDates(
     database,
     findingRows.map((f) => f.advisoryId),
   );
+  return {
+    findingRows,
+    exceptionRows,
+    changeRows,
+    assetRows,
+    agentRows,
+    windowed: new Set([...windows].filter(([, w]) => w.length > 0).map(([id]) => id)),
+    published: new Map([...dates].map(([id, d]) => [id, d.published])),
+  };
+}
 
+/** The rows the figures are computed from, narrowed to the scope, as of `asOf`. */
+export async function readMetricInputs(
+  ctx: Ctx,
+  scope: MetricScope,
+  asOf: string,
+): Promise<MetricInputs> {
+  return narrowMetricInputs(await readMetricSource(ctx, asOf), scope);
+}
+
+/** The inputs of one scope (pure: a day's source serves every scope of a snapshot). */
+export function narrowMetricInputs(source: MetricSource, scope: MetricScope): MetricInputs {
+  const { findingRows, exceptionRows, changeRows, assetRows, agentRows } = source;
   // The scope keys of an asset: the inventory's (current) owner team, environment and groups.
   const keysOf = new Map(assetRows.map((a) => [a.id, a]));
-  const keysOfFinding = (f: (typeof findingRows)[number]) => {
+  const keysOfFinding = (f: FindingMetricRow) => {
     const a = keysOf.get(f.assetId);
     return a === undefined
       ? { team: null, environment: f.environment, groups: f.groups }
@@ -145,7 +178,7 @@ export async function readMetricInputs(
       exposure: f.exposure,
       policy: f.policy ?? noneKey,
       ...keys,
-      advisoryPublishedAt: published.get(f.advisoryId)?.published ?? null,
+      advisoryPublishedAt: source.published.get(f.advisoryId) ?? null,
     });
   }
   const findingIds = new Set(findingRows.map((f) => f.id));
@@ -197,7 +230,7 @@ export async function readMetricInputs(
 
   const assets: AssetFact[] = assetRows
     .filter((a) => inScope(a, scope))
-    .map((a) => ({ ...a, hasWindow: (windows.get(a.id) ?? []).length > 0 }));
+    .map((a) => ({ ...a, hasWindow: source.windowed.has(a.id) }));
   const assetIds = new Set(assets.map((a) => a.id));
   const agents = agentRows.filter((a) => assetIds.has(a.assetId));
 
