@@ -63,12 +63,13 @@ describe('patchgate server --demo', () => {
     expect(passwords.size).toBe(4);
     // The organisation's past (apps/server/src/demo/history.ts), seeded before its change.
     const history =
-      /^Demo history added: the past 90 days of (\d+) findings \((\d+) exceptions\) and (\d+) changes with approvals and reviews, on the demo's assets and 4 hosts of its past, audited as "demo history"\.$/m.exec(
+      /^Demo history added: the past 90 days of (\d+) findings \((\d+) exceptions\) and (\d+) changes with approvals and reviews, on the demo's assets and 4 hosts of its past, and (\d+) daily metric snapshots, audited as "demo history"\.$/m.exec(
         banner,
       );
     expect(history, banner).not.toBeNull();
     const historyChanges = Number(history?.[3]);
     expect(historyChanges).toBeGreaterThan(20);
+    expect(Number(history?.[4])).toBeGreaterThanOrEqual(90);
     const demoAssetNames = ['web-01', 'bridge', 'db-01'];
 
     let findings: { priority: string; severity: string; asset: { name: string } }[] = [];

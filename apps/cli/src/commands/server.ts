@@ -145,7 +145,7 @@ export async function serverCommand(
       });
       if (history.added)
         io.stdout.write(
-          `Demo history added: the past ${history.days} days of ${history.findings} findings (${history.exceptions} exceptions) and ${history.changes} changes with approvals and reviews, on the demo's assets and ${history.assets} hosts of its past, audited as "demo history".\n`,
+          `Demo history added: the past ${history.days} days of ${history.findings} findings (${history.exceptions} exceptions) and ${history.changes} changes with approvals and reviews, on the demo's assets and ${history.assets} hosts of its past, and ${history.snapshots} daily metric snapshots, audited as "demo history".\n`,
         );
     }
     // The lab (agents in sandbox roots, a change ready to roll out) builds in the background.

@@ -11,7 +11,7 @@ import { testDatabases } from '../../test/databases.ts';
 import type { App } from '../app.ts';
 import type { ServerContext } from '../context.ts';
 import { verifyAuditChain } from '../contexts/audit/index.ts';
-import { computeMetrics } from '../contexts/reports/index.ts';
+import { computeMetrics, metricTrend } from '../contexts/reports/index.ts';
 import type { Database } from '../db/database.ts';
 import { demoHistoryDays, historyAssets, planDemoHistory, seedDemoHistory } from './history.ts';
 import { defaultPolicy } from '@patchgate/policy';
@@ -56,6 +56,8 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
       expect(first.findings).toBeGreaterThan(150);
       expect(first.exceptions).toBeGreaterThanOrEqual(4);
       expect(first.changes).toBeGreaterThan(25);
+      // A snapshot of each of the 90 ended days (at least the `all` scope each).
+      expect(first.snapshots).toBeGreaterThanOrEqual(90);
 
       // The dashboard: every one of the 12 SLA weeks but at most the current one has decided
       // findings, mostly met; some findings are open and overdue.
@@ -144,6 +146,23 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
       expect(m.failuresPerWave.some((w) => w.failures > 0)).toBe(true);
       expect(m.leadTimeDays.count).toBeGreaterThan(20);
 
+      // The trends from the snapshots: every day of the 90 has its figures.
+      for (const metric of [
+        'remediation.slaCompliance',
+        'remediation.openFindings',
+        'changes.changeSuccessRate',
+      ]) {
+        const trend = await metricTrend(ctx, {
+          metric,
+          scope: {},
+          from: '2026-09-07',
+          to: '2026-12-05',
+        });
+        expect(trend).toHaveLength(90);
+        // The first days have no 30 days of history behind them yet: most days have a value.
+        expect(trend.filter((p) => p.value !== null).length, metric).toBeGreaterThan(75);
+      }
+
       // Audited as demo history, by its contexts; the chain holds.
       const events = await db
         .selectFrom('audit_events')
@@ -154,6 +173,7 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
         first.changes,
       );
       expect(events.filter((e) => e.action === 'findings.history-imported')).toHaveLength(1);
+      expect(events.filter((e) => e.action === 'metrics.snapshots-backfilled')).toHaveLength(1);
       expect(
         events
           .filter((e) => e.action === 'asset.imported')
@@ -178,6 +198,7 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
         findings: 0,
         exceptions: 0,
         changes: 0,
+        snapshots: 0,
         days: 90,
       });
       expect((await db.selectFrom('audit_events').select('seq').execute()).length).toBe(auditCount);

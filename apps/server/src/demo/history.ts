@@ -43,6 +43,7 @@ import { importChangeHistory } from '../contexts/changes/index.ts';
 import type { HistoricalException, HistoricalFinding } from '../contexts/findings/index.ts';
 import { findingsByIds, importFindingHistory } from '../contexts/findings/index.ts';
 import { importAssets, listAssetFacts } from '../contexts/inventory/index.ts';
+import { backfillSnapshots } from '../contexts/reports/index.ts';
 
 /** How far back the history goes. */
 export const demoHistoryDays = 90;
@@ -1065,7 +1066,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
   return { findings, changes };
 }
 
-const nothing = { assets: 0, findings: 0, exceptions: 0, changes: 0 } as const;
+const nothing = { assets: 0, findings: 0, exceptions: 0, changes: 0, snapshots: 0 } as const;
 
 /** The history's first finding (advisory 0 always has one) marks a seeded history. */
 async function historySeeded(ctx: ServerContext): Promise<boolean> {
@@ -1078,6 +1079,9 @@ export interface DemoHistoryOptions {
   readonly days?: number;
   /** The policy decisions are made by (default: the built-in default policy). */
   readonly policy?: Policy;
+  /** Backfill the daily metric snapshots of the history's days (default true). */
+  readonly snapshots?: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface DemoHistoryResult {
@@ -1087,6 +1091,8 @@ export interface DemoHistoryResult {
   readonly findings: number;
   readonly exceptions: number;
   readonly changes: number;
+  /** Daily metric snapshots written (every scope of every day of the history). */
+  readonly snapshots: number;
   readonly days: number;
 }
 
@@ -1148,12 +1154,26 @@ export async function seedDemoHistory(
     note: demoHistoryNote,
     changes: plan.changes,
   });
+  const added = assetsCreated + findings.findings + findings.exceptions + changes > 0;
+  // The trends: a snapshot of every ended day of the history (reports' backfillSnapshots).
+  let snapshots = 0;
+  if (added && options.snapshots !== false) {
+    const yesterday = new Date(ctx.clock.now().getTime() - day).toISOString().slice(0, 10);
+    const from = new Date(ctx.clock.now().getTime() - days * day).toISOString().slice(0, 10);
+    snapshots = await backfillSnapshots(ctx, {
+      from,
+      to: yesterday,
+      source: { actor: demoHistoryActor },
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+    });
+  }
   return {
-    added: assetsCreated + findings.findings + findings.exceptions + changes > 0,
+    added,
     assets: assetsCreated,
     findings: findings.findings,
     exceptions: findings.exceptions,
     changes,
+    snapshots,
     days,
   };
 }
