@@ -93,7 +93,8 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
       );
       const states = new Set(changes.map((c) => c.state));
       expect(states).toContain('closed');
-      expect(states).toContain('cancelled');
+      // Not every change is implemented: some are cancelled or rejected.
+      expect(states.has('cancelled') || states.has('rejected')).toBe(true);
       const byNumber = [...changes].sort((a, b) => a.number.localeCompare(b.number));
       expect(byNumber.map((c) => c.createdAt)).toEqual(
         [...byNumber.map((c) => c.createdAt)].sort(),

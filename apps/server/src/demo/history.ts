@@ -481,7 +481,8 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
     const type: ChangeType =
       typeRoll < 0.12
         ? 'emergency'
-        : group.window === 'staging' || typeRoll < 0.45
+        : // Standard (pre-approved) changes: staging, and routine web updates; never the databases.
+          group.window === 'staging' || (group.window === 'web' && typeRoll < 0.45)
           ? 'standard'
           : 'normal';
     const scopeNames = group.names.filter(() => chance(0.7));
@@ -717,8 +718,9 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
         const waveIndex = waves.indexOf(wave);
         const failedIndex = waves.indexOf(failedWave);
         if (waveIndex > failedIndex) return 'skipped';
-        if (wave === failedWave && h === wave.hosts[0])
-          return outcome === 'rolled_back' ? 'rolled_back' : 'failed';
+        // The host that failed stays failed (its rollback is in `rollbacks`); the others of
+        // the waves that ran are rolled back with it, or kept their update when it halted.
+        if (wave === failedWave && h === wave.hosts[0]) return 'failed';
         return outcome === 'rolled_back' ? 'rolled_back' : 'succeeded';
       };
       const hostPatches = (h: (typeof scope)[number], after: boolean) =>
@@ -794,12 +796,12 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
         overrunMinutes: Math.round((actualEnd - schedule.end) / 60_000),
         waves: waves.map((w) => ({
           name: w.name,
-          state: w.hosts.some((h) => hostOutcome(w, h) === 'failed')
-            ? 'halted'
-            : w.hosts.every((h) => hostOutcome(w, h) === 'skipped')
-              ? 'pending'
-              : w.hosts.some((h) => hostOutcome(w, h) === 'rolled_back')
-                ? 'rolled_back'
+          state: w.hosts.every((h) => hostOutcome(w, h) === 'skipped')
+            ? 'pending'
+            : outcome === 'rolled_back'
+              ? 'rolled_back'
+              : w.hosts.some((h) => hostOutcome(w, h) === 'failed')
+                ? 'halted'
                 : 'completed',
           hosts: w.hosts.map((h) => {
             const o = hostOutcome(w, h);
@@ -831,7 +833,9 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
         rollbacks:
           outcome === 'rolled_back'
             ? waves
-                .flatMap((w) => w.hosts.filter((h) => hostOutcome(w, h) === 'rolled_back'))
+                .flatMap((w) =>
+                  w.hosts.filter((h) => ['rolled_back', 'failed'].includes(hostOutcome(w, h))),
+                )
                 .map((h) => ({
                   assetId: h.id,
                   assetName: h.name,
