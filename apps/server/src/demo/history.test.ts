@@ -227,6 +227,26 @@ describe('planDemoHistory', () => {
     expect(planDemoHistory(input)).toEqual(planDemoHistory(input));
   });
 
+  it('has the patterns the improvement loop looks for: openssl failing in the canary, the database window overrun', () => {
+    const plan = planDemoHistory(input);
+    const opensslInCanary = plan.changes.filter(
+      (c) =>
+        c.reviewFacts !== undefined &&
+        c.reviewFacts.waves[0]?.name === 'canary' &&
+        c.patches.some((p) => p.packageName === 'openssl' || p.packageName === 'libssl3'),
+    );
+    const failedInCanary = opensslInCanary.filter((c) =>
+      c.reviewFacts?.failures.some((f) => f.wave === 'canary'),
+    );
+    expect(failedInCanary.length).toBeGreaterThanOrEqual(2);
+    expect(failedInCanary.length).toBeLessThan(opensslInCanary.length);
+    const dbOverruns = plan.changes.filter(
+      (c) =>
+        (c.reviewFacts?.overrunMinutes ?? 0) > 0 && c.assets.every((a) => a.groups.includes('db')),
+    );
+    expect(dbOverruns.length).toBeGreaterThanOrEqual(3);
+  });
+
   it('stays within the period and never fixes before first seen', () => {
     const plan = planDemoHistory(input);
     const from = new Date(Date.parse(NOW) - (demoHistoryDays + 6) * 86_400_000).toISOString();
