@@ -61,6 +61,16 @@ describe('patchgate server --demo', () => {
       passwords.add(line?.[1] ?? '');
     }
     expect(passwords.size).toBe(4);
+    // The organisation's past (apps/server/src/demo/history.ts), seeded before its change.
+    const history =
+      /^Demo history added: the past 90 days of (\d+) findings \((\d+) exceptions\) and (\d+) changes with approvals and reviews, on the demo's assets and 4 hosts of its past, and (\d+) daily metric snapshots, audited as "demo history"\.$/m.exec(
+        banner,
+      );
+    expect(history, banner).not.toBeNull();
+    const historyChanges = Number(history?.[3]);
+    expect(historyChanges).toBeGreaterThan(20);
+    expect(Number(history?.[4])).toBeGreaterThanOrEqual(90);
+    const demoAssetNames = ['web-01', 'bridge', 'db-01'];
 
     let findings: { priority: string; severity: string; asset: { name: string } }[] = [];
     for (let i = 0; i < 60 && findings.length < 227; i++) {
@@ -69,7 +79,10 @@ describe('patchgate server --demo', () => {
         [bin, 'findings', 'list', '--limit', '500', '--json'],
         { env, encoding: 'utf8' },
       );
-      findings = (JSON.parse(listed.stdout) as { findings: typeof findings }).findings;
+      // The history's open findings are on its own hosts: count the demo assets' only.
+      findings = (JSON.parse(listed.stdout) as { findings: typeof findings }).findings.filter((f) =>
+        demoAssetNames.includes(f.asset.name),
+      );
       if (findings.length < 227) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     // The same findings `patchgate scan` reports for these inventories: 149 on the Debian host
@@ -102,9 +115,10 @@ describe('patchgate server --demo', () => {
         (w) => [w.name, w.assets],
       ),
     ).toEqual([
-      ['database Sunday', ['db-01']],
-      ['staging office hours', ['bridge']],
-      ['web nightly', ['web-01']],
+      // With the history's hosts (db-02, web-03, web-02, app-01).
+      ['database Sunday', ['db-01', 'db-02']],
+      ['staging office hours', ['bridge', 'web-03']],
+      ['web nightly', ['app-01', 'web-01', 'web-02', 'web-03']],
     ]);
     const freezes = spawnSync(process.execPath, [bin, 'freezes', 'list'], {
       env,
@@ -137,7 +151,7 @@ describe('patchgate server --demo', () => {
     }
     expect(agenda).toMatchObject([
       {
-        number: 'CHG-0001',
+        number: `CHG-${String(historyChanges + 1).padStart(4, '0')}`,
         state: 'authorise',
         assets: [{ name: 'web-01' }],
         requester: { name: 'admin' },

@@ -9,3 +9,5 @@ export type { RunningServer, StartOptions } from './main.ts';
 export { eventSubscriptions, loadServerPolicy, registerJobs, startServer } from './main.ts';
 export type { BootstrapResult } from './contexts/auth/index.ts';
 export { bootstrapAdmin } from './contexts/auth/index.ts';
+export type { DemoHistoryOptions, DemoHistoryResult } from './demo/history.ts';
+export { demoHistoryDays, seedDemoHistory } from './demo/history.ts';

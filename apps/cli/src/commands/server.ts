@@ -136,6 +136,18 @@ export async function serverCommand(
     const { demoAssets, demoSources, seedDemo, startLabForDemo } = await import('../demo.ts');
     const { saveCredentials } = await import('../remote/credentials.ts');
     const demo = await seedDemo(server.url);
+    // ~90 days of the demo organisation's past (findings, changes, reviews), before the
+    // demo's own change takes the next number; seeded once, with the organisation.
+    if (demo.created) {
+      const { loadServerPolicy, seedDemoHistory } = await import('@patchgate/server');
+      const history = await seedDemoHistory(server.context, {
+        policy: loadServerPolicy(configured.config.policy),
+      });
+      if (history.added)
+        io.stdout.write(
+          `Demo history added: the past ${history.days} days of ${history.findings} findings (${history.exceptions} exceptions) and ${history.changes} changes with approvals and reviews, on the demo's assets and ${history.assets} hosts of its past, and ${history.snapshots} daily metric snapshots, audited as "demo history".\n`,
+        );
+    }
     // The lab (agents in sandbox roots, a change ready to roll out) builds in the background.
     if (env['PATCHGATE_DEMO_LAB'] !== 'off')
       lab = startLabForDemo(server.url, configured.config.dataDir, io, demo);

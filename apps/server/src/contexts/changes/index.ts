@@ -291,6 +291,14 @@ export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
 // The reports context's change report (issue 11): the change's whole history as one document.
 export type { ChangeExport } from './export.ts';
 export { exportChange } from './export.ts';
+// The history import (history.ts): changes that happened in the past, e.g. the demo's.
+export type {
+  ChangeHistoryImport,
+  HistoricalChange,
+  HistoricalChangeAsset,
+  HistoricalPerson,
+} from './history.ts';
+export { importChangeHistory } from './history.ts';
 // What the reports context's metrics read (issue 11, ADR 0043).
 export type { ChangeMetricRow } from './metric-reads.ts';
 export { changeMetricRows } from './metric-reads.ts';

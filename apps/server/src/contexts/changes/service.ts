@@ -1041,3 +1041,6 @@ export async function editChange(
   });
   return changeDetail(ctx, id);
 }
+
+/** What a plan version records (`planContent`), for the history import (history.ts). */
+export const planVersionContent = planContent;
