@@ -1,0 +1,8 @@
+/** The reports context's public face. */
+// Report runs, schedules and delivery (docs/adr/0045-report-runs-schedules-delivery.md).
+export type { ReportBuildRequest, ReportEngine, RenderedContent } from './service.ts';
+export { reportCatalogue, reportContentPath } from './service.ts';
+export { reportJobs, reportScheduleTickSeconds } from './jobs.ts';
+export { registerReportJobs } from './jobs-handlers.ts';
+export { registerReportRoutes } from './routes.ts';
+export { reportAttachment } from './runs.ts';
