@@ -1,4 +1,7 @@
-/** The reports context's public face. */
+/** The reports context's public face (issue 11). */
+// Report builders (builders/): a request → a ReportDocument with its recorded inputs.
+export type { ReportRequest } from './builders/build.ts';
+export { buildReport } from './builders/build.ts';
 // Report runs, schedules and delivery (docs/adr/0045-report-runs-schedules-delivery.md).
 export type { ReportBuildRequest, ReportEngine, RenderedContent } from './service.ts';
 export { reportCatalogue, reportContentPath } from './service.ts';
