@@ -9,3 +9,7 @@ export { reportJobs, reportScheduleTickSeconds } from './jobs.ts';
 export { registerReportJobs } from './jobs-handlers.ts';
 export { registerReportRoutes } from './routes.ts';
 export { reportAttachment } from './runs.ts';
+// Rendering (render.ts, pdf.ts): JSON, CSV, HTML and PDF.
+export type { RenderedReport, RenderReportOptions } from './render.ts';
+export { closeReportRenderer, renderReport, reportFilename } from './render.ts';
+export { PdfRendererUnavailableError } from './pdf.ts';
