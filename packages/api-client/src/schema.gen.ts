@@ -34722,6 +34722,8 @@ export interface operations {
                              * @enum {string}
                              */
                             needs: "period" | "change";
+                            /** @description false: the period may be left out (the status as of data-as-of) */
+                            periodRequired: boolean;
                         }[];
                     };
                 };
@@ -34879,7 +34881,7 @@ export interface operations {
                      * @enum {string}
                      */
                     format: "pdf" | "csv" | "json" | "html";
-                    /** @description required by every type but change */
+                    /** @description required by patch-compliance, pci-dss and executive; optional for fedramp-poam and bod-26-04 (without: the status as of data-as-of); not for change */
                     period?: {
                         /** @description first day, YYYY-MM-DD (UTC), included */
                         from: string;

@@ -36,6 +36,9 @@ export const ReportTypeInfo = z.object({
   description: z.string().describe('what it contains'),
   formats: z.array(ReportFormat).describe('the formats it can be made in'),
   needs: z.enum(['period', 'change']).describe('a period (and scope) or one change'),
+  periodRequired: z
+    .boolean()
+    .describe('false: the period may be left out (the status as of data-as-of)'),
 });
 export const ReportTypeList = z.object({
   types: z.array(ReportTypeInfo).describe('every built-in report type'),
@@ -45,7 +48,9 @@ export const GenerateReportBody = z
   .strictObject({
     type: ReportTypeName,
     format: ReportFormat,
-    period: ReportPeriod.optional().describe('required by every type but change'),
+    period: ReportPeriod.optional().describe(
+      'required by patch-compliance, pci-dss and executive; optional for fedramp-poam and bod-26-04 (without: the status as of data-as-of); not for change',
+    ),
     scope: ReportScope.optional(),
     change: z
       .string()
