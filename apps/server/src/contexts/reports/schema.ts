@@ -13,7 +13,10 @@ export const ReportFormat = z.enum(documentFormats).describe('pdf, csv, json or 
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a calendar day');
+  .refine(
+    (value) => new Date(Date.parse(`${value}T00:00:00Z`) || 0).toISOString().startsWith(value),
+    'not a day of the calendar',
+  );
 
 export const ReportPeriod = z
   .strictObject({
