@@ -12,6 +12,7 @@ import type { TestCaller } from '../../../test/auth.ts';
 import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
+import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
 import { settableClock } from '../jobs/test-support.ts';
 import { pdfText, popplerMissing } from './pdf-test-support.ts';
@@ -23,7 +24,7 @@ const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex
 
 describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
   let database: Database | undefined;
-  let built: (App & { context: import('../../context.ts').ServerContext }) | undefined;
+  let built: (App & { context: ServerContext }) | undefined;
   afterEach(async () => {
     await built?.app.close();
     await database?.close();

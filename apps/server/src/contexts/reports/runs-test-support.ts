@@ -6,7 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerContext } from '../../context.ts';
-import type { FindingTable } from '../findings/tables.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
+
+type FindingTable = DatabaseSchema['findings'];
 import { JobRunner } from '../jobs/index.ts';
 import { notifyReport, registerNotificationJobs } from '../notifications/index.ts';
 import { buildReport } from './builders/build.ts';
