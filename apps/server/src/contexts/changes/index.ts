@@ -291,3 +291,6 @@ export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
 // The reports context's change report (issue 11): the change's whole history as one document.
 export type { ChangeExport } from './export.ts';
 export { exportChange } from './export.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { ChangeMetricRow } from './metric-reads.ts';
+export { changeMetricRows } from './metric-reads.ts';
