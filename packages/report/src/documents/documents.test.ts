@@ -375,6 +375,32 @@ describe('charts', () => {
     expect(attrs(svg, 'circle', 'cx')).toHaveLength(3);
   });
 
+  it('thins the x labels to what fits and keeps the last one inside the picture', () => {
+    const days = Array.from({ length: 90 }, (_, i) =>
+      new Date(Date.UTC(2026, 8, 1 + i)).toISOString().slice(0, 10),
+    );
+    const svg = renderChartSvg(
+      { ...slaChart, series: [{ name: 'P1', points: days.map((x) => ({ x, y: 0.5 })) }] },
+      'c',
+    );
+    const labels = [
+      ...svg.matchAll(/<text x="([\d.]+)" y="236" text-anchor="(\w+)"[^>]*>([^<]+)</g),
+    ];
+    // 564 units of plot hold 7 labels of 10 characters: every 13th day, and the last.
+    expect(labels.map((m) => m[3])).toEqual([
+      '2026-09-01',
+      '2026-09-14',
+      '2026-09-27',
+      '2026-10-10',
+      '2026-10-23',
+      '2026-11-05',
+      '2026-11-18',
+      '2026-11-29',
+    ]);
+    expect(labels.at(-1)?.slice(1, 3)).toEqual(['638', 'end']);
+    expect(labels[0]?.slice(1, 3)).toEqual(['63.1', 'middle']);
+  });
+
   it('says so when a chart has no data', () => {
     const svg = renderChartSvg({ ...slaChart, series: [{ name: 'P1', points: [] }] }, 'c');
     expect(svg).toContain('No data for this chart');

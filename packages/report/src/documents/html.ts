@@ -84,7 +84,7 @@ svg.chart { display: block; width: 100%; height: auto; max-height: 19rem; font-f
 .chart-tick { fill: var(--muted); font-size: 10px; }
 .chart-empty { fill: var(--muted); font-size: 13px; }
 .chart-target { stroke: var(--bad); stroke-width: 1.5; stroke-dasharray: 6 4; }
-.chart-target-label { fill: var(--bad); font-size: 10px; font-weight: 700; }
+.chart-target-label { fill: var(--bad); font-size: 10px; font-weight: 700; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 figcaption { font-size: 9pt; }
 .chart-title { font-weight: 700; }
 .legend { display: flex; flex-wrap: wrap; gap: .2rem 1rem; margin: .2rem 0 0; padding: 0; list-style: none; color: var(--muted); }
