@@ -97,7 +97,7 @@ describe.each(testDatabases())('metrics on $name', ({ open, skip }) => {
   });
 
   it.skipIf(skip !== undefined)('narrows every figure to a scope', async () => {
-    const { ctx } = await setup();
+    const { ctx, db } = await setup();
     const web = await computeMetrics(ctx, { period: novemberPeriod, scope: { team: 'web' } });
     expect(web.scope).toEqual({ team: 'web' });
     expect(web.remediation.openFindings).toBe(1);
@@ -113,6 +113,61 @@ describe.each(testDatabases())('metrics on $name', ({ open, skip }) => {
     expect(staging.remediation.slaCompliance.ratio).toBeNull();
     expect(staging.changes.changeSuccessRate).toBeNull();
     expect(staging.coverage.assetsReportingRatio).toBeNull();
+
+    // A change with no asset in its scope counts for all assets only.
+    const bare = (await computeMetrics(ctx, { period: novemberPeriod, scope: {} })).changes;
+    await db.db
+      .insertInto('change_requests')
+      .values({
+        id: 'bare',
+        number: 99,
+        title: 'no assets',
+        description: '',
+        type: 'normal',
+        state: 'cancelled',
+        risk_level: 'low',
+        risk_score: 0,
+        risk_factors_json: '{}',
+        risk_override: null,
+        risk_override_reason: null,
+        template_id: null,
+        template_version: null,
+        requester_id: null,
+        requester_name: 'someone',
+        implementer_id: null,
+        implementer_name: null,
+        plan_version: 1,
+        plans_json: '{}',
+        scheduled_start: null,
+        scheduled_end: null,
+        freeze_override_json: null,
+        created_by_rule: null,
+        created_reason: null,
+        created_at: '2026-11-01T00:00:00.000Z',
+        updated_at: '2026-11-01T00:00:00.000Z',
+      })
+      .execute();
+    await db.db
+      .insertInto('change_transitions')
+      .values({
+        id: 'bare-1',
+        change_id: 'bare',
+        seq: 1,
+        from_state: 'draft',
+        to_state: 'cancelled',
+        action: 'cancel',
+        actor_type: 'user',
+        actor_id: null,
+        actor_name: 'someone',
+        reason: null,
+        at: '2026-11-02T00:00:00.000Z',
+      })
+      .execute();
+    const all = (await computeMetrics(ctx, { period: novemberPeriod, scope: {} })).changes;
+    expect(all.closedChanges).toBe(bare.closedChanges + 1);
+    expect(all.byOutcome.cancelled).toBe(bare.byOutcome.cancelled + 1);
+    const webAgain = await computeMetrics(ctx, { period: novemberPeriod, scope: { team: 'web' } });
+    expect(webAgain.changes.closedChanges).toBe(1);
   });
 
   it.skipIf(skip !== undefined)(

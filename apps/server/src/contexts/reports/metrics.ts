@@ -194,7 +194,11 @@ export function narrowMetricInputs(source: MetricSource, scope: MetricScope): Me
   });
 
   // A change is in scope when one of the assets it was scoped to is (the facts it copied).
-  const scopedChanges = changeRows.filter((c) => c.assets.some((a) => inScope(a, scope)));
+  // Every change counts for all assets, even one whose scope is empty.
+  const everything = Object.keys(scopeOf(scope)).length === 0;
+  const scopedChanges = changeRows.filter(
+    (c) => everything || c.assets.some((a) => inScope(a, scope)),
+  );
   const changes: ChangeFact[] = scopedChanges.map((c) => ({
     id: c.id,
     number: c.number,
