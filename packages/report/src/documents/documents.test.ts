@@ -266,11 +266,45 @@ describe('HTML form', () => {
       '<thead><tr><th scope="col">Asset</th><th scope="col">Package</th><th scope="col" class="num">Days overdue</th><th scope="col">KEV</th></tr></thead>',
     );
     expect(html).toContain(
-      '<tr><td>web-01</td><td>openssl</td><td class="num">12</td><td>yes</td></tr>',
+      '<tr><td class="nowrap">web-01</td><td class="nowrap">openssl</td><td class="num nowrap">12</td><td class="nowrap">yes</td></tr>',
     );
     expect(html).toContain(
       '<td class="empty" colspan="1">No exceptions in scope: none was granted for team web.</td>',
     );
+  });
+
+  it('puts a table of many columns on a landscape page, breaking only long tokens', () => {
+    const columns = Array.from({ length: 17 }, (_, i) => ({ key: `c${i}`, label: `C${i}` }));
+    const row = Object.fromEntries(columns.map((c) => [c.key, 'x']));
+    const table = (n: number, cell: string) =>
+      renderDocumentHtml(
+        document({
+          sections: [
+            {
+              title: 'T',
+              blocks: [
+                {
+                  kind: 'table',
+                  name: 't',
+                  columns: columns.slice(0, n),
+                  rows: [{ ...row, c0: cell }],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    expect(table(8, 'x')).toContain('<table data-table="t">');
+    expect(table(9, 'x')).toContain('<div class="landscape"><table class="wide" data-table="t">');
+    expect(table(17, 'x')).toContain(
+      '<div class="landscape"><table class="wide very-wide" data-table="t">',
+    );
+    expect(table(9, 'sha256:' + 'a'.repeat(64))).toContain(
+      `<td class="break">sha256:${'a'.repeat(64)}</td>`,
+    );
+    expect(table(9, 'two words')).toContain('<td>two words</td>');
+    expect(table(17, 'x')).toContain('<td>x</td>');
+    expect(html).toContain('@page landscape { size: A4 landscape; }');
   });
 
   it('has print CSS for A4 that repeats table headers and keeps rows whole', () => {

@@ -38,11 +38,19 @@ function run(tool: string, args: string[]): string {
   return result.stdout;
 }
 
-/** The text of the PDF (pages `first`…`last`, 1-based, when given), layout kept. */
-export function pdfText(bytes: Uint8Array, pages?: { first?: number; last?: number }): string {
+/**
+ * The text of the PDF (pages `first`…`last`, 1-based, when given): with its layout kept
+ * (columns side by side, the default), or in reading order (`layout: false`: a wrapped label's
+ * lines follow each other).
+ */
+export function pdfText(
+  bytes: Uint8Array,
+  options?: { first?: number; last?: number; layout?: boolean },
+): string {
+  const pages = options;
   return withFile(bytes, (path) =>
     run('pdftotext', [
-      '-layout',
+      ...(options?.layout === false ? [] : ['-layout']),
       '-enc',
       'UTF-8',
       ...(pages?.first === undefined ? [] : ['-f', String(pages.first)]),
