@@ -236,8 +236,10 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
       expect(sha256(bytes)).toBe(made.sha256);
       const text = pdfText(bytes);
       expect(text).toContain(made.title);
-      // The figures; the rows are checked in the CSV form (the PDF wraps the template's 31 columns).
+      // The figures and the open weaknesses (the PDF shows the template's main columns).
       expect(text).toMatch(/Open POA&M items\s+Past their scheduled/);
+      expect(text).toMatch(/DSA-5001-1:\s+web-1/);
+      expect(text).toMatch(/DSA-5002-1:\s+web-1/);
       expect(text).toContain('Page 1 of');
     },
     120_000,
