@@ -19,7 +19,8 @@ import { buildReport, closeReportRenderer, renderReport } from './index.ts';
 import { metricsWorld, novemberPeriod } from './metrics-test-support.ts';
 import { NOW, seedWorld } from './builders/test-support.ts';
 import { defaultChromiumPath } from './pdf.ts';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pdfPageCount, pdfText, popplerMissing } from './pdf-test-support.ts';
 
 const sqlite = testDatabases().find((d) => d.name === 'sqlite');
@@ -28,6 +29,10 @@ const skip =
   (existsSync(defaultChromiumPath())
     ? popplerMissing()
     : `chromium is not installed at ${defaultChromiumPath()} (apt-get install chromium)`);
+
+if (skip !== undefined) console.warn(`report rendering tests skipped: ${skip}`);
+const samples = process.env['PATCHGATE_REPORT_SAMPLES'];
+if (samples !== undefined) mkdirSync(samples, { recursive: true });
 
 afterAll(closeReportRenderer);
 
@@ -110,46 +115,51 @@ describe('every report type in every format', () => {
     ['pci-dss', () => findingsWorld(), period],
   ] as const;
 
-  it.each(cases)('%s', { timeout: 120_000 }, async (type, world, reportPeriod) => {
-    if (skip !== undefined) return void console.warn(`skipped: ${skip}`);
-    const ctx = await world();
-    const doc = await buildReport(ctx, { type, period: reportPeriod });
-    const out = {} as Record<DocumentFormat, Buffer>;
-    for (const format of ['pdf', 'csv', 'json', 'html'] as const) {
-      const rendered = await renderReport(doc, format);
-      expect(rendered.filename).toMatch(new RegExp(`^${type}-.*\\.${format}$`));
-      out[format] = rendered.bytes;
-    }
+  it.skipIf(skip !== undefined).each(cases)(
+    '%s',
+    { timeout: 120_000 },
+    async (type, world, reportPeriod) => {
+      const ctx = await world();
+      const doc = await buildReport(ctx, { type, period: reportPeriod });
+      const out = {} as Record<DocumentFormat, Buffer>;
+      for (const format of ['pdf', 'csv', 'json', 'html'] as const) {
+        const rendered = await renderReport(doc, format);
+        expect(rendered.filename).toMatch(new RegExp(`^${type}-.*\\.${format}$`));
+        out[format] = rendered.bytes;
+        // PATCHGATE_REPORT_SAMPLES=DIR keeps the files (to look at them, or to show them).
+        if (samples !== undefined) writeFileSync(join(samples, rendered.filename), rendered.bytes);
+      }
 
-    const pages = pdfPageCount(out.pdf);
-    const text = pdfText(out.pdf, { layout: false });
-    const { phrases, words, cells } = expectedText(doc);
-    const tokens = new Set(text.split(/\s+/));
-    for (const phrase of phrases) expect(compact(text)).toContain(compact(phrase));
-    // pdftotext drops the hyphen a line ends with (it takes it for hyphenation): `ADV-` / `6`.
-    const bare = (t: string) => compact(t).replace(/-/g, '');
-    for (const cell of cells) expect(bare(text)).toContain(bare(cell));
-    for (const word of words.flatMap((w) => w.split(/\s+/))) expect(tokens).toContain(word);
-    const flat = text.replace(/\s+/g, ' ');
-    expect(flat).toContain(`Page 1 of ${pages}`);
-    expect(flat).toContain(`Page ${pages} of ${pages}`);
+      const pages = pdfPageCount(out.pdf);
+      const text = pdfText(out.pdf, { layout: false });
+      const { phrases, words, cells } = expectedText(doc);
+      const tokens = new Set(text.split(/\s+/));
+      for (const phrase of phrases) expect(compact(text)).toContain(compact(phrase));
+      // pdftotext drops the hyphen a line ends with (it takes it for hyphenation): `ADV-` / `6`.
+      const bare = (t: string) => compact(t).replace(/-/g, '');
+      for (const cell of cells) expect(bare(text)).toContain(bare(cell));
+      for (const word of words.flatMap((w) => w.split(/\s+/))) expect(tokens).toContain(word);
+      const flat = text.replace(/\s+/g, ' ');
+      expect(flat).toContain(`Page 1 of ${pages}`);
+      expect(flat).toContain(`Page ${pages} of ${pages}`);
 
-    const json = JSON.parse(out.json.toString('utf8')) as Record<string, unknown>;
-    expect(json['figures']).toEqual(doc.figures);
-    expect(json['inputs']).toEqual(doc.inputs);
-    expect(Object.keys(json['tables'] as object).sort()).toEqual(
-      doc.sections
-        .flatMap((s) => s.blocks)
-        .flatMap((b) => (b.kind === 'table' ? [b.name] : []))
-        .sort(),
-    );
+      const json = JSON.parse(out.json.toString('utf8')) as Record<string, unknown>;
+      expect(json['figures']).toEqual(doc.figures);
+      expect(json['inputs']).toEqual(doc.inputs);
+      expect(Object.keys(json['tables'] as object).sort()).toEqual(
+        doc.sections
+          .flatMap((s) => s.blocks)
+          .flatMap((b) => (b.kind === 'table' ? [b.name] : []))
+          .sort(),
+      );
 
-    const csv = out.csv.toString('utf8');
-    expect(csv.split('\r\n')[0]).toBe(
-      doc.csv.columns.map((c) => csvField(csvCellText(c.label))).join(','),
-    );
-    expect(csv.endsWith('\r\n')).toBe(true);
+      const csv = out.csv.toString('utf8');
+      expect(csv.split('\r\n')[0]).toBe(
+        doc.csv.columns.map((c) => csvField(csvCellText(c.label))).join(','),
+      );
+      expect(csv.endsWith('\r\n')).toBe(true);
 
-    expect(out.html.toString('utf8')).not.toMatch(/<script|\s(src|href)=/i);
-  });
+      expect(out.html.toString('utf8')).not.toMatch(/<script|\s(src|href)=/i);
+    },
+  );
 });
