@@ -232,230 +232,240 @@ function operationsOf(document: OpenAPIV3_1.Document): Operation[] {
 const fill = (path: string, values: Record<string, string>) =>
   path.replace(/\{(\w+)\}/g, (_match, name: string) => values[name] ?? 'x');
 
-describe.each(testDatabases())('every route under fuzzing on $name', ({ open, skip }) => {
-  let database: Database | undefined;
-  let built: App | undefined;
-  let app: FastifyInstance;
-  let admin: TestCaller;
-  let operations: Operation[];
-  const known: Record<string, string> = {};
-  /** Failures, collected: one assertion at the end lists them all. */
-  const failures: string[] = [];
+describe.each(testDatabases())(
+  'every route under fuzzing on $name',
+  ({ open, skip }) => {
+    let database: Database | undefined;
+    let built: App | undefined;
+    let app: FastifyInstance;
+    let admin: TestCaller;
+    let operations: Operation[];
+    const known: Record<string, string> = {};
+    /** Failures, collected: one assertion at the end lists them all. */
+    const failures: string[] = [];
 
-  beforeAll(async () => {
-    if (skip !== undefined) return;
-    database = await open();
-    built = await testApp(database, undefined, { maxUploadBytes: 2 * 1024 * 1024 });
-    app = built.app;
-    admin = await testCaller(database, ['admin'], 'fuzz-admin');
-    const victim = await testCaller(database, ['viewer'], 'fuzz-victim');
-    const asset = await app.inject({
-      method: 'POST',
-      url: '/api/v1/assets',
-      headers: admin.headers,
-      payload: { name: 'fuzz-01', kind: 'host' },
-    });
-    const assetId = asset.json<{ id: string }>().id;
-    const snapshot = await app.inject({
-      method: 'POST',
-      url: `/api/v1/assets/${assetId}/inventory`,
-      headers: { ...admin.headers, 'content-type': 'text/plain' },
-      payload: 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\n\n',
-    });
-    known.id = assetId;
-    known.snapshotId = snapshot.json<{ id: string }>().id;
-    known.code = 'not_found';
-    known.userId = victim.userId;
-    operations = operationsOf(app.swagger() as OpenAPIV3_1.Document);
-  });
-
-  afterAll(async () => {
-    await built?.app.close();
-    await database?.close();
-  });
-
-  async function check(
-    operation: Operation,
-    request: InjectOptions & { url: string },
-    what: string,
-  ): Promise<number> {
-    const response = await app.inject({ ...request, method: operation.method });
-    const url = request.url;
-    const where = `${operation.method} ${operation.path} (${what}: ${url.length > 90 ? `${url.slice(0, 90)}…` : url})`;
-    const status = response.statusCode;
-    if (status >= 500) failures.push(`${where}: ${status} ${response.body.slice(0, 300)}`);
-    if (status >= 400) {
-      if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
-        failures.push(`${where}: ${status} is not problem+json`);
-      }
-      if (/FST_/.test(response.body)) failures.push(`${where}: framework internals in the body`);
-    }
-    const declared = Object.keys(operation.operation.responses ?? {});
-    if (!declared.includes(String(status))) {
-      failures.push(`${where}: ${status} is not declared (${declared.join(', ')})`);
-    }
-    return status;
-  }
-
-  const callers = () => [
-    { name: 'anonymous', headers: {} as Record<string, string> },
-    { name: 'admin', headers: admin.headers as Record<string, string> },
-  ];
-
-  it.skipIf(skip !== undefined)(
-    'never answers 5xx to malformed bodies, media types and query strings',
-    async () => {
-      failures.length = 0;
-      expect(operations.length).toBeGreaterThan(50);
-      for (const operation of operations) {
-        const values = parameterValues('id', known);
-        for (const caller of callers()) {
-          for (const value of values) {
-            const url = fill(operation.path, { ...known, id: value, userId: value });
-            await check(operation, { url, headers: caller.headers }, `${caller.name}, params`);
-          }
-          const url = fill(operation.path, known);
-          for (const query of queryCorpus) {
-            await check(
-              operation,
-              { url: url + query, headers: caller.headers },
-              `${caller.name}, query`,
-            );
-          }
-          if (operation.method === 'GET') continue;
-          for (const { name, type, body } of bodyCorpus) {
-            await check(
-              operation,
-              {
-                url,
-                headers: { ...caller.headers, ...(type !== undefined && { 'content-type': type }) },
-                payload: body,
-              },
-              `${caller.name}, ${name}`,
-            );
-          }
-        }
-      }
-      expect(failures).toEqual([]);
-    },
-  );
-
-  it.skipIf(skip !== undefined)(
-    'never answers 5xx to random JSON bodies and query values (property-based)',
-    async () => {
-      failures.length = 0;
-      const writes = operations.filter((operation) => operation.method !== 'GET');
-      await fc.assert(
-        fc.asyncProperty(
-          fc.constantFrom(...writes),
-          fc.jsonValue({ maxDepth: 6 }),
-          fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), { maxKeys: 4 }),
-          fc.boolean(),
-          async (operation, body, query, asAdmin) => {
-            const before = failures.length;
-            const search = new URLSearchParams(query).toString();
-            await check(
-              operation,
-              {
-                url: fill(operation.path, known) + (search === '' ? '' : `?${search}`),
-                headers: {
-                  ...(asAdmin ? admin.headers : {}),
-                  'content-type': 'application/json',
-                },
-                payload: JSON.stringify(body),
-              },
-              `random JSON ${JSON.stringify(body).slice(0, 80)}`,
-            );
-            return failures.length === before;
-          },
-        ),
-        { numRuns: 300, seed: 20261206 },
-      );
-      expect(failures).toEqual([]);
-    },
-  );
-
-  it.skipIf(skip !== undefined)(
-    'never answers 5xx to a valid body with one field mutated',
-    async () => {
-      failures.length = 0;
-      const accepted: (string | undefined)[] = [];
-      // The tests above may have deleted the asset (DELETE with a known id): a fresh one.
+    beforeAll(async () => {
+      if (skip !== undefined) return;
+      database = await open();
+      built = await testApp(database, undefined, { maxUploadBytes: 2 * 1024 * 1024 });
+      app = built.app;
+      admin = await testCaller(database, ['admin'], 'fuzz-admin');
+      const victim = await testCaller(database, ['viewer'], 'fuzz-victim');
       const asset = await app.inject({
         method: 'POST',
         url: '/api/v1/assets',
         headers: admin.headers,
-        payload: { name: 'fuzz-02', kind: 'host' },
+        payload: { name: 'fuzz-01', kind: 'host' },
       });
-      known.id = asset.json<{ id: string }>().id;
-      for (const operation of operations) {
-        const requestBody = operation.operation.requestBody as
-          OpenAPIV3_1.RequestBodyObject | undefined;
-        const schema = requestBody?.content['application/json']?.schema as Schema | undefined;
-        if (schema === undefined) continue;
-        const valid = exampleOf(schema);
-        const url = fill(operation.path, known);
-        const bodies: [string, unknown][] = [['valid', valid]];
-        const target = Array.isArray(valid) ? (valid[0] as unknown) : valid;
-        const objectSchema = (schema.type === 'array' ? schema.items : schema) ?? {};
-        if (target !== null && typeof target === 'object') {
-          for (const field of Object.keys(objectSchema.properties ?? {})) {
-            for (const mutation of fieldMutations) {
-              const changed = { ...target, [field]: mutation };
-              bodies.push([`${field} mutated`, Array.isArray(valid) ? [changed] : changed]);
+      const assetId = asset.json<{ id: string }>().id;
+      const snapshot = await app.inject({
+        method: 'POST',
+        url: `/api/v1/assets/${assetId}/inventory`,
+        headers: { ...admin.headers, 'content-type': 'text/plain' },
+        payload: 'Package: zlib1g\nStatus: install ok installed\nVersion: 1:1.2.13.dfsg-1\n\n',
+      });
+      known.id = assetId;
+      known.snapshotId = snapshot.json<{ id: string }>().id;
+      known.code = 'not_found';
+      known.userId = victim.userId;
+      operations = operationsOf(app.swagger() as OpenAPIV3_1.Document);
+    });
+
+    afterAll(async () => {
+      await built?.app.close();
+      await database?.close();
+    });
+
+    async function check(
+      operation: Operation,
+      request: InjectOptions & { url: string },
+      what: string,
+    ): Promise<number> {
+      const response = await app.inject({ ...request, method: operation.method });
+      const url = request.url;
+      const where = `${operation.method} ${operation.path} (${what}: ${url.length > 90 ? `${url.slice(0, 90)}…` : url})`;
+      const status = response.statusCode;
+      if (status >= 500) failures.push(`${where}: ${status} ${response.body.slice(0, 300)}`);
+      if (status >= 400) {
+        if (!String(response.headers['content-type']).startsWith('application/problem+json')) {
+          failures.push(`${where}: ${status} is not problem+json`);
+        }
+        if (/FST_/.test(response.body)) failures.push(`${where}: framework internals in the body`);
+      }
+      const declared = Object.keys(operation.operation.responses ?? {});
+      if (!declared.includes(String(status))) {
+        failures.push(`${where}: ${status} is not declared (${declared.join(', ')})`);
+      }
+      return status;
+    }
+
+    const callers = () => [
+      { name: 'anonymous', headers: {} as Record<string, string> },
+      { name: 'admin', headers: admin.headers as Record<string, string> },
+    ];
+
+    it.skipIf(skip !== undefined)(
+      'never answers 5xx to malformed bodies, media types and query strings',
+      async () => {
+        failures.length = 0;
+        expect(operations.length).toBeGreaterThan(50);
+        for (const operation of operations) {
+          const values = parameterValues('id', known);
+          for (const caller of callers()) {
+            for (const value of values) {
+              const url = fill(operation.path, { ...known, id: value, userId: value });
+              await check(operation, { url, headers: caller.headers }, `${caller.name}, params`);
+            }
+            const url = fill(operation.path, known);
+            for (const query of queryCorpus) {
+              await check(
+                operation,
+                { url: url + query, headers: caller.headers },
+                `${caller.name}, query`,
+              );
+            }
+            if (operation.method === 'GET') continue;
+            for (const { name, type, body } of bodyCorpus) {
+              await check(
+                operation,
+                {
+                  url,
+                  headers: {
+                    ...caller.headers,
+                    ...(type !== undefined && { 'content-type': type }),
+                  },
+                  payload: body,
+                },
+                `${caller.name}, ${name}`,
+              );
             }
           }
         }
-        const public_ = operation.operation.security?.length === 0;
-        for (const [what, body] of bodies) {
-          const status = await check(
-            operation,
-            {
-              url,
-              headers: { ...(public_ ? {} : admin.headers), 'content-type': 'application/json' },
-              payload: JSON.stringify(body),
-            },
-            what,
-          );
-          if (what === 'valid' && status < 300) accepted.push(operation.operation.operationId);
-        }
-      }
-      expect(failures).toEqual([]);
-      // The valid bodies reach the handlers: the mutations test them, not only the validation.
-      expect(accepted).toEqual(
-        expect.arrayContaining([
-          'createAsset',
-          'createToken',
-          'createUser',
-          'importAssets',
-          'updateAsset',
-          'uploadPackages',
-        ]),
-      );
-    },
-  );
+        expect(failures).toEqual([]);
+      },
+    );
 
-  // The inventory upload parses multipart itself: a truncated body and one without a boundary
-  // answered 500 before the upload was streamed (issue 7 items 2 and 4).
-  (skip === undefined ? it : it.skip)(
-    'answers a truncated or boundary-less multipart upload with a 4xx',
-    async () => {
-      const url = `/api/v1/assets/${known.id}/inventory`;
-      for (const [type, body] of [
-        [
-          'multipart/form-data; boundary=xyz',
-          '--xyz\r\nContent-Disposition: form-data; name="file"; filename="status"\r\n\r\nPackage: zlib1g\r\n',
-        ],
-        ['multipart/form-data', '--xyz\r\n\r\n'],
-      ]) {
-        const response = await app.inject({
+    it.skipIf(skip !== undefined)(
+      'never answers 5xx to random JSON bodies and query values (property-based)',
+      async () => {
+        failures.length = 0;
+        const writes = operations.filter((operation) => operation.method !== 'GET');
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...writes),
+            fc.jsonValue({ maxDepth: 6 }),
+            fc.dictionary(fc.string({ maxLength: 12 }), fc.string({ maxLength: 40 }), {
+              maxKeys: 4,
+            }),
+            fc.boolean(),
+            async (operation, body, query, asAdmin) => {
+              const before = failures.length;
+              const search = new URLSearchParams(query).toString();
+              await check(
+                operation,
+                {
+                  url: fill(operation.path, known) + (search === '' ? '' : `?${search}`),
+                  headers: {
+                    ...(asAdmin ? admin.headers : {}),
+                    'content-type': 'application/json',
+                  },
+                  payload: JSON.stringify(body),
+                },
+                `random JSON ${JSON.stringify(body).slice(0, 80)}`,
+              );
+              return failures.length === before;
+            },
+          ),
+          { numRuns: 300, seed: 20261206 },
+        );
+        expect(failures).toEqual([]);
+      },
+    );
+
+    it.skipIf(skip !== undefined)(
+      'never answers 5xx to a valid body with one field mutated',
+      async () => {
+        failures.length = 0;
+        const accepted: (string | undefined)[] = [];
+        // The tests above may have deleted the asset (DELETE with a known id): a fresh one.
+        const asset = await app.inject({
           method: 'POST',
-          url,
-          headers: { ...admin.headers, 'content-type': type },
-          payload: body,
+          url: '/api/v1/assets',
+          headers: admin.headers,
+          payload: { name: 'fuzz-02', kind: 'host' },
         });
-        expect(response.statusCode, type).toBeLessThan(500);
-      }
-    },
-  );
-});
+        known.id = asset.json<{ id: string }>().id;
+        for (const operation of operations) {
+          const requestBody = operation.operation.requestBody as
+            OpenAPIV3_1.RequestBodyObject | undefined;
+          const schema = requestBody?.content['application/json']?.schema as Schema | undefined;
+          if (schema === undefined) continue;
+          const valid = exampleOf(schema);
+          const url = fill(operation.path, known);
+          const bodies: [string, unknown][] = [['valid', valid]];
+          const target = Array.isArray(valid) ? (valid[0] as unknown) : valid;
+          const objectSchema = (schema.type === 'array' ? schema.items : schema) ?? {};
+          if (target !== null && typeof target === 'object') {
+            for (const field of Object.keys(objectSchema.properties ?? {})) {
+              for (const mutation of fieldMutations) {
+                const changed = { ...target, [field]: mutation };
+                bodies.push([`${field} mutated`, Array.isArray(valid) ? [changed] : changed]);
+              }
+            }
+          }
+          const public_ = operation.operation.security?.length === 0;
+          for (const [what, body] of bodies) {
+            const status = await check(
+              operation,
+              {
+                url,
+                headers: { ...(public_ ? {} : admin.headers), 'content-type': 'application/json' },
+                payload: JSON.stringify(body),
+              },
+              what,
+            );
+            if (what === 'valid' && status < 300) accepted.push(operation.operation.operationId);
+          }
+        }
+        expect(failures).toEqual([]);
+        // The valid bodies reach the handlers: the mutations test them, not only the validation.
+        expect(accepted).toEqual(
+          expect.arrayContaining([
+            'createAsset',
+            'createToken',
+            'createUser',
+            'importAssets',
+            'updateAsset',
+            'uploadPackages',
+          ]),
+        );
+      },
+    );
+
+    // The inventory upload parses multipart itself: a truncated body and one without a boundary
+    // answered 500 before the upload was streamed (issue 7 items 2 and 4).
+    (skip === undefined ? it : it.skip)(
+      'answers a truncated or boundary-less multipart upload with a 4xx',
+      async () => {
+        const url = `/api/v1/assets/${known.id}/inventory`;
+        for (const [type, body] of [
+          [
+            'multipart/form-data; boundary=xyz',
+            '--xyz\r\nContent-Disposition: form-data; name="file"; filename="status"\r\n\r\nPackage: zlib1g\r\n',
+          ],
+          ['multipart/form-data', '--xyz\r\n\r\n'],
+        ]) {
+          const response = await app.inject({
+            method: 'POST',
+            url,
+            headers: { ...admin.headers, 'content-type': type },
+            payload: body,
+          });
+          expect(response.statusCode, type).toBeLessThan(500);
+        }
+      },
+    );
+  },
+  // Every operation × every corpus: the run grows with the API (195 operations with issue 11).
+  240_000,
+);
