@@ -28,6 +28,7 @@ import {
   scheduledChanges,
 } from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
+import { registerImprovementRoutes } from './contexts/improvements/index.ts';
 import {
   registerAvailableUpdateRoutes,
   registerInventoryRoutes,
@@ -156,6 +157,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAgentRoutes(app, ctx, options.agents);
   registerPreflightRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
+  registerImprovementRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }
