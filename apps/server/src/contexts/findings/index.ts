@@ -22,3 +22,6 @@ export type { WorkQueueFinding } from './work-queue.ts';
 export { workQueueFindings } from './work-queue.ts';
 export type { FixClaimInput } from './fix-evidence.ts';
 export { fixClaimHours, recordFixClaim } from './fix-evidence.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { ExceptionMetricRow, FindingMetricRow } from './metric-reads.ts';
+export { exceptionMetricRows, findingMetricRows } from './metric-reads.ts';

@@ -34,3 +34,6 @@ export function assetContextOf(asset: Asset): AssetContext {
     tags: asset.tags,
   };
 }
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { AssetMetricRow } from './metric-reads.ts';
+export { assetMetricRows } from './metric-reads.ts';
