@@ -4,12 +4,14 @@
  * `prefillReview` (what the rollouts context does when a rollout ends), a review written by the
  * implementer, a maintenance window and a standard template made through their APIs.
  */
+import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { testApp } from '../../../test/app.ts';
 import type { TestCaller } from '../../../test/auth.ts';
 import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { Database } from '../../db/database.ts';
+import type { DatabaseSchema } from '../../db/schema.ts';
 import { verifyAuditChain } from '../audit/index.ts';
 import type { ApiChange, ReviewFacts } from '../changes/index.ts';
 import { prefillReview } from '../changes/index.ts';
@@ -38,8 +40,8 @@ interface World {
 }
 
 const hosts = [
-  { name: 'web-01', environment: 'production', groups: ['web'] },
-  { name: 'db-01', environment: 'production', groups: ['db'] },
+  { name: 'web-01', environment: 'production', groups: ['web'], owner: 'web-team' },
+  { name: 'db-01', environment: 'production', groups: ['db'], owner: 'db-team' },
 ] as const;
 
 async function world(open: () => Promise<Database>): Promise<World> {
@@ -63,6 +65,7 @@ async function world(open: () => Promise<Database>): Promise<World> {
       environment: host.environment,
       criticality: 'medium',
       groups: host.groups,
+      owner: host.owner,
     });
     assetIds[host.name] = made.id;
     await call(app, admin, 'POST', `/api/v1/assets/${host.name}/snapshots`, 201, {
@@ -147,6 +150,56 @@ function facts(input: FactsInput, recordedAt: string): ReviewFacts {
     rollbacks: [],
     findings: { linked: 0, closed: 0, closedByChange: 0, dueMet: 0, dueMissed: 0, items: [] },
     recordedAt,
+  };
+}
+
+/** A finding as the findings context stores it (past times: the service stamps "now"). */
+function findingRow(
+  asset: { id: string; name: string },
+  over: Partial<DatabaseSchema['findings']>,
+): DatabaseSchema['findings'] {
+  const id = randomUUID();
+  return {
+    id,
+    asset_id: asset.id,
+    ecosystem: 'Debian:12',
+    package_name: `pkg-${id.slice(0, 6)}`,
+    package_version: '1.0',
+    source_name: null,
+    advisory_id: `DSA-${id.slice(0, 8)}`,
+    advisory_summary: null,
+    aliases_json: '[]',
+    match_json: '{}',
+    state: 'open',
+    first_seen_at: '2026-10-01T00:00:00.000Z',
+    last_seen_at: '2026-10-01T00:00:00.000Z',
+    snapshot_id: null,
+    fixed_at: null,
+    reopened_at: null,
+    priority: 'P2',
+    due_date: null,
+    due_key: over.due_date ?? '9999-12-31',
+    severity: 'high',
+    kev: 0,
+    epss: null,
+    epss_key: -1,
+    decision_json: JSON.stringify({ explanation: { policy: { name: 'default' } } }),
+    asset_name: asset.name,
+    environment: 'production',
+    criticality: 'medium',
+    exposure: 'unknown',
+    groups_json: '["web"]',
+    tags_json: '[]',
+    triage_state: null,
+    triage_justification: null,
+    triage_detail: null,
+    triage_by: null,
+    triage_at: null,
+    exception_id: null,
+    accepted_until: null,
+    fixed_by_change_id: null,
+    updated_at: '2026-10-01T00:00:00.000Z',
+    ...over,
   };
 }
 
@@ -760,6 +813,98 @@ describe.each(testDatabases())('the improvement loop on $name', ({ open, skip })
         actionsFromReviews: 0,
       });
       expect((await verifyAuditChain(w.database.db)).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'P2 SLA compliance of a team fell from 100 % to 40 %: the recommendation from the metrics, accepted as a follow-up',
+    async () => {
+      const w = (current = await world(open));
+      const web = { id: w.assetIds['web-01'] ?? '', name: 'web-01' };
+      const fixed = (due: string, on: string) =>
+        findingRow(web, { due_date: due, state: 'fixed', fixed_at: `${on}T12:00:00.000Z` });
+      const rows = [
+        // The 30 days before (3 Oct – 1 Nov): 6 of 6 fixed by their due date.
+        ...Array.from({ length: 6 }, () => fixed('2026-10-20', '2026-10-15')),
+        // The last 30 days (2 Nov – 1 Dec): 2 on time, 1 late, 2 still open past 10 Nov.
+        fixed('2026-11-10', '2026-11-05'),
+        fixed('2026-11-10', '2026-11-05'),
+        fixed('2026-11-10', '2026-11-20'),
+        findingRow(web, { due_date: '2026-11-10' }),
+        findingRow(web, { due_date: '2026-11-10' }),
+        // Another team's and another priority's findings do not move team web-team's P2 figure.
+        findingRow({ id: w.assetIds['db-01'] ?? '', name: 'db-01' }, { due_date: '2026-11-10' }),
+        findingRow(web, { priority: 'P3', due_date: '2026-11-10' }),
+      ];
+      await w.database.db.insertInto('findings').values(rows).execute();
+
+      w.clock.set('2026-12-01T06:00:00.000Z');
+      expect(
+        await call(w.app, w.manager, 'POST', '/api/v1/recommendations/refresh', 200),
+      ).toMatchObject({ created: 1, open: 1 });
+      const { recommendations } = await call<{ recommendations: Recommendation[] }>(
+        w.app,
+        w.analyst,
+        'GET',
+        '/api/v1/recommendations?state=open',
+        200,
+      );
+      expect(recommendations).toHaveLength(1);
+      const rec = recommendations[0] as Recommendation;
+      expect(rec).toMatchObject({
+        rule: 'sla-drop',
+        subjectKey: 'sla-drop:web-team:P2',
+        title: 'P2 SLA compliance fell from 100 % to 40 % for team web-team: 2 overdue',
+      });
+      expect(rec.evidence.period).toEqual({ from: '2026-10-03', to: '2026-12-01' });
+      expect(rec.evidence.counts).toEqual({
+        previousMet: 6,
+        previousCounted: 6,
+        previousPercent: 100,
+        currentMet: 2,
+        currentCounted: 5,
+        currentPercent: 40,
+        overdue: 2,
+      });
+      expect(rec.evidence.facts).toMatchObject({
+        team: 'web-team',
+        priority: 'P2',
+        previous: { from: '2026-10-03', to: '2026-11-01' },
+        current: { from: '2026-11-02', to: '2026-12-01' },
+      });
+
+      const accepted = await call<Recommendation>(
+        w.app,
+        w.manager,
+        'POST',
+        `/api/v1/recommendations/${rec.id}/accept`,
+        200,
+        {},
+      );
+      const actionId = (accepted.applied as { actionId: string }).actionId;
+      const { actions } = await call<{ actions: ImprovementAction[] }>(
+        w.app,
+        w.analyst,
+        'GET',
+        '/api/v1/improvement-actions?state=open',
+        200,
+      );
+      expect(actions).toEqual([
+        expect.objectContaining({
+          id: actionId,
+          source: 'recommendation',
+          recommendationId: rec.id,
+          changeId: null,
+          title: "Find why team web-team's P2 findings miss their due dates (2 overdue)",
+          owner: 'web-team',
+          dueDate: '2026-12-15',
+        }),
+      ]);
+      // The decision holds for the period it was made in.
+      w.clock.set('2026-12-02T06:00:00.000Z');
+      expect(
+        await call(w.app, w.manager, 'POST', '/api/v1/recommendations/refresh', 200),
+      ).toMatchObject({ created: 0, open: 0 });
     },
   );
 });
