@@ -10,7 +10,10 @@ import { testApp } from '../../../test/app.ts';
 import type { TestCaller } from '../../../test/auth.ts';
 import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
+import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
+import { registerJobs } from '../../main.ts';
+import { enqueueTyped, JobRunner } from '../jobs/index.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import { verifyAuditChain } from '../audit/index.ts';
 import type { ApiChange, ReviewFacts } from '../changes/index.ts';
@@ -18,11 +21,13 @@ import { prefillReview } from '../changes/index.ts';
 import { call, rolloutPlans } from '../changes/test-support.ts';
 import { manualClock } from '../findings/test-support.ts';
 import type { ImprovementAction, Recommendation, ReviewTrends } from './index.ts';
+import { improvementJobs } from './index.ts';
 
 type TestApp = Awaited<ReturnType<typeof testApp>>['app'];
 
 interface World {
   readonly app: TestApp;
+  readonly context: ServerContext;
   readonly database: Database;
   readonly clock: ReturnType<typeof manualClock>;
   readonly admin: TestCaller;
@@ -47,7 +52,7 @@ const hosts = [
 async function world(open: () => Promise<Database>): Promise<World> {
   const database = await open();
   const clock = manualClock('2026-11-01T08:00:00.000Z');
-  const { app } = await testApp(database, clock);
+  const { app, context } = await testApp(database, clock);
   const admin = await testCaller(database, ['admin'], 'ada-admin');
   const manager = await testCaller(database, ['change_manager'], 'max-manager');
   const analyst = await testCaller(database, ['security_analyst'], 'ann-analyst');
@@ -77,6 +82,7 @@ async function world(open: () => Promise<Database>): Promise<World> {
   }
   return {
     app,
+    context,
     database,
     clock,
     admin,
@@ -820,6 +826,25 @@ describe.each(testDatabases())('the improvement loop on $name', ({ open, skip })
     'P2 SLA compliance of a team fell from 100 % to 40 %: the recommendation from the metrics, accepted as a follow-up',
     async () => {
       const w = (current = await world(open));
+      // The jobs the world's uploads queued (reconciling the assets) run first: a reconcile
+      // would settle the hand-written findings below.
+      const runner = new JobRunner(w.context, {
+        workerId: 'test',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerJobs(runner, w.context);
+      const drain = async () => {
+        const outcomes = [];
+        for (let i = 0; i < 50; i++) {
+          const outcome = await runner.runOnce();
+          if (outcome === undefined) return outcomes;
+          outcomes.push(outcome);
+        }
+        throw new Error('the job queue does not drain');
+      };
+      await drain();
       const web = { id: w.assetIds['web-01'] ?? '', name: 'web-01' };
       const fixed = (due: string, on: string) =>
         findingRow(web, { due_date: due, state: 'fixed', fixed_at: `${on}T12:00:00.000Z` });
@@ -838,10 +863,21 @@ describe.each(testDatabases())('the improvement loop on $name', ({ open, skip })
       ];
       await w.database.db.insertInto('findings').values(rows).execute();
 
+      // The daily job refreshes, as the system.
       w.clock.set('2026-12-01T06:00:00.000Z');
-      expect(
-        await call(w.app, w.manager, 'POST', '/api/v1/recommendations/refresh', 200),
-      ).toMatchObject({ created: 1, open: 1 });
+      await enqueueTyped(w.database.db, w.clock, improvementJobs.refresh, {});
+      const outcomes = await drain();
+      expect(outcomes.filter((o) => o.kind === 'improvements.refresh').map((o) => o.state)).toEqual(
+        ['succeeded'],
+      );
+      const refreshed = await w.database.db
+        .selectFrom('audit_events')
+        .select(['actor_type', 'actor_name'])
+        .where('action', '=', 'improvement.recommendations-refreshed')
+        .execute();
+      expect(refreshed).toEqual([
+        { actor_type: 'system', actor_name: 'improvements daily refresh' },
+      ]);
       const { recommendations } = await call<{ recommendations: Recommendation[] }>(
         w.app,
         w.analyst,
