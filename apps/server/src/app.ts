@@ -29,6 +29,7 @@ import {
   scheduledChanges,
 } from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
+import { registerImprovementRoutes } from './contexts/improvements/index.ts';
 import {
   registerAvailableUpdateRoutes,
   registerInventoryRoutes,
@@ -160,6 +161,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerDashboardRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerMetricRoutes(app, ctx);
+  registerImprovementRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

@@ -65,6 +65,11 @@ import {
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions, eventJobKind } from './events/index.ts';
 import {
+  improvementJobs,
+  improvementRefreshIntervalSeconds,
+  registerImprovementJobs,
+} from './contexts/improvements/index.ts';
+import {
   registerRolloutJobs,
   rolloutDriverSettings,
   rolloutJobs,
@@ -180,6 +185,7 @@ export function registerJobs(
   registerAgentJobs(runner, context);
   registerVerificationJobs(runner, context);
   registerMetricJobs(runner, context);
+  registerImprovementJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -283,6 +289,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   // Metrics: every ended day gets its snapshot (trends read them); the hourly job catches up.
   await upsertSchedule(database.db, context.clock, metricSnapshotSchedule);
+  // Improvements: the recommendations are refreshed from the reviews (and metrics) daily.
+  await upsertSchedule(database.db, context.clock, {
+    id: improvementJobs.refresh.kind,
+    kind: improvementJobs.refresh.kind,
+    payload: {},
+    intervalSeconds: improvementRefreshIntervalSeconds,
+    enabled: true,
+  });
   if (options.runJobs !== false) jobs.start();
   // Rollouts: started when due, driven tick by tick under a lease per rollout (ADR 0038).
   const rollouts =
