@@ -1,0 +1,173 @@
+/**
+ * The shapes the reports screens read, as HELPERS-11.md's contract states them (MetricSet from
+ * @patchgate/metrics, ReportRun and the schedules of the reports context). Kept here so the
+ * screens compile before the API's routes are in the OpenAPI document; where the generated
+ * schema has them, `api.ts` checks they agree.
+ */
+
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
+export const priorities: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
+
+export interface MetricScope {
+  readonly team?: string | undefined;
+  readonly environment?: string | undefined;
+  readonly assetGroup?: string | undefined;
+}
+
+export interface SlaFigure {
+  readonly met: number;
+  readonly missed: number;
+  readonly counted: number;
+  readonly ratio: number | null;
+}
+export interface KeyedSla extends SlaFigure {
+  readonly key: string;
+}
+export interface DurationStats {
+  readonly count: number;
+  readonly mean: number | null;
+  readonly p90: number | null;
+}
+export interface AgeBuckets {
+  readonly d0_7: number;
+  readonly d8_30: number;
+  readonly d31_90: number;
+  readonly d91_180: number;
+  readonly d181plus: number;
+}
+
+export interface MetricSet {
+  readonly version: string;
+  readonly asOf: string;
+  readonly period: { readonly from: string; readonly to: string };
+  readonly scope: MetricScope;
+  readonly remediation: {
+    readonly openFindings: number;
+    readonly openByPriority: Readonly<Record<Priority, number>>;
+    readonly openByAge: AgeBuckets;
+    readonly overdueFindings: number;
+    readonly overdueByPriority: Readonly<Record<Priority, number>>;
+    readonly kevOpen: number;
+    readonly kevInternetFacing: number;
+    readonly slaCompliance: SlaFigure;
+    readonly slaComplianceByPriority: Readonly<Record<Priority, SlaFigure>>;
+    readonly slaComplianceByPolicy: readonly KeyedSla[];
+    readonly slaComplianceByTeam: readonly KeyedSla[];
+    readonly slaComplianceByEnvironment: readonly KeyedSla[];
+    readonly slaComplianceByAssetGroup: readonly KeyedSla[];
+    readonly timeToTriageDays: Readonly<Record<Priority | 'all', DurationStats>>;
+    readonly timeToRemediateDays: Readonly<Record<Priority | 'all', DurationStats>>;
+    readonly patchLatencyDays: DurationStats;
+    readonly exceptions: {
+      readonly active: number;
+      readonly expiringWithin30Days: number;
+      readonly requestedPending: number;
+      readonly ageing: AgeBuckets;
+      readonly meanAgeDays: number | null;
+    };
+  };
+  readonly changes: {
+    readonly closedChanges: number;
+    readonly byType: Readonly<Record<string, number>>;
+    readonly byOutcome: Readonly<Record<string, number>>;
+    readonly changeSuccessRate: number | null;
+    readonly rollbackRate: number | null;
+    readonly emergencyShare: number | null;
+    readonly plannedDurationMinutes: DurationStats;
+    readonly actualDurationMinutes: DurationStats;
+    readonly windowOverruns: number;
+    readonly failuresPerWave: readonly {
+      readonly wave: string;
+      readonly hosts: number;
+      readonly failures: number;
+    }[];
+    readonly leadTimeDays: DurationStats;
+  };
+  readonly coverage: {
+    readonly assets: number;
+    readonly reportingWindowDays: number;
+    readonly assetsReporting: number;
+    readonly assetsReportingRatio: number | null;
+    readonly staleAgents: number;
+    readonly assetsWithoutWindow: number;
+    readonly assetsWithoutOwner: number;
+  };
+}
+
+export interface MetricTrend {
+  readonly metric: string;
+  readonly key?: string | null | undefined;
+  readonly points: readonly { readonly day: string; readonly value: number | null }[];
+  readonly missingDays: number;
+  readonly note?: string | null | undefined;
+}
+
+export type RowKind = 'findings' | 'changes' | 'assets' | 'exceptions' | 'agents' | 'advisories';
+
+export interface MetricRows {
+  readonly metric: string;
+  readonly key?: string | null | undefined;
+  readonly kind: RowKind;
+  readonly total: number;
+  readonly rows: readonly Readonly<Record<string, unknown>>[];
+  readonly nextCursor: string | null;
+}
+
+export interface ReportTypeInfo {
+  readonly type: string;
+  readonly title: string;
+  readonly description: string;
+  readonly formats: readonly string[];
+  readonly needs: 'period' | 'change';
+}
+
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface ReportRun {
+  readonly id: string;
+  readonly type: string;
+  readonly format: string;
+  readonly title: string;
+  readonly status: RunStatus;
+  readonly error: string | null;
+  readonly inputs: Readonly<Record<string, unknown>> | null;
+  readonly sizeBytes: number | null;
+  readonly sha256: string | null;
+  readonly filename: string | null;
+  readonly scheduleId: string | null;
+  readonly requestedBy: string | null;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  readonly progress: {
+    readonly done: number;
+    readonly total: number;
+    readonly step: string;
+  } | null;
+}
+
+export const relativePeriods = [
+  'previous-day',
+  'previous-week',
+  'previous-month',
+  'previous-quarter',
+  'last-30-days',
+  'last-90-days',
+] as const;
+export type RelativePeriod = (typeof relativePeriods)[number];
+
+export interface ReportSchedule {
+  readonly id: string;
+  readonly name: string;
+  readonly type: string;
+  readonly format: string;
+  readonly rrule: string;
+  readonly timeZone: string;
+  readonly period: string;
+  readonly scope?: MetricScope | null | undefined;
+  readonly channelIds: readonly string[];
+  readonly enabled: boolean;
+  readonly nextRunAt?: string | null | undefined;
+  readonly lastRunAt?: string | null | undefined;
+  readonly lastRunId?: string | null | undefined;
+  readonly createdAt?: string | undefined;
+}
