@@ -4,14 +4,13 @@
  * record of facts. Nothing is hidden: every field the server sent is shown.
  */
 import { Link } from 'react-router';
-import { formatCell } from '../reports/format-cell.ts';
+import { columnLabel, formatCell } from '../reports/format-cell.ts';
 
 type Row = Readonly<Record<string, unknown>>;
 const isRecord = (value: unknown): value is Row =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const heading = (key: string) =>
-  key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+const heading = columnLabel;
 
 function CellValue({ name, value, row }: { name: string; value: unknown; row: Row }) {
   const text = formatCell(value);

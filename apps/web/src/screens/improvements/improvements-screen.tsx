@@ -14,7 +14,7 @@ import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
-import { EmptyState, QueryState } from '../../ui/states.tsx';
+import { EmptyState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { NotPermitted } from '../admin/common.tsx';
 import { Tabs } from '../assets/asset-tabs.tsx';
@@ -31,8 +31,9 @@ const ACTIONS = '/api/v1/improvement-actions';
 type Tab = 'recommendations' | 'actions' | 'trends';
 
 export function ImprovementsScreen() {
-  const { can } = useSession();
+  const { user, can } = useSession();
   const url = useUrlState(['tab', 'state', 'actionState', 'from', 'to'] as const);
+  if (user === undefined) return <Loading />;
   if (!can('reports:read'))
     return <NotPermitted title="Improvements" permissions={['reports:read']} />;
   const tab = (url.values.tab ?? 'recommendations') as Tab;

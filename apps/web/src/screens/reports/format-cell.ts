@@ -11,3 +11,10 @@ export function formatCell(value: unknown): string {
   if (typeof value === 'string') return isoTime.test(value) ? formatDateTime(value) : value;
   return JSON.stringify(value);
 }
+
+/** `dueDate` → `Due date`, `assetId` → `Asset id`. */
+export const columnLabel = (key: string): string =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .replace(/^./, (c) => c.toUpperCase());

@@ -12,7 +12,7 @@ import { DataTable } from '../../ui/data-table.tsx';
 import { formatNumber } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
-import { formatCell } from './format-cell.ts';
+import { columnLabel, formatCell } from './format-cell.ts';
 import { describeScope, scopeQuery, usePeriodScope } from './period.ts';
 import type { MetricRows, RowKind } from './types.ts';
 import { fetchJson } from './untyped.ts';
@@ -54,12 +54,6 @@ export function rowTarget(kind: RowKind, row: Row): { to: string; name: string }
     }
   }
 }
-
-const label = (key: string) =>
-  key
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/^./, (c) => c.toUpperCase())
-    .replace(/\bId\b/g, 'id');
 
 export function MetricRowsScreen() {
   const [params] = useSearchParams();
@@ -116,7 +110,7 @@ export function MetricRowsScreen() {
       },
       ...shown.map((name): ColumnDef<Row, unknown> => ({
         id: name,
-        header: label(name),
+        header: columnLabel(name),
         accessorFn: (row) => row[name],
         cell: ({ getValue }) => formatCell(getValue()),
       })),

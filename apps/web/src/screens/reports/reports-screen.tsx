@@ -23,7 +23,8 @@ const RunScreen = named(() => import('./run-screen.tsx'), 'RunScreen');
 const SchedulesScreen = named(() => import('./schedules-screen.tsx'), 'SchedulesScreen');
 
 export function ReportsScreen() {
-  const { can } = useSession();
+  const { user, can } = useSession();
+  if (user === undefined) return <Loading />;
   if (!can('reports:read')) return <NotPermitted title="Reports" permissions={['reports:read']} />;
   return (
     <div className="reports">
