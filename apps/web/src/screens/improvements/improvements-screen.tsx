@@ -18,6 +18,7 @@ import { EmptyState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { NotPermitted } from '../admin/common.tsx';
 import { Tabs } from '../assets/asset-tabs.tsx';
+import { columnLabel } from '../reports/format-cell.ts';
 import { lastDays } from '../reports/period.ts';
 import { useGet, useSend } from '../reports/untyped.ts';
 import { describeAction, Evidence } from './evidence.tsx';
@@ -144,7 +145,7 @@ function Recommendations({
     <>
       <div className="filters">
         <StateSelect
-          label="Recommendations"
+          label="State"
           value={state}
           options={['open', 'accepted', 'dismissed', 'all']}
           onChange={onState}
@@ -285,7 +286,7 @@ function Actions({
     <>
       <div className="filters">
         <StateSelect
-          label="Actions"
+          label="State"
           value={state}
           options={[...actionStates, 'all']}
           onChange={onState}
@@ -533,9 +534,7 @@ function Trends({
                 </Section>
               )}
               {lists.map(([key, value]) => {
-                const title = key
-                  .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-                  .replace(/^./, (c) => c.toUpperCase());
+                const title = columnLabel(key);
                 return (
                   <Section key={key} title={title}>
                     {(value as unknown[]).length === 0 ? (

@@ -1,0 +1,266 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { installFakeApi, renderWithApp } from '../../test-support/render.tsx';
+import { auditor, reportsManager } from '../reports/report-fixtures.ts';
+import { ImprovementsScreen } from './improvements-screen.tsx';
+import type { ImprovementAction, Recommendation } from './types.ts';
+
+const routes = [{ path: '/improvements', element: <ImprovementsScreen /> }];
+
+const openssl: Recommendation = {
+  id: 'rec-1',
+  rule: 'package-fails-in-canary',
+  subjectKey: 'package:openssl',
+  title: 'Changes to openssl failed in the canary wave 2 of 5 times: add a test wave',
+  detail: 'The canary caught both failures; a test wave before it would catch them earlier.',
+  evidence: [
+    { changeId: 'c1', changeNumber: 'CHG-0003', wave: 'canary', outcome: 'failed' },
+    { changeId: 'c2', changeNumber: 'CHG-0007', wave: 'canary', outcome: 'failed' },
+  ],
+  action: { kind: 'change-template', template: 'openssl', addWave: 'test' },
+  state: 'open',
+  decidedBy: null,
+  decidedAt: null,
+  reason: null,
+  applied: null,
+  createdAt: '2026-12-01T06:00:00.000Z',
+  updatedAt: '2026-12-01T06:00:00.000Z',
+};
+const windows: Recommendation = {
+  ...openssl,
+  id: 'rec-2',
+  rule: 'window-overruns',
+  subjectKey: 'group:db',
+  title: 'Windows for group db overran 3 times: lengthen by 30 minutes',
+  detail: 'Three rollouts ended after their window.',
+  evidence: { group: 'db', overruns: 3, meanOverrunMinutes: 22 },
+  action: { kind: 'window-duration', window: 'db-weekly', addMinutes: 30 },
+};
+
+const actions: ImprovementAction[] = [
+  {
+    id: 'a1',
+    title: 'Add a smoke test for nginx reloads',
+    state: 'open',
+    owner: 'maria.keller',
+    dueDate: '2020-01-15',
+    note: null,
+    source: 'review',
+    changeId: 'c1',
+    changeNumber: 'CHG-0003',
+    recommendationId: null,
+  },
+];
+
+const problem = (status: number, detail: string) =>
+  new Response(JSON.stringify({ status, title: 'Refused', detail }), {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+  });
+
+describe('ImprovementsScreen', () => {
+  it('shows recommendations with their evidence and accepts one', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/recommendations': () => ({ recommendations: [openssl, windows] }),
+        'POST /api/v1/recommendations/:id/accept': () => ({ ...openssl, state: 'accepted' }),
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: '/improvements' });
+    const list = await screen.findByRole('list', { name: 'Recommendations' });
+    expect(
+      new URLSearchParams(calls.find((c) => c.path === '/api/v1/recommendations')?.search).get(
+        'state',
+      ),
+    ).toBe('open');
+    const evidence = within(list).getByRole('table', { name: `Evidence for ${openssl.title}` });
+    expect(within(evidence).getByRole('link', { name: 'CHG-0007' }).getAttribute('href')).toBe(
+      '/changes/c2',
+    );
+    expect(within(list).getByText('Mean overrun minutes').nextSibling?.textContent).toBe('22');
+    expect(
+      within(list).getByText('window duration: window db-weekly, add minutes 30'),
+    ).toBeDefined();
+
+    await userEvent.click(screen.getByRole('button', { name: `Accept: ${openssl.title}` }));
+    const dialog = await screen.findByRole('dialog', { name: 'Accept this recommendation?' });
+    expect(dialog.textContent).toContain('change template: template openssl, add wave test');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Accept' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.path).toBe(
+        '/api/v1/recommendations/rec-1/accept',
+      ),
+    );
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({});
+    // Asked again after the decision.
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path === '/api/v1/recommendations')).toHaveLength(2),
+    );
+  });
+
+  it('dismisses only with a reason, and shows the server refusing', async () => {
+    let refused = false;
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/recommendations': () => ({ recommendations: [windows] }),
+        'POST /api/v1/recommendations/:id/dismiss': () => {
+          if (!refused) {
+            refused = true;
+            return problem(409, 'the recommendation was decided already');
+          }
+          return { ...windows, state: 'dismissed' };
+        },
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: '/improvements' });
+    await userEvent.click(await screen.findByRole('button', { name: `Dismiss: ${windows.title}` }));
+    const dialog = await screen.findByRole('dialog', { name: 'Dismiss this recommendation?' });
+    const confirm = within(dialog).getByRole('button', { name: 'Dismiss' });
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.type(
+      within(dialog).getByLabelText('Why dismiss it'),
+      'the db window is fixed by contract',
+    );
+    await userEvent.click(confirm);
+    expect((await within(dialog).findByRole('alert')).textContent).toContain('decided already');
+    await userEvent.click(confirm);
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog', { name: 'Dismiss this recommendation?' })).toBeNull(),
+    );
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([
+      { reason: 'the db window is fixed by contract' },
+      { reason: 'the db window is fixed by contract' },
+    ]);
+  });
+
+  it('lets a reader see but not decide, and filters by state in the URL', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/recommendations': () => ({
+          recommendations: [
+            {
+              ...openssl,
+              state: 'dismissed',
+              decidedBy: 'maria.keller',
+              decidedAt: '2026-12-02T10:00:00.000Z',
+              reason: 'not now',
+            },
+          ],
+        }),
+      },
+      auditor,
+    );
+    const { router } = renderWithApp(routes, { url: '/improvements?state=dismissed' });
+    await screen.findByRole('list', { name: 'Recommendations' });
+    expect(screen.getByText(/dismissed by maria\.keller .* “not now”/)).toBeDefined();
+    expect(screen.queryByRole('button', { name: /^Accept/ })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Refresh recommendations' })).toBeNull();
+    await userEvent.selectOptions(screen.getByLabelText('State'), 'all');
+    expect(router.state.location.search).toBe('?state=all');
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path === '/api/v1/recommendations')).toHaveLength(2),
+    );
+    expect(calls.at(-1)?.search).toBe('');
+  });
+
+  it('refreshes the recommendations', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/recommendations': () => ({ recommendations: [] }),
+        'POST /api/v1/recommendations/refresh': () => ({ created: 0, closed: 0 }),
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: '/improvements' });
+    await screen.findByText('No open recommendation: the reviews show nothing that recurs.');
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh recommendations' }));
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path === '/api/v1/recommendations')).toHaveLength(2),
+    );
+    expect(
+      calls.some((c) => c.method === 'POST' && c.path === '/api/v1/recommendations/refresh'),
+    ).toBe(true);
+  });
+
+  it('tracks follow-up actions: overdue shown, updated and created', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/improvement-actions': () => ({ actions }),
+        'PATCH /api/v1/improvement-actions/:id': () => ({ ...actions[0], state: 'done' }),
+        'POST /api/v1/improvement-actions': () => ({ ...actions[0], id: 'a2' }),
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: '/improvements?tab=actions' });
+    const table = await screen.findByRole('table', { name: 'Follow-up actions' });
+    const row = within(table).getByRole('row', { name: /smoke test/ });
+    expect(within(row).getByText('overdue')).toBeDefined();
+    expect(within(row).getByRole('link', { name: 'review of CHG-0003' }).getAttribute('href')).toBe(
+      '/changes/c1',
+    );
+
+    await userEvent.click(
+      within(row).getByRole('button', { name: 'Update Add a smoke test for nginx reloads' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Update: Add a smoke test for nginx reloads',
+    });
+    await userEvent.selectOptions(within(dialog).getByLabelText('State'), 'done');
+    await userEvent.type(within(dialog).getByLabelText('Note'), 'added in the template');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'PATCH')?.body).toEqual({
+        state: 'done',
+        owner: 'maria.keller',
+        dueDate: '2020-01-15',
+        note: 'added in the template',
+      }),
+    );
+    expect(calls.find((c) => c.method === 'PATCH')?.path).toBe('/api/v1/improvement-actions/a1');
+
+    await userEvent.click(screen.getByRole('button', { name: 'New action' }));
+    const create = await screen.findByRole('dialog', { name: 'New follow-up action' });
+    await userEvent.type(within(create).getByLabelText('What to do'), 'Document the db failover');
+    await userEvent.click(within(create).getByRole('button', { name: 'Create action' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+        title: 'Document the db failover',
+      }),
+    );
+  });
+
+  it('shows the review trends for a period', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/review-trends': () => ({
+          from: '2026-09-01',
+          to: '2026-11-30',
+          reviews: 12,
+          failureCauses: [{ cause: 'package conflict', changes: 3 }],
+          packages: [{ package: 'openssl', changes: 5, failed: 2 }],
+          windowOverruns: [],
+        }),
+      },
+      auditor,
+    );
+    renderWithApp(routes, { url: '/improvements?tab=trends&from=2026-09-01&to=2026-11-30' });
+    const causes = await screen.findByRole('table', { name: 'Failure causes' }, { timeout: 4000 });
+    expect(within(causes).getByRole('row', { name: /package conflict/ }).textContent).toContain(
+      '3',
+    );
+    expect(screen.getByRole('table', { name: 'Packages' })).toBeDefined();
+    expect(screen.getByText('Nothing recurs in this period.')).toBeDefined();
+    expect(screen.getByRole('heading', { name: 'Window overruns' })).toBeDefined();
+    expect(
+      Object.fromEntries(
+        new URLSearchParams(calls.find((c) => c.path === '/api/v1/review-trends')?.search),
+      ),
+    ).toEqual({
+      from: '2026-09-01',
+      to: '2026-11-30',
+    });
+  });
+});
