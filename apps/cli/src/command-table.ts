@@ -308,6 +308,15 @@ export const commandTable: readonly CommandEntry[] = [
       return { help: m.rolloutsHelp, run: m.rolloutsCommand };
     },
   },
+  {
+    name: 'reports',
+    summary: 'make compliance reports (PDF, CSV, JSON) and write them; list them; schedules',
+    subcommands: ['types', 'generate', 'list', 'get', 'regenerate', 'schedules'],
+    load: async () => {
+      const m = await import('./commands/reports.ts');
+      return { help: m.reportsHelp, run: m.reportsCommand };
+    },
+  },
 ];
 
 export function findCommand(name: string): CommandEntry | undefined {

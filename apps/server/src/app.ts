@@ -34,6 +34,7 @@ import {
 } from './contexts/inventory/index.ts';
 import { registerJobRoutes } from './contexts/jobs/index.ts';
 import { registerNotificationRoutes } from './contexts/notifications/index.ts';
+import { registerReportRoutes } from './contexts/reports/index.ts';
 import { registerRolloutRoutes } from './contexts/rollouts/index.ts';
 import { registerPreflightRoutes } from './contexts/rollouts/index.ts';
 import { registerAccessControl } from './http/access.ts';
@@ -156,6 +157,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerAgentRoutes(app, ctx, options.agents);
   registerPreflightRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

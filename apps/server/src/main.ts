@@ -33,6 +33,7 @@ import {
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
 import type { AutopilotDeps } from './contexts/changes/index.ts';
+import { closeReportRenderer } from './contexts/reports/index.ts';
 import {
   autopilotIntervalSeconds,
   autopilotJobs,
@@ -285,6 +286,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         // Jobs in flight are handed back to the queue; another process (or the next start) resumes them.
         await jobs.stop();
         await checkpoints.stop();
+        // The browser PDF reports are printed with, when one was started.
+        await closeReportRenderer();
         await database.close();
         logger.info('patchgate server stopped');
       })()),

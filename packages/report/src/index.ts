@@ -41,3 +41,10 @@ export type {
   TableColumn,
 } from './documents/model.ts';
 export { documentFormats, reportTypes } from './documents/model.ts';
+export { renderDocumentCsv, renderCsvTable, csvCellText, csvField } from './documents/csv.ts';
+export type { ReportDocumentJson } from './documents/json.ts';
+export { documentJson, documentTables, renderDocumentJson } from './documents/json.ts';
+export { documentContentSecurityPolicy, renderDocumentHtml } from './documents/html.ts';
+export { renderChartSvg } from './documents/charts.ts';
+export type { ChartBlock } from './documents/charts.ts';
+export { formatCell, formatValue } from './documents/format.ts';

@@ -43,3 +43,6 @@ export function auditSource(request: FastifyRequest): RequestSource & {
         };
   return { actor, requestId: request.id, ip: request.ip };
 }
+// The reports context's change report (issue 11): an excerpt with its hash-chain proof.
+export type { AuditExcerpt, ChainedEvent } from './excerpt.ts';
+export { auditExcerptOf } from './excerpt.ts';

@@ -288,3 +288,6 @@ export async function applyChangeAction(
 export type { ChangeHostPatches, ChangePatchPlan } from './rollout-facts.ts';
 export { changePatchPlan, prefillReview, recordPreflightSummary } from './rollout-facts.ts';
 export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
+// The reports context's change report (issue 11): the change's whole history as one document.
+export type { ChangeExport } from './export.ts';
+export { exportChange } from './export.ts';

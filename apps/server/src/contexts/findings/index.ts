@@ -22,3 +22,6 @@ export type { WorkQueueFinding } from './work-queue.ts';
 export { workQueueFindings } from './work-queue.ts';
 export type { FixClaimInput } from './fix-evidence.ts';
 export { fixClaimHours, recordFixClaim } from './fix-evidence.ts';
+// The reports context's reads (issue 11): findings with their times, decisions and exceptions.
+export type { ReportDecision, ReportException, ReportFinding } from './report-reads.ts';
+export { exceptionsForReport, findingsForReport } from './report-reads.ts';

@@ -34,3 +34,6 @@ export function assetContextOf(asset: Asset): AssetContext {
     tags: asset.tags,
   };
 }
+// The reports context's reads (issue 11): assets with their creation times, inventory scans.
+export type { InventoryScan, ReportAsset } from './report-reads.ts';
+export { assetsForReport, inventoryScans } from './report-reads.ts';

@@ -53,6 +53,14 @@ export interface OutboundMessage {
   readonly calendar?: string | undefined;
   /** The structured data of a webhook's JSON body. */
   readonly payload: Readonly<Record<string, unknown>>;
+  /** Files to attach to an e-mail (a scheduled report); webhooks carry a link instead. */
+  readonly attachments?: readonly MessageAttachment[] | undefined;
+}
+
+export interface MessageAttachment {
+  readonly filename: string;
+  readonly contentType: string;
+  readonly content: Buffer;
 }
 
 export interface SendResult {
@@ -211,6 +219,14 @@ async function sendEmail(
       ...(message.calendar !== undefined && {
         icalEvent: { method: 'REQUEST', filename: 'change-window.ics', content: message.calendar },
       }),
+      ...(message.attachments !== undefined &&
+        message.attachments.length > 0 && {
+          attachments: message.attachments.map((a) => ({
+            filename: a.filename,
+            contentType: a.contentType,
+            content: a.content,
+          })),
+        }),
     });
     const code = Number(/^(\d{3})/.exec(info.response)?.[1] ?? 250);
     return { ok: true, code, error: null, permanent: false };

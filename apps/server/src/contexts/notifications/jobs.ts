@@ -22,6 +22,7 @@ import type { DueFinding } from '../findings/index.ts';
 import { findingsDueBy } from '../findings/index.ts';
 import type { JobRunner } from '../jobs/index.ts';
 import { defineJobType, enqueueJob } from '../jobs/index.ts';
+import type { MessageAttachment } from './channels.ts';
 import { sendMessage } from './channels.ts';
 import type { ServerConfig } from '../../config.ts';
 import { changeTemplateData, isAbsoluteLink, recipientLink, relativeLinkNote } from './defaults.ts';
@@ -42,7 +43,7 @@ import {
   insertDelivery,
   listChannelRows,
 } from './repository.ts';
-import type { StoredMessage } from './service.ts';
+import type { AttachmentRef, StoredMessage } from './service.ts';
 import { effectiveTemplate, renderMessage, sendableChannel, sendTimeoutMs } from './service.ts';
 import { placeholdersOf, plainToHtml } from './template.ts';
 import { latestDigestDue, quietUntil } from './zoned-time.ts';
@@ -96,7 +97,19 @@ export interface NotificationJobOptions {
    * with; registerNotificationJobs takes it from the configuration when not given.
    */
   readonly publicUrl?: string | undefined;
+  /**
+   * Loads a file a delivery attaches (a scheduled report's content) when the e-mail is sent:
+   * the owning context's read, wired in main.ts, so notifications never reads its tables.
+   * Undefined when the file is gone.
+   */
+  readonly loadAttachment?: LoadAttachment;
 }
+
+/** The read main.ts wires for attachments (the reports context's `reportAttachment`). */
+export type LoadAttachment = (
+  database: Database,
+  ref: AttachmentRef,
+) => Promise<MessageAttachment | undefined>;
 
 interface PlannedDelivery {
   readonly row: DeliveryRow;
@@ -354,6 +367,7 @@ export async function deliver(
   deliveryId: string,
   attempt: number,
   timeoutMs = sendTimeoutMs,
+  loadAttachment?: LoadAttachment,
 ): Promise<{ status: string; code?: number | null }> {
   const { database, clock } = ctx;
   const row = await findDelivery(database.db, deliveryId);
@@ -363,31 +377,47 @@ export async function deliver(
     return { status: row.status };
   const channel = await findChannel(database.db, row.channel_id);
   const message = JSON.parse(row.message_json) as StoredMessage;
+  // Only e-mail carries the file; webhooks and chats carry its link (in the message).
+  const attached =
+    message.attachment === undefined || channel?.kind !== 'email'
+      ? undefined
+      : loadAttachment === undefined
+        ? null
+        : ((await loadAttachment(database, message.attachment)) ?? null);
   const result =
     channel === undefined
       ? { ok: false, code: null, error: 'the channel was removed', permanent: true, durationMs: 0 }
-      : channel.enabled !== 1
+      : attached === null
         ? {
             ok: false,
             code: null,
-            error: 'the channel is disabled',
+            error: `the attached ${message.attachment?.kind ?? 'file'} ${message.attachment?.id ?? ''} is no longer available`,
             permanent: true,
             durationMs: 0,
           }
-        : await sendMessage(
-            sendableChannel(channel),
-            {
-              id: row.id,
-              event: row.event,
-              recipient: row.recipient,
-              subject: message.subject,
-              text: message.text,
-              html: message.html,
-              calendar: message.calendar,
-              payload: message.payload,
-            },
-            { now: clock.now(), timeoutMs },
-          );
+        : channel.enabled !== 1
+          ? {
+              ok: false,
+              code: null,
+              error: 'the channel is disabled',
+              permanent: true,
+              durationMs: 0,
+            }
+          : await sendMessage(
+              sendableChannel(channel),
+              {
+                id: row.id,
+                event: row.event,
+                recipient: row.recipient,
+                subject: message.subject,
+                text: message.text,
+                html: message.html,
+                calendar: message.calendar,
+                payload: message.payload,
+                ...(attached !== undefined && { attachments: [attached] }),
+              },
+              { now: clock.now(), timeoutMs },
+            );
   const final = result.ok || result.permanent || attempt >= deliveryMaxAttempts;
   const status = result.ok ? 'sent' : final ? 'failed' : row.status;
   const now = timestamp(clock);
@@ -597,6 +627,136 @@ export async function notifyDueFindings(
   return { deliveries: planned.length, written };
 }
 
+/** A report to send through channels (the reports context's scheduled delivery). */
+export interface ReportNotice {
+  /** Deliveries derive their ids from it (the report's id): a re-run writes nothing twice. */
+  readonly sourceId: string;
+  /** Notification channel ids. */
+  readonly channelIds: readonly string[];
+  /** E-mail addresses, for the e-mail channels. */
+  readonly recipients: readonly string[];
+  readonly report: {
+    readonly id: string;
+    readonly title: string;
+    readonly type: string;
+    readonly format: string;
+    readonly filename: string;
+    readonly contentType: string;
+    readonly sizeBytes: number;
+    readonly sha256: string;
+    /** The content's path (`/api/v1/reports/<id>/content`), made absolute with the public URL. */
+    readonly link: string;
+  };
+  /** Lines said before the link (the schedule, the period). */
+  readonly summary: string;
+}
+
+/**
+ * Queue a report's deliveries: e-mail channels get the file attached (loaded when sent), one
+ * message per recipient; webhook and chat channels a link to the content, absolute with
+ * PATCHGATE_PUBLIC_URL. Rows and jobs are written in one transaction with derived ids.
+ */
+export async function notifyReport(
+  ctx: Pick<ServerContext, 'database' | 'clock'> & {
+    readonly config?: Pick<ServerConfig, 'publicUrl'>;
+  },
+  notice: ReportNotice,
+): Promise<{ deliveries: number; written: number; missingChannels: string[] }> {
+  const { database, clock } = ctx;
+  const nowIso = clock.now().toISOString();
+  const link = recipientLink(notice.report.link, ctx.config?.publicUrl) ?? notice.report.link;
+  const relative = isAbsoluteLink(link) ? '' : `\n\n${relativeLinkNote}`;
+  const channels = new Map((await listChannelRows(database.db)).map((c) => [c.id, c] as const));
+  const { report } = notice;
+  const sizeText = `${report.filename}, ${report.sizeBytes} bytes, SHA-256 ${report.sha256}`;
+  const subject = `[Patchgate] Report: ${report.title}`.replace(/[\r\n]+/g, ' ');
+  const payload = { report: { ...report, link } };
+  const planned: PlannedDelivery[] = [];
+  const missingChannels: string[] = [];
+  for (const channelId of notice.channelIds) {
+    const channel = channels.get(channelId);
+    if (channel === undefined) {
+      missingChannels.push(channelId);
+      continue;
+    }
+    const base = {
+      subscription_id: null,
+      channel_id: channel.id,
+      source_id: notice.sourceId,
+      event: 'report',
+      change_id: null,
+    };
+    if (channel.kind === 'email') {
+      const text = `${notice.summary}\n\nThe report is attached (${sizeText}).\nDownload: ${link}${relative}`;
+      const recipients = [...new Set(notice.recipients.map((r) => r.toLowerCase()))].sort();
+      if (recipients.length === 0)
+        planned.push({
+          row: newRow(
+            nowIso,
+            {
+              ...base,
+              id: derivedId(notice.sourceId, 'report', channel.id, '-'),
+              recipient: '-',
+              status: 'failed',
+              last_error: 'no recipient address: the report schedule names none',
+            },
+            { subject, text, html: plainToHtml(text), payload },
+          ),
+        });
+      for (const recipient of recipients)
+        planned.push({
+          row: newRow(
+            nowIso,
+            {
+              ...base,
+              id: derivedId(notice.sourceId, 'report', channel.id, recipient),
+              recipient,
+            },
+            {
+              subject,
+              text,
+              html: plainToHtml(text),
+              payload,
+              attachment: {
+                kind: 'report',
+                id: report.id,
+                filename: report.filename,
+                contentType: report.contentType,
+              },
+            },
+          ),
+        });
+    } else {
+      const text = `${notice.summary}\n\nDownload (${sizeText}): ${link}${relative}`;
+      planned.push({
+        row: newRow(
+          nowIso,
+          {
+            ...base,
+            id: derivedId(notice.sourceId, 'report', channel.id, 'channel'),
+            recipient: 'channel',
+          },
+          { subject, text, html: plainToHtml(text), payload },
+        ),
+      });
+    }
+  }
+  const written = await writeOutbox(ctx, planned);
+  return { deliveries: planned.length, written, missingChannels };
+}
+
+/** The notification channels among `refs` (ids or names), for another context's validation. */
+export async function notificationChannelsOf(
+  database: Database,
+  refs: readonly string[],
+): Promise<{ id: string; name: string; kind: string; ref: string }[]> {
+  const rows = await listChannelRows(database.db);
+  return refs.flatMap((ref) => {
+    const row = rows.find((r) => r.id === ref) ?? rows.find((r) => r.name === ref);
+    return row === undefined ? [] : [{ id: row.id, name: row.name, kind: row.kind, ref }];
+  });
+}
+
 /** Register the notification jobs on a runner (main.ts; the changes context's read injected). */
 export function registerNotificationJobs(
   runner: Pick<JobRunner, 'handle'>,
@@ -610,7 +770,7 @@ export function registerNotificationJobs(
     fanOut(ctx, options, job.id, job.payload as ChangeEventInput),
   );
   runner.handle(notificationJobs.deliver, (job) =>
-    deliver(ctx, job.payload.deliveryId, job.attempt, options.timeoutMs),
+    deliver(ctx, job.payload.deliveryId, job.attempt, options.timeoutMs, options.loadAttachment),
   );
   runner.handle(notificationJobs.digests, () => gatherDigests(ctx));
   runner.handle(notificationJobs.findingsDue, (job) =>

@@ -624,6 +624,20 @@ export interface StoredMessage {
   readonly html: string;
   readonly calendar?: string;
   readonly payload: Record<string, unknown>;
+  /**
+   * A file another context keeps (a scheduled report), attached to e-mails when sent: loaded
+   * then through the loader main.ts gives (NotificationJobOptions.loadAttachment), never stored
+   * here twice and never read from the other context's tables.
+   */
+  readonly attachment?: AttachmentRef;
+}
+
+/** What a delivery attaches: the owner's kind and id, and how the file is named. */
+export interface AttachmentRef {
+  readonly kind: 'report';
+  readonly id: string;
+  readonly filename: string;
+  readonly contentType: string;
 }
 
 function deliveryOf(row: DeliveryRow): Delivery {
