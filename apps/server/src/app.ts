@@ -28,6 +28,7 @@ import {
   scheduledChanges,
 } from './contexts/changes/index.ts';
 import { registerFindingRoutes } from './contexts/findings/index.ts';
+import { registerImprovementRoutes } from './contexts/improvements/index.ts';
 import {
   registerAvailableUpdateRoutes,
   registerInventoryRoutes,
@@ -158,6 +159,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerPreflightRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);
   registerReportRoutes(app, ctx);
+  registerImprovementRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

@@ -55,6 +55,11 @@ import {
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions, eventJobKind } from './events/index.ts';
 import {
+  improvementJobs,
+  improvementRefreshIntervalSeconds,
+  registerImprovementJobs,
+} from './contexts/improvements/index.ts';
+import {
   registerRolloutJobs,
   rolloutDriverSettings,
   rolloutJobs,
@@ -159,6 +164,7 @@ export function registerJobs(
   registerRolloutJobs(runner, context);
   registerAgentJobs(runner, context);
   registerVerificationJobs(runner, context);
+  registerImprovementJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -250,6 +256,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     kind: agentJobs.expireTasks.kind,
     payload: {},
     intervalSeconds: expireTasksIntervalSeconds,
+    enabled: true,
+  });
+  // Improvements: the recommendations are refreshed from the reviews (and metrics) daily.
+  await upsertSchedule(database.db, context.clock, {
+    id: improvementJobs.refresh.kind,
+    kind: improvementJobs.refresh.kind,
+    payload: {},
+    intervalSeconds: improvementRefreshIntervalSeconds,
     enabled: true,
   });
   if (options.runJobs !== false) jobs.start();

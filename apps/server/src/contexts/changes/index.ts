@@ -23,6 +23,12 @@ import { approvalsOf } from './decisions.ts';
 import { changeOr404, createChangeRequest, loadScope, move } from './service.ts';
 import { effectiveRisk } from './model.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
+import type { StandardTemplate } from '@patchgate/changes';
+import { StandardTemplate as StandardTemplateSchema } from '@patchgate/changes';
+import { appendAuditEvent } from '../audit/index.ts';
+import { timestamp } from '../../clock.ts';
+import { templateOf } from './templates.ts';
+import type { ReviewFacts as ReviewFactsOf } from './rollout-facts-schema.ts';
 
 export type { ChangeActor } from './model.ts';
 export { changeNumber } from './model.ts';
@@ -291,3 +297,183 @@ export type { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
 // The reports context's change report (issue 11): the change's whole history as one document.
 export type { ChangeExport } from './export.ts';
 export { exportChange } from './export.ts';
+
+// What the improvement loop reads and does (contexts/improvements, issue 11, ADR 0046).
+
+/** A change with its review's facts and its review: one row of the review trends. */
+export interface ChangeReviewRecord {
+  readonly id: string;
+  readonly number: string;
+  readonly title: string;
+  readonly type: string;
+  readonly state: string;
+  /** The standard template (and version) the change used; null for other changes. */
+  readonly templateId: string | null;
+  readonly templateVersion: number | null;
+  readonly scheduledStart: string | null;
+  readonly scheduledEnd: string | null;
+  /** The assets in scope, as the change recorded them (AssetFacts). */
+  readonly assets: readonly AssetFacts[];
+  /** The packages the change patches, distinct, sorted. */
+  readonly packages: readonly string[];
+  /** The rollout's facts (prefillReview); null when no rollout of it ended. */
+  readonly facts: ReviewFactsOf | null;
+  readonly factsRecordedAt: string | null;
+  /** The post-implementation review as written; null when none was. */
+  readonly review: {
+    readonly didNotGoWell: string;
+    readonly incidents: readonly string[];
+    readonly lessons: string;
+    readonly followUps: readonly {
+      readonly action: string;
+      readonly owner: string;
+      readonly dueAt: string;
+      readonly done: boolean;
+    }[];
+    readonly updatedAt: string;
+  } | null;
+}
+
+/**
+ * The changes whose rollout facts were recorded, or whose review was written, in [from, to]
+ * (ISO instants), by change number: what the review trends and recommendations count.
+ */
+export async function reviewHistory(
+  database: Database,
+  range: { readonly from: string; readonly to: string },
+): Promise<ChangeReviewRecord[]> {
+  const db = database.db;
+  const [facts, reviews] = await Promise.all([
+    db
+      .selectFrom('change_review_facts')
+      .selectAll()
+      .where('recorded_at', '>=', range.from)
+      .where('recorded_at', '<=', range.to)
+      .execute(),
+    db
+      .selectFrom('change_reviews')
+      .selectAll()
+      .where('updated_at', '>=', range.from)
+      .where('updated_at', '<=', range.to)
+      .execute(),
+  ]);
+  const ids = [...new Set([...facts.map((f) => f.change_id), ...reviews.map((r) => r.change_id)])];
+  if (ids.length === 0) return [];
+  const [rows, assets, patches, allFacts, allReviews] = await Promise.all([
+    db.selectFrom('change_requests').selectAll().where('id', 'in', ids).execute(),
+    repo.assetsOfChanges(db, ids),
+    db
+      .selectFrom('change_patches')
+      .select(['change_id', 'package_name'])
+      .where('change_id', 'in', ids)
+      .execute(),
+    db.selectFrom('change_review_facts').selectAll().where('change_id', 'in', ids).execute(),
+    db.selectFrom('change_reviews').selectAll().where('change_id', 'in', ids).execute(),
+  ]);
+  return rows
+    .sort((a, b) => a.number - b.number)
+    .map((row) => {
+      const fact = allFacts.find((f) => f.change_id === row.id);
+      const review = allReviews.find((r) => r.change_id === row.id);
+      return {
+        id: row.id,
+        number: changeNumber(row.number),
+        title: row.title,
+        type: row.type,
+        state: row.state,
+        templateId: row.template_id,
+        templateVersion: row.template_version,
+        scheduledStart: row.scheduled_start,
+        scheduledEnd: row.scheduled_end,
+        assets: assets
+          .filter((a) => a.change_id === row.id)
+          .map((a) => ({
+            id: a.asset_id,
+            name: a.asset_name,
+            environment: a.environment as AssetFacts['environment'],
+            criticality: a.criticality as AssetFacts['criticality'],
+            exposure: a.exposure as AssetFacts['exposure'],
+            team: a.owner_team,
+            tags: jsonArray(a.tags_json),
+            groups: jsonArray(a.groups_json),
+          })),
+        packages: [
+          ...new Set(patches.filter((p) => p.change_id === row.id).map((p) => p.package_name)),
+        ].sort(),
+        facts: fact === undefined ? null : (JSON.parse(fact.facts_json) as ReviewFactsOf),
+        factsRecordedAt: fact?.recorded_at ?? null,
+        review:
+          review === undefined
+            ? null
+            : {
+                didNotGoWell: review.did_not_go_well,
+                incidents: jsonArray(review.incidents_json),
+                lessons: review.lessons,
+                followUps: (
+                  JSON.parse(review.follow_ups_json) as {
+                    action: string;
+                    owner: string;
+                    dueAt: string;
+                    done?: boolean;
+                  }[]
+                ).map((f) => ({ ...f, done: f.done === true })),
+                updatedAt: review.updated_at,
+              },
+      };
+    });
+}
+
+/** The latest version of a standard template, or undefined. */
+export async function currentTemplate(
+  database: Database,
+  name: string,
+): Promise<StandardTemplate | undefined> {
+  const row = await repo.templateRow(database.db, name);
+  return row === undefined ? undefined : templateOf(row);
+}
+
+/**
+ * Save a new version of the standard template `name`, made by `edit` from its latest, in the
+ * caller's transaction (audited `change_template.saved` with before and after, as the template
+ * API does). 404 when the template does not exist; 422 when the edited template is not valid.
+ */
+export async function reviseTemplate(
+  trx: Transaction<DatabaseSchema>,
+  ctx: Pick<ServerContext, 'database' | 'clock'>,
+  name: string,
+  edit: (latest: StandardTemplate) => StandardTemplate,
+  by: ChangeActor,
+): Promise<{ before: StandardTemplate; after: StandardTemplate }> {
+  const latest = await repo.templateRow(trx, name);
+  if (latest === undefined) throw new NotFoundError(`The template "${name}"`);
+  const before = templateOf(latest);
+  const parsed = StandardTemplateSchema.safeParse({
+    ...edit(before),
+    name,
+    version: before.version + 1,
+  });
+  if (!parsed.success)
+    throw new ValidationError(
+      `The edited template ${name} is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const after = parsed.data;
+  await repo.insertTemplate(trx, {
+    name,
+    version: after.version,
+    template_json: JSON.stringify(after),
+    created_by_id: by.actor.id,
+    created_by_name: by.actor.name,
+    created_at: timestamp(ctx.clock),
+  });
+  await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
+    actor: by.actor,
+    action: 'change_template.saved',
+    subjectType: 'change_template',
+    subjectId: name,
+    before,
+    after,
+    ...(by.requestId !== undefined && { requestId: by.requestId }),
+    ...(by.ip !== undefined && { ip: by.ip }),
+  });
+  return { before, after };
+}
