@@ -3,21 +3,13 @@
  * needs), the format the type offers, a period and scope or a change, and optionally the instant
  * the data is taken as of. The server answers 202 with the run; the caller follows it.
  */
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { $api, invalidatePaths } from '../../api/query.ts';
 import { Field, FormDialog } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import { lastDays } from './period.ts';
-import type { ReportRun, ReportTypeInfo } from './types.ts';
-import { useGet, useSend } from './untyped.ts';
-
-export interface GenerateRequest {
-  readonly type: string;
-  readonly format: string;
-  readonly period?: { from: string; to: string };
-  readonly scope?: { team?: string; environment?: string; assetGroup?: string };
-  readonly change?: string;
-  readonly dataAsOf?: string;
-}
+import type { ReportRun } from './types.ts';
 
 export function GenerateDialog({
   onClose,
@@ -28,7 +20,8 @@ export function GenerateDialog({
   readonly onStarted: (run: ReportRun) => void;
   readonly initial?: { from?: string; to?: string; type?: string };
 }) {
-  const types = useGet<{ types: ReportTypeInfo[] }>('/api/v1/report-types');
+  const queryClient = useQueryClient();
+  const types = $api.useQuery('get', '/api/v1/report-types');
   const defaults = lastDays(90);
   const [type, setType] = useState(initial?.type ?? '');
   const [format, setFormat] = useState('');
@@ -39,30 +32,33 @@ export function GenerateDialog({
   const [assetGroup, setAssetGroup] = useState('');
   const [change, setChange] = useState('');
   const [asOf, setAsOf] = useState('');
-  const mutation = useSend<ReportRun, GenerateRequest>(
-    'POST',
-    (body) => ({ path: '/api/v1/reports', body }),
-    ['/api/v1/reports'],
-    (run) => onStarted(run),
-  );
+  const mutation = $api.useMutation('post', '/api/v1/reports', {
+    onSuccess: async (run) => {
+      await invalidatePaths(queryClient, ['/api/v1/reports']);
+      onStarted(run);
+    },
+  });
   const list = types.data?.types ?? [];
   const chosen = list.find((t) => t.type === type) ?? list[0];
-  const formats = chosen?.formats ?? [];
-  const chosenFormat = formats.includes(format) ? format : (formats[0] ?? '');
+  const formats: readonly string[] = chosen?.formats ?? [];
+  const chosenFormat = (formats.includes(format) ? format : formats[0]) as
+    ReportRun['format'] | undefined;
   const submit = () => {
-    if (chosen === undefined) return;
+    if (chosen === undefined || chosenFormat === undefined) return;
     const scope = {
       ...(team.trim() !== '' && { team: team.trim() }),
       ...(environment.trim() !== '' && { environment: environment.trim() }),
       ...(assetGroup.trim() !== '' && { assetGroup: assetGroup.trim() }),
     };
     mutation.mutate({
-      type: chosen.type,
-      format: chosenFormat,
-      ...(chosen.needs === 'period'
-        ? { period: { from, to }, ...(Object.keys(scope).length > 0 && { scope }) }
-        : { change: change.trim() }),
-      ...(asOf !== '' && { dataAsOf: `${asOf}:00Z` }),
+      body: {
+        type: chosen.type,
+        format: chosenFormat,
+        ...(chosen.needs === 'period'
+          ? { period: { from, to }, ...(Object.keys(scope).length > 0 && { scope }) }
+          : { change: change.trim() }),
+        ...(asOf !== '' && { dataAsOf: `${asOf}:00Z` }),
+      },
     });
   };
   return (
@@ -100,7 +96,11 @@ export function GenerateDialog({
           </Field>
           <Field label="Format">
             {(control) => (
-              <select {...control} value={chosenFormat} onChange={(e) => setFormat(e.target.value)}>
+              <select
+                {...control}
+                value={chosenFormat ?? ''}
+                onChange={(e) => setFormat(e.target.value)}
+              >
                 {formats.map((f) => (
                   <option key={f} value={f}>
                     {f.toUpperCase()}

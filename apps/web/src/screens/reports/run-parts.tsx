@@ -1,8 +1,10 @@
 /** Pieces the runs list and the run screen share: size, download link, regenerate, progress. */
+import { useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
 import { formatNumber } from '../../ui/format.ts';
 import type { ReportRun } from './types.ts';
-import { useSend } from './untyped.ts';
 
 export const contentUrl = (id: string) => `/api/v1/reports/${encodeURIComponent(id)}/content`;
 
@@ -33,12 +35,13 @@ export function DownloadLink({ run }: { readonly run: ReportRun }) {
 /** POST /reports/{id}/regenerate: a new run from the recorded inputs, then follow it. */
 export function RegenerateButton({ run }: { readonly run: ReportRun }) {
   const navigate = useNavigate();
-  const mutation = useSend<ReportRun, string>(
-    'POST',
-    (id) => ({ path: '/api/v1/reports/{id}/regenerate', init: { path: { id } } }),
-    ['/api/v1/reports'],
-    (next) => void navigate(`/reports/runs/${next.id}`),
-  );
+  const queryClient = useQueryClient();
+  const mutation = $api.useMutation('post', '/api/v1/reports/{id}/regenerate', {
+    onSuccess: async (next) => {
+      await invalidatePaths(queryClient, ['/api/v1/reports']);
+      await navigate(`/reports/runs/${next.id}`);
+    },
+  });
   return (
     <>
       <button
@@ -46,13 +49,13 @@ export function RegenerateButton({ run }: { readonly run: ReportRun }) {
         className="button button-small"
         disabled={mutation.isPending}
         aria-label={`Regenerate ${run.title} from its recorded inputs`}
-        onClick={() => mutation.mutate(run.id)}
+        onClick={() => mutation.mutate({ params: { path: { id: run.id } } })}
       >
         {mutation.isPending ? 'Starting…' : 'Regenerate'}
       </button>
       {mutation.isError && (
         <span className="form-error small" role="alert">
-          {mutation.error.message}
+          {errorMessage(mutation.error)}
         </span>
       )}
     </>

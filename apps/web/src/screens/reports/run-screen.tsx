@@ -4,6 +4,7 @@
  * the inputs it recorded, or the error; regenerate makes a new run from the same inputs.
  */
 import { Link, useParams } from 'react-router';
+import { $api } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { Facts, PageHeader, Section } from '../../ui/page.tsx';
@@ -15,14 +16,13 @@ import {
   RegenerateButton,
   RunProgress,
 } from './run-parts.tsx';
-import type { ReportRun } from './types.ts';
-import { useGet } from './untyped.ts';
 
 export function RunScreen() {
   const { runId = '' } = useParams();
-  const query = useGet<ReportRun>(
+  const query = $api.useQuery(
+    'get',
     '/api/v1/reports/{id}',
-    { path: { id: runId } },
+    { params: { path: { id: runId } } },
     {
       refetchInterval: (q) => (q.state.data === undefined || isActive(q.state.data) ? 1000 : false),
     },
@@ -58,7 +58,7 @@ export function RunScreen() {
             )}
             <Facts
               items={[
-                ['Requested by', run.requestedBy ?? (run.scheduleId === null ? '—' : 'a schedule')],
+                ['Requested by', run.requestedBy],
                 ['Requested', formatDateTime(run.createdAt)],
                 ['Finished', formatDateTime(run.finishedAt)],
                 ['File', run.filename ?? '—'],

@@ -191,6 +191,12 @@ describe('report schedules', () => {
     enabled: true,
     nextRunAt: '2026-12-07T05:00:00.000Z',
     lastRunAt: null,
+    startsAt: '2026-12-01T07:00',
+    recipients: ['security@example.org'],
+    lastRunId: null,
+    createdBy: 'maria.keller',
+    createdAt: '2026-12-01T00:00:00.000Z',
+    updatedAt: '2026-12-01T00:00:00.000Z',
   };
 
   it('creates a schedule delivered to a channel, pauses, runs and deletes one', async () => {

@@ -6,6 +6,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { $api } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
@@ -16,15 +17,15 @@ import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { GenerateDialog } from './generate-dialog.tsx';
 import { DownloadLink, formatBytes, isActive, RegenerateButton } from './run-parts.tsx';
-import type { ReportRun, ReportTypeInfo } from './types.ts';
-import { fetchJson, useGet } from './untyped.ts';
+import type { ReportRun } from './types.ts';
+import { fetchJson } from './untyped.ts';
 
 const statuses = ['queued', 'running', 'succeeded', 'failed'] as const;
 
 export function RunsScreen() {
   const navigate = useNavigate();
   const url = useUrlState(['type', 'status', 'generate'] as const);
-  const types = useGet<{ types: ReportTypeInfo[] }>('/api/v1/report-types');
+  const types = $api.useQuery('get', '/api/v1/report-types');
   const query = { type: url.values.type, status: url.values.status, limit: 100 };
   const runs = useInfiniteQuery({
     queryKey: ['get', '/api/v1/reports', { params: { query } }],

@@ -4,9 +4,11 @@
  * (e-mail with the file attached, a webhook or chat with a link). Create, pause or resume, run
  * now (follows the new run), delete (asked first).
  */
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { $api } from '../../api/query.ts';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
@@ -16,7 +18,6 @@ import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import type { RelativePeriod, ReportRun, ReportSchedule, ReportTypeInfo } from './types.ts';
 import { relativePeriods } from './types.ts';
-import { useGet, useSend } from './untyped.ts';
 
 const periodLabels: Record<RelativePeriod, string> = {
   'previous-day': 'the previous day',
@@ -42,44 +43,31 @@ export const recurrences = [
   { id: 'custom', label: 'Custom RRULE', rrule: '' },
 ] as const;
 
-const SCHEDULES = '/api/v1/report-schedules';
-
-interface ScheduleBody {
-  name: string;
-  type: string;
-  format: string;
-  rrule: string;
-  timeZone: string;
-  period: string;
-  scope?: { team?: string; environment?: string; assetGroup?: string };
-  channelIds: string[];
-  enabled: boolean;
-}
+const SCHEDULES = '/api/v1/report-schedules' as const;
 
 export function SchedulesScreen() {
-  const query = useGet<{ schedules: ReportSchedule[] }>(SCHEDULES);
-  const types = useGet<{ types: ReportTypeInfo[] }>('/api/v1/report-types');
+  const queryClient = useQueryClient();
+  const query = $api.useQuery('get', SCHEDULES);
+  const types = $api.useQuery('get', '/api/v1/report-types');
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<ReportSchedule | undefined>();
   const navigate = useNavigate();
-  const patch = useSend<ReportSchedule, { id: string; enabled: boolean }>(
-    'PATCH',
-    ({ id, enabled }) => ({ path: `${SCHEDULES}/{id}`, init: { path: { id } }, body: { enabled } }),
-    [SCHEDULES],
-  );
-  const run = useSend<ReportRun, string>(
-    'POST',
-    (id) => ({ path: `${SCHEDULES}/{id}/run`, init: { path: { id } } }),
-    ['/api/v1/reports', SCHEDULES],
-    (started) => void navigate(`/reports/runs/${started.id}`),
-  );
-  const remove = useSend<unknown, string>(
-    'DELETE',
-    (id) => ({ path: `${SCHEDULES}/{id}`, init: { path: { id } } }),
-    [SCHEDULES],
-    () => setDeleting(undefined),
-  );
+  const refresh = () => invalidatePaths(queryClient, [SCHEDULES, '/api/v1/reports']);
+  const patch = $api.useMutation('patch', `${SCHEDULES}/{id}`, { onSuccess: refresh });
+  const run = $api.useMutation('post', `${SCHEDULES}/{id}/run`, {
+    onSuccess: async (started: ReportRun) => {
+      await refresh();
+      await navigate(`/reports/runs/${started.id}`);
+    },
+  });
+  const remove = $api.useMutation('delete', `${SCHEDULES}/{id}`, {
+    onSuccess: async () => {
+      await refresh();
+      setDeleting(undefined);
+    },
+  });
   const typeTitle = (type: string) => types.data?.types.find((t) => t.type === type)?.title ?? type;
+  const mutationError = patch.error ?? run.error;
   return (
     <>
       <PageHeader
@@ -91,7 +79,7 @@ export function SchedulesScreen() {
           </button>
         }
       />
-      <MutationError error={patch.error ?? run.error} />
+      <MutationError error={mutationError} />
       <QueryState
         query={query}
         loadingLabel="Loading the schedules…"
@@ -124,8 +112,13 @@ export function SchedulesScreen() {
                     <code>{s.rrule}</code>
                     <div className="muted small">{s.timeZone}</div>
                   </td>
-                  <td>{periodLabels[s.period as RelativePeriod] ?? s.period}</td>
-                  <td>{s.channelIds.length}</td>
+                  <td>{periodLabels[s.period]}</td>
+                  <td>
+                    {s.channelIds.length} channel{s.channelIds.length === 1 ? '' : 's'}
+                    {s.recipients.length > 0 && (
+                      <div className="muted small">{s.recipients.join(', ')}</div>
+                    )}
+                  </td>
                   <td>{s.enabled ? formatDateTime(s.nextRunAt) : '—'}</td>
                   <td>
                     <div className="row">
@@ -134,7 +127,7 @@ export function SchedulesScreen() {
                         className="button button-small"
                         aria-label={`Run ${s.name} now`}
                         disabled={run.isPending}
-                        onClick={() => run.mutate(s.id)}
+                        onClick={() => run.mutate({ params: { path: { id: s.id } } })}
                       >
                         Run now
                       </button>
@@ -143,7 +136,12 @@ export function SchedulesScreen() {
                         className="button button-small"
                         aria-label={`${s.enabled ? 'Pause' : 'Resume'} ${s.name}`}
                         disabled={patch.isPending}
-                        onClick={() => patch.mutate({ id: s.id, enabled: !s.enabled })}
+                        onClick={() =>
+                          patch.mutate({
+                            params: { path: { id: s.id } },
+                            body: { enabled: !s.enabled },
+                          })
+                        }
                       >
                         {s.enabled ? 'Pause' : 'Resume'}
                       </button>
@@ -173,8 +171,10 @@ export function SchedulesScreen() {
         confirmLabel="Delete schedule"
         danger
         busy={remove.isPending}
-        error={remove.error?.message}
-        onConfirm={() => deleting !== undefined && remove.mutate(deleting.id)}
+        error={remove.error === null ? undefined : errorMessage(remove.error)}
+        onConfirm={() =>
+          deleting !== undefined && remove.mutate({ params: { path: { id: deleting.id } } })
+        }
         onClose={() => setDeleting(undefined)}
       />
     </>
@@ -253,15 +253,21 @@ function ScheduleDialog({
   const [period, setPeriod] = useState<RelativePeriod>('previous-week');
   const [team, setTeam] = useState('');
   const [channelIds, setChannelIds] = useState<string[]>([]);
-  const create = useSend<ReportSchedule, ScheduleBody>(
-    'POST',
-    (body) => ({ path: SCHEDULES, body }),
-    [SCHEDULES],
-    () => onClose(),
-  );
+  const [recipients, setRecipients] = useState('');
+  const queryClient = useQueryClient();
+  const create = $api.useMutation('post', SCHEDULES, {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, [SCHEDULES]);
+      onClose();
+    },
+  });
   const chosen = periodTypes.find((t) => t.type === type) ?? periodTypes[0];
   const formats = chosen?.formats ?? [];
-  const chosenFormat = formats.includes(format) ? format : (formats[0] ?? '');
+  const chosenFormat = formats.find((f) => f === format) ?? formats[0];
+  const emails = recipients
+    .split(',')
+    .map((address) => address.trim())
+    .filter((address) => address !== '');
   const preset = recurrences.find((r) => r.id === recurrence);
   const finalRrule = preset === undefined || preset.id === 'custom' ? rrule.trim() : preset.rrule;
   return (
@@ -270,23 +276,29 @@ function ScheduleDialog({
       onClose={onClose}
       onSubmit={() =>
         chosen !== undefined &&
+        chosenFormat !== undefined &&
         create.mutate({
-          name: name.trim(),
-          type: chosen.type,
-          format: chosenFormat,
-          rrule: finalRrule,
-          timeZone: timeZone.trim(),
-          period,
-          ...(team.trim() !== '' && { scope: { team: team.trim() } }),
-          channelIds,
-          enabled: true,
+          body: {
+            name: name.trim(),
+            type: chosen.type,
+            format: chosenFormat,
+            rrule: finalRrule,
+            timeZone: timeZone.trim(),
+            period,
+            ...(team.trim() !== '' && { scope: { team: team.trim() } }),
+            channelIds,
+            ...(emails.length > 0 && { recipients: emails }),
+            enabled: true,
+          },
         })
       }
       error={create.error}
       submitLabel="Create schedule"
       busyLabel="Creating…"
       busy={create.isPending}
-      disabled={name.trim() === '' || finalRrule === '' || chosen === undefined}
+      disabled={
+        name.trim() === '' || finalRrule === '' || chosen === undefined || channelIds.length === 0
+      }
       wide
     >
       <Field label="Name">
@@ -312,7 +324,11 @@ function ScheduleDialog({
         </Field>
         <Field label="Format">
           {(control) => (
-            <select {...control} value={chosenFormat} onChange={(e) => setFormat(e.target.value)}>
+            <select
+              {...control}
+              value={chosenFormat ?? ''}
+              onChange={(e) => setFormat(e.target.value)}
+            >
               {formats.map((f) => (
                 <option key={f} value={f}>
                   {f.toUpperCase()}
@@ -375,6 +391,14 @@ function ScheduleDialog({
         </Field>
       </div>
       <ChannelPicker selected={channelIds} onChange={setChannelIds} />
+      <Field
+        label="E-mail recipients (comma-separated)"
+        hint="Needed when a channel is an e-mail channel: the report is attached."
+      >
+        {(control) => (
+          <input {...control} value={recipients} onChange={(e) => setRecipients(e.target.value)} />
+        )}
+      </Field>
     </FormDialog>
   );
 }

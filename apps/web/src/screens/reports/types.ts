@@ -1,9 +1,10 @@
 /**
  * The shapes the reports screens read, as HELPERS-11.md's contract states them (MetricSet from
  * @patchgate/metrics, ReportRun and the schedules of the reports context). Kept here so the
- * screens compile before the API's routes are in the OpenAPI document; where the generated
- * schema has them, `api.ts` checks they agree.
+ * screens compile before the metrics routes are in the OpenAPI document. Reports and schedules
+ * come from the generated schema (h11/runs).
  */
+import type { operations } from '../../api/client.ts';
 
 export type Priority = 'P1' | 'P2' | 'P3' | 'P4' | 'P5';
 export const priorities: readonly Priority[] = ['P1', 'P2', 'P3', 'P4', 'P5'];
@@ -113,61 +114,27 @@ export interface MetricRows {
   readonly nextCursor: string | null;
 }
 
-export interface ReportTypeInfo {
-  readonly type: string;
-  readonly title: string;
-  readonly description: string;
-  readonly formats: readonly string[];
-  readonly needs: 'period' | 'change';
-}
+type Json<
+  O extends keyof operations,
+  C extends keyof operations[O]['responses'],
+> = operations[O]['responses'][C] extends { content: { 'application/json': infer T } } ? T : never;
 
-export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed';
-
-export interface ReportRun {
-  readonly id: string;
-  readonly type: string;
-  readonly format: string;
-  readonly title: string;
-  readonly status: RunStatus;
-  readonly error: string | null;
-  readonly inputs: Readonly<Record<string, unknown>> | null;
-  readonly sizeBytes: number | null;
-  readonly sha256: string | null;
-  readonly filename: string | null;
-  readonly scheduleId: string | null;
-  readonly requestedBy: string | null;
-  readonly createdAt: string;
-  readonly finishedAt: string | null;
-  readonly progress: {
-    readonly done: number;
-    readonly total: number;
-    readonly step: string;
-  } | null;
-}
-
-export const relativePeriods = [
+export type ReportTypeInfo = Json<'listReportTypes', 200>['types'][number];
+export type ReportRun = Json<'getReport', 200>;
+export type RunStatus = ReportRun['status'];
+export type ReportSchedule = Json<'listReportSchedules', 200>['schedules'][number];
+export type ScheduleBody = NonNullable<
+  operations['createReportSchedule']['requestBody']
+>['content']['application/json'];
+export type GenerateBody = NonNullable<
+  operations['generateReport']['requestBody']
+>['content']['application/json'];
+export type RelativePeriod = ReportSchedule['period'];
+export const relativePeriods: readonly RelativePeriod[] = [
   'previous-day',
   'previous-week',
   'previous-month',
   'previous-quarter',
   'last-30-days',
   'last-90-days',
-] as const;
-export type RelativePeriod = (typeof relativePeriods)[number];
-
-export interface ReportSchedule {
-  readonly id: string;
-  readonly name: string;
-  readonly type: string;
-  readonly format: string;
-  readonly rrule: string;
-  readonly timeZone: string;
-  readonly period: string;
-  readonly scope?: MetricScope | null | undefined;
-  readonly channelIds: readonly string[];
-  readonly enabled: boolean;
-  readonly nextRunAt?: string | null | undefined;
-  readonly lastRunAt?: string | null | undefined;
-  readonly lastRunId?: string | null | undefined;
-  readonly createdAt?: string | undefined;
-}
+];
