@@ -1,105 +1,66 @@
 /**
- * A recommendation's evidence, whatever its rule recorded: a list of strings, a list of records
- * (a table: changes, windows, waves… with a link where a row names a change or finding), or a
- * record of facts. Nothing is hidden: every field the server sent is shown.
+ * A recommendation's evidence as the rule recorded it: the period it looked at, the figures it
+ * compared, every change it counted (each a link, with what about it counts) and other facts;
+ * and what accepting it does, in words.
  */
 import { Link } from 'react-router';
+import { formatDate } from '../../ui/format.ts';
 import { columnLabel, formatCell } from '../reports/format-cell.ts';
+import type { Recommendation, RecommendationAction } from './types.ts';
 
-type Row = Readonly<Record<string, unknown>>;
-const isRecord = (value: unknown): value is Row =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const heading = columnLabel;
-
-function CellValue({ name, value, row }: { name: string; value: unknown; row: Row }) {
-  const text = formatCell(value);
-  if (typeof value === 'string') {
-    if ((name === 'changeNumber' || name === 'number') && typeof row['changeId'] === 'string')
-      return <Link to={`/changes/${row['changeId']}`}>{text}</Link>;
-    if (name === 'changeId') return <Link to={`/changes/${value}`}>{text}</Link>;
-    if (name === 'findingId') return <Link to={`/findings/${value}`}>{text}</Link>;
-    if (name === 'rolloutId') return <Link to={`/rollouts/${value}`}>{text}</Link>;
-  }
-  return <>{text}</>;
-}
-
-export function Evidence({
-  evidence,
-  label,
-}: {
-  readonly evidence: unknown;
-  readonly label: string;
-}) {
-  if (evidence === null || evidence === undefined)
-    return <p className="muted">No evidence recorded.</p>;
-  if (Array.isArray(evidence)) {
-    if (evidence.length === 0) return <p className="muted">No evidence recorded.</p>;
-    if (evidence.every((item) => !isRecord(item)))
-      return (
-        <ul aria-label={label}>
-          {evidence.map((item, i) => (
-            <li key={i}>{formatCell(item)}</li>
+export function Evidence({ recommendation }: { readonly recommendation: Recommendation }) {
+  const { period, counts, changes, facts } = recommendation.evidence;
+  const figures = [...Object.entries(counts), ...Object.entries(facts)];
+  return (
+    <div className="improvements-evidence-body">
+      <p className="small muted">
+        Reviews from {formatDate(period.from)} to {formatDate(period.to)}.
+      </p>
+      {figures.length > 0 && (
+        <dl className="facts" aria-label={`Figures behind: ${recommendation.title}`}>
+          {figures.map(([key, value]) => (
+            <div key={key} className="fact">
+              <dt>{columnLabel(key)}</dt>
+              <dd>{formatCell(value)}</dd>
+            </div>
           ))}
-        </ul>
-      );
-    const rows = evidence.filter(isRecord);
-    const keys = [...new Set(rows.flatMap((row) => Object.keys(row)))].filter(
-      (key) => key !== 'changeId' || !rows.some((row) => 'changeNumber' in row),
-    );
-    return (
-      <table className="simple-table" aria-label={label}>
-        <thead>
-          <tr>
-            {keys.map((key) => (
-              <th key={key} scope="col">
-                {heading(key)}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={i}>
-              {keys.map((key) => (
-                <td key={key}>
-                  <CellValue name={key} value={row[key]} row={row} />
-                </td>
-              ))}
+        </dl>
+      )}
+      {changes.length > 0 && (
+        <table className="simple-table" aria-label={`Changes behind: ${recommendation.title}`}>
+          <thead>
+            <tr>
+              <th scope="col">Change</th>
+              <th scope="col">What counts</th>
+              <th scope="col">When</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    );
-  }
-  if (isRecord(evidence))
-    return (
-      <dl className="facts" aria-label={label}>
-        {Object.entries(evidence).map(([key, value]) => (
-          <div key={key} className="fact">
-            <dt>{heading(key)}</dt>
-            <dd>
-              {Array.isArray(value) || isRecord(value) ? (
-                <Evidence evidence={value} label={`${label}: ${heading(key)}`} />
-              ) : (
-                <CellValue name={key} value={value} row={evidence} />
-              )}
-            </dd>
-          </div>
-        ))}
-      </dl>
-    );
-  return <p>{formatCell(evidence)}</p>;
+          </thead>
+          <tbody>
+            {changes.map((change) => (
+              <tr key={change.id}>
+                <th scope="row">
+                  <Link to={`/changes/${change.id}`}>{change.number}</Link>{' '}
+                  <span className="muted small">{change.title}</span>
+                </th>
+                <td>{change.note}</td>
+                <td>{formatCell(change.at)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
 }
 
-/** `lengthen window: window db-weekly, minutes 30`: what accepting does, from `action`. */
-export function describeAction(action: {
-  readonly kind: string;
-  readonly [key: string]: unknown;
-}): string {
-  const details = Object.entries(action)
-    .filter(([key, value]) => key !== 'kind' && value !== null && value !== undefined)
-    .map(([key, value]) => `${heading(key).toLowerCase()} ${formatCell(value)}`);
-  const kind = action.kind.replace(/[-_]/g, ' ');
-  return details.length === 0 ? kind : `${kind}: ${details.join(', ')}`;
+/** What accepting does, as a sentence fragment ("lengthen the window db-weekly by 30 minutes"). */
+export function describeAction(action: RecommendationAction): string {
+  switch (action.kind) {
+    case 'lengthen-window':
+      return `lengthen the window ${action.windowName} by ${action.byMinutes} minutes`;
+    case 'add-test-wave':
+      return `add a test wave "${action.wave.name}" (${action.wave.environments.join(', ') || 'no environment'}, bake ${action.wave.bakeMinutes} minutes) to the template ${action.template}`;
+    case 'follow-up':
+      return `create the follow-up action "${action.title}"${action.owner === null ? '' : ` for ${action.owner}`}, due in ${action.dueInDays} days`;
+  }
 }

@@ -10,15 +10,36 @@ const routes = [{ path: '/improvements', element: <ImprovementsScreen /> }];
 
 const openssl: Recommendation = {
   id: 'rec-1',
-  rule: 'package-fails-in-canary',
+  rule: 'canary-failures',
   subjectKey: 'package:openssl',
   title: 'Changes to openssl failed in the canary wave 2 of 5 times: add a test wave',
   detail: 'The canary caught both failures; a test wave before it would catch them earlier.',
-  evidence: [
-    { changeId: 'c1', changeNumber: 'CHG-0003', wave: 'canary', outcome: 'failed' },
-    { changeId: 'c2', changeNumber: 'CHG-0007', wave: 'canary', outcome: 'failed' },
-  ],
-  action: { kind: 'change-template', template: 'openssl', addWave: 'test' },
+  evidence: {
+    period: { from: '2026-09-01', to: '2026-11-30' },
+    counts: { changes: 5, failedInCanary: 2 },
+    changes: [
+      {
+        id: 'c1',
+        number: 'CHG-0003',
+        title: 'openssl on web',
+        at: '2026-10-01T22:00:00.000Z',
+        note: '2 hosts failed in wave canary',
+      },
+      {
+        id: 'c2',
+        number: 'CHG-0007',
+        title: 'openssl on db',
+        at: '2026-11-01T22:00:00.000Z',
+        note: '1 host failed in wave canary',
+      },
+    ],
+    facts: { package: 'openssl' },
+  },
+  action: {
+    kind: 'add-test-wave',
+    template: 'openssl-monthly',
+    wave: { name: 'test', environments: ['test'], bakeMinutes: 30 },
+  },
   state: 'open',
   decidedBy: null,
   decidedAt: null,
@@ -30,12 +51,17 @@ const openssl: Recommendation = {
 const windows: Recommendation = {
   ...openssl,
   id: 'rec-2',
-  rule: 'window-overruns',
-  subjectKey: 'group:db',
+  rule: 'window-overrun',
+  subjectKey: 'window:db-weekly',
   title: 'Windows for group db overran 3 times: lengthen by 30 minutes',
   detail: 'Three rollouts ended after their window.',
-  evidence: { group: 'db', overruns: 3, meanOverrunMinutes: 22 },
-  action: { kind: 'window-duration', window: 'db-weekly', addMinutes: 30 },
+  evidence: {
+    period: { from: '2026-09-01', to: '2026-11-30' },
+    counts: { overruns: 3, meanOverrunMinutes: 22 },
+    changes: [],
+    facts: { window: 'db-weekly' },
+  },
+  action: { kind: 'lengthen-window', windowId: 'w1', windowName: 'db-weekly', byMinutes: 30 },
 };
 
 const actions: ImprovementAction[] = [
@@ -48,8 +74,12 @@ const actions: ImprovementAction[] = [
     note: null,
     source: 'review',
     changeId: 'c1',
-    changeNumber: 'CHG-0003',
     recommendationId: null,
+    overdue: true,
+    closedBy: null,
+    closedAt: null,
+    createdAt: '2026-11-01T00:00:00.000Z',
+    updatedAt: '2026-11-01T00:00:00.000Z',
   },
 ];
 
@@ -75,18 +105,21 @@ describe('ImprovementsScreen', () => {
         'state',
       ),
     ).toBe('open');
-    const evidence = within(list).getByRole('table', { name: `Evidence for ${openssl.title}` });
+    const evidence = within(list).getByRole('table', { name: `Changes behind: ${openssl.title}` });
     expect(within(evidence).getByRole('link', { name: 'CHG-0007' }).getAttribute('href')).toBe(
       '/changes/c2',
     );
+    expect(within(evidence).getByRole('row', { name: /CHG-0003/ }).textContent).toContain(
+      '2 hosts failed in wave canary',
+    );
     expect(within(list).getByText('Mean overrun minutes').nextSibling?.textContent).toBe('22');
-    expect(
-      within(list).getByText('window duration: window db-weekly, add minutes 30'),
-    ).toBeDefined();
+    expect(within(list).getByText('lengthen the window db-weekly by 30 minutes')).toBeDefined();
 
     await userEvent.click(screen.getByRole('button', { name: `Accept: ${openssl.title}` }));
     const dialog = await screen.findByRole('dialog', { name: 'Accept this recommendation?' });
-    expect(dialog.textContent).toContain('change template: template openssl, add wave test');
+    expect(dialog.textContent).toContain(
+      'add a test wave "test" (test, bake 30 minutes) to the template openssl-monthly',
+    );
     await userEvent.click(within(dialog).getByRole('button', { name: 'Accept' }));
     await waitFor(() =>
       expect(calls.find((c) => c.method === 'POST')?.path).toBe(
@@ -170,13 +203,20 @@ describe('ImprovementsScreen', () => {
     const calls = installFakeApi(
       {
         'GET /api/v1/recommendations': () => ({ recommendations: [] }),
-        'POST /api/v1/recommendations/refresh': () => ({ created: 0, closed: 0 }),
+        'POST /api/v1/recommendations/refresh': () => ({
+          created: 0,
+          updated: 1,
+          resolved: 2,
+          actionsFromReviews: 0,
+          open: 0,
+        }),
       },
       reportsManager,
     );
     renderWithApp(routes, { url: '/improvements' });
     await screen.findByText('No open recommendation: the reviews show nothing that recurs.');
     await userEvent.click(screen.getByRole('button', { name: 'Refresh recommendations' }));
+    expect((await screen.findByRole('status')).textContent).toContain('2 resolved; 0 open');
     await waitFor(() =>
       expect(calls.filter((c) => c.path === '/api/v1/recommendations')).toHaveLength(2),
     );
@@ -198,9 +238,9 @@ describe('ImprovementsScreen', () => {
     const table = await screen.findByRole('table', { name: 'Follow-up actions' });
     const row = within(table).getByRole('row', { name: /smoke test/ });
     expect(within(row).getByText('overdue')).toBeDefined();
-    expect(within(row).getByRole('link', { name: 'review of CHG-0003' }).getAttribute('href')).toBe(
-      '/changes/c1',
-    );
+    expect(
+      within(row).getByRole('link', { name: 'the change’s review' }).getAttribute('href'),
+    ).toBe('/changes/c1');
 
     await userEvent.click(
       within(row).getByRole('button', { name: 'Update Add a smoke test for nginx reloads' }),
@@ -232,35 +272,79 @@ describe('ImprovementsScreen', () => {
     );
   });
 
-  it('shows the review trends for a period', async () => {
+  it('shows the review trends for a period, each change a link', async () => {
     const calls = installFakeApi(
       {
         'GET /api/v1/review-trends': () => ({
-          from: '2026-09-01',
-          to: '2026-11-30',
-          reviews: 12,
-          failureCauses: [{ cause: 'package conflict', changes: 3 }],
-          packages: [{ package: 'openssl', changes: 5, failed: 2 }],
-          windowOverruns: [],
+          period: { from: '2026-09-01', to: '2026-11-30' },
+          changes: 12,
+          failedChanges: 3,
+          failureCauses: [
+            {
+              cause: 'install: dpkg conflict',
+              kind: 'install',
+              step: 'dpkg',
+              failures: 3,
+              changes: [{ id: 'c1', number: 'CHG-0003' }],
+            },
+          ],
+          packages: [
+            {
+              package: 'openssl',
+              changes: 5,
+              failedChanges: 2,
+              failedInFirstWave: 2,
+              failureRate: 0.4,
+              failed: [{ id: 'c1', number: 'CHG-0003' }],
+            },
+          ],
+          assetGroups: [],
+          waves: [
+            {
+              wave: 'canary',
+              position: 0,
+              changes: 8,
+              caught: 2,
+              hostFailures: 3,
+              caughtIn: [{ id: 'c2', number: 'CHG-0007' }],
+            },
+          ],
+          windows: [
+            {
+              windowId: 'w1',
+              windowName: 'db-weekly',
+              durationMinutes: 120,
+              changes: 4,
+              overruns: 3,
+              maxOverrunMinutes: 41.5,
+              overran: [{ id: 'c4', number: 'CHG-0011', overrunMinutes: 41.5 }],
+            },
+          ],
         }),
       },
       auditor,
     );
     renderWithApp(routes, { url: '/improvements?tab=trends&from=2026-09-01&to=2026-11-30' });
-    const causes = await screen.findByRole('table', { name: 'Failure causes' }, { timeout: 4000 });
-    expect(within(causes).getByRole('row', { name: /package conflict/ }).textContent).toContain(
-      '3',
+    const causes = await screen.findByRole(
+      'table',
+      { name: 'Recurring failure causes' },
+      { timeout: 4000 },
     );
-    expect(screen.getByRole('table', { name: 'Packages' })).toBeDefined();
-    expect(screen.getByText('Nothing recurs in this period.')).toBeDefined();
-    expect(screen.getByRole('heading', { name: 'Window overruns' })).toBeDefined();
+    expect(within(causes).getByRole('link', { name: 'CHG-0003' }).getAttribute('href')).toBe(
+      '/changes/c1',
+    );
+    const packages = screen.getByRole('table', { name: 'Packages that fail more often' });
+    expect(within(packages).getByRole('row', { name: /openssl/ }).textContent).toContain('40 %');
+    expect(screen.getByText('No asset group was changed in this period.')).toBeDefined();
+    const windowsTable = screen.getByRole('table', { name: 'Windows that overrun' });
+    expect(within(windowsTable).getByRole('row', { name: /db-weekly/ }).textContent).toContain(
+      '42 min',
+    );
+    expect(screen.getByText(/12 changes reviewed or rolled out/)).toBeDefined();
     expect(
       Object.fromEntries(
         new URLSearchParams(calls.find((c) => c.path === '/api/v1/review-trends')?.search),
       ),
-    ).toEqual({
-      from: '2026-09-01',
-      to: '2026-11-30',
-    });
+    ).toEqual({ from: '2026-09-01', to: '2026-11-30' });
   });
 });

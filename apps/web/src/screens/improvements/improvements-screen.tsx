@@ -6,8 +6,11 @@
  * (recurring failure causes, packages and groups that fail more often, waves whose gates caught
  * problems, windows that overrun). Tab, state and period live in the URL.
  */
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
@@ -18,16 +21,21 @@ import { EmptyState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import { NotPermitted } from '../admin/common.tsx';
 import { Tabs } from '../assets/asset-tabs.tsx';
-import { columnLabel } from '../reports/format-cell.ts';
+import { formatPercent } from '../../ui/format.ts';
 import { lastDays } from '../reports/period.ts';
-import { useGet, useSend } from '../reports/untyped.ts';
 import { describeAction, Evidence } from './evidence.tsx';
 import './improvements.css';
-import type { ImprovementAction, Recommendation } from './types.ts';
-import { actionStates } from './types.ts';
+import type {
+  ActionState,
+  ImprovementAction,
+  Recommendation,
+  RecommendationState,
+  ReviewTrends,
+} from './types.ts';
+import { actionStates, recommendationStates } from './types.ts';
 
-const RECOMMENDATIONS = '/api/v1/recommendations';
-const ACTIONS = '/api/v1/improvement-actions';
+const RECOMMENDATIONS = '/api/v1/recommendations' as const;
+const ACTIONS = '/api/v1/improvement-actions' as const;
 
 type Tab = 'recommendations' | 'actions' | 'trends';
 
@@ -117,37 +125,32 @@ function Recommendations({
 }) {
   const { can } = useSession();
   const manage = can('improvements:manage');
-  const query = useGet<{ recommendations: Recommendation[] }>(RECOMMENDATIONS, {
-    query: { state: state === 'all' ? undefined : state },
+  const queryClient = useQueryClient();
+  const query = $api.useQuery('get', RECOMMENDATIONS, {
+    params: { query: state === 'all' ? {} : { state: state as RecommendationState } },
   });
   const [deciding, setDeciding] = useState<
     { kind: 'accept' | 'dismiss'; recommendation: Recommendation } | undefined
   >();
-  const refresh = useSend<unknown, undefined>(
-    'POST',
-    () => ({ path: `${RECOMMENDATIONS}/refresh` }),
-    [RECOMMENDATIONS],
-  );
-  const decide = useSend<
-    Recommendation,
-    { kind: 'accept' | 'dismiss'; id: string; reason: string }
-  >(
-    'POST',
-    ({ kind, id, reason }) => ({
-      path: `${RECOMMENDATIONS}/{id}/${kind}`,
-      init: { path: { id } },
-      body: reason === '' ? {} : { reason },
-    }),
-    [RECOMMENDATIONS, ACTIONS],
-    () => setDeciding(undefined),
-  );
+  const refresh = $api.useMutation('post', `${RECOMMENDATIONS}/refresh`, {
+    onSuccess: () => invalidatePaths(queryClient, [RECOMMENDATIONS, ACTIONS]),
+  });
+  const decided = {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, [RECOMMENDATIONS, ACTIONS]);
+      setDeciding(undefined);
+    },
+  };
+  const accept = $api.useMutation('post', `${RECOMMENDATIONS}/{id}/accept`, decided);
+  const dismiss = $api.useMutation('post', `${RECOMMENDATIONS}/{id}/dismiss`, decided);
+  const decide = deciding?.kind === 'dismiss' ? dismiss : accept;
   return (
     <>
       <div className="filters">
         <StateSelect
           label="State"
           value={state}
-          options={['open', 'accepted', 'dismissed', 'all']}
+          options={[...recommendationStates, 'all']}
           onChange={onState}
         />
         {manage && (
@@ -156,7 +159,7 @@ function Recommendations({
               type="button"
               className="button"
               disabled={refresh.isPending}
-              onClick={() => refresh.mutate(undefined)}
+              onClick={() => refresh.mutate({})}
             >
               {refresh.isPending ? 'Refreshing…' : 'Refresh recommendations'}
             </button>
@@ -164,6 +167,14 @@ function Recommendations({
         )}
       </div>
       <MutationError error={refresh.error} />
+      {refresh.data !== undefined && (
+        <p className="form-success" role="status">
+          Refreshed: {refresh.data.created} new, {refresh.data.updated} updated,{' '}
+          {refresh.data.resolved} resolved; {refresh.data.open} open.
+          {refresh.data.actionsFromReviews > 0 &&
+            ` ${refresh.data.actionsFromReviews} follow-ups of reviews now tracked.`}
+        </p>
+      )}
       <QueryState
         query={query}
         loadingLabel="Loading the recommendations…"
@@ -192,8 +203,13 @@ function Recommendations({
                 </p>
                 <details className="improvements-evidence">
                   <summary>Evidence</summary>
-                  <Evidence evidence={r.evidence} label={`Evidence for ${r.title}`} />
+                  <Evidence recommendation={r} />
                 </details>
+                {r.applied !== null && (
+                  <p className="small">
+                    <strong>Applied:</strong> <code>{JSON.stringify(r.applied)}</code>
+                  </p>
+                )}
                 <p className="muted small">
                   Rule <code>{r.rule}</code> · {r.subjectKey} · since {formatDate(r.createdAt)}
                   {r.decidedAt !== null &&
@@ -255,13 +271,17 @@ function Recommendations({
             : { label: 'Comment (optional)', required: false }
         }
         busy={decide.isPending}
-        error={decide.error?.message}
+        error={decide.error === null ? undefined : errorMessage(decide.error)}
         onConfirm={(reason) =>
           deciding !== undefined &&
-          decide.mutate({ kind: deciding.kind, id: deciding.recommendation.id, reason })
+          decide.mutate({
+            params: { path: { id: deciding.recommendation.id } },
+            body: reason === '' ? {} : { reason },
+          })
         }
         onClose={() => {
-          decide.reset();
+          accept.reset();
+          dismiss.reset();
           setDeciding(undefined);
         }}
       />
@@ -278,8 +298,8 @@ function Actions({
 }) {
   const { can } = useSession();
   const manage = can('improvements:manage');
-  const query = useGet<{ actions: ImprovementAction[] }>(ACTIONS, {
-    query: { state: state === 'all' ? undefined : state },
+  const query = $api.useQuery('get', ACTIONS, {
+    params: { query: state === 'all' ? {} : { state: state as ActionState } },
   });
   const [editing, setEditing] = useState<ImprovementAction | 'new' | undefined>();
   return (
@@ -323,28 +343,24 @@ function Actions({
             </thead>
             <tbody>
               {data.actions.map((a) => {
-                const overdue =
-                  a.dueDate !== null &&
-                  a.dueDate !== undefined &&
-                  (a.state === 'open' || a.state === 'in_progress') &&
-                  a.dueDate < new Date().toISOString().slice(0, 10);
+                const overdue = a.overdue;
                 return (
                   <tr key={a.id}>
                     <th scope="row">
                       {a.title}
-                      {a.note !== null && a.note !== undefined && a.note !== '' && (
+                      {a.note !== null && a.note !== '' && (
                         <div className="muted small">{a.note}</div>
                       )}
                     </th>
                     <td>
-                      {a.changeId !== null && a.changeId !== undefined ? (
+                      {a.changeId !== null ? (
                         <Link to={`/changes/${a.changeId}`}>
-                          review of {a.changeNumber ?? 'the change'}
+                          {a.source === 'review' ? 'the change’s review' : 'the change'}
                         </Link>
-                      ) : a.recommendationId !== null && a.recommendationId !== undefined ? (
-                        'a recommendation'
+                      ) : a.source === 'recommendation' ? (
+                        'an accepted recommendation'
                       ) : (
-                        (a.source ?? '—')
+                        'added by hand'
                       )}
                     </td>
                     <td>{a.owner ?? '—'}</td>
@@ -383,14 +399,6 @@ function Actions({
   );
 }
 
-interface ActionBody {
-  title?: string;
-  state?: string;
-  owner?: string;
-  dueDate?: string;
-  note?: string;
-}
-
 function ActionDialog({
   action,
   onClose,
@@ -399,26 +407,28 @@ function ActionDialog({
   readonly onClose: () => void;
 }) {
   const [title, setTitle] = useState('');
-  const [state, setState] = useState(action?.state ?? 'open');
+  const [state, setState] = useState<ActionState>(action?.state ?? 'open');
   const [owner, setOwner] = useState(action?.owner ?? '');
   const [dueDate, setDueDate] = useState(action?.dueDate ?? '');
   const [note, setNote] = useState(action?.note ?? '');
-  const send = useSend<ImprovementAction, ActionBody>(
-    action === undefined ? 'POST' : 'PATCH',
-    (body) =>
-      action === undefined
-        ? { path: ACTIONS, body }
-        : { path: `${ACTIONS}/{id}`, init: { path: { id: action.id } }, body },
-    [ACTIONS],
-    () => onClose(),
-  );
+  const queryClient = useQueryClient();
+  const done = {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, [ACTIONS]);
+      onClose();
+    },
+  };
+  const create = $api.useMutation('post', ACTIONS, done);
+  const update = $api.useMutation('patch', `${ACTIONS}/{id}`, done);
+  const send = action === undefined ? create : update;
   const submit = () => {
     const common = {
       ...(owner.trim() !== '' && { owner: owner.trim() }),
       ...(dueDate !== '' && { dueDate }),
       ...(note.trim() !== '' && { note: note.trim() }),
     };
-    send.mutate(action === undefined ? { title: title.trim(), ...common } : { state, ...common });
+    if (action === undefined) create.mutate({ body: { title: title.trim(), ...common } });
+    else update.mutate({ params: { path: { id: action.id } }, body: { state, ...common } });
   };
   return (
     <FormDialog
@@ -440,7 +450,11 @@ function ActionDialog({
       ) : (
         <Field label="State">
           {(control) => (
-            <select {...control} value={state} onChange={(e) => setState(e.target.value)}>
+            <select
+              {...control}
+              value={state}
+              onChange={(e) => setState(e.target.value as ActionState)}
+            >
               {actionStates.map((s) => (
                 <option key={s} value={s}>
                   {s.replaceAll('_', ' ')}
@@ -484,7 +498,9 @@ function Trends({
   readonly onPeriod: (from: string, to: string) => void;
 }) {
   const [draft, setDraft] = useState({ from, to });
-  const query = useGet<Record<string, unknown>>('/api/v1/review-trends', { query: { from, to } });
+  const query = $api.useQuery('get', '/api/v1/review-trends', {
+    params: { query: { from, to } },
+  });
   return (
     <>
       <form
@@ -522,33 +538,195 @@ function Trends({
         </div>
       </form>
       <QueryState query={query} loadingLabel="Loading the review trends…">
-        {(data) => {
-          const entries = Object.entries(data).filter(([key]) => key !== 'from' && key !== 'to');
-          const lists = entries.filter(([, value]) => Array.isArray(value));
-          const facts = entries.filter(([, value]) => !Array.isArray(value));
-          return (
-            <>
-              {facts.length > 0 && (
-                <Section title="Across the reviews">
-                  <Evidence evidence={Object.fromEntries(facts)} label="Review figures" />
-                </Section>
-              )}
-              {lists.map(([key, value]) => {
-                const title = columnLabel(key);
-                return (
-                  <Section key={key} title={title}>
-                    {(value as unknown[]).length === 0 ? (
-                      <EmptyState title="Nothing recurs in this period." />
-                    ) : (
-                      <Evidence evidence={value} label={title} />
-                    )}
-                  </Section>
-                );
-              })}
-            </>
-          );
-        }}
+        {(data) => <TrendTables trends={data} />}
       </QueryState>
+    </>
+  );
+}
+
+function ChangeLinks({ changes }: { readonly changes: readonly { id: string; number: string }[] }) {
+  if (changes.length === 0) return <>—</>;
+  return (
+    <>
+      {changes.map((change, index) => (
+        <span key={change.id}>
+          {index > 0 && ', '}
+          <Link to={`/changes/${change.id}`}>{change.number}</Link>
+        </span>
+      ))}
+    </>
+  );
+}
+
+const rate = (value: number | null) => (value === null ? '—' : formatPercent(value));
+
+function TrendTables({ trends }: { readonly trends: ReviewTrends }) {
+  return (
+    <>
+      <p className="muted">
+        {trends.changes} changes reviewed or rolled out from {trends.period.from} to{' '}
+        {trends.period.to}; {trends.failedChanges} had a host failure or a rollback.
+      </p>
+      <Section title="Recurring failure causes">
+        {trends.failureCauses.length === 0 ? (
+          <EmptyState title="No failure recurs in this period." />
+        ) : (
+          <table className="simple-table" aria-label="Recurring failure causes">
+            <thead>
+              <tr>
+                <th scope="col">Cause</th>
+                <th scope="col">Failures</th>
+                <th scope="col">Changes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trends.failureCauses.map((c) => (
+                <tr key={c.cause}>
+                  <th scope="row">{c.cause}</th>
+                  <td>{c.failures}</td>
+                  <td>
+                    <ChangeLinks changes={c.changes} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Section>
+      <div className="improvements-grid">
+        <Section title="Packages that fail more often">
+          {trends.packages.length === 0 ? (
+            <EmptyState title="No package was patched in this period." />
+          ) : (
+            <table className="simple-table" aria-label="Packages that fail more often">
+              <thead>
+                <tr>
+                  <th scope="col">Package</th>
+                  <th scope="col">Changes</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">In the first wave</th>
+                  <th scope="col">Failure rate</th>
+                  <th scope="col">Failed changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {trends.packages.map((p) => (
+                  <tr key={p.package}>
+                    <th scope="row">{p.package}</th>
+                    <td>{p.changes}</td>
+                    <td>{p.failedChanges}</td>
+                    <td>{p.failedInFirstWave}</td>
+                    <td>{rate(p.failureRate)}</td>
+                    <td>
+                      <ChangeLinks changes={p.failed} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        <Section title="Asset groups that fail more often">
+          {trends.assetGroups.length === 0 ? (
+            <EmptyState title="No asset group was changed in this period." />
+          ) : (
+            <table className="simple-table" aria-label="Asset groups that fail more often">
+              <thead>
+                <tr>
+                  <th scope="col">Group</th>
+                  <th scope="col">Changes</th>
+                  <th scope="col">Failed</th>
+                  <th scope="col">Host failures</th>
+                  <th scope="col">Failure rate</th>
+                  <th scope="col">Failed changes</th>
+                </tr>
+              </thead>
+              <tbody>
+                {trends.assetGroups.map((g) => (
+                  <tr key={g.group}>
+                    <th scope="row">{g.group}</th>
+                    <td>{g.changes}</td>
+                    <td>{g.failedChanges}</td>
+                    <td>{g.hostFailures}</td>
+                    <td>{rate(g.failureRate)}</td>
+                    <td>
+                      <ChangeLinks changes={g.failed} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        <Section title="Waves whose health gates caught problems">
+          {trends.waves.length === 0 ? (
+            <EmptyState title="No rollout ran in this period." />
+          ) : (
+            <table className="simple-table" aria-label="Waves whose health gates caught problems">
+              <thead>
+                <tr>
+                  <th scope="col">Wave</th>
+                  <th scope="col">Changes</th>
+                  <th scope="col">Caught</th>
+                  <th scope="col">Host failures</th>
+                  <th scope="col">Caught in</th>
+                </tr>
+              </thead>
+              <tbody>
+                {trends.waves.map((w) => (
+                  <tr key={`${w.position}:${w.wave}`}>
+                    <th scope="row">
+                      {w.wave} <span className="muted small">(wave {w.position + 1})</span>
+                    </th>
+                    <td>{w.changes}</td>
+                    <td>{w.caught}</td>
+                    <td>{w.hostFailures}</td>
+                    <td>
+                      <ChangeLinks changes={w.caughtIn} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        <Section title="Windows that overrun">
+          {trends.windows.length === 0 ? (
+            <EmptyState title="No change ran in a window in this period." />
+          ) : (
+            <table className="simple-table" aria-label="Windows that overrun">
+              <thead>
+                <tr>
+                  <th scope="col">Window</th>
+                  <th scope="col">Length</th>
+                  <th scope="col">Changes</th>
+                  <th scope="col">Overruns</th>
+                  <th scope="col">Longest overrun</th>
+                  <th scope="col">Overran</th>
+                </tr>
+              </thead>
+              <tbody>
+                {trends.windows.map((w) => (
+                  <tr key={w.windowId ?? w.windowName}>
+                    <th scope="row">{w.windowName}</th>
+                    <td>{w.durationMinutes === null ? '—' : `${w.durationMinutes} min`}</td>
+                    <td>{w.changes}</td>
+                    <td>{w.overruns}</td>
+                    <td>
+                      {w.maxOverrunMinutes === null
+                        ? '—'
+                        : `${Math.round(w.maxOverrunMinutes)} min`}
+                    </td>
+                    <td>
+                      <ChangeLinks changes={w.overran} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </Section>
+      </div>
     </>
   );
 }

@@ -1,37 +1,23 @@
-/** The improvement loop's shapes, as HELPERS-11.md's contract states them. */
+/** The improvement loop's shapes, from the generated OpenAPI schema (h11/improvements). */
+import type { operations } from '../../api/client.ts';
 
-export interface Recommendation {
-  readonly id: string;
-  readonly rule: string;
-  readonly subjectKey: string;
-  readonly title: string;
-  readonly detail: string;
-  readonly evidence: unknown;
-  readonly action: { readonly kind: string; readonly [key: string]: unknown };
-  readonly state: string;
-  readonly decidedBy: string | null;
-  readonly decidedAt: string | null;
-  readonly reason: string | null;
-  readonly applied: unknown;
-  readonly createdAt: string;
-  readonly updatedAt: string;
+type Json<O extends keyof operations> = operations[O]['responses'] extends {
+  200: { content: { 'application/json': infer T } };
 }
+  ? T
+  : never;
 
-export interface ImprovementAction {
-  readonly id: string;
-  readonly title: string;
-  readonly detail?: string | null;
-  readonly state: string;
-  readonly owner?: string | null;
-  readonly dueDate?: string | null;
-  readonly note?: string | null;
-  readonly source?: string | null;
-  readonly changeId?: string | null;
-  readonly changeNumber?: string | null;
-  readonly recommendationId?: string | null;
-  readonly createdAt?: string;
-  readonly updatedAt?: string;
-  readonly closedAt?: string | null;
-}
+export type Recommendation = Json<'listRecommendations'>['recommendations'][number];
+export type RecommendationAction = Recommendation['action'];
+export type RecommendationState = Recommendation['state'];
+export type ImprovementAction = Json<'listImprovementActions'>['actions'][number];
+export type ActionState = ImprovementAction['state'];
+export type ReviewTrends = Json<'getReviewTrends'>;
 
-export const actionStates = ['open', 'in_progress', 'done', 'cancelled'] as const;
+export const recommendationStates: readonly RecommendationState[] = [
+  'open',
+  'accepted',
+  'dismissed',
+  'resolved',
+];
+export const actionStates: readonly ActionState[] = ['open', 'done', 'cancelled'];
