@@ -242,8 +242,16 @@ describe('report schedules', () => {
       within(dialog).getByLabelText('Period covered'),
       'previous-month',
     );
+    const createButton = within(dialog).getByRole('button', { name: 'Create schedule' });
+    // A schedule delivers somewhere: no channel, no schedule.
+    expect((createButton as HTMLButtonElement).disabled).toBe(true);
     await userEvent.click(
       await within(dialog).findByRole('checkbox', { name: 'security mail (email)' }),
+    );
+    expect((createButton as HTMLButtonElement).disabled).toBe(false);
+    await userEvent.type(
+      within(dialog).getByLabelText('E-mail recipients (comma-separated)'),
+      'ciso@example.org, audit@example.org',
     );
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create schedule' }));
     await waitFor(() =>
@@ -259,6 +267,7 @@ describe('report schedules', () => {
       timeZone: 'UTC',
       period: 'previous-month',
       channelIds: ['ch1'],
+      recipients: ['ciso@example.org', 'audit@example.org'],
       enabled: true,
     });
 
@@ -276,7 +285,7 @@ describe('report schedules', () => {
       ).toBe(true),
     );
 
-    await userEvent.click(screen.getByRole('button', { name: 'Run Weekly compliance now' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Run now: Weekly compliance' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/reports/runs/r7'));
   });
 

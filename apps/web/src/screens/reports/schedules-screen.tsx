@@ -125,7 +125,7 @@ export function SchedulesScreen() {
                       <button
                         type="button"
                         className="button button-small"
-                        aria-label={`Run ${s.name} now`}
+                        aria-label={`Run now: ${s.name}`}
                         disabled={run.isPending}
                         onClick={() => run.mutate({ params: { path: { id: s.id } } })}
                       >

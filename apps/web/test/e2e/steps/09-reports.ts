@@ -197,7 +197,7 @@ export const steps: readonly JourneyStep[] = [
       await journey.expectAccessible(page, 'reports: schedules');
       await journey.screenshot(page, '09-schedules');
 
-      await page.getByRole('button', { name: `Run ${name} now` }).click();
+      await page.getByRole('button', { name: `Run now: ${name}` }).click();
       await waitForRun(page);
       await page.goto('/reports/schedules');
       await page.getByRole('button', { name: `Delete ${name}` }).click();
