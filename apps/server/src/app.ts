@@ -21,6 +21,7 @@ import type { AuthRouteOptions } from './contexts/auth/index.ts';
 import { registerAuthRoutes } from './contexts/auth/index.ts';
 import { registerCalendarRoutes } from './contexts/calendar/index.ts';
 import { registerDashboardRoutes } from './contexts/dashboard/index.ts';
+import { registerMetricRoutes } from './contexts/reports/index.ts';
 import {
   registerApprovalRoutes,
   registerAutopilotRoutes,
@@ -160,6 +161,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   registerDashboardRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerImprovementRoutes(app, ctx);
+  registerMetricRoutes(app, ctx);
   registerWebUi(app, ctx.config.webRoot);
   return { app, state };
 }

@@ -32,6 +32,7 @@ import {
   registerFindingJobs,
 } from './contexts/findings/index.ts';
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
+import { metricSnapshotSchedule, registerMetricJobs } from './contexts/reports/index.ts';
 import type { AutopilotDeps } from './contexts/changes/index.ts';
 import { closeReportRenderer } from './contexts/reports/index.ts';
 import {
@@ -165,6 +166,7 @@ export function registerJobs(
   registerAgentJobs(runner, context);
   registerVerificationJobs(runner, context);
   registerImprovementJobs(runner, context);
+  registerMetricJobs(runner, context);
   eventSubscriptions().register(runner, context);
 }
 
@@ -266,6 +268,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     intervalSeconds: improvementRefreshIntervalSeconds,
     enabled: true,
   });
+  // Metrics: every ended day gets its snapshot (trends read them); the hourly job catches up.
+  await upsertSchedule(database.db, context.clock, metricSnapshotSchedule);
   if (options.runJobs !== false) jobs.start();
   // Rollouts: started when due, driven tick by tick under a lease per rollout (ADR 0038).
   const rollouts =

@@ -3087,6 +3087,66 @@ export interface paths {
         patch: operations["updateImprovementAction"];
         trace?: never;
     };
+    "/api/v1/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every figure of a period (both days included; default the last 30 days) and scope, as of the end of the period (or asOf): remediation (open, overdue, KEV, SLA compliance per priority/policy/team/environment/group, time to triage and remediate, patch latency, exceptions), changes (by type and outcome, success and rollback rates, durations, overruns, failures per wave, lead time) and coverage
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getMetricSet"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/trend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One figure per day from the daily snapshots (each the 30 days ending that day, as of its end); days without a snapshot are null and counted in missingDays
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getMetricTrend"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/metrics/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The rows a figure counts (its drill-down), with the same period, scope and asOf as GET /api/v1/metrics: findings, changes, assets, exceptions, agents or advisories, a page at a time
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getMetricRows"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -36644,6 +36704,431 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getMetricSet: {
+        parameters: {
+            query?: {
+                /** @description first day (included); default: 29 days before to */
+                from?: string;
+                /** @description last day (included); default: today (UTC) */
+                to?: string;
+                /** @description the instant the figures describe; default and at most the end of to, never after now */
+                asOf?: string;
+                /** @description only assets of this owner team */
+                team?: string;
+                /** @description only assets in this environment */
+                environment?: string;
+                /** @description only assets in this group */
+                assetGroup?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description every figure of a period and scope, under stable names (docs/adr/0043) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        version: "metrics/1";
+                        /** @description the instant the figures describe */
+                        asOf: string;
+                        period: {
+                            /**
+                             * Format: date
+                             * @description a UTC day, YYYY-MM-DD
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description a UTC day, YYYY-MM-DD
+                             */
+                            to: string;
+                        };
+                        scope: {
+                            team?: string;
+                            environment?: string;
+                            assetGroup?: string;
+                        };
+                        remediation: {
+                            openFindings: number;
+                            openByPriority: {
+                                P1: number;
+                                P2: number;
+                                P3: number;
+                                P4: number;
+                                P5: number;
+                            };
+                            openByAge: {
+                                d0_7: number;
+                                d8_30: number;
+                                d31_90: number;
+                                d91_180: number;
+                                d181plus: number;
+                            };
+                            overdueFindings: number;
+                            overdueByPriority: {
+                                P1: number;
+                                P2: number;
+                                P3: number;
+                                P4: number;
+                                P5: number;
+                            };
+                            kevOpen: number;
+                            kevInternetFacing: number;
+                            slaCompliance: {
+                                met: number;
+                                missed: number;
+                                counted: number;
+                                /** @description 0…1; null when nothing was counted */
+                                ratio: number | null;
+                            };
+                            slaComplianceByPriority: {
+                                P1: {
+                                    met: number;
+                                    missed: number;
+                                    counted: number;
+                                    /** @description 0…1; null when nothing was counted */
+                                    ratio: number | null;
+                                };
+                                P2: {
+                                    met: number;
+                                    missed: number;
+                                    counted: number;
+                                    /** @description 0…1; null when nothing was counted */
+                                    ratio: number | null;
+                                };
+                                P3: {
+                                    met: number;
+                                    missed: number;
+                                    counted: number;
+                                    /** @description 0…1; null when nothing was counted */
+                                    ratio: number | null;
+                                };
+                                P4: {
+                                    met: number;
+                                    missed: number;
+                                    counted: number;
+                                    /** @description 0…1; null when nothing was counted */
+                                    ratio: number | null;
+                                };
+                                P5: {
+                                    met: number;
+                                    missed: number;
+                                    counted: number;
+                                    /** @description 0…1; null when nothing was counted */
+                                    ratio: number | null;
+                                };
+                            };
+                            readonly slaComplianceByPolicy: {
+                                met: number;
+                                missed: number;
+                                counted: number;
+                                /** @description 0…1; null when nothing was counted */
+                                ratio: number | null;
+                                /** @description the team, environment, asset group or policy ("(none)" when not set) */
+                                key: string;
+                            }[];
+                            readonly slaComplianceByTeam: {
+                                met: number;
+                                missed: number;
+                                counted: number;
+                                /** @description 0…1; null when nothing was counted */
+                                ratio: number | null;
+                                /** @description the team, environment, asset group or policy ("(none)" when not set) */
+                                key: string;
+                            }[];
+                            readonly slaComplianceByEnvironment: {
+                                met: number;
+                                missed: number;
+                                counted: number;
+                                /** @description 0…1; null when nothing was counted */
+                                ratio: number | null;
+                                /** @description the team, environment, asset group or policy ("(none)" when not set) */
+                                key: string;
+                            }[];
+                            readonly slaComplianceByAssetGroup: {
+                                met: number;
+                                missed: number;
+                                counted: number;
+                                /** @description 0…1; null when nothing was counted */
+                                ratio: number | null;
+                                /** @description the team, environment, asset group or policy ("(none)" when not set) */
+                                key: string;
+                            }[];
+                            timeToTriageDays: {
+                                P1: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P2: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P3: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P4: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P5: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                all: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                            };
+                            timeToRemediateDays: {
+                                P1: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P2: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P3: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P4: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                P5: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                                all: {
+                                    count: number;
+                                    mean: number | null;
+                                    /** @description nearest rank: one of the values */
+                                    p90: number | null;
+                                };
+                            };
+                            patchLatencyDays: {
+                                count: number;
+                                mean: number | null;
+                                /** @description nearest rank: one of the values */
+                                p90: number | null;
+                            };
+                            exceptions: {
+                                active: number;
+                                expiringWithin30Days: number;
+                                requestedPending: number;
+                                ageing: {
+                                    d0_7: number;
+                                    d8_30: number;
+                                    d31_90: number;
+                                    d91_180: number;
+                                    d181plus: number;
+                                };
+                                meanAgeDays: number | null;
+                            };
+                        };
+                        changes: {
+                            closedChanges: number;
+                            byType: {
+                                standard: number;
+                                normal: number;
+                                emergency: number;
+                            };
+                            byOutcome: {
+                                succeeded: number;
+                                failed: number;
+                                rolled_back: number;
+                                cancelled: number;
+                            };
+                            /** @description 0…1; null when nothing was counted */
+                            changeSuccessRate: number | null;
+                            /** @description 0…1; null when nothing was counted */
+                            rollbackRate: number | null;
+                            /** @description 0…1; null when nothing was counted */
+                            emergencyShare: number | null;
+                            plannedDurationMinutes: {
+                                count: number;
+                                mean: number | null;
+                                /** @description nearest rank: one of the values */
+                                p90: number | null;
+                            };
+                            actualDurationMinutes: {
+                                count: number;
+                                mean: number | null;
+                                /** @description nearest rank: one of the values */
+                                p90: number | null;
+                            };
+                            windowOverruns: number;
+                            readonly failuresPerWave: {
+                                wave: string;
+                                hosts: number;
+                                failures: number;
+                            }[];
+                            leadTimeDays: {
+                                count: number;
+                                mean: number | null;
+                                /** @description nearest rank: one of the values */
+                                p90: number | null;
+                            };
+                        };
+                        coverage: {
+                            assets: number;
+                            reportingWindowDays: number;
+                            assetsReporting: number;
+                            /** @description 0…1; null when nothing was counted */
+                            assetsReportingRatio: number | null;
+                            staleAgents: number;
+                            assetsWithoutWindow: number;
+                            assetsWithoutOwner: number;
+                        };
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getMetricTrend: {
+        parameters: {
+            query: {
+                /** @description a figure’s path in the MetricSet */
+                metric: "remediation.openFindings" | "remediation.openByPriority" | "remediation.openByAge" | "remediation.overdueFindings" | "remediation.overdueByPriority" | "remediation.kevOpen" | "remediation.kevInternetFacing" | "remediation.slaCompliance" | "remediation.slaComplianceByPriority" | "remediation.slaComplianceByPolicy" | "remediation.slaComplianceByTeam" | "remediation.slaComplianceByEnvironment" | "remediation.slaComplianceByAssetGroup" | "remediation.timeToTriageDays" | "remediation.timeToRemediateDays" | "remediation.patchLatencyDays" | "remediation.exceptions.active" | "remediation.exceptions.expiringWithin30Days" | "remediation.exceptions.requestedPending" | "remediation.exceptions.ageing" | "remediation.exceptions.meanAgeDays" | "changes.closedChanges" | "changes.byType" | "changes.byOutcome" | "changes.changeSuccessRate" | "changes.rollbackRate" | "changes.emergencyShare" | "changes.plannedDurationMinutes" | "changes.actualDurationMinutes" | "changes.windowOverruns" | "changes.failuresPerWave" | "changes.leadTimeDays" | "coverage.assets" | "coverage.reportingWindowDays" | "coverage.assetsReporting" | "coverage.assetsReportingRatio" | "coverage.staleAgents" | "coverage.assetsWithoutWindow" | "coverage.assetsWithoutOwner";
+                /** @description for a keyed figure: a priority, age bucket, team, environment, group, policy, type, outcome or wave */
+                key?: string;
+                /** @description first day; default: 89 days before to */
+                from?: string;
+                /** @description last day; default: yesterday (the last ended day) */
+                to?: string;
+                /** @description only assets of this owner team */
+                team?: string;
+                /** @description only assets in this environment */
+                environment?: string;
+                /** @description only assets in this group */
+                assetGroup?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metric: string;
+                        key: string | null;
+                        readonly points: {
+                            /**
+                             * Format: date
+                             * @description a UTC day, YYYY-MM-DD
+                             */
+                            day: string;
+                            /** @description the figure (a ratio, a count, a mean); null without a snapshot or nothing counted */
+                            value: number | null;
+                        }[];
+                        /** @description days without a snapshot */
+                        missingDays: number;
+                        note: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getMetricRows: {
+        parameters: {
+            query: {
+                /** @description first day (included); default: 29 days before to */
+                from?: string;
+                /** @description last day (included); default: today (UTC) */
+                to?: string;
+                /** @description the instant the figures describe; default and at most the end of to, never after now */
+                asOf?: string;
+                /** @description only assets of this owner team */
+                team?: string;
+                /** @description only assets in this environment */
+                environment?: string;
+                /** @description only assets in this group */
+                assetGroup?: string;
+                /** @description a figure’s path in the MetricSet */
+                metric: "remediation.openFindings" | "remediation.openByPriority" | "remediation.openByAge" | "remediation.overdueFindings" | "remediation.overdueByPriority" | "remediation.kevOpen" | "remediation.kevInternetFacing" | "remediation.slaCompliance" | "remediation.slaComplianceByPriority" | "remediation.slaComplianceByPolicy" | "remediation.slaComplianceByTeam" | "remediation.slaComplianceByEnvironment" | "remediation.slaComplianceByAssetGroup" | "remediation.timeToTriageDays" | "remediation.timeToRemediateDays" | "remediation.patchLatencyDays" | "remediation.exceptions.active" | "remediation.exceptions.expiringWithin30Days" | "remediation.exceptions.requestedPending" | "remediation.exceptions.ageing" | "remediation.exceptions.meanAgeDays" | "changes.closedChanges" | "changes.byType" | "changes.byOutcome" | "changes.changeSuccessRate" | "changes.rollbackRate" | "changes.emergencyShare" | "changes.plannedDurationMinutes" | "changes.actualDurationMinutes" | "changes.windowOverruns" | "changes.failuresPerWave" | "changes.leadTimeDays" | "coverage.assets" | "coverage.reportingWindowDays" | "coverage.assetsReporting" | "coverage.assetsReportingRatio" | "coverage.staleAgents" | "coverage.assetsWithoutWindow" | "coverage.assetsWithoutOwner";
+                /** @description for a keyed figure: a priority, age bucket, team, environment, group, policy, type, outcome or wave */
+                key?: string;
+                limit?: number;
+                /** @description nextCursor of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        metric: string;
+                        key: string | null;
+                        /** @enum {string} */
+                        kind: "findings" | "changes" | "assets" | "exceptions" | "agents" | "advisories";
+                        asOf: string;
+                        total: number;
+                        /** @description what the figure counts; every row has an id (finding, change, asset, exception, agent or advisory) */
+                        readonly rows: {
+                            [key: string]: string | number | boolean | null;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
         };
     };

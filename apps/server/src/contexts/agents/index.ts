@@ -20,3 +20,6 @@ export type { AgentRouteOptions } from './routes.ts';
 export { registerAgentRoutes, taskIdHeader } from './routes.ts';
 export { authenticateAgent } from './agent-service.ts';
 export { agentJobs, expireTasksIntervalSeconds, registerAgentJobs } from './jobs.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { AgentMetricRow } from './metric-reads.ts';
+export { agentMetricRows } from './metric-reads.ts';

@@ -25,3 +25,6 @@ export { fixClaimHours, recordFixClaim } from './fix-evidence.ts';
 // The reports context's reads (issue 11): findings with their times, decisions and exceptions.
 export type { ReportDecision, ReportException, ReportFinding } from './report-reads.ts';
 export { exceptionsForReport, findingsForReport } from './report-reads.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { ExceptionMetricRow, FindingMetricRow } from './metric-reads.ts';
+export { exceptionMetricRows, findingMetricRows } from './metric-reads.ts';

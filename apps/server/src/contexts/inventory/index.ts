@@ -37,3 +37,6 @@ export function assetContextOf(asset: Asset): AssetContext {
 // The reports context's reads (issue 11): assets with their creation times, inventory scans.
 export type { InventoryScan, ReportAsset } from './report-reads.ts';
 export { assetsForReport, inventoryScans } from './report-reads.ts';
+// What the reports context's metrics read (issue 11, ADR 0043).
+export type { AssetMetricRow } from './metric-reads.ts';
+export { assetMetricRows } from './metric-reads.ts';
