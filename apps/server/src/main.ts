@@ -34,7 +34,15 @@ import {
 import { JobRunner, upsertSchedule } from './contexts/jobs/index.ts';
 import { metricSnapshotSchedule, registerMetricJobs } from './contexts/reports/index.ts';
 import type { AutopilotDeps } from './contexts/changes/index.ts';
-import { closeReportRenderer } from './contexts/reports/index.ts';
+import {
+  buildReport,
+  closeReportRenderer,
+  registerReportJobs,
+  renderReport,
+  reportAttachment,
+  reportJobs,
+  reportScheduleTickSeconds,
+} from './contexts/reports/index.ts';
 import {
   autopilotIntervalSeconds,
   autopilotJobs,
@@ -52,6 +60,7 @@ import {
   findingsDueIntervalSeconds,
   notificationJobs,
   notificationSubscriber,
+  notifyReport,
   registerNotificationJobs,
 } from './contexts/notifications/index.ts';
 import { EventSubscriptions, eventJobKind } from './events/index.ts';
@@ -161,7 +170,17 @@ export function registerJobs(
   registerFindingJobs(runner, context, databaseFindingInputs(context.database), {
     ...(options.policy !== undefined && { policy: options.policy }),
   });
-  registerNotificationJobs(runner, context, { describeChange });
+  registerNotificationJobs(runner, context, {
+    describeChange,
+    // A scheduled report's file, attached to e-mails when sent (notifications never reads reports).
+    loadAttachment: reportAttachment,
+  });
+  // Report runs: built by the builders, rendered by the renderers, delivered by notifications.
+  registerReportJobs(runner, context, {
+    build: buildReport,
+    render: renderReport,
+    notify: notifyReport,
+  });
   registerRolloutJobs(runner, context);
   registerAgentJobs(runner, context);
   registerVerificationJobs(runner, context);
@@ -236,6 +255,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       intervalSeconds,
       enabled: true,
     });
+  // Report schedules: a tick every minute starts the runs whose occurrence has come.
+  await upsertSchedule(database.db, context.clock, {
+    id: reportJobs.dueSchedules.kind,
+    kind: reportJobs.dueSchedules.kind,
+    payload: {},
+    intervalSeconds: reportScheduleTickSeconds,
+    enabled: true,
+  });
   // Verification: pending reboots are compared with the agents' heartbeats every minute.
   await upsertSchedule(database.db, context.clock, {
     id: verificationJobs.rebootCheck.kind,

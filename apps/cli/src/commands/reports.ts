@@ -33,6 +33,8 @@ const periods = [
   'last-90-days',
 ] as const;
 type RelativePeriod = (typeof periods)[number];
+/** fedramp-poam and bod-26-04 without a period: the status as of now (or --data-as-of). */
+const periodRequired: readonly ReportTypeName[] = ['patch-compliance', 'pci-dss', 'executive'];
 
 export const reportsHelp = `Usage:
   patchgate reports types [--server <url>] [--json]
@@ -52,8 +54,9 @@ export const reportsHelp = `Usage:
         [--server <url>] [--json]
   patchgate reports schedules delete <name or id> [--server <url>] [--json]
 
-Types: patch-compliance, pci-dss, fedramp-poam, bod-26-04, executive (each for a --period, days
-YYYY-MM-DD..YYYY-MM-DD both included, and an optional scope), change (one --change).
+Types: patch-compliance, pci-dss, executive (for a --period, days YYYY-MM-DD..YYYY-MM-DD both
+included, and an optional scope), fedramp-poam, bod-26-04 (the period optional: without it, the
+status as of now or --data-as-of), change (one --change).
 generate    Asks the server for the report, waits for it (progress on standard error), checks
             the file against its recorded SHA-256 and writes it to -o. A report that fails
             exits 2 with the server's reason.
@@ -289,7 +292,7 @@ async function generate(args: string[], io: CliIo): Promise<ExitCode> {
     throw new UsageError('reports generate: -o/--output <file> is required');
   if (type === 'change' && values.change === undefined)
     throw new UsageError('reports generate change: --change <CHG-0001 or id> is required');
-  if (type !== 'change' && values.period === undefined)
+  if (periodRequired.includes(type) && values.period === undefined)
     throw new UsageError(
       `reports generate ${type}: --period <from>..<to> is required (e.g. 2026-09-01..2026-11-30)`,
     );

@@ -108,20 +108,30 @@ function decisionOf(text: string): ReportDecision | null {
  */
 export async function findingsForReport(
   database: Database,
-  query: { readonly detectedBy: string; readonly assetIds?: readonly string[] | undefined },
+  query: {
+    readonly detectedBy: string;
+    readonly assetIds?: readonly string[] | undefined;
+    /** Only these findings (a change's). */
+    readonly findingIds?: readonly string[] | undefined;
+  },
 ): Promise<ReportFinding[]> {
   const base = database.db
     .selectFrom('findings')
     .selectAll()
     .where('first_seen_at', '<=', query.detectedBy);
-  const rows =
-    query.assetIds === undefined
-      ? await base.execute()
-      : (
-          await Promise.all(
-            chunks(query.assetIds, 500).map((ids) => base.where('asset_id', 'in', ids).execute()),
-          )
-        ).flat();
+  const byIds = async (column: 'asset_id' | 'id', ids: readonly string[]) =>
+    (
+      await Promise.all(chunks(ids, 500).map((part) => base.where(column, 'in', part).execute()))
+    ).flat();
+  let rows =
+    query.assetIds === undefined ? await base.execute() : await byIds('asset_id', query.assetIds);
+  if (query.findingIds !== undefined) {
+    const wanted = new Set(query.findingIds);
+    rows =
+      query.assetIds === undefined
+        ? await byIds('id', query.findingIds)
+        : rows.filter((r) => wanted.has(r.id));
+  }
   const sorted = rows.sort(
     (a, b) =>
       compare(a.asset_name, b.asset_name) ||

@@ -7,7 +7,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { DocumentFormat, ReportDocument, ReportType } from '@patchgate/report';
+import type { DocumentFormat, ReportType } from '@patchgate/report';
 import { timestamp } from '../../clock.ts';
 import type { ServerContext } from '../../context.ts';
 import type { Database } from '../../db/database.ts';
@@ -48,14 +48,7 @@ const runColumns = [
 ] as const;
 
 /** The longest period a report may cover. */
-export const maxPeriodDays = 3 * 366;
-
-const fileExtensions: Record<DocumentFormat, string> = {
-  pdf: 'pdf',
-  csv: 'csv',
-  json: 'json',
-  html: 'html',
-};
+export const maxPeriodDays = 3660;
 
 function scopeOf(scope: GenerateReportBody['scope']): ReportRunInputs['scope'] {
   return {
@@ -84,11 +77,27 @@ export function requestedInputs(body: GenerateReportBody): ReportRunInputs {
       dataAsOf: body.dataAsOf === undefined ? null : new Date(body.dataAsOf).toISOString(),
     };
   }
-  if (body.period === undefined)
-    throw new ValidationError(
-      `body.period: a ${info.title} report needs a period {from, to} (days YYYY-MM-DD)`,
-      [{ field: 'body.period', message: `required for ${body.type}` }],
-    );
+  if (body.change !== undefined)
+    throw new ValidationError('body.change: only the change report is about one change', [
+      { field: 'body.change', message: `not used by ${body.type}` },
+    ]);
+  const dataAsOf = body.dataAsOf === undefined ? null : new Date(body.dataAsOf).toISOString();
+  if (body.period === undefined) {
+    if (info.periodRequired)
+      throw new ValidationError(
+        `body.period: a ${info.title} report needs a period {from, to} (days YYYY-MM-DD)`,
+        [{ field: 'body.period', message: `required for ${body.type}` }],
+      );
+    return {
+      type: body.type,
+      period: null,
+      scope: scopeOf(body.scope),
+      change: null,
+      changeRef: null,
+      policy: null,
+      dataAsOf,
+    };
+  }
   const { from, to } = body.period;
   if (from > to)
     throw new ValidationError(`body.period: from (${from}) is after to (${to})`, [
@@ -100,10 +109,6 @@ export function requestedInputs(body: GenerateReportBody): ReportRunInputs {
       `body.period: ${days} days is longer than a report may cover (${maxPeriodDays} days)`,
       [{ field: 'body.period', message: `at most ${maxPeriodDays} days` }],
     );
-  if (body.change !== undefined)
-    throw new ValidationError('body.change: only the change report is about one change', [
-      { field: 'body.change', message: `not used by ${body.type}` },
-    ]);
   return {
     type: body.type,
     period: { from, to },
@@ -111,7 +116,7 @@ export function requestedInputs(body: GenerateReportBody): ReportRunInputs {
     change: null,
     changeRef: null,
     policy: null,
-    dataAsOf: body.dataAsOf === undefined ? null : new Date(body.dataAsOf).toISOString(),
+    dataAsOf,
   };
 }
 
@@ -121,7 +126,7 @@ export function buildRequestOf(inputs: ReportRunInputs): ReportBuildRequest {
   return {
     type: inputs.type,
     ...(inputs.period !== null && { period: inputs.period }),
-    ...(inputs.period !== null && { scope: inputs.scope }),
+    ...(inputs.type !== 'change' && { scope: inputs.scope }),
     ...(change !== undefined && { change }),
     ...(inputs.dataAsOf !== null && { dataAsOf: inputs.dataAsOf }),
   };
@@ -130,6 +135,7 @@ export function buildRequestOf(inputs: ReportRunInputs): ReportBuildRequest {
 function provisionalTitle(inputs: ReportRunInputs): string {
   const { title } = reportTypeInfo(inputs.type);
   if (inputs.period !== null) return `${title}, ${inputs.period.from} to ${inputs.period.to}`;
+  if (inputs.type !== 'change') return `${title}, as of ${inputs.dataAsOf ?? 'now'}`;
   return `${title}: ${inputs.change?.number ?? inputs.changeRef ?? ''}`;
 }
 
@@ -401,17 +407,6 @@ function errorText(error: unknown): string {
   return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
 }
 
-function fileName(document: ReportDocument, format: DocumentFormat, id: string): string {
-  const about =
-    document.inputs.change?.number ??
-    (document.inputs.period === null
-      ? id.slice(0, 8)
-      : `${document.inputs.period.from}_${document.inputs.period.to}`);
-  return (
-    `${document.type}-${about}`.replace(/[^A-Za-z0-9._-]+/g, '-') + `.${fileExtensions[format]}`
-  );
-}
-
 /**
  * The generate job's body: build, render, store (one transaction with its audit event), then,
  * for a scheduled run, queue its deliveries. A re-run after a crash finds the run made and only
@@ -467,7 +462,7 @@ export async function generateReport(
       policy: document.inputs.policy,
       dataAsOf: document.inputs.dataAsOf,
     };
-    const filename = fileName(document, format, runId);
+    const { filename } = rendered;
     const stored = await database.db.transaction().execute(async (trx) => {
       const updated = await trx
         .updateTable('report_runs')

@@ -13,7 +13,10 @@ export const ReportFormat = z.enum(documentFormats).describe('pdf, csv, json or 
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'a day YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)), 'not a calendar day');
+  .refine(
+    (value) => new Date(Date.parse(`${value}T00:00:00Z`) || 0).toISOString().startsWith(value),
+    'not a day of the calendar',
+  );
 
 export const ReportPeriod = z
   .strictObject({
@@ -36,6 +39,9 @@ export const ReportTypeInfo = z.object({
   description: z.string().describe('what it contains'),
   formats: z.array(ReportFormat).describe('the formats it can be made in'),
   needs: z.enum(['period', 'change']).describe('a period (and scope) or one change'),
+  periodRequired: z
+    .boolean()
+    .describe('false: the period may be left out (the status as of data-as-of)'),
 });
 export const ReportTypeList = z.object({
   types: z.array(ReportTypeInfo).describe('every built-in report type'),
@@ -45,7 +51,9 @@ export const GenerateReportBody = z
   .strictObject({
     type: ReportTypeName,
     format: ReportFormat,
-    period: ReportPeriod.optional().describe('required by every type but change'),
+    period: ReportPeriod.optional().describe(
+      'required by patch-compliance, pci-dss and executive; optional for fedramp-poam and bod-26-04 (without: the status as of data-as-of); not for change',
+    ),
     scope: ReportScope.optional(),
     change: z
       .string()

@@ -51,6 +51,8 @@ export interface ReportTypeInfo {
   readonly description: string;
   readonly formats: readonly DocumentFormat[];
   readonly needs: 'period' | 'change';
+  /** False: without a period the report is the status as of its data-as-of. */
+  readonly periodRequired: boolean;
 }
 
 /** The built-in report types, in the order people pick them. */
@@ -62,6 +64,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       'Open and overdue findings, SLA compliance per priority, team, environment and asset group, time to remediate, the overdue list and exceptions, for a period and scope',
     formats: documentFormats,
     needs: 'period',
+    periodRequired: true,
   },
   {
     type: 'change',
@@ -70,6 +73,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       'One change: request, risk, approvals with the plan version they approved, test and backup evidence, per-host results, package versions before and after, findings closed, and an audit excerpt with its hash-chain proof',
     formats: documentFormats,
     needs: 'change',
+    periodRequired: false,
   },
   {
     type: 'pci-dss',
@@ -78,6 +82,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       '6.3.3: critical and high vulnerabilities fixed within one month of release; 11.3.1: quarterly scan coverage of every asset',
     formats: documentFormats,
     needs: 'period',
+    periodRequired: true,
   },
   {
     type: 'fedramp-poam',
@@ -86,6 +91,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       "Every open weakness as a row of the FedRAMP Plan of Action and Milestones template's columns (the CSV form is the template)",
     formats: documentFormats,
     needs: 'period',
+    periodRequired: false,
   },
   {
     type: 'bod-26-04',
@@ -94,6 +100,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       "KEV and SSVC findings against the directive's timelines: due, met, overdue, forensic triage flags",
     formats: documentFormats,
     needs: 'period',
+    periodRequired: false,
   },
   {
     type: 'executive',
@@ -102,6 +109,7 @@ export const reportCatalogue: readonly ReportTypeInfo[] = [
       'Headline figures with trends: SLA compliance, open and overdue findings, change success, for a period and scope',
     formats: documentFormats,
     needs: 'period',
+    periodRequired: true,
   },
 ];
 

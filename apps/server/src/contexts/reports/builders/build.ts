@@ -12,8 +12,11 @@ import type { Progress, ReportRequest, Resolved } from './common.ts';
 import { nowOf, resolveRequest } from './common.ts';
 import { buildFedrampPoam } from './fedramp-poam.ts';
 import { buildPciDss } from './pci-dss.ts';
+import { buildExecutive } from './executive.ts';
+import { buildPatchCompliance } from './patch-compliance.ts';
 
 export type { ReportRequest } from './common.ts';
+export { requestOfInputs } from './common.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock' | 'config'>;
 
@@ -24,7 +27,9 @@ type Builder = (
   progress: Progress,
 ) => Promise<ReportDocument>;
 
-const builders: Partial<Record<ReportDocument['type'], Builder>> = {
+const builders: Record<ReportDocument['type'], Builder> = {
+  'patch-compliance': buildPatchCompliance,
+  executive: buildExecutive,
   change: buildChangeReport,
   'fedramp-poam': buildFedrampPoam,
   'bod-26-04': buildBod2604,
@@ -38,7 +43,5 @@ export async function buildReport(
 ): Promise<ReportDocument> {
   const now = nowOf(ctx);
   const resolved = resolveRequest(now, request);
-  const builder = builders[resolved.type];
-  if (builder === undefined) throw new Error(`No builder for ${resolved.type} yet`);
-  return builder(ctx, resolved, now, progress);
+  return builders[resolved.type](ctx, resolved, now, progress);
 }

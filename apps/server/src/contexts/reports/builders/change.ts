@@ -71,9 +71,10 @@ export async function buildChangeReport(
   const rollout = await rolloutDetail(ctx.database.db, change.id);
   progress(2, 5, 'reading the findings');
   const linked = change.findings.map((f) => f.findingId);
-  const findings = (await findingsForReport(ctx.database, { detectedBy: asOf })).filter((f) =>
-    linked.includes(f.id),
-  );
+  const findings =
+    linked.length === 0
+      ? []
+      : await findingsForReport(ctx.database, { detectedBy: asOf, findingIds: linked });
   progress(3, 5, 'verifying the audit chain');
   const excerpt = await auditExcerptOf(
     ctx.database.db,
@@ -169,7 +170,7 @@ export async function buildChangeReport(
     );
   if (evidence.length === 0)
     warnings.push('No test evidence was recorded on this change by the data-as-of instant.');
-  const stale = approvals.filter((a) => a.decision === 'approve' && !a.currentPlan);
+  const stale = approvals.filter((a) => a.decision === 'approved' && !a.currentPlan);
   if (stale.length > 0)
     warnings.push(
       `${stale.length} approval${stale.length === 1 ? ' was' : 's were'} given on an earlier plan version than the one implemented (${implemented}).`,
@@ -191,7 +192,7 @@ export async function buildChangeReport(
     {
       name: 'approvals',
       label: 'Approvals',
-      value: approvals.filter((a) => a.decision === 'approve' && a.withdrawn === null).length,
+      value: approvals.filter((a) => a.decision === 'approved' && a.withdrawn === null).length,
       unit: 'count',
     },
     { name: 'testEvidence', label: 'Test evidence records', value: evidence.length, unit: 'count' },

@@ -39,6 +39,17 @@ export interface ReportRequest {
   readonly dataAsOf?: string | undefined;
 }
 
+/** The request that rebuilds a report from the inputs it recorded (same figures). */
+export function requestOfInputs(inputs: ReportInputs): ReportRequest {
+  return {
+    type: inputs.type,
+    ...(inputs.period !== null && { period: inputs.period }),
+    scope: inputs.scope,
+    ...(inputs.change !== undefined && { change: inputs.change.id }),
+    dataAsOf: inputs.dataAsOf,
+  };
+}
+
 export type Progress = (done: number, total: number, step: string) => void;
 
 /** The request checked and completed: what a builder works from. */
@@ -112,6 +123,9 @@ export function resolveRequest(now: string, request: ReportRequest): Resolved {
     const end = period === null ? now : endOfDay(period.to);
     dataAsOf = end < now ? end : now;
   }
+  // The metrics describe a period as of its end at the latest (computeMetrics clamps too).
+  if (period !== null && periodRequired.includes(type) && dataAsOf > endOfDay(period.to))
+    dataAsOf = endOfDay(period.to);
   if (period !== null && period.from > dayOf(dataAsOf))
     fail('dataAsOf', `${dataAsOf} is before the period starts (${period.from})`);
 
