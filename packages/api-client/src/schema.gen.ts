@@ -2943,6 +2943,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/review-trends": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Trends across the reviews of a period: failure causes, packages, asset groups, waves, windows
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["getReviewTrends"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Recommendations with their evidence, newest first
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listRecommendations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run the rules now over the last 90 days (the daily job does it too)
+         * @description Needs the `improvements:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["refreshRecommendations"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept: apply the window or template edit, or open a follow-up action (audited, before and after recorded)
+         * @description Needs the `improvements:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["acceptRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/recommendations/{id}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismiss with a reason (required), audited
+         * @description Needs the `improvements:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["dismissRecommendation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/improvement-actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Follow-up actions (from reviews, accepted recommendations, by hand), newest first
+         * @description Needs the `reports:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listImprovementActions"];
+        put?: never;
+        /**
+         * Create a follow-up action
+         * @description Needs the `improvements:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["createImprovementAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/improvement-actions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Update or close a follow-up action (state done or cancelled closes it)
+         * @description Needs the `improvements:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateImprovementAction"];
+        trace?: never;
+    };
     "/api/v1/metrics": {
         parameters: {
             query?: never;
@@ -35909,6 +36053,656 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    getReviewTrends: {
+        parameters: {
+            query?: {
+                /** @description first day (default: 90 days before to) */
+                from?: string;
+                /** @description last day (default: today) */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description what the reviews of the period have in common */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        period: {
+                            /**
+                             * Format: date
+                             * @description a day, YYYY-MM-DD
+                             */
+                            from: string;
+                            /**
+                             * Format: date
+                             * @description a day, YYYY-MM-DD
+                             */
+                            to: string;
+                        };
+                        /** @description changes with rollout facts or a review in the period */
+                        changes: number;
+                        /** @description changes with a host failure or a rollback */
+                        failedChanges: number;
+                        failureCauses: {
+                            /** @description kind and step of the failure */
+                            cause: string;
+                            kind: string;
+                            step: string | null;
+                            failures: number;
+                            changes: {
+                                id: string;
+                                number: string;
+                            }[];
+                        }[];
+                        packages: {
+                            package: string;
+                            changes: number;
+                            failedChanges: number;
+                            failedInFirstWave: number;
+                            failureRate: number | null;
+                            failed: {
+                                id: string;
+                                number: string;
+                            }[];
+                        }[];
+                        assetGroups: {
+                            group: string;
+                            changes: number;
+                            failedChanges: number;
+                            hostFailures: number;
+                            failureRate: number | null;
+                            failed: {
+                                id: string;
+                                number: string;
+                            }[];
+                        }[];
+                        waves: {
+                            wave: string;
+                            /** @description 0: the first wave */
+                            position: number;
+                            /** @description changes that ran a wave of this name */
+                            changes: number;
+                            /** @description changes whose wave stopped on a failure */
+                            caught: number;
+                            hostFailures: number;
+                            caughtIn: {
+                                id: string;
+                                number: string;
+                            }[];
+                        }[];
+                        windows: {
+                            /** @description null: the changes ran outside any window */
+                            windowId: string | null;
+                            windowName: string;
+                            durationMinutes: number | null;
+                            changes: number;
+                            overruns: number;
+                            maxOverrunMinutes: number | null;
+                            overran: {
+                                id: string;
+                                number: string;
+                                overrunMinutes: number;
+                            }[];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listRecommendations: {
+        parameters: {
+            query?: {
+                /** @description only these (none: every state) */
+                state?: "open" | "accepted" | "dismissed" | "resolved";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        recommendations: {
+                            id: string;
+                            /** @description canary-failures, window-overrun, failure-cause, group-failures, sla-drop */
+                            rule: string;
+                            /** @description one open recommendation per subject */
+                            subjectKey: string;
+                            title: string;
+                            detail: string;
+                            /** @description what the recommendation is based on */
+                            evidence: {
+                                period: {
+                                    /**
+                                     * Format: date
+                                     * @description a day, YYYY-MM-DD
+                                     */
+                                    from: string;
+                                    /**
+                                     * Format: date
+                                     * @description a day, YYYY-MM-DD
+                                     */
+                                    to: string;
+                                };
+                                /** @description the figures the rule compared */
+                                counts: {
+                                    [key: string]: number;
+                                };
+                                /** @description the changes counted */
+                                changes: {
+                                    id: string;
+                                    /** @description CHG-0001 */
+                                    number: string;
+                                    title: string;
+                                    /** @description when its rollout facts were recorded (or its review written) */
+                                    at: string;
+                                    /** @description what about it counts, e.g. "2 hosts failed in wave canary" */
+                                    note: string;
+                                }[];
+                                /** @description other facts (window, template, team…) */
+                                facts: {
+                                    [key: string]: unknown;
+                                };
+                            };
+                            /** @description what accepting does: a window or template edit, or a follow-up action */
+                            action: {
+                                /** @enum {string} */
+                                kind: "lengthen-window";
+                                windowId: string;
+                                windowName: string;
+                                byMinutes: number;
+                            } | {
+                                /** @enum {string} */
+                                kind: "add-test-wave";
+                                /** @description the standard-change template */
+                                template: string;
+                                wave: {
+                                    name: string;
+                                    environments: string[];
+                                    bakeMinutes: number;
+                                };
+                            } | {
+                                /** @enum {string} */
+                                kind: "follow-up";
+                                title: string;
+                                owner: string | null;
+                                dueInDays: number;
+                            };
+                            /** @enum {string} */
+                            state: "open" | "accepted" | "dismissed" | "resolved";
+                            decidedBy: string | null;
+                            decidedAt: string | null;
+                            reason: string | null;
+                            /** @description what accepting changed: ids, before and after */
+                            applied: {
+                                [key: string]: unknown;
+                            } | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    refreshRecommendations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description what a refresh did */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        created: number;
+                        updated: number;
+                        resolved: number;
+                        /** @description follow-ups of reviews newly tracked */
+                        actionsFromReviews: number;
+                        /** @description open recommendations after the refresh */
+                        open: number;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+        };
+    };
+    acceptRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why (optional, audited) */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a recommendation with the evidence behind it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description canary-failures, window-overrun, failure-cause, group-failures, sla-drop */
+                        rule: string;
+                        /** @description one open recommendation per subject */
+                        subjectKey: string;
+                        title: string;
+                        detail: string;
+                        /** @description what the recommendation is based on */
+                        evidence: {
+                            period: {
+                                /**
+                                 * Format: date
+                                 * @description a day, YYYY-MM-DD
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date
+                                 * @description a day, YYYY-MM-DD
+                                 */
+                                to: string;
+                            };
+                            /** @description the figures the rule compared */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @description the changes counted */
+                            changes: {
+                                id: string;
+                                /** @description CHG-0001 */
+                                number: string;
+                                title: string;
+                                /** @description when its rollout facts were recorded (or its review written) */
+                                at: string;
+                                /** @description what about it counts, e.g. "2 hosts failed in wave canary" */
+                                note: string;
+                            }[];
+                            /** @description other facts (window, template, team…) */
+                            facts: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description what accepting does: a window or template edit, or a follow-up action */
+                        action: {
+                            /** @enum {string} */
+                            kind: "lengthen-window";
+                            windowId: string;
+                            windowName: string;
+                            byMinutes: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "add-test-wave";
+                            /** @description the standard-change template */
+                            template: string;
+                            wave: {
+                                name: string;
+                                environments: string[];
+                                bakeMinutes: number;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "follow-up";
+                            title: string;
+                            owner: string | null;
+                            dueInDays: number;
+                        };
+                        /** @enum {string} */
+                        state: "open" | "accepted" | "dismissed" | "resolved";
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        reason: string | null;
+                        /** @description what accepting changed: ids, before and after */
+                        applied: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    dismissRecommendation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description why it is dismissed: required (a missing or blank reason is a 400), audited */
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a recommendation with the evidence behind it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description canary-failures, window-overrun, failure-cause, group-failures, sla-drop */
+                        rule: string;
+                        /** @description one open recommendation per subject */
+                        subjectKey: string;
+                        title: string;
+                        detail: string;
+                        /** @description what the recommendation is based on */
+                        evidence: {
+                            period: {
+                                /**
+                                 * Format: date
+                                 * @description a day, YYYY-MM-DD
+                                 */
+                                from: string;
+                                /**
+                                 * Format: date
+                                 * @description a day, YYYY-MM-DD
+                                 */
+                                to: string;
+                            };
+                            /** @description the figures the rule compared */
+                            counts: {
+                                [key: string]: number;
+                            };
+                            /** @description the changes counted */
+                            changes: {
+                                id: string;
+                                /** @description CHG-0001 */
+                                number: string;
+                                title: string;
+                                /** @description when its rollout facts were recorded (or its review written) */
+                                at: string;
+                                /** @description what about it counts, e.g. "2 hosts failed in wave canary" */
+                                note: string;
+                            }[];
+                            /** @description other facts (window, template, team…) */
+                            facts: {
+                                [key: string]: unknown;
+                            };
+                        };
+                        /** @description what accepting does: a window or template edit, or a follow-up action */
+                        action: {
+                            /** @enum {string} */
+                            kind: "lengthen-window";
+                            windowId: string;
+                            windowName: string;
+                            byMinutes: number;
+                        } | {
+                            /** @enum {string} */
+                            kind: "add-test-wave";
+                            /** @description the standard-change template */
+                            template: string;
+                            wave: {
+                                name: string;
+                                environments: string[];
+                                bakeMinutes: number;
+                            };
+                        } | {
+                            /** @enum {string} */
+                            kind: "follow-up";
+                            title: string;
+                            owner: string | null;
+                            dueInDays: number;
+                        };
+                        /** @enum {string} */
+                        state: "open" | "accepted" | "dismissed" | "resolved";
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        reason: string | null;
+                        /** @description what accepting changed: ids, before and after */
+                        applied: {
+                            [key: string]: unknown;
+                        } | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listImprovementActions: {
+        parameters: {
+            query?: {
+                /** @description only these (none: every state) */
+                state?: "open" | "done" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        actions: {
+                            id: string;
+                            /** @enum {string} */
+                            source: "review" | "recommendation" | "manual";
+                            changeId: string | null;
+                            recommendationId: string | null;
+                            title: string;
+                            owner: string | null;
+                            dueDate: string | null;
+                            /** @enum {string} */
+                            state: "open" | "done" | "cancelled";
+                            note: string | null;
+                            /** @description open and past its due date */
+                            overdue: boolean;
+                            closedBy: string | null;
+                            closedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    createImprovementAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description what is to be done */
+                    title: string;
+                    /** @description who does it */
+                    owner?: string;
+                    /**
+                     * Format: date
+                     * @description a day, YYYY-MM-DD
+                     */
+                    dueDate?: string;
+                    /**
+                     * Format: uuid
+                     * @description the change it follows up
+                     */
+                    changeId?: string;
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a follow-up action tracked to closure */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        source: "review" | "recommendation" | "manual";
+                        changeId: string | null;
+                        recommendationId: string | null;
+                        title: string;
+                        owner: string | null;
+                        dueDate: string | null;
+                        /** @enum {string} */
+                        state: "open" | "done" | "cancelled";
+                        note: string | null;
+                        /** @description open and past its due date */
+                        overdue: boolean;
+                        closedBy: string | null;
+                        closedAt: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    updateImprovementAction: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description done or cancelled closes it; open reopens
+                     * @enum {string}
+                     */
+                    state?: "open" | "done" | "cancelled";
+                    owner?: string | null;
+                    dueDate?: string | null;
+                    /** @description replaces the note */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description a follow-up action tracked to closure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @enum {string} */
+                        source: "review" | "recommendation" | "manual";
+                        changeId: string | null;
+                        recommendationId: string | null;
+                        title: string;
+                        owner: string | null;
+                        dueDate: string | null;
+                        /** @enum {string} */
+                        state: "open" | "done" | "cancelled";
+                        note: string | null;
+                        /** @description open and past its due date */
+                        overdue: boolean;
+                        closedBy: string | null;
+                        closedAt: string | null;
+                        createdAt: string;
+                        updatedAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
             413: components["responses"]["PayloadTooLarge"];
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];

@@ -477,6 +477,7 @@ export async function reviseTemplate(
   });
   return { before, after };
 }
+
 // What the reports context's metrics read (issue 11, ADR 0043).
 export type { ChangeMetricRow } from './metric-reads.ts';
 export { changeMetricRows } from './metric-reads.ts';

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
 import type { JobRunner } from '../jobs/index.ts';
 import { defineJobType } from '../jobs/index.ts';
-import type { CandidateSource } from './service.ts';
 import { refreshActor, refreshRecommendations } from './service.ts';
 
 export const improvementJobs = {
@@ -16,9 +15,6 @@ export const improvementRefreshIntervalSeconds = 86_400;
 export function registerImprovementJobs(
   runner: Pick<JobRunner, 'handle'>,
   ctx: Pick<ServerContext, 'database' | 'clock'>,
-  candidateSources: readonly CandidateSource[] = [],
 ): void {
-  runner.handle(improvementJobs.refresh, () =>
-    refreshRecommendations(ctx, refreshActor, candidateSources),
-  );
+  runner.handle(improvementJobs.refresh, () => refreshRecommendations(ctx, refreshActor));
 }

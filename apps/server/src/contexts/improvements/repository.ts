@@ -1,5 +1,6 @@
 /** Typed queries on the improvement loop's own tables (migration 0022): rows in, rows out. */
 import type { Kysely, Transaction } from 'kysely';
+import { sql } from 'kysely';
 import type { Dialect } from '../../db/database.ts';
 import type { DatabaseSchema } from '../../db/schema.ts';
 import type { ImprovementActionTable, RecommendationTable } from './tables.ts';
@@ -51,7 +52,13 @@ export async function updateRecommendation(
 export function listActionRows(db: Executor, state?: string): Promise<ImprovementActionTable[]> {
   let query = db.selectFrom('improvement_actions').selectAll();
   if (state !== undefined) query = query.where('state', '=', state);
-  return query.orderBy('created_at', 'desc').orderBy('id').execute();
+  // Soonest due first (no due date last, on both databases), then newest.
+  return query
+    .orderBy(sql`case when due_date is null then 1 else 0 end`)
+    .orderBy('due_date')
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .execute();
 }
 
 export function actionRow(db: Executor, id: string): Promise<ImprovementActionTable | undefined> {

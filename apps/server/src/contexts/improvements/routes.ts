@@ -23,7 +23,6 @@ import {
   ReviewTrends,
   TrendsQuery,
 } from './schema.ts';
-import type { CandidateSource } from './service.ts';
 import {
   acceptRecommendation,
   createAction,
@@ -36,16 +35,7 @@ import {
   updateAction,
 } from './service.ts';
 
-export interface ImprovementRouteOptions {
-  /** Rules beyond the reviews' (the SLA drop, from the metrics). */
-  readonly candidateSources?: readonly CandidateSource[];
-}
-
-export function registerImprovementRoutes(
-  app: FastifyInstance,
-  ctx: ServerContext,
-  options: ImprovementRouteOptions = {},
-): void {
+export function registerImprovementRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
   const tags = ['improvements'];
 
@@ -90,7 +80,7 @@ export function registerImprovementRoutes(
         response: { 200: RefreshResult },
       },
     },
-    (request) => refreshRecommendations(ctx, auditSource(request), options.candidateSources),
+    (request) => refreshRecommendations(ctx, auditSource(request)),
   );
   api.post(
     '/api/v1/recommendations/:id/accept',

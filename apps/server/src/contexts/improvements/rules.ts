@@ -16,6 +16,11 @@ export interface Candidate {
   readonly detail: string;
   readonly evidence: Evidence;
   readonly action: RecommendationAction;
+  /**
+   * A decision (accepted or dismissed) on the subject stands while it is at or after this
+   * instant: the newest evidence (review rules) or the start of the compared period (SLA).
+   */
+  readonly freshAt: string;
 }
 
 /** The thresholds of the rules (one place, named in the ADR). */
@@ -48,6 +53,9 @@ export const testWave = {
 type WithFacts = ChangeReviewRecord & { readonly facts: NonNullable<ChangeReviewRecord['facts']> };
 
 const at = (r: ChangeReviewRecord): string => r.factsRecordedAt ?? r.review?.updatedAt ?? '';
+/** The newest of the changes' instants. */
+const newest = (records: readonly ChangeReviewRecord[]): string =>
+  records.map(at).reduce((max, t) => (t > max ? t : max), '');
 const evidenceChange = (r: ChangeReviewRecord, note: string): EvidenceChange => ({
   id: r.id,
   number: r.number,
@@ -122,6 +130,7 @@ function canaryFailures(records: readonly WithFacts[], period: Period): Candidat
           facts: { package: name, ...(template !== undefined && { template }) },
         },
         action,
+        freshAt: newest(touching),
       },
     ];
   });
@@ -172,6 +181,7 @@ function windowOverruns(
             windowName: window.name,
             byMinutes,
           },
+          freshAt: newest(overran),
         },
       ];
     });
@@ -219,6 +229,7 @@ function failureCauses(records: readonly WithFacts[], period: Period): Candidate
             owner: null,
             dueInDays: thresholds.followUpDays,
           },
+          freshAt: newest(entry.records),
         },
       ];
     });
@@ -271,12 +282,13 @@ function groupFailures(records: readonly WithFacts[], period: Period): Candidate
           owner: null,
           dueInDays: thresholds.followUpDays,
         },
+        freshAt: newest(failedOn),
       },
     ];
   });
 }
 
-/** Every rule over the review records of the period (SLA rules are added by the service). */
+/** Every rule over the review records of the period (the SLA rule is sla.ts). */
 export function reviewRules(
   records: readonly ChangeReviewRecord[],
   windows: readonly MaintenanceWindow[],

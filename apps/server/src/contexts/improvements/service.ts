@@ -26,11 +26,11 @@ import { reviewHistory, reviseTemplate } from '../changes/index.ts';
 import * as repo from './repository.ts';
 import type { Candidate } from './rules.ts';
 import { reviewRules } from './rules.ts';
+import { slaDropCandidates } from './sla.ts';
 import type {
   ActionCreateBody,
   ActionPatchBody,
   ActionState,
-  Evidence,
   ImprovementAction,
   Recommendation,
   RecommendationAction,
@@ -44,9 +44,6 @@ import type { Period } from './trends.ts';
 import { reviewTrends } from './trends.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
-
-/** Extra rules beyond the reviews' (the SLA rule reads the metrics); wired by the caller. */
-export type CandidateSource = (ctx: Ctx, period: Period) => Promise<Candidate[]>;
 
 /** Days of history the rules and the default trends read. */
 export const lookbackDays = 90;
@@ -116,10 +113,6 @@ export async function getRecommendation(ctx: Ctx, id: string): Promise<Recommend
   return toRecommendation(row);
 }
 
-/** The latest instant among the evidence's changes: a decision made after it still stands. */
-const latestEvidence = (evidence: Evidence): string =>
-  evidence.changes.reduce((max, c) => (c.at > max ? c.at : max), '');
-
 /**
  * Run every rule over the last 90 days and bring the stored recommendations in line: a new
  * subject opens one; an open one gets the fresh evidence; an open one whose evidence no longer
@@ -130,16 +123,15 @@ const latestEvidence = (evidence: Evidence): string =>
 export async function refreshRecommendations(
   ctx: Ctx,
   source: RequestSource,
-  extra: readonly CandidateSource[] = [],
 ): Promise<RefreshResult> {
   const period = periodOf(ctx, {});
   const [records, windows] = await Promise.all([
     reviewHistory(ctx.database, instants(period)),
     maintenanceWindows(ctx.database),
   ]);
-  const candidates = [
+  const candidates: Candidate[] = [
     ...reviewRules(records, windows, period),
-    ...(await Promise.all(extra.map((more) => more(ctx, period)))).flat(),
+    ...(await slaDropCandidates(ctx, period)),
   ];
   return transactionRetryingDeadlocks(ctx.database, async (trx) => {
     if (ctx.database.dialect === 'postgres')
@@ -178,7 +170,7 @@ export async function refreshRecommendations(
           r.subject_key === candidate.subjectKey &&
           (r.state === 'accepted' || r.state === 'dismissed') &&
           r.decided_at !== null &&
-          r.decided_at >= latestEvidence(candidate.evidence),
+          r.decided_at >= candidate.freshAt,
       );
       if (decidedSince) continue;
       const id = randomUUID();

@@ -26,10 +26,14 @@ export function changeFailed(facts: Facts): boolean {
   return facts.failures.length > 0 || facts.rollbacks.length > 0 || facts.outcome !== 'completed';
 }
 
-/** The failures of the change's first wave (its canary). */
+/**
+ * The failures of the change's canary: the first wave of a rollout of several waves (a rollout
+ * of one wave has no canary, its failures are the whole change's).
+ */
 export function firstWaveFailures(facts: Facts): Facts['failures'] {
   const first = facts.waves[0]?.name;
-  return first === undefined ? [] : facts.failures.filter((f) => f.wave === first);
+  if (first === undefined || facts.waves.length < 2) return [];
+  return facts.failures.filter((f) => f.wave === first);
 }
 
 export const causeOf = (f: { kind: string; step: string | null }): string =>
