@@ -7,6 +7,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { api, unwrap } from '../../api/client.ts';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
 import { formatNumber } from '../../ui/format.ts';
@@ -14,8 +15,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { columnLabel, formatCell } from './format-cell.ts';
 import { describeScope, scopeQuery, usePeriodScope } from './period.ts';
-import type { MetricRows, RowKind } from './types.ts';
-import { fetchJson } from './untyped.ts';
+import type { MetricName, RowKind } from './types.ts';
 
 type Row = Readonly<Record<string, unknown>>;
 
@@ -60,13 +60,21 @@ export function MetricRowsScreen() {
   const metric = params.get('metric') ?? '';
   const key = params.get('key') ?? undefined;
   const { value: scope } = usePeriodScope();
-  const query = { metric, ...(key !== undefined && { key }), ...scopeQuery(scope), limit: 200 };
+  // Any name: one the server does not know is its 4xx, shown.
+  const query = {
+    metric: metric as MetricName,
+    ...(key !== undefined && { key }),
+    ...scopeQuery(scope),
+    limit: 200,
+  };
   const rows = useInfiniteQuery({
     queryKey: ['get', '/api/v1/metrics/rows', { params: { query } }],
     queryFn: ({ pageParam }) =>
-      fetchJson<MetricRows>('GET', '/api/v1/metrics/rows', {
-        query: { ...query, ...(pageParam !== undefined && { cursor: pageParam }) },
-      }),
+      unwrap(
+        api.GET('/api/v1/metrics/rows', {
+          params: { query: { ...query, ...(pageParam !== undefined && { cursor: pageParam }) } },
+        }),
+      ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: metric !== '',

@@ -19,13 +19,14 @@ const hrefOf = (name: string | RegExp) => screen.getByRole('link', { name }).get
 
 const trend = (url: URL): MetricTrend => ({
   metric: url.searchParams.get('metric') ?? '',
+  key: null,
   points: [
     { day: '2026-11-28', value: url.searchParams.get('metric')?.endsWith('Rate') ? 0.8 : 40 },
     { day: '2026-11-29', value: null },
     { day: '2026-11-30', value: url.searchParams.get('metric')?.endsWith('Rate') ? 0.9 : 42 },
   ],
   missingDays: 1,
-  note: null,
+  note: '',
 });
 
 describe('the metrics overview', () => {
@@ -152,6 +153,7 @@ describe('the rows a figure counts', () => {
       metric: 'remediation.overdueFindings',
       key: null,
       kind: 'findings',
+      asOf: '2026-11-30T23:59:59.999Z',
       total: 3,
       rows:
         cursor === null

@@ -7,6 +7,7 @@
 import type { FormEvent } from 'react';
 import { useState } from 'react';
 import { Link } from 'react-router';
+import { $api } from '../../api/query.ts';
 import { Field } from '../../ui/forms.tsx';
 import { formatDateTime, formatNumber, formatPercent } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
@@ -17,15 +18,14 @@ import type { PeriodScope } from './period.ts';
 import { describeScope, lastDays, rowsLink, scopeQuery, usePeriodScope } from './period.ts';
 import { formatValue, TrendChart } from './trend-chart.tsx';
 import type { TrendUnit } from './trend-chart.tsx';
-import type { DurationStats, KeyedSla, MetricSet, MetricTrend } from './types.ts';
+import type { DurationStats, KeyedSla, MetricName, MetricSet } from './types.ts';
 import { priorities } from './types.ts';
-import { useGet } from './untyped.ts';
 
 const days = (value: number | null) => (value === null ? '—' : `${value.toFixed(1)} days`);
 const ratio = (value: number | null) => (value === null ? '—' : formatPercent(value));
 
 interface Figure {
-  readonly metric: string;
+  readonly metric: MetricName;
   readonly key?: string;
   readonly value: string;
   readonly label: string;
@@ -201,7 +201,9 @@ function PeriodForm({
 export function MetricsScreen() {
   const period = usePeriodScope();
   const scope = period.value;
-  const query = useGet<MetricSet>('/api/v1/metrics', { query: scopeQuery(scope) });
+  const query = $api.useQuery('get', '/api/v1/metrics', {
+    params: { query: scopeQuery(scope) },
+  });
   return (
     <>
       <PageHeader
@@ -322,7 +324,7 @@ function MetricsBody({
             title="Open findings by age"
             bars={recordBars(
               'remediation.openByAge',
-              r.openByAge as unknown as Record<string, number>,
+              r.openByAge,
               ageLabels,
               'open',
             )}
@@ -514,7 +516,7 @@ function DurationTable({
   );
 }
 
-const trends: readonly { metric: string; title: string; unit: TrendUnit; target?: number }[] = [
+const trends: readonly { metric: MetricName; title: string; unit: TrendUnit; target?: number }[] = [
   { metric: 'remediation.slaCompliance', title: 'SLA compliance', unit: 'ratio', target: 0.9 },
   { metric: 'remediation.openFindings', title: 'Open findings', unit: 'count' },
   { metric: 'remediation.overdueFindings', title: 'Overdue findings', unit: 'count' },
@@ -541,13 +543,13 @@ function Trend({
   target,
 }: {
   readonly scope: PeriodScope;
-  readonly metric: string;
+  readonly metric: MetricName;
   readonly title: string;
   readonly unit: TrendUnit;
   readonly target?: number;
 }) {
-  const query = useGet<MetricTrend>('/api/v1/metrics/trend', {
-    query: { metric, ...scopeQuery(scope) },
+  const query = $api.useQuery('get', '/api/v1/metrics/trend', {
+    params: { query: { metric, ...scopeQuery(scope) } },
   });
   return (
     <div className="reports-trend">

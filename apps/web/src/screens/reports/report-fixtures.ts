@@ -117,6 +117,7 @@ export const reportTypes: { types: ReportTypeInfo[] } = {
       description: 'SLA and overdue findings for a period and scope.',
       formats: ['pdf', 'csv', 'json'],
       needs: 'period',
+      periodRequired: true,
     },
     {
       type: 'change',
@@ -124,6 +125,7 @@ export const reportTypes: { types: ReportTypeInfo[] } = {
       description: 'One change with its evidence and audit proof.',
       formats: ['pdf', 'json'],
       needs: 'change',
+      periodRequired: false,
     },
     {
       type: 'fedramp-poam',
@@ -131,6 +133,7 @@ export const reportTypes: { types: ReportTypeInfo[] } = {
       description: 'The POA&M template as CSV.',
       formats: ['csv'],
       needs: 'period',
+      periodRequired: false,
     },
   ],
 };

@@ -6,6 +6,7 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { api, unwrap } from '../../api/client.ts';
 import { $api } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
@@ -18,7 +19,6 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { GenerateDialog } from './generate-dialog.tsx';
 import { DownloadLink, formatBytes, isActive, RegenerateButton } from './run-parts.tsx';
 import type { ReportRun } from './types.ts';
-import { fetchJson } from './untyped.ts';
 
 const statuses = ['queued', 'running', 'succeeded', 'failed'] as const;
 
@@ -26,13 +26,19 @@ export function RunsScreen() {
   const navigate = useNavigate();
   const url = useUrlState(['type', 'status', 'generate'] as const);
   const types = $api.useQuery('get', '/api/v1/report-types');
-  const query = { type: url.values.type, status: url.values.status, limit: 100 };
+  const query = {
+    ...(url.values.type !== undefined && { type: url.values.type as ReportRun['type'] }),
+    ...(url.values.status !== undefined && { status: url.values.status as ReportRun['status'] }),
+    limit: 100,
+  };
   const runs = useInfiniteQuery({
     queryKey: ['get', '/api/v1/reports', { params: { query } }],
     queryFn: ({ pageParam }) =>
-      fetchJson<{ reports: ReportRun[]; nextCursor: string | null }>('GET', '/api/v1/reports', {
-        query: { ...query, ...(pageParam !== undefined && { cursor: pageParam }) },
-      }),
+      unwrap(
+        api.GET('/api/v1/reports', {
+          params: { query: { ...query, ...(pageParam !== undefined && { cursor: pageParam }) } },
+        }),
+      ),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     refetchInterval: (q) =>
