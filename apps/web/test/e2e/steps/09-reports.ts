@@ -58,14 +58,10 @@ export const steps: readonly JourneyStep[] = [
       const href = (await open.getAttribute('href')) ?? '';
       const query = new URL(href, journey.server.url).searchParams;
       const api = await journey.apiAs('maria.keller');
-      const metrics = await api.GET(
-        '/api/v1/metrics' as never,
-        {
-          params: { query: { from: query.get('from'), to: query.get('to') } },
-        } as never,
-      );
-      const figure = (metrics.data as { remediation: { openFindings: number } } | undefined)
-        ?.remediation.openFindings;
+      const metrics = await api.GET('/api/v1/metrics', {
+        params: { query: { from: query.get('from') ?? '', to: query.get('to') ?? '' } },
+      });
+      const figure = metrics.data?.remediation.openFindings;
       expect(figure).toBeDefined();
       expect(await open.textContent()).toContain(
         `${figure?.toLocaleString('en-GB')} open findings`,
