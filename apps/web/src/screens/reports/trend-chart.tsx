@@ -73,6 +73,18 @@ export function TrendChart({
             stroke="var(--chart-4)"
             strokeWidth={2}
           />
+          {/* A dot per day with a snapshot: a single day (or one between gaps) shows too. */}
+          {points.map((p) =>
+            p.value === null ? null : (
+              <circle
+                key={p.day}
+                cx={x(p.day) ?? 0}
+                cy={y(p.value)}
+                r={points.length > 60 ? 1.5 : 3}
+                fill="var(--chart-4)"
+              />
+            ),
+          )}
           <AxisLeft
             scale={y}
             numTicks={4}
