@@ -3147,6 +3147,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/metrics/snapshots/backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Compute the daily snapshots of every ended day in from..to (at most 400 days), for all assets and each team, environment and group, replacing those there: a background job (follow it at /api/v1/jobs/{jobId}); audited
+         * @description Needs the `reports:manage` permission (an API token: in its scopes too).
+         */
+        post: operations["backfillMetricSnapshots"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/inventory": {
         parameters: {
             query?: never;
@@ -37131,6 +37151,52 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
+    backfillMetricSnapshots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date
+                     * @description first day (included)
+                     */
+                    from: string;
+                    /**
+                     * Format: date
+                     * @description last day (included); a day that has ended
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the reports.metric-backfill job; follow it at /api/v1/jobs/{jobId} */
+                        jobId: string;
+                        /** @description true when the same backfill was already queued */
+                        alreadyQueued: boolean;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
         };
     };

@@ -9,7 +9,13 @@ import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
-import { backfillSnapshots, metricTrend, snapshotMissingDays } from './index.ts';
+import { JobRunner } from '../jobs/index.ts';
+import {
+  backfillSnapshots,
+  metricTrend,
+  registerMetricJobs,
+  snapshotMissingDays,
+} from './index.ts';
 import { metricsWorld } from './metrics-test-support.ts';
 
 describe.each(testDatabases())('metrics API on $name', ({ open, skip }) => {
@@ -208,6 +214,68 @@ describe.each(testDatabases())('metrics API on $name', ({ open, skip }) => {
       await expect(
         backfillSnapshots(ctx, { from: '2026-12-01', to: '2026-12-06' }),
       ).rejects.toThrow(/has not ended yet/);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'backfills through the API as a job (reports:manage), audited, 422 for a range not over',
+    async () => {
+      const { ctx, db, admin, auditor } = await setup();
+      const post = (who: { headers: Record<string, string> }, payload: Record<string, string>) =>
+        built!.app.inject({
+          method: 'POST',
+          url: '/api/v1/metrics/snapshots/backfill',
+          headers: who.headers,
+          payload,
+        });
+      expect((await post(auditor, { from: '2026-11-01', to: '2026-11-30' })).statusCode).toBe(403);
+      for (const bad of [
+        { from: '2026-11-01', to: '2026-12-06' },
+        { from: '2026-11-30', to: '2026-11-01' },
+        { from: '2024-01-01', to: '2026-11-30' },
+      ]) {
+        expect((await post(admin, bad)).statusCode).toBe(422);
+      }
+      expect((await post(admin, { from: 'soon', to: '2026-11-30' })).statusCode).toBe(422);
+      const accepted = await post(admin, { from: '2026-11-29', to: '2026-11-30' });
+      expect(accepted.statusCode, accepted.body).toBe(202);
+      const { jobId, alreadyQueued } = accepted.json<{ jobId: string; alreadyQueued: boolean }>();
+      expect(alreadyQueued).toBe(false);
+      const again = await post(admin, { from: '2026-11-29', to: '2026-11-30' });
+      expect(again.json()).toEqual({ jobId, alreadyQueued: true });
+
+      const runner = new JobRunner(ctx, {
+        workerId: 'test',
+        concurrency: 1,
+        leaseSeconds: 60,
+        pollMs: 1000,
+      });
+      registerMetricJobs(runner, ctx);
+      const outcome = await runner.runOnce();
+      expect(outcome).toMatchObject({ id: jobId, state: 'succeeded' });
+      const job = await built!.app.inject({ url: `/api/v1/jobs/${jobId}`, headers: admin.headers });
+      expect(job.json()).toMatchObject({ state: 'succeeded', result: { snapshots: 12 } });
+      const actions = await db.db
+        .selectFrom('audit_events')
+        .select(['action', 'actor_name'])
+        .where('action', 'like', 'metrics.%')
+        .orderBy('seq')
+        .execute();
+      expect(actions.map((a) => a.action)).toEqual([
+        'metrics.backfill-requested',
+        'metrics.snapshots-backfilled',
+      ]);
+      expect(new Set(actions.map((a) => a.actor_name)).size).toBe(1);
+      const trend = await metricTrend(ctx, {
+        metric: 'coverage.assets',
+        scope: {},
+        from: '2026-11-29',
+        to: '2026-11-30',
+      });
+      expect(trend).toEqual([
+        { day: '2026-11-29', value: 3 },
+        { day: '2026-11-30', value: 3 },
+      ]);
     },
   );
 });

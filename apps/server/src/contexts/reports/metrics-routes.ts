@@ -16,7 +16,9 @@ import {
   MetricTrendQuery,
   MetricTrendSchema,
 } from './metrics-schema.ts';
-import { lastEndedDay, metricTrendReport } from './snapshots.ts';
+import { lastEndedDay, metricTrendReport, requestBackfill } from './snapshots.ts';
+import { auditSource } from '../audit/index.ts';
+import { BackfillBody, BackfillRequested } from './metrics-schema.ts';
 
 const tags = ['metrics'];
 const problems = { 400: Problem, 401: Problem, 403: Problem, 422: Problem };
@@ -107,6 +109,25 @@ export function registerMetricRoutes(app: FastifyInstance, ctx: ServerContext): 
         limit: q.limit,
         ...(q.cursor !== undefined && { cursor: q.cursor }),
       });
+    },
+  );
+
+  api.post(
+    '/api/v1/metrics/snapshots/backfill',
+    {
+      config: { access: 'reports:manage' },
+      schema: {
+        operationId: 'backfillMetricSnapshots',
+        tags,
+        summary:
+          'Compute the daily snapshots of every ended day in from..to (at most 400 days), for all assets and each team, environment and group, replacing those there: a background job (follow it at /api/v1/jobs/{jobId}); audited',
+        body: BackfillBody,
+        response: { 202: BackfillRequested, ...problems },
+      },
+    },
+    async (request, reply) => {
+      const requested = await requestBackfill(ctx, request.body, auditSource(request));
+      return reply.status(202).send(requested);
     },
   );
 }

@@ -186,3 +186,13 @@ export const MetricRowsSchema = z.object({
     ),
   nextCursor: z.string().nullable(),
 });
+
+export const BackfillBody = z.strictObject({
+  from: day.describe('first day (included)'),
+  to: day.describe('last day (included); a day that has ended'),
+});
+
+export const BackfillRequested = z.object({
+  jobId: z.string().describe('the reports.metric-backfill job; follow it at /api/v1/jobs/{jobId}'),
+  alreadyQueued: z.boolean().describe('true when the same backfill was already queued'),
+});

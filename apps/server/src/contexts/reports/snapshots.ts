@@ -26,7 +26,7 @@ import { ValidationError } from '../../http/problems.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
 import type { RequestSource } from '../audit/index.ts';
 import type { JobRunner } from '../jobs/index.ts';
-import { defineJobType } from '../jobs/index.ts';
+import { defineJobType, enqueueTyped } from '../jobs/index.ts';
 import { metricSettings, narrowMetricInputs, readMetricSource } from './metrics.ts';
 
 type Ctx = Pick<ServerContext, 'database' | 'clock'>;
@@ -40,8 +40,19 @@ export const metricSnapshotIntervalSeconds = 3600;
 /** The longest range a backfill or a trend takes. */
 export const maxSnapshotDays = 400;
 
+const actorSchema = z.object({
+  type: z.enum(['user', 'token', 'system', 'agent']),
+  id: z.string().nullable(),
+  name: z.string(),
+});
+
 export const metricJobs = {
   snapshots: defineJobType('reports.metric-snapshots', z.object({})),
+  /** A backfill asked for through the API: who asked, for the audit event (same ask: coalesced). */
+  backfill: defineJobType(
+    'reports.metric-backfill',
+    z.object({ from: z.string(), to: z.string(), actor: actorSchema }),
+  ),
 } as const;
 
 /** A snapshot's scope key: `all`, or one key on its own (`team:web`, `environment:prod`, `group:dmz`). */
@@ -70,7 +81,8 @@ export function lastEndedDay(now: Date): string {
   return addDays(now.toISOString().slice(0, 10), -1);
 }
 
-function checkRange(from: string, to: string, now: Date): void {
+/** Refuse a range that is malformed, too long, or not over yet (a ValidationError naming why). */
+export function checkRange(from: string, to: string, now: Date): void {
   if (!isValidPeriod({ from, to })) {
     throw new ValidationError(
       `from and to must be days YYYY-MM-DD with from ≤ to (got ${from}..${to})`,
@@ -216,6 +228,46 @@ export function registerMetricJobs(runner: Pick<JobRunner, 'handle'>, ctx: Ctx):
   runner.handle(metricJobs.snapshots, async () => {
     await snapshotMissingDays(ctx);
   });
+  runner.handle(metricJobs.backfill, async (job) => {
+    const snapshots = await backfillSnapshots(ctx, {
+      from: job.payload.from,
+      to: job.payload.to,
+      source: { actor: job.payload.actor },
+      onProgress: (done, total) => void job.progress(done, total, 'days snapshotted'),
+    });
+    return { snapshots };
+  });
+}
+
+/** Queue a backfill of `[from, to]` (checked now) as a job; its id, to follow at /api/v1/jobs/{id}. */
+export async function requestBackfill(
+  ctx: Ctx,
+  q: { readonly from: string; readonly to: string },
+  source: RequestSource,
+): Promise<{ jobId: string; alreadyQueued: boolean }> {
+  checkRange(q.from, q.to, ctx.clock.now());
+  const queued = await ctx.database.db.transaction().execute(async (trx) => {
+    const enqueued = await enqueueTyped(
+      trx,
+      ctx.clock,
+      metricJobs.backfill,
+      { from: q.from, to: q.to, actor: { ...source.actor } },
+      { coalesce: true, createdBy: source.actor.name },
+    );
+    if (!enqueued.coalesced) {
+      await appendAuditEvent(trx, ctx.database.dialect, ctx.clock, {
+        actor: source.actor,
+        action: 'metrics.backfill-requested',
+        subjectType: 'metric_snapshots',
+        subjectId: `${q.from}..${q.to}`,
+        after: { from: q.from, to: q.to, jobId: enqueued.id },
+        requestId: source.requestId ?? null,
+        ip: source.ip ?? null,
+      });
+    }
+    return enqueued;
+  });
+  return { jobId: queued.id, alreadyQueued: queued.coalesced };
 }
 
 /** The stored snapshot of a day and scope key, or undefined. */
