@@ -126,8 +126,17 @@ export function renderChartSvg(chart: ChartBlock, id: string): string {
     // The last category too, unless it would crowd the label before it.
     const last = i === categories.length - 1 && i % every >= every / 2;
     if (!shown && !last) return;
+    // A label wider than the room beside it is kept inside the picture, flush with its edge.
+    const centre = bandStart(i) + band / 2;
+    const half = (category.length * 6.2) / 2;
+    const [x, anchor] =
+      centre + half > width - 2
+        ? [width - 2, 'end']
+        : centre - half < 2
+          ? [2, 'start']
+          : [centre, 'middle'];
     parts.push(
-      `<text x="${r(bandStart(i) + band / 2)}" y="${plot.bottom + 16}" text-anchor="middle" class="chart-tick">${escapeHtml(category)}</text>`,
+      `<text x="${r(x)}" y="${plot.bottom + 16}" text-anchor="${anchor}" class="chart-tick">${escapeHtml(category)}</text>`,
     );
   });
 

@@ -266,11 +266,45 @@ describe('HTML form', () => {
       '<thead><tr><th scope="col">Asset</th><th scope="col">Package</th><th scope="col" class="num">Days overdue</th><th scope="col">KEV</th></tr></thead>',
     );
     expect(html).toContain(
-      '<tr><td>web-01</td><td>openssl</td><td class="num">12</td><td>yes</td></tr>',
+      '<tr><td class="nowrap">web-01</td><td class="nowrap">openssl</td><td class="num nowrap">12</td><td class="nowrap">yes</td></tr>',
     );
     expect(html).toContain(
       '<td class="empty" colspan="1">No exceptions in scope: none was granted for team web.</td>',
     );
+  });
+
+  it('puts a table of many columns on a landscape page, breaking only long tokens', () => {
+    const columns = Array.from({ length: 17 }, (_, i) => ({ key: `c${i}`, label: `C${i}` }));
+    const row = Object.fromEntries(columns.map((c) => [c.key, 'x']));
+    const table = (n: number, cell: string) =>
+      renderDocumentHtml(
+        document({
+          sections: [
+            {
+              title: 'T',
+              blocks: [
+                {
+                  kind: 'table',
+                  name: 't',
+                  columns: columns.slice(0, n),
+                  rows: [{ ...row, c0: cell }],
+                },
+              ],
+            },
+          ],
+        }),
+      );
+    expect(table(8, 'x')).toContain('<table data-table="t">');
+    expect(table(9, 'x')).toContain('<div class="landscape"><table class="wide" data-table="t">');
+    expect(table(17, 'x')).toContain(
+      '<div class="landscape"><table class="wide very-wide" data-table="t">',
+    );
+    expect(table(9, 'sha256:' + 'a'.repeat(64))).toContain(
+      `<td class="break">sha256:${'a'.repeat(64)}</td>`,
+    );
+    expect(table(9, 'two words')).toContain('<td>two words</td>');
+    expect(table(17, 'x')).toContain('<td>x</td>');
+    expect(html).toContain('@page landscape { size: A4 landscape; }');
   });
 
   it('has print CSS for A4 that repeats table headers and keeps rows whole', () => {
@@ -373,6 +407,32 @@ describe('charts', () => {
     const d = /<path d="([^"]+)"/.exec(svg)?.[1] ?? '';
     expect(d.match(/M/g)).toHaveLength(2);
     expect(attrs(svg, 'circle', 'cx')).toHaveLength(3);
+  });
+
+  it('thins the x labels to what fits and keeps the last one inside the picture', () => {
+    const days = Array.from({ length: 90 }, (_, i) =>
+      new Date(Date.UTC(2026, 8, 1 + i)).toISOString().slice(0, 10),
+    );
+    const svg = renderChartSvg(
+      { ...slaChart, series: [{ name: 'P1', points: days.map((x) => ({ x, y: 0.5 })) }] },
+      'c',
+    );
+    const labels = [
+      ...svg.matchAll(/<text x="([\d.]+)" y="236" text-anchor="(\w+)"[^>]*>([^<]+)</g),
+    ];
+    // 564 units of plot hold 7 labels of 10 characters: every 13th day, and the last.
+    expect(labels.map((m) => m[3])).toEqual([
+      '2026-09-01',
+      '2026-09-14',
+      '2026-09-27',
+      '2026-10-10',
+      '2026-10-23',
+      '2026-11-05',
+      '2026-11-18',
+      '2026-11-29',
+    ]);
+    expect(labels.at(-1)?.slice(1, 3)).toEqual(['638', 'end']);
+    expect(labels[0]?.slice(1, 3)).toEqual(['63.1', 'middle']);
   });
 
   it('says so when a chart has no data', () => {

@@ -68,9 +68,14 @@ p { margin: .4rem 0; }
 .figure.bad { border-top-color: var(--bad); } .figure.bad .value { color: var(--bad); }
 table { width: 100%; border-collapse: collapse; margin: .6rem 0 .2rem; font-size: 9pt; }
 table.wide { font-size: 7.5pt; }
+.landscape { page: landscape; }
+table.very-wide { font-size: 6.5pt; table-layout: fixed; }
+table.very-wide td, table.very-wide th { overflow-wrap: anywhere; padding: .15rem .2rem; }
 caption { text-align: left; font-weight: 700; padding: .2rem 0; caption-side: top; }
 th, td { padding: .22rem .4rem; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top;
-  overflow-wrap: anywhere; }
+  overflow-wrap: break-word; }
+td.break { overflow-wrap: anywhere; }
+td.nowrap { white-space: nowrap; }
 th { background: var(--soft); border-bottom: 2px solid var(--ink); font-weight: 700; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
@@ -84,7 +89,7 @@ svg.chart { display: block; width: 100%; height: auto; max-height: 19rem; font-f
 .chart-tick { fill: var(--muted); font-size: 10px; }
 .chart-empty { fill: var(--muted); font-size: 13px; }
 .chart-target { stroke: var(--bad); stroke-width: 1.5; stroke-dasharray: 6 4; }
-.chart-target-label { fill: var(--bad); font-size: 10px; font-weight: 700; }
+.chart-target-label { fill: var(--bad); font-size: 10px; font-weight: 700; stroke: #fff; stroke-width: 3px; paint-order: stroke; }
 figcaption { font-size: 9pt; }
 .chart-title { font-weight: 700; }
 .legend { display: flex; flex-wrap: wrap; gap: .2rem 1rem; margin: .2rem 0 0; padding: 0; list-style: none; color: var(--muted); }
@@ -92,6 +97,7 @@ figcaption { font-size: 9pt; }
 .swatch.target { height: 0; border-top: 2px dashed var(--bad); vertical-align: .2rem; border-radius: 0; }
 .doc-footer { margin-top: 2rem; color: var(--muted); font-size: 8pt; border-top: 1px solid var(--line); padding-top: .4rem; }
 @page { size: A4; margin: 18mm 12mm 16mm 12mm; }
+@page landscape { size: A4 landscape; }
 @media print {
   body { max-width: none; padding: 0; font-size: 9.5pt; }
   thead { display: table-header-group; }
@@ -152,7 +158,30 @@ function alignsRight(
   return values.length > 0 && values.every((v) => typeof v === 'number');
 }
 
+/**
+ * A cell. Words are not broken (a column is as wide as its longest word), except in a cell
+ * holding a token longer than 24 characters (a hash, a UUID, a URL), which may break anywhere
+ * rather than push the table off the page; a short token (a date, `web-1`, `CVE-2026-1234`) is
+ * not broken at its hyphens either, unless the table is too wide for that (`fixed`).
+ */
+function cellHtml(text: string, right: boolean, fixed: boolean): string {
+  const classes = [
+    right ? 'num' : '',
+    /\S{25,}/.test(text) ? 'break' : '',
+    // A short token (a date, a host, an advisory id) stays on one line.
+    !fixed && /^\S{1,16}$/.test(text) ? 'nowrap' : '',
+  ].filter((c) => c !== '');
+  const cls = classes.length === 0 ? '' : ` class="${classes.join(' ')}"`;
+  return `<td${cls}>${escapeHtml(text)}</td>`;
+}
+
 function tableHtml(block: Extract<ReportBlock, { kind: 'table' }>): string {
+  // More than 8 columns do not fit a portrait A4 page without breaking words: smaller type, and
+  // in print a landscape page of their own (a CSS named page). More than 16 (the POA&M's
+  // template) would still run off the page: equal columns that break anywhere, every cell
+  // shown (the CSV form is the one to work with).
+  const wide = block.columns.length > 8;
+  const veryWide = block.columns.length > 16;
   const right = block.columns.map((c) => alignsRight(c, block.rows));
   const cls = (i: number) => (right[i] === true ? ' class="num"' : '');
   const caption = block.title === undefined ? '' : `<caption>${escapeHtml(block.title)}</caption>`;
@@ -168,13 +197,15 @@ function tableHtml(block: Extract<ReportBlock, { kind: 'table' }>): string {
           .map(
             (row) =>
               `<tr>${block.columns
-                .map((c, i) => `<td${cls(i)}>${escapeHtml(formatCell(row[c.key] ?? null))}</td>`)
+                .map((c, i) =>
+                  cellHtml(formatCell(row[c.key] ?? null), right[i] === true, veryWide),
+                )
                 .join('')}</tr>`,
           )
           .join('\n');
-  const wide = block.columns.length > 8 ? ' class="wide"' : '';
   const note = block.note === undefined ? '' : `<p class="note">${escapeHtml(block.note)}</p>`;
-  return `<table${wide} data-table="${escapeHtml(block.name)}">${caption}${head}<tbody>\n${body}\n</tbody></table>${note}`;
+  const table = `<table${veryWide ? ' class="wide very-wide"' : wide ? ' class="wide"' : ''} data-table="${escapeHtml(block.name)}">${caption}${head}<tbody>\n${body}\n</tbody></table>${note}`;
+  return wide ? `<div class="landscape">${table}</div>` : table;
 }
 
 function chartHtml(chart: ChartBlock, id: string): string {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReportDocument } from '@patchgate/report';
 
 /** Why the PDF tests cannot run here, or undefined when pdftotext and pdfinfo are installed. */
 export function popplerMissing(): string | undefined {
@@ -37,11 +38,19 @@ function run(tool: string, args: string[]): string {
   return result.stdout;
 }
 
-/** The text of the PDF (pages `first`…`last`, 1-based, when given), layout kept. */
-export function pdfText(bytes: Uint8Array, pages?: { first?: number; last?: number }): string {
+/**
+ * The text of the PDF (pages `first`…`last`, 1-based, when given): with its layout kept
+ * (columns side by side, the default), or in reading order (`layout: false`: a wrapped label's
+ * lines follow each other).
+ */
+export function pdfText(
+  bytes: Uint8Array,
+  options?: { first?: number; last?: number; layout?: boolean },
+): string {
+  const pages = options;
   return withFile(bytes, (path) =>
     run('pdftotext', [
-      '-layout',
+      ...(options?.layout === false ? [] : ['-layout']),
       '-enc',
       'UTF-8',
       ...(pages?.first === undefined ? [] : ['-f', String(pages.first)]),
@@ -66,4 +75,97 @@ export function pdfPageCount(bytes: Uint8Array): number {
   const pages = Number(pdfInfo(bytes)['Pages']);
   if (!Number.isInteger(pages)) throw new Error('pdfinfo reported no page count');
   return pages;
+}
+
+/** A patch compliance document whose overdue table has `rows` rows (web-001, web-002…). */
+export function longDocument(rows: number): ReportDocument {
+  const overdue = Array.from({ length: rows }, (_, i) => ({
+    asset: `web-${String(i + 1).padStart(3, '0')}`,
+    package: i % 2 === 0 ? 'openssl' : 'libxml2',
+    advisory: `CVE-2026-${String(10000 + i)}`,
+    due: '2026-11-01',
+    days: 30 - (i % 30),
+  }));
+  return {
+    type: 'patch-compliance',
+    title: 'Patch compliance Q4 team web',
+    inputs: {
+      type: 'patch-compliance',
+      period: { from: '2026-09-01', to: '2026-11-30' },
+      scope: { team: 'web' },
+      policy: { id: 'default', name: 'Default policy' },
+      dataAsOf: '2026-12-01T00:00:00.000Z',
+    },
+    generatedAt: '2026-12-01T06:00:00.000Z',
+    figures: { openFindings: 1234, slaCompliance: 0.8125 },
+    sections: [
+      {
+        title: 'Summary',
+        blocks: [
+          {
+            kind: 'figures',
+            figures: [
+              { name: 'openFindings', label: 'Open findings', value: 1234, unit: 'count' },
+              {
+                name: 'slaCompliance',
+                label: 'SLA compliance',
+                value: 0.8125,
+                unit: 'ratio',
+                status: 'bad',
+              },
+            ],
+          },
+          {
+            kind: 'chart',
+            chart: 'stacked-bar',
+            title: 'Changes by outcome per month',
+            target: 20,
+            series: [
+              {
+                name: 'succeeded',
+                points: [
+                  { x: '2026-09', y: 14 },
+                  { x: '2026-10', y: 18 },
+                  { x: '2026-11', y: 21 },
+                ],
+              },
+              {
+                name: 'failed',
+                points: [
+                  { x: '2026-09', y: 2 },
+                  { x: '2026-10', y: 1 },
+                  { x: '2026-11', y: 3 },
+                ],
+              },
+            ],
+          },
+        ],
+      },
+      {
+        title: 'Overdue findings',
+        blocks: [
+          {
+            kind: 'table',
+            name: 'overdue',
+            columns: [
+              { key: 'asset', label: 'Asset' },
+              { key: 'package', label: 'Package' },
+              { key: 'advisory', label: 'Advisory' },
+              { key: 'due', label: 'Due date' },
+              { key: 'days', label: 'Days overdue' },
+            ],
+            rows: overdue,
+          },
+        ],
+      },
+    ],
+    csv: {
+      columns: [
+        { key: 'asset', label: 'Asset' },
+        { key: 'advisory', label: 'Advisory' },
+      ],
+      rows: overdue,
+    },
+    warnings: ['No inventory reported for asset group db in the period: enrol its agents.'],
+  };
 }

@@ -14,7 +14,13 @@ import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeReportRenderer, PdfRendererUnavailableError, renderReport } from './index.ts';
 import { defaultChromiumPath, pdfPrinterLaunches } from './pdf.ts';
-import { pdfInfo, pdfPageCount, pdfText, popplerMissing } from './pdf-test-support.ts';
+import {
+  longDocument,
+  pdfInfo,
+  pdfPageCount,
+  pdfText,
+  popplerMissing,
+} from './pdf-test-support.ts';
 
 const chromiumPath = defaultChromiumPath();
 const skip = existsSync(chromiumPath)
@@ -23,99 +29,6 @@ const skip = existsSync(chromiumPath)
 if (skip !== undefined) console.warn(`PDF rendering tests skipped: ${skip}`);
 
 afterAll(closeReportRenderer);
-
-/** A patch compliance document whose overdue table has `rows` rows (web-001, web-002…). */
-function longDocument(rows: number): ReportDocument {
-  const overdue = Array.from({ length: rows }, (_, i) => ({
-    asset: `web-${String(i + 1).padStart(3, '0')}`,
-    package: i % 2 === 0 ? 'openssl' : 'libxml2',
-    advisory: `CVE-2026-${String(10000 + i)}`,
-    due: '2026-11-01',
-    days: 30 - (i % 30),
-  }));
-  return {
-    type: 'patch-compliance',
-    title: 'Patch compliance Q4 team web',
-    inputs: {
-      type: 'patch-compliance',
-      period: { from: '2026-09-01', to: '2026-11-30' },
-      scope: { team: 'web' },
-      policy: { id: 'default', name: 'Default policy' },
-      dataAsOf: '2026-12-01T00:00:00.000Z',
-    },
-    generatedAt: '2026-12-01T06:00:00.000Z',
-    figures: { openFindings: 1234, slaCompliance: 0.8125 },
-    sections: [
-      {
-        title: 'Summary',
-        blocks: [
-          {
-            kind: 'figures',
-            figures: [
-              { name: 'openFindings', label: 'Open findings', value: 1234, unit: 'count' },
-              {
-                name: 'slaCompliance',
-                label: 'SLA compliance',
-                value: 0.8125,
-                unit: 'ratio',
-                status: 'bad',
-              },
-            ],
-          },
-          {
-            kind: 'chart',
-            chart: 'stacked-bar',
-            title: 'Changes by outcome per month',
-            target: 20,
-            series: [
-              {
-                name: 'succeeded',
-                points: [
-                  { x: '2026-09', y: 14 },
-                  { x: '2026-10', y: 18 },
-                  { x: '2026-11', y: 21 },
-                ],
-              },
-              {
-                name: 'failed',
-                points: [
-                  { x: '2026-09', y: 2 },
-                  { x: '2026-10', y: 1 },
-                  { x: '2026-11', y: 3 },
-                ],
-              },
-            ],
-          },
-        ],
-      },
-      {
-        title: 'Overdue findings',
-        blocks: [
-          {
-            kind: 'table',
-            name: 'overdue',
-            columns: [
-              { key: 'asset', label: 'Asset' },
-              { key: 'package', label: 'Package' },
-              { key: 'advisory', label: 'Advisory' },
-              { key: 'due', label: 'Due date' },
-              { key: 'days', label: 'Days overdue' },
-            ],
-            rows: overdue,
-          },
-        ],
-      },
-    ],
-    csv: {
-      columns: [
-        { key: 'asset', label: 'Asset' },
-        { key: 'advisory', label: 'Advisory' },
-      ],
-      rows: overdue,
-    },
-    warnings: ['No inventory reported for asset group db in the period: enrol its agents.'],
-  };
-}
 
 describe('PDF', () => {
   it.skipIf(skip !== undefined)(
@@ -167,6 +80,24 @@ describe('PDF', () => {
       expect(pdfPageCount(short.bytes)).toBe(1);
       expect(pdfText(short.bytes)).toContain('web-003');
       expect(pdfPrinterLaunches() - launchesBefore).toBeLessThanOrEqual(1);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'prints PDFs side by side in one browser, each with its own content',
+    async () => {
+      await renderReport(longDocument(1), 'pdf');
+      const before = pdfPrinterLaunches();
+      const pdfs = await Promise.all(
+        [4, 5, 6].map((rows) => renderReport(longDocument(rows), 'pdf')),
+      );
+      expect(
+        pdfs.map((pdf) => {
+          const text = pdfText(pdf.bytes);
+          return [4, 5, 6, 7].filter((n) => text.includes(`web-00${n}`));
+        }),
+      ).toEqual([[4], [4, 5], [4, 5, 6]]);
+      expect(pdfPrinterLaunches()).toBe(before);
     },
   );
 

@@ -207,7 +207,7 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
   );
 
   it.skipIf(skip !== undefined || popplerMissing() !== undefined)(
-    'prints a PDF whose text has the title and the figures',
+    'prints a PDF, showing the step while it runs; its text has the title and the figures',
     async () => {
       const { app, auditor, runner } = await world();
       const requested = await post(app, auditor, '/api/v1/reports', {
@@ -216,8 +216,19 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
       });
       expect(requested.statusCode, requested.body).toBe(202);
       const { id } = requested.json<ReportRun>();
-      expect(await drain(runner)).toEqual(['reports.generate:succeeded']);
+      // Followed while its job runs: the run shows the step (printing takes chromium a while).
+      const running = drain(runner);
+      const seen = new Set<string>();
+      for (let run = requested.json<ReportRun>(); run.status !== 'succeeded';) {
+        expect(run.status).not.toBe('failed');
+        if (run.progress !== null) seen.add(`${run.status}: ${run.progress.step}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        run = (await get(app, auditor, `/api/v1/reports/${id}`)).json<ReportRun>();
+      }
+      expect(await running).toEqual(['reports.generate:succeeded']);
+      expect(seen).toContain('running: rendering PDF');
       const made = (await get(app, auditor, `/api/v1/reports/${id}`)).json<ReportRun>();
+      expect(made.progress).toBeNull();
       const content = await get(app, auditor, `/api/v1/reports/${id}/content`);
       expect(content.headers['content-type']).toBe('application/pdf');
       const bytes = content.rawPayload;
@@ -225,8 +236,10 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
       expect(sha256(bytes)).toBe(made.sha256);
       const text = pdfText(bytes);
       expect(text).toContain(made.title);
-      // The figures; the rows are checked in the CSV form (the PDF wraps the template's 31 columns).
+      // The figures and the open weaknesses (the PDF shows the template's main columns).
       expect(text).toMatch(/Open POA&M items\s+Past their scheduled/);
+      expect(text).toMatch(/DSA-5001-1:\s+web-1/);
+      expect(text).toMatch(/DSA-5002-1:\s+web-1/);
       expect(text).toContain('Page 1 of');
     },
     120_000,

@@ -292,8 +292,8 @@ export function policyOf(
   if (others.length > 0) {
     const n = others.reduce((sum, [, v]) => sum + v.count, 0);
     warnings.push(
-      `${n} finding${n === 1 ? ' was' : 's were'} prioritised by another policy (${others.map(([id, v]) => `${v.name} (${id}): ${v.count}`).join('; ')}) ` +
-        `than ${policy.name}: their due dates are that policy's. A reconcile under the current policy (PATCHGATE_POLICY) gives them its dates.`,
+      `${n} finding${n === 1 ? ' was' : 's were'} prioritised by ${others.map(([id, v]) => `${v.name} (${id}, ${v.count})`).join(', ')} ` +
+        `rather than ${policy.name}, the policy of this report: their due dates are that policy's. A reconcile under the server's policy (PATCHGATE_POLICY) gives them its dates.`,
     );
   }
   return policy;

@@ -4,12 +4,15 @@
  *
  * The trend is computed here with `computeMetrics` for each week of the period (each month
  * when the period is longer than 26 weeks), as of the end of that week (never after
- * dataAsOf): the same figures as the daily snapshots, so a rebuild gives the same points.
+ * dataAsOf), so a rebuild gives the same points. Beside it, the daily snapshots' trend
+ * (`metricTrendReport`: each day the 30 days ending it) for the ended days of the period, with
+ * the days that have no snapshot said (a backfill fills them; they are not in `figures`).
  */
 import type { MetricPeriod, MetricSet } from '@patchgate/metrics';
 import type { Cell, ReportDocument, ReportFigure } from '@patchgate/report';
 import type { ServerContext } from '../../../context.ts';
 import { computeMetrics } from '../metrics.ts';
+import { maxSnapshotDays, metricTrendReport } from '../snapshots.ts';
 import type { Progress, Resolved } from './common.ts';
 import {
   addDays,
@@ -113,6 +116,43 @@ export async function buildExecutive(
       changeSuccessRate: point.changes.changeSuccessRate,
     });
   }
+  // The daily snapshots of the ended days of the period (at most maxSnapshotDays).
+  const lastDay =
+    endOfDay(resolved.asOfDay) <= resolved.dataAsOf
+      ? resolved.asOfDay
+      : addDays(resolved.asOfDay, -1);
+  const snapTo = lastDay < period.to ? lastDay : period.to;
+  const earliest = addDays(snapTo, -(maxSnapshotDays - 1));
+  const snapFrom = period.from > earliest ? period.from : earliest;
+  const daily: Record<string, Cell>[] = [];
+  let dailyNote = 'The period has no ended day by data-as-of.';
+  if (snapFrom <= snapTo) {
+    const trends = await Promise.all(
+      (
+        [
+          ['openFindings', 'remediation.openFindings'],
+          ['slaCompliance', 'remediation.slaCompliance'],
+          ['changeSuccessRate', 'changes.changeSuccessRate'],
+        ] as const
+      ).map(async ([name, metric]) => ({
+        name,
+        trend: await metricTrendReport(ctx, {
+          metric,
+          scope: resolved.scope,
+          from: snapFrom,
+          to: snapTo,
+        }),
+      })),
+    );
+    const first = trends[0]?.trend;
+    dailyNote = first?.note ?? dailyNote;
+    for (const [i, point] of (first?.points ?? []).entries()) {
+      const row: Record<string, Cell> = { day: point.day };
+      for (const t of trends) row[t.name] = t.trend.points[i]?.value ?? null;
+      daily.push(row);
+    }
+    if (first !== undefined && first.missingDays > 0) warnings.push(`Daily trend: ${first.note}.`);
+  }
   if (set.changes.closedChanges === 0)
     warnings.push(
       `No change closed between ${period.from} and ${period.to} in scope (${scopeText(resolved.scope)}): the change figures are empty. Changes count once they end (completed, failed, rolled back or cancelled).`,
@@ -181,6 +221,50 @@ export async function buildExecutive(
               },
             ],
           },
+          {
+            kind: 'chart',
+            chart: 'line',
+            title: 'Daily snapshots: open findings',
+            unit: 'count',
+            series: [
+              {
+                name: 'Open (daily snapshot)',
+                points: daily.map((d) => ({
+                  x: String(d['day']),
+                  y: (d['openFindings'] as number | null) ?? null,
+                })),
+              },
+            ],
+          },
+          {
+            kind: 'chart',
+            chart: 'line',
+            title: 'Daily snapshots: SLA compliance over the 30 days ending each day',
+            unit: 'ratio',
+            target: slaTarget,
+            series: [
+              {
+                name: 'SLA compliance (30 days)',
+                points: daily.map((d) => ({
+                  x: String(d['day']),
+                  y: (d['slaCompliance'] as number | null) ?? null,
+                })),
+              },
+            ],
+          },
+          table(
+            'dailyTrend',
+            'Daily snapshots',
+            [
+              col('day', 'Day'),
+              col('openFindings', 'Open', 'right'),
+              col('slaCompliance', 'SLA compliance (30 days)', 'right'),
+              col('changeSuccessRate', 'Change success (30 days)', 'right'),
+            ],
+            daily,
+            'No ended day in the period.',
+            dailyNote,
+          ),
           table(
             'trend',
             buckets.length > 0 && daysBetween(period.from, period.to) > 26 * 7

@@ -76,6 +76,25 @@ export const poamColumns: readonly TableColumn[] = [
   col('serviceName', 'Service Name'),
 ];
 
+/** The columns a page shows (31 do not fit across A4); the CSV has them all. */
+export const poamPageColumns: readonly TableColumn[] = [
+  'poamId',
+  'weaknessName',
+  'assetIdentifier',
+  'pointOfContact',
+  'originalDetectionDate',
+  'scheduledCompletionDate',
+  'originalRiskRating',
+  'vendorDependency',
+  'falsePositive',
+  'operationalRequirement',
+  'comments',
+].map((key) => {
+  const column = poamColumns.find((c) => c.key === key);
+  if (column === undefined) throw new Error(`no POA&M column ${key}`);
+  return column;
+});
+
 /** FedRAMP's rating words from a severity (the template has Low, Moderate, High). */
 export function fedrampRating(severity: string): string {
   switch (severity) {
@@ -288,10 +307,10 @@ export async function buildFedrampPoam(
           table(
             'openItems',
             'Open POA&M items',
-            poamColumns,
+            poamPageColumns,
             rows,
             'No open weakness in scope at this instant.',
-            asOfNote,
+            `The main columns of the template; the CSV (and the JSON form's rows) carry all ${poamColumns.length}. ${asOfNote}`,
           ),
         ],
       },

@@ -12,7 +12,7 @@ import { testDatabases } from '../../../../test/databases.ts';
 import type { ServerContext } from '../../../context.ts';
 import type { Database } from '../../../db/database.ts';
 import { ValidationError } from '../../../http/problems.ts';
-import { buildReport, requestOfInputs } from '../index.ts';
+import { buildReport, renderReport, requestOfInputs } from '../index.ts';
 import { poamColumns } from './fedramp-poam.ts';
 import { NOW, assets, findingRow, seedWorld } from './test-support.ts';
 
@@ -143,9 +143,42 @@ describe.each(testDatabases())('findings-based reports on $name', ({ open, skip 
       ]);
       // F3 was prioritised by the default policy, not the server's (bod-26-04).
       expect(doc.warnings).toEqual([
-        expect.stringContaining('1 finding was prioritised by another policy'),
+        expect.stringContaining(
+          '1 finding was prioritised by Patchgate default (default, 1) rather than CISA BOD 26-04',
+        ),
       ]);
       expect(poamColumns).toHaveLength(31);
+      // Through the real CSV renderer: the template's header line, one line per open item.
+      const csv = (await renderReport(doc, 'csv')).bytes.toString('utf8').split('\r\n');
+      expect(csv[0]).toBe(
+        'POAM ID,Controls,Weakness Name,Weakness Description,Weakness Detector Source,Weakness Source Identifier,Asset Identifier,Point of Contact,Resources Required,Overall Remediation Plan,Original Detection Date,Scheduled Completion Date,Planned Milestones,Milestone Changes,Status Date,Vendor Dependency,Last Vendor Check-in Date,Vendor Dependent Product Name,Original Risk Rating,Adjusted Risk Rating,Risk Adjustment,False Positive,Operational Requirement,Deviation Rationale,Supporting Documents,Comments,Auto-Approve,Binding Operational Directive 22-01 tracking,Binding Operational Directive 22-01 Due Date,CVE,Service Name',
+      );
+      expect(csv).toHaveLength(1 + 5 + 1); // header, five items, the final CRLF
+      expect(csv[1]?.startsWith(`V-${f['F3']?.id ?? ''},"RA-5, SI-2",ADV-3: libxml2,`)).toBe(true);
+      const json = JSON.parse((await renderReport(doc, 'json')).bytes.toString('utf8')) as {
+        figures: Record<string, unknown>;
+        inputs: unknown;
+      };
+      expect(json.figures['poamOpenItems']).toBe(5);
+      expect(json.inputs).toEqual(doc.inputs);
+      // The page shows the template's main columns; the rows keep all of them.
+      const page = doc.sections
+        .flatMap((sec) => sec.blocks)
+        .find((b) => b.kind === 'table' && b.name === 'openItems');
+      expect(page?.kind === 'table' && page.columns.map((c) => c.label)).toEqual([
+        'POAM ID',
+        'Weakness Name',
+        'Asset Identifier',
+        'Point of Contact',
+        'Original Detection Date',
+        'Scheduled Completion Date',
+        'Original Risk Rating',
+        'Vendor Dependency',
+        'False Positive',
+        'Operational Requirement',
+        'Comments',
+      ]);
+      expect(tableRows(doc, 'openItems')).toEqual(doc.csv.rows);
     },
   );
 

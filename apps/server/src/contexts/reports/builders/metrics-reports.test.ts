@@ -12,7 +12,7 @@ import { testCaller } from '../../../../test/auth.ts';
 import { testDatabases } from '../../../../test/databases.ts';
 import type { App } from '../../../app.ts';
 import type { Database } from '../../../db/database.ts';
-import { buildReport, requestOfInputs } from '../index.ts';
+import { backfillSnapshots, buildReport, requestOfInputs } from '../index.ts';
 import { metricsWorld, novemberEnd, novemberPeriod } from '../metrics-test-support.ts';
 import { trendBuckets } from './executive.ts';
 
@@ -201,7 +201,30 @@ describe.each(testDatabases())('metrics-based reports on $name', ({ open, skip }
       'Open and overdue findings',
       'SLA compliance',
       'Changes by outcome',
+      'Daily snapshots: open findings',
+      'Daily snapshots: SLA compliance over the 30 days ending each day',
     ]);
     expect(doc.csv.rows).toEqual(trend);
+    // No snapshot yet: the daily trend is empty and says how to fill it.
+    expect(tableRows(doc, 'dailyTrend').every((d) => d['openFindings'] === null)).toBe(true);
+    expect(doc.warnings).toEqual([expect.stringContaining('30 of 30 days have no snapshot')]);
+
+    await backfillSnapshots(ctx, { from: '2026-11-01', to: '2026-11-30' });
+    const filled = await buildReport(ctx, { type: 'executive', period: novemberPeriod });
+    const daily = tableRows(filled, 'dailyTrend');
+    expect(daily).toHaveLength(30);
+    // Open at each day's end: f1, f3, f4, f5 on 1 Nov; f2 seen 2 Nov (5); f1 fixed 5 Nov (4);
+    // f4 accepted 6 Nov (3); f3 fixed 25 Nov (2).
+    expect(daily.map((d) => d['openFindings'])).toEqual([
+      4,
+      5,
+      5,
+      5,
+      4,
+      ...Array<number>(19).fill(3),
+      ...Array<number>(6).fill(2),
+    ]);
+    expect(filled.warnings).toEqual([]);
+    expect(filled.figures).toEqual(doc.figures);
   });
 });
