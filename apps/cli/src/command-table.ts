@@ -162,6 +162,24 @@ export const commandTable: readonly CommandEntry[] = [
     },
   },
   {
+    name: 'improvements',
+    summary: 'review trends, recommendations (accept or dismiss) and follow-up actions',
+    subcommands: [
+      'trends',
+      'recommendations',
+      'refresh',
+      'accept',
+      'dismiss',
+      'actions',
+      'action-add',
+      'action-update',
+    ],
+    load: async () => {
+      const m = await import('./commands/improvements.ts');
+      return { help: m.improvementsHelp, run: m.improvementsCommand };
+    },
+  },
+  {
     name: 'approvals',
     summary: 'approver groups, the approval policy and delegations of approvals',
     subcommands: [
