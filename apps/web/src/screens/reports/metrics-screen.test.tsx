@@ -136,6 +136,68 @@ describe('the metrics overview', () => {
     );
   });
 
+  it('fills the missing snapshots for a manager, follows the job, then asks the trends again', async () => {
+    let polls = 0;
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/metrics': () => metricSet,
+        'GET /api/v1/metrics/trend': (_request, url) => trend(url),
+        'POST /api/v1/metrics/snapshots/backfill': () =>
+          new Response(JSON.stringify({ jobId: 'job-7', alreadyQueued: false }), {
+            status: 202,
+            headers: { 'content-type': 'application/json' },
+          }),
+        'GET /api/v1/jobs/:id': () => {
+          polls += 1;
+          return {
+            id: 'job-7',
+            kind: 'reports.metric-backfill',
+            state: polls === 1 ? 'running' : 'succeeded',
+            progress: { done: polls === 1 ? 30 : 91, total: 91 },
+            error: null,
+          };
+        },
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: `/reports?${period}` });
+    const button = await screen.findByRole(
+      'button',
+      { name: 'Fill missing snapshots (2026-09-01 to 2026-11-30)' },
+      { timeout: 5000 },
+    );
+    const trendsBefore = calls.filter((c) => c.path === '/api/v1/metrics/trend').length;
+    await userEvent.click(button);
+    await screen.findByText('Filling snapshots (30 of 91 days)');
+    await screen.findByText('Snapshots filled: the trends are up to date.', {}, { timeout: 4000 });
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+      from: '2026-09-01',
+      to: '2026-11-30',
+    });
+    await waitFor(() =>
+      expect(calls.filter((c) => c.path === '/api/v1/metrics/trend').length).toBeGreaterThan(
+        trendsBefore,
+      ),
+    );
+  });
+
+  it('offers no backfill to a reader', async () => {
+    installFakeApi(
+      {
+        'GET /api/v1/metrics': () => metricSet,
+        'GET /api/v1/metrics/trend': (_request, url) => trend(url),
+      },
+      auditor,
+    );
+    renderWithApp(routes, { url: `/reports?${period}` });
+    await screen.findByRole(
+      'heading',
+      { name: 'Trends from the daily snapshots' },
+      { timeout: 5000 },
+    );
+    expect(screen.queryByRole('button', { name: /^Fill missing snapshots/ })).toBeNull();
+  });
+
   it('says which permission it needs, and asks nothing without it', async () => {
     const calls = installFakeApi({ 'GET /api/v1/metrics': () => metricSet }, adminUser);
     renderWithApp(routes, { url: '/reports' });

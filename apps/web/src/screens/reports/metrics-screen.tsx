@@ -5,9 +5,12 @@
  * headline figures from the daily snapshots (`GET /metrics/trend`).
  */
 import type { FormEvent } from 'react';
-import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import { $api } from '../../api/query.ts';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
+import { useSession } from '../../api/session.tsx';
 import { Field } from '../../ui/forms.tsx';
 import { formatDateTime, formatNumber, formatPercent } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
@@ -322,12 +325,7 @@ function MetricsBody({
         <Section title="Open findings by age">
           <Bars
             title="Open findings by age"
-            bars={recordBars(
-              'remediation.openByAge',
-              r.openByAge,
-              ageLabels,
-              'open',
-            )}
+            bars={recordBars('remediation.openByAge', r.openByAge, ageLabels, 'open')}
             color="var(--chart-2)"
           />
         </Section>
@@ -523,9 +521,67 @@ const trends: readonly { metric: MetricName; title: string; unit: TrendUnit; tar
   { metric: 'changes.changeSuccessRate', title: 'Change success rate', unit: 'ratio' },
 ];
 
-function Trends({ scope }: { readonly scope: PeriodScope }) {
+/** yesterday (UTC): the last day that has ended, so the last a snapshot can be made of. */
+const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * `reports:manage`: fill the period's missing snapshots (POST /metrics/snapshots/backfill, a
+ * job), followed until it ends; then the trends are asked again.
+ */
+function Backfill({ scope }: { readonly scope: PeriodScope }) {
+  const queryClient = useQueryClient();
+  const to = scope.to < yesterday() ? scope.to : yesterday();
+  const start = $api.useMutation('post', '/api/v1/metrics/snapshots/backfill');
+  const jobId = start.data?.jobId;
+  const job = $api.useQuery(
+    'get',
+    '/api/v1/jobs/{id}',
+    { params: { path: { id: jobId ?? '' } } },
+    {
+      enabled: jobId !== undefined,
+      refetchInterval: (q) =>
+        q.state.data?.state === 'queued' || q.state.data?.state === 'running' ? 1000 : false,
+    },
+  );
+  const state = job.data?.state;
+  useEffect(() => {
+    if (state === 'succeeded') void invalidatePaths(queryClient, ['/api/v1/metrics/trend']);
+  }, [state, queryClient]);
+  if (scope.from > to) return null;
   return (
-    <Section title="Trends from the daily snapshots">
+    <div className="row reports-backfill">
+      <button
+        type="button"
+        className="button button-small"
+        disabled={start.isPending || state === 'queued' || state === 'running'}
+        onClick={() => start.mutate({ body: { from: scope.from, to } })}
+      >
+        Fill missing snapshots ({scope.from} to {to})
+      </button>
+      <span className="small" role="status">
+        {start.isError
+          ? errorMessage(start.error)
+          : state === undefined
+            ? jobId === undefined
+              ? ''
+              : 'Queued…'
+            : state === 'succeeded'
+              ? 'Snapshots filled: the trends are up to date.'
+              : state === 'failed' || state === 'cancelled'
+                ? `The backfill ${state}: ${job.data?.error ?? 'no reason recorded'}`
+                : `Filling snapshots${job.data?.progress ? ` (${job.data.progress.done} of ${job.data.progress.total} days)` : '…'}`}
+      </span>
+    </div>
+  );
+}
+
+function Trends({ scope }: { readonly scope: PeriodScope }) {
+  const { can } = useSession();
+  return (
+    <Section
+      title="Trends from the daily snapshots"
+      {...(can('reports:manage') && { actions: <Backfill scope={scope} /> })}
+    >
       <div className="reports-trends">
         {trends.map((trend) => (
           <Trend key={trend.metric} scope={scope} {...trend} />
