@@ -23,6 +23,8 @@ export const uiSections = [
   'rollouts',
   'audit',
   'admin',
+  'reports',
+  'improvements',
 ] as const;
 
 /** No inline script or style, no plugin, no framing, requests to this origin only. */

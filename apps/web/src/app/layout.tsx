@@ -46,6 +46,13 @@ export const navigation: readonly {
     ],
   },
   {
+    group: 'Reporting',
+    entries: [
+      { to: '/reports', label: 'Reports', permission: 'reports:read' },
+      { to: '/improvements', label: 'Improvements', permission: 'reports:read' },
+    ],
+  },
+  {
     group: 'Governance',
     entries: [
       { to: '/audit', label: 'Audit log', permission: 'audit:read' },

@@ -149,6 +149,17 @@ export const routes: RouteObject[] = [
             lazy: screen(() => import('../screens/audit/audit-screen.tsx'), 'AuditScreen'),
           },
           {
+            path: 'reports/*',
+            lazy: screen(() => import('../screens/reports/reports-screen.tsx'), 'ReportsScreen'),
+          },
+          {
+            path: 'improvements',
+            lazy: screen(
+              () => import('../screens/improvements/improvements-screen.tsx'),
+              'ImprovementsScreen',
+            ),
+          },
+          {
             path: 'admin/*',
             lazy: screen(() => import('../screens/admin/admin-screen.tsx'), 'AdminScreen'),
           },
