@@ -121,24 +121,33 @@ export function renderChartSvg(chart: ChartBlock, id: string): string {
   const longest = Math.max(...categories.map((c) => c.length));
   const fit = Math.max(1, Math.floor((plot.right - plot.left) / (longest * 6.2 + 10)));
   const every = Math.ceil(categories.length / fit);
+  // Where each chosen label would sit; a label that would touch the one before it is dropped
+  // (the last category wins over its neighbour: the period's end is always named).
+  const placed: { category: string; x: number; anchor: string; left: number; right: number }[] = [];
   categories.forEach((category, i) => {
-    const shown = i % every === 0;
-    // The last category too, unless it would crowd the label before it.
-    const last = i === categories.length - 1 && i % every >= every / 2;
-    if (!shown && !last) return;
+    const isLast = i === categories.length - 1;
+    if (i % every !== 0 && !isLast) return;
     // A label wider than the room beside it is kept inside the picture, flush with its edge.
     const centre = bandStart(i) + band / 2;
-    const half = (category.length * 6.2) / 2;
-    const [x, anchor] =
-      centre + half > width - 2
-        ? [width - 2, 'end']
-        : centre - half < 2
-          ? [2, 'start']
-          : [centre, 'middle'];
+    const widthOf = category.length * 6.2;
+    const [x, anchor, left] =
+      centre + widthOf / 2 > width - 2
+        ? [width - 2, 'end', width - 2 - widthOf]
+        : centre - widthOf / 2 < 2
+          ? [2, 'start', 2]
+          : [centre, 'middle', centre - widthOf / 2];
+    const label = { category, x, anchor, left, right: left + widthOf };
+    const before = placed.at(-1);
+    if (before !== undefined && label.left < before.right + 6) {
+      if (!isLast) return;
+      placed.pop();
+    }
+    placed.push(label);
+  });
+  for (const { category, x, anchor } of placed)
     parts.push(
       `<text x="${r(x)}" y="${plot.bottom + 16}" text-anchor="${anchor}" class="chart-tick">${escapeHtml(category)}</text>`,
     );
-  });
 
   const valueAt = (seriesIndex: number, x: string): number | null =>
     chart.series[seriesIndex]?.points.find((p) => p.x === x)?.y ?? null;
