@@ -7,6 +7,7 @@
  * problems, windows that overrun). Tab, state and period live in the URL.
  */
 import { useQueryClient } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { errorMessage } from '../../api/client.ts';
@@ -560,6 +561,60 @@ function ChangeLinks({ changes }: { readonly changes: readonly { id: string; num
 
 const rate = (value: number | null) => (value === null ? '—' : formatPercent(value));
 
+/** One column of a trend table: the first is the row's header. */
+interface TrendColumn<Row> {
+  readonly label: string;
+  readonly cell: (row: Row) => ReactNode;
+}
+
+/** A review-trend table in its section, or why it is empty. */
+function TrendTable<Row>({
+  title,
+  rows,
+  empty,
+  rowKey,
+  columns,
+}: {
+  readonly title: string;
+  readonly rows: readonly Row[];
+  readonly empty: string;
+  readonly rowKey: (row: Row) => string;
+  readonly columns: readonly TrendColumn<Row>[];
+}) {
+  const [header, ...rest] = columns;
+  return (
+    <Section title={title}>
+      {rows.length === 0 || header === undefined ? (
+        <EmptyState title={empty} />
+      ) : (
+        <table className="simple-table" aria-label={title}>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th scope="col" key={c.label}>
+                  {c.label}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={rowKey(row)}>
+                <th scope="row">{header.cell(row)}</th>
+                {rest.map((c) => (
+                  <td key={c.label}>{c.cell(row)}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}
+
+const minutes = (value: number | null) => (value === null ? '—' : `${Math.round(value)} min`);
+
 function TrendTables({ trends }: { readonly trends: ReviewTrends }) {
   return (
     <>
@@ -567,165 +622,80 @@ function TrendTables({ trends }: { readonly trends: ReviewTrends }) {
         {trends.changes} changes reviewed or rolled out from {trends.period.from} to{' '}
         {trends.period.to}; {trends.failedChanges} had a host failure or a rollback.
       </p>
-      <Section title="Recurring failure causes">
-        {trends.failureCauses.length === 0 ? (
-          <EmptyState title="No failure recurs in this period." />
-        ) : (
-          <table className="simple-table" aria-label="Recurring failure causes">
-            <thead>
-              <tr>
-                <th scope="col">Cause</th>
-                <th scope="col">Failures</th>
-                <th scope="col">Changes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {trends.failureCauses.map((c) => (
-                <tr key={c.cause}>
-                  <th scope="row">{c.cause}</th>
-                  <td>{c.failures}</td>
-                  <td>
-                    <ChangeLinks changes={c.changes} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </Section>
+      <TrendTable
+        title="Recurring failure causes"
+        rows={trends.failureCauses}
+        empty="No failure recurs in this period."
+        rowKey={(c) => c.cause}
+        columns={[
+          { label: 'Cause', cell: (c) => c.cause },
+          { label: 'Failures', cell: (c) => c.failures },
+          { label: 'Changes', cell: (c) => <ChangeLinks changes={c.changes} /> },
+        ]}
+      />
       <div className="improvements-grid">
-        <Section title="Packages that fail more often">
-          {trends.packages.length === 0 ? (
-            <EmptyState title="No package was patched in this period." />
-          ) : (
-            <table className="simple-table" aria-label="Packages that fail more often">
-              <thead>
-                <tr>
-                  <th scope="col">Package</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">Failed</th>
-                  <th scope="col">In the first wave</th>
-                  <th scope="col">Failure rate</th>
-                  <th scope="col">Failed changes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trends.packages.map((p) => (
-                  <tr key={p.package}>
-                    <th scope="row">{p.package}</th>
-                    <td>{p.changes}</td>
-                    <td>{p.failedChanges}</td>
-                    <td>{p.failedInFirstWave}</td>
-                    <td>{rate(p.failureRate)}</td>
-                    <td>
-                      <ChangeLinks changes={p.failed} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Section>
-        <Section title="Asset groups that fail more often">
-          {trends.assetGroups.length === 0 ? (
-            <EmptyState title="No asset group was changed in this period." />
-          ) : (
-            <table className="simple-table" aria-label="Asset groups that fail more often">
-              <thead>
-                <tr>
-                  <th scope="col">Group</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">Failed</th>
-                  <th scope="col">Host failures</th>
-                  <th scope="col">Failure rate</th>
-                  <th scope="col">Failed changes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trends.assetGroups.map((g) => (
-                  <tr key={g.group}>
-                    <th scope="row">{g.group}</th>
-                    <td>{g.changes}</td>
-                    <td>{g.failedChanges}</td>
-                    <td>{g.hostFailures}</td>
-                    <td>{rate(g.failureRate)}</td>
-                    <td>
-                      <ChangeLinks changes={g.failed} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Section>
-        <Section title="Waves whose health gates caught problems">
-          {trends.waves.length === 0 ? (
-            <EmptyState title="No rollout ran in this period." />
-          ) : (
-            <table className="simple-table" aria-label="Waves whose health gates caught problems">
-              <thead>
-                <tr>
-                  <th scope="col">Wave</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">Caught</th>
-                  <th scope="col">Host failures</th>
-                  <th scope="col">Caught in</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trends.waves.map((w) => (
-                  <tr key={`${w.position}:${w.wave}`}>
-                    <th scope="row">
-                      {w.wave} <span className="muted small">(wave {w.position + 1})</span>
-                    </th>
-                    <td>{w.changes}</td>
-                    <td>{w.caught}</td>
-                    <td>{w.hostFailures}</td>
-                    <td>
-                      <ChangeLinks changes={w.caughtIn} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Section>
-        <Section title="Windows that overrun">
-          {trends.windows.length === 0 ? (
-            <EmptyState title="No change ran in a window in this period." />
-          ) : (
-            <table className="simple-table" aria-label="Windows that overrun">
-              <thead>
-                <tr>
-                  <th scope="col">Window</th>
-                  <th scope="col">Length</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">Overruns</th>
-                  <th scope="col">Longest overrun</th>
-                  <th scope="col">Overran</th>
-                </tr>
-              </thead>
-              <tbody>
-                {trends.windows.map((w) => (
-                  <tr key={w.windowId ?? w.windowName}>
-                    <th scope="row">{w.windowName}</th>
-                    <td>{w.durationMinutes === null ? '—' : `${w.durationMinutes} min`}</td>
-                    <td>{w.changes}</td>
-                    <td>{w.overruns}</td>
-                    <td>
-                      {w.maxOverrunMinutes === null
-                        ? '—'
-                        : `${Math.round(w.maxOverrunMinutes)} min`}
-                    </td>
-                    <td>
-                      <ChangeLinks changes={w.overran} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-        </Section>
+        <TrendTable
+          title="Packages that fail more often"
+          rows={trends.packages}
+          empty="No package was patched in this period."
+          rowKey={(p) => p.package}
+          columns={[
+            { label: 'Package', cell: (p) => p.package },
+            { label: 'Changes', cell: (p) => p.changes },
+            { label: 'Failed', cell: (p) => p.failedChanges },
+            { label: 'In the first wave', cell: (p) => p.failedInFirstWave },
+            { label: 'Failure rate', cell: (p) => rate(p.failureRate) },
+            { label: 'Failed changes', cell: (p) => <ChangeLinks changes={p.failed} /> },
+          ]}
+        />
+        <TrendTable
+          title="Asset groups that fail more often"
+          rows={trends.assetGroups}
+          empty="No asset group was changed in this period."
+          rowKey={(g) => g.group}
+          columns={[
+            { label: 'Group', cell: (g) => g.group },
+            { label: 'Changes', cell: (g) => g.changes },
+            { label: 'Failed', cell: (g) => g.failedChanges },
+            { label: 'Host failures', cell: (g) => g.hostFailures },
+            { label: 'Failure rate', cell: (g) => rate(g.failureRate) },
+            { label: 'Failed changes', cell: (g) => <ChangeLinks changes={g.failed} /> },
+          ]}
+        />
+        <TrendTable
+          title="Waves whose health gates caught problems"
+          rows={trends.waves}
+          empty="No rollout ran in this period."
+          rowKey={(w) => `${w.position}:${w.wave}`}
+          columns={[
+            {
+              label: 'Wave',
+              cell: (w) => (
+                <>
+                  {w.wave} <span className="muted small">(wave {w.position + 1})</span>
+                </>
+              ),
+            },
+            { label: 'Changes', cell: (w) => w.changes },
+            { label: 'Caught', cell: (w) => w.caught },
+            { label: 'Host failures', cell: (w) => w.hostFailures },
+            { label: 'Caught in', cell: (w) => <ChangeLinks changes={w.caughtIn} /> },
+          ]}
+        />
+        <TrendTable
+          title="Windows that overrun"
+          rows={trends.windows}
+          empty="No change ran in a window in this period."
+          rowKey={(w) => w.windowId ?? w.windowName}
+          columns={[
+            { label: 'Window', cell: (w) => w.windowName },
+            { label: 'Length', cell: (w) => minutes(w.durationMinutes) },
+            { label: 'Changes', cell: (w) => w.changes },
+            { label: 'Overruns', cell: (w) => w.overruns },
+            { label: 'Longest overrun', cell: (w) => minutes(w.maxOverrunMinutes) },
+            { label: 'Overran', cell: (w) => <ChangeLinks changes={w.overran} /> },
+          ]}
+        />
       </div>
     </>
   );
