@@ -104,6 +104,15 @@ export interface MetricSource {
   readonly exceptionRows: readonly ExceptionMetricRow[];
   readonly changeRows: readonly ChangeMetricRow[];
   readonly assetRows: readonly AssetMetricRow[];
+  /**
+   * Every asset's scope keys as the inventory has them now (owner team, environment, groups),
+   * also for assets created after `asOf` whose findings were imported with earlier dates: a
+   * finding is placed in a team by its asset's current owner (coverage counts `assetRows`).
+   */
+  readonly assetKeys: ReadonlyMap<
+    string,
+    { team: string | null; environment: string | null; groups: readonly string[] }
+  >;
   readonly agentRows: readonly AgentMetricRow[];
   readonly windowed: ReadonlySet<string>;
   readonly published: ReadonlyMap<string, string | null>;
@@ -130,6 +139,9 @@ export async function readMetricSource(ctx: Ctx, asOf: string): Promise<MetricSo
     exceptionRows,
     changeRows,
     assetRows,
+    assetKeys: new Map(
+      facts.map((a) => [a.id, { team: a.team, environment: a.environment, groups: a.groups }]),
+    ),
     agentRows,
     windowed: new Set([...windows].filter(([, w]) => w.length > 0).map(([id]) => id)),
     published: new Map([...dates].map(([id, d]) => [id, d.published])),
@@ -149,7 +161,7 @@ export async function readMetricInputs(
 export function narrowMetricInputs(source: MetricSource, scope: MetricScope): MetricInputs {
   const { findingRows, exceptionRows, changeRows, assetRows, agentRows } = source;
   // The scope keys of an asset: the inventory's (current) owner team, environment and groups.
-  const keysOf = new Map(assetRows.map((a) => [a.id, a]));
+  const keysOf = source.assetKeys;
   const keysOfFinding = (f: FindingMetricRow) => {
     const a = keysOf.get(f.assetId);
     return a === undefined

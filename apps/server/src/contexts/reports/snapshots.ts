@@ -109,7 +109,7 @@ async function snapshotDay(ctx: Ctx, day: string): Promise<number> {
   const period = { from: addDays(day, -(snapshotPeriodDays - 1)), to: day };
   const source = await readMetricSource(ctx, asOf);
   const keys = new Set<string>(['all']);
-  for (const a of source.assetRows) {
+  for (const a of source.assetKeys.values()) {
     if (a.team !== null) keys.add(`team:${a.team}`);
     if (a.environment !== null) keys.add(`environment:${a.environment}`);
     for (const g of a.groups) keys.add(`group:${g}`);
