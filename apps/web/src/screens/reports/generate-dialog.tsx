@@ -6,7 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { $api, invalidatePaths } from '../../api/query.ts';
-import { Field, FormDialog } from '../../ui/forms.tsx';
+import { CheckboxRow, Field, FormDialog } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import { lastDays } from './period.ts';
 import type { ReportRun } from './types.ts';
@@ -32,6 +32,8 @@ export function GenerateDialog({
   const [assetGroup, setAssetGroup] = useState('');
   const [change, setChange] = useState('');
   const [asOf, setAsOf] = useState('');
+  /** A type whose period is optional (POA&M, BOD 26-04): the status as of the data, no period. */
+  const [statusOnly, setStatusOnly] = useState(false);
   const mutation = $api.useMutation('post', '/api/v1/reports', {
     onSuccess: async (run) => {
       await invalidatePaths(queryClient, ['/api/v1/reports']);
@@ -43,6 +45,7 @@ export function GenerateDialog({
   const formats: readonly string[] = chosen?.formats ?? [];
   const chosenFormat = (formats.includes(format) ? format : formats[0]) as
     ReportRun['format'] | undefined;
+  const withoutPeriod = statusOnly && chosen?.periodRequired === false;
   const submit = () => {
     if (chosen === undefined || chosenFormat === undefined) return;
     const scope = {
@@ -55,7 +58,10 @@ export function GenerateDialog({
         type: chosen.type,
         format: chosenFormat,
         ...(chosen.needs === 'period'
-          ? { period: { from, to }, ...(Object.keys(scope).length > 0 && { scope }) }
+          ? {
+              ...(!withoutPeriod && { period: { from, to } }),
+              ...(Object.keys(scope).length > 0 && { scope }),
+            }
           : { change: change.trim() }),
         ...(asOf !== '' && { dataAsOf: `${asOf}:00Z` }),
       },
@@ -122,30 +128,39 @@ export function GenerateDialog({
             </Field>
           ) : (
             <>
-              <div className="reports-form-row">
-                <Field label="Period from">
-                  {(control) => (
-                    <input
-                      {...control}
-                      type="date"
-                      required
-                      value={from}
-                      onChange={(e) => setFrom(e.target.value)}
-                    />
-                  )}
-                </Field>
-                <Field label="Period to">
-                  {(control) => (
-                    <input
-                      {...control}
-                      type="date"
-                      required
-                      value={to}
-                      onChange={(e) => setTo(e.target.value)}
-                    />
-                  )}
-                </Field>
-              </div>
+              {chosen?.periodRequired === false && (
+                <CheckboxRow
+                  label="No period: the status as of the data (every open item)"
+                  checked={statusOnly}
+                  onChange={setStatusOnly}
+                />
+              )}
+              {!withoutPeriod && (
+                <div className="reports-form-row">
+                  <Field label="Period from">
+                    {(control) => (
+                      <input
+                        {...control}
+                        type="date"
+                        required
+                        value={from}
+                        onChange={(e) => setFrom(e.target.value)}
+                      />
+                    )}
+                  </Field>
+                  <Field label="Period to">
+                    {(control) => (
+                      <input
+                        {...control}
+                        type="date"
+                        required
+                        value={to}
+                        onChange={(e) => setTo(e.target.value)}
+                      />
+                    )}
+                  </Field>
+                </div>
+              )}
               <div className="reports-form-row">
                 <Field label="Team (optional)">
                   {(control) => (

@@ -116,6 +116,37 @@ describe('generated reports', () => {
     });
   });
 
+  it('offers no period for a type whose period is optional (the status as of the data)', async () => {
+    const calls = installFakeApi(
+      {
+        'GET /api/v1/report-types': () => reportTypes,
+        'GET /api/v1/reports': () => ({ reports: [], nextCursor: null }),
+        'POST /api/v1/reports': () =>
+          new Response(JSON.stringify(run({ id: 'run-poam', type: 'fedramp-poam' })), {
+            status: 202,
+            headers: { 'content-type': 'application/json' },
+          }),
+        'GET /api/v1/reports/:id': () => run({ id: 'run-poam', type: 'fedramp-poam' }),
+      },
+      reportsManager,
+    );
+    renderWithApp(routes, { url: '/reports/runs?generate=1' });
+    const dialog = await screen.findByRole('dialog', { name: 'Generate a report' });
+    await within(dialog).findByRole('option', { name: 'FedRAMP POA&M' });
+    // A type whose period is required has no such choice.
+    expect(within(dialog).queryByLabelText(/No period/)).toBeNull();
+    await userEvent.selectOptions(within(dialog).getByLabelText('Report type'), 'fedramp-poam');
+    await userEvent.click(within(dialog).getByLabelText(/No period/));
+    expect(within(dialog).queryByLabelText('Period from')).toBeNull();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Generate' }));
+    await waitFor(() =>
+      expect(calls.find((c) => c.method === 'POST')?.body).toEqual({
+        type: 'fedramp-poam',
+        format: 'csv',
+      }),
+    );
+  });
+
   it('lists runs with download for the finished ones and regenerates from the recorded inputs', async () => {
     const runs: ReportRun[] = [
       run({ id: 'r2', title: 'Executive summary', type: 'executive', status: 'running' }),
