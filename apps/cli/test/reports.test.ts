@@ -3,7 +3,7 @@
  * runner running: the real builders, renderers and chromium make the reports): generate waits
  * with progress on standard error and writes the file checked against its SHA-256 (a PDF read
  * back with pdftotext, a CSV with its rows); list, get -o, regenerate; schedules create, list,
- * delete; a failed report, bad options and a refused caller exit non-zero with a clear message.
+ * delete; an unknown change, bad options and a refused caller exit non-zero with a clear message.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -138,7 +138,7 @@ describe('patchgate reports', () => {
     120_000,
   );
 
-  it('exits non-zero with the reason: a failed report, bad options, a refused caller', async () => {
+  it('exits non-zero with the reason: an unknown change, bad options, a refused caller', async () => {
     const failed = await patchgate([
       'reports',
       'generate',
@@ -151,7 +151,7 @@ describe('patchgate reports', () => {
       'change.json',
     ]);
     expect(failed.code).toBe(2);
-    expect(failed.stderr).toMatch(/patchgate: report [0-9a-f-]{36} failed: .*CHG-9999/);
+    expect(failed.stderr).toMatch(/patchgate: report request failed: 404 .*CHG-9999/);
     expect(existsSync(join(work, 'change.json'))).toBe(false);
 
     const cases: [string[], string][] = [

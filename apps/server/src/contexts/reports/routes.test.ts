@@ -249,17 +249,32 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
     'records a failure with its reason, and refuses bad requests with the field at fault',
     async () => {
       const { app, admin, auditor, viewer, runner, database: db } = await world();
-      const failing = await post(app, auditor, '/api/v1/reports', {
+      // A change that does not exist: refused at once, no run recorded.
+      const unknown = await post(app, auditor, '/api/v1/reports', {
         type: 'change',
         format: 'json',
         change: 'CHG-9999',
       });
+      expect(unknown.statusCode, unknown.body).toBe(404);
+      expect(unknown.json<{ detail: string }>().detail).toContain('CHG-9999');
+      // A PDF on a server whose chromium is missing: the run fails and says how to fix it.
+      const failing = await post(app, auditor, '/api/v1/reports', {
+        type: 'fedramp-poam',
+        format: 'pdf',
+      });
       expect(failing.statusCode, failing.body).toBe(202);
       const { id } = failing.json<ReportRun>();
-      expect(await drain(runner)).toEqual(['reports.generate:succeeded']);
+      const chromium = process.env['PATCHGATE_CHROMIUM'];
+      process.env['PATCHGATE_CHROMIUM'] = '/nonexistent/chromium';
+      try {
+        expect(await drain(runner)).toEqual(['reports.generate:succeeded']);
+      } finally {
+        if (chromium === undefined) delete process.env['PATCHGATE_CHROMIUM'];
+        else process.env['PATCHGATE_CHROMIUM'] = chromium;
+      }
       const failed = (await get(app, auditor, `/api/v1/reports/${id}`)).json<ReportRun>();
       expect(failed).toMatchObject({ status: 'failed', sha256: null, progress: null });
-      expect(failed.error).toContain('CHG-9999');
+      expect(failed.error).toContain('apt-get install chromium');
       const content = await get(app, auditor, `/api/v1/reports/${id}/content`);
       expect(content.statusCode).toBe(409);
       expect(content.json<{ detail: string }>().detail).toBe(
@@ -272,7 +287,7 @@ describe.each(testDatabases())('report runs API on $name', ({ open, skip }) => {
         .orderBy('seq')
         .execute();
       expect(events.map((e) => e.action)).toEqual(['report.requested', 'report.failed']);
-      expect(events[1]?.after_json).toContain('CHG-9999');
+      expect(events[1]?.after_json).toContain('/nonexistent/chromium');
 
       const refusals: [unknown, number, string][] = [
         [{ type: 'pci-dss', format: 'pdf' }, 422, 'body.period'],

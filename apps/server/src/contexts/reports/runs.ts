@@ -14,6 +14,7 @@ import type { Database } from '../../db/database.ts';
 import { cursorError, decodeCursor, encodeCursor } from '../../http/cursor.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../http/problems.ts';
 import type { AuditActor, RequestSource } from '../audit/index.ts';
+import { describeChange } from '../changes/index.ts';
 import { appendAuditEvent, systemActor } from '../audit/index.ts';
 import type { Executor, JobExecution } from '../jobs/index.ts';
 import { enqueueTyped, getJob } from '../jobs/index.ts';
@@ -256,6 +257,12 @@ export async function requestReport(
   source: RequestSource,
 ): Promise<ReportRun> {
   const inputs = requestedInputs(body);
+  // A change that does not exist is a 404 now, not a run that fails later.
+  if (
+    inputs.changeRef !== null &&
+    (await describeChange(ctx.database, inputs.changeRef)) === undefined
+  )
+    throw new NotFoundError(`The change "${inputs.changeRef}"`);
   const row = await ctx.database.db
     .transaction()
     .execute((trx) =>
