@@ -532,10 +532,10 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
     const opensslCanary =
       candidates.some((x) => x.p.spec.name === 'openssl' || x.p.spec.source === 'openssl') &&
       scope.length > 1;
-    // openssl on several web hosts: every second such change fails in its canary wave (the
-    // pattern the improvement loop should find); the others fail now and then.
-    const opensslTurn =
-      opensslCanary && group.window === 'web' && candidates.length > 0 ? opensslChanges++ : -1;
+    // openssl on several hosts: every third such change that is implemented fails in its
+    // canary wave (the pattern the improvement loop should find); the others fail now and then.
+    const goesAhead = outcomeRoll >= 0.09;
+    const opensslTurn = opensslCanary && goesAhead && candidates.length > 0 ? opensslChanges++ : -1;
     const outcome: 'succeeded' | 'failed' | 'rolled_back' | 'cancelled' | 'rejected' =
       outcomeRoll < 0.04
         ? type === 'normal'
@@ -543,7 +543,7 @@ export function planDemoHistory(input: HistoryInput): HistoryPlan {
           : 'cancelled'
         : outcomeRoll < 0.09
           ? 'cancelled'
-          : opensslTurn % 2 === 1
+          : opensslTurn % 3 === 1
             ? 'rolled_back'
             : outcomeRoll < 0.13
               ? 'rolled_back'

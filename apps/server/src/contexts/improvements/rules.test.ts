@@ -99,6 +99,27 @@ describe('review rules', () => {
     });
   });
 
+  it('canary failures count when they are a pattern: 2 of 5, not 2 of 9', () => {
+    const canary = (n: number) =>
+      record(n, n % 2 === 0 ? dmz : core, { wave: 'canary', kind: 'install', step: `s${n}` });
+    const fiveWithTwo = [canary(1), canary(2), record(3, core), record(4, core), record(5, core)];
+    const found = reviewRules(fiveWithTwo, [], period).filter((c) =>
+      c.subjectKey.startsWith('canary-failures:'),
+    );
+    expect(found.map((c) => c.title)).toEqual([
+      'Changes to curl failed in the canary wave 2 of 5 times: test them in a non-production wave first',
+    ]);
+    // The same two failures among nine changes (22 %, under a quarter): no recommendation.
+    const nineWithTwo = [...fiveWithTwo, 6, 7, 8, 9].map((r) =>
+      typeof r === 'number' ? record(r, core) : r,
+    );
+    expect(
+      reviewRules(nineWithTwo, [], period).filter((c) =>
+        c.subjectKey.startsWith('canary-failures:'),
+      ),
+    ).toEqual([]);
+  });
+
   it('a rollout of one wave has no canary; a cause in 3 changes recurs', () => {
     const records = [1, 2, 3].map((n) =>
       record(n, core, { wave: 'all', kind: 'health-check', step: 'http' }, ['all']),

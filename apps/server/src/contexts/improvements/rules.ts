@@ -27,8 +27,10 @@ export interface Candidate {
 export const thresholds = {
   /** canary-failures: at least this many changes to the package failed in their first wave… */
   canaryFailures: 2,
-  /** …out of at least this many changes to it. */
+  /** …out of at least this many changes to it… */
   canaryMinChanges: 3,
+  /** …and in at least this share of them (2 of 16 is noise: a package patched with many others). */
+  canaryMinShare: 0.25,
   /** window-overrun: at least this many overruns of one window. */
   windowOverruns: 3,
   /** Windows are lengthened in steps of this many minutes (covering the largest overrun). */
@@ -82,7 +84,8 @@ function canaryFailures(records: readonly WithFacts[], period: Period): Candidat
     const failedFirst = touching.filter((r) => firstWaveFailures(r.facts).length > 0);
     if (
       failedFirst.length < thresholds.canaryFailures ||
-      touching.length < thresholds.canaryMinChanges
+      touching.length < thresholds.canaryMinChanges ||
+      failedFirst.length < thresholds.canaryMinShare * touching.length
     )
       return [];
     const template = mostUsedTemplate(touching);
