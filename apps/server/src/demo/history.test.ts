@@ -11,7 +11,7 @@ import { testDatabases } from '../../test/databases.ts';
 import type { App } from '../app.ts';
 import type { ServerContext } from '../context.ts';
 import { verifyAuditChain } from '../contexts/audit/index.ts';
-import { computeMetrics, metricTrend } from '../contexts/reports/index.ts';
+import { buildReport, computeMetrics, metricTrend } from '../contexts/reports/index.ts';
 import type { Database } from '../db/database.ts';
 import { demoHistoryDays, historyAssets, planDemoHistory, seedDemoHistory } from './history.ts';
 import { defaultPolicy } from '@patchgate/policy';
@@ -188,6 +188,21 @@ describe.each(testDatabases())('the demo history on $name', ({ open, skip }) => 
           note: expect.stringContaining('demo data') as unknown,
         });
       expect((await verifyAuditChain(db)).ok).toBe(true);
+
+      // A change report on a history change: its per-host results come from the review's facts
+      // (the rollout's own record is not imported), and it says so.
+      const rolledOut = await db
+        .selectFrom('change_review_facts')
+        .select('change_id')
+        .orderBy('recorded_at', 'desc')
+        .executeTakeFirstOrThrow();
+      const report = await buildReport(ctx, { type: 'change', change: rolledOut.change_id });
+      const hosts = report.sections
+        .flatMap((section) => section.blocks)
+        .find((b) => b.kind === 'table' && b.name === 'hosts');
+      expect(hosts?.kind === 'table' ? hosts.rows.length : 0).toBeGreaterThan(0);
+      expect(hosts?.kind === 'table' ? hosts.rows[0]?.['after'] : null).toMatch(/\S+ \S+/);
+      expect(report.warnings.join(' ')).toContain("only its review's facts");
 
       // A second start adds nothing.
       const auditCount = (await db.selectFrom('audit_events').select('seq').execute()).length;

@@ -13,7 +13,7 @@ import type { Cell, ReportDocument, ReportFigure } from '@patchgate/report';
 import type { ServerContext } from '../../../context.ts';
 import { NotFoundError } from '../../../http/problems.ts';
 import { auditExcerptOf } from '../../audit/index.ts';
-import type { ChangeExport } from '../../changes/index.ts';
+import type { ChangeExport, ReviewFacts } from '../../changes/index.ts';
 import { exportChange } from '../../changes/index.ts';
 import { findingsForReport } from '../../findings/index.ts';
 import type { RolloutDetail } from '../../rollouts/index.ts';
@@ -41,6 +41,30 @@ export function hostRows(rollout: RolloutDetail | undefined): Record<string, Cel
       tasks: h.tasks
         .map((t) => `${t.kind}${t.scope === 'wave' ? ' (wave)' : ''}: ${t.outcome ?? t.state}`)
         .join('; '),
+    })),
+  );
+}
+
+/**
+ * The per-host results as the review's facts recorded them, for a change whose rollout's own
+ * record is not kept (history imported with its facts, e.g. the demo's): no task detail there.
+ */
+export function hostRowsOfFacts(facts: ReviewFacts): Record<string, Cell>[] {
+  return facts.waves.flatMap((wave) =>
+    wave.hosts.map((h) => ({
+      wave: wave.name,
+      host: h.assetName,
+      state: h.outcome,
+      startedAt: null,
+      finishedAt: null,
+      before: versions(h.before),
+      after: versions(h.after),
+      restored: versions(facts.rollbacks.find((r) => r.assetId === h.assetId)?.restored ?? []),
+      backup: null,
+      tasks:
+        h.versionsConfirmed === null
+          ? null
+          : `versions ${h.versionsConfirmed ? 'confirmed' : 'not as planned'} (review facts)`,
     })),
   );
 }
@@ -116,7 +140,13 @@ export async function buildChangeReport(
       at: e.recordedAt,
       attachments: e.attachments.map((a) => `${a.name} (sha256 ${a.sha256})`).join('; '),
     }));
-  const hosts = hostRows(rollout);
+  // Without the rollout's record, the review's facts (recorded when it ended) still name each
+  // host's outcome and versions.
+  const facts =
+    rollout === undefined && change.reviewFacts !== null && change.reviewFacts.recordedAt <= asOf
+      ? change.reviewFacts
+      : undefined;
+  const hosts = facts === undefined ? hostRows(rollout) : hostRowsOfFacts(facts);
   const backups = (rollout?.waves ?? []).flatMap((w) =>
     w.hosts.map((h) => ({
       host: h.name,
@@ -164,7 +194,11 @@ export async function buildChangeReport(
     warnings.push(
       `The audit chain does not verify${excerpt.chain.brokenAt !== undefined ? ` at event ${excerpt.chain.brokenAt.seq}: ${excerpt.chain.brokenAt.reason}` : ': an event of this change does not match its hash'}. The record may have been altered: run \`patchgate audit verify\` and compare with the last checkpoint.`,
     );
-  if (rollout === undefined)
+  if (rollout === undefined && facts !== undefined)
+    warnings.push(
+      `This change's rollout ${facts.rolloutId} is not kept, only its review's facts (recorded ${facts.recordedAt}): the per-host results come from them; no backup evidence or task detail.`,
+    );
+  else if (rollout === undefined)
     warnings.push(
       'This change has no rollout yet: no per-host results or backup evidence. They appear once the change is implemented.',
     );
@@ -413,7 +447,9 @@ export async function buildChangeReport(
             hosts,
             'No rollout yet.',
             rollout === undefined
-              ? undefined
+              ? facts === undefined
+                ? undefined
+                : `From the review's facts: rollout ${facts.rolloutId} ${facts.outcome}, ${facts.actual.start ?? 'not started'} to ${facts.actual.end ?? '—'}.`
               : `Rollout ${rollout.id}: ${rollout.phase}${rollout.reason === null ? '' : ` (${rollout.reason})`}, ${rollout.startedAt ?? 'not started'} to ${rollout.finishedAt ?? '—'}.`,
           ),
         ],
