@@ -351,16 +351,17 @@ export async function reviewHistory(
   range: { readonly from: string; readonly to: string },
 ): Promise<ChangeReviewRecord[]> {
   const db = database.db;
+  // Which changes count (their ids); their rows are read once, below, whatever their dates.
   const [facts, reviews] = await Promise.all([
     db
       .selectFrom('change_review_facts')
-      .selectAll()
+      .select('change_id')
       .where('recorded_at', '>=', range.from)
       .where('recorded_at', '<=', range.to)
       .execute(),
     db
       .selectFrom('change_reviews')
-      .selectAll()
+      .select('change_id')
       .where('updated_at', '>=', range.from)
       .where('updated_at', '<=', range.to)
       .execute(),
@@ -378,11 +379,13 @@ export async function reviewHistory(
     db.selectFrom('change_review_facts').selectAll().where('change_id', 'in', ids).execute(),
     db.selectFrom('change_reviews').selectAll().where('change_id', 'in', ids).execute(),
   ]);
+  const factOf = new Map(allFacts.map((f) => [f.change_id, f]));
+  const reviewOf = new Map(allReviews.map((r) => [r.change_id, r]));
   return rows
     .sort((a, b) => a.number - b.number)
     .map((row) => {
-      const fact = allFacts.find((f) => f.change_id === row.id);
-      const review = allReviews.find((r) => r.change_id === row.id);
+      const fact = factOf.get(row.id);
+      const review = reviewOf.get(row.id);
       return {
         id: row.id,
         number: changeNumber(row.number),
