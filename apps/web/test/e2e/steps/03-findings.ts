@@ -72,8 +72,12 @@ export const steps: readonly JourneyStep[] = [
 
       await page.getByText('Priority: any').click();
       const group = page.getByRole('group', { name: 'Priority' });
-      await group.getByLabel('P1').check();
-      await group.getByLabel('P2').check();
+      // The filter lives in the URL: the box shows its state once the route has re-rendered,
+      // which Playwright's check() (one look right after the click) can miss under load.
+      for (const priority of ['P1', 'P2']) {
+        await group.getByLabel(priority).click();
+        await expect.poll(() => group.getByLabel(priority).isChecked()).toBe(true);
+      }
       await page.getByText('Priority: P1, P2').click(); // fold the options away
       await page.waitForURL(/[?&]priority=P1%2CP2(&|$)/);
       await expect
