@@ -182,7 +182,10 @@ describe('autopilot rules', () => {
       'rings must be strictly ascending day offsets, e.g. 0,3,7',
     );
     expect(form.getByLabelText('Name').getAttribute('aria-invalid')).toBeNull();
-    expect(form.getByRole('alert').textContent).toContain('a standard change needs its template');
+    // The summary names each problem once (the server's detail repeats them).
+    expect(form.getByRole('alert').textContent).toBe(
+      'The rule was not saved — template: a standard change needs its template · rings: rings must be strictly ascending day offsets, e.g. 0,3,7',
+    );
     const first = calls.filter((c) => c.method === 'POST')[0];
     expect(first?.body).toEqual({
       name: 'prod-kev',
@@ -493,6 +496,56 @@ describe('autopilot runs', () => {
     const polled = polls;
     await new Promise((resolve) => setTimeout(resolve, 1300));
     expect(polls).toBe(polled);
+  });
+
+  it('folds a long list of items behind a summary and groups the skipped by reason', async () => {
+    const base = run().createdChanges[0];
+    const skippedItem = run().skipped[0];
+    if (base === undefined || skippedItem === undefined) throw new Error('fixture');
+    const items = ['openssl', 'libssl3', 'curl', 'libcurl4', 'sudo', 'nginx', 'zlib1g'].map(
+      (packageName, i) => ({
+        ...base.items[0]!,
+        id: `f-${i}`,
+        packageName,
+        assetName: i < 4 ? 'web-01' : 'web-02',
+      }),
+    );
+    installFakeApi(
+      {
+        'GET /api/v1/autopilot/rules/:id': () => rule(),
+        'GET /api/v1/autopilot/runs/:id': () =>
+          run({
+            createdChanges: [{ ...base, items }],
+            heldBack: [],
+            skipped: [
+              skippedItem,
+              { ...skippedItem, item: { ...skippedItem.item, id: 'x', assetName: 'db-01' } },
+              { item: { ...skippedItem.item, id: 'y' }, reason: 'no fixed version known' },
+            ],
+          }),
+      },
+      reader,
+    );
+    renderWithApp(routes, { url: `/autopilot/runs/${runId}` });
+    const changes = await screen.findByRole('table', { name: 'Changes it created' });
+    const summary = within(changes).getByText(
+      '7 items on 2 assets: openssl, libssl3, curl, libcurl4, sudo, nginx and 1 more packages',
+    );
+    expect(summary.tagName).toBe('SUMMARY');
+    expect(summary.closest('details')?.open).toBe(false);
+    await userEvent.click(summary);
+    expect(summary.closest('details')?.open).toBe(true);
+    expect(within(changes).getAllByRole('listitem')).toHaveLength(7);
+    const skipped = screen.getByRole('table', { name: 'Skipped' });
+    const rows = within(skipped).getAllByRole('row').slice(1);
+    expect(rows.map((row) => within(row).getByRole('rowheader').textContent)).toEqual([
+      'already in an open change (CHG-0031)',
+      'no fixed version known',
+    ]);
+    expect(within(rows[0] as HTMLElement).getAllByRole('listitem')).toHaveLength(2);
+    expect(
+      screen.getByText('It matched 10 items: 7 in 1 new change, 0 held back, 3 skipped.'),
+    ).toBeDefined();
   });
 
   it('says why a run failed, and when a run is not found', async () => {

@@ -172,6 +172,18 @@ export function fieldErrorsOf(error: unknown): Map<string, string[]> {
   return map;
 }
 
+/**
+ * Above the actions: a 422's field problems once each, by field (the server's detail repeats
+ * them); any other failure (403, 409…) as the server words it.
+ */
+function summaryOf(error: unknown, fields: Map<string, string[]>): unknown {
+  if (error === null || fields.size === 0) return error;
+  const problems = [...fields.entries()].map(
+    ([field, messages]) => `${field === '' ? 'the rule' : field}: ${messages.join('; ')}`,
+  );
+  return new Error(`The rule was not saved — ${problems.join(' · ')}`);
+}
+
 /** Checkboxes for the values of an enum, in a fieldset whose legend names them. */
 function CheckboxGroup<T extends string>({
   legend,
@@ -265,7 +277,7 @@ export function RuleDialog({
       title={rule === undefined ? 'New autopilot rule' : `Edit ${rule.definition.name}`}
       onClose={onClose}
       onSubmit={submit}
-      error={mutation.error}
+      error={summaryOf(mutation.error, errors)}
       submitLabel={rule === undefined ? 'Create rule' : 'Save rule'}
       busyLabel="Saving…"
       busy={mutation.isPending}

@@ -45,6 +45,39 @@ function ItemText({ item }: { readonly item: RunItem }) {
   );
 }
 
+/** A few items as a list; many folded behind a summary (a run may carry dozens). */
+function ItemList({ items }: { readonly items: readonly RunItem[] }) {
+  const list = (
+    <ul className="autopilot-items">
+      {items.map((item) => (
+        <li key={`${item.kind}:${item.id}`}>
+          <ItemText item={item} />
+        </li>
+      ))}
+    </ul>
+  );
+  if (items.length <= 5) return list;
+  const assets = new Set(items.map((item) => item.assetName));
+  const packages = [...new Set(items.map((item) => item.packageName))];
+  return (
+    <details>
+      <summary>
+        {items.length} items on {assets.size} asset{assets.size === 1 ? '' : 's'}:{' '}
+        {packages.slice(0, 6).join(', ')}
+        {packages.length > 6 && ` and ${packages.length - 6} more packages`}
+      </summary>
+      {list}
+    </details>
+  );
+}
+
+/** Skipped items by their reason (a run often skips many for the same one). */
+function byReason(skipped: AutopilotRun['skipped']): [string, RunItem[]][] {
+  const groups = new Map<string, RunItem[]>();
+  for (const s of skipped) groups.set(s.reason, [...(groups.get(s.reason) ?? []), s.item]);
+  return [...groups.entries()];
+}
+
 export function AutopilotRunScreen() {
   const { user, can } = useSession();
   const { runId = '' } = useParams();
@@ -103,7 +136,14 @@ export function AutopilotRunScreen() {
                 items={[
                   ['Rule', <Link to="/autopilot">{ruleName}</Link>],
                   ['Trigger', run.trigger === 'manual' ? 'run now' : 'its schedule'],
-                  ['Requested by', run.requestedBy ?? '—'],
+                  [
+                    'Requested by',
+                    run.requestedBy === null
+                      ? '—'
+                      : run.requestedBy === user?.id
+                        ? `${user.displayName} (you)`
+                        : `user ${run.requestedBy}`,
+                  ],
                   ['Queued', formatDateTime(run.createdAt)],
                   ['Started', formatDateTime(run.startedAt)],
                   ['Finished', formatDateTime(run.finishedAt)],
@@ -135,7 +175,6 @@ export function AutopilotRunScreen() {
                         <th scope="col">State</th>
                         <th scope="col">Scheduled</th>
                         <th scope="col">What it carries</th>
-                        <th scope="col">Why</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -144,7 +183,7 @@ export function AutopilotRunScreen() {
                           <th scope="row">
                             <Link to={`/changes/${c.changeId}`}>{c.number ?? c.changeId}</Link>
                             <div className="small">{c.title}</div>
-                            <div className="muted small">{c.groupKey}</div>
+                            <div className="muted small">{c.reason}</div>
                           </th>
                           <td>
                             <StatusBadge status={c.state} />
@@ -156,15 +195,8 @@ export function AutopilotRunScreen() {
                               : `${formatDateTime(c.schedule.start)} – ${formatDateTime(c.schedule.end)}`}
                           </td>
                           <td>
-                            <ul className="autopilot-items">
-                              {c.items.map((item) => (
-                                <li key={`${item.kind}:${item.id}`}>
-                                  <ItemText item={item} />
-                                </li>
-                              ))}
-                            </ul>
+                            <ItemList items={c.items} />
                           </td>
-                          <td className="small">{c.reason}</td>
                         </tr>
                       ))}
                     </tbody>
@@ -205,17 +237,17 @@ export function AutopilotRunScreen() {
                 <table className="simple-table autopilot-run" aria-label="Skipped">
                   <thead>
                     <tr>
-                      <th scope="col">Item</th>
                       <th scope="col">Why</th>
+                      <th scope="col">Items</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {run.skipped.map((s) => (
-                      <tr key={`${s.item.kind}:${s.item.id}`}>
+                    {byReason(run.skipped).map(([reason, items]) => (
+                      <tr key={reason}>
+                        <th scope="row">{reason}</th>
                         <td>
-                          <ItemText item={s.item} />
+                          <ItemList items={items} />
                         </td>
-                        <td>{s.reason}</td>
                       </tr>
                     ))}
                   </tbody>
