@@ -28,6 +28,9 @@ describe('autopilot rules', () => {
   it('lists each rule: state, selection, assets, schedule, last and next run', async () => {
     const withoutTemplate = { ...rule().definition, template: undefined };
     installFakeApi({
+      'GET /api/v1/autopilot/runs': () => ({
+        runs: [run(), run({ id: 'older', createdAt: '2026-12-01T10:00:00.000Z' })],
+      }),
       'GET /api/v1/autopilot/rules': () => ({
         rules: [
           rule(),
@@ -66,12 +69,17 @@ describe('autopilot rules', () => {
       'P1, P2 findings · KEV onlystandard changes (security-updates-non-production) · cool-down 7 d · rings +0/+3/+7',
       'environment staging · group web, db',
       'Nightly (once per UTC day)Submit: standard changes auto-approved, others to the CAB',
-      '05 Dec 2026, 02:00 UTCits last changeRuns of staging-security',
+      'On its schedule 05 Dec 2026, 02:00 UTCLatest run 06 Dec 2026, 10:00 UTC (succeeded)its last changeRuns of staging-security',
       '06 Dec 2099, 00:00 UTC (the first hourly check from then)',
     ]);
     expect(
       within(first as HTMLElement).getByRole('link', { name: 'its last change' }),
     ).toHaveProperty('pathname', '/changes/c-17');
+    expect(
+      within(first as HTMLElement)
+        .getByRole('link', { name: 'Latest run 06 Dec 2026, 10:00 UTC' })
+        .getAttribute('href'),
+    ).toBe(`/autopilot/runs/${runId}`);
     expect(
       within(first as HTMLElement)
         .getByRole('link', { name: 'Runs of staging-security' })

@@ -75,6 +75,10 @@ function Rules() {
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const query = $api.useQuery('get', RULES);
+  // The newest run of each rule (scheduled or run-now), beside when it last ran on its schedule.
+  const runs = $api.useQuery('get', RUNS, { params: { query: { limit: 200 } } });
+  const latestRun = new Map<string, AutopilotRun>();
+  for (const r of runs.data?.runs ?? []) if (!latestRun.has(r.ruleId)) latestRun.set(r.ruleId, r);
   const [editing, setEditing] = useState<AutopilotRule | 'new' | undefined>();
   const [pending, setPending] = useState<Pending>();
   const refresh = () => invalidatePaths(queryClient, [RULES, RUNS]);
@@ -181,7 +185,15 @@ function Rules() {
                       <td>
                         {rule.lastRunAt === null
                           ? 'Not on its schedule yet'
-                          : formatDateTime(rule.lastRunAt)}
+                          : `On its schedule ${formatDateTime(rule.lastRunAt)}`}
+                        {latestRun.has(rule.id) && (
+                          <div className="small">
+                            <Link to={`/autopilot/runs/${latestRun.get(rule.id)?.id ?? ''}`}>
+                              Latest run {formatDateTime(latestRun.get(rule.id)?.createdAt)}
+                            </Link>{' '}
+                            ({latestRun.get(rule.id)?.state})
+                          </div>
+                        )}
                         {rule.lastChangeId !== null && (
                           <div className="small">
                             <Link to={`/changes/${rule.lastChangeId}`}>its last change</Link>
