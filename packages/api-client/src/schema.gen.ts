@@ -28885,6 +28885,8 @@ export interface operations {
                             pausedAt: string | null;
                             /** @description when it last ran on its schedule */
                             lastRunAt: string | null;
+                            /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                            nextRunAt: string | null;
                             /** @description the last change it created */
                             lastChangeId: string | null;
                             /** @description the user who created it */
@@ -29086,6 +29088,8 @@ export interface operations {
                         pausedAt: string | null;
                         /** @description when it last ran on its schedule */
                         lastRunAt: string | null;
+                        /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                        nextRunAt: string | null;
                         /** @description the last change it created */
                         lastChangeId: string | null;
                         /** @description the user who created it */
@@ -29213,6 +29217,8 @@ export interface operations {
                         pausedAt: string | null;
                         /** @description when it last ran on its schedule */
                         lastRunAt: string | null;
+                        /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                        nextRunAt: string | null;
                         /** @description the last change it created */
                         lastChangeId: string | null;
                         /** @description the user who created it */
@@ -29420,6 +29426,8 @@ export interface operations {
                         pausedAt: string | null;
                         /** @description when it last ran on its schedule */
                         lastRunAt: string | null;
+                        /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                        nextRunAt: string | null;
                         /** @description the last change it created */
                         lastChangeId: string | null;
                         /** @description the user who created it */
@@ -29585,6 +29593,8 @@ export interface operations {
                         pausedAt: string | null;
                         /** @description when it last ran on its schedule */
                         lastRunAt: string | null;
+                        /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                        nextRunAt: string | null;
                         /** @description the last change it created */
                         lastChangeId: string | null;
                         /** @description the user who created it */
@@ -29721,6 +29731,8 @@ export interface operations {
                         pausedAt: string | null;
                         /** @description when it last ran on its schedule */
                         lastRunAt: string | null;
+                        /** @description when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused */
+                        nextRunAt: string | null;
                         /** @description the last change it created */
                         lastChangeId: string | null;
                         /** @description the user who created it */

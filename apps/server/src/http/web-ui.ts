@@ -25,6 +25,7 @@ export const uiSections = [
   'admin',
   'reports',
   'improvements',
+  'autopilot',
 ] as const;
 
 /** No inline script or style, no plugin, no framing, requests to this origin only. */

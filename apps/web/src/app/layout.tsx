@@ -43,6 +43,7 @@ export const navigation: readonly {
       { to: '/cab', label: 'CAB agenda', permission: 'changes:read' },
       { to: '/calendar', label: 'Calendar', permission: 'calendar:read' },
       { to: '/rollouts', label: 'Rollouts', permission: 'changes:read' },
+      { to: '/autopilot', label: 'Autopilot', permission: 'changes:read' },
     ],
   },
   {

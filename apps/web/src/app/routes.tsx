@@ -145,6 +145,17 @@ export const routes: RouteObject[] = [
             ),
           },
           {
+            path: 'autopilot',
+            lazy: screen(
+              () => import('../screens/autopilot/autopilot-screen.tsx'),
+              'AutopilotScreen',
+            ),
+          },
+          {
+            path: 'autopilot/runs/:runId',
+            lazy: screen(() => import('../screens/autopilot/run-screen.tsx'), 'AutopilotRunScreen'),
+          },
+          {
             path: 'audit',
             lazy: screen(() => import('../screens/audit/audit-screen.tsx'), 'AuditScreen'),
           },

@@ -20,6 +20,12 @@ export const AutopilotRule = z
     pausedReason: z.string().nullable().describe('why it was paused (by someone or by itself)'),
     pausedAt: z.string().nullable().describe('when, ISO 8601 UTC'),
     lastRunAt: z.string().nullable().describe('when it last ran on its schedule'),
+    nextRunAt: z
+      .string()
+      .nullable()
+      .describe(
+        'when it is next due on its schedule, ISO 8601 UTC: the start of the UTC period after its last scheduled run (its creation when it has not run yet); it runs at the first hourly check from then. Null while paused',
+      ),
     lastChangeId: z.string().nullable().describe('the last change it created'),
     createdBy: z.string().nullable().describe('the user who created it'),
     createdAt: z.string().describe('ISO 8601 UTC'),

@@ -16,7 +16,7 @@ import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
 import { enqueueTyped, JobRunner } from '../jobs/index.ts';
 import { registerJobs } from '../../main.ts';
-import { autopilotJobs } from './autopilot.ts';
+import { autopilotJobs, nextDueAt } from './autopilot.ts';
 import type { AutopilotRule, AutopilotRun } from './autopilot-schema.ts';
 
 const now = '2026-11-22T02:00:00.000Z';
@@ -33,6 +33,22 @@ function aptList(packages: readonly { name: string; version: string; security?: 
     ),
   ].join('\n');
 }
+
+describe('when a rule is next due', () => {
+  // Sunday 22 November 2026, 02:00 UTC.
+  const last = '2026-11-22T02:00:00.000Z';
+  it('is the start of the UTC period after its last scheduled run', () => {
+    expect(nextDueAt('hourly', last, now)).toBe('2026-11-22T03:00:00.000Z');
+    expect(nextDueAt('nightly', last, now)).toBe('2026-11-23T00:00:00.000Z');
+    // The ISO week of a Sunday ends that night: the next starts on Monday the 23rd.
+    expect(nextDueAt('weekly', last, now)).toBe('2026-11-23T00:00:00.000Z');
+    expect(nextDueAt('weekly', '2026-11-23T05:00:00.000Z', now)).toBe('2026-11-30T00:00:00.000Z');
+    expect(nextDueAt('monthly', '2026-12-31T23:59:00.000Z', now)).toBe('2027-01-01T00:00:00.000Z');
+  });
+  it('is its creation while it has not run on its schedule', () => {
+    expect(nextDueAt('weekly', null, '2026-11-20T10:00:00.000Z')).toBe('2026-11-20T10:00:00.000Z');
+  });
+});
 
 describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
   let database: Database | undefined;
@@ -629,11 +645,27 @@ describe.each(testDatabases())('autopilot on $name', ({ open, skip }) => {
             .execute()
         ).map((r) => `${r.rule_id === nightly.id ? 'nightly' : 'paused'} ${r.trigger} ${r.state}`);
       };
+      expect(nightly.nextRunAt).toBe(nightly.createdAt);
+      const ruleNow = async (id: string) =>
+        (
+          await s.app.inject({
+            method: 'GET',
+            url: `/api/v1/autopilot/rules/${id}`,
+            headers: s.viewer.headers,
+          })
+        ).json<AutopilotRule>();
       expect(await due()).toEqual(['nightly schedule succeeded']);
+      // Ran at 02:00 on the 22nd: next due at midnight, the start of the next UTC day.
+      expect(await ruleNow(nightly.id)).toMatchObject({
+        lastRunAt: now,
+        nextRunAt: '2026-11-23T00:00:00.000Z',
+      });
+      expect((await ruleNow(paused.id)).nextRunAt).toBeNull();
       testClock.set('2026-11-22T23:00:00.000Z');
       expect(await due()).toEqual(['nightly schedule succeeded']);
       testClock.set('2026-11-23T00:30:00.000Z');
       expect(await due()).toEqual(['nightly schedule succeeded', 'nightly schedule succeeded']);
+      expect((await ruleNow(nightly.id)).nextRunAt).toBe('2026-11-24T00:00:00.000Z');
     },
   );
 

@@ -15,6 +15,7 @@ import type {
   AutopilotPlan,
   AutopilotRule as PlannerRule,
   AutopilotRuleInput,
+  AutopilotSchedule,
   AutopilotStage,
   CandidateWindow,
   PlannedChange,
@@ -138,14 +139,49 @@ export function autopilotActor(rule: { readonly id: string; readonly name: strin
   return { type: 'system', id: null, name: `autopilot rule ${rule.name} (${rule.id})` };
 }
 
+/**
+ * When a rule is next due on its schedule: the start of the UTC period (hour, day, ISO week from
+ * Monday, month) after the one it last ran in, as `isRuleDue` counts periods; a rule that has
+ * not run on its schedule yet is due from its creation.
+ */
+export function nextDueAt(
+  schedule: AutopilotSchedule,
+  lastRunAt: string | null,
+  createdAt: string,
+): string {
+  if (lastRunAt === null) return createdAt;
+  const last = new Date(lastRunAt);
+  const [year, month, day, hour] = [
+    last.getUTCFullYear(),
+    last.getUTCMonth(),
+    last.getUTCDate(),
+    last.getUTCHours(),
+  ];
+  switch (schedule) {
+    case 'hourly':
+      return new Date(Date.UTC(year, month, day, hour + 1)).toISOString();
+    case 'nightly':
+      return new Date(Date.UTC(year, month, day + 1)).toISOString();
+    case 'weekly': {
+      const sinceMonday = (last.getUTCDay() + 6) % 7;
+      return new Date(Date.UTC(year, month, day - sinceMonday + 7)).toISOString();
+    }
+    case 'monthly':
+      return new Date(Date.UTC(year, month + 1, 1)).toISOString();
+  }
+}
+
 function ruleOf(row: AutopilotRuleTable): AutopilotRule {
+  const definition = AutopilotRuleDefinition.parse(JSON.parse(row.definition_json));
   return {
     id: row.id,
-    definition: AutopilotRuleDefinition.parse(JSON.parse(row.definition_json)),
+    definition,
     paused: row.paused === 1,
     pausedReason: row.paused_reason,
     pausedAt: row.paused_at,
     lastRunAt: row.last_run_at,
+    nextRunAt:
+      row.paused === 1 ? null : nextDueAt(definition.schedule, row.last_run_at, row.created_at),
     lastChangeId: row.last_change_id,
     createdBy: row.created_by,
     createdAt: row.created_at,
