@@ -100,6 +100,7 @@ export function EvidencePanel({ change }: { readonly change: ChangeDetail }) {
                     key={record.id}
                     change={change}
                     record={record}
+                    sharedRefusal={refusal !== undefined}
                     attachRefusal={
                       refusal ??
                       (record.recordedBy.id !== user?.id
@@ -132,11 +133,15 @@ function EvidenceItem({
   change,
   record,
   attachRefusal,
+  sharedRefusal,
   onAttach,
 }: {
   readonly change: ChangeDetail;
   readonly record: EvidenceRecord;
+  /** Why this user may not attach files here (undefined: they may). */
   readonly attachRefusal: string | undefined;
+  /** The refusal is the tab's own (said once above the list, #evidence-refusal). */
+  readonly sharedRefusal: boolean;
   readonly onAttach: () => void;
 }) {
   const headingId = useId();
@@ -215,12 +220,14 @@ function EvidenceItem({
           type="button"
           className="button button-small"
           disabled={attachRefusal !== undefined}
-          aria-describedby={attachRefusal === undefined ? undefined : refusalId}
+          aria-describedby={
+            attachRefusal === undefined ? undefined : sharedRefusal ? 'evidence-refusal' : refusalId
+          }
           onClick={onAttach}
         >
           Attach a file
         </button>
-        {attachRefusal !== undefined && (
+        {attachRefusal !== undefined && !sharedRefusal && (
           <span id={refusalId} className="muted small">
             {attachRefusal}
           </span>
