@@ -108,6 +108,15 @@ describe('the Evidence tab', () => {
     ).toBeDefined();
   });
 
+  it('is linked from the test plan on the Plans tab', async () => {
+    installFakeApi(api(evidenceList([automated, signOff])), adminUser);
+    const { router } = renderWithApp(routes, { url: '/changes/CHG-0007?tab=plans' });
+    expect(await screen.findByText(/Evidence: 2 recorded \(1 failed\)/)).toBeDefined();
+    await userEvent.click(screen.getByRole('link', { name: 'see the Evidence tab' }));
+    expect(router.state.location.search).toBe('?tab=evidence');
+    expect(await screen.findByRole('heading', { name: '#1 smoke-web' })).toBeDefined();
+  });
+
   it('shows the empty state, and the error state with a retry', async () => {
     await openEvidence(adminUser, api(evidenceList([])));
     expect(await screen.findByText('No test evidence recorded')).toBeDefined();

@@ -78,7 +78,9 @@ export function EvidencePanel({ change }: { readonly change: ChangeDetail }) {
           isEmpty={(data) => data.evidence.length === 0}
           empty={
             <EmptyState title="No test evidence recorded">
-              Record the results of an automated suite or your manual sign-off.
+              {refusal === undefined
+                ? 'Record the results of an automated suite or your manual sign-off.'
+                : 'Those who request or implement the change record its test results here.'}
             </EmptyState>
           }
         >
