@@ -41,6 +41,7 @@ export const navigation: readonly {
     entries: [
       { to: '/changes', label: 'Changes', permission: 'changes:read' },
       { to: '/cab', label: 'CAB agenda', permission: 'changes:read' },
+      { to: '/changes/templates', label: 'Change templates', permission: 'changes:read' },
       { to: '/calendar', label: 'Calendar', permission: 'calendar:read' },
       { to: '/rollouts', label: 'Rollouts', permission: 'changes:read' },
       { to: '/autopilot', label: 'Autopilot', permission: 'changes:read' },

@@ -106,6 +106,13 @@ export const routes: RouteObject[] = [
             ),
           },
           {
+            path: 'changes/templates',
+            lazy: screen(
+              () => import('../screens/changes/templates-screen.tsx'),
+              'TemplatesScreen',
+            ),
+          },
+          {
             path: 'changes/:changeId',
             lazy: screen(
               () => import('../screens/changes/change-detail-screen.tsx'),

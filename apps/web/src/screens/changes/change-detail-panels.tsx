@@ -542,17 +542,13 @@ export function PlansPanel({ change }: { readonly change: ChangeDetail }) {
               )}
             </>
           )}
-          <p className="small">Evidence: {change.evidence.length === 0 ? 'none recorded' : ''}</p>
-          {change.evidence.length > 0 && (
-            <ul>
-              {change.evidence.map((e) => (
-                <li key={e.id}>
-                  <StatusBadge status={e.outcome} /> {e.kind === 'automated' ? e.suite : 'sign-off'}{' '}
-                  by {e.recordedBy.name}, {formatDateTime(e.at)} (plan v{e.planVersion})
-                </li>
-              ))}
-            </ul>
-          )}
+          <p className="small">
+            Evidence:{' '}
+            {change.evidence.length === 0
+              ? 'none recorded'
+              : `${change.evidence.length} recorded (${change.evidence.filter((e) => e.outcome === 'failed').length} failed)`}{' '}
+            — <Link to="?tab=evidence">see the Evidence tab</Link>
+          </p>
         </Section>
         <Section title="Backup plan">
           {plans.backupPlan === undefined ? (

@@ -26,6 +26,7 @@ import {
   ScopePanel,
   VerificationPanel,
 } from './change-detail-panels.tsx';
+import { EvidencePanel } from './change-evidence.tsx';
 import type { ActionSpec, ChangeDetail } from './change-model.ts';
 import { offeredActions, peopleByIdFrom, plannableStates, riskTone } from './change-model.ts';
 import { RolloutDialog } from './rollout-dialog.tsx';
@@ -38,6 +39,7 @@ const tabs = [
   ['plans', 'Plans'],
   ['approvals', 'Approvals'],
   ['schedule', 'Schedule'],
+  ['evidence', 'Evidence'],
   ['preflight', 'Pre-flight'],
   ['verification', 'Verification'],
   ['review', 'Review'],
@@ -120,6 +122,7 @@ export function ChangeDetailScreen() {
           >
             {label}
             {id === 'schedule' && data.conflicts.length > 0 && ` (${data.conflicts.length})`}
+            {id === 'evidence' && data.evidence.length > 0 && ` (${data.evidence.length})`}
           </button>
         ))}
       </div>
@@ -134,6 +137,7 @@ export function ChangeDetailScreen() {
         {tab === 'plans' && <PlansPanel change={data} />}
         {tab === 'approvals' && <ApprovalsPanel change={data} people={people} />}
         {tab === 'schedule' && <SchedulePanel change={data} conflicts={conflicts} />}
+        {tab === 'evidence' && <EvidencePanel change={data} />}
         {tab === 'preflight' && <PreflightPanel change={data} preflight={preflight} />}
         {tab === 'verification' && (
           <VerificationPanel verification={verification} rollouts={rollouts} />

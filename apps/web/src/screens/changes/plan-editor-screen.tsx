@@ -10,7 +10,6 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { FormEvent, ReactNode } from 'react';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { Problem } from '../../api/client.ts';
 import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
@@ -20,7 +19,7 @@ import type { FieldControlProps } from '../../ui/forms.tsx';
 import { Field as SharedField } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import type { ChangeDetail, PlansBody } from './change-model.ts';
-import { countOrPercent, plannableStates } from './change-model.ts';
+import { countOrPercent, fieldErrorsOf, plannableStates } from './change-model.ts';
 import './changes.css';
 
 type DeploymentPlan = NonNullable<PlansBody['deploymentPlan']>;
@@ -192,17 +191,6 @@ export function PlanEditorScreen() {
     );
   // The form keeps what was typed across a save (the saved version comes back as new props).
   return <PlanEditor key={change.data.id} change={change.data} />;
-}
-
-/** Messages of a 422 by field (`body.plans.deploymentPlan.waves[0].name`). */
-function fieldErrorsOf(error: unknown): Map<string, string[]> {
-  const errors = (error as Partial<Problem> | null)?.errors ?? [];
-  const map = new Map<string, string[]>();
-  for (const e of errors) {
-    const key = e.field ?? '';
-    map.set(key, [...(map.get(key) ?? []), e.message]);
-  }
-  return map;
 }
 
 function PlanEditor({ change }: { readonly change: ChangeDetail }) {
