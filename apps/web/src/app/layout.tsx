@@ -4,7 +4,7 @@
  * status, and the screen. Below 900 px the navigation folds behind a menu button (tablets).
  */
 import { Suspense, useState } from 'react';
-import { NavLink, Outlet, useLocation } from 'react-router';
+import { Link, NavLink, Outlet, useLocation } from 'react-router';
 import type { Permission } from '../api/session.tsx';
 import { useSession, useUser } from '../api/session.tsx';
 import { Loading } from '../ui/states.tsx';
@@ -16,7 +16,24 @@ interface NavEntry {
   readonly to: string;
   readonly label: string;
   readonly permission?: Permission;
+  /** Active on this path only, not on the paths below it. */
   readonly end?: boolean;
+}
+
+/**
+ * The entry the path belongs to: the longest `to` that is the path or a parent of it, so
+ * /changes/templates lights "Change templates" and not "Changes" as well.
+ */
+export function activeEntry(entries: readonly NavEntry[], pathname: string): string | undefined {
+  let best: string | undefined;
+  for (const entry of entries) {
+    const matches =
+      pathname === entry.to ||
+      (entry.end !== true &&
+        pathname.startsWith(entry.to.endsWith('/') ? entry.to : `${entry.to}/`));
+    if (matches && (best === undefined || entry.to.length > best.length)) best = entry.to;
+  }
+  return best;
 }
 
 export const navigation: readonly {
@@ -89,6 +106,10 @@ export function AppLayout() {
   const live = useLiveUpdates();
   const [menuOpen, setMenuOpen] = useState(false);
   const location = useLocation();
+  const current = activeEntry(
+    navigation.flatMap((group) => group.entries),
+    location.pathname,
+  );
   return (
     <div className="shell" data-menu-open={menuOpen}>
       <a className="skip-link" href="#main">
@@ -133,13 +154,14 @@ export function AppLayout() {
               <ul>
                 {entries.map((entry) => (
                   <li key={entry.to}>
-                    <NavLink
+                    <Link
                       to={entry.to}
-                      end={entry.end ?? false}
+                      className={entry.to === current ? 'active' : undefined}
+                      aria-current={entry.to === current ? 'page' : undefined}
                       onClick={() => setMenuOpen(false)}
                     >
                       {entry.label}
-                    </NavLink>
+                    </Link>
                   </li>
                 ))}
               </ul>
