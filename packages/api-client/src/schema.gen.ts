@@ -31114,6 +31114,13 @@ export interface operations {
                             custom: boolean;
                             /** @description the placeholders it may use */
                             values: string[];
+                            /** @description the built-in message: what a reset (DELETE) restores */
+                            default: {
+                                /** @description built-in subject template */
+                                subject: string;
+                                /** @description built-in body template */
+                                body: string;
+                            };
                         }[];
                     };
                 };
@@ -31168,6 +31175,13 @@ export interface operations {
                         custom: boolean;
                         /** @description the placeholders it may use */
                         values: string[];
+                        /** @description the built-in message: what a reset (DELETE) restores */
+                        default: {
+                            /** @description built-in subject template */
+                            subject: string;
+                            /** @description built-in body template */
+                            body: string;
+                        };
                     };
                 };
             };
@@ -31218,6 +31232,13 @@ export interface operations {
                         custom: boolean;
                         /** @description the placeholders it may use */
                         values: string[];
+                        /** @description the built-in message: what a reset (DELETE) restores */
+                        default: {
+                            /** @description built-in subject template */
+                            subject: string;
+                            /** @description built-in body template */
+                            body: string;
+                        };
                     };
                 };
             };

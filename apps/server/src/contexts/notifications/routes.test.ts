@@ -268,8 +268,11 @@ describe.each(testDatabases())('notifications API on $name', ({ open, skip }) =>
         body: 'Save your work before {{change.windowStart}}.',
       });
       expect(edited.json()).toMatchObject({ custom: true, phase: 'pre' });
+      const builtIn = edited.json<{ default: { subject: string; body: string } }>().default;
+      expect(builtIn.subject).not.toBe('Maintenance {{change.windowStart}}');
+      expect(builtIn.subject.length).toBeGreaterThan(0);
       const reset = await call('DELETE', '/api/v1/notification-templates/scheduled');
-      expect(reset.json()).toMatchObject({ custom: false });
+      expect(reset.json()).toMatchObject({ custom: false, subject: builtIn.subject });
 
       const deliveries = await call('GET', '/api/v1/notification-deliveries?status=failed');
       expect(deliveries.json()).toEqual({ deliveries: [], nextCursor: null });

@@ -284,6 +284,12 @@ export const Template = z.object({
   body: z.string().describe('body template'),
   custom: z.boolean().describe('true when edited; false: the built-in default'),
   values: z.array(z.string()).describe('the placeholders it may use'),
+  default: z
+    .object({
+      subject: z.string().describe('built-in subject template'),
+      body: z.string().describe('built-in body template'),
+    })
+    .describe('the built-in message: what a reset (DELETE) restores'),
 });
 export const TemplateList = z.object({ templates: z.array(Template).describe('one per event') });
 

@@ -609,6 +609,8 @@ export interface EffectiveTemplate {
   body: string;
   custom: boolean;
   values: string[];
+  /** The built-in message, which a reset restores. */
+  default: { subject: string; body: string };
 }
 
 export async function effectiveTemplate(
@@ -624,6 +626,7 @@ export async function effectiveTemplate(
     body: base.body,
     custom: override !== undefined,
     values: [...templateValuesOf(event)],
+    default: { subject: defaultTemplates[event].subject, body: defaultTemplates[event].body },
   };
 }
 
