@@ -114,7 +114,7 @@ describe('ApprovalsScreen', () => {
           : { ...policy, version: 4 },
     });
     renderWithApp(routes, { url: '/admin/approvals' });
-    const rules = await screen.findByRole('table', { name: 'Approval rules' });
+    const rules = await screen.findByRole('table', { name: 'Approval rules' }, { timeout: 5000 });
     expect(within(rules).getByText('type emergency')).toBeDefined();
     expect(within(rules).getByText('every change')).toBeDefined();
     expect(within(rules).getByText('CAB: cab (2 approvers)')).toBeDefined();
@@ -177,7 +177,7 @@ describe('ApprovalsScreen', () => {
       'PUT /api/v1/approval-policy': () => policy,
     });
     renderWithApp(routes, { url: '/admin/approvals' });
-    await screen.findByRole('table', { name: 'Approval rules' });
+    await screen.findByRole('table', { name: 'Approval rules' }, { timeout: 5000 });
     await userEvent.click(screen.getByRole('button', { name: 'Add rule' }));
     const dialog = await screen.findByRole('dialog', { name: 'Add an approval rule' });
     await userEvent.type(within(dialog).getByLabelText('Rule id'), 'high-risk');
@@ -218,7 +218,7 @@ describe('ApprovalsScreen', () => {
         problem(409, 'The approval policy names the group cab'),
     });
     renderWithApp(routes, { url: '/admin/approvals' });
-    const table = await screen.findByRole('table', { name: 'Approver groups' });
+    const table = await screen.findByRole('table', { name: 'Approver groups' }, { timeout: 5000 });
     expect(within(table).getByText('No members: nobody can approve its stages.')).toBeDefined();
 
     await userEvent.click(screen.getByRole('button', { name: 'Add group' }));
@@ -265,7 +265,7 @@ describe('ApprovalsScreen', () => {
       'POST /api/v1/delegations/:id/revoke': () => ({ ...delegation, active: false }),
     });
     const { router } = renderWithApp(routes, { url: '/admin/approvals' });
-    const table = await screen.findByRole('table', { name: 'Delegations' });
+    const table = await screen.findByRole('table', { name: 'Delegations' }, { timeout: 5000 });
     expect(within(table).getByText('active')).toBeDefined();
 
     await userEvent.click(screen.getByRole('checkbox', { name: 'Also ended and revoked' }));
@@ -325,7 +325,7 @@ describe('ApprovalsScreen', () => {
   it('an approver reads the policy and delegates only their own approvals', async () => {
     const calls = installFakeApi({ ...readApi }, approver);
     renderWithApp(routes, { url: '/admin/approvals' });
-    await screen.findByRole('table', { name: 'Approval rules' });
+    await screen.findByRole('table', { name: 'Approval rules' }, { timeout: 5000 });
     expect(screen.queryByRole('button', { name: 'Edit rule default' })).toBeNull();
     const addRule = screen.getByRole<HTMLButtonElement>('button', { name: 'Add rule' });
     expect(addRule.disabled).toBe(true);
@@ -351,7 +351,9 @@ describe('ApprovalsScreen', () => {
   it('an operator is told which permission the section needs', async () => {
     installFakeApi({ ...readApi }, operator);
     renderWithApp(routes, { url: '/admin/approvals' });
-    await screen.findByText('You do not have permission to open this screen.');
+    await screen.findByText('You do not have permission to open this screen.', undefined, {
+      timeout: 5000,
+    });
     expect(screen.getByText('changes:manage')).toBeDefined();
     expect(screen.queryByRole('table', { name: 'Approval rules' })).toBeNull();
   });

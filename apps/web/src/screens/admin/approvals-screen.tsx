@@ -8,8 +8,7 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import type { Problem } from '../../api/client.ts';
-import { ApiError, errorMessage } from '../../api/client.ts';
+import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
@@ -33,6 +32,7 @@ import type {
 } from './approvals-types.ts';
 import './approvals.css';
 import { CheckboxGroup } from './common.tsx';
+import { errorsAt } from './problem-fields.ts';
 
 const environments: readonly ApprovalEnvironment[] = [
   'production',
@@ -54,24 +54,6 @@ export function ApprovalsScreen() {
       <DelegationsSection />
     </>
   );
-}
-
-// --- 422 field problems ----------------------------------------------------------------------
-
-function problemFields(error: unknown): readonly { field: string; message: string }[] {
-  const problem: Partial<Problem> | null =
-    error instanceof ApiError ? error.problem : (error as Partial<Problem> | null);
-  return (problem?.errors ?? []).map((e) => ({ field: e.field ?? '', message: e.message }));
-}
-
-/** The messages of the fields at `path` or under it (`body.rules[2].stages[0].groups[1]`). */
-function errorsAt(error: unknown, path: string): string | undefined {
-  const messages = problemFields(error)
-    .filter(
-      (e) => e.field === path || e.field.startsWith(`${path}.`) || e.field.startsWith(`${path}[`),
-    )
-    .map((e) => e.message);
-  return messages.length === 0 ? undefined : messages.join('; ');
 }
 
 // --- the policy ------------------------------------------------------------------------------
