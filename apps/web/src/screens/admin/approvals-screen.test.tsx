@@ -228,7 +228,7 @@ describe('ApprovalsScreen', () => {
     expect((await within(create).findByRole('alert')).textContent).toContain('already exists');
     await userEvent.click(within(create).getByRole('button', { name: 'Cancel' }));
 
-    await userEvent.click(screen.getByRole('button', { name: 'Add a member to cab' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Add member to cab' }));
     const add = await screen.findByRole('dialog', { name: 'Add a member to cab' });
     await userEvent.type(within(add).getByLabelText('Username'), 'aisha.khan');
     await userEvent.click(within(add).getByRole('button', { name: 'Add member' }));

@@ -653,7 +653,7 @@ function GroupsSection() {
                           <button
                             type="button"
                             className="button button-small"
-                            aria-label={`Add a member to ${group.name}`}
+                            aria-label={`Add member to ${group.name}`}
                             onClick={() => setAdding(group)}
                           >
                             Add member
