@@ -134,6 +134,13 @@ describe('ApprovalsScreen', () => {
     await userEvent.type(within(dialog).getByLabelText('Stage 2 name'), 'emergency sign-off');
     const stage2 = within(dialog).getByRole('group', { name: 'Stage 2 approver groups' });
     await userEvent.click(within(stage2).getByRole('checkbox', { name: 'emergency' }));
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: /^Its own freeze-override stage/ }),
+    );
+    const freeze = within(dialog).getByRole('group', {
+      name: 'Freeze-override stage approver groups',
+    });
+    await userEvent.click(within(freeze).getByRole('checkbox', { name: 'cab' }));
     await userEvent.click(within(dialog).getByRole('button', { name: 'Save rule' }));
 
     await within(dialog).findByText(
@@ -154,6 +161,7 @@ describe('ApprovalsScreen', () => {
             { name: 'CAB', groups: ['cab'], quorum: { kind: 'all' } },
             { name: 'emergency sign-off', groups: ['emergency'], quorum: { kind: 'any' } },
           ],
+          freezeOverride: { name: 'freeze override', groups: ['cab'], quorum: { kind: 'any' } },
         },
       ],
     });
@@ -214,6 +222,7 @@ describe('ApprovalsScreen', () => {
         problem(409, 'An approver group named "cab" already exists'),
       'POST /api/v1/approver-groups/:group/members': (_request, url) =>
         url.pathname.endsWith('/cab/members') ? groups[0] : problem(422, 'No user'),
+      'PATCH /api/v1/approver-groups/:group': () => groups[1],
       'DELETE /api/v1/approver-groups/:group': () =>
         problem(409, 'The approval policy names the group cab'),
     });
@@ -227,6 +236,19 @@ describe('ApprovalsScreen', () => {
     await userEvent.click(within(create).getByRole('button', { name: 'Add group' }));
     expect((await within(create).findByRole('alert')).textContent).toContain('already exists');
     await userEvent.click(within(create).getByRole('button', { name: 'Cancel' }));
+
+    await userEvent.click(screen.getByRole('button', { name: 'Edit group emergency' }));
+    const edit = await screen.findByRole('dialog', { name: 'Edit group emergency' });
+    expect(within(edit).getByLabelText<HTMLInputElement>('Name').disabled).toBe(true);
+    await userEvent.clear(within(edit).getByLabelText('Description'));
+    await userEvent.type(within(edit).getByLabelText('Description'), 'On call');
+    await userEvent.click(within(edit).getByRole('checkbox', { name: /^Emergency group/ }));
+    await userEvent.click(within(edit).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(calls.find((c) => c.method === 'PATCH')).toMatchObject({
+      path: '/api/v1/approver-groups/emergency',
+      body: { description: 'On call', emergency: false },
+    });
 
     await userEvent.click(screen.getByRole('button', { name: 'Add member to cab' }));
     const add = await screen.findByRole('dialog', { name: 'Add a member to cab' });

@@ -26,6 +26,7 @@ import type {
   ApprovalQuorum,
   ApprovalRule,
   ApprovalRuleInput,
+  ApprovalStage,
   ApproverGroup,
   Delegation,
   UserRef,
@@ -161,6 +162,12 @@ function PolicySection() {
                         {rule.autoApprove && <Badge tone="ok">auto-approves standard</Badge>}{' '}
                         {rule.retrospectiveReview === true && (
                           <Badge tone="warn">retrospective review</Badge>
+                        )}{' '}
+                        {rule.freezeOverride !== undefined && (
+                          <Badge tone="info">
+                            freeze override: {rule.freezeOverride.groups.join(', ')} (
+                            {quorumText(rule.freezeOverride.quorum)})
+                          </Badge>
                         )}
                       </td>
                       {manage && (
@@ -257,6 +264,19 @@ interface StageDraft {
 
 const emptyStage: StageDraft = { name: '', groups: [], quorum: 'any', count: '2' };
 
+const stageDraft = (stage: ApprovalStage): StageDraft => ({
+  name: stage.name,
+  groups: stage.groups,
+  quorum: stage.quorum.kind,
+  count: stage.quorum.kind === 'count' ? String(stage.quorum.count) : '2',
+});
+
+const stageBody = (s: StageDraft): ApprovalStage => ({
+  name: s.name.trim(),
+  groups: [...s.groups],
+  quorum: s.quorum === 'count' ? { kind: 'count', count: Number(s.count) } : { kind: s.quorum },
+});
+
 function RuleDialog({
   policy,
   index,
@@ -290,14 +310,10 @@ function RuleDialog({
         : 'no',
   );
   const [stages, setStages] = useState<StageDraft[]>(
-    original === undefined
-      ? [emptyStage]
-      : original.stages.map((s) => ({
-          name: s.name,
-          groups: s.groups,
-          quorum: s.quorum.kind,
-          count: s.quorum.kind === 'count' ? String(s.quorum.count) : '2',
-        })),
+    original === undefined ? [emptyStage] : original.stages.map(stageDraft),
+  );
+  const [freeze, setFreeze] = useState<StageDraft | undefined>(
+    original?.freezeOverride === undefined ? undefined : stageDraft(original.freezeOverride),
   );
   const put = $api.useMutation('put', '/api/v1/approval-policy', {
     onSuccess: async () => {
@@ -306,7 +322,9 @@ function RuleDialog({
     },
   });
   // The stored groups first, then any the rule names that no longer exist (the server says so).
-  const groupOptions = [...new Set([...groupNames, ...stages.flatMap((s) => s.groups)])].sort();
+  const groupOptions = [
+    ...new Set([...groupNames, ...stages.flatMap((s) => s.groups), ...(freeze?.groups ?? [])]),
+  ].sort();
   const path = `body.rules[${index}]`;
   const err = (key: string) => errorsAt(put.error, `${path}.${key}`);
   const updateStage = (at: number, patch: Partial<StageDraft>) =>
@@ -328,14 +346,9 @@ function RuleDialog({
       },
       autoApprove,
       ...(retrospective !== 'default' && { retrospectiveReview: retrospective === 'yes' }),
-      stages: stages.map((s) => ({
-        name: s.name.trim(),
-        groups: [...s.groups],
-        quorum:
-          s.quorum === 'count' ? { kind: 'count', count: Number(s.count) } : { kind: s.quorum },
-      })),
-      // The freeze-override stage is kept as stored (absent: one member of the CAB).
-      ...(original?.freezeOverride !== undefined && { freezeOverride: original.freezeOverride }),
+      stages: stages.map(stageBody),
+      // Absent: one member of the CAB decides a schedule overriding a freeze.
+      ...(freeze !== undefined && { freezeOverride: stageBody(freeze) }),
     };
     const rules: ApprovalRuleInput[] = [...policy.rules];
     if (isNew) rules.splice(index, 0, rule);
@@ -455,80 +468,18 @@ function RuleDialog({
         </Field>
       </div>
       {stages.map((stage, s) => (
-        <fieldset key={s} className="approvals-fieldset">
-          <legend>Stage {s + 1}</legend>
-          <div className="form-columns">
-            <Field
-              id={`stage-${s}-name`}
-              label={`Stage ${s + 1} name`}
-              error={err(`stages[${s}].name`)}
-            >
-              {(control) => (
-                <input
-                  {...control}
-                  required
-                  value={stage.name}
-                  onChange={(event) => updateStage(s, { name: event.target.value })}
-                />
-              )}
-            </Field>
-            <Field
-              id={`stage-${s}-quorum`}
-              label={`Stage ${s + 1} quorum`}
-              error={err(`stages[${s}].quorum`)}
-            >
-              {(control) => (
-                <select
-                  {...control}
-                  value={stage.quorum}
-                  onChange={(event) =>
-                    updateStage(s, { quorum: event.target.value as ApprovalQuorum['kind'] })
-                  }
-                >
-                  <option value="any">Any one eligible approver</option>
-                  <option value="count">A number of distinct approvers</option>
-                  <option value="all">Every member of the groups</option>
-                </select>
-              )}
-            </Field>
-            {stage.quorum === 'count' && (
-              <Field id={`stage-${s}-count`} label={`Stage ${s + 1} approvers needed`}>
-                {(control) => (
-                  <input
-                    {...control}
-                    type="number"
-                    min={1}
-                    max={50}
-                    required
-                    value={stage.count}
-                    onChange={(event) => updateStage(s, { count: event.target.value })}
-                  />
-                )}
-              </Field>
-            )}
-          </div>
-          <CheckboxGroup
-            legend={`Stage ${s + 1} approver groups`}
-            options={groupOptions}
-            value={stage.groups}
-            onChange={(value) => updateStage(s, { groups: value })}
-            columns={3}
-          />
-          {err(`stages[${s}].groups`) !== undefined && (
-            <span className="field-error" role="alert">
-              {err(`stages[${s}].groups`)}
-            </span>
-          )}
-          {stages.length > 1 && (
-            <button
-              type="button"
-              className="button button-small"
-              onClick={() => setStages((all) => all.filter((_, i) => i !== s))}
-            >
-              Remove stage {s + 1}
-            </button>
-          )}
-        </fieldset>
+        <StageFields
+          key={s}
+          idPrefix={`stage-${s}`}
+          label={`Stage ${s + 1}`}
+          stage={stage}
+          groupOptions={groupOptions}
+          error={(key) => err(`stages[${s}].${key}`)}
+          onChange={(patch) => updateStage(s, patch)}
+          onRemove={
+            stages.length > 1 ? () => setStages((all) => all.filter((_, i) => i !== s)) : undefined
+          }
+        />
       ))}
       {stages.length < 5 && (
         <div>
@@ -541,7 +492,108 @@ function RuleDialog({
           </button>
         </div>
       )}
+      <CheckboxRow
+        label="Its own freeze-override stage (otherwise: one member of cab) when a schedule overrides a freeze"
+        checked={freeze !== undefined}
+        onChange={(checked) =>
+          setFreeze(checked ? { ...emptyStage, name: 'freeze override' } : undefined)
+        }
+      />
+      {freeze !== undefined && (
+        <StageFields
+          idPrefix="freeze"
+          label="Freeze-override stage"
+          stage={freeze}
+          groupOptions={groupOptions}
+          error={(key) => err(`freezeOverride.${key}`)}
+          onChange={(patch) => setFreeze((current) => ({ ...(current ?? emptyStage), ...patch }))}
+        />
+      )}
     </FormDialog>
+  );
+}
+
+/** One stage's fields: its name, quorum (and count), and approver groups. */
+function StageFields({
+  idPrefix,
+  label,
+  stage,
+  groupOptions,
+  error,
+  onChange,
+  onRemove,
+}: {
+  readonly idPrefix: string;
+  readonly label: string;
+  readonly stage: StageDraft;
+  readonly groupOptions: readonly string[];
+  readonly error: (key: 'name' | 'quorum' | 'groups') => string | undefined;
+  readonly onChange: (patch: Partial<StageDraft>) => void;
+  readonly onRemove?: (() => void) | undefined;
+}) {
+  return (
+    <fieldset className="approvals-fieldset">
+      <legend>{label}</legend>
+      <div className="form-columns">
+        <Field id={`${idPrefix}-name`} label={`${label} name`} error={error('name')}>
+          {(control) => (
+            <input
+              {...control}
+              required
+              value={stage.name}
+              onChange={(event) => onChange({ name: event.target.value })}
+            />
+          )}
+        </Field>
+        <Field id={`${idPrefix}-quorum`} label={`${label} quorum`} error={error('quorum')}>
+          {(control) => (
+            <select
+              {...control}
+              value={stage.quorum}
+              onChange={(event) =>
+                onChange({ quorum: event.target.value as ApprovalQuorum['kind'] })
+              }
+            >
+              <option value="any">Any one eligible approver</option>
+              <option value="count">A number of distinct approvers</option>
+              <option value="all">Every member of the groups</option>
+            </select>
+          )}
+        </Field>
+        {stage.quorum === 'count' && (
+          <Field id={`${idPrefix}-count`} label={`${label} approvers needed`}>
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                max={50}
+                required
+                value={stage.count}
+                onChange={(event) => onChange({ count: event.target.value })}
+              />
+            )}
+          </Field>
+        )}
+      </div>
+      <CheckboxGroup
+        legend={`${label} approver groups`}
+        options={groupOptions}
+        value={stage.groups}
+        onChange={(value) => onChange({ groups: value })}
+        columns={3}
+      />
+      {error('groups') !== undefined && (
+        <span className="field-error" role="alert">
+          {error('groups')}
+        </span>
+      )}
+      {onRemove !== undefined && (
+        <button type="button" className="button button-small" onClick={onRemove}>
+          Remove {label.toLowerCase()}
+        </button>
+      )}
+    </fieldset>
   );
 }
 
