@@ -2188,7 +2188,11 @@ export interface paths {
         delete: operations["deleteNotificationSubscription"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a subscription, by id or name (the fields given; null removes one)
+         * @description Needs the `notifications:manage` permission (an API token: in its scopes too).
+         */
+        patch: operations["updateNotificationSubscription"];
         trace?: never;
     };
     "/api/v1/notification-contacts": {
@@ -30853,6 +30857,113 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
         };
     };
+    updateNotificationSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description id (or, for channels, name) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description fields to change; null removes audienceValue or quietHours */
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description unique display name */
+                    name?: string;
+                    /** @description the channel, by name or id */
+                    channel?: string;
+                    /**
+                     * @description who receives it (e-mail channels): cab, approvers (the change's pending approvers), service-owners (owner teams of its assets), operators, asset-group (end users of audienceValue), address (audienceValue itself)
+                     * @enum {string}
+                     */
+                    audience?: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
+                    audienceValue?: string | null;
+                    /** @description what to notify: submitted, approval-needed, approval-progress, approved, rejected, scheduled, starting, completed, failed, rolled-back, review-due, finding-due-soon, finding-overdue, rollout.started, rollout.wave-completed, rollout.paused, rollout.halted, rollout.completed, rollout.rolled-back */
+                    events?: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
+                    /**
+                     * @description none: one message per event; daily/weekly: gathered into one message at digestHour
+                     * @enum {string}
+                     */
+                    digest?: "none" | "daily" | "weekly";
+                    /** @description local hour digests are sent */
+                    digestHour?: number;
+                    /** @description weekly digests: ISO weekday, 1 Monday … 7 Sunday */
+                    digestWeekday?: number;
+                    /** @description IANA time zone of digestHour and quiet hours */
+                    timeZone?: string;
+                    quietHours?: {
+                        /** @description local time HH:MM */
+                        start: string;
+                        /** @description local time HH:MM */
+                        end: string;
+                    } | null;
+                    /** @description whether it notifies */
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description subscription id */
+                        id: string;
+                        /** @description display name */
+                        name: string;
+                        /** @description channel id */
+                        channelId: string;
+                        /** @description channel name */
+                        channelName: string;
+                        /**
+                         * @description who receives it
+                         * @enum {string}
+                         */
+                        audience: "cab" | "approvers" | "service-owners" | "operators" | "asset-group" | "address";
+                        /** @description asset group or address */
+                        audienceValue: string | null;
+                        /** @description what it notifies */
+                        events: ("submitted" | "approval-needed" | "approval-progress" | "approved" | "rejected" | "scheduled" | "starting" | "completed" | "failed" | "rolled-back" | "review-due" | "finding-due-soon" | "finding-overdue" | "rollout.started" | "rollout.wave-completed" | "rollout.paused" | "rollout.halted" | "rollout.completed" | "rollout.rolled-back")[];
+                        /**
+                         * @description none, daily, weekly
+                         * @enum {string}
+                         */
+                        digest: "none" | "daily" | "weekly";
+                        /** @description local hour */
+                        digestHour: number;
+                        /** @description ISO weekday */
+                        digestWeekday: number;
+                        /** @description IANA time zone */
+                        timeZone: string;
+                        /** @description local HH:MM */
+                        quietHours: {
+                            start: string;
+                            end: string;
+                        } | null;
+                        /** @description whether it notifies */
+                        enabled: boolean;
+                        /** @description ISO 8601 */
+                        createdAt: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["AuditLogBroken"];
+            413: components["responses"]["PayloadTooLarge"];
+            414: components["responses"]["UriTooLong"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+        };
+    };
     listNotificationContacts: {
         parameters: {
             query?: never;
@@ -31015,6 +31126,13 @@ export interface operations {
                             custom: boolean;
                             /** @description the placeholders it may use */
                             values: string[];
+                            /** @description the built-in message: what a reset (DELETE) restores */
+                            default: {
+                                /** @description built-in subject template */
+                                subject: string;
+                                /** @description built-in body template */
+                                body: string;
+                            };
                         }[];
                     };
                 };
@@ -31069,6 +31187,13 @@ export interface operations {
                         custom: boolean;
                         /** @description the placeholders it may use */
                         values: string[];
+                        /** @description the built-in message: what a reset (DELETE) restores */
+                        default: {
+                            /** @description built-in subject template */
+                            subject: string;
+                            /** @description built-in body template */
+                            body: string;
+                        };
                     };
                 };
             };
@@ -31119,6 +31244,13 @@ export interface operations {
                         custom: boolean;
                         /** @description the placeholders it may use */
                         values: string[];
+                        /** @description the built-in message: what a reset (DELETE) restores */
+                        default: {
+                            /** @description built-in subject template */
+                            subject: string;
+                            /** @description built-in body template */
+                            body: string;
+                        };
                     };
                 };
             };

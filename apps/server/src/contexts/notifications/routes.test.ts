@@ -144,7 +144,7 @@ describe.each(testDatabases())('notifications API on $name', ({ open, skip }) =>
   it.skipIf(skip !== undefined)(
     'subscriptions, contacts and templates: validated, audited, listed',
     async () => {
-      const { call, audit } = await setup();
+      const { call, audit, operator } = await setup();
       await call('POST', '/api/v1/notification-channels', {
         name: 'mail',
         kind: 'email',
@@ -196,6 +196,42 @@ describe.each(testDatabases())('notifications API on $name', ({ open, skip }) =>
       expect((await call('GET', '/api/v1/notification-subscriptions')).json()).toMatchObject({
         subscriptions: [{ name: 'owners' }],
       });
+      const id0 = subscription.json<{ id: string }>().id;
+      const patched = await call('PATCH', `/api/v1/notification-subscriptions/${id0}`, {
+        audience: 'address',
+        audienceValue: 'ops@example.org',
+        digest: 'none',
+        quietHours: null,
+        events: ['failed'],
+      });
+      expect(patched.statusCode).toBe(200);
+      expect(patched.json()).toMatchObject({
+        name: 'owners',
+        audience: 'address',
+        audienceValue: 'ops@example.org',
+        digest: 'none',
+        quietHours: null,
+        events: ['failed'],
+        timeZone: 'Europe/Berlin',
+      });
+      const patchRefusals = await Promise.all([
+        call('PATCH', '/api/v1/notification-subscriptions/owners', { audience: 'cab' }),
+        call('PATCH', '/api/v1/notification-subscriptions/owners', { channel: 'nope' }),
+        call('PATCH', '/api/v1/notification-subscriptions/owners', {}),
+        call('PATCH', '/api/v1/notification-subscriptions/nobody', { enabled: false }),
+        call('PATCH', '/api/v1/notification-subscriptions/owners', { enabled: false }, operator),
+      ]);
+      expect(patchRefusals.map((r) => r.statusCode)).toEqual([422, 422, 422, 404, 403]);
+      expect(
+        patchRefusals[0]?.json<{ errors: { field: string }[] }>().errors.map((e) => e.field),
+      ).toEqual(['body.audienceValue']);
+      const renamed = await call('PATCH', '/api/v1/notification-subscriptions/owners', {
+        name: 'ops',
+        audience: 'cab',
+        audienceValue: null,
+        enabled: false,
+      });
+      expect(renamed.json()).toMatchObject({ name: 'ops', audienceValue: null, enabled: false });
 
       const contact = await call('POST', '/api/v1/notification-contacts', {
         kind: 'team',
@@ -232,8 +268,11 @@ describe.each(testDatabases())('notifications API on $name', ({ open, skip }) =>
         body: 'Save your work before {{change.windowStart}}.',
       });
       expect(edited.json()).toMatchObject({ custom: true, phase: 'pre' });
+      const builtIn = edited.json<{ default: { subject: string; body: string } }>().default;
+      expect(builtIn.subject).not.toBe('Maintenance {{change.windowStart}}');
+      expect(builtIn.subject.length).toBeGreaterThan(0);
       const reset = await call('DELETE', '/api/v1/notification-templates/scheduled');
-      expect(reset.json()).toMatchObject({ custom: false });
+      expect(reset.json()).toMatchObject({ custom: false, subject: builtIn.subject });
 
       const deliveries = await call('GET', '/api/v1/notification-deliveries?status=failed');
       expect(deliveries.json()).toEqual({ deliveries: [], nextCursor: null });
@@ -243,6 +282,8 @@ describe.each(testDatabases())('notifications API on $name', ({ open, skip }) =>
       expect(await audit()).toEqual([
         'notification.channel-created',
         'notification.subscription-created',
+        'notification.subscription-updated',
+        'notification.subscription-updated',
         'notification.contact-added',
         'notification.contact-removed',
         'notification.template-updated',

@@ -26,6 +26,7 @@ import {
   Subscription,
   SubscriptionInput,
   SubscriptionList,
+  SubscriptionPatch,
   Template,
   TemplateInput,
   TemplateList,
@@ -49,6 +50,7 @@ import {
   retryDelivery,
   testChannel,
   updateChannel,
+  updateSubscription,
 } from './service.ts';
 
 const access = 'notifications:manage';
@@ -198,6 +200,22 @@ export function registerNotificationRoutes(app: FastifyInstance, ctx: ServerCont
     },
     async (request, reply) =>
       reply.status(201).send(await createSubscription(ctx, request.body, auditSource(request))),
+  );
+  api.patch(
+    `${subscriptions}/:id`,
+    {
+      config: { access },
+      schema: {
+        operationId: 'updateNotificationSubscription',
+        tags,
+        summary: 'Change a subscription, by id or name (the fields given; null removes one)',
+        params: IdParams,
+        body: SubscriptionPatch,
+        response: { 200: Subscription, 409: Problem },
+      },
+    },
+    async (request) =>
+      updateSubscription(ctx, request.params.id, request.body, auditSource(request)),
   );
   api.delete(
     `${subscriptions}/:id`,

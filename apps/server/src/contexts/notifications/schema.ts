@@ -136,54 +136,61 @@ const hhmm = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM')
   .describe('local time HH:MM');
 
+const subscriptionChannel = ref.describe('the channel, by name or id');
+const subscriptionAudience = z
+  .enum(audiences)
+  .describe(
+    "who receives it (e-mail channels): cab, approvers (the change's pending approvers), service-owners (owner teams of its assets), operators, asset-group (end users of audienceValue), address (audienceValue itself)",
+  );
+const subscriptionAudienceValue = z
+  .string()
+  .trim()
+  .min(1)
+  .max(255)
+  .describe('the asset group (audience asset-group) or the e-mail address (audience address)');
+const subscriptionEvents = z
+  .array(z.enum(notificationEvents))
+  .min(1)
+  .max(notificationEvents.length)
+  .describe(`what to notify: ${notificationEvents.join(', ')}`);
+const subscriptionDigest = z
+  .enum(digestModes)
+  .describe('none: one message per event; daily/weekly: gathered into one message at digestHour');
+const subscriptionDigestHour = z
+  .number()
+  .int()
+  .min(0)
+  .max(23)
+  .describe('local hour digests are sent');
+const subscriptionDigestWeekday = z
+  .number()
+  .int()
+  .min(1)
+  .max(7)
+  .describe('weekly digests: ISO weekday, 1 Monday … 7 Sunday');
+const subscriptionTimeZone = z
+  .string()
+  .max(64)
+  .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
+  .describe('IANA time zone of digestHour and quiet hours');
+const subscriptionQuietHours = z
+  .strictObject({ start: hhmm, end: hhmm })
+  .describe('non-urgent messages are held until the end; emergency changes and failures are not');
+const subscriptionEnabled = z.boolean().describe('whether it notifies');
+
 export const SubscriptionInput = z
   .strictObject({
     name,
-    channel: ref.describe('the channel, by name or id'),
-    audience: z
-      .enum(audiences)
-      .describe(
-        "who receives it (e-mail channels): cab, approvers (the change's pending approvers), service-owners (owner teams of its assets), operators, asset-group (end users of audienceValue), address (audienceValue itself)",
-      ),
-    audienceValue: z
-      .string()
-      .trim()
-      .min(1)
-      .max(255)
-      .optional()
-      .describe('the asset group (audience asset-group) or the e-mail address (audience address)'),
-    events: z
-      .array(z.enum(notificationEvents))
-      .min(1)
-      .max(notificationEvents.length)
-      .describe(`what to notify: ${notificationEvents.join(', ')}`),
-    digest: z
-      .enum(digestModes)
-      .default('none')
-      .describe(
-        'none: one message per event; daily/weekly: gathered into one message at digestHour',
-      ),
-    digestHour: z.number().int().min(0).max(23).default(8).describe('local hour digests are sent'),
-    digestWeekday: z
-      .number()
-      .int()
-      .min(1)
-      .max(7)
-      .default(1)
-      .describe('weekly digests: ISO weekday, 1 Monday … 7 Sunday'),
-    timeZone: z
-      .string()
-      .max(64)
-      .refine(isTimeZone, 'an IANA time zone such as Europe/Berlin')
-      .default('UTC')
-      .describe('IANA time zone of digestHour and quiet hours'),
-    quietHours: z
-      .strictObject({ start: hhmm, end: hhmm })
-      .optional()
-      .describe(
-        'non-urgent messages are held until the end; emergency changes and failures are not',
-      ),
-    enabled: z.boolean().default(true).describe('whether it notifies'),
+    channel: subscriptionChannel,
+    audience: subscriptionAudience,
+    audienceValue: subscriptionAudienceValue.optional(),
+    events: subscriptionEvents,
+    digest: subscriptionDigest.default('none'),
+    digestHour: subscriptionDigestHour.default(8),
+    digestWeekday: subscriptionDigestWeekday.default(1),
+    timeZone: subscriptionTimeZone.default('UTC'),
+    quietHours: subscriptionQuietHours.optional(),
+    enabled: subscriptionEnabled.default(true),
   })
   .superRefine((s, ctx) => {
     const needsValue = s.audience === 'asset-group' || s.audience === 'address';
@@ -199,6 +206,28 @@ export const SubscriptionInput = z
       ctx.addIssue({ code: 'custom', path: ['audienceValue'], message: 'an e-mail address' });
   });
 export type SubscriptionInput = z.infer<typeof SubscriptionInput>;
+
+/**
+ * A subscription's fields to change (the others keep their values); null removes audienceValue
+ * or quietHours. The result is checked as a whole, as when it was created.
+ */
+export const SubscriptionPatch = z
+  .strictObject({
+    name: name.optional(),
+    channel: subscriptionChannel.optional(),
+    audience: subscriptionAudience.optional(),
+    audienceValue: subscriptionAudienceValue.nullable().optional(),
+    events: subscriptionEvents.optional(),
+    digest: subscriptionDigest.optional(),
+    digestHour: subscriptionDigestHour.optional(),
+    digestWeekday: subscriptionDigestWeekday.optional(),
+    timeZone: subscriptionTimeZone.optional(),
+    quietHours: subscriptionQuietHours.nullable().optional(),
+    enabled: subscriptionEnabled.optional(),
+  })
+  .refine((p) => Object.keys(p).length > 0, { message: 'give at least one field to change' })
+  .describe('fields to change; null removes audienceValue or quietHours');
+export type SubscriptionPatch = z.infer<typeof SubscriptionPatch>;
 
 export const Subscription = z.object({
   id: z.string().describe('subscription id'),
@@ -255,6 +284,12 @@ export const Template = z.object({
   body: z.string().describe('body template'),
   custom: z.boolean().describe('true when edited; false: the built-in default'),
   values: z.array(z.string()).describe('the placeholders it may use'),
+  default: z
+    .object({
+      subject: z.string().describe('built-in subject template'),
+      body: z.string().describe('built-in body template'),
+    })
+    .describe('the built-in message: what a reset (DELETE) restores'),
 });
 export const TemplateList = z.object({ templates: z.array(Template).describe('one per event') });
 

@@ -30,10 +30,11 @@ import type {
   Delivery,
   DeliveryDetail,
   DeliveryQuery,
-  SubscriptionInput,
+  SubscriptionInput as SubscriptionInputType,
+  SubscriptionPatch,
   Subscription,
 } from './schema.ts';
-import { ChannelInput } from './schema.ts';
+import { ChannelInput, SubscriptionInput } from './schema.ts';
 import { renderHtml, renderTemplate, templateProblems } from './template.ts';
 import { latestDigestDue } from './zoned-time.ts';
 
@@ -333,7 +334,7 @@ export async function listSubscriptions(ctx: ServerContext): Promise<Subscriptio
 
 export async function createSubscription(
   ctx: ServerContext,
-  input: SubscriptionInput,
+  input: SubscriptionInputType,
   source: RequestSource,
 ): Promise<Subscription> {
   const { database, clock } = ctx;
@@ -380,6 +381,103 @@ export async function createSubscription(
       action: 'notification.subscription-created',
       subjectType: 'notification-subscription',
       subjectId: row.id,
+      after: subscription,
+    });
+    return subscription;
+  });
+}
+
+/**
+ * Change a subscription: the patch is laid over its stored fields and the whole checked as when
+ * it was created (an audience that needs a value gets one, a valid time zone…); a new digest
+ * schedule starts from its next due time. Audited with before and after.
+ */
+export async function updateSubscription(
+  ctx: ServerContext,
+  ref: string,
+  patch: SubscriptionPatch,
+  source: RequestSource,
+): Promise<Subscription> {
+  const { database, clock } = ctx;
+  return database.db.transaction().execute(async (trx) => {
+    const row = await findSubscription(trx, ref);
+    if (row === undefined) throw new NotFoundError(`Notification subscription ${ref}`);
+    const current = await findChannel(trx, row.channel_id);
+    const merged: Record<string, unknown> = {
+      name: row.name,
+      channel: row.channel_id,
+      audience: row.audience,
+      ...(row.audience_value !== null && { audienceValue: row.audience_value }),
+      events: parseJson<NotificationEvent[]>(row.events_json),
+      digest: row.digest,
+      digestHour: row.digest_hour,
+      digestWeekday: row.digest_weekday,
+      timeZone: row.time_zone,
+      ...(row.quiet_start !== null &&
+        row.quiet_end !== null && { quietHours: { start: row.quiet_start, end: row.quiet_end } }),
+      enabled: row.enabled === 1,
+    };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete merged[key];
+      else if (value !== undefined) merged[key] = value;
+    }
+    const parsed = SubscriptionInput.safeParse(merged);
+    if (!parsed.success) throw validation(parsed.error);
+    const input = parsed.data;
+    const channel =
+      input.channel === row.channel_id ? current : await findChannel(trx, input.channel);
+    if (channel === undefined)
+      throw new ValidationError(`body.channel: no channel is named "${input.channel}"`, [
+        { field: 'body.channel', message: 'names no channel' },
+      ]);
+    if (input.name !== row.name)
+      await requireFreeName(trx, 'notification_subscriptions', input.name, row.id);
+    const now = clock.now();
+    const digestChanged =
+      input.digest !== row.digest ||
+      input.digestHour !== row.digest_hour ||
+      input.digestWeekday !== row.digest_weekday ||
+      input.timeZone !== row.time_zone;
+    const updated: SubscriptionRow = {
+      ...row,
+      name: input.name,
+      channel_id: channel.id,
+      audience: input.audience,
+      audience_value: input.audienceValue ?? null,
+      events_json: JSON.stringify([...new Set(input.events)]),
+      digest: input.digest,
+      digest_hour: input.digestHour,
+      digest_weekday: input.digestWeekday,
+      time_zone: input.timeZone,
+      quiet_start: input.quietHours?.start ?? null,
+      quiet_end: input.quietHours?.end ?? null,
+      last_digest_at:
+        input.digest === 'none'
+          ? null
+          : digestChanged || row.last_digest_at === null
+            ? latestDigestDue(
+                now,
+                input.timeZone,
+                input.digest,
+                input.digestHour,
+                input.digestWeekday,
+              ).toISOString()
+            : row.last_digest_at,
+      enabled: input.enabled ? 1 : 0,
+      updated_at: now.toISOString(),
+    };
+    await trx
+      .updateTable('notification_subscriptions')
+      .set(updated)
+      .where('id', '=', row.id)
+      .execute();
+    const subscription = subscriptionOf(updated, channel.name);
+    await appendAuditEvent(trx, database.dialect, clock, {
+      ...source,
+      action: 'notification.subscription-updated',
+      subjectType: 'notification-subscription',
+      subjectId: row.id,
+      before: subscriptionOf(row, current?.name ?? ''),
       after: subscription,
     });
     return subscription;
@@ -511,6 +609,8 @@ export interface EffectiveTemplate {
   body: string;
   custom: boolean;
   values: string[];
+  /** The built-in message, which a reset restores. */
+  default: { subject: string; body: string };
 }
 
 export async function effectiveTemplate(
@@ -526,6 +626,7 @@ export async function effectiveTemplate(
     body: base.body,
     custom: override !== undefined,
     values: [...templateValuesOf(event)],
+    default: { subject: defaultTemplates[event].subject, body: defaultTemplates[event].body },
   };
 }
 

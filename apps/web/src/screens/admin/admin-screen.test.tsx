@@ -79,6 +79,7 @@ describe('AdminScreen', () => {
       'Agents',
       'Enrolment tokens',
       'Notifications',
+      'Approvals',
     ]);
   });
 

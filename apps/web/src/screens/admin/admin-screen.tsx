@@ -26,6 +26,7 @@ const screens: Readonly<Record<string, ComponentType>> = {
   agents: named(() => import('./agents-screen.tsx'), 'AgentsScreen'),
   'enrolment-tokens': named(() => import('./enrolment-tokens-screen.tsx'), 'EnrolmentTokensScreen'),
   notifications: named(() => import('./notifications-screen.tsx'), 'NotificationsScreen'),
+  approvals: named(() => import('./approvals-screen.tsx'), 'ApprovalsScreen'),
 };
 const SyncRunScreen = named(() => import('./sync-run-screen.tsx'), 'SyncRunScreen');
 

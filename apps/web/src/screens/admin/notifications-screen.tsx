@@ -1,7 +1,10 @@
 /**
  * Notifications (notifications:manage): channels (list, add and edit with the fields of their
- * kind, test, delete), subscriptions (events → a channel, for an audience; add, delete) and the
- * delivery log (status filter in the URL, keyset pages, retry a failed delivery).
+ * kind, test, delete), subscriptions (events → a channel, for an audience, digest, time zone,
+ * quiet hours; add, edit, delete), contacts (the addresses of users, teams, asset groups and
+ * roles; kind filter in the URL; add, delete), message templates (one per event, opened by URL:
+ * edit, see the built-in message, reset) and the delivery log (status filter in the URL, keyset
+ * pages, retry a failed delivery).
  */
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
@@ -16,9 +19,21 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
+import { CheckboxRow, Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
+import './notifications.css';
+import { errorsAt } from './problem-fields.ts';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
+import type { paths } from '../../api/client.ts';
+
+type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
+type Contact = Json<
+  paths['/api/v1/notification-contacts']['get']['responses'][200]
+>['contacts'][number];
+type ContactKind = Contact['kind'];
+type Template = Json<
+  paths['/api/v1/notification-templates']['get']['responses'][200]
+>['templates'][number];
 
 type ChannelKind = Channel['kind'];
 const channelKinds: readonly ChannelKind[] = ['webhook', 'slack', 'teams', 'email'];
@@ -75,6 +90,8 @@ export function NotificationsScreen() {
         subscriptions={subscriptions}
         channels={channels.data?.channels ?? []}
       />
+      <ContactsSection />
+      <TemplatesSection />
       <DeliveriesSection channels={channels.data?.channels ?? []} />
     </>
   );
@@ -528,6 +545,7 @@ function SubscriptionsSection({
 }) {
   const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<Subscription | undefined>();
   const [deleting, setDeleting] = useState<Subscription | undefined>();
   const remove = $api.useMutation('delete', '/api/v1/notification-subscriptions/{id}', {
     onSuccess: async () => {
@@ -591,17 +609,27 @@ function SubscriptionsSection({
                         ` · quiet ${subscription.quietHours.start}–${subscription.quietHours.end}`}
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        aria-label={`Delete subscription ${subscription.name}`}
-                        onClick={() => {
-                          remove.reset();
-                          setDeleting(subscription);
-                        }}
-                      >
-                        Delete
-                      </button>
+                      <span className="row-tight">
+                        <button
+                          type="button"
+                          className="button button-small"
+                          aria-label={`Edit subscription ${subscription.name}`}
+                          onClick={() => setEditing(subscription)}
+                        >
+                          Edit
+                        </button>
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
+                          aria-label={`Delete subscription ${subscription.name}`}
+                          onClick={() => {
+                            remove.reset();
+                            setDeleting(subscription);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </span>
                     </td>
                   </tr>
                 ))}
@@ -611,6 +639,14 @@ function SubscriptionsSection({
         )}
       </QueryState>
       {creating && <SubscriptionDialog channels={channels} onClose={() => setCreating(false)} />}
+      {editing !== undefined && (
+        <SubscriptionDialog
+          key={editing.id}
+          channels={channels}
+          subscription={editing}
+          onClose={() => setEditing(undefined)}
+        />
+      )}
       <ConfirmDialog
         open={deleting !== undefined}
         title={`Delete subscription ${deleting?.name ?? ''}?`}
@@ -632,53 +668,92 @@ function useSubscriptions() {
   return $api.useQuery('get', '/api/v1/notification-subscriptions');
 }
 
+const weekdays = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+/** Add a subscription, or (with `subscription`) change it: the form covers its whole schema. */
 function SubscriptionDialog({
   channels,
+  subscription,
   onClose,
 }: {
   readonly channels: readonly Channel[];
+  readonly subscription?: Subscription;
   readonly onClose: () => void;
 }) {
   const queryClient = useQueryClient();
-  const [name, setName] = useState('');
-  const [channel, setChannel] = useState(channels[0]?.id ?? '');
-  const [audience, setAudience] = useState<Audience>('cab');
-  const [audienceValue, setAudienceValue] = useState('');
-  const [chosen, setChosen] = useState<NotificationEvent[]>(['approval-needed']);
-  const [digest, setDigest] = useState<'none' | 'daily' | 'weekly'>('none');
+  const editing = subscription !== undefined;
+  const [name, setName] = useState(subscription?.name ?? '');
+  const [channel, setChannel] = useState(subscription?.channelId ?? channels[0]?.id ?? '');
+  const [audience, setAudience] = useState<Audience>(subscription?.audience ?? 'cab');
+  const [audienceValue, setAudienceValue] = useState(subscription?.audienceValue ?? '');
+  const [chosen, setChosen] = useState<NotificationEvent[]>(
+    subscription === undefined ? ['approval-needed'] : [...subscription.events],
+  );
+  const [digest, setDigest] = useState<'none' | 'daily' | 'weekly'>(subscription?.digest ?? 'none');
+  const [digestHour, setDigestHour] = useState(String(subscription?.digestHour ?? 8));
+  const [digestWeekday, setDigestWeekday] = useState(String(subscription?.digestWeekday ?? 1));
+  const [timeZone, setTimeZone] = useState(subscription?.timeZone ?? 'UTC');
+  const [quietStart, setQuietStart] = useState(subscription?.quietHours?.start ?? '');
+  const [quietEnd, setQuietEnd] = useState(subscription?.quietHours?.end ?? '');
+  const [enabled, setEnabled] = useState(subscription?.enabled ?? true);
+  const done = async () => {
+    await invalidatePaths(queryClient, ['/api/v1/notification-subscriptions']);
+    onClose();
+  };
   const create = $api.useMutation('post', '/api/v1/notification-subscriptions', {
-    onSuccess: async () => {
-      await invalidatePaths(queryClient, ['/api/v1/notification-subscriptions']);
-      onClose();
-    },
+    onSuccess: done,
   });
+  const update = $api.useMutation('patch', '/api/v1/notification-subscriptions/{id}', {
+    onSuccess: done,
+  });
+  const error = create.error ?? update.error;
   const needsValue = audience === 'asset-group' || audience === 'address';
+  const quiet = quietStart !== '' || quietEnd !== '';
   const submit = () => {
-    create.mutate({
-      body: {
-        name,
-        channel,
-        audience,
-        events: chosen,
-        digest,
-        ...(needsValue && { audienceValue }),
-      },
-    });
+    const fields = {
+      name,
+      channel,
+      audience,
+      events: chosen,
+      digest,
+      digestHour: Number(digestHour),
+      digestWeekday: Number(digestWeekday),
+      timeZone,
+      enabled,
+    };
+    const quietHours = { start: quietStart, end: quietEnd };
+    if (subscription === undefined)
+      create.mutate({
+        body: {
+          ...fields,
+          ...(needsValue && { audienceValue }),
+          ...(quiet && { quietHours }),
+        },
+      });
+    else
+      update.mutate({
+        params: { path: { id: subscription.id } },
+        body: {
+          ...fields,
+          audienceValue: needsValue ? audienceValue : null,
+          quietHours: quiet ? quietHours : null,
+        },
+      });
   };
   return (
     <FormDialog
-      title="Add a subscription"
+      title={editing ? `Edit subscription ${subscription.name}` : 'Add a subscription'}
       onClose={onClose}
       wide
       onSubmit={submit}
-      error={create.error}
-      submitLabel="Add subscription"
-      busyLabel="Adding…"
-      busy={create.isPending}
+      error={error}
+      submitLabel={editing ? 'Save' : 'Add subscription'}
+      busyLabel="Saving…"
+      busy={create.isPending || update.isPending}
       disabled={chosen.length === 0}
     >
       <div className="form-columns">
-        <Field id="subscription-name" label="Name">
+        <Field id="subscription-name" label="Name" error={errorsAt(error, 'body.name')}>
           {(control) => (
             <input
               {...control}
@@ -688,7 +763,7 @@ function SubscriptionDialog({
             />
           )}
         </Field>
-        <Field id="subscription-channel" label="Channel">
+        <Field id="subscription-channel" label="Channel" error={errorsAt(error, 'body.channel')}>
           {(control) => (
             <select
               {...control}
@@ -703,7 +778,7 @@ function SubscriptionDialog({
             </select>
           )}
         </Field>
-        <Field id="subscription-digest" label="Delivery">
+        <Field id="subscription-digest" label="Delivery" error={errorsAt(error, 'body.digest')}>
           {(control) => (
             <select
               {...control}
@@ -737,6 +812,7 @@ function SubscriptionDialog({
           <Field
             id="subscription-audience-value"
             label={<>{audience === 'address' ? 'Address' : 'Asset group'}</>}
+            error={errorsAt(error, 'body.audienceValue')}
           >
             {(control) => (
               <input
@@ -748,6 +824,90 @@ function SubscriptionDialog({
             )}
           </Field>
         )}
+        <Field
+          id="subscription-time-zone"
+          label="Time zone"
+          hint="IANA name, e.g. Europe/Berlin: of the digest hour and the quiet hours."
+          error={errorsAt(error, 'body.timeZone')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              required
+              value={timeZone}
+              onChange={(event) => setTimeZone(event.target.value)}
+            />
+          )}
+        </Field>
+      </div>
+      <div className="form-columns">
+        {digest !== 'none' && (
+          <Field
+            id="subscription-digest-hour"
+            label="Digest hour (0–23)"
+            error={errorsAt(error, 'body.digestHour')}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={0}
+                max={23}
+                required
+                value={digestHour}
+                onChange={(event) => setDigestHour(event.target.value)}
+              />
+            )}
+          </Field>
+        )}
+        {digest === 'weekly' && (
+          <Field id="subscription-digest-weekday" label="Digest weekday">
+            {(control) => (
+              <select
+                {...control}
+                value={digestWeekday}
+                onChange={(event) => setDigestWeekday(event.target.value)}
+              >
+                {weekdays.map((day, index) => (
+                  <option key={day} value={String(index + 1)}>
+                    {day}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        )}
+        <Field
+          id="subscription-quiet-start"
+          label="Quiet hours from (optional)"
+          hint="Non-urgent messages wait until the end; emergencies and failures do not."
+          error={errorsAt(error, 'body.quietHours.start')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="time"
+              required={quiet}
+              value={quietStart}
+              onChange={(event) => setQuietStart(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          id="subscription-quiet-end"
+          label="Quiet hours until"
+          error={errorsAt(error, 'body.quietHours.end')}
+        >
+          {(control) => (
+            <input
+              {...control}
+              type="time"
+              required={quiet}
+              value={quietEnd}
+              onChange={(event) => setQuietEnd(event.target.value)}
+            />
+          )}
+        </Field>
       </div>
       <CheckboxGroup
         legend="Events"
@@ -756,7 +916,431 @@ function SubscriptionDialog({
         onChange={setChosen}
         columns={3}
       />
+      {errorsAt(error, 'body.events') !== undefined && (
+        <span className="field-error">{errorsAt(error, 'body.events')}</span>
+      )}
+      <CheckboxRow label="Enabled (it notifies)" checked={enabled} onChange={setEnabled} />
     </FormDialog>
+  );
+}
+
+// --- contacts --------------------------------------------------------------------------------
+
+const contactKinds: readonly ContactKind[] = ['user', 'team', 'asset-group', 'role'];
+const contactKeyHints: Record<ContactKind, string> = {
+  user: 'The user id (an approver notified as the change’s pending approver).',
+  team: 'An owner team, as assets name it (audience service-owners).',
+  'asset-group': 'An asset group: its end users (audience asset-group).',
+  role: 'A role audience: cab or operators.',
+};
+
+function ContactsSection() {
+  const queryClient = useQueryClient();
+  const url = useUrlState(['contactKind'] as const);
+  const kind = contactKinds.find((k) => k === url.values.contactKind);
+  const contacts = $api.useQuery('get', '/api/v1/notification-contacts');
+  const [adding, setAdding] = useState(false);
+  const [deleting, setDeleting] = useState<Contact | undefined>();
+  const remove = $api.useMutation('delete', '/api/v1/notification-contacts/{id}', {
+    onSuccess: async () => {
+      setDeleting(undefined);
+      await invalidatePaths(queryClient, ['/api/v1/notification-contacts']);
+    },
+  });
+  return (
+    <Section
+      title="Contacts"
+      actions={
+        <button type="button" className="button" onClick={() => setAdding(true)}>
+          Add contact
+        </button>
+      }
+    >
+      <p className="muted">
+        The e-mail addresses of users, owner teams, asset groups and roles: where e-mail
+        subscriptions send to each audience.
+      </p>
+      <div className="filters">
+        <Field id="contact-kind-filter" label="Kind">
+          {(control) => (
+            <select
+              {...control}
+              value={kind ?? ''}
+              onChange={(event) => url.set({ contactKind: event.target.value })}
+            >
+              <option value="">Any kind</option>
+              {contactKinds.map((k) => (
+                <option key={k} value={k}>
+                  {k}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </div>
+      <QueryState
+        query={contacts}
+        loadingLabel="Loading contacts…"
+        isEmpty={(data) => data.contacts.every((c) => kind !== undefined && c.kind !== kind)}
+        empty={
+          <EmptyState
+            title={
+              kind === undefined
+                ? 'No contacts: e-mail audiences have no addresses yet.'
+                : `No ${kind} contacts.`
+            }
+          />
+        }
+      >
+        {(data) => (
+          <div className="table-scroll-x">
+            <table className="simple-table" aria-label="Contacts">
+              <thead>
+                <tr>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Address</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.contacts
+                  .filter((c) => kind === undefined || c.kind === kind)
+                  .map((contact) => (
+                    <tr key={contact.id}>
+                      <td>{contact.kind}</td>
+                      <th scope="row" className="mono small">
+                        {contact.key}
+                      </th>
+                      <td>{contact.address}</td>
+                      <td className="small">{formatDateTime(contact.createdAt)}</td>
+                      <td>
+                        <button
+                          type="button"
+                          className="button button-small button-danger"
+                          aria-label={`Delete contact ${contact.address} of ${contact.kind} ${contact.key}`}
+                          onClick={() => {
+                            remove.reset();
+                            setDeleting(contact);
+                          }}
+                        >
+                          Delete
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      {adding && <ContactDialog onClose={() => setAdding(false)} />}
+      <ConfirmDialog
+        open={deleting !== undefined}
+        title={`Delete contact ${deleting?.address ?? ''}?`}
+        message={
+          <p>
+            {deleting?.kind} {deleting?.key} will no longer be e-mailed at this address.
+          </p>
+        }
+        confirmLabel="Delete contact"
+        danger
+        busy={remove.isPending}
+        error={remove.error !== null ? errorMessage(remove.error) : undefined}
+        onConfirm={() => {
+          if (deleting !== undefined) remove.mutate({ params: { path: { id: deleting.id } } });
+        }}
+        onClose={() => setDeleting(undefined)}
+      />
+    </Section>
+  );
+}
+
+function ContactDialog({ onClose }: { readonly onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const [kind, setKind] = useState<ContactKind>('team');
+  const [key, setKey] = useState('');
+  const [address, setAddress] = useState('');
+  const add = $api.useMutation('post', '/api/v1/notification-contacts', {
+    onSuccess: async () => {
+      await invalidatePaths(queryClient, ['/api/v1/notification-contacts']);
+      onClose();
+    },
+  });
+  return (
+    <FormDialog
+      title="Add a contact"
+      onClose={onClose}
+      onSubmit={() => add.mutate({ body: { kind, key, address } })}
+      error={add.error}
+      submitLabel="Add contact"
+      busyLabel="Adding…"
+      busy={add.isPending}
+    >
+      <Field id="contact-kind" label="Kind">
+        {(control) => (
+          <select
+            {...control}
+            value={kind}
+            onChange={(event) => setKind(event.target.value as ContactKind)}
+          >
+            {contactKinds.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <Field
+        id="contact-key"
+        label="Key"
+        hint={contactKeyHints[kind]}
+        error={errorsAt(add.error, 'body.key')}
+      >
+        {(control) => (
+          <input
+            {...control}
+            required
+            value={key}
+            onChange={(event) => setKey(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field
+        id="contact-address"
+        label="E-mail address"
+        error={errorsAt(add.error, 'body.address')}
+      >
+        {(control) => (
+          <input
+            {...control}
+            type="email"
+            required
+            value={address}
+            onChange={(event) => setAddress(event.target.value)}
+          />
+        )}
+      </Field>
+    </FormDialog>
+  );
+}
+
+// --- message templates -----------------------------------------------------------------------
+
+const phaseLabels: Record<Template['phase'], string> = {
+  pre: 'before the window',
+  during: 'during the window',
+  post: 'after the window',
+};
+
+function TemplatesSection() {
+  const url = useUrlState(['template'] as const);
+  const templates = $api.useQuery('get', '/api/v1/notification-templates');
+  const open = templates.data?.templates.find((t) => t.event === url.values.template);
+  return (
+    <Section title="Message templates">
+      <p className="muted">
+        The subject and body of each event&rsquo;s message, with <code>{'{{value}}'}</code>{' '}
+        placeholders. An edited template can be reset to its built-in message.
+      </p>
+      <QueryState
+        query={templates}
+        loadingLabel="Loading templates…"
+        isEmpty={(data) => data.templates.length === 0}
+        empty={<EmptyState title="No templates." />}
+      >
+        {(data) => (
+          <div className="table-scroll-x">
+            <table className="simple-table" aria-label="Message templates">
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">When</th>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Template</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.templates.map((template) => (
+                  <tr key={template.event}>
+                    <th scope="row" className="mono small">
+                      {template.event}
+                    </th>
+                    <td className="small">{phaseLabels[template.phase]}</td>
+                    <td className="small break">{template.subject}</td>
+                    <td>
+                      {template.custom ? (
+                        <Badge tone="info">edited</Badge>
+                      ) : (
+                        <Badge>built-in</Badge>
+                      )}
+                    </td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Open the ${template.event} template`}
+                        onClick={() => url.set({ template: template.event })}
+                      >
+                        Open
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </QueryState>
+      {open !== undefined && (
+        <TemplateDialog
+          key={open.event}
+          template={open}
+          onClose={() => url.set({ template: undefined })}
+        />
+      )}
+    </Section>
+  );
+}
+
+function TemplateDialog({
+  template,
+  onClose,
+}: {
+  readonly template: Template;
+  readonly onClose: () => void;
+}) {
+  const queryClient = useQueryClient();
+  const [subject, setSubject] = useState(template.subject);
+  const [body, setBody] = useState(template.body);
+  const [confirmReset, setConfirmReset] = useState(false);
+  const [saved, setSaved] = useState<string | undefined>();
+  const refresh = () => invalidatePaths(queryClient, ['/api/v1/notification-templates']);
+  const path = { params: { path: { event: template.event } } };
+  // What the server holds now (the answer of the last save or reset): the form differs from it?
+  const [stored, setStored] = useState({
+    subject: template.subject,
+    body: template.body,
+    custom: template.custom,
+  });
+  const save = $api.useMutation('put', '/api/v1/notification-templates/{event}', {
+    onSuccess: async (answer) => {
+      setStored({ subject: answer.subject, body: answer.body, custom: answer.custom });
+      setSaved('Saved: new messages use this template.');
+      await refresh();
+    },
+  });
+  const reset = $api.useMutation('delete', '/api/v1/notification-templates/{event}', {
+    onSuccess: async (builtIn) => {
+      setConfirmReset(false);
+      setStored({ subject: builtIn.subject, body: builtIn.body, custom: builtIn.custom });
+      setSubject(builtIn.subject);
+      setBody(builtIn.body);
+      setSaved('Reset: new messages use the built-in message.');
+      await refresh();
+    },
+  });
+  const changed = subject !== stored.subject || body !== stored.body;
+  return (
+    <>
+      <Dialog open title={`Template: ${template.event}`} onClose={onClose} wide>
+        <form
+          className="form"
+          onSubmit={(event) => {
+            event.preventDefault();
+            setSaved(undefined);
+            save.mutate({ ...path, body: { subject, body } });
+          }}
+        >
+          <p className="muted">
+            Sent {phaseLabels[template.phase]};{' '}
+            {stored.custom ? 'edited (not the built-in message).' : 'the built-in message.'}{' '}
+            Placeholders it may use:{' '}
+            {template.values.map((value, index) => (
+              <span key={value}>
+                {index > 0 && ', '}
+                <code>{`{{${value}}}`}</code>
+              </span>
+            ))}
+          </p>
+          <Field id="template-subject" label="Subject" error={errorsAt(save.error, 'body.subject')}>
+            {(control) => (
+              <input
+                {...control}
+                required
+                value={subject}
+                onChange={(event) => setSubject(event.target.value)}
+              />
+            )}
+          </Field>
+          <Field id="template-body" label="Body" error={errorsAt(save.error, 'body.body')}>
+            {(control) => (
+              <textarea
+                {...control}
+                required
+                rows={10}
+                className="mono"
+                value={body}
+                onChange={(event) => setBody(event.target.value)}
+              />
+            )}
+          </Field>
+          <details>
+            <summary>The built-in message</summary>
+            <p className="small">
+              <strong>Subject:</strong> <span className="mono">{template.default.subject}</span>
+            </p>
+            <pre className="small mono notifications-template-body">{template.default.body}</pre>
+          </details>
+          {saved !== undefined && !changed && !save.isPending && (
+            <p className="form-success" role="status">
+              {saved}
+            </p>
+          )}
+          <MutationError error={save.error} />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={onClose}>
+              Close
+            </button>
+            {stored.custom && (
+              <button
+                type="button"
+                className="button button-danger"
+                onClick={() => {
+                  reset.reset();
+                  setConfirmReset(true);
+                }}
+              >
+                Reset to built-in
+              </button>
+            )}
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={save.isPending || !changed}
+            >
+              {save.isPending ? 'Saving…' : 'Save template'}
+            </button>
+          </div>
+        </form>
+      </Dialog>
+      <ConfirmDialog
+        open={confirmReset}
+        title={`Reset the ${template.event} template?`}
+        message={
+          <p>The edited subject and body are dropped; the built-in message is sent again.</p>
+        }
+        confirmLabel="Reset template"
+        danger
+        busy={reset.isPending}
+        error={reset.error !== null ? errorMessage(reset.error) : undefined}
+        onConfirm={() => reset.mutate(path)}
+        onClose={() => setConfirmReset(false)}
+      />
+    </>
   );
 }
 

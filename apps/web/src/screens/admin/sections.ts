@@ -57,6 +57,12 @@ export const adminSections: readonly AdminSection[] = [
     description: 'Channels, subscriptions and the delivery log.',
     permissions: ['notifications:manage'],
   },
+  {
+    path: 'approvals',
+    title: 'Approvals',
+    description: 'The approval policy, approver groups and their members, and delegations.',
+    permissions: ['changes:manage', 'changes:approve'],
+  },
 ];
 
 export const sectionByPath = (path: string): AdminSection => {
