@@ -97,17 +97,22 @@ export async function unwrap<T>(
   });
 }
 
+/** The problem document behind anything a call threw (an ApiError or a problem body), if any. */
+export function problemOf(error: unknown): Partial<Problem> | undefined {
+  if (error instanceof ApiError) return error.problem;
+  return typeof error === 'object' &&
+    error !== null &&
+    ('title' in error || 'detail' in error || 'errors' in error)
+    ? (error as Partial<Problem>)
+    : undefined;
+}
+
 /**
  * A message for a person from anything a call threw: an ApiError, a problem body (what
  * openapi-react-query throws for a 4xx/5xx), or a network failure.
  */
 export function errorMessage(error: unknown): string {
-  const problem: Partial<Problem> | undefined =
-    error instanceof ApiError
-      ? error.problem
-      : typeof error === 'object' && error !== null && ('title' in error || 'detail' in error)
-        ? (error as Partial<Problem>)
-        : undefined;
+  const problem = problemOf(error);
   if (problem !== undefined) {
     const fields = problem.errors?.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message));
     return [problem.detail ?? problem.title ?? 'The request failed', ...(fields ?? [])].join(' — ');

@@ -33,7 +33,7 @@ import type {
 } from './approvals-types.ts';
 import './approvals.css';
 import { CheckboxGroup } from './common.tsx';
-import { errorsAt } from './problem-fields.ts';
+import { errorsAt } from '../../ui/field-errors.ts';
 
 const environments: readonly ApprovalEnvironment[] = [
   'production',

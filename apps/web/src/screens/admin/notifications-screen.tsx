@@ -22,7 +22,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { CheckboxRow, Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
 import './notifications.css';
-import { errorsAt } from './problem-fields.ts';
+import { errorsAt } from '../../ui/field-errors.ts';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 import type { paths } from '../../api/client.ts';
 

@@ -9,8 +9,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useId, useState } from 'react';
-import type { Problem } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
+import { fieldErrorsOf as fieldErrorsBy } from '../../ui/field-errors.ts';
 import { CheckboxRow, Field, FormDialog } from '../../ui/forms.tsx';
 import { scheduleLabels, stageLabels } from './rule-format.ts';
 import type {
@@ -162,15 +162,8 @@ export function definitionOf(draft: Draft): RuleDefinitionInput {
  * A 422's field problems by the form's field: `body.selection.priorities` → `selection.priorities`,
  * `body.rings[1]` → `rings`.
  */
-export function fieldErrorsOf(error: unknown): Map<string, string[]> {
-  const errors = (error as Partial<Problem> | null)?.errors ?? [];
-  const map = new Map<string, string[]>();
-  for (const e of errors) {
-    const key = (e.field ?? '').replace(/^body\.?/, '').replace(/\[\d+\]/g, '');
-    map.set(key, [...(map.get(key) ?? []), e.message]);
-  }
-  return map;
-}
+export const fieldErrorsOf = (error: unknown): Map<string, string[]> =>
+  fieldErrorsBy(error, (field) => field.replace(/^body\.?/, '').replace(/\[\d+\]/g, ''));
 
 /**
  * Above the actions: a 422's field problems once each, by field (the server's detail repeats

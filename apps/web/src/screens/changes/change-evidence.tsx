@@ -22,7 +22,8 @@ import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { formatBytes } from '../reports/run-parts.tsx';
 import { ExportSection } from './change-export.tsx';
 import type { ChangeDetail, ChangeState } from './change-model.ts';
-import { fieldErrorsOf, plural } from './change-model.ts';
+import { fieldErrorsOf } from '../../ui/field-errors.ts';
+import { plural } from './change-model.ts';
 
 export type EvidenceList =
   paths['/api/v1/changes/{id}/evidence']['get']['responses']['200']['content']['application/json'];

@@ -3,7 +3,7 @@
  * hand), the actions a change offers by state and permission (the server's state machine,
  * `@patchgate/changes` transitionTable, decides again on every call), and who may decide it.
  */
-import type { paths, Problem } from '../../api/client.ts';
+import type { paths } from '../../api/client.ts';
 import type { Permission, SessionUser } from '../../api/session.tsx';
 import type { Tone } from '../../ui/badges.tsx';
 
@@ -237,14 +237,3 @@ export const scopeText = (counts: ChangeDetail['counts']): string =>
     plural(counts.patches, 'patch', 'patches'),
     plural(counts.findings, 'finding'),
   ].join(', ');
-
-/** Messages of a 422 by field (`body.plans.deploymentPlan.waves[0].name`). */
-export function fieldErrorsOf(error: unknown): Map<string, string[]> {
-  const errors = (error as Partial<Problem> | null)?.errors ?? [];
-  const map = new Map<string, string[]>();
-  for (const e of errors) {
-    const key = e.field ?? '';
-    map.set(key, [...(map.get(key) ?? []), e.message]);
-  }
-  return map;
-}

@@ -19,7 +19,8 @@ import type { FieldControlProps } from '../../ui/forms.tsx';
 import { Field as SharedField } from '../../ui/forms.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
 import type { ChangeDetail, PlansBody } from './change-model.ts';
-import { countOrPercent, fieldErrorsOf, plannableStates } from './change-model.ts';
+import { fieldErrorsOf } from '../../ui/field-errors.ts';
+import { countOrPercent, plannableStates } from './change-model.ts';
 import './changes.css';
 
 type DeploymentPlan = NonNullable<PlansBody['deploymentPlan']>;

@@ -21,7 +21,8 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { CheckboxGroup } from '../admin/common.tsx';
 import { environments } from '../assets/asset-types.ts';
 import type { RiskLevel } from './change-model.ts';
-import { fieldErrorsOf, riskLevels, riskTone } from './change-model.ts';
+import { fieldErrorsOf } from '../../ui/field-errors.ts';
+import { riskLevels, riskTone } from './change-model.ts';
 import './changes.css';
 
 export type ChangeTemplate =
