@@ -79,7 +79,8 @@ export function InventoryTab({
     return (
       <EmptyState title="No inventory yet">
         <p>
-          Upload one with <code>patchgate inventory upload</code> or let an agent report it.
+          Upload one with <strong>Upload inventory</strong> above (an SBOM, a lockfile or a package
+          list), with <code>patchgate inventory upload</code>, or let an agent report it.
         </p>
       </EmptyState>
     );
