@@ -28,6 +28,7 @@ const screens: Readonly<Record<string, ComponentType>> = {
   notifications: named(() => import('./notifications-screen.tsx'), 'NotificationsScreen'),
 };
 const SyncRunScreen = named(() => import('./sync-run-screen.tsx'), 'SyncRunScreen');
+const AgentDetailScreen = named(() => import('./agent-detail-screen.tsx'), 'AgentDetailScreen');
 
 function useAllowedSections(): readonly AdminSection[] {
   const { can } = useSession();
@@ -103,6 +104,14 @@ export function AdminScreen() {
             element={
               <RequireSection section={sectionByPath('sources')}>
                 <SyncRunScreen />
+              </RequireSection>
+            }
+          />
+          <Route
+            path="agents/:agentId"
+            element={
+              <RequireSection section={sectionByPath('agents')}>
+                <AgentDetailScreen />
               </RequireSection>
             }
           />
