@@ -174,6 +174,16 @@ export const steps: readonly JourneyStep[] = [
         .click();
       await page.getByText('Your feed URL was revoked').waitFor();
       expect((await fetch(feedUrl)).status).toBe(404);
+      // The week view: an hour grid, the hours labelled, the keyboard as in the month.
+      await page.getByRole('button', { name: 'Week', exact: true }).click();
+      const week = page.getByRole('grid', { name: /^Week of/ });
+      await week.getByRole('rowheader', { name: /Hours 00:00 to 24:00/ }).waitFor();
+      await week.locator('td[tabindex="0"]').focus();
+      const before = page.url();
+      await page.keyboard.press('ArrowRight');
+      await expect.poll(() => page.url()).not.toBe(before);
+      await journey.expectAccessible(page, 'calendar week hour grid');
+      await journey.screenshot(page, '13-calendar-week-hours');
 
       // (d) The failing sync's job: cancelled while it waits for its next attempt, retried.
       await page.goto(`/admin/sources/runs/${runId}`);
