@@ -220,6 +220,26 @@ describe('uploading an inventory from the asset detail', () => {
     expect(screen.queryByRole('button', { name: 'Upload inventory' })).toBeNull();
   });
 
+  it('an asset without inventory points to the upload, or says who can upload', async () => {
+    const empty = { ...asset, currentSnapshot: null };
+    installFakeApi({ ...fakeApi(() => undefined), 'GET /api/v1/assets/:id': () => empty });
+    const first = renderWithApp(routes, { url: '/assets/app-01?tab=inventory' });
+    await screen.findByText('No inventory yet');
+    expect(screen.getByText(/above \(an SBOM, a lockfile or a package list\)/)).toBeDefined();
+    first.unmount();
+    installFakeApi(
+      { ...fakeApi(() => undefined), 'GET /api/v1/assets/:id': () => empty },
+      {
+        ...adminUser,
+        permissions: adminUser.permissions.filter((permission) => permission !== 'assets:write'),
+      },
+    );
+    renderWithApp(routes, { url: '/assets/app-01?tab=inventory' });
+    await screen.findByText('No inventory yet');
+    expect(screen.getByText(/permission uploads\s+one/)).toBeDefined();
+    expect(screen.queryByRole('button', { name: 'Upload inventory' })).toBeNull();
+  });
+
   it('sends a type the route declares: gzip by name, unknown types as bytes', () => {
     expect(uploadMediaType(new File(['x'], 'status.gz', { type: '' }))).toBe('application/gzip');
     expect(uploadMediaType(new File(['x'], 'Cargo.lock', { type: '' }))).toBe(
