@@ -278,8 +278,8 @@ function UploadResult({
   const after = openOf(findings.data);
   const delta = after !== undefined && findingsBefore !== undefined ? after - findingsBefore : 0;
   return (
-    <div className="stack" role="status" aria-live="polite">
-      <p>
+    <div className="stack">
+      <p role="status">
         <strong>
           Snapshot #{snapshot.seq} recorded: {formatNumber(snapshot.packageCount)} package
           {snapshot.packageCount === 1 ? '' : 's'}
