@@ -29,6 +29,7 @@ const screens: Readonly<Record<string, ComponentType>> = {
   approvals: named(() => import('./approvals-screen.tsx'), 'ApprovalsScreen'),
 };
 const SyncRunScreen = named(() => import('./sync-run-screen.tsx'), 'SyncRunScreen');
+const AgentDetailScreen = named(() => import('./agent-detail-screen.tsx'), 'AgentDetailScreen');
 
 function useAllowedSections(): readonly AdminSection[] {
   const { can } = useSession();
@@ -104,6 +105,14 @@ export function AdminScreen() {
             element={
               <RequireSection section={sectionByPath('sources')}>
                 <SyncRunScreen />
+              </RequireSection>
+            }
+          />
+          <Route
+            path="agents/:agentId"
+            element={
+              <RequireSection section={sectionByPath('agents')}>
+                <AgentDetailScreen />
               </RequireSection>
             }
           />

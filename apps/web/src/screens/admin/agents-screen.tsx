@@ -1,6 +1,7 @@
 /**
  * Agents (agents:read): every enrolled agent — online or not, version, OS, last seen, reboot
- * pending — filtered in the URL; revoking one (agents:manage) asks first, with a reason.
+ * pending — filtered in the URL, each linked to its detail (/admin/agents/:id: facts, tasks, a
+ * task's log) and its asset; revoking one (agents:manage) asks first, with a reason.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
@@ -53,7 +54,27 @@ export function AgentsScreen() {
         id: 'name',
         header: 'Host',
         accessorKey: 'name',
-        cell: ({ row }) => <Link to={`/assets/${row.original.assetId}`}>{row.original.name}</Link>,
+        cell: ({ row }) => (
+          <Link
+            to={`/admin/agents/${encodeURIComponent(row.original.id)}`}
+            aria-label={`Agent on ${row.original.name}: status, facts and tasks`}
+          >
+            {row.original.name}
+          </Link>
+        ),
+      },
+      {
+        id: 'asset',
+        header: 'Asset',
+        enableSorting: false,
+        cell: ({ row }) => (
+          <Link
+            to={`/assets/${encodeURIComponent(row.original.assetId)}`}
+            aria-label={`Asset ${row.original.name}`}
+          >
+            asset
+          </Link>
+        ),
       },
       {
         id: 'online',

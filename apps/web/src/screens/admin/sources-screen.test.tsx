@@ -91,6 +91,26 @@ describe('SourcesScreen', () => {
     installFakeApi({
       'GET /api/v1/sync-runs/:id': () => failedRun,
       'GET /api/v1/advisory-sources': () => ({ sources: [kev] }),
+      'GET /api/v1/jobs/:id': () => ({
+        id: failedRun.jobId,
+        kind: 'advisories.sync',
+        state: 'failed',
+        payload: {},
+        attempts: 1,
+        maxAttempts: 3,
+        progress: null,
+        result: null,
+        error: failedRun.error,
+        runAfter: failedRun.startedAt,
+        lockedBy: null,
+        lockedUntil: null,
+        cancelRequested: false,
+        createdBy: null,
+        createdAt: failedRun.startedAt,
+        updatedAt: failedRun.startedAt,
+        startedAt: failedRun.startedAt,
+        finishedAt: failedRun.finishedAt,
+      }),
     });
     renderWithApp(routes, { url: `/admin/sources/runs/${failedRun.id}` });
     expect(await screen.findByText('not a CVE id')).toBeDefined();

@@ -1,7 +1,17 @@
-/** A running sync's progress, from its job (`GET /api/v1/jobs/{id}`, jobs:read), refreshed. */
-import { $api } from '../../api/query.ts';
+/**
+ * A running sync's progress, from its job (`GET /api/v1/jobs/{id}`, jobs:read), refreshed; and
+ * the job's controls: cancel, retry (jobs:manage).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { errorMessage } from '../../api/client.ts';
+import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
-import { formatNumber } from '../../ui/format.ts';
+import { StatusBadge } from '../../ui/badges.tsx';
+import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { formatDateTime, formatNumber } from '../../ui/format.ts';
+import { Facts } from '../../ui/page.tsx';
+import { ErrorState, Loading } from '../../ui/states.tsx';
 
 export function SyncProgress({ jobId }: { readonly jobId: string }) {
   const { can } = useSession();
@@ -25,5 +35,145 @@ export function SyncProgress({ jobId }: { readonly jobId: string }) {
         {Math.round(ratio * 100)} % {progress.message !== undefined && `· ${progress.message}`}
       </span>
     </span>
+  );
+}
+
+type JobAction = 'cancel' | 'retry';
+
+/**
+ * The job behind a run (jobs:read): its state, attempts and last error, and what may be done to
+ * it (jobs:manage): cancel a queued or running one (a running one stops at its next heartbeat),
+ * retry a failed or cancelled one (a new attempt, from scratch). Both ask first; the server's
+ * 409 (the job moved on meanwhile) is shown in the dialog.
+ */
+export function JobControls({
+  jobId,
+  what,
+  onChanged,
+}: {
+  readonly jobId: string;
+  /** What the job does, in words ("this sync"). */
+  readonly what: string;
+  /** After a cancel or retry succeeded (the run it belongs to changes too). */
+  readonly onChanged?: () => void;
+}) {
+  const { can } = useSession();
+  const queryClient = useQueryClient();
+  const [asking, setAsking] = useState<JobAction | undefined>();
+  const job = $api.useQuery(
+    'get',
+    '/api/v1/jobs/{id}',
+    { params: { path: { id: jobId } } },
+    {
+      enabled: can('jobs:read'),
+      refetchInterval: (query) =>
+        query.state.data?.state === 'running' || query.state.data?.state === 'queued'
+          ? 3000
+          : false,
+    },
+  );
+  // The run follows its job (a retried job runs the same sync again): asked again on each move.
+  const state = job.data?.state;
+  useEffect(() => {
+    if (state !== undefined) void invalidatePaths(queryClient, ['/api/v1/sync-runs']);
+  }, [state, queryClient]);
+  const done = async () => {
+    setAsking(undefined);
+    await invalidatePaths(queryClient, ['/api/v1/jobs', '/api/v1/sync-runs']);
+    onChanged?.();
+  };
+  const cancel = $api.useMutation('post', '/api/v1/jobs/{id}/cancel', { onSuccess: done });
+  const retry = $api.useMutation('post', '/api/v1/jobs/{id}/retry', { onSuccess: done });
+  if (!can('jobs:read')) return <p className="muted">Seeing the job needs jobs:read.</p>;
+  if (job.isPending) return <Loading label="Loading the job…" />;
+  if (job.isError)
+    return (
+      <ErrorState
+        error={job.error}
+        title="The job could not be loaded"
+        onRetry={() => void job.refetch()}
+      />
+    );
+  const data = job.data;
+  const cancellable =
+    (data.state === 'queued' || data.state === 'running') && !data.cancelRequested;
+  const retriable = data.state === 'failed' || data.state === 'cancelled';
+  const manage = can('jobs:manage');
+  const why = manage ? undefined : 'Needs the jobs:manage permission';
+  const mutation = asking === 'cancel' ? cancel : retry;
+  return (
+    <>
+      <Facts
+        items={[
+          [
+            'Job state',
+            <span key="s">
+              <StatusBadge status={data.state} />
+              {data.cancelRequested && data.state === 'running' && ' cancellation asked'}
+            </span>,
+          ],
+          ['Attempts', `${data.attempts} of ${data.maxAttempts}`],
+          ['Not before', formatDateTime(data.runAfter)],
+          ['Last error', data.error],
+          ['Job', <code key="j">{data.id}</code>],
+        ]}
+      />
+      <div className="row-inline">
+        {cancellable && (
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={!manage}
+            title={why}
+            onClick={() => {
+              cancel.reset();
+              setAsking('cancel');
+            }}
+          >
+            Cancel the job
+          </button>
+        )}
+        {retriable && (
+          <button
+            type="button"
+            className="button"
+            disabled={!manage}
+            title={why}
+            onClick={() => {
+              retry.reset();
+              setAsking('retry');
+            }}
+          >
+            Retry the job
+          </button>
+        )}
+        {!manage && (cancellable || retriable) && <span className="muted small">{why}.</span>}
+      </div>
+      <ConfirmDialog
+        open={asking !== undefined}
+        title={asking === 'cancel' ? `Cancel ${what}?` : `Retry ${what}?`}
+        message={
+          asking === 'cancel' ? (
+            <p>
+              {data.state === 'queued'
+                ? 'It will not run.'
+                : 'It stops at its next checkpoint; what it already saved stays.'}{' '}
+              The cancellation is recorded in the audit log.
+            </p>
+          ) : (
+            <p>
+              It runs again from the start, with its attempts reset, as soon as a worker is free;
+              this page follows it. The retry is recorded in the audit log.
+            </p>
+          )
+        }
+        confirmLabel={asking === 'cancel' ? 'Cancel the job' : 'Retry the job'}
+        danger={asking === 'cancel'}
+        busy={mutation.isPending}
+        error={mutation.error === null ? undefined : errorMessage(mutation.error)}
+        onConfirm={() => mutation.mutate({ params: { path: { id: jobId } } })}
+        onClose={() => setAsking(undefined)}
+      />
+    </>
   );
 }

@@ -1,11 +1,14 @@
-/** One sync run (/admin/sources/runs/<id>): state, counts, download, errors, live progress. */
+/**
+ * One sync run (/admin/sources/runs/<id>): state, counts, download, errors, live progress, and
+ * its job: cancel or retry it (jobs:manage).
+ */
 import { Link, useParams } from 'react-router';
 import { $api } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts';
 import { Facts, PageHeader, Section } from '../../ui/page.tsx';
 import { QueryState } from '../../ui/states.tsx';
-import { SyncProgress } from './sync-progress.tsx';
+import { JobControls, SyncProgress } from './sync-progress.tsx';
 
 export function SyncRunScreen() {
   const { runId = '' } = useParams();
@@ -55,6 +58,12 @@ export function SyncRunScreen() {
                     {data.error}
                   </p>
                 )}
+              </Section>
+              <Section title="Job">
+                <JobControls
+                  jobId={data.jobId}
+                  what={`this sync of ${source?.name ?? 'the source'}`}
+                />
               </Section>
               <Section title="Counts">
                 <Facts

@@ -31,6 +31,7 @@ import {
 import { SnapshotsTab } from './asset-snapshots-tab.tsx';
 import type { TabDef } from './asset-tabs.tsx';
 import { Tabs } from './asset-tabs.tsx';
+import { UploadInventoryButton } from './asset-upload.tsx';
 import type { Agent, Asset, FindingSummary } from './asset-types.ts';
 import { criticalityTone, exposureTone } from './asset-types.ts';
 import './assets.css';
@@ -222,6 +223,7 @@ function AssetActions({ asset }: { readonly asset: Asset }) {
   if (!can('assets:write')) return null;
   return (
     <>
+      <UploadInventoryButton asset={asset} />
       <button type="button" className="button" onClick={() => setEditing(true)}>
         Edit asset
       </button>

@@ -7,6 +7,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { InfiniteData } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { ApiError, api, unwrap } from '../../api/client.ts';
+import { useSession } from '../../api/session.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
 import { formatNumber } from '../../ui/format.ts';
@@ -75,14 +76,7 @@ export function InventoryTab({
     ecosystem?: string | undefined;
   }) => void;
 }) {
-  if (snapshotId === undefined)
-    return (
-      <EmptyState title="No inventory yet">
-        <p>
-          Upload one with <code>patchgate inventory upload</code> or let an agent report it.
-        </p>
-      </EmptyState>
-    );
+  if (snapshotId === undefined) return <NoInventory />;
   return (
     <PackageList
       key={snapshotId}
@@ -92,6 +86,24 @@ export function InventoryTab({
       ecosystem={ecosystem}
       onChange={onChange}
     />
+  );
+}
+
+function NoInventory() {
+  const { can } = useSession();
+  return (
+    <EmptyState title="No inventory yet">
+      {can('assets:write') ? (
+        <p>
+          Upload one with <strong>Upload inventory</strong> above (an SBOM, a lockfile or a package
+          list), with <code>patchgate inventory upload</code>, or let an agent report it.
+        </p>
+      ) : (
+        <p>
+          An agent reports it, or someone with the <code>assets:write</code> permission uploads one.
+        </p>
+      )}
+    </EmptyState>
   );
 }
 

@@ -11,6 +11,7 @@ import { DataTable } from '../../ui/data-table.tsx';
 import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
+import { formatBytes } from './asset-upload.tsx';
 import type {
   Asset,
   InstalledPackage,
@@ -45,6 +46,7 @@ export function SnapshotsTab({
         >
           {(data) => (
             <SnapshotTable
+              assetId={asset.id}
               snapshots={data.snapshots}
               currentId={asset.currentSnapshot?.id}
               from={from ?? data.snapshots[1]?.id}
@@ -62,7 +64,12 @@ export function SnapshotsTab({
   );
 }
 
+/** The snapshot's file as it was uploaded (GET …/raw: an attachment, the session cookie sent). */
+export const rawUrl = (assetId: string, snapshotId: string) =>
+  `/api/v1/assets/${encodeURIComponent(assetId)}/snapshots/${encodeURIComponent(snapshotId)}/raw`;
+
 function SnapshotTable({
+  assetId,
   snapshots,
   currentId,
   from,
@@ -70,6 +77,7 @@ function SnapshotTable({
   onPick,
   onOpen,
 }: {
+  readonly assetId: string;
   readonly snapshots: readonly Snapshot[];
   readonly currentId: string | undefined;
   readonly from: string | undefined;
@@ -92,6 +100,7 @@ function SnapshotTable({
             <th scope="col">Source</th>
             <th scope="col">OS</th>
             <th scope="col">Packages</th>
+            <th scope="col">File</th>
             <th scope="col">Compare</th>
           </tr>
         </thead>
@@ -129,6 +138,17 @@ function SnapshotTable({
                     {snapshot.warnings.length} warning{snapshot.warnings.length === 1 ? '' : 's'}
                   </span>
                 )}
+              </td>
+              <td>
+                <a
+                  className="button button-small"
+                  href={rawUrl(assetId, snapshot.id)}
+                  download={snapshot.sourceName}
+                  aria-label={`Download the file of snapshot ${snapshot.seq} (${snapshot.sourceName}, ${formatBytes(snapshot.rawSize)})`}
+                >
+                  Download
+                </a>{' '}
+                <span className="muted small">{formatBytes(snapshot.rawSize)}</span>
               </td>
               <td>
                 <span className="snapshot-pick">

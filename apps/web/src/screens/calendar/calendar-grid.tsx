@@ -4,11 +4,13 @@
  * Page Up/Down a month (or a week). Moving past the view's edge asks the screen to show the
  * next range. The items of the active cell (windows, freezes, changes) are reachable with Tab;
  * a change is a button that picks it for rescheduling. Conflicts are said in words and marked
- * with a sign, not by colour alone.
+ * with a sign, not by colour alone. The week view is an hour grid: each day a column of 24 hours
+ * (UTC) with its items placed by time (calendar-hours.ts), the hours labelled on the left.
  */
 import type { KeyboardEvent } from 'react';
 import { useEffect, useRef, useState } from 'react';
 import type { CalendarView } from './calendar-dates.ts';
+import { boxOf, hourLabels, layoutDay } from './calendar-hours.ts';
 import {
   addDays,
   addMonths,
@@ -111,6 +113,11 @@ export function CalendarGrid({
     >
       <thead>
         <tr>
+          {view === 'week' && (
+            <th scope="col" role="columnheader" className="calendar-hour-head">
+              <span className="visually-hidden">Hours (UTC)</span>
+            </th>
+          )}
           {weekdayNames.map((name) => (
             <th key={name} scope="col" role="columnheader">
               <abbr title={name}>{name.slice(0, 3)}</abbr>
@@ -121,6 +128,16 @@ export function CalendarGrid({
       <tbody>
         {weeks.map((week) => (
           <tr key={week[0]}>
+            {view === 'week' && (
+              <th scope="row" role="rowheader" className="calendar-hour-labels">
+                <span className="visually-hidden">Hours 00:00 to 24:00 (UTC)</span>
+                <ol aria-hidden="true">
+                  {hourLabels.map((label) => (
+                    <li key={label}>{label}</li>
+                  ))}
+                </ol>
+              </th>
+            )}
             {week.map((day) => {
               const isActive = day === active;
               const outside = view === 'month' && day.slice(0, 7) !== month;
@@ -130,6 +147,7 @@ export function CalendarGrid({
                   (a, b) => a.start.localeCompare(b.start) || kindOrder[a.kind] - kindOrder[b.kind],
                 );
               const conflicted = dayItems.some((i) => (i.conflicts ?? 0) > 0);
+              const placements = view === 'week' ? layoutDay(dayItems, day) : undefined;
               return (
                 <td
                   key={day}
@@ -170,39 +188,47 @@ export function CalendarGrid({
                       }${conflicted ? ', with conflicts' : ''}`}
                     </span>
                   </div>
-                  <ul className="calendar-items">
-                    {dayItems.map((item) => (
-                      <li
-                        key={item.key}
-                        className={[
-                          'calendar-item',
-                          `calendar-item-${item.kind}`,
-                          (item.conflicts ?? 0) > 0 && 'calendar-item-conflict',
-                          item.changeId !== undefined &&
-                            item.changeId === selectedChangeId &&
-                            'calendar-item-selected',
-                        ]
-                          .filter(Boolean)
-                          .join(' ')}
-                      >
-                        {item.kind === 'change' && item.changeId !== undefined ? (
-                          <button
-                            type="button"
-                            className="calendar-item-button"
-                            tabIndex={isActive ? 0 : -1}
-                            aria-pressed={item.changeId === selectedChangeId}
-                            onClick={(event) => {
-                              event.stopPropagation();
-                              if (item.changeId !== undefined) onPickChange(item.changeId);
-                            }}
-                          >
+                  <ul
+                    className={
+                      placements === undefined ? 'calendar-items' : 'calendar-items calendar-hours'
+                    }
+                  >
+                    {dayItems.map((item) => {
+                      const placement = placements?.get(item.key);
+                      return (
+                        <li
+                          key={item.key}
+                          style={placement === undefined ? undefined : boxOf(placement)}
+                          className={[
+                            'calendar-item',
+                            `calendar-item-${item.kind}`,
+                            (item.conflicts ?? 0) > 0 && 'calendar-item-conflict',
+                            item.changeId !== undefined &&
+                              item.changeId === selectedChangeId &&
+                              'calendar-item-selected',
+                          ]
+                            .filter(Boolean)
+                            .join(' ')}
+                        >
+                          {item.kind === 'change' && item.changeId !== undefined ? (
+                            <button
+                              type="button"
+                              className="calendar-item-button"
+                              tabIndex={isActive ? 0 : -1}
+                              aria-pressed={item.changeId === selectedChangeId}
+                              onClick={(event) => {
+                                event.stopPropagation();
+                                if (item.changeId !== undefined) onPickChange(item.changeId);
+                              }}
+                            >
+                              <ItemText item={item} day={day} />
+                            </button>
+                          ) : (
                             <ItemText item={item} day={day} />
-                          </button>
-                        ) : (
-                          <ItemText item={item} day={day} />
-                        )}
-                      </li>
-                    ))}
+                          )}
+                        </li>
+                      );
+                    })}
                   </ul>
                 </td>
               );

@@ -2,7 +2,8 @@
  * The change calendar (`/calendar?view=month|week&date=YYYY-MM-DD&change=<id>`): maintenance
  * windows, freezes and scheduled changes in a month or week grid, the conflicts of the changes
  * in view, rescheduling a change against its conflicts and the next feasible slot, and the
- * windows and freezes themselves (managed with calendar:manage).
+ * windows and freezes themselves (managed with calendar:manage), and the caller's iCalendar feed
+ * URL (created, shown once, revoked).
  */
 import { useQueries } from '@tanstack/react-query';
 import { useId, useMemo } from 'react';
@@ -23,6 +24,7 @@ import {
 } from './calendar-dates.ts';
 import type { CalendarItem } from './calendar-grid.tsx';
 import { CalendarGrid } from './calendar-grid.tsx';
+import { CalendarFeedSection } from './calendar-feed.tsx';
 import { FreezesSection, WindowsSection } from './calendar-manage.tsx';
 import { ConflictList, ReschedulePanel } from './reschedule-panel.tsx';
 import './calendar.css';
@@ -251,6 +253,7 @@ export function CalendarScreen() {
 
       <FreezesSection />
       <WindowsSection />
+      <CalendarFeedSection />
     </>
   );
 }
