@@ -67,6 +67,8 @@ export function labAvailable(): boolean {
 
 export interface DemoServer {
   readonly url: string;
+  /** The server's `--data-dir` (its advisory root is `<dataDir>/advisories`). */
+  readonly dataDir: string;
   /** username → password, as the demo printed them. */
   readonly passwords: Readonly<Record<string, string>>;
   /** The demo's change awaiting approval (from web-01's findings), once printed. */
@@ -144,6 +146,7 @@ export async function startDemoServer(options: { lab: boolean }): Promise<DemoSe
     if (match[1] !== undefined && match[2] !== undefined) passwords[match[1]] = match[2];
   return {
     url,
+    dataDir: join(work, 'data'),
     passwords,
     demoChange: waitFor(/Demo change (CHG-\d+)/, 180_000).then((match) => match?.[1]),
     labChange: options.lab

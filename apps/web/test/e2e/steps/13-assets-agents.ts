@@ -5,9 +5,8 @@
  * operator creates, uses and revokes a calendar feed URL, and cancels and retries the job of a
  * failing sync run; an approver has none of these actions and the server refuses them.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -54,11 +53,7 @@ async function prepare(journey: Journey): Promise<{ runId: string }> {
   // A source whose file goes away after it was added: its sync fails ("the source path no
   // longer exists") and waits for its next attempt, so its job can be cancelled, then retried.
   // Its file lives in the demo server's own advisory root (<dataDir>/advisories).
-  const work = readdirSync(tmpdir()).find((name) =>
-    name.startsWith(`patchgate-web-e2e-${process.pid}-`),
-  );
-  expect(work).toBeDefined();
-  const root = join(tmpdir(), work ?? '', 'data', 'advisories');
+  const root = join(journey.server.dataDir, 'advisories');
   mkdirSync(root, { recursive: true });
   const file = join(root, 'e2e-vanishing-kev.json');
   writeFileSync(file, JSON.stringify({ vulnerabilities: [] }));
