@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, findFormat, inventoryFormats, readInventory } from './registry.ts';
+import { inventoryFormatFamilies } from './types.ts';
 
 const testdata = fileURLToPath(new URL('../testdata/', import.meta.url));
 
@@ -28,6 +29,9 @@ describe('inventory formats', () => {
     expect(id).toMatch(/^[a-z0-9-]+$/);
     expect(format.displayName.length).toBeGreaterThan(0);
     expect(format.specUrls.length).toBeGreaterThan(0);
+    expect(inventoryFormatFamilies).toContain(format.family);
+    expect(format.mediaTypes.length).toBeGreaterThan(0);
+    for (const mediaType of format.mediaTypes) expect(mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
     expect(findFormat(id)).toBe(format);
     const readme = fileURLToPath(new URL(`./formats/${id}/readme.md`, import.meta.url));
     expect(readFileSync(readme, 'utf8').length).toBeGreaterThan(100);
