@@ -7,6 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, findFormat, inventoryFormats, readInventory } from './registry.ts';
+import { distroFormats } from './formats/distro-formats.ts';
+import { lockfileFormats } from './formats/lockfile-formats.ts';
+import { sbomFormats } from './formats/sbom-formats.ts';
 import { inventoryFormatFamilies } from './types.ts';
 
 const testdata = fileURLToPath(new URL('../testdata/', import.meta.url));
@@ -35,6 +38,12 @@ describe('inventory formats', () => {
     expect(findFormat(id)).toBe(format);
     const readme = fileURLToPath(new URL(`./formats/${id}/readme.md`, import.meta.url));
     expect(readFileSync(readme, 'utf8').length).toBeGreaterThan(100);
+  });
+
+  it('gives each format the family of the group it is registered in', () => {
+    expect(distroFormats.map((f) => f.family)).toEqual(distroFormats.map(() => 'package-list'));
+    expect(sbomFormats.map((f) => f.family)).toEqual(sbomFormats.map(() => 'sbom'));
+    expect(lockfileFormats.map((f) => f.family)).toEqual(lockfileFormats.map(() => 'lockfile'));
   });
 
   it('has a real sample for every format', () => {
