@@ -117,6 +117,62 @@ describe('the checked-in OpenAPI document and client types', () => {
     }
   });
 
+  it('declares each raw request body (the file itself) as a required binary string per media type', () => {
+    // The routes whose handler streams the body itself: they consume media types, no schema.
+    const rawBodies: Record<string, string[]> = {
+      'post /api/v1/agent/inventory': [
+        'text/plain',
+        'application/gzip',
+        'application/octet-stream',
+      ],
+      'post /api/v1/assets/{id}/inventory': [
+        'text/plain',
+        'application/octet-stream',
+        'application/json',
+        'application/xml',
+        'text/xml',
+        'application/gzip',
+        'multipart/form-data',
+      ],
+      'post /api/v1/changes/{id}/evidence/{evidenceId}/attachments': [
+        'application/octet-stream',
+        '*/*',
+      ],
+    };
+    const binary = { type: 'string', format: 'binary' };
+    const found = operations(document).filter(({ operation }) =>
+      JSON.stringify(operation.requestBody ?? {}).includes('"format":"binary"'),
+    );
+    expect(found.map(({ name }) => name).sort()).toEqual(Object.keys(rawBodies).sort());
+    for (const { name, operation } of found) {
+      const body = operation.requestBody as OpenAPIV3_1.RequestBodyObject;
+      expect(body.required, name).toBe(true);
+      expect(Object.keys(body.content), name).toEqual(rawBodies[name]);
+      for (const [type, media] of Object.entries(body.content)) {
+        expect(media.schema, `${name} ${type}`).toEqual(
+          type === 'multipart/form-data'
+            ? {
+                type: 'object',
+                properties: { file: { ...binary, description: 'the file' } },
+                required: ['file'],
+              }
+            : binary,
+        );
+      }
+      // The limit and the refusals are said, and the 413/422 are among its responses.
+      expect(body.description, name).toMatch(/larger than \d+ bytes .* is a 413/);
+      expect(body.description, name).toContain('An empty body is a 422');
+      expect(Object.keys(operation.responses ?? {}), name).toEqual(
+        expect.arrayContaining(['413', '415', '422']),
+      );
+    }
+    // The limit is the route's own (the defaults: PATCHGATE_MAX_UPLOAD_BYTES for inventories).
+    const inventory = document.paths?.['/api/v1/assets/{id}/inventory']?.post;
+    expect((inventory?.requestBody as OpenAPIV3_1.RequestBodyObject).description).toContain(
+      '67108864 bytes',
+    );
+  });
+
   it('lints clean with Redocly (recommended-strict: every finding is an error)', async () => {
     const config = await createConfig({
       extends: ['recommended-strict'],

@@ -495,6 +495,28 @@ export interface paths {
         patch: operations["updateAsset"];
         trace?: never;
     };
+    "/api/v1/inventory/formats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The inventory formats an upload may be (the parser registry), by family
+         * @description What `POST /api/v1/assets/{id}/inventory` reads: its `?format=` takes an `id` here; without one the format is detected from the file name and content.
+         *
+         *     Needs the `assets:read` permission (an API token: in its scopes too).
+         */
+        get: operations["listInventoryFormats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/assets/{id}/snapshots": {
         parameters: {
             query?: never;
@@ -5264,6 +5286,49 @@ export interface operations {
             414: components["responses"]["UriTooLong"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+        };
+    };
+    listInventoryFormats: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description every format an upload may be, SBOMs first */
+                        items: {
+                            /** @description the parser id, as `?format=` of an upload names it */
+                            id: string;
+                            /** @description what it reads, in words */
+                            label: string;
+                            /**
+                             * @description sbom, lockfile, or package-list (a package manager’s list)
+                             * @enum {string}
+                             */
+                            family: "sbom" | "lockfile" | "package-list";
+                            /** @description the family in words: SBOM, Lockfile, Package list */
+                            familyLabel: string;
+                            /** @description the media types such a file usually has; a hint */
+                            mediaTypes: string[];
+                            /** @description file names (`*` patterns, path endings) detection recognises; empty when it reads the content only */
+                            fileNames: string[];
+                            /** @description the specification or tool documentation it follows */
+                            specUrls: string[];
+                        }[];
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
         };
     };
     listSnapshots: {
@@ -37361,7 +37426,24 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The file itself, as the raw request body (not JSON), in its own media type; or a multipart form with one `file` part; streamed as it is sent. An empty body is a 422; one larger than 67108864 bytes (this server's configured limit) is a 413, and nothing is stored. */
+        requestBody: {
+            content: {
+                "text/plain": Blob;
+                "application/octet-stream": Blob;
+                "application/json": Blob;
+                "application/xml": Blob;
+                "text/xml": Blob;
+                "application/gzip": Blob;
+                "multipart/form-data": {
+                    /**
+                     * Format: binary
+                     * @description the file
+                     */
+                    file: Blob;
+                };
+            };
+        };
         responses: {
             /** @description One inventory snapshot of an asset */
             201: {
@@ -37431,7 +37513,13 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The file itself, as the raw request body (not JSON), in its own media type; streamed as it is sent. An empty body is a 422; one larger than 10485760 bytes (this server's configured limit) is a 413, and nothing is stored. */
+        requestBody: {
+            content: {
+                "application/octet-stream": Blob;
+                "*/*": Blob;
+            };
+        };
         responses: {
             /** @description Default Response */
             201: {
@@ -37906,7 +37994,14 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description The file itself, as the raw request body (not JSON), in its own media type; streamed as it is sent. An empty body is a 422; one larger than 67108864 bytes (this server's configured limit) is a 413, and nothing is stored. */
+        requestBody: {
+            content: {
+                "text/plain": Blob;
+                "application/gzip": Blob;
+                "application/octet-stream": Blob;
+            };
+        };
         responses: {
             /** @description an inventory report stored as the asset’s current snapshot */
             201: {
@@ -37927,6 +38022,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
         };
     };
     reportAgentAvailableUpdates: {

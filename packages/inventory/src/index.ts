@@ -2,10 +2,12 @@ export type {
   InstalledPackage,
   Inventory,
   InventoryFormat,
+  InventoryFormatFamily,
   InventoryInput,
   InventoryResult,
   OsRelease,
 } from './types.ts';
+export { inventoryFormatFamilies } from './types.ts';
 export { detectFormat, findFormat, inventoryFormats, readInventory } from './registry.ts';
 export {
   debianCodenames,

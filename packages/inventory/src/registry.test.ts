@@ -7,6 +7,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { detectFormat, findFormat, inventoryFormats, readInventory } from './registry.ts';
+import { distroFormats } from './formats/distro-formats.ts';
+import { lockfileFormats } from './formats/lockfile-formats.ts';
+import { sbomFormats } from './formats/sbom-formats.ts';
+import { inventoryFormatFamilies } from './types.ts';
 
 const testdata = fileURLToPath(new URL('../testdata/', import.meta.url));
 
@@ -28,9 +32,18 @@ describe('inventory formats', () => {
     expect(id).toMatch(/^[a-z0-9-]+$/);
     expect(format.displayName.length).toBeGreaterThan(0);
     expect(format.specUrls.length).toBeGreaterThan(0);
+    expect(inventoryFormatFamilies).toContain(format.family);
+    expect(format.mediaTypes.length).toBeGreaterThan(0);
+    for (const mediaType of format.mediaTypes) expect(mediaType).toMatch(/^[a-z]+\/[a-z0-9.+-]+$/);
     expect(findFormat(id)).toBe(format);
     const readme = fileURLToPath(new URL(`./formats/${id}/readme.md`, import.meta.url));
     expect(readFileSync(readme, 'utf8').length).toBeGreaterThan(100);
+  });
+
+  it('gives each format the family of the group it is registered in', () => {
+    expect(distroFormats.map((f) => f.family)).toEqual(distroFormats.map(() => 'package-list'));
+    expect(sbomFormats.map((f) => f.family)).toEqual(sbomFormats.map(() => 'sbom'));
+    expect(lockfileFormats.map((f) => f.family)).toEqual(lockfileFormats.map(() => 'lockfile'));
   });
 
   it('has a real sample for every format', () => {

@@ -69,11 +69,23 @@ export interface InventoryInput {
 
 export type InventoryResult = { ok: true; inventory: Inventory } | { ok: false; error: string };
 
+export const inventoryFormatFamilies = ['sbom', 'lockfile', 'package-list'] as const;
+export type InventoryFormatFamily = (typeof inventoryFormatFamilies)[number];
+
 /** The contract every inventory format implements (one folder each under ./formats/). */
 export interface InventoryFormat {
   /** Stable id, kebab-case: `dpkg-status`, `rpm-qa`, `cyclonedx-json`… */
   readonly id: string;
   readonly displayName: string;
+  /** What kind of document it is: a software bill of materials, a lockfile, a package manager's list. */
+  readonly family: InventoryFormatFamily;
+  /** The media types such a file usually has (the first is the most specific); a hint only. */
+  readonly mediaTypes: readonly string[];
+  /**
+   * File names (or `*` patterns, or path endings) detection recognises; a hint only, empty when
+   * detection reads the content alone (the output of a command).
+   */
+  readonly fileNames: readonly string[];
   /** The specification or tool documentation the parser follows. */
   readonly specUrls: readonly string[];
   /**

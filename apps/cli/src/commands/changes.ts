@@ -911,8 +911,8 @@ function readAttachment(io: CliIo, path: string): Buffer {
 }
 
 /** The options that send `bytes` as they are. */
-function rawBody(bytes: Buffer): Record<string, unknown> {
-  return { body: bytes, bodySerializer: (body: unknown) => body as Buffer };
+function rawBody(bytes: Buffer): { body: Blob; bodySerializer: (body: unknown) => Blob } {
+  return { body: new Blob([bytes]), bodySerializer: (body: unknown) => body as Blob };
 }
 
 /** A guess at the media type from the extension (the server serves only harmless ones as such). */
@@ -1023,7 +1023,7 @@ async function evidence(args: string[], io: CliIo): Promise<ExitCode> {
               query: { name: basename(file.path) },
             },
             headers: { 'content-type': mediaTypeOf(file.path) },
-            // The raw file is the body (the operation declares none: any media type).
+            // The raw file is the body (a binary string in the document: any media type).
             ...rawBody(file.bytes),
           }),
         ),

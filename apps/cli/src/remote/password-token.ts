@@ -51,8 +51,8 @@ export function uploadInventory(
       query: { name: upload.name, ...(upload.format !== undefined && { format: upload.format }) },
     },
     // The route takes the raw file (any media type); the client must not JSON-encode it.
-    body: upload.bytes as unknown as never,
-    bodySerializer: (body: unknown) => body as Buffer,
+    body: new Blob([upload.bytes]),
+    bodySerializer: (body: unknown) => body as Blob,
     headers: { 'content-type': 'application/octet-stream' },
   });
 }

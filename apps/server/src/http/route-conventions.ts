@@ -7,6 +7,10 @@
  *   (401/403 unless public; 400/404/414 for a path with parameters; 400/413/415 for a method
  *   with a body; 422 for any validated input), plus those its declaration lists as
  *   `<status>: Problem`;
+ * - a raw request body: a route that `consumes` media types but declares no `body` schema (its
+ *   handler streams the bytes itself) is documented as taking the file as it is, required, as a
+ *   binary string in each media type it consumes (`multipart/form-data`: one `file` part), with
+ *   the route's size limit;
  * - its security requirement, from `config.access` (public: none; otherwise the session cookie,
  *   with the CSRF header for a state change, or a bearer token);
  * - the methods its path answers, so a wrong method gets 405 with `Allow` (error-handler.ts);
@@ -146,11 +150,56 @@ function sharedProblemStatuses(route: RouteOptions): number[] {
   if (
     schema.body !== undefined ||
     schema.querystring !== undefined ||
-    schema.params !== undefined
+    schema.params !== undefined ||
+    rawBodyOf(route) !== undefined
   ) {
     statuses.add(422);
   }
   return [...statuses];
+}
+
+/** Where a raw body's media types and limit travel from `transform` to `transformObject`. */
+const rawBodyKey = 'x-patchgate-raw-body';
+
+interface RawBody {
+  readonly mediaTypes: string[];
+  readonly limitBytes: number | undefined;
+}
+
+/** A route whose handler reads the body itself: it consumes media types and has no body schema. */
+function rawBodyOf(route: RouteOptions): RawBody | undefined {
+  const schema = (route.schema ?? {}) as { body?: unknown; consumes?: unknown };
+  if (schema.body !== undefined || !Array.isArray(schema.consumes)) return undefined;
+  const mediaTypes = schema.consumes.filter((type): type is string => typeof type === 'string');
+  if (mediaTypes.length === 0) return undefined;
+  return { mediaTypes, limitBytes: route.bodyLimit };
+}
+
+const binary: OpenAPIV3_1.SchemaObject = { type: 'string', format: 'binary' };
+
+function rawRequestBody({ mediaTypes, limitBytes }: RawBody): OpenAPIV3_1.RequestBodyObject {
+  const limit =
+    limitBytes === undefined
+      ? 'larger than the server accepts'
+      : `larger than ${limitBytes} bytes (this server's configured limit)`;
+  return {
+    required: true,
+    description: `The file itself, as the raw request body (not JSON), in its own media type; ${mediaTypes.includes('multipart/form-data') ? 'or a multipart form with one `file` part; ' : ''}streamed as it is sent. An empty body is a 422; one ${limit} is a 413, and nothing is stored.`,
+    content: Object.fromEntries(
+      mediaTypes.map((type): [string, OpenAPIV3_1.MediaTypeObject] => [
+        type,
+        type === 'multipart/form-data'
+          ? {
+              schema: {
+                type: 'object',
+                properties: { file: { ...binary, description: 'the file' } },
+                required: ['file'],
+              },
+            }
+          : { schema: binary },
+      ]),
+    ),
+  };
 }
 
 function securityOf(route: RouteOptions): OpenAPIV3_1.SecurityRequirementObject[] {
@@ -202,6 +251,7 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
   const transformed = result.schema as Record<string, unknown>;
   if (transformed.hide === true) return result;
   const statuses = new Set([...sharedProblemStatuses(route), ...declared]);
+  const rawBody = rawBodyOf(route);
   const note = permissionNote(route);
   const description = transformed.description;
   return {
@@ -213,6 +263,7 @@ export function openApiTransform(input: TransformInput): ReturnType<typeof jsonS
       }),
       security: securityOf(route),
       [problemsKey]: [...statuses].sort(),
+      ...(rawBody !== undefined && { [rawBodyKey]: rawBody }),
     } as typeof result.schema,
   };
 }
@@ -280,8 +331,17 @@ export function openApiTransformObject(input: object): OpenAPIV3_1.Document {
   for (const pathItem of Object.values(document.paths ?? {})) {
     for (const method of httpMethods) {
       const operation = pathItem?.[method] as
-        (OpenAPIV3_1.OperationObject & { [problemsKey]?: number[] }) | undefined;
+        | (OpenAPIV3_1.OperationObject & { [problemsKey]?: number[]; [rawBodyKey]?: RawBody })
+        | undefined;
       if (operation === undefined) continue;
+      const rawBody = operation[rawBodyKey];
+      if (rawBody !== undefined) {
+        if (operation.requestBody !== undefined) {
+          throw new Error(`${operation.operationId ?? method} has a raw body and a body schema`);
+        }
+        operation.requestBody = rawRequestBody(rawBody);
+        delete operation[rawBodyKey];
+      }
       for (const status of operation[problemsKey] ?? []) {
         const code = statusCodes.get(status);
         if (code === undefined) throw new Error(`no problem type has status ${status}`);

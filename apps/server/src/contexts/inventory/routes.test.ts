@@ -8,7 +8,9 @@ import { testCaller } from '../../../test/auth.ts';
 import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Database } from '../../db/database.ts';
-import type { Asset, SnapshotSummary } from './schema.ts';
+import { findFormat, inventoryFormatFamilies, inventoryFormats } from '@patchgate/inventory';
+import type { InventoryFormatFamily } from '@patchgate/inventory';
+import type { Asset, InventoryFormatList, SnapshotSummary } from './schema.ts';
 import { currentInventory } from './service.ts';
 
 /** Typed asymmetric matchers (vitest's return any). */
@@ -20,6 +22,7 @@ const read = (path: string) => readFileSync(new URL(path, repoRoot), 'utf8');
 const dpkgQuery = read('examples/debian-bookworm/dpkg-query.tsv');
 const now = '2026-11-22T09:00:00.000Z';
 const uuid = matching(/^[0-9a-f-]{36}$/);
+const order = (family: InventoryFormatFamily) => inventoryFormatFamilies.indexOf(family);
 
 describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
   let database: Database | undefined;
@@ -177,6 +180,57 @@ describe.each(testDatabases())('inventory API on $name', ({ open, skip }) => {
         },
         { kind: 'event:inventory.asset-deleted', payload: { assetId: created.id } },
       ]);
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'lists the formats of the parser registry (assets:read), and an upload takes their ids',
+    async () => {
+      const { app, db, writer, viewer } = await setup();
+      const response = await app.inject({
+        url: '/api/v1/inventory/formats',
+        headers: viewer.headers,
+      });
+      expect(response.statusCode, response.body).toBe(200);
+      const { items } = response.json<InventoryFormatList>();
+      expect(items.map((f) => f.id).sort()).toEqual(inventoryFormats.map((f) => f.id).sort());
+      // SBOMs first, then lockfiles, then package lists.
+      const families = items.map((f) => f.family);
+      expect([...new Set(families)]).toEqual(['sbom', 'lockfile', 'package-list']);
+      expect(families).toEqual([...families].sort((a, b) => order(a) - order(b)));
+      expect(items.find((f) => f.id === 'npm-package-lock')).toEqual({
+        id: 'npm-package-lock',
+        label: 'npm package-lock.json (v1, v2, v3)',
+        family: 'lockfile',
+        familyLabel: 'Lockfile',
+        mediaTypes: ['application/json'],
+        fileNames: ['package-lock.json', 'npm-shrinkwrap.json'],
+        specUrls: findFormat('npm-package-lock')?.specUrls,
+      });
+      expect(items.find((f) => f.id === 'dpkg-query')).toMatchObject({
+        family: 'package-list',
+        familyLabel: 'Package list',
+        fileNames: [],
+      });
+
+      // The id is what an upload's ?format= takes.
+      const asset = await createAsset(app, writer, { name: 'formats-01' });
+      const dpkg = items.find((f) => f.family === 'package-list' && f.id === 'dpkg-query');
+      const uploaded = await uploadRaw(app, writer, asset.id, dpkgQuery, {
+        query: `?format=${dpkg?.id ?? ''}&name=packages.txt`,
+      });
+      expect(uploaded.statusCode, uploaded.body).toBe(201);
+      expect(uploaded.json<SnapshotSummary>().format).toBe('dpkg-query');
+
+      // A caller without assets:read is refused.
+      const nobody = await testCaller(db, []);
+      const refused = await app.inject({
+        url: '/api/v1/inventory/formats',
+        headers: nobody.headers,
+      });
+      expect(refused.statusCode).toBe(403);
+      const anonymous = await app.inject({ url: '/api/v1/inventory/formats' });
+      expect(anonymous.statusCode).toBe(401);
     },
   );
 

@@ -1,5 +1,7 @@
 /** Inventory API: assets, inventory uploads, snapshot history, packages and diffs. */
 import multipart from '@fastify/multipart';
+import type { InventoryFormatFamily } from '@patchgate/inventory';
+import { inventoryFormatFamilies, inventoryFormats } from '@patchgate/inventory';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -26,6 +28,8 @@ import {
   SnapshotParams,
   SnapshotSummary,
   SnapshotUpload,
+  InventoryFormatList,
+  inventoryFormatFamilyLabels,
 } from './schema.ts';
 import { InventoryParser } from './parse-pool.ts';
 import { receiveUpload } from './receive-upload.ts';
@@ -43,6 +47,24 @@ export const rawUploadMediaTypes = [
   'application/gzip',
   'multipart/form-data',
 ] as const;
+
+/** Every format the parser registry reads, by family (SBOMs, lockfiles, package lists). */
+export function listInventoryFormats(): InventoryFormatList {
+  const order = (family: InventoryFormatFamily) => inventoryFormatFamilies.indexOf(family);
+  return {
+    items: [...inventoryFormats]
+      .sort((a, b) => order(a.family) - order(b.family))
+      .map((format) => ({
+        id: format.id,
+        label: format.displayName,
+        family: format.family,
+        familyLabel: inventoryFormatFamilyLabels[format.family],
+        mediaTypes: [...format.mediaTypes],
+        fileNames: [...format.fileNames],
+        specUrls: [...format.specUrls],
+      })),
+  };
+}
 
 export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const api = app.withTypeProvider<ZodTypeProvider>();
@@ -148,6 +170,22 @@ export function registerInventoryRoutes(app: FastifyInstance, ctx: ServerContext
       await service.deleteAsset(ctx, auditSource(request), request.params.id);
       return reply.status(204).send();
     },
+  );
+
+  api.get(
+    '/api/v1/inventory/formats',
+    {
+      config: { access: 'assets:read' },
+      schema: {
+        operationId: 'listInventoryFormats',
+        tags,
+        summary: 'The inventory formats an upload may be (the parser registry), by family',
+        description:
+          'What `POST /api/v1/assets/{id}/inventory` reads: its `?format=` takes an `id` here; without one the format is detected from the file name and content.',
+        response: { 200: InventoryFormatList },
+      },
+    },
+    () => listInventoryFormats(),
   );
 
   // Raw uploads take the body as a stream whatever its media type (a CycloneDX SBOM is JSON

@@ -2,6 +2,8 @@
  * The inventory API's schemas: strict for input (unknown keys rejected), every field described
  * (the OpenAPI document is generated from them). Schema and inferred type share a name.
  */
+import type { InventoryFormatFamily } from '@patchgate/inventory';
+import { inventoryFormatFamilies } from '@patchgate/inventory';
 import { criticalities, environments, exposures } from '@patchgate/model';
 import { z } from 'zod';
 
@@ -344,3 +346,31 @@ export const SnapshotDiff = z
   })
   .describe('What changed between two snapshots, compared by ecosystem, name and arch');
 export type SnapshotDiff = z.infer<typeof SnapshotDiff>;
+
+export const inventoryFormatFamilyLabels: Record<InventoryFormatFamily, string> = {
+  sbom: 'SBOM',
+  lockfile: 'Lockfile',
+  'package-list': 'Package list',
+};
+
+export const InventoryFormatInfo = z.object({
+  id: z.string().describe('the parser id, as `?format=` of an upload names it'),
+  label: z.string().describe('what it reads, in words'),
+  family: z
+    .enum(inventoryFormatFamilies)
+    .describe('sbom, lockfile, or package-list (a package manager’s list)'),
+  familyLabel: z.string().describe('the family in words: SBOM, Lockfile, Package list'),
+  mediaTypes: z.array(z.string()).describe('the media types such a file usually has; a hint'),
+  fileNames: z
+    .array(z.string())
+    .describe(
+      'file names (`*` patterns, path endings) detection recognises; empty when it reads the content only',
+    ),
+  specUrls: z.array(z.string()).describe('the specification or tool documentation it follows'),
+});
+export type InventoryFormatInfo = z.infer<typeof InventoryFormatInfo>;
+
+export const InventoryFormatList = z.object({
+  items: z.array(InventoryFormatInfo).describe('every format an upload may be, SBOMs first'),
+});
+export type InventoryFormatList = z.infer<typeof InventoryFormatList>;

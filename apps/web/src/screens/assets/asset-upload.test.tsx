@@ -7,8 +7,8 @@ import { adminUser, installFakeApi, renderWithApp } from '../../test-support/ren
 import { withLaidOutElements } from '../../test-support/layout.ts';
 import { AssetDetailScreen } from './asset-detail-screen.tsx';
 import type { Asset, Snapshot } from './asset-types.ts';
-import type { UploadedSnapshot } from './asset-upload.tsx';
-import { uploadMediaType } from './asset-upload.tsx';
+import type { InventoryFormat, UploadedSnapshot } from './asset-upload.tsx';
+import { formatByName, uploadMediaType } from './asset-upload.tsx';
 
 const s1 = '11111111-1111-4111-8111-111111111111';
 const s2 = '22222222-2222-4222-8222-222222222222';
@@ -68,9 +68,41 @@ const bom = JSON.stringify({
   ],
 });
 
+/** What GET /api/v1/inventory/formats answers (a part of the registry, in its order). */
+const formats: InventoryFormat[] = [
+  {
+    id: 'cyclonedx-json',
+    label: 'CycloneDX SBOM (JSON)',
+    family: 'sbom',
+    familyLabel: 'SBOM',
+    mediaTypes: ['application/vnd.cyclonedx+json', 'application/json'],
+    fileNames: ['*.cdx.json', '*.bom.json', 'bom.json'],
+    specUrls: ['https://cyclonedx.org/docs/1.6/json/'],
+  },
+  {
+    id: 'npm-package-lock',
+    label: 'npm package-lock.json (v1, v2, v3)',
+    family: 'lockfile',
+    familyLabel: 'Lockfile',
+    mediaTypes: ['application/json'],
+    fileNames: ['package-lock.json', 'npm-shrinkwrap.json'],
+    specUrls: ['https://docs.npmjs.com/cli/configuring-npm/package-lock-json'],
+  },
+  {
+    id: 'dpkg-status',
+    label: 'dpkg status database (/var/lib/dpkg/status)',
+    family: 'package-list',
+    familyLabel: 'Package list',
+    mediaTypes: ['text/plain'],
+    fileNames: ['var/lib/dpkg/status', 'dpkg-status'],
+    specUrls: ['https://man7.org/linux/man-pages/man1/dpkg-query.1.html'],
+  },
+];
+
 function fakeApi(upload: FakeApi[string]): FakeApi {
   let uploadedYet = false;
   return {
+    'GET /api/v1/inventory/formats': () => ({ items: formats }),
     'GET /api/v1/assets/:id': () => asset,
     'GET /api/v1/findings/summary': () => summary(uploadedYet ? 5 : 3),
     'GET /api/v1/agents': () => ({ agents: [] }),
@@ -132,7 +164,26 @@ describe('uploading an inventory from the asset detail', () => {
     const file = new File([bom], 'bom.json', { type: 'application/json' });
     await userEvent.upload(within(dialog).getByLabelText('Inventory file'), file);
     expect(within(dialog).getByText(/bom\.json · /)).toBeDefined();
-    await userEvent.selectOptions(within(dialog).getByLabelText('Format'), 'cyclonedx-json');
+    // The formats are the server's, grouped by family, named in words with their id.
+    const select = within(dialog).getByLabelText<HTMLSelectElement>('Format');
+    await within(select).findByRole('option', { name: 'CycloneDX SBOM (JSON) (cyclonedx-json)' });
+    expect(
+      [...select.querySelectorAll('optgroup')].map((group) => [
+        group.label,
+        [...group.querySelectorAll('option')].map((option) => option.value),
+      ]),
+    ).toEqual([
+      ['SBOM', ['cyclonedx-json']],
+      ['Lockfile', ['npm-package-lock']],
+      ['Package list', ['dpkg-status']],
+    ]);
+    // The file's name matches a format's hints: said while the format is left to detection.
+    expect(
+      within(dialog).getByText(
+        'Its name suggests CycloneDX SBOM (JSON); the server also reads the content.',
+      ),
+    ).toBeDefined();
+    await userEvent.selectOptions(select, 'cyclonedx-json');
     await userEvent.type(
       within(dialog).getByLabelText('Taken at (UTC, optional)'),
       '2026-12-06T08:00',
@@ -238,6 +289,51 @@ describe('uploading an inventory from the asset detail', () => {
     await screen.findByText('No inventory yet');
     expect(screen.getByText(/permission uploads\s+one/)).toBeDefined();
     expect(screen.queryByRole('button', { name: 'Upload inventory' })).toBeNull();
+  });
+
+  it('still uploads, the format left to detection, when the formats cannot be listed', async () => {
+    const received: string[] = [];
+    installFakeApi({
+      ...fakeApi(async (request) => {
+        received.push(await request.text());
+        return new Response(JSON.stringify(uploaded), {
+          status: 201,
+          headers: { 'content-type': 'application/json' },
+        });
+      }),
+      'GET /api/v1/inventory/formats': () =>
+        new Response(JSON.stringify({ status: 500, title: 'Internal Server Error' }), {
+          status: 500,
+          headers: { 'content-type': 'application/problem+json' },
+        }),
+    });
+    renderWithApp(routes, { url: '/assets/app-01' });
+    await userEvent.click(await screen.findByRole('button', { name: 'Upload inventory' }));
+    const dialog = await screen.findByRole('dialog');
+    await within(dialog).findByText(
+      'The list of formats could not be loaded; the server detects the format.',
+    );
+    const select = within(dialog).getByLabelText<HTMLSelectElement>('Format');
+    expect([...select.options].map((option) => option.textContent)).toEqual([
+      'Detect from the file',
+    ]);
+    await userEvent.upload(
+      within(dialog).getByLabelText('Inventory file'),
+      new File([bom], 'bom.json', { type: 'application/json' }),
+    );
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Upload' }));
+    await within(dialog).findByText('Snapshot #2 recorded: 2 packages');
+    expect(received).toEqual([bom]);
+  });
+
+  it('recognises a file by the names the registry gives (patterns, path endings, gzip)', () => {
+    expect(formatByName(formats, 'app.cdx.json')?.id).toBe('cyclonedx-json');
+    expect(formatByName(formats, 'package-lock.json')?.id).toBe('npm-package-lock');
+    // A browser gives the name only: a path ending is matched by its last part.
+    expect(formatByName(formats, 'status')?.id).toBe('dpkg-status');
+    expect(formatByName(formats, 'my-status')).toBeUndefined();
+    expect(formatByName(formats, 'dpkg-status.gz')?.id).toBe('dpkg-status');
+    expect(formatByName(formats, 'notes.txt')).toBeUndefined();
   });
 
   it('sends a type the route declares: gzip by name, unknown types as bytes', () => {

@@ -10,6 +10,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api, unwrap } from '../../api/client.ts';
+import { rawBody } from '../../api/raw-body.ts';
 import type { paths } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
@@ -25,30 +26,38 @@ type UploadQuery = NonNullable<
 export type UploadedSnapshot =
   paths['/api/v1/assets/{id}/inventory']['post']['responses']['201']['content']['application/json'];
 
-/** The parsers the server knows (packages/inventory's registry), by what they read. */
-export const uploadFormats: readonly { readonly group: string; readonly ids: readonly string[] }[] =
-  [
-    {
-      group: 'SBOM',
-      ids: ['cyclonedx-json', 'cyclonedx-xml', 'spdx-json', 'spdx-tag-value'],
-    },
-    {
-      group: 'Lockfile',
-      ids: [
-        'npm-package-lock',
-        'pip-requirements',
-        'cargo-lock',
-        'composer-lock',
-        'gemfile-lock',
-        'go-mod',
-        'go-buildinfo',
-      ],
-    },
-    {
-      group: 'Package list',
-      ids: ['dpkg-query', 'dpkg-status', 'rpm-qa', 'apk-installed'],
-    },
-  ];
+/** The formats an upload may be, as the server's parser registry lists them. */
+export type InventoryFormat =
+  paths['/api/v1/inventory/formats']['get']['responses']['200']['content']['application/json']['items'][number];
+
+/** The formats by family, in the server's order (SBOMs, lockfiles, package lists). */
+export function formatGroups(
+  formats: readonly InventoryFormat[],
+): { readonly label: string; readonly formats: readonly InventoryFormat[] }[] {
+  const groups = new Map<string, InventoryFormat[]>();
+  for (const format of formats) {
+    const group = groups.get(format.familyLabel) ?? [];
+    group.push(format);
+    groups.set(format.familyLabel, group);
+  }
+  return [...groups].map(([label, members]) => ({ label, formats: members }));
+}
+
+/** The format whose file-name hints match the file's name (`*` patterns, path endings). */
+export function formatByName(
+  formats: readonly InventoryFormat[],
+  fileName: string,
+): InventoryFormat | undefined {
+  const matches = (hint: string) => {
+    const last = hint.slice(hint.lastIndexOf('/') + 1);
+    const pattern = last
+      .split('*')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    return new RegExp(`^${pattern}(\\.gz)?$`, 'i').test(fileName);
+  };
+  return formats.find((format) => format.fileNames.some(matches));
+}
 
 /** The media types the route declares; any other file type is sent as bytes. */
 const declaredTypes = new Set([
@@ -81,9 +90,7 @@ export function uploadInventory(
   return unwrap(
     api.POST('/api/v1/assets/{id}/inventory', {
       params: { path: { id: assetId }, query },
-      body: file as never,
-      bodySerializer: (body: unknown) => body as BodyInit,
-      headers: { 'content-type': uploadMediaType(file) },
+      ...rawBody(file, uploadMediaType(file)),
     }),
   );
 }
@@ -121,6 +128,11 @@ function UploadForm({ asset, onClose }: { readonly asset: Asset; readonly onClos
   const [takenAt, setTakenAt] = useState('');
   const [fileError, setFileError] = useState<string | undefined>();
   const [findingsBefore, setFindingsBefore] = useState<number | undefined>();
+  const formats = $api.useQuery('get', '/api/v1/inventory/formats', {}, { staleTime: Infinity });
+  const byName =
+    file === undefined || formats.data === undefined
+      ? undefined
+      : formatByName(formats.data.items, file.name);
   const upload = useMutation({
     mutationFn: ({ file: chosen, query }: { file: File; query: UploadQuery }) =>
       uploadInventory(asset.id, chosen, query),
@@ -199,15 +211,30 @@ function UploadForm({ asset, onClose }: { readonly asset: Asset; readonly onClos
           />
         )}
       </Field>
-      <Field id="inventory-format" label="Format">
+      <Field
+        id="inventory-format"
+        label="Format"
+        hint={
+          formats.isError
+            ? 'The list of formats could not be loaded; the server detects the format.'
+            : byName !== undefined && format === ''
+              ? `Its name suggests ${byName.label}; the server also reads the content.`
+              : undefined
+        }
+      >
         {(control) => (
           <select {...control} value={format} onChange={(event) => setFormat(event.target.value)}>
             <option value="">Detect from the file</option>
-            {uploadFormats.map((group) => (
-              <optgroup key={group.group} label={group.group}>
-                {group.ids.map((id) => (
-                  <option key={id} value={id}>
-                    {id}
+            {formats.isPending && (
+              <option value="" disabled>
+                Loading the formats…
+              </option>
+            )}
+            {formatGroups(formats.data?.items ?? []).map((group) => (
+              <optgroup key={group.label} label={group.label}>
+                {group.formats.map((known) => (
+                  <option key={known.id} value={known.id}>
+                    {known.label} ({known.id})
                   </option>
                 ))}
               </optgroup>

@@ -11,6 +11,7 @@ import type { ReactNode } from 'react';
 import { useId, useState } from 'react';
 import type { paths } from '../../api/client.ts';
 import { api, unwrap } from '../../api/client.ts';
+import { rawBody } from '../../api/raw-body.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
@@ -478,13 +479,8 @@ function AttachDialog({
             path: { id: change.id, evidenceId: record.id },
             query: { name: chosen.name },
           },
-          // The route takes the file itself as the body (the OpenAPI document declares no
-          // schema for it): sent as is, with its own media type.
-          body: chosen as never,
-          bodySerializer: (body: unknown) => body as Blob,
-          headers: {
-            'content-type': chosen.type === '' ? 'application/octet-stream' : chosen.type,
-          },
+          // The route takes the file itself as the body: sent as is, with its own media type.
+          ...rawBody(chosen),
         }),
       ),
     onSuccess: async () => {

@@ -122,6 +122,9 @@ function parse(input: InventoryInput): InventoryResult {
 export const apkInstalled: InventoryFormat = {
   id: 'apk-installed',
   displayName: 'Alpine apk installed database (/lib/apk/db/installed)',
+  family: 'package-list',
+  mediaTypes: ['text/plain'],
+  fileNames: ['lib/apk/db/installed'],
   specUrls: [
     'https://wiki.alpinelinux.org/wiki/Apk_spec',
     'https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#apk',

@@ -190,6 +190,9 @@ function detect(input: InventoryInput): number {
 export const cargoLock: InventoryFormat = {
   id: 'cargo-lock',
   displayName: 'Cargo.lock (Rust)',
+  family: 'lockfile',
+  mediaTypes: ['text/plain', 'application/toml'],
+  fileNames: ['Cargo.lock'],
   specUrls: [
     'https://doc.rust-lang.org/cargo/guide/cargo-toml-vs-cargo-lock.html',
     'https://docs.rs/cargo-lock/latest/cargo_lock/',

@@ -118,6 +118,9 @@ function detect(input: InventoryInput): number {
 export const composerLock: InventoryFormat = {
   id: 'composer-lock',
   displayName: 'Composer composer.lock (PHP)',
+  family: 'lockfile',
+  mediaTypes: ['application/json'],
+  fileNames: ['composer.lock'],
   specUrls: [
     'https://getcomposer.org/doc/01-basic-usage.md#commit-your-composer-lock-file-to-version-control',
     'https://getcomposer.org/doc/04-schema.md',

@@ -72,6 +72,9 @@ function toDocument(json: Record<string, unknown>): CdxDocument {
 export const cyclonedxJsonFormat: InventoryFormat = {
   id: 'cyclonedx-json',
   displayName: 'CycloneDX SBOM (JSON)',
+  family: 'sbom',
+  mediaTypes: ['application/vnd.cyclonedx+json', 'application/json'],
+  fileNames: ['*.cdx.json', '*.bom.json', 'bom.json'],
   specUrls: [
     'https://cyclonedx.org/specification/overview/',
     'https://cyclonedx.org/docs/1.6/json/',

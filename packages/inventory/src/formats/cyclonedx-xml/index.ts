@@ -107,6 +107,9 @@ function toDocument(bom: XmlNode, specVersion: string | undefined): CdxDocument 
 export const cyclonedxXmlFormat: InventoryFormat = {
   id: 'cyclonedx-xml',
   displayName: 'CycloneDX SBOM (XML)',
+  family: 'sbom',
+  mediaTypes: ['application/vnd.cyclonedx+xml', 'application/xml', 'text/xml'],
+  fileNames: ['*.cdx.xml', 'bom.xml'],
   specUrls: [
     'https://cyclonedx.org/specification/overview/',
     'https://cyclonedx.org/docs/1.6/xml/',

@@ -133,6 +133,9 @@ function parse(input: InventoryInput): InventoryResult {
 export const dpkgQuery: InventoryFormat = {
   id: 'dpkg-query',
   displayName: 'dpkg-query -W output',
+  family: 'package-list',
+  mediaTypes: ['text/plain'],
+  fileNames: [],
   specUrls: ['https://man7.org/linux/man-pages/man1/dpkg-query.1.html'],
   detect,
   parse,

@@ -126,6 +126,9 @@ function parse(input: InventoryInput): InventoryResult {
 export const dpkgStatus: InventoryFormat = {
   id: 'dpkg-status',
   displayName: 'dpkg status database (/var/lib/dpkg/status)',
+  family: 'package-list',
+  mediaTypes: ['text/plain'],
+  fileNames: ['var/lib/dpkg/status', 'dpkg-status'],
   specUrls: [
     'https://man7.org/linux/man-pages/man1/dpkg-query.1.html',
     'https://manpages.debian.org/bookworm/dpkg-dev/deb-control.5.en.html',

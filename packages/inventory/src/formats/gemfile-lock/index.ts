@@ -155,6 +155,9 @@ function detect(input: InventoryInput): number {
 export const gemfileLock: InventoryFormat = {
   id: 'gemfile-lock',
   displayName: 'Bundler Gemfile.lock (Ruby)',
+  family: 'lockfile',
+  mediaTypes: ['text/plain'],
+  fileNames: ['Gemfile.lock', 'gems.locked'],
   specUrls: [
     'https://bundler.io/guides/gemfile_lock.html',
     'https://github.com/rubygems/rubygems/blob/master/bundler/lib/bundler/lockfile_parser.rb',

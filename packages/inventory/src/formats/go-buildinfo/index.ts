@@ -139,6 +139,9 @@ function detect(input: InventoryInput): number {
 export const goBuildinfo: InventoryFormat = {
   id: 'go-buildinfo',
   displayName: 'Go binary build info (go version -m)',
+  family: 'lockfile',
+  mediaTypes: ['text/plain'],
+  fileNames: [],
   specUrls: [
     'https://pkg.go.dev/cmd/go#hdr-Print_Go_version',
     'https://pkg.go.dev/runtime/debug#BuildInfo',

@@ -222,6 +222,9 @@ function detect(input: InventoryInput): number {
 export const goMod: InventoryFormat = {
   id: 'go-mod',
   displayName: 'Go module file (go.mod)',
+  family: 'lockfile',
+  mediaTypes: ['text/plain'],
+  fileNames: ['go.mod'],
   specUrls: [
     'https://go.dev/ref/mod#go-mod-file',
     'https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#golang',

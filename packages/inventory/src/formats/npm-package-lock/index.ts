@@ -238,6 +238,9 @@ function detect(input: InventoryInput): number {
 export const npmPackageLock: InventoryFormat = {
   id: 'npm-package-lock',
   displayName: 'npm package-lock.json (v1, v2, v3)',
+  family: 'lockfile',
+  mediaTypes: ['application/json'],
+  fileNames: ['package-lock.json', 'npm-shrinkwrap.json'],
   specUrls: [
     'https://docs.npmjs.com/cli/v10/configuring-npm/package-lock-json',
     'https://github.com/package-url/purl-spec/blob/main/PURL-TYPES.rst#npm',

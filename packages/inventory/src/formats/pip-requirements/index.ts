@@ -175,6 +175,9 @@ function detect(input: InventoryInput): number {
 export const pipRequirements: InventoryFormat = {
   id: 'pip-requirements',
   displayName: 'pip requirements.txt / pip freeze',
+  family: 'lockfile',
+  mediaTypes: ['text/plain'],
+  fileNames: ['requirements*.txt'],
   specUrls: [
     'https://pip.pypa.io/en/stable/reference/requirements-file-format/',
     'https://packaging.python.org/en/latest/specifications/dependency-specifiers/',

@@ -244,6 +244,9 @@ function parse(input: InventoryInput): InventoryResult {
 export const rpmQa: InventoryFormat = {
   id: 'rpm-qa',
   displayName: 'rpm -qa output',
+  family: 'package-list',
+  mediaTypes: ['text/plain'],
+  fileNames: [],
   specUrls: [
     'https://rpm-software-management.github.io/rpm/man/rpm.8.html',
     'https://rpm-software-management.github.io/rpm/manual/queryformat.html',

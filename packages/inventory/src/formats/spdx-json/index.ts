@@ -91,6 +91,9 @@ const v3Context = /"@context"\s*:\s*"https:\/\/spdx\.org\/rdf\/3\.[^"]*"/;
 export const spdxJsonFormat: InventoryFormat = {
   id: 'spdx-json',
   displayName: 'SPDX SBOM (JSON, 2.2/2.3 and 3.0 JSON-LD)',
+  family: 'sbom',
+  mediaTypes: ['application/spdx+json', 'application/json'],
+  fileNames: ['*.spdx.json', '*.spdx3.json'],
   specUrls: [
     'https://spdx.github.io/spdx-spec/v2.3/package-information/',
     'https://spdx.github.io/spdx-spec/v2.3/external-repository-identifiers/',

@@ -82,6 +82,9 @@ function readPackages(text: string, warnings: string[]): SpdxPackage[] {
 export const spdxTagValueFormat: InventoryFormat = {
   id: 'spdx-tag-value',
   displayName: 'SPDX SBOM (tag-value)',
+  family: 'sbom',
+  mediaTypes: ['text/spdx', 'text/plain'],
+  fileNames: ['*.spdx'],
   specUrls: [
     'https://spdx.github.io/spdx-spec/v2.3/package-information/',
     'https://spdx.github.io/spdx-spec/v2.3/external-repository-identifiers/',
