@@ -11,6 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { rawBody } from '../../../src/api/raw-body.ts';
 import type { Journey } from '../harness.ts';
 import type { JourneyStep } from './step.ts';
 
@@ -207,9 +208,7 @@ export const steps: readonly JourneyStep[] = [
         const tom = await journey.apiAs('tom.berg');
         const refused = await tom.POST('/api/v1/changes/{id}/evidence/{evidenceId}/attachments', {
           params: { path: { id: change.id, evidenceId: hers.id }, query: { name: 'x.txt' } },
-          body: 'not mine' as never,
-          bodySerializer: (body: unknown) => body as string,
-          headers: { 'content-type': 'text/plain' },
+          ...rawBody(new Blob(['not mine']), 'text/plain'),
         });
         expect(refused.response.status).toBe(409);
       }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { rawBody } from '../../../src/api/raw-body.ts';
 import type { Journey } from '../harness.ts';
 import type { JourneyStep } from './step.ts';
 
@@ -224,9 +225,7 @@ export const steps: readonly JourneyStep[] = [
       const api = await journey.apiAs('jonas.weber');
       const refused = await api.POST('/api/v1/assets/{id}/inventory', {
         params: { path: { id: uploadAsset }, query: { name: 'dpkg-query.tsv' } },
-        body: dpkgQuery as never,
-        bodySerializer: (body: unknown) => body as string,
-        headers: { 'content-type': 'text/plain' },
+        ...rawBody(new Blob([dpkgQuery]), 'text/plain'),
       });
       expect(refused.response.status).toBe(403);
       const agent = await api.POST('/api/v1/agents/{id}/revoke', {
