@@ -2755,7 +2755,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)
+         * What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details) about the subject types the caller may read (every event with audit:read), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)
          * @description Any authenticated caller.
          */
         get: operations["streamActivity"];
