@@ -6827,6 +6827,10 @@ export interface operations {
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
+                /** @description only findings on assets this team owns (the asset's owner, exact) */
+                ownerTeam?: string;
+                /** @description true: only findings on assets without an owner team */
+                noOwnerTeam?: "true" | "false";
                 /** @description asset environment: one or more of production, staging, test, development, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
@@ -6849,6 +6853,8 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: open or reopened and due before today */
                 overdue?: "true" | "false";
+                /** @description due status by the due date alone, relative to today (UTC): overdue (before today), soon (today up to today + 6), later (today + 7 or after), none (no due date): one or more of overdue, soon, later, none, comma-separated */
+                due?: string;
                 /** @description true: in CISA KEV; false: not */
                 kev?: "true" | "false";
                 /** @description EPSS score at least this (0–1) */
@@ -6986,6 +6992,10 @@ export interface operations {
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
+                /** @description only findings on assets this team owns (the asset's owner, exact) */
+                ownerTeam?: string;
+                /** @description true: only findings on assets without an owner team */
+                noOwnerTeam?: "true" | "false";
                 /** @description asset environment: one or more of production, staging, test, development, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
@@ -7008,6 +7018,8 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: open or reopened and due before today */
                 overdue?: "true" | "false";
+                /** @description due status by the due date alone, relative to today (UTC): overdue (before today), soon (today up to today + 6), later (today + 7 or after), none (no due date): one or more of overdue, soon, later, none, comma-separated */
+                due?: string;
                 /** @description true: in CISA KEV; false: not */
                 kev?: "true" | "false";
                 /** @description EPSS score at least this (0–1) */

@@ -225,9 +225,15 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
         exact: true,
         note: null,
       });
-      expect(p1?.later.filter).toMatchObject({
-        query: { priority: 'P1', overdue: 'false', sort: 'due' },
-        exact: false,
+      expect(p1?.later.filter).toEqual({
+        query: { priority: 'P1', due: 'later' },
+        exact: true,
+        note: null,
+      });
+      expect(p1?.noDueDate.filter).toEqual({
+        query: { priority: 'P1', due: 'none' },
+        exact: true,
+        note: null,
       });
       expect(f.overdueByTeam).toEqual(
         [
@@ -235,28 +241,48 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
             team: 'team-data',
             count: 1,
             assets: ['db-1'],
-            filter: { query: { overdue: 'true', asset: 'db-1' }, exact: true, note: null },
+            filter: { query: { overdue: 'true', ownerTeam: 'team-data' }, exact: true, note: null },
             assetsQuery: { owner: 'team-data' },
           },
           {
             team: 'team-web',
             count: 2,
             assets: ['web-1', 'web-2'],
-            filter: expect.objectContaining({
-              query: { overdue: 'true' },
-              exact: false,
-            }) as unknown,
+            filter: { query: { overdue: 'true', ownerTeam: 'team-web' }, exact: true, note: null },
             assetsQuery: { owner: 'team-web' },
           },
           {
             team: null,
             count: 1,
             assets: ['x-1'],
-            filter: { query: { overdue: 'true', asset: 'x-1' }, exact: true, note: null },
+            filter: { query: { overdue: 'true', noOwnerTeam: 'true' }, exact: true, note: null },
             assetsQuery: null,
           },
         ].sort((x, y) => y.count - x.count),
       );
+      // Every exact figure opens exactly the list it counts: the list's filters (its default
+      // status, the work queue, spelled out) counted by the findings summary.
+      const exactFigures = [
+        ...f.byPriority.flatMap((r) => [r, r.overdue, r.dueSoon, r.later, r.noDueDate]),
+        ...f.overdueByTeam,
+        ...f.overdueByEnvironment,
+        f.kevInternet,
+      ].map((figure) => ({
+        count: 'total' in figure ? figure.total : figure.count,
+        filter: figure.filter,
+      }));
+      for (const { count, filter } of exactFigures.filter((x) => x.filter.exact)) {
+        const listed = await app.inject({
+          url: `/api/v1/findings/summary?${new URLSearchParams({ status: 'open,reopened', ...filter.query }).toString()}`,
+          headers: admin.headers,
+        });
+        expect(listed.statusCode, listed.body).toBe(200);
+        expect({
+          query: filter.query,
+          n: listed.json<{ total: number }>().total,
+        }).toEqual({ query: filter.query, n: count });
+      }
+      expect(exactFigures.filter((x) => x.filter.exact).length).toBeGreaterThan(30);
       expect(
         f.overdueByEnvironment.map((e) => [e.environment, e.count, e.filter.query, e.filter.exact]),
       ).toEqual([

@@ -75,15 +75,9 @@ export function bucketFilter(priority: Priority, bucket: DueBucket, today: strin
     case 'dueSoon':
       return exact({ priority, overdue: 'false', dueBefore: addDays(today, dueSoonDays) });
     case 'later':
-      return superset(
-        { priority, overdue: 'false', sort: 'due' },
-        `the list has no "due on or after" filter: it also shows findings due within ${dueSoonDays} days (first) and without a due date (last)`,
-      );
+      return exact({ priority, due: 'later' });
     case 'noDueDate':
-      return superset(
-        { priority, overdue: 'false', sort: 'due' },
-        'the list has no "no due date" filter: findings without one come last in due order',
-      );
+      return exact({ priority, due: 'none' });
   }
 }
 
@@ -210,19 +204,15 @@ export async function dashboard(
   const overdueByTeam = [...teams]
     .map(([team, { count, assets: names }]) => {
       const sorted = [...names].sort();
-      const only = sorted.length === 1 ? sorted[0] : undefined;
       return {
         key: team ?? '\uffff',
         team,
         count,
         assets: sorted,
         filter:
-          only !== undefined
-            ? exact({ overdue: 'true', asset: only })
-            : superset(
-                { overdue: 'true' },
-                `the list has no team filter: these findings are on ${sorted.length} assets of ${team ?? 'no team'} (${sorted.join(', ')})`,
-              ),
+          team === null
+            ? exact({ overdue: 'true', noOwnerTeam: 'true' })
+            : exact({ overdue: 'true', ownerTeam: team }),
         assetsQuery: team === null ? null : { owner: team },
       };
     })
