@@ -221,7 +221,7 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
         note: null,
       });
       expect(p1?.dueSoon.filter).toEqual({
-        query: { priority: 'P1', overdue: 'false', dueBefore: '2026-06-17' },
+        query: { priority: 'P1', due: 'soon' },
         exact: true,
         note: null,
       });

@@ -16,7 +16,6 @@ import type { DueBucket } from './model.ts';
 import {
   addDays,
   dueBucketOf,
-  dueSoonDays,
   settledTriageStates,
   slaCompliance,
   slaTarget,
@@ -68,12 +67,12 @@ function openFinding(eb: ExpressionBuilder<DatabaseSchema, 'findings'>, now: str
 }
 
 /** The list's parameters for one priority's due bucket. */
-export function bucketFilter(priority: Priority, bucket: DueBucket, today: string): FindingsFilter {
+export function bucketFilter(priority: Priority, bucket: DueBucket): FindingsFilter {
   switch (bucket) {
     case 'overdue':
       return exact({ priority, overdue: 'true' });
     case 'dueSoon':
-      return exact({ priority, overdue: 'false', dueBefore: addDays(today, dueSoonDays) });
+      return exact({ priority, due: 'soon' });
     case 'later':
       return exact({ priority, due: 'later' });
     case 'noDueDate':
@@ -166,7 +165,7 @@ export async function dashboard(
   }
   const cell = (priority: Priority, bucket: DueBucket) => ({
     count: cells.get(`${priority}:${bucket}`) ?? 0,
-    filter: bucketFilter(priority, bucket, today),
+    filter: bucketFilter(priority, bucket),
   });
   const byPriority = priorities.map((priority) => {
     const row = {
