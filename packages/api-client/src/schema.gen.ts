@@ -1045,7 +1045,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List change requests, newest first, keyset-paginated
+         * List change requests (newest first unless sorted), filtered by state, type, risk, asset, text; keyset-paginated
          * @description Needs the `changes:read` permission (an API token: in its scopes too).
          */
         get: operations["listChanges"];
@@ -7786,6 +7786,14 @@ export interface operations {
                 type?: string;
                 /** @description effective risk level: one or more of low, moderate, high, comma-separated */
                 risk?: string;
+                /** @description only changes whose scope includes this asset (its id) */
+                assetId?: string;
+                /** @description text in the title or description (any case), or the number (CHG-0042 or 42) */
+                q?: string;
+                /** @description created (creation time), number, risk (effective level), scheduled (scheduled start; unscheduled changes last) */
+                sort?: "created" | "number" | "risk" | "scheduled";
+                /** @description asc or desc (default desc: newest first) */
+                order?: "asc" | "desc";
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description page size, at most 500 */
