@@ -7242,6 +7242,15 @@ export interface operations {
                             decidedAt: string | null;
                             decisionNote: string | null;
                             closedAt: string | null;
+                            /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                            finding: {
+                                assetName: string;
+                                packageName: string;
+                                packageVersion: string;
+                                advisorySummary: string | null;
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            } | null;
                         }[];
                         /** @description detection transitions and audited changes, oldest first */
                         history: {
@@ -7457,6 +7466,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7521,6 +7539,15 @@ export interface operations {
                             decidedAt: string | null;
                             decisionNote: string | null;
                             closedAt: string | null;
+                            /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                            finding: {
+                                assetName: string;
+                                packageName: string;
+                                packageVersion: string;
+                                advisorySummary: string | null;
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -7574,6 +7601,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7635,6 +7671,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7699,6 +7744,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7763,6 +7817,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };

@@ -10,7 +10,7 @@ import type { DetectionState, DueStatus, FindingStatus, TriageState } from './mo
 import { addDays, dueSoonDays, settledTriageStates } from './model.ts';
 import type { FindingExceptionTable, FindingTable } from './tables.ts';
 
-type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
 // ---------------------------------------------------------------- reconcile
 

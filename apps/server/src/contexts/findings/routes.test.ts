@@ -578,6 +578,7 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         decidedAt: null,
         decisionNote: null,
         closedAt: null,
+        finding: expect.objectContaining({ assetName: 'debian-host' }) as unknown,
       });
       const second = await app.inject({
         method: 'POST',
@@ -703,6 +704,26 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         })
       ).json<{ exceptions: ApiException[] }>();
       expect(next.exceptions.map((e) => e.state)).toEqual(['expired']);
+      // Each names its finding's asset and package as the findings list does (not ids only).
+      const finding = (
+        await app.inject({ url: `/api/v1/findings/${id}`, headers: viewer.headers })
+      ).json<FindingDetail>();
+      const named = {
+        assetName: finding.asset.name,
+        packageName: finding.package.name,
+        packageVersion: finding.package.version,
+        advisorySummary: finding.advisory.summary,
+        priority: finding.priority,
+      };
+      expect(named.assetName).toBe('debian-host');
+      expect(list.exceptions[0]?.finding).toEqual(named);
+      expect(revoked.json<ApiException>().finding).toEqual(named);
+      expect(finding.exceptions.map((e) => e.finding)).toEqual([named, named]);
+      const one = await app.inject({
+        url: `/api/v1/finding-exceptions/${again.id}`,
+        headers: viewer.headers,
+      });
+      expect(one.json<ApiException>().finding).toEqual(named);
     },
   );
 

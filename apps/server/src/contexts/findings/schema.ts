@@ -252,6 +252,18 @@ export const ApiException = z
     decidedAt: z.string().nullable(),
     decisionNote: z.string().nullable(),
     closedAt: z.string().nullable(),
+    finding: z
+      .object({
+        assetName: z.string(),
+        packageName: z.string(),
+        packageVersion: z.string(),
+        advisorySummary: z.string().nullable(),
+        priority: z.enum(priorities),
+      })
+      .nullable()
+      .describe(
+        "the finding's asset and package as the findings list shows them now (null only if the finding cannot be read)",
+      ),
   })
   .describe('A risk-acceptance exception');
 export type ApiException = z.infer<typeof ApiException>;
