@@ -10,6 +10,8 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { ServerContext } from '../../context.ts';
 import { lastEventId, openEventStream } from '../../http/sse.ts';
+import type { ActivityFilter } from '../audit/index.ts';
+import { activityAfter, lastActivitySeq } from '../audit/index.ts';
 import type { Permission } from '../auth/index.ts';
 
 /** How often the stream polls the audit log. */
@@ -27,13 +29,6 @@ export interface LiveOptions {
   readonly maxLifetimeMs: number;
 }
 
-export interface ActivityEvent {
-  readonly seq: number;
-  readonly action: string;
-  readonly subjectType: string;
-  readonly subjectId: string | null;
-  readonly at: string;
-}
 
 /**
  * The permission that lets a caller read each subject type the server audits (`subjectType:` in
@@ -81,57 +76,16 @@ export const subjectReadPermission: Readonly<Record<string, Permission>> = {
  */
 const ownSubjectTypes: readonly string[] = ['calendar-feed-token'];
 
-/** What a caller's stream may carry: every event, or these subject types (and its own). */
-export type ActivityScope =
-  | { readonly all: true }
-  | { readonly all: false; readonly types: readonly string[]; readonly userId: string };
-
-/** The scope of a caller with these permissions (`audit:read` sees every event). */
-export function activityScope(permissions: ReadonlySet<Permission>, userId: string): ActivityScope {
+/** The audit log's events a caller with these permissions may see (`audit:read`: all). */
+export function activityScope(
+  permissions: ReadonlySet<Permission>,
+  userId: string,
+): ActivityFilter {
   if (permissions.has('audit:read')) return { all: true };
   const types = Object.entries(subjectReadPermission)
     .filter(([, permission]) => permissions.has(permission))
     .map(([type]) => type);
-  return { all: false, types, userId };
-}
-
-/** The last event's seq (0 for an empty log): where a stream without Last-Event-ID starts. */
-export async function lastActivitySeq(ctx: Pick<ServerContext, 'database'>): Promise<number> {
-  const row = await ctx.database.db
-    .selectFrom('audit_events')
-    .select((eb) => eb.fn.max('seq').as('seq'))
-    .executeTakeFirst();
-  return Number(row?.seq ?? 0);
-}
-
-/** Events after `after`, oldest first: only the columns the stream may show. */
-export async function activityAfter(
-  ctx: Pick<ServerContext, 'database'>,
-  after: number,
-  scope: ActivityScope,
-  limit = batch,
-): Promise<ActivityEvent[]> {
-  let query = ctx.database.db
-    .selectFrom('audit_events')
-    .select(['seq', 'action', 'subject_type', 'subject_id', 'occurred_at'])
-    .where('seq', '>', after);
-  if (!scope.all) {
-    const { types, userId } = scope;
-    query = query.where((eb) =>
-      eb.or([
-        ...(types.length > 0 ? [eb('subject_type', 'in', [...types])] : []),
-        eb.and([eb('subject_type', 'in', [...ownSubjectTypes]), eb('subject_id', '=', userId)]),
-      ]),
-    );
-  }
-  const rows = await query.orderBy('seq').limit(limit).execute();
-  return rows.map((r) => ({
-    seq: Number(r.seq),
-    action: r.action,
-    subjectType: r.subject_type,
-    subjectId: r.subject_id,
-    at: r.occurred_at,
-  }));
+  return { all: false, types, ownTypes: ownSubjectTypes, userId };
 }
 
 export async function streamActivity(
@@ -139,15 +93,15 @@ export async function streamActivity(
   request: FastifyRequest,
   reply: { hijack(): void; raw: ServerResponse },
   options: LiveOptions,
-  scope: ActivityScope,
+  scope: ActivityFilter,
 ): Promise<void> {
   // Where to start is read before the headers go out: a failure is still a problem+json.
-  let after = lastEventId(request) ?? (await lastActivitySeq(ctx));
+  let after = lastEventId(request) ?? (await lastActivitySeq(ctx.database));
   const stream = openEventStream(request, reply, 'patchgate activity');
   const started = Date.now();
   try {
     while (!stream.closed && Date.now() - started < options.maxLifetimeMs) {
-      const events = await activityAfter(ctx, after, scope);
+      const events = await activityAfter(ctx.database, after, scope, batch);
       for (const event of events) {
         stream.send('activity', event, event.seq);
         after = event.seq;
