@@ -29,7 +29,6 @@ export interface LiveOptions {
   readonly maxLifetimeMs: number;
 }
 
-
 /**
  * The permission that lets a caller read each subject type the server audits (`subjectType:` in
  * apps/server/src): a caller sees an event only when it may read that kind of subject. A type
