@@ -33,17 +33,22 @@ export async function lastActivitySeq(database: Pick<Database, 'db'>): Promise<n
   return Number(row?.seq ?? 0);
 }
 
-/** Events after `after`, oldest first, at most `limit`: only the columns the stream may show. */
+/**
+ * Events after `after` (and up to `upTo` when given), oldest first, at most `limit`: only the
+ * columns the stream may show.
+ */
 export async function activityAfter(
   database: Pick<Database, 'db'>,
   after: number,
   filter: ActivityFilter,
   limit: number,
+  upTo?: number,
 ): Promise<ActivityEvent[]> {
   let query = database.db
     .selectFrom('audit_events')
     .select(['seq', 'action', 'subject_type', 'subject_id', 'occurred_at'])
     .where('seq', '>', after);
+  if (upTo !== undefined) query = query.where('seq', '<=', upTo);
   if (!filter.all) {
     const { types, ownTypes, userId } = filter;
     query = query.where((eb) =>

@@ -100,13 +100,18 @@ export async function streamActivity(
   const started = Date.now();
   try {
     while (!stream.closed && Date.now() - started < options.maxLifetimeMs) {
-      const events = await activityAfter(ctx.database, after, scope, batch);
+      // Up to the head as it is now (every event up to it is committed: appends hold the chain
+      // lock to the end of their transaction), so a caller who sees few of the events moves on
+      // past the others instead of scanning them again at every poll.
+      const head = await lastActivitySeq(ctx.database);
+      const events = await activityAfter(ctx.database, after, scope, batch, head);
       for (const event of events) {
         stream.send('activity', event, event.seq);
         after = event.seq;
       }
       // A full batch: more are waiting, read them now.
       if (events.length === batch) continue;
+      after = Math.max(after, head);
       stream.heartbeat(options.heartbeatMs);
       await stream.wait(options.pollMs);
     }
