@@ -3,6 +3,7 @@
  * takes the rule exactly as the repository's configuration applies it to a given file, and
  * checks that it refuses a reach into another context's files and lets the index.ts through.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ESLint, Linter } from 'eslint';
@@ -59,5 +60,56 @@ describe('context walls (eslint.config.js)', () => {
     [`${src}/main.ts`, './contexts/findings/index.ts'],
   ])('%s may import %s', async (file, specifier) => {
     expect(await importProblems(file, specifier)).toEqual([]);
+  });
+});
+
+/** Tables one context owns: only its own files name them in a query. */
+const ownedTables: Readonly<Record<string, readonly string[]>> = {
+  findings: ['findings', 'finding_exceptions', 'finding_aliases', 'finding_asset_groups'],
+  audit: ['audit_events'],
+};
+
+/** Files of apps/server/src (no tests or their set-up, no migrations) that query `table` through Kysely. */
+function queriesOf(table: string): string[] {
+  const dir = join(root, src);
+  const query = new RegExp(`(selectFrom|updateTable|insertInto|deleteFrom)\\(\\s*'${table}'`);
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter(
+      (f) =>
+        f.endsWith('.ts') &&
+        !f.endsWith('.test.ts') &&
+        !f.includes('test-support') &&
+        !f.includes('migrations'),
+    )
+    .filter((f) => query.test(readFileSync(join(dir, f), 'utf8')))
+    .sort();
+}
+
+describe('tables stay in their context', () => {
+  it.each(Object.entries(ownedTables))(
+    "only the %s context's files query its tables (others call its index.ts)",
+    (context, tables) => {
+      for (const table of tables) {
+        const files = queriesOf(table);
+        expect({
+          table,
+          outside: files.filter((f) => !f.startsWith(`contexts/${context}/`)),
+        }).toEqual({ table, outside: [] });
+      }
+      // The scan sees queries at all (its own context's).
+      expect(queriesOf(tables[0]!).length).toBeGreaterThan(0);
+    },
+  );
+
+  it('the dashboard context owns no table and queries none (findings and audit through their index.ts)', () => {
+    const dir = join(root, src, 'contexts/dashboard');
+    const querying = readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .filter((f) =>
+        /selectFrom\(|updateTable\(|insertInto\(|deleteFrom\(/.test(
+          readFileSync(join(dir, f), 'utf8'),
+        ),
+      );
+    expect(querying).toEqual([]);
   });
 });

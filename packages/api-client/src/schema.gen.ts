@@ -1067,7 +1067,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List change requests, newest first, keyset-paginated
+         * List change requests (newest first unless sorted), filtered by state, type, risk, asset, text; keyset-paginated
          * @description Needs the `changes:read` permission (an API token: in its scopes too).
          */
         get: operations["listChanges"];
@@ -2781,7 +2781,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)
+         * What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details) about the subject types the caller may read (every event with audit:read), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)
          * @description Any authenticated caller.
          */
         get: operations["streamActivity"];
@@ -6896,6 +6896,10 @@ export interface operations {
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
+                /** @description only findings on assets this team owns (the asset's owner, exact) */
+                ownerTeam?: string;
+                /** @description true: only findings on assets without an owner team */
+                noOwnerTeam?: "true" | "false";
                 /** @description asset environment: one or more of production, staging, test, development, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
@@ -6918,6 +6922,8 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: open or reopened and due before today */
                 overdue?: "true" | "false";
+                /** @description due status by the due date alone, relative to today (UTC): overdue (before today), soon (today up to today + 6), later (today + 7 or after), none (no due date): one or more of overdue, soon, later, none, comma-separated */
+                due?: string;
                 /** @description true: in CISA KEV; false: not */
                 kev?: "true" | "false";
                 /** @description EPSS score at least this (0–1) */
@@ -7055,6 +7061,10 @@ export interface operations {
                 assetId?: string;
                 /** @description only findings on assets of this group */
                 group?: string;
+                /** @description only findings on assets this team owns (the asset's owner, exact) */
+                ownerTeam?: string;
+                /** @description true: only findings on assets without an owner team */
+                noOwnerTeam?: "true" | "false";
                 /** @description asset environment: one or more of production, staging, test, development, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
@@ -7077,6 +7087,8 @@ export interface operations {
                 dueBefore?: string;
                 /** @description true: open or reopened and due before today */
                 overdue?: "true" | "false";
+                /** @description due status by the due date alone, relative to today (UTC): overdue (before today), soon (today up to today + 6), later (today + 7 or after), none (no due date): one or more of overdue, soon, later, none, comma-separated */
+                due?: string;
                 /** @description true: in CISA KEV; false: not */
                 kev?: "true" | "false";
                 /** @description EPSS score at least this (0–1) */
@@ -7299,6 +7311,15 @@ export interface operations {
                             decidedAt: string | null;
                             decisionNote: string | null;
                             closedAt: string | null;
+                            /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                            finding: {
+                                assetName: string;
+                                packageName: string;
+                                packageVersion: string;
+                                advisorySummary: string | null;
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            } | null;
                         }[];
                         /** @description detection transitions and audited changes, oldest first */
                         history: {
@@ -7514,6 +7535,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7578,6 +7608,15 @@ export interface operations {
                             decidedAt: string | null;
                             decisionNote: string | null;
                             closedAt: string | null;
+                            /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                            finding: {
+                                assetName: string;
+                                packageName: string;
+                                packageVersion: string;
+                                advisorySummary: string | null;
+                                /** @enum {string} */
+                                priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                            } | null;
                         }[];
                         nextCursor: string | null;
                     };
@@ -7631,6 +7670,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7692,6 +7740,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7756,6 +7813,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7820,6 +7886,15 @@ export interface operations {
                         decidedAt: string | null;
                         decisionNote: string | null;
                         closedAt: string | null;
+                        /** @description the finding's asset and package as the findings list shows them now (null only if the finding cannot be read) */
+                        finding: {
+                            assetName: string;
+                            packageName: string;
+                            packageVersion: string;
+                            advisorySummary: string | null;
+                            /** @enum {string} */
+                            priority: "P1" | "P2" | "P3" | "P4" | "P5";
+                        } | null;
                     };
                 };
             };
@@ -7843,6 +7918,14 @@ export interface operations {
                 type?: string;
                 /** @description effective risk level: one or more of low, moderate, high, comma-separated */
                 risk?: string;
+                /** @description only changes whose scope includes this asset (its id) */
+                assetId?: string;
+                /** @description text in the title or description (any case), or the number (CHG-0042 or 42) */
+                q?: string;
+                /** @description created (creation time), number, risk (effective level), scheduled (scheduled start; unscheduled changes last) */
+                sort?: "created" | "number" | "risk" | "scheduled";
+                /** @description asc or desc (default desc: newest first) */
+                order?: "asc" | "desc";
                 /** @description nextCursor of the previous page */
                 cursor?: string;
                 /** @description page size, at most 500 */

@@ -46,3 +46,6 @@ export function auditSource(request: FastifyRequest): RequestSource & {
 // The reports context's change report (issue 11): an excerpt with its hash-chain proof.
 export type { AuditExcerpt, ChainedEvent } from './excerpt.ts';
 export { auditExcerptOf } from './excerpt.ts';
+// The dashboard context's activity stream: the log's events, only the columns it may show.
+export type { ActivityEvent, ActivityFilter } from './activity.ts';
+export { activityAfter, lastActivitySeq } from './activity.ts';

@@ -192,14 +192,68 @@ export interface ChangeFilters {
   readonly state?: readonly string[];
   readonly type?: readonly string[];
   readonly risk?: readonly string[];
+  /** Changes whose scope includes this asset (by id). */
+  readonly assetId?: string;
+  /** Text in the title or the description (any case), or the number (`CHG-0042`, `42`). */
+  readonly q?: string;
 }
 
-/** A page of changes, newest first, after the keyset (created_at, id). */
+export const changeSorts = ['created', 'number', 'risk', 'scheduled'] as const;
+export type ChangeSort = (typeof changeSorts)[number];
+export const sortOrders = ['asc', 'desc'] as const;
+export type SortOrder = (typeof sortOrders)[number];
+
+/** Where a page ends: the last row's sort key and number (unique, the tie-breaker). */
+export type ChangeKeyset = readonly [string | number, number];
+
+/** The effective risk level's rank (the override when there is one): low 0 … high 2. */
+const riskRank = sql<number>`case coalesce(risk_override, risk_level) when 'low' then 0 when 'moderate' then 1 when 'high' then 2 else 3 end`;
+
+/** A row's sort key as the list compares it (unscheduled changes last in either order). */
+export function changeSortKey(sort: ChangeSort, order: SortOrder) {
+  switch (sort) {
+    case 'created':
+      return sql<string>`created_at`;
+    case 'number':
+      return sql<number>`number`;
+    case 'risk':
+      return riskRank;
+    case 'scheduled':
+      return order === 'asc'
+        ? sql<string>`coalesce(scheduled_start, '9999-12-31T23:59:59.999Z')`
+        : sql<string>`coalesce(scheduled_start, '')`;
+  }
+}
+
+/** The sort key of one row, as `changeSortKey` computes it in SQL (for the next cursor). */
+export function changeSortValue(
+  row: ChangeRequestTable,
+  sort: ChangeSort,
+  order: SortOrder,
+): string | number {
+  switch (sort) {
+    case 'created':
+      return row.created_at;
+    case 'number':
+      return row.number;
+    case 'risk':
+      return { low: 0, moderate: 1, high: 2 }[row.risk_override ?? row.risk_level] ?? 3;
+    case 'scheduled':
+      return row.scheduled_start ?? (order === 'asc' ? '9999-12-31T23:59:59.999Z' : '');
+  }
+}
+
+/** `%`, `_` and `\` taken literally in a LIKE pattern (with `escape '\'`). */
+const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/** A page of changes in the chosen order, after the keyset (sort key, number). */
 export async function listChanges(
   db: Executor,
   filters: ChangeFilters,
-  after: readonly [string, string] | undefined,
+  after: ChangeKeyset | undefined,
   limit: number,
+  sort: ChangeSort = 'created',
+  order: SortOrder = 'desc',
 ): Promise<ChangeRequestTable[]> {
   let query = db.selectFrom('change_requests').selectAll();
   if (filters.state !== undefined) query = query.where('state', 'in', filters.state);
@@ -209,12 +263,34 @@ export async function listChanges(
     const risk = filters.risk;
     query = query.where((eb) => eb(eb.fn.coalesce('risk_override', 'risk_level'), 'in', risk));
   }
-  if (after !== undefined) {
-    query = query.where((eb) =>
-      eb(eb.tuple(eb.ref('created_at'), eb.ref('id')), '<', eb.tuple(after[0], after[1])),
+  if (filters.assetId !== undefined) {
+    const assetId = filters.assetId;
+    query = query.where('id', 'in', (eb) =>
+      eb.selectFrom('change_assets').select('change_id').where('asset_id', '=', assetId),
     );
   }
-  return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  if (filters.q !== undefined) {
+    const pattern = `%${likeLiteral(filters.q.toLowerCase())}%`;
+    const number = /^(?:chg-?)?0*(\d{1,9})$/i.exec(filters.q.trim())?.[1];
+    query = query.where((eb) =>
+      eb.or([
+        eb(sql`lower(title)`, 'like', sql`${pattern} escape '\\'`),
+        eb(sql`lower(description)`, 'like', sql`${pattern} escape '\\'`),
+        ...(number === undefined ? [] : [eb('number', '=', Number(number))]),
+      ]),
+    );
+  }
+  const key = changeSortKey(sort, order);
+  if (after !== undefined) {
+    query = query.where((eb) =>
+      eb(
+        eb.tuple(key, eb.ref('number')),
+        order === 'asc' ? '>' : '<',
+        eb.tuple(after[0], after[1]),
+      ),
+    );
+  }
+  return query.orderBy(key, order).orderBy('number', order).limit(limit).execute();
 }
 
 /** Changes in these states. */

@@ -817,6 +817,142 @@ describe.each(testDatabases())('change requests API on $name', ({ open, skip }) 
     expect(list.changes.map((c) => c.id)).toEqual([change.id]);
   });
 
+  it.skipIf(skip !== undefined)(
+    'lists by asset, text and every sort (asc/desc), the keyset pages matching the whole list',
+    async () => {
+      const w = await setUp();
+      const made: ApiChange[] = [];
+      const specs = [
+        { title: 'openssl on web-02', description: 'Routine' },
+        { title: 'Kernel 100% update', description: 'reboot_window needed' },
+        { title: 'curl on debian-host', description: 'CVE-2025-10148 FIX' },
+        { title: 'nginx', description: 'Web tier' },
+        { title: 'curl again', description: 'second pass' },
+      ];
+      for (const [i, spec] of specs.entries()) {
+        w.clock.set(`2026-12-01T09:0${i}:00.000Z`);
+        made.push(
+          await (spec.title.startsWith('curl')
+            ? call<ApiChange>(w.app, w.requester, 'POST', '/api/v1/changes', 201, {
+                ...spec,
+                findings: { package: 'curl', asset: 'debian-host' },
+              })
+            : draft(w, spec)),
+        );
+      }
+      // Risk overrides and schedules spread the other sorts (scheduled as the calendar would).
+      await call(w.app, w.manager, 'PUT', `/api/v1/changes/${made[3]!.id}/risk`, 200, {
+        level: 'low',
+        reason: 'static files only',
+      });
+      await call(w.app, w.manager, 'PUT', `/api/v1/changes/${made[0]!.id}/risk`, 200, {
+        level: 'high',
+        reason: 'payment hosts',
+      });
+      for (const [i, start] of [
+        [1, '2026-12-10T20:00:00.000Z'],
+        [4, '2026-12-08T20:00:00.000Z'],
+      ] as const)
+        await w.database.db
+          .updateTable('change_requests')
+          .set({ scheduled_start: start, scheduled_end: start.replace('T20', 'T22') })
+          .where('id', '=', made[i]!.id)
+          .execute();
+      const list = async (query: string) => {
+        const ids: string[] = [];
+        let cursor: string | null = null;
+        let pages = 0;
+        do {
+          const page: ChangeList = await call<ChangeList>(
+            w.app,
+            w.viewer,
+            'GET',
+            `/api/v1/changes?${query}&limit=2${cursor === null ? '' : `&cursor=${cursor}`}`,
+            200,
+          );
+          ids.push(...page.changes.map((c) => c.number));
+          cursor = page.nextCursor;
+          pages++;
+        } while (cursor !== null && pages < 20);
+        return ids;
+      };
+      const [n0, n1, n2, n3, n4] = made.map((c) => c.number);
+
+      // The asset's changes: only those whose scope includes it.
+      const debianHost = await call<{ id: string }>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/assets/debian-host',
+        200,
+      );
+      expect(await list(`assetId=${debianHost.id}`)).toEqual([n4, n2]);
+      expect(await list('assetId=no-such-asset')).toEqual([]);
+      // Text: title, description, any case; the number as CHG-0003 or 3; % and _ literally.
+      expect(await list('q=CURL')).toEqual([n4, n2]);
+      expect(await list('q=fix')).toEqual([n2]);
+      expect(await list('q=100%25')).toEqual([n1]);
+      expect(await list('q=10%25')).toEqual([]);
+      expect(await list('q=reboot_window')).toEqual([n1]);
+      expect(await list('q=reboot%5Fw')).toEqual([n1]);
+      expect(await list('q=rebootXwindow')).toEqual([]);
+      expect(await list(`q=${n3}`)).toEqual([n3]);
+      expect(await list('q=chg-4')).toEqual([n3]);
+      // A bare number: that change, and any whose text holds the digits (CVE-2025-10148).
+      expect(await list(`q=${Number(n3!.slice(4))}`)).toEqual([n3, n2]);
+      expect(await list('q=curl&state=draft&assetId=' + debianHost.id)).toEqual([n4, n2]);
+
+      // Every sort, both ways: page by page equals the whole list in that order.
+      const all = await call<ChangeList>(w.app, w.viewer, 'GET', '/api/v1/changes?limit=500', 200);
+      const rank = { low: 0, moderate: 1, high: 2 } as const;
+      const keyOf: Record<string, (c: ApiChange, order: string) => string | number> = {
+        created: (c) => c.createdAt,
+        number: (c) => c.number,
+        risk: (c) => rank[c.risk.level],
+        scheduled: (c, order) => c.schedule?.start ?? (order === 'asc' ? '9999' : ''),
+      };
+      for (const sort of ['created', 'number', 'risk', 'scheduled'])
+        for (const order of ['asc', 'desc']) {
+          const expected = [...all.changes]
+            .sort((a, b) => {
+              const [x, y] = [keyOf[sort]!(a, order), keyOf[sort]!(b, order)];
+              const byKey = x < y ? -1 : x > y ? 1 : 0;
+              const byNumber = a.number < b.number ? -1 : 1;
+              return (order === 'asc' ? 1 : -1) * (byKey || byNumber);
+            })
+            .map((c) => c.number);
+          expect({ sort, order, ids: await list(`sort=${sort}&order=${order}`) }).toEqual({
+            sort,
+            order,
+            ids: expected,
+          });
+        }
+      // The risk order really is by level (low < moderate < high), not alphabetical.
+      const byRisk = await list('sort=risk&order=asc');
+      expect(byRisk[0]).toBe(n3);
+      expect(byRisk.at(-1)).toBe(n0);
+      // Scheduled first (earliest first), then the unscheduled.
+      expect((await list('sort=scheduled&order=asc')).slice(0, 2)).toEqual([n4, n1]);
+      // A cursor of another sort is refused, not misread.
+      const first = await call<ChangeList>(
+        w.app,
+        w.viewer,
+        'GET',
+        '/api/v1/changes?sort=number&limit=1',
+        200,
+      );
+      await call(
+        w.app,
+        w.viewer,
+        'GET',
+        `/api/v1/changes?sort=created&cursor=${first.nextCursor}`,
+        422,
+      );
+      await call(w.app, w.viewer, 'GET', '/api/v1/changes?sort=title', 422);
+      await call(w.app, w.viewer, 'GET', '/api/v1/changes?order=up', 422);
+    },
+  );
+
   it.skipIf(skip !== undefined)('lists newest first with keyset pages and filters', async () => {
     const w = await setUp();
     const ids: string[] = [];

@@ -90,19 +90,24 @@ export function registerChangeRoutes(app: FastifyInstance, ctx: ServerContext): 
       schema: {
         operationId: 'listChanges',
         tags,
-        summary: 'List change requests, newest first, keyset-paginated',
+        summary:
+          'List change requests (newest first unless sorted), filtered by state, type, risk, asset, text; keyset-paginated',
         querystring: ChangeListQuery,
         response: { 200: ChangeList },
       },
     },
     async (request) => {
-      const { cursor, limit, state, type, risk } = request.query;
+      const { cursor, limit, state, type, risk, assetId, q, sort, order } = request.query;
       return listChangesPage(ctx, {
         limit,
+        sort,
+        order,
         filters: {
           ...(state !== undefined && { state }),
           ...(type !== undefined && { type }),
           ...(risk !== undefined && { risk }),
+          ...(assetId !== undefined && { assetId }),
+          ...(q !== undefined && { q }),
         },
         ...(cursor !== undefined && { cursor }),
       });

@@ -7,6 +7,7 @@ import { findingStatuses } from '../findings/index.ts';
 import { ApiApprovalStatus } from './approvals-schema.ts';
 import { EvidenceRecord } from './evidence-schema.ts';
 import { PreflightSummary, ReviewFacts } from './rollout-facts-schema.ts';
+import { changeSorts, sortOrders } from './repository.ts';
 
 /** `a,b,c` → [a, b, c], each one of `values`: a query parameter that takes several values. */
 function commaList<const T extends readonly [string, ...string[]]>(values: T, what: string) {
@@ -209,6 +210,26 @@ export const ChangeListQuery = z.strictObject({
   state: commaList(changeStates, 'state').optional(),
   type: commaList(changeTypes, 'type').optional(),
   risk: commaList(riskLevels, 'effective risk level').optional(),
+  assetId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('only changes whose scope includes this asset (its id)'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('text in the title or description (any case), or the number (CHG-0042 or 42)'),
+  sort: z
+    .enum(changeSorts)
+    .default('created')
+    .describe(
+      'created (creation time), number, risk (effective level), scheduled (scheduled start; unscheduled changes last)',
+    ),
+  order: z.enum(sortOrders).default('desc').describe('asc or desc (default desc: newest first)'),
   cursor: z.string().min(1).max(500).optional().describe('nextCursor of the previous page'),
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('page size, at most 500'),
 });

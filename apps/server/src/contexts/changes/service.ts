@@ -169,22 +169,45 @@ export async function nextSlotOf(
 
 export async function listChangesPage(
   ctx: Ctx,
-  query: { filters: ChangeFilters; cursor?: string; limit: number },
+  query: {
+    filters: ChangeFilters;
+    cursor?: string;
+    limit: number;
+    sort?: repo.ChangeSort;
+    order?: repo.SortOrder;
+  },
 ): Promise<ChangeList> {
-  let after: [string, string] | undefined;
+  const sort = query.sort ?? 'created';
+  const order = query.order ?? 'desc';
+  let after: repo.ChangeKeyset | undefined;
   if (query.cursor !== undefined) {
-    const [at, id] = decodeCursor(query.cursor, ['string', 'string']);
-    if (typeof at !== 'string' || typeof id !== 'string') throw cursorError('is not valid');
-    after = [at, id];
+    // [sort, order, key, number]: a cursor of another sort or order is refused, not misread.
+    const keyKind = sort === 'number' || sort === 'risk' ? 'number' : 'string';
+    const [cursorSort, cursorOrder, key, number] = decodeCursor(query.cursor, [
+      'string',
+      'string',
+      keyKind,
+      'number',
+    ]);
+    if (cursorSort !== sort || cursorOrder !== order)
+      throw cursorError('belongs to another sort or order: start again without a cursor');
+    after = [key as string | number, number as number];
   }
-  const rows = await repo.listChanges(ctx.database.db, query.filters, after, query.limit + 1);
+  const rows = await repo.listChanges(
+    ctx.database.db,
+    query.filters,
+    after,
+    query.limit + 1,
+    sort,
+    order,
+  );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return {
     changes: await Promise.all(page.map((row) => apiChange(ctx.database.db, row))),
     nextCursor:
       rows.length > query.limit && last !== undefined
-        ? encodeCursor([last.created_at, last.id])
+        ? encodeCursor([sort, order, repo.changeSortValue(last, sort, order), last.number])
         : null,
   };
 }

@@ -13,6 +13,7 @@ import { testDatabases } from '../../../test/databases.ts';
 import type { App } from '../../app.ts';
 import type { Permission } from '../auth/index.ts';
 import { apiTokenPrefix, newSecret, sha256 } from '../auth/secrets.ts';
+import { appendAuditEvent, systemActor } from '../audit/index.ts';
 import type { Database } from '../../db/database.ts';
 import type { FindingTable } from '../findings/tables.ts';
 import type { RolloutWorld } from '../rollouts/test-support.ts';
@@ -220,13 +221,19 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
         note: null,
       });
       expect(p1?.dueSoon.filter).toEqual({
-        query: { priority: 'P1', overdue: 'false', dueBefore: '2026-06-17' },
+        query: { priority: 'P1', due: 'soon' },
         exact: true,
         note: null,
       });
-      expect(p1?.later.filter).toMatchObject({
-        query: { priority: 'P1', overdue: 'false', sort: 'due' },
-        exact: false,
+      expect(p1?.later.filter).toEqual({
+        query: { priority: 'P1', due: 'later' },
+        exact: true,
+        note: null,
+      });
+      expect(p1?.noDueDate.filter).toEqual({
+        query: { priority: 'P1', due: 'none' },
+        exact: true,
+        note: null,
       });
       expect(f.overdueByTeam).toEqual(
         [
@@ -234,28 +241,48 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
             team: 'team-data',
             count: 1,
             assets: ['db-1'],
-            filter: { query: { overdue: 'true', asset: 'db-1' }, exact: true, note: null },
+            filter: { query: { overdue: 'true', ownerTeam: 'team-data' }, exact: true, note: null },
             assetsQuery: { owner: 'team-data' },
           },
           {
             team: 'team-web',
             count: 2,
             assets: ['web-1', 'web-2'],
-            filter: expect.objectContaining({
-              query: { overdue: 'true' },
-              exact: false,
-            }) as unknown,
+            filter: { query: { overdue: 'true', ownerTeam: 'team-web' }, exact: true, note: null },
             assetsQuery: { owner: 'team-web' },
           },
           {
             team: null,
             count: 1,
             assets: ['x-1'],
-            filter: { query: { overdue: 'true', asset: 'x-1' }, exact: true, note: null },
+            filter: { query: { overdue: 'true', noOwnerTeam: 'true' }, exact: true, note: null },
             assetsQuery: null,
           },
         ].sort((x, y) => y.count - x.count),
       );
+      // Every exact figure opens exactly the list it counts: the list's filters (its default
+      // status, the work queue, spelled out) counted by the findings summary.
+      const exactFigures = [
+        ...f.byPriority.flatMap((r) => [r, r.overdue, r.dueSoon, r.later, r.noDueDate]),
+        ...f.overdueByTeam,
+        ...f.overdueByEnvironment,
+        f.kevInternet,
+      ].map((figure) => ({
+        count: 'total' in figure ? figure.total : figure.count,
+        filter: figure.filter,
+      }));
+      for (const { count, filter } of exactFigures.filter((x) => x.filter.exact)) {
+        const listed = await app.inject({
+          url: `/api/v1/findings/summary?${new URLSearchParams({ status: 'open,reopened', ...filter.query }).toString()}`,
+          headers: admin.headers,
+        });
+        expect(listed.statusCode, listed.body).toBe(200);
+        expect({
+          query: filter.query,
+          n: listed.json<{ total: number }>().total,
+        }).toEqual({ query: filter.query, n: count });
+      }
+      expect(exactFigures.filter((x) => x.filter.exact).length).toBeGreaterThan(30);
       expect(
         f.overdueByEnvironment.map((e) => [e.environment, e.count, e.filter.query, e.filter.exact]),
       ).toEqual([
@@ -517,6 +544,68 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
       expect(ids).toContain(createdSeq);
       expect(ids).toEqual([...ids].sort((x, y) => x - y));
       expect(resumed.text).not.toContain('secret-team-name');
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    'streams to each caller only the subject types it may read (audit:read sees all)',
+    async () => {
+      database = await open();
+      const db = database;
+      const clock = testClock(NOW);
+      const app = (built = await testApp(database, clock)).app;
+      const admin = await testCaller(database, ['admin']);
+      const viewer = await testCaller(database, ['viewer']);
+      const auditor = await testCaller(database, ['auditor']);
+      const assetsOnly = await scopedToken(database, admin, ['assets:read']);
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const append = (subjectType: string, subjectId: string | null) =>
+        db.db.transaction().execute((trx) =>
+          appendAuditEvent(trx, db.dialect, clock, {
+            actor: systemActor,
+            action: `${subjectType}.test`,
+            subjectType,
+            subjectId,
+          }),
+        );
+      const start = (await append('asset', 'asset-0')).seq;
+      await append('finding', 'finding-1');
+      await append('user', 'user-2');
+      await append('calendar-feed-token', viewer.userId);
+      await append('calendar-feed-token', auditor.userId);
+      await append('something-new', 'new-5');
+      const last = (await append('asset', 'asset-6')).seq;
+
+      const seenBy = async (headers: Record<string, string>) => {
+        const read = await readStream(
+          `${base}/api/v1/live`,
+          { ...headers, 'last-event-id': String(start) },
+          (text) => text.includes(`"seq":${last}`),
+        );
+        expect(read.status).toBe(200);
+        return activities(read.text).map(
+          (e) => `${String(e.data.subjectType)}:${String(e.data.subjectId)}`,
+        );
+      };
+      // audit:read: every event, new subject types too.
+      expect(await seenBy(auditor.headers)).toEqual([
+        'finding:finding-1',
+        'user:user-2',
+        `calendar-feed-token:${viewer.userId}`,
+        `calendar-feed-token:${auditor.userId}`,
+        'something-new:new-5',
+        'asset:asset-6',
+      ]);
+      // A viewer: findings and assets, its own feed token; no users, no other's token, no
+      // subject type it has no read permission for.
+      expect(await seenBy(viewer.headers)).toEqual([
+        'finding:finding-1',
+        `calendar-feed-token:${viewer.userId}`,
+        'asset:asset-6',
+      ]);
+      // Without findings:read (a token scoped to assets:read): no finding events.
+      expect(await seenBy(assetsOnly)).toEqual(['asset:asset-6']);
     },
   );
 });

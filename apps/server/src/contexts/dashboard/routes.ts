@@ -7,9 +7,16 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ServerContext } from '../../context.ts';
+import { requirePrincipal } from '../../http/access.ts';
 import { BadRequestError, Problem } from '../../http/problems.ts';
 import type { LiveOptions } from './live.ts';
-import { liveHeartbeatMs, liveMaxLifetimeMs, livePollMs, streamActivity } from './live.ts';
+import {
+  activityScope,
+  liveHeartbeatMs,
+  liveMaxLifetimeMs,
+  livePollMs,
+  streamActivity,
+} from './live.ts';
 import { Dashboard } from './schema.ts';
 import { dashboard } from './service.ts';
 
@@ -53,7 +60,7 @@ export function registerDashboardRoutes(
         operationId: 'streamActivity',
         tags,
         summary:
-          'What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)',
+          'What changes, live, as server-sent events (ask with Accept: text/event-stream, as EventSource does): `activity` events (id = the audit seq; data `{seq, action, subjectType, subjectId, at}`, never the details) about the subject types the caller may read (every event with audit:read), from the current end or after Last-Event-ID; heartbeat comments; a connection lasts at most 10 minutes (EventSource reconnects)',
         response: {
           200: z.string().describe('text/event-stream'),
           400: Problem,
@@ -68,11 +75,18 @@ export function registerDashboardRoutes(
         throw new BadRequestError(
           'GET /api/v1/live is a server-sent event stream: ask with Accept: text/event-stream',
         );
-      await streamActivity(ctx, request, reply, {
-        pollMs: options.pollMs ?? livePollMs,
-        heartbeatMs: options.heartbeatMs ?? liveHeartbeatMs,
-        maxLifetimeMs: options.maxLifetimeMs ?? liveMaxLifetimeMs,
-      });
+      const principal = requirePrincipal(request);
+      await streamActivity(
+        ctx,
+        request,
+        reply,
+        {
+          pollMs: options.pollMs ?? livePollMs,
+          heartbeatMs: options.heartbeatMs ?? liveHeartbeatMs,
+          maxLifetimeMs: options.maxLifetimeMs ?? liveMaxLifetimeMs,
+        },
+        activityScope(principal.permissions, principal.id),
+      );
     },
   );
 }

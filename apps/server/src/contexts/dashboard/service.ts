@@ -5,19 +5,21 @@
  */
 import type { Priority } from '@patchgate/policy';
 import { priorities } from '@patchgate/policy';
-import type { ExpressionBuilder } from 'kysely';
 import type { ServerContext } from '../../context.ts';
-import type { DatabaseSchema } from '../../db/schema.ts';
 import { agentsForAssets } from '../agents/index.ts';
 import { scheduledChanges } from '../changes/index.ts';
+import {
+  kevInternetFindings,
+  openFindingsByPriorityAndDue,
+  overdueFindingsByAsset,
+  slaFindingRows,
+} from '../findings/index.ts';
 import { listAssetFacts } from '../inventory/index.ts';
 import { listRollouts, rolloutDetail } from '../rollouts/index.ts';
 import type { DueBucket } from './model.ts';
 import {
   addDays,
   dueBucketOf,
-  dueSoonDays,
-  settledTriageStates,
   slaCompliance,
   slaTarget,
   slaWeeks,
@@ -58,32 +60,17 @@ const superset = (query: Record<string, string>, note: string): FindingsFilter =
   note,
 });
 
-/** The work queue (findings' status open,reopened): what "open" means on the dashboard. */
-function openFinding(eb: ExpressionBuilder<DatabaseSchema, 'findings'>, now: string) {
-  return eb.and([
-    eb('state', 'in', ['open', 'reopened']),
-    eb.or([eb('accepted_until', 'is', null), eb('accepted_until', '<=', now)]),
-    eb.or([eb('triage_state', 'is', null), eb('triage_state', 'not in', [...settledTriageStates])]),
-  ]);
-}
-
 /** The list's parameters for one priority's due bucket. */
-export function bucketFilter(priority: Priority, bucket: DueBucket, today: string): FindingsFilter {
+export function bucketFilter(priority: Priority, bucket: DueBucket): FindingsFilter {
   switch (bucket) {
     case 'overdue':
       return exact({ priority, overdue: 'true' });
     case 'dueSoon':
-      return exact({ priority, overdue: 'false', dueBefore: addDays(today, dueSoonDays) });
+      return exact({ priority, due: 'soon' });
     case 'later':
-      return superset(
-        { priority, overdue: 'false', sort: 'due' },
-        `the list has no "due on or after" filter: it also shows findings due within ${dueSoonDays} days (first) and without a due date (last)`,
-      );
+      return exact({ priority, due: 'later' });
     case 'noDueDate':
-      return superset(
-        { priority, overdue: 'false', sort: 'due' },
-        'the list has no "no due date" filter: findings without one come last in due order',
-      );
+      return exact({ priority, due: 'none' });
   }
 }
 
@@ -93,7 +80,6 @@ export async function dashboard(
   ctx: Pick<ServerContext, 'database' | 'clock'>,
   parts: DashboardParts,
 ): Promise<Dashboard> {
-  const db = ctx.database.db;
   const now = ctx.clock.now();
   const nowIso = now.toISOString();
   const today = nowIso.slice(0, 10);
@@ -101,68 +87,21 @@ export async function dashboard(
   const slaFrom = addDays(monday, -7 * (slaWeeks - 1));
 
   // Independent reads, in parallel.
-  const [byDue, overdueRows, kevCount, kevTop, slaRows, assets, changes, rollouts] =
-    await Promise.all([
-      db
-        .selectFrom('findings')
-        .where((eb) => openFinding(eb, nowIso))
-        .select((eb) => ['priority', 'due_date', eb.fn.countAll<number | string>().as('n')])
-        .groupBy(['priority', 'due_date'])
-        .execute(),
-      db
-        .selectFrom('findings')
-        .where((eb) => openFinding(eb, nowIso))
-        .where('due_key', '<', today)
-        .select((eb) => [
-          'asset_id',
-          'asset_name',
-          'environment',
-          eb.fn.countAll<number | string>().as('n'),
-        ])
-        .groupBy(['asset_id', 'asset_name', 'environment'])
-        .execute(),
-      db
-        .selectFrom('findings')
-        .where((eb) => openFinding(eb, nowIso))
-        .where('kev', '=', 1)
-        .where('exposure', '=', 'internet')
-        .select((eb) => eb.fn.countAll<number | string>().as('n'))
-        .executeTakeFirst(),
-      db
-        .selectFrom('findings')
-        .where((eb) => openFinding(eb, nowIso))
-        .where('kev', '=', 1)
-        .where('exposure', '=', 'internet')
-        .select([
-          'id',
-          'asset_id',
-          'asset_name',
-          'advisory_id',
-          'package_name',
-          'priority',
-          'due_date',
-        ])
-        .orderBy('priority')
-        .orderBy('due_key')
-        .orderBy('id')
-        .limit(10)
-        .execute(),
-      db
-        .selectFrom('findings')
-        .where('due_date', 'is not', null)
-        .where((eb) => eb.or([eb('due_date', '>=', slaFrom), eb('fixed_at', '>=', slaFrom)]))
-        .select(['due_date', 'state', 'fixed_at', 'triage_state', 'accepted_until'])
-        .execute(),
-      listAssetFacts(ctx.database),
-      parts.changes
-        ? scheduledChanges(
-            ctx.database,
-            new Date(`${monday}T00:00:00.000Z`),
-            new Date(`${addDays(monday, 7)}T00:00:00.000Z`),
-          )
-        : undefined,
-      parts.changes ? runningRollouts(ctx) : undefined,
-    ]);
+  const [byDue, overdueRows, kev, slaRows, assets, changes, rollouts] = await Promise.all([
+    openFindingsByPriorityAndDue(ctx.database, nowIso),
+    overdueFindingsByAsset(ctx.database, nowIso, today),
+    kevInternetFindings(ctx.database, nowIso, 10),
+    slaFindingRows(ctx.database, slaFrom),
+    listAssetFacts(ctx.database),
+    parts.changes
+      ? scheduledChanges(
+          ctx.database,
+          new Date(`${monday}T00:00:00.000Z`),
+          new Date(`${addDays(monday, 7)}T00:00:00.000Z`),
+        )
+      : undefined,
+    parts.changes ? runningRollouts(ctx) : undefined,
+  ]);
 
   // Open findings by priority × due status.
   const cells = new Map<string, number>();
@@ -172,7 +111,7 @@ export async function dashboard(
   }
   const cell = (priority: Priority, bucket: DueBucket) => ({
     count: cells.get(`${priority}:${bucket}`) ?? 0,
-    filter: bucketFilter(priority, bucket, today),
+    filter: bucketFilter(priority, bucket),
   });
   const byPriority = priorities.map((priority) => {
     const row = {
@@ -210,19 +149,15 @@ export async function dashboard(
   const overdueByTeam = [...teams]
     .map(([team, { count, assets: names }]) => {
       const sorted = [...names].sort();
-      const only = sorted.length === 1 ? sorted[0] : undefined;
       return {
         key: team ?? '\uffff',
         team,
         count,
         assets: sorted,
         filter:
-          only !== undefined
-            ? exact({ overdue: 'true', asset: only })
-            : superset(
-                { overdue: 'true' },
-                `the list has no team filter: these findings are on ${sorted.length} assets of ${team ?? 'no team'} (${sorted.join(', ')})`,
-              ),
+          team === null
+            ? exact({ overdue: 'true', noOwnerTeam: 'true' })
+            : exact({ overdue: 'true', ownerTeam: team }),
         assetsQuery: team === null ? null : { owner: team },
       };
     })
@@ -273,9 +208,9 @@ export async function dashboard(
       overdueByTeam,
       overdueByEnvironment,
       kevInternet: {
-        count: toCount(kevCount?.n),
+        count: kev.count,
         filter: exact({ kev: 'true', exposure: 'internet' }),
-        top: kevTop.map((r) => ({
+        top: kev.top.map((r) => ({
           id: r.id,
           assetId: r.asset_id,
           assetName: r.asset_name,

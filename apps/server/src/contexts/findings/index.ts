@@ -36,3 +36,10 @@ export { importFindingHistory } from './history.ts';
 // What the reports context's metrics read (issue 11, ADR 0043).
 export type { ExceptionMetricRow, FindingMetricRow } from './metric-reads.ts';
 export { exceptionMetricRows, findingMetricRows } from './metric-reads.ts';
+// The dashboard context's figures (read only).
+export {
+  kevInternetFindings,
+  openFindingsByPriorityAndDue,
+  overdueFindingsByAsset,
+  slaFindingRows,
+} from './dashboard-reads.ts';

@@ -80,5 +80,23 @@ export interface StoredMatch {
 
 /** Sort key of a finding without a due date: after every real date. */
 export const noDueDate = '9999-12-31';
+
+/**
+ * Due status of a finding relative to today (UTC days): `overdue` due before today, `soon`
+ * due today up to today + `dueSoonDays - 1`, `later` due on or after today + `dueSoonDays`,
+ * `none` no due date. The findings list's `due` filter and the dashboard's buckets.
+ */
+export const dueStatuses = ['overdue', 'soon', 'later', 'none'] as const;
+export type DueStatus = (typeof dueStatuses)[number];
+
+/** "Due soon": due before today + 7. */
+export const dueSoonDays = 7;
+
+/** YYYY-MM-DD of `day` plus `days` (UTC). */
+export function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00.000Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
 /** Sort key of a finding without an EPSS score: below every real score. */
 export const noEpss = -1;

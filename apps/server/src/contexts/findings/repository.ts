@@ -6,11 +6,11 @@
 import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { DatabaseSchema } from '../../db/schema.ts';
-import type { DetectionState, FindingStatus, TriageState } from './model.ts';
-import { settledTriageStates } from './model.ts';
+import type { DetectionState, DueStatus, FindingStatus, TriageState } from './model.ts';
+import { addDays, dueSoonDays, settledTriageStates } from './model.ts';
 import type { FindingExceptionTable, FindingTable } from './tables.ts';
 
-type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
+export type Executor = Kysely<DatabaseSchema> | Transaction<DatabaseSchema>;
 
 // ---------------------------------------------------------------- reconcile
 
@@ -131,6 +131,8 @@ export async function nextAcceptanceLapse(db: Executor, now: string): Promise<st
 
 export interface FindingFilters {
   readonly assetId?: string;
+  /** Any of these assets (the route resolves an owner team to its assets). */
+  readonly assetIds?: readonly string[];
   readonly group?: string;
   readonly environment?: readonly string[];
   readonly criticality?: readonly string[];
@@ -149,6 +151,8 @@ export interface FindingFilters {
   readonly dueBefore?: string;
   /** open/reopened and due before today. */
   readonly overdue?: boolean;
+  /** Any of these due statuses (model.ts `dueStatuses`, relative to today). */
+  readonly due?: readonly DueStatus[];
   readonly kev?: boolean;
   readonly epssMin?: number;
   readonly package?: string;
@@ -227,6 +231,12 @@ function filtersOn(
   const today = now.slice(0, 10);
   const and = [];
   if (filters.assetId !== undefined) and.push(eb('asset_id', '=', filters.assetId));
+  if (filters.assetIds !== undefined)
+    and.push(
+      filters.assetIds.length === 0
+        ? sql<boolean>`1 = 0`
+        : eb('asset_id', 'in', [...filters.assetIds]),
+    );
   if (filters.group !== undefined) {
     and.push(
       eb(
@@ -268,6 +278,16 @@ function filtersOn(
     and.push(eb.and([eb('state', 'in', active), eb('due_key', '<', today)]));
   if (filters.overdue === false)
     and.push(eb.or([eb('state', 'not in', active), eb('due_key', '>=', today)]));
+  if (filters.due !== undefined) {
+    const soonEnd = addDays(today, dueSoonDays);
+    const bounds: Record<DueStatus, ReturnType<typeof eb.and>> = {
+      overdue: eb.and([eb('due_key', '<', today)]),
+      soon: eb.and([eb('due_key', '>=', today), eb('due_key', '<', soonEnd)]),
+      later: eb.and([eb('due_key', '>=', soonEnd), eb('due_date', 'is not', null)]),
+      none: eb.and([eb('due_date', 'is', null)]),
+    };
+    and.push(eb.or(filters.due.map((status) => bounds[status])));
+  }
   if (filters.kev !== undefined) and.push(eb('kev', '=', filters.kev ? 1 : 0));
   if (filters.epssMin !== undefined) and.push(eb('epss_key', '>=', filters.epssMin));
   if (filters.package !== undefined) and.push(eb('package_name', '=', filters.package));

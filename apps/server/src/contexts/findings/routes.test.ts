@@ -108,7 +108,24 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
   it.skipIf(skip !== undefined)(
     'lists with filters (each checked against the full list)',
     async () => {
-      const { app, viewer } = await setUp();
+      const { app, db, viewer } = await setUp();
+      // Spread the due dates over every due status (today is 2026-11-22).
+      const ids = (await db.db.selectFrom('findings').select('id').orderBy('id').execute()).map(
+        (r) => r.id,
+      );
+      const dues: [string | null, string[]][] = [
+        ['2026-11-20', ids.slice(0, 3)],
+        ['2026-11-22', ids.slice(3, 5)],
+        ['2026-11-28', ids.slice(5, 7)],
+        ['2026-11-29', ids.slice(7, 9)],
+        [null, ids.slice(9, 12)],
+      ];
+      for (const [due, some] of dues)
+        await db.db
+          .updateTable('findings')
+          .set({ due_date: due, due_key: due ?? '9999-12-31' })
+          .where('id', 'in', some)
+          .execute();
       const { seen: all, pages } = await allPages(app, viewer.headers, 'sort=priority', 40);
       expect(all.length).toBe(91);
       expect(pages).toBe(3);
@@ -144,7 +161,33 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         ['dueBefore=2026-12-23', (f) => f.dueDate !== null && f.dueDate < '2026-12-23'],
         ['accepted=true', () => false],
         ['actionable=true', () => true],
+        // Due status by date, today 2026-11-22: soon until 2026-11-28, later from 2026-11-29.
+        ['due=overdue', (f) => f.dueDate !== null && f.dueDate < '2026-11-22'],
+        [
+          'due=soon',
+          (f) => f.dueDate !== null && f.dueDate >= '2026-11-22' && f.dueDate < '2026-11-29',
+        ],
+        ['due=later', (f) => f.dueDate !== null && f.dueDate >= '2026-11-29'],
+        ['due=none', (f) => f.dueDate === null],
+        ['due=later,none', (f) => f.dueDate === null || f.dueDate >= '2026-11-29'],
+        // The asset has no owner team.
+        ['noOwnerTeam=true', () => true],
+        ['noOwnerTeam=false', () => false],
+        ['ownerTeam=team-web', () => false],
       ];
+      // The due buckets are not all empty (else the cases above would prove nothing).
+      const buckets = new Set(
+        all.map((f) =>
+          f.dueDate === null
+            ? 'none'
+            : f.dueDate < '2026-11-22'
+              ? 'overdue'
+              : f.dueDate < '2026-11-29'
+                ? 'soon'
+                : 'later',
+        ),
+      );
+      expect(buckets).toEqual(new Set(['overdue', 'soon', 'later', 'none']));
       for (const [query, keep] of cases) {
         const { seen } = await allPages(app, viewer.headers, query, 500);
         expect({ query, ids: seen.map((f) => f.id).sort() }).toEqual({
@@ -155,6 +198,47 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
             .sort(),
         });
       }
+    },
+  );
+
+  it.skipIf(skip !== undefined)(
+    "filters by the asset's owner team (read from the inventory now) in lists and summaries",
+    async () => {
+      const { app, db, viewer } = await setUp();
+      const count = async (query: string) =>
+        (await allPages(app, viewer.headers, query, 500)).seen.length;
+      expect(await count('ownerTeam=team-web')).toBe(0);
+      await db.db
+        .updateTable('assets')
+        .set({ owner_team: 'team-web' })
+        .where('id', '=', hostId)
+        .execute();
+      expect(await count('ownerTeam=team-web')).toBe(91);
+      expect(await count('ownerTeam=team-db')).toBe(0);
+      expect(await count('noOwnerTeam=true')).toBe(0);
+      expect(await count('noOwnerTeam=false')).toBe(91);
+      const summary = async (query: string) => {
+        const response = await app.inject({
+          url: `/api/v1/findings/summary?${query}`,
+          headers: viewer.headers,
+        });
+        expect(response.statusCode).toBe(200);
+        return response.json<{ total: number }>().total;
+      };
+      expect(await summary('ownerTeam=team-web')).toBe(91);
+      expect(await summary('ownerTeam=team-db')).toBe(0);
+      const none = await count('due=none');
+      expect(await summary('due=none&status=open,reopened')).toBe(none);
+      const both = await app.inject({
+        url: '/api/v1/findings?ownerTeam=team-web&noOwnerTeam=true',
+        headers: viewer.headers,
+      });
+      expect(both.statusCode).toBe(422);
+      const badDue = await app.inject({
+        url: '/api/v1/findings?due=someday',
+        headers: viewer.headers,
+      });
+      expect(badDue.statusCode).toBe(422);
     },
   );
 
@@ -494,6 +578,7 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         decidedAt: null,
         decisionNote: null,
         closedAt: null,
+        finding: expect.objectContaining({ assetName: 'debian-host' }) as unknown,
       });
       const second = await app.inject({
         method: 'POST',
@@ -619,6 +704,26 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         })
       ).json<{ exceptions: ApiException[] }>();
       expect(next.exceptions.map((e) => e.state)).toEqual(['expired']);
+      // Each names its finding's asset and package as the findings list does (not ids only).
+      const finding = (
+        await app.inject({ url: `/api/v1/findings/${id}`, headers: viewer.headers })
+      ).json<FindingDetail>();
+      const named = {
+        assetName: finding.asset.name,
+        packageName: finding.package.name,
+        packageVersion: finding.package.version,
+        advisorySummary: finding.advisory.summary,
+        priority: finding.priority,
+      };
+      expect(named.assetName).toBe('debian-host');
+      expect(list.exceptions[0]?.finding).toEqual(named);
+      expect(revoked.json<ApiException>().finding).toEqual(named);
+      expect(finding.exceptions.map((e) => e.finding)).toEqual([named, named]);
+      const one = await app.inject({
+        url: `/api/v1/finding-exceptions/${again.id}`,
+        headers: viewer.headers,
+      });
+      expect(one.json<ApiException>().finding).toEqual(named);
     },
   );
 

@@ -6,7 +6,7 @@ import { requirePrincipal } from '../../http/access.ts';
 import type { Database } from '../../db/database.ts';
 import { Problem, ValidationError } from '../../http/problems.ts';
 import { auditSource } from '../audit/index.ts';
-import { resolveAssetRef } from '../inventory/index.ts';
+import { listAssetFacts, resolveAssetRef } from '../inventory/index.ts';
 import type { FindingStatus } from './model.ts';
 import type { Acting } from './service.ts';
 import {
@@ -49,7 +49,7 @@ async function filtersOf(
   query: Omit<FindingSummaryQuery, 'groups'>,
   list: boolean,
 ): Promise<FindingFilters> {
-  const { asset, assetId, status, ...rest } = query;
+  const { asset, assetId, status, ownerTeam, noOwnerTeam, ...rest } = query;
   const filters: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) filters[key] = value;
   for (const [field, ref] of [
@@ -70,6 +70,23 @@ async function filtersOf(
       ]);
     }
     filters['assetId'] = found.id;
+  }
+  if (ownerTeam !== undefined && noOwnerTeam === true) {
+    const message = 'ownerTeam and noOwnerTeam=true exclude each other';
+    throw new ValidationError(`querystring.noOwnerTeam: ${message}`, [
+      { field: 'querystring.noOwnerTeam', message },
+    ]);
+  }
+  if (ownerTeam !== undefined || noOwnerTeam !== undefined) {
+    // The owner is the inventory's: its assets of that team now (none: an empty list).
+    const owned = (await listAssetFacts(database)).filter((a) =>
+      ownerTeam !== undefined
+        ? a.team === ownerTeam
+        : noOwnerTeam === true
+          ? a.team === null
+          : a.team !== null,
+    );
+    filters['assetIds'] = owned.map((a) => a.id);
   }
   const typed = filters as FindingFilters;
   if (list) return withDefaultStatus(typed, status);

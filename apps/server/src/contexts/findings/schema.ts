@@ -4,6 +4,7 @@ import { priorities } from '@patchgate/policy';
 import { z } from 'zod';
 import {
   detectionStates,
+  dueStatuses,
   exceptionStates,
   findingStatuses,
   triageJustifications,
@@ -42,6 +43,15 @@ const filterFields = {
     .describe('only findings on this asset, by name or id (an unknown one is a 422)'),
   assetId: z.string().min(1).optional().describe('only findings on this asset (id or name)'),
   group: z.string().min(1).optional().describe('only findings on assets of this group'),
+  ownerTeam: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe("only findings on assets this team owns (the asset's owner, exact)"),
+  noOwnerTeam: booleanText
+    .optional()
+    .describe('true: only findings on assets without an owner team'),
   environment: commaList(environments, 'asset environment').optional(),
   criticality: commaList(criticalities, 'asset criticality').optional(),
   exposure: commaList(exposures, 'asset exposure').optional(),
@@ -65,6 +75,10 @@ const filterFields = {
     ),
   dueBefore: calendarDate.optional().describe('due date before this day (YYYY-MM-DD)'),
   overdue: booleanText.optional().describe('true: open or reopened and due before today'),
+  due: commaList(
+    dueStatuses,
+    'due status by the due date alone, relative to today (UTC): overdue (before today), soon (today up to today + 6), later (today + 7 or after), none (no due date)',
+  ).optional(),
   kev: booleanText.optional().describe('true: in CISA KEV; false: not'),
   epssMin: z.coerce.number().min(0).max(1).optional().describe('EPSS score at least this (0–1)'),
   package: z.string().min(1).optional().describe('exact package name'),
@@ -238,6 +252,18 @@ export const ApiException = z
     decidedAt: z.string().nullable(),
     decisionNote: z.string().nullable(),
     closedAt: z.string().nullable(),
+    finding: z
+      .object({
+        assetName: z.string(),
+        packageName: z.string(),
+        packageVersion: z.string(),
+        advisorySummary: z.string().nullable(),
+        priority: z.enum(priorities),
+      })
+      .nullable()
+      .describe(
+        "the finding's asset and package as the findings list shows them now (null only if the finding cannot be read)",
+      ),
   })
   .describe('A risk-acceptance exception');
 export type ApiException = z.infer<typeof ApiException>;

@@ -4,6 +4,7 @@
  * expire). Every change appends its audit event in the same transaction.
  */
 import { randomUUID } from 'node:crypto';
+import type { Priority } from '@patchgate/policy';
 import { priorities } from '@patchgate/policy';
 import type { Clock } from '../../clock.ts';
 import { timestamp } from '../../clock.ts';
@@ -31,7 +32,7 @@ import {
   maxExceptionDays,
   settledTriageStates,
 } from './model.ts';
-import type { FindingFilters, FindingSort, Keyset } from './repository.ts';
+import type { Executor, FindingFilters, FindingSort, Keyset } from './repository.ts';
 import type { FindingCounts } from './repository.ts';
 import {
   bumpFindingsVersion,
@@ -194,7 +195,33 @@ export function effectiveExceptionState(row: FindingExceptionTable, now: string)
     : state;
 }
 
-export function toApiException(row: FindingExceptionTable, now: string): ApiException {
+/** What an exception shows of its finding (names, not ids). */
+export type ExceptionFinding = Pick<
+  FindingTable,
+  'id' | 'asset_name' | 'package_name' | 'package_version' | 'advisory_summary' | 'priority'
+>;
+
+/** The findings of these exceptions, by id, in one read. */
+export async function exceptionFindings(
+  db: Executor,
+  rows: readonly FindingExceptionTable[],
+): Promise<ReadonlyMap<string, ExceptionFinding>> {
+  const ids = [...new Set(rows.map((r) => r.finding_id))];
+  if (ids.length === 0) return new Map();
+  const found = await db
+    .selectFrom('findings')
+    .select(['id', 'asset_name', 'package_name', 'package_version', 'advisory_summary', 'priority'])
+    .where('id', 'in', ids)
+    .execute();
+  return new Map(found.map((f) => [f.id, f]));
+}
+
+export function toApiException(
+  row: FindingExceptionTable,
+  now: string,
+  findings: ReadonlyMap<string, ExceptionFinding>,
+): ApiException {
+  const finding = findings.get(row.finding_id);
   return {
     id: row.id,
     findingId: row.finding_id,
@@ -211,6 +238,16 @@ export function toApiException(row: FindingExceptionTable, now: string): ApiExce
     decidedAt: row.decided_at,
     decisionNote: row.decision_note,
     closedAt: row.closed_at,
+    finding:
+      finding === undefined
+        ? null
+        : {
+            assetName: finding.asset_name,
+            packageName: finding.package_name,
+            packageVersion: finding.package_version,
+            advisorySummary: finding.advisory_summary,
+            priority: finding.priority as Priority,
+          },
   };
 }
 
@@ -393,7 +430,7 @@ export async function findingDetail(
   return {
     ...toApiFinding(row, now),
     decision: JSON.parse(row.decision_json) as FindingDetail['decision'],
-    exceptions: exceptions.map((e) => toApiException(e, now)),
+    exceptions: exceptions.map((e) => toApiException(e, now, new Map([[row.id, row]]))),
     history: await historyOf(
       ctx.database,
       row,
@@ -517,7 +554,7 @@ export async function requestException(
       requestId: acting.requestId ?? null,
       ip: acting.ip ?? null,
     });
-    return toApiException(row, now);
+    return toApiException(row, now, await exceptionFindings(trx, [row]));
   });
 }
 
@@ -589,7 +626,7 @@ export async function decideException(
       requestId: acting.requestId ?? null,
       ip: acting.ip ?? null,
     });
-    return toApiException(after, now);
+    return toApiException(after, now, await exceptionFindings(trx, [after]));
   });
 }
 
@@ -613,7 +650,7 @@ export async function exceptionById(
 ): Promise<ApiException> {
   const row = await getExceptionRow(ctx.database.db, id);
   if (row === undefined) throw new NotFoundError(`Exception ${id}`);
-  return toApiException(row, timestamp(ctx.clock));
+  return toApiException(row, timestamp(ctx.clock), await exceptionFindings(ctx.database.db, [row]));
 }
 
 export async function listExceptionsPage(
@@ -631,8 +668,9 @@ export async function listExceptionsPage(
     ...(query.findingId !== undefined && { findingId: query.findingId }),
     ...(after && { after }),
   });
+  const findings = await exceptionFindings(ctx.database.db, page.rows);
   return {
-    exceptions: page.rows.map((row) => toApiException(row, now)),
+    exceptions: page.rows.map((row) => toApiException(row, now, findings)),
     nextCursor: page.next === undefined ? null : encodeListCursor('exceptions', page.next),
   };
 }

@@ -2,13 +2,15 @@
  * The asset's other tabs: available updates (GET …/available-updates), findings (the summary and
  * the most urgent few, then the findings screen), the maintenance windows whose selector picks
  * it (GET /calendar/windows: each window lists the assets it applies to today) with their next
- * occurrences, the scheduled changes whose scope holds it (GET /calendar: changes with their asset
- * names; the changes list has no asset filter), and its agent (GET /agents, matched by asset id).
+ * occurrences, every change whose scope holds it (GET /changes?assetId=), and its agent (GET
+ * /agents, matched by asset id).
  */
 import type { UseQueryResult } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { $api } from '../../api/query.ts';
+import { useSession } from '../../api/session.tsx';
+import { riskTone } from '../changes/change-model.ts';
 import { Badge, PriorityBadge, StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
@@ -421,58 +423,100 @@ export function WindowsTab({
 
 // --- changes --------------------------------------------------------------------------------
 
+/**
+ * Every change whose scope includes the asset, in any state, newest first (`GET /api/v1/changes
+ * ?assetId=`), a page at a time. `calendar` and `mine` are no longer read (the list filters by
+ * asset now); the asset screen may stop passing them.
+ */
 export function ChangesTab({
   asset,
-  calendar,
-  mine,
 }: {
   readonly asset: Asset;
-  readonly calendar: Query<CalendarRange>;
-  readonly mine: CalendarRange['changes'] | undefined;
+  readonly calendar?: unknown;
+  readonly mine?: unknown;
 }) {
+  const { can } = useSession();
+  const allowed = can('changes:read');
+  const changes = $api.useInfiniteQuery(
+    'get',
+    '/api/v1/changes',
+    { params: { query: { assetId: asset.id, limit: 50 } } },
+    {
+      enabled: allowed,
+      initialPageParam: null,
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+    },
+  );
+  const rows = changes.data?.pages.flatMap((page) => page.changes) ?? [];
   return (
-    <Section
-      title="Scheduled changes touching this asset"
-      actions={<Link to="/changes">All changes</Link>}
-    >
-      <p className="muted small">
-        Changes scheduled from 30 days ago to 60 days ahead whose scope includes {asset.name}.
-      </p>
-      <QueryState
-        query={calendar}
-        isEmpty={() => (mine ?? []).length === 0}
-        empty={<EmptyState title="No scheduled change touches this asset in this period" />}
-      >
-        {() => (
-          <table className="simple-table">
-            <caption className="visually-hidden">Scheduled changes touching {asset.name}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">State</th>
-                <th scope="col">Start</th>
-                <th scope="col">End</th>
-                <th scope="col">Assets</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(mine ?? []).map((change) => (
-                <tr key={change.id}>
-                  <td>
-                    <Link to={`/changes/${encodeURIComponent(change.id)}`}>{change.title}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={change.state} />
-                  </td>
-                  <td>{formatDateTime(change.start)}</td>
-                  <td>{formatDateTime(change.end)}</td>
-                  <td>{change.assetNames.length}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-      </QueryState>
+    <Section title="Changes touching this asset" actions={<Link to="/changes">All changes</Link>}>
+      {!allowed ? (
+        <EmptyState title="Reading changes needs the permission to read changes (changes:read)." />
+      ) : (
+        <QueryState
+          query={changes}
+          loadingLabel="Loading the changes…"
+          isEmpty={() => rows.length === 0}
+          empty={<EmptyState title="No change has this asset in its scope" />}
+        >
+          {() => (
+            <>
+              <p className="muted small">
+                Every change request whose scope includes {asset.name}, in any state, newest first.
+              </p>
+              <table className="simple-table">
+                <caption className="visually-hidden">Changes touching {asset.name}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Change</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Risk</th>
+                    <th scope="col">Window</th>
+                    <th scope="col">Assets</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((change) => (
+                    <tr key={change.id}>
+                      <td>
+                        <Link to={`/changes/${encodeURIComponent(change.number)}`}>
+                          {change.number} {change.title}
+                        </Link>
+                      </td>
+                      <td>
+                        <StatusBadge status={change.state} />
+                      </td>
+                      <td>{change.type}</td>
+                      <td>
+                        <Badge tone={riskTone[change.risk.level]}>{change.risk.level}</Badge>
+                      </td>
+                      <td>
+                        {change.schedule === null
+                          ? 'not scheduled'
+                          : `${formatDateTime(change.schedule.start)} – ${formatDateTime(change.schedule.end)}`}
+                      </td>
+                      <td>{formatNumber(change.counts.assets)}</td>
+                      <td>{formatDateTime(change.createdAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+              {changes.hasNextPage && (
+                <button
+                  type="button"
+                  className="button"
+                  disabled={changes.isFetchingNextPage}
+                  onClick={() => void changes.fetchNextPage()}
+                >
+                  {changes.isFetchingNextPage ? 'Loading more…' : 'Load more changes'}
+                </button>
+              )}
+            </>
+          )}
+        </QueryState>
+      )}
     </Section>
   );
 }

@@ -2,10 +2,8 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { adminUser, installFakeApi, renderWithApp } from '../../test-support/render.tsx';
-import { withLaidOutElements } from '../../test-support/layout.ts';
 import { approverGroups, changeDetail, jonas, problem } from './change-fixtures.ts';
 import { CabAgendaScreen } from './cab-agenda-screen.tsx';
-import { ChangeListScreen } from './change-list-screen.tsx';
 
 const agenda = [
   changeDetail(),
@@ -80,46 +78,5 @@ describe('CabAgendaScreen', () => {
     installFakeApi(cabApi(), adminUser);
     renderWithApp(<CabAgendaScreen />, { url: '/cab' });
     expect(await screen.findByText('Nothing awaits your decision')).toBeDefined();
-  });
-});
-
-describe('ChangeListScreen', () => {
-  withLaidOutElements({ clientWidth: 800, offsetWidth: 800 });
-
-  it('sends the URL’s filters to the API and links each change', async () => {
-    const calls = installFakeApi(
-      {
-        'GET /api/v1/changes': () => ({ changes: agenda, nextCursor: null }),
-      },
-      adminUser,
-    );
-    const { router } = renderWithApp(<ChangeListScreen />, {
-      url: '/changes?state=authorise&type=normal',
-    });
-    const link = await screen.findByRole('link', { name: 'CHG-0007' });
-    expect(link.getAttribute('href')).toBe('/changes/CHG-0007');
-    expect(calls.find((c) => c.path === '/api/v1/changes')?.search).toBe(
-      '?state=authorise&type=normal&limit=200',
-    );
-    await userEvent.selectOptions(screen.getByLabelText('Risk'), 'high');
-    expect(router.state.location.search).toBe('?state=authorise&type=normal&risk=high');
-    await waitFor(() =>
-      expect(calls.filter((c) => c.path === '/api/v1/changes').at(-1)?.search).toContain(
-        'risk=high',
-      ),
-    );
-    expect(screen.getByRole('link', { name: 'New change' }).getAttribute('href')).toBe(
-      '/changes/new',
-    );
-  });
-
-  it('filters the loaded rows by text', async () => {
-    installFakeApi(
-      { 'GET /api/v1/changes': () => ({ changes: agenda, nextCursor: null }) },
-      adminUser,
-    );
-    renderWithApp(<ChangeListScreen />, { url: '/changes?q=bridge' });
-    expect(await screen.findByRole('link', { name: 'CHG-0008' })).toBeDefined();
-    expect(screen.queryByRole('link', { name: 'CHG-0007' })).toBeNull();
   });
 });

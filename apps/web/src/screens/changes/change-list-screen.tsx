@@ -1,9 +1,10 @@
 /**
- * `/changes`: change requests, newest first, filtered by the API's own filters (state, type,
- * risk: `GET /api/v1/changes`) and, over the rows loaded, by text; sortable; every filter and the
- * sort live in the URL. Pages load as the table is scrolled (keyset cursor).
+ * `/changes`: change requests, newest first, filtered and sorted by the API (`GET
+ * /api/v1/changes`: state, type, risk, text `q` over number, title and description; sort by
+ * created, number, risk or scheduled start, either way); every filter and the sort live in the
+ * URL. Pages load as the table is scrolled (keyset cursor).
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { $api } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
@@ -14,12 +15,29 @@ import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
+import type { paths } from '../../api/client.ts';
 import type { ChangeSummary } from './change-model.ts';
 import { changeStates, changeTypes, riskLevels, riskTone, scopeText } from './change-model.ts';
 import './changes.css';
 import { Field } from '../../ui/forms.tsx';
 
 const keys = ['state', 'type', 'risk', 'q', 'sort', 'order'] as const;
+
+type ListQuery = NonNullable<paths['/api/v1/changes']['get']['parameters']['query']>;
+type ChangeSort = NonNullable<ListQuery['sort']>;
+
+/** The sortable columns and the API sort each one asks for (the others do not sort). */
+export const columnSorts: Readonly<Record<string, ChangeSort>> = {
+  number: 'number',
+  risk: 'risk',
+  window: 'scheduled',
+  created: 'created',
+};
+const sortColumn = (sort: string | undefined) =>
+  Object.entries(columnSorts).find(([, s]) => s === sort)?.[0];
+
+/** How long the search waits after the last keystroke before it asks the server. */
+export const searchDelayMs = 300;
 
 const columns: ColumnDef<ChangeSummary, unknown>[] = [
   {
@@ -39,6 +57,7 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
     accessorFn: (row) => row.title,
     cell: ({ row }) => <Link to={`/changes/${row.original.number}`}>{row.original.title}</Link>,
     size: 320,
+    enableSorting: false,
   },
   {
     id: 'state',
@@ -46,12 +65,14 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
     accessorFn: (row) => changeStates.indexOf(row.state),
     cell: ({ row }) => <StatusBadge status={row.original.state} />,
     size: 130,
+    enableSorting: false,
   },
   {
     id: 'type',
     header: 'Type',
     accessorFn: (row) => row.type,
     size: 110,
+    enableSorting: false,
   },
   {
     id: 'risk',
@@ -72,6 +93,7 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
       return scopeText(row.original.counts);
     },
     size: 250,
+    enableSorting: false,
   },
   {
     id: 'window',
@@ -85,12 +107,13 @@ const columns: ColumnDef<ChangeSummary, unknown>[] = [
     header: 'Requester',
     accessorFn: (row) => row.requester.name,
     size: 140,
+    enableSorting: false,
   },
   {
-    id: 'updated',
-    header: 'Updated',
-    accessorFn: (row) => row.updatedAt,
-    cell: ({ row }) => formatDateTime(row.original.updatedAt),
+    id: 'created',
+    header: 'Created',
+    accessorFn: (row) => row.createdAt,
+    cell: ({ row }) => formatDateTime(row.original.createdAt),
     size: 180,
   },
 ];
@@ -125,10 +148,52 @@ function FilterSelect({
   );
 }
 
+/** The search box: its own draft, put in the URL (and so asked for) once typing pauses. */
+function SearchField({
+  value,
+  onSearch,
+}: {
+  readonly value: string | undefined;
+  readonly onSearch: (q: string | undefined) => void;
+}) {
+  const [draft, setDraft] = useState(value ?? '');
+  const [seen, setSeen] = useState(value);
+  // The URL changed elsewhere (back button, "Clear filters"): show it.
+  if (seen !== value) {
+    setSeen(value);
+    setDraft(value ?? '');
+  }
+  const search = useRef(onSearch);
+  useEffect(() => {
+    search.current = onSearch;
+  });
+  useEffect(() => {
+    const next = draft.trim() === '' ? undefined : draft.trim();
+    if (next === value) return;
+    const timer = setTimeout(() => search.current(next), searchDelayMs);
+    return () => clearTimeout(timer);
+  }, [draft, value]);
+  return (
+    <Field id="change-filter-text" label="Search">
+      {(control) => (
+        <input
+          {...control}
+          type="search"
+          placeholder="Number, title, description"
+          value={draft}
+          onChange={(e) => setDraft(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
 export function ChangeListScreen() {
   const { can } = useSession();
   const url = useUrlState(keys);
   const { values } = url;
+  const sort = sortColumn(values.sort) === undefined ? undefined : values.sort;
+  const order = values.order === 'asc' || values.order === 'desc' ? values.order : undefined;
   const query = $api.useInfiniteQuery(
     'get',
     '/api/v1/changes',
@@ -138,6 +203,9 @@ export function ChangeListScreen() {
           ...(values.state !== undefined && { state: values.state }),
           ...(values.type !== undefined && { type: values.type }),
           ...(values.risk !== undefined && { risk: values.risk }),
+          ...(values.q !== undefined && { q: values.q }),
+          ...(sort !== undefined && { sort: sort as ChangeSort }),
+          ...(order !== undefined && { order }),
           limit: 200,
         },
       },
@@ -147,21 +215,10 @@ export function ChangeListScreen() {
       getNextPageParam: (last) => last.nextCursor ?? undefined,
     },
   );
-  const all = useMemo(() => query.data?.pages.flatMap((page) => page.changes) ?? [], [query.data]);
-  const text = (values.q ?? '').trim().toLowerCase();
-  const rows = useMemo(
-    () =>
-      text === ''
-        ? all
-        : all.filter((c) =>
-            `${c.number} ${c.title} ${c.description} ${c.requester.name}`
-              .toLowerCase()
-              .includes(text),
-          ),
-    [all, text],
-  );
-  const sorting: SortingState =
-    values.sort === undefined ? [] : [{ id: values.sort, desc: values.order !== 'asc' }];
+  const rows = useMemo(() => query.data?.pages.flatMap((page) => page.changes) ?? [], [query.data]);
+  // The server's default: newest first.
+  const column = sortColumn(sort ?? 'created') ?? 'created';
+  const sorting: SortingState = [{ id: column, desc: order !== 'asc' }];
 
   return (
     <>
@@ -182,17 +239,7 @@ export function ChangeListScreen() {
         }
       />
       <form className="filters" role="search" onSubmit={(e) => e.preventDefault()}>
-        <Field id="change-filter-text" label="Search">
-          {(control) => (
-            <input
-              {...control}
-              type="search"
-              placeholder="Number, title, requester"
-              value={values.q ?? ''}
-              onChange={(e) => url.set({ q: e.target.value }, { replace: true })}
-            />
-          )}
-        </Field>
+        <SearchField value={values.q} onSearch={(q) => url.set({ q }, { replace: true })} />
         <FilterSelect
           label="State"
           value={values.state}
@@ -230,7 +277,9 @@ export function ChangeListScreen() {
       ) : rows.length === 0 ? (
         <EmptyState
           title={
-            all.length === 0 ? 'No change matches these filters' : 'No change matches this search'
+            values.q === undefined
+              ? 'No change matches these filters'
+              : `No change matches “${values.q}” with these filters`
           }
         >
           {can('changes:request') && (
@@ -248,14 +297,16 @@ export function ChangeListScreen() {
           columns={columns}
           rowId={(row) => row.id}
           sorting={sorting}
+          manualSorting
           onSortingChange={(updater) => {
             const next = typeof updater === 'function' ? updater(sorting) : updater;
             const first = next[0];
+            const chosen = first === undefined ? undefined : columnSorts[first.id];
+            // A third click (no sort) goes back to the default: newest first.
             url.set(
-              first === undefined
+              chosen === undefined || (chosen === 'created' && first?.desc === true)
                 ? { sort: undefined, order: undefined }
-                : { sort: first.id, order: first.desc ? 'desc' : 'asc' },
-              { replace: true },
+                : { sort: chosen, order: first?.desc === true ? 'desc' : 'asc' },
             );
           }}
           onEndReached={() => {

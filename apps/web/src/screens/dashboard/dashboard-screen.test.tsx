@@ -16,15 +16,9 @@ const row = (
   priority,
   total: counts.reduce((a, b) => a + b, 0),
   overdue: cell(counts[0], { priority, overdue: 'true' }),
-  dueSoon: cell(counts[1], { priority, overdue: 'false', dueBefore: '2026-12-13' }),
-  later: {
-    count: counts[2],
-    filter: { query: { priority, overdue: 'false', sort: 'due' }, exact: false, note: 'superset' },
-  },
-  noDueDate: {
-    count: counts[3],
-    filter: { query: { priority, overdue: 'false', sort: 'due' }, exact: false, note: 'superset' },
-  },
+  dueSoon: cell(counts[1], { priority, due: 'soon' }),
+  later: cell(counts[2], { priority, due: 'later' }),
+  noDueDate: cell(counts[3], { priority, due: 'none' }),
   filter: exact({ priority }),
 });
 
@@ -66,15 +60,22 @@ const full: Dashboard = {
         team: 'team-web',
         count: 3,
         assets: ['web-01', 'web-02'],
-        filter: { query: { overdue: 'true' }, exact: false, note: 'no team filter' },
+        filter: exact({ overdue: 'true', ownerTeam: 'team-web' }),
         assetsQuery: { owner: 'team-web' },
       },
       {
         team: 'team-data',
         count: 2,
         assets: ['db-01'],
-        filter: exact({ overdue: 'true', asset: 'db-01' }),
+        filter: exact({ overdue: 'true', ownerTeam: 'team-data' }),
         assetsQuery: { owner: 'team-data' },
+      },
+      {
+        team: null,
+        count: 1,
+        assets: ['x-01'],
+        filter: exact({ overdue: 'true', noOwnerTeam: 'true' }),
+        assetsQuery: null,
       },
     ],
     overdueByEnvironment: [
@@ -163,10 +164,9 @@ describe('DashboardScreen', () => {
     expect(calls.filter((c) => c.path === '/api/v1/dashboard')).toHaveLength(1);
 
     expect(hrefOf('P1 overdue: 2 findings')).toBe('/findings?priority=P1&overdue=true');
-    expect(hrefOf('P1 due within 7 days: 1 finding')).toBe(
-      '/findings?priority=P1&overdue=false&dueBefore=2026-12-13',
-    );
-    expect(hrefOf('P2 due later: 4 findings')).toBe('/findings?priority=P2&overdue=false&sort=due');
+    expect(hrefOf('P1 due within 7 days: 1 finding')).toBe('/findings?priority=P1&due=soon');
+    expect(hrefOf('P2 due later: 4 findings')).toBe('/findings?priority=P2&due=later');
+    expect(hrefOf('P3 no due date: 2 findings')).toBe('/findings?priority=P3&due=none');
     expect(hrefOf('P3: 8 findings')).toBe('/findings?priority=P3');
     // Zero segments are not drawn.
     expect(screen.queryByRole('link', { name: /^P1 due later/ })).toBeNull();
@@ -175,9 +175,16 @@ describe('DashboardScreen', () => {
     expect(hrefOf('19 open findings')).toBe('/findings');
     expect(hrefOf('5 overdue')).toBe('/findings?overdue=true');
     expect(hrefOf('1 KEV on internet-facing assets')).toBe('/findings?kev=true&exposure=internet');
-    expect(hrefOf('team-data overdue: 2 findings')).toBe('/findings?overdue=true&asset=db-01');
-    // No team filter on the findings list: a team over several assets opens its assets.
-    expect(hrefOf(/^team-web overdue: 3 findings on 2 assets/)).toBe('/assets?owner=team-web');
+    // A team's overdue findings, whatever the number of its assets.
+    expect(hrefOf('team-data overdue: 2 findings')).toBe(
+      '/findings?overdue=true&ownerTeam=team-data',
+    );
+    expect(hrefOf('team-web overdue: 3 findings')).toBe(
+      '/findings?overdue=true&ownerTeam=team-web',
+    );
+    expect(hrefOf('no owner team overdue: 1 finding')).toBe(
+      '/findings?overdue=true&noOwnerTeam=true',
+    );
     expect(hrefOf('production overdue: 4 findings')).toBe(
       '/findings?overdue=true&environment=production',
     );

@@ -170,8 +170,8 @@ function DashboardBody({ data }: { readonly data: Dashboard }) {
   }));
   const teamBars: SimpleBar[] = f.overdueByTeam.map((t) => {
     const name = t.team ?? 'no owner team';
-    // The findings list has no team filter: a team whose findings are on one asset opens that
-    // asset's findings; otherwise the team's assets.
+    // The team's overdue findings (the list filters by owner team); the team's assets only if
+    // the server ever names no exact list.
     const toFindings = t.filter.exact || t.assetsQuery === null;
     const to = toFindings
       ? findingsLink(t.filter)

@@ -1,7 +1,8 @@
 /**
  * Exceptions (`/exceptions`): every risk-acceptance request, newest first, filtered by state
  * (`?state=requested`, as `GET /api/v1/finding-exceptions` takes it), with approve / reject /
- * revoke as the user may — never approving one's own (separation of duties).
+ * revoke as the user may — never approving one's own (separation of duties). Each names its
+ * finding's advisory, package and asset (the API returns them with the exception).
  */
 import type { InfiniteData } from '@tanstack/react-query';
 import { useInfiniteQuery } from '@tanstack/react-query';
@@ -55,15 +56,38 @@ const columns: ColumnDef<FindingException, unknown>[] = [
   {
     id: 'finding',
     header: 'Finding',
-    cell: ({ row }) => (
-      <Link
-        to={`/findings/${row.original.findingId}`}
-        className="mono"
-        aria-label={`${row.original.advisoryId}: open the finding`}
-      >
-        {row.original.advisoryId}
-      </Link>
-    ),
+    size: 300,
+    cell: ({ row }) => {
+      const e = row.original;
+      const label =
+        e.finding === null
+          ? e.advisoryId
+          : `${e.advisoryId} · ${e.finding.packageName} on ${e.finding.assetName}`;
+      return (
+        <span className="exception-finding">
+          <Link to={`/findings/${e.findingId}`} aria-label={`${label}: open the finding`}>
+            <span className="mono">{e.advisoryId}</span>
+            {e.finding !== null && (
+              <>
+                {' '}
+                · {e.finding.packageName} {e.finding.packageVersion}
+              </>
+            )}
+          </Link>
+          {e.finding === null ? (
+            <span className="muted small"> asset {e.assetId}</span>
+          ) : (
+            <>
+              {' '}
+              <span className="muted small">
+                on{' '}
+                <Link to={`/assets/${encodeURIComponent(e.assetId)}`}>{e.finding.assetName}</Link>
+              </span>
+            </>
+          )}
+        </span>
+      );
+    },
   },
   { id: 'owner', header: 'Risk owner', cell: ({ row }) => row.original.owner },
   { id: 'reason', header: 'Reason', cell: ({ row }) => row.original.reason },

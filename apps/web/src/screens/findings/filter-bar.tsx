@@ -8,10 +8,17 @@ import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { joinList, splitList } from '../../ui/url-state.ts';
-import type { BooleanFilter, FindingsUrlKey, MultiFilter, TextFilter } from './finding-filters.ts';
+import type {
+  BooleanFilter,
+  DateFilter,
+  FindingsUrlKey,
+  MultiFilter,
+  TextFilter,
+} from './finding-filters.ts';
 import {
   activeFilterCount,
   booleanFilters,
+  dateFilters,
   filterKeys,
   multiFilters,
   sortOf,
@@ -19,7 +26,7 @@ import {
   textFilters,
   toSummaryQuery,
   usesDefaultStatus,
-  words,
+  valueLabel,
 } from './finding-filters.ts';
 
 type Values = Readonly<Partial<Record<FindingsUrlKey, string>>>;
@@ -45,6 +52,9 @@ export function FilterBar({ values, set }: { readonly values: Values; readonly s
       ))}
       {(Object.keys(textFilters) as TextFilter[]).map((key) => (
         <TextField key={`${key}:${values[key] ?? ''}`} name={key} value={values[key]} set={set} />
+      ))}
+      {(Object.keys(dateFilters) as DateFilter[]).map((key) => (
+        <DateField key={key} name={key} value={values[key]} set={set} />
       ))}
       <EpssField key={`epss:${values.epssMin ?? ''}`} value={values.epssMin} set={set} />
       <div className="field">
@@ -118,7 +128,9 @@ function MultiSelect({
     >
       <summary className="button">
         {label}
-        {chosen.length > 0 ? `: ${chosen.map(words).join(', ')}` : `: ${none}`}
+        {chosen.length > 0
+          ? `: ${chosen.map((item) => valueLabel(name, item)).join(', ')}`
+          : `: ${none}`}
       </summary>
       <fieldset className="multi-select-options">
         <legend>{label}</legend>
@@ -129,7 +141,7 @@ function MultiSelect({
               checked={chosen.includes(item)}
               onChange={(event) => toggle(item, event.target.checked)}
             />
-            {words(item)}
+            {valueLabel(name, item)}
           </label>
         ))}
       </fieldset>
@@ -197,6 +209,30 @@ function TextField({
         onBlur={apply}
       />
     </form>
+  );
+}
+
+/** A date filter: a date picker, applied when a whole date is chosen or cleared. */
+function DateField({
+  name,
+  value,
+  set,
+}: {
+  readonly name: DateFilter;
+  readonly value: string | undefined;
+  readonly set: SetValues;
+}) {
+  const id = useId();
+  return (
+    <div className="field field-narrow">
+      <label htmlFor={id}>{dateFilters[name].label}</label>
+      <input
+        id={id}
+        type="date"
+        value={value ?? ''}
+        onChange={(event) => set({ [name]: event.target.value })}
+      />
+    </div>
   );
 }
 

@@ -16,6 +16,12 @@ describe('finding filters', () => {
     // The API's default sort is not sent; values the API would refuse are left out.
     [{ sort: 'priority', kev: 'maybe', epssMin: '2', overdue: 'false' }, { overdue: 'false' }],
     [{ sort: 'nonsense', selected: 'f1', group: '' }, {}],
+    // The dashboard's filters: due status, owner team; a date only when it is one.
+    [
+      { due: 'later,none', ownerTeam: ' team-web ', noOwnerTeam: 'maybe', dueBefore: '2026-12-14' },
+      { due: 'later,none', ownerTeam: 'team-web', dueBefore: '2026-12-14' },
+    ],
+    [{ noOwnerTeam: 'true', dueBefore: 'next week' }, { noOwnerTeam: 'true' }],
   ] as const)('URL %j → request %j', (values, expected) => {
     expect(toFindingsQuery(values)).toEqual(expected);
   });

@@ -38,8 +38,24 @@ export const multiFilters = {
     label: 'Triage',
     values: ['in_triage', 'exploitable', 'false_positive', 'not_affected', 'resolved', 'none'],
   },
+  due: { label: 'Due', values: ['overdue', 'soon', 'later', 'none'] },
 } as const satisfies Record<string, { label: string; values: readonly string[] }>;
 export type MultiFilter = keyof typeof multiFilters;
+
+/** How a several-valued filter's value reads where its word alone would not say it. */
+const valueLabels: Partial<Record<MultiFilter, Readonly<Record<string, string>>>> = {
+  due: {
+    overdue: 'overdue',
+    soon: 'due within 7 days',
+    later: 'due later',
+    none: 'no due date',
+  },
+  triage: { none: 'never triaged' },
+};
+
+/** A several-valued filter's value as it reads (`not_affected` → `not affected`). */
+export const valueLabel = (name: MultiFilter, value: string): string =>
+  valueLabels[name]?.[value] ?? words(value);
 
 /** Yes/no filters (`true`/`false`; absent: either). */
 export const booleanFilters = {
@@ -47,17 +63,25 @@ export const booleanFilters = {
   overdue: { label: 'Overdue' },
   actionable: { label: 'Actionable' },
   accepted: { label: 'Accepted (exception)' },
+  noOwnerTeam: { label: 'Without owner team' },
 } as const;
 export type BooleanFilter = keyof typeof booleanFilters;
 
 /** Free-text filters (applied on Enter or when the field is left). */
 export const textFilters = {
   asset: { label: 'Asset', placeholder: 'name or id' },
+  ownerTeam: { label: 'Owner team', placeholder: 'exact team name' },
   group: { label: 'Group', placeholder: 'asset group' },
   package: { label: 'Package', placeholder: 'exact name' },
   advisory: { label: 'Advisory', placeholder: 'CVE-… or GHSA-…' },
 } as const;
 export type TextFilter = keyof typeof textFilters;
+
+/** Date filters (YYYY-MM-DD). */
+export const dateFilters = {
+  dueBefore: { label: 'Due before' },
+} as const;
+export type DateFilter = keyof typeof dateFilters;
 
 export const sortOptions: readonly { value: FindingSort; label: string }[] = [
   { value: 'priority', label: 'Priority, then due date' },
@@ -70,6 +94,7 @@ export const filterKeys = [
   ...(Object.keys(textFilters) as TextFilter[]),
   ...(Object.keys(multiFilters) as MultiFilter[]),
   ...(Object.keys(booleanFilters) as BooleanFilter[]),
+  ...(Object.keys(dateFilters) as DateFilter[]),
   'epssMin',
 ] as const;
 export type FilterKey = (typeof filterKeys)[number];
@@ -98,6 +123,10 @@ export function toSummaryQuery(values: Partial<Record<FindingsUrlKey, string>>):
   for (const key of Object.keys(booleanFilters) as BooleanFilter[]) {
     const value = yesNo(values[key]);
     if (value !== undefined) query[key] = value;
+  }
+  for (const key of Object.keys(dateFilters) as DateFilter[]) {
+    const value = values[key];
+    if (value !== undefined && /^\d{4}-\d{2}-\d{2}$/.test(value)) query[key] = value;
   }
   const epss = values.epssMin === undefined ? Number.NaN : Number(values.epssMin);
   if (Number.isFinite(epss) && epss >= 0 && epss <= 1) query.epssMin = epss;

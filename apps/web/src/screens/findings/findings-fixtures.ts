@@ -115,6 +115,13 @@ export function exception(overrides: Partial<FindingException> = {}): FindingExc
     decidedAt: null,
     decisionNote: null,
     closedAt: null,
+    finding: {
+      assetName: 'web-01',
+      packageName: 'openssl',
+      packageVersion: '3.0.11-1',
+      advisorySummary: 'openssl security update',
+      priority: 'P1',
+    },
     ...overrides,
   };
 }

@@ -95,6 +95,49 @@ describe('FindingsScreen', () => {
     expect(new URLSearchParams(last?.search).get('overdue')).toBe('true');
   });
 
+  it("opens a dashboard link's list: due status and owner team go to the API and show in the bar", async () => {
+    const calls = installFakeApi(api([findingRow()]));
+    const { router } = renderWithApp(routes, {
+      url: '/findings?priority=P2&due=later,none&ownerTeam=team-web&dueBefore=2026-12-14',
+    });
+    expect(await screen.findByRole('link', { name: /DSA-5678-1 on web-01/ })).toBeDefined();
+    const first = calls.find((c) => c.path === '/api/v1/findings');
+    expect(Object.fromEntries(new URLSearchParams(first?.search))).toEqual({
+      priority: 'P2',
+      due: 'later,none',
+      ownerTeam: 'team-web',
+      dueBefore: '2026-12-14',
+      limit: '200',
+    });
+    // The bar says what is filtered, in words.
+    expect(screen.getByText('Due: due later, no due date')).toBeDefined();
+    expect(screen.getByLabelText<HTMLInputElement>('Owner team').value).toBe('team-web');
+    expect(screen.getByLabelText<HTMLInputElement>('Due before').value).toBe('2026-12-14');
+
+    // Add "due within 7 days"; choose "without owner team" instead of a team.
+    await userEvent.click(screen.getByText('Due: due later, no due date'));
+    await userEvent.click(
+      within(screen.getByRole('group', { name: 'Due' })).getByLabelText('due within 7 days'),
+    );
+    await userEvent.clear(screen.getByLabelText('Owner team'));
+    await userEvent.tab();
+    await userEvent.selectOptions(screen.getByLabelText('Without owner team'), 'true');
+    await waitFor(() => {
+      const search = new URLSearchParams(router.state.location.search);
+      expect(search.get('due')).toBe('soon,later,none');
+      expect(search.get('ownerTeam')).toBeNull();
+      expect(search.get('noOwnerTeam')).toBe('true');
+    });
+    await waitFor(() => {
+      const last = new URLSearchParams(
+        calls.filter((c) => c.path === '/api/v1/findings').at(-1)?.search,
+      );
+      expect(last.get('due')).toBe('soon,later,none');
+      expect(last.get('noOwnerTeam')).toBe('true');
+      expect(last.get('ownerTeam')).toBeNull();
+    });
+  });
+
   it('sorts through the API: a sortable column header sets ?sort= and the request', async () => {
     const calls = installFakeApi(api([findingRow()]));
     const { router } = renderWithApp(routes, { url: '/findings' });

@@ -1,6 +1,7 @@
 /**
  * Rollouts (`/rollouts?phase=…&dryRun=…`): every rollout, newest first, with its change, phase
- * and current wave; filtered by phase in the URL; each opens its live view.
+ * and current wave; filtered by phase in the URL; each opens its live view. Pages of 100 load as
+ * the table is scrolled (the API's keyset cursor).
  */
 import { useMemo } from 'react';
 import { Link } from 'react-router';
@@ -9,7 +10,7 @@ import { $api } from '../../api/query.ts';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { formatDateTime } from '../../ui/format.ts';
+import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
@@ -22,28 +23,39 @@ type RolloutSummary =
 
 const keys = ['phase', 'dryRun'] as const;
 
+/** Rollouts per request; the next page loads when the table's end comes into view. */
+export const pageSize = 100;
+
 export function RolloutListScreen() {
   const url = useUrlState(keys);
   const phase = rolloutPhases.find((p) => p === url.values.phase);
   const dryRun =
     url.values.dryRun === 'true' || url.values.dryRun === 'false' ? url.values.dryRun : undefined;
-  const rollouts = $api.useQuery(
+  const rollouts = $api.useInfiniteQuery(
     'get',
     '/api/v1/rollouts',
     {
       params: {
         query: {
-          limit: 500,
+          limit: pageSize,
           ...(phase !== undefined && { phase }),
           ...(dryRun !== undefined && { dryRun }),
         },
       },
     },
-    // While a listed rollout moves, its phase and wave change: look again every few seconds.
     {
+      initialPageParam: null,
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      // While a listed rollout moves, its phase and wave change: look again every few seconds.
       refetchInterval: (query) =>
-        query.state.data?.rollouts.some((r) => isLive(r.phase)) === true ? 5_000 : false,
+        query.state.data?.pages.some((page) => page.rollouts.some((r) => isLive(r.phase))) === true
+          ? 5_000
+          : false,
     },
+  );
+  const rows = useMemo(
+    () => rollouts.data?.pages.flatMap((page) => page.rollouts) ?? [],
+    [rollouts.data],
   );
 
   const columns = useMemo<ColumnDef<RolloutSummary, unknown>[]>(
@@ -139,7 +151,7 @@ export function RolloutListScreen() {
       <QueryState
         query={rollouts}
         loadingLabel="Loading rollouts…"
-        isEmpty={(data) => data.rollouts.length === 0}
+        isEmpty={() => rows.length === 0}
         empty={
           <EmptyState
             title={
@@ -154,17 +166,22 @@ export function RolloutListScreen() {
           </EmptyState>
         }
       >
-        {(data) => (
+        {() => (
           <DataTable
             label="Rollouts"
-            rows={data.rollouts}
+            rows={rows}
             columns={columns}
             rowId={(r) => r.id}
             height="65vh"
+            onEndReached={() => {
+              if (rollouts.hasNextPage && !rollouts.isFetchingNextPage)
+                void rollouts.fetchNextPage();
+            }}
             footer={
-              <span>
-                {data.rollouts.length} rollout{data.rollouts.length === 1 ? '' : 's'}
-                {data.nextCursor !== null && ' (the newest 500)'}
+              <span className="muted small" aria-live="polite">
+                {formatNumber(rows.length)} rollout{rows.length === 1 ? '' : 's'}
+                {rollouts.hasNextPage ? ' shown, more as you scroll' : ''}
+                {rollouts.isFetchingNextPage ? ' — loading more…' : ''}
               </span>
             }
           />
