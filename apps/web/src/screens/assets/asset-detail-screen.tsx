@@ -109,9 +109,6 @@ export function AssetDetailScreen() {
   const data = asset.data;
   const agent = agents.data?.agents.find((candidate) => candidate.assetId === data.id);
   const myWindows = windows.data?.windows.filter((window) => window.assets.includes(data.name));
-  const myChanges = calendar.data?.changes.filter((change) =>
-    change.assetNames.includes(data.name),
-  );
   const open = findings.data
     ? Object.values(findings.data.byPriority).reduce((sum, count) => sum + count, 0)
     : undefined;
@@ -123,9 +120,7 @@ export function AssetDetailScreen() {
         ? `${tabLabels[id]} (${formatNumber(open)})`
         : id === 'windows' && myWindows !== undefined
           ? `${tabLabels[id]} (${myWindows.length})`
-          : id === 'changes' && myChanges !== undefined
-            ? `${tabLabels[id]} (${myChanges.length})`
-            : tabLabels[id],
+          : tabLabels[id],
   }));
 
   return (
@@ -195,7 +190,7 @@ export function AssetDetailScreen() {
         {tab === 'windows' && (
           <WindowsTab asset={data} windows={windows} calendar={calendar} mine={myWindows} />
         )}
-        {tab === 'changes' && <ChangesTab asset={data} calendar={calendar} mine={myChanges} />}
+        {tab === 'changes' && <ChangesTab asset={data} />}
         {tab === 'agent' && <AgentTab agents={agents} agent={agent} />}
       </Tabs>
     </>

@@ -428,13 +428,7 @@ export function WindowsTab({
  * ?assetId=`), a page at a time. `calendar` and `mine` are no longer read (the list filters by
  * asset now); the asset screen may stop passing them.
  */
-export function ChangesTab({
-  asset,
-}: {
-  readonly asset: Asset;
-  readonly calendar?: unknown;
-  readonly mine?: unknown;
-}) {
+export function ChangesTab({ asset }: { readonly asset: Asset }) {
   const { can } = useSession();
   const allowed = can('changes:read');
   const changes = $api.useInfiniteQuery(
