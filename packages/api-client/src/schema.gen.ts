@@ -6900,7 +6900,7 @@ export interface operations {
                 ownerTeam?: string;
                 /** @description true: only findings on assets without an owner team */
                 noOwnerTeam?: "true" | "false";
-                /** @description asset environment: one or more of production, staging, test, development, comma-separated */
+                /** @description asset environment; none: the asset has no environment recorded: one or more of production, staging, test, development, none, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
                 criticality?: string;
@@ -7065,7 +7065,7 @@ export interface operations {
                 ownerTeam?: string;
                 /** @description true: only findings on assets without an owner team */
                 noOwnerTeam?: "true" | "false";
-                /** @description asset environment: one or more of production, staging, test, development, comma-separated */
+                /** @description asset environment; none: the asset has no environment recorded: one or more of production, staging, test, development, none, comma-separated */
                 environment?: string;
                 /** @description asset criticality: one or more of critical, high, medium, low, comma-separated */
                 criticality?: string;

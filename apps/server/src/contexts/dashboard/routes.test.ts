@@ -288,7 +288,7 @@ describe.each(testDatabases())('dashboard API on $name', ({ open, skip }) => {
       ).toEqual([
         ['production', 2, { overdue: 'true', environment: 'production' }, true],
         ['staging', 1, { overdue: 'true', environment: 'staging' }, true],
-        [null, 1, { overdue: 'true' }, false],
+        [null, 1, { overdue: 'true', environment: 'none' }, true],
       ]);
       expect(f.kevInternet.count).toBe(1);
       expect(f.kevInternet.filter.query).toEqual({ kev: 'true', exposure: 'internet' });

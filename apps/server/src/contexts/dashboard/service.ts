@@ -17,14 +17,7 @@ import {
 import { listAssetFacts } from '../inventory/index.ts';
 import { listRollouts, rolloutDetail } from '../rollouts/index.ts';
 import type { DueBucket } from './model.ts';
-import {
-  addDays,
-  dueBucketOf,
-  slaCompliance,
-  slaTarget,
-  slaWeeks,
-  weekStart,
-} from './model.ts';
+import { addDays, dueBucketOf, slaCompliance, slaTarget, slaWeeks, weekStart } from './model.ts';
 import type { Dashboard, FindingsFilter } from './schema.ts';
 import { slaDefinition } from './schema.ts';
 
@@ -168,13 +161,7 @@ export async function dashboard(
       key: environment ?? '\uffff',
       environment,
       count,
-      filter:
-        environment === null
-          ? superset(
-              { overdue: 'true' },
-              'the list has no filter for an unknown environment: it shows every overdue finding',
-            )
-          : exact({ overdue: 'true', environment }),
+      filter: exact({ overdue: 'true', environment: environment ?? 'none' }),
     }))
     .sort(byCount)
     .map(({ key: _key, ...rest }) => rest);

@@ -249,7 +249,13 @@ function filtersOn(
       ),
     );
   }
-  if (filters.environment !== undefined) and.push(eb('environment', 'in', filters.environment));
+  if (filters.environment !== undefined) {
+    const named = filters.environment.filter((e) => e !== 'none');
+    const either = [];
+    if (named.length > 0) either.push(eb('environment', 'in', named));
+    if (filters.environment.includes('none')) either.push(eb('environment', 'is', null));
+    and.push(eb.or(either));
+  }
   if (filters.criticality !== undefined) and.push(eb('criticality', 'in', filters.criticality));
   if (filters.exposure !== undefined) and.push(eb('exposure', 'in', filters.exposure));
   if (filters.priority !== undefined) and.push(eb('priority', 'in', filters.priority));

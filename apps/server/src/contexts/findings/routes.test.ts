@@ -126,6 +126,12 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
           .set({ due_date: due, due_key: due ?? '9999-12-31' })
           .where('id', 'in', some)
           .execute();
+      // A few findings whose asset had no environment recorded when they were matched.
+      await db.db
+        .updateTable('findings')
+        .set({ environment: null })
+        .where('id', 'in', ids.slice(20, 24))
+        .execute();
       const { seen: all, pages } = await allPages(app, viewer.headers, 'sort=priority', 40);
       expect(all.length).toBe(91);
       expect(pages).toBe(3);
@@ -146,8 +152,14 @@ describe.each(testDatabases())('findings API on $name', ({ open, skip }) => {
         ['priority=P1,P2', (f) => f.priority === 'P1' || f.priority === 'P2'],
         ['group=web', () => true],
         ['group=nope', () => false],
-        ['environment=production&exposure=internet&criticality=high', () => true],
+        [
+          'environment=production&exposure=internet&criticality=high',
+          (f) => f.asset.environment === 'production',
+        ],
         ['environment=staging', () => false],
+        ['environment=none', (f) => f.asset.environment === null],
+        ['environment=staging,none', (f) => f.asset.environment === null],
+        ['environment=production,none', () => true],
         ['triage=none', () => true],
         ['kev=true', (f) => f.kev],
         ['epssMin=0.5', (f) => (f.epss ?? -1) >= 0.5],

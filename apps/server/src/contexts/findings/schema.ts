@@ -52,7 +52,10 @@ const filterFields = {
   noOwnerTeam: booleanText
     .optional()
     .describe('true: only findings on assets without an owner team'),
-  environment: commaList(environments, 'asset environment').optional(),
+  environment: commaList(
+    [...environments, 'none'],
+    'asset environment; none: the asset has no environment recorded',
+  ).optional(),
   criticality: commaList(criticalities, 'asset criticality').optional(),
   exposure: commaList(exposures, 'asset exposure').optional(),
   priority: commaList(priorities, 'priority').optional(),

@@ -29,7 +29,7 @@ export const multiFilters = {
   },
   environment: {
     label: 'Environment',
-    values: ['production', 'staging', 'test', 'development'],
+    values: ['production', 'staging', 'test', 'development', 'none'],
   },
   criticality: { label: 'Criticality', values: ['critical', 'high', 'medium', 'low'] },
   exposure: { label: 'Exposure', values: ['internet', 'internal', 'unknown'] },
@@ -51,6 +51,7 @@ const valueLabels: Partial<Record<MultiFilter, Readonly<Record<string, string>>>
     none: 'no due date',
   },
   triage: { none: 'never triaged' },
+  environment: { none: 'unknown environment' },
 };
 
 /** A several-valued filter's value as it reads (`not_affected` → `not affected`). */
