@@ -15,7 +15,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import type { MaybeOptionalInit } from 'openapi-fetch';
 import type { HttpMethod, PathsWithMethod } from 'openapi-typescript-helpers';
 import type { ReactNode } from 'react';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { errorMessage } from '../api/client.ts';
 import type { paths } from '../api/client.ts';
 import { $api, invalidatePaths } from '../api/query.ts';
@@ -60,16 +60,23 @@ export function useConfirmAction<T, M extends HttpMethod, P extends PathsWithMet
   const [target, setTarget] = useState<T | undefined>(undefined);
   const mutation = $api.useMutation(method, path);
   const { init, invalidate, onSuccess } = options;
-  return {
-    target,
-    ask: (next) => {
-      mutation.reset();
+  // Stable across renders (a table's memoised columns may hold `ask`).
+  const { reset } = mutation;
+  const ask = useCallback(
+    (next: T) => {
+      reset();
       setTarget(() => next);
     },
-    close: () => {
-      setTarget(undefined);
-      mutation.reset();
-    },
+    [reset],
+  );
+  const close = useCallback(() => {
+    setTarget(undefined);
+    reset();
+  }, [reset]);
+  return {
+    target,
+    ask,
+    close,
     confirm: (reason) => {
       if (target === undefined) return;
       mutation.mutate(init(target, reason), {
