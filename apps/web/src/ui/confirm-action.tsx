@@ -35,7 +35,7 @@ export interface ConfirmActionOptions<
   readonly init: (target: T, reason: string) => Init<M, P>;
   /** Path prefixes whose queries are refetched after success (`/api/v1/calendar`). */
   readonly invalidate: readonly string[];
-  /** After success, once the dialog has closed (with what the server answered). */
+  /** After success, once the dialog has closed and the queries are refreshed. */
   readonly onSuccess?: (target: T, data: unknown) => void;
 }
 
@@ -82,8 +82,7 @@ export function useConfirmAction<T, M extends HttpMethod, P extends PathsWithMet
       mutation.mutate(init(target, reason), {
         onSuccess: (data: unknown) => {
           setTarget(undefined);
-          onSuccess?.(target, data);
-          void invalidatePaths(queryClient, invalidate);
+          void invalidatePaths(queryClient, invalidate).then(() => onSuccess?.(target, data));
         },
       });
     },
