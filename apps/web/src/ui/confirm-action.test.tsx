@@ -1,5 +1,6 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
+import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
 import { $api } from '../api/query.ts';
 import { installFakeApi, renderWithApp } from '../test-support/render.tsx';
@@ -34,15 +35,18 @@ function Contacts() {
 
 /** One dialog for every row, with a reason, the way a table uses `useConfirmAction`. */
 function Rules({ reasonRequired }: { readonly reasonRequired: boolean }) {
+  const [answer, setAnswer] = useState('');
   const pause = useConfirmAction('post', '/api/v1/autopilot/rules/{id}/pause', {
     init: (rule: { id: string; name: string }, reason) => ({
       params: { path: { id: rule.id } },
       body: reason === '' ? {} : { reason },
     }),
     invalidate: ['/api/v1/autopilot'],
+    onSuccess: (rule, paused) => setAnswer(`${rule.name}: ${paused.id} paused=${paused.paused}`),
   });
   return (
     <>
+      <p role="status">{answer}</p>
       {[
         { id: 'r1', name: 'nightly' },
         { id: 'r2', name: 'weekly' },
@@ -126,7 +130,7 @@ describe('ConfirmAction', () => {
 describe('useConfirmAction', () => {
   it('confirms the row that asked, with the reason in the request', async () => {
     const calls = installFakeApi({
-      'POST /api/v1/autopilot/rules/:id/pause': () => ({ id: 'r2' }),
+      'POST /api/v1/autopilot/rules/:id/pause': () => ({ id: 'r2', paused: true }),
     });
     renderWithApp(<Rules reasonRequired={false} />);
     await userEvent.click(await screen.findByRole('button', { name: 'Pause weekly' }));
@@ -138,6 +142,10 @@ describe('useConfirmAction', () => {
     expect(post.map((c) => [c.path, c.body])).toEqual([
       ['/api/v1/autopilot/rules/r2/pause', { reason: 'holiday season' }],
     ]);
+    // onSuccess hears the server's answer, typed from the OpenAPI document.
+    await waitFor(() =>
+      expect(screen.getByRole('status').textContent).toBe('weekly: r2 paused=true'),
+    );
   });
 
   it('refuses to confirm without a required reason', async () => {

@@ -12,8 +12,8 @@
  * - `<ConfirmAction label="Delete…" …/>` is the button and its dialog together, for one record.
  */
 import { useQueryClient } from '@tanstack/react-query';
-import type { MaybeOptionalInit } from 'openapi-fetch';
-import type { HttpMethod, PathsWithMethod } from 'openapi-typescript-helpers';
+import type { FetchResponse, MaybeOptionalInit } from 'openapi-fetch';
+import type { HttpMethod, MediaType, PathsWithMethod } from 'openapi-typescript-helpers';
 import type { ReactNode } from 'react';
 import { useCallback, useState } from 'react';
 import { errorMessage } from '../api/client.ts';
@@ -25,6 +25,11 @@ type Init<M extends HttpMethod, P extends PathsWithMethod<paths, M>> = MaybeOpti
   paths[P],
   M
 >;
+/** What the server answers on success (as `$api.useMutation` types it). */
+type Data<M extends HttpMethod, P extends PathsWithMethod<paths, M>> =
+  paths[P][M] extends Record<string | number, unknown>
+    ? Required<FetchResponse<paths[P][M], Init<M, P>, MediaType>>['data']
+    : never;
 
 export interface ConfirmActionOptions<
   T,
@@ -36,7 +41,7 @@ export interface ConfirmActionOptions<
   /** Path prefixes whose queries are refetched after success (`/api/v1/calendar`). */
   readonly invalidate: readonly string[];
   /** After success, once the dialog has closed and the queries are refreshed. */
-  readonly onSuccess?: (target: T, data: unknown) => void;
+  readonly onSuccess?: (target: T, data: Data<M, P>) => void;
 }
 
 /** What `useConfirmAction` returns: the record asked about, and the mutation's state. */
@@ -82,7 +87,9 @@ export function useConfirmAction<T, M extends HttpMethod, P extends PathsWithMet
       mutation.mutate(init(target, reason), {
         onSuccess: (data: unknown) => {
           setTarget(undefined);
-          void invalidatePaths(queryClient, invalidate).then(() => onSuccess?.(target, data));
+          // The same type, which TypeScript cannot see through the generic path.
+          const answer = data as Data<M, P>;
+          void invalidatePaths(queryClient, invalidate).then(() => onSuccess?.(target, answer));
         },
       });
     },
@@ -136,7 +143,7 @@ export interface ConfirmActionProps<M extends HttpMethod, P extends PathsWithMet
   /** The request (path parameters, body); `reason` is '' unless the dialog asks for one. */
   readonly init: (reason: string) => Init<M, P>;
   readonly invalidate: readonly string[];
-  readonly onSuccess?: (data: unknown) => void;
+  readonly onSuccess?: (data: Data<M, P>) => void;
   /** The button's text ("Delete…") and, when the text alone is ambiguous, its accessible name. */
   readonly label: ReactNode;
   readonly ariaLabel?: string;
@@ -170,7 +177,7 @@ export function ConfirmAction<M extends HttpMethod, P extends PathsWithMethod<pa
   const action = useConfirmAction(method, path, {
     init: (_: true, text: string) => init(text),
     invalidate,
-    ...(onSuccess !== undefined && { onSuccess: (_: true, data: unknown) => onSuccess(data) }),
+    ...(onSuccess !== undefined && { onSuccess: (_: true, data: Data<M, P>) => onSuccess(data) }),
   });
   return (
     <>

@@ -9,13 +9,13 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
-import { api, errorMessage, unwrap } from '../../api/client.ts';
+import { api, unwrap } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { Badge, statusTone } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
 import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
@@ -1174,7 +1174,6 @@ function TemplateDialog({
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState(template.subject);
   const [body, setBody] = useState(template.body);
-  const [confirmReset, setConfirmReset] = useState(false);
   const [saved, setSaved] = useState<string | undefined>();
   const refresh = () => invalidatePaths(queryClient, ['/api/v1/notification-templates']);
   const path = { params: { path: { event: template.event } } };
@@ -1191,14 +1190,14 @@ function TemplateDialog({
       await refresh();
     },
   });
-  const reset = $api.useMutation('delete', '/api/v1/notification-templates/{event}', {
-    onSuccess: async (builtIn) => {
-      setConfirmReset(false);
+  const reset = useConfirmAction('delete', '/api/v1/notification-templates/{event}', {
+    init: (event: Template['event']) => ({ params: { path: { event } } }),
+    invalidate: ['/api/v1/notification-templates'],
+    onSuccess: (_, builtIn) => {
       setStored({ subject: builtIn.subject, body: builtIn.body, custom: builtIn.custom });
       setSubject(builtIn.subject);
       setBody(builtIn.body);
       setSaved('Reset: new messages use the built-in message.');
-      await refresh();
     },
   });
   const changed = subject !== stored.subject || body !== stored.body;
@@ -1267,10 +1266,7 @@ function TemplateDialog({
               <button
                 type="button"
                 className="button button-danger"
-                onClick={() => {
-                  reset.reset();
-                  setConfirmReset(true);
-                }}
+                onClick={() => reset.ask(template.event)}
               >
                 Reset to built-in
               </button>
@@ -1285,18 +1281,13 @@ function TemplateDialog({
           </div>
         </form>
       </Dialog>
-      <ConfirmDialog
-        open={confirmReset}
-        title={`Reset the ${template.event} template?`}
-        message={
+      <ConfirmActionDialog
+        action={reset}
+        title={(event) => `Reset the ${event} template?`}
+        message={() => (
           <p>The edited subject and body are dropped; the built-in message is sent again.</p>
-        }
+        )}
         confirmLabel="Reset template"
-        danger
-        busy={reset.isPending}
-        error={reset.error !== null ? errorMessage(reset.error) : undefined}
-        onConfirm={() => reset.mutate(path)}
-        onClose={() => setConfirmReset(false)}
       />
     </>
   );
