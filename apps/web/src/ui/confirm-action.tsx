@@ -107,6 +107,8 @@ export interface ConfirmActionDialogProps<T> {
   readonly danger?: boolean;
   /** Ask for a reason: its label; `required` refuses an empty one. */
   readonly reason?: { readonly label: string; readonly required: boolean };
+  /** The failure in words, where the screen knows better (default: the server's problem). */
+  readonly describeError?: (error: unknown) => string;
 }
 
 /** The confirmation of a `useConfirmAction`, open while it has a target. */
@@ -117,6 +119,7 @@ export function ConfirmActionDialog<T>({
   confirmLabel,
   danger = true,
   reason,
+  describeError = errorMessage,
 }: ConfirmActionDialogProps<T>) {
   const { target } = action;
   return (
@@ -129,7 +132,9 @@ export function ConfirmActionDialog<T>({
       {...(reason !== undefined && { reason })}
       busy={action.busy}
       error={
-        action.error !== null && action.error !== undefined ? errorMessage(action.error) : undefined
+        action.error !== null && action.error !== undefined
+          ? describeError(action.error)
+          : undefined
       }
       onConfirm={action.confirm}
       onClose={action.close}
@@ -155,6 +160,7 @@ export interface ConfirmActionProps<M extends HttpMethod, P extends PathsWithMet
   readonly confirmLabel: string;
   readonly danger?: boolean;
   readonly reason?: { readonly label: string; readonly required: boolean };
+  readonly describeError?: (error: unknown) => string;
 }
 
 /** A button that asks in a dialog, then calls the API: one record's confirmed action. */
@@ -173,6 +179,7 @@ export function ConfirmAction<M extends HttpMethod, P extends PathsWithMethod<pa
   confirmLabel,
   danger = true,
   reason,
+  describeError,
 }: ConfirmActionProps<M, P>) {
   const action = useConfirmAction(method, path, {
     init: (_: true, text: string) => init(text),
@@ -198,6 +205,7 @@ export function ConfirmAction<M extends HttpMethod, P extends PathsWithMethod<pa
         confirmLabel={confirmLabel}
         danger={danger}
         {...(reason !== undefined && { reason })}
+        {...(describeError !== undefined && { describeError })}
       />
     </>
   );
