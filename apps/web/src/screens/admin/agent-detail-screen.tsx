@@ -6,15 +6,15 @@
  * Revoking the agent (agents:manage) asks first, with a reason for the audit log.
  */
 import type { InfiniteData } from '@tanstack/react-query';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useMemo, useState } from 'react';
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useMemo } from 'react';
 import { Link, useParams } from 'react-router';
 import type { paths } from '../../api/client.ts';
-import { api, errorMessage, unwrap } from '../../api/client.ts';
-import { $api, invalidatePaths } from '../../api/query.ts';
+import { api, unwrap } from '../../api/client.ts';
+import { $api } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmAction } from '../../ui/confirm-action.tsx';
 import { Field } from '../../ui/forms.tsx';
 import { formatDateTime, formatDuration, formatRelative } from '../../ui/format.ts';
 import { Facts, PageHeader, Section } from '../../ui/page.tsx';
@@ -194,14 +194,6 @@ function AgentFacts({
 
 function RevokeAgent({ agent }: { readonly agent: Agent }) {
   const { can } = useSession();
-  const queryClient = useQueryClient();
-  const [open, setOpen] = useState(false);
-  const revoke = $api.useMutation('post', '/api/v1/agents/{id}/revoke', {
-    onSuccess: async () => {
-      setOpen(false);
-      await invalidatePaths(queryClient, ['/api/v1/agents', '/api/v1/agent-tasks']);
-    },
-  });
   if (agent.revokedAt !== null) return null;
   if (!can('agents:manage'))
     return (
@@ -215,40 +207,26 @@ function RevokeAgent({ agent }: { readonly agent: Agent }) {
       </button>
     );
   return (
-    <>
-      <button
-        type="button"
-        className="button button-danger"
-        onClick={() => {
-          revoke.reset();
-          setOpen(true);
-        }}
-      >
-        Revoke agent
-      </button>
-      <ConfirmDialog
-        open={open}
-        title={`Revoke the agent of ${agent.name}?`}
-        message={
-          <p>
-            Its credential stops working now and its open tasks are rejected. The host must enrol
-            again with a new enrolment token to report.
-          </p>
-        }
-        confirmLabel="Revoke agent"
-        danger
-        reason={{ label: 'Reason (recorded in the audit log)', required: false }}
-        busy={revoke.isPending}
-        error={revoke.error !== null ? errorMessage(revoke.error) : undefined}
-        onConfirm={(reason) =>
-          revoke.mutate({
-            params: { path: { id: agent.id } },
-            body: reason === '' ? {} : { reason },
-          })
-        }
-        onClose={() => setOpen(false)}
-      />
-    </>
+    <ConfirmAction
+      method="post"
+      path="/api/v1/agents/{id}/revoke"
+      init={(reason) => ({
+        params: { path: { id: agent.id } },
+        body: reason === '' ? {} : { reason },
+      })}
+      invalidate={['/api/v1/agents', '/api/v1/agent-tasks']}
+      label="Revoke agent"
+      buttonClassName="button button-danger"
+      title={`Revoke the agent of ${agent.name}?`}
+      message={
+        <p>
+          Its credential stops working now and its open tasks are rejected. The host must enrol
+          again with a new enrolment token to report.
+        </p>
+      }
+      confirmLabel="Revoke agent"
+      reason={{ label: 'Reason (recorded in the audit log)', required: false }}
+    />
   );
 }
 

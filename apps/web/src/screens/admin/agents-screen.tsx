@@ -3,16 +3,14 @@
  * pending — filtered in the URL, each linked to its detail (/admin/agents/:id: facts, tasks, a
  * task's log) and its asset; revoking one (agents:manage) asks first, with a reason.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { Link } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
-import { $api, invalidatePaths } from '../../api/query.ts';
+import { $api } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDateTime, formatRelative } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
@@ -40,14 +38,14 @@ export function AgentsScreen() {
       },
     },
   });
-  const [revoking, setRevoking] = useState<Agent | undefined>();
-  const queryClient = useQueryClient();
-  const revoke = $api.useMutation('post', '/api/v1/agents/{id}/revoke', {
-    onSuccess: async () => {
-      setRevoking(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/agents']);
-    },
+  const revoke = useConfirmAction('post', '/api/v1/agents/{id}/revoke', {
+    init: (agent: Agent, reason) => ({
+      params: { path: { id: agent.id } },
+      body: reason === '' ? {} : { reason },
+    }),
+    invalidate: ['/api/v1/agents'],
   });
+  const askRevoke = revoke.ask;
   const columns = useMemo<ColumnDef<Agent, unknown>[]>(
     () => [
       {
@@ -134,10 +132,7 @@ export function AgentsScreen() {
                     type="button"
                     className="button button-small button-danger"
                     aria-label={`Revoke the agent of ${row.original.name}`}
-                    onClick={() => {
-                      revoke.reset();
-                      setRevoking(row.original);
-                    }}
+                    onClick={() => askRevoke(row.original)}
                   >
                     Revoke
                   </button>
@@ -146,7 +141,7 @@ export function AgentsScreen() {
           ]
         : []),
     ],
-    [manage, revoke],
+    [manage, askRevoke],
   );
   return (
     <>
@@ -248,28 +243,17 @@ export function AgentsScreen() {
           />
         )}
       </QueryState>
-      <ConfirmDialog
-        open={revoking !== undefined}
-        title={`Revoke the agent of ${revoking?.name ?? 'this host'}?`}
-        message={
+      <ConfirmActionDialog
+        action={revoke}
+        title={(agent) => `Revoke the agent of ${agent.name}?`}
+        message={() => (
           <p>
             Its credential stops working now and its open tasks are rejected. The host must enrol
             again with a new enrolment token to report.
           </p>
-        }
+        )}
         confirmLabel="Revoke agent"
-        danger
         reason={{ label: 'Reason (recorded in the audit log)', required: false }}
-        busy={revoke.isPending}
-        error={revoke.error !== null ? errorMessage(revoke.error) : undefined}
-        onConfirm={(reason) => {
-          if (revoking !== undefined)
-            revoke.mutate({
-              params: { path: { id: revoking.id } },
-              body: reason === '' ? {} : { reason },
-            });
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </>
   );

@@ -12,6 +12,7 @@ import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { ConfirmDialog } from '../../ui/dialog.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { CheckboxRow, Field, FormDialog, MutationError } from '../../ui/forms.tsx';
@@ -605,25 +606,20 @@ const personName = (user: UserRef): string =>
 function GroupsSection() {
   const { can } = useSession();
   const manage = can('changes:manage');
-  const queryClient = useQueryClient();
   const groups = $api.useQuery('get', '/api/v1/approver-groups');
   const [editing, setEditing] = useState<ApproverGroup | 'new' | undefined>();
   const [adding, setAdding] = useState<ApproverGroup | undefined>();
-  const [deleting, setDeleting] = useState<ApproverGroup | undefined>();
-  const [removing, setRemoving] = useState<{ group: ApproverGroup; member: UserRef } | undefined>();
-  const refresh = () =>
-    invalidatePaths(queryClient, ['/api/v1/approver-groups', '/api/v1/approval-policy']);
-  const remove = $api.useMutation('delete', '/api/v1/approver-groups/{group}', {
-    onSuccess: async () => {
-      setDeleting(undefined);
-      await refresh();
-    },
+  const invalidate = ['/api/v1/approver-groups', '/api/v1/approval-policy'];
+  const remove = useConfirmAction('delete', '/api/v1/approver-groups/{group}', {
+    init: (group: ApproverGroup) => ({ params: { path: { group: group.name } } }),
+    invalidate,
   });
-  const members = $api.useMutation('post', '/api/v1/approver-groups/{group}/members', {
-    onSuccess: async () => {
-      setRemoving(undefined);
-      await refresh();
-    },
+  const removeMember = useConfirmAction('post', '/api/v1/approver-groups/{group}/members', {
+    init: ({ group, member }: { group: ApproverGroup; member: UserRef }) => ({
+      params: { path: { group: group.name } },
+      body: { add: [], remove: [member.id] },
+    }),
+    invalidate,
   });
   return (
     <Section
@@ -686,10 +682,7 @@ function GroupsSection() {
                                   type="button"
                                   className="button button-small button-ghost"
                                   aria-label={`Remove ${member.username ?? member.id} from ${group.name}`}
-                                  onClick={() => {
-                                    members.reset();
-                                    setRemoving({ group, member });
-                                  }}
+                                  onClick={() => removeMember.ask({ group, member })}
                                 >
                                   Remove
                                 </button>
@@ -722,10 +715,7 @@ function GroupsSection() {
                             type="button"
                             className="button button-small button-danger"
                             aria-label={`Delete group ${group.name}`}
-                            onClick={() => {
-                              remove.reset();
-                              setDeleting(group);
-                            }}
+                            onClick={() => remove.ask(group)}
                           >
                             Delete
                           </button>
@@ -750,40 +740,22 @@ function GroupsSection() {
       {adding !== undefined && (
         <AddMemberDialog key={adding.id} group={adding} onClose={() => setAdding(undefined)} />
       )}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete group ${deleting?.name ?? ''}?`}
-        message={
+      <ConfirmActionDialog
+        action={remove}
+        title={(group) => `Delete group ${group.name}?`}
+        message={() => (
           <p>
             Its members lose what the group let them approve. A group the approval policy names
             cannot be deleted: change the policy first.
           </p>
-        }
+        )}
         confirmLabel="Delete group"
-        danger
-        busy={remove.isPending}
-        error={remove.error !== null ? errorMessage(remove.error) : undefined}
-        onConfirm={() => {
-          if (deleting !== undefined) remove.mutate({ params: { path: { group: deleting.name } } });
-        }}
-        onClose={() => setDeleting(undefined)}
       />
-      <ConfirmDialog
-        open={removing !== undefined}
-        title={`Remove ${removing === undefined ? '' : personName(removing.member)} from ${removing?.group.name ?? ''}?`}
-        message={<p>They can no longer approve the stages that name this group.</p>}
+      <ConfirmActionDialog
+        action={removeMember}
+        title={({ group, member }) => `Remove ${personName(member)} from ${group.name}?`}
+        message={() => <p>They can no longer approve the stages that name this group.</p>}
         confirmLabel="Remove member"
-        danger
-        busy={members.isPending}
-        error={members.error !== null ? errorMessage(members.error) : undefined}
-        onConfirm={() => {
-          if (removing !== undefined)
-            members.mutate({
-              params: { path: { group: removing.group.name } },
-              body: { add: [], remove: [removing.member.id] },
-            });
-        }}
-        onClose={() => setRemoving(undefined)}
       />
     </Section>
   );
@@ -946,7 +918,6 @@ function DelegationsSection() {
   const { can, user } = useSession();
   const manage = can('changes:manage');
   const mayDelegate = manage || can('changes:approve');
-  const queryClient = useQueryClient();
   const url = useUrlState(['ended', 'user'] as const);
   const ended = url.values.ended === 'true';
   const who = url.values.user;
@@ -955,12 +926,9 @@ function DelegationsSection() {
     params: { query: { ...(ended && { ended: 'true' }), ...(who !== undefined && { user: who }) } },
   });
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<Delegation | undefined>();
-  const revoke = $api.useMutation('post', '/api/v1/delegations/{id}/revoke', {
-    onSuccess: async () => {
-      setRevoking(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/delegations']);
-    },
+  const revoke = useConfirmAction('post', '/api/v1/delegations/{id}/revoke', {
+    init: (delegation: Delegation) => ({ params: { path: { id: delegation.id } } }),
+    invalidate: ['/api/v1/delegations'],
   });
   // The moment the list was read: a delegation's state is as of then (refetched on focus).
   const now = delegations.dataUpdatedAt;
@@ -1063,10 +1031,7 @@ function DelegationsSection() {
                                 ? undefined
                                 : 'Only its giver, its delegate or changes:manage revokes it.'
                             }
-                            onClick={() => {
-                              revoke.reset();
-                              setRevoking(d);
-                            }}
+                            onClick={() => revoke.ask(d)}
                           >
                             Revoke
                           </button>
@@ -1081,23 +1046,16 @@ function DelegationsSection() {
         )}
       </QueryState>
       {creating && <DelegationDialog onClose={() => setCreating(false)} />}
-      <ConfirmDialog
-        open={revoking !== undefined}
-        title="Revoke this delegation?"
-        message={
+      <ConfirmActionDialog
+        action={revoke}
+        title={() => 'Revoke this delegation?'}
+        message={(delegation) => (
           <p>
-            {revoking === undefined ? '' : personName(revoking.to)} will no longer decide for{' '}
-            {revoking === undefined ? '' : personName(revoking.from)}. Decisions already given stay.
+            {personName(delegation.to)} will no longer decide for {personName(delegation.from)}.
+            Decisions already given stay.
           </p>
-        }
+        )}
         confirmLabel="Revoke delegation"
-        danger
-        busy={revoke.isPending}
-        error={revoke.error !== null ? errorMessage(revoke.error) : undefined}
-        onConfirm={() => {
-          if (revoking !== undefined) revoke.mutate({ params: { path: { id: revoking.id } } });
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </Section>
   );

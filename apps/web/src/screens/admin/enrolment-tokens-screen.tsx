@@ -4,12 +4,11 @@
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
@@ -29,14 +28,11 @@ export function EnrolmentTokensScreen() {
   });
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<string | undefined>();
-  const [revoking, setRevoking] = useState<EnrolmentToken | undefined>();
-  const queryClient = useQueryClient();
-  const revoke = $api.useMutation('delete', '/api/v1/enrolment-tokens/{id}', {
-    onSuccess: async () => {
-      setRevoking(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/enrolment-tokens']);
-    },
+  const revoke = useConfirmAction('delete', '/api/v1/enrolment-tokens/{id}', {
+    init: (token: EnrolmentToken) => ({ params: { path: { id: token.id } } }),
+    invalidate: ['/api/v1/enrolment-tokens'],
   });
+  const askRevoke = revoke.ask;
   const columns = useMemo<ColumnDef<EnrolmentToken, unknown>[]>(
     () => [
       {
@@ -89,17 +85,14 @@ export function EnrolmentTokensScreen() {
               type="button"
               className="button button-small button-danger"
               aria-label={`Revoke enrolment token ${row.original.prefix}`}
-              onClick={() => {
-                revoke.reset();
-                setRevoking(row.original);
-              }}
+              onClick={() => askRevoke(row.original)}
             >
               Revoke
             </button>
           ) : null,
       },
     ],
-    [revoke],
+    [askRevoke],
   );
   return (
     <>
@@ -164,24 +157,16 @@ export function EnrolmentTokensScreen() {
           <code>patchgate-agent run --server {window.location.origin} --enroll-token …</code>
         </p>
       </SecretDialog>
-      <ConfirmDialog
-        open={revoking !== undefined}
-        title="Revoke this enrolment token?"
-        message={
+      <ConfirmActionDialog
+        action={revoke}
+        title={() => 'Revoke this enrolment token?'}
+        message={(token) => (
           <p>
-            No more agents can enrol with the token{' '}
-            <span className="mono">{revoking?.prefix}…</span>. Agents already enrolled with it keep
-            working.
+            No more agents can enrol with the token <span className="mono">{token.prefix}…</span>.
+            Agents already enrolled with it keep working.
           </p>
-        }
+        )}
         confirmLabel="Revoke token"
-        danger
-        busy={revoke.isPending}
-        error={revoke.error !== null ? errorMessage(revoke.error) : undefined}
-        onConfirm={() => {
-          if (revoking !== undefined) revoke.mutate({ params: { path: { id: revoking.id } } });
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </>
   );

@@ -9,12 +9,13 @@
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
-import { api, errorMessage, unwrap } from '../../api/client.ts';
+import { api, unwrap } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { Badge, statusTone } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
@@ -98,18 +99,11 @@ export function NotificationsScreen() {
 }
 
 function ChannelsSection({ channels }: { readonly channels: ReturnType<typeof useChannels> }) {
-  const queryClient = useQueryClient();
   const [editing, setEditing] = useState<Channel | 'new' | undefined>();
   const [testing, setTesting] = useState<Channel | undefined>();
-  const [deleting, setDeleting] = useState<Channel | undefined>();
-  const remove = $api.useMutation('delete', '/api/v1/notification-channels/{id}', {
-    onSuccess: async () => {
-      setDeleting(undefined);
-      await invalidatePaths(queryClient, [
-        '/api/v1/notification-channels',
-        '/api/v1/notification-subscriptions',
-      ]);
-    },
+  const remove = useConfirmAction('delete', '/api/v1/notification-channels/{id}', {
+    init: (channel: Channel) => ({ params: { path: { id: channel.id } } }),
+    invalidate: ['/api/v1/notification-channels', '/api/v1/notification-subscriptions'],
   });
   return (
     <Section
@@ -170,10 +164,7 @@ function ChannelsSection({ channels }: { readonly channels: ReturnType<typeof us
                           type="button"
                           className="button button-small button-danger"
                           aria-label={`Delete ${channel.name}`}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(channel);
-                          }}
+                          onClick={() => remove.ask(channel)}
                         >
                           Delete
                         </button>
@@ -200,23 +191,16 @@ function ChannelsSection({ channels }: { readonly channels: ReturnType<typeof us
           onClose={() => setTesting(undefined)}
         />
       )}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete ${deleting?.name ?? 'channel'}?`}
-        message={
+      <ConfirmActionDialog
+        action={remove}
+        title={(channel) => `Delete ${channel.name}?`}
+        message={() => (
           <p>
             The channel and every subscription through it are removed: nobody hears through it any
             more. Its delivery log stays.
           </p>
-        }
+        )}
         confirmLabel="Delete channel"
-        danger
-        busy={remove.isPending}
-        error={remove.error !== null ? errorMessage(remove.error) : undefined}
-        onConfirm={() => {
-          if (deleting !== undefined) remove.mutate({ params: { path: { id: deleting.id } } });
-        }}
-        onClose={() => setDeleting(undefined)}
       />
     </Section>
   );
@@ -543,15 +527,11 @@ function SubscriptionsSection({
   readonly subscriptions: ReturnType<typeof useSubscriptions>;
   readonly channels: readonly Channel[];
 }) {
-  const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Subscription | undefined>();
-  const [deleting, setDeleting] = useState<Subscription | undefined>();
-  const remove = $api.useMutation('delete', '/api/v1/notification-subscriptions/{id}', {
-    onSuccess: async () => {
-      setDeleting(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/notification-subscriptions']);
-    },
+  const remove = useConfirmAction('delete', '/api/v1/notification-subscriptions/{id}', {
+    init: (subscription: Subscription) => ({ params: { path: { id: subscription.id } } }),
+    invalidate: ['/api/v1/notification-subscriptions'],
   });
   return (
     <Section
@@ -622,10 +602,7 @@ function SubscriptionsSection({
                           type="button"
                           className="button button-small button-danger"
                           aria-label={`Delete subscription ${subscription.name}`}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(subscription);
-                          }}
+                          onClick={() => remove.ask(subscription)}
                         >
                           Delete
                         </button>
@@ -647,18 +624,13 @@ function SubscriptionsSection({
           onClose={() => setEditing(undefined)}
         />
       )}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete subscription ${deleting?.name ?? ''}?`}
-        message={<p>Its audience will no longer hear about {deleting?.events.join(', ')}.</p>}
+      <ConfirmActionDialog
+        action={remove}
+        title={(subscription) => `Delete subscription ${subscription.name}?`}
+        message={(subscription) => (
+          <p>Its audience will no longer hear about {subscription.events.join(', ')}.</p>
+        )}
         confirmLabel="Delete subscription"
-        danger
-        busy={remove.isPending}
-        error={remove.error !== null ? errorMessage(remove.error) : undefined}
-        onConfirm={() => {
-          if (deleting !== undefined) remove.mutate({ params: { path: { id: deleting.id } } });
-        }}
-        onClose={() => setDeleting(undefined)}
       />
     </Section>
   );
@@ -935,17 +907,13 @@ const contactKeyHints: Record<ContactKind, string> = {
 };
 
 function ContactsSection() {
-  const queryClient = useQueryClient();
   const url = useUrlState(['contactKind'] as const);
   const kind = contactKinds.find((k) => k === url.values.contactKind);
   const contacts = $api.useQuery('get', '/api/v1/notification-contacts');
   const [adding, setAdding] = useState(false);
-  const [deleting, setDeleting] = useState<Contact | undefined>();
-  const remove = $api.useMutation('delete', '/api/v1/notification-contacts/{id}', {
-    onSuccess: async () => {
-      setDeleting(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/notification-contacts']);
-    },
+  const remove = useConfirmAction('delete', '/api/v1/notification-contacts/{id}', {
+    init: (contact: Contact) => ({ params: { path: { id: contact.id } } }),
+    invalidate: ['/api/v1/notification-contacts'],
   });
   return (
     <Section
@@ -1020,10 +988,7 @@ function ContactsSection() {
                           type="button"
                           className="button button-small button-danger"
                           aria-label={`Delete contact ${contact.address} of ${contact.kind} ${contact.key}`}
-                          onClick={() => {
-                            remove.reset();
-                            setDeleting(contact);
-                          }}
+                          onClick={() => remove.ask(contact)}
                         >
                           Delete
                         </button>
@@ -1036,22 +1001,15 @@ function ContactsSection() {
         )}
       </QueryState>
       {adding && <ContactDialog onClose={() => setAdding(false)} />}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete contact ${deleting?.address ?? ''}?`}
-        message={
+      <ConfirmActionDialog
+        action={remove}
+        title={(contact) => `Delete contact ${contact.address}?`}
+        message={(contact) => (
           <p>
-            {deleting?.kind} {deleting?.key} will no longer be e-mailed at this address.
+            {contact.kind} {contact.key} will no longer be e-mailed at this address.
           </p>
-        }
+        )}
         confirmLabel="Delete contact"
-        danger
-        busy={remove.isPending}
-        error={remove.error !== null ? errorMessage(remove.error) : undefined}
-        onConfirm={() => {
-          if (deleting !== undefined) remove.mutate({ params: { path: { id: deleting.id } } });
-        }}
-        onClose={() => setDeleting(undefined)}
       />
     </Section>
   );
@@ -1216,7 +1174,6 @@ function TemplateDialog({
   const queryClient = useQueryClient();
   const [subject, setSubject] = useState(template.subject);
   const [body, setBody] = useState(template.body);
-  const [confirmReset, setConfirmReset] = useState(false);
   const [saved, setSaved] = useState<string | undefined>();
   const refresh = () => invalidatePaths(queryClient, ['/api/v1/notification-templates']);
   const path = { params: { path: { event: template.event } } };
@@ -1233,14 +1190,14 @@ function TemplateDialog({
       await refresh();
     },
   });
-  const reset = $api.useMutation('delete', '/api/v1/notification-templates/{event}', {
-    onSuccess: async (builtIn) => {
-      setConfirmReset(false);
+  const reset = useConfirmAction('delete', '/api/v1/notification-templates/{event}', {
+    init: (event: Template['event']) => ({ params: { path: { event } } }),
+    invalidate: ['/api/v1/notification-templates'],
+    onSuccess: (_, builtIn) => {
       setStored({ subject: builtIn.subject, body: builtIn.body, custom: builtIn.custom });
       setSubject(builtIn.subject);
       setBody(builtIn.body);
       setSaved('Reset: new messages use the built-in message.');
-      await refresh();
     },
   });
   const changed = subject !== stored.subject || body !== stored.body;
@@ -1309,10 +1266,7 @@ function TemplateDialog({
               <button
                 type="button"
                 className="button button-danger"
-                onClick={() => {
-                  reset.reset();
-                  setConfirmReset(true);
-                }}
+                onClick={() => reset.ask(template.event)}
               >
                 Reset to built-in
               </button>
@@ -1327,18 +1281,13 @@ function TemplateDialog({
           </div>
         </form>
       </Dialog>
-      <ConfirmDialog
-        open={confirmReset}
-        title={`Reset the ${template.event} template?`}
-        message={
+      <ConfirmActionDialog
+        action={reset}
+        title={(event) => `Reset the ${event} template?`}
+        message={() => (
           <p>The edited subject and body are dropped; the built-in message is sent again.</p>
-        }
+        )}
         confirmLabel="Reset template"
-        danger
-        busy={reset.isPending}
-        error={reset.error !== null ? errorMessage(reset.error) : undefined}
-        onConfirm={() => reset.mutate(path)}
-        onClose={() => setConfirmReset(false)}
       />
     </>
   );

@@ -7,13 +7,12 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDateTime, formatDuration, formatNumber } from '../../ui/format.ts';
 import { PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
@@ -43,15 +42,10 @@ export function SourcesScreen() {
   const sources = $api.useQuery('get', '/api/v1/advisory-sources');
   const catalogue = $api.useQuery('get', '/api/v1/advisory-catalogue');
   const [editing, setEditing] = useState<AdvisorySource | 'new' | undefined>();
-  const [deleting, setDeleting] = useState<AdvisorySource | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const queryClient = useQueryClient();
-  const refresh = () =>
-    invalidatePaths(queryClient, [
-      '/api/v1/advisory-sources',
-      '/api/v1/advisory-catalogue',
-      '/api/v1/sync-runs',
-    ]);
+  const affected = ['/api/v1/advisory-sources', '/api/v1/advisory-catalogue', '/api/v1/sync-runs'];
+  const refresh = () => invalidatePaths(queryClient, affected);
   const sync = $api.useMutation('post', '/api/v1/advisory-sources/{id}/sync', {
     onSuccess: async (answer) => {
       setNotice(
@@ -60,11 +54,9 @@ export function SourcesScreen() {
       await refresh();
     },
   });
-  const remove = $api.useMutation('delete', '/api/v1/advisory-sources/{id}', {
-    onSuccess: async () => {
-      setDeleting(undefined);
-      await refresh();
-    },
+  const remove = useConfirmAction('delete', '/api/v1/advisory-sources/{id}', {
+    init: (source: AdvisorySource) => ({ params: { path: { id: source.id } } }),
+    invalidate: affected,
   });
   const names = new Map(sources.data?.sources.map((source) => [source.id, source.name]));
 
@@ -162,10 +154,7 @@ export function SourcesScreen() {
                               type="button"
                               className="button button-small button-danger"
                               aria-label={`Delete ${source.name}`}
-                              onClick={() => {
-                                remove.reset();
-                                setDeleting(source);
-                              }}
+                              onClick={() => remove.ask(source)}
                             >
                               Delete
                             </button>
@@ -201,23 +190,16 @@ export function SourcesScreen() {
           }}
         />
       )}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete ${deleting?.name ?? 'source'}?`}
-        message={
+      <ConfirmActionDialog
+        action={remove}
+        title={(source) => `Delete ${source.name}?`}
+        message={() => (
           <p>
             The source, its sync runs and the advisories it last wrote are deleted; findings that
             rested on them are reconciled. This cannot be undone.
           </p>
-        }
+        )}
         confirmLabel="Delete source"
-        danger
-        busy={remove.isPending}
-        error={remove.error !== null ? errorMessage(remove.error) : undefined}
-        onConfirm={() => {
-          if (deleting !== undefined) remove.mutate({ params: { path: { id: deleting.id } } });
-        }}
-        onClose={() => setDeleting(undefined)}
       />
     </>
   );
@@ -232,15 +214,14 @@ function CatalogueTable({
   readonly manage: boolean;
   readonly onChange: () => Promise<void>;
 }) {
-  const [disabling, setDisabling] = useState<CatalogueEntry | undefined>();
   const enable = $api.useMutation('post', '/api/v1/advisory-catalogue/{id}/enable', {
     onSuccess: onChange,
   });
-  const disable = $api.useMutation('post', '/api/v1/advisory-catalogue/{id}/disable', {
-    onSuccess: async () => {
-      setDisabling(undefined);
-      await onChange();
-    },
+  const disable = useConfirmAction('post', '/api/v1/advisory-catalogue/{id}/disable', {
+    init: (entry: CatalogueEntry) => ({ params: { path: { id: entry.id } } }),
+    // The screen's own refresh (sources, catalogue, sync runs).
+    invalidate: [],
+    onSuccess: () => void onChange(),
   });
   return (
     <>
@@ -277,10 +258,7 @@ function CatalogueTable({
                         type="button"
                         className="button button-small"
                         aria-label={`Disable ${entry.name}`}
-                        onClick={() => {
-                          disable.reset();
-                          setDisabling(entry);
-                        }}
+                        onClick={() => disable.ask(entry)}
                       >
                         Disable
                       </button>
@@ -307,22 +285,17 @@ function CatalogueTable({
           </tbody>
         </table>
       </div>
-      <ConfirmDialog
-        open={disabling !== undefined}
-        title={`Disable ${disabling?.name ?? 'feed'}?`}
-        message={
+      <ConfirmActionDialog
+        action={disable}
+        title={(entry) => `Disable ${entry.name}?`}
+        message={(entry) => (
           <p>
-            Its schedule stops: no more downloads from {disabling?.publisher}. The advisories it
-            already brought stay.
+            Its schedule stops: no more downloads from {entry.publisher}. The advisories it already
+            brought stay.
           </p>
-        }
+        )}
         confirmLabel="Disable feed"
-        busy={disable.isPending}
-        error={disable.error !== null ? errorMessage(disable.error) : undefined}
-        onConfirm={() => {
-          if (disabling !== undefined) disable.mutate({ params: { path: { id: disabling.id } } });
-        }}
-        onClose={() => setDisabling(undefined)}
+        danger={false}
       />
     </>
   );

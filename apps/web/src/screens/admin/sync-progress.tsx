@@ -3,12 +3,11 @@
  * the job's controls: cancel, retry (jobs:manage).
  */
 import { useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
-import { errorMessage } from '../../api/client.ts';
+import { useEffect } from 'react';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { StatusBadge } from '../../ui/badges.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDateTime, formatNumber } from '../../ui/format.ts';
 import { Facts } from '../../ui/page.tsx';
 import { ErrorState, Loading } from '../../ui/states.tsx';
@@ -38,8 +37,6 @@ export function SyncProgress({ jobId }: { readonly jobId: string }) {
   );
 }
 
-type JobAction = 'cancel' | 'retry';
-
 /**
  * The job behind a run (jobs:read): its state, attempts and last error, and what may be done to
  * it (jobs:manage): cancel a queued or running one (a running one stops at its next heartbeat),
@@ -59,7 +56,6 @@ export function JobControls({
 }) {
   const { can } = useSession();
   const queryClient = useQueryClient();
-  const [asking, setAsking] = useState<JobAction | undefined>();
   const job = $api.useQuery(
     'get',
     '/api/v1/jobs/{id}',
@@ -77,13 +73,6 @@ export function JobControls({
   useEffect(() => {
     if (state !== undefined) void invalidatePaths(queryClient, ['/api/v1/sync-runs']);
   }, [state, queryClient]);
-  const done = async () => {
-    setAsking(undefined);
-    await invalidatePaths(queryClient, ['/api/v1/jobs', '/api/v1/sync-runs']);
-    onChanged?.();
-  };
-  const cancel = $api.useMutation('post', '/api/v1/jobs/{id}/cancel', { onSuccess: done });
-  const retry = $api.useMutation('post', '/api/v1/jobs/{id}/retry', { onSuccess: done });
   if (!can('jobs:read')) return <p className="muted">Seeing the job needs jobs:read.</p>;
   if (job.isPending) return <Loading label="Loading the job…" />;
   if (job.isError)
@@ -100,7 +89,6 @@ export function JobControls({
   const retriable = data.state === 'failed' || data.state === 'cancelled';
   const manage = can('jobs:manage');
   const why = manage ? undefined : 'Needs the jobs:manage permission';
-  const mutation = asking === 'cancel' ? cancel : retry;
   return (
     <>
       <Facts
@@ -120,60 +108,50 @@ export function JobControls({
       />
       <div className="row-inline">
         {cancellable && (
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={!manage}
-            title={why}
-            onClick={() => {
-              cancel.reset();
-              setAsking('cancel');
-            }}
-          >
-            Cancel the job
-          </button>
+          <ConfirmAction
+            method="post"
+            path="/api/v1/jobs/{id}/cancel"
+            init={() => ({ params: { path: { id: jobId } } })}
+            invalidate={['/api/v1/jobs', '/api/v1/sync-runs']}
+            {...(onChanged !== undefined && { onSuccess: onChanged })}
+            label="Cancel the job"
+            buttonClassName="button button-danger"
+            {...(why !== undefined && { disabledReason: why })}
+            title={`Cancel ${what}?`}
+            message={
+              <p>
+                {data.state === 'queued'
+                  ? 'It will not run.'
+                  : 'It stops at its next checkpoint; what it already saved stays.'}{' '}
+                The cancellation is recorded in the audit log.
+              </p>
+            }
+            confirmLabel="Cancel the job"
+          />
         )}
         {retriable && (
-          <button
-            type="button"
-            className="button"
-            disabled={!manage}
-            title={why}
-            onClick={() => {
-              retry.reset();
-              setAsking('retry');
-            }}
-          >
-            Retry the job
-          </button>
+          <ConfirmAction
+            method="post"
+            path="/api/v1/jobs/{id}/retry"
+            init={() => ({ params: { path: { id: jobId } } })}
+            invalidate={['/api/v1/jobs', '/api/v1/sync-runs']}
+            {...(onChanged !== undefined && { onSuccess: onChanged })}
+            label="Retry the job"
+            buttonClassName="button"
+            {...(why !== undefined && { disabledReason: why })}
+            title={`Retry ${what}?`}
+            message={
+              <p>
+                It runs again from the start, with its attempts reset, as soon as a worker is free;
+                this page follows it. The retry is recorded in the audit log.
+              </p>
+            }
+            confirmLabel="Retry the job"
+            danger={false}
+          />
         )}
         {!manage && (cancellable || retriable) && <span className="muted small">{why}.</span>}
       </div>
-      <ConfirmDialog
-        open={asking !== undefined}
-        title={asking === 'cancel' ? `Cancel ${what}?` : `Retry ${what}?`}
-        message={
-          asking === 'cancel' ? (
-            <p>
-              {data.state === 'queued'
-                ? 'It will not run.'
-                : 'It stops at its next checkpoint; what it already saved stays.'}{' '}
-              The cancellation is recorded in the audit log.
-            </p>
-          ) : (
-            <p>
-              It runs again from the start, with its attempts reset, as soon as a worker is free;
-              this page follows it. The retry is recorded in the audit log.
-            </p>
-          )
-        }
-        confirmLabel={asking === 'cancel' ? 'Cancel the job' : 'Retry the job'}
-        danger={asking === 'cancel'}
-        busy={mutation.isPending}
-        error={mutation.error === null ? undefined : errorMessage(mutation.error)}
-        onConfirm={() => mutation.mutate({ params: { path: { id: jobId } } })}
-        onClose={() => setAsking(undefined)}
-      />
     </>
   );
 }

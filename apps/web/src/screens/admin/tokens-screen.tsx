@@ -10,12 +10,12 @@ import { useSession, useUser } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
 import type { ColumnDef } from '../../ui/data-table.tsx';
 import { DataTable } from '../../ui/data-table.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDate, formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
-import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
+import { Field, FormDialog } from '../../ui/forms.tsx';
 import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
 
@@ -42,14 +42,11 @@ export function TokensScreen() {
   );
   const [creating, setCreating] = useState(false);
   const [secret, setSecret] = useState<{ name: string; token: string } | undefined>();
-  const [revoking, setRevoking] = useState<ApiToken | undefined>();
-  const queryClient = useQueryClient();
-  const revoke = $api.useMutation('delete', '/api/v1/tokens/{id}', {
-    onSuccess: async () => {
-      setRevoking(undefined);
-      await invalidatePaths(queryClient, ['/api/v1/tokens']);
-    },
+  const revoke = useConfirmAction('delete', '/api/v1/tokens/{id}', {
+    init: (token: ApiToken) => ({ params: { path: { id: token.id } } }),
+    invalidate: ['/api/v1/tokens'],
   });
+  const askRevoke = revoke.ask;
   const viewingOther = userId !== undefined && userId !== me.id;
   const owner = users.data?.users.find((user) => user.id === userId);
   // eslint-disable-next-line react-hooks/purity -- a render-time "now" for expiry is enough here
@@ -104,17 +101,14 @@ export function TokensScreen() {
               type="button"
               className="button button-small button-danger"
               aria-label={`Revoke ${row.original.name}`}
-              onClick={() => {
-                revoke.reset();
-                setRevoking(row.original);
-              }}
+              onClick={() => askRevoke(row.original)}
             >
               Revoke
             </button>
           ) : null,
       },
     ],
-    [now, revoke],
+    [now, askRevoke],
   );
   return (
     <>
@@ -195,23 +189,16 @@ export function TokensScreen() {
           for the CLI.
         </p>
       </SecretDialog>
-      <ConfirmDialog
-        open={revoking !== undefined}
-        title={`Revoke ${revoking?.name ?? 'token'}?`}
-        message={
+      <ConfirmActionDialog
+        action={revoke}
+        title={(token) => `Revoke ${token.name}?`}
+        message={(token) => (
           <p>
-            Anything using this token (prefix <span className="mono">{revoking?.prefix}</span>)
-            stops working now, and so do tokens made with it. This cannot be undone.
+            Anything using this token (prefix <span className="mono">{token.prefix}</span>) stops
+            working now, and so do tokens made with it. This cannot be undone.
           </p>
-        }
+        )}
         confirmLabel="Revoke token"
-        danger
-        busy={revoke.isPending}
-        error={revoke.error !== null ? <MutationError error={revoke.error} /> : undefined}
-        onConfirm={() => {
-          if (revoking !== undefined) revoke.mutate({ params: { path: { id: revoking.id } } });
-        }}
-        onClose={() => setRevoking(undefined)}
       />
     </>
   );

@@ -9,11 +9,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { Field, MutationError } from '../../ui/forms.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
@@ -66,9 +65,6 @@ export function AutopilotScreen() {
   );
 }
 
-type Pending =
-  { readonly kind: 'pause' | 'resume' | 'delete'; readonly rule: AutopilotRule } | undefined;
-
 function Rules() {
   const { can } = useSession();
   const manage = can('changes:manage');
@@ -80,36 +76,29 @@ function Rules() {
   const latestRun = new Map<string, AutopilotRun>();
   for (const r of runs.data?.runs ?? []) if (!latestRun.has(r.ruleId)) latestRun.set(r.ruleId, r);
   const [editing, setEditing] = useState<AutopilotRule | 'new' | undefined>();
-  const [pending, setPending] = useState<Pending>();
   const refresh = () => invalidatePaths(queryClient, [RULES, RUNS]);
-  const closeAfter = {
-    onSuccess: async () => {
-      await refresh();
-      setPending(undefined);
-    },
-  };
-  const pause = $api.useMutation('post', `${RULES}/{id}/pause`, closeAfter);
-  const resume = $api.useMutation('post', `${RULES}/{id}/resume`, closeAfter);
-  const remove = $api.useMutation('delete', `${RULES}/{id}`, closeAfter);
+  const withReason = (rule: AutopilotRule, reason: string) => ({
+    params: { path: { id: rule.id } },
+    body: reason === '' ? {} : { reason },
+  });
+  const pause = useConfirmAction('post', `${RULES}/{id}/pause`, {
+    init: withReason,
+    invalidate: [RULES, RUNS],
+  });
+  const resume = useConfirmAction('post', `${RULES}/{id}/resume`, {
+    init: withReason,
+    invalidate: [RULES, RUNS],
+  });
+  const remove = useConfirmAction('delete', `${RULES}/{id}`, {
+    init: (rule: AutopilotRule) => ({ params: { path: { id: rule.id } } }),
+    invalidate: [RULES, RUNS],
+  });
   const run = $api.useMutation('post', `${RULES}/{id}/run`, {
     onSuccess: async (started: AutopilotRun) => {
       await refresh();
       await navigate(`/autopilot/runs/${started.id}`);
     },
   });
-  const confirming =
-    pending?.kind === 'pause' ? pause : pending?.kind === 'resume' ? resume : remove;
-  const confirm = (reason: string) => {
-    if (pending === undefined) return;
-    const path = { id: pending.rule.id };
-    if (pending.kind === 'delete') remove.mutate({ params: { path } });
-    else
-      (pending.kind === 'pause' ? pause : resume).mutate({
-        params: { path },
-        body: reason === '' ? {} : { reason },
-      });
-  };
-  const name = pending?.rule.definition.name ?? 'the rule';
   return (
     <>
       <div className="autopilot-toolbar">
@@ -235,9 +224,7 @@ function Rules() {
                               type="button"
                               className="button button-small"
                               aria-label={`${rule.paused ? 'Resume' : 'Pause'} ${d.name}`}
-                              onClick={() =>
-                                setPending({ kind: rule.paused ? 'resume' : 'pause', rule })
-                              }
+                              onClick={() => (rule.paused ? resume : pause).ask(rule)}
                             >
                               {rule.paused ? 'Resume' : 'Pause'}
                             </button>
@@ -245,7 +232,7 @@ function Rules() {
                               type="button"
                               className="button button-small button-danger"
                               aria-label={`Delete ${d.name}`}
-                              onClick={() => setPending({ kind: 'delete', rule })}
+                              onClick={() => remove.ask(rule)}
                             >
                               Delete
                             </button>
@@ -268,42 +255,27 @@ function Rules() {
           onClose={() => setEditing(undefined)}
         />
       )}
-      <ConfirmDialog
-        open={pending !== undefined}
-        title={
-          pending?.kind === 'delete'
-            ? `Delete ${name}?`
-            : pending?.kind === 'resume'
-              ? `Resume ${name}?`
-              : `Pause ${name}?`
-        }
-        message={
-          pending?.kind === 'delete'
-            ? 'The rule and its runs are deleted; the changes it made stay.'
-            : pending?.kind === 'resume'
-              ? 'It runs again on its schedule and on request.'
-              : 'It neither runs on its schedule nor on request until someone resumes it.'
-        }
-        confirmLabel={
-          pending?.kind === 'delete'
-            ? 'Delete rule'
-            : pending?.kind === 'resume'
-              ? 'Resume rule'
-              : 'Pause rule'
-        }
-        danger={pending?.kind === 'delete'}
-        {...(pending?.kind !== 'delete' && {
-          reason: { label: 'Reason (optional)', required: false },
-        })}
-        busy={confirming.isPending}
-        error={confirming.error === null ? undefined : errorMessage(confirming.error)}
-        onConfirm={confirm}
-        onClose={() => {
-          pause.reset();
-          resume.reset();
-          remove.reset();
-          setPending(undefined);
-        }}
+      <ConfirmActionDialog
+        action={pause}
+        title={(rule) => `Pause ${rule.definition.name}?`}
+        message={() => 'It neither runs on its schedule nor on request until someone resumes it.'}
+        confirmLabel="Pause rule"
+        danger={false}
+        reason={{ label: 'Reason (optional)', required: false }}
+      />
+      <ConfirmActionDialog
+        action={resume}
+        title={(rule) => `Resume ${rule.definition.name}?`}
+        message={() => 'It runs again on its schedule and on request.'}
+        confirmLabel="Resume rule"
+        danger={false}
+        reason={{ label: 'Reason (optional)', required: false }}
+      />
+      <ConfirmActionDialog
+        action={remove}
+        title={(rule) => `Delete ${rule.definition.name}?`}
+        message={() => 'The rule and its runs are deleted; the changes it made stay.'}
+        confirmLabel="Delete rule"
       />
     </>
   );

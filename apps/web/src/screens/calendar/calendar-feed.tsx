@@ -7,9 +7,8 @@
  */
 import { useState } from 'react';
 import { ApiError, errorMessage } from '../../api/client.ts';
-import { $api } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmAction } from '../../ui/confirm-action.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { SecretDialog } from '../admin/common.tsx';
@@ -24,29 +23,10 @@ const statusOf = (error: unknown): number | undefined =>
 
 export function CalendarFeedSection() {
   const { can } = useSession();
-  const [confirm, setConfirm] = useState<'create' | 'revoke' | undefined>();
   const [secret, setSecret] = useState<{ url: string; createdAt: string } | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
-  const create = $api.useMutation('post', '/api/v1/calendar/feed-token', {
-    onSuccess: (created) => {
-      setConfirm(undefined);
-      setNotice(`A feed URL was created ${formatDateTime(created.createdAt)}.`);
-      setSecret({ url: `${window.location.origin}${created.path}`, createdAt: created.createdAt });
-    },
-  });
-  const revoke = $api.useMutation('delete', '/api/v1/calendar/feed-token', {
-    onSuccess: () => {
-      setConfirm(undefined);
-      setNotice('Your feed URL was revoked: calendar clients using it now get nothing.');
-    },
-  });
   const allowed = can('calendar:read');
-  const revokeError =
-    revoke.error === null
-      ? undefined
-      : statusOf(revoke.error) === 404
-        ? 'You have no feed URL to revoke.'
-        : errorMessage(revoke.error);
+  const why = allowed ? undefined : 'A feed needs the calendar:read permission';
   return (
     <Section title="Calendar feed (iCalendar)">
       <p>
@@ -56,60 +36,53 @@ export function CalendarFeedSection() {
         or revoking it stops the old one.
       </p>
       <div className="row-inline">
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!allowed}
-          title={allowed ? undefined : 'A feed needs the calendar:read permission'}
-          onClick={() => {
-            create.reset();
-            setConfirm('create');
+        <ConfirmAction
+          method="post"
+          path="/api/v1/calendar/feed-token"
+          init={() => ({})}
+          invalidate={[]}
+          onSuccess={(created) => {
+            setNotice(`A feed URL was created ${formatDateTime(created.createdAt)}.`);
+            setSecret({
+              url: `${window.location.origin}${created.path}`,
+              createdAt: created.createdAt,
+            });
           }}
-        >
-          Create a feed URL
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={!allowed}
-          title={allowed ? undefined : 'A feed needs the calendar:read permission'}
-          onClick={() => {
-            revoke.reset();
-            setConfirm('revoke');
-          }}
-        >
-          Revoke my feed URL
-        </button>
+          label="Create a feed URL"
+          buttonClassName="button button-primary"
+          {...(why !== undefined && { disabledReason: why })}
+          title="Create a calendar feed URL?"
+          message={
+            <p>
+              The URL is shown once. If you made one before, it stops working: calendar clients
+              subscribed to it must be given the new one.
+            </p>
+          }
+          confirmLabel="Create the feed URL"
+          danger={false}
+        />
+        <ConfirmAction
+          method="delete"
+          path="/api/v1/calendar/feed-token"
+          init={() => ({})}
+          invalidate={[]}
+          onSuccess={() =>
+            setNotice('Your feed URL was revoked: calendar clients using it now get nothing.')
+          }
+          label="Revoke my feed URL"
+          buttonClassName="button button-danger"
+          {...(why !== undefined && { disabledReason: why })}
+          title="Revoke your calendar feed URL?"
+          message={<p>Calendar clients subscribed to it stop receiving the calendar.</p>}
+          confirmLabel="Revoke the feed URL"
+          describeError={(error) =>
+            statusOf(error) === 404 ? 'You have no feed URL to revoke.' : errorMessage(error)
+          }
+        />
       </div>
       <p className="small" role="status">
         {notice ?? ''}
       </p>
-      <ConfirmDialog
-        open={confirm === 'create'}
-        title="Create a calendar feed URL?"
-        message={
-          <p>
-            The URL is shown once. If you made one before, it stops working: calendar clients
-            subscribed to it must be given the new one.
-          </p>
-        }
-        confirmLabel="Create the feed URL"
-        busy={create.isPending}
-        error={create.error === null ? undefined : errorMessage(create.error)}
-        onConfirm={() => create.mutate({})}
-        onClose={() => setConfirm(undefined)}
-      />
-      <ConfirmDialog
-        open={confirm === 'revoke'}
-        title="Revoke your calendar feed URL?"
-        message={<p>Calendar clients subscribed to it stop receiving the calendar.</p>}
-        confirmLabel="Revoke the feed URL"
-        danger
-        busy={revoke.isPending}
-        error={revokeError}
-        onConfirm={() => revoke.mutate({})}
-        onClose={() => setConfirm(undefined)}
-      />
       <SecretDialog
         title="Your calendar feed URL"
         secret={secret?.url}

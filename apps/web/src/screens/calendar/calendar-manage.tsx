@@ -1,15 +1,15 @@
 /**
  * The calendar's own records: change freezes (one-off or recurring) and maintenance windows,
- * listed for everyone with calendar:read; created and deleted with calendar:manage.
+ * listed for everyone with calendar:read; created, edited and deleted with calendar:manage.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { errorMessage } from '../../api/client.ts';
 import type { paths } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
-import { ConfirmDialog, Dialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
+import { Dialog } from '../../ui/dialog.tsx';
 import { formatDateTime, formatDuration } from '../../ui/format.ts';
 import { Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
@@ -24,12 +24,13 @@ type MaintenanceWindow =
 export function FreezesSection() {
   const { can } = useSession();
   const manage = can('calendar:manage');
-  const queryClient = useQueryClient();
   const freezes = $api.useQuery('get', '/api/v1/calendar/freezes');
-  const remove = $api.useMutation('delete', '/api/v1/calendar/freezes/{id}');
+  const remove = useConfirmAction('delete', '/api/v1/calendar/freezes/{id}', {
+    init: (freeze: Freeze) => ({ params: { path: { id: freeze.id } } }),
+    invalidate: ['/api/v1/calendar', '/api/v1/changes'],
+  });
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Freeze | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Freeze | undefined>(undefined);
   return (
     <Section
       title="Freezes"
@@ -79,21 +80,19 @@ export function FreezesSection() {
                   </td>
                   {manage && (
                     <td className="calendar-row-actions">
-                      {freeze.recurrence === null && (
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Edit the freeze ${freeze.name}`}
-                          onClick={() => setEditing(freeze)}
-                        >
-                          Edit…
-                        </button>
-                      )}
+                      <button
+                        type="button"
+                        className="button button-small"
+                        aria-label={`Edit the freeze ${freeze.name}`}
+                        onClick={() => setEditing(freeze)}
+                      >
+                        Edit…
+                      </button>
                       <button
                         type="button"
                         className="button button-small"
                         aria-label={`Delete the freeze ${freeze.name}`}
-                        onClick={() => setDeleting(freeze)}
+                        onClick={() => remove.ask(freeze)}
                       >
                         Delete…
                       </button>
@@ -117,51 +116,55 @@ export function FreezesSection() {
           <FreezeForm freeze={editing} onDone={() => setEditing(undefined)} />
         )}
       </Dialog>
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete the freeze ${deleting?.name ?? ''}`}
-        message="Changes may then be scheduled in its time again."
+      <ConfirmActionDialog
+        action={remove}
+        title={(freeze) => `Delete the freeze ${freeze.name}`}
+        message={() => 'Changes may then be scheduled in its time again.'}
         confirmLabel="Delete"
-        danger
-        busy={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : undefined}
-        onClose={() => {
-          setDeleting(undefined);
-          remove.reset();
-        }}
-        onConfirm={() => {
-          if (deleting === undefined) return;
-          remove.mutate(
-            { params: { path: { id: deleting.id } } },
-            {
-              onSuccess: () => {
-                setDeleting(undefined);
-                void invalidatePaths(queryClient, ['/api/v1/calendar', '/api/v1/changes']);
-              },
-            },
-          );
-        }}
       />
     </Section>
   );
 }
 
-/** Create a one-off freeze, or edit one (`freeze`). */
+/**
+ * Create a freeze, or edit one (`freeze`): one-off (start and end) or recurring (an RFC 5545 rule
+ * on the wall clock of a time zone, and the length of each occurrence). Editing a recurring
+ * freeze sends its whole recurrence (the API's PATCH replaces it); its excluded dates are kept.
+ */
 function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onDone: () => void }) {
   const queryClient = useQueryClient();
   const createFreeze = $api.useMutation('post', '/api/v1/calendar/freezes');
   const updateFreeze = $api.useMutation('patch', '/api/v1/calendar/freezes/{id}');
   const create = freeze === undefined ? createFreeze : updateFreeze;
+  const recurrence = freeze?.recurrence ?? null;
+  const [recurring, setRecurring] = useState(recurrence !== null);
   const [name, setName] = useState(freeze?.name ?? '');
   const [start, setStart] = useState(toLocalInput(freeze?.start));
   const [end, setEnd] = useState(toLocalInput(freeze?.end));
+  const [rrule, setRrule] = useState(recurrence?.rrule ?? 'FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=20');
+  const [dtstart, setDtstart] = useState(recurrence?.dtstart.slice(0, 16) ?? '');
+  const [timeZone, setTimeZone] = useState(recurrence?.timeZone ?? 'Europe/Berlin');
+  const [duration, setDuration] = useState(String(recurrence?.durationMinutes ?? 1440));
   const [allowEmergency, setAllowEmergency] = useState(freeze?.allowEmergency ?? false);
-  const ids = { emergency: useId() };
+  const ids = { emergency: useId(), rrule: useId(), kind: useId() };
   const submit = () => {
-    const from = fromLocalInput(start);
-    const to = fromLocalInput(end);
-    if (from === undefined || to === undefined) return;
-    const body = { name: name.trim(), start: from, end: to, allowEmergency };
+    let when;
+    if (recurring) {
+      when = {
+        recurrence: {
+          rrule: rrule.trim(),
+          dtstart,
+          timeZone: timeZone.trim(),
+          durationMinutes: Number(duration),
+        },
+      };
+    } else {
+      const from = fromLocalInput(start);
+      const to = fromLocalInput(end);
+      if (from === undefined || to === undefined) return;
+      when = { start: from, end: to };
+    }
+    const body = { name: name.trim(), ...when, allowEmergency };
     const onSuccess = () => {
       void invalidatePaths(queryClient, ['/api/v1/calendar', '/api/v1/changes']);
       onDone();
@@ -190,28 +193,108 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
           />
         )}
       </Field>
-      <Field label="Start (UTC)">
-        {(control) => (
-          <input
-            {...control}
-            type="datetime-local"
-            value={start}
-            required
-            onChange={(e) => setStart(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="End (UTC)">
-        {(control) => (
-          <input
-            {...control}
-            type="datetime-local"
-            value={end}
-            required
-            onChange={(e) => setEnd(e.target.value)}
-          />
-        )}
-      </Field>
+      <fieldset className="field calendar-fieldset">
+        <legend>When</legend>
+        <div className="row">
+          <label className="row calendar-check">
+            <input
+              type="radio"
+              name={ids.kind}
+              checked={!recurring}
+              onChange={() => setRecurring(false)}
+            />
+            Once (start and end)
+          </label>
+          <label className="row calendar-check">
+            <input
+              type="radio"
+              name={ids.kind}
+              checked={recurring}
+              onChange={() => setRecurring(true)}
+            />
+            Recurring
+          </label>
+        </div>
+      </fieldset>
+      {recurring ? (
+        <>
+          <div className="field">
+            <label htmlFor={ids.rrule}>Recurrence (RFC 5545 RRULE)</label>
+            <input
+              id={ids.rrule}
+              value={rrule}
+              required
+              maxLength={1000}
+              aria-describedby={`${ids.rrule}-hint`}
+              onChange={(e) => setRrule(e.target.value)}
+            />
+            <span id={`${ids.rrule}-hint`} className="field-hint">
+              FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=20, FREQ=WEEKLY;BYDAY=FR…
+              {freeze !== undefined &&
+                freeze.exdates.length > 0 &&
+                ` Its ${freeze.exdates.length} excluded date${freeze.exdates.length === 1 ? '' : 's'} stay.`}
+            </span>
+          </div>
+          <Field label="First occurrence (wall clock of the time zone)">
+            {(control) => (
+              <input
+                {...control}
+                type="datetime-local"
+                value={dtstart}
+                required
+                onChange={(e) => setDtstart(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Time zone (IANA)">
+            {(control) => (
+              <input
+                {...control}
+                value={timeZone}
+                required
+                onChange={(e) => setTimeZone(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="Length of each occurrence (minutes)">
+            {(control) => (
+              <input
+                {...control}
+                type="number"
+                min={1}
+                value={duration}
+                required
+                onChange={(e) => setDuration(e.target.value)}
+              />
+            )}
+          </Field>
+        </>
+      ) : (
+        <>
+          <Field label="Start (UTC)">
+            {(control) => (
+              <input
+                {...control}
+                type="datetime-local"
+                value={start}
+                required
+                onChange={(e) => setStart(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field label="End (UTC)">
+            {(control) => (
+              <input
+                {...control}
+                type="datetime-local"
+                value={end}
+                required
+                onChange={(e) => setEnd(e.target.value)}
+              />
+            )}
+          </Field>
+        </>
+      )}
       <div className="row">
         <input
           id={ids.emergency}
@@ -228,10 +311,11 @@ function FreezeForm({ freeze, onDone }: { readonly freeze?: Freeze; readonly onD
 export function WindowsSection() {
   const { can } = useSession();
   const manage = can('calendar:manage');
-  const queryClient = useQueryClient();
   const windows = $api.useQuery('get', '/api/v1/calendar/windows');
-  const remove = $api.useMutation('delete', '/api/v1/calendar/windows/{id}');
-  const [deleting, setDeleting] = useState<MaintenanceWindow | undefined>(undefined);
+  const remove = useConfirmAction('delete', '/api/v1/calendar/windows/{id}', {
+    init: (window: MaintenanceWindow) => ({ params: { path: { id: window.id } } }),
+    invalidate: ['/api/v1/calendar', '/api/v1/changes'],
+  });
   const [editing, setEditing] = useState<MaintenanceWindow | 'new' | undefined>(undefined);
   return (
     <Section
@@ -298,7 +382,7 @@ export function WindowsSection() {
                         type="button"
                         className="button button-small"
                         aria-label={`Delete the window ${window.name}`}
-                        onClick={() => setDeleting(window)}
+                        onClick={() => remove.ask(window)}
                       >
                         Delete…
                       </button>
@@ -327,30 +411,11 @@ export function WindowsSection() {
           />
         )}
       </Dialog>
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete the window ${deleting?.name ?? ''}`}
-        message="Changes on its assets then have no window there."
+      <ConfirmActionDialog
+        action={remove}
+        title={(window) => `Delete the window ${window.name}`}
+        message={() => 'Changes on its assets then have no window there.'}
         confirmLabel="Delete"
-        danger
-        busy={remove.isPending}
-        error={remove.isError ? errorMessage(remove.error) : undefined}
-        onClose={() => {
-          setDeleting(undefined);
-          remove.reset();
-        }}
-        onConfirm={() => {
-          if (deleting === undefined) return;
-          remove.mutate(
-            { params: { path: { id: deleting.id } } },
-            {
-              onSuccess: () => {
-                setDeleting(undefined);
-                void invalidatePaths(queryClient, ['/api/v1/calendar', '/api/v1/changes']);
-              },
-            },
-          );
-        }}
       />
     </Section>
   );

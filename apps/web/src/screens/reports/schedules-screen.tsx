@@ -7,11 +7,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { $api, invalidatePaths } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge } from '../../ui/badges.tsx';
-import { ConfirmDialog } from '../../ui/dialog.tsx';
+import { ConfirmActionDialog, useConfirmAction } from '../../ui/confirm-action.tsx';
 import { CheckboxRow, Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { formatDateTime } from '../../ui/format.ts';
 import { PageHeader } from '../../ui/page.tsx';
@@ -50,7 +49,6 @@ export function SchedulesScreen() {
   const query = $api.useQuery('get', SCHEDULES);
   const types = $api.useQuery('get', '/api/v1/report-types');
   const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<ReportSchedule | undefined>();
   const navigate = useNavigate();
   const refresh = () => invalidatePaths(queryClient, [SCHEDULES, '/api/v1/reports']);
   const patch = $api.useMutation('patch', `${SCHEDULES}/{id}`, { onSuccess: refresh });
@@ -60,11 +58,9 @@ export function SchedulesScreen() {
       await navigate(`/reports/runs/${started.id}`);
     },
   });
-  const remove = $api.useMutation('delete', `${SCHEDULES}/{id}`, {
-    onSuccess: async () => {
-      await refresh();
-      setDeleting(undefined);
-    },
+  const remove = useConfirmAction('delete', `${SCHEDULES}/{id}`, {
+    init: (schedule: ReportSchedule) => ({ params: { path: { id: schedule.id } } }),
+    invalidate: [SCHEDULES, '/api/v1/reports'],
   });
   const typeTitle = (type: string) => types.data?.types.find((t) => t.type === type)?.title ?? type;
   const mutationError = patch.error ?? run.error;
@@ -149,7 +145,7 @@ export function SchedulesScreen() {
                         type="button"
                         className="button button-small button-danger"
                         aria-label={`Delete ${s.name}`}
-                        onClick={() => setDeleting(s)}
+                        onClick={() => remove.ask(s)}
                       >
                         Delete
                       </button>
@@ -164,18 +160,11 @@ export function SchedulesScreen() {
       {creating && (
         <ScheduleDialog types={types.data?.types ?? []} onClose={() => setCreating(false)} />
       )}
-      <ConfirmDialog
-        open={deleting !== undefined}
-        title={`Delete ${deleting?.name ?? 'the schedule'}?`}
-        message="It will make no more reports. The reports it made stay."
+      <ConfirmActionDialog
+        action={remove}
+        title={(schedule) => `Delete ${schedule.name}?`}
+        message={() => 'It will make no more reports. The reports it made stay.'}
         confirmLabel="Delete schedule"
-        danger
-        busy={remove.isPending}
-        error={remove.error === null ? undefined : errorMessage(remove.error)}
-        onConfirm={() =>
-          deleting !== undefined && remove.mutate({ params: { path: { id: deleting.id } } })
-        }
-        onClose={() => setDeleting(undefined)}
       />
     </>
   );
