@@ -17,6 +17,7 @@ import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import type { Agent } from './types.ts';
 import { Field } from '../../ui/forms.tsx';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const boolParam = (value: string | undefined): 'true' | 'false' | undefined =>
   value === 'true' || value === 'false' ? value : undefined;
@@ -128,14 +129,13 @@ export function AgentsScreen() {
               enableSorting: false,
               cell: ({ row }) =>
                 row.original.revokedAt === null ? (
-                  <button
-                    type="button"
-                    className="button button-small button-danger"
-                    aria-label={`Revoke the agent of ${row.original.name}`}
+                  <RowButton
+                    name={`Revoke the agent of ${row.original.name}`}
                     onClick={() => askRevoke(row.original)}
+                    danger
                   >
                     Revoke
-                  </button>
+                  </RowButton>
                 ) : null,
             } satisfies ColumnDef<Agent, unknown>,
           ]

@@ -35,6 +35,7 @@ import type {
 import './approvals.css';
 import { CheckboxGroup } from './common.tsx';
 import { errorsAt } from '../../ui/field-errors.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const environments: readonly ApprovalEnvironment[] = [
   'production',
@@ -174,14 +175,12 @@ function PolicySection() {
                       {manage && (
                         <td>
                           <span className="row-tight">
-                            <button
-                              type="button"
-                              className="button button-small"
-                              aria-label={`Edit rule ${rule.id}`}
+                            <RowButton
+                              name={`Edit rule ${rule.id}`}
                               onClick={() => setEditing({ index, isNew: false })}
                             >
                               Edit
-                            </button>
+                            </RowButton>
                             <button
                               type="button"
                               className="button button-small"
@@ -695,30 +694,25 @@ function GroupsSection() {
                     {manage && (
                       <td>
                         <span className="row-tight">
-                          <button
-                            type="button"
-                            className="button button-small"
-                            aria-label={`Add member to ${group.name}`}
+                          <RowButton
+                            name={`Add member to ${group.name}`}
                             onClick={() => setAdding(group)}
                           >
                             Add member
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small"
-                            aria-label={`Edit group ${group.name}`}
+                          </RowButton>
+                          <RowButton
+                            name={`Edit group ${group.name}`}
                             onClick={() => setEditing(group)}
                           >
                             Edit
-                          </button>
-                          <button
-                            type="button"
-                            className="button button-small button-danger"
-                            aria-label={`Delete group ${group.name}`}
+                          </RowButton>
+                          <RowButton
+                            name={`Delete group ${group.name}`}
                             onClick={() => remove.ask(group)}
+                            danger
                           >
                             Delete
-                          </button>
+                          </RowButton>
                         </span>
                       </td>
                     )}

@@ -16,6 +16,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { Field, FormDialog } from '../../ui/forms.tsx';
 import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const states = ['active', 'expired', 'spent', 'revoked'] as const;
 const environments: readonly Environment[] = ['production', 'staging', 'test', 'development'];
@@ -81,14 +82,13 @@ export function EnrolmentTokensScreen() {
         enableSorting: false,
         cell: ({ row }) =>
           row.original.state === 'active' ? (
-            <button
-              type="button"
-              className="button button-small button-danger"
-              aria-label={`Revoke enrolment token ${row.original.prefix}`}
+            <RowButton
+              name={`Revoke enrolment token ${row.original.prefix}`}
               onClick={() => askRevoke(row.original)}
+              danger
             >
               Revoke
-            </button>
+            </RowButton>
           ) : null,
       },
     ],

@@ -26,6 +26,7 @@ import './notifications.css';
 import { errorsAt } from '../../ui/field-errors.ts';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 import type { paths } from '../../api/client.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Contact = Json<
@@ -144,30 +145,25 @@ function ChannelsSection({ channels }: { readonly channels: ReturnType<typeof us
                     </td>
                     <td>
                       <span className="row-tight">
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Test ${channel.name}`}
+                        <RowButton
+                          name={`Test ${channel.name}`}
                           onClick={() => setTesting(channel)}
                         >
                           Test
-                        </button>
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Edit ${channel.name}`}
+                        </RowButton>
+                        <RowButton
+                          name={`Edit ${channel.name}`}
                           onClick={() => setEditing(channel)}
                         >
                           Edit
-                        </button>
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          aria-label={`Delete ${channel.name}`}
+                        </RowButton>
+                        <RowButton
+                          name={`Delete ${channel.name}`}
                           onClick={() => remove.ask(channel)}
+                          danger
                         >
                           Delete
-                        </button>
+                        </RowButton>
                       </span>
                     </td>
                   </tr>
@@ -590,22 +586,19 @@ function SubscriptionsSection({
                     </td>
                     <td>
                       <span className="row-tight">
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Edit subscription ${subscription.name}`}
+                        <RowButton
+                          name={`Edit subscription ${subscription.name}`}
                           onClick={() => setEditing(subscription)}
                         >
                           Edit
-                        </button>
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          aria-label={`Delete subscription ${subscription.name}`}
+                        </RowButton>
+                        <RowButton
+                          name={`Delete subscription ${subscription.name}`}
                           onClick={() => remove.ask(subscription)}
+                          danger
                         >
                           Delete
-                        </button>
+                        </RowButton>
                       </span>
                     </td>
                   </tr>
@@ -984,14 +977,13 @@ function ContactsSection() {
                       <td>{contact.address}</td>
                       <td className="small">{formatDateTime(contact.createdAt)}</td>
                       <td>
-                        <button
-                          type="button"
-                          className="button button-small button-danger"
-                          aria-label={`Delete contact ${contact.address} of ${contact.kind} ${contact.key}`}
+                        <RowButton
+                          name={`Delete contact ${contact.address} of ${contact.kind} ${contact.key}`}
                           onClick={() => remove.ask(contact)}
+                          danger
                         >
                           Delete
-                        </button>
+                        </RowButton>
                       </td>
                     </tr>
                   ))}
@@ -1137,14 +1129,12 @@ function TemplatesSection() {
                       )}
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Open the ${template.event} template`}
+                      <RowButton
+                        name={`Open the ${template.event} template`}
                         onClick={() => url.set({ template: template.event })}
                       >
                         Open
-                      </button>
+                      </RowButton>
                     </td>
                   </tr>
                 ))}

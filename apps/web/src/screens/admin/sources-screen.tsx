@@ -20,6 +20,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const sourceKinds: readonly SourceKind[] = [
   'osv-directory',
@@ -142,22 +143,19 @@ export function SourcesScreen() {
                             >
                               Sync now
                             </button>
-                            <button
-                              type="button"
-                              className="button button-small"
-                              aria-label={`Edit ${source.name}`}
+                            <RowButton
+                              name={`Edit ${source.name}`}
                               onClick={() => setEditing(source)}
                             >
                               Edit
-                            </button>
-                            <button
-                              type="button"
-                              className="button button-small button-danger"
-                              aria-label={`Delete ${source.name}`}
+                            </RowButton>
+                            <RowButton
+                              name={`Delete ${source.name}`}
                               onClick={() => remove.ask(source)}
+                              danger
                             >
                               Delete
-                            </button>
+                            </RowButton>
                           </span>
                         </td>
                       )}
@@ -254,14 +252,9 @@ function CatalogueTable({
                 {manage && (
                   <td>
                     {entry.enabled ? (
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Disable ${entry.name}`}
-                        onClick={() => disable.ask(entry)}
-                      >
+                      <RowButton name={`Disable ${entry.name}`} onClick={() => disable.ask(entry)}>
                         Disable
-                      </button>
+                      </RowButton>
                     ) : (
                       <button
                         type="button"

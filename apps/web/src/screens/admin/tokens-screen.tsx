@@ -18,6 +18,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { Field, FormDialog } from '../../ui/forms.tsx';
 import { CheckboxGroup, SecretDialog } from './common.tsx';
 import type { ApiToken, Scope } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 function tokenState(token: ApiToken, now: number): 'revoked' | 'expired' | 'active' {
   if (token.revokedAt !== null) return 'revoked';
@@ -97,14 +98,13 @@ export function TokensScreen() {
         enableSorting: false,
         cell: ({ row }) =>
           tokenState(row.original, now) === 'active' ? (
-            <button
-              type="button"
-              className="button button-small button-danger"
-              aria-label={`Revoke ${row.original.name}`}
+            <RowButton
+              name={`Revoke ${row.original.name}`}
               onClick={() => askRevoke(row.original)}
+              danger
             >
               Revoke
-            </button>
+            </RowButton>
           ) : null,
       },
     ],

@@ -20,6 +20,7 @@ import { Field, Form, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { CheckboxGroup } from './common.tsx';
 import { roleLabel, roleSummaries } from './roles.ts';
 import type { User } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const allRoles = Object.keys(roleSummaries) as Role[];
 
@@ -94,22 +95,18 @@ export function UsersScreen() {
         enableSorting: false,
         cell: ({ row }) => (
           <span className="row-tight">
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Edit ${row.original.username}`}
+            <RowButton
+              name={`Edit ${row.original.username}`}
               onClick={() => setEditing(row.original)}
             >
               Edit
-            </button>
-            <button
-              type="button"
-              className="button button-small"
-              aria-label={`Reset password of ${row.original.username}`}
+            </RowButton>
+            <RowButton
+              name={`Reset password of ${row.original.username}`}
               onClick={() => setResetting(row.original)}
             >
               Reset password
-            </button>
+            </RowButton>
             <Link
               className="button button-small"
               to={`/admin/tokens?userId=${row.original.id}`}

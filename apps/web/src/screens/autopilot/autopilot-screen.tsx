@@ -30,6 +30,7 @@ import {
   stageLabels,
 } from './rule-format.ts';
 import type { AutopilotRule, AutopilotRun } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 type Tab = 'rules' | 'runs';
 
@@ -212,14 +213,9 @@ function Rules() {
                             >
                               Run now
                             </button>
-                            <button
-                              type="button"
-                              className="button button-small"
-                              aria-label={`Edit ${d.name}`}
-                              onClick={() => setEditing(rule)}
-                            >
+                            <RowButton name={`Edit ${d.name}`} onClick={() => setEditing(rule)}>
                               Edit
-                            </button>
+                            </RowButton>
                             <button
                               type="button"
                               className="button button-small"
@@ -228,14 +224,13 @@ function Rules() {
                             >
                               {rule.paused ? 'Resume' : 'Pause'}
                             </button>
-                            <button
-                              type="button"
-                              className="button button-small button-danger"
-                              aria-label={`Delete ${d.name}`}
+                            <RowButton
+                              name={`Delete ${d.name}`}
                               onClick={() => remove.ask(rule)}
+                              danger
                             >
                               Delete
-                            </button>
+                            </RowButton>
                           </div>
                         ) : (
                           <span className="muted small">Needs changes:manage</span>

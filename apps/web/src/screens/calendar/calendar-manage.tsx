@@ -15,6 +15,7 @@ import { Section } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import { fromLocalInput, toLocalInput } from './calendar-dates.ts';
 import { Field, Form } from '../../ui/forms.tsx';
+import { RowButton } from '../../ui/row-button.tsx';
 
 type Freeze =
   paths['/api/v1/calendar/freezes']['get']['responses']['200']['content']['application/json']['freezes'][number];
@@ -80,22 +81,18 @@ export function FreezesSection() {
                   </td>
                   {manage && (
                     <td className="calendar-row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Edit the freeze ${freeze.name}`}
+                      <RowButton
+                        name={`Edit the freeze ${freeze.name}`}
                         onClick={() => setEditing(freeze)}
                       >
                         Edit…
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Delete the freeze ${freeze.name}`}
+                      </RowButton>
+                      <RowButton
+                        name={`Delete the freeze ${freeze.name}`}
                         onClick={() => remove.ask(freeze)}
                       >
                         Delete…
-                      </button>
+                      </RowButton>
                     </td>
                   )}
                 </tr>
@@ -370,22 +367,18 @@ export function WindowsSection() {
                   </td>
                   {manage && (
                     <td className="calendar-row-actions">
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Edit the window ${window.name}`}
+                      <RowButton
+                        name={`Edit the window ${window.name}`}
                         onClick={() => setEditing(window)}
                       >
                         Edit…
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-small"
-                        aria-label={`Delete the window ${window.name}`}
+                      </RowButton>
+                      <RowButton
+                        name={`Delete the window ${window.name}`}
                         onClick={() => remove.ask(window)}
                       >
                         Delete…
-                      </button>
+                      </RowButton>
                     </td>
                   )}
                 </tr>

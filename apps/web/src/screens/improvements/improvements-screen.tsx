@@ -34,6 +34,7 @@ import type {
   ReviewTrends,
 } from './types.ts';
 import { actionStates, recommendationStates } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const RECOMMENDATIONS = '/api/v1/recommendations' as const;
 const ACTIONS = '/api/v1/improvement-actions' as const;
@@ -227,14 +228,12 @@ function Recommendations({
                     >
                       Accept
                     </button>
-                    <button
-                      type="button"
-                      className="button button-small"
-                      aria-label={`Dismiss: ${r.title}`}
+                    <RowButton
+                      name={`Dismiss: ${r.title}`}
                       onClick={() => setDeciding({ kind: 'dismiss', recommendation: r })}
                     >
                       Dismiss
-                    </button>
+                    </RowButton>
                   </div>
                 )}
               </li>
@@ -373,14 +372,9 @@ function Actions({
                     </td>
                     {manage && (
                       <td>
-                        <button
-                          type="button"
-                          className="button button-small"
-                          aria-label={`Update ${a.title}`}
-                          onClick={() => setEditing(a)}
-                        >
+                        <RowButton name={`Update ${a.title}`} onClick={() => setEditing(a)}>
                           Update
-                        </button>
+                        </RowButton>
                       </td>
                     )}
                   </tr>

@@ -17,6 +17,7 @@ import { PageHeader } from '../../ui/page.tsx';
 import { EmptyState, QueryState } from '../../ui/states.tsx';
 import type { RelativePeriod, ReportRun, ReportSchedule, ReportTypeInfo } from './types.ts';
 import { relativePeriods } from './types.ts';
+import { RowButton } from '../../ui/row-button.tsx';
 
 const periodLabels: Record<RelativePeriod, string> = {
   'previous-day': 'the previous day',
@@ -141,14 +142,9 @@ export function SchedulesScreen() {
                       >
                         {s.enabled ? 'Pause' : 'Resume'}
                       </button>
-                      <button
-                        type="button"
-                        className="button button-small button-danger"
-                        aria-label={`Delete ${s.name}`}
-                        onClick={() => remove.ask(s)}
-                      >
+                      <RowButton name={`Delete ${s.name}`} onClick={() => remove.ask(s)} danger>
                         Delete
-                      </button>
+                      </RowButton>
                     </div>
                   </td>
                 </tr>
