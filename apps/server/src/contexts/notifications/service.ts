@@ -332,6 +332,34 @@ export async function listSubscriptions(ctx: ServerContext): Promise<Subscriptio
   );
 }
 
+/** A subscription's columns as its (checked) input states them, the digest bookkeeping aside. */
+function subscriptionColumns(input: SubscriptionInputType, channelId: string) {
+  return {
+    name: input.name,
+    channel_id: channelId,
+    audience: input.audience,
+    audience_value: input.audienceValue ?? null,
+    events_json: JSON.stringify([...new Set(input.events)]),
+    digest: input.digest,
+    digest_hour: input.digestHour,
+    digest_weekday: input.digestWeekday,
+    time_zone: input.timeZone,
+    quiet_start: input.quietHours?.start ?? null,
+    quiet_end: input.quietHours?.end ?? null,
+    enabled: input.enabled ? 1 : 0,
+  };
+}
+
+/**
+ * The digest due last before `now` on the input's schedule (the next one is the first sent);
+ * null without a digest.
+ */
+function lastDigestDue(input: SubscriptionInputType, now: Date): string | null {
+  if (input.digest === 'none') return null;
+  const { timeZone, digest, digestHour, digestWeekday } = input;
+  return latestDigestDue(now, timeZone, digest, digestHour, digestWeekday).toISOString();
+}
+
 export async function createSubscription(
   ctx: ServerContext,
   input: SubscriptionInputType,
@@ -348,29 +376,9 @@ export async function createSubscription(
     const now = clock.now();
     const row: SubscriptionRow = {
       id: randomUUID(),
-      name: input.name,
-      channel_id: channel.id,
-      audience: input.audience,
-      audience_value: input.audienceValue ?? null,
-      events_json: JSON.stringify([...new Set(input.events)]),
-      digest: input.digest,
-      digest_hour: input.digestHour,
-      digest_weekday: input.digestWeekday,
-      time_zone: input.timeZone,
-      quiet_start: input.quietHours?.start ?? null,
-      quiet_end: input.quietHours?.end ?? null,
+      ...subscriptionColumns(input, channel.id),
       // The first digest is the next due time after the subscription exists.
-      last_digest_at:
-        input.digest === 'none'
-          ? null
-          : latestDigestDue(
-              now,
-              input.timeZone,
-              input.digest,
-              input.digestHour,
-              input.digestWeekday,
-            ).toISOString(),
-      enabled: input.enabled ? 1 : 0,
+      last_digest_at: lastDigestDue(input, now),
       created_at: now.toISOString(),
       updated_at: now.toISOString(),
     };
@@ -440,30 +448,11 @@ export async function updateSubscription(
       input.timeZone !== row.time_zone;
     const updated: SubscriptionRow = {
       ...row,
-      name: input.name,
-      channel_id: channel.id,
-      audience: input.audience,
-      audience_value: input.audienceValue ?? null,
-      events_json: JSON.stringify([...new Set(input.events)]),
-      digest: input.digest,
-      digest_hour: input.digestHour,
-      digest_weekday: input.digestWeekday,
-      time_zone: input.timeZone,
-      quiet_start: input.quietHours?.start ?? null,
-      quiet_end: input.quietHours?.end ?? null,
+      ...subscriptionColumns(input, channel.id),
       last_digest_at:
-        input.digest === 'none'
-          ? null
-          : digestChanged || row.last_digest_at === null
-            ? latestDigestDue(
-                now,
-                input.timeZone,
-                input.digest,
-                input.digestHour,
-                input.digestWeekday,
-              ).toISOString()
-            : row.last_digest_at,
-      enabled: input.enabled ? 1 : 0,
+        digestChanged || row.last_digest_at === null || input.digest === 'none'
+          ? lastDigestDue(input, now)
+          : row.last_digest_at,
       updated_at: now.toISOString(),
     };
     await trx
