@@ -15,12 +15,12 @@ import { $api } from '../../api/query.ts';
 import { useSession } from '../../api/session.tsx';
 import { Badge, StatusBadge } from '../../ui/badges.tsx';
 import { ConfirmAction } from '../../ui/confirm-action.tsx';
-import { Field } from '../../ui/forms.tsx';
 import { formatDateTime, formatDuration, formatRelative } from '../../ui/format.ts';
 import { Facts, PageHeader, Section } from '../../ui/page.tsx';
 import { EmptyState, ErrorState, Loading, QueryState } from '../../ui/states.tsx';
 import { useUrlState } from '../../ui/url-state.ts';
 import './agent-detail.css';
+import { ChoiceFilter } from '../../ui/choice-filter.tsx';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Agent = Json<paths['/api/v1/agents/{id}']['get']['responses']['200']>;
@@ -267,22 +267,14 @@ function TasksSection({
         aria-label="Filter the tasks"
         onSubmit={(event) => event.preventDefault()}
       >
-        <Field id="agent-task-state" label="Task state">
-          {(control) => (
-            <select
-              {...control}
-              value={state ?? ''}
-              onChange={(event) => onState(event.target.value || undefined)}
-            >
-              <option value="">Any</option>
-              {taskStates.map((value) => (
-                <option key={value} value={value}>
-                  {value}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          id="agent-task-state"
+          label="Task state"
+          any="Any"
+          value={state}
+          options={taskStates}
+          onChange={(value) => onState(value || undefined)}
+        />
       </form>
       <QueryState
         query={tasks}

@@ -17,6 +17,7 @@ import { Field, FormDialog } from '../../ui/forms.tsx';
 import { SecretDialog } from './common.tsx';
 import type { EnrolmentToken, Environment } from './types.ts';
 import { RowButton } from '../../ui/row-button.tsx';
+import { ChoiceFilter } from '../../ui/choice-filter.tsx';
 
 const states = ['active', 'expired', 'spent', 'revoked'] as const;
 const environments: readonly Environment[] = ['production', 'staging', 'test', 'development'];
@@ -106,22 +107,14 @@ export function EnrolmentTokensScreen() {
         }
       />
       <div className="filters">
-        <Field id="enrolment-state" label="State">
-          {(control) => (
-            <select
-              {...control}
-              value={state ?? ''}
-              onChange={(event) => url.set({ state: event.target.value })}
-            >
-              <option value="">Any state</option>
-              {states.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          id="enrolment-state"
+          label="State"
+          any="Any state"
+          value={state}
+          options={states}
+          onChange={(value) => url.set({ state: value })}
+        />
       </div>
       <QueryState
         query={tokens}

@@ -27,6 +27,7 @@ import { errorsAt } from '../../ui/field-errors.ts';
 import type { Audience, Channel, Delivery, NotificationEvent, Subscription } from './types.ts';
 import type { paths } from '../../api/client.ts';
 import { RowButton } from '../../ui/row-button.tsx';
+import { ChoiceFilter } from '../../ui/choice-filter.tsx';
 
 type Json<T> = T extends { content: { 'application/json': infer B } } ? B : never;
 type Contact = Json<
@@ -922,22 +923,14 @@ function ContactsSection() {
         subscriptions send to each audience.
       </p>
       <div className="filters">
-        <Field id="contact-kind-filter" label="Kind">
-          {(control) => (
-            <select
-              {...control}
-              value={kind ?? ''}
-              onChange={(event) => url.set({ contactKind: event.target.value })}
-            >
-              <option value="">Any kind</option>
-              {contactKinds.map((k) => (
-                <option key={k} value={k}>
-                  {k}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          id="contact-kind-filter"
+          label="Kind"
+          any="Any kind"
+          value={kind}
+          options={contactKinds}
+          onChange={(value) => url.set({ contactKind: value })}
+        />
       </div>
       <QueryState
         query={contacts}
@@ -1392,22 +1385,14 @@ function DeliveriesSection({ channels }: { readonly channels: readonly Channel[]
   return (
     <Section title="Recent deliveries">
       <div className="filters">
-        <Field id="delivery-status" label="Status">
-          {(control) => (
-            <select
-              {...control}
-              value={status ?? ''}
-              onChange={(event) => url.set({ delivery: event.target.value })}
-            >
-              <option value="">Any status</option>
-              {deliveryStatuses.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          id="delivery-status"
+          label="Status"
+          any="Any status"
+          value={status}
+          options={deliveryStatuses}
+          onChange={(value) => url.set({ delivery: value })}
+        />
       </div>
       {retried !== undefined && (
         <p className="form-success" role="status">

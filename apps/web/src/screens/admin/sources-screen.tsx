@@ -21,6 +21,7 @@ import { Field, FormDialog, MutationError } from '../../ui/forms.tsx';
 import { SyncProgress } from './sync-progress.tsx';
 import type { AdvisorySource, CatalogueEntry, SourceKind, SyncRun } from './types.ts';
 import { RowButton } from '../../ui/row-button.tsx';
+import { ChoiceFilter } from '../../ui/choice-filter.tsx';
 
 const sourceKinds: readonly SourceKind[] = [
   'osv-directory',
@@ -32,7 +33,6 @@ const sourceKinds: readonly SourceKind[] = [
   'nvd',
 ];
 const runStates = ['running', 'succeeded', 'failed', 'cancelled'] as const;
-type RunState = (typeof runStates)[number];
 
 export const describeInterval = (seconds: number | null): string =>
   seconds === null ? 'on request' : `every ${formatDuration(seconds * 1000)}`;
@@ -570,22 +570,14 @@ function SyncRuns({
             ))}
           </select>
         </div>
-        <Field id="runs-state" label="State">
-          {(control) => (
-            <select
-              {...control}
-              value={state ?? ''}
-              onChange={(event) => url.set({ state: event.target.value })}
-            >
-              <option value="">Any state</option>
-              {runStates.map((s: RunState) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          id="runs-state"
+          label="State"
+          any="Any state"
+          value={state}
+          options={runStates}
+          onChange={(value) => url.set({ state: value })}
+        />
       </div>
       {runs.isPending ? (
         <Loading label="Loading sync runs…" />

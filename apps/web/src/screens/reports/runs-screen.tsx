@@ -19,6 +19,7 @@ import { useUrlState } from '../../ui/url-state.ts';
 import { GenerateDialog } from './generate-dialog.tsx';
 import { DownloadLink, formatBytes, isActive, RegenerateButton } from './run-parts.tsx';
 import type { ReportRun } from './types.ts';
+import { ChoiceFilter } from '../../ui/choice-filter.tsx';
 
 const statuses = ['queued', 'running', 'succeeded', 'failed'] as const;
 
@@ -136,22 +137,13 @@ export function RunsScreen() {
             </select>
           )}
         </Field>
-        <Field label="Status">
-          {(control) => (
-            <select
-              {...control}
-              value={url.values.status ?? ''}
-              onChange={(e) => url.set({ status: e.target.value }, { replace: true })}
-            >
-              <option value="">Any status</option>
-              {statuses.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ChoiceFilter
+          label="Status"
+          any="Any status"
+          value={url.values.status}
+          options={statuses}
+          onChange={(value) => url.set({ status: value }, { replace: true })}
+        />
       </div>
       {runs.isPending ? (
         <Loading label="Loading the reports…" />
