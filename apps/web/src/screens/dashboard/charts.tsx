@@ -9,6 +9,7 @@ import { Group } from '@visx/group';
 import { scaleBand, scaleLinear, scalePoint } from '@visx/scale';
 import { AreaClosed, Bar, Line, LinePath } from '@visx/shape';
 import { Link } from 'react-router';
+import { ChartDataTable } from '../../ui/chart-data-table.tsx';
 import { formatDate, formatNumber, formatPercent } from '../../ui/format.ts';
 
 /** One coloured part of a stacked bar. */
@@ -149,33 +150,20 @@ export function StackedBars({
         </Group>
       </svg>
       <Legend series={series} />
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Row</th>
-            {series.map((s) => (
-              <th key={s.key} scope="col">
-                {s.label}
-              </th>
-            ))}
-            <th scope="col">Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row, i) => (
-            <tr key={row.label}>
-              <th scope="row">{row.label}</th>
-              {series.map((s) => (
-                <td key={s.key}>
-                  {formatNumber(row.segments.find((seg) => seg.key === s.key)?.count ?? 0)}
-                </td>
-              ))}
-              <td>{formatNumber(totals[i] ?? 0)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChartDataTable
+        title={title}
+        columns={['Row', ...series.map((s) => s.label), 'Total']}
+        rows={rows.map((row, i) => ({
+          key: row.label,
+          label: row.label,
+          cells: [
+            ...series.map((s) =>
+              formatNumber(row.segments.find((seg) => seg.key === s.key)?.count ?? 0),
+            ),
+            formatNumber(totals[i] ?? 0),
+          ],
+        }))}
+      />
     </figure>
   );
 }
@@ -263,23 +251,15 @@ export function Bars({
           })}
         </Group>
       </svg>
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Count</th>
-          </tr>
-        </thead>
-        <tbody>
-          {bars.map((bar) => (
-            <tr key={bar.key}>
-              <th scope="row">{bar.label}</th>
-              <td>{formatNumber(bar.count)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChartDataTable
+        title={title}
+        columns={['Name', 'Count']}
+        rows={bars.map((bar) => ({
+          key: bar.key,
+          label: bar.label,
+          cells: [formatNumber(bar.count)],
+        }))}
+      />
     </figure>
   );
 }
@@ -394,27 +374,19 @@ export function SlaChart({
           />
         </Group>
       </svg>
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Week of</th>
-            <th scope="col">Counted</th>
-            <th scope="col">Fixed on time</th>
-            <th scope="col">Compliance</th>
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p) => (
-            <tr key={p.weekStart}>
-              <th scope="row">{formatDate(p.weekStart)}</th>
-              <td>{formatNumber(p.counted)}</td>
-              <td>{formatNumber(p.met)}</td>
-              <td>{p.compliance === null ? '—' : formatPercent(p.compliance)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChartDataTable
+        title={title}
+        columns={['Week of', 'Counted', 'Fixed on time', 'Compliance']}
+        rows={points.map((p) => ({
+          key: p.weekStart,
+          label: formatDate(p.weekStart),
+          cells: [
+            formatNumber(p.counted),
+            formatNumber(p.met),
+            p.compliance === null ? '—' : formatPercent(p.compliance),
+          ],
+        }))}
+      />
     </figure>
   );
 }

@@ -7,6 +7,7 @@ import { AxisBottom, AxisLeft } from '@visx/axis';
 import { Group } from '@visx/group';
 import { scaleLinear, scalePoint } from '@visx/scale';
 import { Line, LinePath } from '@visx/shape';
+import { ChartDataTable } from '../../ui/chart-data-table.tsx';
 import { formatDate, formatNumber, formatPercent } from '../../ui/format.ts';
 
 export type TrendUnit = 'ratio' | 'count' | 'days';
@@ -104,23 +105,15 @@ export function TrendChart({
           />
         </Group>
       </svg>
-      <table className="visually-hidden">
-        <caption>{title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Day</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          {points.map((p) => (
-            <tr key={p.day}>
-              <th scope="row">{formatDate(p.day)}</th>
-              <td>{formatValue(p.value, unit)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <ChartDataTable
+        title={title}
+        columns={['Day', 'Value']}
+        rows={points.map((p) => ({
+          key: p.day,
+          label: formatDate(p.day),
+          cells: [formatValue(p.value, unit)],
+        }))}
+      />
     </figure>
   );
 }
