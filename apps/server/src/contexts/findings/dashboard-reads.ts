@@ -48,19 +48,14 @@ export function overdueFindingsByAsset(database: Db, now: string, today: string)
 
 /** Open KEV findings on internet-facing assets: how many, and the `limit` most urgent. */
 export async function kevInternetFindings(database: Db, now: string, limit: number) {
+  const kevInternet = database.db
+    .selectFrom('findings')
+    .where((eb) => openFinding(eb, now))
+    .where('kev', '=', 1)
+    .where('exposure', '=', 'internet');
   const [count, top] = await Promise.all([
-    database.db
-      .selectFrom('findings')
-      .where((eb) => openFinding(eb, now))
-      .where('kev', '=', 1)
-      .where('exposure', '=', 'internet')
-      .select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .executeTakeFirst(),
-    database.db
-      .selectFrom('findings')
-      .where((eb) => openFinding(eb, now))
-      .where('kev', '=', 1)
-      .where('exposure', '=', 'internet')
+    kevInternet.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirst(),
+    kevInternet
       .select([
         'id',
         'asset_id',
