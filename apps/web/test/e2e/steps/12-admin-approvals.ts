@@ -116,7 +116,11 @@ export const steps: readonly JourneyStep[] = [
         .getByRole('button', { name: 'Revoke delegation' })
         .click();
       await delegation.waitFor({ state: 'detached' });
-      await page.getByRole('checkbox', { name: 'Also ended and revoked' }).check();
+      // The box is bound to the URL: it shows checked once the route has re-rendered, which
+      // Playwright's check() (one look right after the click) can miss under load.
+      const ended = page.getByRole('checkbox', { name: 'Also ended and revoked' });
+      await ended.click();
+      await expect.poll(() => ended.isChecked()).toBe(true);
       await page.waitForURL(/\/admin\/approvals\?ended=true$/);
       await delegations.getByRole('row').filter({ hasText: reason }).getByText('revoked').waitFor();
       await page.context().close();
